@@ -1,0 +1,141 @@
+"""Make the synthetic sample returns in data/sample/ (fixed seed: the same files every time).
+
+    python data/make_sample.py [OUT_DIR]
+
+Twenty-four months (October 2017 to September 2019) of the monthly KPI return for a made-up authority
+and four areas, one of them small, for every KPI in parameters/kpis.yaml. Nothing here describes a real
+child or a real authority's performance: the area names only give the appendices a familiar shape.
+Areas' figures add up to the authority's, as they would in a real return.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+SEED = 903
+FIRST_MONTH, MONTHS = (2017, 10), 24
+AUTHORITY = "Kent"
+# Share of the authority's children in each area; West Kent is small, so one child moves it a lot.
+AREA_SHARE = {"East Kent": 0.33, "North Kent": 0.27, "South Kent": 0.34, "West Kent": 0.06}
+
+# Percent KPIs: (authority denominator a month, rate in the first month, rate in the last month).
+# Rates are set around each KPI's target and floor so that every RAG band and both directions occur.
+PERCENT_KPIS: dict[str, tuple[float, float, float]] = {
+    "health_history_18": (14, 0.86, 0.97),
+    "same_social_worker_12m": (900, 0.52, 0.61),
+    "iha_20_working_days": (45, 0.62, 0.82),
+    "rha_in_timescale": (110, 0.86, 0.93),
+    "dental_check": (950, 0.78, 0.86),
+    "sdq_completed": (700, 0.83, 0.79),
+    "return_interviews": (60, 0.72, 0.79),
+    "missing_in_month": (1500, 0.095, 0.085),
+    "reviews_in_timescale": (160, 0.96, 0.985),
+    "review_participation": (130, 0.88, 0.93),
+    "placement_stability_short": (1500, 0.105, 0.125),
+    "placement_stability_long": (420, 0.66, 0.71),
+    "placed_within_20_miles": (1300, 0.80, 0.78),
+    "in_house_foster_care": (1050, 0.62, 0.58),
+    "pep_up_to_date": (1000, 0.90, 0.96),
+    "adopted_of_leavers": (520, 0.11, 0.135),
+    "care_leavers_eet": (800, 0.57, 0.52),
+    "care_leavers_suitable_accommodation": (800, 0.88, 0.91),
+    "care_leavers_in_touch": (800, 0.93, 0.955),
+    "pathway_plans": (1100, 0.84, 0.79),
+}
+# Averages in days: (children adopted in 12 months, mean days first month, last month, spread).
+DAYS_KPIS: dict[str, tuple[int, float, float, float]] = {
+    "adoption_a1_days": (70, 470, 420, 120),
+    "adoption_a2_days": (70, 150, 190, 60),
+}
+SOCIAL_WORKER_FTE, CASELOAD_FIRST, CASELOAD_LAST = 95.0, 16.5, 15.2
+PERMANENT_FIRST, PERMANENT_LAST = 0.78, 0.84
+
+
+def months() -> list[str]:
+    year, month = FIRST_MONTH
+    out = []
+    for i in range(MONTHS):
+        index = year * 12 + month - 1 + i
+        out.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
+    return out
+
+
+def _path(first: float, last: float, step: int) -> float:
+    return first + (last - first) * step / (MONTHS - 1)
+
+
+def make_rows(rng: np.random.Generator) -> pd.DataFrame:
+    rows = []
+    offsets = {(kpi, area): rng.normal(0, 0.03) for kpi in PERCENT_KPIS for area in AREA_SHARE}
+    for step, month in enumerate(months()):
+        for kpi, (size, first, last) in PERCENT_KPIS.items():
+            rate = _path(first, last, step)
+            for area, share in AREA_SHARE.items():
+                den = max(0, round(size * share * rng.normal(1, 0.06)))
+                p = float(np.clip(rate + offsets[kpi, area] + rng.normal(0, 0.01), 0, 1))
+                rows.append((month, area, kpi, int(rng.binomial(den, p)), den, None))
+        for kpi, (adopted, first, last, spread) in DAYS_KPIS.items():
+            for area, share in AREA_SHARE.items():
+                n = max(1, round(adopted * share * rng.normal(1, 0.1)))
+                mean = _path(first, last, step) + rng.normal(0, spread / np.sqrt(n))
+                rows.append((month, area, kpi, None, n, round(mean)))
+        for area, share in AREA_SHARE.items():
+            fte = round(SOCIAL_WORKER_FTE * share * rng.normal(1, 0.04), 1)
+            children = round(fte * (_path(CASELOAD_FIRST, CASELOAD_LAST, step) + rng.normal(0, 0.6)))
+            rows.append((month, area, "social_worker_caseload", children, fte, round(children / fte, 2)))
+            permanent = round(fte * min(1.0, _path(PERMANENT_FIRST, PERMANENT_LAST, step) + rng.normal(0, 0.03)), 1)
+            rows.append((month, area, "permanent_social_workers", permanent, fte, None))
+    areas = pd.DataFrame(rows, columns=["month", "area", "kpi_id", "numerator", "denominator", "value"])
+    return pd.concat([_authority(areas), areas], ignore_index=True)
+
+
+def _authority(areas: pd.DataFrame) -> pd.DataFrame:
+    """The authority's row is its areas added up (averages weighted by their denominators)."""
+    weighted = areas.assign(weighted=areas["value"] * areas["denominator"])
+    total = weighted.groupby(["month", "kpi_id"], sort=False, as_index=False).agg(
+        numerator=("numerator", lambda s: s.sum(min_count=1)),
+        denominator=("denominator", "sum"),
+        weighted=("weighted", lambda s: s.sum(min_count=1)),
+    )
+    total["value"] = total["weighted"] / total["denominator"]
+    days = total["kpi_id"].isin(list(DAYS_KPIS))
+    total.loc[days, "value"] = total.loc[days, "value"].round()
+    caseload = total["kpi_id"] == "social_worker_caseload"
+    total.loc[caseload, "value"] = (total["numerator"] / total["denominator"]).round(2)
+    total["numerator"] = total["numerator"].round(1)
+    total["denominator"] = total["denominator"].round(1)
+    total.insert(1, "area", AUTHORITY)
+    return total.drop(columns="weighted")
+
+
+def edge_cases(rows: pd.DataFrame) -> pd.DataFrame:
+    """What real returns contain: a figure not yet supplied, and a month with nobody in a small cohort."""
+    last = months()[-1]
+    not_supplied = (rows["month"] == last) & (rows["area"] == "West Kent") & (rows["kpi_id"] == "return_interviews")
+    rows = rows.loc[~not_supplied].copy()
+    nobody = (rows["month"] == last) & (rows["area"] == "West Kent") & (rows["kpi_id"] == "health_history_18")
+    authority = (rows["month"] == last) & (rows["area"] == AUTHORITY) & (rows["kpi_id"] == "health_history_18")
+    west = rows.loc[nobody, ["numerator", "denominator"]].to_numpy()[0]
+    rows.loc[authority, ["numerator", "denominator"]] -= west
+    rows.loc[nobody, ["numerator", "denominator"]] = 0
+    return rows
+
+
+def write(rows: pd.DataFrame, out_dir: Path) -> None:
+    for month, frame in rows.groupby("month"):
+        folder = out_dir / str(month)
+        folder.mkdir(parents=True, exist_ok=True)
+        frame.to_csv(folder / "kpi_return.csv", index=False, float_format="%.10g", lineterminator="\n")
+
+
+def main() -> None:
+    out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "sample"
+    write(edge_cases(make_rows(np.random.default_rng(SEED))), out_dir)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,188 @@
+"""KPI definitions and settings, read from parameters/*.yaml into frozen, validated models.
+
+A KPI's target and floor may change at the start of a financial year: `years` lists only the years that
+differ from the standing target and floor.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from lacperf_helpers.errors import InputError
+from lacperf_helpers.periods import financial_year
+
+Polarity = Literal["H", "L"]
+Unit = Literal["percent", "number", "days"]
+Source = Literal["return"]
+M = TypeVar("M", bound=BaseModel)
+
+# Displayed decimals by unit, unless a KPI says otherwise; "Same" direction means equal at this precision.
+DEFAULT_DECIMALS: dict[str, int] = {"percent": 1, "number": 0, "days": 0}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Thresholds(_Frozen):
+    target: float
+    floor: float
+
+
+class KpiDefinition(_Frozen):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str = Field(min_length=1)
+    polarity: Polarity
+    unit: Unit
+    target: float
+    floor: float
+    source: Source
+    guidance: str = ""
+    decimals: int | None = Field(default=None, ge=0, le=4)
+    years: dict[str, Thresholds] = Field(default_factory=dict)
+
+    @field_validator("years")
+    @classmethod
+    def _years_are_financial_years(cls, years: dict[str, Thresholds]) -> dict[str, Thresholds]:
+        for label in years:
+            start, _, end = label.partition("/")
+            if not (start.isdigit() and len(start) == 4 and end == f"{(int(start) + 1) % 100:02d}"):
+                raise ValueError(f"{label!r} is not a financial year such as '2019/20'")
+        return years
+
+    @model_validator(mode="after")
+    def _floor_on_the_worse_side(self) -> KpiDefinition:
+        for label, pair in [("", Thresholds(target=self.target, floor=self.floor)), *self.years.items()]:
+            worse_side_ok = pair.floor <= pair.target if self.polarity == "H" else pair.floor >= pair.target
+            if not worse_side_ok:
+                side = "above" if self.polarity == "H" else "below"
+                year = f" in {label}" if label else ""
+                raise ValueError(
+                    f"floor {pair.floor:g} is {side} target {pair.target:g}{year}; with polarity "
+                    f"{self.polarity} the floor must be the weaker standard"
+                )
+        return self
+
+    @property
+    def display_decimals(self) -> int:
+        return self.decimals if self.decimals is not None else DEFAULT_DECIMALS[self.unit]
+
+    def thresholds_for(self, month: str) -> Thresholds:
+        """The target and floor in force in the financial year that `month` falls in."""
+        return self.years.get(financial_year(month), Thresholds(target=self.target, floor=self.floor))
+
+
+class KpiCatalogue(_Frozen):
+    kpis: tuple[KpiDefinition, ...] = Field(min_length=1)
+
+    @field_validator("kpis")
+    @classmethod
+    def _ids_unique(cls, kpis: tuple[KpiDefinition, ...]) -> tuple[KpiDefinition, ...]:
+        seen: set[str] = set()
+        for kpi in kpis:
+            if kpi.id in seen:
+                raise ValueError(f"KPI id {kpi.id!r} is listed twice")
+            seen.add(kpi.id)
+        return kpis
+
+    def get(self, kpi_id: str) -> KpiDefinition:
+        for kpi in self.kpis:
+            if kpi.id == kpi_id:
+                return kpi
+        raise KeyError(kpi_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return [kpi.id for kpi in self.kpis]
+
+
+class Settings(_Frozen):
+    """How the appendix is laid out for this authority (parameters/settings.yaml)."""
+
+    authority: str | None = None  # the authority as a whole: listed first, its areas after it
+    small_cohort_denominator: int = Field(default=50, ge=1)  # below this, say "12 of 40"
+    notice: str = ""  # a line printed at the top of every appendix, e.g. that the data is synthetic
+
+
+def load_kpis(path: str | Path) -> KpiCatalogue:
+    return _load_model(Path(path), KpiCatalogue)
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    if path is None or not Path(path).exists():
+        return Settings()
+    return _load_model(Path(path), Settings)
+
+
+def _load_model(path: Path, model: type[M]) -> M:
+    text = _read_text(path)
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            path, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=mark.line + 1 if mark else None,
+            row_label="line",
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(path, "expected a mapping of settings at the top level (e.g. 'kpis:')")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(
+            path,
+            _explain(first, data),
+            row=_line_of(node, first["loc"]),
+            row_label="line",
+            column=".".join(str(part) for part in first["loc"] if isinstance(part, str)) or None,
+        ) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _explain(error: Any, data: dict[str, Any]) -> str:
+    loc = error["loc"]
+    who = ""
+    if len(loc) >= 2 and loc[0] == "kpis" and isinstance(loc[1], int):
+        entries = data.get("kpis") or []
+        entry = entries[loc[1]] if loc[1] < len(entries) else None
+        kpi_id = entry.get("id") if isinstance(entry, dict) else None
+        who = f"KPI {kpi_id!r}: " if kpi_id else f"KPI number {loc[1] + 1}: "
+    if error["type"] == "missing":
+        return f"{who}'{loc[-1]}' is required but missing"
+    if error["type"] == "extra_forbidden":
+        return f"{who}'{loc[-1]}' is not a known setting (check its spelling)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    shown = f" (found {value!r})" if value is not None and not isinstance(value, dict | list) else ""
+    return f"{who}{message}{shown}"
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the deepest YAML node on the error's path, so the message points at the entry."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            found = node.value[part]
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+        line = node.start_mark.line + 1
+    return line

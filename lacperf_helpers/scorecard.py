@@ -1,0 +1,121 @@
+"""The tidy scorecard: one row per month x area x KPI, with RAG, last month and direction of travel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from lacperf_helpers import rating
+from lacperf_helpers.definitions import KpiCatalogue, Settings
+from lacperf_helpers.errors import InputError
+from lacperf_helpers.periods import previous_month
+from lacperf_helpers.returns import load_returns, return_path
+
+# The contract of `lacperf scorecard --out`: these columns first, in this order.
+SCORECARD_COLUMNS = (
+    "month", "area", "kpi_id", "numerator", "denominator", "value", "target", "floor", "rag",
+    "previous_value", "previous_rag", "direction", "children_to_change_rating",
+)  # fmt: skip
+EXTRA_COLUMNS = (
+    "title", "polarity", "unit", "decimals", "guidance", "change", "previous_numerator",
+    "previous_denominator", "numerator_change", "denominator_change", "previous_month",
+    "previous_target", "previous_floor",
+)  # fmt: skip
+
+
+def kpi_frame(catalogue: KpiCatalogue, month: str) -> pd.DataFrame:
+    """The KPI definitions as a frame, with the target and floor in force in `month`'s financial year."""
+    rows = []
+    for order, kpi in enumerate(catalogue.kpis):
+        thresholds = kpi.thresholds_for(month)
+        rows.append(
+            {
+                "kpi_id": kpi.id,
+                "kpi_order": order,
+                "title": kpi.title,
+                "polarity": kpi.polarity,
+                "unit": kpi.unit,
+                "decimals": kpi.display_decimals,
+                "guidance": kpi.guidance,
+                "target": thresholds.target,
+                "floor": thresholds.floor,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def rate_figures(figures: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
+    """Add value (percent KPIs: from numerator/denominator) and its RAG to figures joined to `kpis`."""
+    rated = figures.merge(kpis, on="kpi_id", how="left", validate="many_to_one")
+    is_percent = rated["unit"] == "percent"
+    rated["value"] = rated["value"].mask(
+        is_percent, rating.percent_value(rated["numerator"], rated["denominator"])
+    )
+    nobody = is_percent & (rated["denominator"] == 0) & (rated["numerator"] == 0)
+    rated["rag"] = rating.rate(rated["value"], rated["target"], rated["floor"], rated["polarity"], nobody)
+    return rated
+
+
+def build_scorecard(
+    figures: pd.DataFrame, catalogue: KpiCatalogue, month: str, settings: Settings | None = None
+) -> pd.DataFrame:
+    """The scorecard of `month` from validated return figures (which may hold other months too).
+
+    Every area in this month's return gets every KPI: a KPI it did not report is 'No data', not absent.
+    """
+    settings = settings or Settings()
+    last = previous_month(month)
+    current = figures.loc[figures["month"] == month]
+    areas = order_areas(current["area"].unique().tolist(), settings.authority)
+    kpis = kpi_frame(catalogue, month)
+    grid = pd.MultiIndex.from_product([areas, kpis["kpi_id"]], names=["area", "kpi_id"]).to_frame(index=False)
+    grid.insert(0, "month", month)
+    figure_columns = ["area", "kpi_id", "numerator", "denominator", "value"]
+    now = rate_figures(grid.merge(current[figure_columns], on=["area", "kpi_id"], how="left"), kpis)
+
+    before = rate_figures(
+        figures.loc[figures["month"] == last, figure_columns], kpi_frame(catalogue, last)
+    ).loc[:, ["area", "kpi_id", "numerator", "denominator", "value", "rag", "target", "floor"]]
+    before.columns = ["area", "kpi_id"] + [
+        f"previous_{c}" for c in ("numerator", "denominator", "value", "rag", "target", "floor")
+    ]
+    card = now.merge(before, on=["area", "kpi_id"], how="left", validate="one_to_one")
+    card["previous_month"] = last
+    card["previous_rag"] = card["previous_rag"].fillna(rating.NO_DATA)
+    card["direction"] = rating.direction(card["value"], card["previous_value"], card["polarity"], card["decimals"])
+    card["change"] = card["value"] - card["previous_value"]
+    card["numerator_change"] = card["numerator"] - card["previous_numerator"]
+    card["denominator_change"] = card["denominator"] - card["previous_denominator"]
+    card["children_to_change_rating"] = rating.children_to_change_rating(
+        card["numerator"], card["denominator"], card["target"], card["polarity"], card["rag"],
+        card["unit"] == "percent",
+    )  # fmt: skip
+    card["area_order"] = card["area"].map({area: i for i, area in enumerate(areas)})
+    card = card.sort_values(["area_order", "kpi_order"], kind="stable").reset_index(drop=True)
+    return card.loc[:, [*SCORECARD_COLUMNS, *EXTRA_COLUMNS]]
+
+
+def order_areas(areas: list[str], authority: str | None) -> list[str]:
+    """The authority as a whole first, then its areas alphabetically."""
+    return sorted(areas, key=lambda area: (area != authority, area.casefold()))
+
+
+def scorecard_for_month(
+    returns_dir: str | Path, catalogue: KpiCatalogue, month: str, settings: Settings | None = None
+) -> pd.DataFrame:
+    """Load this month's and last month's returns and build the scorecard; this month's must exist."""
+    path = return_path(returns_dir, month)
+    if not path.is_file():
+        raise InputError(path, f"no return for {month}: expected {path}")
+    figures = load_returns(returns_dir, [previous_month(month), month], catalogue)
+    return build_scorecard(figures, catalogue, month, settings)
+
+
+def select_area(card: pd.DataFrame, area: str, source: str | Path = "the return") -> pd.DataFrame:
+    """One area's rows; an area not in the return is named with the areas that are."""
+    chosen = card.loc[card["area"] == area]
+    if chosen.empty:
+        known = ", ".join(card["area"].unique())
+        raise InputError(source, f"no area {area!r} in this month's return; areas are: {known}", column="area")
+    return chosen.reset_index(drop=True)
