@@ -42,6 +42,7 @@ class KpiDefinition(_Frozen):
     floor: float
     source: Source
     guidance: str = ""
+    counts: str = "children"  # what the numerator and denominator count, as in "12 of 40 children"
     decimals: int | None = Field(default=None, ge=0, le=4)
     years: dict[str, Thresholds] = Field(default_factory=dict)
 

@@ -18,7 +18,7 @@ SCORECARD_COLUMNS = (
     "previous_value", "previous_rag", "direction", "children_to_change_rating",
 )  # fmt: skip
 EXTRA_COLUMNS = (
-    "title", "polarity", "unit", "decimals", "guidance", "change", "previous_numerator",
+    "title", "polarity", "unit", "decimals", "counts", "guidance", "change", "previous_numerator",
     "previous_denominator", "numerator_change", "denominator_change", "previous_month",
     "previous_target", "previous_floor",
 )  # fmt: skip
@@ -38,6 +38,7 @@ def kpi_frame(catalogue: KpiCatalogue, month: str) -> pd.DataFrame:
                 "unit": kpi.unit,
                 "decimals": kpi.display_decimals,
                 "guidance": kpi.guidance,
+                "counts": kpi.counts,
                 "target": thresholds.target,
                 "floor": thresholds.floor,
             }

@@ -1,0 +1,156 @@
+"""The `lacperf` command: the monthly scorecard as a CSV, and the HTML appendices per area."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import pandas as pd
+import typer
+
+from lacperf_helpers import paths
+from lacperf_helpers.definitions import load_kpis, load_settings
+from lacperf_helpers.errors import InputError
+from lacperf_helpers.periods import parse_month
+from lacperf_helpers.render import RenderError, appendix_path, render_appendix, write_atomically
+from lacperf_helpers.returns import return_path
+from lacperf_helpers.scorecard import scorecard_for_month, select_area
+
+app = typer.Typer(
+    help="lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel).",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+kpis_app = typer.Typer(help="Look at the KPI definitions.", no_args_is_help=True)
+app.add_typer(kpis_app, name="kpis")
+
+T = TypeVar("T")
+
+
+def _check_month(month: str) -> str:
+    try:
+        parse_month(month)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return month
+
+
+ReturnsOption = Annotated[
+    Path,
+    typer.Option(
+        "--returns",
+        help="Folder of monthly returns: one folder per month, <YYYY-MM>/kpi_return.csv.",
+        file_okay=False,
+    ),
+]
+KpisOption = Annotated[
+    Path, typer.Option("--kpis", help="KPI definitions (targets, floors, polarity), e.g. parameters/kpis.yaml.")
+]
+MonthOption = Annotated[
+    str, typer.Option("--month", help="Reporting month, YYYY-MM (e.g. 2019-09).", callback=_check_month)
+]
+SettingsOption = Annotated[
+    Path,
+    typer.Option(
+        "--settings", help="The authority's settings: its name and the small-cohort threshold."
+    ),
+]
+
+
+def _run(action: Callable[[], T]) -> T:
+    """Run `action`; bad input becomes one line naming file, row and column, and exit code 2."""
+    try:
+        return action()
+    except InputError as exc:
+        typer.echo(f"lacperf: {exc}", err=True)
+        raise typer.Exit(2) from None
+
+
+@app.command()
+def scorecard(
+    returns: ReturnsOption,
+    month: MonthOption,
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write the tidy scorecard to.", dir_okay=False)],
+    kpis: KpisOption = paths.KPIS_FILE,
+    area: Annotated[
+        str | None, typer.Option("--area", help="Only this area (e.g. 'South Kent'); default: every area.")
+    ] = None,
+    settings: SettingsOption = paths.SETTINGS_FILE,
+) -> None:
+    """Write the tidy scorecard: one row per month x area x KPI, with RAG, last month and direction."""
+
+    def build() -> pd.DataFrame:
+        card = scorecard_for_month(returns, load_kpis(kpis), month, load_settings(settings))
+        return select_area(card, area, return_path(returns, month)) if area else card
+
+    card = _run(build)
+    write_atomically(out, card.to_csv(index=False, lineterminator="\n"))
+    typer.echo(f"wrote {out}: {len(card)} rows ({card['area'].nunique()} area(s) x {card['kpi_id'].nunique()} KPIs)")
+
+
+@app.command()
+def render(
+    returns: ReturnsOption,
+    month: MonthOption,
+    kpis: KpisOption = paths.KPIS_FILE,
+    area: Annotated[
+        list[str] | None,
+        typer.Option("--area", help="Area to render; repeat for several. Default: every area in the return."),
+    ] = None,
+    out: Annotated[
+        Path, typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-MM>/<area>.html.", file_okay=False)
+    ] = paths.REPORTS,
+    settings: SettingsOption = paths.SETTINGS_FILE,
+) -> None:
+    """Render the HTML appendix of each area: summary, scorecard table and notes, code hidden.
+
+    The month's return is checked once before any notebook runs. An area that fails does not stop the
+    others; its last good appendix stays in place, and the command exits non-zero naming it.
+    """
+
+    def areas_to_render() -> list[str]:
+        card = scorecard_for_month(returns, load_kpis(kpis), month, load_settings(settings))
+        for name in area or []:
+            select_area(card, name, return_path(returns, month))
+        return list(area) if area else list(card["area"].unique())
+
+    areas = _run(areas_to_render)
+    parameters = {
+        "returns_dir": str(returns.resolve()),
+        "kpis_file": str(kpis.resolve()),
+        "settings_file": str(settings.resolve()),
+        "made_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+    }
+    failed = []
+    for name in areas:
+        try:
+            written = render_appendix(out, month, name, parameters)
+        except RenderError as exc:
+            failed.append(name)
+            kept = appendix_path(out, month, name)
+            still = f"; the last good appendix {kept} is unchanged" if kept.exists() else ""
+            typer.echo(f"lacperf: {name}: not rendered: {exc}{still}", err=True)
+            continue
+        typer.echo(f"rendered {written}")
+    if failed:
+        typer.echo(f"lacperf: {len(failed)} of {len(areas)} appendices failed: {', '.join(failed)}", err=True)
+        raise typer.Exit(1)
+
+
+@kpis_app.command("list")
+def kpis_list(kpis: KpisOption = paths.KPIS_FILE) -> None:
+    """List the KPIs with their polarity, unit, target and floor."""
+    catalogue = _run(lambda: load_kpis(kpis))
+    for kpi in catalogue.kpis:
+        years = f"  (changes in {', '.join(kpi.years)})" if kpi.years else ""
+        typer.echo(
+            f"{kpi.id:38} {kpi.polarity} {kpi.unit:8} target {kpi.target:g} floor {kpi.floor:g}  {kpi.title}{years}"
+        )
+
+
+def main() -> None:  # pragma: no cover - the console script calls app() directly
+    sys.exit(app())

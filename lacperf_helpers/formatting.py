@@ -1,0 +1,103 @@
+"""How figures read in the appendix: '84.6%', '11 of 13 children', 'up 2.5 percentage points'."""
+
+from __future__ import annotations
+
+import math
+
+DASH = "–"
+
+
+def missing(x: float | None) -> bool:
+    return x is None or (isinstance(x, float) and math.isnan(x))
+
+
+def fmt_count(x: float) -> str:
+    """A count as people read it: 1,526 children; 82.3 FTE (decimals only where the figure has them)."""
+    text = f"{x:,.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def fmt_number(x: float, decimals: int) -> str:
+    return f"{x:,.{decimals}f}"
+
+
+def fmt_value(value: float, unit: str, decimals: int) -> str:
+    """'84.6%', '416 days', '15.5'; a dash where there is no figure."""
+    if missing(value):
+        return DASH
+    if unit == "percent":
+        return f"{value:.{decimals}f}%"
+    if unit == "days":
+        return f"{fmt_number(value, decimals)} days"
+    return fmt_number(value, decimals)
+
+
+def noun(n: float, plural: str) -> str:
+    """'1 child', '3 children', '1 FTE post', '2.5 FTE posts'."""
+    if n != 1:
+        return plural
+    return "child" if plural == "children" else plural.removesuffix("s")
+
+
+def of_phrase(numerator: float, denominator: float, counts: str) -> str:
+    """'11 of 13 children'."""
+    return f"{fmt_count(numerator)} of {fmt_count(denominator)} {noun(denominator, counts)}"
+
+
+def fmt_figure(
+    value: float,
+    numerator: float,
+    denominator: float,
+    unit: str,
+    decimals: int,
+    counts: str,
+    small_cohort: float,
+) -> str:
+    """The figure with what it is made of. Small cohorts lead with the children: '12 of 40 (30.0%)'."""
+    if unit == "percent":
+        if missing(denominator) or missing(numerator):
+            return DASH
+        if denominator == 0:
+            return f"0 of 0 {counts} (not applicable)"
+        shown = fmt_value(value, unit, decimals)
+        if denominator < small_cohort:
+            return f"{of_phrase(numerator, denominator, counts)} ({shown})"
+        return f"{shown} ({of_phrase(numerator, denominator, counts)})"
+    shown = fmt_value(value, unit, decimals)
+    if missing(value):
+        return shown
+    if not missing(numerator) and not missing(denominator):
+        return f"{shown} ({fmt_count(numerator)} / {fmt_count(denominator)})"
+    if not missing(denominator):
+        return f"{shown} ({fmt_count(denominator)} {noun(denominator, counts)})"
+    return shown
+
+
+def fmt_change(change: float, unit: str, decimals: int) -> str:
+    """'up 2.5 percentage points', 'down 13 days', 'unchanged' (at the displayed precision)."""
+    if missing(change):
+        return DASH
+    size = abs(change)
+    if round(size, decimals) == 0:
+        return "unchanged"
+    way = "up" if change > 0 else "down"
+    if unit == "percent":
+        amount = f"{size:.{decimals}f} percentage point{'' if f'{size:.{decimals}f}' == '1.0' else 's'}"
+    elif unit == "days":
+        amount = f"{fmt_number(size, decimals)} days"
+    else:
+        amount = fmt_number(size, decimals)
+    return f"{way} {amount}"
+
+
+def fmt_signed(x: float) -> str:
+    """'+3', '-1', '0' for changes in children."""
+    if missing(x):
+        return DASH
+    return ("+" if x > 0 else "") + fmt_count(x) if x != 0 else "0"
+
+
+def slug(area: str) -> str:
+    """'South Kent' -> 'south-kent': the appendix's file name."""
+    cleaned = "".join(ch.lower() if ch.isalnum() else "-" for ch in area.strip())
+    return "-".join(part for part in cleaned.split("-") if part) or "area"

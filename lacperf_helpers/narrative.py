@@ -1,0 +1,169 @@
+"""The summary a director reads first, written from the figures in the Corporate Parenting Panel style.
+
+"Of the 24 KPIs, 14 are rated Green, 10 Amber and 0 Red"; every KPI whose rating changed since last
+month, with both values and both ratings; then the Amber and Red KPIs grouped by direction of travel,
+each with its figures, the change in children and how many children would reach the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lacperf_helpers import rating
+from lacperf_helpers.formatting import (
+    fmt_change,
+    fmt_count,
+    fmt_figure,
+    fmt_signed,
+    fmt_value,
+    missing,
+    noun,
+    of_phrase,
+)
+from lacperf_helpers.periods import month_label
+
+DIRECTION_GROUPS = (
+    (rating.IMPROVED, "Improved since last month"),
+    (rating.SAME, "No change since last month"),
+    (rating.WORSE, "Worse since last month"),
+    (rating.NOT_COMPARABLE, "No figure last month to compare with"),
+)
+
+
+@dataclass(frozen=True)
+class Summary:
+    headline: str
+    last_month: str
+    rating_changes: list[str] = field(default_factory=list)
+    amber_red: list[tuple[str, list[str]]] = field(default_factory=list)  # (group heading, items)
+    not_rated: list[str] = field(default_factory=list)
+
+
+def summarise(card: pd.DataFrame, small_cohort: float) -> Summary:
+    """The summary of one area's scorecard (rows of one month x area, in KPI order)."""
+    rows = list(card.itertuples(index=False))
+    amber_red = []
+    for direction, heading in DIRECTION_GROUPS:
+        items = [
+            amber_red_item(r, small_cohort)
+            for r in rows
+            if r.rag in (rating.AMBER, rating.RED) and r.direction == direction
+        ]
+        if items:
+            amber_red.append((heading, items))
+    return Summary(
+        headline=headline(card["rag"]),
+        last_month=last_month_line(card["previous_rag"], str(card["previous_month"].iloc[0])),
+        rating_changes=[rating_change(r, small_cohort) for r in rows if _rating_changed(r)],
+        amber_red=amber_red,
+        not_rated=[not_rated_item(r) for r in rows if r.rag not in rating.RAG_ORDER],
+    )
+
+
+def _rag_counts(rags: pd.Series) -> str:
+    counts = rags.value_counts()
+    green, amber, red = (int(counts.get(band, 0)) for band in rating.RAG_ORDER)
+    return f"{green} {'is' if green == 1 else 'are'} rated Green, {amber} Amber and {red} Red"
+
+
+def headline(rags: pd.Series) -> str:
+    """'Of the 24 KPIs, 14 are rated Green, 10 Amber and 0 Red.' plus any without a rating."""
+    text = f"Of the {len(rags)} KPIs, {_rag_counts(rags)}"
+    no_data = int((rags == rating.NO_DATA).sum())
+    not_applicable = int((rags == rating.NOT_APPLICABLE).sum())
+    if no_data:
+        text += f"; {no_data} {'has' if no_data == 1 else 'have'} no figure this month"
+    if not_applicable:
+        verb = "is" if not_applicable == 1 else "are"
+        text += f"; {not_applicable} {verb} not applicable (no children in the cohort this month)"
+    return text + "."
+
+
+def last_month_line(previous_rags: pd.Series, previous_month: str) -> str:
+    if previous_rags.isin(rating.RAG_ORDER).sum() == 0:
+        return f"There are no figures for {month_label(previous_month)} to compare with."
+    counts = previous_rags.value_counts()
+    green, amber, red = (int(counts.get(band, 0)) for band in rating.RAG_ORDER)
+    return f"In {month_label(previous_month)}: {green} Green, {amber} Amber and {red} Red."
+
+
+def _rating_changed(r: Any) -> bool:
+    return bool(r.rag in rating.RAG_ORDER and r.previous_rag in rating.RAG_ORDER and r.rag != r.previous_rag)
+
+
+def _threshold(r: Any, which: str) -> str:
+    return fmt_value(getattr(r, which), r.unit, r.decimals)
+
+
+def _short(value: float, numerator: float, denominator: float, r: Any, small_cohort: float) -> str:
+    """A value as the sentence needs it: '65.6%', or '1 of 3 (33.3%)' for a small cohort."""
+    if r.unit == "percent" and not missing(denominator) and 0 < denominator < small_cohort:
+        return f"{fmt_count(numerator)} of {fmt_count(denominator)} ({fmt_value(value, r.unit, r.decimals)})"
+    return fmt_value(value, r.unit, r.decimals)
+
+
+def rating_change(r: Any, small_cohort: float) -> str:
+    """'X rose from 93.9% to 100.0%, achieving the target of 100.0% and moving the rating from Amber to Green.'"""
+    before = _short(r.previous_value, r.previous_numerator, r.previous_denominator, r, small_cohort)
+    now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort)
+    if r.direction == rating.SAME:  # the rating moved because the target or floor changed
+        moved = f"stayed at {now}"
+    else:
+        moved = f"{'rose' if r.value > r.previous_value else 'fell'} from {before} to {now}"
+    return f"{r.title} {moved}, {_crossing(r)} and moving the rating from {r.previous_rag} to {r.rag}."
+
+
+def _crossing(r: Any) -> str:
+    """What the new figure did against the standards, in the KPI's own direction."""
+    missed, kept = ("falling below", "above") if r.polarity == "H" else ("rising above", "below")
+    if r.rag == rating.GREEN:
+        return f"achieving the target of {_threshold(r, 'target')}"
+    if r.rag == rating.RED:
+        return f"{missed} the floor standard of {_threshold(r, 'floor')}"
+    if r.previous_rag == rating.RED:
+        return f"back to the floor standard of {_threshold(r, 'floor')} but short of the target of {_threshold(r, 'target')}"
+    return f"{missed} the target of {_threshold(r, 'target')} (still {kept} the floor of {_threshold(r, 'floor')})"
+
+
+def children_phrase(r: Any) -> str:
+    """'3 more children would reach the target of 85.0%' / '1 fewer child would lose Green'."""
+    k = r.children_to_change_rating
+    if missing(k) or pd.isna(k):
+        return ""
+    k = int(k)
+    if r.rag == rating.GREEN:
+        change = "fewer" if r.polarity == "H" else "more"
+        return f"{k} {change} {noun(k, r.counts)} would lose Green"
+    change = "more" if r.polarity == "H" else "fewer"
+    return f"{k} {change} {noun(k, r.counts)} would reach the target of {_threshold(r, 'target')}"
+
+
+def amber_red_item(r: Any, small_cohort: float) -> str:
+    """'Title: 80.6% (50 of 62 children), Amber; up 8.5 percentage points from 72.1% (44 of 61) ...'"""
+    now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort)
+    parts = [f"{r.title}: {now}, {r.rag}"]
+    if r.direction != rating.NOT_COMPARABLE:
+        before = fmt_value(r.previous_value, r.unit, r.decimals)
+        if r.unit == "percent" and not missing(r.previous_denominator):
+            before += f" ({fmt_count(r.previous_numerator)} of {fmt_count(r.previous_denominator)})"
+        change = fmt_change(r.change, r.unit, r.decimals)
+        text = f"{change} from {before} last month" if change != "unchanged" else f"unchanged from {before} last month"
+        if r.unit == "percent" and not missing(r.numerator_change):
+            text += (
+                f" ({fmt_signed(r.numerator_change)} in the count, "
+                f"{fmt_signed(r.denominator_change)} in the cohort)"
+            )
+        parts.append(text)
+    needed = children_phrase(r)
+    if needed:
+        parts.append(needed)
+    return "; ".join(parts) + "."
+
+
+def not_rated_item(r: Any) -> str:
+    if r.rag == rating.NOT_APPLICABLE:
+        return f"{r.title}: not applicable this month ({of_phrase(0, 0, r.counts)})."
+    return f"{r.title}: no figure in this month's return."

@@ -1,0 +1,118 @@
+"""Run the appendix notebook through papermill and write self-contained HTML, never half a file.
+
+The HTML uses the lacperf_appendix template: code hidden, nothing loaded from a URL, print styles.
+A run that fails leaves the last good appendix where it was: the page is written to a temporary
+file beside it and renamed over it only once it is complete.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+from jupyter_client.manager import AsyncKernelManager
+from nbconvert import HTMLExporter
+from nbconvert.preprocessors import TagRemovePreprocessor
+
+from lacperf_helpers import paths
+from lacperf_helpers.formatting import slug
+
+KERNEL_NAME = "python3"
+ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
+
+
+class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]
+    """A kernel that talks over Unix sockets in a folder of its own, not TCP ports.
+
+    Kernels started side by side over TCP can pick the same port ("Address already in use", then
+    "Kernel died before replying"); a socket path of its own cannot collide, and nothing listens on
+    the network.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._socket_dir = tempfile.mkdtemp(prefix="lacperf-kernel-")
+        self.transport = "ipc"
+        self.ip = os.path.join(self._socket_dir, "kernel")
+
+    async def _async_cleanup_resources(self, restart: bool = False) -> None:
+        await super()._async_cleanup_resources(restart=restart)
+        if not restart:
+            shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+
+class RenderError(Exception):
+    """A notebook run that failed: names the appendix and the error the notebook raised."""
+
+
+def appendix_path(out_dir: str | Path, month: str, area: str) -> Path:
+    """`<out>/<YYYY-MM>/<area-slug>.html`, e.g. reports/2019-09/south-kent.html."""
+    return Path(out_dir) / month / f"{slug(area)}.html"
+
+
+def execute_notebook(notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+    """Run the notebook with these parameters in a fresh kernel; RenderError if a cell fails."""
+    try:
+        executed: nbformat.NotebookNode = papermill.execute_notebook(
+            str(notebook),
+            None,
+            parameters=parameters,
+            kernel_name=KERNEL_NAME,
+            progress_bar=False,
+            cwd=str(notebook.parent),
+            kernel_manager_class=IPCKernelManager,
+        )
+    except papermill.PapermillExecutionError as exc:
+        raise RenderError(f"{notebook.name} stopped in cell {exc.exec_count}: {exc.ename}: {exc.evalue}") from None
+    return executed
+
+
+def export_html(executed: nbformat.NotebookNode, title: str) -> str:
+    """Self-contained HTML of an executed notebook: outputs only, analysts' cells removed."""
+    executed.metadata["title"] = title
+    exporter = HTMLExporter(
+        template_name="lacperf_appendix",
+        extra_template_basedirs=[str(paths.TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY_TAG}, enabled=True), enabled=True
+    )
+    body, _ = exporter.from_notebook_node(executed)
+    return str(body)
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write `text` to `path` so a reader sees the old file or the new one, never a partial one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.chmod(temporary, 0o644)  # readable like any report; mkstemp makes it private
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise
+
+
+def render_appendix(
+    out_dir: str | Path,
+    month: str,
+    area: str,
+    parameters: dict[str, Any],
+    notebook: Path = paths.SCORECARD_NOTEBOOK,
+) -> Path:
+    """Render one appendix; returns its path. On failure the previous appendix is left untouched."""
+    executed = execute_notebook(notebook, {"month": month, "area": area, **parameters})
+    html = export_html(executed, f"{area} · {month} · Children in Care scorecard")
+    target = appendix_path(out_dir, month, area)
+    write_atomically(target, html)
+    return target
