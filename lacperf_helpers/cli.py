@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -48,16 +47,15 @@ ReturnsOption = Annotated[
     ),
 ]
 KpisOption = Annotated[
-    Path, typer.Option("--kpis", help="KPI definitions (targets, floors, polarity), e.g. parameters/kpis.yaml.")
+    Path,
+    typer.Option("--kpis", help="KPI definitions (targets, floors, polarity), e.g. parameters/kpis.yaml."),
 ]
 MonthOption = Annotated[
     str, typer.Option("--month", help="Reporting month, YYYY-MM (e.g. 2019-09).", callback=_check_month)
 ]
 SettingsOption = Annotated[
     Path,
-    typer.Option(
-        "--settings", help="The authority's settings: its name and the small-cohort threshold."
-    ),
+    typer.Option("--settings", help="The authority's settings: its name and the small-cohort threshold."),
 ]
 
 
@@ -102,7 +100,8 @@ def render(
         typer.Option("--area", help="Area to render; repeat for several. Default: every area in the return."),
     ] = None,
     out: Annotated[
-        Path, typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-MM>/<area>.html.", file_okay=False)
+        Path,
+        typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-MM>/<area>.html.", file_okay=False),
     ] = paths.REPORTS,
     settings: SettingsOption = paths.SETTINGS_FILE,
 ) -> None:
@@ -150,7 +149,3 @@ def kpis_list(kpis: KpisOption = paths.KPIS_FILE) -> None:
         typer.echo(
             f"{kpi.id:38} {kpi.polarity} {kpi.unit:8} target {kpi.target:g} floor {kpi.floor:g}  {kpi.title}{years}"
         )
-
-
-def main() -> None:  # pragma: no cover - the console script calls app() directly
-    sys.exit(app())

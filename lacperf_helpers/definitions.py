@@ -127,7 +127,9 @@ def _load_model(path: Path, model: type[M]) -> M:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
-            path, f"not valid YAML: {getattr(exc, 'problem', exc)}", row=mark.line + 1 if mark else None,
+            path,
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            row=mark.line + 1 if mark else None,
             row_label="line",
         ) from None
     if not isinstance(data, dict):

@@ -42,9 +42,14 @@ class Summary:
     not_rated: list[str] = field(default_factory=list)
 
 
+def kpi_rows(card: pd.DataFrame) -> list[Any]:
+    """The scorecard's rows as named tuples (r.title, r.rag ...), for writing sentences one KPI at a time."""
+    return list(card.itertuples(index=False))
+
+
 def summarise(card: pd.DataFrame, small_cohort: float) -> Summary:
     """The summary of one area's scorecard (rows of one month x area, in KPI order)."""
-    rows = list(card.itertuples(index=False))
+    rows = kpi_rows(card)
     amber_red = []
     for direction, heading in DIRECTION_GROUPS:
         items = [
@@ -119,13 +124,14 @@ def rating_change(r: Any, small_cohort: float) -> str:
 def _crossing(r: Any) -> str:
     """What the new figure did against the standards, in the KPI's own direction."""
     missed, kept = ("falling below", "above") if r.polarity == "H" else ("rising above", "below")
+    target, floor = _threshold(r, "target"), _threshold(r, "floor")
     if r.rag == rating.GREEN:
-        return f"achieving the target of {_threshold(r, 'target')}"
+        return f"achieving the target of {target}"
     if r.rag == rating.RED:
-        return f"{missed} the floor standard of {_threshold(r, 'floor')}"
+        return f"{missed} the floor standard of {floor}"
     if r.previous_rag == rating.RED:
-        return f"back to the floor standard of {_threshold(r, 'floor')} but short of the target of {_threshold(r, 'target')}"
-    return f"{missed} the target of {_threshold(r, 'target')} (still {kept} the floor of {_threshold(r, 'floor')})"
+        return f"back to the floor standard of {floor} but short of the target of {target}"
+    return f"{missed} the target of {target} (still {kept} the floor of {floor})"
 
 
 def children_phrase(r: Any) -> str:
@@ -153,8 +159,7 @@ def amber_red_item(r: Any, small_cohort: float) -> str:
         text = f"{change} from {before} last month" if change != "unchanged" else f"unchanged from {before} last month"
         if r.unit == "percent" and not missing(r.numerator_change):
             text += (
-                f" ({fmt_signed(r.numerator_change)} in the count, "
-                f"{fmt_signed(r.denominator_change)} in the cohort)"
+                f" ({fmt_signed(r.numerator_change)} in the count, {fmt_signed(r.denominator_change)} in the cohort)"
             )
         parts.append(text)
     needed = children_phrase(r)

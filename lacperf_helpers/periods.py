@@ -51,6 +51,5 @@ def financial_year(month: str) -> str:
 
 def month_end(month: str) -> date:
     """The last day of the month: the date a monthly snapshot is taken."""
-    year, number = parse_month(month)
     next_year, next_number = parse_month(shift_month(month, 1))
     return date.fromordinal(date(next_year, next_number, 1).toordinal() - 1)

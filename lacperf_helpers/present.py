@@ -14,6 +14,7 @@ import pandas as pd
 from lacperf_helpers import rating
 from lacperf_helpers.appendix import Appendix
 from lacperf_helpers.formatting import DASH, fmt_figure, fmt_value, missing
+from lacperf_helpers.narrative import kpi_rows
 from lacperf_helpers.periods import financial_year, month_label
 
 DIRECTION_ARROWS = {
@@ -35,13 +36,11 @@ def header(appendix: Appendix) -> str:
     notice = appendix.settings.notice
     return (
         '<header class="lacperf-header">'
-        f"<p class=\"lacperf-kicker\">Children in Care performance scorecard · appendix</p>"
+        f'<p class="lacperf-kicker">Children in Care performance scorecard · appendix</p>'
         f"<h1>{escape(appendix.area)} · {month_label(appendix.month)}</h1>"
         f'<p class="lacperf-meta">Financial year {financial_year(appendix.month)} · figures at the end of '
         f"{month_label(appendix.month)}, compared with {month_label(str(appendix.card['previous_month'].iloc[0]))}"
-        "</p>"
-        + (f'<p class="lacperf-notice">{escape(notice)}</p>' if notice else "")
-        + "</header>"
+        "</p>" + (f'<p class="lacperf-notice">{escape(notice)}</p>' if notice else "") + "</header>"
     )
 
 
@@ -70,7 +69,7 @@ def _list(items: list[str]) -> str:
 def scorecard_rows(card: pd.DataFrame, small_cohort: float) -> pd.DataFrame:
     """The scorecard as a reader sees it: one row per KPI, every cell text."""
     rows = []
-    for note, r in enumerate(card.itertuples(index=False), start=1):
+    for note, r in enumerate(kpi_rows(card), start=1):
         now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort)
         before = fmt_figure(
             r.previous_value, r.previous_numerator, r.previous_denominator, r.unit, r.decimals, r.counts,
@@ -118,7 +117,7 @@ def scorecard_table(appendix: Appendix) -> str:
 def notes(appendix: Appendix) -> str:
     """How each KPI is measured, numbered as in the table, and what 'Target' and 'Floor' mean."""
     items = []
-    for r in appendix.card.itertuples(index=False):
+    for r in kpi_rows(appendix.card):
         polarity = "higher is better" if r.polarity == "H" else "lower is better"
         guidance = f" {r.guidance}" if r.guidance else ""
         items.append(f"<li><strong>{escape(r.title)}</strong> ({polarity}).{escape(guidance)}</li>")
@@ -128,7 +127,7 @@ def notes(appendix: Appendix) -> str:
         "<p>Green: the target is met. Amber: below the target but at or above the floor standard. "
         "Red: below the floor standard. Percentages are rated on the exact figure and shown to one "
         f"decimal place. Where fewer than {small} children are counted, the figure leads with the "
-        "children (\"12 of 40\"), because one child moves the percentage a long way.</p></section>"
+        'children ("12 of 40"), because one child moves the percentage a long way.</p></section>'
     )
 
 

@@ -62,9 +62,7 @@ def display_round(value: pd.Series, decimals: pd.Series) -> pd.Series:
     )
 
 
-def direction(
-    value: pd.Series, previous_value: pd.Series, polarity: pd.Series, decimals: pd.Series
-) -> pd.Series:
+def direction(value: pd.Series, previous_value: pd.Series, polarity: pd.Series, decimals: pd.Series) -> pd.Series:
     """Improved / Same / Worse month on month, judged by polarity at the displayed precision."""
     now = display_round(value, decimals)
     before = display_round(previous_value, decimals)

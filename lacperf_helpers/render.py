@@ -26,7 +26,7 @@ KERNEL_NAME = "python3"
 ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
 
 
-class IPCKernelManager(AsyncKernelManager):  # type: ignore[misc]
+class IPCKernelManager(AsyncKernelManager):
     """A kernel that talks over Unix sockets in a folder of its own, not TCP ports.
 
     Kernels started side by side over TCP can pick the same port ("Address already in use", then

@@ -87,7 +87,8 @@ def _read_csv_text(path: Path) -> pd.DataFrame:
             row=1,
             column=missing[0],
         )
-    raw = raw.loc[:, list(RETURN_COLUMNS)].apply(lambda col: col.str.strip())
+    stripped: pd.DataFrame = raw.loc[:, list(RETURN_COLUMNS)].apply(lambda col: col.str.strip())
+    raw = stripped
     raw.index = pd.RangeIndex(2, len(raw) + 2)  # spreadsheet rows: the header is row 1
     # Excel leaves empty rows at the end of a sheet saved as CSV: they carry no figure, so they go.
     raw = raw.loc[(raw != "").any(axis=1)]
@@ -120,8 +121,9 @@ def _check(raw: pd.DataFrame, month: str, catalogue: KpiCatalogue) -> list[tuple
 
     units = raw["kpi_id"].map({k.id: k.unit for k in catalogue.kpis})
     percent = units == "percent"
-    flag(percent & num.notna() & den.isna(), "denominator", "numerator given without a denominator")
-    flag(percent & den.notna() & num.isna(), "numerator", "denominator given without a numerator")
+    no_numerator, no_denominator = raw["numerator"] == "", raw["denominator"] == ""
+    flag(percent & ~no_numerator & no_denominator, "denominator", "numerator given without a denominator")
+    flag(percent & no_numerator & ~no_denominator, "numerator", "denominator given without a numerator")
     flag(
         percent & (den == 0) & (num > 0),
         "numerator",
@@ -140,7 +142,7 @@ def _check(raw: pd.DataFrame, month: str, catalogue: KpiCatalogue) -> list[tuple
         "value " + raw["value"] + " does not match numerator/denominator = " + computed.round(1).astype(str),
     )
     flag(
-        percent & value.notna() & num.isna(),
+        percent & value.notna() & no_numerator & no_denominator,
         "numerator",
         "a percent KPI needs numerator and denominator, not only a value",
     )
@@ -153,7 +155,7 @@ def _check(raw: pd.DataFrame, month: str, catalogue: KpiCatalogue) -> list[tuple
         "kpi_id",
         "the same month, area and KPI appear again (first on row " + first_row.astype(str) + ")",
     )
-    return sorted(problems)
+    return sorted(problems, key=lambda problem: problem[0])  # by row; checks in order within a row
 
 
 def _parse_numbers(text: pd.Series) -> pd.Series:

@@ -50,9 +50,7 @@ def rate_figures(figures: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
     """Add value (percent KPIs: from numerator/denominator) and its RAG to figures joined to `kpis`."""
     rated = figures.merge(kpis, on="kpi_id", how="left", validate="many_to_one")
     is_percent = rated["unit"] == "percent"
-    rated["value"] = rated["value"].mask(
-        is_percent, rating.percent_value(rated["numerator"], rated["denominator"])
-    )
+    rated["value"] = rated["value"].mask(is_percent, rating.percent_value(rated["numerator"], rated["denominator"]))
     nobody = is_percent & (rated["denominator"] == 0) & (rated["numerator"] == 0)
     rated["rag"] = rating.rate(rated["value"], rated["target"], rated["floor"], rated["polarity"], nobody)
     return rated
@@ -75,9 +73,9 @@ def build_scorecard(
     figure_columns = ["area", "kpi_id", "numerator", "denominator", "value"]
     now = rate_figures(grid.merge(current[figure_columns], on=["area", "kpi_id"], how="left"), kpis)
 
-    before = rate_figures(
-        figures.loc[figures["month"] == last, figure_columns], kpi_frame(catalogue, last)
-    ).loc[:, ["area", "kpi_id", "numerator", "denominator", "value", "rag", "target", "floor"]]
+    before = rate_figures(figures.loc[figures["month"] == last, figure_columns], kpi_frame(catalogue, last)).loc[
+        :, ["area", "kpi_id", "numerator", "denominator", "value", "rag", "target", "floor"]
+    ]
     before.columns = ["area", "kpi_id"] + [
         f"previous_{c}" for c in ("numerator", "denominator", "value", "rag", "target", "floor")
     ]

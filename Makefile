@@ -1,0 +1,58 @@
+# lacperf: `make report` sets up .venv and renders the sample appendices; `make test` runs every check.
+# `make help` lists the targets.
+
+PYTHON      ?= python3
+UV_VERSION  := 0.13.9
+UV_BOOT     := .uv
+UV          := $(UV_BOOT)/bin/uv
+VENV        := .venv
+MONTH       ?= 2019-09
+RETURNS     ?= data/sample
+KPIS        ?= parameters/kpis.yaml
+REPORTS     ?= reports
+
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup report scorecard test lint typecheck notebooks-clean unit lab sample clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
+
+$(UV):
+	$(PYTHON) -m venv $(UV_BOOT)
+	$(UV_BOOT)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+setup: $(UV) ## Create .venv with the locked versions (uv.lock) of lacperf and its tools
+	$(UV) sync --locked
+
+report: setup ## Render the sample month's appendices into reports/<YYYY-MM>/ (MONTH=2019-09)
+	$(VENV)/bin/lacperf render --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS)
+
+scorecard: setup ## Write the sample month's tidy scorecard to reports/<YYYY-MM>/scorecard.csv
+	$(VENV)/bin/lacperf scorecard --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS)/$(MONTH)/scorecard.csv
+
+test: setup lint typecheck notebooks-clean unit ## Lint, type-check, check notebooks have no outputs, run pytest
+
+lint: setup ## ruff: lint and formatting
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+typecheck: setup ## mypy (strict) on lacperf_helpers
+	$(VENV)/bin/mypy lacperf_helpers
+
+notebooks-clean: setup ## Fail if a committed notebook carries outputs
+	$(VENV)/bin/python -m lacperf_helpers.notebook_hygiene notebooks
+
+unit: setup ## pytest, including every notebook run through papermill on the sample data
+	$(VENV)/bin/pytest
+
+lab: $(UV) ## Start JupyterLab in notebooks/ (adds the lab dependency group to .venv)
+	$(UV) sync --locked --group lab
+	$(VENV)/bin/jupyter lab notebooks/
+
+sample: setup ## Remake data/sample/ from data/make_sample.py (fixed seed: same files)
+	$(VENV)/bin/python data/make_sample.py
+
+clean: ## Remove .venv, the uv bootstrap and rendered reports
+	rm -rf $(VENV) $(UV_BOOT) $(REPORTS) .pytest_cache .mypy_cache .ruff_cache

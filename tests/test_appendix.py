@@ -1,0 +1,121 @@
+"""The notebook through papermill on the sample data, and what a director must see in the HTML."""
+
+import re
+from pathlib import Path
+
+import papermill
+import pytest
+from typer.testing import CliRunner
+
+from lacperf_helpers import __version__, paths
+from lacperf_helpers.cli import app
+from lacperf_helpers.render import RenderError, render_appendix
+
+SAMPLE_MONTH = "2019-09"
+NOTEBOOK_PARAMETERS = {"month", "area", "returns_dir", "kpis_file", "settings_file", "made_at"}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("reports")
+    result = CliRunner().invoke(
+        app,
+        ["render", "--returns", str(paths.SAMPLE_RETURNS), "--kpis", str(paths.KPIS_FILE), "--month", SAMPLE_MONTH,
+         "--area", "Kent", "--area", "West Kent", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_the_notebook_takes_exactly_the_parameters_the_batch_passes() -> None:
+    declared = set(papermill.inspect_notebook(str(paths.SCORECARD_NOTEBOOK)))
+    assert declared == NOTEBOOK_PARAMETERS
+
+
+def test_appendices_are_written_per_month_and_area_slug(rendered: Path) -> None:
+    assert sorted(p.name for p in (rendered / SAMPLE_MONTH).iterdir()) == ["kent.html", "west-kent.html"]
+
+
+def test_the_appendix_is_self_contained(rendered: Path) -> None:
+    html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
+    assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html), "loads something from the network"
+    assert not re.search(r"""url\(\s*["']?(https?:)?//""", html)
+    assert "<script src" not in html
+    assert "cdn" not in html.lower()
+
+
+def test_the_appendix_reads_as_a_report_not_code(rendered: Path) -> None:
+    html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
+    assert "load_appendix" not in html and "import " not in html  # code cells hidden
+    assert "previous_numerator" not in html  # the analysts' tidy frame is left out
+    assert "Traceback" not in html and "Warning" not in html
+    assert "Kent · September 2019" in html
+
+
+def test_the_summary_leads_and_the_table_has_every_kpi(rendered: Path) -> None:
+    html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
+    headline = html.index("Of the 24 KPIs, 6 are rated Green, 12 Amber and 6 Red.")
+    assert headline < html.index('class="lacperf-scorecard"')
+    assert "moving the rating from Amber to Red" in html
+    rating_cells = re.findall(r'<td class="[^"]*(?<!previous )rag rag-([a-z-]+)"[^>]*>([^<]*)</td>', html)
+    assert len(rating_cells) == 24
+    assert all(word.lower().replace(" ", "-") == band for band, word in rating_cells)  # colour and word agree
+
+
+def test_a_small_area_shows_children_and_what_is_not_rated(rendered: Path) -> None:
+    html = (rendered / SAMPLE_MONTH / "west-kent.html").read_text()
+    assert "1 has no figure this month; 1 is not applicable" in html
+    assert "3 of 3 children (100.0%)" in html  # a small cohort leads with the children
+    assert "Return interviews held within 72 hours of a missing episode: no figure in this month" in html
+
+
+def test_the_footer_says_where_the_figures_came_from(rendered: Path) -> None:
+    html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
+    footer = html[html.index('class="lacperf-footer"') :]
+    for expected in ("Kent", "September 2019 (2019-09)", "kpis.yaml", "2019-08/kpi_return.csv",
+                     "2019-09/kpi_return.csv", f"lacperf {__version__}"):  # fmt: skip
+        assert expected in footer
+
+
+FAILING_NOTEBOOK = """{
+ "cells": [
+  {"cell_type": "code", "id": "parameters", "execution_count": null, "metadata": {"tags": ["parameters"]},
+   "outputs": [], "source": ["month = ''\\n", "area = ''"]},
+  {"cell_type": "code", "id": "fails", "execution_count": null, "metadata": {}, "outputs": [],
+   "source": ["raise ValueError('the figures would be wrong')"]}
+ ],
+ "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+ "nbformat": 4, "nbformat_minor": 5
+}"""
+
+
+def test_a_failed_run_leaves_the_last_good_appendix(tmp_path: Path) -> None:
+    good = tmp_path / SAMPLE_MONTH / "south-kent.html"
+    good.parent.mkdir()
+    good.write_text("<html>last good appendix</html>")
+    failing = tmp_path / "failing.ipynb"
+    failing.write_text(FAILING_NOTEBOOK)
+    with pytest.raises(RenderError, match="ValueError: the figures would be wrong"):
+        render_appendix(tmp_path, SAMPLE_MONTH, "South Kent", {}, notebook=failing)
+    assert good.read_text() == "<html>last good appendix</html>"
+    assert sorted(p.name for p in good.parent.iterdir()) == ["south-kent.html"]  # no temporary left behind
+
+
+def test_one_failing_area_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered_areas = []
+
+    def fake_render(out: Path, month: str, area: str, parameters: dict[str, str]) -> Path:
+        if area == "North Kent":
+            raise RenderError("scorecard.ipynb stopped in cell 3: KeyError: 'x'")
+        rendered_areas.append(area)
+        return out / month / f"{area}.html"
+
+    monkeypatch.setattr("lacperf_helpers.cli.render_appendix", fake_render)
+    result = CliRunner().invoke(
+        app,
+        ["render", "--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH, "--out", str(tmp_path)],
+    )
+    assert result.exit_code == 1
+    assert rendered_areas == ["Kent", "East Kent", "South Kent", "West Kent"]
+    assert "North Kent: not rendered: scorecard.ipynb stopped in cell 3: KeyError: 'x'" in result.output
+    assert "1 of 5 appendices failed: North Kent" in result.output

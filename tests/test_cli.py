@@ -1,0 +1,130 @@
+"""The `lacperf` command as an analyst runs it: the scorecard CSV, and bad input as one line."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from lacperf_helpers.cli import app
+from lacperf_helpers.scorecard import SCORECARD_COLUMNS
+from tests.conftest import write_return
+from tests.test_scorecard import APRIL, MARCH
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def returns(tmp_path: Path) -> Path:
+    folder = tmp_path / "returns"
+    write_return(folder, "2019-03", MARCH)
+    write_return(folder, "2019-04", APRIL)
+    return folder
+
+
+def test_scorecard_writes_the_tidy_csv(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "card.csv"
+    result = runner.invoke(
+        app,
+        [
+            "scorecard",
+            "--returns",
+            str(returns),
+            "--kpis",
+            str(kpis_file),
+            "--month",
+            "2019-04",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    card = pd.read_csv(out)
+    assert list(card.columns[: len(SCORECARD_COLUMNS)]) == list(SCORECARD_COLUMNS)
+    assert len(card) == 6  # 2 areas x 3 KPIs
+    moves = card.loc[(card["area"] == "Kent") & (card["kpi_id"] == "moves_3plus")].iloc[0]
+    assert (moves["rag"], moves["previous_rag"], moves["direction"]) == ("Green", "Red", "Improved")
+
+
+def test_scorecard_for_one_area(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
+    out = tmp_path / "ashford.csv"
+    args = ["scorecard", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-04"]
+    result = runner.invoke(app, [*args, "--area", "Ashford", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out)["area"]) == {"Ashford"}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("2019-04,Kent,nope,1,2,\n", "row 2, column 'kpi_id': unknown KPI 'nope'"),
+        (
+            "2019-04,Kent,reviews_on_time,5,4,\n",
+            "row 2, column 'numerator': numerator 5 is above the denominator 4",
+        ),
+        (
+            "2019-05,Kent,reviews_on_time,1,4,\n",
+            "row 2, column 'month': month '2019-05' in the folder for 2019-04",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_a_non_zero_exit(tmp_path: Path, kpis_file: Path, body: str, expected: str) -> None:
+    """Run as a user would (a real process), so a traceback would show."""
+    path = write_return(tmp_path / "returns", "2019-04", body)
+    result = subprocess.run(
+        [sys.executable, "-m", "lacperf_helpers", "scorecard", "--returns", str(tmp_path / "returns"),
+         "--kpis", str(kpis_file), "--month", "2019-04", "--out", str(tmp_path / "out.csv")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.strip().startswith(f"lacperf: {path}, {expected}")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "out.csv").exists()
+
+
+def test_a_kpi_file_without_a_target_stops_the_run(returns: Path, tmp_path: Path) -> None:
+    kpis = tmp_path / "kpis.yaml"
+    kpis.write_text("kpis:\n  - {id: a, title: A, polarity: H, unit: percent, floor: 1, source: return}\n")
+    result = runner.invoke(
+        app,
+        [
+            "scorecard",
+            "--returns",
+            str(returns),
+            "--kpis",
+            str(kpis),
+            "--month",
+            "2019-04",
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+    )
+    assert result.exit_code == 2
+    assert "line 2, column 'kpis.target': KPI 'a': 'target' is required but missing" in result.output
+
+
+def test_unknown_area_and_bad_month(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
+    args = ["render", "--returns", str(returns), "--kpis", str(kpis_file), "--out", str(tmp_path)]
+    result = runner.invoke(app, [*args, "--month", "2019-04", "--area", "Deal"])
+    assert result.exit_code == 2
+    assert "no area 'Deal' in this month's return; areas are: Kent, Ashford" in result.output
+    result = runner.invoke(app, [*args, "--month", "April 2019"])
+    assert result.exit_code == 2
+    assert "is not a month in the form YYYY-MM" in result.output
+
+
+def test_every_command_explains_itself() -> None:
+    for command in (["--help"], ["scorecard", "--help"], ["render", "--help"], ["kpis", "list", "--help"]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 0
+        assert "Usage" in result.output
+
+
+def test_kpis_list(kpis_file: Path) -> None:
+    result = runner.invoke(app, ["kpis", "list", "--kpis", str(kpis_file)])
+    assert result.exit_code == 0
+    assert "moves_3plus" in result.output
+    assert "(changes in 2019/20)" in result.output

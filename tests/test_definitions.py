@@ -1,0 +1,77 @@
+"""kpis.yaml: what a person can get wrong, and targets that change at the financial year."""
+
+from pathlib import Path
+from textwrap import dedent
+
+import pytest
+
+from lacperf_helpers.definitions import load_kpis, load_settings
+from lacperf_helpers.errors import InputError
+from tests.conftest import KPIS_YAML
+
+
+def test_the_catalogue_keeps_order_and_year_overrides(catalogue) -> None:  # type: ignore[no-untyped-def]
+    assert catalogue.ids == ["reviews_on_time", "moves_3plus", "days_to_adoption"]
+    reviews = catalogue.get("reviews_on_time")
+    assert (reviews.thresholds_for("2019-03").target, reviews.thresholds_for("2019-03").floor) == (90, 80)
+    assert (reviews.thresholds_for("2019-04").target, reviews.thresholds_for("2019-04").floor) == (95, 85)
+    assert (reviews.thresholds_for("2020-04").target, reviews.thresholds_for("2020-04").floor) == (90, 80)
+    assert reviews.display_decimals == 1
+    assert catalogue.get("days_to_adoption").display_decimals == 0
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "kpis.yaml"
+    path.write_text(dedent(text))
+    return path
+
+
+def test_a_kpi_without_a_target_is_named_with_its_line(tmp_path: Path) -> None:
+    # the second KPI entry starts on line 8 of the file below
+    path = write(tmp_path, KPIS_YAML.replace("    target: 10\n", ""))
+    with pytest.raises(InputError) as caught:
+        load_kpis(path)
+    assert str(caught.value) == (
+        f"{path}, line 11, column 'kpis.target': KPI 'moves_3plus': 'target' is required but missing"
+    )
+
+
+def test_a_floor_on_the_wrong_side_of_the_target_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path, KPIS_YAML.replace("target: 10\n", "target: 14\n"))
+    with pytest.raises(InputError, match="KPI 'moves_3plus': floor 12 is below target 14; with polarity L"):
+        load_kpis(path)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (("polarity: L", "polarity: lower"), "Input should be 'H' or 'L'"),
+        (("unit: days", "unit: weeks"), "Input should be 'percent', 'number' or 'days'"),
+        (("    floor: 500\n", "    floor: 500\n    flor: 1\n"), "'flor' is not a known setting"),
+        (('"2019/20"', '"2019/2020"'), "'2019/2020' is not a financial year such as '2019/20'"),
+        (("id: moves_3plus", "id: reviews_on_time"), "KPI id 'reviews_on_time' is listed twice"),
+    ],
+)
+def test_mistakes_are_explained(tmp_path: Path, change: tuple[str, str], message: str) -> None:
+    path = write(tmp_path, KPIS_YAML.replace(*change, 1))
+    with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        load_kpis(path)
+
+
+def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=r"line 2: not valid YAML: found character '\\t' that cannot start"):
+        load_kpis(write(tmp_path, "kpis:\n\t- id: tabs_are_not_yaml_indentation\n"))
+    with pytest.raises(InputError, match="file not found"):
+        load_kpis(tmp_path / "nowhere.yaml")
+
+
+def test_settings_default_when_the_file_is_absent(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "settings.yaml")
+    assert settings.authority is None
+    assert settings.small_cohort_denominator == 50
+
+
+def test_the_project_definitions_load() -> None:
+    catalogue = load_kpis(Path(__file__).parents[1] / "parameters" / "kpis.yaml")
+    assert len(catalogue.kpis) == 24
+    assert {k.unit for k in catalogue.kpis} == {"percent", "number", "days"}

@@ -1,0 +1,67 @@
+"""The director's summary, word for word, on the fixture of test_scorecard (values worked out there)."""
+
+import pandas as pd
+
+from lacperf_helpers.narrative import headline, summarise
+from lacperf_helpers.scorecard import select_area
+from tests.test_scorecard import card  # noqa: F401  (the fixture)
+
+
+def test_headline_counts_every_band_and_what_is_not_rated() -> None:
+    rags = pd.Series(["Green"] * 14 + ["Amber"] * 10)
+    assert headline(rags) == "Of the 24 KPIs, 14 are rated Green, 10 Amber and 0 Red."
+    rags = pd.Series(["Green", "Red", "No data", "Not applicable"])
+    assert headline(rags) == (
+        "Of the 4 KPIs, 1 is rated Green, 0 Amber and 1 Red; 1 has no figure this month; "
+        "1 is not applicable (no children in the cohort this month)."
+    )
+
+
+def test_summary_of_the_authority(card: pd.DataFrame) -> None:  # noqa: F811
+    summary = summarise(select_area(card, "Kent"), small_cohort=50)
+    assert summary.headline == "Of the 3 KPIs, 2 are rated Green, 1 Amber and 0 Red."
+    assert summary.last_month == "In March 2019: 1 Green, 1 Amber and 1 Red."
+    assert summary.rating_changes == [
+        "Reviews held on time stayed at 92.0% (46 of 50 children), falling below the target of 95.0% "
+        "(still above the floor of 85.0%) and moving the rating from Green to Amber.",
+        "Children with 3 or more placements fell from 5 of 40 (12.5%) to 4 of 40 children (10.0%), "
+        "achieving the target of 10.0% and moving the rating from Red to Green.",
+        "Days from care to adoptive family fell from 430 days to 420 days (12 children), achieving the "
+        "target of 426 days and moving the rating from Amber to Green.",
+    ]
+    assert summary.amber_red == [
+        (
+            "No change since last month",
+            [
+                "Reviews held on time: 92.0% (46 of 50 children), Amber; unchanged from 92.0% (46 of 50) "
+                "last month (0 in the count, 0 in the cohort); 2 more children would reach the target of 95.0%."
+            ],
+        )
+    ]
+    assert summary.not_rated == []
+
+
+def test_summary_of_a_small_area(card: pd.DataFrame) -> None:  # noqa: F811
+    summary = summarise(select_area(card, "Ashford"), small_cohort=50)
+    assert summary.headline == (
+        "Of the 3 KPIs, 0 are rated Green, 0 Amber and 1 Red; 1 has no figure this month; "
+        "1 is not applicable (no children in the cohort this month)."
+    )
+    assert summary.rating_changes == [
+        "Children with 3 or more placements rose from 1 of 20 (5.0%) to 3 of 19 children (15.8%), rising "
+        "above the floor standard of 12.0% and moving the rating from Green to Red."
+    ]
+    assert summary.amber_red == [
+        (
+            "Worse since last month",
+            [
+                "Children with 3 or more placements: 3 of 19 children (15.8%), Red; up 10.8 percentage points "
+                "from 5.0% (1 of 20) last month (+2 in the count, -1 in the cohort); 2 fewer children would "
+                "reach the target of 10.0%."
+            ],
+        )
+    ]
+    assert summary.not_rated == [
+        "Reviews held on time: not applicable this month (0 of 0 children).",
+        "Days from care to adoptive family: no figure in this month's return.",
+    ]

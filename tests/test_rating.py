@@ -1,0 +1,130 @@
+"""RAG at the exact boundaries for both polarities, direction of travel, and children to change rating.
+
+Every expected value here was worked out by hand; the comment beside each says how.
+"""
+
+import math
+
+import pandas as pd
+import pytest
+
+from lacperf_helpers import rating
+
+
+def rate_one(value: float, target: float, floor: float, polarity: str) -> str:
+    s = lambda x: pd.Series([x], dtype="float64")  # noqa: E731
+    return str(rating.rate(s(value), s(target), s(floor), pd.Series([polarity]))[0])
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (90.01, "Green"),  # above target
+        (90.0, "Green"),  # target met exactly
+        (89.99, "Amber"),  # just below target
+        (80.0, "Amber"),  # floor met exactly
+        (79.99, "Red"),  # just below the floor
+        (math.nan, "No data"),
+    ],
+)
+def test_higher_is_better_boundaries(value: float, expected: str) -> None:
+    assert rate_one(value, target=90, floor=80, polarity="H") == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (9.99, "Green"),
+        (10.0, "Green"),  # at the target: met
+        (10.01, "Amber"),
+        (12.0, "Amber"),  # at the floor: still Amber
+        (12.01, "Red"),
+        (math.nan, "No data"),
+    ],
+)
+def test_lower_is_better_boundaries(value: float, expected: str) -> None:
+    assert rate_one(value, target=10, floor=12, polarity="L") == expected
+
+
+def test_binary_noise_does_not_cost_a_rating() -> None:
+    # FTE figures: 2.3 of 2.5 is exactly 92%, but 100 * 2.3 / 2.5 is 91.99999999999999 in floating point.
+    value = rating.percent_value(pd.Series([2.3]), pd.Series([2.5]))
+    assert value[0] < 92.0
+    assert str(rating.rate(value, pd.Series([92.0]), pd.Series([80.0]), pd.Series(["H"]))[0]) == "Green"
+    # and 1.1 of 2.0 is 55%, not the 55.00000000000001 that would miss a "55% or lower" target
+    value = rating.percent_value(pd.Series([1.1]), pd.Series([2.0]))
+    assert value[0] > 55.0
+    assert str(rating.rate(value, pd.Series([55.0]), pd.Series([60.0]), pd.Series(["L"]))[0]) == "Green"
+
+
+def test_zero_of_zero_is_not_applicable_not_red() -> None:
+    value = rating.percent_value(pd.Series([0.0]), pd.Series([0.0]))
+    rated = rating.rate(value, pd.Series([90.0]), pd.Series([80.0]), pd.Series(["H"]), pd.Series([True]))
+    assert math.isnan(value[0])
+    assert list(rated) == ["Not applicable"]
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "polarity", "decimals", "expected"),
+    [
+        (80.06, 80.0, "H", 1, "Improved"),  # 80.1 against 80.0
+        (80.04, 80.0, "H", 1, "Same"),  # both print as 80.0
+        (79.9, 80.0, "H", 1, "Worse"),
+        (9.9, 10.0, "L", 1, "Improved"),  # lower is better
+        (10.1, 10.0, "L", 1, "Worse"),
+        (416.4, 416.0, "L", 0, "Same"),  # days shown whole
+        (math.nan, 80.0, "H", 1, "Not comparable"),
+        (80.0, math.nan, "H", 1, "Not comparable"),
+    ],
+)
+def test_direction_is_judged_by_polarity_at_displayed_precision(
+    now: float, before: float, polarity: str, decimals: int, expected: str
+) -> None:
+    result = rating.direction(pd.Series([now]), pd.Series([before]), pd.Series([polarity]), pd.Series([decimals]))
+    assert list(result) == [expected]
+
+
+CHILDREN_CASES = [
+    # numerator, denominator, target, polarity, rag, expected, how
+    (40, 40, 100, "H", "Green", 1, "39 of 40 is below 100%"),
+    (38, 40, 90, "H", "Green", 3, "36 of 40 = 90% keeps Green, 35 of 40 = 87.5% loses it"),
+    (9, 10, 90, "H", "Green", 1, "exactly at target: one fewer loses it"),
+    (35, 40, 90, "H", "Amber", 1, "36 of 40 reaches 90%"),
+    (30, 40, 90, "H", "Red", 6, "36 - 30"),
+    (39, 40, 100, "H", "Amber", 1, "40 of 40"),
+    (3, 40, 10, "L", "Green", 2, "4 of 40 = 10% keeps Green, 5 of 40 = 12.5% loses it"),
+    (6, 40, 10, "L", "Red", 2, "4 of 40 = 10% reaches the target"),
+    (29.3, 35.6, 85, "H", "Amber", 1, "FTE: 30.26 needed, 29.3 + 1 = 30.3"),
+    (5, 5, 100, "L", "Green", None, "lower is better and already 5 of 5: nobody can be added"),
+    (0, 0, 90, "H", "Not applicable", None, "nobody in the cohort"),
+    (None, None, 90, "H", "No data", None, "no figure"),
+]
+
+
+@pytest.mark.parametrize(("num", "den", "target", "polarity", "rag", "expected", "how"), CHILDREN_CASES)
+def test_children_to_change_rating(
+    num: float | None,
+    den: float | None,
+    target: float,
+    polarity: str,
+    rag: str,
+    expected: int | None,
+    how: str,
+) -> None:
+    result = rating.children_to_change_rating(
+        pd.Series([num], dtype="float64"),
+        pd.Series([den], dtype="float64"),
+        pd.Series([float(target)]),
+        pd.Series([polarity]),
+        pd.Series([rag]),
+        pd.Series([True]),
+    )
+    assert (None if pd.isna(result[0]) else int(result[0])) == expected, how
+
+
+def test_children_to_change_rating_is_only_for_percent_kpis() -> None:
+    result = rating.children_to_change_rating(
+        pd.Series([30.0]), pd.Series([40.0]), pd.Series([90.0]), pd.Series(["H"]), pd.Series(["Red"]),
+        pd.Series([False]),
+    )  # fmt: skip
+    assert pd.isna(result[0])

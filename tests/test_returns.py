@@ -1,0 +1,128 @@
+"""Every kind of bad monthly return named in the issue: one clear error naming file, row and column."""
+
+from pathlib import Path
+
+import pytest
+
+from lacperf_helpers.definitions import KpiCatalogue
+from lacperf_helpers.errors import InputError
+from lacperf_helpers.returns import available_months, load_returns, read_return
+from tests.conftest import HEADER, write_return
+
+GOOD = """\
+2019-04,Kent,reviews_on_time,45,50,
+2019-04,Kent,moves_3plus,4,40,
+2019-04,Kent,days_to_adoption,,12,430
+"""
+
+
+def load(path: Path, catalogue: KpiCatalogue, month: str = "2019-04") -> None:
+    read_return(path, month, catalogue)
+
+
+def test_a_good_return_reads_as_numbers_with_its_source_rows(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    path = write_return(tmp_path, "2019-04", GOOD)
+    figures = read_return(path, "2019-04", catalogue)
+    assert figures["kpi_id"].tolist() == ["reviews_on_time", "moves_3plus", "days_to_adoption"]
+    assert figures["numerator"].tolist()[:2] == [45.0, 4.0]
+    assert figures["value"].tolist()[2] == 430.0
+    assert figures["source_row"].tolist() == [2, 3, 4]  # the header is row 1
+
+
+@pytest.mark.parametrize(
+    ("body", "row", "column", "message"),
+    [
+        ("2019-04,Kent,unknown_kpi,1,2,\n", 2, "kpi_id", "unknown KPI 'unknown_kpi'"),
+        ("2019-03,Kent,reviews_on_time,1,2,\n", 2, "month", "month '2019-03' in the folder for 2019-04"),
+        ("2019-04,Kent,reviews_on_time,3,0,\n", 2, "numerator", "numerator 3 over a denominator of 0"),
+        ("2019-04,Kent,reviews_on_time,51,50,\n", 2, "numerator", "numerator 51 is above the denominator 50"),
+        ("2019-04,Kent,reviews_on_time,forty,50,\n", 2, "numerator", "not a number: 'forty'"),
+        ("2019-04,Kent,days_to_adoption,,12,n/a\n", 2, "value", "not a number: 'n/a'"),
+        ("2019-04,Kent,reviews_on_time,-1,50,\n", 2, "numerator", "negative"),
+        ("2019-04,Kent,reviews_on_time,45,,\n", 2, "denominator", "numerator given without a denominator"),
+        (
+            "2019-04,Kent,reviews_on_time,45,50,80\n",
+            2,
+            "value",
+            "does not match numerator/denominator = 90.0",
+        ),
+        ("2019-04,,reviews_on_time,45,50,\n", 2, "area", "area is blank"),
+        (
+            "2019-04,Kent,reviews_on_time,45,50,\n2019-04,Kent,moves_3plus,4,40,\n2019-04,Kent,reviews_on_time,44,50,\n",
+            4,
+            "kpi_id",
+            "the same month, area and KPI appear again (first on row 2)",
+        ),
+    ],
+)
+def test_bad_rows_are_named_by_file_row_and_column(
+    tmp_path: Path, catalogue: KpiCatalogue, body: str, row: int, column: str, message: str
+) -> None:
+    path = write_return(tmp_path, "2019-04", body)
+    with pytest.raises(InputError) as caught:
+        load(path, catalogue)
+    error = caught.value
+    assert (error.file, error.row, error.column) == (str(path), row, column)
+    assert message in error.message
+    assert str(error).startswith(f"{path}, row {row}, column '{column}': ")
+
+
+def test_a_missing_column_is_named(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    path = write_return(
+        tmp_path,
+        "2019-04",
+        "2019-04,Kent,reviews_on_time,45,50\n",
+        header="month,area,kpi_id,numerator,denominator\n",
+    )
+    with pytest.raises(InputError, match=r"row 1, column 'value': missing column\(s\) value"):
+        load(path, catalogue)
+
+
+def test_an_empty_file_is_refused(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    path = write_return(tmp_path, "2019-04", "", header="")
+    with pytest.raises(InputError, match="the file is empty"):
+        load(path, catalogue)
+
+
+def test_a_header_without_rows_is_refused(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    path = write_return(tmp_path, "2019-04", "")
+    with pytest.raises(InputError, match="header but no rows"):
+        load(path, catalogue)
+
+
+def test_every_problem_is_counted_not_only_the_first(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    path = write_return(tmp_path, "2019-04", "2019-04,Kent,nope,1,2,\n2019-04,Kent,reviews_on_time,x,50,\n")
+    with pytest.raises(InputError, match=r"row 2.*\(and 1 more problem\(s\) in this file\)"):
+        load(path, catalogue)
+
+
+def test_zero_of_zero_is_accepted(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    path = write_return(tmp_path, "2019-04", "2019-04,West Kent,reviews_on_time,0,0,\n")
+    figures = read_return(path, "2019-04", catalogue)
+    assert figures[["numerator", "denominator"]].iloc[0].tolist() == [0.0, 0.0]
+
+
+def test_an_excel_saved_file_reads_as_it_is(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    """A byte-order mark, CRLF line ends, thousands separators and the empty rows Excel leaves."""
+    folder = tmp_path / "2019-04"
+    folder.mkdir()
+    text = HEADER + GOOD.replace("45,50", '"1,045","1,250"') + ",,,,,\n,,,,,\n"
+    (folder / "kpi_return.csv").write_bytes(b"\xef\xbb\xbf" + text.replace("\n", "\r\n").encode())
+    figures = read_return(folder / "kpi_return.csv", "2019-04", catalogue)
+    assert len(figures) == 3
+    assert figures.columns[0] == "month"
+    assert figures["numerator"].iloc[0] == 1045.0
+    assert figures["denominator"].iloc[0] == 1250.0
+
+
+def test_decimal_numerators_are_kept(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    path = write_return(tmp_path, "2019-04", "2019-04,Kent,reviews_on_time,29.3,35.6,\n")
+    assert read_return(path, "2019-04", catalogue)["numerator"].iloc[0] == 29.3
+
+
+def test_an_absent_month_has_no_rows_and_months_are_listed(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    write_return(tmp_path, "2019-04", GOOD)
+    (tmp_path / "notes").mkdir()
+    assert available_months(tmp_path) == ["2019-04"]
+    figures = load_returns(tmp_path, ["2019-03", "2019-04"], catalogue)
+    assert set(figures["month"]) == {"2019-04"}
