@@ -14,7 +14,7 @@ REPORTS     ?= reports
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup report scorecard test lint typecheck notebooks-clean unit lab sample clean
+.PHONY: help setup browser report scorecard test lint typecheck notebooks-clean unit lab sample clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -32,7 +32,14 @@ report: setup ## Render the sample month's appendices into reports/<YYYY-MM>/ (M
 scorecard: setup ## Write the sample month's tidy scorecard to reports/<YYYY-MM>/scorecard.csv
 	$(VENV)/bin/lacperf scorecard --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS)/$(MONTH)/scorecard.csv
 
-test: setup lint typecheck notebooks-clean unit ## Lint, type-check, check notebooks have no outputs, run pytest
+browser: ## Install Debian's Chromium for the browser tests (apt-get, as root; Playwright downloads nothing)
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
+	elif [ "$$(id -u)" = 0 ]; then \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium fonts-liberation >/dev/null && echo "chromium installed"; \
+	else echo "chromium is not installed and this is not root: browser tests will be skipped (CI installs it)"; fi
+
+test: setup browser lint typecheck notebooks-clean unit ## Lint, type-check, check notebooks have no outputs, run pytest
 
 lint: setup ## ruff: lint and formatting
 	$(VENV)/bin/ruff check .

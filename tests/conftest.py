@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from textwrap import dedent
 
 import pytest
+from typer.testing import CliRunner
 
+from lacperf_helpers import paths
+from lacperf_helpers.cli import app
 from lacperf_helpers.definitions import KpiCatalogue, load_kpis
+
+SAMPLE_MONTH = "2019-09"
+CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright never downloads a browser here
 
 KPIS_YAML = dedent(
     """\
@@ -60,3 +67,26 @@ def write_return(returns: Path, month: str, body: str, header: str = HEADER) -> 
     path = folder / "kpi_return.csv"
     path.write_text(header + dedent(body))
     return path
+
+
+@pytest.fixture(scope="session")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample month's appendices for the authority and its small area, rendered once per test run."""
+    out = tmp_path_factory.mktemp("reports")
+    result = CliRunner().invoke(
+        app,
+        ["render", "--returns", str(paths.SAMPLE_RETURNS), "--kpis", str(paths.KPIS_FILE), "--month", SAMPLE_MONTH,
+         "--area", "Kent", "--area", "West Kent", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    return out
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """Debian's Chromium: `make test` installs it; in CI its absence is a failure, not a skip."""
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
+        pytest.skip(f"{CHROMIUM} is missing: run `make browser` (as root) to run the browser tests")
+    return CHROMIUM

@@ -10,21 +10,9 @@ from typer.testing import CliRunner
 from lacperf_helpers import __version__, paths
 from lacperf_helpers.cli import app
 from lacperf_helpers.render import RenderError, render_appendix
+from tests.conftest import SAMPLE_MONTH
 
-SAMPLE_MONTH = "2019-09"
 NOTEBOOK_PARAMETERS = {"month", "area", "returns_dir", "kpis_file", "settings_file", "made_at"}
-
-
-@pytest.fixture(scope="module")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("reports")
-    result = CliRunner().invoke(
-        app,
-        ["render", "--returns", str(paths.SAMPLE_RETURNS), "--kpis", str(paths.KPIS_FILE), "--month", SAMPLE_MONTH,
-         "--area", "Kent", "--area", "West Kent", "--out", str(out)],
-    )  # fmt: skip
-    assert result.exit_code == 0, result.output
-    return out
 
 
 def test_the_notebook_takes_exactly_the_parameters_the_batch_passes() -> None:
