@@ -24,22 +24,13 @@ def returns(tmp_path: Path) -> Path:
     return folder
 
 
+def scorecard_args(returns: Path, kpis: Path, out: Path, month: str = "2019-04") -> list[str]:
+    return ["scorecard", "--returns", str(returns), "--kpis", str(kpis), "--month", month, "--out", str(out)]
+
+
 def test_scorecard_writes_the_tidy_csv(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "card.csv"
-    result = runner.invoke(
-        app,
-        [
-            "scorecard",
-            "--returns",
-            str(returns),
-            "--kpis",
-            str(kpis_file),
-            "--month",
-            "2019-04",
-            "--out",
-            str(out),
-        ],
-    )
+    result = runner.invoke(app, scorecard_args(returns, kpis_file, out))
     assert result.exit_code == 0, result.output
     card = pd.read_csv(out)
     assert list(card.columns[: len(SCORECARD_COLUMNS)]) == list(SCORECARD_COLUMNS)
@@ -50,8 +41,7 @@ def test_scorecard_writes_the_tidy_csv(returns: Path, kpis_file: Path, tmp_path:
 
 def test_scorecard_for_one_area(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "ashford.csv"
-    args = ["scorecard", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-04"]
-    result = runner.invoke(app, [*args, "--area", "Ashford", "--out", str(out)])
+    result = runner.invoke(app, [*scorecard_args(returns, kpis_file, out), "--area", "Ashford"])
     assert result.exit_code == 0, result.output
     assert set(pd.read_csv(out)["area"]) == {"Ashford"}
 
@@ -60,48 +50,27 @@ def test_scorecard_for_one_area(returns: Path, kpis_file: Path, tmp_path: Path) 
     ("body", "expected"),
     [
         ("2019-04,Kent,nope,1,2,\n", "row 2, column 'kpi_id': unknown KPI 'nope'"),
-        (
-            "2019-04,Kent,reviews_on_time,5,4,\n",
-            "row 2, column 'numerator': numerator 5 is above the denominator 4",
-        ),
-        (
-            "2019-05,Kent,reviews_on_time,1,4,\n",
-            "row 2, column 'month': month '2019-05' in the folder for 2019-04",
-        ),
+        ("2019-04,Kent,reviews_on_time,5,4,\n", "row 2, column 'numerator': numerator 5 is above the denominator 4"),
+        ("2019-05,Kent,reviews_on_time,1,4,\n", "row 2, column 'month': month '2019-05' in the folder for 2019-04"),
     ],
 )
 def test_bad_input_is_one_line_and_a_non_zero_exit(tmp_path: Path, kpis_file: Path, body: str, expected: str) -> None:
     """Run as a user would (a real process), so a traceback would show."""
     path = write_return(tmp_path / "returns", "2019-04", body)
-    result = subprocess.run(
-        [sys.executable, "-m", "lacperf_helpers", "scorecard", "--returns", str(tmp_path / "returns"),
-         "--kpis", str(kpis_file), "--month", "2019-04", "--out", str(tmp_path / "out.csv")],
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
+    out = tmp_path / "out.csv"
+    command = [sys.executable, "-m", "lacperf_helpers", *scorecard_args(tmp_path / "returns", kpis_file, out)]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
     assert result.returncode == 2
     assert result.stderr.strip().startswith(f"lacperf: {path}, {expected}")
     assert len(result.stderr.strip().splitlines()) == 1
     assert "Traceback" not in result.stderr
-    assert not (tmp_path / "out.csv").exists()
+    assert not out.exists()
 
 
 def test_a_kpi_file_without_a_target_stops_the_run(returns: Path, tmp_path: Path) -> None:
     kpis = tmp_path / "kpis.yaml"
     kpis.write_text("kpis:\n  - {id: a, title: A, polarity: H, unit: percent, floor: 1, source: return}\n")
-    result = runner.invoke(
-        app,
-        [
-            "scorecard",
-            "--returns",
-            str(returns),
-            "--kpis",
-            str(kpis),
-            "--month",
-            "2019-04",
-            "--out",
-            str(tmp_path / "x.csv"),
-        ],
-    )
+    result = runner.invoke(app, scorecard_args(returns, kpis, tmp_path / "x.csv"))
     assert result.exit_code == 2
     assert "line 2, column 'kpis.target': KPI 'a': 'target' is required but missing" in result.output
 
