@@ -11,12 +11,13 @@ import pandas as pd
 import typer
 
 from lacperf_helpers import paths
-from lacperf_helpers.definitions import load_kpis, load_settings
+from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_settings
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.periods import parse_month
 from lacperf_helpers.render import RenderError, appendix_path, render_appendix, write_atomically
 from lacperf_helpers.returns import return_path
-from lacperf_helpers.scorecard import scorecard_for_month, select_area
+from lacperf_helpers.scorecard import order_areas, require_area, scorecard_for_month, select_area
+from lacperf_helpers.series import load_history, trend_table
 
 app = typer.Typer(
     help="lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel).",
@@ -138,6 +139,50 @@ def render(
     if failed:
         typer.echo(f"lacperf: {len(failed)} of {len(areas)} appendices failed: {', '.join(failed)}", err=True)
         raise typer.Exit(1)
+
+
+@app.command()
+def trend(
+    returns: ReturnsOption,
+    month: MonthOption,
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write the trend table to.", dir_okay=False)],
+    kpis: KpisOption = paths.KPIS_FILE,
+    window: Annotated[
+        int | None,
+        typer.Option(
+            "--window", min=3, help="Months in the trend window ending with --month (default: trend.yaml, 12)."
+        ),
+    ] = None,
+    area: Annotated[
+        str | None, typer.Option("--area", help="Only this area (e.g. 'South Kent'); default: every area.")
+    ] = None,
+    trend_settings: Annotated[
+        Path, typer.Option("--trend-settings", help="The trend test and SPC rules, e.g. parameters/trend.yaml.")
+    ] = paths.TREND_FILE,
+    settings: SettingsOption = paths.SETTINGS_FILE,
+) -> None:
+    """Write the direction of travel over a period: per KPI x area x cohort, the fitted change and its
+    verdict (Mann-Kendall), the SPC mean, limits, variation and assurance, and the current run."""
+
+    def build() -> pd.DataFrame:
+        catalogue = load_kpis(kpis)
+        rules = load_trend_settings(trend_settings)
+        if window is not None:
+            rules = rules.model_copy(update={"window": window})
+        history = load_history(returns, catalogue, month)
+        areas = order_areas(
+            list(history.loc[history["month"] == month, "area"].unique()), load_settings(settings).authority
+        )
+        if area is not None:
+            require_area(areas, area, return_path(returns, month))
+            areas = [area]
+        return trend_table(history, catalogue, rules, month, areas)
+
+    table = _run(build)
+    write_atomically(out, table.to_csv(index=False, lineterminator="\n"))
+    typer.echo(
+        f"wrote {out}: {len(table)} rows (KPI x area x cohort), window {table['window_start'].iloc[0]} to {month}"
+    )
 
 
 @kpis_app.command("list")

@@ -14,6 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.periods import financial_year
+from lacperf_helpers.spc import SpcRules
+from lacperf_helpers.trend import TrendTest
 
 Polarity = Literal["H", "L"]
 Unit = Literal["percent", "number", "days"]
@@ -109,6 +111,24 @@ class Settings(_Frozen):
     notice: str = ""  # a line printed at the top of every appendix, e.g. that the data is synthetic
 
 
+class ChangePoint(_Frozen):
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    kpis: tuple[str, ...] = ("all",)
+    reason: str = ""
+
+
+class TrendSettings(_Frozen):
+    """parameters/trend.yaml: the trend window, the stated test and the SPC rules."""
+
+    window: int = Field(default=12, ge=3, le=120)
+    trend: TrendTest = TrendTest()
+    spc: SpcRules = SpcRules()
+    change_points: tuple[ChangePoint, ...] = ()
+
+    def change_points_for(self, kpi_id: str) -> list[str]:
+        return sorted(p.month for p in self.change_points if kpi_id in p.kpis or "all" in p.kpis)
+
+
 def load_kpis(path: str | Path) -> KpiCatalogue:
     return _load_model(Path(path), KpiCatalogue)
 
@@ -117,6 +137,12 @@ def load_settings(path: str | Path | None) -> Settings:
     if path is None or not Path(path).exists():
         return Settings()
     return _load_model(Path(path), Settings)
+
+
+def load_trend_settings(path: str | Path | None) -> TrendSettings:
+    if path is None or not Path(path).exists():
+        return TrendSettings()
+    return _load_model(Path(path), TrendSettings)
 
 
 def _load_model(path: Path, model: type[M]) -> M:
@@ -166,7 +192,7 @@ def _explain(error: Any, data: dict[str, Any]) -> str:
         who = f"KPI {kpi_id!r}: " if kpi_id else f"KPI number {loc[1] + 1}: "
     if error["type"] == "missing":
         return f"{who}'{loc[-1]}' is required but missing"
-    if error["type"] == "extra_forbidden":
+    if error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
         return f"{who}'{loc[-1]}' is not a known setting (check its spelling)"
     message = str(error["msg"]).removeprefix("Value error, ")
     value = error.get("input")

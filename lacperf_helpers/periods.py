@@ -53,3 +53,58 @@ def month_end(month: str) -> date:
     """The last day of the month: the date a monthly snapshot is taken."""
     next_year, next_number = parse_month(shift_month(month, 1))
     return date.fromordinal(date(next_year, next_number, 1).toordinal() - 1)
+
+
+def financial_year_start(month: str) -> str:
+    """The April that starts `month`'s financial year: '2019-03' -> '2018-04'."""
+    year, number = parse_month(month)
+    return f"{year if number >= 4 else year - 1:04d}-04"
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from `first` to `last` inclusive (empty if `last` is before `first`)."""
+    y1, m1 = parse_month(first)
+    y2, m2 = parse_month(last)
+    count = (y2 * 12 + m2) - (y1 * 12 + m1) + 1
+    return [shift_month(first, i) for i in range(max(count, 0))]
+
+
+def rolling_months(month: str, length: int = 12) -> list[str]:
+    """The `length` months ending with `month`: the rolling 12 months to September 2019 start in October 2018."""
+    return months_between(shift_month(month, -(length - 1)), month)
+
+
+def year_to_date_months(month: str) -> list[str]:
+    """Financial year to date: April up to and including `month`."""
+    return months_between(financial_year_start(month), month)
+
+
+def financial_quarter(month: str) -> str:
+    """The financial-year quarter a month is in: April-June is Q1, January-March Q4 of the year before.
+
+    '2019-08' -> 'Q2 2019/20'; '2020-02' -> 'Q4 2019/20'.
+    """
+    _, number = parse_month(month)
+    return f"Q{((number - 4) % 12) // 3 + 1} {financial_year(month)}"
+
+
+_QUARTER = re.compile(r"^Q([1-4]) (\d{4})/(\d{2})$")
+
+
+def quarter_months(quarter: str) -> list[str]:
+    """The three months of a quarter named as financial_quarter names it: 'Q2 2019/20' -> July to September 2019."""
+    match = _QUARTER.match(quarter.strip())
+    if not match or f"{(int(match.group(2)) + 1) % 100:02d}" != match.group(3):
+        raise ValueError(f"{quarter!r} is not a financial-year quarter in the form 'Q2 2019/20'")
+    first = shift_month(f"{match.group(2)}-04", 3 * (int(match.group(1)) - 1))
+    return months_between(first, shift_month(first, 2))
+
+
+def quarter_slug(quarter: str) -> str:
+    """'Q2 2019/20' -> '2019-20-q2', for folder names."""
+    number, year = quarter.split(" ")
+    return f"{year.replace('/', '-')}-{number.lower()}"
+
+
+def previous_quarter(quarter: str) -> str:
+    return financial_quarter(shift_month(quarter_months(quarter)[0], -3))

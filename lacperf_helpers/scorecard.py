@@ -46,14 +46,19 @@ def kpi_frame(catalogue: KpiCatalogue, month: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def rate_figures(figures: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
-    """Add value (percent KPIs: from numerator/denominator) and its RAG to figures joined to `kpis`."""
-    rated = figures.merge(kpis, on="kpi_id", how="left", validate="many_to_one")
+def rate_joined(joined: pd.DataFrame) -> pd.DataFrame:
+    """Add value (percent KPIs: from numerator/denominator) and RAG to figures already joined to their KPIs."""
+    rated = joined.copy()
     is_percent = rated["unit"] == "percent"
     rated["value"] = rated["value"].mask(is_percent, rating.percent_value(rated["numerator"], rated["denominator"]))
     nobody = is_percent & (rated["denominator"] == 0) & (rated["numerator"] == 0)
     rated["rag"] = rating.rate(rated["value"], rated["target"], rated["floor"], rated["polarity"], nobody)
     return rated
+
+
+def rate_figures(figures: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
+    """Join figures to `kpis` (the definitions in force in one month) and rate them."""
+    return rate_joined(figures.merge(kpis, on="kpi_id", how="left", validate="many_to_one"))
 
 
 def build_scorecard(
@@ -111,10 +116,14 @@ def scorecard_for_month(
     return build_scorecard(figures, catalogue, month, settings)
 
 
-def select_area(card: pd.DataFrame, area: str, source: str | Path = "the return") -> pd.DataFrame:
-    """One area's rows; an area not in the return is named with the areas that are."""
-    chosen = card.loc[card["area"] == area]
-    if chosen.empty:
-        known = ", ".join(card["area"].unique())
+def require_area(areas: list[str], area: str, source: str | Path = "the return") -> None:
+    """An area not in the return is named with the areas that are."""
+    if area not in areas:
+        known = ", ".join(areas)
         raise InputError(source, f"no area {area!r} in this month's return; areas are: {known}", column="area")
-    return chosen.reset_index(drop=True)
+
+
+def select_area(card: pd.DataFrame, area: str, source: str | Path = "the return") -> pd.DataFrame:
+    """One area's rows of the scorecard."""
+    require_area(list(card["area"].unique()), area, source)
+    return card.loc[card["area"] == area].reset_index(drop=True)

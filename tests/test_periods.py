@@ -2,7 +2,20 @@ from datetime import date
 
 import pytest
 
-from lacperf_helpers.periods import financial_year, month_end, month_label, previous_month, shift_month
+from lacperf_helpers.periods import (
+    financial_quarter,
+    financial_year,
+    month_end,
+    month_label,
+    months_between,
+    previous_month,
+    previous_quarter,
+    quarter_months,
+    quarter_slug,
+    rolling_months,
+    shift_month,
+    year_to_date_months,
+)
 
 
 @pytest.mark.parametrize(
@@ -29,3 +42,40 @@ def test_month_end_knows_leap_years() -> None:
 def test_a_month_not_in_the_form_yyyy_mm_is_refused(bad: str) -> None:
     with pytest.raises(ValueError, match="YYYY-MM"):
         previous_month(bad)
+
+
+@pytest.mark.parametrize(
+    ("month", "quarter"),
+    [
+        ("2019-04", "Q1 2019/20"),
+        ("2019-06", "Q1 2019/20"),
+        ("2019-07", "Q2 2019/20"),
+        ("2019-09", "Q2 2019/20"),
+        ("2019-12", "Q3 2019/20"),
+        ("2020-01", "Q4 2019/20"),
+        ("2020-03", "Q4 2019/20"),  # March belongs to the year before
+    ],
+)
+def test_financial_quarters(month: str, quarter: str) -> None:
+    assert financial_quarter(month) == quarter
+
+
+def test_quarter_months_and_neighbours() -> None:
+    assert quarter_months("Q2 2019/20") == ["2019-07", "2019-08", "2019-09"]
+    assert quarter_months("Q4 2019/20") == ["2020-01", "2020-02", "2020-03"]
+    assert previous_quarter("Q1 2019/20") == "Q4 2018/19"
+    assert quarter_slug("Q2 2019/20") == "2019-20-q2"
+    with pytest.raises(ValueError, match="Q2 2019/20"):
+        quarter_months("Q5 2019/20")
+    with pytest.raises(ValueError, match="Q2 2019/20"):
+        quarter_months("Q2 2019/21")
+
+
+def test_rolling_and_year_to_date_windows() -> None:
+    assert rolling_months("2019-09") == [f"2018-{m:02d}" for m in range(10, 13)] + [
+        f"2019-{m:02d}" for m in range(1, 10)
+    ]
+    assert year_to_date_months("2019-06") == ["2019-04", "2019-05", "2019-06"]
+    assert year_to_date_months("2020-03")[0] == "2019-04" and len(year_to_date_months("2020-03")) == 12
+    assert year_to_date_months("2019-04") == ["2019-04"]
+    assert months_between("2019-05", "2019-04") == []
