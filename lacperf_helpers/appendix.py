@@ -9,22 +9,38 @@ from pathlib import Path
 import pandas as pd
 
 from lacperf_helpers import __version__, paths
-from lacperf_helpers.definitions import Settings, load_kpis, load_settings
+from lacperf_helpers.benchmarks import load_benchmarks, with_benchmarks
+from lacperf_helpers.definitions import (
+    KpiCatalogue,
+    Settings,
+    TrendSettings,
+    load_kpis,
+    load_settings,
+    load_trend_settings,
+)
 from lacperf_helpers.narrative import Summary, summarise
 from lacperf_helpers.periods import previous_month
-from lacperf_helpers.returns import return_path
-from lacperf_helpers.scorecard import scorecard_for_month, select_area
+from lacperf_helpers.returns import load_returns_to, return_path
+from lacperf_helpers.scorecard import build_scorecard, select_area
+from lacperf_helpers.series import SeriesAnalysis, analyse_series, rated_history
+
+TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
 
 
 @dataclass(frozen=True)
 class Appendix:
     month: str
     area: str
-    card: pd.DataFrame  # this area's rows of the tidy scorecard, in KPI order
+    card: pd.DataFrame  # this area's rows of the tidy scorecard, in KPI order, with trend and benchmarks
+    all_areas: pd.DataFrame  # every area's rows this month, for comparing areas
+    history: pd.DataFrame  # this area's rated figures for every month up to `month`
+    series: dict[str, SeriesAnalysis]  # per KPI id: trend, SPC and the window's points
     summary: Summary
+    catalogue: KpiCatalogue
     settings: Settings
+    trend_settings: TrendSettings
     kpis_file: Path
-    data_files: tuple[Path, ...]  # the return files the figures came from
+    data_files: tuple[Path, ...]  # the return files this month's and last month's figures came from
     version: str
     made_at: str
 
@@ -36,13 +52,27 @@ def load_appendix(
     kpis_file: str | Path = "",
     settings_file: str | Path = "",
     made_at: str = "",
+    trend_file: str | Path = "",
+    benchmarks_file: str | Path = "",
 ) -> Appendix:
-    """Load, check and rate the month's return and summarise `area` (blank paths: the project defaults)."""
+    """Load, check and rate the returns up to `month` and gather `area`'s appendix (blank: project defaults)."""
     returns = paths.or_default(returns_dir, paths.SAMPLE_RETURNS)
     kpis_path = paths.or_default(kpis_file, paths.KPIS_FILE)
+    catalogue = load_kpis(kpis_path)
     settings = load_settings(paths.or_default(settings_file, paths.SETTINGS_FILE))
-    card = scorecard_for_month(returns, load_kpis(kpis_path), month, settings)
+    trend_settings = load_trend_settings(paths.or_default(trend_file, paths.TREND_FILE))
+    benchmarks = load_benchmarks(paths.or_default(benchmarks_file, paths.BENCHMARKS_FILE), catalogue)
+
+    figures = load_returns_to(returns, month, catalogue)
+    card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
     area_card = select_area(card, area, return_path(returns, month))
+    history = rated_history(figures.loc[figures["area"] == area], catalogue)
+    series = {
+        str(kpi_id): analyse_series(one, catalogue.get(str(kpi_id)), trend_settings, month)
+        for kpi_id, one in history.groupby("kpi_id", sort=False)
+    }
+    trend_rows = pd.DataFrame([{"kpi_id": k, **{c: s.row[c] for c in TREND_FOR_CARD}} for k, s in series.items()])
+    area_card = area_card.merge(trend_rows, on="kpi_id", how="left") if len(trend_rows) else area_card
     data_files = tuple(
         p for p in (return_path(returns, previous_month(month)), return_path(returns, month)) if p.is_file()
     )
@@ -50,8 +80,13 @@ def load_appendix(
         month=month,
         area=area,
         card=area_card,
+        all_areas=card,
+        history=history,
+        series=series,
         summary=summarise(area_card, settings.small_cohort_denominator),
+        catalogue=catalogue,
         settings=settings,
+        trend_settings=trend_settings,
         kpis_file=kpis_path,
         data_files=data_files,
         version=__version__,

@@ -54,6 +54,13 @@ KpisOption = Annotated[
 MonthOption = Annotated[
     str, typer.Option("--month", help="Reporting month, YYYY-MM (e.g. 2019-09).", callback=_check_month)
 ]
+TrendSettingsOption = Annotated[
+    Path, typer.Option("--trend-settings", help="The trend window, test and SPC rules, e.g. parameters/trend.yaml.")
+]
+BenchmarksOption = Annotated[
+    Path,
+    typer.Option("--benchmarks", help="England and statistical neighbour figures, e.g. parameters/benchmarks.csv."),
+]
 SettingsOption = Annotated[
     Path,
     typer.Option("--settings", help="The authority's settings: its name and the small-cohort threshold."),
@@ -105,6 +112,8 @@ def render(
         typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-MM>/<area>.html.", file_okay=False),
     ] = paths.REPORTS,
     settings: SettingsOption = paths.SETTINGS_FILE,
+    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
 ) -> None:
     """Render the HTML appendix of each area: summary, scorecard table and notes, code hidden.
 
@@ -123,6 +132,8 @@ def render(
         "returns_dir": str(returns.resolve()),
         "kpis_file": str(kpis.resolve()),
         "settings_file": str(settings.resolve()),
+        "trend_file": str(trend_settings.resolve()),
+        "benchmarks_file": str(benchmarks.resolve()),
         "made_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
     failed = []
@@ -156,9 +167,7 @@ def trend(
     area: Annotated[
         str | None, typer.Option("--area", help="Only this area (e.g. 'South Kent'); default: every area.")
     ] = None,
-    trend_settings: Annotated[
-        Path, typer.Option("--trend-settings", help="The trend test and SPC rules, e.g. parameters/trend.yaml.")
-    ] = paths.TREND_FILE,
+    trend_settings: TrendSettingsOption = paths.TREND_FILE,
     settings: SettingsOption = paths.SETTINGS_FILE,
 ) -> None:
     """Write the direction of travel over a period: per KPI x area x cohort, the fitted change and its

@@ -162,10 +162,30 @@ def amber_red_item(r: Any, small_cohort: float) -> str:
                 f" ({fmt_signed(r.numerator_change)} in the count, {fmt_signed(r.denominator_change)} in the cohort)"
             )
         parts.append(text)
-    needed = children_phrase(r)
-    if needed:
-        parts.append(needed)
+    parts.extend(p for p in (children_phrase(r), trend_phrase(r), england_phrase(r)) if p)
     return "; ".join(parts) + "."
+
+
+def trend_phrase(r: Any) -> str:
+    """'trend since October 2018: no clear change' (+ the run of months, and an SPC signal, if any)."""
+    verdict = getattr(r, "trend", None)
+    if not isinstance(verdict, str):
+        return ""
+    text = f"trend since {month_label(r.window_start)}: {verdict.lower()}"
+    if getattr(r, "run_length", 0) >= 2:
+        text += f", {r.since_when}"
+    if isinstance(getattr(r, "variation", None), str) and r.variation.startswith("Special cause"):
+        text += f" ({r.variation.lower()} in the latest month)"
+    return text
+
+
+def england_phrase(r: Any) -> str:
+    """'better than England (85.0%, 2018/19)'; empty without a benchmark."""
+    against = getattr(r, "against_england", "")
+    if not isinstance(against, str) or not against:
+        return ""
+    england = f"England ({fmt_value(r.england, r.unit, r.decimals)} in {r.benchmark_year})"
+    return f"in line with {england}" if against == "in line" else f"{against} than {england}"
 
 
 def not_rated_item(r: Any) -> str:

@@ -8,14 +8,15 @@ as well as a colour (greyscale print, colour-blind readers).
 from __future__ import annotations
 
 from html import escape
+from typing import Any
 
 import pandas as pd
 
-from lacperf_helpers import rating
+from lacperf_helpers import charts, rating
 from lacperf_helpers.appendix import Appendix
 from lacperf_helpers.formatting import DASH, fmt_figure, fmt_value, missing
 from lacperf_helpers.narrative import kpi_rows
-from lacperf_helpers.periods import financial_year, month_label
+from lacperf_helpers.periods import financial_year, month_label, rolling_months
 
 DIRECTION_ARROWS = {
     rating.IMPROVED: "▲ Improved",
@@ -25,6 +26,7 @@ DIRECTION_ARROWS = {
 }
 TABLE_COLUMNS = (
     "KPI", "This month", "Target", "Floor", "Rating", "Last month", "Direction", "Children to change rating",
+    "Trend", "England",
 )  # fmt: skip
 
 
@@ -87,9 +89,27 @@ def scorecard_rows(card: pd.DataFrame, small_cohort: float) -> pd.DataFrame:
                 "Last month": previous,
                 "Direction": DIRECTION_ARROWS.get(r.direction, r.direction),
                 "Children to change rating": DASH if missing(children) or pd.isna(children) else str(children),
+                "Trend": _text(getattr(r, "trend", None)),
+                "England": _england(r),
             }
         )
     return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) and value else DASH
+
+
+def _england(r: Any) -> str:
+    """'85.0% · better' (the latest published year at or before this month's financial year)."""
+    england = getattr(r, "england", None)
+    if england is None or missing(england):
+        return DASH
+    return (
+        f"{fmt_value(england, r.unit, r.decimals)} · {r.against_england}"
+        if r.against_england
+        else fmt_value(england, r.unit, r.decimals)
+    )
 
 
 def scorecard_table(appendix: Appendix) -> str:
@@ -99,6 +119,8 @@ def scorecard_table(appendix: Appendix) -> str:
     classes["Rating"] = appendix.card["rag"].map(_rag_class).to_numpy()
     classes["Direction"] = "direction direction-" + appendix.card["direction"].str.lower().str.replace(" ", "-")
     classes["Last month"] = appendix.card["previous_rag"].map(lambda rag: "previous " + _rag_class(rag)).to_numpy()
+    if "trend" in appendix.card:
+        classes["Trend"] = "trend trend-" + appendix.card["trend"].fillna("").str.lower().str.replace(" ", "-")
     styler = (
         shown.style.hide(axis="index")
         .format(escape="html")
@@ -107,7 +129,9 @@ def scorecard_table(appendix: Appendix) -> str:
         .set_caption(
             f"{escape(appendix.area)}, {month_label(appendix.month)}: every KPI with its figure, standards and "
             "rating. Children to change rating: for a Green KPI, how many children's outcomes turning the "
-            "other way would lose Green; otherwise, how many more would reach the target."
+            "other way would lose Green; otherwise, how many more would reach the target. Trend: over the "
+            f"last {appendix.trend_settings.window} months, by the Mann-Kendall test. England: the latest "
+            "published figure and how this one compares."
         )
     )
     styler.set_uuid("scorecard")  # a fixed id, so the same figures give the same HTML
@@ -140,3 +164,74 @@ def footer(appendix: Appendix) -> str:
         f"made with lacperf {escape(appendix.version)} on {escape(appendix.made_at)}</p>"
         "</footer>"
     )
+
+
+def kpi_chart_headline(r: Any, window_start: str) -> str:
+    """The text alternative of a KPI's chart: its figure, rating, trend, variation and assurance."""
+    figure_now = fmt_value(r.value, r.unit, r.decimals)
+    parts = [f"{r.title}: {figure_now} in {month_label(r.month)}, rated {r.rag}"]
+    trend = getattr(r, "trend", None)
+    if isinstance(trend, str):
+        parts.append(f"trend since {month_label(window_start)}: {trend.lower()}")
+        parts.append(f"SPC: {str(r.variation).lower()}, {str(r.assurance).lower()} against the target of "
+                     f"{fmt_value(r.target, r.unit, r.decimals)}")  # fmt: skip
+    england = _england(r)
+    if england != DASH:
+        parts.append(f"England {england}")
+    return "; ".join(parts) + "."
+
+
+CHART_KEY = (
+    "Each chart shows the months of the trend window: the figure (black line), the target (dashed) and floor "
+    "standard (dotted) over green, amber and red bands, the SPC mean (grey line) and process limits (grey "
+    "dots), and England (purple dash-dot) where published. Triangles mark special-cause months: pointing up "
+    "(blue) for improvement, down (orange) for concern. Hover over a point for its figures."
+)
+
+
+def trend_section(appendix: Appendix) -> str:
+    """RAG grid over the window, then one chart per KPI with its text alternative."""
+    window = appendix.trend_settings.window
+    months = rolling_months(appendix.month, window)
+    titles = [kpi.title for kpi in appendix.catalogue.kpis]
+    recent = appendix.history.loc[appendix.history["month"].isin(months)]
+    grid_text = (
+        f"Ratings of {appendix.area}'s {len(titles)} KPIs in each of the last {window} months "
+        f"({month_label(months[0])} to {month_label(months[-1])}). This month: "
+        f"{charts.rating_counts_sentence(appendix.card['rag'])}."
+    )
+    parts = [
+        f"<h3>Ratings month by month</h3>{charts.figure(charts.rag_grid(recent, titles), grid_text)}",
+        f'<h3>Each KPI over {window} months</h3><p class="lacperf-key">{escape(CHART_KEY)}</p>',
+        '<div class="lacperf-charts">',
+    ]
+    for r in kpi_rows(appendix.card):
+        analysis = appendix.series.get(r.kpi_id)
+        if analysis is None or analysis.points.empty:
+            continue
+        england = getattr(r, "england", None)
+        chart = charts.kpi_chart(
+            analysis.points, r.title, r.unit, r.decimals, r.counts, r.polarity,
+            benchmark=None if england is None or missing(england) else float(england),
+            benchmark_label=f"England {getattr(r, 'benchmark_year', '')}",
+        )  # fmt: skip
+        parts.append(charts.figure(chart, kpi_chart_headline(r, str(analysis.row["window_start"]))))
+    parts.append("</div>")
+    return '<section class="lacperf-trends">' + "".join(parts) + "</section>"
+
+
+def areas_section(appendix: Appendix) -> str:
+    """Where this area sits among the authority's areas on every KPI, and how it moved since last month."""
+    areas = appendix.all_areas["area"].unique()
+    if len(areas) < 2:
+        return "<p>There is only one area in this month's return.</p>"
+    titles = [kpi.title for kpi in appendix.catalogue.kpis]
+    chart = charts.areas_compared(appendix.all_areas, appendix.area, appendix.settings.authority, titles)
+    text = (
+        f"{appendix.area} (black) against the other {len(areas) - 1} areas"
+        + (f" and {appendix.settings.authority} as a whole (blue diamond)" if appendix.settings.authority else "")
+        + " on each KPI. Each row runs from the worst figure of any area this month or last (left) to the "
+        "best (right), whichever way the KPI counts as better; the black line runs from this area's figure "
+        "last month to this month's."
+    )
+    return charts.figure(chart, text)

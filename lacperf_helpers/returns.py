@@ -52,6 +52,14 @@ def load_returns(returns_dir: str | Path, months: list[str], catalogue: KpiCatal
     return pd.concat(frames, ignore_index=True)
 
 
+def load_returns_to(returns_dir: str | Path, month: str, catalogue: KpiCatalogue) -> pd.DataFrame:
+    """Every month's return up to and including `month`, whose return must exist."""
+    path = return_path(returns_dir, month)
+    if not path.is_file():
+        raise InputError(path, f"no return for {month}: expected {path}")
+    return load_returns(returns_dir, [m for m in available_months(returns_dir) if m <= month], catalogue)
+
+
 def read_return(path: Path, month: str, catalogue: KpiCatalogue) -> pd.DataFrame:
     """Read and check one month's return; raise InputError at the first problem, counting the rest."""
     raw = _read_csv_text(path)

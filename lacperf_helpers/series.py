@@ -14,10 +14,9 @@ import pandas as pd
 
 from lacperf_helpers import spc, trend
 from lacperf_helpers.definitions import KpiCatalogue, KpiDefinition, TrendSettings
-from lacperf_helpers.errors import InputError
 from lacperf_helpers.formatting import fmt_value
 from lacperf_helpers.periods import rolling_months
-from lacperf_helpers.returns import available_months, load_returns, return_path
+from lacperf_helpers.returns import load_returns_to
 from lacperf_helpers.scorecard import kpi_frame, rate_joined
 
 COHORT_ALL = "all"  # the monthly return counts every child; 903 data adds cohorts such as "excluding UASC"
@@ -34,10 +33,7 @@ TREND_EXTRA_COLUMNS = (
 
 def load_history(returns_dir: str | Path, catalogue: KpiCatalogue, month: str) -> pd.DataFrame:
     """Every month's return up to `month` (which must exist), checked and rated."""
-    if not return_path(returns_dir, month).is_file():
-        raise InputError(return_path(returns_dir, month), f"no return for {month}")
-    months = [m for m in available_months(returns_dir) if m <= month]
-    return rated_history(load_returns(returns_dir, months, catalogue), catalogue)
+    return rated_history(load_returns_to(returns_dir, month, catalogue), catalogue)
 
 
 def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:

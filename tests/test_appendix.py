@@ -12,7 +12,9 @@ from lacperf_helpers.cli import app
 from lacperf_helpers.render import RenderError, render_appendix
 from tests.conftest import SAMPLE_MONTH
 
-NOTEBOOK_PARAMETERS = {"month", "area", "returns_dir", "kpis_file", "settings_file", "made_at"}
+NOTEBOOK_PARAMETERS = {
+    "month", "area", "returns_dir", "kpis_file", "settings_file", "trend_file", "benchmarks_file", "made_at",
+}  # fmt: skip
 
 
 def test_the_notebook_takes_exactly_the_parameters_the_batch_passes() -> None:
