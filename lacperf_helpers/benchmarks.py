@@ -44,30 +44,21 @@ def load_benchmarks(path: str | Path | None, catalogue: KpiCatalogue) -> pd.Data
     for optional in ("region", "authority_published"):
         if optional not in raw.columns:
             raw[optional] = ""
-    frame = raw.loc[:, list(BENCHMARK_COLUMNS)].apply(lambda col: col.str.strip())
-    frame.index = pd.RangeIndex(2, len(frame) + 2)
-    for row, kpi_id in frame["kpi_id"].items():
-        if kpi_id not in catalogue.ids:
-            raise InputError(
-                path, f"unknown KPI {kpi_id!r} (not in the KPI definitions)", row=int(row), column="kpi_id"
-            )
-    bad_year = ~frame["year"].str.match(_YEAR)
-    if bad_year.any():
-        row = int(frame.index[bad_year.to_numpy()][0])
-        raise InputError(
-            path, f"year {frame.at[row, 'year']!r} is not a financial year such as 2018/19", row=row, column="year"
-        )
+    frame: pd.DataFrame = raw.loc[:, list(BENCHMARK_COLUMNS)].apply(lambda col: col.str.strip())
+    frame.index = pd.RangeIndex(2, len(frame) + 2)  # spreadsheet rows: the header is row 1
+
+    def stop_at_first(bad: pd.Series, column: str, message: str) -> None:
+        if bad.any():
+            row = int(frame.index[bad.to_numpy()][0])
+            raise InputError(path, message.format(frame.at[row, column]), row=row, column=column)
+
+    stop_at_first(~frame["kpi_id"].isin(catalogue.ids), "kpi_id", "unknown KPI {!r} (not in the KPI definitions)")
+    stop_at_first(~frame["year"].str.match(_YEAR), "year", "year {!r} is not a financial year such as 2018/19")
     for column in FIGURES:
         numbers = pd.to_numeric(frame[column].where(frame[column] != ""), errors="coerce")
-        wrong = (frame[column] != "") & numbers.isna()
-        if wrong.any():
-            row = int(frame.index[wrong.to_numpy()][0])
-            raise InputError(path, f"not a number: {frame.at[row, column]!r}", row=row, column=column)
+        stop_at_first((frame[column] != "") & numbers.isna(), column, "not a number: {!r}")
         frame[column] = numbers.astype("float64")
-    duplicated = frame.duplicated(["kpi_id", "year"])
-    if duplicated.any():
-        row = int(frame.index[duplicated.to_numpy()][0])
-        raise InputError(path, "the same KPI and year appear twice", row=row, column="year")
+    stop_at_first(frame.duplicated(["kpi_id", "year"]), "year", "the same KPI and year ({}) appear twice")
     return frame.reset_index(drop=True)
 
 

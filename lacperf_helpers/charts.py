@@ -41,7 +41,7 @@ def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, 
     """One row per month: the figure as text, rating, standards, SPC lines and the special-cause signal."""
     better = 1 if polarity == "H" else -1
     side = points.get("special_cause", pd.Series(0, index=points.index)).fillna(0).astype(int)
-    return pd.DataFrame(
+    data = pd.DataFrame(
         {
             "month": _month_date(points["month"]),
             "month_label": points["month"].map(month_label),
@@ -57,9 +57,12 @@ def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, 
             "lower_limit": points.get("lower_limit", np.nan),
             "upper_limit": points.get("upper_limit", np.nan),
             "signal": np.where(side == 0, "None", np.where(side == better, "Improving", "Concerning")),
-            "rules": points.get("rules", "").fillna("") if "rules" in points else "",
+            "rules": points["rules"].fillna("") if "rules" in points else "",
         }
     ).reset_index(drop=True)
+    special = data["signal"].map({"Improving": "; special cause: improving", "Concerning": "; special cause: concern"})
+    data["description"] = data["month_label"] + ": " + data["figure"] + ", " + data["rating"] + special.fillna("")
+    return data
 
 
 def _y_domain(data: pd.DataFrame, unit: str, extra: list[float]) -> tuple[float, float]:
@@ -116,7 +119,7 @@ def kpi_chart(
 
     bands = (
         alt.Chart(_bands(data, polarity, domain))
-        .mark_rect(opacity=1)
+        .mark_rect(opacity=1, aria=False)
         .encode(
             x="start:T",
             x2="end:T",
@@ -143,14 +146,14 @@ def kpi_chart(
         .mark_line(strokeWidth=1, color="#6f777b", strokeDash=[1, 3])
         .encode(x=x, y="level:Q", detail="limit:N")
     )
-    mean = base.mark_line(strokeWidth=1, color="#6f777b").encode(x=x, y="mean:Q")
+    mean = base.mark_line(strokeWidth=1, color="#6f777b", aria=False).encode(x=x, y="mean:Q")
     tooltip = [
         alt.Tooltip("month_label:N", title="Month"),
         alt.Tooltip("figure:N", title="Figure"),
         alt.Tooltip("rating:N", title="Rating"),
         alt.Tooltip("signal:N", title="Special cause"),
     ]
-    line = base.mark_line(color="#0b0c0c", strokeWidth=1.6).encode(x=x, y=y)
+    line = base.mark_line(color="#0b0c0c", strokeWidth=1.6, aria=False).encode(x=x, y=y)
     dots = base.mark_point(filled=True, size=50, opacity=1).encode(
         x=x,
         y=y,
@@ -161,13 +164,14 @@ def kpi_chart(
             "signal:N", scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())), legend=None
         ),
         tooltip=tooltip,
+        description="description:N",  # read out, and shown on hover in the SVG, for each month
     )
     layers: list[alt.Chart | alt.LayerChart] = [bands, standards, limits, mean, line, dots]
     if benchmark is not None:
         layers.append(
             alt.Chart(pd.DataFrame({"benchmark": [benchmark], "label": [benchmark_label]}))
             .mark_rule(color="#4c2c92", strokeDash=[8, 2, 2, 2], strokeWidth=1.2)
-            .encode(y="benchmark:Q", tooltip=[alt.Tooltip("label:N", title="Benchmark")])
+            .encode(y="benchmark:Q", description="label:N", tooltip=[alt.Tooltip("label:N", title="Benchmark")])
         )
     return (
         alt.layer(*layers)
@@ -208,7 +212,7 @@ def rag_grid(history: pd.DataFrame, titles: list[str], width_per_month: int = 26
             alt.Tooltip("rating:N", title="Rating"),
         ],
     )
-    letters = base.mark_text(fontSize=10, font=FONT, fontWeight="bold").encode(
+    letters = base.mark_text(fontSize=10, font=FONT, fontWeight="bold", aria=False).encode(
         text="letter:N",
         color=alt.condition(alt.datum.rating == "Amber", alt.value("#0b0c0c"), alt.value("#ffffff")),
     )

@@ -209,11 +209,11 @@ def trend_section(appendix: Appendix) -> str:
         analysis = appendix.series.get(r.kpi_id)
         if analysis is None or analysis.points.empty:
             continue
-        england = getattr(r, "england", None)
+        england: float = getattr(r, "england", float("nan"))
         chart = charts.kpi_chart(
             analysis.points, r.title, r.unit, r.decimals, r.counts, r.polarity,
-            benchmark=None if england is None or missing(england) else float(england),
-            benchmark_label=f"England {getattr(r, 'benchmark_year', '')}",
+            benchmark=None if missing(england) else float(england),
+            benchmark_label=f"England {getattr(r, 'benchmark_year', '')}: {fmt_value(england, r.unit, r.decimals)}",
         )  # fmt: skip
         parts.append(charts.figure(chart, kpi_chart_headline(r, str(analysis.row["window_start"]))))
     parts.append("</div>")

@@ -109,3 +109,24 @@ def test_one_failing_area_does_not_stop_the_others(tmp_path: Path, monkeypatch: 
     assert rendered_areas == ["Kent", "East Kent", "South Kent", "West Kent"]
     assert "North Kent: not rendered: scorecard.ipynb stopped in cell 3: KeyError: 'x'" in result.output
     assert "1 of 5 appendices failed: North Kent" in result.output
+
+
+def test_the_direction_of_travel_section(rendered: Path) -> None:
+    html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
+    figures = re.findall(r'<figure class="lacperf-chart"><svg aria-label="([^"]*)"[^>]*role="img"', html)
+    assert len(figures) == 1 + 24 + 1  # the RAG grid, one chart per KPI, the areas compared
+    assert figures[0].startswith(
+        "Ratings of Kent's 24 KPIs in each of the last 12 months (October 2018 to September 2019)"
+    )
+    assert html.count("<figcaption>") == 26
+    assert "Children in care placed within 20 miles of home: 78.8% in September 2019, rated Amber; trend" in html
+    assert "England 10.0% · worse" in html  # placement stability: 13.0% against England's 10.0%, lower is better
+
+
+def test_amber_and_red_kpis_state_their_trend(rendered: Path) -> None:
+    html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
+    summary = html[html.index('class="lacperf-summary"') : html.index('class="lacperf-scorecard"')]
+    amber_red = summary[summary.index("Amber and Red KPIs") :]
+    items = re.findall(r"<li>(.*?)</li>", amber_red)
+    assert len(items) == 18  # 12 Amber and 6 Red
+    assert all("trend since October 2018: " in item for item in items)

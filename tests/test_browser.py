@@ -60,6 +60,12 @@ def test_the_appendix_opens_offline_without_errors(browser: Browser, rendered: P
     assert page.locator("table.lacperf-scorecard tbody tr").count() == 24
     assert page.locator("table.lacperf-scorecard").is_visible()
     assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0  # no code on the page
+    charts = page.locator("figure.lacperf-chart")
+    assert charts.count() == 26
+    for i in range(charts.count()):  # every chart drawn, with something in it
+        box = charts.nth(i).locator("svg").bounding_box()
+        assert box is not None and box["width"] > 100 and box["height"] > 100
+        assert charts.nth(i).locator("svg path, svg rect").count() > 10
     page.close()
 
 

@@ -65,3 +65,23 @@ def test_summary_of_a_small_area(card: pd.DataFrame) -> None:  # noqa: F811
         "Reviews held on time: not applicable this month (0 of 0 children).",
         "Days from care to adoptive family: no figure in this month's return.",
     ]
+
+
+def test_trend_and_england_phrases() -> None:
+    from types import SimpleNamespace
+
+    from lacperf_helpers.narrative import england_phrase, trend_phrase
+
+    row = SimpleNamespace(
+        trend="No clear change", window_start="2018-10", run_length=3, variation="Special cause concerning",
+        since_when="month-on-month decline since June 2019 when it was 80.3%",
+        against_england="worse", england=10.0, unit="percent", decimals=1, benchmark_year="2018/19",
+    )  # fmt: skip
+    assert trend_phrase(row) == (
+        "trend since October 2018: no clear change, month-on-month decline since June 2019 when it was 80.3% "
+        "(special cause concerning in the latest month)"
+    )
+    assert england_phrase(row) == "worse than England (10.0% in 2018/19)"
+    quiet = SimpleNamespace(trend="Improving", window_start="2018-10", run_length=1, variation="Common cause")
+    assert trend_phrase(quiet) == "trend since October 2018: improving"
+    assert england_phrase(SimpleNamespace(against_england="")) == ""

@@ -1,0 +1,73 @@
+"""Benchmarks file: read as people write it, checked, and matched to the right year."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lacperf_helpers.benchmarks import benchmarks_for, compare, load_benchmarks
+from lacperf_helpers.definitions import KpiCatalogue
+from lacperf_helpers.errors import InputError
+
+HEADER = "kpi_id,year,England,Statistical neighbours,source\n"
+
+
+def write(tmp_path: Path, body: str, header: str = HEADER) -> Path:
+    path = tmp_path / "benchmarks.csv"
+    path.write_text(header + body)
+    return path
+
+
+def test_headers_as_people_write_them(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    path = write(tmp_path, "moves_3plus,2017/18,10.0,10.4,DfE\nmoves_3plus,2018/19,10.5,10.6,DfE\n")
+    table = load_benchmarks(path, catalogue)
+    assert table[["kpi_id", "year", "england", "statistical_neighbours"]].values.tolist() == [
+        ["moves_3plus", "2017/18", 10.0, 10.4],
+        ["moves_3plus", "2018/19", 10.5, 10.6],
+    ]
+    assert table["region"].isna().all()
+
+
+@pytest.mark.parametrize(
+    ("body", "row", "column", "message"),
+    [
+        ("nope,2018/19,1,2,DfE\n", 2, "kpi_id", "unknown KPI 'nope'"),
+        ("moves_3plus,2018,1,2,DfE\n", 2, "year", "year '2018' is not a financial year"),
+        ("moves_3plus,2018/19,ten,2,DfE\n", 2, "england", "not a number: 'ten'"),
+        (
+            "moves_3plus,2018/19,1,2,DfE\nmoves_3plus,2018/19,1,2,DfE\n",
+            3,
+            "year",
+            "the same KPI and year (2018/19) appear twice",
+        ),
+    ],
+)
+def test_bad_rows_are_named(
+    tmp_path: Path, catalogue: KpiCatalogue, body: str, row: int, column: str, message: str
+) -> None:
+    with pytest.raises(InputError) as caught:
+        load_benchmarks(write(tmp_path, body), catalogue)
+    assert (caught.value.row, caught.value.column) == (row, column)
+    assert message in caught.value.message
+
+
+def test_no_file_means_no_benchmarks(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    assert load_benchmarks(tmp_path / "absent.csv", catalogue).empty
+
+
+def test_each_month_takes_the_latest_year_published_by_then(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    table = load_benchmarks(
+        write(tmp_path, "moves_3plus,2017/18,10.0,10.4,DfE\nmoves_3plus,2018/19,10.5,10.6,DfE\n"), catalogue
+    )
+    assert benchmarks_for(table, "2018-03")["benchmark_year"].tolist() == ["2017/18"]  # March is still 2017/18
+    assert benchmarks_for(table, "2018-04")["benchmark_year"].tolist() == ["2018/19"]
+    assert benchmarks_for(table, "2019-09")["benchmark_year"].tolist() == ["2018/19"]
+    assert benchmarks_for(table, "2017-03").empty
+
+
+def test_better_or_worse_than_england_by_polarity() -> None:
+    value = pd.Series([86.0, 85.04, 84.0, 11.0, 9.0, 5.0])
+    england = pd.Series([85.0, 85.0, 85.0, 10.0, 10.0, float("nan")])
+    polarity = pd.Series(["H", "H", "H", "L", "L", "L"])
+    result = compare(value, england, polarity, pd.Series([1] * 6))
+    assert result.tolist() == ["better", "in line", "worse", "worse", "better", ""]

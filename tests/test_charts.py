@@ -1,0 +1,107 @@
+"""Chart helpers return valid Vega-Lite over aggregate rows; SVG output is inline and described."""
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lacperf_helpers import charts
+
+MONTHS = ["2019-07", "2019-08", "2019-09"]
+
+
+def points(special_cause: list[int] | None = None) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "month": MONTHS,
+            "value": [80.0, 85.0, 92.5],
+            "numerator": [32.0, 34.0, 37.0],
+            "denominator": [40.0, 40.0, 40.0],
+            "rag": ["Amber", "Amber", "Green"],
+            "target": [90.0, 90.0, 90.0],
+            "floor": [80.0, 80.0, 80.0],
+            "mean": [85.8] * 3,
+            "lower_limit": [70.0] * 3,
+            "upper_limit": [100.0] * 3,
+            "special_cause": special_cause or [0, 0, 0],
+            "rules": ["", "", ""],
+        }
+    )
+
+
+def test_kpi_chart_is_valid_vega_lite_with_one_row_per_month() -> None:
+    chart = charts.kpi_chart(points(), "Reviews on time", "percent", 1, "children", "H", benchmark=88.0)
+    spec = chart.to_dict()  # validates against the Vega-Lite schema
+    assert len(spec["layer"]) == 7  # bands, standards, limits, mean, line, points, England
+    datasets = spec["datasets"]
+    month_rows = [rows for rows in datasets.values() if rows and "figure" in rows[0]]
+    assert len(month_rows) == 1 and len(month_rows[0]) == 3  # three months, never a row per child
+    assert month_rows[0][2]["figure"] == "92.5% (37 of 40 children)"
+
+
+@pytest.mark.parametrize(
+    ("polarity", "expected"), [("H", ["None", "Improving", "Concerning"]), ("L", ["None", "Concerning", "Improving"])]
+)
+def test_special_causes_are_read_through_polarity(polarity: str, expected: list[str]) -> None:
+    data = charts.kpi_chart_data(points([0, 1, -1]), "percent", 1, "children", polarity)
+    assert data["signal"].tolist() == expected
+
+
+def test_bands_follow_polarity() -> None:
+    one = pd.DataFrame({"month": ["2019-09-01"], "target": [90.0], "floor": [80.0]})
+    high = charts._bands(one, "H", (70.0, 100.0)).set_index("band")[["y", "y2"]].to_dict("index")
+    assert high == {"Green": {"y": 90.0, "y2": 100.0}, "Amber": {"y": 80.0, "y2": 90.0}, "Red": {"y": 70.0, "y2": 80.0}}
+    one = pd.DataFrame({"month": ["2019-09-01"], "target": [10.0], "floor": [12.0]})
+    low = charts._bands(one, "L", (5.0, 20.0)).set_index("band")[["y", "y2"]].to_dict("index")
+    assert low == {"Green": {"y": 5.0, "y2": 10.0}, "Amber": {"y": 10.0, "y2": 12.0}, "Red": {"y": 12.0, "y2": 20.0}}
+
+
+def test_rag_grid_letters() -> None:
+    history = pd.DataFrame(
+        {"title": ["A", "A", "B"], "month": ["2019-08", "2019-09", "2019-09"], "rag": ["Green", "Red", "No data"]}
+    )
+    spec = charts.rag_grid(history, ["A", "B"]).to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert [r["letter"] for r in rows] == ["G", "R", "–"]
+
+
+def test_areas_compared_puts_better_to_the_right() -> None:
+    card = pd.DataFrame(
+        {
+            "title": ["Up", "Up", "Down", "Down"],
+            "area": ["Kent", "South Kent", "Kent", "South Kent"],
+            "value": [50.0, 60.0, 10.0, 20.0],
+            "previous_value": [40.0, 60.0, 10.0, 15.0],
+            "unit": ["percent"] * 4,
+            "decimals": [1] * 4,
+            "rag": ["Amber"] * 4,
+            "polarity": ["H", "H", "L", "L"],
+        }
+    )
+    spec = charts.areas_compared(card, "South Kent", "Kent", ["Up", "Down"]).to_dict()
+    rows = {(r["title"], r["area"]): r for r in next(iter(spec["datasets"].values()))}
+    # Up: 40 to 60 across areas and months; Kent 50 sits halfway, South Kent at the top
+    assert (rows["Up", "Kent"]["position"], rows["Up", "South Kent"]["position"]) == (0.5, 1.0)
+    assert rows["Up", "Kent"]["previous_position"] == 0.0
+    # Down (lower is better): 10 to 20; Kent's 10 is the best, so it sits at the right
+    assert (rows["Down", "Kent"]["position"], rows["Down", "South Kent"]["position"]) == (1.0, 0.0)
+    assert rows["Down", "South Kent"]["previous_position"] == 0.5
+    assert (rows["Down", "South Kent"]["role"], rows["Down", "Kent"]["role"]) == ("This area", "Authority")
+
+
+def test_svg_is_inline_with_hover_titles_and_a_text_alternative() -> None:
+    chart = charts.kpi_chart(points(), "Reviews on time", "percent", 1, "children", "H")
+    html = charts.figure(chart, "Reviews on time: 92.5% in September 2019, rated Green.")
+    assert html.startswith('<figure class="lacperf-chart"><svg role="img" aria-label="Reviews on time: 92.5%')
+    assert "<script" not in html and "http://www.w3.org/2000/svg" in html
+    assert "<title>September 2019: 92.5% (37 of 40 children), Green</title>" in html
+    assert "band: Green" not in html  # the bands and lines are decoration, not read out
+    assert html.endswith("<figcaption>Reviews on time: 92.5% in September 2019, rated Green.</figcaption></figure>")
+
+
+def test_y_axis_stays_within_what_a_percentage_can_be() -> None:
+    data = charts.kpi_chart_data(points(), "percent", 1, "children", "H")
+    low, high = charts._y_domain(data, "percent", [])
+    assert (low, high) == (pytest.approx(67.6), 100.0)  # 70 - 8% of the 70-100 range; capped at 100
+    assert not math.isnan(np.float64(low))
