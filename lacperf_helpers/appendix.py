@@ -21,7 +21,7 @@ from lacperf_helpers.definitions import (
 from lacperf_helpers.narrative import Summary, summarise
 from lacperf_helpers.periods import previous_month
 from lacperf_helpers.returns import load_returns_to, return_path
-from lacperf_helpers.scorecard import build_scorecard, select_area
+from lacperf_helpers.scorecard import build_scorecard, order_areas, select_area
 from lacperf_helpers.series import SeriesAnalysis, analyse_series, rated_history
 
 TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
@@ -33,6 +33,7 @@ class Appendix:
     area: str
     card: pd.DataFrame  # this area's rows of the tidy scorecard, in KPI order, with trend and benchmarks
     all_areas: pd.DataFrame  # every area's rows this month, for comparing areas
+    figures: pd.DataFrame  # every area's checked return figures up to this month
     history: pd.DataFrame  # this area's rated figures for every month up to `month`
     series: dict[str, SeriesAnalysis]  # per KPI id: trend, SPC and the window's points
     summary: Summary
@@ -43,6 +44,26 @@ class Appendix:
     data_files: tuple[Path, ...]  # the return files this month's and last month's figures came from
     version: str
     made_at: str
+
+
+def check_inputs(
+    month: str,
+    returns_dir: str | Path,
+    kpis_file: str | Path,
+    settings_file: str | Path,
+    trend_file: str | Path,
+    benchmarks_file: str | Path,
+) -> list[str]:
+    """Read and check everything an appendix of `month` reads, once, before any notebook runs.
+
+    Returns the month's areas, the authority first. Raises InputError naming file, row and column.
+    """
+    catalogue = load_kpis(kpis_file)
+    settings = load_settings(settings_file)
+    load_trend_settings(trend_file)
+    load_benchmarks(benchmarks_file, catalogue)
+    figures = load_returns_to(returns_dir, month, catalogue)
+    return order_areas(list(figures.loc[figures["month"] == month, "area"].unique()), settings.authority)
 
 
 def load_appendix(
@@ -81,6 +102,7 @@ def load_appendix(
         area=area,
         card=area_card,
         all_areas=card,
+        figures=figures,
         history=history,
         series=series,
         summary=summarise(area_card, settings.small_cohort_denominator),

@@ -11,9 +11,10 @@ import pandas as pd
 import typer
 
 from lacperf_helpers import paths
+from lacperf_helpers.appendix import check_inputs
 from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_settings
 from lacperf_helpers.errors import InputError
-from lacperf_helpers.periods import parse_month
+from lacperf_helpers.periods import parse_month, quarter_months, quarter_slug
 from lacperf_helpers.render import RenderError, appendix_path, render_appendix, write_atomically
 from lacperf_helpers.returns import return_path
 from lacperf_helpers.scorecard import order_areas, require_area, scorecard_for_month, select_area
@@ -115,20 +116,60 @@ def render(
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
 ) -> None:
-    """Render the HTML appendix of each area: summary, scorecard table and notes, code hidden.
+    """Render the HTML appendix of each area: summary, scorecard table, trends and notes, code hidden.
 
     The month's return is checked once before any notebook runs. An area that fails does not stop the
     others; its last good appendix stays in place, and the command exits non-zero naming it.
     """
 
-    def areas_to_render() -> list[str]:
-        card = scorecard_for_month(returns, load_kpis(kpis), month, load_settings(settings))
-        for name in area or []:
-            select_area(card, name, return_path(returns, month))
-        return list(area) if area else list(card["area"].unique())
+    parameters = {"month": month, **_files(returns, kpis, settings, trend_settings, benchmarks)}
+    areas = _run(lambda: _areas(month, area, returns, kpis, settings, trend_settings, benchmarks))
+    _render_each(out, month, areas, parameters, paths.SCORECARD_NOTEBOOK)
 
-    areas = _run(areas_to_render)
-    parameters = {
+
+@app.command("render-quarter")
+def render_quarter(
+    returns: ReturnsOption,
+    quarter: Annotated[
+        str,
+        typer.Option(
+            "--quarter",
+            help="Financial-year quarter, e.g. 'Q2 2019/20' (July to September 2019).",
+            callback=_check_quarter,
+        ),
+    ],
+    kpis: KpisOption = paths.KPIS_FILE,
+    area: Annotated[
+        list[str] | None,
+        typer.Option("--area", help="Area to render; repeat for several. Default: every area in the return."),
+    ] = None,
+    out: Annotated[
+        Path,
+        typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-YY-qN>/<area>.html.", file_okay=False),
+    ] = paths.REPORTS,
+    settings: SettingsOption = paths.SETTINGS_FILE,
+    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
+) -> None:
+    """Render the quarterly appendix of each area: the quarter against the previous quarter, the same
+    quarter last year, the year to date and the rolling 12 months, with trends at the quarter's end."""
+    end = quarter_months(quarter)[-1]
+    parameters = {"quarter": quarter, **_files(returns, kpis, settings, trend_settings, benchmarks)}
+    areas = _run(lambda: _areas(end, area, returns, kpis, settings, trend_settings, benchmarks))
+    _render_each(out, quarter_slug(quarter), areas, parameters, paths.QUARTERLY_NOTEBOOK)
+
+
+def _check_quarter(quarter: str) -> str:
+    try:
+        quarter_months(quarter)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None
+    return quarter
+
+
+def _files(returns: Path, kpis: Path, settings: Path, trend_settings: Path, benchmarks: Path) -> dict[str, str]:
+    """The notebooks' file parameters, as absolute paths (the kernel runs in notebooks/), and one time stamp."""
+    return {
         "returns_dir": str(returns.resolve()),
         "kpis_file": str(kpis.resolve()),
         "settings_file": str(settings.resolve()),
@@ -136,13 +177,33 @@ def render(
         "benchmarks_file": str(benchmarks.resolve()),
         "made_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def _areas(
+    month: str,
+    asked: list[str] | None,
+    returns: Path,
+    kpis: Path,
+    settings: Path,
+    trend_settings: Path,
+    benchmarks: Path,
+) -> list[str]:
+    """Every input checked once; the areas asked for (each must be in the return), or all of them."""
+    areas = check_inputs(month, returns, kpis, settings, trend_settings, benchmarks)
+    for name in asked or []:
+        require_area(areas, name, return_path(returns, month))
+    return list(asked) if asked else areas
+
+
+def _render_each(out: Path, period: str, areas: list[str], parameters: dict[str, str], notebook: Path) -> None:
+    """Render area by area; one failure does not stop the rest, and the exit code says so."""
     failed = []
     for name in areas:
         try:
-            written = render_appendix(out, month, name, parameters)
+            written = render_appendix(out, period, name, parameters, notebook)
         except RenderError as exc:
             failed.append(name)
-            kept = appendix_path(out, month, name)
+            kept = appendix_path(out, period, name)
             still = f"; the last good appendix {kept} is unchanged" if kept.exists() else ""
             typer.echo(f"lacperf: {name}: not rendered: {exc}{still}", err=True)
             continue

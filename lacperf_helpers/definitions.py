@@ -20,6 +20,9 @@ from lacperf_helpers.trend import TrendTest
 Polarity = Literal["H", "L"]
 Unit = Literal["percent", "number", "days"]
 Source = Literal["return"]
+# How months add up to a quarter or a year: `latest` for snapshots and rolling measures (the period's
+# figure is its last month's), `sum` for monthly flows (numerators and denominators add up).
+Aggregation = Literal["latest", "sum"]
 M = TypeVar("M", bound=BaseModel)
 
 # Displayed decimals by unit, unless a KPI says otherwise; "Same" direction means equal at this precision.
@@ -45,6 +48,7 @@ class KpiDefinition(_Frozen):
     source: Source
     guidance: str = ""
     counts: str = "children"  # what the numerator and denominator count, as in "12 of 40 children"
+    aggregation: Aggregation = "latest"
     decimals: int | None = Field(default=None, ge=0, le=4)
     years: dict[str, Thresholds] = Field(default_factory=dict)
 

@@ -26,17 +26,17 @@ from lacperf_helpers.formatting import (
 from lacperf_helpers.periods import month_label
 
 DIRECTION_GROUPS = (
-    (rating.IMPROVED, "Improved since last month"),
-    (rating.SAME, "No change since last month"),
-    (rating.WORSE, "Worse since last month"),
-    (rating.NOT_COMPARABLE, "No figure last month to compare with"),
+    (rating.IMPROVED, "Improved since last {period}"),
+    (rating.SAME, "No change since last {period}"),
+    (rating.WORSE, "Worse since last {period}"),
+    (rating.NOT_COMPARABLE, "No figure last {period} to compare with"),
 )
 
 
 @dataclass(frozen=True)
 class Summary:
     headline: str
-    last_month: str
+    previous: str  # the ratings of the period compared with
     rating_changes: list[str] = field(default_factory=list)
     amber_red: list[tuple[str, list[str]]] = field(default_factory=list)  # (group heading, items)
     not_rated: list[str] = field(default_factory=list)
@@ -47,21 +47,25 @@ def kpi_rows(card: pd.DataFrame) -> list[Any]:
     return list(card.itertuples(index=False))
 
 
-def summarise(card: pd.DataFrame, small_cohort: float) -> Summary:
-    """The summary of one area's scorecard (rows of one month x area, in KPI order)."""
+def summarise(card: pd.DataFrame, small_cohort: float, period: str = "month", previous_label: str = "") -> Summary:
+    """The summary of one area's scorecard (rows of one period x area, in KPI order).
+
+    `period` is the word for the comparison ("month", or "quarter" with `previous_label` 'Q1 2019/20').
+    """
     rows = kpi_rows(card)
+    previous_label = previous_label or month_label(str(card["previous_month"].iloc[0]))
     amber_red = []
     for direction, heading in DIRECTION_GROUPS:
         items = [
-            amber_red_item(r, small_cohort)
+            amber_red_item(r, small_cohort, period)
             for r in rows
             if r.rag in (rating.AMBER, rating.RED) and r.direction == direction
         ]
         if items:
-            amber_red.append((heading, items))
+            amber_red.append((heading.format(period=period), items))
     return Summary(
         headline=headline(card["rag"]),
-        last_month=last_month_line(card["previous_rag"], str(card["previous_month"].iloc[0])),
+        previous=previous_line(card["previous_rag"], previous_label),
         rating_changes=[rating_change(r, small_cohort) for r in rows if _rating_changed(r)],
         amber_red=amber_red,
         not_rated=[not_rated_item(r) for r in rows if r.rag not in rating.RAG_ORDER],
@@ -87,12 +91,13 @@ def headline(rags: pd.Series) -> str:
     return text + "."
 
 
-def last_month_line(previous_rags: pd.Series, previous_month: str) -> str:
+def previous_line(previous_rags: pd.Series, previous_label: str) -> str:
+    """'In August 2019: 7 Green, 13 Amber and 4 Red.'"""
     if previous_rags.isin(rating.RAG_ORDER).sum() == 0:
-        return f"There are no figures for {month_label(previous_month)} to compare with."
+        return f"There are no figures for {previous_label} to compare with."
     counts = previous_rags.value_counts()
     green, amber, red = (int(counts.get(band, 0)) for band in rating.RAG_ORDER)
-    return f"In {month_label(previous_month)}: {green} Green, {amber} Amber and {red} Red."
+    return f"In {previous_label}: {green} Green, {amber} Amber and {red} Red."
 
 
 def _rating_changed(r: Any) -> bool:
@@ -147,7 +152,7 @@ def children_phrase(r: Any) -> str:
     return f"{k} {change} {noun(k, r.counts)} would reach the target of {_threshold(r, 'target')}"
 
 
-def amber_red_item(r: Any, small_cohort: float) -> str:
+def amber_red_item(r: Any, small_cohort: float, period: str = "month") -> str:
     """'Title: 80.6% (50 of 62 children), Amber; up 8.5 percentage points from 72.1% (44 of 61) ...'"""
     now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort)
     parts = [f"{r.title}: {now}, {r.rag}"]
@@ -156,7 +161,11 @@ def amber_red_item(r: Any, small_cohort: float) -> str:
         if r.unit == "percent" and not missing(r.previous_denominator):
             before += f" ({fmt_count(r.previous_numerator)} of {fmt_count(r.previous_denominator)})"
         change = fmt_change(r.change, r.unit, r.decimals)
-        text = f"{change} from {before} last month" if change != "unchanged" else f"unchanged from {before} last month"
+        text = (
+            f"{change} from {before} last {period}"
+            if change != "unchanged"
+            else f"unchanged from {before} last {period}"
+        )
         if r.unit == "percent" and not missing(r.numerator_change):
             text += (
                 f" ({fmt_signed(r.numerator_change)} in the count, {fmt_signed(r.denominator_change)} in the cohort)"
@@ -190,5 +199,5 @@ def england_phrase(r: Any) -> str:
 
 def not_rated_item(r: Any) -> str:
     if r.rag == rating.NOT_APPLICABLE:
-        return f"{r.title}: not applicable this month ({of_phrase(0, 0, r.counts)})."
-    return f"{r.title}: no figure in this month's return."
+        return f"{r.title}: not applicable ({of_phrase(0, 0, r.counts)})."
+    return f"{r.title}: no figure in the return."

@@ -7,6 +7,7 @@ from pathlib import Path
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
 SCORECARD_NOTEBOOK = NOTEBOOKS / "scorecard.ipynb"
+QUARTERLY_NOTEBOOK = NOTEBOOKS / "quarterly.ipynb"
 PARAMETERS = PROJECT_ROOT / "parameters"
 KPIS_FILE = PARAMETERS / "kpis.yaml"
 SETTINGS_FILE = PARAMETERS / "settings.yaml"

@@ -15,8 +15,9 @@ import pandas as pd
 from lacperf_helpers import charts, rating
 from lacperf_helpers.appendix import Appendix
 from lacperf_helpers.formatting import DASH, fmt_figure, fmt_value, missing
-from lacperf_helpers.narrative import kpi_rows
-from lacperf_helpers.periods import financial_year, month_label, rolling_months
+from lacperf_helpers.narrative import Summary, kpi_rows
+from lacperf_helpers.periods import financial_year, month_label, quarter_months, rolling_months
+from lacperf_helpers.quarterly import QuarterAppendix
 
 DIRECTION_ARROWS = {
     rating.IMPROVED: "▲ Improved",
@@ -47,19 +48,23 @@ def header(appendix: Appendix) -> str:
 
 
 def summary(appendix: Appendix) -> str:
-    s = appendix.summary
-    parts = [f'<p class="lacperf-headline">{escape(s.headline)}</p>', f"<p>{escape(s.last_month)}</p>"]
+    return summary_html(appendix.summary, "month")
+
+
+def summary_html(s: Summary, period: str) -> str:
+    """The director's summary: headline, ratings that changed, the Amber and Red KPIs by direction."""
+    parts = [f'<p class="lacperf-headline">{escape(s.headline)}</p>', f"<p>{escape(s.previous)}</p>"]
     if s.rating_changes:
-        parts.append("<h3>Ratings that changed since last month</h3>")
+        parts.append(f"<h3>Ratings that changed since last {period}</h3>")
         parts.append(_list(s.rating_changes))
     else:
-        parts.append("<p>No KPI changed its rating since last month.</p>")
+        parts.append(f"<p>No KPI changed its rating since last {period}.</p>")
     if s.amber_red:
         parts.append("<h3>Amber and Red KPIs</h3>")
         for heading, items in s.amber_red:
             parts.append(f"<h4>{escape(heading)}</h4>{_list(items)}")
     if s.not_rated:
-        parts.append("<h3>Not rated this month</h3>")
+        parts.append(f"<h3>Not rated this {period}</h3>")
         parts.append(_list(s.not_rated))
     return '<section class="lacperf-summary">' + "".join(parts) + "</section>"
 
@@ -121,21 +126,14 @@ def scorecard_table(appendix: Appendix) -> str:
     classes["Last month"] = appendix.card["previous_rag"].map(lambda rag: "previous " + _rag_class(rag)).to_numpy()
     if "trend" in appendix.card:
         classes["Trend"] = "trend trend-" + appendix.card["trend"].fillna("").str.lower().str.replace(" ", "-")
-    styler = (
-        shown.style.hide(axis="index")
-        .format(escape="html")
-        .set_td_classes(classes)
-        .set_table_attributes('class="lacperf-scorecard"')
-        .set_caption(
-            f"{escape(appendix.area)}, {month_label(appendix.month)}: every KPI with its figure, standards and "
-            "rating. Children to change rating: for a Green KPI, how many children's outcomes turning the "
-            "other way would lose Green; otherwise, how many more would reach the target. Trend: over the "
-            f"last {appendix.trend_settings.window} months, by the Mann-Kendall test. England: the latest "
-            "published figure and how this one compares."
-        )
+    caption = (
+        f"{appendix.area}, {month_label(appendix.month)}: every KPI with its figure, standards and "
+        "rating. Children to change rating: for a Green KPI, how many children's outcomes turning the "
+        "other way would lose Green; otherwise, how many more would reach the target. Trend: over the "
+        f"last {appendix.trend_settings.window} months, by the Mann-Kendall test. England: the latest "
+        "published figure and how this one compares."
     )
-    styler.set_uuid("scorecard")  # a fixed id, so the same figures give the same HTML
-    return str(styler.to_html(cell_ids=False, doctype_html=False))
+    return _styled_table(shown, classes, caption, "scorecard")
 
 
 def notes(appendix: Appendix) -> str:
@@ -235,3 +233,92 @@ def areas_section(appendix: Appendix) -> str:
         "last month to this month's."
     )
     return charts.figure(chart, text)
+
+
+def _period_figure(r: Any, prefix: str, small_cohort: float, with_rating: bool = True) -> str:
+    """A period's figure ('previous_quarter_', 'year_to_date_' ...) with its rating, or a dash."""
+    rag = getattr(r, f"{prefix}rag")
+    if rag == rating.NO_DATA:
+        return DASH
+    shown = fmt_figure(
+        getattr(r, f"{prefix}value"), getattr(r, f"{prefix}numerator"), getattr(r, f"{prefix}denominator"),
+        r.unit, r.decimals, r.counts, small_cohort,
+    )  # fmt: skip
+    covered, expected = getattr(r, f"{prefix}months_covered"), getattr(r, f"{prefix}months_expected")
+    partial = f" ({int(covered)} of {int(expected)} months)" if covered < expected else ""
+    return f"{shown}{partial} · {rag}" if with_rating else shown + partial
+
+
+QUARTER_COLUMNS = (
+    "KPI", "Quarter", "Target (floor)", "Rating", "Previous quarter", "Direction", "Same quarter last year",
+    "Year to date", "Rolling 12 months", "Trend", "England",
+)  # fmt: skip
+
+
+def _standard(r: Any, which: str) -> str:
+    return fmt_value(getattr(r, which), r.unit, r.decimals)
+
+
+def quarter_header(q: QuarterAppendix) -> str:
+    months = quarter_months(q.quarter)
+    notice = q.month_end.settings.notice
+    return (
+        '<header class="lacperf-header">'
+        '<p class="lacperf-kicker">Children in Care performance scorecard · quarterly appendix</p>'
+        f"<h1>{escape(q.area)} · {escape(q.quarter)}</h1>"
+        f'<p class="lacperf-meta">{month_label(months[0])} to {month_label(months[-1])}, compared with '
+        f"{escape(str(q.card['previous_quarter'].iloc[0]))} and with "
+        f"{escape(str(q.card['last_year_quarter'].iloc[0]))}</p>"
+        + (f'<p class="lacperf-notice">{escape(notice)}</p>' if notice else "")
+        + "</header>"
+    )
+
+
+def quarter_table(q: QuarterAppendix) -> str:
+    small = q.month_end.settings.small_cohort_denominator
+    rows = []
+    for note, r in enumerate(kpi_rows(q.card), start=1):
+        rows.append(
+            {
+                "KPI": f"{r.title} [{note}]",
+                "Quarter": _period_figure(r, "", small, with_rating=False),
+                "Target (floor)": f"{_standard(r, 'target')} ({_standard(r, 'floor')})",
+                "Rating": r.rag,
+                "Previous quarter": _period_figure(r, "previous_quarter_", small),
+                "Direction": DIRECTION_ARROWS.get(r.direction, r.direction),
+                "Same quarter last year": _period_figure(r, "last_year_", small),
+                "Year to date": _period_figure(r, "year_to_date_", small),
+                "Rolling 12 months": _period_figure(r, "rolling_12_", small),
+                "Trend": _text(getattr(r, "trend", None)),
+                "England": _england(r),
+            }
+        )
+    shown = pd.DataFrame(rows, columns=list(QUARTER_COLUMNS))
+    classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    classes["Rating"] = q.card["rag"].map(_rag_class).to_numpy()
+    classes["Direction"] = "direction direction-" + q.card["direction"].str.lower().str.replace(" ", "-")
+    caption = (
+        f"{q.area}, {q.quarter}. Flows (KPIs counted month by month) add up over the months of each period; "
+        "snapshots and rolling measures take the period's last month. Each period is rated against the "
+        "target of its own financial year."
+    )
+    return _styled_table(shown, classes, caption, "quarter")
+
+
+def _styled_table(shown: pd.DataFrame, classes: pd.DataFrame, caption: str, uuid: str) -> str:
+    styler = (
+        shown.style.hide(axis="index")
+        .format(escape="html")
+        .set_td_classes(classes)
+        .set_table_attributes('class="lacperf-scorecard"')
+        .set_caption(escape(caption))
+    )
+    styler.set_uuid(uuid)  # a fixed id, so the same figures give the same HTML
+    return str(styler.to_html(cell_ids=False, doctype_html=False))
+
+
+def quarter_footer(q: QuarterAppendix) -> str:
+    return footer(q.month_end).replace(
+        f"{escape(q.area)} · {month_label(q.month_end.month)} ({q.month_end.month})",
+        f"{escape(q.area)} · {escape(q.quarter)} (to {q.month_end.month})",
+    )

@@ -50,13 +50,22 @@ class RenderError(Exception):
     """A notebook run that failed: names the appendix and the error the notebook raised."""
 
 
-def appendix_path(out_dir: str | Path, month: str, area: str) -> Path:
-    """`<out>/<YYYY-MM>/<area-slug>.html`, e.g. reports/2019-09/south-kent.html."""
-    return Path(out_dir) / month / f"{slug(area)}.html"
+def appendix_path(out_dir: str | Path, period: str, area: str) -> Path:
+    """`<out>/<period>/<area-slug>.html`, e.g. reports/2019-09/south-kent.html or reports/2019-20-q2/kent.html."""
+    return Path(out_dir) / period / f"{slug(area)}.html"
 
 
 def execute_notebook(notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
-    """Run the notebook with these parameters in a fresh kernel; RenderError if a cell fails."""
+    """Run the notebook with these parameters in a fresh kernel; RenderError if a cell fails.
+
+    A parameter the notebook does not declare is refused here: papermill would only warn and run on.
+    """
+    declared = set(papermill.inspect_notebook(str(notebook)))
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise RenderError(
+            f"{notebook.name} has no parameter(s) {', '.join(unknown)}; it takes {', '.join(sorted(declared))}"
+        )
     try:
         executed: nbformat.NotebookNode = papermill.execute_notebook(
             str(notebook),
@@ -105,14 +114,17 @@ def write_atomically(path: Path, text: str) -> None:
 
 def render_appendix(
     out_dir: str | Path,
-    month: str,
+    period: str,
     area: str,
     parameters: dict[str, Any],
     notebook: Path = paths.SCORECARD_NOTEBOOK,
 ) -> Path:
-    """Render one appendix; returns its path. On failure the previous appendix is left untouched."""
-    executed = execute_notebook(notebook, {"month": month, "area": area, **parameters})
-    html = export_html(executed, f"{area} · {month} · Children in Care scorecard")
-    target = appendix_path(out_dir, month, area)
+    """Render one appendix into `<out>/<period>/<area>.html`; on failure the previous one is left untouched.
+
+    `parameters` are the notebook's own (month or quarter, files); `area` is added to them.
+    """
+    executed = execute_notebook(notebook, {**parameters, "area": area})
+    html = export_html(executed, f"{area} · {period} · Children in Care scorecard")
+    target = appendix_path(out_dir, period, area)
     write_atomically(target, html)
     return target

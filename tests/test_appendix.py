@@ -56,7 +56,7 @@ def test_a_small_area_shows_children_and_what_is_not_rated(rendered: Path) -> No
     html = (rendered / SAMPLE_MONTH / "west-kent.html").read_text()
     assert "1 has no figure this month; 1 is not applicable" in html
     assert "3 of 3 children (100.0%)" in html  # a small cohort leads with the children
-    assert "Return interviews held within 72 hours of a missing episode: no figure in this month" in html
+    assert "Return interviews held within 72 hours of a missing episode: no figure in the return." in html
 
 
 def test_the_footer_says_where_the_figures_came_from(rendered: Path) -> None:
@@ -86,7 +86,7 @@ def test_a_failed_run_leaves_the_last_good_appendix(tmp_path: Path) -> None:
     failing = tmp_path / "failing.ipynb"
     failing.write_text(FAILING_NOTEBOOK)
     with pytest.raises(RenderError, match="ValueError: the figures would be wrong"):
-        render_appendix(tmp_path, SAMPLE_MONTH, "South Kent", {}, notebook=failing)
+        render_appendix(tmp_path, SAMPLE_MONTH, "South Kent", {"month": SAMPLE_MONTH}, notebook=failing)
     assert good.read_text() == "<html>last good appendix</html>"
     assert sorted(p.name for p in good.parent.iterdir()) == ["south-kent.html"]  # no temporary left behind
 
@@ -94,7 +94,7 @@ def test_a_failed_run_leaves_the_last_good_appendix(tmp_path: Path) -> None:
 def test_one_failing_area_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rendered_areas = []
 
-    def fake_render(out: Path, month: str, area: str, parameters: dict[str, str]) -> Path:
+    def fake_render(out: Path, month: str, area: str, parameters: dict[str, str], notebook: Path) -> Path:
         if area == "North Kent":
             raise RenderError("scorecard.ipynb stopped in cell 3: KeyError: 'x'")
         rendered_areas.append(area)

@@ -20,7 +20,7 @@ def test_headline_counts_every_band_and_what_is_not_rated() -> None:
 def test_summary_of_the_authority(card: pd.DataFrame) -> None:  # noqa: F811
     summary = summarise(select_area(card, "Kent"), small_cohort=50)
     assert summary.headline == "Of the 3 KPIs, 2 are rated Green, 1 Amber and 0 Red."
-    assert summary.last_month == "In March 2019: 1 Green, 1 Amber and 1 Red."
+    assert summary.previous == "In March 2019: 1 Green, 1 Amber and 1 Red."
     assert summary.rating_changes == [
         "Reviews held on time stayed at 92.0% (46 of 50 children), falling below the target of 95.0% "
         "(still above the floor of 85.0%) and moving the rating from Green to Amber.",
@@ -62,8 +62,8 @@ def test_summary_of_a_small_area(card: pd.DataFrame) -> None:  # noqa: F811
         )
     ]
     assert summary.not_rated == [
-        "Reviews held on time: not applicable this month (0 of 0 children).",
-        "Days from care to adoptive family: no figure in this month's return.",
+        "Reviews held on time: not applicable (0 of 0 children).",
+        "Days from care to adoptive family: no figure in the return.",
     ]
 
 

@@ -1,0 +1,65 @@
+"""The quarterly appendix: a financial-year quarter per area, beside the previous quarter, the same
+quarter last year, the year to date and the rolling 12 months, with the trend at the quarter's end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from lacperf_helpers import rating
+from lacperf_helpers.appendix import TREND_FOR_CARD, Appendix, load_appendix
+from lacperf_helpers.narrative import Summary, summarise
+from lacperf_helpers.period_figures import quarter_scorecard
+from lacperf_helpers.periods import quarter_months
+
+BENCHMARK_FOR_CARD = ("england", "statistical_neighbours", "benchmark_year", "against_england")
+
+
+@dataclass(frozen=True)
+class QuarterAppendix:
+    quarter: str
+    area: str
+    card: pd.DataFrame  # this area's KPIs for the quarter and the periods it is compared with
+    summary: Summary
+    month_end: Appendix  # the quarter's last month: trends, charts, benchmarks, provenance
+
+
+def with_previous_quarter(card: pd.DataFrame) -> pd.DataFrame:
+    """The quarter's card in the scorecard's own terms (previous_* is the previous quarter), so the
+    monthly summary and table read it unchanged."""
+    out = card.copy()
+    for column in ("numerator", "denominator", "value", "rag"):
+        out[f"previous_{column}"] = out[f"previous_quarter_{column}"]
+    out["change"] = out["value"] - out["previous_value"]
+    out["numerator_change"] = out["numerator"] - out["previous_numerator"]
+    out["denominator_change"] = out["denominator"] - out["previous_denominator"]
+    out["children_to_change_rating"] = rating.children_to_change_rating(
+        out["numerator"], out["denominator"], out["target"], out["polarity"], out["rag"], out["unit"] == "percent"
+    )
+    return out
+
+
+def load_quarter_appendix(
+    quarter: str,
+    area: str,
+    returns_dir: str | Path = "",
+    kpis_file: str | Path = "",
+    settings_file: str | Path = "",
+    made_at: str = "",
+    trend_file: str | Path = "",
+    benchmarks_file: str | Path = "",
+) -> QuarterAppendix:
+    """Everything the quarterly appendix shows; the quarter's last month must have a return."""
+    months = quarter_months(quarter)
+    month_end = load_appendix(
+        months[-1], area, returns_dir, kpis_file, settings_file, made_at, trend_file, benchmarks_file
+    )
+    quarter_card = quarter_scorecard(month_end.figures, month_end.catalogue, quarter, [area])
+    extra = month_end.card.loc[:, ["kpi_id", *TREND_FOR_CARD, *BENCHMARK_FOR_CARD]]
+    card = with_previous_quarter(quarter_card).merge(extra, on="kpi_id", how="left")
+    summary = summarise(
+        card, month_end.settings.small_cohort_denominator, "quarter", str(card["previous_quarter"].iloc[0])
+    )
+    return QuarterAppendix(quarter, area, card, summary, month_end)
