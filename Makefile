@@ -7,6 +7,7 @@ UV_BOOT     := .uv
 UV          := $(UV_BOOT)/bin/uv
 VENV        := .venv
 MONTH       ?= 2019-09
+QUARTER     ?= Q2 2019/20
 RETURNS     ?= data/sample
 KPIS        ?= parameters/kpis.yaml
 REPORTS     ?= reports
@@ -26,8 +27,9 @@ $(UV):
 setup: $(UV) ## Create .venv with the locked versions (uv.lock) of lacperf and its tools
 	$(UV) sync --locked
 
-report: setup ## Render the sample month's appendices into reports/<YYYY-MM>/ (MONTH=2019-09)
+report: setup ## Render the sample appendices: reports/<YYYY-MM>/ (MONTH=2019-09) and the quarter's (QUARTER="Q2 2019/20")
 	$(VENV)/bin/lacperf render --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS)
+	$(VENV)/bin/lacperf render-quarter --returns $(RETURNS) --kpis $(KPIS) --quarter "$(QUARTER)" --out $(REPORTS)
 
 scorecard: setup ## Write the sample month's tidy scorecard to reports/<YYYY-MM>/scorecard.csv
 	$(VENV)/bin/lacperf scorecard --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS)/$(MONTH)/scorecard.csv

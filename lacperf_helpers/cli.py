@@ -56,7 +56,13 @@ MonthOption = Annotated[
     str, typer.Option("--month", help="Reporting month, YYYY-MM (e.g. 2019-09).", callback=_check_month)
 ]
 TrendSettingsOption = Annotated[
-    Path, typer.Option("--trend-settings", help="The trend window, test and SPC rules, e.g. parameters/trend.yaml.")
+    Path,
+    typer.Option(
+        "--trend-settings",
+        help="The trend window, test and SPC rules, e.g. parameters/trend.yaml.",
+        exists=True,
+        dir_okay=False,
+    ),
 ]
 BenchmarksOption = Annotated[
     Path,

@@ -14,6 +14,7 @@ from lacperf_helpers.cli import app
 from lacperf_helpers.definitions import KpiCatalogue, load_kpis
 
 SAMPLE_MONTH = "2019-09"
+SAMPLE_QUARTER = "Q2 2019/20"
 CHROMIUM = Path("/usr/bin/chromium")  # Debian's package; Playwright never downloads a browser here
 
 KPIS_YAML = dedent(
@@ -71,12 +72,19 @@ def write_return(returns: Path, month: str, body: str, header: str = HEADER) -> 
 
 @pytest.fixture(scope="session")
 def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample month's appendices for the authority and its small area, rendered once per test run."""
+    """The sample month's appendices for the authority and its small area, and the small area's quarter,
+    rendered once per test run."""
     out = tmp_path_factory.mktemp("reports")
     result = CliRunner().invoke(
         app,
         ["render", "--returns", str(paths.SAMPLE_RETURNS), "--kpis", str(paths.KPIS_FILE), "--month", SAMPLE_MONTH,
          "--area", "Kent", "--area", "West Kent", "--out", str(out)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    result = CliRunner().invoke(
+        app,
+        ["render-quarter", "--returns", str(paths.SAMPLE_RETURNS), "--quarter", SAMPLE_QUARTER, "--area", "West Kent",
+         "--out", str(out)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     return out

@@ -76,17 +76,27 @@ def test_a_kpi_file_without_a_target_stops_the_run(returns: Path, tmp_path: Path
 
 
 def test_unknown_area_and_bad_month(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
-    args = ["render", "--returns", str(returns), "--kpis", str(kpis_file), "--out", str(tmp_path)]
-    result = runner.invoke(app, [*args, "--month", "2019-04", "--area", "Deal"])
+    no_benchmarks = tmp_path / "benchmarks.csv"
+    no_benchmarks.write_text("kpi_id,year,england,statistical_neighbours,source\n")
+    args = ["render", "--returns", str(returns), "--kpis", str(kpis_file), "--benchmarks", str(no_benchmarks)]
+    result = runner.invoke(app, [*args, "--out", str(tmp_path), "--month", "2019-04", "--area", "Deal"])
     assert result.exit_code == 2
     assert "no area 'Deal' in this month's return; areas are: Kent, Ashford" in result.output
-    result = runner.invoke(app, [*args, "--month", "April 2019"])
+    result = runner.invoke(app, [*args, "--out", str(tmp_path), "--month", "April 2019"])
     assert result.exit_code == 2
     assert "is not a month in the form YYYY-MM" in result.output
 
 
+def test_benchmarks_for_kpis_not_defined_are_refused(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
+    # the project's benchmarks name the project's KPIs, not this fixture's three
+    result = runner.invoke(app, ["render", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-04"])
+    assert result.exit_code == 2
+    assert "benchmarks.csv, row 2, column 'kpi_id': unknown KPI 'placement_stability_short'" in result.output
+
+
 def test_every_command_explains_itself() -> None:
-    for command in (["--help"], ["scorecard", "--help"], ["render", "--help"], ["kpis", "list", "--help"]):
+    commands = ["scorecard", "render", "render-quarter", "trend"]
+    for command in (["--help"], *[[c, "--help"] for c in commands], ["kpis", "list", "--help"]):
         result = runner.invoke(app, command)
         assert result.exit_code == 0
         assert "Usage" in result.output
