@@ -9,11 +9,28 @@ from typing import Annotated, TypeVar
 
 import pandas as pd
 import typer
+from pydantic import ValidationError
+from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
+from rich.table import Table
 
 from lacperf_helpers import paths
 from lacperf_helpers.appendix import check_inputs
+from lacperf_helpers.batch import (
+    FAILED,
+    RENDERED,
+    SKIPPED,
+    Job,
+    JobResult,
+    MonthRange,
+    RunFile,
+    execute,
+    load_run,
+    plan,
+)
 from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_settings
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.pdf import PdfError, write_pdf
 from lacperf_helpers.periods import parse_month, quarter_months, quarter_slug
 from lacperf_helpers.render import RenderError, appendix_path, render_appendix, write_atomically
 from lacperf_helpers.returns import return_path
@@ -55,6 +72,9 @@ KpisOption = Annotated[
 MonthOption = Annotated[
     str, typer.Option("--month", help="Reporting month, YYYY-MM (e.g. 2019-09).", callback=_check_month)
 ]
+PdfOption = Annotated[
+    bool, typer.Option("--pdf", help="Also print each appendix to PDF beside its HTML (for board papers).")
+]
 TrendSettingsOption = Annotated[
     Path,
     typer.Option(
@@ -66,7 +86,12 @@ TrendSettingsOption = Annotated[
 ]
 BenchmarksOption = Annotated[
     Path,
-    typer.Option("--benchmarks", help="England and statistical neighbour figures, e.g. parameters/benchmarks.csv."),
+    typer.Option(
+        "--benchmarks",
+        help="England and statistical neighbour figures, e.g. parameters/benchmarks.csv.",
+        exists=True,
+        dir_okay=False,
+    ),
 ]
 SettingsOption = Annotated[
     Path,
@@ -121,6 +146,7 @@ def render(
     settings: SettingsOption = paths.SETTINGS_FILE,
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
+    pdf: PdfOption = False,
 ) -> None:
     """Render the HTML appendix of each area: summary, scorecard table, trends and notes, code hidden.
 
@@ -130,7 +156,7 @@ def render(
 
     parameters = {"month": month, **_files(returns, kpis, settings, trend_settings, benchmarks)}
     areas = _run(lambda: _areas(month, area, returns, kpis, settings, trend_settings, benchmarks))
-    _render_each(out, month, areas, parameters, paths.SCORECARD_NOTEBOOK)
+    _render_each(out, month, areas, parameters, paths.SCORECARD_NOTEBOOK, pdf)
 
 
 @app.command("render-quarter")
@@ -156,13 +182,14 @@ def render_quarter(
     settings: SettingsOption = paths.SETTINGS_FILE,
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
+    pdf: PdfOption = False,
 ) -> None:
     """Render the quarterly appendix of each area: the quarter against the previous quarter, the same
     quarter last year, the year to date and the rolling 12 months, with trends at the quarter's end."""
     end = quarter_months(quarter)[-1]
     parameters = {"quarter": quarter, **_files(returns, kpis, settings, trend_settings, benchmarks)}
     areas = _run(lambda: _areas(end, area, returns, kpis, settings, trend_settings, benchmarks))
-    _render_each(out, quarter_slug(quarter), areas, parameters, paths.QUARTERLY_NOTEBOOK)
+    _render_each(out, quarter_slug(quarter), areas, parameters, paths.QUARTERLY_NOTEBOOK, pdf)
 
 
 def _check_quarter(quarter: str) -> str:
@@ -201,13 +228,17 @@ def _areas(
     return list(asked) if asked else areas
 
 
-def _render_each(out: Path, period: str, areas: list[str], parameters: dict[str, str], notebook: Path) -> None:
+def _render_each(
+    out: Path, period: str, areas: list[str], parameters: dict[str, str], notebook: Path, pdf: bool
+) -> None:
     """Render area by area; one failure does not stop the rest, and the exit code says so."""
     failed = []
     for name in areas:
         try:
             written = render_appendix(out, period, name, parameters, notebook)
-        except RenderError as exc:
+            if pdf:
+                typer.echo(f"printed {write_pdf(written)}")
+        except (RenderError, PdfError) as exc:
             failed.append(name)
             kept = appendix_path(out, period, name)
             still = f"; the last good appendix {kept} is unchanged" if kept.exists() else ""
@@ -217,6 +248,91 @@ def _render_each(out: Path, period: str, areas: list[str], parameters: dict[str,
     if failed:
         typer.echo(f"lacperf: {len(failed)} of {len(areas)} appendices failed: {', '.join(failed)}", err=True)
         raise typer.Exit(1)
+
+
+@app.command()
+def batch(
+    run: Annotated[
+        str, typer.Argument(help="Run file: a name in parameters/runs (e.g. monthly) or a path.")
+    ] = "monthly",
+    months: Annotated[
+        str | None, typer.Option("--months", help="Override the run's months: 2019-09, or a range 2018-10:2019-09.")
+    ] = None,
+    quarter: Annotated[
+        list[str] | None, typer.Option("--quarter", help="Override the quarters, e.g. 'Q2 2019/20'.")
+    ] = None,
+    area: Annotated[list[str] | None, typer.Option("--area", help="Override the areas; repeat for several.")] = None,
+    notebook: Annotated[
+        list[str] | None, typer.Option("--notebook", help="Override the notebooks: scorecard and/or quarterly.")
+    ] = None,
+    returns: Annotated[
+        Path | None, typer.Option("--returns", help="Override the returns folder.", file_okay=False)
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", help="Override the output folder.", file_okay=False)] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Worker processes (default: this machine's cores).")
+    ] = None,
+    scheduler: Annotated[
+        str | None,
+        typer.Option("--scheduler", help="Run on a Dask distributed cluster at this address, e.g. tcp://host:8786."),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Render even appendices whose inputs have not changed.")
+    ] = False,
+    pdf: Annotated[bool, typer.Option("--pdf", help="Also print each appendix to PDF beside its HTML.")] = False,
+) -> None:
+    """Render every appendix a run file asks for, in parallel, skipping those whose inputs have not changed.
+
+    Ends with a summary; an appendix that fails does not stop the others, keeps its last good version,
+    and makes the command exit 1. Index pages list every appendix with its Green, Amber and Red counts.
+    """
+    overrides: dict[str, object] = {}
+    if months:
+        first, _, last = months.partition(":")
+        overrides["months"] = MonthRange(first=first, last=last) if last else first
+    for key, value in (("quarters", quarter), ("areas", area), ("notebooks", notebook)):
+        if value:
+            overrides[key] = tuple(value)
+    for key, folder in (("returns", returns), ("out", out)):
+        if folder is not None:
+            overrides[key] = str(folder.resolve())
+    if pdf:
+        overrides["pdf"] = True
+
+    def plan_jobs() -> list[Job]:
+        spec = load_run(run)
+        try:
+            spec = RunFile.model_validate({**spec.model_dump(by_alias=True), **overrides})
+        except ValidationError as exc:
+            raise InputError(run, str(exc.errors()[0]["msg"])) from None
+        return plan(spec, force)
+
+    jobs = _run(plan_jobs)
+    if not jobs:
+        typer.echo("lacperf: nothing to render: the run names no months, quarters or areas", err=True)
+        raise typer.Exit(2)
+    console = Console(stderr=True)
+    columns = (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("Rendering appendices", total=len(jobs))
+        results = execute(jobs, workers, scheduler, on_result=lambda result: progress.advance(task))
+    _summarise(console, results, Path(jobs[0].out))
+    if any(r.status == FAILED for r in results):
+        raise typer.Exit(1)
+
+
+def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
+    table = Table(title="lacperf batch", show_lines=False)
+    for heading in ("Status", "Appendices", "Seconds"):
+        table.add_column(heading)
+    for status in (RENDERED, SKIPPED, FAILED):
+        chosen = [r for r in results if r.status == status]
+        table.add_row(status, str(len(chosen)), f"{sum(r.seconds for r in chosen):.1f}")
+    console.print(table)
+    for r in sorted(results, key=lambda r: r.label):
+        if r.status == FAILED:
+            console.print(f"[bold red]failed[/]: {r.label}: {r.message}", markup=True, highlight=False)
+    console.print(f"appendices and index pages: {out / 'index.html'}", highlight=False)
 
 
 @app.command()

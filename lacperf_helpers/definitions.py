@@ -134,22 +134,22 @@ class TrendSettings(_Frozen):
 
 
 def load_kpis(path: str | Path) -> KpiCatalogue:
-    return _load_model(Path(path), KpiCatalogue)
+    return load_yaml_model(Path(path), KpiCatalogue)
 
 
 def load_settings(path: str | Path | None) -> Settings:
     if path is None or not Path(path).exists():
         return Settings()
-    return _load_model(Path(path), Settings)
+    return load_yaml_model(Path(path), Settings)
 
 
 def load_trend_settings(path: str | Path | None) -> TrendSettings:
     if path is None or not Path(path).exists():
         return TrendSettings()
-    return _load_model(Path(path), TrendSettings)
+    return load_yaml_model(Path(path), TrendSettings)
 
 
-def _load_model(path: Path, model: type[M]) -> M:
+def load_yaml_model(path: Path, model: type[M]) -> M:
     text = _read_text(path)
     try:
         node = yaml.compose(text)

@@ -100,11 +100,15 @@ def export_html(executed: nbformat.NotebookNode, title: str) -> str:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` so a reader sees the old file or the new one, never a partial one."""
+    write_atomically_bytes(path, text.encode("utf-8"))
+
+
+def write_atomically_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
         os.chmod(temporary, 0o644)  # readable like any report; mkstemp makes it private
         os.replace(temporary, path)
     except BaseException:

@@ -1,0 +1,357 @@
+"""`lacperf batch`: every appendix a run file asks for, in parallel, skipping what has not changed.
+
+A job is one notebook x period x area x cohort. Its fingerprint hashes everything the page is made from
+(the notebook, the lacperf version, the parameter files and every return file up to the period's end);
+an appendix whose manifest carries the same fingerprint is skipped unless forced. Each job holds a lock
+on its appendix while it works, so two batches started at once take turns rather than interleave, and
+pages are renamed into place whole, so a failed or interrupted run leaves the last good one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+import pandas as pd
+from filelock import FileLock
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from lacperf_helpers import __version__, paths
+from lacperf_helpers.appendix import check_inputs, load_appendix
+from lacperf_helpers.definitions import load_settings, load_yaml_model
+from lacperf_helpers.errors import InputError
+from lacperf_helpers.periods import (
+    financial_quarter,
+    is_month,
+    month_label,
+    months_between,
+    quarter_months,
+    quarter_slug,
+)
+from lacperf_helpers.quarterly import load_quarter_appendix
+from lacperf_helpers.render import RenderError, appendix_path, render_appendix, write_atomically
+from lacperf_helpers.returns import available_months, return_path
+from lacperf_helpers.scorecard import order_areas, require_area
+
+NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}
+Notebook = Literal["scorecard", "quarterly"]
+RENDERED, SKIPPED, FAILED = "rendered", "skipped as unchanged", "failed"
+
+
+class MonthRange(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    first: str = Field(alias="from")
+    last: str = Field(alias="to")
+
+
+class RunFile(BaseModel):
+    """parameters/runs/<name>.yaml: what one batch renders. Paths are relative to the project folder."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    notebooks: tuple[Notebook, ...] = ("scorecard",)
+    months: str | tuple[str, ...] | MonthRange
+    quarters: tuple[str, ...] = ()
+    areas: Literal["all"] | tuple[str, ...] = "all"
+    cohorts: tuple[str, ...] = ("all",)
+    returns: str = "data/sample"
+    kpis: str = "parameters/kpis.yaml"
+    settings: str = "parameters/settings.yaml"
+    trend: str = "parameters/trend.yaml"
+    benchmarks: str = "parameters/benchmarks.csv"
+    out: str = "reports"
+    pdf: bool = False
+
+    @field_validator("cohorts")
+    @classmethod
+    def _cohorts_in_the_return(cls, cohorts: tuple[str, ...]) -> tuple[str, ...]:
+        other = [c for c in cohorts if c != "all"]
+        if other:
+            raise ValueError(f"cohort(s) {', '.join(other)}: the monthly return holds only the cohort 'all'")
+        return cohorts
+
+    def month_list(self) -> list[str]:
+        if isinstance(self.months, MonthRange):
+            return months_between(self.months.first, self.months.last)
+        return [self.months] if isinstance(self.months, str) else list(self.months)
+
+    def quarter_list(self) -> list[str]:
+        """The quarters asked for, or else each quarter whose last month is among the months."""
+        if self.quarters:
+            return list(self.quarters)
+        months = self.month_list()
+        return [financial_quarter(m) for m in months if quarter_months(financial_quarter(m))[-1] == m]
+
+    def path(self, value: str) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else paths.PROJECT_ROOT / path
+
+
+@dataclass(frozen=True)
+class Job:
+    notebook: str
+    period: str  # 'YYYY-MM' for the scorecard, 'Q2 2019/20' for the quarterly appendix
+    area: str
+    cohort: str
+    out: str
+    files: dict[str, str]  # returns_dir, kpis_file, settings_file, trend_file, benchmarks_file
+    pdf: bool = False
+    force: bool = False
+
+    @property
+    def folder(self) -> str:
+        return self.period if is_month(self.period) else quarter_slug(self.period)
+
+    @property
+    def last_month(self) -> str:
+        return self.period if is_month(self.period) else quarter_months(self.period)[-1]
+
+    @property
+    def target(self) -> Path:
+        return appendix_path(self.out, self.folder, self.area)
+
+    @property
+    def manifest(self) -> Path:
+        return self.target.with_suffix(".json")
+
+    @property
+    def label(self) -> str:
+        return f"{self.notebook} {self.period} {self.area}" + ("" if self.cohort == "all" else f" ({self.cohort})")
+
+    def parameters(self, made_at: str) -> dict[str, str]:
+        period = {"month": self.period} if self.notebook == "scorecard" else {"quarter": self.period}
+        return {**period, **self.files, "made_at": made_at}
+
+
+@dataclass
+class JobResult:
+    label: str
+    status: str
+    path: str
+    seconds: float
+    message: str = ""
+    pdf: str = ""
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def job_inputs(job: Job) -> list[Path]:
+    """Every file the appendix is made from: notebook, template, parameter files, returns to its end."""
+    returns = Path(job.files["returns_dir"])
+    files = [NOTEBOOKS[job.notebook], paths.TEMPLATES / "lacperf_appendix" / "index.html.j2"]
+    files += [Path(job.files[k]) for k in ("kpis_file", "settings_file", "trend_file", "benchmarks_file")]
+    files += [return_path(returns, m) for m in available_months(returns) if m <= job.last_month]
+    return [f for f in files if f.exists()]
+
+
+def fingerprint(job: Job, inputs: list[Path]) -> str:
+    digest = hashlib.sha256()
+    identity = {"notebook": job.notebook, "period": job.period, "area": job.area, "cohort": job.cohort, "pdf": job.pdf}
+    digest.update(json.dumps({"lacperf": __version__, **identity}, sort_keys=True).encode())
+    for path in inputs:
+        digest.update(f"{path.name}:{sha256(path)}".encode())
+    return digest.hexdigest()
+
+
+def unchanged(job: Job, print_: str) -> bool:
+    if job.force or not job.target.exists() or not job.manifest.exists():
+        return False
+    try:
+        return bool(json.loads(job.manifest.read_text()).get("fingerprint") == print_)
+    except (json.JSONDecodeError, OSError):
+        return False
+
+
+def rating_counts(job: Job) -> dict[str, int]:
+    """Green / Amber / Red / not rated counts of the page, for the index."""
+    f = job.files
+    load = load_appendix if job.notebook == "scorecard" else load_quarter_appendix
+    page = load(
+        job.period,
+        job.area,
+        f["returns_dir"],
+        f["kpis_file"],
+        f["settings_file"],
+        "",
+        f["trend_file"],
+        f["benchmarks_file"],
+    )
+    counts = page.card["rag"].value_counts()
+    rated = {band: int(counts.get(band, 0)) for band in ("Green", "Amber", "Red")}
+    return {**rated, "Not rated": int(len(page.card) - sum(rated.values()))}
+
+
+def run_job(job: Job, made_at: str) -> JobResult:
+    """Render one appendix (or skip it as unchanged); never raises for a failure of the page itself."""
+    started = time.perf_counter()
+    job.target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(job.target.with_name(f".{job.target.name}.lock"))):
+        inputs = job_inputs(job)
+        print_ = fingerprint(job, inputs)
+        if unchanged(job, print_):
+            return JobResult(job.label, SKIPPED, str(job.target), time.perf_counter() - started)
+        try:
+            render_appendix(job.out, job.folder, job.area, job.parameters(made_at), NOTEBOOKS[job.notebook])
+            pdf = ""
+            if job.pdf:
+                from lacperf_helpers.pdf import write_pdf
+
+                pdf = str(write_pdf(job.target))
+            manifest = {
+                "fingerprint": print_,
+                "notebook": job.notebook,
+                "period": job.period,
+                "area": job.area,
+                "cohort": job.cohort,
+                "html": job.target.name,
+                "pdf": Path(pdf).name if pdf else "",
+                "ratings": rating_counts(job),
+                "inputs": [{"file": str(p), "sha256": sha256(p)} for p in inputs],
+                "parameters": job.parameters(made_at),
+                "lacperf_version": __version__,
+                "made_at": made_at,
+            }
+            write_atomically(job.manifest, json.dumps(manifest, indent=2) + "\n")
+        except (RenderError, InputError, OSError, RuntimeError) as exc:
+            return JobResult(job.label, FAILED, str(job.target), time.perf_counter() - started, str(exc))
+        return JobResult(job.label, RENDERED, str(job.target), time.perf_counter() - started, pdf=pdf)
+
+
+def load_run(name: str) -> RunFile:
+    """A run file by name (parameters/runs/<name>.yaml) or by path."""
+    path = Path(name)
+    if not path.suffix:
+        path = paths.PARAMETERS / "runs" / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in (paths.PARAMETERS / "runs").glob("*.yaml")))
+        raise InputError(path, f"no such run file; the runs in parameters/runs are: {known}")
+    return load_yaml_model(path, RunFile)
+
+
+def plan(run: RunFile, force: bool = False) -> list[Job]:
+    """The jobs of a run: notebooks x periods x areas x cohorts, every input checked first."""
+    returns, kpis = run.path(run.returns), run.path(run.kpis)
+    settings = load_settings(run.path(run.settings))
+    files = {
+        "returns_dir": str(returns),
+        "kpis_file": str(kpis),
+        "settings_file": str(run.path(run.settings)),
+        "trend_file": str(run.path(run.trend)),
+        "benchmarks_file": str(run.path(run.benchmarks)),
+    }
+    jobs = []
+    periods = {"scorecard": run.month_list(), "quarterly": run.quarter_list()}
+    for notebook in run.notebooks:
+        for period in periods[notebook]:
+            last = period if is_month(period) else quarter_months(period)[-1]
+            areas = check_inputs(
+                last, returns, kpis, files["settings_file"], files["trend_file"], files["benchmarks_file"]
+            )
+            asked = list(areas) if run.areas == "all" else list(run.areas)
+            for area in asked:
+                require_area(areas, area, return_path(returns, last))
+            for area in order_areas(asked, settings.authority):
+                for cohort in run.cohorts:
+                    jobs.append(Job(notebook, period, area, cohort, str(run.path(run.out)), files, run.pdf, force))
+    return jobs
+
+
+def local_results(jobs: list[Job], made_at: str, workers: int) -> Iterator[JobResult]:
+    """Worker processes on this machine (fresh ones: no state is shared between appendices)."""
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = [pool.submit(run_job, job, made_at) for job in jobs]
+        for future in as_completed(futures):
+            yield future.result()
+
+
+def dask_results(jobs: list[Job], made_at: str, scheduler: str) -> Iterator[JobResult]:
+    """The same jobs on a Dask distributed cluster (workers must share the file system)."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise InputError(scheduler, "a Dask scheduler needs the distributed package: install lacperf[dask]") from None
+    with Client(scheduler, timeout="20s") as client:  # type: ignore[no-untyped-call]
+        futures = [client.submit(run_job, job, made_at, pure=False) for job in jobs]
+        for future in dask_completed(futures):  # type: ignore[no-untyped-call]
+            yield future.result()
+
+
+def execute(
+    jobs: list[Job],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_result: Callable[[JobResult], None] = lambda result: None,
+) -> list[JobResult]:
+    made_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    results_iter: Iterable[JobResult]
+    if scheduler:
+        results_iter = dask_results(jobs, made_at, scheduler)
+    else:
+        results_iter = local_results(jobs, made_at, workers or os.cpu_count() or 1)
+    results = []
+    for result in results_iter:
+        results.append(result)
+        on_result(result)
+    if jobs:
+        write_indexes(Path(jobs[0].out))
+    return results
+
+
+# --- index pages -------------------------------------------------------------------------------------
+
+
+def _index_template() -> jinja2.Template:
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(paths.TEMPLATES), autoescape=True)
+    return environment.get_template("index.html.j2")
+
+
+def _authority_first(manifest: dict[str, Any]) -> tuple[bool, str, str]:
+    settings_file = manifest.get("parameters", {}).get("settings_file")
+    authority = load_settings(settings_file).authority if settings_file and Path(settings_file).exists() else None
+    return (manifest["area"] != authority, str(manifest["area"]).casefold(), str(manifest["cohort"]))
+
+
+def write_indexes(out: Path) -> None:
+    """`<out>/<period>/index.html` for each period and `<out>/index.html` listing the periods.
+
+    Built from the manifests on disk, so pages made by earlier batches are listed too.
+    """
+    template = _index_template()
+    with FileLock(str(out / ".index.lock")):
+        by_folder: dict[str, list[dict[str, Any]]] = {}
+        for path in sorted(out.glob("*/*.json")):
+            try:
+                manifest = json.loads(path.read_text())
+            except (json.JSONDecodeError, OSError):
+                continue
+            if "fingerprint" in manifest and (path.parent / manifest.get("html", "")).exists():
+                by_folder.setdefault(path.parent.name, []).append(manifest)
+        periods = []
+        for folder, appendices in sorted(by_folder.items(), reverse=True):
+            appendices.sort(key=_authority_first)
+            period = str(appendices[0]["period"])
+            period = month_label(period) if is_month(period) else period
+            title = f"Children in Care scorecard · {period}"
+            page = template.render(title=title, appendices=appendices, periods=[], version=__version__)
+            write_atomically(out / folder / "index.html", page)
+            periods.append({"folder": folder, "period": period, "count": len(appendices)})
+        if periods:
+            page = template.render(
+                title="Children in Care scorecard", appendices=[], periods=periods, version=__version__
+            )
+            write_atomically(out / "index.html", page)
+
+
+def results_frame(results: list[JobResult]) -> pd.DataFrame:
+    return pd.DataFrame([asdict(r) for r in results])
