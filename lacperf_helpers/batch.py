@@ -26,9 +26,10 @@ from filelock import FileLock
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lacperf_helpers import __version__, paths
-from lacperf_helpers.appendix import check_inputs, load_appendix
-from lacperf_helpers.definitions import load_settings, load_yaml_model
+from lacperf_helpers.appendix import check_inputs
+from lacperf_helpers.definitions import load_kpis, load_settings, load_yaml_model
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.period_figures import quarter_scorecard
 from lacperf_helpers.periods import (
     financial_quarter,
     is_month,
@@ -37,10 +38,9 @@ from lacperf_helpers.periods import (
     quarter_months,
     quarter_slug,
 )
-from lacperf_helpers.quarterly import load_quarter_appendix
 from lacperf_helpers.render import RenderError, appendix_path, render_appendix, write_atomically
-from lacperf_helpers.returns import available_months, return_path
-from lacperf_helpers.scorecard import order_areas, require_area
+from lacperf_helpers.returns import available_months, load_returns_to, return_path
+from lacperf_helpers.scorecard import build_scorecard, order_areas, require_area
 
 NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}
 Notebook = Literal["scorecard", "quarterly"]
@@ -173,22 +173,18 @@ def unchanged(job: Job, print_: str) -> bool:
 
 
 def rating_counts(job: Job) -> dict[str, int]:
-    """Green / Amber / Red / not rated counts of the page, for the index."""
+    """Green / Amber / Red / not rated counts of the page, for the index (the scorecard alone: no charts)."""
     f = job.files
-    load = load_appendix if job.notebook == "scorecard" else load_quarter_appendix
-    page = load(
-        job.period,
-        job.area,
-        f["returns_dir"],
-        f["kpis_file"],
-        f["settings_file"],
-        "",
-        f["trend_file"],
-        f["benchmarks_file"],
-    )
-    counts = page.card["rag"].value_counts()
+    catalogue = load_kpis(f["kpis_file"])
+    figures = load_returns_to(f["returns_dir"], job.last_month, catalogue)
+    if job.notebook == "scorecard":
+        card = build_scorecard(figures, catalogue, job.period, load_settings(f["settings_file"]))
+        card = card.loc[card["area"] == job.area]
+    else:
+        card = quarter_scorecard(figures, catalogue, job.period, [job.area])
+    counts = card["rag"].value_counts()
     rated = {band: int(counts.get(band, 0)) for band in ("Green", "Amber", "Red")}
-    return {**rated, "Not rated": int(len(page.card) - sum(rated.values()))}
+    return {**rated, "Not rated": int(len(card) - sum(rated.values()))}
 
 
 def run_job(job: Job, made_at: str) -> JobResult:

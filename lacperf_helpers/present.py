@@ -208,11 +208,12 @@ def trend_section(appendix: Appendix) -> str:
         if analysis is None or analysis.points.empty:
             continue
         england: float = getattr(r, "england", float("nan"))
-        chart = charts.kpi_chart(
+        frames = charts.kpi_chart_frames(
             analysis.points, r.title, r.unit, r.decimals, r.counts, r.polarity,
             benchmark=None if missing(england) else float(england),
             benchmark_label=f"England {getattr(r, 'benchmark_year', '')}: {fmt_value(england, r.unit, r.decimals)}",
         )  # fmt: skip
+        chart = charts.kpi_chart_spec(frames)
         parts.append(charts.figure(chart, kpi_chart_headline(r, str(analysis.row["window_start"]))))
     parts.append("</div>")
     return '<section class="lacperf-trends">' + "".join(parts) + "</section>"

@@ -105,3 +105,12 @@ def test_y_axis_stays_within_what_a_percentage_can_be() -> None:
     low, high = charts._y_domain(data, "percent", [])
     assert (low, high) == (pytest.approx(67.6), 100.0)  # 70 - 8% of the 70-100 range; capped at 100
     assert not math.isnan(np.float64(low))
+
+
+@pytest.mark.parametrize("benchmark", [None, 88.0])
+def test_the_fast_spec_draws_exactly_what_altair_draws(benchmark: float | None) -> None:
+    frames = charts.kpi_chart_frames(points([0, 1, -1]), "Reviews on time", "percent", 1, "children", "H", benchmark)
+    built = charts.kpi_chart(points([0, 1, -1]), "Reviews on time", "percent", 1, "children", "H", benchmark)
+    assert charts.to_svg(charts.kpi_chart_spec(frames)) == charts.to_svg(built)
+    days = charts.kpi_chart_frames(points(), "Days", "days", 0, "children", "L", benchmark)
+    assert charts.to_svg(charts.kpi_chart_spec(days)) == charts.to_svg(charts._kpi_layers(days))

@@ -1,0 +1,147 @@
+"""Benchmark: the monthly batch (authority + 12 areas, one month) rendered three ways in one run.
+
+    .venv/bin/python benchmarks/batch.py [--areas 12] [--workers N]
+
+(a) the naive loop a user would write: the papermill command then `jupyter nbconvert` per area, one
+    after another; (b) `lacperf batch`; (c) the floor: as many empty notebooks through papermill and
+    HTML export, in the same worker pool. Then (d) `lacperf batch` again with nothing changed.
+Prints seconds per appendix, the ratios a/b and b/c, and peak memory (the largest child process).
+Targets on a 2-core machine: a/b >= 4, b/c <= 2, (d) under 2 seconds. Timings are noisy on shared
+machines: compare the ratios of one run, not seconds across runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pandas as pd
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+MONTH = "2019-09"
+WORKERS = [os.cpu_count() or 1]  # set from --workers
+
+
+def make_returns(folder: Path, areas: int) -> list[str]:
+    """The sample returns with the four areas copied to make `areas` areas (plus the authority)."""
+    names: list[str] = []
+    for source in sorted((ROOT / "data" / "sample").glob("*/kpi_return.csv")):
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+        authority = frame.loc[frame["area"] == "Kent"]
+        local = frame.loc[frame["area"] != "Kent"]
+        copies = [authority]
+        base = sorted(local["area"].unique())
+        for i in range(areas):
+            name = f"{base[i % len(base)]} {i // len(base) + 1}"
+            copies.append(local.loc[local["area"] == base[i % len(base)]].assign(area=name))
+            if source.parent.name == MONTH:
+                names.append(name)
+        (folder / source.parent.name).mkdir(parents=True)
+        pd.concat(copies).to_csv(folder / source.parent.name / "kpi_return.csv", index=False)
+    return ["Kent", *names]
+
+
+def files(returns: Path) -> dict[str, str]:
+    return {
+        "returns_dir": str(returns),
+        "kpis_file": str(ROOT / "parameters" / "kpis.yaml"),
+        "settings_file": str(ROOT / "parameters" / "settings.yaml"),
+        "trend_file": str(ROOT / "parameters" / "trend.yaml"),
+        "benchmarks_file": str(ROOT / "parameters" / "benchmarks.csv"),
+    }
+
+
+def naive(areas: list[str], returns: Path, out: Path) -> float:
+    started = time.perf_counter()
+    for area in areas:
+        executed = out / f"{area}.ipynb"
+        parameters = [
+            arg for key, value in {"month": MONTH, "area": area, **files(returns)}.items() for arg in ("-p", key, value)
+        ]
+        notebook = str(ROOT / "notebooks" / "scorecard.ipynb")
+        quiet = ["--no-progress-bar", "--log-level", "ERROR"]
+        command = [str(BIN / "papermill"), notebook, str(executed), "-k", "python3", *quiet, *parameters]
+        subprocess.run(command, check=True, capture_output=True)
+        subprocess.run(
+            [str(BIN / "jupyter"), "nbconvert", "--to", "html", "--no-input", str(executed)],
+            check=True,
+            capture_output=True,
+        )
+    return time.perf_counter() - started
+
+
+def lacperf_batch(run: Path, force: bool) -> float:
+    started = time.perf_counter()
+    command = [str(BIN / "lacperf"), "batch", str(run), "--workers", str(WORKERS[0])] + (["--force"] if force else [])
+    subprocess.run(command, check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def empty_page(index: int, folder: str) -> None:
+    from lacperf_helpers.render import execute_notebook, export_html, write_atomically
+
+    notebook = Path(folder) / "empty.ipynb"
+    write_atomically(Path(folder) / f"empty-{index}.html", export_html(execute_notebook(notebook, {}), "empty"))
+
+
+def floor(count: int, out: Path, workers: int) -> float:
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    empty = {"cells": [], "metadata": {"kernelspec": kernelspec}, "nbformat": 4, "nbformat_minor": 5}
+    (out / "empty.ipynb").write_text(json.dumps(empty))
+    started = time.perf_counter()
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        list(pool.map(empty_page, range(count), [str(out)] * count))
+    return time.perf_counter() - started
+
+
+def report(label: str, seconds: float, count: int) -> None:
+    print(f"{label:48} {seconds:7.1f} s  {seconds / count:5.2f} s per appendix  peak {peak_mib():.0f} MiB")
+
+
+def peak_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--areas", type=int, default=12)
+    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1)
+    args = parser.parse_args()
+    WORKERS[0] = args.workers
+    work = Path(tempfile.mkdtemp(prefix="lacperf-bench-"))
+    try:
+        returns = work / "returns"
+        areas = make_returns(returns, args.areas)
+        run = work / "run.yaml"
+        run.write_text(json.dumps({"months": MONTH, "returns": str(returns), "out": str(work / "b"),
+                                   "kpis": files(returns)["kpis_file"]}))  # fmt: skip
+        n = len(areas)
+        (work / "a").mkdir()
+        (work / "c").mkdir()
+        cores = os.cpu_count()
+        print(f"{n} appendices (authority + {args.areas} areas), {MONTH}, {args.workers} workers, {cores} cores")
+        a = naive(areas, returns, work / "a")
+        report("(a) naive loop: papermill + nbconvert commands", a, n)
+        b = lacperf_batch(run, force=True)
+        report("(b) lacperf batch", b, n)
+        c = floor(n, work / "c", args.workers)
+        report("(c) floor: empty notebooks, same pool", c, n)
+        d = lacperf_batch(run, force=False)
+        print(f"{'(d) lacperf batch again, nothing changed':48} {d:7.1f} s")
+        print(f"a/b = {a / b:.2f} (target >= 4)   b/c = {b / c:.2f} (target <= 2)   re-run {d:.1f} s (target < 2)")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,162 @@
+"""`lacperf batch`: parallel, incremental, isolated failures, safe side by side, indexed, on Dask too."""
+
+import json
+import re
+import subprocess
+import sys
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lacperf_helpers import batch
+from lacperf_helpers.batch import RunFile, load_run
+from lacperf_helpers.cli import app
+from lacperf_helpers.errors import InputError
+from lacperf_helpers.render import IPCKernelManager, execute_notebook
+from tests.conftest import write_return
+from tests.test_scorecard import APRIL, MARCH
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def run_file(tmp_path: Path, kpis_file: Path) -> Path:
+    """A run of April 2019 for Kent and Ashford on the three-KPI fixture."""
+    returns = tmp_path / "returns"
+    write_return(returns, "2019-03", MARCH)
+    write_return(returns, "2019-04", APRIL)
+    benchmarks = tmp_path / "benchmarks.csv"
+    benchmarks.write_text("kpi_id,year,england,statistical_neighbours,source\n")
+    path = tmp_path / "run.yaml"
+    path.write_text(
+        f"months: '2019-04'\nreturns: {returns}\nkpis: {kpis_file}\nbenchmarks: {benchmarks}\n"
+        f"settings: {tmp_path / 'settings.yaml'}\nout: {tmp_path / 'reports'}\n"
+    )
+    (tmp_path / "settings.yaml").write_text("authority: Kent\n")
+    return path
+
+
+def counts(output: str) -> dict[str, int]:
+    """The summary table's counts, as printed."""
+    found = re.findall(r"(rendered|skipped as unchanged|failed)\s*│\s*(\d+)", output)
+    return {status: int(n) for status, n in found}
+
+
+def test_run_files() -> None:
+    monthly = load_run("monthly")
+    assert (monthly.month_list(), monthly.areas, monthly.cohorts) == (["2019-09"], "all", ("all",))
+    year = load_run("year-of-months")
+    assert year.month_list()[0] == "2018-10" and len(year.month_list()) == 12
+    assert year.quarter_list() == ["Q3 2018/19", "Q4 2018/19", "Q1 2019/20", "Q2 2019/20"]
+    with pytest.raises(InputError, match="no such run file; the runs in parameters/runs are: monthly, year-of-months"):
+        load_run("weekly")
+    with pytest.raises(ValueError, match="the monthly return holds only the cohort 'all'"):
+        RunFile.model_validate({"months": "2019-09", "cohorts": ["excluding UASC"]})
+
+
+def test_renders_in_parallel_then_skips_what_has_not_changed(run_file: Path, tmp_path: Path) -> None:
+    reports = tmp_path / "reports"
+    first = runner.invoke(app, ["batch", str(run_file), "--workers", "2"])
+    assert first.exit_code == 0, first.output
+    assert counts(first.output) == {"rendered": 2, "skipped as unchanged": 0, "failed": 0}
+    assert sorted(p.name for p in (reports / "2019-04").glob("*.html")) == ["ashford.html", "index.html", "kent.html"]
+    manifest = json.loads((reports / "2019-04" / "kent.json").read_text())
+    assert manifest["ratings"] == {"Green": 2, "Amber": 1, "Red": 0, "Not rated": 0}
+    assert {Path(i["file"]).name for i in manifest["inputs"]} >= {"kpi_return.csv", "kpis.yaml", "scorecard.ipynb"}
+
+    again = runner.invoke(app, ["batch", str(run_file)])
+    assert counts(again.output) == {"rendered": 0, "skipped as unchanged": 2, "failed": 0}
+
+    april = tmp_path / "returns" / "2019-04" / "kpi_return.csv"
+    april.write_text(april.read_text().replace("2019-04,Kent,moves_3plus,4,40,", "2019-04,Kent,moves_3plus,5,40,"))
+    corrected = runner.invoke(app, ["batch", str(run_file)])
+    assert counts(corrected.output)["rendered"] == 2  # both pages read April's return
+
+    forced = runner.invoke(app, ["batch", str(run_file), "--area", "Ashford", "--force"])
+    assert counts(forced.output) == {"rendered": 1, "skipped as unchanged": 0, "failed": 0}
+
+
+def test_index_pages_list_every_appendix(run_file: Path, tmp_path: Path) -> None:
+    assert runner.invoke(app, ["batch", str(run_file)]).exit_code == 0
+    month_index = (tmp_path / "reports" / "2019-04" / "index.html").read_text()
+    assert month_index.index('<a href="kent.html">Kent</a>') < month_index.index('<a href="ashford.html">Ashford</a>')
+    assert '<td class="count green">2 Green</td>' in month_index
+    top = (tmp_path / "reports" / "index.html").read_text()
+    assert '<a href="2019-04/index.html">April 2019</a>' in top
+
+
+PARAMETERS = ("month", "area", "returns_dir", "kpis_file", "settings_file", "trend_file", "benchmarks_file", "made_at")
+FAILS_FOR_ASHFORD = {
+    "cells": [
+        {"cell_type": "code", "id": "p", "execution_count": None, "metadata": {"tags": ["parameters"]}, "outputs": [],
+         "source": "\n".join(f"{name} = ''" for name in PARAMETERS)},
+        {"cell_type": "code", "id": "x", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": "if area == 'Ashford':\n    raise ValueError('no figures for Ashford')\nprint(area)"},
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}  # fmt: skip
+
+
+def test_one_failing_area_keeps_its_last_good_page(
+    run_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    notebook = tmp_path / "fails.ipynb"
+    notebook.write_text(json.dumps(FAILS_FOR_ASHFORD))
+    monkeypatch.setitem(batch.NOTEBOOKS, "scorecard", notebook)  # workers are forked: they see it too
+    last_good = tmp_path / "reports" / "2019-04" / "ashford.html"
+    last_good.parent.mkdir(parents=True)
+    last_good.write_text("<html>last good</html>")
+    result = runner.invoke(app, ["batch", str(run_file), "--workers", "2"])
+    assert result.exit_code == 1
+    assert counts(result.output) == {"rendered": 1, "skipped as unchanged": 0, "failed": 1}
+    assert "ValueError: no figures for Ashford" in " ".join(result.output.split())
+    assert last_good.read_text() == "<html>last good</html>"
+    assert (tmp_path / "reports" / "2019-04" / "kent.html").exists()
+
+
+def test_two_batches_at_once_take_turns(run_file: Path, tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "lacperf_helpers", "batch", str(run_file), "--workers", "1"]
+    started = [subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True) for _ in range(2)]
+    outputs = [process.communicate(timeout=300)[0] for process in started]
+    assert [process.returncode for process in started] == [0, 0], outputs
+    rendered = sum(counts(output).get("rendered", 0) for output in outputs)
+    assert rendered == 2  # each page rendered once; the second batch found it done
+    for page in (tmp_path / "reports" / "2019-04").glob("*.html"):
+        assert page.read_text().rstrip().endswith("</html>")
+    for manifest in (tmp_path / "reports" / "2019-04").glob("*.json"):
+        json.loads(manifest.read_text())
+    assert not list((tmp_path / "reports").rglob("*.tmp"))
+
+
+def test_the_same_batch_on_a_dask_cluster(run_file: Path, tmp_path: Path) -> None:
+    from distributed import LocalCluster
+
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        result = runner.invoke(app, ["batch", str(run_file), "--scheduler", cluster.scheduler_address])
+    assert result.exit_code == 0, result.output
+    assert counts(result.output) == {"rendered": 2, "skipped as unchanged": 0, "failed": 0}
+    assert (tmp_path / "reports" / "2019-04" / "ashford.html").read_text().rstrip().endswith("</html>")
+
+
+TINY = {
+    "cells": [
+        {"cell_type": "code", "id": "a", "execution_count": None, "metadata": {}, "outputs": [], "source": "1 + 1"}
+    ],
+    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
+    "nbformat": 4,
+    "nbformat_minor": 5,
+}
+
+
+def test_many_kernels_started_at_once_do_not_collide(tmp_path: Path) -> None:
+    """Over TCP, kernels started together can pick one port; over IPC each has its own socket folder."""
+    assert IPCKernelManager().transport == "ipc"
+    notebook = tmp_path / "tiny.ipynb"
+    notebook.write_text(json.dumps(TINY))
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        executed = list(pool.map(lambda _: execute_notebook(notebook, {}), range(8)))
+    assert [nb.cells[0].outputs[0]["data"]["text/plain"] for nb in executed] == ["2"] * 8
