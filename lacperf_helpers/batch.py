@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing.util
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -38,7 +39,7 @@ from lacperf_helpers.periods import (
     quarter_months,
     quarter_slug,
 )
-from lacperf_helpers.render import RenderError, appendix_path, render_appendix, write_atomically
+from lacperf_helpers.render import RenderError, WarmKernel, appendix_path, render_appendix, write_atomically
 from lacperf_helpers.returns import available_months, load_returns_to, return_path
 from lacperf_helpers.scorecard import build_scorecard, order_areas, require_area
 
@@ -105,6 +106,7 @@ class Job:
     files: dict[str, str]  # returns_dir, kpis_file, settings_file, trend_file, benchmarks_file
     pdf: bool = False
     force: bool = False
+    warm: bool = True  # reuse the worker's kernel (fresh namespace each time) rather than start one per page
 
     @property
     def folder(self) -> str:
@@ -187,6 +189,18 @@ def rating_counts(job: Job) -> dict[str, int]:
     return {**rated, "Not rated": int(len(card) - sum(rated.values()))}
 
 
+_WORKER_KERNEL: list[WarmKernel] = []
+
+
+def worker_kernel() -> WarmKernel:
+    """This worker process's warm kernel, shut down when the process ends."""
+    if not _WORKER_KERNEL:
+        kernel = WarmKernel()
+        multiprocessing.util.Finalize(kernel, kernel.shutdown, exitpriority=10)
+        _WORKER_KERNEL.append(kernel)
+    return _WORKER_KERNEL[0]
+
+
 def run_job(job: Job, made_at: str) -> JobResult:
     """Render one appendix (or skip it as unchanged); never raises for a failure of the page itself."""
     started = time.perf_counter()
@@ -197,7 +211,8 @@ def run_job(job: Job, made_at: str) -> JobResult:
         if unchanged(job, print_):
             return JobResult(job.label, SKIPPED, str(job.target), time.perf_counter() - started)
         try:
-            render_appendix(job.out, job.folder, job.area, job.parameters(made_at), NOTEBOOKS[job.notebook])
+            kernel = worker_kernel() if job.warm else None
+            render_appendix(job.out, job.folder, job.area, job.parameters(made_at), NOTEBOOKS[job.notebook], kernel)
             pdf = ""
             if job.pdf:
                 from lacperf_helpers.pdf import write_pdf
@@ -234,7 +249,7 @@ def load_run(name: str) -> RunFile:
     return load_yaml_model(path, RunFile)
 
 
-def plan(run: RunFile, force: bool = False) -> list[Job]:
+def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
     """The jobs of a run: notebooks x periods x areas x cohorts, every input checked first."""
     returns, kpis = run.path(run.returns), run.path(run.kpis)
     settings = load_settings(run.path(run.settings))
@@ -258,7 +273,8 @@ def plan(run: RunFile, force: bool = False) -> list[Job]:
                 require_area(areas, area, return_path(returns, last))
             for area in order_areas(asked, settings.authority):
                 for cohort in run.cohorts:
-                    jobs.append(Job(notebook, period, area, cohort, str(run.path(run.out)), files, run.pdf, force))
+                    out = str(run.path(run.out))
+                    jobs.append(Job(notebook, period, area, cohort, out, files, run.pdf, force, warm))
     return jobs
 
 

@@ -280,6 +280,13 @@ def batch(
         bool, typer.Option("--force", help="Render even appendices whose inputs have not changed.")
     ] = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print each appendix to PDF beside its HTML.")] = False,
+    fresh_kernels: Annotated[
+        bool,
+        typer.Option(
+            "--fresh-kernels",
+            help="Start a new kernel for every appendix (slower) rather than one per worker, cleared between pages.",
+        ),
+    ] = False,
 ) -> None:
     """Render every appendix a run file asks for, in parallel, skipping those whose inputs have not changed.
 
@@ -305,7 +312,7 @@ def batch(
             spec = RunFile.model_validate({**spec.model_dump(by_alias=True), **overrides})
         except ValidationError as exc:
             raise InputError(run, str(exc.errors()[0]["msg"])) from None
-        return plan(spec, force)
+        return plan(spec, force, warm=not fresh_kernels)
 
     jobs = _run(plan_jobs)
     if not jobs:

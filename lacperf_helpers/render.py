@@ -15,9 +15,13 @@ from typing import Any
 
 import nbformat
 import papermill
-from jupyter_client.manager import AsyncKernelManager
+import papermill.parameterize
+from jupyter_client.manager import AsyncKernelManager, KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbconvert import HTMLExporter
 from nbconvert.preprocessors import TagRemovePreprocessor
+from papermill.iorw import load_notebook_node
 
 from lacperf_helpers import paths
 from lacperf_helpers.formatting import slug
@@ -26,24 +30,50 @@ KERNEL_NAME = "python3"
 ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
 
 
-class IPCKernelManager(AsyncKernelManager):
-    """A kernel that talks over Unix sockets in a folder of its own, not TCP ports.
+class _OwnSocketFolder:
+    """Kernels that talk over Unix sockets in a folder of their own, not TCP ports.
 
     Kernels started side by side over TCP can pick the same port ("Address already in use", then
     "Kernel died before replying"); a socket path of its own cannot collide, and nothing listens on
     the network.
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    transport: str
+    ip: str
+
+    def _use_own_socket_folder(self) -> None:
         self._socket_dir = tempfile.mkdtemp(prefix="lacperf-kernel-")
         self.transport = "ipc"
         self.ip = os.path.join(self._socket_dir, "kernel")
 
+    def _remove_socket_folder(self) -> None:
+        shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+
+class IPCKernelManager(_OwnSocketFolder, AsyncKernelManager):
+    """The kernel manager papermill is given: one socket folder per kernel."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._use_own_socket_folder()
+
     async def _async_cleanup_resources(self, restart: bool = False) -> None:
         await super()._async_cleanup_resources(restart=restart)
         if not restart:
-            shutil.rmtree(self._socket_dir, ignore_errors=True)
+            self._remove_socket_folder()
+
+
+class SyncIPCKernelManager(_OwnSocketFolder, KernelManager):
+    """The same, driven directly (the warm kernel of a batch worker)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._use_own_socket_folder()
+
+    def shutdown_and_clean(self) -> None:
+        if self.has_kernel:
+            self.shutdown_kernel(now=True)
+        self._remove_socket_folder()
 
 
 class RenderError(Exception):
@@ -79,6 +109,60 @@ def execute_notebook(notebook: Path, parameters: dict[str, Any]) -> nbformat.Not
     except papermill.PapermillExecutionError as exc:
         raise RenderError(f"{notebook.name} stopped in cell {exc.exec_count}: {exc.ename}: {exc.evalue}") from None
     return executed
+
+
+class WarmKernel:
+    """One kernel kept for a worker's appendices: imports are paid once, each appendix gets a fresh namespace.
+
+    Before each notebook the kernel's namespace is cleared (`%reset -f`), so nothing one appendix
+    defined is visible to the next; only imported modules (pure helpers) stay loaded. A kernel that
+    dies is replaced by a new one.
+    """
+
+    def __init__(self) -> None:
+        self.manager: SyncIPCKernelManager | None = None
+
+    def _kernel(self, cwd: Path) -> SyncIPCKernelManager:
+        if self.manager is None or not self.manager.is_alive():
+            self.shutdown()
+            self.manager = SyncIPCKernelManager(kernel_name=KERNEL_NAME)
+            self.manager.start_kernel(cwd=str(cwd))
+        return self.manager
+
+    def execute(self, notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+        check_parameters(notebook, parameters)
+        nb: nbformat.NotebookNode = papermill.parameterize.parameterize_notebook(
+            load_notebook_node(str(notebook)), parameters, kernel_name=KERNEL_NAME
+        )
+        reset = nbformat.v4.new_code_cell("%reset -f", metadata={"tags": [ANALYST_ONLY_TAG]})
+        nb.cells.insert(0, reset)
+        client = NotebookClient(nb, km=self._kernel(notebook.parent), kernel_name=KERNEL_NAME)
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            raise RenderError(f"{notebook.name} stopped: {exc.ename}: {exc.evalue}") from None
+        except DeadKernelError as exc:
+            self.shutdown()
+            raise RenderError(f"{notebook.name}: the kernel died ({exc})") from None
+        finally:
+            if client.kc is not None:
+                client.kc.stop_channels()
+        return nb
+
+    def shutdown(self) -> None:
+        if self.manager is not None:
+            self.manager.shutdown_and_clean()
+        self.manager = None
+
+
+def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
+    """A parameter the notebook does not declare is refused here: papermill would only warn and run on."""
+    declared = set(papermill.inspect_notebook(str(notebook)))
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise RenderError(
+            f"{notebook.name} has no parameter(s) {', '.join(unknown)}; it takes {', '.join(sorted(declared))}"
+        )
 
 
 def export_html(executed: nbformat.NotebookNode, title: str) -> str:
@@ -122,12 +206,15 @@ def render_appendix(
     area: str,
     parameters: dict[str, Any],
     notebook: Path = paths.SCORECARD_NOTEBOOK,
+    kernel: WarmKernel | None = None,
 ) -> Path:
     """Render one appendix into `<out>/<period>/<area>.html`; on failure the previous one is left untouched.
 
-    `parameters` are the notebook's own (month or quarter, files); `area` is added to them.
+    `parameters` are the notebook's own (month or quarter, files); `area` is added to them. Without a
+    warm kernel, papermill runs the notebook in a kernel of its own.
     """
-    executed = execute_notebook(notebook, {**parameters, "area": area})
+    arguments = {**parameters, "area": area}
+    executed = kernel.execute(notebook, arguments) if kernel else execute_notebook(notebook, arguments)
     html = export_html(executed, f"{area} · {period} · Children in Care scorecard")
     target = appendix_path(out_dir, period, area)
     write_atomically(target, html)

@@ -74,7 +74,7 @@ def test_renders_in_parallel_then_skips_what_has_not_changed(run_file: Path, tmp
     corrected = runner.invoke(app, ["batch", str(run_file)])
     assert counts(corrected.output)["rendered"] == 2  # both pages read April's return
 
-    forced = runner.invoke(app, ["batch", str(run_file), "--area", "Ashford", "--force"])
+    forced = runner.invoke(app, ["batch", str(run_file), "--area", "Ashford", "--force", "--fresh-kernels"])
     assert counts(forced.output) == {"rendered": 1, "skipped as unchanged": 0, "failed": 0}
 
 
@@ -160,3 +160,29 @@ def test_many_kernels_started_at_once_do_not_collide(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=8) as pool:
         executed = list(pool.map(lambda _: execute_notebook(notebook, {}), range(8)))
     assert [nb.cells[0].outputs[0]["data"]["text/plain"] for nb in executed] == ["2"] * 8
+
+
+def test_a_warm_kernel_gives_each_appendix_a_fresh_namespace(tmp_path: Path) -> None:
+    from lacperf_helpers.render import WarmKernel
+
+    def notebook(name: str, source: str) -> Path:
+        path = tmp_path / f"{name}.ipynb"
+        cell = {
+            "cell_type": "code",
+            "id": "a",
+            "execution_count": None,
+            "metadata": {},
+            "outputs": [],
+            "source": source,
+        }
+        path.write_text(json.dumps({**TINY, "cells": [cell]}))
+        return path
+
+    kernel = WarmKernel()
+    try:
+        first = kernel.execute(notebook("first", "child_id = '000123'\nimport os\nos.getpid()"), {})
+        second = kernel.execute(notebook("second", "import os\n('child_id' in globals(), os.getpid())"), {})
+    finally:
+        kernel.shutdown()
+    pid = first.cells[-1].outputs[0]["data"]["text/plain"]
+    assert second.cells[-1].outputs[0]["data"]["text/plain"] == f"(False, {pid})"  # same kernel, nothing carried over
