@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +21,7 @@ from lacperf_helpers.definitions import (
 )
 from lacperf_helpers.narrative import Summary, summarise
 from lacperf_helpers.periods import previous_month
-from lacperf_helpers.returns import load_returns_to, return_path
+from lacperf_helpers.returns import available_months, load_returns_to, return_path
 from lacperf_helpers.scorecard import build_scorecard, order_areas, select_area
 from lacperf_helpers.series import SeriesAnalysis, analyse_series, rated_history
 
@@ -66,6 +67,45 @@ def check_inputs(
     return order_areas(list(figures.loc[figures["month"] == month, "area"].unique()), settings.authority)
 
 
+@dataclass(frozen=True)
+class MonthData:
+    """What every area's appendix of one month shares: definitions, settings, figures, all areas' card."""
+
+    catalogue: KpiCatalogue
+    settings: Settings
+    trend_settings: TrendSettings
+    figures: pd.DataFrame
+    card: pd.DataFrame
+
+
+def _stamp(month: str, returns: Path, *files: Path) -> tuple[tuple[str, int, int], ...]:
+    """Each input file's name, size and modification time: a changed file is read again."""
+    paths_read = [*files, *(return_path(returns, m) for m in available_months(returns) if m <= month)]
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths_read if p.exists())
+
+
+# A batch worker's warm kernel renders many areas of one month: the month's inputs are read, checked
+# and rated once, not once per area. Keyed on every input file's size and modification time; callers
+# get frames they must not change (every step after this builds new frames).
+@functools.lru_cache(maxsize=4)
+def _month_data(
+    month: str,
+    returns: Path,
+    kpis_file: Path,
+    settings_file: Path,
+    trend_file: Path,
+    benchmarks_file: Path,
+    stamp: tuple[tuple[str, int, int], ...],
+) -> MonthData:
+    catalogue = load_kpis(kpis_file)
+    settings = load_settings(settings_file)
+    trend_settings = load_trend_settings(trend_file)
+    benchmarks = load_benchmarks(benchmarks_file, catalogue)
+    figures = load_returns_to(returns, month, catalogue)
+    card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
+    return MonthData(catalogue, settings, trend_settings, figures, card)
+
+
 def load_appendix(
     month: str,
     area: str,
@@ -79,13 +119,16 @@ def load_appendix(
     """Load, check and rate the returns up to `month` and gather `area`'s appendix (blank: project defaults)."""
     returns = paths.or_default(returns_dir, paths.SAMPLE_RETURNS)
     kpis_path = paths.or_default(kpis_file, paths.KPIS_FILE)
-    catalogue = load_kpis(kpis_path)
-    settings = load_settings(paths.or_default(settings_file, paths.SETTINGS_FILE))
-    trend_settings = load_trend_settings(paths.or_default(trend_file, paths.TREND_FILE))
-    benchmarks = load_benchmarks(paths.or_default(benchmarks_file, paths.BENCHMARKS_FILE), catalogue)
-
-    figures = load_returns_to(returns, month, catalogue)
-    card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
+    inputs = (
+        returns,
+        kpis_path,
+        paths.or_default(settings_file, paths.SETTINGS_FILE),
+        paths.or_default(trend_file, paths.TREND_FILE),
+        paths.or_default(benchmarks_file, paths.BENCHMARKS_FILE),
+    )
+    month_data = _month_data(month, *inputs, _stamp(month, *inputs))
+    catalogue, settings, trend_settings = month_data.catalogue, month_data.settings, month_data.trend_settings
+    figures, card = month_data.figures, month_data.card
     area_card = select_area(card, area, return_path(returns, month))
     history = rated_history(figures.loc[figures["area"] == area], catalogue)
     series = {

@@ -107,6 +107,7 @@ class Job:
     pdf: bool = False
     force: bool = False
     warm: bool = True  # reuse the worker's kernel (fresh namespace each time) rather than start one per page
+    ratings: tuple[tuple[str, int], ...] = ()  # Green / Amber / Red / Not rated, for the index
 
     @property
     def folder(self) -> str:
@@ -174,19 +175,23 @@ def unchanged(job: Job, print_: str) -> bool:
         return False
 
 
-def rating_counts(job: Job) -> dict[str, int]:
-    """Green / Amber / Red / not rated counts of the page, for the index (the scorecard alone: no charts)."""
-    f = job.files
-    catalogue = load_kpis(f["kpis_file"])
-    figures = load_returns_to(f["returns_dir"], job.last_month, catalogue)
-    if job.notebook == "scorecard":
-        card = build_scorecard(figures, catalogue, job.period, load_settings(f["settings_file"]))
-        card = card.loc[card["area"] == job.area]
+def rating_counts(notebook: str, period: str, files: dict[str, str]) -> dict[str, dict[str, int]]:
+    """Per area, the Green / Amber / Red / not rated counts of its page, for the index."""
+    catalogue = load_kpis(files["kpis_file"])
+    last = period if is_month(period) else quarter_months(period)[-1]
+    figures = load_returns_to(files["returns_dir"], last, catalogue)
+    if notebook == "scorecard":
+        card = build_scorecard(figures, catalogue, period, load_settings(files["settings_file"]))
     else:
-        card = quarter_scorecard(figures, catalogue, job.period, [job.area])
-    counts = card["rag"].value_counts()
-    rated = {band: int(counts.get(band, 0)) for band in ("Green", "Amber", "Red")}
-    return {**rated, "Not rated": int(len(card) - sum(rated.values()))}
+        card = quarter_scorecard(
+            figures, catalogue, period, list(figures.loc[figures["month"] == last, "area"].unique())
+        )
+    counts = {}
+    for area, rags in card.groupby("area")["rag"]:
+        tally = rags.value_counts()
+        rated = {band: int(tally.get(band, 0)) for band in ("Green", "Amber", "Red")}
+        counts[str(area)] = {**rated, "Not rated": int(len(rags) - sum(rated.values()))}
+    return counts
 
 
 _WORKER_KERNEL: list[WarmKernel] = []
@@ -226,7 +231,7 @@ def run_job(job: Job, made_at: str) -> JobResult:
                 "cohort": job.cohort,
                 "html": job.target.name,
                 "pdf": Path(pdf).name if pdf else "",
-                "ratings": rating_counts(job),
+                "ratings": dict(job.ratings),
                 "inputs": [{"file": str(p), "sha256": sha256(p)} for p in inputs],
                 "parameters": job.parameters(made_at),
                 "lacperf_version": __version__,
@@ -271,10 +276,12 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
             asked = list(areas) if run.areas == "all" else list(run.areas)
             for area in asked:
                 require_area(areas, area, return_path(returns, last))
+            ratings = rating_counts(notebook, period, files)
             for area in order_areas(asked, settings.authority):
                 for cohort in run.cohorts:
                     out = str(run.path(run.out))
-                    jobs.append(Job(notebook, period, area, cohort, out, files, run.pdf, force, warm))
+                    counts = tuple(ratings[area].items())
+                    jobs.append(Job(notebook, period, area, cohort, out, files, run.pdf, force, warm, counts))
     return jobs
 
 

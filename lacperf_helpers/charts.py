@@ -252,22 +252,23 @@ def kpi_chart_spec(frames: KpiChartFrames) -> dict[str, object]:
         elif frames.benchmark is not None and "benchmark" in keys:
             spec["datasets"][name] = _records(frames.benchmark)
 
-    def fill(node: object) -> object:
-        if isinstance(node, dict):
-            return {k: fill(v) for k, v in node.items()}
-        if isinstance(node, list):
-            return list(frames.domain) if node == _DOMAIN else [fill(v) for v in node]
-        if node == _TITLE:
-            return frames.title
-        if node == _Y_TITLE:
-            return frames.y_title
-        return node
-
     datasets = spec.pop("datasets")
-    filled = fill(spec)
+    filled = _fill_placeholders(spec, frames)
     assert isinstance(filled, dict)
     filled["datasets"] = datasets
     return filled
+
+
+def _fill_placeholders(node: object, frames: KpiChartFrames) -> object:
+    if isinstance(node, dict):
+        return {k: _fill_placeholders(v, frames) for k, v in node.items()}
+    if isinstance(node, list):
+        return list(frames.domain) if node == _DOMAIN else [_fill_placeholders(v, frames) for v in node]
+    if node == _TITLE:
+        return frames.title
+    if node == _Y_TITLE:
+        return frames.y_title
+    return node
 
 
 def rag_grid(history: pd.DataFrame, titles: list[str], width_per_month: int = 26) -> alt.Chart:
@@ -381,13 +382,18 @@ _MARK_WITH_LABEL = re.compile(r'<(path|rect|circle|text)([^>]*?)aria-label="([^"
 def to_svg(chart: alt.TopLevelMixin | dict[str, object]) -> str:
     """Inline SVG of a chart: no script, nothing fetched. Each mark's description becomes its hover title."""
     spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)  # tests validate every spec
-    svg = vl_convert.vegalite_to_svg(spec)
+    return _with_hover_titles(vl_convert.vegalite_to_svg(spec))
+
+
+def _with_hover_titles(svg: str) -> str:
     return _MARK_WITH_LABEL.sub(lambda m: f'<{m[1]}{m[2]}aria-label="{m[3]}"{m[4]}><title>{m[3]}</title></{m[1]}>', svg)
 
 
-def figure(chart: alt.TopLevelMixin | dict[str, object], text_alternative: str) -> str:
-    """The chart as an accessible figure: the SVG labelled with, and captioned by, its headline."""
-    svg = to_svg(chart).replace("<svg ", f'<svg role="img" aria-label="{html.escape(text_alternative)}" ', 1)
+def figure(chart: alt.TopLevelMixin | dict[str, object] | str, text_alternative: str) -> str:
+    """The chart (or its SVG) as an accessible figure: labelled with, and captioned by, its headline."""
+    svg = (chart if isinstance(chart, str) else to_svg(chart)).replace(
+        "<svg ", f'<svg role="img" aria-label="{html.escape(text_alternative)}" ', 1
+    )
     return f'<figure class="lacperf-chart">{svg}<figcaption>{html.escape(text_alternative)}</figcaption></figure>'
 
 

@@ -329,17 +329,25 @@ def batch(
 
 
 def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
-    table = Table(title="lacperf batch", show_lines=False)
+    """Counts by outcome, then every appendix with its outcome and where it is (failures say why)."""
+    totals = Table(title="lacperf batch")
     for heading in ("Status", "Appendices", "Seconds"):
-        table.add_column(heading)
+        totals.add_column(heading)
     for status in (RENDERED, SKIPPED, FAILED):
         chosen = [r for r in results if r.status == status]
-        table.add_row(status, str(len(chosen)), f"{sum(r.seconds for r in chosen):.1f}")
-    console.print(table)
+        totals.add_row(status, str(len(chosen)), f"{sum(r.seconds for r in chosen):.1f}")
+    console.print(totals)
+    each = Table(show_header=True, box=None)
+    for heading in ("Appendix", "Status", "File"):
+        each.add_column(heading, overflow="fold")
     for r in sorted(results, key=lambda r: r.label):
+        where = r.path + (f" (+ {Path(r.pdf).name})" if r.pdf else "")
         if r.status == FAILED:
-            console.print(f"[bold red]failed[/]: {r.label}: {r.message}", markup=True, highlight=False)
-    console.print(f"appendices and index pages: {out / 'index.html'}", highlight=False)
+            kept = f"; the last good one is still at {r.path}" if Path(r.path).exists() else ""
+            where = r.message + kept
+        each.add_row(r.label, r.status, where)
+    console.print(each, highlight=False)
+    console.print(f"index of every appendix: {out / 'index.html'}", highlight=False)
 
 
 @app.command()
