@@ -59,12 +59,21 @@ def check_inputs(
 
     Returns the month's areas, the authority first. Raises InputError naming file, row and column.
     """
-    catalogue = load_kpis(kpis_file)
-    settings = load_settings(settings_file)
-    load_trend_settings(trend_file)
-    load_benchmarks(benchmarks_file, catalogue)
-    figures = load_returns_to(returns_dir, month, catalogue)
-    return order_areas(list(figures.loc[figures["month"] == month, "area"].unique()), settings.authority)
+    data = month_data(month, returns_dir, kpis_file, settings_file, trend_file, benchmarks_file)
+    return order_areas(list(data.card["area"].unique()), data.settings.authority)
+
+
+def month_data(
+    month: str,
+    returns_dir: str | Path,
+    kpis_file: str | Path,
+    settings_file: str | Path,
+    trend_file: str | Path,
+    benchmarks_file: str | Path,
+) -> MonthData:
+    """The month's checked inputs and every area's scorecard, read once while the files are unchanged."""
+    inputs = (Path(returns_dir), Path(kpis_file), Path(settings_file), Path(trend_file), Path(benchmarks_file))
+    return _month_data(month, *inputs, _stamp(month, *inputs))
 
 
 @dataclass(frozen=True)

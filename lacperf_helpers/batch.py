@@ -27,8 +27,8 @@ from filelock import FileLock
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lacperf_helpers import __version__, paths
-from lacperf_helpers.appendix import check_inputs
-from lacperf_helpers.definitions import load_kpis, load_settings, load_yaml_model
+from lacperf_helpers.appendix import check_inputs, month_data
+from lacperf_helpers.definitions import load_settings, load_yaml_model
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.period_figures import quarter_scorecard
 from lacperf_helpers.periods import (
@@ -40,8 +40,8 @@ from lacperf_helpers.periods import (
     quarter_slug,
 )
 from lacperf_helpers.render import RenderError, WarmKernel, appendix_path, render_appendix, write_atomically
-from lacperf_helpers.returns import available_months, load_returns_to, return_path
-from lacperf_helpers.scorecard import build_scorecard, order_areas, require_area
+from lacperf_helpers.returns import available_months, return_path
+from lacperf_helpers.scorecard import order_areas, require_area
 
 NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}
 Notebook = Literal["scorecard", "quarterly"]
@@ -177,15 +177,13 @@ def unchanged(job: Job, print_: str) -> bool:
 
 def rating_counts(notebook: str, period: str, files: dict[str, str]) -> dict[str, dict[str, int]]:
     """Per area, the Green / Amber / Red / not rated counts of its page, for the index."""
-    catalogue = load_kpis(files["kpis_file"])
     last = period if is_month(period) else quarter_months(period)[-1]
-    figures = load_returns_to(files["returns_dir"], last, catalogue)
+    f = files
+    data = month_data(last, f["returns_dir"], f["kpis_file"], f["settings_file"], f["trend_file"], f["benchmarks_file"])
     if notebook == "scorecard":
-        card = build_scorecard(figures, catalogue, period, load_settings(files["settings_file"]))
+        card = data.card
     else:
-        card = quarter_scorecard(
-            figures, catalogue, period, list(figures.loc[figures["month"] == last, "area"].unique())
-        )
+        card = quarter_scorecard(data.figures, data.catalogue, period, list(data.card["area"].unique()))
     counts = {}
     for area, rags in card.groupby("area")["rag"]:
         tally = rags.value_counts()
