@@ -37,7 +37,7 @@ scorecard: setup ## Write the sample month's tidy scorecard to reports/<YYYY-MM>
 browser: ## Install Debian's Chromium for the browser tests (apt-get, as root; Playwright downloads nothing)
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
 	elif [ "$$(id -u)" = 0 ]; then \
-		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			chromium fonts-liberation >/dev/null && echo "chromium installed"; \
 	else echo "chromium is not installed and this is not root: browser tests will be skipped (CI installs it)"; fi
 
