@@ -30,12 +30,14 @@ from lacperf_helpers.batch import (
 )
 from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_settings
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.measures import MEASURES, data_quality, measure_table
 from lacperf_helpers.pdf import PdfError, write_pdf
-from lacperf_helpers.periods import parse_month, quarter_months, quarter_slug
+from lacperf_helpers.periods import month_end, parse_month, quarter_months, quarter_slug
 from lacperf_helpers.render import RenderError, appendix_path, render_appendix, write_atomically
 from lacperf_helpers.returns import return_path
 from lacperf_helpers.scorecard import order_areas, require_area, scorecard_for_month, select_area
 from lacperf_helpers.series import load_history, trend_table
+from lacperf_helpers.ssda903 import load_903
 
 app = typer.Typer(
     help="lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel).",
@@ -348,6 +350,41 @@ def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
         each.add_row(r.label, r.status, where)
     console.print(each, highlight=False)
     console.print(f"index of every appendix: {out / 'index.html'}", highlight=False)
+
+
+@app.command()
+def measures(
+    returns: ReturnsOption,
+    month: MonthOption,
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write the measures table to.", dir_okay=False)],
+    authority: Annotated[
+        str | None, typer.Option("--authority", help="Name of the authority as a whole (default: settings.yaml's).")
+    ] = None,
+    measure: Annotated[
+        list[str] | None, typer.Option("--measure", help="Only this measure; repeat for several. Default: all.")
+    ] = None,
+    settings: SettingsOption = paths.SETTINGS_FILE,
+) -> None:
+    """Compute the SSDA903 measures from <returns>/<YYYY-MM>/903/ by cohort (all, excluding UASC),
+    breakdown (age band, sex, ethnicity, legal status, placement type) and area (child_area.csv).
+
+    One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
+    'all'. Data-quality findings are printed, and nothing is dropped without being counted."""
+
+    def build() -> tuple[pd.DataFrame, list[str]]:
+        unknown = sorted(set(measure or []) - set(MEASURES))
+        if unknown:
+            raise InputError("--measure", f"no measure {', '.join(unknown)}; measures are: {', '.join(MEASURES)}")
+        data = load_903(returns / month / "903")
+        name = authority or load_settings(settings).authority or "Authority"
+        notes = data_quality(data, pd.Timestamp(month_end(month)))
+        return measure_table(data, month, name, measure or None), notes
+
+    table, notes = _run(build)
+    write_atomically(out, table.to_csv(index=False, lineterminator="\n"))
+    for note in notes:
+        typer.echo(f"data quality: {note}", err=True)
+    typer.echo(f"wrote {out}: {len(table)} rows ({table['measure'].nunique()} measures)")
 
 
 @app.command()

@@ -1,0 +1,368 @@
+"""KPI measures from SSDA903 data: a registry of small functions, one per measure, each with its metadata.
+
+Every measure takes the extract and the month and returns one row per child (or per episode) in scope:
+`CHILD`, `numerator` (counted), `denominator` (in the cohort measured; absent for counts). `measure_table`
+adds each child's attributes at the month end and adds them up by cohort, breakdown and area.
+Dates are days; the month end is D; "the 12 months to D" runs from the day after D's date a year
+earlier up to D; age is in completed years at D. Episodes of short-break series (LS V3, V4) are left
+out of every measure. See docs/ssda903-measures.md for how each DfE definition is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lacperf_helpers.periods import month_end, parse_month
+from lacperf_helpers.ssda903 import Ssda903
+
+SHORT_BREAKS = {"V3", "V4"}
+PLACEMENT_MOVES = {"S", "P", "B", "T", "U"}  # RNE L changes legal status only: not a new placement
+CHANGE_OF_CARER = {"P", "B"}
+ADOPTED = {"E11", "E12"}
+EET = {"F1", "P1", "F2", "P2", "F3", "P3"}  # OC3 ACTIV: higher or other education, training, employment
+COHORTS = ("all", "excluding UASC")
+BREAKDOWNS = ("age_band", "sex", "ethnicity", "legal_status", "placement_type")
+TOTAL, ALL = "total", "all"
+MEASURE_COLUMNS = (
+    "month", "area", "measure", "cohort", "breakdown", "group", "numerator", "denominator", "value",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    title: str
+    unit: str  # count or percent
+    polarity: str  # H or L: which way is better, for whoever rates it
+    definition: str
+    compute: Callable[[Ssda903, pd.Timestamp], pd.DataFrame]
+
+
+MEASURES: dict[str, Measure] = {}
+
+
+def measure(
+    id: str, title: str, unit: str, polarity: str, definition: str
+) -> Callable[[Callable[[Ssda903, pd.Timestamp], pd.DataFrame]], Callable[[Ssda903, pd.Timestamp], pd.DataFrame]]:
+    """Register a measure function under `id` with what a reader needs to know about it."""
+
+    def register(
+        function: Callable[[Ssda903, pd.Timestamp], pd.DataFrame],
+    ) -> Callable[[Ssda903, pd.Timestamp], pd.DataFrame]:
+        if id in MEASURES:
+            raise ValueError(f"measure {id!r} is registered twice")
+        MEASURES[id] = Measure(id, title, unit, polarity, definition, function)
+        return function
+
+    return register
+
+
+# --- the building blocks -------------------------------------------------------------------------------
+
+
+def episodes(data: Ssda903) -> pd.DataFrame:
+    """Episodes, short-break series left out."""
+    table = data.table("episodes")
+    return table.loc[~table["LS"].isin(SHORT_BREAKS)]
+
+
+def open_at(frame: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
+    """Episodes open at `at`: begun on or before it, not ended by it (ending on `at` is not open)."""
+    return (frame["DECOM"] <= at) & (frame["DEC"].isna() | (frame["DEC"] > at))
+
+
+def year_before(at: pd.Timestamp) -> pd.Timestamp:
+    """The first day of the 12 months to `at`: the day after `at`'s date a year earlier."""
+    return at - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+
+
+def month_start(at: pd.Timestamp) -> pd.Timestamp:
+    return at.replace(day=1)
+
+
+def looked_after_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
+    eps = episodes(data)
+    return pd.Index(eps.loc[open_at(eps, at), "CHILD"].unique(), name="CHILD")
+
+
+def uasc_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
+    """Children who are unaccompanied asylum seekers at `at`: in the UASC table with DUC blank or later,
+    or flagged in the header's UASC column where the extract has one."""
+    uasc = data.table("uasc")
+    children = set(uasc.loc[uasc["DUC"].isna() | (uasc["DUC"] > at), "CHILD"])
+    header = data.table("header")
+    if "UASC" in header.columns:
+        children |= set(header.loc[header["UASC"].astype("str").isin(["1", "Y", "YES"]), "CHILD"])
+    return pd.Index(sorted(children), name="CHILD")
+
+
+def _rows(children: pd.Series, numerator: pd.Series, denominator: pd.Series | None = None) -> pd.DataFrame:
+    out = pd.DataFrame({"CHILD": children.to_numpy(), "numerator": numerator.to_numpy(dtype=bool)})
+    out["denominator"] = True if denominator is None else denominator.to_numpy(dtype=bool)
+    return out
+
+
+def _lookup(children: pd.Series, by_child: pd.Series) -> pd.Series:
+    """`by_child`'s value for each child (NaN where it has none)."""
+    return pd.Series(by_child.reindex(children.to_numpy()).to_numpy(), index=children.index)
+
+
+def _count(children: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"CHILD": children.to_numpy(), "numerator": True, "denominator": np.nan})
+
+
+# --- the measures ------------------------------------------------------------------------------------
+
+
+@measure("cla_count", "Children looked after at the month end", "count", "L",
+         "Children with an episode begun on or before the month end and not ended by it.")  # fmt: skip
+def cla_count(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    return _count(looked_after_at(data, at).to_series())
+
+
+@measure("cla_starts", "Children who started to be looked after in the month", "count", "L",
+         "Episodes with RNE S (a new period of care) beginning in the month.")  # fmt: skip
+def cla_starts(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = episodes(data)
+    chosen = (eps["RNE"] == "S") & (eps["DECOM"] >= month_start(at)) & (eps["DECOM"] <= at)
+    return _count(eps.loc[chosen, "CHILD"])
+
+
+@measure("cla_ceased", "Children who ceased to be looked after in the month", "count", "H",
+         "Episodes ending in the month with a reason other than X1 (a change within one period of care).")  # fmt: skip
+def cla_ceased(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = episodes(data)
+    chosen = (eps["DEC"] >= month_start(at)) & (eps["DEC"] <= at) & (eps["REC"] != "X1")
+    return _count(eps.loc[chosen, "CHILD"])
+
+
+@measure("placement_stability_short", "Children looked after with 3 or more placements in the last 12 months",
+         "percent", "L",
+         "Of children looked after at the month end, those with three or more placements in the 12 months to it: "
+         "the episode open on the first day of the 12 months, and each episode begun within them with RNE S, P, "
+         "B, T or U.")  # fmt: skip
+def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = episodes(data)
+    first = year_before(at)
+    open_at_start = (eps["DECOM"] < first) & (eps["DEC"].isna() | (eps["DEC"] >= first))
+    moved_within = (eps["DECOM"] >= first) & (eps["DECOM"] <= at) & eps["RNE"].isin(PLACEMENT_MOVES)
+    placements = eps.loc[open_at_start | moved_within].groupby("CHILD").size()
+    children = looked_after_at(data, at).to_series()
+    return _rows(children, _lookup(children, placements).fillna(0) >= 3)
+
+
+@measure("placement_stability_long",
+         "Children under 16 looked after for 2.5 years or more, in the same placement for 2 years", "percent", "H",
+         "Of children looked after at the month end and under 16, whose period of care began (their latest RNE S "
+         "episode) at least 30 months before it: those with no change of carer (RNE P or B) in the 24 months to "
+         "it. Children with no RNE S episode on record have no known start and are left out.")  # fmt: skip
+def placement_stability_long(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = episodes(data)
+    children = looked_after_at(data, at).to_series()
+    starts = eps.loc[(eps["RNE"] == "S") & (eps["DECOM"] <= at)].groupby("CHILD")["DECOM"].max()
+    ages = age_at(data, at)
+    began = _lookup(children, starts)
+    in_scope = began.notna() & (began <= at - pd.DateOffset(months=30)) & (_lookup(children, ages) < 16)
+    window = at - pd.DateOffset(months=24)
+    moves = eps.loc[eps["RNE"].isin(CHANGE_OF_CARER) & (eps["DECOM"] > window) & (eps["DECOM"] <= at), "CHILD"]
+    chosen = children.loc[in_scope.to_numpy()]
+    return _rows(chosen, ~chosen.isin(set(moves)))
+
+
+@measure("adopted_of_leavers", "Children who ceased to be looked after who were adopted", "percent", "H",
+         "Of episodes ending in the 12 months to the month end with a reason other than X1, those ending in "
+         "adoption (REC E11 or E12).")  # fmt: skip
+def adopted_of_leavers(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = episodes(data)
+    left = eps.loc[(eps["DEC"] >= year_before(at)) & (eps["DEC"] <= at) & (eps["REC"] != "X1")]
+    return _rows(left["CHILD"], left["REC"].isin(ADOPTED))
+
+
+@measure("missing_in_month", "Children looked after who went missing in the month", "count", "L",
+         "Children looked after at any time in the month with a missing episode (MISSING M) begun in it.")  # fmt: skip
+def missing_in_month(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = episodes(data)
+    first = month_start(at)
+    during = (eps["DECOM"] <= at) & (eps["DEC"].isna() | (eps["DEC"] >= first))
+    looked_after = set(eps.loc[during, "CHILD"])
+    table = data.table("missing")
+    went = table.loc[(table["MISSING"] == "M") & (table["MIS_START"] >= first) & (table["MIS_START"] <= at), "CHILD"]
+    return _count(pd.Series(sorted(set(went) & looked_after), dtype="str"))
+
+
+def _oc3(data: Ssda903) -> pd.DataFrame:
+    table = data.table("oc3")
+    return table.loc[table["IN_TOUCH"] != "DIED"]
+
+
+@measure("care_leavers_in_touch", "Care leavers the authority is in touch with", "percent", "H",
+         "OC3 (care leavers at their 19th to 21st birthday in the collection year), those who died left out: "
+         "IN_TOUCH YES.")  # fmt: skip
+def care_leavers_in_touch(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    table = _oc3(data)
+    return _rows(table["CHILD"], table["IN_TOUCH"] == "YES")
+
+
+@measure("care_leavers_eet", "Care leavers in education, employment or training", "percent", "H",
+         "OC3, those who died left out: ACTIV F1, P1, F2, P2, F3 or P3.")  # fmt: skip
+def care_leavers_eet(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    table = _oc3(data)
+    return _rows(table["CHILD"], table["ACTIV"].isin(EET))
+
+
+@measure("care_leavers_suitable_accommodation", "Care leavers in suitable accommodation", "percent", "H",
+         "OC3, those who died left out: an ACCOM code ending in 1 (suitable).")  # fmt: skip
+def care_leavers_suitable_accommodation(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    table = _oc3(data)
+    return _rows(table["CHILD"], table["ACCOM"].astype("str").str.endswith("1"))
+
+
+@measure("health_assessment", "Children looked after for 12 months with an up-to-date health assessment",
+         "percent", "H", "OC2 (children looked after for 12 months at 31 March): HEALTH_ASSESSMENT 1.")  # fmt: skip
+def health_assessment(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    table = data.table("oc2")
+    return _rows(table["CHILD"], table["HEALTH_ASSESSMENT"] == "1")
+
+
+@measure("dental_check_903", "Children looked after for 12 months with a dental check", "percent", "H",
+         "OC2 (children looked after for 12 months at 31 March): TEETH_CHECK 1.")  # fmt: skip
+def dental_check_903(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    table = data.table("oc2")
+    return _rows(table["CHILD"], table["TEETH_CHECK"] == "1")
+
+
+def data_quality(data: Ssda903, at: pd.Timestamp) -> list[str]:
+    """What loading found, and what the measures had to leave out, as sentences for the appendix."""
+    notes = list(data.warnings)
+    eps = episodes(data)
+    children = looked_after_at(data, at)
+    with_start = set(eps.loc[(eps["RNE"] == "S") & (eps["DECOM"] <= at), "CHILD"])
+    unknown = len(set(children) - with_start)
+    if unknown:
+        notes.append(
+            f"{unknown} child(ren) looked after at {at:%d/%m/%Y} have no RNE S episode on record: their period of "
+            "care has no known start, so long-term placement stability leaves them out"
+        )
+    return notes
+
+
+# --- who each child is at the month end ----------------------------------------------------------------
+
+
+def age_at(data: Ssda903, at: pd.Timestamp) -> pd.Series:
+    """Completed years at `at`, by CHILD (a child whose birthday is `at` has just turned)."""
+    dob = data.table("header").drop_duplicates("CHILD").set_index("CHILD")["DOB"]
+    if dob.empty:
+        return pd.Series(dtype="float64", index=dob.index)
+    before_birthday = (dob.dt.month * 100 + dob.dt.day) > (at.month * 100 + at.day)
+    return (at.year - dob.dt.year - before_birthday.astype(int)).astype("float64")
+
+
+def age_band(age: pd.Series) -> pd.Series:
+    bands = pd.cut(age, bins=[-np.inf, 1, 5, 10, 16, np.inf], right=False,
+                   labels=["under 1", "1-4", "5-9", "10-15", "16 and over"])  # fmt: skip
+    return bands.astype("str").where(age.notna(), "unknown")
+
+
+ETHNIC_GROUPS = {"W": "White", "M": "Mixed", "A": "Asian or Asian British", "B": "Black or Black British",
+                 "C": "Chinese", "O": "Other ethnic group"}  # fmt: skip
+
+
+def ethnicity_group(ethnic: pd.Series) -> pd.Series:
+    """The first letter of ETHNIC names the group; REFU (refused) and NOBT (not obtained) stand as they are."""
+    code = ethnic.astype("str").str.upper()
+    grouped = code.str[0].map(ETHNIC_GROUPS)
+    return grouped.mask(code.isin(["REFU", "NOBT"]), code).fillna("unknown")
+
+
+def placement_type(place: pd.Series) -> pd.Series:
+    code = place.astype("str").str.upper()
+    return pd.Series(
+        np.select(
+            [code.str.match(r"^U[1-6]$"), code.str.match(r"^A[3-6]$"), code == "P1", code.str[0].isin(["K", "R", "S"]),
+             code == "P2"],
+            ["Foster care", "Placed for adoption", "Placed with parents", "Residential", "Independent living"],
+            default="Other",
+        ),
+        index=place.index,
+    ).where(place.notna() & (code != "") & (code != "NAN"), "unknown")  # fmt: skip
+
+
+def child_attributes(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    """Per CHILD at `at`: age band, sex, ethnicity group, legal status and placement type (of the episode
+    open at `at`, else the latest begun by then), area, and whether the child is UASC."""
+    header = data.table("header").drop_duplicates("CHILD").set_index("CHILD")
+    eps = episodes(data)
+    latest = eps.loc[eps["DECOM"] <= at].sort_values(["CHILD", "DECOM"]).drop_duplicates("CHILD", keep="last")
+    latest = latest.set_index("CHILD")
+    children = header.index.union(latest.index).union(pd.Index(data.table("oc3")["CHILD"]))
+    attributes = pd.DataFrame(index=children)
+    attributes["age_band"] = age_band(age_at(data, at).reindex(children))
+    attributes["sex"] = header["SEX"].reindex(children).fillna("unknown")
+    attributes["ethnicity"] = ethnicity_group(header["ETHNIC"].reindex(children))
+    attributes["legal_status"] = latest["LS"].reindex(children).fillna("unknown")
+    attributes["placement_type"] = placement_type(latest["PLACE"].reindex(children))
+    areas = data.table("child_area").drop_duplicates("CHILD").set_index("CHILD")["AREA"]
+    attributes["area"] = areas.reindex(children)
+    attributes["uasc"] = children.isin(uasc_at(data, at))
+    return attributes
+
+
+# --- adding up -----------------------------------------------------------------------------------------
+
+
+def measure_table(data: Ssda903, month: str, authority: str, measures: list[str] | None = None) -> pd.DataFrame:
+    """One row per area x measure x cohort x breakdown x group for `month`: numerator, denominator, value.
+
+    Areas: the authority (every child) and each area of child_area.csv. Headline rows: breakdown 'total',
+    group 'all'. A count has no denominator; a percent's value is 100 x numerator / denominator.
+    """
+    parse_month(month)
+    at = pd.Timestamp(month_end(month))
+    attributes = child_attributes(data, at)
+    areas = [authority, *sorted(attributes["area"].dropna().unique())]
+    frames = []
+    for measure_id in measures or list(MEASURES):
+        rows = MEASURES[measure_id].compute(data, at)
+        joined = rows.join(attributes, on="CHILD")
+        joined["uasc"] = joined["uasc"].fillna(False).astype(bool)
+        frames.append(_add_up(joined.assign(measure=measure_id), authority, areas, measure_id))
+    table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(MEASURE_COLUMNS))
+    table.insert(0, "month", month)
+    units = table["measure"].map({m.id: m.unit for m in MEASURES.values()})
+    percent = 100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)
+    table["value"] = percent.where(units == "percent", table["numerator"])
+    table["denominator"] = table["denominator"].where(units == "percent")
+    return table.loc[:, list(MEASURE_COLUMNS)]
+
+
+def _add_up(joined: pd.DataFrame, authority: str, areas: list[str], measure_id: str) -> pd.DataFrame:
+    """Numerators and denominators by area x cohort x breakdown x group; every headline row is there,
+    with 0 where no child is counted."""
+    by_area = [joined.assign(area=authority)]
+    if joined["area"].notna().any():
+        by_area.append(joined.loc[joined["area"].notna()])
+    scoped = pd.concat(by_area, ignore_index=True)
+    cohorts = pd.concat([scoped.assign(cohort="all"), scoped.loc[~scoped["uasc"]].assign(cohort="excluding UASC")])
+    long = pd.concat(
+        [cohorts.assign(breakdown=TOTAL, group=ALL)]
+        + [cohorts.assign(breakdown=b, group=cohorts[b].astype("str")) for b in BREAKDOWNS],
+        ignore_index=True,
+    )
+    in_denominator = long["denominator"].fillna(0).astype(bool)  # a count's rows have no denominator
+    long["counted"] = long["numerator"] & (in_denominator | long["denominator"].isna())
+    long["in_cohort"] = in_denominator
+    keys = ["area", "measure", "cohort", "breakdown", "group"]
+    summed = long.groupby(keys, as_index=False, sort=False).agg(
+        numerator=("counted", "sum"), denominator=("in_cohort", "sum")
+    )
+    headline = pd.MultiIndex.from_product([areas, [measure_id], list(COHORTS), [TOTAL], [ALL]], names=keys).to_frame(
+        index=False
+    )
+    missing = headline.merge(summed[keys], how="left", indicator=True)
+    zeros = missing.loc[missing["_merge"] == "left_only", keys].assign(numerator=0, denominator=0)
+    return pd.concat([summed, zeros], ignore_index=True).astype({"numerator": "float64", "denominator": "float64"})

@@ -1,0 +1,205 @@
+"""SSDA903 measures on hand-built episode histories, one rule at a time; month end D = 30 June 2019.
+
+The 12 months to D run from 1 July 2018; "30 months before D" is 31 December 2016 (30 June less 30 months);
+the 24 months to D run after 30 June 2017.
+"""
+
+from pathlib import Path
+from textwrap import dedent
+
+import pandas as pd
+import pytest
+
+from lacperf_helpers.measures import MEASURES, age_at, measure_table, uasc_at
+from lacperf_helpers.ssda903 import Ssda903, identify, load_903
+
+PEER_DATA = Path(__file__).resolve().parents[2] / "shared" / "peer-data" / "903-validator-fake"
+D = pd.Timestamp("2019-06-30")
+EPISODES_HEADER = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+
+
+def extract(tmp_path: Path, episodes: str, header: str, uasc: str = "", missing: str = "", areas: str = "") -> Ssda903:
+    folder = tmp_path / "903"
+    folder.mkdir(exist_ok=True)
+    (folder / "episodes.csv").write_text(EPISODES_HEADER + dedent(episodes))
+    (folder / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n" + dedent(header))
+    (folder / "uasc.csv").write_text("CHILD,SEX,DOB,DUC\n" + dedent(uasc))
+    (folder / "missing.csv").write_text("CHILD,DOB,MISSING,MIS_START,MIS_END\n" + dedent(missing))
+    if areas:
+        (folder / "child_area.csv").write_text("CHILD,AREA\n" + dedent(areas))
+    return load_903(folder)
+
+
+def rows(data: Ssda903, measure: str) -> pd.DataFrame:
+    return MEASURES[measure].compute(data, D).sort_values("CHILD").reset_index(drop=True)
+
+
+# Children, each illustrating one rule:
+#   001 an X1 chain: three episodes of one period of care, the placement changing twice (RNE P), still looked after
+#   002 a legal-status-only change (RNE L) and a same-carer move (RNE U)
+#   003 a short break series (LS V3) only: never counted
+#   004 an episode ending on D itself: not looked after at D, ceased in June with E11 (adopted)
+#   005 in care since 2015, turns 16 on D; 006 the same but 15 on D; no change of carer since 2016
+#   007 a UASC whose UASC status ends (DUC, the 18th birthday) on 1 July 2019, the day after D
+EPISODES = """\
+001,01/01/2018,S,C2,N1,U1,PR1,01/09/2018,X1,,,,
+001,01/09/2018,P,C2,N1,U2,PR1,01/03/2019,X1,,,,
+001,01/03/2019,P,C2,N1,U3,PR1,,,,,,
+002,01/02/2018,S,V2,N1,U1,PR1,01/10/2018,X1,,,,
+002,01/10/2018,L,C2,N1,U1,PR1,01/12/2018,X1,,,,
+002,01/12/2018,U,C2,N1,U1,PR1,,,,,,
+003,01/03/2019,S,V3,N1,U1,PR1,05/03/2019,E8,,,,
+004,01/01/2017,S,C2,N1,A3,PR1,30/06/2019,E11,,,,
+005,01/06/2015,S,C2,N1,U1,PR1,01/06/2016,X1,,,,
+005,01/06/2016,P,C2,N1,U2,PR1,,,,,,
+006,01/06/2015,S,C2,N1,U1,PR1,01/06/2016,X1,,,,
+006,01/06/2016,P,C2,N1,R1,PR1,,,,,,
+007,10/06/2019,S,V2,N1,U1,PR1,,,,,,
+"""
+HEADER = """\
+001,1,01/01/2010,WBRI,,,
+002,2,01/01/2012,MWBC,,,
+003,1,01/01/2011,REFU,,,
+004,2,01/01/2016,ABAN,,,
+005,1,30/06/2003,BAFR,,,
+006,2,01/07/2003,WBRI,,,
+007,1,01/07/2001,OOTH,,,
+"""
+
+
+@pytest.fixture
+def data(tmp_path: Path) -> Ssda903:
+    return extract(
+        tmp_path, EPISODES, HEADER, uasc="007,1,01/07/2001,01/07/2019\n",
+        missing="001,01/01/2010,M,15/06/2019,16/06/2019\n002,01/01/2012,A,15/06/2019,16/06/2019\n"
+                "006,01/07/2003,M,15/05/2019,16/05/2019\n",
+        areas="001,South Kent\n002,South Kent\n004,North Kent\n",
+    )  # fmt: skip
+
+
+def test_looked_after_leaves_out_short_breaks_and_episodes_ending_on_d(data: Ssda903) -> None:
+    assert rows(data, "cla_count")["CHILD"].tolist() == ["001", "002", "005", "006", "007"]
+
+
+def test_starts_and_ceased(data: Ssda903) -> None:
+    assert rows(data, "cla_starts")["CHILD"].tolist() == ["007"]  # 003's June start is a short break: not counted
+    assert rows(data, "cla_ceased")["CHILD"].tolist() == ["004"]  # X1 endings are changes within care
+
+
+def test_short_term_stability_counts_placements_not_legal_changes(data: Ssda903) -> None:
+    counted = rows(data, "placement_stability_short").set_index("CHILD")["numerator"].to_dict()
+    # 001: open on 1 July 2018, then P on 1 Sep 2018 and P on 1 Mar 2019: 3 placements
+    # 002: open on 1 July 2018, L (legal status only) not counted, U (same carer, new placement) counted: 2
+    assert counted == {"001": True, "002": False, "005": False, "006": False, "007": False}
+
+
+def test_long_term_stability_needs_under_16_and_30_months_in_care(data: Ssda903) -> None:
+    # 005 turns 16 on D: left out. 006 is 15, in care since June 2015, last change of carer June 2016: counted.
+    # 001, 002 and 007 began care less than 30 months before D.
+    result = rows(data, "placement_stability_long")
+    assert result[["CHILD", "numerator"]].values.tolist() == [["006", True]]
+    assert age_at(data, D).loc["005"] == 16 and age_at(data, D).loc["006"] == 15
+
+
+def test_adopted_of_leavers(data: Ssda903) -> None:
+    result = rows(data, "adopted_of_leavers")
+    assert result[["CHILD", "numerator"]].values.tolist() == [["004", True]]  # 003's E8 was a short break
+
+
+def test_missing_in_month_counts_missing_not_away(data: Ssda903) -> None:
+    assert rows(data, "missing_in_month")["CHILD"].tolist() == ["001"]  # 002 was away (A); 006 went missing in May
+
+
+def test_a_uasc_is_uasc_until_the_day_status_ends(data: Ssda903) -> None:
+    assert uasc_at(data, D).tolist() == ["007"]  # DUC 1 July 2019 is after D
+    assert uasc_at(data, pd.Timestamp("2019-07-01")).tolist() == []
+
+
+def test_the_table_by_cohort_breakdown_and_area(data: Ssda903) -> None:
+    table = measure_table(data, "2019-06", "Kent", ["cla_count", "placement_stability_short", "missing_in_month"])
+    key = ["area", "measure", "cohort", "breakdown", "group"]
+    got = table.set_index(key)[["numerator", "denominator", "value"]]
+    assert got.loc[("Kent", "cla_count", "all", "total", "all")].tolist()[0] == 5
+    assert got.loc[("Kent", "cla_count", "excluding UASC", "total", "all")].tolist()[0] == 4
+    assert got.loc[("South Kent", "cla_count", "all", "total", "all")].tolist()[0] == 2
+    short = got.loc[("Kent", "placement_stability_short", "all", "total", "all")].tolist()
+    assert short == [1.0, 5.0, 20.0]  # 1 of 5 children
+    assert got.loc[("Kent", "cla_count", "all", "legal_status", "V2")].tolist()[0] == 1  # 007
+    assert got.loc[("Kent", "cla_count", "all", "age_band", "16 and over")].tolist()[0] == 2  # 005 and 007
+    assert got.loc[("Kent", "cla_count", "all", "ethnicity", "White")].tolist()[0] == 2  # 001 and 006
+    assert got.loc[("Kent", "cla_count", "all", "placement_type", "Residential")].tolist()[0] == 1  # 006 in R1
+    assert got.loc[("North Kent", "missing_in_month", "all", "total", "all")].tolist()[0] == 0  # a zero is a row
+
+
+def test_one_year_stitched_over_another(tmp_path: Path) -> None:
+    folder = tmp_path / "903"
+    folder.mkdir()
+    (folder / "2018-episodes.csv").write_text(
+        EPISODES_HEADER + "001,01/01/2018,S,C2,N1,U1,PR1,,,,,,\n002,01/02/2018,S,C2,N1,U1,PR1,,,,,,\n"
+    )
+    (folder / "2019-episodes.csv").write_text(EPISODES_HEADER + "001,01/01/2018,S,C2,N1,U1,PR1,01/03/2019,E11,,,,\n")
+    (folder / "header.csv").write_text(
+        "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n001,M,01/01/2010,WBRI,,,\n002,F,01/01/2010,WBRI,,,\n"
+    )
+    data = load_903(folder)
+    episodes = data.table("episodes").set_index("CHILD")
+    assert episodes.loc["001", "REC"] == "E11"  # the later year's version wins
+    assert pd.isna(episodes.loc["002", "DEC"])  # kept as the earlier file has it...
+    assert data.open_in_earlier_year_only == 1  # ...and counted as a warning
+    assert data.table("header")["SEX"].tolist() == ["M", "F"]
+
+
+def test_tables_are_known_by_their_columns() -> None:
+    assert identify(["CHILD", "SEX", "DOB", "DUC"]) == "uasc"
+    assert identify(["child", "sex", "dob", "ethnic", "upn", "mother", "mc_dob"]) == "header"
+    assert identify(["CHILD", "DOB", "SW_ID"]) is None
+
+
+def test_a_bad_date_is_named(tmp_path: Path) -> None:
+    from lacperf_helpers.errors import InputError
+
+    with pytest.raises(InputError, match=r"episodes.csv, row 2, column 'DECOM': '31/02/2019' is not a date"):
+        extract(tmp_path, "001,31/02/2019,S,C2,N1,U1,PR1,,,,,,\n", "001,1,01/01/2010,WBRI,,,\n")
+
+
+def test_the_dfe_validators_fake_data_loads_and_measures() -> None:
+    data = load_903(PEER_DATA)
+    assert {"header", "episodes", "uasc", "missing", "oc2", "oc3", "reviews"} <= set(data.tables)
+    assert data.table("header")["CHILD"].str.isdigit().all()  # CHILD stays text
+    assert set(data.ignored_files) == {"DoLo.csv", "sw_episodes.csv"}
+    table = measure_table(data, "2018-03", "Fakeshire")
+    headline = table.loc[(table["breakdown"] == "total") & (table["cohort"] == "all")]
+    assert set(headline["measure"]) == set(MEASURES)
+    assert (headline["numerator"] >= 0).all()
+
+
+def test_every_measure_has_its_metadata_and_runs_on_an_empty_extract() -> None:
+    empty = Ssda903({})
+    for measure in MEASURES.values():
+        assert measure.title and measure.definition and measure.unit in ("count", "percent")
+        assert measure.polarity in ("H", "L")
+        result = measure.compute(empty, D)
+        assert list(result.columns) == ["CHILD", "numerator", "denominator"] and result.empty
+
+
+def test_lacperf_measures_on_the_validators_fake_data(tmp_path: Path) -> None:
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from lacperf_helpers.cli import app
+
+    shutil.copytree(PEER_DATA, tmp_path / "returns" / "2018-03" / "903")
+    out = tmp_path / "measures.csv"
+    args = ["measures", "--returns", str(tmp_path / "returns"), "--month", "2018-03", "--authority", "Fakeshire"]
+    result = CliRunner().invoke(app, [*args, "--measure", "cla_count", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype={"group": str})
+    assert list(table.columns) == ["month", "area", "measure", "cohort", "breakdown", "group", "numerator",
+                                   "denominator", "value"]  # fmt: skip
+    by_age = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "age_band"), "numerator"].sum()
+    total = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "total"), "numerator"].iloc[0]
+    assert by_age == total  # every child is in one age band: none dropped
+    assert "data quality: not SSDA903 tables lacperf uses, so not read: DoLo.csv, sw_episodes.csv" in result.output
+    bad = CliRunner().invoke(app, [*args, "--measure", "nope", "--out", str(out)])
+    assert bad.exit_code == 2 and "no measure nope" in bad.output
