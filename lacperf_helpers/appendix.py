@@ -19,10 +19,11 @@ from lacperf_helpers.definitions import (
     load_settings,
     load_trend_settings,
 )
+from lacperf_helpers.errors import InputError
 from lacperf_helpers.narrative import Summary, summarise
 from lacperf_helpers.periods import previous_month
-from lacperf_helpers.returns import available_months, load_returns_to, return_path
-from lacperf_helpers.scorecard import build_scorecard, order_areas, select_area
+from lacperf_helpers.returns import available_months, load_returns_to, month_files, return_path
+from lacperf_helpers.scorecard import build_scorecard, headline, order_areas, select_area
 from lacperf_helpers.series import SeriesAnalysis, analyse_series, rated_history
 
 TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
@@ -33,7 +34,9 @@ class Appendix:
     month: str
     area: str
     card: pd.DataFrame  # this area's rows of the tidy scorecard, in KPI order, with trend and benchmarks
-    all_areas: pd.DataFrame  # every area's rows this month, for comparing areas
+    all_areas: pd.DataFrame  # every area's headline rows of this cohort this month, for comparing areas
+    slices: pd.DataFrame  # every row of the month's scorecard: areas x KPIs x cohorts x breakdowns x groups
+    cohort: str
     figures: pd.DataFrame  # every area's checked return figures up to this month
     history: pd.DataFrame  # this area's rated figures for every month up to `month`
     series: dict[str, SeriesAnalysis]  # per KPI id: trend, SPC and the window's points
@@ -89,7 +92,7 @@ class MonthData:
 
 def _stamp(month: str, returns: Path, *files: Path) -> tuple[tuple[str, int, int], ...]:
     """Each input file's name, size and modification time: a changed file is read again."""
-    paths_read = [*files, *(return_path(returns, m) for m in available_months(returns) if m <= month)]
+    paths_read = [*files, *(f for m in available_months(returns) if m <= month for f in month_files(returns, m))]
     return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths_read if p.exists())
 
 
@@ -110,7 +113,7 @@ def _month_data(
     settings = load_settings(settings_file)
     trend_settings = load_trend_settings(trend_file)
     benchmarks = load_benchmarks(benchmarks_file, catalogue)
-    figures = load_returns_to(returns, month, catalogue)
+    figures = load_returns_to(returns, month, catalogue, settings.authority)
     card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
     return MonthData(catalogue, settings, trend_settings, figures, card)
 
@@ -124,8 +127,12 @@ def load_appendix(
     made_at: str = "",
     trend_file: str | Path = "",
     benchmarks_file: str | Path = "",
+    cohort: str = "all",
 ) -> Appendix:
-    """Load, check and rate the returns up to `month` and gather `area`'s appendix (blank: project defaults)."""
+    """Load, check and rate the returns up to `month` and gather `area`'s appendix (blank: project defaults).
+
+    `cohort` other than 'all' (e.g. 'excluding UASC') shows the KPIs measured for that cohort from SSDA903 data.
+    """
     returns = paths.or_default(returns_dir, paths.SAMPLE_RETURNS)
     kpis_path = paths.or_default(kpis_file, paths.KPIS_FILE)
     inputs = (
@@ -137,9 +144,13 @@ def load_appendix(
     )
     month_data = _month_data(month, *inputs, _stamp(month, *inputs))
     catalogue, settings, trend_settings = month_data.catalogue, month_data.settings, month_data.trend_settings
-    figures, card = month_data.figures, month_data.card
+    figures, card = month_data.figures, headline(month_data.card, cohort)
+    if card.empty:
+        raise InputError(
+            return_path(returns, month), f"no KPI is measured for the cohort {cohort!r} this month", column="cohort"
+        )
     area_card = select_area(card, area, return_path(returns, month))
-    history = rated_history(figures.loc[figures["area"] == area], catalogue)
+    history = rated_history(headline(figures.loc[figures["area"] == area], cohort), catalogue)
     series = {
         str(kpi_id): analyse_series(one, catalogue.get(str(kpi_id)), trend_settings, month)
         for kpi_id, one in history.groupby("kpi_id", sort=False)
@@ -154,6 +165,8 @@ def load_appendix(
         area=area,
         card=area_card,
         all_areas=card,
+        slices=month_data.card,
+        cohort=cohort,
         figures=figures,
         history=history,
         series=series,

@@ -30,6 +30,7 @@ from lacperf_helpers import __version__, paths
 from lacperf_helpers.appendix import check_inputs, month_data
 from lacperf_helpers.definitions import load_settings, load_yaml_model
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.measures import COHORTS
 from lacperf_helpers.period_figures import quarter_scorecard
 from lacperf_helpers.periods import (
     financial_quarter,
@@ -40,8 +41,8 @@ from lacperf_helpers.periods import (
     quarter_slug,
 )
 from lacperf_helpers.render import RenderError, WarmKernel, appendix_path, render_appendix, write_atomically
-from lacperf_helpers.returns import available_months, return_path
-from lacperf_helpers.scorecard import order_areas, require_area
+from lacperf_helpers.returns import available_months, month_files, return_path
+from lacperf_helpers.scorecard import headline, order_areas, require_area
 
 NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}
 Notebook = Literal["scorecard", "quarterly"]
@@ -73,10 +74,10 @@ class RunFile(BaseModel):
 
     @field_validator("cohorts")
     @classmethod
-    def _cohorts_in_the_return(cls, cohorts: tuple[str, ...]) -> tuple[str, ...]:
-        other = [c for c in cohorts if c != "all"]
-        if other:
-            raise ValueError(f"cohort(s) {', '.join(other)}: the monthly return holds only the cohort 'all'")
+    def _known_cohorts(cls, cohorts: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in cohorts if c not in COHORTS]
+        if unknown:
+            raise ValueError(f"cohort(s) {', '.join(unknown)}: the cohorts are {', '.join(COHORTS)}")
         return cohorts
 
     def month_list(self) -> list[str]:
@@ -119,7 +120,7 @@ class Job:
 
     @property
     def target(self) -> Path:
-        return appendix_path(self.out, self.folder, self.area)
+        return appendix_path(self.out, self.folder, self.area, self.cohort)
 
     @property
     def manifest(self) -> Path:
@@ -130,8 +131,9 @@ class Job:
         return f"{self.notebook} {self.period} {self.area}" + ("" if self.cohort == "all" else f" ({self.cohort})")
 
     def parameters(self, made_at: str) -> dict[str, str]:
-        period = {"month": self.period} if self.notebook == "scorecard" else {"quarter": self.period}
-        return {**period, **self.files, "made_at": made_at}
+        if self.notebook == "scorecard":
+            return {"month": self.period, "cohort": self.cohort, **self.files, "made_at": made_at}
+        return {"quarter": self.period, **self.files, "made_at": made_at}
 
 
 @dataclass
@@ -153,7 +155,7 @@ def job_inputs(job: Job) -> list[Path]:
     returns = Path(job.files["returns_dir"])
     files = [NOTEBOOKS[job.notebook], paths.TEMPLATES / "lacperf_appendix" / "index.html.j2"]
     files += [Path(job.files[k]) for k in ("kpis_file", "settings_file", "trend_file", "benchmarks_file")]
-    files += [return_path(returns, m) for m in available_months(returns) if m <= job.last_month]
+    files += [f for m in available_months(returns) if m <= job.last_month for f in month_files(returns, m)]
     return [f for f in files if f.exists()]
 
 
@@ -175,15 +177,15 @@ def unchanged(job: Job, print_: str) -> bool:
         return False
 
 
-def rating_counts(notebook: str, period: str, files: dict[str, str]) -> dict[str, dict[str, int]]:
+def rating_counts(notebook: str, period: str, files: dict[str, str], cohort: str = "all") -> dict[str, dict[str, int]]:
     """Per area, the Green / Amber / Red / not rated counts of its page, for the index."""
     last = period if is_month(period) else quarter_months(period)[-1]
     f = files
     data = month_data(last, f["returns_dir"], f["kpis_file"], f["settings_file"], f["trend_file"], f["benchmarks_file"])
     if notebook == "scorecard":
-        card = data.card
+        card = headline(data.card, cohort)
     else:
-        card = quarter_scorecard(data.figures, data.catalogue, period, list(data.card["area"].unique()))
+        card = quarter_scorecard(headline(data.figures), data.catalogue, period, list(data.card["area"].unique()))
     counts = {}
     for area, rags in card.groupby("area")["rag"]:
         tally = rags.value_counts()
@@ -215,7 +217,9 @@ def run_job(job: Job, made_at: str) -> JobResult:
             return JobResult(job.label, SKIPPED, str(job.target), time.perf_counter() - started)
         try:
             kernel = worker_kernel() if job.warm else None
-            render_appendix(job.out, job.folder, job.area, job.parameters(made_at), NOTEBOOKS[job.notebook], kernel)
+            render_appendix(
+                job.out, job.folder, job.area, job.parameters(made_at), NOTEBOOKS[job.notebook], kernel, job.cohort
+            )
             pdf = ""
             if job.pdf:
                 from lacperf_helpers.pdf import write_pdf
@@ -274,9 +278,13 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
             asked = list(areas) if run.areas == "all" else list(run.areas)
             for area in asked:
                 require_area(areas, area, return_path(returns, last))
-            ratings = rating_counts(notebook, period, files)
-            for area in order_areas(asked, settings.authority):
-                for cohort in run.cohorts:
+            # the quarterly appendix is of all children; cohorts are the monthly scorecard's
+            cohorts = run.cohorts if notebook == "scorecard" else ("all",)
+            for cohort in cohorts:
+                ratings = rating_counts(notebook, period, files, cohort)
+                for area in order_areas(asked, settings.authority):
+                    if area not in ratings:
+                        continue  # no KPI for this cohort in this area
                     out = str(run.path(run.out))
                     counts = tuple(ratings[area].items())
                     jobs.append(Job(notebook, period, area, cohort, out, files, run.pdf, force, warm, counts))

@@ -120,12 +120,28 @@ def scorecard(
         str | None, typer.Option("--area", help="Only this area (e.g. 'South Kent'); default: every area.")
     ] = None,
     settings: SettingsOption = paths.SETTINGS_FILE,
+    cohort: Annotated[
+        str | None, typer.Option("--cohort", help="Only this cohort: all, or 'excluding UASC'. Default: every cohort.")
+    ] = None,
+    breakdown: Annotated[
+        str | None,
+        typer.Option(
+            "--breakdown",
+            help="Only this breakdown: total, age_band, sex, ethnicity, legal_status, placement_type. Default: all.",
+        ),
+    ] = None,
 ) -> None:
-    """Write the tidy scorecard: one row per month x area x KPI, with RAG, last month and direction."""
+    """Write the tidy scorecard: one row per month x area x KPI x cohort x breakdown x group, with RAG,
+    last month and direction. Headline rows are cohort 'all', breakdown 'total', group 'all'."""
 
     def build() -> pd.DataFrame:
         card = scorecard_for_month(returns, load_kpis(kpis), month, load_settings(settings))
-        return select_area(card, area, return_path(returns, month)) if area else card
+        card = select_area(card, area, return_path(returns, month)) if area else card
+        if cohort is not None:
+            card = card.loc[card["cohort"] == cohort]
+        if breakdown is not None:
+            card = card.loc[card["breakdown"] == breakdown]
+        return card.reset_index(drop=True)
 
     card = _run(build)
     write_atomically(out, card.to_csv(index=False, lineterminator="\n"))
@@ -149,6 +165,9 @@ def render(
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
     pdf: PdfOption = False,
+    cohort: Annotated[
+        str, typer.Option("--cohort", help="all, or 'excluding UASC' (the KPIs measured from SSDA903 data).")
+    ] = "all",
 ) -> None:
     """Render the HTML appendix of each area: summary, scorecard table, trends and notes, code hidden.
 
@@ -156,9 +175,9 @@ def render(
     others; its last good appendix stays in place, and the command exits non-zero naming it.
     """
 
-    parameters = {"month": month, **_files(returns, kpis, settings, trend_settings, benchmarks)}
+    parameters = {"month": month, "cohort": cohort, **_files(returns, kpis, settings, trend_settings, benchmarks)}
     areas = _run(lambda: _areas(month, area, returns, kpis, settings, trend_settings, benchmarks))
-    _render_each(out, month, areas, parameters, paths.SCORECARD_NOTEBOOK, pdf)
+    _render_each(out, month, areas, parameters, paths.SCORECARD_NOTEBOOK, pdf, cohort)
 
 
 @app.command("render-quarter")
@@ -231,18 +250,18 @@ def _areas(
 
 
 def _render_each(
-    out: Path, period: str, areas: list[str], parameters: dict[str, str], notebook: Path, pdf: bool
+    out: Path, period: str, areas: list[str], parameters: dict[str, str], notebook: Path, pdf: bool, cohort: str = "all"
 ) -> None:
     """Render area by area; one failure does not stop the rest, and the exit code says so."""
     failed = []
     for name in areas:
         try:
-            written = render_appendix(out, period, name, parameters, notebook)
+            written = render_appendix(out, period, name, parameters, notebook, cohort=cohort)
             if pdf:
                 typer.echo(f"printed {write_pdf(written)}")
         except (RenderError, PdfError) as exc:
             failed.append(name)
-            kept = appendix_path(out, period, name)
+            kept = appendix_path(out, period, name, cohort)
             still = f"; the last good appendix {kept} is unchanged" if kept.exists() else ""
             typer.echo(f"lacperf: {name}: not rendered: {exc}{still}", err=True)
             continue
@@ -413,7 +432,7 @@ def trend(
         rules = load_trend_settings(trend_settings)
         if window is not None:
             rules = rules.model_copy(update={"window": window})
-        history = load_history(returns, catalogue, month)
+        history = load_history(returns, catalogue, month, load_settings(settings).authority)
         areas = order_areas(
             list(history.loc[history["month"] == month, "area"].unique()), load_settings(settings).authority
         )

@@ -19,7 +19,7 @@ from lacperf_helpers.trend import TrendTest
 
 Polarity = Literal["H", "L"]
 Unit = Literal["percent", "number", "days"]
-Source = Literal["return"]
+Source = Literal["return", "ssda903"]
 # How months add up to a quarter or a year: `latest` for snapshots and rolling measures (the period's
 # figure is its last month's), `sum` for monthly flows (numerators and denominators add up).
 Aggregation = Literal["latest", "sum"]
@@ -49,6 +49,8 @@ class KpiDefinition(_Frozen):
     guidance: str = ""
     counts: str = "children"  # what the numerator and denominator count, as in "12 of 40 children"
     aggregation: Aggregation = "latest"
+    measure: str | None = None  # source ssda903: the measure computed from the child-level data
+    cohort: str | None = None  # source ssda903: measured on this cohort only (default: every cohort)
     decimals: int | None = Field(default=None, ge=0, le=4)
     years: dict[str, Thresholds] = Field(default_factory=dict)
 
@@ -72,6 +74,23 @@ class KpiDefinition(_Frozen):
                     f"floor {pair.floor:g} is {side} target {pair.target:g}{year}; with polarity "
                     f"{self.polarity} the floor must be the weaker standard"
                 )
+        return self
+
+    @model_validator(mode="after")
+    def _measure_for_ssda903(self) -> KpiDefinition:
+        from lacperf_helpers.measures import COHORTS, MEASURES
+
+        if self.source == "return":
+            if self.measure or self.cohort:
+                raise ValueError("measure and cohort are for source ssda903; a return KPI's figures are given")
+            return self
+        if self.measure not in MEASURES:
+            raise ValueError(f"source ssda903 needs a measure, one of: {', '.join(MEASURES)}")
+        expected = "percent" if MEASURES[self.measure].unit == "percent" else "number"
+        if self.unit != expected:
+            raise ValueError(f"measure {self.measure} is a {MEASURES[self.measure].unit}: its unit is {expected}")
+        if self.cohort is not None and self.cohort not in COHORTS:
+            raise ValueError(f"cohort {self.cohort!r} is not one of: {', '.join(COHORTS)}")
         return self
 
     @property

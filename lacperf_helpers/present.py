@@ -40,11 +40,59 @@ def header(appendix: Appendix) -> str:
     return (
         '<header class="lacperf-header">'
         f'<p class="lacperf-kicker">Children in Care performance scorecard · appendix</p>'
-        f"<h1>{escape(appendix.area)} · {month_label(appendix.month)}</h1>"
+        f"<h1>{escape(appendix.area)}{_cohort_label(appendix.cohort)} · {month_label(appendix.month)}</h1>"
         f'<p class="lacperf-meta">Financial year {financial_year(appendix.month)} · figures at the end of '
         f"{month_label(appendix.month)}, compared with {month_label(str(appendix.card['previous_month'].iloc[0]))}"
         "</p>" + (f'<p class="lacperf-notice">{escape(notice)}</p>' if notice else "") + "</header>"
     )
+
+
+def _cohort_label(cohort: str) -> str:
+    return "" if cohort == "all" else f" · {escape(cohort)}"
+
+
+BREAKDOWN_NAMES = {
+    "age_band": "age band", "sex": "sex", "ethnicity": "ethnicity group", "legal_status": "legal status",
+    "placement_type": "placement type",
+}  # fmt: skip
+
+
+def breakdown_section(appendix: Appendix, breakdown: str) -> str:
+    """The KPIs measured from SSDA903 data, broken down as a director asked (blank: nothing shown)."""
+    if not breakdown:
+        return ""
+    name = BREAKDOWN_NAMES.get(breakdown)
+    if name is None:
+        known = ", ".join(BREAKDOWN_NAMES)
+        return f"<p>There is no breakdown {escape(breakdown)!r}; the breakdowns are: {escape(known)}.</p>"
+    rows = appendix.slices.loc[
+        (appendix.slices["area"] == appendix.area)
+        & (appendix.slices["cohort"] == appendix.cohort)
+        & (appendix.slices["breakdown"] == breakdown)
+    ]
+    heading = f"<h2>By {escape(name)}</h2>"
+    if rows.empty:
+        return heading + f"<p>No KPI here is measured from SSDA903 data, so none is broken down by {escape(name)}.</p>"
+    small = appendix.settings.small_cohort_denominator
+    shown = pd.DataFrame(
+        [
+            {
+                "KPI": r.title,
+                escape(name.capitalize()): r.group,
+                "This month": fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small),
+                "Rating": r.rag,
+                "Last month": fmt_value(r.previous_value, r.unit, r.decimals),
+            }
+            for r in kpi_rows(rows)
+        ]
+    )
+    classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
+    classes["Rating"] = rows["rag"].map(_rag_class).to_numpy()
+    caption = (
+        f"{appendix.area}, {month_label(appendix.month)}: the KPIs from SSDA903 data by {name}, "
+        "each group rated against the KPI's own target."
+    )
+    return heading + _styled_table(shown, classes, caption, f"breakdown-{breakdown}")
 
 
 def summary(appendix: Appendix) -> str:

@@ -13,6 +13,7 @@ from lacperf_helpers.appendix import TREND_FOR_CARD, Appendix, load_appendix
 from lacperf_helpers.narrative import Summary, summarise
 from lacperf_helpers.period_figures import quarter_scorecard
 from lacperf_helpers.periods import quarter_months
+from lacperf_helpers.scorecard import headline
 
 BENCHMARK_FOR_CARD = ("england", "statistical_neighbours", "benchmark_year", "against_england")
 
@@ -56,7 +57,7 @@ def load_quarter_appendix(
     month_end = load_appendix(
         months[-1], area, returns_dir, kpis_file, settings_file, made_at, trend_file, benchmarks_file
     )
-    quarter_card = quarter_scorecard(month_end.figures, month_end.catalogue, quarter, [area])
+    quarter_card = quarter_scorecard(headline(month_end.figures), month_end.catalogue, quarter, [area])
     extra = month_end.card.loc[:, ["kpi_id", *TREND_FOR_CARD, *BENCHMARK_FOR_CARD]]
     card = with_previous_quarter(quarter_card).merge(extra, on="kpi_id", how="left")
     summary = summarise(

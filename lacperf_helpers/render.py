@@ -80,9 +80,11 @@ class RenderError(Exception):
     """A notebook run that failed: names the appendix and the error the notebook raised."""
 
 
-def appendix_path(out_dir: str | Path, period: str, area: str) -> Path:
-    """`<out>/<period>/<area-slug>.html`, e.g. reports/2019-09/south-kent.html or reports/2019-20-q2/kent.html."""
-    return Path(out_dir) / period / f"{slug(area)}.html"
+def appendix_path(out_dir: str | Path, period: str, area: str, cohort: str = "all") -> Path:
+    """`<out>/<period>/<area-slug>.html`, e.g. reports/2019-09/south-kent.html or reports/2019-20-q2/kent.html;
+    a cohort other than all is added: south-kent--excluding-uasc.html."""
+    suffix = "" if cohort == "all" else f"--{slug(cohort)}"
+    return Path(out_dir) / period / f"{slug(area)}{suffix}.html"
 
 
 def execute_notebook(notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
@@ -207,6 +209,7 @@ def render_appendix(
     parameters: dict[str, Any],
     notebook: Path = paths.SCORECARD_NOTEBOOK,
     kernel: WarmKernel | None = None,
+    cohort: str = "all",
 ) -> Path:
     """Render one appendix into `<out>/<period>/<area>.html`; on failure the previous one is left untouched.
 
@@ -215,7 +218,8 @@ def render_appendix(
     """
     arguments = {**parameters, "area": area}
     executed = kernel.execute(notebook, arguments) if kernel else execute_notebook(notebook, arguments)
-    html = export_html(executed, f"{area} · {period} · Children in Care scorecard")
-    target = appendix_path(out_dir, period, area)
+    cohort_label = "" if cohort == "all" else f" ({cohort})"
+    html = export_html(executed, f"{area}{cohort_label} · {period} · Children in Care scorecard")
+    target = appendix_path(out_dir, period, area, cohort)
     write_atomically(target, html)
     return target

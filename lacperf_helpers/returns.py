@@ -28,36 +28,87 @@ _NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
 _THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
+SSDA903_FOLDER = "903"
+SLICE = ("cohort", "breakdown", "group")  # headline figures: cohort all, breakdown total, group all
+
+
 def return_path(returns_dir: str | Path, month: str) -> Path:
     return Path(returns_dir) / month / RETURN_FILE
 
 
+def ssda903_path(returns_dir: str | Path, month: str) -> Path:
+    return Path(returns_dir) / month / SSDA903_FOLDER
+
+
+def month_files(returns_dir: str | Path, month: str) -> list[Path]:
+    """The files a month's figures come from: its return and its SSDA903 extract."""
+    files = [return_path(returns_dir, month), *sorted(ssda903_path(returns_dir, month).glob("*.csv"))]
+    return [f for f in files if f.is_file()]
+
+
 def available_months(returns_dir: str | Path) -> list[str]:
-    """Months with a return file, oldest first."""
+    """Months with a return file or an SSDA903 extract, oldest first."""
     root = Path(returns_dir)
     if not root.is_dir():
         return []
-    return sorted(p.name for p in root.iterdir() if is_month(p.name) and (p / RETURN_FILE).is_file())
+    return sorted(
+        p.name
+        for p in root.iterdir()
+        if is_month(p.name) and ((p / RETURN_FILE).is_file() or (p / SSDA903_FOLDER).is_dir())
+    )
 
 
-def load_returns(returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue) -> pd.DataFrame:
-    """The validated figures of the months that have a return; a month with no folder has no rows."""
+def load_returns(
+    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str | None = None
+) -> pd.DataFrame:
+    """The checked figures of these months: from each month's return, and each SSDA903 KPI's measure
+    from its extract. A month with neither has no rows (its figures are 'No data')."""
     frames = [
         read_return(return_path(returns_dir, month), month, catalogue)
         for month in months
         if return_path(returns_dir, month).is_file()
     ]
+    figures = pd.concat(frames, ignore_index=True) if frames else _empty_return()
+    for column, headline in zip(SLICE, ("all", "total", "all"), strict=True):
+        figures[column] = headline
+    from_903 = ssda903_figures(returns_dir, months, catalogue, authority or "Authority")
+    return pd.concat([figures, from_903], ignore_index=True) if len(from_903) else figures
+
+
+def ssda903_figures(
+    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str
+) -> pd.DataFrame:
+    """Figures of the KPIs with source ssda903, by cohort, breakdown and area, for months with an extract."""
+    from lacperf_helpers.measures import measure_table
+    from lacperf_helpers.ssda903 import load_903
+
+    kpis = [kpi for kpi in catalogue.kpis if kpi.source == "ssda903"]
+    frames = []
+    for month in months if kpis else []:
+        folder = ssda903_path(returns_dir, month)
+        if not folder.is_dir():
+            continue
+        table = measure_table(load_903(folder), month, authority, sorted({str(k.measure) for k in kpis}))
+        for kpi in kpis:
+            rows = table.loc[table["measure"] == kpi.measure]
+            if kpi.cohort is not None:
+                rows = rows.loc[rows["cohort"] == kpi.cohort]
+            frames.append(rows.drop(columns="measure").assign(kpi_id=kpi.id, source_file=str(folder), source_row=0))
     if not frames:
-        return _empty_return()
+        return pd.DataFrame(columns=[*_empty_return().columns, *SLICE])
     return pd.concat(frames, ignore_index=True)
 
 
-def load_returns_to(returns_dir: str | Path, month: str, catalogue: KpiCatalogue) -> pd.DataFrame:
-    """Every month's return up to and including `month`, whose return must exist."""
-    path = return_path(returns_dir, month)
-    if not path.is_file():
-        raise InputError(path, f"no return for {month}: expected {path}")
-    return load_returns(returns_dir, [m for m in available_months(returns_dir) if m <= month], catalogue)
+def load_returns_to(
+    returns_dir: str | Path, month: str, catalogue: KpiCatalogue, authority: str | None = None
+) -> pd.DataFrame:
+    """Every month's figures up to and including `month`, which must have a return or an extract."""
+    if month not in available_months(returns_dir):
+        path = return_path(returns_dir, month)
+        raise InputError(
+            path, f"no return for {month}: expected {path} or an SSDA903 folder {path.parent / SSDA903_FOLDER}"
+        )
+    return load_returns(returns_dir, [m for m in available_months(returns_dir) if m <= month], catalogue, authority)
 
 
 def read_return(path: Path, month: str, catalogue: KpiCatalogue) -> pd.DataFrame:
@@ -117,6 +168,10 @@ def _check(raw: pd.DataFrame, month: str, catalogue: KpiCatalogue) -> list[tuple
     flag(raw["area"] == "", "area", "area is blank")
     known = raw["kpi_id"].isin(catalogue.ids)
     flag(~known, "kpi_id", "unknown KPI " + raw["kpi_id"].map(repr) + " (not in the KPI definitions)")
+    from_903 = raw["kpi_id"].isin([k.id for k in catalogue.kpis if k.source == "ssda903"])
+    flag(
+        from_903, "kpi_id", "KPI " + raw["kpi_id"].map(repr) + " is computed from SSDA903 data, not given in the return"
+    )
 
     figures = {}
     for column in FIGURE_COLUMNS:

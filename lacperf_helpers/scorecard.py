@@ -10,9 +10,10 @@ from lacperf_helpers import rating
 from lacperf_helpers.definitions import KpiCatalogue, Settings
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.periods import previous_month
-from lacperf_helpers.returns import load_returns, return_path
+from lacperf_helpers.returns import SLICE, available_months, load_returns, return_path
 
 # The contract of `lacperf scorecard --out`: these columns first, in this order.
+HEADLINE = ("all", "total", "all")  # cohort, breakdown, group of the figures every KPI has
 SCORECARD_COLUMNS = (
     "month", "area", "kpi_id", "numerator", "denominator", "value", "target", "floor", "rag",
     "previous_value", "previous_rag", "direction", "children_to_change_rating",
@@ -61,18 +62,68 @@ def rate_figures(figures: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
     return rate_joined(figures.merge(kpis, on="kpi_id", how="left", validate="many_to_one"))
 
 
+COHORT_ORDER = ("all", "excluding UASC")
+BREAKDOWN_ORDER = ("total", "age_band", "sex", "ethnicity", "legal_status", "placement_type")
+
+
 def build_scorecard(
     figures: pd.DataFrame, catalogue: KpiCatalogue, month: str, settings: Settings | None = None
 ) -> pd.DataFrame:
-    """The scorecard of `month` from validated return figures (which may hold other months too).
+    """The scorecard of `month` from checked figures (which may hold other months too).
 
-    Every area in this month's return gets every KPI: a KPI it did not report is 'No data', not absent.
+    One row per area x KPI x cohort x breakdown x group. In the headline (cohort all, breakdown total,
+    group all) every area in this month's figures gets every KPI: one it did not report is 'No data',
+    not absent. Other cohorts and breakdowns hold the KPIs computed for them (from SSDA903 data).
     """
     settings = settings or Settings()
+    figures = with_slice(figures)
+    areas = order_areas(figures.loc[figures["month"] == month, "area"].unique().tolist(), settings.authority)
+    cards = []
+    for (cohort, breakdown, group), part in figures.groupby(list(SLICE), sort=False):
+        headline = (cohort, breakdown, group) == HEADLINE
+        kpi_ids = catalogue.ids if headline else [k for k in catalogue.ids if k in set(part["kpi_id"])]
+        card = _build_slice(part, catalogue, month, areas, kpi_ids)
+        cards.append(card.assign(cohort=str(cohort), breakdown=str(breakdown), group=str(group)))
+    if not cards:
+        cards.append(
+            _build_slice(figures, catalogue, month, areas, catalogue.ids).assign(
+                **dict(zip(SLICE, HEADLINE, strict=True))
+            )
+        )
+    card = pd.concat(cards, ignore_index=True)
+    order = {
+        "area": {a: i for i, a in enumerate(areas)},
+        "cohort": {c: i for i, c in enumerate(COHORT_ORDER)},
+        "breakdown": {b: i for i, b in enumerate(BREAKDOWN_ORDER)},
+    }
+    card = card.sort_values(
+        ["area", "cohort", "breakdown", "kpi_order", "group"],
+        key=lambda column: column.map(order[column.name]).fillna(99) if column.name in order else column,
+        kind="stable",
+    ).reset_index(drop=True)
+    return card.loc[:, [*SCORECARD_COLUMNS, *SLICE, *EXTRA_COLUMNS]]
+
+
+def with_slice(figures: pd.DataFrame) -> pd.DataFrame:
+    """Figures with cohort, breakdown and group (figures without them are the headline)."""
+    missing = {column: value for column, value in zip(SLICE, HEADLINE, strict=True) if column not in figures}
+    return figures.assign(**missing) if missing else figures
+
+
+def headline(card: pd.DataFrame, cohort: str = "all") -> pd.DataFrame:
+    """A cohort's headline rows (breakdown total, group all): what an appendix rates."""
+    card = with_slice(card)
+    chosen = (card["cohort"] == cohort) & (card["breakdown"] == "total") & (card["group"] == "all")
+    return card.loc[chosen].reset_index(drop=True)
+
+
+def _build_slice(
+    figures: pd.DataFrame, catalogue: KpiCatalogue, month: str, areas: list[str], kpi_ids: list[str]
+) -> pd.DataFrame:
     last = previous_month(month)
     current = figures.loc[figures["month"] == month]
-    areas = order_areas(current["area"].unique().tolist(), settings.authority)
     kpis = kpi_frame(catalogue, month)
+    kpis = kpis.loc[kpis["kpi_id"].isin(kpi_ids)]
     grid = pd.MultiIndex.from_product([areas, kpis["kpi_id"]], names=["area", "kpi_id"]).to_frame(index=False)
     grid.insert(0, "month", month)
     figure_columns = ["area", "kpi_id", "numerator", "denominator", "value"]
@@ -95,9 +146,7 @@ def build_scorecard(
         card["numerator"], card["denominator"], card["target"], card["polarity"], card["rag"],
         card["unit"] == "percent",
     )  # fmt: skip
-    card["area_order"] = card["area"].map({area: i for i, area in enumerate(areas)})
-    card = card.sort_values(["area_order", "kpi_order"], kind="stable").reset_index(drop=True)
-    return card.loc[:, [*SCORECARD_COLUMNS, *EXTRA_COLUMNS]]
+    return card
 
 
 def order_areas(areas: list[str], authority: str | None) -> list[str]:
@@ -108,11 +157,12 @@ def order_areas(areas: list[str], authority: str | None) -> list[str]:
 def scorecard_for_month(
     returns_dir: str | Path, catalogue: KpiCatalogue, month: str, settings: Settings | None = None
 ) -> pd.DataFrame:
-    """Load this month's and last month's returns and build the scorecard; this month's must exist."""
-    path = return_path(returns_dir, month)
-    if not path.is_file():
-        raise InputError(path, f"no return for {month}: expected {path}")
-    figures = load_returns(returns_dir, [previous_month(month), month], catalogue)
+    """Load this month's and last month's figures and build the scorecard; this month's must exist."""
+    if month not in available_months(returns_dir):
+        path = return_path(returns_dir, month)
+        raise InputError(path, f"no return for {month}: expected {path} or an SSDA903 folder beside it")
+    authority = settings.authority if settings else None
+    figures = load_returns(returns_dir, [previous_month(month), month], catalogue, authority)
     return build_scorecard(figures, catalogue, month, settings)
 
 

@@ -17,9 +17,7 @@ from lacperf_helpers.definitions import KpiCatalogue, KpiDefinition, TrendSettin
 from lacperf_helpers.formatting import fmt_value
 from lacperf_helpers.periods import rolling_months
 from lacperf_helpers.returns import load_returns_to
-from lacperf_helpers.scorecard import kpi_frame, rate_joined
-
-COHORT_ALL = "all"  # the monthly return counts every child; 903 data adds cohorts such as "excluding UASC"
+from lacperf_helpers.scorecard import kpi_frame, rate_joined, with_slice
 
 TREND_COLUMNS = (
     "kpi_id", "area", "cohort", "window_start", "window_end", "points", "slope_per_month", "trend",
@@ -31,9 +29,12 @@ TREND_EXTRA_COLUMNS = (
 )  # fmt: skip
 
 
-def load_history(returns_dir: str | Path, catalogue: KpiCatalogue, month: str) -> pd.DataFrame:
-    """Every month's return up to `month` (which must exist), checked and rated."""
-    return rated_history(load_returns_to(returns_dir, month, catalogue), catalogue)
+def load_history(
+    returns_dir: str | Path, catalogue: KpiCatalogue, month: str, authority: str | None = None
+) -> pd.DataFrame:
+    """Every month's headline figures (each cohort's totals) up to `month`, checked and rated."""
+    figures = load_returns_to(returns_dir, month, catalogue, authority)
+    return rated_history(figures.loc[with_slice(figures)["breakdown"] == "total"], catalogue)
 
 
 def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:
@@ -44,8 +45,8 @@ def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFram
         or [kpi_frame(catalogue, "2000-01").iloc[0:0].assign(month="")],
         ignore_index=True,
     )
-    joined = figures.merge(kpis, on=["month", "kpi_id"], how="inner", validate="many_to_one")
-    return rate_joined(joined).assign(cohort=COHORT_ALL).sort_values(["kpi_order", "area", "month"], ignore_index=True)
+    joined = with_slice(figures).merge(kpis, on=["month", "kpi_id"], how="inner", validate="many_to_one")
+    return rate_joined(joined).sort_values(["kpi_order", "area", "cohort", "month"], ignore_index=True)
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,8 @@ from lacperf_helpers.render import RenderError, render_appendix
 from tests.conftest import SAMPLE_MONTH
 
 NOTEBOOK_PARAMETERS = {
-    "month", "area", "returns_dir", "kpis_file", "settings_file", "trend_file", "benchmarks_file", "made_at",
+    "month", "area", "cohort", "breakdown", "returns_dir", "kpis_file", "settings_file", "trend_file",
+    "benchmarks_file", "made_at",
 }  # fmt: skip
 
 
@@ -94,7 +95,7 @@ def test_a_failed_run_leaves_the_last_good_appendix(tmp_path: Path) -> None:
 def test_one_failing_area_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rendered_areas = []
 
-    def fake_render(out: Path, month: str, area: str, parameters: dict[str, str], notebook: Path) -> Path:
+    def fake_render(out: Path, month: str, area: str, parameters: dict[str, str], notebook: Path, cohort: str) -> Path:
         if area == "North Kent":
             raise RenderError("scorecard.ipynb stopped in cell 3: KeyError: 'x'")
         rendered_areas.append(area)

@@ -52,8 +52,8 @@ def test_run_files() -> None:
     assert year.quarter_list() == ["Q3 2018/19", "Q4 2018/19", "Q1 2019/20", "Q2 2019/20"]
     with pytest.raises(InputError, match="no such run file; the runs in parameters/runs are: monthly, year-of-months"):
         load_run("weekly")
-    with pytest.raises(ValueError, match="the monthly return holds only the cohort 'all'"):
-        RunFile.model_validate({"months": "2019-09", "cohorts": ["excluding UASC"]})
+    with pytest.raises(ValueError, match="cohort\\(s\\) under 16: the cohorts are all, excluding UASC"):
+        RunFile.model_validate({"months": "2019-09", "cohorts": ["under 16"]})
 
 
 def test_renders_in_parallel_then_skips_what_has_not_changed(run_file: Path, tmp_path: Path) -> None:
@@ -87,7 +87,9 @@ def test_index_pages_list_every_appendix(run_file: Path, tmp_path: Path) -> None
     assert '<a href="2019-04/index.html">April 2019</a>' in top
 
 
-PARAMETERS = ("month", "area", "returns_dir", "kpis_file", "settings_file", "trend_file", "benchmarks_file", "made_at")
+PARAMETERS = (
+    "month", "area", "cohort", "returns_dir", "kpis_file", "settings_file", "trend_file", "benchmarks_file", "made_at",
+)  # fmt: skip
 FAILS_FOR_ASHFORD = {
     "cells": [
         {"cell_type": "code", "id": "p", "execution_count": None, "metadata": {"tags": ["parameters"]}, "outputs": [],
