@@ -6,6 +6,9 @@ Twenty-four months (October 2017 to September 2019) of the monthly KPI return fo
 and four areas, one of them small, for every KPI in parameters/kpis.yaml. Nothing here describes a real
 child or a real authority's performance: the area names only give the appendices a familiar shape.
 Areas' figures add up to the authority's, as they would in a real return.
+
+The last three months also hold a child-level SSDA903 extract (`<month>/903/`): synthetic care histories
+of 400 children, cut as an extract taken at each month end, with child_area.csv naming each child's area.
 """
 
 from __future__ import annotations
@@ -15,6 +18,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+
+from lacperf_helpers.synthetic import extract_at, synthetic_903, write_903
 
 SEED = 903
 FIRST_MONTH, MONTHS = (2017, 10), 24
@@ -132,9 +137,22 @@ def write(rows: pd.DataFrame, out_dir: Path) -> None:
         frame.to_csv(folder / "kpi_return.csv", index=False, float_format="%.10g", lineterminator="\n")
 
 
+SSDA903_CHILDREN = 400
+SSDA903_MONTHS = 3
+
+
+def write_ssda903(out_dir: Path) -> None:
+    """The child-level extracts of the last months: one set of histories, cut at each month end."""
+    histories = synthetic_903(SSDA903_CHILDREN, SEED, tuple(sorted(AREA_SHARE)))
+    for month in months()[-SSDA903_MONTHS:]:
+        at = pd.Timestamp(month) + pd.offsets.MonthEnd(0)
+        write_903(extract_at(histories, at), out_dir / month / "903")
+
+
 def main() -> None:
     out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "sample"
     write(edge_cases(make_rows(np.random.default_rng(SEED))), out_dir)
+    write_ssda903(out_dir)
 
 
 if __name__ == "__main__":

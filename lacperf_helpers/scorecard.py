@@ -81,7 +81,9 @@ def build_scorecard(
     cards = []
     for (cohort, breakdown, group), part in figures.groupby(list(SLICE), sort=False):
         headline = (cohort, breakdown, group) == HEADLINE
-        kpi_ids = catalogue.ids if headline else [k for k in catalogue.ids if k in set(part["kpi_id"])]
+        # every KPI is in the headline, but for one measured on another cohort only
+        everyone = [k.id for k in catalogue.kpis if k.cohort in (None, "all")]
+        kpi_ids = everyone if headline else [k for k in catalogue.ids if k in set(part["kpi_id"])]
         card = _build_slice(part, catalogue, month, areas, kpi_ids)
         cards.append(card.assign(cohort=str(cohort), breakdown=str(breakdown), group=str(group)))
     if not cards:

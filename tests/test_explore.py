@@ -1,0 +1,51 @@
+"""The analysts' explorer notebook, run through papermill on the sample's SSDA903 extracts."""
+
+from pathlib import Path
+
+import papermill
+import pytest
+
+from lacperf_helpers import paths
+from lacperf_helpers.errors import InputError
+from lacperf_helpers.explore import cohort_chart, cohort_table
+
+NOTEBOOK = paths.NOTEBOOKS / "explore_cohorts.ipynb"
+MONTHS = ["2019-07", "2019-08", "2019-09"]
+
+
+def test_the_explorer_runs_on_the_sample(tmp_path: Path) -> None:
+    executed = papermill.execute_notebook(
+        str(NOTEBOOK), str(tmp_path / "out.ipynb"), parameters={"breakdown": "sex", "cohort": "excluding UASC"},
+        kernel_name="python3", progress_bar=False, cwd=str(NOTEBOOK.parent),
+    )  # fmt: skip
+    chart = executed.cells[-1].outputs[0]["data"]["text/html"]
+    assert "vegaEmbed" in chart  # interactive: selection and tooltips work in JupyterLab
+    assert "cdn.jsdelivr" not in chart and 'src="http' not in chart  # and offline
+
+
+def test_only_aggregates_reach_the_table_and_chart() -> None:
+    table = cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "age_band", "Kent")
+    assert set(table.columns) == {
+        "month",
+        "month_label",
+        "area",
+        "group",
+        "numerator",
+        "denominator",
+        "value",
+        "figure",
+    }
+    assert "CHILD" not in table.columns and "DOB" not in table.columns
+    kent = table.loc[table["area"] == "Kent"]
+    assert kent.groupby("month")["group"].nunique().max() <= 6  # age bands, not children
+    spec = cohort_chart(table, "cla_count", "Kent").to_dict()
+    rows = next(iter(spec["datasets"].values()))
+    assert len(rows) == len(kent)
+    assert {"params", "encoding"} <= set(spec)
+
+
+def test_unknown_choices_are_named() -> None:
+    with pytest.raises(InputError, match="no breakdown 'age'"):
+        cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "age", "Kent")
+    with pytest.raises(InputError, match="no SSDA903 extract in any of the months 2018-01 to 2018-02"):
+        cohort_table(paths.SAMPLE_RETURNS, ["2018-01", "2018-02"], "cla_count", "all", "total", "Kent")

@@ -1,0 +1,121 @@
+"""KPIs with source ssda903 in the scorecard and the appendix: cohorts, breakdowns, 903-only months.
+
+The extract is test_measures' hand-built one (D = 30 June 2019): 5 children looked after, one of them UASC;
+one of the 5 (001) with 3 placements in the year.
+"""
+
+from pathlib import Path
+from textwrap import dedent
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from lacperf_helpers import present
+from lacperf_helpers.appendix import load_appendix
+from lacperf_helpers.cli import app
+from lacperf_helpers.definitions import load_kpis
+from lacperf_helpers.errors import InputError
+from lacperf_helpers.scorecard import headline, scorecard_for_month
+from tests.test_measures import EPISODES, HEADER, extract
+
+KPIS = dedent(
+    """\
+    kpis:
+      - {id: looked_after, title: Children looked after, polarity: L, unit: number, target: 4, floor: 6,
+         source: ssda903, measure: cla_count}
+      - {id: moves, title: Children with 3 or more placements, polarity: L, unit: percent, target: 10, floor: 12,
+         source: ssda903, measure: placement_stability_short}
+      - {id: long_stay, title: Long-term stability (excluding UASC), polarity: H, unit: percent, target: 70,
+         floor: 60, source: ssda903, measure: placement_stability_long, cohort: excluding UASC}
+    """
+)
+
+
+@pytest.fixture
+def setup(tmp_path: Path) -> tuple[Path, Path]:
+    month = tmp_path / "returns" / "2019-06"
+    month.mkdir(parents=True)
+    extract(month, EPISODES, HEADER, uasc="007,1,01/07/2001,01/07/2019\n", areas="001,South Kent\n002,South Kent\n")
+    (tmp_path / "kpis.yaml").write_text(KPIS)
+    (tmp_path / "settings.yaml").write_text("authority: Kent\n")
+    return tmp_path / "returns", tmp_path / "kpis.yaml"
+
+
+def test_a_903_only_month_gives_each_cohort_its_rows(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    returns, kpis = setup
+    from lacperf_helpers.definitions import Settings
+
+    card = scorecard_for_month(returns, load_kpis(kpis), "2019-06", Settings(authority="Kent"))
+    kent_all = headline(card, "all").query("area == 'Kent'").set_index("kpi_id")
+    assert kent_all.loc["looked_after", "value"] == 5
+    assert kent_all.loc["looked_after", "rag"] == "Amber"  # 5: above the target of 4, within the floor of 6
+    assert kent_all.loc[["moves"], ["numerator", "denominator", "rag"]].values.tolist() == [[1.0, 5.0, "Red"]]
+    assert "long_stay" not in kent_all.index  # measured on the excluding-UASC cohort only
+    kent_excl = headline(card, "excluding UASC").query("area == 'Kent'").set_index("kpi_id")
+    assert kent_excl.loc["looked_after", "value"] == 4  # 007 is UASC
+    assert kent_excl.loc["long_stay", "numerator"] == 1 and kent_excl.loc["long_stay", "denominator"] == 1
+    assert set(kent_all["previous_rag"]) == {"No data"}  # no May extract: no previous figures
+    by_age = card.query("area == 'Kent' and kpi_id == 'looked_after' and cohort == 'all' and breakdown == 'age_band'")
+    assert by_age.set_index("group")["value"].to_dict() == {"10-15": 1.0, "16 and over": 2.0, "5-9": 2.0}
+    south = headline(card, "all").query("area == 'South Kent' and kpi_id == 'looked_after'")
+    assert south["value"].tolist() == [2.0]  # 001 and 002 live in South Kent
+
+
+def test_lacperf_scorecard_selects_a_cohort_and_breakdown(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    returns, kpis = setup
+    out = tmp_path / "card.csv"
+    args = ["scorecard", "--returns", str(returns), "--kpis", str(kpis), "--month", "2019-06", "--out", str(out)]
+    result = CliRunner().invoke(app, [*args, "--settings", str(tmp_path / "settings.yaml"),
+                                      "--cohort", "excluding UASC", "--breakdown", "sex"])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    card = pd.read_csv(out)
+    assert set(card["cohort"]) == {"excluding UASC"} and set(card["breakdown"]) == {"sex"}
+    assert {"cohort", "breakdown", "group"} <= set(card.columns)
+
+
+def test_the_excluding_uasc_appendix_with_a_breakdown(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    returns, kpis = setup
+    settings = tmp_path / "settings.yaml"
+    page = load_appendix("2019-06", "Kent", returns, kpis, settings, "now", "", tmp_path / "none.csv", "excluding UASC")
+    # 4 looked after (target 4: Green); 1 of 4 with 3 placements (25%: Red); 1 of 1 long-term stable (Green)
+    assert page.summary.headline == "Of the 3 KPIs, 2 are rated Green, 0 Amber and 1 Red."
+    assert "Kent · excluding UASC · June 2019" in present.header(page)
+    section = present.breakdown_section(page, "legal_status")
+    assert "<h2>By legal status</h2>" in section and ">C2<" in section and ">V2<" not in section  # V2 is 007, UASC
+    with pytest.raises(InputError, match="no KPI is measured for the cohort 'under 16'"):
+        load_appendix("2019-06", "Kent", returns, kpis, settings, "now", "", tmp_path / "none.csv", "under 16")
+
+
+def test_render_writes_a_cohort_appendix_of_its_own(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    returns, kpis = setup
+    empty = tmp_path / "benchmarks.csv"
+    empty.write_text("kpi_id,year,england,statistical_neighbours,source\n")
+    result = CliRunner().invoke(
+        app,
+        ["render", "--returns", str(returns), "--kpis", str(kpis), "--month", "2019-06", "--area", "Kent",
+         "--settings", str(tmp_path / "settings.yaml"), "--benchmarks", str(empty), "--cohort", "excluding UASC",
+         "--out", str(tmp_path / "out")],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html = (tmp_path / "out" / "2019-06" / "kent--excluding-uasc.html").read_text()
+    assert "Of the 3 KPIs" in html and "excluding UASC" in html
+
+
+def test_a_903_kpi_is_not_given_in_the_return(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    returns, kpis = setup
+    (returns / "2019-06" / "kpi_return.csv").write_text(
+        "month,area,kpi_id,numerator,denominator,value\n2019-06,Kent,moves,1,5,\n"
+    )
+    with pytest.raises(InputError, match="row 2, column 'kpi_id': KPI 'moves' is computed from SSDA903 data"):
+        scorecard_for_month(returns, load_kpis(kpis), "2019-06")
+
+
+def test_a_903_kpi_names_a_known_measure_of_the_right_unit(tmp_path: Path) -> None:
+    path = tmp_path / "kpis.yaml"
+    path.write_text(KPIS.replace("measure: cla_count", "measure: children_counted"))
+    with pytest.raises(InputError, match="source ssda903 needs a measure, one of: cla_count"):
+        load_kpis(path)
+    path.write_text(KPIS.replace("unit: number", "unit: percent"))
+    with pytest.raises(InputError, match="measure cla_count is a count: its unit is number"):
+        load_kpis(path)
