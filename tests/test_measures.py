@@ -203,3 +203,31 @@ def test_lacperf_measures_on_the_validators_fake_data(tmp_path: Path) -> None:
     assert "data quality: not SSDA903 tables lacperf uses, so not read: DoLo.csv, sw_episodes.csv" in result.output
     bad = CliRunner().invoke(app, [*args, "--measure", "nope", "--out", str(out)])
     assert bad.exit_code == 2 and "no measure nope" in bad.output
+
+
+def test_care_leavers_and_health_from_oc3_and_oc2(tmp_path: Path) -> None:
+    folder = tmp_path / "903"
+    folder.mkdir()
+    (folder / "oc3.csv").write_text(
+        "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n"
+        "101,01/01/1999,YES,F2,B1\n"  # in touch, in education, suitable (B1)
+        "102,01/01/1999,NO,G4,B2\n"  # not in touch, not EET (G4), unsuitable (B2)
+        "103,01/01/1999,YES,P3,0\n"  # in touch, part-time training or employment, accommodation not known
+        "104,01/01/1999,DIED,,\n"  # died: left out of every care-leaver measure
+    )
+    (folder / "oc2.csv").write_text(
+        "CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,HEALTH_ASSESSMENT,"
+        "SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED\n"
+        "201,01/01/2008,10,,0,1,1,1,1,0,0,0\n202,01/01/2009,,SDQ1,0,1,1,0,1,0,0,0\n203,01/01/2010,,SDQ1,0,0,0,0,0,0,0,0\n"
+    )
+    data = load_903(folder)
+
+    def counted(measure: str) -> tuple[int, int]:
+        result = MEASURES[measure].compute(data, D)
+        return int(result["numerator"].sum()), len(result)
+
+    assert counted("care_leavers_in_touch") == (2, 3)
+    assert counted("care_leavers_eet") == (2, 3)
+    assert counted("care_leavers_suitable_accommodation") == (1, 3)
+    assert counted("health_assessment") == (2, 3)
+    assert counted("dental_check_903") == (1, 3)
