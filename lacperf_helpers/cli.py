@@ -74,6 +74,10 @@ KpisOption = Annotated[
 MonthOption = Annotated[
     str, typer.Option("--month", help="Reporting month, YYYY-MM (e.g. 2019-09).", callback=_check_month)
 ]
+AreasOption = Annotated[
+    list[str] | None,
+    typer.Option("--area", help="Area to render; repeat for several. Default: every area in the return."),
+]
 PdfOption = Annotated[
     bool, typer.Option("--pdf", help="Also print each appendix to PDF beside its HTML (for board papers).")
 ]
@@ -153,10 +157,7 @@ def render(
     returns: ReturnsOption,
     month: MonthOption,
     kpis: KpisOption = paths.KPIS_FILE,
-    area: Annotated[
-        list[str] | None,
-        typer.Option("--area", help="Area to render; repeat for several. Default: every area in the return."),
-    ] = None,
+    area: AreasOption = None,
     out: Annotated[
         Path,
         typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-MM>/<area>.html.", file_okay=False),
@@ -174,7 +175,6 @@ def render(
     The month's return is checked once before any notebook runs. An area that fails does not stop the
     others; its last good appendix stays in place, and the command exits non-zero naming it.
     """
-
     parameters = {"month": month, "cohort": cohort, **_files(returns, kpis, settings, trend_settings, benchmarks)}
     areas = _run(lambda: _areas(month, area, returns, kpis, settings, trend_settings, benchmarks))
     _render_each(out, month, areas, parameters, paths.SCORECARD_NOTEBOOK, pdf, cohort)
@@ -192,10 +192,7 @@ def render_quarter(
         ),
     ],
     kpis: KpisOption = paths.KPIS_FILE,
-    area: Annotated[
-        list[str] | None,
-        typer.Option("--area", help="Area to render; repeat for several. Default: every area in the return."),
-    ] = None,
+    area: AreasOption = None,
     out: Annotated[
         Path,
         typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-YY-qN>/<area>.html.", file_okay=False),
