@@ -4,6 +4,7 @@ The 12 months to D run from 1 July 2018; "30 months before D" is 31 December 201
 the 24 months to D run after 30 June 2017.
 """
 
+import os
 from pathlib import Path
 from textwrap import dedent
 
@@ -13,7 +14,20 @@ import pytest
 from lacperf_helpers.measures import MEASURES, age_at, measure_table, uasc_at
 from lacperf_helpers.ssda903 import Ssda903, identify, load_903
 
-PEER_DATA = Path(__file__).resolve().parents[2] / "shared" / "peer-data" / "903-validator-fake"
+# Data written outside this project, kept beside the repository (../shared/peer-data); never copied in.
+PEER_DATA = Path(os.environ.get("LACPERF_PEER_DATA", Path(__file__).resolve().parents[2] / "shared" / "peer-data"))
+VALIDATOR_FAKE = PEER_DATA / "903-validator-fake"
+
+
+@pytest.fixture
+def validator_fake() -> Path:
+    if not VALIDATOR_FAKE.is_dir():
+        pytest.fail(
+            f"{VALIDATOR_FAKE} is missing: the shared peer data sits beside the repository (or set LACPERF_PEER_DATA)"
+        )
+    return VALIDATOR_FAKE
+
+
 D = pd.Timestamp("2019-06-30")
 EPISODES_HEADER = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
 
@@ -162,8 +176,8 @@ def test_a_bad_date_is_named(tmp_path: Path) -> None:
         extract(tmp_path, "001,31/02/2019,S,C2,N1,U1,PR1,,,,,,\n", "001,1,01/01/2010,WBRI,,,\n")
 
 
-def test_the_dfe_validators_fake_data_loads_and_measures() -> None:
-    data = load_903(PEER_DATA)
+def test_the_dfe_validators_fake_data_loads_and_measures(validator_fake: Path) -> None:
+    data = load_903(validator_fake)
     assert {"header", "episodes", "uasc", "missing", "oc2", "oc3", "reviews"} <= set(data.tables)
     assert data.table("header")["CHILD"].str.isdigit().all()  # CHILD stays text
     assert set(data.ignored_files) == {"DoLo.csv", "sw_episodes.csv"}
@@ -182,14 +196,14 @@ def test_every_measure_has_its_metadata_and_runs_on_an_empty_extract() -> None:
         assert list(result.columns) == ["CHILD", "numerator", "denominator"] and result.empty
 
 
-def test_lacperf_measures_on_the_validators_fake_data(tmp_path: Path) -> None:
+def test_lacperf_measures_on_the_validators_fake_data(tmp_path: Path, validator_fake: Path) -> None:
     import shutil
 
     from typer.testing import CliRunner
 
     from lacperf_helpers.cli import app
 
-    shutil.copytree(PEER_DATA, tmp_path / "returns" / "2018-03" / "903")
+    shutil.copytree(validator_fake, tmp_path / "returns" / "2018-03" / "903")
     out = tmp_path / "measures.csv"
     args = ["measures", "--returns", str(tmp_path / "returns"), "--month", "2018-03", "--authority", "Fakeshire"]
     result = CliRunner().invoke(app, [*args, "--measure", "cla_count", "--out", str(out)])
