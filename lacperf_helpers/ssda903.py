@@ -11,6 +11,7 @@ not refused.
 
 from __future__ import annotations
 
+import csv
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -77,7 +78,10 @@ def read_903_csv(path: Path) -> pd.DataFrame:
         text = data.decode("cp1252", errors="replace")
     if not text.strip():
         raise InputError(path, "the file is empty")
-    frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise InputError(path, f"not a readable CSV file ({exc})") from None
     frame.columns = [str(c).strip().upper() for c in frame.columns]
     frame = frame.apply(lambda col: col.str.strip())
     frame.index = pd.RangeIndex(2, len(frame) + 2)  # spreadsheet rows: the header is row 1

@@ -98,3 +98,17 @@ def chromium() -> Path:
             pytest.fail(f"{CHROMIUM} is missing: `make browser` installs Debian's chromium")
         pytest.skip(f"{CHROMIUM} is missing: run `make browser` (as root) to run the browser tests")
     return CHROMIUM
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Figures the issues ask to see in the test output."""
+    import sys
+
+    fuzz = sys.modules.get("tests.test_fuzz_inputs") or sys.modules.get("test_fuzz_inputs")
+    if fuzz is not None and sum(fuzz.TRIED.values()):
+        tried = fuzz.TRIED
+        terminalreporter.write_line(
+            f"malformed inputs tried: {sum(tried.values())} ({tried['returns']} monthly returns, "
+            f"{tried['kpis']} KPI files, {tried['ssda903']} SSDA903 folders): each loaded or was refused "
+            "with a message, none raised anything else"
+        )
