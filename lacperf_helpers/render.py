@@ -149,6 +149,7 @@ class WarmKernel:
         finally:
             if client.kc is not None:
                 client.kc.stop_channels()
+        nb.cells.pop(0)  # the reset was ours, not the notebook's: the page is as a fresh kernel makes it
         return nb
 
     def shutdown(self) -> None:
@@ -170,6 +171,8 @@ def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
 def export_html(executed: nbformat.NotebookNode, title: str) -> str:
     """Self-contained HTML of an executed notebook: outputs only, analysts' cells removed."""
     executed.metadata["title"] = title
+    for number, cell in enumerate(executed.cells):
+        cell["id"] = f"cell-{number}"  # papermill's injected cell has a random id: the same inputs, the same page
     exporter = HTMLExporter(
         template_name="lacperf_appendix",
         extra_template_basedirs=[str(paths.TEMPLATES)],

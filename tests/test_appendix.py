@@ -131,3 +131,17 @@ def test_amber_and_red_kpis_state_their_trend(rendered: Path) -> None:
     items = re.findall(r"<li>(.*?)</li>", amber_red)
     assert len(items) == 18  # 12 Amber and 6 Red
     assert all("trend since October 2018: " in item for item in items)
+
+
+def test_the_same_inputs_give_the_same_page(tmp_path: Path) -> None:
+    """Rendered twice, in a fresh kernel and in a warm one, with the same time stamp: byte for byte equal."""
+    from lacperf_helpers.render import WarmKernel
+
+    parameters = {"month": SAMPLE_MONTH, "made_at": "2019-10-01 09:00 UTC", "cohort": "all"}
+    first = render_appendix(tmp_path / "a", SAMPLE_MONTH, "West Kent", parameters).read_bytes()
+    kernel = WarmKernel()
+    try:
+        again = render_appendix(tmp_path / "b", SAMPLE_MONTH, "West Kent", parameters, kernel=kernel).read_bytes()
+    finally:
+        kernel.shutdown()
+    assert first == again
