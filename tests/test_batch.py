@@ -188,3 +188,27 @@ def test_a_warm_kernel_gives_each_appendix_a_fresh_namespace(tmp_path: Path) -> 
         kernel.shutdown()
     pid = first.cells[-1].outputs[0]["data"]["text/plain"]
     assert second.cells[-1].outputs[0]["data"]["text/plain"] == f"(False, {pid})"  # same kernel, nothing carried over
+
+
+def test_a_batch_killed_mid_run_leaves_earlier_pages_and_the_next_run_finishes(run_file: Path, tmp_path: Path) -> None:
+    import os
+    import signal
+    import time
+
+    month = tmp_path / "reports" / "2019-04"
+    command = [sys.executable, "-m", "lacperf_helpers", "batch", str(run_file), "--workers", "1"]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(month.glob("*.json")) and time.monotonic() < deadline:  # the first page is done
+        time.sleep(0.05)
+    os.killpg(process.pid, signal.SIGKILL)  # the batch, its worker and the worker's kernel, at once
+    process.wait()
+    finished = list(month.glob("*.json"))
+    assert len(finished) == 1, "killed after the first appendix and before the second"
+    first = finished[0].with_suffix(".html")
+    assert first.read_text().rstrip().endswith("</html>")  # whole and readable
+
+    again = runner.invoke(app, ["batch", str(run_file)])
+    assert again.exit_code == 0, again.output
+    assert counts(again.output) == {"rendered": 1, "skipped as unchanged": 1, "failed": 0}
+    assert sorted(p.name for p in month.glob("*.html")) == ["ashford.html", "index.html", "kent.html"]
