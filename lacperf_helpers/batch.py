@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import multiprocessing.util
 import os
 import time
@@ -109,6 +110,11 @@ class Job:
     force: bool = False
     warm: bool = True  # reuse the worker's kernel (fresh namespace each time) rather than start one per page
     ratings: tuple[tuple[str, int], ...] = ()  # Green / Amber / Red / Not rated, for the index
+    notebook_path: str = ""  # the notebook file, chosen when planned (blank: the project's)
+
+    @property
+    def notebook_file(self) -> Path:
+        return Path(self.notebook_path) if self.notebook_path else NOTEBOOKS[self.notebook]
 
     @property
     def folder(self) -> str:
@@ -153,7 +159,7 @@ def sha256(path: Path) -> str:
 def job_inputs(job: Job) -> list[Path]:
     """Every file the appendix is made from: notebook, template, parameter files, returns to its end."""
     returns = Path(job.files["returns_dir"])
-    files = [NOTEBOOKS[job.notebook], paths.TEMPLATES / "lacperf_appendix" / "index.html.j2"]
+    files = [job.notebook_file, paths.TEMPLATES / "lacperf_appendix" / "index.html.j2"]
     files += [Path(job.files[k]) for k in ("kpis_file", "settings_file", "trend_file", "benchmarks_file")]
     files += [f for m in available_months(returns) if m <= job.last_month for f in month_files(returns, m)]
     return [f for f in files if f.exists()]
@@ -218,7 +224,7 @@ def run_job(job: Job, made_at: str) -> JobResult:
         try:
             kernel = worker_kernel() if job.warm else None
             render_appendix(
-                job.out, job.folder, job.area, job.parameters(made_at), NOTEBOOKS[job.notebook], kernel, job.cohort
+                job.out, job.folder, job.area, job.parameters(made_at), job.notebook_file, kernel, job.cohort
             )
             pdf = ""
             if job.pdf:
@@ -287,13 +293,18 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
                         continue  # no KPI for this cohort in this area
                     out = str(run.path(run.out))
                     counts = tuple(ratings[area].items())
-                    jobs.append(Job(notebook, period, area, cohort, out, files, run.pdf, force, warm, counts))
+                    notebook_path = str(NOTEBOOKS[notebook])
+                    jobs.append(
+                        Job(notebook, period, area, cohort, out, files, run.pdf, force, warm, counts, notebook_path)
+                    )
     return jobs
 
 
 def local_results(jobs: list[Job], made_at: str, workers: int) -> Iterator[JobResult]:
     """Worker processes on this machine (fresh ones: no state is shared between appendices)."""
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # spawned, not forked: a worker must not inherit the parent's kernel sockets (a fork after a kernel
+    # client ran in the parent can hang), and each worker starts clean
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
         futures = [pool.submit(run_job, job, made_at) for job in jobs]
         for future in as_completed(futures):
             yield future.result()

@@ -108,7 +108,7 @@ def test_one_failing_area_keeps_its_last_good_page(
 ) -> None:
     notebook = tmp_path / "fails.ipynb"
     notebook.write_text(json.dumps(FAILS_FOR_ASHFORD))
-    monkeypatch.setitem(batch.NOTEBOOKS, "scorecard", notebook)  # workers are forked: they see it too
+    monkeypatch.setitem(batch.NOTEBOOKS, "scorecard", notebook)  # jobs carry the notebook chosen when planned
     last_good = tmp_path / "reports" / "2019-04" / "ashford.html"
     last_good.parent.mkdir(parents=True)
     last_good.write_text("<html>last good</html>")
