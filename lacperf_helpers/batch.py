@@ -330,12 +330,19 @@ def execute(
     on_result: Callable[[JobResult], None] = lambda result: None,
 ) -> list[JobResult]:
     made_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    results_iter: Iterable[JobResult]
-    if scheduler:
-        results_iter = dask_results(jobs, made_at, scheduler)
-    else:
-        results_iter = local_results(jobs, made_at, workers or os.cpu_count() or 1)
     results = []
+    to_render = []
+    for job in jobs:  # pages already up to date need no worker (each worker re-checks under its lock)
+        if unchanged(job, fingerprint(job, job_inputs(job))):
+            results.append(JobResult(job.label, SKIPPED, str(job.target), 0.0))
+            on_result(results[-1])
+        else:
+            to_render.append(job)
+    results_iter: Iterable[JobResult] = []
+    if to_render and scheduler:
+        results_iter = dask_results(to_render, made_at, scheduler)
+    elif to_render:
+        results_iter = local_results(to_render, made_at, min(workers or os.cpu_count() or 1, len(to_render)))
     for result in results_iter:
         results.append(result)
         on_result(result)
