@@ -17,13 +17,12 @@ import os
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-import pandas as pd
 from filelock import FileLock
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -394,7 +393,3 @@ def write_indexes(out: Path) -> None:
                 title="Children in Care scorecard", appendices=[], periods=periods, version=__version__
             )
             write_atomically(out / "index.html", page)
-
-
-def results_frame(results: list[JobResult]) -> pd.DataFrame:
-    return pd.DataFrame([asdict(r) for r in results])

@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.measures import COHORTS, MEASURES
 from lacperf_helpers.periods import financial_year
 from lacperf_helpers.spc import SpcRules
 from lacperf_helpers.trend import TrendTest
@@ -78,8 +79,6 @@ class KpiDefinition(_Frozen):
 
     @model_validator(mode="after")
     def _measure_for_ssda903(self) -> KpiDefinition:
-        from lacperf_helpers.measures import COHORTS, MEASURES
-
         if self.source == "return":
             if self.measure or self.cohort:
                 raise ValueError("measure and cohort are for source ssda903; a return KPI's figures are given")

@@ -13,7 +13,7 @@ import pandas as pd
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.formatting import fmt_count
 from lacperf_helpers.measures import BREAKDOWNS, COHORTS, MEASURES, TOTAL, measure_table
-from lacperf_helpers.periods import month_label, months_between
+from lacperf_helpers.periods import month_label
 from lacperf_helpers.returns import ssda903_path
 from lacperf_helpers.ssda903 import load_903
 
@@ -43,10 +43,6 @@ def cohort_table(
     ]
     chosen["month_label"] = chosen["month"].map(month_label)
     return chosen.loc[:, ["month", "month_label", "area", "group", "numerator", "denominator", "value", "figure"]]
-
-
-def month_range(first: str, last: str) -> list[str]:
-    return months_between(first, last)
 
 
 def cohort_chart(table: pd.DataFrame, measure: str, area: str) -> alt.Chart:

@@ -16,7 +16,9 @@ import pandas as pd
 
 from lacperf_helpers.definitions import KpiCatalogue
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.measures import measure_table
 from lacperf_helpers.periods import is_month
+from lacperf_helpers.ssda903 import load_903
 
 RETURN_FILE = "kpi_return.csv"
 RETURN_COLUMNS = ("month", "area", "kpi_id", "numerator", "denominator", "value")
@@ -79,9 +81,6 @@ def ssda903_figures(
     returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str
 ) -> pd.DataFrame:
     """Figures of the KPIs with source ssda903, by cohort, breakdown and area, for months with an extract."""
-    from lacperf_helpers.measures import measure_table
-    from lacperf_helpers.ssda903 import load_903
-
     kpis = [kpi for kpi in catalogue.kpis if kpi.source == "ssda903"]
     frames = []
     for month in months if kpis else []:
