@@ -88,7 +88,8 @@ def lacperf_batch(run: Path, force: bool) -> float:
 
 
 def empty_page(index: int, folder: str) -> None:
-    from lacperf_helpers.render import execute_notebook, export_html, write_atomically
+    from lacperf_helpers.paths import write_atomically
+    from lacperf_helpers.render import execute_notebook, export_html
 
     notebook = Path(folder) / "empty.ipynb"
     write_atomically(Path(folder) / f"empty-{index}.html", export_html(execute_notebook(notebook, {}), "empty"))

@@ -7,7 +7,7 @@ and four areas, one of them small, for every KPI in parameters/kpis.yaml. Nothin
 child or a real authority's performance: the area names only give the appendices a familiar shape.
 Areas' figures add up to the authority's, as they would in a real return.
 
-The last three months also hold a child-level SSDA903 extract (`<month>/903/`): synthetic care histories
+The last twelve months also hold a child-level SSDA903 extract (`<month>/903/`): synthetic care histories
 of 400 children, cut as an extract taken at each month end, with child_area.csv naming each child's area.
 """
 
@@ -138,7 +138,7 @@ def write(rows: pd.DataFrame, out_dir: Path) -> None:
 
 
 SSDA903_CHILDREN = 400
-SSDA903_MONTHS = 3
+SSDA903_MONTHS = 12
 
 
 def write_ssda903(out_dir: Path) -> None:

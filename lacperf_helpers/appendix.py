@@ -22,9 +22,10 @@ from lacperf_helpers.definitions import (
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.narrative import Summary, summarise
 from lacperf_helpers.periods import previous_month
-from lacperf_helpers.returns import available_months, load_returns_to, month_files, return_path
+from lacperf_helpers.returns import available_months, input_problems, load_returns_to, month_files, return_path
 from lacperf_helpers.scorecard import build_scorecard, headline, order_areas, select_area
 from lacperf_helpers.series import SeriesAnalysis, analyse_series, rated_history
+from lacperf_helpers.validation import as_problems, raise_on_errors
 
 TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
 
@@ -46,6 +47,7 @@ class Appendix:
     trend_settings: TrendSettings
     kpis_file: Path
     data_files: tuple[Path, ...]  # the return files this month's and last month's figures came from
+    problems: pd.DataFrame  # every warning in the inputs up to this month (errors stop a page being made)
     version: str
     made_at: str
 
@@ -64,6 +66,28 @@ def check_inputs(
     """
     data = month_data(month, returns_dir, kpis_file, settings_file, trend_file, benchmarks_file)
     return order_areas(list(data.card["area"].unique()), data.settings.authority)
+
+
+def validate_month(
+    month: str,
+    returns_dir: str | Path,
+    kpis_file: str | Path,
+    settings_file: str | Path,
+    trend_file: str | Path,
+    benchmarks_file: str | Path,
+) -> pd.DataFrame:
+    """Every problem in what a page of `month` reads, as rows: definitions, settings, benchmarks, and each
+    month's return and extract up to `month`. A file that cannot be read at all is one error row."""
+    try:
+        catalogue = load_kpis(kpis_file)
+        load_settings(settings_file)
+        load_trend_settings(trend_file)
+        load_benchmarks(benchmarks_file, catalogue)
+        if month not in available_months(returns_dir):
+            load_returns_to(returns_dir, month, catalogue)  # names the return that is missing
+    except InputError as error:
+        return as_problems(error)
+    return input_problems(returns_dir, [m for m in available_months(returns_dir) if m <= month], catalogue)
 
 
 def month_data(
@@ -88,6 +112,7 @@ class MonthData:
     trend_settings: TrendSettings
     figures: pd.DataFrame
     card: pd.DataFrame
+    problems: pd.DataFrame  # warnings only (errors stop the month): file, row, column, value, rule, severity
 
 
 def _stamp(month: str, returns: Path, *files: Path) -> tuple[tuple[str, int, int], ...]:
@@ -109,13 +134,14 @@ def _month_data(
     benchmarks_file: Path,
     stamp: tuple[tuple[str, int, int], ...],
 ) -> MonthData:
+    problems = raise_on_errors(validate_month(month, returns, kpis_file, settings_file, trend_file, benchmarks_file))
     catalogue = load_kpis(kpis_file)
     settings = load_settings(settings_file)
     trend_settings = load_trend_settings(trend_file)
     benchmarks = load_benchmarks(benchmarks_file, catalogue)
     figures = load_returns_to(returns, month, catalogue, settings.authority)
     card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
-    return MonthData(catalogue, settings, trend_settings, figures, card)
+    return MonthData(catalogue, settings, trend_settings, figures, card, problems)
 
 
 def load_appendix(
@@ -176,6 +202,7 @@ def load_appendix(
         trend_settings=trend_settings,
         kpis_file=kpis_path,
         data_files=data_files,
+        problems=month_data.problems,
         version=__version__,
         made_at=made_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     )

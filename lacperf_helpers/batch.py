@@ -31,6 +31,7 @@ from lacperf_helpers.appendix import check_inputs, month_data
 from lacperf_helpers.definitions import load_settings, load_yaml_model
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.measures import COHORTS
+from lacperf_helpers.paths import write_atomically
 from lacperf_helpers.period_figures import quarter_scorecard
 from lacperf_helpers.periods import (
     financial_quarter,
@@ -40,7 +41,7 @@ from lacperf_helpers.periods import (
     quarter_months,
     quarter_slug,
 )
-from lacperf_helpers.render import RenderError, WarmKernel, appendix_path, render_appendix, write_atomically
+from lacperf_helpers.render import RenderError, WarmKernel, appendix_path, render_appendix
 from lacperf_helpers.returns import available_months, month_files, return_path
 from lacperf_helpers.scorecard import headline, order_areas, require_area
 

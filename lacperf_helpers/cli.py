@@ -15,7 +15,7 @@ from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
 
 from lacperf_helpers import paths
-from lacperf_helpers.appendix import check_inputs
+from lacperf_helpers.appendix import check_inputs, month_data, validate_month
 from lacperf_helpers.batch import (
     FAILED,
     RENDERED,
@@ -31,13 +31,16 @@ from lacperf_helpers.batch import (
 from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_settings
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.measures import MEASURES, data_quality, measure_table
+from lacperf_helpers.paths import write_atomically
 from lacperf_helpers.pdf import PdfError, write_pdf
 from lacperf_helpers.periods import month_end, parse_month, quarter_months, quarter_slug
-from lacperf_helpers.render import RenderError, appendix_path, render_appendix, write_atomically
+from lacperf_helpers.render import RenderError, appendix_path, render_appendix
 from lacperf_helpers.returns import return_path
 from lacperf_helpers.scorecard import order_areas, require_area, scorecard_for_month, select_area
 from lacperf_helpers.series import load_history, trend_table
 from lacperf_helpers.ssda903 import load_903
+from lacperf_helpers.validation import ERROR, PROBLEM_COLUMNS, problem_counts, write_report
+from lacperf_helpers.validation import ValidationError as InputValidationError
 
 app = typer.Typer(
     help="lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel).",
@@ -105,13 +108,71 @@ SettingsOption = Annotated[
 ]
 
 
-def _run(action: Callable[[], T]) -> T:
-    """Run `action`; bad input becomes one line naming file, row and column, and exit code 2."""
+def _run(action: Callable[[], T], report_to: Path | None = None) -> T:
+    """Run `action`; bad input becomes one line naming file, row and column, and exit code 2. Inputs that
+    fail validation are listed as a table, and (given `report_to`) written there as validation.csv/html."""
     try:
         return action()
     except InputError as exc:
+        if isinstance(exc, InputValidationError):
+            _show_problems(exc.problems, report_to)
         typer.echo(f"lacperf: {exc}", err=True)
         raise typer.Exit(2) from None
+
+
+SHOWN_PROBLEMS = 20
+
+
+def _show_problems(problems: pd.DataFrame, report_to: Path | None) -> None:
+    """The problems as a table on the console (errors first), and the report beside the appendices."""
+    console = Console(stderr=True)
+    errors = int((problems["severity"] == ERROR).sum())
+    warnings = len(problems) - errors
+    table = Table(title=f"{errors} error(s), {warnings} warning(s)", show_lines=False)
+    for column in PROBLEM_COLUMNS:
+        table.add_column(column, overflow="fold")
+    ordered = problems.sort_values("severity", key=lambda s: s != ERROR, kind="stable")
+    for r in ordered.head(SHOWN_PROBLEMS).itertuples(index=False):
+        row = "" if pd.isna(r.row) else str(r.row)
+        table.add_row(Path(r.file).name, row, r.column, r.value, r.rule, r.severity)
+    console.print(table, highlight=False)
+    if len(problems) > SHOWN_PROBLEMS:
+        console.print(f"... and {len(problems) - SHOWN_PROBLEMS} more", highlight=False)
+    if report_to is not None:
+        csv_path, page = write_report(problems, report_to, f"Validation of the inputs of {report_to.name}")
+        console.print(f"every problem: {csv_path} and {page}", highlight=False)
+
+
+@app.command()
+def validate(
+    returns: ReturnsOption,
+    month: MonthOption,
+    kpis: KpisOption = paths.KPIS_FILE,
+    settings: SettingsOption = paths.SETTINGS_FILE,
+    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
+    out: Annotated[
+        str,
+        typer.Option("--out", help="Folder for <out>/<YYYY-MM>/validation.csv and validation.html; - for none."),
+    ] = str(paths.REPORTS),
+) -> None:
+    """Check every input a page of the month reads (the returns and extracts up to it, the KPI definitions,
+    settings and benchmarks) and list every problem: file, row, column, value, rule, severity.
+
+    Exits 2 if any is an error; warnings are stated in the appendices' data-quality notes."""
+    problems = validate_month(month, returns, kpis, settings, trend_settings, benchmarks)
+    report_to = None if out == "-" else Path(out) / month
+    if problems.empty:
+        typer.echo(f"{month}: no errors, no warnings")
+        if report_to is not None:
+            write_report(problems, report_to, f"Validation of the inputs of {month}")
+        return
+    _show_problems(problems, report_to)
+    errors = int((problems["severity"] == ERROR).sum())
+    if errors:
+        typer.echo(f"lacperf: {month}: {errors} error(s) in the inputs", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"{month}: no errors, {len(problems)} warning(s)")
 
 
 @app.command()
@@ -176,7 +237,8 @@ def render(
     others; its last good appendix stays in place, and the command exits non-zero naming it.
     """
     parameters = {"month": month, "cohort": cohort, **_files(returns, kpis, settings, trend_settings, benchmarks)}
-    areas = _run(lambda: _areas(month, area, returns, kpis, settings, trend_settings, benchmarks))
+    areas = _run(lambda: _areas(month, area, returns, kpis, settings, trend_settings, benchmarks), out / month)
+    _write_validation(out / month, month, returns, kpis, settings, trend_settings, benchmarks)
     _render_each(out, month, areas, parameters, paths.SCORECARD_NOTEBOOK, pdf, cohort)
 
 
@@ -206,7 +268,9 @@ def render_quarter(
     quarter last year, the year to date and the rolling 12 months, with trends at the quarter's end."""
     end = quarter_months(quarter)[-1]
     parameters = {"quarter": quarter, **_files(returns, kpis, settings, trend_settings, benchmarks)}
-    areas = _run(lambda: _areas(end, area, returns, kpis, settings, trend_settings, benchmarks))
+    folder = out / quarter_slug(quarter)
+    areas = _run(lambda: _areas(end, area, returns, kpis, settings, trend_settings, benchmarks), folder)
+    _write_validation(folder, end, returns, kpis, settings, trend_settings, benchmarks)
     _render_each(out, quarter_slug(quarter), areas, parameters, paths.QUARTERLY_NOTEBOOK, pdf)
 
 
@@ -228,6 +292,12 @@ def _files(returns: Path, kpis: Path, settings: Path, trend_settings: Path, benc
         "benchmarks_file": str(benchmarks.resolve()),
         "made_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
     }
+
+
+def _write_validation(folder: Path, month: str, *files: Path) -> None:
+    """The month's warnings (its inputs have no errors by now) as validation.csv and validation.html."""
+    data = month_data(month, *files)
+    write_report(data.problems, folder, f"Validation of the inputs of {folder.name}")
 
 
 def _areas(
@@ -387,19 +457,20 @@ def measures(
     One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
     'all'. Data-quality findings are printed, and nothing is dropped without being counted."""
 
-    def build() -> tuple[pd.DataFrame, list[str]]:
+    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
         unknown = sorted(set(measure or []) - set(MEASURES))
         if unknown:
             raise InputError("--measure", f"no measure {', '.join(unknown)}; measures are: {', '.join(MEASURES)}")
-        data = load_903(returns / month / "903")
+        folder = returns / month / "903"
+        data = load_903(folder)
         name = authority or load_settings(settings).authority or "Authority"
-        notes = data_quality(data, pd.Timestamp(month_end(month)))
+        notes = data_quality(data, pd.Timestamp(month_end(month)), folder)
         return measure_table(data, month, name, measure or None), notes
 
     table, notes = _run(build)
     write_atomically(out, table.to_csv(index=False, lineterminator="\n"))
-    for note in notes:
-        typer.echo(f"data quality: {note}", err=True)
+    for note in problem_counts(notes).itertuples():
+        typer.echo(f"data quality: {Path(note.file).name}: {note.count} x {note.rule}", err=True)
     typer.echo(f"wrote {out}: {len(table)} rows ({table['measure'].nunique()} measures)")
 
 

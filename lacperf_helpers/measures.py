@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from lacperf_helpers.periods import month_end, parse_month
 from lacperf_helpers.ssda903 import Ssda903
+from lacperf_helpers.validation import WARNING, combine, problems_at
 
 SHORT_BREAKS = {"V3", "V4"}
 PLACEMENT_MOVES = {"S", "P", "B", "T", "U"}  # RNE L changes legal status only: not a new placement
@@ -235,19 +237,17 @@ def dental_check_903(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     return _rows(table["CHILD"], table["TEETH_CHECK"] == "1")
 
 
-def data_quality(data: Ssda903, at: pd.Timestamp) -> list[str]:
-    """What loading found, and what the measures had to leave out, as sentences for the appendix."""
-    notes = list(data.warnings)
+def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") -> pd.DataFrame:
+    """What loading found, and what the measures had to leave out, as problem rows (warnings)."""
     eps = episodes(data)
     children = looked_after_at(data, at)
     with_start = set(eps.loc[(eps["RNE"] == "S") & (eps["DECOM"] <= at), "CHILD"])
     unknown = len(set(children) - with_start)
-    if unknown:
-        notes.append(
-            f"{unknown} child(ren) looked after at {at:%d/%m/%Y} have no RNE S episode on record: their period of "
-            "care has no known start, so long-term placement stability leaves them out"
-        )
-    return notes
+    found = problems_at(
+        folder, [None] if unknown else [], "RNE", [f"{unknown} child(ren) at {at:%d/%m/%Y}"] if unknown else [],
+        "a child looked after has an RNE S episode on record (else long-term stability leaves them out)", WARNING,
+    )  # fmt: skip
+    return combine([data.problems, found])
 
 
 # --- who each child is at the month end ----------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from lacperf_helpers.render import write_atomically_bytes
+from lacperf_helpers.paths import write_atomically_bytes
 
 CHROMIUM = Path(os.environ.get("LACPERF_CHROMIUM", "/usr/bin/chromium"))
 # No sandbox (root in containers), and no background calls to a network that may not be there.

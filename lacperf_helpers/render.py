@@ -25,6 +25,7 @@ from papermill.iorw import load_notebook_node
 
 from lacperf_helpers import paths
 from lacperf_helpers.formatting import slug
+from lacperf_helpers.paths import write_atomically
 
 KERNEL_NAME = "python3"
 ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
@@ -185,24 +186,6 @@ def export_html(executed: nbformat.NotebookNode, title: str) -> str:
     )
     body, _ = exporter.from_notebook_node(executed)
     return str(body)
-
-
-def write_atomically(path: Path, text: str) -> None:
-    """Write `text` to `path` so a reader sees the old file or the new one, never a partial one."""
-    write_atomically_bytes(path, text.encode("utf-8"))
-
-
-def write_atomically_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(handle, "wb") as out:
-            out.write(data)
-        os.chmod(temporary, 0o644)  # readable like any report; mkstemp makes it private
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
 
 
 def render_appendix(

@@ -6,28 +6,38 @@ KPIs give value. Every problem is named by file, row and column; nothing is drop
 
 from __future__ import annotations
 
-import csv
-import io
-import re
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
 from lacperf_helpers.definitions import KpiCatalogue
 from lacperf_helpers.errors import InputError
-from lacperf_helpers.measures import measure_table
-from lacperf_helpers.periods import is_month
+from lacperf_helpers.measures import data_quality, measure_table
+from lacperf_helpers.periods import is_month, month_end
 from lacperf_helpers.ssda903 import load_903
+from lacperf_helpers.validation import (
+    ERROR,
+    RULE_REQUIRED_COLUMN,
+    as_problems,
+    combine,
+    number_checks,
+    parse_numbers,
+    problems_at,
+    raise_on_errors,
+    read_csv_text,
+    rule,
+    schema_problems,
+    text_column,
+)
 
 RETURN_FILE = "kpi_return.csv"
 RETURN_COLUMNS = ("month", "area", "kpi_id", "numerator", "denominator", "value")
 FIGURE_COLUMNS = ("numerator", "denominator", "value")
 # A percent given in the value column must agree with numerator/denominator to display precision.
 PERCENT_TOLERANCE = 0.05
-
-_NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
-_THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 
 SSDA903_FOLDER = "903"
@@ -98,6 +108,23 @@ def ssda903_figures(
     return pd.concat(frames, ignore_index=True)
 
 
+def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue) -> pd.DataFrame:
+    """Every problem in the files these months' figures come from: each return, and each SSDA903 extract
+    when a KPI is measured from it (with what the measures had to leave out). Nothing is raised."""
+    found = []
+    uses_903 = any(k.source == "ssda903" for k in catalogue.kpis)
+    for month in months:
+        path, folder = return_path(returns_dir, month), ssda903_path(returns_dir, month)
+        try:
+            if path.is_file():
+                found.append(check_return(path, month, catalogue)[1])
+            if uses_903 and folder.is_dir():
+                found.append(data_quality(load_903(folder, strict=False), pd.Timestamp(month_end(month)), folder))
+        except InputError as error:  # a file that cannot be read as a table at all
+            found.append(as_problems(error))
+    return combine(found)
+
+
 def load_returns_to(
     returns_dir: str | Path, month: str, catalogue: KpiCatalogue, authority: str | None = None
 ) -> pd.DataFrame:
@@ -111,126 +138,105 @@ def load_returns_to(
 
 
 def read_return(path: Path, month: str, catalogue: KpiCatalogue) -> pd.DataFrame:
-    """Read and check one month's return; raise InputError at the first problem, counting the rest."""
-    raw = _read_csv_text(path)
-    problems = _check(raw, month, catalogue)
-    if problems:
-        row, column, message = problems[0]
-        more = f" (and {len(problems) - 1} more problem(s) in this file)" if len(problems) > 1 else ""
-        raise InputError(path, message + more, row=row, column=column)
+    """Read and check one month's return; ValidationError (every problem, the first named) if it has errors."""
+    raw, problems = check_return(path, month, catalogue)
+    raise_on_errors(problems)
     return _tidy(raw, path)
 
 
-def _read_csv_text(path: Path) -> pd.DataFrame:
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel on Windows saves "CSV" as cp1252
-    if not text.strip():
-        raise InputError(path, "the file is empty: expected a header row " + ",".join(RETURN_COLUMNS))
-    try:
-        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
-    except (pd.errors.ParserError, csv.Error) as exc:
-        raise InputError(path, f"not a readable CSV file ({exc})") from None
-    raw.columns = [str(c).strip() for c in raw.columns]
+def check_return(path: Path, month: str, catalogue: KpiCatalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The return as text, and every problem in it as rows (file, row, column, value, rule, severity).
+
+    Checked once while the file and the definitions are unchanged (a page checks every month before it
+    reads them); callers must not change the frames.
+    """
+    stat = path.stat() if path.is_file() else None
+    size, modified = (stat.st_size, stat.st_mtime_ns) if stat else (-1, -1)
+    key = (str(path), size, modified, month, catalogue.model_dump_json())
+    if key not in _CHECKED:
+        if len(_CHECKED) > 256:
+            _CHECKED.clear()
+        _CHECKED[key] = _check_return(path, month, catalogue)
+    return _CHECKED[key]
+
+
+_CHECKED: dict[tuple[str, int, int, str, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _check_return(path: Path, month: str, catalogue: KpiCatalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    raw, found = read_csv_text(path)
     missing = [c for c in RETURN_COLUMNS if c not in raw.columns]
     if missing:
-        raise InputError(
-            path,
-            f"missing column(s) {', '.join(missing)}; the header must include {','.join(RETURN_COLUMNS)}",
-            row=1,
-            column=missing[0],
-        )
-    stripped: pd.DataFrame = raw.loc[:, list(RETURN_COLUMNS)].apply(lambda col: col.str.strip())
-    raw = stripped
-    raw.index = pd.RangeIndex(2, len(raw) + 2)  # spreadsheet rows: the header is row 1
-    # Excel leaves empty rows at the end of a sheet saved as CSV: they carry no figure, so they go.
-    raw = raw.loc[(raw != "").any(axis=1)]
+        return raw, combine([found, problems_at(path, [1] * len(missing), "", missing, RULE_REQUIRED_COLUMN, ERROR)])
+    raw = raw.loc[:, list(RETURN_COLUMNS)]
     if raw.empty:
         raise InputError(path, "the file has a header but no rows of figures")
-    return raw
+    return raw, combine([found, schema_problems(return_schema(month, catalogue), raw, path, wide_columns=WIDE_RULES)])
 
 
-def _check(raw: pd.DataFrame, month: str, catalogue: KpiCatalogue) -> list[tuple[int, str, str]]:
-    problems: list[tuple[int, str, str]] = []
+WIDE_RULES = {  # checks over whole rows, and the column each is reported at
+    "a percent KPI gives its denominator with its numerator": "denominator",
+    "a percent KPI gives its numerator with its denominator": "numerator",
+    "a percent KPI gives numerator and denominator, not only a value": "numerator",
+    "no numerator over a denominator of 0": "numerator",
+    "the numerator is at most the denominator": "numerator",
+    f"value agrees with 100 x numerator / denominator (to within {PERCENT_TOLERANCE})": "value",
+    "one row per month, area and KPI": "kpi_id",
+}
 
-    def flag(mask: pd.Series, column: str, message: str | pd.Series) -> None:
-        for row in raw.index[mask.to_numpy()]:
-            text = message if isinstance(message, str) else str(message.loc[row])
-            problems.append((int(row), column, text))
 
-    flag(raw["month"] != month, "month", "month " + raw["month"].map(repr) + f" in the folder for {month}")
-    flag(raw["area"] == "", "area", "area is blank")
-    known = raw["kpi_id"].isin(catalogue.ids)
-    flag(~known, "kpi_id", "unknown KPI " + raw["kpi_id"].map(repr) + " (not in the KPI definitions)")
-    from_903 = raw["kpi_id"].isin([k.id for k in catalogue.kpis if k.source == "ssda903"])
-    flag(
-        from_903, "kpi_id", "KPI " + raw["kpi_id"].map(repr) + " is computed from SSDA903 data, not given in the return"
+def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
+    """What a month's return must be: declared once, checked lazily so every problem is listed."""
+    percent_ids = [k.id for k in catalogue.kpis if k.unit == "percent"]
+    from_903 = [k.id for k in catalogue.kpis if k.source == "ssda903"]
+
+    def figures(f: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+        numbers = [parse_numbers(f[c]) for c in FIGURE_COLUMNS]
+        return f["kpi_id"].isin(percent_ids), numbers[0], numbers[1], numbers[2]
+
+    def together(given: str, needed: str) -> Callable[[pd.DataFrame], pd.Series]:
+        return lambda f: ~(f["kpi_id"].isin(percent_ids) & (f[given] != "") & (f[needed] == ""))
+
+    def not_value_only(f: pd.DataFrame) -> pd.Series:
+        given = (f["value"] != "") & (f["numerator"] == "") & (f["denominator"] == "")
+        return ~(f["kpi_id"].isin(percent_ids) & given)
+
+    def not_over_zero(f: pd.DataFrame) -> pd.Series:
+        percent, num, den, _ = figures(f)
+        return ~(percent & (den == 0) & (num > 0))
+
+    def at_most_denominator(f: pd.DataFrame) -> pd.Series:
+        percent, num, den, _ = figures(f)
+        return ~(percent & (den > 0) & (num > den))
+
+    def value_agrees(f: pd.DataFrame) -> pd.Series:
+        percent, num, den, value = figures(f)
+        computed = 100 * num / den.where(den > 0)
+        return ~(percent & value.notna() & computed.notna() & ((value - computed).abs() > PERCENT_TOLERANCE))
+
+    def one_row_per_key(f: pd.DataFrame) -> pd.Series:
+        return ~f.duplicated(["month", "area", "kpi_id"], keep="first")
+
+    row_checks = [together("numerator", "denominator"), together("denominator", "numerator"), not_value_only,
+                  not_over_zero, at_most_denominator, value_agrees, one_row_per_key]  # fmt: skip
+    return pa.DataFrameSchema(
+        {
+            "month": text_column(rule(lambda s: s == month, f"month is the folder's month, {month}")),
+            "area": text_column(rule(lambda s: s != "", "area is not blank")),
+            "kpi_id": text_column(
+                rule(lambda s: s.isin(catalogue.ids), "kpi_id is a KPI in the KPI definitions"),
+                rule(lambda s: ~s.isin(from_903), "kpi_id is not one lacperf computes from SSDA903 data"),
+            ),
+            **{column: text_column(*number_checks(column)) for column in FIGURE_COLUMNS},
+        },
+        checks=[rule(check, name) for check, name in zip(row_checks, WIDE_RULES, strict=True)],
     )
-
-    figures = {}
-    for column in FIGURE_COLUMNS:
-        parsed = _parse_numbers(raw[column])
-        not_number = (raw[column] != "") & parsed.isna()
-        flag(not_number, column, "not a number: " + raw[column].map(repr))
-        flag(parsed < 0, column, f"{column} is negative")
-        figures[column] = parsed
-    num, den, value = figures["numerator"], figures["denominator"], figures["value"]
-
-    units = raw["kpi_id"].map({k.id: k.unit for k in catalogue.kpis})
-    percent = units == "percent"
-    no_numerator, no_denominator = raw["numerator"] == "", raw["denominator"] == ""
-    flag(percent & ~no_numerator & no_denominator, "denominator", "numerator given without a denominator")
-    flag(percent & no_numerator & ~no_denominator, "numerator", "denominator given without a numerator")
-    flag(
-        percent & (den == 0) & (num > 0),
-        "numerator",
-        "numerator " + raw["numerator"] + " over a denominator of 0",
-    )
-    flag(
-        percent & (den > 0) & (num > den),
-        "numerator",
-        "numerator " + raw["numerator"] + " is above the denominator " + raw["denominator"],
-    )
-    computed = 100 * num / den.where(den > 0)
-    disagrees = percent & value.notna() & computed.notna() & ((value - computed).abs() > PERCENT_TOLERANCE)
-    flag(
-        disagrees,
-        "value",
-        "value " + raw["value"] + " does not match numerator/denominator = " + computed.round(1).astype(str),
-    )
-    flag(
-        percent & value.notna() & no_numerator & no_denominator,
-        "numerator",
-        "a percent KPI needs numerator and denominator, not only a value",
-    )
-
-    key = ["month", "area", "kpi_id"]
-    duplicated = raw.duplicated(key, keep="first")
-    first_row = raw.reset_index().groupby(key)["index"].transform("min").set_axis(raw.index)
-    flag(
-        duplicated,
-        "kpi_id",
-        "the same month, area and KPI appear again (first on row " + first_row.astype(str) + ")",
-    )
-    return sorted(problems, key=lambda problem: problem[0])  # by row; checks in order within a row
-
-
-def _parse_numbers(text: pd.Series) -> pd.Series:
-    """Numbers as text -> float; thousands separators ('1,234') accepted; anything else -> NaN."""
-    cleaned = text.where(~text.str.match(_THOUSANDS), text.str.replace(",", "", regex=False))
-    is_number = cleaned.str.match(_NUMBER)
-    return pd.to_numeric(cleaned.where(is_number), errors="coerce").astype("float64")
 
 
 def _tidy(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     tidy = raw.loc[:, ["month", "area", "kpi_id"]].copy()
     for column in FIGURE_COLUMNS:
-        tidy[column] = _parse_numbers(raw[column])
+        tidy[column] = parse_numbers(raw[column])
     tidy["source_file"] = str(path)
     tidy["source_row"] = raw.index.to_numpy(dtype=np.int64)
     return tidy.reset_index(drop=True)

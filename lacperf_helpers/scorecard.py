@@ -77,21 +77,18 @@ def build_scorecard(
     """
     settings = settings or Settings()
     figures = with_slice(figures)
+    figures = figures.loc[figures["month"].isin([month, previous_month(month)])]  # all a scorecard compares
     areas = order_areas(figures.loc[figures["month"] == month, "area"].unique().tolist(), settings.authority)
-    cards = []
-    for (cohort, breakdown, group), part in figures.groupby(list(SLICE), sort=False):
-        headline = (cohort, breakdown, group) == HEADLINE
-        # every KPI is in the headline, but for one measured on another cohort only
-        everyone = [k.id for k in catalogue.kpis if k.cohort in (None, "all")]
-        kpi_ids = everyone if headline else [k for k in catalogue.ids if k in set(part["kpi_id"])]
-        card = _build_slice(part, catalogue, month, areas, kpi_ids)
-        cards.append(card.assign(cohort=str(cohort), breakdown=str(breakdown), group=str(group)))
-    if not cards:
-        cards.append(
-            _build_slice(figures, catalogue, month, areas, catalogue.ids).assign(
-                **dict(zip(SLICE, HEADLINE, strict=True))
-            )
-        )
+    is_headline = (
+        (figures["cohort"] == HEADLINE[0]) & (figures["breakdown"] == HEADLINE[1]) & (figures["group"] == HEADLINE[2])
+    )
+    # every KPI is in the headline, but for one measured on another cohort only
+    everyone = [k.id for k in catalogue.kpis if k.cohort in (None, "all")]
+    headline_card = _build_slice(figures.loc[is_headline].drop(columns=list(SLICE)), catalogue, month, areas, everyone)
+    cards = [headline_card.assign(**dict(zip(SLICE, HEADLINE, strict=True)))]
+    others = figures.loc[~is_headline]
+    if len(others):  # other cohorts and breakdowns: the rows measured, all slices rated in one pass
+        cards.append(_build_slice(others, catalogue, month, areas, catalogue.ids, keys=list(SLICE)))
     card = pd.concat(cards, ignore_index=True)
     order = {
         "area": {a: i for i, a in enumerate(areas)},
@@ -120,24 +117,33 @@ def headline(card: pd.DataFrame, cohort: str = "all") -> pd.DataFrame:
 
 
 def _build_slice(
-    figures: pd.DataFrame, catalogue: KpiCatalogue, month: str, areas: list[str], kpi_ids: list[str]
+    figures: pd.DataFrame,
+    catalogue: KpiCatalogue,
+    month: str,
+    areas: list[str],
+    kpi_ids: list[str],
+    keys: list[str] | None = None,
 ) -> pd.DataFrame:
+    """Rate this month against last. Without `keys` (the headline), every area gets every KPI, 'No data'
+    where it has no figure; with them (cohort, breakdown, group), the rows measured."""
     last = previous_month(month)
     current = figures.loc[figures["month"] == month]
     kpis = kpi_frame(catalogue, month)
     kpis = kpis.loc[kpis["kpi_id"].isin(kpi_ids)]
-    grid = pd.MultiIndex.from_product([areas, kpis["kpi_id"]], names=["area", "kpi_id"]).to_frame(index=False)
-    grid.insert(0, "month", month)
-    figure_columns = ["area", "kpi_id", "numerator", "denominator", "value"]
-    now = rate_figures(grid.merge(current[figure_columns], on=["area", "kpi_id"], how="left"), kpis)
+    join = ["area", "kpi_id", *(keys or [])]
+    figure_columns = [*join, "numerator", "denominator", "value"]
+    if keys:
+        now = rate_figures(current.loc[current["kpi_id"].isin(kpi_ids), figure_columns].assign(month=month), kpis)
+    else:
+        grid = pd.MultiIndex.from_product([areas, kpis["kpi_id"]], names=["area", "kpi_id"]).to_frame(index=False)
+        grid.insert(0, "month", month)
+        now = rate_figures(grid.merge(current[figure_columns], on=join, how="left"), kpis)
 
     before = rate_figures(figures.loc[figures["month"] == last, figure_columns], kpi_frame(catalogue, last)).loc[
-        :, ["area", "kpi_id", "numerator", "denominator", "value", "rag", "target", "floor"]
+        :, [*join, "numerator", "denominator", "value", "rag", "target", "floor"]
     ]
-    before.columns = ["area", "kpi_id"] + [
-        f"previous_{c}" for c in ("numerator", "denominator", "value", "rag", "target", "floor")
-    ]
-    card = now.merge(before, on=["area", "kpi_id"], how="left", validate="one_to_one")
+    before.columns = join + [f"previous_{c}" for c in ("numerator", "denominator", "value", "rag", "target", "floor")]
+    card = now.merge(before, on=join, how="left", validate="one_to_one")
     card["previous_month"] = last
     card["previous_rag"] = card["previous_rag"].fillna(rating.NO_DATA)
     card["direction"] = rating.direction(card["value"], card["previous_value"], card["polarity"], card["decimals"])

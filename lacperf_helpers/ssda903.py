@@ -11,14 +11,29 @@ not refused.
 
 from __future__ import annotations
 
-import csv
-import io
+import functools
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.validation import (
+    ERROR,
+    WARNING,
+    combine,
+    date_checks,
+    iso_date_rule,
+    no_problems,
+    parse_dates,
+    problems_at,
+    raise_on_errors,
+    read_csv_text,
+    rule,
+    schema_problems,
+    text_column,
+)
 
 TABLES: dict[str, tuple[str, ...]] = {
     "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
@@ -45,22 +60,78 @@ DATE_COLUMNS = frozenset(
      "DATE_PLACED_CEASED", "DATE_PERM", "REVIEW"}
 )  # fmt: skip
 SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U", "9": "U"}
+# The DfE's code lists for the columns the measures read. A code outside them would put a child in the
+# wrong count (RNE, REC, MISSING, SEX: errors) or in an 'Other'/'unknown' group (the rest: warnings).
+CODES: dict[str, frozenset[str]] = {
+    "SEX": frozenset(SEX_CODES),
+    "RNE": frozenset({"S", "P", "L", "T", "U", "B"}),
+    "REC": frozenset({"E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41", "E45", "E46", "E47",
+                      "E48", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9", "X1"}),
+    "MISSING": frozenset({"M", "A"}),
+    "LS": frozenset({"C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"}),
+    "PLACE": frozenset({"A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
+                        "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1"}),
+    "ETHNIC": frozenset({"WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN",
+                         "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT"}),
+}  # fmt: skip
+CODE_WARNINGS = frozenset({"LS", "PLACE", "ETHNIC"})
+GIVEN: dict[str, tuple[str, ...]] = {"episodes": ("DECOM", "RNE", "LS"), "header": ("SEX", "DOB"), "uasc": ("DOB",)}
+DATA_QUALITY = "data quality"  # the rule of a finding made while measuring, not a check of one file
+
+
+def code_rule(column: str) -> str:
+    return f"{column} is a code in the DfE's list"
+
+
+def key_rule(name: str) -> str:
+    return f"one row per {' x '.join(KEYS[name])} in a file (the last is kept)"
+
+
+@functools.cache
+def table_schema(name: str) -> tuple[pa.DataFrameSchema, frozenset[str]]:
+    """A table's schema (every column as text, as the file has it) and the names of its checks that only warn."""
+    columns, warnings = {}, {key_rule(name)}
+    for column in TABLES[name]:
+        checks = []
+        if column == "CHILD":
+            checks.append(rule(lambda s: s != "", "CHILD is given"))
+        if column in DATE_COLUMNS:
+            checks += date_checks(column, required=column in GIVEN.get(name, ()))
+            warnings.add(iso_date_rule(column))
+        elif column in GIVEN.get(name, ()):
+            checks.append(rule(lambda s: s != "", f"{column} is given"))
+        if column in CODES:
+            codes = CODES[column]
+            checks.append(rule(lambda s, codes=codes: (s == "") | s.str.upper().isin(codes), code_rule(column)))
+            if column in CODE_WARNINGS:
+                warnings.add(code_rule(column))
+        if checks:  # a column without a rule is text as it stands: nothing to check, nothing to spend time on
+            columns[column] = text_column(*checks)
+    unique = rule(lambda f: ~f.duplicated(list(KEYS[name]), keep="last"), key_rule(name))
+    return pa.DataFrameSchema(columns, checks=[unique]), frozenset(warnings)
 
 
 @dataclass(frozen=True)
 class Ssda903:
-    """The tables of one extract, one row per key, with what loading them found along the way."""
+    """The tables of one extract, one row per key, with every problem loading them found."""
 
     tables: dict[str, pd.DataFrame]
-    warnings: tuple[str, ...] = ()
-    open_in_earlier_year_only: int = 0  # open episodes no later year's file confirms
-    ignored_files: tuple[str, ...] = field(default=())
+    problems: pd.DataFrame = field(default_factory=no_problems)
+    # where each stitched row came from (file, row), aligned with its table: cross-table rules name it
+    sources: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def table(self, name: str) -> pd.DataFrame:
         """A table, or an empty one with its columns when the extract has none."""
         if name in self.tables:
             return self.tables[name]
-        return _typed(pd.DataFrame({c: pd.Series(dtype="str") for c in TABLES[name]}), Path(name))
+        return typed(pd.DataFrame({c: pd.Series(dtype="str") for c in TABLES[name]}))
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What loading found, added up by rule and file, as sentences."""
+        found = self.problems.loc[self.problems["severity"] == WARNING]
+        counts = found.groupby(["rule", "file"], sort=False).size()
+        return tuple(f"{Path(file).name}: {n} row(s) break the rule: {rule}" for (rule, file), n in counts.items())
 
 
 def identify(columns: list[str]) -> str | None:
@@ -70,42 +141,18 @@ def identify(columns: list[str]) -> str | None:
     return max(matches, key=lambda name: len(TABLES[name])) if matches else None
 
 
-def read_903_csv(path: Path) -> pd.DataFrame:
-    data = path.read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")
-    if not text.strip():
-        raise InputError(path, "the file is empty")
-    try:
-        frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
-        raise InputError(path, f"not a readable CSV file ({exc})") from None
-    frame.columns = [str(c).strip().upper() for c in frame.columns]
-    frame = frame.apply(lambda col: col.str.strip())
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # spreadsheet rows: the header is row 1
-    return frame.loc[(frame != "").any(axis=1)]
+def typed(frame: pd.DataFrame) -> pd.DataFrame:
+    """Dates to dates (dd/mm/yyyy, or yyyy-mm-dd as Excel rewrites them), SEX to M/F/U, CHILD kept as text.
 
-
-def _typed(frame: pd.DataFrame, path: Path) -> pd.DataFrame:
-    """Dates to dates (an impossible or non-dd/mm/yyyy date is named), SEX to M/F/U, CHILD kept as text."""
+    Run after the schema: a value it cannot read has already been reported as an error.
+    """
     out = frame.copy()
     for column in DATE_COLUMNS & set(out.columns):
-        text = out[column].astype("str").where(out[column].notna(), "")
-        parsed = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
-        bad = (text != "") & parsed.isna()
-        if bad.any():
-            row = int(out.index[bad.to_numpy()][0])
-            raise InputError(path, f"{text[row]!r} is not a date in the form dd/mm/yyyy", row=row, column=column)
-        out[column] = parsed
+        out[column] = parse_dates(out[column].astype("str").where(out[column].notna(), ""))
     if "SEX" in out.columns:
-        sex = out["SEX"].astype("str").str.upper().map(SEX_CODES)
-        bad = out["SEX"].notna() & (out["SEX"] != "") & sex.isna()
-        if bad.any():
-            row = int(out.index[bad.to_numpy()][0])
-            raise InputError(path, f"SEX {out.at[row, 'SEX']!r} is not 1/2 or M/F/U", row=row, column="SEX")
-        out["SEX"] = sex.fillna("U")
+        out["SEX"] = out["SEX"].astype("str").str.upper().map(SEX_CODES).fillna("U")
+    for column in CODES.keys() & set(out.columns) - {"SEX"}:
+        out[column] = out[column].astype("str").str.upper().where(out[column].notna())
     return out
 
 
@@ -114,43 +161,106 @@ def _newest_date(frame: pd.DataFrame) -> pd.Timestamp:
     return max(dates) if dates else pd.Timestamp.min
 
 
-def load_903(folder: str | Path) -> Ssda903:
-    """Every SSDA903 table in `folder`, identified by columns and stitched across collection years."""
+def load_903(folder: str | Path, *, strict: bool = True) -> Ssda903:
+    """Every SSDA903 table in `folder`, identified by columns, checked, and stitched across collection years.
+
+    Every problem is in `.problems`; with `strict`, errors raise ValidationError (after every file is read).
+    """
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(folder, "no SSDA903 folder here")
+    stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.csv")))
+    data = _load_903(folder.resolve(), stamp)
+    if strict:
+        raise_on_errors(data.problems)
+    return data
+
+
+# A page reads every month's extract up to its month, and a batch renders many pages of one month in a
+# worker: each extract is read once while its files are unchanged. Callers must not change the frames.
+@functools.lru_cache(maxsize=32)
+def _load_903(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Ssda903:
     found: dict[str, list[tuple[pd.Timestamp, str, pd.DataFrame]]] = {}
-    ignored = []
+    problems = []
     for path in sorted(folder.glob("*.csv")):
-        raw = read_903_csv(path)
+        raw, read_problems = read_csv_text(path, normalise=lambda c: c.strip().upper())
+        problems.append(read_problems)
         name = identify(list(raw.columns))
         if name is None:
-            ignored.append(path.name)
+            problems.append(problems_at(path, [1], "", [""], "the file holds an SSDA903 table lacperf reads", WARNING))
             continue
-        typed = _typed(
-            raw.loc[:, list(TABLES[name]) + [c for c in raw.columns if c == "UASC" and name == "header"]], path
-        )
-        found.setdefault(name, []).append((_newest_date(typed), path.name, typed))
-    tables, warnings, open_only_earlier = {}, [], 0
+        columns = list(TABLES[name]) + [c for c in raw.columns if c == "UASC" and name == "header"]
+        schema, warnings = table_schema(name)
+        checked = schema_problems(schema, raw.loc[:, columns], path, warnings=warnings,
+                                  wide_columns={key_rule(name): KEYS[name][-1]})  # fmt: skip
+        problems.append(checked)
+        frame = typed(raw.loc[:, columns]).assign(_file=str(path), _row=raw.index)
+        found.setdefault(name, []).append((_newest_date(frame), path.name, frame))
+    tables, sources = {}, {}
     for name, files in found.items():
-        files.sort(key=lambda item: (item[0], item[1]))  # oldest collection year first
-        stacked = pd.concat([frame.assign(_file=order) for order, (_, _, frame) in enumerate(files)], ignore_index=True)
-        key = list(KEYS[name])
-        latest = stacked.drop_duplicates(key, keep="last")
-        if name == "episodes" and len(files) > 1:
-            newest = len(files) - 1
-            open_only_earlier = int(((latest["_file"] < newest) & latest["DEC"].isna()).sum())
-            if open_only_earlier:
-                warnings.append(
-                    f"{open_only_earlier} open episode(s) appear only in an earlier year's episodes file "
-                    "and are kept as that file has them"
-                )
-        duplicates = len(stacked) - len(latest)
-        if duplicates and len(files) == 1:
-            warnings.append(
-                f"{files[0][1]}: {duplicates} row(s) repeat a {' x '.join(key)} already listed; the last is kept"
-            )
-        tables[name] = latest.drop(columns="_file").reset_index(drop=True)
-    if ignored:
-        warnings.append(f"not SSDA903 tables lacperf uses, so not read: {', '.join(ignored)}")
-    return Ssda903(tables, tuple(warnings), open_only_earlier, tuple(ignored))
+        table, stitch_problems = _stitch(name, files)
+        problems.append(stitch_problems)
+        sources[name] = table.loc[:, ["_file", "_row"]]
+        tables[name] = table.drop(columns=["_file", "_row"])
+    data = Ssda903(tables, no_problems(), sources)
+    return Ssda903(tables, combine([*problems, cross_table_problems(data)]), sources)
+
+
+def _stitch(name: str, files: list[tuple[pd.Timestamp, str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One table from several collection years' files, one row per key: the latest year's version wins."""
+    files.sort(key=lambda item: (item[0], item[1]))  # oldest collection year first
+    stacked = pd.concat([frame.assign(_order=order) for order, (_, _, frame) in enumerate(files)], ignore_index=True)
+    latest = stacked.drop_duplicates(list(KEYS[name]), keep="last")
+    problems = no_problems()
+    if name == "episodes" and len(files) > 1:
+        earlier_open = latest.loc[(latest["_order"] < len(files) - 1) & latest["DEC"].isna()]
+        text = "an open episode is in the latest year's file too (kept as the earlier file has it)"
+        files, rows = earlier_open["_file"].tolist(), earlier_open["_row"].tolist()
+        problems = problems_at(files, rows, "DEC", [""] * len(rows), text, WARNING)
+    return latest.drop(columns="_order").reset_index(drop=True), problems
+
+
+# --- rules across tables --------------------------------------------------------------------------------
+
+
+def _where(data: Ssda903, name: str, rows: pd.Index) -> tuple[list[str], list[int | None]]:
+    """The file and row each of `rows` of table `name` came from (the table's name where it is not known)."""
+    if name not in data.sources:
+        return [name] * len(rows), [None] * len(rows)
+    source = data.sources[name].loc[rows]
+    return source["_file"].tolist(), [int(r) for r in source["_row"]]
+
+
+def _day(d: pd.Series) -> pd.Series:
+    return d.dt.strftime("%d/%m/%Y").fillna("")
+
+
+def cross_table_problems(data: Ssda903) -> pd.DataFrame:
+    """The DfE's rules between rows and tables: an episode that ends before it starts (error), a child born
+    after an episode starts (error), a child in episodes but not in header (error), and one child's
+    episodes overlapping (warning: each child is counted once whatever the overlap)."""
+    if "episodes" not in data.tables:
+        return no_problems()
+    eps = data.table("episodes")
+    found = []
+
+    def add(mask: pd.Series, column: str, values: pd.Series, text: str, severity: str) -> None:
+        rows = eps.index[mask.to_numpy()]
+        files, numbers = _where(data, "episodes", rows)
+        found.append(problems_at(files, numbers, column, values.loc[rows], text, severity))
+
+    add(eps["DEC"] < eps["DECOM"], "DEC", _day(eps["DEC"]) + " before DECOM " + _day(eps["DECOM"]),
+        "an episode ends on or after the day it starts", ERROR)  # fmt: skip
+    if "header" in data.tables:
+        header = data.table("header").drop_duplicates("CHILD").set_index("CHILD")
+        dob = eps["CHILD"].map(header["DOB"])
+        add(dob > eps["DECOM"], "DECOM", _day(eps["DECOM"]) + " before DOB " + _day(dob),
+            "a child is born on or before the day an episode starts", ERROR)  # fmt: skip
+        add(~eps["CHILD"].isin(header.index), "CHILD", eps["CHILD"], "a child in episodes is in header", ERROR)
+    order = eps.sort_values(["CHILD", "DECOM"])
+    previous_end = order.groupby("CHILD")["DEC"].shift(1)
+    has_previous = order.groupby("CHILD").cumcount() > 0
+    overlaps = has_previous & (previous_end.isna() | (previous_end > order["DECOM"]))
+    add(overlaps.reindex(eps.index), "DECOM", _day(eps["DECOM"]) + " while the child's previous episode is open",
+        "one child's episodes do not overlap", WARNING)  # fmt: skip
+    return combine(found)

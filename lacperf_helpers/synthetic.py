@@ -34,6 +34,7 @@ def synthetic_903(
     owner = np.repeat(np.arange(children), counts)
     step = rng.integers(30, 400, counts.sum())
     first = pd.Timestamp("2010-01-01") + pd.to_timedelta(rng.integers(0, 365 * 9, children), unit="D")
+    first = first.where(first >= dob, dob)  # nobody comes into care before they are born
     offset = pd.Series(step).groupby(owner).cumsum().to_numpy() - step
     episodes = pd.DataFrame({"CHILD": ids[owner], "DECOM": first.to_numpy()[owner] + pd.to_timedelta(offset, unit="D")})
     order = episodes.groupby("CHILD").cumcount().to_numpy()

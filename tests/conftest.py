@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 from textwrap import dedent
 
@@ -112,3 +113,9 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"{tried['kpis']} KPI files, {tried['ssda903']} SSDA903 folders): each loaded or was refused "
             "with a message, none raised anything else"
         )
+
+
+def copy_sample_month(returns: Path, month: str) -> Path:
+    """One month of the sample (its return and its SSDA903 extract) in a folder of its own, to break."""
+    shutil.copytree(paths.SAMPLE_RETURNS / month, returns / month)
+    return returns / month

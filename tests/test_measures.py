@@ -159,7 +159,9 @@ def test_one_year_stitched_over_another(tmp_path: Path) -> None:
     episodes = data.table("episodes").set_index("CHILD")
     assert episodes.loc["001", "REC"] == "E11"  # the later year's version wins
     assert pd.isna(episodes.loc["002", "DEC"])  # kept as the earlier file has it...
-    assert data.open_in_earlier_year_only == 1  # ...and counted as a warning
+    assert data.problems[["file", "row", "column", "severity"]].values.tolist() == [  # ...and counted as a warning
+        [str(folder / "2018-episodes.csv"), 3, "DEC", "warning"]
+    ]
     assert data.table("header")["SEX"].tolist() == ["M", "F"]
 
 
@@ -172,7 +174,7 @@ def test_tables_are_known_by_their_columns() -> None:
 def test_a_bad_date_is_named(tmp_path: Path) -> None:
     from lacperf_helpers.errors import InputError
 
-    with pytest.raises(InputError, match=r"episodes.csv, row 2, column 'DECOM': '31/02/2019' is not a date"):
+    with pytest.raises(InputError, match=r"episodes.csv, row 2, column 'DECOM': '31/02/2019' fails the check: DECOM is a real date"):
         extract(tmp_path, "001,31/02/2019,S,C2,N1,U1,PR1,,,,,,\n", "001,1,01/01/2010,WBRI,,,\n")
 
 
@@ -180,7 +182,16 @@ def test_the_dfe_validators_fake_data_loads_and_measures(validator_fake: Path) -
     data = load_903(validator_fake)
     assert {"header", "episodes", "uasc", "missing", "oc2", "oc3", "reviews"} <= set(data.tables)
     assert data.table("header")["CHILD"].str.isdigit().all()  # CHILD stays text
-    assert set(data.ignored_files) == {"DoLo.csv", "sw_episodes.csv"}
+    # what breaks the DfE's rules is reported as warnings, not a crash: files lacperf does not read, the
+    # reviews a file lists twice, and one child's overlapping episodes
+    counts = data.problems.groupby(["severity", "rule"]).size().to_dict()
+    assert counts == {
+        ("warning", "one child's episodes do not overlap"): 72,
+        ("warning", "one row per CHILD x REVIEW in a file (the last is kept)"): 14,
+        ("warning", "the file holds an SSDA903 table lacperf reads"): 2,
+    }
+    not_read = data.problems.loc[data.problems["rule"] == "the file holds an SSDA903 table lacperf reads", "file"]
+    assert {Path(f).name for f in not_read} == {"DoLo.csv", "sw_episodes.csv"}
     table = measure_table(data, "2018-03", "Fakeshire")
     headline = table.loc[(table["breakdown"] == "total") & (table["cohort"] == "all")]
     assert set(headline["measure"]) == set(MEASURES)
@@ -214,7 +225,8 @@ def test_lacperf_measures_on_the_validators_fake_data(tmp_path: Path, validator_
     by_age = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "age_band"), "numerator"].sum()
     total = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "total"), "numerator"].iloc[0]
     assert by_age == total  # every child is in one age band: none dropped
-    assert "data quality: not SSDA903 tables lacperf uses, so not read: DoLo.csv, sw_episodes.csv" in result.output
+    assert "data quality: DoLo.csv: 1 x the file holds an SSDA903 table lacperf reads" in result.output
+    assert "data quality: episodes.csv: 72 x one child's episodes do not overlap" in result.output
     bad = CliRunner().invoke(app, [*args, "--measure", "nope", "--out", str(out)])
     assert bad.exit_code == 2 and "no measure nope" in bad.output
 

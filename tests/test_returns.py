@@ -6,7 +6,7 @@ import pytest
 
 from lacperf_helpers.definitions import KpiCatalogue
 from lacperf_helpers.errors import InputError
-from lacperf_helpers.returns import available_months, load_returns, read_return
+from lacperf_helpers.returns import available_months, check_return, load_returns, read_return
 from tests.conftest import HEADER, write_return
 
 GOOD = """\
@@ -30,41 +30,37 @@ def test_a_good_return_reads_as_numbers_with_its_source_rows(tmp_path: Path, cat
 
 
 @pytest.mark.parametrize(
-    ("body", "row", "column", "message"),
+    ("body", "row", "column", "value", "rule"),
     [
-        ("2019-04,Kent,unknown_kpi,1,2,\n", 2, "kpi_id", "unknown KPI 'unknown_kpi'"),
-        ("2019-03,Kent,reviews_on_time,1,2,\n", 2, "month", "month '2019-03' in the folder for 2019-04"),
-        ("2019-04,Kent,reviews_on_time,3,0,\n", 2, "numerator", "numerator 3 over a denominator of 0"),
-        ("2019-04,Kent,reviews_on_time,51,50,\n", 2, "numerator", "numerator 51 is above the denominator 50"),
-        ("2019-04,Kent,reviews_on_time,forty,50,\n", 2, "numerator", "not a number: 'forty'"),
-        ("2019-04,Kent,days_to_adoption,,12,n/a\n", 2, "value", "not a number: 'n/a'"),
-        ("2019-04,Kent,reviews_on_time,-1,50,\n", 2, "numerator", "negative"),
-        ("2019-04,Kent,reviews_on_time,45,,\n", 2, "denominator", "numerator given without a denominator"),
-        (
-            "2019-04,Kent,reviews_on_time,45,50,80\n",
-            2,
-            "value",
-            "does not match numerator/denominator = 90.0",
-        ),
-        ("2019-04,,reviews_on_time,45,50,\n", 2, "area", "area is blank"),
-        (
-            "2019-04,Kent,reviews_on_time,45,50,\n2019-04,Kent,moves_3plus,4,40,\n2019-04,Kent,reviews_on_time,44,50,\n",
-            4,
-            "kpi_id",
-            "the same month, area and KPI appear again (first on row 2)",
-        ),
+        ("2019-04,Kent,unknown_kpi,1,2,\n", 2, "kpi_id", "unknown_kpi", "kpi_id is a KPI in the KPI definitions"),
+        ("2019-03,Kent,reviews_on_time,1,2,\n", 2, "month", "2019-03", "month is the folder's month, 2019-04"),
+        ("2019-04,Kent,reviews_on_time,3,0,\n", 2, "numerator", "3", "no numerator over a denominator of 0"),
+        ("2019-04,Kent,reviews_on_time,51,50,\n", 2, "numerator", "51", "the numerator is at most the denominator"),
+        ("2019-04,Kent,reviews_on_time,forty,50,\n", 2, "numerator", "forty", "numerator is a number"),
+        ("2019-04,Kent,days_to_adoption,,12,n/a\n", 2, "value", "n/a", "value is a number"),
+        ("2019-04,Kent,reviews_on_time,-1,50,\n", 2, "numerator", "-1", "numerator is not negative"),
+        ("2019-04,Kent,reviews_on_time,45,,\n", 2, "denominator", "",
+         "a percent KPI gives its denominator with its numerator"),
+        ("2019-04,Kent,reviews_on_time,45,50,80\n", 2, "value", "80",
+         "value agrees with 100 x numerator / denominator (to within 0.05)"),
+        ("2019-04,,reviews_on_time,45,50,\n", 2, "area", "", "area is not blank"),
+        ("2019-04,Kent,reviews_on_time,45,50,\n2019-04,Kent,moves_3plus,4,40,\n2019-04,Kent,reviews_on_time,44,50,\n",
+         4, "kpi_id", "reviews_on_time", "one row per month, area and KPI"),
     ],
-)
-def test_bad_rows_are_named_by_file_row_and_column(
-    tmp_path: Path, catalogue: KpiCatalogue, body: str, row: int, column: str, message: str
+)  # fmt: skip
+def test_bad_rows_are_named_by_file_row_column_value_and_rule(
+    tmp_path: Path, catalogue: KpiCatalogue, body: str, row: int, column: str, value: str, rule: str
 ) -> None:
     path = write_return(tmp_path, "2019-04", body)
+    _, problems = check_return(path, "2019-04", catalogue)
+    assert problems.to_dict("records") == [
+        {"file": str(path), "row": row, "column": column, "value": value, "rule": rule, "severity": "error"}
+    ]
     with pytest.raises(InputError) as caught:
         load(path, catalogue)
-    error = caught.value
-    assert (error.file, error.row, error.column) == (str(path), row, column)
-    assert message in error.message
-    assert str(error).startswith(f"{path}, row {row}, column '{column}': ")
+    assert (caught.value.file, caught.value.row, caught.value.column) == (str(path), row, column)
+    assert str(caught.value).startswith(f"{path}, row {row}, column '{column}': ")
+    assert rule in str(caught.value)
 
 
 def test_a_missing_column_is_named(tmp_path: Path, catalogue: KpiCatalogue) -> None:
@@ -74,7 +70,7 @@ def test_a_missing_column_is_named(tmp_path: Path, catalogue: KpiCatalogue) -> N
         "2019-04,Kent,reviews_on_time,45,50\n",
         header="month,area,kpi_id,numerator,denominator\n",
     )
-    with pytest.raises(InputError, match=r"row 1, column 'value': missing column\(s\) value"):
+    with pytest.raises(InputError, match=r"row 1: 'value' fails the check: the header has every required column"):
         load(path, catalogue)
 
 
@@ -90,9 +86,11 @@ def test_a_header_without_rows_is_refused(tmp_path: Path, catalogue: KpiCatalogu
         load(path, catalogue)
 
 
-def test_every_problem_is_counted_not_only_the_first(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+def test_every_problem_is_listed_not_only_the_first(tmp_path: Path, catalogue: KpiCatalogue) -> None:
     path = write_return(tmp_path, "2019-04", "2019-04,Kent,nope,1,2,\n2019-04,Kent,reviews_on_time,x,50,\n")
-    with pytest.raises(InputError, match=r"row 2.*\(and 1 more problem\(s\) in this file\)"):
+    _, problems = check_return(path, "2019-04", catalogue)
+    assert problems[["row", "column", "value"]].values.tolist() == [[2, "kpi_id", "nope"], [3, "numerator", "x"]]
+    with pytest.raises(InputError, match=r"row 2.*\(and 1 more error\(s\): see validation.csv\)"):
         load(path, catalogue)
 
 
@@ -113,6 +111,11 @@ def test_an_excel_saved_file_reads_as_it_is(tmp_path: Path, catalogue: KpiCatalo
     assert figures.columns[0] == "month"
     assert figures["numerator"].iloc[0] == 1045.0
     assert figures["denominator"].iloc[0] == 1250.0
+    _, problems = check_return(folder / "kpi_return.csv", "2019-04", catalogue)
+    assert problems[["row", "rule", "severity"]].values.tolist() == [  # the empty rows are counted, not lost
+        [5, "empty rows are skipped", "warning"],
+        [6, "empty rows are skipped", "warning"],
+    ]
 
 
 def test_decimal_numerators_are_kept(tmp_path: Path, catalogue: KpiCatalogue) -> None:

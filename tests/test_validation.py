@@ -1,0 +1,141 @@
+"""Validation: each rule on a hand-built file, every problem a row, the report written, errors stop a page."""
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from lacperf_helpers import paths
+from lacperf_helpers.cli import app
+from lacperf_helpers.ssda903 import load_903
+from lacperf_helpers.validation import PROBLEM_COLUMNS, ValidationError, problem_counts, read_csv_text
+from tests.conftest import copy_sample_month
+
+EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
+HEADER = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n"
+
+
+def extract(folder: Path, episodes: str, header: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "episodes.csv").write_text(EPISODES + episodes)
+    (folder / "header.csv").write_text(HEADER + header)
+    return folder
+
+
+def found(folder: Path) -> list[list[object]]:
+    problems = load_903(folder, strict=False).problems
+    problems["file"] = problems["file"].map(lambda f: Path(f).name)
+    return problems[["file", "row", "column", "value", "rule", "severity"]].values.tolist()
+
+
+def test_cross_table_rules_name_the_episode_row(tmp_path: Path) -> None:
+    folder = extract(
+        tmp_path / "903",
+        "001,01/05/2019,S,C2,N1,U1,PR1,01/04/2019,E11,,,,\n"  # row 2: ends before it starts
+        "002,01/01/2009,S,C2,N1,U1,PR1,,,,,,\n"  # row 3: begins before the child was born
+        "003,01/01/2019,S,C2,N1,U1,PR1,01/03/2019,X1,,,,\n"  # rows 4-5: the second begins while the first is open
+        "003,01/02/2019,P,C2,N1,U2,PR1,,,,,,\n"
+        "004,01/01/2019,S,C2,N1,U1,PR1,,,,,,\n",  # row 6: not in header
+        "001,1,01/01/2010,WBRI,,,\n002,2,01/01/2010,WBRI,,,\n003,1,01/01/2010,WBRI,,,\n",
+    )
+    assert found(folder) == [
+        ["episodes.csv", 2, "DEC", "01/04/2019 before DECOM 01/05/2019", "an episode ends on or after the day it starts",
+         "error"],
+        ["episodes.csv", 3, "DECOM", "01/01/2009 before DOB 01/01/2010",
+         "a child is born on or before the day an episode starts", "error"],
+        ["episodes.csv", 6, "CHILD", "004", "a child in episodes is in header", "error"],
+        ["episodes.csv", 5, "DECOM", "01/02/2019 while the child's previous episode is open",
+         "one child's episodes do not overlap", "warning"],
+    ]  # fmt: skip
+    with pytest.raises(ValidationError, match=r"episodes.csv, row 2, column 'DEC'.*\(and 2 more error\(s\)"):
+        load_903(folder)
+
+
+def test_codes_dates_and_keys_are_checked_per_cell(tmp_path: Path) -> None:
+    folder = extract(
+        tmp_path / "903",
+        "001,2019-01-05,S,C2,N1,U1,PR1,,,,,,\n"  # row 2: a date Excel rewrote: read, with a warning
+        "002,01/01/2019,Q,C2,N1,U1,PR1,,,,,,\n"  # row 3: RNE Q is no DfE code
+        "003,01/01/2019,S,XX,N1,U1,PR1,,,,,,\n"  # row 4: an unknown legal status only warns
+        ",01/01/2019,S,C2,N1,U1,PR1,,,,,,\n",  # row 5: no CHILD
+        "001,1,01/01/2010,WBRI,,,\n002,3,01/01/2010,WBRI,,,\n003,1,31/02/2010,WBRI,,,\n003,1,01/01/2010,WBRI,,,\n",
+    )
+    rows = found(folder)
+    assert ["episodes.csv", 2, "DECOM", "2019-01-05", "DECOM is dd/mm/yyyy (not yyyy-mm-dd, as Excel rewrites it)",
+            "warning"] in rows  # fmt: skip
+    assert ["episodes.csv", 3, "RNE", "Q", "RNE is a code in the DfE's list", "error"] in rows
+    assert ["episodes.csv", 4, "LS", "XX", "LS is a code in the DfE's list", "warning"] in rows
+    assert ["episodes.csv", 5, "CHILD", "", "CHILD is given", "error"] in rows
+    assert ["header.csv", 3, "SEX", "3", "SEX is a code in the DfE's list", "error"] in rows
+    assert ["header.csv", 4, "DOB", "31/02/2010", "DOB is a real date in the form dd/mm/yyyy", "error"] in rows
+    assert ["header.csv", 4, "CHILD", "003", "one row per CHILD in a file (the last is kept)", "warning"] in rows
+    episodes = load_903(folder, strict=False).table("episodes")
+    assert episodes["DECOM"].iloc[0] == pd.Timestamp("2019-01-05")
+
+
+def test_excel_leftovers_are_read_and_counted(tmp_path: Path) -> None:
+    """cp1252 text, CRLF, a byte-order mark, empty trailing columns and rows: read; the empty rows counted."""
+    path = tmp_path / "header.csv"
+    text = "CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB,,\r\n001,1,01/01/2010,WBRI,,,,,\r\n,,,,,,,,\r\n"
+    path.write_bytes(text.encode("cp1252") + "002,2,01/01/2010,WOTH,,,Zoë,,\r\n".encode("cp1252"))
+    frame, problems = read_csv_text(path)
+    assert list(frame.columns) == ["CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"]
+    assert frame["CHILD"].tolist() == ["001", "002"] and frame["MC_DOB"].tolist() == ["", "Zoë"]
+    assert problems[["row", "rule", "severity"]].values.tolist() == [[3, "empty rows are skipped", "warning"]]
+
+
+def test_problem_counts_add_up_by_rule() -> None:
+    problems = pd.DataFrame(
+        [["a.csv", 2, "X", "", "rule one", "warning"], ["a.csv", 3, "X", "", "rule one", "warning"],
+         ["b.csv", 2, "Y", "", "rule two", "error"]],
+        columns=list(PROBLEM_COLUMNS),
+    )  # fmt: skip
+    assert problem_counts(problems).values.tolist() == [["error", "rule two", "b.csv", 1],
+                                                        ["warning", "rule one", "a.csv", 2]]  # fmt: skip
+
+
+def test_validate_writes_every_problem_and_exits_non_zero_on_errors(tmp_path: Path) -> None:
+    returns = tmp_path / "returns"
+    copy_sample_month(returns, "2019-09")
+    path = returns / "2019-09" / "kpi_return.csv"
+    lines = path.read_text().splitlines()
+    lines[1] = lines[1].rsplit(",", 3)[0] + ",12,x,"  # row 2: a denominator 'x'
+    path.write_text("\n".join(lines) + "\n,,,,,\n")
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(
+        app, ["validate", "--returns", str(returns), "--month", "2019-09", "--out", str(out)], env={"COLUMNS": "200"}
+    )
+    assert result.exit_code == 2, result.output
+    assert "1 error" in result.output and "denominator is a number" in result.output
+    written = pd.read_csv(out / "2019-09" / "validation.csv", dtype=str, keep_default_na=False)
+    assert list(written.columns) == list(PROBLEM_COLUMNS)
+    assert written[["row", "column", "value", "severity"]].values.tolist()[0] == ["2", "denominator", "x", "error"]
+    assert ["empty rows are skipped", "warning"] in written[["rule", "severity"]].values.tolist()
+    page = (out / "2019-09" / "validation.html").read_text()
+    assert "denominator is a number" in page and "1 error(s) stop the run" in page
+
+
+def test_render_stops_on_an_error_and_keeps_the_last_good_appendix(tmp_path: Path) -> None:
+    returns, out = tmp_path / "returns", tmp_path / "reports"
+    copy_sample_month(returns, "2019-09")
+    good = out / "2019-09" / "west-kent.html"
+    good.parent.mkdir(parents=True)
+    good.write_text("last good appendix")
+    path = returns / "2019-09" / "kpi_return.csv"
+    path.write_text(path.read_text().replace("West Kent", "", 1))
+    args = ["render", "--returns", str(returns), "--month", "2019-09", "--area", "West Kent", "--out", str(out)]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "area is not blank" in result.output
+    assert good.read_text() == "last good appendix"
+    assert "area is not blank" in (out / "2019-09" / "validation.csv").read_text()
+
+
+def test_the_sample_has_no_errors() -> None:
+    result = CliRunner().invoke(
+        app, ["validate", "--returns", str(paths.SAMPLE_RETURNS), "--month", "2019-09", "--out", "-"],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "no errors" in result.output
