@@ -6,7 +6,9 @@ import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lacperf_helpers import __version__, paths
@@ -19,11 +21,13 @@ from lacperf_helpers.definitions import (
     load_settings,
     load_trend_settings,
 )
+from lacperf_helpers.disclosure import hidden_keys, hide_in_card, hide_in_history, no_hidden
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.manifest import PARAMETER_FILES, describe
 from lacperf_helpers.narrative import Summary, summarise
 from lacperf_helpers.periods import previous_month
 from lacperf_helpers.returns import available_months, input_problems, load_returns_to, month_files, return_path
-from lacperf_helpers.scorecard import build_scorecard, headline, order_areas, select_area
+from lacperf_helpers.scorecard import build_scorecard, headline, order_areas, select_area, with_slice
 from lacperf_helpers.series import SeriesAnalysis, analyse_series, rated_history
 from lacperf_helpers.validation import as_problems, raise_on_errors
 
@@ -48,6 +52,8 @@ class Appendix:
     kpis_file: Path
     data_files: tuple[Path, ...]  # the return files this month's and last month's figures came from
     problems: pd.DataFrame  # every warning in the inputs up to this month (errors stop a page being made)
+    disclosure_control: bool  # figures of 1-4 children hidden (always, in a rendered appendix)
+    manifest: dict[str, Any]  # every input with its SHA-256, the KPI definitions' hash, version, time made
     version: str
     made_at: str
 
@@ -144,6 +150,18 @@ def _month_data(
     return MonthData(catalogue, settings, trend_settings, figures, card, problems)
 
 
+def _hide_in_series(series: SeriesAnalysis, hidden: pd.DataFrame) -> SeriesAnalysis:
+    """A KPI's trend with its hidden months' figures blanked (the verdicts stand: they give no count away)."""
+    points = hide_in_history(series.points, hidden)
+    row = dict(series.row)
+    if len(points) and bool(points["suppressed"].iloc[-1]):
+        row["latest_value"] = np.nan
+    since = str(row.get("run_since") or "")
+    if since and since in set(points.loc[points["suppressed"], "month"]):
+        row["since_when"] = str(row["since_when"]).split(" when it was ")[0]  # that month's figure is hidden
+    return SeriesAnalysis(row, points)
+
+
 def load_appendix(
     month: str,
     area: str,
@@ -154,10 +172,13 @@ def load_appendix(
     trend_file: str | Path = "",
     benchmarks_file: str | Path = "",
     cohort: str = "all",
+    disclosure_control: bool = True,
 ) -> Appendix:
     """Load, check and rate the returns up to `month` and gather `area`'s appendix (blank: project defaults).
 
     `cohort` other than 'all' (e.g. 'excluding UASC') shows the KPIs measured for that cohort from SSDA903 data.
+    Ratings, trends and SPC are worked out on the true figures; with `disclosure_control` (always, when
+    lacperf renders), every figure of 1 to 4 children, and any that would give one away, is then hidden.
     """
     returns = paths.or_default(returns_dir, paths.SAMPLE_RETURNS)
     kpis_path = paths.or_default(kpis_file, paths.KPIS_FILE)
@@ -170,7 +191,11 @@ def load_appendix(
     )
     month_data = _month_data(month, *inputs, _stamp(month, *inputs))
     catalogue, settings, trend_settings = month_data.catalogue, month_data.settings, month_data.trend_settings
-    figures, card = month_data.figures, headline(month_data.card, cohort)
+    figures = with_slice(month_data.figures)
+    rule = settings.disclosure
+    hidden = hidden_keys(figures, catalogue, rule, settings.authority or "") if disclosure_control else no_hidden()
+    slices = hide_in_card(month_data.card, hidden, month, previous_month(month))
+    card = headline(slices, cohort)
     if card.empty:
         raise InputError(
             return_path(returns, month), f"no KPI is measured for the cohort {cohort!r} this month", column="cohort"
@@ -178,20 +203,22 @@ def load_appendix(
     area_card = select_area(card, area, return_path(returns, month))
     history = rated_history(headline(figures.loc[figures["area"] == area], cohort), catalogue)
     series = {
-        str(kpi_id): analyse_series(one, catalogue.get(str(kpi_id)), trend_settings, month)
+        str(kpi_id): _hide_in_series(analyse_series(one, catalogue.get(str(kpi_id)), trend_settings, month), hidden)
         for kpi_id, one in history.groupby("kpi_id", sort=False)
     }
+    history = hide_in_history(history, hidden)
     trend_rows = pd.DataFrame([{"kpi_id": k, **{c: s.row[c] for c in TREND_FOR_CARD}} for k, s in series.items()])
     area_card = area_card.merge(trend_rows, on="kpi_id", how="left") if len(trend_rows) else area_card
     data_files = tuple(
         p for p in (return_path(returns, previous_month(month)), return_path(returns, month)) if p.is_file()
     )
+    made = made_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Appendix(
         month=month,
         area=area,
         card=area_card,
         all_areas=card,
-        slices=month_data.card,
+        slices=slices,
         cohort=cohort,
         figures=figures,
         history=history,
@@ -203,6 +230,13 @@ def load_appendix(
         kpis_file=kpis_path,
         data_files=data_files,
         problems=month_data.problems,
+        disclosure_control=disclosure_control,
+        manifest=describe(
+            {"returns_dir": str(returns), **dict(zip(PARAMETER_FILES, map(str, inputs[1:]), strict=True))},
+            month,
+            {"month": month, "area": area, "cohort": cohort, "disclosure_control": disclosure_control},
+            made,
+        ),
         version=__version__,
-        made_at=made_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        made_at=made,
     )

@@ -30,6 +30,7 @@ from lacperf_helpers import __version__, paths
 from lacperf_helpers.appendix import check_inputs, month_data
 from lacperf_helpers.definitions import load_settings, load_yaml_model
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.manifest import page_inputs, sha256
 from lacperf_helpers.measures import COHORTS
 from lacperf_helpers.paths import write_atomically
 from lacperf_helpers.period_figures import quarter_scorecard
@@ -42,7 +43,7 @@ from lacperf_helpers.periods import (
     quarter_slug,
 )
 from lacperf_helpers.render import RenderError, WarmKernel, appendix_path, render_appendix
-from lacperf_helpers.returns import available_months, month_files, return_path
+from lacperf_helpers.returns import return_path
 from lacperf_helpers.scorecard import headline, order_areas, require_area
 
 NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}
@@ -152,17 +153,10 @@ class JobResult:
     pdf: str = ""
 
 
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
 def job_inputs(job: Job) -> list[Path]:
     """Every file the appendix is made from: notebook, template, parameter files, returns to its end."""
-    returns = Path(job.files["returns_dir"])
-    files = [job.notebook_file, paths.TEMPLATES / "lacperf_appendix" / "index.html.j2"]
-    files += [Path(job.files[k]) for k in ("kpis_file", "settings_file", "trend_file", "benchmarks_file")]
-    files += [f for m in available_months(returns) if m <= job.last_month for f in month_files(returns, m)]
-    return [f for f in files if f.exists()]
+    code = [job.notebook_file, paths.TEMPLATES / "lacperf_appendix" / "index.html.j2"]
+    return [f for f in code if f.exists()] + page_inputs(job.files, job.last_month)
 
 
 def fingerprint(job: Job, inputs: list[Path]) -> str:
@@ -232,6 +226,7 @@ def run_job(job: Job, made_at: str) -> JobResult:
 
                 pdf = str(write_pdf(job.target))
             manifest = {
+                **json.loads(job.manifest.read_text()),  # what render wrote: inputs, parameters, version
                 "fingerprint": print_,
                 "notebook": job.notebook,
                 "period": job.period,
@@ -240,10 +235,6 @@ def run_job(job: Job, made_at: str) -> JobResult:
                 "html": job.target.name,
                 "pdf": Path(pdf).name if pdf else "",
                 "ratings": dict(job.ratings),
-                "inputs": [{"file": str(p), "sha256": sha256(p)} for p in inputs],
-                "parameters": job.parameters(made_at),
-                "lacperf_version": __version__,
-                "made_at": made_at,
             }
             write_atomically(job.manifest, json.dumps(manifest, indent=2) + "\n")
         except (RenderError, InputError, OSError, RuntimeError) as exc:

@@ -125,12 +125,21 @@ class KpiCatalogue(_Frozen):
         return [kpi.id for kpi in self.kpis]
 
 
+class DisclosureRule(_Frozen):
+    """Counts of children from 1 to smallest_shown - 1 are shown as '<smallest_shown' (with secondary
+    suppression): in every appendix, index page and CSV export. Only an analyst's own notebook can turn
+    it off (its disclosure_control parameter); lacperf render and batch always apply it."""
+
+    smallest_shown: int = Field(default=5, ge=2, le=20)
+
+
 class Settings(_Frozen):
     """How the appendix is laid out for this authority (parameters/settings.yaml)."""
 
     authority: str | None = None  # the authority as a whole: listed first, its areas after it
     small_cohort_denominator: int = Field(default=50, ge=1)  # below this, say "12 of 40"
     notice: str = ""  # a line printed at the top of every appendix, e.g. that the data is synthetic
+    disclosure: DisclosureRule = DisclosureRule()
 
 
 class ChangePoint(_Frozen):

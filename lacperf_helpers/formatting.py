@@ -52,8 +52,12 @@ def fmt_figure(
     decimals: int,
     counts: str,
     small_cohort: float,
+    withheld: str = "",
 ) -> str:
-    """The figure with what it is made of. Small cohorts lead with the children: '12 of 40 (30.0%)'."""
+    """The figure with what it is made of. Small cohorts lead with the children: '12 of 40 (30.0%)'.
+    A figure hidden by disclosure control shows what stands for it ('<5', 'withheld')."""
+    if withheld:  # '<5 children'; 'withheld' where the hidden figure is not itself small
+        return f"{withheld} {counts}" if withheld.startswith("<") else withheld
     if unit == "percent":
         if missing(denominator) or missing(numerator):
             return DASH

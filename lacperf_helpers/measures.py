@@ -243,8 +243,8 @@ def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") ->
     children = looked_after_at(data, at)
     with_start = set(eps.loc[(eps["RNE"] == "S") & (eps["DECOM"] <= at), "CHILD"])
     unknown = len(set(children) - with_start)
-    found = problems_at(
-        folder, [None] if unknown else [], "RNE", [f"{unknown} child(ren) at {at:%d/%m/%Y}"] if unknown else [],
+    found = problems_at(  # a row per child, counted; never which child
+        folder, [None] * unknown, "RNE", [""] * unknown,
         "a child looked after has an RNE S episode on record (else long-term stability leaves them out)", WARNING,
     )  # fmt: skip
     return combine([data.problems, found])

@@ -104,6 +104,12 @@ def _rating_changed(r: Any) -> bool:
     return bool(r.rag in rating.RAG_ORDER and r.previous_rag in rating.RAG_ORDER and r.rag != r.previous_rag)
 
 
+def withheld(r: Any, prefix: str = "") -> str:
+    """What a figure hidden by disclosure control shows instead ('' if it is shown)."""
+    shown = getattr(r, f"{prefix}withheld", "")
+    return shown if isinstance(shown, str) else ""
+
+
 def _threshold(r: Any, which: str) -> str:
     return fmt_value(getattr(r, which), r.unit, r.decimals)
 
@@ -117,12 +123,13 @@ def _short(value: float, numerator: float, denominator: float, r: Any, small_coh
 
 def rating_change(r: Any, small_cohort: float) -> str:
     """'X rose from 93.9% to 100.0%, achieving the target of 100.0% and moving the rating from Amber to Green.'"""
-    before = _short(r.previous_value, r.previous_numerator, r.previous_denominator, r, small_cohort)
-    now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort)
-    if r.direction == rating.SAME:  # the rating moved because the target or floor changed
-        moved = f"stayed at {now}"
-    else:
-        moved = f"{'rose' if r.value > r.previous_value else 'fell'} from {before} to {now}"
+    before = withheld(r, "previous_") or _short(
+        r.previous_value, r.previous_numerator, r.previous_denominator, r, small_cohort
+    )
+    now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort, withheld(r))
+    rose = (r.direction == rating.IMPROVED) == (r.polarity == "H")  # direction is judged on the true figures
+    # the same figure with another rating: the target or floor changed
+    moved = f"stayed at {now}" if r.direction == rating.SAME else f"{'rose' if rose else 'fell'} from {before} to {now}"
     return f"{r.title} {moved}, {_crossing(r)} and moving the rating from {r.previous_rag} to {r.rag}."
 
 
@@ -154,9 +161,11 @@ def children_phrase(r: Any) -> str:
 
 def amber_red_item(r: Any, small_cohort: float, period: str = "month") -> str:
     """'Title: 80.6% (50 of 62 children), Amber; up 8.5 percentage points from 72.1% (44 of 61) ...'"""
-    now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort)
+    now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort, withheld(r))
     parts = [f"{r.title}: {now}, {r.rag}"]
-    if r.direction != rating.NOT_COMPARABLE:
+    if r.direction != rating.NOT_COMPARABLE and (withheld(r) or withheld(r, "previous_")):
+        parts.append(f"{r.direction.lower()} since last {period} (figures withheld: small numbers)")
+    elif r.direction != rating.NOT_COMPARABLE:
         before = fmt_value(r.previous_value, r.unit, r.decimals)
         if r.unit == "percent" and not missing(r.previous_denominator):
             before += f" ({fmt_count(r.previous_numerator)} of {fmt_count(r.previous_denominator)})"

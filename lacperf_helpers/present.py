@@ -8,6 +8,7 @@ as well as a colour (greyscale print, colour-blind readers).
 from __future__ import annotations
 
 from html import escape
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -15,9 +16,10 @@ import pandas as pd
 from lacperf_helpers import charts, rating
 from lacperf_helpers.appendix import Appendix
 from lacperf_helpers.formatting import DASH, fmt_figure, fmt_value, missing
-from lacperf_helpers.narrative import Summary, kpi_rows
+from lacperf_helpers.narrative import Summary, kpi_rows, withheld
 from lacperf_helpers.periods import financial_year, month_label, quarter_months, rolling_months
 from lacperf_helpers.quarterly import QuarterAppendix
+from lacperf_helpers.validation import VALIDATION_PAGE
 
 DIRECTION_ARROWS = {
     rating.IMPROVED: "▲ Improved",
@@ -79,9 +81,11 @@ def breakdown_section(appendix: Appendix, breakdown: str) -> str:
             {
                 "KPI": r.title,
                 escape(name.capitalize()): r.group,
-                "This month": fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small),
+                "This month": fmt_figure(
+                    r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small, withheld(r)
+                ),
                 "Rating": r.rag,
-                "Last month": fmt_value(r.previous_value, r.unit, r.decimals),
+                "Last month": withheld(r, "previous_") or fmt_value(r.previous_value, r.unit, r.decimals),
             }
             for r in kpi_rows(rows)
         ]
@@ -125,10 +129,10 @@ def scorecard_rows(card: pd.DataFrame, small_cohort: float) -> pd.DataFrame:
     """The scorecard as a reader sees it: one row per KPI, every cell text."""
     rows = []
     for note, r in enumerate(kpi_rows(card), start=1):
-        now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort)
+        now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort, withheld(r))
         before = fmt_figure(
             r.previous_value, r.previous_numerator, r.previous_denominator, r.unit, r.decimals, r.counts,
-            small_cohort,
+            small_cohort, withheld(r, "previous_"),
         )  # fmt: skip
         previous = DASH if r.previous_rag == rating.NO_DATA else f"{before} · {r.previous_rag}"
         children = r.children_to_change_rating
@@ -201,13 +205,67 @@ def notes(appendix: Appendix) -> str:
     )
 
 
+def data_quality(appendix: Appendix) -> str:
+    """What checking the inputs found (warnings: errors stop a page), and what disclosure control hid."""
+    problems = appendix.problems
+    files = problems["file"].nunique()
+    if problems.empty:
+        found = "<p>Every input was checked against lacperf's rules: no errors and no warnings.</p>"
+    else:
+        by_rule = problems.groupby("rule", sort=False)["file"].agg(["size", lambda f: sorted(set(map(_short_path, f)))])
+        rows = "".join(
+            f"<li>{escape(str(rule))}: {n} in {_files_phrase(where)}</li>" for rule, (n, where) in by_rule.iterrows()
+        )
+        found = (
+            f"<p>Every input was checked against lacperf's rules: no errors, and {len(appendix.problems)} "
+            f"warning(s) in {files} file(s). Nothing was left out without being counted here:</p><ul>{rows}</ul>"
+        )
+    rule = appendix.settings.disclosure
+    hidden = int(appendix.slices["suppressed"].sum())
+    control = (
+        f"<p>Disclosure control: a figure counting 1 to {rule.smallest_shown - 1} children is shown as "
+        f"&lt;{rule.smallest_shown}, and a figure from which one could be worked out (from a total, or the "
+        f"other areas) as withheld; {hidden} figure(s) of this month's scorecard are hidden so. Ratings, "
+        "directions and trends are worked out on the exact figures.</p>"
+        if appendix.disclosure_control
+        else "<p>Disclosure control is off: this page is for the analyst's own use and must not be shared.</p>"
+    )
+    return (
+        f'<section class="lacperf-data-quality">{found}{control}<p>Every problem, with its file, row and column: '
+        f'<a href="{VALIDATION_PAGE}">{VALIDATION_PAGE}</a> beside this appendix.</p></section>'
+    )
+
+
+def _files_phrase(files: list[str]) -> str:
+    """'2019-09/kpi_return.csv', or '12 files, 2018-10/903 to 2019-09/903'."""
+    if len(files) == 1:
+        return escape(files[0])
+    return f"{len(files)} files, {escape(files[0])} to {escape(files[-1])}"
+
+
+def _short_path(file: str) -> str:
+    """'2019-09/903/episodes.csv': enough to find the file, nothing of where it sits on a machine."""
+    parts = Path(file).parts
+    return "/".join(parts[-3:] if len(parts) >= 3 and parts[-2] == "903" else parts[-2:])
+
+
 def footer(appendix: Appendix) -> str:
+    """Where the page came from: the manifest (also written as JSON beside the page)."""
     files = ", ".join(escape(f"{p.parent.name}/{p.name}") for p in appendix.data_files)
+    manifest = appendix.manifest
+    inputs = "".join(
+        f"<tr><td>{escape(i['file'])}</td><td><code>{i['sha256']}</code></td></tr>" for i in manifest["inputs"]
+    )
+    parameters = ", ".join(f"{escape(k)}: {escape(str(v))}" for k, v in manifest["parameters"].items())
     return (
         '<footer class="lacperf-footer">'
         f"<p>{escape(appendix.area)} · {month_label(appendix.month)} ({appendix.month}) · "
-        f"KPI definitions: {escape(appendix.kpis_file.name)} · data: {files} · "
-        f"made with lacperf {escape(appendix.version)} on {escape(appendix.made_at)}</p>"
+        f"KPI definitions: {escape(appendix.kpis_file.name)} (SHA-256 {manifest['kpi_definitions_sha256'][:12]}) · "
+        f"data: {files} · made with lacperf {escape(appendix.version)} on {escape(appendix.made_at)}</p>"
+        f"<details class='lacperf-manifest'><summary>Manifest: the {len(manifest['inputs'])} input files this page "
+        f"was made from, with their SHA-256 (also in the JSON file of the same name)</summary>"
+        f"<p>Parameters: {parameters}</p><table><thead><tr><th>file</th><th>SHA-256</th></tr></thead>"
+        f"<tbody>{inputs}</tbody></table></details>"
         "</footer>"
     )
 

@@ -7,6 +7,7 @@ file beside it and renamed over it only once it is complete.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import tempfile
@@ -25,7 +26,9 @@ from papermill.iorw import load_notebook_node
 
 from lacperf_helpers import paths
 from lacperf_helpers.formatting import slug
+from lacperf_helpers.manifest import PARAMETER_FILES, describe
 from lacperf_helpers.paths import write_atomically
+from lacperf_helpers.periods import quarter_months
 
 KERNEL_NAME = "python3"
 ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
@@ -203,9 +206,15 @@ def render_appendix(
     warm kernel, papermill runs the notebook in a kernel of its own.
     """
     arguments = {**parameters, "area": area}
+    if "disclosure_control" in papermill.inspect_notebook(str(notebook)):
+        arguments["disclosure_control"] = True  # a page that leaves the analyst's machine: never off
     executed = kernel.execute(notebook, arguments) if kernel else execute_notebook(notebook, arguments)
     cohort_label = "" if cohort == "all" else f" ({cohort})"
     html = export_html(executed, f"{area}{cohort_label} · {period} · Children in Care scorecard")
     target = appendix_path(out_dir, period, area, cohort)
+    last_month = parameters.get("month") or quarter_months(str(parameters["quarter"]))[-1]
+    files = {k: str(v) for k, v in parameters.items() if k == "returns_dir" or k in PARAMETER_FILES}
+    record = describe(files, str(last_month), arguments, str(parameters.get("made_at", "")))
     write_atomically(target, html)
+    write_atomically(target.with_suffix(".json"), json.dumps(record, indent=2) + "\n")
     return target
