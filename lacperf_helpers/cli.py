@@ -29,11 +29,12 @@ from lacperf_helpers.batch import (
     plan,
 )
 from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_settings
+from lacperf_helpers.disclosure import hide_in_measures, hide_in_scorecard
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.measures import MEASURES, data_quality, measure_table
 from lacperf_helpers.paths import write_atomically
 from lacperf_helpers.pdf import PdfError, write_pdf
-from lacperf_helpers.periods import month_end, parse_month, quarter_months, quarter_slug
+from lacperf_helpers.periods import month_end, parse_month, previous_month, quarter_months, quarter_slug
 from lacperf_helpers.render import RenderError, appendix_path, render_appendix
 from lacperf_helpers.returns import return_path
 from lacperf_helpers.scorecard import order_areas, require_area, scorecard_for_month, select_area
@@ -133,8 +134,8 @@ def _show_problems(problems: pd.DataFrame, report_to: Path | None) -> None:
         table.add_column(column, overflow="fold")
     ordered = problems.sort_values("severity", key=lambda s: s != ERROR, kind="stable")
     for r in ordered.head(SHOWN_PROBLEMS).itertuples(index=False):
-        row = "" if pd.isna(r.row) else str(r.row)
-        table.add_row(Path(r.file).name, row, r.column, r.value, r.rule, r.severity)
+        row = "" if pd.isna(r.row) else str(r.row)  # type: ignore[arg-type]
+        table.add_row(Path(str(r.file)).name, row, str(r.column), str(r.value), str(r.rule), str(r.severity))
     console.print(table, highlight=False)
     if len(problems) > SHOWN_PROBLEMS:
         console.print(f"... and {len(problems) - SHOWN_PROBLEMS} more", highlight=False)
@@ -200,7 +201,10 @@ def scorecard(
     last month and direction. Headline rows are cohort 'all', breakdown 'total', group 'all'."""
 
     def build() -> pd.DataFrame:
-        card = scorecard_for_month(returns, load_kpis(kpis), month, load_settings(settings))
+        catalogue, rules = load_kpis(kpis), load_settings(settings)
+        card = scorecard_for_month(returns, catalogue, month, rules)
+        # a CSV leaves the analyst's machine: small figures hidden, always
+        card = hide_in_scorecard(card, catalogue, rules.disclosure, rules.authority or "", month, previous_month(month))
         card = select_area(card, area, return_path(returns, month)) if area else card
         if cohort is not None:
             card = card.loc[card["cohort"] == cohort]
@@ -463,14 +467,15 @@ def measures(
             raise InputError("--measure", f"no measure {', '.join(unknown)}; measures are: {', '.join(MEASURES)}")
         folder = returns / month / "903"
         data = load_903(folder)
-        name = authority or load_settings(settings).authority or "Authority"
+        rules = load_settings(settings)
+        name = authority or rules.authority or "Authority"
         notes = data_quality(data, pd.Timestamp(month_end(month)), folder)
-        return measure_table(data, month, name, measure or None), notes
+        return hide_in_measures(measure_table(data, month, name, measure or None), rules.disclosure, name), notes
 
     table, notes = _run(build)
     write_atomically(out, table.to_csv(index=False, lineterminator="\n"))
     for note in problem_counts(notes).itertuples():
-        typer.echo(f"data quality: {Path(note.file).name}: {note.count} x {note.rule}", err=True)
+        typer.echo(f"data quality: {Path(str(note.file)).name}: {note.count} x {note.rule}", err=True)
     typer.echo(f"wrote {out}: {len(table)} rows ({table['measure'].nunique()} measures)")
 
 

@@ -39,9 +39,10 @@ def about_children(catalogue: KpiCatalogue) -> set[str]:
     return {k.id for k in catalogue.kpis if "FTE" not in k.counts and "post" not in k.counts}
 
 
-def primary(figures: pd.DataFrame, catalogue: KpiCatalogue, rule: DisclosureRule) -> pd.Series:
-    """Figures that would show 1 to 4 children: a numerator or denominator of 1 to 4."""
-    children = figures["kpi_id"].isin(about_children(catalogue))
+def primary(figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule) -> pd.Series:
+    """Figures that would show 1 to 4 children: a numerator or denominator of 1 to 4 (without a
+    catalogue, every figure counts children, as every SSDA903 measure does)."""
+    children = figures["kpi_id"].isin(about_children(catalogue)) if catalogue else True
     return children & (_small(figures["numerator"], rule) | _small(figures["denominator"], rule))
 
 
@@ -64,7 +65,9 @@ def _secondary(figures: pd.DataFrame, hidden: pd.Series, keys: list[str], among:
     return out
 
 
-def suppressed(figures: pd.DataFrame, catalogue: KpiCatalogue, rule: DisclosureRule, authority: str) -> pd.Series:
+def suppressed(
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str
+) -> pd.Series:
     """Which figures are hidden: primary, then secondary among groups and among areas until none is new."""
     hidden = primary(figures, catalogue, rule)
     groups = figures["breakdown"] != "total"
@@ -82,7 +85,9 @@ def suppressed(figures: pd.DataFrame, catalogue: KpiCatalogue, rule: DisclosureR
 WITHHELD = "withheld"  # a figure hidden so that a small one cannot be worked out: it is not itself small
 
 
-def hidden_keys(figures: pd.DataFrame, catalogue: KpiCatalogue, rule: DisclosureRule, authority: str) -> pd.DataFrame:
+def hidden_keys(
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str
+) -> pd.DataFrame:
     """The keys (month, area, KPI, cohort, breakdown, group) of every figure to hide, and what it shows
     instead: '<5' for a small figure, 'withheld' for one hidden so a small one cannot be worked out."""
     mask = suppressed(figures, catalogue, rule, authority)
@@ -130,3 +135,22 @@ def hide_in_history(history: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame
         if column in out:
             out.loc[out["suppressed"], column] = np.nan
     return out
+
+
+def hide_in_scorecard(
+    card: pd.DataFrame, catalogue: KpiCatalogue, rule: DisclosureRule, authority: str, month: str, previous: str
+) -> pd.DataFrame:
+    """A tidy scorecard for export (a CSV that leaves the analyst's machine), its small figures hidden."""
+    now = card.loc[:, [k for k in KEYS if k != "month"] + list(FIGURES)].assign(month=month)
+    before = card.loc[:, [k for k in KEYS if k != "month"] + [f"previous_{c}" for c in FIGURES]].assign(month=previous)
+    before.columns = [*(k for k in KEYS if k != "month"), *FIGURES, "month"]
+    hidden = hidden_keys(pd.concat([now, before], ignore_index=True), catalogue, rule, authority)
+    return hide_in_card(card, hidden, month, previous)
+
+
+def hide_in_measures(table: pd.DataFrame, rule: DisclosureRule, authority: str) -> pd.DataFrame:
+    """The SSDA903 measures table for export, its small figures hidden ('withheld' says what stands for each)."""
+    figures = table.rename(columns={"measure": "kpi_id"})
+    hidden = hidden_keys(figures, None, rule, authority)
+    out = hide_in_history(figures, hidden).rename(columns={"kpi_id": "measure"})
+    return out.drop(columns="suppressed")

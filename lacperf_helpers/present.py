@@ -212,9 +212,10 @@ def data_quality(appendix: Appendix) -> str:
     if problems.empty:
         found = "<p>Every input was checked against lacperf's rules: no errors and no warnings.</p>"
     else:
-        by_rule = problems.groupby("rule", sort=False)["file"].agg(["size", lambda f: sorted(set(map(_short_path, f)))])
+        places = problems["file"].map(_short_path)
         rows = "".join(
-            f"<li>{escape(str(rule))}: {n} in {_files_phrase(where)}</li>" for rule, (n, where) in by_rule.iterrows()
+            f"<li>{escape(str(rule))}: {len(found)} in {_files_phrase(sorted(set(places.loc[found.index])))}</li>"
+            for rule, found in problems.groupby("rule", sort=False)
         )
         found = (
             f"<p>Every input was checked against lacperf's rules: no errors, and {len(appendix.problems)} "

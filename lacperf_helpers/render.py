@@ -26,11 +26,13 @@ from papermill.iorw import load_notebook_node
 
 from lacperf_helpers import paths
 from lacperf_helpers.formatting import slug
-from lacperf_helpers.manifest import PARAMETER_FILES, describe
+from lacperf_helpers.manifest import PARAMETER_FILES, describe, sha256
 from lacperf_helpers.paths import write_atomically
 from lacperf_helpers.periods import quarter_months
 
 KERNEL_NAME = "python3"
+TEMPLATE = paths.TEMPLATES / "lacperf_appendix" / "index.html.j2"
+DEFAULT_INPUTS = (paths.SAMPLE_RETURNS, paths.KPIS_FILE, paths.SETTINGS_FILE, paths.TREND_FILE, paths.BENCHMARKS_FILE)
 ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
 
 
@@ -213,8 +215,10 @@ def render_appendix(
     html = export_html(executed, f"{area}{cohort_label} · {period} · Children in Care scorecard")
     target = appendix_path(out_dir, period, area, cohort)
     last_month = parameters.get("month") or quarter_months(str(parameters["quarter"]))[-1]
-    files = {k: str(v) for k, v in parameters.items() if k == "returns_dir" or k in PARAMETER_FILES}
+    defaults = dict(zip(("returns_dir", *PARAMETER_FILES), DEFAULT_INPUTS, strict=True))
+    files = {k: str(paths.or_default(parameters.get(k), default)) for k, default in defaults.items()}
     record = describe(files, str(last_month), arguments, str(parameters.get("made_at", "")))
+    record["code"] = [{"file": p.name, "sha256": sha256(p)} for p in (notebook, TEMPLATE) if p.is_file()]
     write_atomically(target, html)
     write_atomically(target.with_suffix(".json"), json.dumps(record, indent=2) + "\n")
     return target

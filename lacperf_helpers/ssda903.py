@@ -12,6 +12,7 @@ not refused.
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -76,7 +77,10 @@ CODES: dict[str, frozenset[str]] = {
 }  # fmt: skip
 CODE_WARNINGS = frozenset({"LS", "PLACE", "ETHNIC"})
 GIVEN: dict[str, tuple[str, ...]] = {"episodes": ("DECOM", "RNE", "LS"), "header": ("SEX", "DOB"), "uasc": ("DOB",)}
-DATA_QUALITY = "data quality"  # the rule of a finding made while measuring, not a check of one file
+# A problem report leaves the analyst's machine beside the appendices: the file, row and column find the
+# cell; the value of a column that identifies a child is never copied into it.
+PERSONAL_COLUMNS = frozenset({"CHILD", "DOB", "MC_DOB", "UPN", "MOTHER", "HOME_POST", "PL_POST"})
+PERSONAL = "(not shown: personal data)"
 
 
 def code_rule(column: str) -> str:
@@ -85,6 +89,10 @@ def code_rule(column: str) -> str:
 
 def key_rule(name: str) -> str:
     return f"one row per {' x '.join(KEYS[name])} in a file (the last is kept)"
+
+
+def _in_codes(codes: frozenset[str]) -> Callable[[pd.Series], pd.Series]:
+    return lambda s: (s == "") | s.str.upper().isin(codes)
 
 
 @functools.cache
@@ -101,8 +109,7 @@ def table_schema(name: str) -> tuple[pa.DataFrameSchema, frozenset[str]]:
         elif column in GIVEN.get(name, ()):
             checks.append(rule(lambda s: s != "", f"{column} is given"))
         if column in CODES:
-            codes = CODES[column]
-            checks.append(rule(lambda s, codes=codes: (s == "") | s.str.upper().isin(codes), code_rule(column)))
+            checks.append(rule(_in_codes(CODES[column]), code_rule(column)))
             if column in CODE_WARNINGS:
                 warnings.add(code_rule(column))
         if checks:  # a column without a rule is text as it stands: nothing to check, nothing to spend time on
@@ -125,13 +132,6 @@ class Ssda903:
         if name in self.tables:
             return self.tables[name]
         return typed(pd.DataFrame({c: pd.Series(dtype="str") for c in TABLES[name]}))
-
-    @property
-    def warnings(self) -> tuple[str, ...]:
-        """What loading found, added up by rule and file, as sentences."""
-        found = self.problems.loc[self.problems["severity"] == WARNING]
-        counts = found.groupby(["rule", "file"], sort=False).size()
-        return tuple(f"{Path(file).name}: {n} row(s) break the rule: {rule}" for (rule, file), n in counts.items())
 
 
 def identify(columns: list[str]) -> str | None:
@@ -193,6 +193,7 @@ def _load_903(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Ssda903:
         schema, warnings = table_schema(name)
         checked = schema_problems(schema, raw.loc[:, columns], path, warnings=warnings,
                                   wide_columns={key_rule(name): KEYS[name][-1]})  # fmt: skip
+        checked.loc[checked["column"].isin(PERSONAL_COLUMNS), "value"] = PERSONAL
         problems.append(checked)
         frame = typed(raw.loc[:, columns]).assign(_file=str(path), _row=raw.index)
         found.setdefault(name, []).append((_newest_date(frame), path.name, frame))
@@ -215,8 +216,8 @@ def _stitch(name: str, files: list[tuple[pd.Timestamp, str, pd.DataFrame]]) -> t
     if name == "episodes" and len(files) > 1:
         earlier_open = latest.loc[(latest["_order"] < len(files) - 1) & latest["DEC"].isna()]
         text = "an open episode is in the latest year's file too (kept as the earlier file has it)"
-        files, rows = earlier_open["_file"].tolist(), earlier_open["_row"].tolist()
-        problems = problems_at(files, rows, "DEC", [""] * len(rows), text, WARNING)
+        where, rows = earlier_open["_file"].tolist(), earlier_open["_row"].tolist()
+        problems = problems_at(where, rows, "DEC", [""] * len(rows), text, WARNING)
     return latest.drop(columns="_order").reset_index(drop=True), problems
 
 
@@ -254,9 +255,10 @@ def cross_table_problems(data: Ssda903) -> pd.DataFrame:
     if "header" in data.tables:
         header = data.table("header").drop_duplicates("CHILD").set_index("CHILD")
         dob = eps["CHILD"].map(header["DOB"])
-        add(dob > eps["DECOM"], "DECOM", _day(eps["DECOM"]) + " before DOB " + _day(dob),
+        add(dob > eps["DECOM"], "DECOM", _day(eps["DECOM"]) + " before the child's DOB",
             "a child is born on or before the day an episode starts", ERROR)  # fmt: skip
-        add(~eps["CHILD"].isin(header.index), "CHILD", eps["CHILD"], "a child in episodes is in header", ERROR)
+        unknown = ~eps["CHILD"].isin(header.index)
+        add(unknown, "CHILD", eps["CHILD"].where(~unknown, PERSONAL), "a child in episodes is in header", ERROR)
     order = eps.sort_values(["CHILD", "DECOM"])
     previous_end = order.groupby("CHILD")["DEC"].shift(1)
     has_previous = order.groupby("CHILD").cumcount() > 0

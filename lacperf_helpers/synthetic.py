@@ -48,8 +48,12 @@ def synthetic_903(
     still_open = last & (rng.random(len(episodes)) < 0.45)
     episodes["DEC"] = episodes.groupby("CHILD")["DECOM"].shift(-1).where(~last, closed.where(~still_open))
     episodes["REC"] = np.where(last, np.where(still_open, "", rng.choice(ENDINGS, len(episodes))), "X1")
-    for column in ("REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN"):
+    for column in ("REASON_PLACE_CHANGE", "URN"):
         episodes[column] = ""
+    for column in ("HOME_POST", "PL_POST"):  # made-up postcodes, so tests can prove none reaches a page
+        district, sector = rng.integers(1, 40, len(episodes)), rng.integers(1, 10, len(episodes))
+        unit = rng.choice(list("ABDEFGHJLNPQRSTUWXYZ"), (len(episodes), 2))
+        episodes[column] = [f"TN{d} {s}{u[0]}{u[1]}" for d, s, u in zip(district, sector, unit, strict=True)]
     uasc = header.loc[rng.random(children) < 0.05, ["CHILD", "SEX", "DOB"]]
     uasc = uasc.assign(DUC=uasc["DOB"] + pd.DateOffset(years=18))
     went = episodes.sample(frac=0.06, random_state=seed).loc[:, ["CHILD", "DECOM"]]

@@ -245,12 +245,13 @@ def validation_page(problems: pd.DataFrame, title: str) -> str:
     )
     counts = problem_counts(problems)
     count_rows = "".join(
-        f"<tr class='{html.escape(r.severity)}'><td>{html.escape(r.severity)}</td><td>{html.escape(r.rule)}</td>"
-        f"<td>{html.escape(Path(r.file).name)}</td><td class='n'>{r.count}</td></tr>"
+        f"<tr class='{html.escape(str(r.severity))}'><td>{html.escape(str(r.severity))}</td>"
+        f"<td>{html.escape(str(r.rule))}</td><td>{html.escape(Path(str(r.file)).name)}</td>"
+        f"<td class='n'>{r.count}</td></tr>"
         for r in counts.itertuples()
     )
     rows = "".join(
-        f"<tr class='{html.escape(r.severity)}'>"
+        f"<tr class='{html.escape(str(r.severity))}'>"
         + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in r)
         + "</tr>"
         for r in problems.loc[:, list(PROBLEM_COLUMNS)].itertuples(index=False)

@@ -113,6 +113,19 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"{tried['kpis']} KPI files, {tried['ssda903']} SSDA903 folders): each loaded or was refused "
             "with a message, none raised anything else"
         )
+    scan = sys.modules.get("tests.test_personal_data")
+    if scan is not None and scan.SCANNED["files"]:
+        n = scan.SCANNED
+        terminalreporter.write_line(
+            f"outputs scanned for personal data: {n['files']} ({n['html']} HTML, {n['pdf']} PDF, {n['csv']} CSV, "
+            f"{n['json']} JSON): no child ID, date of birth or postcode in any"
+        )
+    batch = sys.modules.get("tests.test_batch")
+    if batch is not None and batch.SURVIVED["interrupted runs"]:
+        terminalreporter.write_line(
+            f"interrupted runs survived: {batch.SURVIVED['interrupted runs']} (killed mid-batch; every earlier "
+            "appendix whole and readable, the next run finished the rest, nothing lost)"
+        )
 
 
 def copy_sample_month(returns: Path, month: str) -> Path:

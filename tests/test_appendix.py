@@ -14,7 +14,7 @@ from tests.conftest import SAMPLE_MONTH
 
 NOTEBOOK_PARAMETERS = {
     "month", "area", "cohort", "breakdown", "returns_dir", "kpis_file", "settings_file", "trend_file",
-    "benchmarks_file", "made_at",
+    "benchmarks_file", "made_at", "disclosure_control",
 }  # fmt: skip
 
 
@@ -24,7 +24,9 @@ def test_the_notebook_takes_exactly_the_parameters_the_batch_passes() -> None:
 
 
 def test_appendices_are_written_per_month_and_area_slug(rendered: Path) -> None:
-    assert sorted(p.name for p in (rendered / SAMPLE_MONTH).iterdir()) == ["kent.html", "west-kent.html"]
+    assert sorted(p.name for p in (rendered / SAMPLE_MONTH).iterdir()) == [
+        "kent.html", "kent.json", "validation.csv", "validation.html", "west-kent.html", "west-kent.json"
+    ]  # fmt: skip
 
 
 def test_the_appendix_is_self_contained(rendered: Path) -> None:
@@ -45,18 +47,19 @@ def test_the_appendix_reads_as_a_report_not_code(rendered: Path) -> None:
 
 def test_the_summary_leads_and_the_table_has_every_kpi(rendered: Path) -> None:
     html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
-    headline = html.index("Of the 24 KPIs, 6 are rated Green, 12 Amber and 6 Red.")
+    headline = html.index("Of the 26 KPIs, 6 are rated Green, 13 Amber and 7 Red.")
     assert headline < html.index('class="lacperf-scorecard"')
     assert "moving the rating from Amber to Red" in html
     rating_cells = re.findall(r'<td class="[^"]*(?<!previous )rag rag-([a-z-]+)"[^>]*>([^<]*)</td>', html)
-    assert len(rating_cells) == 24
+    assert len(rating_cells) == 26
     assert all(word.lower().replace(" ", "-") == band for band, word in rating_cells)  # colour and word agree
 
 
 def test_a_small_area_shows_children_and_what_is_not_rated(rendered: Path) -> None:
     html = (rendered / SAMPLE_MONTH / "west-kent.html").read_text()
     assert "1 has no figure this month; 1 is not applicable" in html
-    assert "3 of 3 children (100.0%)" in html  # a small cohort leads with the children
+    assert "6 of 6 children (100.0%)" in html  # a small cohort leads with the children
+    assert "&lt;5 children" in html  # and a figure of fewer than 5 children is hidden
     assert "Return interviews held within 72 hours of a missing episode: no figure in the return." in html
 
 
@@ -115,11 +118,11 @@ def test_one_failing_area_does_not_stop_the_others(tmp_path: Path, monkeypatch: 
 def test_the_direction_of_travel_section(rendered: Path) -> None:
     html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
     figures = re.findall(r'<figure class="lacperf-chart"><svg aria-label="([^"]*)"[^>]*role="img"', html)
-    assert len(figures) == 1 + 24 + 1  # the RAG grid, one chart per KPI, the areas compared
+    assert len(figures) == 1 + 26 + 1  # the RAG grid, one chart per KPI, the areas compared
     assert figures[0].startswith(
-        "Ratings of Kent's 24 KPIs in each of the last 12 months (October 2018 to September 2019)"
+        "Ratings of Kent's 26 KPIs in each of the last 12 months (October 2018 to September 2019)"
     )
-    assert html.count("<figcaption>") == 26
+    assert html.count("<figcaption>") == 28
     assert "Children in care placed within 20 miles of home: 78.8% in September 2019, rated Amber; trend" in html
     assert "England 10.0% · worse" in html  # placement stability: 13.0% against England's 10.0%, lower is better
 
@@ -129,7 +132,7 @@ def test_amber_and_red_kpis_state_their_trend(rendered: Path) -> None:
     summary = html[html.index('class="lacperf-summary"') : html.index('class="lacperf-scorecard"')]
     amber_red = summary[summary.index("Amber and Red KPIs") :]
     items = re.findall(r"<li>(.*?)</li>", amber_red)
-    assert len(items) == 18  # 12 Amber and 6 Red
+    assert len(items) == 20  # 13 Amber and 7 Red
     assert all("trend since October 2018: " in item for item in items)
 
 

@@ -51,7 +51,7 @@ def open_offline(browser: Browser, path: Path) -> Opened:
 
 @pytest.mark.parametrize(
     ("appendix", "charts_expected"),
-    [(f"{SAMPLE_MONTH}/kent.html", 26), (f"{SAMPLE_MONTH}/west-kent.html", 26), ("2019-20-q2/west-kent.html", 25)],
+    [(f"{SAMPLE_MONTH}/kent.html", 28), (f"{SAMPLE_MONTH}/west-kent.html", 28), ("2019-20-q2/west-kent.html", 27)],
 )
 def test_the_appendix_opens_offline_without_errors(
     browser: Browser, rendered: Path, appendix: str, charts_expected: int
@@ -61,12 +61,12 @@ def test_the_appendix_opens_offline_without_errors(
     assert opened.console_errors == []
     assert opened.blocked == [], "the page tried to fetch something from the network"
     assert page.locator(".lacperf-headline").is_visible()
-    assert page.locator(".lacperf-headline").inner_text().startswith("Of the 24 KPIs")
-    assert page.locator("table.lacperf-scorecard tbody tr").count() == 24
+    assert page.locator(".lacperf-headline").inner_text().startswith("Of the 26 KPIs")
+    assert page.locator("table.lacperf-scorecard tbody tr").count() == 26
     assert page.locator("table.lacperf-scorecard").is_visible()
     assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0  # no code on the page
     charts = page.locator("figure.lacperf-chart")
-    assert charts.count() == charts_expected  # the RAG grid, 24 KPIs and (monthly) the areas compared
+    assert charts.count() == charts_expected  # the RAG grid, 26 KPIs and (monthly) the areas compared
     for i in range(charts.count()):  # every chart drawn, with something in it
         box = charts.nth(i).locator("svg").bounding_box()
         assert box is not None and box["width"] > 100 and box["height"] > 100
@@ -78,7 +78,7 @@ def test_ratings_read_as_words_and_colours(browser: Browser, rendered: Path) -> 
     page = open_offline(browser, rendered / SAMPLE_MONTH / "kent.html").page
     colours = {"Green": "rgb(0, 112, 60)", "Amber": "rgb(255, 191, 71)", "Red": "rgb(212, 53, 28)"}
     cells = page.locator("table.lacperf-scorecard td.rag:not(.previous)")
-    assert cells.count() == 24
+    assert cells.count() == 26
     for i in range(cells.count()):
         word = cells.nth(i).inner_text().strip()
         background = cells.nth(i).evaluate("cell => getComputedStyle(cell).backgroundColor")

@@ -107,7 +107,10 @@ def test_a_903_kpi_is_not_given_in_the_return(setup: tuple[Path, Path], tmp_path
     (returns / "2019-06" / "kpi_return.csv").write_text(
         "month,area,kpi_id,numerator,denominator,value\n2019-06,Kent,moves,1,5,\n"
     )
-    with pytest.raises(InputError, match="row 2, column 'kpi_id': 'moves' fails the check: kpi_id is not one lacperf computes from SSDA903"):
+    with pytest.raises(
+        InputError,
+        match="row 2, column 'kpi_id': 'moves' fails the check: kpi_id is not one lacperf computes from SSDA903",
+    ):
         scorecard_for_month(returns, load_kpis(kpis), "2019-06")
 
 

@@ -1,0 +1,101 @@
+"""No child-level data in any output: every sample page, index, CSV export, manifest, validation report and
+PDF is scanned for every child ID, date of birth and postcode in the sample's SSDA903 extracts."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from pypdf import PdfReader
+from typer.testing import CliRunner
+
+from lacperf_helpers import paths
+from lacperf_helpers.cli import app
+from tests.conftest import SAMPLE_MONTH
+
+SCANNED: Counter[str] = Counter()  # shown in the test run's summary
+RUN = f"""\
+notebooks: [scorecard, quarterly]
+months: "{SAMPLE_MONTH}"
+quarters: ["Q2 2019/20"]
+areas: all
+cohorts: [all, excluding UASC]
+returns: {paths.SAMPLE_RETURNS}
+kpis: {paths.KPIS_FILE}
+settings: {paths.SETTINGS_FILE}
+trend: {paths.TREND_FILE}
+benchmarks: {paths.BENCHMARKS_FILE}
+out: {{out}}
+pdf: true
+"""
+
+
+def personal_data() -> dict[str, set[str]]:
+    """Every child ID, date of birth (as the extract writes it) and postcode in the sample extracts."""
+    found: dict[str, set[str]] = {"child ID": set(), "date of birth": set(), "postcode": set()}
+    for path in paths.SAMPLE_RETURNS.glob("*/903/*.csv"):
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        found["child ID"] |= set(table["CHILD"])
+        for column in ("DOB", "MC_DOB"):
+            found["date of birth"] |= set(table.get(column, pd.Series(dtype=str)))
+        for column in ("HOME_POST", "PL_POST"):
+            found["postcode"] |= set(table.get(column, pd.Series(dtype=str)))
+    return {kind: {v for v in values if v} for kind, values in found.items()}
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Everything lacperf writes for the sample month: the batch (both notebooks, both cohorts, every area,
+    with PDFs), the index pages, the scorecard and measures CSV exports and the validation report."""
+    out = tmp_path_factory.mktemp("outputs")
+    run = out / "scan.yaml"
+    run.write_text(RUN.format(out=out / "reports"))
+    runner = CliRunner()
+    result = runner.invoke(app, ["batch", str(run), "--workers", "2"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    common = ["--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH]
+    for command in ("scorecard", "measures"):
+        result = runner.invoke(app, [command, *common, "--out", str(out / f"{command}.csv")])
+        assert result.exit_code == 0, result.output
+    return out
+
+
+def text_of(path: Path) -> str:
+    if path.suffix == ".pdf":
+        return "\n".join(page.extract_text() or "" for page in PdfReader(path).pages)
+    return path.read_text(encoding="utf-8")
+
+
+def test_no_child_id_date_of_birth_or_postcode_in_any_output(outputs: Path) -> None:
+    secrets = personal_data()
+    assert min(len(values) for values in secrets.values()) > 100  # the scan looks for something real
+    patterns = {
+        kind: re.compile(r"(?<![\w/])(" + "|".join(map(re.escape, sorted(values))) + r")(?![\w/])", re.IGNORECASE)
+        for kind, values in secrets.items()
+    }
+    files = sorted(p for p in outputs.rglob("*") if p.suffix in {".html", ".csv", ".json", ".pdf"})
+    kinds = Counter(p.suffix for p in files)
+    assert kinds[".html"] >= 20 and kinds[".pdf"] >= 10 and kinds[".csv"] >= 3 and kinds[".json"] >= 10
+    leaks = []
+    for path in files:
+        text = text_of(path)
+        leaks += [f"{path.relative_to(outputs)}: {kind} {m.group(0)!r}" for kind, p in patterns.items()
+                  for m in p.finditer(text)]  # fmt: skip
+        if path.suffix == ".html":
+            # charts are drawn as SVG in the page: no script, no chart data (which could hold a row per child)
+            assert "<script" not in text and '"datasets"' not in text, path
+    SCANNED.update({"files": len(files), **{suffix.lstrip("."): n for suffix, n in kinds.items()}})
+    assert leaks == []
+
+
+def test_no_small_count_is_shown(outputs: Path) -> None:
+    """The exports hide counts of 1 to 4 children: every numerator and denominator left is 0 or 5 and over."""
+    measures = pd.read_csv(outputs / "measures.csv", keep_default_na=False, dtype={"withheld": str})
+    shown = measures.loc[measures["withheld"] == ""]
+    for column in ("numerator", "denominator"):
+        figures = pd.to_numeric(shown[column].replace("", float("nan")))
+        assert not ((figures > 0) & (figures < 5)).any(), column
+    assert (measures["withheld"] == "<5").sum() > 0 and (measures["withheld"] == "withheld").sum() > 0
