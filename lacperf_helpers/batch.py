@@ -45,6 +45,7 @@ from lacperf_helpers.periods import (
 from lacperf_helpers.render import RenderError, WarmKernel, appendix_path, render_appendix
 from lacperf_helpers.returns import return_path
 from lacperf_helpers.scorecard import headline, order_areas, require_area
+from lacperf_helpers.validation import ValidationError, write_report
 
 NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}
 Notebook = Literal["scorecard", "quarterly"]
@@ -269,9 +270,15 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
     for notebook in run.notebooks:
         for period in periods[notebook]:
             last = period if is_month(period) else quarter_months(period)[-1]
-            areas = check_inputs(
-                last, returns, kpis, files["settings_file"], files["trend_file"], files["benchmarks_file"]
-            )
+            inputs = (returns, kpis, files["settings_file"], files["trend_file"], files["benchmarks_file"])
+            folder = Path(run.path(run.out)) / (period if is_month(period) else quarter_slug(period))
+            title = f"Validation of the inputs of {folder.name}"
+            try:
+                areas = check_inputs(last, *inputs)
+            except ValidationError as error:  # every problem beside the pages, then the batch stops
+                write_report(error.problems, folder, title)
+                raise
+            write_report(month_data(last, *inputs).problems, folder, title)
             asked = list(areas) if run.areas == "all" else list(run.areas)
             for area in asked:
                 require_area(areas, area, return_path(returns, last))

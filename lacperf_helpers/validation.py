@@ -75,7 +75,7 @@ class ValidationError(InputError):
         errors = errors_in(problems)
         first = errors.iloc[0]
         more = f" (and {len(errors) - 1} more error(s): see {VALIDATION_CSV})" if len(errors) > 1 else ""
-        value = f"{first['value']!r} fails the check: " if first["value"] != "" else "fails the check: "
+        value = f"{first['value']!r} fails the check: " if first["value"] != "" else ""
         row = None if pd.isna(first["row"]) else int(first["row"])
         super().__init__(first["file"], f"{value}{first['rule']}{more}", row=row, column=first["column"] or None)
 

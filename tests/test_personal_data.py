@@ -78,7 +78,7 @@ def test_no_child_id_date_of_birth_or_postcode_in_any_output(outputs: Path) -> N
     }
     files = sorted(p for p in outputs.rglob("*") if p.suffix in {".html", ".csv", ".json", ".pdf"})
     kinds = Counter(p.suffix for p in files)
-    assert kinds[".html"] >= 20 and kinds[".pdf"] >= 10 and kinds[".csv"] >= 3 and kinds[".json"] >= 10
+    assert kinds[".html"] >= 15 and kinds[".pdf"] >= 10 and kinds[".csv"] >= 3 and kinds[".json"] >= 10
     leaks = []
     for path in files:
         text = text_of(path)
