@@ -26,7 +26,14 @@ from lacperf_helpers.errors import InputError
 from lacperf_helpers.manifest import PARAMETER_FILES, describe
 from lacperf_helpers.narrative import Summary, summarise
 from lacperf_helpers.periods import previous_month
-from lacperf_helpers.returns import available_months, input_problems, load_returns_to, month_files, return_path
+from lacperf_helpers.returns import (
+    available_months,
+    input_problems,
+    load_returns_to,
+    month_files,
+    require_month,
+    return_path,
+)
 from lacperf_helpers.scorecard import build_scorecard, headline, order_areas, select_area, with_slice
 from lacperf_helpers.series import SeriesAnalysis, analyse_series, rated_history
 from lacperf_helpers.validation import as_problems, raise_on_errors
@@ -85,15 +92,27 @@ def validate_month(
     """Every problem in what a page of `month` reads, as rows: definitions, settings, benchmarks, and each
     month's return and extract up to `month`. A file that cannot be read at all is one error row."""
     try:
-        catalogue = load_kpis(kpis_file)
-        load_settings(settings_file)
-        load_trend_settings(trend_file)
-        load_benchmarks(benchmarks_file, catalogue)
-        if month not in available_months(returns_dir):
-            load_returns_to(returns_dir, month, catalogue)  # names the return that is missing
+        catalogue, *_ = _definitions(month, Path(returns_dir), kpis_file, settings_file, trend_file, benchmarks_file)
     except InputError as error:
         return as_problems(error)
     return input_problems(returns_dir, [m for m in available_months(returns_dir) if m <= month], catalogue)
+
+
+def _definitions(
+    month: str,
+    returns: Path,
+    kpis_file: str | Path,
+    settings_file: str | Path,
+    trend_file: str | Path,
+    benchmarks_file: str | Path,
+) -> tuple[KpiCatalogue, Settings, TrendSettings, pd.DataFrame]:
+    """The definitions, settings and benchmarks a page reads, each checked; and the month must have data."""
+    catalogue = load_kpis(kpis_file)
+    settings = load_settings(settings_file)
+    trend_settings = load_trend_settings(trend_file)
+    benchmarks = load_benchmarks(benchmarks_file, catalogue)
+    require_month(returns, month)
+    return catalogue, settings, trend_settings, benchmarks
 
 
 def month_data(
@@ -140,11 +159,10 @@ def _month_data(
     benchmarks_file: Path,
     stamp: tuple[tuple[str, int, int], ...],
 ) -> MonthData:
-    problems = raise_on_errors(validate_month(month, returns, kpis_file, settings_file, trend_file, benchmarks_file))
-    catalogue = load_kpis(kpis_file)
-    settings = load_settings(settings_file)
-    trend_settings = load_trend_settings(trend_file)
-    benchmarks = load_benchmarks(benchmarks_file, catalogue)
+    definitions = _definitions(month, returns, kpis_file, settings_file, trend_file, benchmarks_file)
+    catalogue, settings, trend_settings, benchmarks = definitions
+    months = [m for m in available_months(returns) if m <= month]
+    problems = raise_on_errors(input_problems(returns, months, catalogue))  # every file, before any is used
     figures = load_returns_to(returns, month, catalogue, settings.authority)
     card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
     return MonthData(catalogue, settings, trend_settings, figures, card, problems)

@@ -214,7 +214,8 @@ def data_quality(appendix: Appendix) -> str:
     else:
         places = problems["file"].map(_short_path)
         rows = "".join(
-            f"<li>{escape(str(rule))}: {len(found)} in {_files_phrase(sorted(set(places.loc[found.index])))}</li>"
+            f"<li>{len(found)} exception(s) to the rule “{escape(str(rule))}”, in "
+            f"{_files_phrase(sorted(set(places.loc[found.index])))}</li>"
             for rule, found in problems.groupby("rule", sort=False)
         )
         found = (

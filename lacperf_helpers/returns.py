@@ -125,15 +125,20 @@ def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCat
     return combine(found)
 
 
-def load_returns_to(
-    returns_dir: str | Path, month: str, catalogue: KpiCatalogue, authority: str | None = None
-) -> pd.DataFrame:
-    """Every month's figures up to and including `month`, which must have a return or an extract."""
+def require_month(returns_dir: str | Path, month: str) -> None:
+    """A month without a return or an extract is named, with where each was looked for."""
     if month not in available_months(returns_dir):
         path = return_path(returns_dir, month)
         raise InputError(
             path, f"no return for {month}: expected {path} or an SSDA903 folder {path.parent / SSDA903_FOLDER}"
         )
+
+
+def load_returns_to(
+    returns_dir: str | Path, month: str, catalogue: KpiCatalogue, authority: str | None = None
+) -> pd.DataFrame:
+    """Every month's figures up to and including `month`, which must have a return or an extract."""
+    require_month(returns_dir, month)
     return load_returns(returns_dir, [m for m in available_months(returns_dir) if m <= month], catalogue, authority)
 
 

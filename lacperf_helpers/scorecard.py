@@ -10,7 +10,7 @@ from lacperf_helpers import rating
 from lacperf_helpers.definitions import KpiCatalogue, Settings
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.periods import previous_month
-from lacperf_helpers.returns import SLICE, available_months, load_returns, return_path
+from lacperf_helpers.returns import SLICE, load_returns, require_month
 
 # The contract of `lacperf scorecard --out`: these columns first, in this order.
 HEADLINE = ("all", "total", "all")  # cohort, breakdown, group of the figures every KPI has
@@ -166,9 +166,7 @@ def scorecard_for_month(
     returns_dir: str | Path, catalogue: KpiCatalogue, month: str, settings: Settings | None = None
 ) -> pd.DataFrame:
     """Load this month's and last month's figures and build the scorecard; this month's must exist."""
-    if month not in available_months(returns_dir):
-        path = return_path(returns_dir, month)
-        raise InputError(path, f"no return for {month}: expected {path} or an SSDA903 folder beside it")
+    require_month(returns_dir, month)
     authority = settings.authority if settings else None
     figures = load_returns(returns_dir, [previous_month(month), month], catalogue, authority)
     return build_scorecard(figures, catalogue, month, settings)
