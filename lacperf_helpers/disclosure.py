@@ -154,3 +154,23 @@ def hide_in_measures(table: pd.DataFrame, rule: DisclosureRule, authority: str) 
     hidden = hidden_keys(figures, None, rule, authority)
     out = hide_in_history(figures, hidden).rename(columns={"kpi_id": "measure"})
     return out.drop(columns="suppressed")
+
+
+def hide_in_periods(
+    card: pd.DataFrame, prefixes: list[str], catalogue: KpiCatalogue, rule: DisclosureRule, authority: str
+) -> pd.DataFrame:
+    """A card of several periods side by side (columns `<prefix>numerator` ...: the quarter, the previous
+    quarter, the year to date ...), every area's rows, with each period's small figures hidden as in a
+    month: `<prefix>withheld` says what stands for each."""
+    periods = []
+    for prefix in prefixes:
+        one = card.loc[:, ["area", "kpi_id", *(prefix + c for c in FIGURES)]]
+        periods.append(one.set_axis(["area", "kpi_id", *FIGURES], axis=1).assign(month=prefix))
+    figures = pd.concat(periods, ignore_index=True).assign(cohort="all", breakdown="total", group="all")
+    hidden = hidden_keys(figures, catalogue, rule, authority)
+    out = card.assign(cohort="all", breakdown="total", group="all")
+    for prefix in prefixes:
+        out[prefix + "withheld"] = _shown(out, hidden, None, prefix)
+        for column in FIGURES:
+            out.loc[out[prefix + "withheld"] != "", prefix + column] = np.nan
+    return out.drop(columns=["cohort", "breakdown", "group"])

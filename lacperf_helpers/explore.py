@@ -10,6 +10,8 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from lacperf_helpers.definitions import DisclosureRule
+from lacperf_helpers.disclosure import hide_in_measures
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.formatting import fmt_count
 from lacperf_helpers.measures import BREAKDOWNS, COHORTS, MEASURES, TOTAL, measure_table
@@ -19,9 +21,18 @@ from lacperf_helpers.ssda903 import load_903
 
 
 def cohort_table(
-    returns_dir: str | Path, months: list[str], measure: str, cohort: str, breakdown: str, authority: str
+    returns_dir: str | Path,
+    months: list[str],
+    measure: str,
+    cohort: str,
+    breakdown: str,
+    authority: str,
+    disclosure_control: bool = True,
 ) -> pd.DataFrame:
-    """The measure for each month with an extract: month, area, group, numerator, denominator, value."""
+    """The measure for each month with an extract: month, area, group, numerator, denominator, value.
+
+    With `disclosure_control` (the default), figures of 1 to 4 children and any that would give one away
+    are hidden as in the appendices; an analyst may turn it off for their own look at the data."""
     if measure not in MEASURES:
         raise InputError("measure", f"no measure {measure!r}; measures are: {', '.join(MEASURES)}")
     if cohort not in COHORTS:
@@ -33,16 +44,20 @@ def cohort_table(
         folder = ssda903_path(returns_dir, month)
         if folder.is_dir():
             table = measure_table(load_903(folder), month, authority, [measure])
+            table = hide_in_measures(table, DisclosureRule(), authority) if disclosure_control else table
             frames.append(table.loc[(table["cohort"] == cohort) & (table["breakdown"] == breakdown)])
     if not frames:
         raise InputError(returns_dir, f"no SSDA903 extract in any of the months {months[0]} to {months[-1]}")
     chosen = pd.concat(frames, ignore_index=True)
+    if "withheld" not in chosen:
+        chosen["withheld"] = ""
     chosen["figure"] = [
-        fmt_count(n) if pd.isna(d) else f"{fmt_count(n)} of {fmt_count(d)}"
-        for n, d in zip(chosen["numerator"], chosen["denominator"], strict=True)
+        w or (fmt_count(n) if pd.isna(d) else f"{fmt_count(n)} of {fmt_count(d)}")
+        for n, d, w in zip(chosen["numerator"], chosen["denominator"], chosen["withheld"], strict=True)
     ]
     chosen["month_label"] = chosen["month"].map(month_label)
-    return chosen.loc[:, ["month", "month_label", "area", "group", "numerator", "denominator", "value", "figure"]]
+    columns = ["month", "month_label", "area", "group", "numerator", "denominator", "value", "figure", "withheld"]
+    return chosen.loc[:, columns]
 
 
 def cohort_chart(table: pd.DataFrame, measure: str, area: str) -> alt.Chart:

@@ -351,7 +351,7 @@ def _period_figure(r: Any, prefix: str, small_cohort: float, with_rating: bool =
         return DASH
     shown = fmt_figure(
         getattr(r, f"{prefix}value"), getattr(r, f"{prefix}numerator"), getattr(r, f"{prefix}denominator"),
-        r.unit, r.decimals, r.counts, small_cohort,
+        r.unit, r.decimals, r.counts, small_cohort, withheld(r, prefix),
     )  # fmt: skip
     covered, expected = getattr(r, f"{prefix}months_covered"), getattr(r, f"{prefix}months_expected")
     partial = f" ({int(covered)} of {int(expected)} months)" if covered < expected else ""

@@ -10,8 +10,9 @@ import pandas as pd
 
 from lacperf_helpers import rating
 from lacperf_helpers.appendix import TREND_FOR_CARD, Appendix, load_appendix
+from lacperf_helpers.disclosure import hide_in_periods
 from lacperf_helpers.narrative import Summary, summarise
-from lacperf_helpers.period_figures import quarter_scorecard
+from lacperf_helpers.period_figures import PERIOD_PREFIXES, quarter_scorecard
 from lacperf_helpers.periods import quarter_months
 from lacperf_helpers.scorecard import headline
 
@@ -31,7 +32,7 @@ def with_previous_quarter(card: pd.DataFrame) -> pd.DataFrame:
     """The quarter's card in the scorecard's own terms (previous_* is the previous quarter), so the
     monthly summary and table read it unchanged."""
     out = card.copy()
-    for column in ("numerator", "denominator", "value", "rag"):
+    for column in ("numerator", "denominator", "value", "rag", "withheld"):
         out[f"previous_{column}"] = out[f"previous_quarter_{column}"]
     out["change"] = out["value"] - out["previous_value"]
     out["numerator_change"] = out["numerator"] - out["previous_numerator"]
@@ -51,13 +52,27 @@ def load_quarter_appendix(
     made_at: str = "",
     trend_file: str | Path = "",
     benchmarks_file: str | Path = "",
+    disclosure_control: bool = True,
 ) -> QuarterAppendix:
-    """Everything the quarterly appendix shows; the quarter's last month must have a return."""
+    """Everything the quarterly appendix shows; the quarter's last month must have a return.
+
+    With `disclosure_control` (always, when lacperf renders), each period's figures of 1 to 4 children,
+    and any that would give one away (from the authority's and the other areas' figures), are hidden."""
     months = quarter_months(quarter)
     month_end = load_appendix(
-        months[-1], area, returns_dir, kpis_file, settings_file, made_at, trend_file, benchmarks_file
-    )
-    quarter_card = quarter_scorecard(headline(month_end.figures), month_end.catalogue, quarter, [area])
+        months[-1], area, returns_dir, kpis_file, settings_file, made_at, trend_file, benchmarks_file,
+        disclosure_control=disclosure_control,
+    )  # fmt: skip
+    areas = list(month_end.all_areas["area"].unique())
+    every_area = quarter_scorecard(headline(month_end.figures), month_end.catalogue, quarter, areas)
+    if disclosure_control:
+        rules = month_end.settings
+        every_area = hide_in_periods(
+            every_area, list(PERIOD_PREFIXES), month_end.catalogue, rules.disclosure, rules.authority or ""
+        )
+    else:
+        every_area = every_area.assign(**{prefix + "withheld": "" for prefix in PERIOD_PREFIXES})
+    quarter_card = every_area.loc[every_area["area"] == area].reset_index(drop=True)
     extra = month_end.card.loc[:, ["kpi_id", *TREND_FOR_CARD, *BENCHMARK_FOR_CARD]]
     card = with_previous_quarter(quarter_card).merge(extra, on="kpi_id", how="left")
     summary = summarise(

@@ -3,7 +3,7 @@
 import pandas as pd
 
 from lacperf_helpers.definitions import DisclosureRule, KpiCatalogue
-from lacperf_helpers.disclosure import hidden_keys, hide_in_card
+from lacperf_helpers.disclosure import hidden_keys, hide_in_card, hide_in_periods
 from lacperf_helpers.formatting import fmt_figure
 
 RULE = DisclosureRule(smallest_shown=5)
@@ -58,3 +58,18 @@ def test_a_hidden_figure_is_blanked_in_the_card_and_reads_as_under_5(catalogue: 
     assert shown[["numerator", "denominator", "change", "children_to_change_rating"]].isna().all()
     assert bool(shown["suppressed"]) and not bool(shown["previous_suppressed"])
     assert fmt_figure(15.0, 3, 20, "percent", 1, "children", 50, shown["withheld"]) == "<5 children"
+
+
+def test_each_period_of_a_quarter_is_hidden_on_its_own(catalogue: KpiCatalogue) -> None:
+    # the quarter: Ashford 3 of 10 (small) and Deal 7 of 12, so Deal would give Ashford away from Kent's
+    # 10 of 22; the year to date: every figure large enough to show
+    card = pd.DataFrame(
+        {"area": ["Kent", "Ashford", "Deal"], "kpi_id": "reviews_on_time",
+         "numerator": [10, 3, 7], "denominator": [22, 10, 12], "value": 0.0,
+         "year_to_date_numerator": [40, 15, 25], "year_to_date_denominator": [80, 40, 40], "year_to_date_value": 0.0}
+    )  # fmt: skip
+    hidden = hide_in_periods(card, ["", "year_to_date_"], catalogue, RULE, "Kent")
+    assert hidden["withheld"].tolist() == ["", "<5", "withheld"]
+    assert hidden["year_to_date_withheld"].tolist() == ["", "", ""]
+    assert hidden["numerator"].isna().tolist() == [False, True, True]
+    assert hidden["year_to_date_numerator"].tolist() == [40, 15, 25]

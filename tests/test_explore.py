@@ -34,6 +34,7 @@ def test_only_aggregates_reach_the_table_and_chart() -> None:
         "denominator",
         "value",
         "figure",
+        "withheld",
     }
     assert "CHILD" not in table.columns and "DOB" not in table.columns
     kent = table.loc[table["area"] == "Kent"]
@@ -42,6 +43,15 @@ def test_only_aggregates_reach_the_table_and_chart() -> None:
     rows = next(iter(spec["datasets"].values()))
     assert len(rows) == len(kent)
     assert {"params", "encoding"} <= set(spec)
+
+
+def test_small_counts_are_hidden_unless_the_analyst_turns_it_off() -> None:
+    hidden = cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "age_band", "Kent")
+    shown = hidden.loc[hidden["withheld"] == "", "numerator"]
+    assert not ((shown > 0) & (shown < 5)).any()
+    assert (hidden.loc[hidden["withheld"] == "<5", "figure"] == "<5").all() and (hidden["withheld"] == "<5").any()
+    everything = cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "age_band", "Kent", False)
+    assert ((everything["numerator"] > 0) & (everything["numerator"] < 5)).any()  # there was something to hide
 
 
 def test_unknown_choices_are_named() -> None:

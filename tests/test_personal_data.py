@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 
 from lacperf_helpers import paths
 from lacperf_helpers.cli import app
+from lacperf_helpers.definitions import load_kpis
 from tests.conftest import SAMPLE_MONTH
 
 SCANNED: Counter[str] = Counter()  # shown in the test run's summary
@@ -99,3 +100,9 @@ def test_no_small_count_is_shown(outputs: Path) -> None:
         figures = pd.to_numeric(shown[column].replace("", float("nan")))
         assert not ((figures > 0) & (figures < 5)).any(), column
     assert (measures["withheld"] == "<5").sum() > 0 and (measures["withheld"] == "withheld").sum() > 0
+    card = pd.read_csv(outputs / "scorecard.csv", keep_default_na=False, dtype={"withheld": str})
+    staff = {k.id for k in load_kpis(paths.KPIS_FILE).kpis if "FTE" in k.counts}  # posts, not children
+    shown = card.loc[(card["withheld"] == "") & ~card["kpi_id"].isin(staff)]
+    for column in ("numerator", "denominator"):
+        figures = pd.to_numeric(shown[column].replace("", float("nan")))
+        assert not ((figures > 0) & (figures < 5)).any(), column
