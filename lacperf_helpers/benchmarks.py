@@ -6,16 +6,28 @@ figures are published months after a year ends, so 2019/20's months are read aga
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pandera.pandas as pa
 
 from lacperf_helpers.definitions import KpiCatalogue
-from lacperf_helpers.errors import InputError
 from lacperf_helpers.periods import financial_year
 from lacperf_helpers.rating import display_round
+from lacperf_helpers.validation import (
+    ERROR,
+    RULE_REQUIRED_COLUMN,
+    combine,
+    number_checks,
+    parse_numbers,
+    problems_at,
+    raise_on_errors,
+    read_csv_text,
+    rule,
+    schema_problems,
+    text_column,
+)
 
 BENCHMARK_COLUMNS = ("kpi_id", "year", "england", "statistical_neighbours", "region", "authority_published", "source")
 REQUIRED = ("kpi_id", "year", "england", "statistical_neighbours", "source")
@@ -29,36 +41,32 @@ def _column_name(header: str) -> str:
 
 
 def load_benchmarks(path: str | Path | None, catalogue: KpiCatalogue) -> pd.DataFrame:
-    """Read and check the benchmarks file; no file means no benchmarks (an empty frame)."""
+    """Read and check the benchmarks file; no file means no benchmarks (an empty frame).
+    ValidationError (every problem, the first named) if it has errors."""
     if path is None or not Path(path).exists():
         return pd.DataFrame(columns=list(BENCHMARK_COLUMNS))
     path = Path(path)
-    try:
-        raw = pd.read_csv(io.StringIO(path.read_bytes().decode("utf-8-sig")), dtype=str, keep_default_na=False)
-    except (pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise InputError(path, f"not a readable CSV file ({exc})") from None
-    raw.columns = [_column_name(c) for c in raw.columns]
+    raw, found = read_csv_text(path, normalise=_column_name)
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
-        raise InputError(path, f"missing column(s) {', '.join(missing)}", row=1, column=missing[0])
+        raise_on_errors(problems_at(path, [1] * len(missing), "", missing, RULE_REQUIRED_COLUMN, ERROR))
     for optional in ("region", "authority_published"):
         if optional not in raw.columns:
             raw[optional] = ""
-    frame: pd.DataFrame = raw.loc[:, list(BENCHMARK_COLUMNS)].apply(lambda col: col.str.strip())
-    frame.index = pd.RangeIndex(2, len(frame) + 2)  # spreadsheet rows: the header is row 1
-
-    def stop_at_first(bad: pd.Series, column: str, message: str) -> None:
-        if bad.any():
-            row = int(frame.index[bad.to_numpy()][0])
-            raise InputError(path, message.format(frame.at[row, column]), row=row, column=column)
-
-    stop_at_first(~frame["kpi_id"].isin(catalogue.ids), "kpi_id", "unknown KPI {!r} (not in the KPI definitions)")
-    stop_at_first(~frame["year"].str.match(_YEAR), "year", "year {!r} is not a financial year such as 2018/19")
+    frame = raw.loc[:, list(BENCHMARK_COLUMNS)]
+    schema = pa.DataFrameSchema(
+        {
+            "kpi_id": text_column(rule(lambda s: s.isin(catalogue.ids), "kpi_id is a KPI in the KPI definitions")),
+            "year": text_column(
+                rule(lambda s: s.str.match(_YEAR), "year is a financial year such as 2018/19"),
+                rule(lambda s: ~frame.loc[s.index].duplicated(["kpi_id", "year"]), "one row per KPI and year"),
+            ),
+            **{column: text_column(*number_checks(column)) for column in FIGURES},
+        }
+    )
+    raise_on_errors(combine([found, schema_problems(schema, frame, path)]))
     for column in FIGURES:
-        numbers = pd.to_numeric(frame[column].where(frame[column] != ""), errors="coerce")
-        stop_at_first((frame[column] != "") & numbers.isna(), column, "not a number: {!r}")
-        frame[column] = numbers.astype("float64")
-    stop_at_first(frame.duplicated(["kpi_id", "year"]), "year", "the same KPI and year ({}) appear twice")
+        frame[column] = parse_numbers(frame[column])
     return frame.reset_index(drop=True)
 
 

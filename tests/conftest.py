@@ -110,8 +110,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         tried = fuzz.TRIED
         terminalreporter.write_line(
             f"malformed inputs tried: {sum(tried.values())} ({tried['returns']} monthly returns, "
-            f"{tried['kpis']} KPI files, {tried['ssda903']} SSDA903 folders): each loaded or was refused "
-            "with a message, none raised anything else"
+            f"{tried['kpis']} KPI files, {tried['ssda903']} SSDA903 folders, {tried['benchmarks']} benchmarks files): "
+            "each loaded or was refused with a message, none raised anything else"
         )
     scan = sys.modules.get("tests.test_personal_data")
     if scan is not None and scan.SCANNED["files"]:

@@ -8,6 +8,7 @@ import pytest
 from lacperf_helpers.benchmarks import benchmarks_for, compare, load_benchmarks
 from lacperf_helpers.definitions import KpiCatalogue
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.validation import ValidationError
 
 HEADER = "kpi_id,year,England,Statistical neighbours,source\n"
 
@@ -31,14 +32,14 @@ def test_headers_as_people_write_them(tmp_path: Path, catalogue: KpiCatalogue) -
 @pytest.mark.parametrize(
     ("body", "row", "column", "message"),
     [
-        ("nope,2018/19,1,2,DfE\n", 2, "kpi_id", "unknown KPI 'nope'"),
-        ("moves_3plus,2018,1,2,DfE\n", 2, "year", "year '2018' is not a financial year"),
-        ("moves_3plus,2018/19,ten,2,DfE\n", 2, "england", "not a number: 'ten'"),
+        ("nope,2018/19,1,2,DfE\n", 2, "kpi_id", "'nope' fails the check: kpi_id is a KPI in the KPI definitions"),
+        ("moves_3plus,2018,1,2,DfE\n", 2, "year", "'2018' fails the check: year is a financial year such as 2018/19"),
+        ("moves_3plus,2018/19,ten,2,DfE\n", 2, "england", "'ten' fails the check: england is a number"),
         (
             "moves_3plus,2018/19,1,2,DfE\nmoves_3plus,2018/19,1,2,DfE\n",
             3,
             "year",
-            "the same KPI and year (2018/19) appear twice",
+            "'2018/19' fails the check: one row per KPI and year",
         ),
     ],
 )
@@ -49,6 +50,18 @@ def test_bad_rows_are_named(
         load_benchmarks(write(tmp_path, body), catalogue)
     assert (caught.value.row, caught.value.column) == (row, column)
     assert message in caught.value.message
+
+
+def test_every_problem_is_a_row(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    path = write(tmp_path, "nope,2018/19,1,2,DfE\nmoves_3plus,18/19,x,2,DfE\n,,,,\n")
+    with pytest.raises(ValidationError) as caught:
+        load_benchmarks(path, catalogue)
+    assert caught.value.problems[["row", "column", "value", "severity"]].values.tolist() == [
+        [4, "", "", "warning"],  # the empty row Excel leaves: skipped, and counted
+        [2, "kpi_id", "nope", "error"],
+        [3, "year", "18/19", "error"],
+        [3, "england", "x", "error"],
+    ]
 
 
 def test_no_file_means_no_benchmarks(tmp_path: Path, catalogue: KpiCatalogue) -> None:

@@ -98,8 +98,11 @@ def test_benchmarks_for_kpis_not_defined_are_refused(returns: Path, kpis_file: P
     # the project's benchmarks name the project's KPIs, not this fixture's three
     result = runner.invoke(app, ["render", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-04"])
     assert result.exit_code == 2
-    assert "benchmarks.csv, row 2, column 'kpi_id': unknown KPI 'placement_stability_short'" in " ".join(
-        result.output.split()
+    output = " ".join(result.output.split())
+    assert "14 error(s), 0 warning(s)" in output  # every KPI the fixture does not define, each a row
+    assert (
+        "benchmarks.csv, row 2, column 'kpi_id': 'placement_stability_short' fails the check: "
+        "kpi_id is a KPI in the KPI definitions (and 13 more error(s)" in output
     )
 
 

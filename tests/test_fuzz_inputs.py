@@ -10,6 +10,7 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from lacperf_helpers.benchmarks import load_benchmarks
 from lacperf_helpers.definitions import KpiCatalogue, load_kpis
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.returns import RETURN_COLUMNS, read_return
@@ -26,7 +27,7 @@ CELLS = st.one_of(
     st.sampled_from(["", "0", "12", "1,234", "3.5", "-1", "x", "2019-04", "Kent", "reviews_on_time", "nan", " "]),
     st.text(alphabet=string.printable, max_size=8),
 )
-TRIED = {"returns": 0, "kpis": 0, "ssda903": 0}
+TRIED = {"returns": 0, "kpis": 0, "ssda903": 0, "benchmarks": 0}
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -112,7 +113,28 @@ def test_random_bytes_in_an_ssda903_folder(tmp_path_factory, data: bytes, header
         assert error.message
 
 
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    header=st.permutations(["kpi_id", "year", "England", "Statistical neighbours", "source", "region"]),
+    keep=st.integers(min_value=0, max_value=6),
+    rows=st.lists(st.lists(CELLS | st.sampled_from(["moves_3plus", "2018/19", "18/19"]), max_size=7), max_size=5),
+    data=st.binary(max_size=60),
+)
+def test_malformed_benchmarks(tmp_path_factory, catalogue: KpiCatalogue, header, keep, rows, data) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path_factory.mktemp("b") / "benchmarks.csv"
+    text = ",".join(header[: keep or None]) + "\n" + "\n".join(",".join(r) for r in rows)
+    path.write_bytes(text.encode() + data)
+    TRIED["benchmarks"] += 1
+    try:
+        load_benchmarks(path, catalogue)
+    except InputError as error:
+        assert error.file == str(path) and error.message
+
+
 def test_report_how_many_malformed_inputs_were_tried() -> None:
-    tried = f"{TRIED['returns']} returns, {TRIED['kpis']} KPI files, {TRIED['ssda903']} SSDA903 folders"
+    tried = (
+        f"{TRIED['returns']} returns, {TRIED['kpis']} KPI files, {TRIED['ssda903']} SSDA903 folders, "
+        f"{TRIED['benchmarks']} benchmarks files"
+    )
     print(f"\nmalformed inputs tried: {tried}")
     assert sum(TRIED.values()) >= 5 * 100
