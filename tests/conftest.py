@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
 from textwrap import dedent
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -103,9 +105,12 @@ def chromium() -> Path:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Figures the issues ask to see in the test output."""
-    import sys
 
-    fuzz = sys.modules.get("tests.test_fuzz_inputs") or sys.modules.get("test_fuzz_inputs")
+    def loaded(name: str) -> Any:
+        """A test module as pytest imported it ('tests.x' or 'x', by how the run was started), if it ran."""
+        return sys.modules.get(f"tests.{name}") or sys.modules.get(name)
+
+    fuzz = loaded("test_fuzz_inputs")
     if fuzz is not None and sum(fuzz.TRIED.values()):
         tried = fuzz.TRIED
         terminalreporter.write_line(
@@ -113,14 +118,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"{tried['kpis']} KPI files, {tried['ssda903']} SSDA903 folders, {tried['benchmarks']} benchmarks files): "
             "each loaded or was refused with a message, none raised anything else"
         )
-    scan = sys.modules.get("tests.test_personal_data")
+    scan = loaded("test_personal_data")
     if scan is not None and scan.SCANNED["files"]:
         n = scan.SCANNED
         terminalreporter.write_line(
             f"outputs scanned for personal data: {n['files']} ({n['html']} HTML, {n['pdf']} PDF, {n['csv']} CSV, "
             f"{n['json']} JSON): no child ID, date of birth or postcode in any"
         )
-    batch = sys.modules.get("tests.test_batch")
+    batch = loaded("test_batch")
     if batch is not None and batch.SURVIVED["interrupted runs"]:
         terminalreporter.write_line(
             f"interrupted runs survived: {batch.SURVIVED['interrupted runs']} (killed mid-batch; every earlier "
