@@ -138,6 +138,7 @@ class MonthData:
     figures: pd.DataFrame
     card: pd.DataFrame
     problems: pd.DataFrame  # warnings only (errors stop the month): file, row, column, value, rule, severity
+    hidden: pd.DataFrame  # the figures disclosure control hides: month, area, KPI, cohort, breakdown, group
 
 
 def _stamp(month: str, returns: Path, *files: Path) -> tuple[tuple[str, int, int], ...]:
@@ -165,7 +166,8 @@ def _month_data(
     problems = raise_on_errors(input_problems(returns, months, catalogue))  # every file, before any is used
     figures = load_returns_to(returns, month, catalogue, settings.authority)
     card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
-    return MonthData(catalogue, settings, trend_settings, figures, card, problems)
+    hidden = hidden_keys(with_slice(figures), catalogue, settings.disclosure, settings.authority or "")
+    return MonthData(catalogue, settings, trend_settings, figures, card, problems, hidden)
 
 
 def _hide_in_series(series: SeriesAnalysis, hidden: pd.DataFrame) -> SeriesAnalysis:
@@ -210,8 +212,7 @@ def load_appendix(
     month_data = _month_data(month, *inputs, _stamp(month, *inputs))
     catalogue, settings, trend_settings = month_data.catalogue, month_data.settings, month_data.trend_settings
     figures = with_slice(month_data.figures)
-    rule = settings.disclosure
-    hidden = hidden_keys(figures, catalogue, rule, settings.authority or "") if disclosure_control else no_hidden()
+    hidden = month_data.hidden if disclosure_control else no_hidden()
     slices = hide_in_card(month_data.card, hidden, month, previous_month(month))
     card = headline(slices, cohort)
     if card.empty:

@@ -54,12 +54,12 @@ def _size(figures: pd.DataFrame) -> pd.Series:
 def _secondary(figures: pd.DataFrame, hidden: pd.Series, keys: list[str], among: pd.Series) -> pd.Series:
     """Where exactly one figure of a set that adds up is hidden, hide the smallest other non-zero one too."""
     part = figures.loc[among]
-    lone = hidden.loc[among].groupby([part[k] for k in keys]).transform("sum") == 1
+    sets = [part[k] for k in keys]
+    lone = hidden.loc[among].astype(int).groupby(sets).transform("sum") == 1
     size = _size(part).where(~hidden.loc[among] & (_size(part) > 0))
-    smallest = size.groupby([part[k] for k in keys]).transform("min")
+    smallest = size.groupby(sets).transform("min")
     more = lone & (size == smallest) & size.notna()
-    # one per set, where two share the smallest size
-    first = more & ~more.groupby([part[k] for k in keys]).transform(lambda s: s.cumsum() > 1)
+    first = more & (more.astype(int).groupby(sets).cumsum() == 1)  # one per set, where two share the smallest
     out = hidden.copy()
     out.loc[first.index[first.to_numpy()]] = True
     return out
