@@ -6,6 +6,8 @@
     after another; (b) `lacperf batch`; (c) the floor: as many empty notebooks through papermill and
     HTML export, in the same worker pool. Then (d) `lacperf batch` again with nothing changed.
 Prints seconds per appendix, the ratios a/b and b/c, and peak memory (the largest child process).
+Each of (a), (b) and (c) starts with an empty disk cache of its own (lacperf_helpers.cache), as the
+first run of a new month does; (d) finds what (b) left, as a re-run does.
 Targets on a 2-core machine: a/b >= 4, b/c <= 2, (d) under 2 seconds. Timings are noisy on shared
 machines: compare the ratios of one run, not seconds across runs.
 """
@@ -25,6 +27,8 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
+
+from lacperf_helpers.cache import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -131,11 +135,15 @@ def main() -> None:
         (work / "c").mkdir()
         cores = os.cpu_count()
         print(f"{n} appendices (authority + {args.areas} areas), {MONTH}, {args.workers} workers, {cores} cores")
+        os.environ[CACHE_ENV] = str(work / "cache-a")
         a = naive(areas, returns, work / "a")
         report("(a) naive loop: papermill + nbconvert commands", a, n)
+        os.environ[CACHE_ENV] = str(work / "cache-b")
         b = lacperf_batch(run, force=True)
         report("(b) lacperf batch", b, n)
+        os.environ[CACHE_ENV] = str(work / "cache-c")
         c = floor(n, work / "c", args.workers)
+        os.environ[CACHE_ENV] = str(work / "cache-b")
         report("(c) floor: empty notebooks, same pool", c, n)
         d = lacperf_batch(run, force=False)
         print(f"{'(d) lacperf batch again, nothing changed':48} {d:7.1f} s")

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lacperf_helpers import __version__, paths
+from lacperf_helpers import __version__, cache, paths
 from lacperf_helpers.benchmarks import load_benchmarks, with_benchmarks
 from lacperf_helpers.definitions import (
     KpiCatalogue,
@@ -159,6 +159,21 @@ def _month_data(
     trend_file: Path,
     benchmarks_file: Path,
     stamp: tuple[tuple[str, int, int], ...],
+) -> MonthData:
+    key = cache.cache_key(
+        "month", [month, *(str(p) for p in (returns, kpis_file, settings_file, trend_file, benchmarks_file))],
+        [Path(name) for name, _, _ in stamp],
+    )  # fmt: skip
+    cached = cache.load(key)
+    if isinstance(cached, MonthData):  # another worker, or the batch's plan, has done this month already
+        return cached
+    data = _work_out_month(month, returns, kpis_file, settings_file, trend_file, benchmarks_file)
+    cache.store(key, data)
+    return data
+
+
+def _work_out_month(
+    month: str, returns: Path, kpis_file: Path, settings_file: Path, trend_file: Path, benchmarks_file: Path
 ) -> MonthData:
     definitions = _definitions(month, returns, kpis_file, settings_file, trend_file, benchmarks_file)
     catalogue, settings, trend_settings, benchmarks = definitions

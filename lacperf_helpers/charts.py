@@ -106,19 +106,20 @@ def _bands(data: pd.DataFrame, polarity: str, domain: tuple[float, float]) -> pd
 
 @dataclass(frozen=True)
 class KpiChartFrames:
-    """What one KPI chart draws: the months, the RAG bands, England, the y range and titles."""
+    """What one KPI chart draws: the months, the RAG bands, England, the y range and its title.
+
+    The KPI's own title is HTML above the chart (`figure`'s heading): Vega measures every character
+    of every label it draws, and a long title costs a page more than the chart's data does."""
 
     months: pd.DataFrame
     bands: pd.DataFrame
     benchmark: pd.DataFrame | None
     domain: tuple[float, float]
     y_title: str
-    title: str
 
 
 def kpi_chart_frames(
     points: pd.DataFrame,
-    title: str,
     unit: str,
     decimals: int,
     counts: str,
@@ -131,12 +132,11 @@ def kpi_chart_frames(
     shifted = data.assign(month=(pd.to_datetime(data["month"]) + pd.Timedelta(days=14)).dt.strftime("%Y-%m-%d"))
     england = None if benchmark is None else pd.DataFrame({"benchmark": [benchmark], "label": [benchmark_label]})
     y_title = {"percent": "%", "days": "days"}.get(unit, "")
-    return KpiChartFrames(shifted, _bands(data, polarity, domain), england, domain, y_title, title)
+    return KpiChartFrames(shifted, _bands(data, polarity, domain), england, domain, y_title)
 
 
 def kpi_chart(
     points: pd.DataFrame,
-    title: str,
     unit: str,
     decimals: int,
     counts: str,
@@ -145,11 +145,11 @@ def kpi_chart(
     benchmark_label: str = "England",
 ) -> alt.LayerChart:
     """The KPI's months: RAG bands, target and floor, SPC mean and limits, special causes marked."""
-    return _kpi_layers(kpi_chart_frames(points, title, unit, decimals, counts, polarity, benchmark, benchmark_label))
+    return _kpi_layers(kpi_chart_frames(points, unit, decimals, counts, polarity, benchmark, benchmark_label))
 
 
 def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> alt.LayerChart:
-    domain, y_title, title = frames.domain, frames.y_title, frames.title
+    domain, y_title = frames.domain, frames.y_title
     y = alt.Y("value:Q", scale=alt.Scale(domain=list(domain), nice=False, zero=False), title=y_title)
     x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=6))
     base = alt.Chart(frames.months)
@@ -213,17 +213,17 @@ def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> 
     return (
         alt.layer(*layers)
         .resolve_scale(color="independent", shape="independent", strokeDash="independent")
-        .properties(width=width, height=height, title=alt.TitleParams(title, anchor="start", fontSize=12, font=FONT))
+        .properties(width=width, height=height)
         .configure_axis(labelFont=FONT, titleFont=FONT, labelFontSize=10, grid=False)
         .configure_view(stroke="#b1b4b6")
     )
 
 
-# Building a layered chart through altair costs about a tenth of a second; an appendix draws 24. The
-# structure of every KPI chart is the same, so it is built once (per with/without England) from stand-in
-# frames, and each KPI's own frames, range and titles are put into a copy. A test checks the SVG drawn
-# this way is identical to the SVG of `kpi_chart`.
-_TITLE, _Y_TITLE, _DOMAIN = "\x00title", "\x00y", [-7.25e9, 7.25e9]
+# Building a layered chart through altair costs about a tenth of a second, and compiling it to Vega a
+# third of drawing it; an appendix draws 26. The structure of every KPI chart is the same, so it is built
+# and compiled once (per with/without England) from stand-in frames, and each KPI's own frames, range and
+# axis title are put into a copy. A test checks the SVG drawn this way is identical to `kpi_chart`'s.
+_Y_TITLE, _DOMAIN = "\x00y", [-7.25e9, 7.25e9]
 
 
 @functools.lru_cache(maxsize=4)
@@ -231,8 +231,8 @@ def _kpi_template(with_benchmark: bool) -> str:
     months = pd.DataFrame({c: ["x"] for c in (*MONTH_COLUMNS,)}).assign(month="2000-01-15")
     bands = pd.DataFrame({"start": ["2000-01-01"], "end": ["2000-02-01"], "band": ["Green"], "y": [0.0], "y2": [1.0]})
     england = pd.DataFrame({"benchmark": [0.0], "label": ["x"]}) if with_benchmark else None
-    frames = KpiChartFrames(months, bands, england, (_DOMAIN[0], _DOMAIN[1]), _Y_TITLE, _TITLE)
-    return json.dumps(_kpi_layers(frames).to_dict(validate=False))
+    frames = KpiChartFrames(months, bands, england, (_DOMAIN[0], _DOMAIN[1]), _Y_TITLE)
+    return json.dumps(vl_convert.vegalite_to_vega(_kpi_layers(frames).to_dict(validate=False)))
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
@@ -240,23 +240,26 @@ def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
     return rows
 
 
-def kpi_chart_spec(frames: KpiChartFrames) -> dict[str, object]:
-    """The Vega-Lite spec of `kpi_chart`, made from the cached structure with this KPI's frames."""
-    spec = json.loads(_kpi_template(frames.benchmark is not None))
-    for name, rows in spec["datasets"].items():
-        keys = set(rows[0])
-        if "figure" in keys:
-            spec["datasets"][name] = _records(frames.months)
-        elif "band" in keys:
-            spec["datasets"][name] = _records(frames.bands)
-        elif frames.benchmark is not None and "benchmark" in keys:
-            spec["datasets"][name] = _records(frames.benchmark)
+def _rows_for(template_rows: list[dict[str, object]], frames: KpiChartFrames) -> list[dict[str, object]] | None:
+    """This KPI's rows for a stand-in dataset of the template, known by its columns (None: keep it)."""
+    keys = set(template_rows[0])
+    if "figure" in keys:
+        return _records(frames.months)
+    if "band" in keys:
+        return _records(frames.bands)
+    if frames.benchmark is not None and "benchmark" in keys:
+        return _records(frames.benchmark)
+    return None
 
-    datasets = spec.pop("datasets")
-    filled = _fill_placeholders(spec, frames)
+
+def kpi_chart_svg(frames: KpiChartFrames) -> str:
+    """The SVG of `kpi_chart` (as `to_svg` draws it), from the structure compiled once with this KPI's frames."""
+    filled = _fill_placeholders(json.loads(_kpi_template(frames.benchmark is not None)), frames)
     assert isinstance(filled, dict)
-    filled["datasets"] = datasets
-    return filled
+    for entry in filled["data"]:
+        if entry.get("values"):
+            entry["values"] = _rows_for(entry["values"], frames) or entry["values"]
+    return _with_hover_titles(vl_convert.vega_to_svg(filled))
 
 
 def _fill_placeholders(node: object, frames: KpiChartFrames) -> object:
@@ -264,53 +267,9 @@ def _fill_placeholders(node: object, frames: KpiChartFrames) -> object:
         return {k: _fill_placeholders(v, frames) for k, v in node.items()}
     if isinstance(node, list):
         return list(frames.domain) if node == _DOMAIN else [_fill_placeholders(v, frames) for v in node]
-    if node == _TITLE:
-        return frames.title
     if node == _Y_TITLE:
         return frames.y_title
     return node
-
-
-def rag_grid(history: pd.DataFrame, titles: list[str], width_per_month: int = 26) -> alt.Chart:
-    """KPIs down, months across: each cell the rating as colour and as a letter (G, A, R; - for none)."""
-    data = pd.DataFrame(
-        {
-            "KPI": history["title"],
-            "month": _month_date(history["month"]),
-            "month_label": history["month"].map(month_label),
-            "rating": history["rag"],
-            "letter": history["rag"].map({"Green": "G", "Amber": "A", "Red": "R"}).fillna("–"),
-        }
-    )
-    months = sorted(data["month"].unique())
-    rating_scale = alt.Scale(domain=list(RAG_COLOURS), range=list(RAG_COLOURS.values()))
-    base = alt.Chart(data).encode(
-        x=alt.X(
-            "month:O",
-            title=None,
-            sort=months,
-            axis=alt.Axis(labelExpr="timeFormat(toDate(datum.value), '%b %y')", labelAngle=-90),
-        ),
-        y=alt.Y("KPI:N", sort=titles, title=None, axis=alt.Axis(labelLimit=420)),
-    )
-    cells = base.mark_rect(stroke="#ffffff", strokeWidth=1).encode(
-        color=alt.Color("rating:N", scale=rating_scale, legend=None),
-        tooltip=[
-            alt.Tooltip("KPI:N"),
-            alt.Tooltip("month_label:N", title="Month"),
-            alt.Tooltip("rating:N", title="Rating"),
-        ],
-    )
-    letters = base.mark_text(fontSize=10, font=FONT, fontWeight="bold", aria=False).encode(
-        text="letter:N",
-        color=alt.condition(alt.datum.rating == "Amber", alt.value("#0b0c0c"), alt.value("#ffffff")),
-    )
-    return (
-        alt.layer(cells, letters)
-        .properties(width=width_per_month * len(months), height=18 * len(titles))
-        .configure_axis(labelFont=FONT, labelFontSize=11)
-        .configure_view(stroke=None)
-    )
 
 
 def areas_compared(card: pd.DataFrame, area: str, authority: str | None, titles: list[str]) -> alt.Chart:
@@ -334,7 +293,7 @@ def areas_compared(card: pd.DataFrame, area: str, authority: str | None, titles:
     data = data.dropna(subset=["position"]).drop(columns=["polarity", "unit", "decimals", "value", "previous_value"])
     data = data.sort_values("role", key=lambda r: r.map({"Other areas": 0, "Authority": 1, "This area": 2}))  # on top
     roles = ["This area", "Authority", "Other areas"]
-    y = alt.Y("title:N", sort=titles, title=None, axis=alt.Axis(labelLimit=420))
+    y = alt.Y("title:N", sort=titles, title=None, axis=alt.Axis(labelLimit=0))  # truncating measures text: slow
     x_axis = alt.Axis(labels=False, ticks=False, grid=False)
     base = alt.Chart(data)
     moves = (
@@ -389,12 +348,16 @@ def _with_hover_titles(svg: str) -> str:
     return _MARK_WITH_LABEL.sub(lambda m: f'<{m[1]}{m[2]}aria-label="{m[3]}"{m[4]}><title>{m[3]}</title></{m[1]}>', svg)
 
 
-def figure(chart: alt.TopLevelMixin | dict[str, object] | str, text_alternative: str) -> str:
-    """The chart (or its SVG) as an accessible figure: labelled with, and captioned by, its headline."""
+def figure(chart: alt.TopLevelMixin | dict[str, object] | str, text_alternative: str, heading: str = "") -> str:
+    """The chart (or its SVG) as an accessible figure: headed by its title if it has one, labelled with,
+    and captioned by, its headline."""
     svg = (chart if isinstance(chart, str) else to_svg(chart)).replace(
         "<svg ", f'<svg role="img" aria-label="{html.escape(text_alternative)}" ', 1
     )
-    return f'<figure class="lacperf-chart">{svg}<figcaption>{html.escape(text_alternative)}</figcaption></figure>'
+    title = f'<h4 class="lacperf-chart-title">{html.escape(heading)}</h4>' if heading else ""
+    return (
+        f'<figure class="lacperf-chart">{title}{svg}<figcaption>{html.escape(text_alternative)}</figcaption></figure>'
+    )
 
 
 def rating_counts_sentence(rags: pd.Series) -> str:

@@ -30,13 +30,13 @@ def write_atomically(path: Path, text: str) -> None:
     write_atomically_bytes(path, text.encode("utf-8"))
 
 
-def write_atomically_bytes(path: Path, data: bytes) -> None:
+def write_atomically_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.chmod(temporary, 0o644)  # readable like any report; mkstemp makes it private
+        os.chmod(temporary, mode)  # by default readable like any report; mkstemp makes it private
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -307,7 +307,7 @@ def trend_section(appendix: Appendix) -> str:
         f"{charts.rating_counts_sentence(appendix.card['rag'])}."
     )
     parts = [
-        f"<h3>Ratings month by month</h3>{charts.figure(charts.rag_grid(recent, titles), grid_text)}",
+        f"<h3>Ratings month by month</h3>{ratings_grid(recent, titles, months, grid_text)}",
         f'<h3>Each KPI over {window} months</h3><p class="lacperf-key">{escape(CHART_KEY)}</p>',
         '<div class="lacperf-charts">',
     ]
@@ -317,14 +317,43 @@ def trend_section(appendix: Appendix) -> str:
             continue
         england: float = getattr(r, "england", float("nan"))
         frames = charts.kpi_chart_frames(
-            analysis.points, r.title, r.unit, r.decimals, r.counts, r.polarity,
+            analysis.points, r.unit, r.decimals, r.counts, r.polarity,
             benchmark=None if missing(england) else float(england),
             benchmark_label=f"England {getattr(r, 'benchmark_year', '')}: {fmt_value(england, r.unit, r.decimals)}",
         )  # fmt: skip
-        chart = charts.kpi_chart_spec(frames)
-        parts.append(charts.figure(chart, kpi_chart_headline(r, str(analysis.row["window_start"]))))
+        chart = charts.kpi_chart_svg(frames)
+        parts.append(charts.figure(chart, kpi_chart_headline(r, str(analysis.row["window_start"])), heading=r.title))
     parts.append("</div>")
     return '<section class="lacperf-trends">' + "".join(parts) + "</section>"
+
+
+RAG_LETTERS = {"Green": "G", "Amber": "A", "Red": "R"}
+
+
+def ratings_grid(history: pd.DataFrame, titles: list[str], months: list[str], caption: str) -> str:
+    """KPIs down, months across, each cell the rating as colour and as a letter (G, A, R; a dash for none).
+
+    A table rather than a chart: it reads aloud row by row, prints sharp, and costs nothing to draw.
+    """
+    rags = {
+        (str(t), str(m)): str(r)
+        for t, m, r in zip(history["title"], history["month"], history["rag"].fillna(rating.NO_DATA), strict=True)
+    }
+    head = "".join(f'<th scope="col">{pd.Timestamp(f"{m}-01"):%b %y}</th>' for m in months)
+    rows = []
+    for title in titles:
+        cells = []
+        for month in months:
+            rag = rags.get((title, month), rating.NO_DATA)
+            cells.append(
+                f'<td class="{_rag_class(rag)}" title="{escape(month_label(month))}: {escape(rag)}">'
+                f"{RAG_LETTERS.get(rag, DASH)}</td>"
+            )
+        rows.append(f'<tr><th scope="row">{escape(title)}</th>{"".join(cells)}</tr>')
+    return (
+        f'<table class="lacperf-rag-grid"><caption>{escape(caption)}</caption>'
+        f'<thead><tr><th scope="col">KPI</th>{head}</tr></thead><tbody>{"".join(rows)}</tbody></table>'
+    )
 
 
 def areas_section(appendix: Appendix) -> str:

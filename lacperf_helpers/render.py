@@ -7,8 +7,10 @@ file beside it and renamed over it only once it is complete.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import shutil
 import tempfile
 from pathlib import Path
@@ -17,10 +19,14 @@ from typing import Any
 import nbformat
 import papermill
 import papermill.parameterize
+from jupyter_client.client import KernelClient
 from jupyter_client.manager import AsyncKernelManager, KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
 from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import TagRemovePreprocessor
 from papermill.iorw import load_notebook_node
 
@@ -31,6 +37,7 @@ from lacperf_helpers.paths import write_atomically
 from lacperf_helpers.periods import quarter_months
 
 KERNEL_NAME = "python3"
+STARTUP_TIMEOUT = 60  # seconds for a new kernel to answer, as nbclient's default
 TEMPLATE = paths.TEMPLATES / "lacperf_appendix" / "index.html.j2"
 DEFAULT_INPUTS = (paths.SAMPLE_RETURNS, paths.KPIS_FILE, paths.SETTINGS_FILE, paths.TREND_FILE, paths.BENCHMARKS_FILE)
 ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
@@ -129,13 +136,18 @@ class WarmKernel:
 
     def __init__(self) -> None:
         self.manager: SyncIPCKernelManager | None = None
+        self.client: KernelClient | None = None  # connected once: connecting costs a fifth of a second
 
-    def _kernel(self, cwd: Path) -> SyncIPCKernelManager:
-        if self.manager is None or not self.manager.is_alive():
+    def _kernel(self, cwd: Path) -> tuple[SyncIPCKernelManager, KernelClient]:
+        if self.manager is None or self.client is None or not self.manager.is_alive():
             self.shutdown()
             self.manager = SyncIPCKernelManager(kernel_name=KERNEL_NAME)
             self.manager.start_kernel(cwd=str(cwd))
-        return self.manager
+            self.client = self.manager.client()
+            self.client.start_channels()
+            self.client.wait_for_ready(timeout=STARTUP_TIMEOUT)
+            self.client.allow_stdin = False
+        return self.manager, self.client
 
     def execute(self, notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
         check_parameters(notebook, parameters)
@@ -144,7 +156,9 @@ class WarmKernel:
         )
         reset = nbformat.v4.new_code_cell("%reset -f", metadata={"tags": [ANALYST_ONLY_TAG]})
         nb.cells.insert(0, reset)
-        client = NotebookClient(nb, km=self._kernel(notebook.parent), kernel_name=KERNEL_NAME)
+        manager, connected = self._kernel(notebook.parent)
+        client = NotebookClient(nb, km=manager, kernel_name=KERNEL_NAME)
+        client.kc = connected  # the client keeps the kernel and its connection (it does not own them)
         try:
             client.execute()
         except CellExecutionError as exc:
@@ -152,13 +166,13 @@ class WarmKernel:
         except DeadKernelError as exc:
             self.shutdown()
             raise RenderError(f"{notebook.name}: the kernel died ({exc})") from None
-        finally:
-            if client.kc is not None:
-                client.kc.stop_channels()
         nb.cells.pop(0)  # the reset was ours, not the notebook's: the page is as a fresh kernel makes it
         return nb
 
     def shutdown(self) -> None:
+        if self.client is not None:
+            self.client.stop_channels()
+        self.client = None
         if self.manager is not None:
             self.manager.shutdown_and_clean()
         self.manager = None
@@ -174,12 +188,31 @@ def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
         )
 
 
-def export_html(executed: nbformat.NotebookNode, title: str) -> str:
-    """Self-contained HTML of an executed notebook: outputs only, analysts' cells removed."""
-    executed.metadata["title"] = title
-    for number, cell in enumerate(executed.cells):
-        cell["id"] = f"cell-{number}"  # papermill's injected cell has a random id: the same inputs, the same page
-    exporter = HTMLExporter(
+class AppendixExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its last pass, which parses the finished page with BeautifulSoup
+    only to give alt text to images and tab stops to cells and outputs: the appendix has no images (its charts are
+    inline SVG, described), the tab stops are added here, and the pass costs a third of the export."""
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name"))
+        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        resources = self._init_resources(resources)
+        data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+        self.register_filter("filter_data_type", data_types)
+        page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return _FOCUSABLE.sub(r'\1 tabindex="0"', page), resources
+
+
+_FOCUSABLE = re.compile(r'(<div class="(?:[^"]* )?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?: [^"]*)?")')
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter() -> AppendixExporter:
+    """One exporter per process: building one reads the template and theme from disk."""
+    exporter = AppendixExporter(
         template_name="lacperf_appendix",
         extra_template_basedirs=[str(paths.TEMPLATES)],
         exclude_input=True,
@@ -189,7 +222,15 @@ def export_html(executed: nbformat.NotebookNode, title: str) -> str:
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY_TAG}, enabled=True), enabled=True
     )
-    body, _ = exporter.from_notebook_node(executed)
+    return exporter
+
+
+def export_html(executed: nbformat.NotebookNode, title: str) -> str:
+    """Self-contained HTML of an executed notebook: outputs only, analysts' cells removed."""
+    executed.metadata["title"] = title
+    for number, cell in enumerate(executed.cells):
+        cell["id"] = f"cell-{number}"  # papermill's injected cell has a random id: the same inputs, the same page
+    body, _ = _exporter().from_notebook_node(executed)
     return str(body)
 
 

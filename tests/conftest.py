@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from textwrap import dedent
 from typing import Any
@@ -13,8 +14,12 @@ import pytest
 from typer.testing import CliRunner
 
 from lacperf_helpers import paths
+from lacperf_helpers.cache import CACHE_ENV
 from lacperf_helpers.cli import app
 from lacperf_helpers.definitions import KpiCatalogue, load_kpis
+
+# The tests' own disk cache (inherited by every kernel and worker they start), not the user's
+os.environ.setdefault(CACHE_ENV, tempfile.mkdtemp(prefix="lacperf-test-cache-"))
 
 SAMPLE_MONTH = "2019-09"
 SAMPLE_QUARTER = "Q2 2019/20"

@@ -1,6 +1,7 @@
 """Chart helpers return valid Vega-Lite over aggregate rows; SVG output is inline and described."""
 
 import math
+import re
 
 import numpy as np
 import pandas as pd
@@ -31,7 +32,7 @@ def points(special_cause: list[int] | None = None) -> pd.DataFrame:
 
 
 def test_kpi_chart_is_valid_vega_lite_with_one_row_per_month() -> None:
-    chart = charts.kpi_chart(points(), "Reviews on time", "percent", 1, "children", "H", benchmark=88.0)
+    chart = charts.kpi_chart(points(), "percent", 1, "children", "H", benchmark=88.0)
     spec = chart.to_dict()  # validates against the Vega-Lite schema
     assert len(spec["layer"]) == 7  # bands, standards, limits, mean, line, points, England
     datasets = spec["datasets"]
@@ -57,13 +58,21 @@ def test_bands_follow_polarity() -> None:
     assert low == {"Green": {"y": 5.0, "y2": 10.0}, "Amber": {"y": 10.0, "y2": 12.0}, "Red": {"y": 12.0, "y2": 20.0}}
 
 
-def test_rag_grid_letters() -> None:
+def test_ratings_grid_is_a_table_of_letters_and_colours() -> None:
+    from lacperf_helpers.present import ratings_grid
+
     history = pd.DataFrame(
         {"title": ["A", "A", "B"], "month": ["2019-08", "2019-09", "2019-09"], "rag": ["Green", "Red", "No data"]}
     )
-    spec = charts.rag_grid(history, ["A", "B"]).to_dict()
-    rows = next(iter(spec["datasets"].values()))
-    assert [r["letter"] for r in rows] == ["G", "R", "–"]
+    html = ratings_grid(history, ["B", "A"], ["2019-08", "2019-09"], "Ratings of 2 KPIs")
+    rows = re.findall(r"<tr>(.*?)</tr>", html)
+    assert re.findall(r"<th[^>]*>([^<]*)</th>", rows[0]) == ["KPI", "Aug 19", "Sep 19"]
+    cells = [re.findall(r'<td class="([^"]*)"[^>]*>([^<]*)</td>', row) for row in rows[1:]]
+    assert cells == [
+        [("rag rag-no-data", "–"), ("rag rag-no-data", "–")],  # B has no August row at all: no data, not a gap
+        [("rag rag-green", "G"), ("rag rag-red", "R")],
+    ]
+    assert 'title="September 2019: Red"' in html and "<caption>Ratings of 2 KPIs</caption>" in html
 
 
 def test_areas_compared_puts_better_to_the_right() -> None:
@@ -91,7 +100,7 @@ def test_areas_compared_puts_better_to_the_right() -> None:
 
 
 def test_svg_is_inline_with_hover_titles_and_a_text_alternative() -> None:
-    chart = charts.kpi_chart(points(), "Reviews on time", "percent", 1, "children", "H")
+    chart = charts.kpi_chart(points(), "percent", 1, "children", "H")
     html = charts.figure(chart, "Reviews on time: 92.5% in September 2019, rated Green.")
     assert html.startswith('<figure class="lacperf-chart"><svg role="img" aria-label="Reviews on time: 92.5%')
     assert "<script" not in html and "http://www.w3.org/2000/svg" in html
@@ -109,8 +118,8 @@ def test_y_axis_stays_within_what_a_percentage_can_be() -> None:
 
 @pytest.mark.parametrize("benchmark", [None, 88.0])
 def test_the_fast_spec_draws_exactly_what_altair_draws(benchmark: float | None) -> None:
-    frames = charts.kpi_chart_frames(points([0, 1, -1]), "Reviews on time", "percent", 1, "children", "H", benchmark)
-    built = charts.kpi_chart(points([0, 1, -1]), "Reviews on time", "percent", 1, "children", "H", benchmark)
-    assert charts.to_svg(charts.kpi_chart_spec(frames)) == charts.to_svg(built)
-    days = charts.kpi_chart_frames(points(), "Days", "days", 0, "children", "L", benchmark)
-    assert charts.to_svg(charts.kpi_chart_spec(days)) == charts.to_svg(charts._kpi_layers(days))
+    frames = charts.kpi_chart_frames(points([0, 1, -1]), "percent", 1, "children", "H", benchmark)
+    built = charts.kpi_chart(points([0, 1, -1]), "percent", 1, "children", "H", benchmark)
+    assert charts.kpi_chart_svg(frames) == charts.to_svg(built)
+    days = charts.kpi_chart_frames(points(), "days", 0, "children", "L", benchmark)
+    assert charts.kpi_chart_svg(days) == charts.to_svg(charts._kpi_layers(days))

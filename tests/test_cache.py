@@ -1,0 +1,69 @@
+"""The disk cache of a month's shared work: served only for the same bytes, same arguments, same code."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from lacperf_helpers import appendix, cache
+
+
+@pytest.fixture
+def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    folder = tmp_path / "cache"
+    monkeypatch.setenv(cache.CACHE_ENV, str(folder))
+    return folder
+
+
+def test_a_changed_file_is_another_entry(tmp_path: Path, cache_folder: Path) -> None:
+    data = tmp_path / "return.csv"
+    data.write_text("a,b\n1,2\n")
+    first = cache.cache_key("month", ["2019-09"], [data])
+    cache.store(first, {"figure": 12})
+    assert cache.load(first) == {"figure": 12}
+    assert cache.cache_key("month", ["2019-09"], [data]) == first
+    assert cache.cache_key("month", ["2019-08"], [data]) != first
+    data.write_text("a,b\n1,3\n")  # same size, same name: the bytes decide
+    assert cache.cache_key("month", ["2019-09"], [data]) != first
+
+
+def test_entries_are_private_and_a_torn_one_is_worked_out_again(cache_folder: Path) -> None:
+    cache.store("month-x", [1, 2, 3])
+    entry = cache_folder / "month-x.pickle"
+    assert stat.S_IMODE(entry.stat().st_mode) == 0o600  # unsuppressed figures: the user's eyes only
+    entry.write_bytes(entry.read_bytes()[:5])
+    assert cache.load("month-x") is None
+    assert not entry.exists()
+
+
+def test_only_the_newest_entries_are_kept(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cache, "KEEP", 2)
+    for i, name in enumerate(["a", "b", "c"]):
+        cache.store(name, i)
+        os.utime(cache_folder / f"{name}.pickle", ns=(i * 10**9, i * 10**9))
+    cache.store("d", 3)
+    assert sorted(p.stem for p in cache_folder.glob("*.pickle")) == ["c", "d"]
+
+
+def test_off_means_nothing_is_written(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    cache.store("month-y", 1)
+    assert cache.load("month-y") is None
+
+
+def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    appendix._month_data.cache_clear()  # worked out here, whatever earlier tests did
+    first = appendix.load_appendix("2019-09", "South Kent", made_at="2019-10-01T00:00Z")
+    assert len(list(cache_folder.glob("month-*.pickle"))) == 1
+    appendix._month_data.cache_clear()  # as a new worker's kernel starts with nothing in memory
+
+    def must_not_run(*args: object) -> None:
+        raise AssertionError("the month was worked out again")
+
+    monkeypatch.setattr(appendix, "_work_out_month", must_not_run)
+    again = appendix.load_appendix("2019-09", "South Kent", made_at="2019-10-01T00:00Z")
+    assert again.card.equals(first.card)
+    assert again.problems.equals(first.problems)
