@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -66,10 +67,22 @@ def measure(
 # --- the building blocks -------------------------------------------------------------------------------
 
 
+def _memo(data: Ssda903, key: object, work_out: Callable[[], Any]) -> Any:
+    """What `work_out` gives for this extract, worked out once (every measure of every month shares it)."""
+    if key not in data.memo:
+        data.memo[key] = work_out()
+    return data.memo[key]
+
+
 def episodes(data: Ssda903) -> pd.DataFrame:
     """Episodes, short-break series left out."""
     table = data.table("episodes")
-    return table.loc[~table["LS"].isin(SHORT_BREAKS)]
+    return _memo(data, "episodes", lambda: table.loc[~table["LS"].isin(SHORT_BREAKS)])
+
+
+def header(data: Ssda903) -> pd.DataFrame:
+    """One header row per CHILD, indexed by CHILD."""
+    return _memo(data, "header", lambda: data.table("header").drop_duplicates("CHILD").set_index("CHILD"))
 
 
 def open_at(frame: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
@@ -88,7 +101,9 @@ def month_start(at: pd.Timestamp) -> pd.Timestamp:
 
 def looked_after_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
     eps = episodes(data)
-    return pd.Index(eps.loc[open_at(eps, at), "CHILD"].unique(), name="CHILD")
+    return _memo(
+        data, ("looked after", at), lambda: pd.Index(eps.loc[open_at(eps, at), "CHILD"].unique(), name="CHILD")
+    )
 
 
 def uasc_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
@@ -96,9 +111,9 @@ def uasc_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
     or flagged in the header's UASC column where the extract has one."""
     uasc = data.table("uasc")
     children = set(uasc.loc[uasc["DUC"].isna() | (uasc["DUC"] > at), "CHILD"])
-    header = data.table("header")
-    if "UASC" in header.columns:
-        children |= set(header.loc[header["UASC"].astype("str").isin(["1", "Y", "YES"]), "CHILD"])
+    flagged = data.table("header")
+    if "UASC" in flagged.columns:
+        children |= set(flagged.loc[flagged["UASC"].astype("str").isin(["1", "Y", "YES"]), "CHILD"])
     return pd.Index(sorted(children), name="CHILD")
 
 
@@ -255,7 +270,7 @@ def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") ->
 
 def age_at(data: Ssda903, at: pd.Timestamp) -> pd.Series:
     """Completed years at `at`, by CHILD (a child whose birthday is `at` has just turned)."""
-    dob = data.table("header").drop_duplicates("CHILD").set_index("CHILD")["DOB"]
+    dob = header(data)["DOB"]
     if dob.empty:
         return pd.Series(dtype="float64", index=dob.index)
     before_birthday = (dob.dt.month * 100 + dob.dt.day) > (at.month * 100 + at.day)
@@ -292,22 +307,42 @@ def placement_type(place: pd.Series) -> pd.Series:
     ).where(place.notna() & (code != "") & (code != "NAN"), "unknown")  # fmt: skip
 
 
+def _who_each_child_is(data: Ssda903) -> pd.DataFrame:
+    """Per CHILD, what does not change from month to month: sex, ethnicity group and area."""
+    by_child = header(data)
+    children = by_child.index.union(pd.Index(episodes(data)["CHILD"].unique())).union(
+        pd.Index(data.table("oc3")["CHILD"])
+    )
+    fixed = pd.DataFrame(index=pd.Index(children, name="CHILD"))
+    fixed["sex"] = by_child["SEX"].reindex(children).fillna("unknown").to_numpy(dtype=object)
+    fixed["ethnicity"] = ethnicity_group(by_child["ETHNIC"].reindex(children)).to_numpy(dtype=object)
+    areas = data.table("child_area").drop_duplicates("CHILD").set_index("CHILD")["AREA"]
+    fixed["area"] = areas.reindex(children).to_numpy(dtype=object)
+    return fixed
+
+
+def _episodes_in_order(data: Ssda903) -> pd.DataFrame:
+    """Care episodes by CHILD and DECOM, each with its legal status and placement type."""
+    eps = episodes(data).sort_values(["CHILD", "DECOM"])
+    return pd.DataFrame({
+        "CHILD": eps["CHILD"].to_numpy(dtype=object),
+        "DECOM": eps["DECOM"].to_numpy(),
+        "legal_status": eps["LS"].fillna("unknown").to_numpy(dtype=object),
+        "placement_type": placement_type(eps["PLACE"]).to_numpy(dtype=object),
+    })  # fmt: skip
+
+
 def child_attributes(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     """Per CHILD at `at`: age band, sex, ethnicity group, legal status and placement type (of the episode
     open at `at`, else the latest begun by then), area, and whether the child is UASC."""
-    header = data.table("header").drop_duplicates("CHILD").set_index("CHILD")
-    eps = episodes(data)
-    latest = eps.loc[eps["DECOM"] <= at].sort_values(["CHILD", "DECOM"]).drop_duplicates("CHILD", keep="last")
+    eps = _memo(data, "episodes in order", lambda: _episodes_in_order(data))
+    latest = eps.loc[eps["DECOM"].to_numpy() <= at.to_datetime64()].drop_duplicates("CHILD", keep="last")
     latest = latest.set_index("CHILD")
-    children = header.index.union(latest.index).union(pd.Index(data.table("oc3")["CHILD"]))
-    attributes = pd.DataFrame(index=children)
-    attributes["age_band"] = age_band(age_at(data, at).reindex(children))
-    attributes["sex"] = header["SEX"].reindex(children).fillna("unknown")
-    attributes["ethnicity"] = ethnicity_group(header["ETHNIC"].reindex(children))
-    attributes["legal_status"] = latest["LS"].reindex(children).fillna("unknown")
-    attributes["placement_type"] = placement_type(latest["PLACE"].reindex(children))
-    areas = data.table("child_area").drop_duplicates("CHILD").set_index("CHILD")["AREA"]
-    attributes["area"] = areas.reindex(children)
+    attributes = _memo(data, "who each child is", lambda: _who_each_child_is(data)).copy()
+    children = attributes.index
+    attributes["age_band"] = age_band(age_at(data, at).reindex(children)).to_numpy(dtype=object)
+    for column in ("legal_status", "placement_type"):
+        attributes[column] = latest[column].reindex(children).fillna("unknown").to_numpy(dtype=object)
     attributes["uasc"] = children.isin(uasc_at(data, at))
     return attributes
 
@@ -321,17 +356,26 @@ def measure_table(data: Ssda903, month: str, authority: str, measures: list[str]
     Areas: the authority (every child) and each area of child_area.csv. Headline rows: breakdown 'total',
     group 'all'. A count has no denominator; a percent's value is 100 x numerator / denominator.
     """
-    parse_month(month)
-    at = pd.Timestamp(month_end(month))
-    attributes = child_attributes(data, at)
-    areas = [authority, *sorted(attributes["area"].dropna().unique())]
+    return measure_tables(data, [month], authority, measures)
+
+
+def measure_tables(data: Ssda903, months: list[str], authority: str, measures: list[str] | None = None) -> pd.DataFrame:
+    """`measure_table` for each of `months` from one extract (a history as the extract tells it), added up
+    in one pass: each month's rows are found on their own, the adding up is done once for them all."""
     chosen = measures or list(MEASURES)
-    # one frame of every measure's rows, added up in one pass (per-measure passes cost more in overhead)
-    rows = pd.concat([MEASURES[m].compute(data, at).assign(measure=m) for m in chosen], ignore_index=True)
-    joined = rows.join(attributes, on="CHILD")
+    found = []
+    for month in months:
+        parse_month(month)
+        at = pd.Timestamp(month_end(month))
+        rows = pd.concat([MEASURES[m].compute(data, at).assign(measure=m) for m in chosen], ignore_index=True)
+        found.append(rows.join(child_attributes(data, at), on="CHILD").assign(month=month))
+    joined = pd.concat(found, ignore_index=True)
     joined["uasc"] = joined["uasc"].fillna(False).astype(bool)
-    table = _add_up(joined, authority, areas, chosen)
-    table.insert(0, "month", month)
+    areas = [
+        authority,
+        *sorted(_memo(data, "who each child is", lambda: _who_each_child_is(data))["area"].dropna().unique()),
+    ]
+    table = _add_up(joined, authority, areas, chosen, months)
     units = table["measure"].map({m.id: m.unit for m in MEASURES.values()})
     percent = 100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)
     table["value"] = percent.where(units == "percent", table["numerator"])
@@ -339,31 +383,46 @@ def measure_table(data: Ssda903, month: str, authority: str, measures: list[str]
     return table.loc[:, list(MEASURE_COLUMNS)]
 
 
-def _add_up(joined: pd.DataFrame, authority: str, areas: list[str], measure_ids: list[str]) -> pd.DataFrame:
-    """Numerators and denominators by area x cohort x breakdown x group; every headline row is there,
-    with 0 where no child is counted."""
-    by_area = [joined.assign(area=authority)]
-    if joined["area"].notna().any():
-        by_area.append(joined.loc[joined["area"].notna()])
-    scoped = pd.concat(by_area, ignore_index=True)
-    cohorts = pd.concat([scoped.assign(cohort="all"), scoped.loc[~scoped["uasc"]].assign(cohort="excluding UASC")])
-    long = pd.concat(
-        [cohorts.assign(breakdown=TOTAL, group=ALL)]
-        + [cohorts.assign(breakdown=b, group=cohorts[b].astype("str")) for b in BREAKDOWNS],
-        ignore_index=True,
-    )
-    in_denominator = long["denominator"].fillna(0).astype(bool)  # a count's rows have no denominator
-    long["counted"] = long["numerator"] & (in_denominator | long["denominator"].isna())
-    long["in_cohort"] = in_denominator
-    keys = ["area", "measure", "cohort", "breakdown", "group"]
-    summed = long.groupby(keys, as_index=False, sort=False).agg(
-        numerator=("counted", "sum"), denominator=("in_cohort", "sum")
-    )
-    headline = pd.MultiIndex.from_product([areas, measure_ids, list(COHORTS), [TOTAL], [ALL]], names=keys).to_frame(
-        index=False
-    )
+def _add_up(
+    joined: pd.DataFrame, authority: str, areas: list[str], measure_ids: list[str], months: list[str]
+) -> pd.DataFrame:
+    """Numerators and denominators by month x area x cohort x breakdown x group; every headline row is
+    there, with 0 where no child is counted.
+
+    Rows are first added up by month, measure, area, UASC or not, and group (a few thousand sums, however
+    many children); the authority (every area together) and the cohorts are then sums of those sums.
+    """
+    in_cohort = joined["denominator"].fillna(0).astype(bool)  # a count's rows have no denominator
+    counted = joined["numerator"] & (in_cohort | joined["denominator"].isna())
+    base = pd.DataFrame({"month": joined["month"], "measure": joined["measure"], "area": joined["area"],
+                         "uasc": joined["uasc"], "numerator": counted.astype("int64"),
+                         "denominator": in_cohort.astype("int64")})  # fmt: skip
+    parts = []
+    for breakdown in (TOTAL, *BREAKDOWNS):
+        group = ALL if breakdown == TOTAL else joined[breakdown].fillna("unknown").astype("str")
+        by = ["month", "measure", "area", "uasc", "group"]
+        sums = base.assign(group=group).groupby(by, dropna=False, sort=False).sum()
+        parts.append(sums.reset_index().assign(breakdown=breakdown))
+    by_area = pd.concat(parts, ignore_index=True)
+    keys = ["month", "area", "measure", "cohort", "breakdown", "group"]
+    scoped = pd.concat([by_area.assign(area=authority), by_area.loc[by_area["area"].notna()]], ignore_index=True)
+    cohorts = pd.concat([scoped.assign(cohort=COHORTS[0]), scoped.loc[~scoped["uasc"]].assign(cohort=COHORTS[1])])
+    summed = cohorts.groupby(keys, sort=False, as_index=False)[["numerator", "denominator"]].sum()
+    headline = pd.MultiIndex.from_product(
+        [months, areas, measure_ids, list(COHORTS), [TOTAL], [ALL]], names=keys
+    ).to_frame(index=False)
     missing = headline.merge(summed[keys], how="left", indicator=True)
     zeros = missing.loc[missing["_merge"] == "left_only", keys].assign(numerator=0, denominator=0)
     added = pd.concat([summed, zeros], ignore_index=True).astype({"numerator": "float64", "denominator": "float64"})
-    order = {m: i for i, m in enumerate(measure_ids)}  # measures in the order asked, as before
-    return added.sort_values("measure", key=lambda m: m.map(order), kind="stable", ignore_index=True)
+    order = {  # months and measures in the order asked; headline first, the cohorts, the authority first, groups A-Z
+        "month": {m: i for i, m in enumerate(months)},
+        "measure": {m: i for i, m in enumerate(measure_ids)},
+        "breakdown": {b: i for i, b in enumerate((TOTAL, *BREAKDOWNS))},
+        "cohort": {c: i for i, c in enumerate(COHORTS)},
+        "area": {a: i for i, a in enumerate(areas)},
+    }
+    return added.sort_values(
+        ["month", "measure", "breakdown", "cohort", "area", "group"],
+        key=lambda column: column.map(order[column.name]) if column.name in order else column,
+        ignore_index=True,
+    ).loc[:, [*keys, "numerator", "denominator"]]

@@ -15,6 +15,7 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pandera.pandas as pa
@@ -126,12 +127,20 @@ class Ssda903:
     problems: pd.DataFrame = field(default_factory=no_problems)
     # where each stitched row came from (file, row), aligned with its table: cross-table rules name it
     sources: dict[str, pd.DataFrame] = field(default_factory=dict)
+    # what the measures derive from the tables and share (care episodes, who is looked after on a day):
+    # worked out once per extract, never changed; not part of what the extract is
+    memo: dict[object, Any] = field(default_factory=dict, compare=False, repr=False)
 
     def table(self, name: str) -> pd.DataFrame:
         """A table, or an empty one with its columns when the extract has none."""
         if name in self.tables:
             return self.tables[name]
-        return typed(pd.DataFrame({c: pd.Series(dtype="str") for c in TABLES[name]}))
+        return _empty_table(name)
+
+
+@functools.lru_cache(maxsize=len(TABLES))
+def _empty_table(name: str) -> pd.DataFrame:
+    return typed(pd.DataFrame({c: pd.Series(dtype="str") for c in TABLES[name]}))
 
 
 def identify(columns: list[str]) -> str | None:

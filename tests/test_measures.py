@@ -11,7 +11,7 @@ from textwrap import dedent
 import pandas as pd
 import pytest
 
-from lacperf_helpers.measures import MEASURES, age_at, measure_table, uasc_at
+from lacperf_helpers.measures import MEASURES, age_at, measure_table, measure_tables, uasc_at
 from lacperf_helpers.ssda903 import Ssda903, identify, load_903
 
 # Data written outside this project, kept beside the repository (../shared/peer-data); never copied in.
@@ -143,6 +143,20 @@ def test_the_table_by_cohort_breakdown_and_area(data: Ssda903) -> None:
     assert got.loc[("Kent", "cla_count", "all", "ethnicity", "White")].tolist()[0] == 2  # 001 and 006
     assert got.loc[("Kent", "cla_count", "all", "placement_type", "Residential")].tolist()[0] == 1  # 006 in R1
     assert got.loc[("North Kent", "missing_in_month", "all", "total", "all")].tolist()[0] == 0  # a zero is a row
+
+
+def test_a_history_from_one_extract_adds_up_each_month_on_its_own(data: Ssda903) -> None:
+    table = measure_tables(data, ["2018-06", "2019-06"], "Kent", ["cla_count", "cla_starts"])
+    headline = table.loc[(table["breakdown"] == "total") & (table["cohort"] == "excluding UASC")]
+    got = headline.set_index(["month", "area", "measure"])["numerator"].to_dict()
+    assert got[("2018-06", "Kent", "cla_count")] == 5  # 001, 002, 004, 005, 006; 007 not yet in care
+    assert got[("2018-06", "North Kent", "cla_count")] == 1  # 004, whose episode ends on 30 June 2019
+    assert got[("2019-06", "North Kent", "cla_count")] == 0
+    assert got[("2019-06", "Kent", "cla_count")] == 4  # 001, 002, 005, 006: 007 is UASC
+    assert got[("2018-06", "Kent", "cla_starts")] == 0 and got[("2019-06", "Kent", "cla_starts")] == 0
+    assert table["month"].drop_duplicates().tolist() == ["2018-06", "2019-06"]
+    june = measure_table(data, "2019-06", "Kent", ["cla_count", "cla_starts"])
+    assert table.loc[table["month"] == "2019-06"].reset_index(drop=True).equals(june)
 
 
 def test_one_year_stitched_over_another(tmp_path: Path) -> None:
