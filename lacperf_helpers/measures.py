@@ -309,36 +309,43 @@ def placement_type(place: pd.Series) -> pd.Series:
 
 def _who_each_child_is(data: Ssda903) -> pd.DataFrame:
     """Per CHILD, what does not change from month to month: sex, ethnicity group and area."""
-    by_child = header(data)
-    children = by_child.index.union(pd.Index(episodes(data)["CHILD"].unique())).union(
-        pd.Index(data.table("oc3")["CHILD"])
-    )
-    fixed = pd.DataFrame(index=pd.Index(children, name="CHILD"))
-    fixed["sex"] = by_child["SEX"].reindex(children).fillna("unknown").to_numpy(dtype=object)
-    fixed["ethnicity"] = ethnicity_group(by_child["ETHNIC"].reindex(children)).to_numpy(dtype=object)
-    areas = data.table("child_area").drop_duplicates("CHILD").set_index("CHILD")["AREA"]
-    fixed["area"] = areas.reindex(children).to_numpy(dtype=object)
-    return fixed
+
+    def work_out() -> pd.DataFrame:
+        by_child = header(data)
+        children = by_child.index.union(pd.Index(episodes(data)["CHILD"].unique()))
+        children = children.union(pd.Index(data.table("oc3")["CHILD"]))
+        fixed = pd.DataFrame(index=pd.Index(children, name="CHILD"))
+        fixed["sex"] = by_child["SEX"].reindex(children).fillna("unknown").to_numpy(dtype=object)
+        fixed["ethnicity"] = ethnicity_group(by_child["ETHNIC"].reindex(children)).to_numpy(dtype=object)
+        areas = data.table("child_area").drop_duplicates("CHILD").set_index("CHILD")["AREA"]
+        fixed["area"] = areas.reindex(children).to_numpy(dtype=object)
+        return fixed
+
+    return _memo(data, "who each child is", work_out)
 
 
 def _episodes_in_order(data: Ssda903) -> pd.DataFrame:
     """Care episodes by CHILD and DECOM, each with its legal status and placement type."""
-    eps = episodes(data).sort_values(["CHILD", "DECOM"])
-    return pd.DataFrame({
-        "CHILD": eps["CHILD"].to_numpy(dtype=object),
-        "DECOM": eps["DECOM"].to_numpy(),
-        "legal_status": eps["LS"].fillna("unknown").to_numpy(dtype=object),
-        "placement_type": placement_type(eps["PLACE"]).to_numpy(dtype=object),
-    })  # fmt: skip
+
+    def work_out() -> pd.DataFrame:
+        eps = episodes(data).sort_values(["CHILD", "DECOM"])
+        return pd.DataFrame({
+            "CHILD": eps["CHILD"].to_numpy(dtype=object),
+            "DECOM": eps["DECOM"].to_numpy(),
+            "legal_status": eps["LS"].fillna("unknown").to_numpy(dtype=object),
+            "placement_type": placement_type(eps["PLACE"]).to_numpy(dtype=object),
+        })  # fmt: skip
+
+    return _memo(data, "episodes in order", work_out)
 
 
 def child_attributes(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     """Per CHILD at `at`: age band, sex, ethnicity group, legal status and placement type (of the episode
     open at `at`, else the latest begun by then), area, and whether the child is UASC."""
-    eps = _memo(data, "episodes in order", lambda: _episodes_in_order(data))
+    eps = _episodes_in_order(data)
     latest = eps.loc[eps["DECOM"].to_numpy() <= at.to_datetime64()].drop_duplicates("CHILD", keep="last")
     latest = latest.set_index("CHILD")
-    attributes = _memo(data, "who each child is", lambda: _who_each_child_is(data)).copy()
+    attributes = _who_each_child_is(data).copy()
     children = attributes.index
     attributes["age_band"] = age_band(age_at(data, at).reindex(children)).to_numpy(dtype=object)
     for column in ("legal_status", "placement_type"):
@@ -371,10 +378,7 @@ def measure_tables(data: Ssda903, months: list[str], authority: str, measures: l
         found.append(rows.join(child_attributes(data, at), on="CHILD").assign(month=month))
     joined = pd.concat(found, ignore_index=True)
     joined["uasc"] = joined["uasc"].fillna(False).astype(bool)
-    areas = [
-        authority,
-        *sorted(_memo(data, "who each child is", lambda: _who_each_child_is(data))["area"].dropna().unique()),
-    ]
+    areas = [authority, *sorted(_who_each_child_is(data)["area"].dropna().unique())]
     table = _add_up(joined, authority, areas, chosen, months)
     units = table["measure"].map({m.id: m.unit for m in MEASURES.values()})
     percent = 100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)
