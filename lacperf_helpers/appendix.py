@@ -185,16 +185,24 @@ def _work_out_month(
     return MonthData(catalogue, settings, trend_settings, figures, card, problems, hidden)
 
 
-def _hide_in_series(series: SeriesAnalysis, hidden: pd.DataFrame) -> SeriesAnalysis:
-    """A KPI's trend with its hidden months' figures blanked (the verdicts stand: they give no count away)."""
-    points = hide_in_history(series.points, hidden)
-    row = dict(series.row)
-    if len(points) and bool(points["suppressed"].iloc[-1]):
-        row["latest_value"] = np.nan
-    since = str(row.get("run_since") or "")
-    if since and since in set(points.loc[points["suppressed"], "month"]):
-        row["since_when"] = str(row["since_when"]).split(" when it was ")[0]  # that month's figure is hidden
-    return SeriesAnalysis(row, points)
+def _hide_in_series(series: dict[str, SeriesAnalysis], hidden: pd.DataFrame) -> dict[str, SeriesAnalysis]:
+    """Each KPI's trend with its hidden months' figures blanked (the verdicts stand: they give no count
+    away). Every KPI's points are looked up in one pass, not one pass per KPI."""
+    if not series:
+        return series
+    points = hide_in_history(pd.concat([s.points for s in series.values()], ignore_index=True), hidden)
+    starts = np.cumsum([0, *(len(s.points) for s in series.values())])
+    out = {}
+    for (kpi_id, analysis), start, end in zip(series.items(), starts[:-1], starts[1:], strict=True):
+        own = points.iloc[start:end].reset_index(drop=True)
+        row = dict(analysis.row)
+        if len(own) and bool(own["suppressed"].iloc[-1]):
+            row["latest_value"] = np.nan
+        since = str(row.get("run_since") or "")
+        if since and since in set(own.loc[own["suppressed"], "month"]):
+            row["since_when"] = str(row["since_when"]).split(" when it was ")[0]  # that month's figure is hidden
+        out[kpi_id] = SeriesAnalysis(row, own)
+    return out
 
 
 def load_appendix(
@@ -236,11 +244,15 @@ def load_appendix(
         )
     area_card = select_area(card, area, return_path(returns, month))
     history = rated_history(headline(figures.loc[figures["area"] == area], cohort), catalogue)
-    series = {
-        str(kpi_id): _hide_in_series(analyse_series(one, catalogue.get(str(kpi_id)), trend_settings, month), hidden)
-        for kpi_id, one in history.groupby("kpi_id", sort=False)
-    }
-    history = hide_in_history(history, hidden)
+    own = hidden.loc[hidden["area"] == area]  # the area's own: each KPI's look-up is then a small one
+    series = _hide_in_series(
+        {
+            str(kpi_id): analyse_series(one, catalogue.get(str(kpi_id)), trend_settings, month)
+            for kpi_id, one in history.groupby("kpi_id", sort=False)
+        },
+        own,
+    )
+    history = hide_in_history(history, own)
     trend_rows = pd.DataFrame([{"kpi_id": k, **{c: s.row[c] for c in TREND_FOR_CARD}} for k, s in series.items()])
     area_card = area_card.merge(trend_rows, on="kpi_id", how="left") if len(trend_rows) else area_card
     data_files = tuple(

@@ -52,7 +52,7 @@ def test_the_summary_leads_and_the_table_has_every_kpi(rendered: Path) -> None:
     assert "moving the rating from Amber to Red" in html
     table = html[html.index('class="lacperf-scorecard"') :]
     table = table[: table.index("</table>")]
-    rating_cells = re.findall(r'<td class="[^"]*(?<!previous )rag rag-([a-z-]+)"[^>]*>([^<]*)</td>', table)
+    rating_cells = re.findall(r'<td [^>]*class="[^"]*(?<!previous )rag rag-([a-z-]+)"[^>]*>([^<]*)</td>', table)
     assert len(rating_cells) == 26
     assert all(word.lower().replace(" ", "-") == band for band, word in rating_cells)  # colour and word agree
 
@@ -119,12 +119,15 @@ def test_one_failing_area_does_not_stop_the_others(tmp_path: Path, monkeypatch: 
 
 def test_the_direction_of_travel_section(rendered: Path) -> None:
     html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
-    figures = re.findall(r'<figure class="lacperf-chart"><svg aria-label="([^"]*)"[^>]*role="img"', html)
-    assert len(figures) == 1 + 26 + 1  # the RAG grid, one chart per KPI, the areas compared
-    assert figures[0].startswith(
-        "Ratings of Kent's 26 KPIs in each of the last 12 months (October 2018 to September 2019)"
+    grid = re.findall(r'<table class="lacperf-rag-grid"><caption>([^<]*)</caption>', html)
+    assert len(grid) == 1 and grid[0].startswith(
+        "Ratings of Kent&#x27;s 26 KPIs in each of the last 12 months (October 2018 to September 2019)"
     )
-    assert html.count("<figcaption>") == 28
+    figure = r'<figure class="lacperf-chart">(?:<h4 class="lacperf-chart-title">([^<]*)</h4>)?<svg role="img" aria-label'
+    figures = re.findall(figure, html)
+    assert len(figures) == 26 + 1  # one chart per KPI, headed by its title; the areas compared
+    assert figures[0] == "Care leavers given their health history at 18" and figures[-1] == ""
+    assert html.count("<figcaption>") == 27
     assert "Children in care placed within 20 miles of home: 78.8% in September 2019, rated Amber; trend" in html
     assert "England 10.0% · worse" in html  # placement stability: 13.0% against England's 10.0%, lower is better
 
