@@ -14,9 +14,12 @@ import functools
 import hashlib
 import os
 import pickle
+import sys
 from collections.abc import Iterable
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import platformdirs
 
 from lacperf_helpers import __version__
@@ -37,8 +40,9 @@ def cache_dir() -> Path | None:
 
 @functools.lru_cache(maxsize=1)
 def code_hash() -> str:
-    """The SHA-256 of lacperf's own source: an entry made by other code is another entry."""
-    digest = hashlib.sha256(__version__.encode())
+    """The SHA-256 of lacperf's own source and the Python and pandas it runs on: an entry made by other
+    code is another entry."""
+    digest = hashlib.sha256(f"{__version__} {sys.version} {pd.__version__} {np.__version__}".encode())
     for path in sorted(Path(__file__).parent.rglob("*")):
         if path.is_file() and path.suffix in {".py", ".j2", ".html", ".css"}:
             digest.update(path.name.encode() + path.read_bytes())
