@@ -2,10 +2,11 @@
 
 A batch renders many pages of one month in several worker kernels, and a re-run with nothing changed
 plans the same month again: without this each of them re-reads and re-checks every return and extract.
-An entry's key is the SHA-256 of every input file's bytes, the arguments, and lacperf's own source, so a
-changed file or a changed lacperf is never served an old result. An entry that cannot be read is worked
-out again. The cache holds only what pages show (aggregate figures, problems with personal values
-already withheld) and lives in the user's cache folder (`LACPERF_CACHE_DIR` to move it, `off` to stop it).
+An entry's key is the SHA-256 of every input file's bytes, the arguments, lacperf's own source and the
+Python, pandas and numpy it runs on, so a changed file or a changed lacperf is never served an old result.
+An entry that cannot be read is worked out again. Entries hold aggregate figures before disclosure
+control (and problems with personal values already withheld), so each is readable by its user only, in
+the user's cache folder (`LACPERF_CACHE_DIR` to move it, `off` to stop it).
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ def cache_dir() -> Path | None:
 
 @functools.lru_cache(maxsize=1)
 def code_hash() -> str:
-    """The SHA-256 of lacperf's own source and the Python and pandas it runs on: an entry made by other
-    code is another entry."""
+    """The SHA-256 of lacperf's own source and the Python, pandas and numpy it runs on: an entry made by
+    other code is another entry."""
     digest = hashlib.sha256(f"{__version__} {sys.version} {pd.__version__} {np.__version__}".encode())
     for path in sorted(Path(__file__).parent.rglob("*")):
         if path.is_file() and path.suffix in {".py", ".j2", ".html", ".css"}:

@@ -23,13 +23,6 @@ from lacperf_helpers import rating
 from lacperf_helpers.formatting import fmt_figure, fmt_value
 from lacperf_helpers.periods import month_label
 
-RAG_COLOURS = {
-    "Green": "#00703c",
-    "Amber": "#ffbf47",
-    "Red": "#d4351c",
-    "No data": "#f3f2f1",
-    "Not applicable": "#f3f2f1",
-}
 BAND_COLOURS = {"Green": "#dbece3", "Amber": "#fff4d6", "Red": "#f7dcd7"}
 SIGNAL_SHAPES = {"Improving": "triangle-up", "Concerning": "triangle-down", "None": "circle"}
 SIGNAL_COLOURS = {"Improving": "#1d70b8", "Concerning": "#f47738", "None": "#0b0c0c"}
@@ -106,7 +99,7 @@ def _bands(data: pd.DataFrame, polarity: str, domain: tuple[float, float]) -> pd
 
 @dataclass(frozen=True)
 class KpiChartFrames:
-    """What one KPI chart draws: the months, the RAG bands, England, the y range and its title.
+    """What one KPI chart draws: the months, the RAG bands, England, the y range and the y axis's title.
 
     The KPI's own title is HTML above the chart (`figure`'s heading): Vega measures every character
     of every label it draws, and a long title costs a page more than the chart's data does."""

@@ -48,10 +48,14 @@ def test_only_the_newest_entries_are_kept(cache_folder: Path, monkeypatch: pytes
     assert sorted(p.stem for p in cache_folder.glob("*.pickle")) == ["c", "d"]
 
 
-def test_off_means_nothing_is_written(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    monkeypatch.setenv(cache.CACHE_ENV, "off")
+def test_off_means_nothing_is_served_or_written(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache.store("month-y", 1)
-    assert cache.load("month-y") is None
+    monkeypatch.setenv(cache.CACHE_ENV, "off")
+    assert cache.load("month-y") is None  # made before it was switched off: not served
+    cache.store("month-z", 2)
+    monkeypatch.setenv(cache.CACHE_ENV, str(cache_folder))
+    assert sorted(p.stem for p in cache_folder.glob("*.pickle")) == ["month-y"]
+    assert cache.load("month-y") == 1
 
 
 def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
