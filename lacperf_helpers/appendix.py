@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from lacperf_helpers import __version__, cache, paths
-from lacperf_helpers.benchmarks import load_benchmarks, with_benchmarks
+from lacperf_helpers.benchmarks import benchmark_problems, load_benchmarks, with_benchmarks
 from lacperf_helpers.definitions import (
     KpiCatalogue,
     Settings,
@@ -36,7 +36,7 @@ from lacperf_helpers.returns import (
 )
 from lacperf_helpers.scorecard import build_scorecard, headline, order_areas, select_area, with_slice
 from lacperf_helpers.series import SeriesAnalysis, analyse_series, rated_history
-from lacperf_helpers.validation import as_problems, raise_on_errors
+from lacperf_helpers.validation import as_problems, combine, raise_on_errors
 
 TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
 
@@ -95,7 +95,8 @@ def validate_month(
         catalogue, *_ = _definitions(month, Path(returns_dir), kpis_file, settings_file, trend_file, benchmarks_file)
     except InputError as error:
         return as_problems(error)
-    return input_problems(returns_dir, [m for m in available_months(returns_dir) if m <= month], catalogue)
+    months = [m for m in available_months(returns_dir) if m <= month]
+    return combine([benchmark_problems(benchmarks_file, catalogue), input_problems(returns_dir, months, catalogue)])
 
 
 def _definitions(
@@ -178,7 +179,9 @@ def _work_out_month(
     definitions = _definitions(month, returns, kpis_file, settings_file, trend_file, benchmarks_file)
     catalogue, settings, trend_settings, benchmarks = definitions
     months = [m for m in available_months(returns) if m <= month]
-    problems = raise_on_errors(input_problems(returns, months, catalogue))  # every file, before any is used
+    problems = raise_on_errors(  # every file, before any is used
+        combine([benchmark_problems(benchmarks_file, catalogue), input_problems(returns, months, catalogue)])
+    )
     figures = load_returns_to(returns, month, catalogue, settings.authority)
     card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
     hidden = hidden_keys(with_slice(figures), catalogue, settings.disclosure, settings.authority or "")

@@ -19,6 +19,7 @@ from lacperf_helpers.validation import (
     ERROR,
     RULE_REQUIRED_COLUMN,
     combine,
+    errors_in,
     number_checks,
     parse_numbers,
     problems_at,
@@ -40,23 +41,40 @@ def _column_name(header: str) -> str:
     return header.strip().lower().replace(" ", "_")
 
 
+# A benchmarks file often covers more KPIs than a council's catalogue (the sample's names lacperf's own):
+# rows for KPIs the catalogue does not define are left out with a warning, never an error.
+RULE_KNOWN_KPI = "kpi_id is a KPI in the KPI definitions (rows for other KPIs are left out)"
+
+
 def load_benchmarks(path: str | Path | None, catalogue: KpiCatalogue) -> pd.DataFrame:
     """Read and check the benchmarks file; no file means no benchmarks (an empty frame).
     ValidationError (every problem, the first named) if it has errors."""
+    frame, problems = read_benchmarks(path, catalogue)
+    raise_on_errors(problems)
+    return frame
+
+
+def benchmark_problems(path: str | Path | None, catalogue: KpiCatalogue) -> pd.DataFrame:
+    """Every problem in the benchmarks file, as rows (nothing raised for what the checks find)."""
+    return read_benchmarks(path, catalogue)[1]
+
+
+def read_benchmarks(path: str | Path | None, catalogue: KpiCatalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The benchmarks for the catalogue's KPIs, and every problem found reading the file."""
     if path is None or not Path(path).exists():
-        return pd.DataFrame(columns=list(BENCHMARK_COLUMNS))
+        return pd.DataFrame(columns=list(BENCHMARK_COLUMNS)), combine([])
     path = Path(path)
     raw, found = read_csv_text(path, normalise=_column_name)
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
-        raise_on_errors(problems_at(path, [1] * len(missing), "", missing, RULE_REQUIRED_COLUMN, ERROR))
+        return raw, combine([found, problems_at(path, [1] * len(missing), "", missing, RULE_REQUIRED_COLUMN, ERROR)])
     for optional in ("region", "authority_published"):
         if optional not in raw.columns:
             raw[optional] = ""
     frame = raw.loc[:, list(BENCHMARK_COLUMNS)]
     schema = pa.DataFrameSchema(
         {
-            "kpi_id": text_column(rule(lambda s: s.isin(catalogue.ids), "kpi_id is a KPI in the KPI definitions")),
+            "kpi_id": text_column(rule(lambda s: s.isin(catalogue.ids), RULE_KNOWN_KPI)),
             "year": text_column(
                 rule(lambda s: s.str.match(_YEAR), "year is a financial year such as 2018/19"),
                 rule(lambda s: ~frame.loc[s.index].duplicated(["kpi_id", "year"]), "one row per KPI and year"),
@@ -64,10 +82,13 @@ def load_benchmarks(path: str | Path | None, catalogue: KpiCatalogue) -> pd.Data
             **{column: text_column(*number_checks(column)) for column in FIGURES},
         }
     )
-    raise_on_errors(combine([found, schema_problems(schema, frame, path)]))
+    problems = combine([found, schema_problems(schema, frame, path, warnings=frozenset({RULE_KNOWN_KPI}))])
+    if len(errors_in(problems)):
+        return frame, problems
+    frame = frame.loc[frame["kpi_id"].isin(catalogue.ids)].copy()
     for column in FIGURES:
         frame[column] = parse_numbers(frame[column])
-    return frame.reset_index(drop=True)
+    return frame.reset_index(drop=True), problems
 
 
 def benchmarks_for(benchmarks: pd.DataFrame, month: str) -> pd.DataFrame:

@@ -361,6 +361,10 @@ def batch(
         Path | None, typer.Option("--returns", help="Override the returns folder.", file_okay=False)
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", help="Override the output folder.", file_okay=False)] = None,
+    kpis: Annotated[
+        Path | None,
+        typer.Option("--kpis", help="Override the KPI definitions (e.g. your own catalogue).", dir_okay=False),
+    ] = None,
     workers: Annotated[
         int | None, typer.Option("--workers", min=1, help="Worker processes (default: this machine's cores).")
     ] = None,
@@ -392,7 +396,7 @@ def batch(
     for key, value in (("quarters", quarter), ("areas", area), ("notebooks", notebook)):
         if value:
             overrides[key] = tuple(value)
-    for key, folder in (("returns", returns), ("out", out)):
+    for key, folder in (("returns", returns), ("out", out), ("kpis", kpis)):
         if folder is not None:
             overrides[key] = str(folder.resolve())
     if pdf:

@@ -39,8 +39,12 @@ class Thresholds(_Frozen):
     floor: float
 
 
+# KPI ids as councils write them: CIC01, NI62, SCS-07, cp_2.1 (letters of either case, digits, _ - .).
+KPI_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+
 class KpiDefinition(_Frozen):
-    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    id: str = Field(pattern=KPI_ID_PATTERN, max_length=64)
     title: str = Field(min_length=1)
     polarity: Polarity
     unit: Unit
@@ -107,11 +111,14 @@ class KpiCatalogue(_Frozen):
     @field_validator("kpis")
     @classmethod
     def _ids_unique(cls, kpis: tuple[KpiDefinition, ...]) -> tuple[KpiDefinition, ...]:
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         for kpi in kpis:
-            if kpi.id in seen:
+            other = seen.get(kpi.id.casefold())
+            if other == kpi.id:
                 raise ValueError(f"KPI id {kpi.id!r} is listed twice")
-            seen.add(kpi.id)
+            if other is not None:  # CIC01 and cic01 would be one KPI to a reader and two to a spreadsheet
+                raise ValueError(f"KPI ids {other!r} and {kpi.id!r} differ only by case: name them apart")
+            seen[kpi.id.casefold()] = kpi.id
         return kpis
 
     def get(self, kpi_id: str) -> KpiDefinition:
@@ -148,16 +155,43 @@ class ChangePoint(_Frozen):
     reason: str = ""
 
 
+class SpcBaseline(_Frozen):
+    """SPC limits fixed from the first `points` points of the chart and extended after them (MDC "baseline")."""
+
+    kpis: tuple[str, ...] = ("all",)
+    points: int = Field(ge=2)
+    reason: str = ""
+
+
+class ExcludedPoint(_Frozen):
+    """A month shown on a KPI's SPC chart but left out of its limits and rules (a known one-off)."""
+
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    kpis: tuple[str, ...] = ("all",)
+    reason: str = Field(min_length=1)
+
+
 class TrendSettings(_Frozen):
-    """parameters/trend.yaml: the trend window, the stated test and the SPC rules."""
+    """parameters/trend.yaml: the trend window, the stated test and the SPC rules.
+
+    KPI ids named here that the catalogue does not define are ignored: one trend file serves many catalogues."""
 
     window: int = Field(default=12, ge=3, le=120)
     trend: TrendTest = TrendTest()
     spc: SpcRules = SpcRules()
     change_points: tuple[ChangePoint, ...] = ()
+    baselines: tuple[SpcBaseline, ...] = ()
+    excluded_points: tuple[ExcludedPoint, ...] = ()
 
     def change_points_for(self, kpi_id: str) -> list[str]:
         return sorted(p.month for p in self.change_points if kpi_id in p.kpis or "all" in p.kpis)
+
+    def baseline_for(self, kpi_id: str) -> int | None:
+        chosen = [b.points for b in self.baselines if kpi_id in b.kpis or "all" in b.kpis]
+        return chosen[-1] if chosen else None
+
+    def excluded_for(self, kpi_id: str) -> list[str]:
+        return sorted(p.month for p in self.excluded_points if kpi_id in p.kpis or "all" in p.kpis)
 
 
 def load_kpis(path: str | Path) -> KpiCatalogue:

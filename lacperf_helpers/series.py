@@ -24,7 +24,7 @@ TREND_COLUMNS = (
     "mean", "lower_limit", "upper_limit", "variation", "assurance", "run_direction", "run_since", "run_length",
 )  # fmt: skip
 TREND_EXTRA_COLUMNS = (
-    "theil_sen_slope", "change_over_window", "trend_p_value", "special_cause_points", "latest_value",
+    "theil_sen_slope", "change_over_window", "trend_p_value", "spc_points", "special_cause_points", "latest_value",
     "run_since_value", "since_when", "target",
 )  # fmt: skip
 
@@ -57,7 +57,7 @@ class SeriesAnalysis:
 
 def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSettings, month: str) -> SeriesAnalysis:
     """Trend, SPC and run for one KPI x area x cohort, from its rated history up to `month`."""
-    history = one.loc[(one["month"] <= month) & one["value"].notna()].sort_values("month")
+    history = one.loc[(one["month"] <= month) & one["value"].notna()].sort_values("month")  # gaps skipped
     window = rolling_months(month, settings.window)
     in_window = history.loc[history["month"].isin(window)]
     months = in_window["month"].tolist()
@@ -65,9 +65,12 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
     fitted = trend.fit(months, values)
     target = kpi.thresholds_for(month).target
     bounds = (0.0, 100.0) if kpi.unit == "percent" else (0.0, np.inf)
+    on_chart = history.loc[history["month"].isin(rolling_months(month, settings.spc.window))]
     chart = spc.xmr_chart(
-        months, values, target, kpi.polarity, settings.spc, settings.change_points_for(kpi.id), bounds
-    )
+        on_chart["month"].tolist(), on_chart["value"].to_numpy(dtype=float), target, kpi.polarity, settings.spc,
+        settings.change_points_for(kpi.id), bounds, baseline_points=settings.baseline_for(kpi.id),
+        excluded=settings.excluded_for(kpi.id),
+    )  # fmt: skip
     run = trend.current_run(
         history["month"].tolist(), history["value"].to_numpy(dtype=float), kpi.polarity, kpi.display_decimals
     )
@@ -89,13 +92,14 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
         "theil_sen_slope": fitted.theil_sen_slope,
         "change_over_window": fitted.theil_sen_slope * (len(window) - 1),
         "trend_p_value": fitted.p_value,
+        "spc_points": int((~chart.points["excluded"]).sum()) if len(chart.points) else 0,
         "special_cause_points": int((chart.points.get("special_cause", pd.Series(dtype=int)) != 0).sum()),
         "latest_value": float(values[-1]) if len(values) and months[-1] == month else np.nan,
         "run_since_value": run.since_value,
         "since_when": trend.since_when(run, fmt_value(run.since_value, kpi.unit, kpi.display_decimals)),
         "target": target,
     }
-    points = in_window.merge(chart.points.drop(columns="value"), on="month", how="left") if len(months) else in_window
+    points = on_chart.merge(chart.points.drop(columns="value"), on="month", how="left") if len(on_chart) else on_chart
     return SeriesAnalysis(row, points)
 
 

@@ -1,48 +1,62 @@
-"""Statistical process control in the NHS "Making Data Count" way: XmR charts and their special-cause rules.
+"""Statistical process control in the NHS "Making Data Count" (MDC) way: XmR charts and their special-cause rules.
 
-XmR: the mean of the points, the moving ranges between consecutive points, and process limits at
-mean +/- 2.66 x mean moving range. Special causes (rule lengths are parameters, NHS defaults):
-  - a point outside the process limits;
-  - a shift: `shift_run` (7) or more points in a row on the same side of the mean (a point on the mean
-    ends a run);
-  - a trend: `trend_run` (6) or more points in a row each higher (or each lower) than the one before;
-  - two of three points in a row beyond two sigma (two-thirds of the way to a limit) on the same side.
-The variation verdict is read from the latest point, as the NHS icons are; the assurance verdict asks
-whether the process limits sit wholly on one side of the target.
-Limits are recalculated from each change point (e.g. a new recording system): points before it belong
-to an earlier segment with its own mean and limits.
+Conformance is tested against the MDC team's own test data for their Single Chart Tool v5.0
+(tests/data/mdc-spc-tests); docs/trend-and-spc.md quotes their rule for each behaviour. In short:
+  - 12 points or fewer (`min_points` 13): no limits, no special cause and no icons; "Too few points".
+  - Process limits at mean +/- 2.66 x mean moving range; the two-sigma lines two-thirds of the way to them.
+  - Special causes, each point judged against its own segment's mean and limits:
+      a point outside the process limits;
+      a shift: `shift_run` (6) or more points in a row on the same side of the mean (a point on the mean ends it);
+      a trend: `trend_run` (6) or more points in a row each higher (or each lower) than the one before, no pauses;
+      two of three: within three points in a row all on one side of the mean, two or three beyond the two-sigma
+      line; a point beyond the process limit does not count towards it.
+    The shift, trend and two-of-three rules cross recalculations; a point flagged both ways shows as improving.
+  - The variation icon reads the latest point; the assurance icon compares the target with the latest limits.
+  - A change point starts a new segment with its own limits (MDC "recalculation"); a baseline fixes the limits
+    from the first N points and extends them (MDC "baseline": it overrides recalculations).
+  - Gaps are skipped (MDC asks that empty dates be left out); excluded points ("ghosted", which the MDC tool
+    does not support) stay on the chart but take no part in the limits or the rules.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from typing import Annotated, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import ConfigDict
+from pydantic import ConfigDict, Field
+
+# Improvement direction: H higher is better, L lower is better, N neither (MDC: purple, no assurance icon).
+Direction = Literal["H", "L", "N"]
 
 COMMON_CAUSE = "Common cause"
 SPECIAL_IMPROVING = "Special cause improving"
 SPECIAL_CONCERNING = "Special cause concerning"
+SPECIAL_HIGHER = "Special cause higher"  # direction N: neither improving nor concerning
+SPECIAL_LOWER = "Special cause lower"
 CONSISTENTLY_MET = "Consistently met"
 CONSISTENTLY_MISSED = "Consistently missed"
 HIT_AND_MISS = "Hit and miss"
 TOO_FEW_POINTS = "Too few points"
-NO_TARGET = "No target"
+NO_TARGET = "No target"  # also where neither direction is better: a target then says nothing (MDC)
 
-RULES = ("outside_limits", "two_of_three", "shift", "trend")  # precedence when a point's rules disagree
-SIGMA_PER_MEAN_RANGE = 1 / 1.128  # d2 for moving ranges of two points
+# Each point's class, as the MDC tool colours it.
+GREY, BLUE, ORANGE, PURPLE = "common cause", "improving", "concerning", "neither"
+
+RULES = ("outside_limits", "two_of_three", "shift", "trend")
 
 
 @dataclass(frozen=True)
 class SpcRules:
     __pydantic_config__ = ConfigDict(extra="forbid")  # a misspelt rule in trend.yaml is an error
 
-    min_points: int = 12
-    shift_run: int = 7
-    trend_run: int = 6
+    min_points: Annotated[int, Field(ge=2)] = 13  # MDC: limits, special causes and icons from 13 points
+    shift_run: Annotated[int, Field(ge=2)] = 6  # MDC default 6 (some use 7)
+    trend_run: Annotated[int, Field(ge=2)] = 6
     two_of_three: bool = True
-    limit_factor: float = 2.66
+    limit_factor: Annotated[float, Field(gt=0)] = 2.66
+    window: Annotated[int, Field(ge=2, le=240)] = 24  # months on the chart, ending with the reporting month
 
 
 @dataclass(frozen=True)
@@ -51,17 +65,28 @@ class Limits:
     mean_moving_range: float
     lower: float
     upper: float
+    two_sigma: float = field(default=np.nan)  # distance of the two-sigma lines from the mean
 
-    @property
-    def two_sigma(self) -> float:
-        return 2 * self.mean_moving_range * SIGMA_PER_MEAN_RANGE
+    def __post_init__(self) -> None:
+        if np.isnan(self.two_sigma):
+            object.__setattr__(self, "two_sigma", (self.upper - self.mean) * 2 / 3)
 
 
 def xmr_limits(values: np.ndarray, factor: float = 2.66) -> Limits:
     """Mean, mean moving range and process limits of a series (at least one point)."""
     mean = float(np.mean(values))
     mean_range = float(np.mean(np.abs(np.diff(values)))) if len(values) > 1 else 0.0
-    return Limits(mean, mean_range, mean - factor * mean_range, mean + factor * mean_range)
+    return Limits(mean, mean_range, mean - factor * mean_range, mean + factor * mean_range, 2 / 3 * factor * mean_range)
+
+
+def within(limits: Limits, bounds: tuple[float, float]) -> Limits:
+    """Limits held to what the measure can be (a percentage cannot pass 100 or a count fall below 0).
+
+    The rules are unchanged by this: no point can lie beyond such a bound, and the two-sigma lines keep
+    their distance from the mean.
+    """
+    low, high = bounds
+    return replace(limits, lower=float(np.clip(limits.lower, low, high)), upper=float(np.clip(limits.upper, low, high)))
 
 
 def _runs(signs: np.ndarray, length: int) -> np.ndarray:
@@ -76,61 +101,85 @@ def _runs(signs: np.ndarray, length: int) -> np.ndarray:
     return flagged
 
 
-def special_causes(values: np.ndarray, limits: Limits, rules: SpcRules) -> pd.DataFrame:
-    """Per point, which rules flag it and on which side: 1 high, -1 low, 0 not flagged."""
+def special_causes(
+    values: np.ndarray, mean: np.ndarray, lower: np.ndarray, upper: np.ndarray, two_sigma: np.ndarray, rules: SpcRules
+) -> pd.DataFrame:
+    """Per point, which rules flag it and on which side (1 high, -1 low, 0 not flagged).
+
+    Every argument but `rules` has one entry per point, in order: each point is judged against its own
+    segment's mean and lines (NaN where its segment has too few points), so the rules cross recalculations.
+    """
     n = len(values)
     side = pd.DataFrame(0, index=range(n), columns=list(RULES), dtype="int64")
-    high, low = values > limits.upper, values < limits.lower
-    side["outside_limits"] = np.where(high, 1, np.where(low, -1, 0))
+    with np.errstate(invalid="ignore"):
+        side["outside_limits"] = np.where(values > upper, 1, np.where(values < lower, -1, 0))
+        about_mean = np.nan_to_num(np.sign(values - mean)).astype(int)
+        side["shift"] = np.where(_runs(about_mean, rules.shift_run), about_mean, 0)
 
-    about_mean = np.sign(values - limits.mean).astype(int)
-    side["shift"] = np.where(_runs(about_mean, rules.shift_run), about_mean, 0)
+        # A trend of k points is k - 1 steps one way; each step flags both points it joins.
+        steps = np.sign(np.diff(values)).astype(int)
+        trend = np.zeros(n, dtype=int)
+        for i in np.flatnonzero(_runs(steps, rules.trend_run - 1)):
+            trend[i] = trend[i + 1] = steps[i]
+        side["trend"] = trend
 
-    # A trend of k points is k - 1 steps in one direction; each step belongs to the point it ends on.
-    steps = np.sign(np.diff(values)).astype(int)
-    in_trend = _runs(steps, rules.trend_run - 1)
-    trend = np.zeros(n, dtype=int)
-    for i in np.flatnonzero(in_trend):
-        trend[i] = trend[i + 1] = steps[i]
-    side["trend"] = trend
-
-    if rules.two_of_three and limits.mean_moving_range > 0:
-        beyond = np.where(
-            values > limits.mean + limits.two_sigma, 1, np.where(values < limits.mean - limits.two_sigma, -1, 0)
-        )
-        flagged = np.zeros(n, dtype=int)
-        for start in range(max(n - 2, 0)):
-            window = beyond[start : start + 3]
-            for direction in (1, -1):
-                if (window == direction).sum() >= 2:
-                    hits = start + np.flatnonzero(window == direction)
-                    flagged[hits] = direction
-        side["two_of_three"] = flagged
+        if rules.two_of_three:
+            high = (values > mean + two_sigma) & (values <= upper)  # beyond the process limit does not count
+            low = (values < mean - two_sigma) & (values >= lower)
+            beyond = np.where(high, 1, np.where(low, -1, 0))
+            flagged = np.zeros(n, dtype=int)
+            for start in range(max(n - 2, 0)):
+                window = slice(start, start + 3)
+                for direction in (1, -1):
+                    same_side = (about_mean[window] == direction).all()
+                    if same_side and (beyond[window] == direction).sum() >= 2:
+                        hits = start + np.flatnonzero(beyond[window] == direction)
+                        flagged[hits] = direction
+            side["two_of_three"] = flagged
     return side
 
 
-def point_side(flags: pd.DataFrame) -> np.ndarray:
-    """Each point's special-cause side, the first rule in RULES deciding where rules disagree."""
-    result = np.zeros(len(flags), dtype=int)
+def point_side(flags: pd.DataFrame, direction: Direction) -> np.ndarray:
+    """Each point's special-cause side. Where rules disagree the improving side wins, as the MDC tool
+    shows it; where neither direction is better, a point flagged both ways takes the first rule's side."""
+    high = (flags == 1).any(axis=1).to_numpy()
+    low = (flags == -1).any(axis=1).to_numpy()
+    if direction == "L":
+        return np.where(low, -1, np.where(high, 1, 0))
+    if direction == "H":
+        return np.where(high, 1, np.where(low, -1, 0))
+    first = np.zeros(len(flags), dtype=int)
     for rule in reversed(RULES):
         column = flags[rule].to_numpy()
-        result = np.where(column != 0, column, result)
-    return result
+        first = np.where(column != 0, column, first)
+    return first
 
 
-def variation(side_of_latest: int, polarity: str) -> str:
-    """The verdict on the latest point: common cause, or special cause improving / concerning."""
+def point_class(side: int, direction: Direction) -> str:
+    """A point's class as the MDC tool colours it: common cause, improving, concerning or neither."""
+    if side == 0:
+        return GREY
+    if direction == "N":
+        return PURPLE
+    better = 1 if direction == "H" else -1
+    return BLUE if side == better else ORANGE
+
+
+def variation(side_of_latest: int, direction: Direction) -> str:
+    """The verdict on the latest point: common cause, or special cause improving / concerning (or, with
+    neither direction better, higher / lower)."""
     if side_of_latest == 0:
         return COMMON_CAUSE
-    better = 1 if polarity == "H" else -1
-    return SPECIAL_IMPROVING if side_of_latest == better else SPECIAL_CONCERNING
+    if direction == "N":
+        return SPECIAL_HIGHER if side_of_latest == 1 else SPECIAL_LOWER
+    return SPECIAL_IMPROVING if point_class(side_of_latest, direction) == BLUE else SPECIAL_CONCERNING
 
 
-def assurance(limits: Limits, target: float, polarity: str) -> str:
+def assurance(limits: Limits, target: float, direction: Direction) -> str:
     """Will the process meet the target? Only if its limits sit wholly on the target's right side."""
-    if np.isnan(target):
+    if np.isnan(target) or direction == "N":
         return NO_TARGET
-    if polarity == "H":
+    if direction == "H":
         if limits.lower >= target:
             return CONSISTENTLY_MET
         if limits.upper < target:
@@ -150,56 +199,58 @@ def segment_of(months: list[str], change_points: list[str]) -> np.ndarray:
 
 @dataclass(frozen=True)
 class SpcResult:
-    points: pd.DataFrame  # month, value, segment, mean, lower_limit, upper_limit, special_cause (side), rules
-    limits: Limits | None  # of the latest segment; None when it has too few points
+    # month, value, segment, excluded, mean, lower_limit, upper_limit, special_cause (side), point_class, rules
+    points: pd.DataFrame
+    limits: Limits | None  # of the latest segment (or the baseline); None when it has too few points
     variation: str
     assurance: str
-
-
-def within(limits: Limits, bounds: tuple[float, float]) -> Limits:
-    """Limits held to what the measure can be (a percentage cannot pass 100 or a count fall below 0).
-
-    The rules are unchanged by this: no point can lie beyond such a bound.
-    """
-    low, high = bounds
-    return replace(limits, lower=float(np.clip(limits.lower, low, high)), upper=float(np.clip(limits.upper, low, high)))
 
 
 def xmr_chart(
     months: list[str],
     values: np.ndarray,
     target: float,
-    polarity: str,
+    direction: Direction,
     rules: SpcRules,
     change_points: list[str],
     bounds: tuple[float, float] = (-np.inf, np.inf),
+    *,
+    baseline_points: int | None = None,
+    excluded: list[str] | None = None,
 ) -> SpcResult:
-    """The XmR chart of a series, segmented at change points; verdicts from the latest segment."""
-    segments = segment_of(months, change_points)
-    frames = []
-    latest_limits: Limits | None = None
-    for segment in np.unique(segments):
-        mask = segments == segment
-        seg_values = values[mask]
-        frame = pd.DataFrame({"month": np.array(months)[mask], "value": seg_values, "segment": segment})
-        enough = len(seg_values) >= rules.min_points
-        limits = within(xmr_limits(seg_values, rules.limit_factor), bounds) if enough else None
-        if limits is not None:
-            flags = special_causes(seg_values, limits, rules)
-            frame["mean"], frame["lower_limit"], frame["upper_limit"] = limits.mean, limits.lower, limits.upper
-            frame["special_cause"] = point_side(flags)
-            frame["rules"] = [", ".join(r for r in RULES if flags.at[i, r] != 0) for i in range(len(frame))]
-        else:
-            frame["mean"] = frame["lower_limit"] = frame["upper_limit"] = np.nan
-            frame["special_cause"], frame["rules"] = 0, ""
-        frames.append(frame)
-        latest_limits = limits
-    points = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
-    if latest_limits is None:
-        return SpcResult(points, None, TOO_FEW_POINTS, TOO_FEW_POINTS)
-    return SpcResult(
-        points,
-        latest_limits,
-        variation(int(points["special_cause"].iloc[-1]), polarity),
-        assurance(latest_limits, target, polarity),
-    )
+    """The XmR chart of a series: segmented at change points, or with limits fixed from a baseline of the
+    first `baseline_points` points; months in `excluded` are shown but left out of every calculation, and
+    months without a value are skipped. Verdicts come from the latest segment and the latest point."""
+    values = np.asarray(values, dtype=float)
+    ghosted = np.isin(np.array(months, dtype=object), list(excluded or []))
+    used = ~ghosted & ~np.isnan(values)
+    frame = pd.DataFrame({"month": months, "value": values, "excluded": ghosted})
+    frame["segment"] = 0 if baseline_points else segment_of(months, change_points)
+    lines = {name: np.full(len(frame), np.nan) for name in ("mean", "lower_limit", "upper_limit", "two_sigma")}
+    latest: Limits | None = None
+    if baseline_points:
+        groups = [(np.flatnonzero(used), np.flatnonzero(used)[:baseline_points])]
+    else:
+        groups = [(np.flatnonzero(used & (frame["segment"] == s).to_numpy()),) * 2 for s in np.unique(frame["segment"])]
+    for members, basis in groups:
+        limits = None
+        if len(basis) >= rules.min_points:
+            limits = within(xmr_limits(values[basis], rules.limit_factor), bounds)
+            for name, number in zip(lines, (limits.mean, limits.lower, limits.upper, limits.two_sigma), strict=True):
+                lines[name][members] = number
+        latest = limits
+    for name in ("mean", "lower_limit", "upper_limit"):
+        frame[name] = lines[name]
+    frame["special_cause"], frame["rules"] = 0, ""
+    rows = np.flatnonzero(used)
+    if len(rows):
+        mean, lower, upper, two_sigma = (lines[name][rows] for name in lines)
+        flags = special_causes(values[rows], mean, lower, upper, two_sigma, rules)
+        flags.loc[np.isnan(lines["mean"][rows])] = 0  # a segment too short for limits shows no special cause
+        frame.loc[rows, "special_cause"] = point_side(flags, direction)
+        frame.loc[rows, "rules"] = [", ".join(r for r in RULES if flags.at[i, r] != 0) for i in range(len(rows))]
+    frame["point_class"] = [point_class(int(s), direction) for s in frame["special_cause"]]
+    if latest is None:
+        return SpcResult(frame, None, TOO_FEW_POINTS, TOO_FEW_POINTS)
+    side_of_latest = int(frame["special_cause"].iloc[rows[-1]])
+    return SpcResult(frame, latest, variation(side_of_latest, direction), assurance(latest, target, direction))

@@ -2,9 +2,10 @@
 
 The test: Mann-Kendall (two-sided, no assumption about the shape of the change or the spread of the
 figures). A trend is reported only where p < alpha (default 0.05) over at least `min_points` months,
-so a wobble of one child is not sold as a trend. The change is fitted two ways: ordinary least
-squares, and Theil-Sen (the median of the slopes between every pair of months, which one odd month
-cannot drag); the verdict uses the Theil-Sen direction.
+so a wobble of one child is not sold as a trend; its direction is the sign of the test's statistic S
+(even where many ties leave the Theil-Sen slope at 0). The size of the change is fitted two ways:
+ordinary least squares, and Theil-Sen (the median of the slopes between every pair of months, which
+one odd month cannot drag). The test and the slope agree with pymannkendall and scipy (tested).
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class TrendFit:
     slope_per_month: float  # least squares
     theil_sen_slope: float  # robust
     p_value: float  # Mann-Kendall, two-sided
+    mann_kendall_s: float = 0.0  # pairs rising less pairs falling: its sign is the trend's direction
 
 
 def month_index(months: list[str]) -> np.ndarray:
@@ -58,13 +60,18 @@ def theil_sen_slope(t: np.ndarray, y: np.ndarray) -> float:
     return float(np.median((y[j] - y[i]) / (t[j] - t[i])))
 
 
+def mann_kendall_s(y: np.ndarray) -> float:
+    """The Mann-Kendall statistic S: over every pair of points, those rising less those falling."""
+    i, j = np.triu_indices(len(y), k=1)
+    return float(np.sign(y[j] - y[i]).sum())
+
+
 def mann_kendall_p(y: np.ndarray) -> float:
     """Two-sided p-value of the Mann-Kendall test (normal approximation, ties corrected)."""
     n = len(y)
     if n < 3:
         return math.nan
-    i, j = np.triu_indices(n, k=1)
-    s = float(np.sign(y[j] - y[i]).sum())
+    s = mann_kendall_s(y)
     _, ties = np.unique(y, return_counts=True)
     variance = (n * (n - 1) * (2 * n + 5) - float((ties * (ties - 1) * (2 * ties + 5)).sum())) / 18
     if variance <= 0:
@@ -75,16 +82,22 @@ def mann_kendall_p(y: np.ndarray) -> float:
 
 def fit(months: list[str], values: np.ndarray) -> TrendFit:
     t = month_index(months)
-    return TrendFit(len(values), least_squares_slope(t, values), theil_sen_slope(t, values), mann_kendall_p(values))
+    return TrendFit(
+        len(values),
+        least_squares_slope(t, values),
+        theil_sen_slope(t, values),
+        mann_kendall_p(values),
+        mann_kendall_s(values),
+    )
 
 
 def verdict(trend: TrendFit, polarity: str, test: TrendTest) -> str:
     """Improving / Deteriorating only where the test finds a trend; otherwise No clear change."""
     if trend.points < test.min_points:
         return TOO_FEW_POINTS
-    if math.isnan(trend.p_value) or trend.p_value >= test.alpha or trend.theil_sen_slope == 0:
+    if math.isnan(trend.p_value) or trend.p_value >= test.alpha or trend.mann_kendall_s == 0:
         return NO_CLEAR_CHANGE
-    rising = trend.theil_sen_slope > 0
+    rising = trend.mann_kendall_s > 0
     return IMPROVING if rising == (polarity == "H") else DETERIORATING
 
 

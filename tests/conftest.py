@@ -115,6 +115,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         """A test module as pytest imported it ('tests.x' or 'x', by how the run was started), if it ran."""
         return sys.modules.get(f"tests.{name}") or sys.modules.get(name)
 
+    mdc = loaded("test_spc_conformance")
+    if mdc is not None and mdc.CHECKED["datasets"]:
+        n = mdc.CHECKED
+        terminalreporter.write_line(
+            f"MDC conformance: {n['datasets_agreeing']}/{n['datasets']} datasets, {n['points_agreeing']}/{n['points']} "
+            f"points as the Single Chart Tool colours them ({len(mdc.EXCEPTIONS)} documented exception(s))"
+        )
     fuzz = loaded("test_fuzz_inputs")
     if fuzz is not None and sum(fuzz.TRIED.values()):
         tried = fuzz.TRIED

@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lacperf_helpers.benchmarks import benchmarks_for, compare, load_benchmarks
+from lacperf_helpers.benchmarks import benchmark_problems, benchmarks_for, compare, load_benchmarks
 from lacperf_helpers.definitions import KpiCatalogue
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.validation import ValidationError
@@ -32,7 +32,6 @@ def test_headers_as_people_write_them(tmp_path: Path, catalogue: KpiCatalogue) -
 @pytest.mark.parametrize(
     ("body", "row", "column", "message"),
     [
-        ("nope,2018/19,1,2,DfE\n", 2, "kpi_id", "'nope' fails the check: kpi_id is a KPI in the KPI definitions"),
         ("moves_3plus,2018,1,2,DfE\n", 2, "year", "'2018' fails the check: year is a financial year such as 2018/19"),
         ("moves_3plus,2018/19,ten,2,DfE\n", 2, "england", "'ten' fails the check: england is a number"),
         (
@@ -58,10 +57,20 @@ def test_every_problem_is_a_row(tmp_path: Path, catalogue: KpiCatalogue) -> None
         load_benchmarks(path, catalogue)
     assert caught.value.problems[["row", "column", "value", "severity"]].values.tolist() == [
         [4, "", "", "warning"],  # the empty row Excel leaves: skipped, and counted
-        [2, "kpi_id", "nope", "error"],
+        [2, "kpi_id", "nope", "warning"],
         [3, "year", "18/19", "error"],
         [3, "england", "x", "error"],
     ]
+
+
+def test_rows_for_kpis_the_catalogue_lacks_are_left_out_with_a_warning(
+    tmp_path: Path, catalogue: KpiCatalogue
+) -> None:
+    path = write(tmp_path, "CIC01,2018/19,1,2,DfE\nmoves_3plus,2018/19,10.5,10.6,DfE\n")
+    assert load_benchmarks(path, catalogue)["kpi_id"].tolist() == ["moves_3plus"]
+    problems = benchmark_problems(path, catalogue)
+    assert problems[["row", "column", "value", "severity"]].values.tolist() == [[2, "kpi_id", "CIC01", "warning"]]
+    assert problems["rule"].iloc[0] == "kpi_id is a KPI in the KPI definitions (rows for other KPIs are left out)"
 
 
 def test_no_file_means_no_benchmarks(tmp_path: Path, catalogue: KpiCatalogue) -> None:

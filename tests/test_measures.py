@@ -4,7 +4,6 @@ The 12 months to D run from 1 July 2018; "30 months before D" is 31 December 201
 the 24 months to D run after 30 June 2017.
 """
 
-import os
 from pathlib import Path
 from textwrap import dedent
 
@@ -14,17 +13,12 @@ import pytest
 from lacperf_helpers.measures import MEASURES, age_at, measure_table, measure_tables, uasc_at
 from lacperf_helpers.ssda903 import Ssda903, identify, load_903
 
-# Data written outside this project, kept beside the repository (../shared/peer-data); never copied in.
-PEER_DATA = Path(os.environ.get("LACPERF_PEER_DATA", Path(__file__).resolve().parents[2] / "shared" / "peer-data"))
-VALIDATOR_FAKE = PEER_DATA / "903-validator-fake"
+# The DfE validator's fake SSDA903 tables, kept with their licence and source in tests/data (see its README).
+VALIDATOR_FAKE = Path(__file__).parent / "data" / "903-validator-fake"
 
 
 @pytest.fixture
 def validator_fake() -> Path:
-    if not VALIDATOR_FAKE.is_dir():
-        pytest.fail(
-            f"{VALIDATOR_FAKE} is missing: the shared peer data sits beside the repository (or set LACPERF_PEER_DATA)"
-        )
     return VALIDATOR_FAKE
 
 

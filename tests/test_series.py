@@ -10,17 +10,18 @@ from lacperf_helpers.cli import app
 from lacperf_helpers.definitions import KpiCatalogue, TrendSettings
 from lacperf_helpers.periods import months_between
 from lacperf_helpers.series import TREND_COLUMNS, load_history, trend_table
+from lacperf_helpers.spc import SpcRules
 from tests.conftest import write_return
 
-YEAR = months_between("2018-10", "2019-09")
+MONTHS = months_between("2018-09", "2019-09")  # 13: the fewest an SPC chart gives limits for (MDC)
 
 
 @pytest.fixture
 def returns(tmp_path: Path) -> Path:
-    """Reviews on time rise one child in 100 a month, 80 to 91; Ashford's moves flat at 2 of 20."""
-    for step, month in enumerate(YEAR):
+    """Reviews on time rise one child in 100 a month, 79 to 91; Ashford's moves flat at 2 of 20."""
+    for step, month in enumerate(MONTHS):
         write_return(
-            tmp_path, month, f"{month},Kent,reviews_on_time,{80 + step},100,\n{month},Ashford,moves_3plus,2,20,\n"
+            tmp_path, month, f"{month},Kent,reviews_on_time,{79 + step},100,\n{month},Ashford,moves_3plus,2,20,\n"
         )
     return tmp_path
 
@@ -34,15 +35,23 @@ def test_a_steady_rise_is_a_trend_and_a_special_cause(returns: Path, catalogue: 
     assert (kent["window_start"], kent["window_end"], kent["points"]) == ("2018-10", "2019-09", 12)
     assert kent["slope_per_month"] == pytest.approx(1.0)
     assert kent["trend"] == "Improving"
-    # mean 85.5, moving ranges all 1: limits 82.84 to 88.16; 89, 90, 91 lie above
-    assert (kent["mean"], kent["lower_limit"], kent["upper_limit"]) == (
-        pytest.approx(85.5), pytest.approx(82.84), pytest.approx(88.16),
+    # the SPC chart has all 13 months (79 to 91): mean 85, moving ranges all 1: limits 82.34 to 87.66; 88 to 91
+    # lie above
+    assert (kent["spc_points"], kent["mean"], kent["lower_limit"], kent["upper_limit"]) == (
+        13, pytest.approx(85.0), pytest.approx(82.34), pytest.approx(87.66),
     )  # fmt: skip
     assert kent["variation"] == "Special cause improving"
-    # 2019/20's target is 95%: the upper limit 88.16 is below it
+    # 2019/20's target is 95%: the upper limit 87.66 is below it
     assert kent["assurance"] == "Consistently missed"
-    assert (kent["run_direction"], kent["run_since"], kent["run_length"]) == ("Improving", "2018-10", 11)
-    assert kent["since_when"] == "month-on-month improvement since October 2018 when it was 80.0%"
+    assert (kent["run_direction"], kent["run_since"], kent["run_length"]) == ("Improving", "2018-09", 12)
+    assert kent["since_when"] == "month-on-month improvement since September 2018 when it was 79.0%"
+
+
+def test_twelve_months_are_too_few_for_spc(returns: Path, catalogue: KpiCatalogue) -> None:
+    history = load_history(returns, catalogue, "2019-08")  # 2018-09 to 2019-08: 12 points
+    kent = trend_table(history, catalogue, TrendSettings(), "2019-08", ["Kent"]).iloc[0]
+    assert (kent["spc_points"], kent["variation"], kent["assurance"]) == (12, "Too few points", "Too few points")
+    assert kent["trend"] == "Improving"  # the trend test needs only 6
 
 
 def test_a_flat_series_is_no_change(returns: Path, catalogue: KpiCatalogue) -> None:
@@ -59,7 +68,8 @@ def test_a_flat_series_is_no_change(returns: Path, catalogue: KpiCatalogue) -> N
 
 def test_a_short_window_says_too_few_points(returns: Path, catalogue: KpiCatalogue) -> None:
     history = load_history(returns, catalogue, "2019-09")
-    row = trend_table(history, catalogue, TrendSettings(window=5), "2019-09", ["Kent"]).iloc[0]
+    short = TrendSettings(window=5, spc=SpcRules(window=5))
+    row = trend_table(history, catalogue, short, "2019-09", ["Kent"]).iloc[0]
     assert (row["points"], row["trend"], row["variation"], row["assurance"]) == (
         5, "Too few points", "Too few points", "Too few points",
     )  # fmt: skip

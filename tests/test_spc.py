@@ -4,10 +4,13 @@ import numpy as np
 import pytest
 
 from lacperf_helpers import spc
-from lacperf_helpers.spc import Limits, SpcRules
+from lacperf_helpers.spc import SpcRules
 
 MONTHS = [f"2018-{m:02d}" for m in range(10, 13)] + [f"2019-{m:02d}" for m in range(1, 10)]  # 12 months
 ALTERNATING = np.array([10.0, 11.0] * 6)
+# The hand-worked series below have 12 points and shifts of 7: the MDC defaults (13 points, runs of 6) are
+# tested on the MDC team's own data in test_spc_conformance.py.
+RULES = SpcRules(min_points=12, shift_run=7)
 
 
 def test_limits_are_mean_plus_minus_2_66_mean_moving_ranges() -> None:
@@ -20,7 +23,9 @@ def test_limits_are_mean_plus_minus_2_66_mean_moving_ranges() -> None:
 
 def flagged(values: list[float]) -> dict[str, list[int]]:
     array = np.array(values)
-    flags = spc.special_causes(array, spc.xmr_limits(array), SpcRules())
+    limits = spc.xmr_limits(array)
+    lines = [np.full(len(array), x) for x in (limits.mean, limits.lower, limits.upper, limits.two_sigma)]
+    flags = spc.special_causes(array, *lines, RULES)
     return {rule: [int(i) for i in np.flatnonzero(flags[rule].to_numpy())] for rule in spc.RULES}
 
 
@@ -69,7 +74,7 @@ def test_two_of_three_beyond_two_sigma() -> None:
     ],
 )
 def test_variation_verdict_reads_the_latest_point(values: list[float], polarity: str, expected: str) -> None:
-    result = spc.xmr_chart(MONTHS, np.array(values, dtype=float), 10.0, polarity, SpcRules(), [])
+    result = spc.xmr_chart(MONTHS, np.array(values, dtype=float), 10.0, polarity, RULES, [])
     assert result.variation == expected
 
 
@@ -89,7 +94,7 @@ def test_assurance_against_the_target(target: float, polarity: str, expected: st
 
 
 def test_too_few_points_gives_no_verdict() -> None:
-    result = spc.xmr_chart(MONTHS[:11], ALTERNATING[:11], 10.0, "H", SpcRules(), [])
+    result = spc.xmr_chart(MONTHS[:11], ALTERNATING[:11], 10.0, "H", RULES, [])
     assert (result.variation, result.assurance, result.limits) == ("Too few points", "Too few points", None)
 
 
@@ -97,14 +102,17 @@ def test_limits_are_recalculated_after_a_change_point() -> None:
     values = np.array([10.0, 11.0] * 3 + [20.0, 21.0] * 3)
     result = spc.xmr_chart(MONTHS, values, 15.0, "H", SpcRules(min_points=6), ["2019-04"])
     assert result.points["segment"].tolist() == [0] * 6 + [1] * 6
-    assert result.limits == Limits(mean=20.5, mean_moving_range=1.0, lower=20.5 - 2.66, upper=20.5 + 2.66)
+    assert result.limits is not None
+    limits = result.limits
+    assert (limits.mean, limits.mean_moving_range) == (20.5, 1.0)
+    assert (limits.lower, limits.upper) == (pytest.approx(20.5 - 2.66), pytest.approx(20.5 + 2.66))
     assert result.points["mean"].tolist() == [10.5] * 6 + [20.5] * 6
     assert result.assurance == spc.CONSISTENTLY_MET  # the new process sits wholly above 15
 
 
 def test_limits_are_held_to_what_a_percentage_can_be() -> None:
     values = np.array([96.0, 100.0] * 6)  # mean 98, mean moving range 4: raw limits 87.36 to 108.64
-    result = spc.xmr_chart(MONTHS, values, 95.0, "H", SpcRules(), [], bounds=(0.0, 100.0))
+    result = spc.xmr_chart(MONTHS, values, 95.0, "H", RULES, [], bounds=(0.0, 100.0))
     assert result.limits is not None
     assert (result.limits.lower, result.limits.upper) == (pytest.approx(87.36), 100.0)
     assert result.variation == spc.COMMON_CAUSE

@@ -47,9 +47,20 @@ def test_verdicts(values: np.ndarray, polarity: str, expected: str) -> None:
 
 
 def test_a_trend_must_pass_the_stated_test() -> None:
-    almost = TrendFit(points=12, slope_per_month=0.3, theil_sen_slope=0.3, p_value=0.06)
+    almost = TrendFit(points=12, slope_per_month=0.3, theil_sen_slope=0.3, p_value=0.06, mann_kendall_s=20)
     assert trend.verdict(almost, "H", TrendTest(alpha=0.05)) == "No clear change"
     assert trend.verdict(almost, "H", TrendTest(alpha=0.10)) == "Improving"
+
+
+def test_the_direction_is_the_sign_of_s_even_where_ties_leave_the_slope_at_0() -> None:
+    values = np.array([1.0] * 8 + [2.0] * 4)
+    # 66 pairs: 8 x 4 = 32 rise, 34 are level, so the median pairwise slope (Theil-Sen) is 0; S = 32.
+    # var = (12 x 11 x 29 - 8 x 7 x 21 - 4 x 3 x 13) / 18 = 2496 / 18 = 138.67; z = 31 / 11.776 = 2.632; p = 0.0085
+    fitted = trend.fit(MONTHS, values)
+    assert (fitted.theil_sen_slope, fitted.mann_kendall_s) == (0.0, 32.0)
+    assert fitted.p_value == pytest.approx(0.0085, abs=1e-4)
+    assert trend.verdict(fitted, "H", TrendTest()) == "Improving"
+    assert trend.verdict(fitted, "L", TrendTest()) == "Deteriorating"
 
 
 def test_since_when() -> None:
