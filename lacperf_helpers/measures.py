@@ -24,7 +24,10 @@ from lacperf_helpers.validation import WARNING, combine, problems_at
 
 SHORT_BREAKS = {"V3", "V4"}
 PLACEMENT_MOVES = {"S", "P", "B", "T", "U"}  # RNE L changes legal status only: not a new placement
-CHANGE_OF_CARER = {"P", "B"}
+CHANGE_OF_CARER = {"P", "B"}  # RNE T and U change the placement but not the carer
+TEMPORARY_PLACEMENTS = {"T0", "T1", "T2", "T3", "T4"}  # holidays, hospital, respite: not placements (DfE)
+ADOPTION_PLACEMENTS = {"A3", "A4", "A5", "A6"}
+ADOPTED_BY_CURRENT_CARER = {"A3", "A5"}  # placed for adoption with the current foster carer: not a new placement
 ADOPTED = {"E11", "E12"}
 EET = {"F1", "P1", "F2", "P2", "F3", "P3"}  # OC3 ACTIV: higher or other education, training, employment
 COHORTS = ("all", "excluding UASC")
@@ -106,6 +109,27 @@ def looked_after_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
     )
 
 
+def care_periods(data: Ssda903) -> pd.DataFrame:
+    """Each episode (short breaks left out) with the start of the period of care it belongs to, by CHILD and DECOM.
+
+    A period runs through contiguous episodes: a new one begins at a child's first episode on record, after an
+    episode that ended care (REC other than X1), or after a gap. A period whose first episode on record is not
+    RNE S began no later than that episode: `start_known` says whether the start itself is on record.
+    """
+
+    def work_out() -> pd.DataFrame:
+        eps = episodes(data).sort_values(["CHILD", "DECOM"]).reset_index(drop=True)
+        same_child = eps["CHILD"].eq(eps["CHILD"].shift())
+        previous_end, previous_reason = eps["DEC"].shift(), eps["REC"].shift()
+        continues = same_child & (previous_reason == "X1") & ~(previous_end < eps["DECOM"])
+        period = (~continues).cumsum()
+        first = eps.groupby(period)["DECOM"].transform("first")
+        known = eps.groupby(period)["RNE"].transform("first") == "S"
+        return eps.assign(period_start=first, start_known=known)
+
+    return _memo(data, "care periods", work_out)
+
+
 def uasc_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
     """Children who are unaccompanied asylum seekers at `at`: in the UASC table with DUC blank or later,
     or flagged in the header's UASC column where the extract has one."""
@@ -149,24 +173,54 @@ def cla_starts(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     return _count(eps.loc[chosen, "CHILD"])
 
 
-@measure("cla_ceased", "Children who ceased to be looked after in the month", "count", "H",
-         "Episodes ending in the month with a reason other than X1 (a change within one period of care).")  # fmt: skip
-def cla_ceased(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+def ceased_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
+    """The episodes that ended care (REC other than X1) from `first` to `at`: only the last occasion each child
+    ceased to be looked after in the period counts (DfE)."""
     eps = episodes(data)
-    chosen = (eps["DEC"] >= month_start(at)) & (eps["DEC"] <= at) & (eps["REC"] != "X1")
-    return _count(eps.loc[chosen, "CHILD"])
+    left = eps.loc[(eps["DEC"] >= first) & (eps["DEC"] <= at) & (eps["REC"] != "X1")]
+    return left.sort_values(["CHILD", "DEC"]).drop_duplicates("CHILD", keep="last")
+
+
+@measure("cla_ceased", "Children who ceased to be looked after in the month", "count", "H",
+         "Children whose care ended in the month: an episode ending with a reason other than X1 (a change within "
+         "one period of care); a child who ceased twice counts once.")  # fmt: skip
+def cla_ceased(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    return _count(ceased_between(data, month_start(at), at)["CHILD"])
+
+
+def new_placements(data: Ssda903) -> pd.Series:
+    """Per episode (aligned with `care_periods`), whether it begins a placement the DfE counts: a new period
+    of care or a change of placement (RNE S, P, B, T or U), but not a temporary placement (PLACE T0-T4), nor the
+    return from one to the placement the child left for it, nor being placed for adoption with the current
+    foster carer (PLACE A3 or A5)."""
+
+    def work_out() -> pd.Series:
+        eps = care_periods(data)
+        where = eps["PLACE"].astype("str")
+        for column in ("PLACE_PROVIDER", "URN", "PL_POST"):
+            where = where + "|" + eps[column].astype("str")
+        temporary = eps["PLACE"].isin(TEMPORARY_PLACEMENTS)
+        same_child = eps["CHILD"].eq(eps["CHILD"].shift())
+        # where the child was before the run of temporary placements that ends just before each episode
+        before = where.where(~temporary).groupby(eps["CHILD"]).ffill().groupby(eps["CHILD"]).shift()
+        returning = same_child & temporary.shift(fill_value=False) & (where == before)
+        counted = eps["RNE"].isin(PLACEMENT_MOVES) & ~temporary & ~returning
+        return counted & ~eps["PLACE"].isin(ADOPTED_BY_CURRENT_CARER)
+
+    return _memo(data, "new placements", work_out)
 
 
 @measure("placement_stability_short", "Children looked after with 3 or more placements in the last 12 months",
          "percent", "L",
          "Of children looked after at the month end, those with three or more placements in the 12 months to it: "
-         "the episode open on the first day of the 12 months, and each episode begun within them with RNE S, P, "
-         "B, T or U.")  # fmt: skip
+         "the placement open on the first day of the 12 months, and each placement begun within them (RNE S, P, "
+         "B, T or U), leaving out temporary placements (T0-T4), returns from them, and placing for adoption with "
+         "the current foster carer (A3, A5).")  # fmt: skip
 def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    eps = episodes(data)
+    eps = care_periods(data)
     first = year_before(at)
     open_at_start = (eps["DECOM"] < first) & (eps["DEC"].isna() | (eps["DEC"] >= first))
-    moved_within = (eps["DECOM"] >= first) & (eps["DECOM"] <= at) & eps["RNE"].isin(PLACEMENT_MOVES)
+    moved_within = (eps["DECOM"] >= first) & (eps["DECOM"] <= at) & new_placements(data)
     placements = eps.loc[open_at_start | moved_within].groupby("CHILD").size()
     children = looked_after_at(data, at).to_series()
     return _rows(children, _lookup(children, placements).fillna(0) >= 3)
@@ -174,28 +228,33 @@ def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 
 @measure("placement_stability_long",
          "Children under 16 looked after for 2.5 years or more, in the same placement for 2 years", "percent", "H",
-         "Of children looked after at the month end and under 16, whose period of care began (their latest RNE S "
-         "episode) at least 30 months before it: those with no change of carer (RNE P or B) in the 24 months to "
-         "it. Children with no RNE S episode on record have no known start and are left out.")  # fmt: skip
+         "Of children looked after at the month end, under 16, and looked after continuously for at least 2.5 years "
+         "(their period of care, through contiguous episodes, began at least 30 months before it): those living "
+         "with the same carer for at least 2 years (no change of carer, RNE P or B, in the 24 months to it), or "
+         "placed for adoption where the adoptive placement and the one before it together last 2 years. A period "
+         "that began before the earliest episode on record began no later than that episode.")  # fmt: skip
 def placement_stability_long(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    eps = episodes(data)
-    children = looked_after_at(data, at).to_series()
-    starts = eps.loc[(eps["RNE"] == "S") & (eps["DECOM"] <= at)].groupby("CHILD")["DECOM"].max()
-    ages = age_at(data, at)
-    began = _lookup(children, starts)
-    in_scope = began.notna() & (began <= at - pd.DateOffset(months=30)) & (_lookup(children, ages) < 16)
+    eps = care_periods(data)
+    current = eps.loc[open_at(eps, at)].drop_duplicates("CHILD", keep="last").set_index("CHILD")
+    children = current.index.to_series()
+    ages = _lookup(children, age_at(data, at))
+    in_scope = (current["period_start"] <= at - pd.DateOffset(months=30)) & (ages < 16)
     window = at - pd.DateOffset(months=24)
-    moves = eps.loc[eps["RNE"].isin(CHANGE_OF_CARER) & (eps["DECOM"] > window) & (eps["DECOM"] <= at), "CHILD"]
+    moves = eps.loc[eps["RNE"].isin(CHANGE_OF_CARER) & (eps["DECOM"] > window) & (eps["DECOM"] <= at)]
+    # the move into an adoptive placement the child is still in counts with the placement before it
+    into_adoption = moves["PLACE"].isin(ADOPTION_PLACEMENTS) & moves.set_index(["CHILD", "DECOM"]).index.isin(
+        current.reset_index().set_index(["CHILD", "DECOM"]).index
+    )
+    moved = set(moves.loc[~into_adoption, "CHILD"])
     chosen = children.loc[in_scope.to_numpy()]
-    return _rows(chosen, ~chosen.isin(set(moves)))
+    return _rows(chosen, ~chosen.isin(moved))
 
 
 @measure("adopted_of_leavers", "Children who ceased to be looked after who were adopted", "percent", "H",
-         "Of episodes ending in the 12 months to the month end with a reason other than X1, those ending in "
-         "adoption (REC E11 or E12).")  # fmt: skip
+         "Of children who ceased to be looked after in the 12 months to the month end (the last occasion each "
+         "ceased: an episode ending with a reason other than X1), those adopted (REC E11 or E12).")  # fmt: skip
 def adopted_of_leavers(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    eps = episodes(data)
-    left = eps.loc[(eps["DEC"] >= year_before(at)) & (eps["DEC"] <= at) & (eps["REC"] != "X1")]
+    left = ceased_between(data, year_before(at), at)
     return _rows(left["CHILD"], left["REC"].isin(ADOPTED))
 
 
@@ -254,13 +313,15 @@ def dental_check_903(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 
 def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") -> pd.DataFrame:
     """What loading found, and what the measures had to leave out, as problem rows (warnings)."""
-    eps = episodes(data)
-    children = looked_after_at(data, at)
-    with_start = set(eps.loc[(eps["RNE"] == "S") & (eps["DECOM"] <= at), "CHILD"])
-    unknown = len(set(children) - with_start)
+    eps = care_periods(data)
+    current = eps.loc[open_at(eps, at)]
+    # a period begun before the first episode on record, too recently on record to be known 2.5 years long
+    unsure = current.loc[~current["start_known"] & (current["period_start"] > at - pd.DateOffset(months=30))]
+    unknown = unsure["CHILD"].nunique()
     found = problems_at(  # a row per child, counted; never which child
         folder, [None] * unknown, "RNE", [""] * unknown,
-        "a child looked after has an RNE S episode on record (else long-term stability leaves them out)", WARNING,
+        "a child's period of care starts on record (RNE S), or 30 months before the month end (else long-term "
+        "stability may leave them out)", WARNING,
     )  # fmt: skip
     return combine([data.problems, found])
 

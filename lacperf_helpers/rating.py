@@ -7,6 +7,9 @@ All functions take and return pandas Series aligned on the same index (one row p
 
 from __future__ import annotations
 
+import math
+from fractions import Fraction
+
 import numpy as np
 import pandas as pd
 
@@ -75,6 +78,11 @@ def direction(value: pd.Series, previous_value: pd.Series, polarity: pd.Series, 
     return pd.Series(result, index=value.index, dtype="str")
 
 
+def _exact(value: float) -> Fraction:
+    """A figure as the decimal it was written as (4.6 is 23/5, not 4.5999...): binary noise rounded away."""
+    return Fraction(f"{value:.{_NOISE_DECIMALS}f}")
+
+
 def children_to_change_rating(
     numerator: pd.Series,
     denominator: pd.Series,
@@ -88,18 +96,25 @@ def children_to_change_rating(
     Green: the fewest children whose outcome turning the other way would lose Green.
     Amber or Red: the fewest more children needed (with the better outcome) to reach Green.
     Empty where it does not apply: not a percent KPI, no data, or no number of children could do it.
+    Worked out in exact fractions, so figures with decimals (3.6 of 4.6 FTE posts) are not lost to float
+    rounding at the boundary.
     """
-    at_target = target * denominator / 100  # children in the numerator exactly at the target
-    gap = (numerator - at_target).round(_NOISE_DECIMALS)
-    higher = polarity == "H"
-    green = rating == GREEN
-    # Higher is better: lose Green once the numerator falls below the target; gain it by reaching it.
-    # Lower is better: lose Green once the numerator rises above the target; gain it by falling to it.
-    losing = np.where(higher, np.floor(gap) + 1, np.floor(-gap) + 1)
-    gaining = np.where(higher, np.ceil(-gap), np.ceil(gap))
-    children = pd.Series(np.where(green, losing, gaining), index=numerator.index, dtype="float64")
-    # A child can only move if there is one on the other side: within 0..denominator.
-    room = np.where(green == higher, numerator, denominator - numerator)
-    possible = (children >= 1) & (children <= room)
-    applies = is_percent & rating.isin(RAG_ORDER) & (denominator > 0) & possible
-    return children.where(applies).astype("Int64")
+    children: list[float] = []
+    for num, den, tgt, pol, rag, percent in zip(
+        numerator, denominator, target, polarity, rating, is_percent, strict=True
+    ):
+        if not (percent and rag in RAG_ORDER) or any(pd.isna(x) for x in (num, den, tgt)) or den <= 0:
+            children.append(np.nan)
+            continue
+        gap = _exact(num) - _exact(tgt) * _exact(den) / 100  # children above the numerator at exactly the target
+        higher, green = pol == "H", rag == GREEN
+        # Higher is better: lose Green once the numerator falls below the target; gain it by reaching it.
+        # Lower is better: lose Green once the numerator rises above the target; gain it by falling to it.
+        if green:
+            needed = math.floor(gap if higher else -gap) + 1
+        else:
+            needed = math.ceil(-gap if higher else gap)
+        # A child can only move if there is one on the other side: within 0..denominator.
+        room = _exact(num) if green == higher else _exact(den) - _exact(num)
+        children.append(float(needed) if 1 <= needed <= room else np.nan)
+    return pd.Series(children, index=numerator.index, dtype="float64").astype("Int64")

@@ -267,3 +267,75 @@ def test_care_leavers_and_health_from_oc3_and_oc2(tmp_path: Path) -> None:
     assert counted("care_leavers_suitable_accommodation") == (1, 3)
     assert counted("health_assessment") == (2, 3)
     assert counted("dental_check_903") == (1, 3)
+
+
+# The DfE's definitions where they differ from a plain reading of the episodes (docs/ssda903-measures.md):
+#   010 in care (RNE P, the start of care not on record) since 1 Jan 2016, same carer: counted as long-term stable
+#   011 in care from 2015, left on 1 Jun 2017 (E13), back on 1 Jul 2017: not 2.5 years continuously
+#   012 with one foster carer since Jan 2016, placed for adoption with new carers (A4) on 1 Dec 2018: stable
+#   013 the same but the December 2018 move is to another foster carer (U2): not stable
+#   020 ceased twice in the 12 months (E13 in September 2018, adopted E11 in March 2019): one leaver, adopted
+#   021 ceased twice in June 2019 (E13 on 3 June, E4A on 20 June): one child ceased in the month
+#   030 one placement open on 1 Jul 2018, a hospital stay (T1) and the return to the same carer, then a move: 2
+#   031 one placement, placed for adoption with that foster carer (A5), then a move: 2
+#   032 one placement then two moves: 3
+DFE_EPISODES = """\
+010,01/01/2016,P,C2,N1,U1,PR1,,,,,,
+011,01/01/2015,S,C2,N1,U1,PR1,01/06/2017,E13,,,,
+011,01/07/2017,S,C2,N1,U1,PR1,,,,,,
+012,01/01/2016,S,C2,N1,U1,PR1,01/12/2018,X1,,,,
+012,01/12/2018,P,E1,N1,A4,PR1,,,,,,
+013,01/01/2016,S,C2,N1,U1,PR1,01/12/2018,X1,,,,
+013,01/12/2018,P,C2,N1,U2,PR1,,,,,,
+020,01/01/2018,S,C2,N1,U1,PR1,01/09/2018,E13,,,,
+020,01/12/2018,S,C2,N1,U1,PR1,01/03/2019,E11,,,,
+021,01/05/2019,S,V2,N1,U1,PR1,03/06/2019,E13,,,,
+021,10/06/2019,S,V2,N1,U1,PR1,20/06/2019,E4A,,,,
+030,01/01/2018,S,C2,N1,U1,PR1,01/08/2018,X1,,,,1000001
+030,01/08/2018,P,C2,N1,T1,PR1,10/08/2018,X1,,,,
+030,10/08/2018,P,C2,N1,U1,PR1,01/01/2019,X1,,,,1000001
+030,01/01/2019,P,C2,N1,U2,PR1,,,,,,1000002
+031,01/01/2018,S,C2,N1,U1,PR1,01/09/2018,X1,,,,
+031,01/09/2018,T,E1,N1,A5,PR1,01/02/2019,X1,,,,
+031,01/02/2019,P,E1,N1,U3,PR1,,,,,,
+032,01/01/2018,S,C2,N1,U1,PR1,01/09/2018,X1,,,,
+032,01/09/2018,P,C2,N1,U2,PR1,01/02/2019,X1,,,,
+032,01/02/2019,P,C2,N1,U3,PR1,,,,,,
+"""
+DFE_HEADER = "".join(
+    f"{child},1,01/01/2010,WBRI,,,\n" for child in ("010", "011", "012", "013", "020", "021", "030", "031", "032")
+)
+
+
+@pytest.fixture
+def dfe(tmp_path: Path) -> Ssda903:
+    return extract(tmp_path, DFE_EPISODES, DFE_HEADER)
+
+
+def test_long_term_stability_follows_continuous_care_and_the_adoption_rule(dfe: Ssda903) -> None:
+    # 30 months before D is 31 Dec 2016. 030-032 began care in 2018: out of scope.
+    result = rows(dfe, "placement_stability_long").set_index("CHILD")["numerator"].to_dict()
+    assert result == {"010": True, "012": True, "013": False}
+
+
+def test_a_period_begun_before_the_extract_is_counted_not_warned(dfe: Ssda903) -> None:
+    from lacperf_helpers.measures import care_periods, data_quality
+
+    periods = care_periods(dfe).set_index(["CHILD", "DECOM"])
+    assert periods.loc[("011", pd.Timestamp("2017-07-01")), "period_start"] == pd.Timestamp("2017-07-01")
+    assert periods.loc[("012", pd.Timestamp("2018-12-01")), "period_start"] == pd.Timestamp("2016-01-01")
+    assert not periods.loc[("010", pd.Timestamp("2016-01-01")), "start_known"]
+    # 010's start is not on record, but it is more than 30 months back: nothing is unsure, nothing is warned
+    assert (data_quality(dfe, D)["column"] == "RNE").sum() == 0
+
+
+def test_only_the_last_occasion_a_child_ceased_counts(dfe: Ssda903) -> None:
+    adopted = rows(dfe, "adopted_of_leavers")
+    # 12 months from 1 Jul 2018: 020 (last ceased March 2019, E11) and 021 (last ceased June 2019, E4A)
+    assert adopted[["CHILD", "numerator"]].values.tolist() == [["020", True], ["021", False]]
+    assert rows(dfe, "cla_ceased")["CHILD"].tolist() == ["021"]  # once, though 021 ceased twice in June
+
+
+def test_three_or_more_placements_leave_out_temporary_ones_and_adoption_by_the_carer(dfe: Ssda903) -> None:
+    counted = rows(dfe, "placement_stability_short").set_index("CHILD")["numerator"].to_dict()
+    assert (counted["030"], counted["031"], counted["032"]) == (False, False, True)

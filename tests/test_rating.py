@@ -95,6 +95,7 @@ CHILDREN_CASES = [
     (3, 40, 10, "L", "Green", 2, "4 of 40 = 10% keeps Green, 5 of 40 = 12.5% loses it"),
     (6, 40, 10, "L", "Red", 2, "4 of 40 = 10% reaches the target"),
     (29.3, 35.6, 85, "H", "Amber", 1, "FTE: 30.26 needed, 29.3 + 1 = 30.3"),
+    (3.6, 4.6, 85, "H", "Red", 1, "FTE: 85% of 4.6 = 3.91; 3.6 + 1 = 4.6 is the whole denominator, still room"),
     (5, 5, 100, "L", "Green", None, "lower is better and already 5 of 5: nobody can be added"),
     (0, 0, 90, "H", "Not applicable", None, "nobody in the cohort"),
     (None, None, 90, "H", "No data", None, "no figure"),
