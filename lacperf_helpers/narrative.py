@@ -169,7 +169,10 @@ def amber_red_item(r: Any, small_cohort: float, period: str = "month") -> str:
         before = fmt_value(r.previous_value, r.unit, r.decimals)
         if r.unit == "percent" and not missing(r.previous_denominator):
             before += f" ({fmt_count(r.previous_numerator)} of {fmt_count(r.previous_denominator)})"
-        change = fmt_change(r.change, r.unit, r.decimals)
+        # the change between the figures as printed, so the words agree with the group the KPI is listed under
+        change = fmt_change(
+            _as_shown(r.value, r.decimals) - _as_shown(r.previous_value, r.decimals), r.unit, r.decimals
+        )
         text = (
             f"{change} from {before} last {period}"
             if change != "unchanged"
@@ -182,6 +185,10 @@ def amber_red_item(r: Any, small_cohort: float, period: str = "month") -> str:
         parts.append(text)
     parts.extend(p for p in (children_phrase(r), trend_phrase(r), england_phrase(r)) if p)
     return "; ".join(parts) + "."
+
+
+def _as_shown(value: float, decimals: int) -> float:
+    return float(f"{value:.{int(decimals)}f}")
 
 
 def trend_phrase(r: Any) -> str:

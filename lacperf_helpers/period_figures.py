@@ -52,6 +52,11 @@ def period_figures(figures: pd.DataFrame, catalogue: KpiCatalogue, months: list[
     return rated
 
 
+BASIS_SNAPSHOT = "at the period's end"
+BASIS_EVENTS = "the months' counts added up"
+BASIS_AVERAGE = "the months' average"
+SUMMED_COUNTS = "in the months' counts"  # '514 of 4,433 in the months' counts', not '... children'
+
 # The periods of a quarter's card: the quarter itself, then what it is compared with.
 PERIOD_PREFIXES = ("", "previous_quarter_", "last_year_", "year_to_date_", "rolling_12_")
 
@@ -82,6 +87,13 @@ def quarter_scorecard(figures: pd.DataFrame, catalogue: KpiCatalogue, quarter: s
     card["direction_on_last_year"] = rating.direction(
         card["value"], card["last_year_value"], card["polarity"], card["decimals"]
     )
+    # What a period's figure is: never "children" for monthly counts added up (a child missing in each of three
+    # months is three of them), so those figures name what they count.
+    summed = card["kpi_id"].map({kpi.id: kpi.aggregation for kpi in catalogue.kpis}) == "sum"
+    card["period_basis"] = np.select(
+        [~summed, card["unit"] == "percent"], [BASIS_SNAPSHOT, BASIS_EVENTS], default=BASIS_AVERAGE
+    )
+    card["counts"] = card["counts"].mask(summed & (card["unit"] == "percent"), SUMMED_COUNTS)
     order = {area: i for i, area in enumerate(areas)}
     return card.sort_values(
         ["area", "kpi_order"], key=lambda s: s.map(order) if s.name == "area" else s, ignore_index=True

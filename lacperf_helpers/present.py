@@ -418,7 +418,7 @@ def quarter_table(q: QuarterAppendix) -> str:
     for note, r in enumerate(kpi_rows(q.card), start=1):
         rows.append(
             {
-                "KPI": f"{r.title} [{note}]",
+                "KPI": f"{r.title} ({r.period_basis}) [{note}]",
                 "Quarter": _period_figure(r, "", small, with_rating=False),
                 "Target (floor)": f"{_standard(r, 'target')} ({_standard(r, 'floor')})",
                 "Rating": r.rag,
@@ -436,9 +436,10 @@ def quarter_table(q: QuarterAppendix) -> str:
     classes["Rating"] = q.card["rag"].map(_rag_class).to_numpy()
     classes["Direction"] = "direction direction-" + q.card["direction"].str.lower().str.replace(" ", "-")
     caption = (
-        f"{q.area}, {q.quarter}. Flows (KPIs counted month by month) add up over the months of each period; "
-        "snapshots and rolling measures take the period's last month. Each period is rated against the "
-        "target of its own financial year."
+        f"{q.area}, {q.quarter}. Each KPI says what its period figures are: snapshots and rolling measures are "
+        "the figure at the period's end; flows counted month by month are the months' counts added up (a child "
+        "may be counted in more than one month, so these are not numbers of children), or the months' average "
+        "for days and numbers. Each period is rated against the target of its own financial year."
     )
     return _styled_table(shown, classes, caption, "quarter")
 

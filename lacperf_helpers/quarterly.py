@@ -12,7 +12,7 @@ from lacperf_helpers import rating
 from lacperf_helpers.appendix import TREND_FOR_CARD, Appendix, load_appendix
 from lacperf_helpers.disclosure import hide_in_periods
 from lacperf_helpers.narrative import Summary, summarise
-from lacperf_helpers.period_figures import PERIOD_PREFIXES, quarter_scorecard
+from lacperf_helpers.period_figures import BASIS_SNAPSHOT, PERIOD_PREFIXES, quarter_scorecard
 from lacperf_helpers.periods import quarter_months
 from lacperf_helpers.scorecard import headline
 
@@ -37,8 +37,10 @@ def with_previous_quarter(card: pd.DataFrame) -> pd.DataFrame:
     out["change"] = out["value"] - out["previous_value"]
     out["numerator_change"] = out["numerator"] - out["previous_numerator"]
     out["denominator_change"] = out["denominator"] - out["previous_denominator"]
+    # only where the figure counts children once each: not for monthly counts added up over the quarter
+    counts_children_once = (out["unit"] == "percent") & (out["period_basis"] == BASIS_SNAPSHOT)
     out["children_to_change_rating"] = rating.children_to_change_rating(
-        out["numerator"], out["denominator"], out["target"], out["polarity"], out["rag"], out["unit"] == "percent"
+        out["numerator"], out["denominator"], out["target"], out["polarity"], out["rag"], counts_children_once
     )
     return out
 

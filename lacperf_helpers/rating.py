@@ -110,10 +110,8 @@ def children_to_change_rating(
         higher, green = pol == "H", rag == GREEN
         # Higher is better: lose Green once the numerator falls below the target; gain it by reaching it.
         # Lower is better: lose Green once the numerator rises above the target; gain it by falling to it.
-        if green:
-            needed = math.floor(gap if higher else -gap) + 1
-        else:
-            needed = math.ceil(-gap if higher else gap)
+        losing, gaining = math.floor(gap if higher else -gap) + 1, math.ceil(-gap if higher else gap)
+        needed = losing if green else gaining
         # A child can only move if there is one on the other side: within 0..denominator.
         room = _exact(num) if green == higher else _exact(den) - _exact(num)
         children.append(float(needed) if 1 <= needed <= room else np.nan)

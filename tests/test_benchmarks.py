@@ -63,9 +63,7 @@ def test_every_problem_is_a_row(tmp_path: Path, catalogue: KpiCatalogue) -> None
     ]
 
 
-def test_rows_for_kpis_the_catalogue_lacks_are_left_out_with_a_warning(
-    tmp_path: Path, catalogue: KpiCatalogue
-) -> None:
+def test_rows_for_kpis_the_catalogue_lacks_are_left_out_with_a_warning(tmp_path: Path, catalogue: KpiCatalogue) -> None:
     path = write(tmp_path, "CIC01,2018/19,1,2,DfE\nmoves_3plus,2018/19,10.5,10.6,DfE\n")
     assert load_benchmarks(path, catalogue)["kpi_id"].tolist() == ["moves_3plus"]
     problems = benchmark_problems(path, catalogue)

@@ -1,6 +1,8 @@
 """The director's summary, word for word, on the fixture of test_scorecard (values worked out there)."""
 
+import numpy as np
 import pandas as pd
+import pytest
 
 from lacperf_helpers.narrative import headline, summarise
 from lacperf_helpers.scorecard import select_area
@@ -85,3 +87,25 @@ def test_trend_and_england_phrases() -> None:
     quiet = SimpleNamespace(trend="Improving", window_start="2018-10", run_length=1, variation="Common cause")
     assert trend_phrase(quiet) == "trend since October 2018: improving"
     assert england_phrase(SimpleNamespace(against_england="")) == ""
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "direction", "words"),
+    [
+        (80.06, 80.04, "Improved", "up 0.1 percentage points from 80.0%"),  # shown as 80.1% and 80.0%
+        (80.04, 79.96, "Same", "unchanged from 80.0%"),  # both shown as 80.0%: a raw change of 0.08 is not shown
+    ],
+)
+def test_the_change_in_words_agrees_with_the_group(now: float, before: float, direction: str, words: str) -> None:
+    from types import SimpleNamespace
+
+    from lacperf_helpers import rating
+    from lacperf_helpers.narrative import amber_red_item
+
+    assert rating.direction(pd.Series([now]), pd.Series([before]), pd.Series(["H"]), pd.Series([1]))[0] == direction
+    row = SimpleNamespace(
+        title="T", value=now, numerator=np.nan, denominator=np.nan, previous_value=before, previous_numerator=np.nan,
+        previous_denominator=np.nan, unit="percent", decimals=1, counts="children", rag="Amber", direction=direction,
+        change=now - before, numerator_change=np.nan, polarity="H", children_to_change_rating=np.nan,
+    )  # fmt: skip
+    assert words in amber_red_item(row, 50)

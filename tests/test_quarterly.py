@@ -3,6 +3,7 @@
 from pathlib import Path
 from textwrap import dedent
 
+import pandas as pd
 import papermill
 import pytest
 from typer.testing import CliRunner
@@ -97,3 +98,24 @@ def test_a_quarter_is_named_as_the_financial_year_names_it(tmp_path: Path) -> No
     result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})  # the message on one line
     assert result.exit_code == 2
     assert "'2019 Q2' is not a financial-year quarter in the form 'Q2 2019/20'" in result.output
+
+
+def test_a_flows_period_figure_says_what_it_counts(returns: Path, flows: KpiCatalogue) -> None:
+    # reviews are counted month by month: 27 of 30 over the quarter are the months' counts added up (a child
+    # reviewed in two months is two of them), never "27 of 30 children"; moves are a month-end snapshot
+    from lacperf_helpers.formatting import fmt_figure
+    from lacperf_helpers.quarterly import with_previous_quarter
+
+    figures = load_returns_to(returns, "2019-09", flows)
+    card = with_previous_quarter(
+        quarter_scorecard(figures, flows, "Q2 2019/20", ["Kent"]).assign(withheld="", previous_quarter_withheld="")
+    ).set_index("kpi_id")
+    reviews, moves, days = card.loc["reviews_on_time"], card.loc["moves_3plus"], card.loc["days_to_adoption"]
+    assert (reviews["period_basis"], moves["period_basis"], days["period_basis"]) == (
+        "the months' counts added up", "at the period's end", "the months' average",
+    )  # fmt: skip
+    shown = fmt_figure(reviews["value"], 27, 30, "percent", 1, reviews["counts"], 50)
+    assert shown == "27 of 30 in the months' counts (90.0%)" and "children" not in shown
+    assert moves["counts"] == "children"
+    # "how many children would change the rating" only where each child counts once
+    assert pd.isna(reviews["children_to_change_rating"]) and moves["children_to_change_rating"] == 1
