@@ -13,6 +13,7 @@ from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from lacperf_helpers import paths
 from lacperf_helpers.appendix import check_inputs, month_data, validate_month
@@ -32,7 +33,7 @@ from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_set
 from lacperf_helpers.disclosure import hide_in_measures, hide_in_scorecard
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.measures import MEASURES, data_quality, measure_table
-from lacperf_helpers.paths import write_atomically
+from lacperf_helpers.paths import csv_text, write_atomically
 from lacperf_helpers.pdf import PdfError, write_pdf
 from lacperf_helpers.periods import month_end, parse_month, previous_month, quarter_months, quarter_slug
 from lacperf_helpers.render import RenderError, appendix_path, render_appendix
@@ -135,13 +136,14 @@ def _show_problems(problems: pd.DataFrame, report_to: Path | None) -> None:
     ordered = problems.sort_values("severity", key=lambda s: s != ERROR, kind="stable")
     for r in ordered.head(SHOWN_PROBLEMS).itertuples(index=False):
         row = "" if pd.isna(r.row) else str(r.row)  # type: ignore[arg-type]
-        table.add_row(Path(str(r.file)).name, row, str(r.column), str(r.value), str(r.rule), str(r.severity))
+        cells = (Path(str(r.file)).name, row, str(r.column), str(r.value), str(r.rule), str(r.severity))
+        table.add_row(*(Text(cell) for cell in cells))  # the inputs' own text, never read as console markup
     console.print(table, highlight=False)
     if len(problems) > SHOWN_PROBLEMS:
-        console.print(f"... and {len(problems) - SHOWN_PROBLEMS} more", highlight=False)
+        console.print(f"... and {len(problems) - SHOWN_PROBLEMS} more", highlight=False, markup=False)
     if report_to is not None:
         csv_path, page = write_report(problems, report_to, f"Validation of the inputs of {report_to.name}")
-        console.print(f"every problem: {csv_path} and {page}", highlight=False)
+        console.print(f"every problem: {csv_path} and {page}", highlight=False, markup=False)
 
 
 @app.command()
@@ -213,7 +215,7 @@ def scorecard(
         return card.reset_index(drop=True)
 
     card = _run(build)
-    write_atomically(out, card.to_csv(index=False, lineterminator="\n"))
+    write_atomically(out, csv_text(card))
     typer.echo(f"wrote {out}: {len(card)} rows ({card['area'].nunique()} area(s) x {card['kpi_id'].nunique()} KPIs)")
 
 
@@ -390,9 +392,26 @@ def batch(
     and makes the command exit 1. Index pages list every appendix with its Green, Amber and Red counts.
     """
     overrides: dict[str, object] = {}
+
+    def refuse(option: str, value: str, why: str) -> None:
+        typer.echo(f"lacperf: {option} {value!r}: {why}", err=True)
+        raise typer.Exit(2)
+
     if months:
         first, _, last = months.partition(":")
+        for one in (first, last) if last else (first,):
+            try:
+                parse_month(one)
+            except ValueError as exc:
+                refuse("--months", months, str(exc))
+        if last and last < first:
+            refuse("--months", months, f"the range runs backwards: {first} is after {last}")
         overrides["months"] = MonthRange(first=first, last=last) if last else first
+    for one_quarter in quarter or []:
+        try:
+            quarter_months(one_quarter)
+        except ValueError as exc:
+            refuse("--quarter", one_quarter, str(exc))
     for key, value in (("quarters", quarter), ("areas", area), ("notebooks", notebook)):
         if value:
             overrides[key] = tuple(value)
@@ -441,9 +460,9 @@ def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
         if r.status == FAILED:
             kept = f"; the last good one is still at {r.path}" if Path(r.path).exists() else ""
             where = r.message + kept
-        each.add_row(r.label, r.status, where)
+        each.add_row(Text(r.label), Text(r.status), Text(where))  # area names and messages: never markup
     console.print(each, highlight=False)
-    console.print(f"index of every appendix: {out / 'index.html'}", highlight=False)
+    console.print(f"index of every appendix: {out / 'index.html'}", highlight=False, markup=False)
 
 
 @app.command()
@@ -477,7 +496,7 @@ def measures(
         return hide_in_measures(measure_table(data, month, name, measure or None), rules.disclosure, name), notes
 
     table, notes = _run(build)
-    write_atomically(out, table.to_csv(index=False, lineterminator="\n"))
+    write_atomically(out, csv_text(table))
     for note in problem_counts(notes).itertuples():
         typer.echo(f"data quality: {Path(str(note.file)).name}: {note.count} x {note.rule}", err=True)
     typer.echo(f"wrote {out}: {len(table)} rows ({table['measure'].nunique()} measures)")
@@ -519,7 +538,7 @@ def trend(
         return trend_table(history, catalogue, rules, month, areas)
 
     table = _run(build)
-    write_atomically(out, table.to_csv(index=False, lineterminator="\n"))
+    write_atomically(out, csv_text(table))
     typer.echo(
         f"wrote {out}: {len(table)} rows (KPI x area x cohort), window {table['window_start'].iloc[0]} to {month}"
     )

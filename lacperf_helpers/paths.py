@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
+
+import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -30,14 +33,44 @@ def write_atomically(path: Path, text: str) -> None:
     write_atomically_bytes(path, text.encode("utf-8"))
 
 
-def write_atomically_bytes(path: Path, data: bytes, mode: int = 0o644) -> None:
+def _umask() -> int:
+    current = os.umask(0o077)  # the only way to read it is to set it: put it straight back
+    os.umask(current)
+    return current
+
+
+def write_atomically_bytes(path: Path, data: bytes, mode: int | None = None) -> None:
+    """Write `path` whole or not at all. Its mode is `mode` (the cache: 0600), else what the user's umask
+    gives a new file, as any program's output would have."""
+    mode = 0o666 & ~_umask() if mode is None else mode
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
-        os.chmod(temporary, mode)  # by default readable like any report; mkstemp makes it private
+        os.chmod(temporary, mode)  # mkstemp makes it private whatever the umask
         os.replace(temporary, path)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+# A cell a spreadsheet would read as a formula (OWASP's CSV injection advice): =, +, -, @, tab, carriage return.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+
+
+def spreadsheet_safe(value: object) -> object:
+    """A text cell that would start a formula, with a ' in front so it stays text; numbers as they are."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.match(value):
+        return "'" + value
+    return value
+
+
+def csv_text(frame: pd.DataFrame) -> str:
+    """A frame as CSV for people to open in a spreadsheet: no text cell can run as a formula."""
+    safe = frame.copy()
+    for column in safe.columns[(safe.dtypes == object).to_numpy() | safe.dtypes.map(pd.api.types.is_string_dtype)]:
+        safe[column] = safe[column].map(spreadsheet_safe)
+    safe.columns = [str(spreadsheet_safe(str(c))) for c in safe.columns]
+    return safe.to_csv(index=False, lineterminator="\n")

@@ -82,6 +82,10 @@ GIVEN: dict[str, tuple[str, ...]] = {"episodes": ("DECOM", "RNE", "LS"), "header
 # cell; the value of a column that identifies a child is never copied into it.
 PERSONAL_COLUMNS = frozenset({"CHILD", "DOB", "MC_DOB", "UPN", "MOTHER", "HOME_POST", "PL_POST"})
 PERSONAL = "(not shown: personal data)"
+RULE_HEADER_ROW = "the first row names the DfE's columns (CHILD, ...), separated by commas"
+RULE_EPISODES_TABLE = (
+    "the folder holds an SSDA903 episodes table (" + ", ".join(TABLES["episodes"][:4]) + ", ...) that can be read"
+)
 
 
 def code_rule(column: str) -> str:
@@ -195,6 +199,9 @@ def _load_903(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Ssda903:
         raw, read_problems = read_csv_text(path, normalise=lambda c: c.strip().upper())
         problems.append(read_problems)
         name = identify(list(raw.columns))
+        if name is None and "CHILD" not in raw.columns:  # no header row, or not comma-separated: not to be guessed
+            problems.append(problems_at(path, [1], "", [""], RULE_HEADER_ROW, ERROR))
+            continue
         if name is None:
             problems.append(problems_at(path, [1], "", [""], "the file holds an SSDA903 table lacperf reads", WARNING))
             continue
@@ -212,6 +219,8 @@ def _load_903(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Ssda903:
         problems.append(stitch_problems)
         sources[name] = table.loc[:, ["_file", "_row"]]
         tables[name] = table.drop(columns=["_file", "_row"])
+    if "episodes" not in tables:  # without it every measure would read 0 children
+        problems.append(problems_at(folder, [None], "", [""], RULE_EPISODES_TABLE, ERROR))
     data = Ssda903(tables, no_problems(), sources)
     return Ssda903(tables, combine([*problems, cross_table_problems(data)]), sources)
 

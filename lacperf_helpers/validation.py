@@ -20,7 +20,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from lacperf_helpers.errors import InputError
-from lacperf_helpers.paths import write_atomically
+from lacperf_helpers.paths import csv_text, write_atomically
 
 PROBLEM_COLUMNS = ("file", "row", "column", "value", "rule", "severity")
 ERROR, WARNING = "error", "warning"
@@ -275,6 +275,6 @@ def write_report(problems: pd.DataFrame, folder: Path, title: str) -> tuple[Path
     folder.mkdir(parents=True, exist_ok=True)
     csv_path, page_path = folder / VALIDATION_CSV, folder / VALIDATION_PAGE
     problems = problems.sort_values("severity", key=lambda s: s != ERROR, kind="stable")  # errors first
-    write_atomically(csv_path, problems.loc[:, list(PROBLEM_COLUMNS)].to_csv(index=False))
+    write_atomically(csv_path, csv_text(problems.loc[:, list(PROBLEM_COLUMNS)]))
     write_atomically(page_path, validation_page(problems, title))
     return csv_path, page_path

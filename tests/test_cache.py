@@ -32,20 +32,21 @@ def test_a_changed_file_is_another_entry(tmp_path: Path, cache_folder: Path) -> 
 
 def test_entries_are_private_and_a_torn_one_is_worked_out_again(cache_folder: Path) -> None:
     cache.store("month-x", [1, 2, 3])
-    entry = cache_folder / "month-x.pickle"
+    entry = cache_folder / "month-x.lacperf-cache"
     assert stat.S_IMODE(entry.stat().st_mode) == 0o600  # unsuppressed figures: the user's eyes only
-    entry.write_bytes(entry.read_bytes()[:5])
+    entry.write_bytes(entry.read_bytes()[:-5])
     assert cache.load("month-x") is None
-    assert not entry.exists()
 
 
 def test_only_the_newest_entries_are_kept(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "KEEP", 2)
     for i, name in enumerate(["a", "b", "c"]):
         cache.store(name, i)
-        os.utime(cache_folder / f"{name}.pickle", ns=(i * 10**9, i * 10**9))
+        os.utime(cache_folder / f"{name}.lacperf-cache", ns=(i * 10**9, i * 10**9))
+    (cache_folder / "notes.pickle").write_bytes(b"someone else's")  # not lacperf's: never removed
     cache.store("d", 3)
-    assert sorted(p.stem for p in cache_folder.glob("*.pickle")) == ["c", "d"]
+    assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["c", "d"]
+    assert (cache_folder / "notes.pickle").exists()
 
 
 def test_off_means_nothing_is_served_or_written(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -54,14 +55,14 @@ def test_off_means_nothing_is_served_or_written(cache_folder: Path, monkeypatch:
     assert cache.load("month-y") is None  # made before it was switched off: not served
     cache.store("month-z", 2)
     monkeypatch.setenv(cache.CACHE_ENV, str(cache_folder))
-    assert sorted(p.stem for p in cache_folder.glob("*.pickle")) == ["month-y"]
+    assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["month-y"]
     assert cache.load("month-y") == 1
 
 
 def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     appendix._month_data.cache_clear()  # worked out here, whatever earlier tests did
     first = appendix.load_appendix("2019-09", "South Kent", made_at="2019-10-01T00:00Z")
-    assert len(list(cache_folder.glob("month-*.pickle"))) == 1
+    assert len(list(cache_folder.glob("month-*.lacperf-cache"))) == 1
     appendix._month_data.cache_clear()  # as a new worker's kernel starts with nothing in memory
 
     def must_not_run(*args: object) -> None:
@@ -71,3 +72,54 @@ def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypat
     again = appendix.load_appendix("2019-09", "South Kent", made_at="2019-10-01T00:00Z")
     assert again.card.equals(first.card)
     assert again.problems.equals(first.problems)
+
+
+class Planted:
+    """What an attacker's pickle does when it is loaded: leave a mark."""
+
+    def __reduce__(self) -> tuple[object, tuple[str]]:
+        return (Path.touch, (str(MARK),))
+
+
+MARK = Path("/tmp/lacperf-cache-planted-ran")
+
+
+def test_a_planted_entry_is_never_run(cache_folder: Path) -> None:
+    import pickle
+
+    MARK.unlink(missing_ok=True)
+    cache.store("month-p", {"figure": 1})
+    forged = pickle.dumps(Planted())
+    for name, data in [("month-p.lacperf-cache", bytes(32) + forged), ("month-p.pickle", forged)]:
+        (cache_folder / name).write_bytes(data)  # unsigned, or in the old format beside it
+        assert cache.load("month-p") is None
+        assert not MARK.exists()
+    # an entry signed for another key cannot stand in for this one
+    cache.store("month-q", {"disclosure_control": False})
+    (cache_folder / "month-p.lacperf-cache").write_bytes((cache_folder / "month-q.lacperf-cache").read_bytes())
+    assert cache.load("month-p") is None
+
+
+def test_a_folder_others_can_write_to_is_refused(cache_folder: Path) -> None:
+    from lacperf_helpers.errors import InputError
+
+    cache_folder.mkdir(mode=0o700)
+    cache_folder.chmod(0o777)
+    with pytest.raises(InputError, match="the cache folder is writable by others"):
+        cache.load("month-x")
+    cache_folder.chmod(0o700)
+    if os.getuid() == 0:  # only root can give a folder away
+        os.chown(cache_folder, 65534, -1)
+        with pytest.raises(InputError, match="the cache folder is not yours"):
+            cache.store("month-x", 1)
+
+
+def test_outputs_follow_the_umask(tmp_path: Path) -> None:
+    from lacperf_helpers.paths import write_atomically
+
+    previous = os.umask(0o027)
+    try:
+        write_atomically(tmp_path / "page.html", "<p>hi</p>")
+    finally:
+        os.umask(previous)
+    assert stat.S_IMODE((tmp_path / "page.html").stat().st_mode) == 0o640

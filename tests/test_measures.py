@@ -244,6 +244,7 @@ def test_lacperf_measures_on_the_validators_fake_data(tmp_path: Path, validator_
 def test_care_leavers_and_health_from_oc3_and_oc2(tmp_path: Path) -> None:
     folder = tmp_path / "903"
     folder.mkdir()
+    (folder / "episodes.csv").write_text(EPISODES_HEADER)  # every extract has its episodes table
     (folder / "oc3.csv").write_text(
         "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n"
         "101,01/01/1999,YES,F2,B1\n"  # in touch, in education, suitable (B1)
@@ -339,3 +340,21 @@ def test_only_the_last_occasion_a_child_ceased_counts(dfe: Ssda903) -> None:
 def test_three_or_more_placements_leave_out_temporary_ones_and_adoption_by_the_carer(dfe: Ssda903) -> None:
     counted = rows(dfe, "placement_stability_short").set_index("CHILD")["numerator"].to_dict()
     assert (counted["030"], counted["031"], counted["032"]) == (False, False, True)
+
+
+def test_a_folder_without_a_readable_episodes_table_is_an_error(tmp_path: Path) -> None:
+    from lacperf_helpers.errors import InputError
+
+    folder = tmp_path / "903"
+    folder.mkdir()
+    (folder / "header.csv").write_text("CHILD,SEX,DOB,ETHNIC,UPN,MOTHER,MC_DOB\n001,1,01/01/2010,WBRI,,,\n")
+    (folder / "episodes.csv").write_text(EPISODES_HEADER.replace(",", ";") + "001;01/01/2018;S;C2;N1;U1;PR1;;;;;;\n")
+    with pytest.raises(InputError) as caught:
+        load_903(folder)
+    problems = caught.value.problems  # type: ignore[attr-defined]
+    rules = dict(zip(problems["file"].map(lambda f: Path(f).name), problems["rule"], strict=True))
+    assert rules["episodes.csv"] == "the first row names the DfE's columns (CHILD, ...), separated by commas"
+    assert rules["903"].startswith("the folder holds an SSDA903 episodes table (CHILD, DECOM, RNE, LS, ...)")
+    (folder / "episodes.csv").write_text("001,01/01/2018,S,C2,N1,U1,PR1,,,,,,\n")  # no header row
+    with pytest.raises(InputError, match="episodes.csv, row 1: the first row names the DfE's columns"):
+        load_903(folder)
