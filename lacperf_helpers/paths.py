@@ -70,7 +70,8 @@ def spreadsheet_safe(value: object) -> object:
 def csv_text(frame: pd.DataFrame) -> str:
     """A frame as CSV for people to open in a spreadsheet: no text cell can run as a formula."""
     safe = frame.copy()
-    for column in safe.columns[(safe.dtypes == object).to_numpy() | safe.dtypes.map(pd.api.types.is_string_dtype)]:
-        safe[column] = safe[column].map(spreadsheet_safe)
+    for column in safe.columns:
+        if not pd.api.types.is_numeric_dtype(safe[column]):  # numbers are never touched
+            safe[column] = safe[column].map(spreadsheet_safe)
     safe.columns = [str(spreadsheet_safe(str(c))) for c in safe.columns]
     return safe.to_csv(index=False, lineterminator="\n")

@@ -356,5 +356,5 @@ def test_a_folder_without_a_readable_episodes_table_is_an_error(tmp_path: Path) 
     assert rules["episodes.csv"] == "the first row names the DfE's columns (CHILD, ...), separated by commas"
     assert rules["903"].startswith("the folder holds an SSDA903 episodes table (CHILD, DECOM, RNE, LS, ...)")
     (folder / "episodes.csv").write_text("001,01/01/2018,S,C2,N1,U1,PR1,,,,,,\n")  # no header row
-    with pytest.raises(InputError, match="episodes.csv, row 1: the first row names the DfE's columns"):
+    with pytest.raises(InputError, match=r"episodes\.csv, row 1: the first row names the DfE's columns"):
         load_903(folder)
