@@ -230,7 +230,8 @@ def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
          "Children under 16 looked after for 2.5 years or more, in the same placement for 2 years", "percent", "H",
          "Of children looked after at the month end, under 16, and looked after continuously for at least 2.5 years "
          "(their period of care, through contiguous episodes, began at least 30 months before it): those living "
-         "with the same carer for at least 2 years (no change of carer, RNE P or B, in the 24 months to it), or "
+         "with the same carer for at least 2 years (no change of carer, RNE P or B, in the 24 months to it; a "
+         "temporary placement and the return from it are not one), or "
          "placed for adoption where the adoptive placement and the one before it together last 2 years. A period "
          "that began before the earliest episode on record began no later than that episode.")  # fmt: skip
 def placement_stability_long(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
@@ -240,7 +241,9 @@ def placement_stability_long(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     ages = _lookup(children, age_at(data, at))
     in_scope = (current["period_start"] <= at - pd.DateOffset(months=30)) & (ages < 16)
     window = at - pd.DateOffset(months=24)
-    moves = eps.loc[eps["RNE"].isin(CHANGE_OF_CARER) & (eps["DECOM"] > window) & (eps["DECOM"] <= at)]
+    # a change of carer is a new placement the DfE counts (not a temporary one, nor the return from it)
+    changed = eps["RNE"].isin(CHANGE_OF_CARER) & new_placements(data)
+    moves = eps.loc[changed & (eps["DECOM"] > window) & (eps["DECOM"] <= at)]
     # the move into an adoptive placement the child is still in counts with the placement before it
     into_adoption = moves["PLACE"].isin(ADOPTION_PLACEMENTS) & moves.set_index(["CHILD", "DECOM"]).index.isin(
         current.reset_index().set_index(["CHILD", "DECOM"]).index

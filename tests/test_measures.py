@@ -275,6 +275,7 @@ def test_care_leavers_and_health_from_oc3_and_oc2(tmp_path: Path) -> None:
 #   011 in care from 2015, left on 1 Jun 2017 (E13), back on 1 Jul 2017: not 2.5 years continuously
 #   012 with one foster carer since Jan 2016, placed for adoption with new carers (A4) on 1 Dec 2018: stable
 #   013 the same but the December 2018 move is to another foster carer (U2): not stable
+#   014 with one foster carer since Jan 2016 but for a hospital stay (T1) in March 2019, back to that carer: stable
 #   020 ceased twice in the 12 months (E13 in September 2018, adopted E11 in March 2019): one leaver, adopted
 #   021 ceased twice in June 2019 (E13 on 3 June, E4A on 20 June): one child ceased in the month
 #   030 one placement open on 1 Jul 2018, a hospital stay (T1) and the return to the same carer, then a move: 2
@@ -288,6 +289,9 @@ DFE_EPISODES = """\
 012,01/12/2018,P,E1,N1,A4,PR1,,,,,,
 013,01/01/2016,S,C2,N1,U1,PR1,01/12/2018,X1,,,,
 013,01/12/2018,P,C2,N1,U2,PR1,,,,,,
+014,01/01/2016,S,C2,N1,U1,PR1,01/03/2019,X1,,,,1000003
+014,01/03/2019,P,C2,N1,T1,PR1,08/03/2019,X1,,,,
+014,08/03/2019,P,C2,N1,U1,PR1,,,,,,1000003
 020,01/01/2018,S,C2,N1,U1,PR1,01/09/2018,E13,,,,
 020,01/12/2018,S,C2,N1,U1,PR1,01/03/2019,E11,,,,
 021,01/05/2019,S,V2,N1,U1,PR1,03/06/2019,E13,,,,
@@ -304,7 +308,8 @@ DFE_EPISODES = """\
 032,01/02/2019,P,C2,N1,U3,PR1,,,,,,
 """
 DFE_HEADER = "".join(
-    f"{child},1,01/01/2010,WBRI,,,\n" for child in ("010", "011", "012", "013", "020", "021", "030", "031", "032")
+    f"{child},1,01/01/2010,WBRI,,,\n"
+    for child in ("010", "011", "012", "013", "014", "020", "021", "030", "031", "032")
 )
 
 
@@ -316,7 +321,7 @@ def dfe(tmp_path: Path) -> Ssda903:
 def test_long_term_stability_follows_continuous_care_and_the_adoption_rule(dfe: Ssda903) -> None:
     # 30 months before D is 31 Dec 2016. 030-032 began care in 2018: out of scope.
     result = rows(dfe, "placement_stability_long").set_index("CHILD")["numerator"].to_dict()
-    assert result == {"010": True, "012": True, "013": False}
+    assert result == {"010": True, "012": True, "013": False, "014": True}
 
 
 def test_a_period_begun_before_the_extract_is_counted_not_warned(dfe: Ssda903) -> None:
