@@ -21,7 +21,7 @@ from lacperf_helpers.definitions import (
     load_settings,
     load_trend_settings,
 )
-from lacperf_helpers.disclosure import hidden_keys, hide_in_card, hide_in_history, no_hidden
+from lacperf_helpers.disclosure import hidden_keys, hide_in_card, hide_in_history, hide_in_trend, no_hidden
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.manifest import PARAMETER_FILES, describe
 from lacperf_helpers.narrative import Summary, summarise
@@ -48,6 +48,7 @@ class Appendix:
     card: pd.DataFrame  # this area's rows of the tidy scorecard, in KPI order, with trend and benchmarks
     all_areas: pd.DataFrame  # every area's headline rows of this cohort this month, for comparing areas
     slices: pd.DataFrame  # every row of the month's scorecard: areas x KPIs x cohorts x breakdowns x groups
+    hidden: pd.DataFrame  # the month's one publishable view: every figure (month or period, area ...) hidden
     cohort: str
     figures: pd.DataFrame  # every area's checked return figures up to this month
     history: pd.DataFrame  # this area's rated figures for every month up to `month`
@@ -195,17 +196,10 @@ def _hide_in_series(series: dict[str, SeriesAnalysis], hidden: pd.DataFrame) -> 
         return series
     points = hide_in_history(pd.concat([s.points for s in series.values()], ignore_index=True), hidden)
     starts = np.cumsum([0, *(len(s.points) for s in series.values())])
-    out = {}
-    for (kpi_id, analysis), start, end in zip(series.items(), starts[:-1], starts[1:], strict=True):
-        own = points.iloc[start:end].reset_index(drop=True)
-        row = dict(analysis.row)
-        if len(own) and bool(own["suppressed"].iloc[-1]):
-            row["latest_value"] = np.nan
-        since = str(row.get("run_since") or "")
-        if since and since in set(own.loc[own["suppressed"], "month"]):
-            row["since_when"] = str(row["since_when"]).split(" when it was ")[0]  # that month's figure is hidden
-        out[kpi_id] = SeriesAnalysis(row, own)
-    return out
+    return {
+        kpi_id: SeriesAnalysis(*hide_in_trend(analysis.row, points.iloc[start:end].reset_index(drop=True)))
+        for (kpi_id, analysis), start, end in zip(series.items(), starts[:-1], starts[1:], strict=True)
+    }
 
 
 def load_appendix(
@@ -268,6 +262,7 @@ def load_appendix(
         card=area_card,
         all_areas=card,
         slices=slices,
+        hidden=hidden,
         cohort=cohort,
         figures=figures,
         history=history,

@@ -30,16 +30,23 @@ from lacperf_helpers.batch import (
     plan,
 )
 from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_settings
-from lacperf_helpers.disclosure import hide_in_measures, hide_in_scorecard
+from lacperf_helpers.disclosure import (
+    Published,
+    hidden_keys,
+    hide_in_measures,
+    publish_card,
+    publish_trend,
+    published_csv,
+)
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.measures import MEASURES, data_quality, measure_table
-from lacperf_helpers.paths import csv_text, write_atomically
+from lacperf_helpers.paths import write_atomically
 from lacperf_helpers.pdf import PdfError, write_pdf
 from lacperf_helpers.periods import month_end, parse_month, previous_month, quarter_months, quarter_slug
 from lacperf_helpers.render import RenderError, appendix_path, render_appendix
-from lacperf_helpers.returns import return_path
-from lacperf_helpers.scorecard import order_areas, require_area, scorecard_for_month, select_area
-from lacperf_helpers.series import load_history, trend_table
+from lacperf_helpers.returns import load_returns, load_returns_to, require_month, return_path
+from lacperf_helpers.scorecard import build_scorecard, order_areas, require_area, select_area, with_slice
+from lacperf_helpers.series import rated_history
 from lacperf_helpers.ssda903 import load_903
 from lacperf_helpers.validation import ERROR, PROBLEM_COLUMNS, problem_counts, write_report
 from lacperf_helpers.validation import ValidationError as InputValidationError
@@ -202,20 +209,24 @@ def scorecard(
     """Write the tidy scorecard: one row per month x area x KPI x cohort x breakdown x group, with RAG,
     last month and direction. Headline rows are cohort 'all', breakdown 'total', group 'all'."""
 
-    def build() -> pd.DataFrame:
+    def build() -> Published:
         catalogue, rules = load_kpis(kpis), load_settings(settings)
-        card = scorecard_for_month(returns, catalogue, month, rules)
-        # a CSV leaves the analyst's machine: small figures hidden, always
-        card = hide_in_scorecard(card, catalogue, rules.disclosure, rules.authority or "", month, previous_month(month))
+        require_month(returns, month)
+        figures = load_returns(returns, [previous_month(month), month], catalogue, rules.authority)
+        card = build_scorecard(figures, catalogue, month, rules)
+        # a CSV leaves the analyst's machine: small figures hidden, always, as the month's pages hide them (each
+        # month is decided on its own figures, so last month's are hidden as last month's pages hid them)
+        hidden = hidden_keys(with_slice(figures), catalogue, rules.disclosure, rules.authority or "")
         card = select_area(card, area, return_path(returns, month)) if area else card
         if cohort is not None:
             card = card.loc[card["cohort"] == cohort]
         if breakdown is not None:
             card = card.loc[card["breakdown"] == breakdown]
-        return card.reset_index(drop=True)
+        return publish_card(card.reset_index(drop=True), hidden, month, previous_month(month))
 
-    card = _run(build)
-    write_atomically(out, csv_text(card))
+    view = _run(build)
+    card = view.frame
+    write_atomically(out, published_csv(view))
     typer.echo(f"wrote {out}: {len(card)} rows ({card['area'].nunique()} area(s) x {card['kpi_id'].nunique()} KPIs)")
 
 
@@ -484,7 +495,7 @@ def measures(
     One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
     'all'. Data-quality findings are printed, and nothing is dropped without being counted."""
 
-    def build() -> tuple[pd.DataFrame, pd.DataFrame]:
+    def build() -> tuple[Published, pd.DataFrame]:
         unknown = sorted(set(measure or []) - set(MEASURES))
         if unknown:
             raise InputError("--measure", f"no measure {', '.join(unknown)}; measures are: {', '.join(MEASURES)}")
@@ -495,8 +506,9 @@ def measures(
         notes = data_quality(data, pd.Timestamp(month_end(month)), folder)
         return hide_in_measures(measure_table(data, month, name, measure or None), rules.disclosure, name), notes
 
-    table, notes = _run(build)
-    write_atomically(out, csv_text(table))
+    view, notes = _run(build)
+    table = view.frame
+    write_atomically(out, published_csv(view))
     for note in problem_counts(notes).itertuples():
         typer.echo(f"data quality: {Path(str(note.file)).name}: {note.count} x {note.rule}", err=True)
     typer.echo(f"wrote {out}: {len(table)} rows ({table['measure'].nunique()} measures)")
@@ -523,22 +535,25 @@ def trend(
     """Write the direction of travel over a period: per KPI x area x cohort, the fitted change and its
     verdict (Mann-Kendall), the SPC mean, limits, variation and assurance, and the current run."""
 
-    def build() -> pd.DataFrame:
+    def build() -> Published:
         catalogue = load_kpis(kpis)
         rules = load_trend_settings(trend_settings)
         if window is not None:
             rules = rules.model_copy(update={"window": window})
-        history = load_history(returns, catalogue, month, load_settings(settings).authority)
-        areas = order_areas(
-            list(history.loc[history["month"] == month, "area"].unique()), load_settings(settings).authority
-        )
+        general = load_settings(settings)
+        figures = with_slice(load_returns_to(returns, month, catalogue, general.authority))
+        history = rated_history(figures.loc[figures["breakdown"] == "total"], catalogue)
+        areas = order_areas(list(history.loc[history["month"] == month, "area"].unique()), general.authority)
         if area is not None:
             require_area(areas, area, return_path(returns, month))
             areas = [area]
-        return trend_table(history, catalogue, rules, month, areas)
+        # a CSV leaves the analyst's machine: hidden months blanked, and no SPC line drawn through one
+        hidden = hidden_keys(figures, catalogue, general.disclosure, general.authority or "")
+        return publish_trend(history, catalogue, rules, month, areas, hidden)
 
-    table = _run(build)
-    write_atomically(out, csv_text(table))
+    view = _run(build)
+    table = view.frame
+    write_atomically(out, published_csv(view))
     typer.echo(
         f"wrote {out}: {len(table)} rows (KPI x area x cohort), window {table['window_start'].iloc[0]} to {month}"
     )

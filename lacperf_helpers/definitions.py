@@ -54,6 +54,7 @@ class KpiDefinition(_Frozen):
     guidance: str = ""
     counts: str = "children"  # what the numerator and denominator count, as in "12 of 40 children"
     aggregation: Aggregation = "latest"
+    disclosure: Literal["children", "staff"] = "children"  # staff: figures of posts, never hidden as small
     measure: str | None = None  # source ssda903: the measure computed from the child-level data
     cohort: str | None = None  # source ssda903: measured on this cohort only (default: every cohort)
     decimals: int | None = Field(default=None, ge=0, le=4)

@@ -44,7 +44,7 @@ def cohort_table(
         folder = ssda903_path(returns_dir, month)
         if folder.is_dir():
             table = measure_table(load_903(folder), month, authority, [measure])
-            table = hide_in_measures(table, DisclosureRule(), authority) if disclosure_control else table
+            table = hide_in_measures(table, DisclosureRule(), authority).frame if disclosure_control else table
             frames.append(table.loc[(table["cohort"] == cohort) & (table["breakdown"] == breakdown)])
     if not frames:
         raise InputError(returns_dir, f"no SSDA903 extract in any of the months {months[0]} to {months[-1]}")

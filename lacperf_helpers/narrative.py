@@ -30,7 +30,11 @@ DIRECTION_GROUPS = (
     (rating.SAME, "No change since last {period}"),
     (rating.WORSE, "Worse since last {period}"),
     (rating.NOT_COMPARABLE, "No figure last {period} to compare with"),
+    (rating.NOT_SHOWN, "Direction not shown: small numbers"),
 )
+# What a sentence says in place of a hidden figure, by what the page shows for it.
+SMALL_NUMBER = "a small number of children, not shown to protect their privacy"
+WITHHELD_FIGURE = "not shown, so that a small number of children cannot be worked out"
 
 
 @dataclass(frozen=True)
@@ -110,6 +114,14 @@ def withheld(r: Any, prefix: str = "") -> str:
     return shown if isinstance(shown, str) else ""
 
 
+def hidden_in_words(r: Any, prefix: str = "") -> str:
+    """A hidden figure in a sentence: plain words, not '<5' ('' if it is shown)."""
+    shown = withheld(r, prefix)
+    if not shown:
+        return ""
+    return SMALL_NUMBER if shown.startswith("<") else WITHHELD_FIGURE
+
+
 def _threshold(r: Any, which: str) -> str:
     return fmt_value(getattr(r, which), r.unit, r.decimals)
 
@@ -123,10 +135,11 @@ def _short(value: float, numerator: float, denominator: float, r: Any, small_coh
 
 def rating_change(r: Any, small_cohort: float) -> str:
     """'X rose from 93.9% to 100.0%, achieving the target of 100.0% and moving the rating from Amber to Green.'"""
-    before = withheld(r, "previous_") or _short(
-        r.previous_value, r.previous_numerator, r.previous_denominator, r, small_cohort
-    )
-    now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort, withheld(r))
+    if withheld(r) or withheld(r, "previous_"):  # neither the figures nor which way they went
+        hidden = hidden_in_words(r) or hidden_in_words(r, "previous_")
+        return f"{r.title} moved from {r.previous_rag} to {r.rag} (the figures: {hidden})."
+    before = _short(r.previous_value, r.previous_numerator, r.previous_denominator, r, small_cohort)
+    now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort)
     rose = (r.direction == rating.IMPROVED) == (r.polarity == "H")  # direction is judged on the true figures
     # the same figure with another rating: the target or floor changed
     moved = f"stayed at {now}" if r.direction == rating.SAME else f"{'rose' if rose else 'fell'} from {before} to {now}"
@@ -161,11 +174,13 @@ def children_phrase(r: Any) -> str:
 
 def amber_red_item(r: Any, small_cohort: float, period: str = "month") -> str:
     """'Title: 80.6% (50 of 62 children), Amber; up 8.5 percentage points from 72.1% (44 of 61) ...'"""
-    now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort, withheld(r))
+    now = hidden_in_words(r) or fmt_figure(
+        r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort
+    )
     parts = [f"{r.title}: {now}, {r.rag}"]
-    if r.direction != rating.NOT_COMPARABLE and (withheld(r) or withheld(r, "previous_")):
-        parts.append(f"{r.direction.lower()} since last {period} (figures withheld: small numbers)")
-    elif r.direction != rating.NOT_COMPARABLE:
+    if withheld(r, "previous_") and not withheld(r):
+        parts.append(f"last {period}'s figure {hidden_in_words(r, 'previous_')}")
+    elif r.direction not in (rating.NOT_COMPARABLE, rating.NOT_SHOWN):
         before = fmt_value(r.previous_value, r.unit, r.decimals)
         if r.unit == "percent" and not missing(r.previous_denominator):
             before += f" ({fmt_count(r.previous_numerator)} of {fmt_count(r.previous_denominator)})"

@@ -26,6 +26,7 @@ DIRECTION_ARROWS = {
     rating.SAME: "► Same",
     rating.WORSE: "▼ Worse",
     rating.NOT_COMPARABLE: f"{DASH} Not comparable",
+    rating.NOT_SHOWN: f"{DASH} Not shown (small numbers)",
 }
 TABLE_COLUMNS = (
     "KPI", "This month", "Target", "Floor", "Rating", "Last month", "Direction", "Children to change rating",

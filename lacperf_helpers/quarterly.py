@@ -68,10 +68,7 @@ def load_quarter_appendix(
     areas = list(month_end.all_areas["area"].unique())
     every_area = quarter_scorecard(headline(month_end.figures), month_end.catalogue, quarter, areas)
     if disclosure_control:
-        rules = month_end.settings
-        every_area = hide_in_periods(
-            every_area, list(PERIOD_PREFIXES), month_end.catalogue, rules.disclosure, rules.authority or ""
-        )
+        every_area = hide_in_periods(every_area, quarter, month_end.hidden, month_end.catalogue)
     else:
         every_area = every_area.assign(**{prefix + "withheld": "" for prefix in PERIOD_PREFIXES})
     quarter_card = every_area.loc[every_area["area"] == area].reset_index(drop=True)

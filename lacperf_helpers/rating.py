@@ -20,6 +20,7 @@ RAG_ORDER = (GREEN, AMBER, RED)
 
 IMPROVED, SAME, WORSE = "Improved", "Same", "Worse"
 NOT_COMPARABLE = "Not comparable"  # no figure this month or last month
+NOT_SHOWN = "Not shown"  # a figure either side is hidden by disclosure control: which way it went would narrow it
 
 # Figures are rated at full precision, but a float such as 100 * 7 / 100 = 7.000000000000001 must still
 # meet a target of 7: round away binary noise far below any displayed precision.

@@ -6,6 +6,7 @@ window and its verdict, the SPC mean, limits, variation and assurance, and the c
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,12 +105,20 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
 
 
 def trend_table(
-    history: pd.DataFrame, catalogue: KpiCatalogue, settings: TrendSettings, month: str, areas: list[str]
+    history: pd.DataFrame,
+    catalogue: KpiCatalogue,
+    settings: TrendSettings,
+    month: str,
+    areas: list[str],
+    publish: Callable[[SeriesAnalysis], SeriesAnalysis] | None = None,
 ) -> pd.DataFrame:
-    """One row per KPI x area x cohort for the areas given (in their order): the columns of `lacperf trend`."""
+    """One row per KPI x area x cohort for the areas given (in their order): the columns of `lacperf trend`.
+    `publish`: what disclosure control makes of each series before it is written."""
     rows = []
     for area in areas:
         for (kpi_id, cohort), one in history.loc[history["area"] == area].groupby(["kpi_id", "cohort"], sort=False):
             analysis = analyse_series(one, catalogue.get(str(kpi_id)), settings, month)
+            if publish is not None:
+                analysis = publish(analysis)
             rows.append({"kpi_id": kpi_id, "area": area, "cohort": cohort, **analysis.row})
     return pd.DataFrame(rows, columns=[*TREND_COLUMNS, *TREND_EXTRA_COLUMNS])

@@ -122,6 +122,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"MDC conformance: {n['datasets_agreeing']}/{n['datasets']} datasets, {n['points_agreeing']}/{n['points']} "
             f"points as the Single Chart Tool colours them ({len(mdc.EXCEPTIONS)} documented exception(s))"
         )
+    disclosure = loaded("test_disclosure_audit")
+    if disclosure is not None:
+        for name, line in disclosure.FIGURES.items():
+            terminalreporter.write_line(f"disclosure audit, {name}: {line}")
     fuzz = loaded("test_fuzz_inputs")
     if fuzz is not None and sum(fuzz.TRIED.values()):
         tried = fuzz.TRIED

@@ -36,7 +36,10 @@ def test_scorecard_writes_the_tidy_csv(returns: Path, kpis_file: Path, tmp_path:
     assert list(card.columns[: len(SCORECARD_COLUMNS)]) == list(SCORECARD_COLUMNS)
     assert len(card) == 6  # 2 areas x 3 KPIs
     moves = card.loc[(card["area"] == "Kent") & (card["kpi_id"] == "moves_3plus")].iloc[0]
-    assert (moves["rag"], moves["previous_rag"], moves["direction"]) == ("Green", "Red", "Improved")
+    # 4 of 40 children: hidden, and so is which way it went from March's 5 of 40 (it would say "fewer than 5");
+    # the rating, a band, stays
+    assert (moves["rag"], moves["previous_rag"], moves["direction"]) == ("Green", "Red", "Not shown")
+    assert pd.isna(moves["numerator"]) and moves["withheld"] in ("<5", "withheld")
 
 
 def test_scorecard_for_one_area(returns: Path, kpis_file: Path, tmp_path: Path) -> None:

@@ -1,17 +1,22 @@
 """Disclosure control on hand-built figures: which are hidden, and what each shows instead."""
 
+from pathlib import Path
+from textwrap import dedent
+
 import pandas as pd
 
-from lacperf_helpers.definitions import DisclosureRule, KpiCatalogue
-from lacperf_helpers.disclosure import hidden_keys, hide_in_card, hide_in_periods
+from lacperf_helpers import rating
+from lacperf_helpers.definitions import DisclosureRule, KpiCatalogue, load_kpis
+from lacperf_helpers.disclosure import hidden_keys, hide_in_card, hide_in_history, hide_in_periods, hide_in_trend
 from lacperf_helpers.formatting import fmt_figure
+from lacperf_helpers.narrative import SMALL_NUMBER, amber_red_item, rating_change
 
 RULE = DisclosureRule(smallest_shown=5)
 
 
-def figures(rows: list[tuple[str, str, str, float, float]]) -> pd.DataFrame:
+def figures(rows: list[tuple[str, str, str, float, float]], cohort: str = "all") -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=["area", "breakdown", "group", "numerator", "denominator"])
-    return frame.assign(month="2019-09", kpi_id="reviews_on_time", cohort="all", value=0.0)
+    return frame.assign(month="2019-09", kpi_id="reviews_on_time", cohort=cohort, value=0.0)
 
 
 def hidden(frame: pd.DataFrame, catalogue: KpiCatalogue) -> list[tuple[str, str, str]]:
@@ -19,57 +24,147 @@ def hidden(frame: pd.DataFrame, catalogue: KpiCatalogue) -> list[tuple[str, str,
     return sorted(zip(keys["area"], keys["group"], keys["shown"], strict=True))
 
 
-def test_a_small_area_is_hidden_and_the_next_smallest_with_it(catalogue: KpiCatalogue) -> None:
-    # Kent = A + B + C: with A's 3 hidden, A could be worked out from Kent, B and C; so the smaller of
-    # B (25 children) and C (15) is hidden too.
+def test_a_small_area_is_hidden_with_the_area_of_fewest_children_counted(catalogue: KpiCatalogue) -> None:
+    # Kent = A + B + C: with A's 3 hidden, A could be worked out from Kent, B and C. The numerator is the
+    # small count, so the area with the smallest numerator that can move by 3 (B: 12, not C: 15) goes too.
     frame = figures([("Kent", "total", "all", 30, 60), ("A", "total", "all", 3, 20), ("B", "total", "all", 12, 25),
                      ("C", "total", "all", 15, 15)])  # fmt: skip
-    assert hidden(frame, catalogue) == [("A", "all", "<5"), ("C", "all", "withheld")]
+    assert hidden(frame, catalogue) == [("A", "all", "<5"), ("B", "all", "withheld")]
 
 
-def test_a_small_group_is_hidden_with_the_next_smallest_group(catalogue: KpiCatalogue) -> None:
-    # girls 2 of 30: hidden; boys 28 of 30 would give it away from the total, so hidden as well
+def test_the_children_a_percentage_leaves_out_are_a_count_too(catalogue: KpiCatalogue) -> None:
+    # "46 of 50" gives away the 4 without; "45 of 50" and "50 of 50" do not
+    frame = figures([("Kent", "total", "all", 46, 50)])
+    assert hidden(frame, catalogue) == [("Kent", "all", "withheld")]
+    assert hidden(figures([("Kent", "total", "all", 45, 50)]), catalogue) == []
+    assert hidden(figures([("Kent", "total", "all", 50, 50)]), catalogue) == []
+
+
+def test_a_small_group_and_a_group_missing_few_protect_each_other(catalogue: KpiCatalogue) -> None:
+    # girls 2 of 30: hidden ('<5'); boys 28 of 30 leave out 2: hidden ('withheld'); each gives the other room
     frame = figures([("Kent", "total", "all", 30, 60), ("Kent", "sex", "F", 2, 30), ("Kent", "sex", "M", 28, 30)])
     assert hidden(frame, catalogue) == [("Kent", "F", "<5"), ("Kent", "M", "withheld")]
 
 
-def test_zero_and_five_are_shown_and_two_small_figures_protect_each_other(catalogue: KpiCatalogue) -> None:
+def test_zero_and_five_are_shown(catalogue: KpiCatalogue) -> None:
     frame = figures([("Kent", "total", "all", 5, 10), ("Kent", "sex", "F", 0, 4), ("Kent", "sex", "M", 5, 6),
                      ("Kent", "sex", "U", 0, 0)])  # fmt: skip
-    # F has 4 children in its denominator: hidden; M (6) next smallest non-zero; U (0 of 0) stays
+    # F has 4 children in its denominator: hidden; M (5 of 6, room in both counts) with it; U (0 of 0) stays
     assert hidden(frame, catalogue) == [("Kent", "F", "<5"), ("Kent", "M", "withheld")]
 
 
-def test_staff_figures_are_not_hidden(kpis_file, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from lacperf_helpers.definitions import load_kpis
+def test_unaccompanied_children_are_protected_though_never_published(catalogue: KpiCatalogue) -> None:
+    # all children 20 of 40, excluding UASC 18 of 38: 2 of 2 unaccompanied children, by subtraction
+    frame = pd.concat([figures([("Kent", "total", "all", 20, 40)]),
+                       figures([("Kent", "total", "all", 18, 38)], cohort="excluding UASC")])  # fmt: skip
+    keys = hidden_keys(frame, catalogue, RULE, "Kent")
+    assert keys[["cohort", "shown"]].values.tolist() == [["excluding UASC", "withheld"]]
+    # with 9 unaccompanied children, nothing is hidden
+    frame.loc[frame["cohort"] != "all", ["numerator", "denominator"]] = [11, 31]
+    assert hidden_keys(frame, catalogue, RULE, "Kent").empty
 
-    text = kpis_file.read_text().replace("    source: return\n", "    source: return\n    counts: FTE posts\n", 1)
+
+def test_staff_figures_are_not_hidden(kpis_file: Path, tmp_path: Path) -> None:
+    text = kpis_file.read_text().replace("    source: return\n", "    source: return\n    disclosure: staff\n", 1)
     (tmp_path / "staff.yaml").write_text(text)
     frame = figures([("Kent", "total", "all", 3.5, 4.0)])
     assert hidden(frame, load_kpis(tmp_path / "staff.yaml")) == []
 
 
-def test_a_hidden_figure_is_blanked_in_the_card_and_reads_as_under_5(catalogue: KpiCatalogue) -> None:
+SUMMED = dedent(
+    """\
+    kpis:
+      - id: reviews_on_time
+        title: Reviews held on time
+        polarity: H
+        unit: percent
+        target: 90
+        floor: 80
+        aggregation: sum
+        source: return
+    """
+)
+
+
+def test_a_period_is_hidden_when_any_of_its_months_is(tmp_path: Path) -> None:
+    # Deal's August is 3 of 10, hidden with Ashford's August: their quarters (August = the quarter less July
+    # and September), years to date and 12 months go with them; Kent's, all its months shown, stay
+    (tmp_path / "kpis.yaml").write_text(SUMMED)
+    catalogue = load_kpis(tmp_path / "kpis.yaml")
+    rows = []
+    for month, deal in (("2019-07", (9, 20)), ("2019-08", (3, 10)), ("2019-09", (8, 21))):
+        rows += [(month, "Kent", 20 + deal[0], 40 + deal[1]), (month, "Ashford", 20, 40), (month, "Deal", *deal)]
+    frame = pd.DataFrame(rows, columns=["month", "area", "numerator", "denominator"]).assign(
+        kpi_id="reviews_on_time", cohort="all", breakdown="total", group="all", value=0.0
+    )
+    keys = hidden_keys(frame, catalogue, RULE, "Kent")
+    assert sorted(zip(keys["month"], keys["area"], strict=True)) == [
+        ("12 months to 2019-09", "Ashford"), ("12 months to 2019-09", "Deal"), ("2019-08", "Ashford"),
+        ("2019-08", "Deal"), ("Q2 2019/20", "Ashford"), ("Q2 2019/20", "Deal"), ("year to date to 2019-09", "Ashford"),
+        ("year to date to 2019-09", "Deal"),
+    ]  # fmt: skip
+    card = pd.DataFrame({"area": ["Kent", "Ashford", "Deal"], "kpi_id": "reviews_on_time",
+                         "numerator": [85, 60, 20], "denominator": [153, 120, 33], "value": 0.0,
+                         "direction": rating.IMPROVED, "previous_quarter_numerator": [1, 2, 3],
+                         "previous_quarter_denominator": [9, 9, 9], "previous_quarter_value": 0.0})  # fmt: skip
+    shown = hide_in_periods(card, "Q2 2019/20", keys, catalogue)
+    assert shown["withheld"].tolist() == ["", "withheld", "withheld"]
+    assert shown["numerator"].isna().tolist() == [False, True, True]
+    # Kent's quarter and the previous quarter (no month of it hidden) are shown: its direction stands
+    assert shown["direction"].tolist() == [rating.IMPROVED, rating.NOT_SHOWN, rating.NOT_SHOWN]
+
+
+def test_a_hidden_figure_is_blanked_in_the_card_reads_as_under_5_and_has_no_direction(
+    catalogue: KpiCatalogue,
+) -> None:
     card = figures([("A", "total", "all", 3, 20)]).drop(columns="month")
-    card["change"], card["children_to_change_rating"] = 1.0, 2.0
+    card["change"], card["children_to_change_rating"], card["direction"] = 1.0, 2.0, rating.WORSE
     keys = pd.DataFrame([["2019-09", "A", "reviews_on_time", "all", "total", "all", "<5"]],
                         columns=["month", "area", "kpi_id", "cohort", "breakdown", "group", "shown"])  # fmt: skip
     shown = hide_in_card(card, keys, "2019-09", "2019-08").iloc[0]
     assert shown[["numerator", "denominator", "change", "children_to_change_rating"]].isna().all()
     assert bool(shown["suppressed"]) and not bool(shown["previous_suppressed"])
+    assert shown["direction"] == rating.NOT_SHOWN  # "fell from 12 to <5" would say it is below 12
     assert fmt_figure(15.0, 3, 20, "percent", 1, "children", 50, shown["withheld"]) == "<5 children"
 
 
-def test_each_period_of_a_quarter_is_hidden_on_its_own(catalogue: KpiCatalogue) -> None:
-    # the quarter: Ashford 3 of 10 (small) and Deal 7 of 12, so Deal would give Ashford away from Kent's
-    # 10 of 22; the year to date: every figure large enough to show
-    card = pd.DataFrame(
-        {"area": ["Kent", "Ashford", "Deal"], "kpi_id": "reviews_on_time",
-         "numerator": [10, 3, 7], "denominator": [22, 10, 12], "value": 0.0,
-         "year_to_date_numerator": [40, 15, 25], "year_to_date_denominator": [80, 40, 40], "year_to_date_value": 0.0}
+def _row(**values: object) -> object:
+    base = {"title": "Reviews held on time", "value": float("nan"), "numerator": float("nan"),
+            "denominator": float("nan"), "unit": "percent", "decimals": 1, "counts": "children", "rag": "Red",
+            "previous_rag": "Amber", "previous_value": 90.0, "previous_numerator": 18, "previous_denominator": 20,
+            "direction": rating.NOT_SHOWN, "polarity": "H", "target": 95, "floor": 85, "withheld": "<5",
+            "previous_withheld": "", "children_to_change_rating": float("nan"), "numerator_change": float("nan"),
+            "denominator_change": float("nan")}  # fmt: skip
+    base.update(values)
+    return pd.DataFrame([base]).itertuples(index=False).__next__()
+
+
+def test_sentences_say_a_hidden_figure_in_plain_words_and_not_which_way_it_went() -> None:
+    item = amber_red_item(_row(), 50)
+    assert item.startswith(f"Reviews held on time: {SMALL_NUMBER}, Red")
+    assert "<5" not in item and "fell" not in item and "from 90.0%" not in item
+    change = rating_change(_row(), 50)
+    assert change == f"Reviews held on time moved from Amber to Red (the figures: {SMALL_NUMBER})."
+    both = rating_change(_row(previous_withheld="<5"), 50)
+    assert "from <5 to <5" not in both and "fell" not in both
+
+
+def test_spc_lines_are_left_off_where_a_month_on_the_chart_is_hidden() -> None:
+    # 12 x the mean less the 11 months shown would be the hidden month
+    points = pd.DataFrame({"month": ["2019-08", "2019-09"], "area": "A", "kpi_id": "k", "cohort": "all",
+                           "breakdown": "total", "group": "all", "numerator": [3, 10], "denominator": [9, 20],
+                           "value": [33.3, 50.0], "mean": 41.7, "lower_limit": 0.0, "upper_limit": 90.0})  # fmt: skip
+    keys = pd.DataFrame([["2019-08", "A", "k", "all", "total", "all", "<5"]],
+                        columns=["month", "area", "kpi_id", "cohort", "breakdown", "group", "shown"])  # fmt: skip
+    row, shown = hide_in_trend(
+        {"mean": 41.7, "lower_limit": 0.0, "upper_limit": 90.0, "latest_value": 50.0, "run_since": "2019-08",
+         "run_since_value": 33.3, "since_when": "rising since August 2019 when it was 33.3%"},
+        hide_in_history(points, keys),
     )  # fmt: skip
-    hidden = hide_in_periods(card, ["", "year_to_date_"], catalogue, RULE, "Kent")
-    assert hidden["withheld"].tolist() == ["", "<5", "withheld"]
-    assert hidden["year_to_date_withheld"].tolist() == ["", "", ""]
-    assert hidden["numerator"].isna().tolist() == [False, True, True]
-    assert hidden["year_to_date_numerator"].tolist() == [40, 15, 25]
+    assert pd.isna([row["mean"], row["lower_limit"], row["upper_limit"], row["run_since_value"]]).all()
+    assert row["latest_value"] == 50.0 and row["since_when"] == "rising since August 2019"
+    assert shown[["mean", "lower_limit", "upper_limit"]].isna().all().all()
+    assert shown["value"].isna().tolist() == [True, False]
+    # nothing hidden: the lines stay
+    row, shown = hide_in_trend({"mean": 41.7}, hide_in_history(points, keys.iloc[0:0]))
+    assert row["mean"] == 41.7 and shown["mean"].notna().all()

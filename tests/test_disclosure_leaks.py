@@ -1,0 +1,135 @@
+"""Each way a review got a count of 1-4 children back from what lacperf published for one month and its
+quarter, tried again on what lacperf now writes: the CSV exports and the quarter's card."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from lacperf_helpers import paths
+from lacperf_helpers.cli import app
+from lacperf_helpers.definitions import load_kpis, load_settings
+from lacperf_helpers.disclosure import hidden_keys
+from lacperf_helpers.quarterly import load_quarter_appendix
+from lacperf_helpers.returns import load_returns
+from lacperf_helpers.scorecard import with_slice
+from tests.conftest import KPIS_YAML, SAMPLE_MONTH, write_return
+
+runner = CliRunner()
+
+
+def _small(x: pd.Series) -> pd.Series:
+    return (x >= 1) & (x <= 4)
+
+
+@pytest.fixture(scope="module")
+def sample_measures(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
+    out = tmp_path_factory.mktemp("measures") / "measures.csv"
+    result = runner.invoke(
+        app, ["measures", "--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    return pd.read_csv(out)
+
+
+def test_unaccompanied_children_cannot_be_had_by_subtracting_cohorts(sample_measures: pd.DataFrame) -> None:
+    # "all" - "excluding UASC", where both are shown, is never 1-4 children (nor leaves out 1-4)
+    keys = ["area", "measure", "breakdown", "group"]
+    every = sample_measures.loc[sample_measures["cohort"] == "all"].set_index(keys)
+    rest = sample_measures.loc[sample_measures["cohort"] == "excluding UASC"].set_index(keys)
+    both = every.join(rest, rsuffix="_rest", how="inner").dropna(subset=["numerator", "numerator_rest"])
+    assert len(both) > 50  # the check saw figures
+    uasc_n = both["numerator"] - both["numerator_rest"]
+    uasc_d = both["denominator"] - both["denominator_rest"]
+    assert not _small(uasc_n).any()
+    assert not _small(uasc_d.dropna()).any()
+    assert not _small((uasc_d - uasc_n).dropna()).any()
+
+
+def test_no_shown_figure_leaves_out_1_to_4_children(sample_measures: pd.DataFrame, tmp_path: Path) -> None:
+    out = tmp_path / "card.csv"
+    result = runner.invoke(
+        app, ["scorecard", "--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    card = pd.read_csv(out)
+    children = card["kpi_id"].isin({k.id for k in load_kpis(paths.KPIS_FILE).kpis if k.disclosure == "children"})
+    percent = card["unit"] == "percent"
+    shown = card.loc[children & percent & card["numerator"].notna()]
+    assert len(shown) > 100
+    assert not _small(shown["denominator"] - shown["numerator"]).any()  # "46 of 50" would give away the 4
+    measured = sample_measures.loc[sample_measures["denominator"].notna() & sample_measures["numerator"].notna()]
+    assert not _small(measured["denominator"] - measured["numerator"]).any()
+
+
+def test_the_trend_csv_shows_no_hidden_month_and_no_spc_line_drawn_through_one(tmp_path: Path) -> None:
+    out = tmp_path / "trend.csv"
+    result = runner.invoke(
+        app, ["trend", "--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH, "--out", str(out)]
+    )
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out)
+    catalogue, settings = load_kpis(paths.KPIS_FILE), load_settings(paths.SETTINGS_FILE)
+    # a month is decided on its own figures: the month's decision, as every page of it makes it
+    hidden = hidden_keys(
+        with_slice(load_returns(paths.SAMPLE_RETURNS, [SAMPLE_MONTH], catalogue, settings.authority)),
+        catalogue, settings.disclosure, settings.authority or "",
+    )  # fmt: skip
+    hidden_now = hidden.loc[(hidden["breakdown"] == "total") & (hidden["group"] == "all")]
+    latest = table.merge(hidden_now[["area", "kpi_id", "cohort"]], on=["area", "kpi_id", "cohort"])
+    assert len(latest) > 5
+    assert latest["latest_value"].isna().all()  # the month's own figure is hidden
+    assert latest["mean"].isna().all() and latest["upper_limit"].isna().all()  # 24 x mean - the rest = it
+    assert table["mean"].notna().any()  # lines stay where every month is shown
+
+
+SUMMED = KPIS_YAML.replace(
+    "    unit: percent\n    target: 90\n", "    unit: percent\n    aggregation: sum\n    target: 90\n"
+)
+
+
+def test_a_hidden_month_cannot_be_had_from_its_quarter(tmp_path: Path) -> None:
+    # Deal's August is 3 of 10: hidden. The quarter page's "Q2 = July + August + September" gave it back.
+    (tmp_path / "kpis.yaml").write_text(SUMMED)
+    (tmp_path / "settings.yaml").write_text("authority: Kent\n")
+    returns = tmp_path / "returns"
+    for month, deal in (("2019-07", (9, 20)), ("2019-08", (3, 10)), ("2019-09", (8, 21))):
+        rows = [("Kent", 20 + deal[0], 40 + deal[1]), ("Ashford", 20, 40), ("Deal", *deal)]
+        write_return(returns, month, "".join(f"{month},{a},reviews_on_time,{n},{d},\n" for a, n, d in rows))
+    quarter = load_quarter_appendix(
+        "Q2 2019/20", "Deal", returns, tmp_path / "kpis.yaml", tmp_path / "settings.yaml",
+        benchmarks_file=paths.BENCHMARKS_FILE,
+    )  # fmt: skip
+    reviews = quarter.card.loc[quarter.card["kpi_id"] == "reviews_on_time"].iloc[0]
+    for prefix in ("", "year_to_date_", "rolling_12_"):
+        assert pd.isna(reviews[prefix + "numerator"]) and reviews[prefix + "withheld"] == "withheld"
+    # the month's own page hides August and the area beside it; the quarter's chart points likewise
+    points = quarter.month_end.series["reviews_on_time"].points
+    assert points.loc[points["month"] == "2019-08", "value"].isna().all()
+
+
+def test_last_months_figure_is_hidden_as_last_months_page_hid_it(tmp_path: Path, kpis_file: Path) -> None:
+    # March: Ashford 3 of 20 (hidden) and Deal hidden beside it. In April Ashford has left the return; April's
+    # CSV still carries Deal's March figure, and must hide it as March's own page did.
+    returns = tmp_path / "returns"
+    write_return(returns, "2019-03", "2019-03,Kent,reviews_on_time,30,60,\n2019-03,Ashford,reviews_on_time,3,20,\n"
+                 "2019-03,Deal,reviews_on_time,12,25,\n2019-03,Dover,reviews_on_time,15,15,\n")  # fmt: skip
+    write_return(returns, "2019-04", "2019-04,Kent,reviews_on_time,27,40,\n2019-04,Deal,reviews_on_time,12,25,\n"
+                 "2019-04,Dover,reviews_on_time,15,15,\n")  # fmt: skip
+    (tmp_path / "settings.yaml").write_text("authority: Kent\n")
+    out = tmp_path / "april.csv"
+    result = runner.invoke(app, ["scorecard", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-04",
+                                 "--settings", str(tmp_path / "settings.yaml"), "--out", str(out)])  # fmt: skip
+    assert result.exit_code == 0, result.output
+    card = pd.read_csv(out, keep_default_na=False)
+    card = card.loc[card["kpi_id"] == "reviews_on_time"].set_index("area")
+    march = hidden_keys(
+        with_slice(load_returns(returns, ["2019-03"], load_kpis(kpis_file), "Kent")),
+        load_kpis(kpis_file), load_settings(tmp_path / "settings.yaml").disclosure, "Kent",
+    )  # fmt: skip
+    assert set(march["area"]) == {"Ashford", "Deal"}
+    assert card.loc["Deal", "previous_withheld"] == "withheld" and card.loc["Deal", "previous_numerator"] == ""
+    assert card.loc["Dover", "previous_withheld"] == ""
