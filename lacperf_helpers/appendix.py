@@ -21,7 +21,7 @@ from lacperf_helpers.definitions import (
     load_settings,
     load_trend_settings,
 )
-from lacperf_helpers.disclosure import hidden_keys, hide_in_card, hide_in_history, hide_in_trend, no_hidden
+from lacperf_helpers.disclosure import Published, hidden_keys, hide_in_card, hide_in_history, hide_in_trend, no_hidden
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.manifest import PARAMETER_FILES, describe
 from lacperf_helpers.narrative import Summary, summarise
@@ -45,13 +45,14 @@ TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance",
 class Appendix:
     month: str
     area: str
-    card: pd.DataFrame  # this area's rows of the tidy scorecard, in KPI order, with trend and benchmarks
-    all_areas: pd.DataFrame  # every area's headline rows of this cohort this month, for comparing areas
-    slices: pd.DataFrame  # every row of the month's scorecard: areas x KPIs x cohorts x breakdowns x groups
+    # What the page shows is Published: made by disclosure control (on, whenever lacperf renders)
+    card: Published  # this area's rows of the tidy scorecard, in KPI order, with trend and benchmarks
+    all_areas: Published  # every area's headline rows of this cohort this month, for comparing areas
+    slices: Published  # every row of the month's scorecard: areas x KPIs x cohorts x breakdowns x groups
     hidden: pd.DataFrame  # the month's one publishable view: every figure (month or period, area ...) hidden
     cohort: str
     figures: pd.DataFrame  # every area's checked return figures up to this month
-    history: pd.DataFrame  # this area's rated figures for every month up to `month`
+    history: Published  # this area's rated figures for every month up to `month`
     series: dict[str, SeriesAnalysis]  # per KPI id: trend, SPC and the window's points
     summary: Summary
     catalogue: KpiCatalogue
@@ -259,13 +260,13 @@ def load_appendix(
     return Appendix(
         month=month,
         area=area,
-        card=area_card,
-        all_areas=card,
-        slices=slices,
+        card=Published(area_card),
+        all_areas=Published(card),
+        slices=Published(slices),
         hidden=hidden,
         cohort=cohort,
         figures=figures,
-        history=history,
+        history=Published(history),
         series=series,
         summary=summarise(area_card, settings.small_cohort_denominator),
         catalogue=catalogue,

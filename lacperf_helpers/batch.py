@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
-from filelock import FileLock
+from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lacperf_helpers import __version__, paths
@@ -42,7 +42,7 @@ from lacperf_helpers.periods import (
     quarter_months,
     quarter_slug,
 )
-from lacperf_helpers.render import RenderError, WarmKernel, appendix_path, render_appendix
+from lacperf_helpers.render import RenderError, WarmKernel, appendix_path, check_file_names, render_appendix
 from lacperf_helpers.returns import return_path
 from lacperf_helpers.scorecard import headline, order_areas, require_area
 from lacperf_helpers.validation import ValidationError, write_report
@@ -173,9 +173,10 @@ def unchanged(job: Job, print_: str) -> bool:
     if job.force or not job.target.exists() or not job.manifest.exists():
         return False
     try:
-        return bool(json.loads(job.manifest.read_text()).get("fingerprint") == print_)
-    except (json.JSONDecodeError, OSError):
+        manifest = json.loads(job.manifest.read_text())
+    except (ValueError, OSError):  # not JSON, not UTF-8, unreadable: made again
         return False
+    return isinstance(manifest, dict) and manifest.get("fingerprint") == print_
 
 
 def rating_counts(notebook: str, period: str, files: dict[str, str], cohort: str = "all") -> dict[str, dict[str, int]]:
@@ -238,8 +239,10 @@ def run_job(job: Job, made_at: str) -> JobResult:
                 "ratings": dict(job.ratings),
             }
             write_atomically(job.manifest, json.dumps(manifest, indent=2) + "\n")
-        except (RenderError, InputError, OSError, RuntimeError) as exc:
-            return JobResult(job.label, FAILED, str(job.target), time.perf_counter() - started, str(exc))
+        except Exception as exc:  # a page's failure of any kind (a PDF, a manifest that is not a JSON
+            # object) is that page's: it is marked failed and the batch finishes the others
+            reason = str(exc) if isinstance(exc, RenderError | InputError | OSError) else f"{type(exc).__name__}: {exc}"
+            return JobResult(job.label, FAILED, str(job.target), time.perf_counter() - started, reason)
         return JobResult(job.label, RENDERED, str(job.target), time.perf_counter() - started, pdf=pdf)
 
 
@@ -279,6 +282,7 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
                 write_report(error.problems, folder, title)
                 raise
             write_report(month_data(last, *inputs).problems, folder, title)
+            check_file_names(areas, return_path(returns, last))
             asked = list(areas) if run.areas == "all" else list(run.areas)
             for area in asked:
                 require_area(areas, area, return_path(returns, last))
@@ -303,9 +307,14 @@ def local_results(jobs: list[Job], made_at: str, workers: int) -> Iterator[JobRe
     # spawned, not forked: a worker must not inherit the parent's kernel sockets (a fork after a kernel
     # client ran in the parent can hang), and each worker starts clean
     with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = [pool.submit(run_job, job, made_at) for job in jobs]
+        futures = {pool.submit(run_job, job, made_at): job for job in jobs}
         for future in as_completed(futures):
-            yield future.result()
+            try:
+                yield future.result()
+            except Exception as exc:  # a worker that died: its pages (and those the broken pool still held)
+                # are marked failed, the summary and index are still written, and the next run makes them
+                job = futures[future]
+                yield JobResult(job.label, FAILED, str(job.target), 0.0, f"the worker stopped: {type(exc).__name__}")
 
 
 def dask_results(jobs: list[Job], made_at: str, scheduler: str) -> Iterator[JobResult]:
@@ -346,7 +355,19 @@ def execute(
         on_result(result)
     if jobs:
         write_indexes(Path(jobs[0].out))
+        remove_lock_files(Path(jobs[0].out))
     return results
+
+
+def remove_lock_files(out: Path) -> None:
+    """The run's lock files, once nobody holds them (another batch at work keeps its own)."""
+    for path in [*out.glob(".*.lock"), *out.glob("*/.*.lock")]:
+        lock = FileLock(str(path))
+        try:
+            with lock.acquire(timeout=0):
+                path.unlink(missing_ok=True)
+        except (Timeout, OSError):
+            continue
 
 
 # --- index pages -------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from lacperf_helpers import paths
 from lacperf_helpers.appendix import check_inputs, month_data, validate_month
 from lacperf_helpers.batch import (
     FAILED,
+    NOTEBOOKS,
     RENDERED,
     SKIPPED,
     Job,
@@ -43,7 +44,7 @@ from lacperf_helpers.measures import MEASURES, data_quality, measure_table
 from lacperf_helpers.paths import write_atomically
 from lacperf_helpers.pdf import PdfError, write_pdf
 from lacperf_helpers.periods import month_end, parse_month, previous_month, quarter_months, quarter_slug
-from lacperf_helpers.render import RenderError, appendix_path, render_appendix
+from lacperf_helpers.render import RenderError, appendix_path, check_file_names, render_appendix
 from lacperf_helpers.returns import load_returns, load_returns_to, require_month, return_path
 from lacperf_helpers.scorecard import build_scorecard, order_areas, require_area, select_area, with_slice
 from lacperf_helpers.series import rated_history
@@ -328,6 +329,7 @@ def _areas(
 ) -> list[str]:
     """Every input checked once; the areas asked for (each must be in the return), or all of them."""
     areas = check_inputs(month, returns, kpis, settings, trend_settings, benchmarks)
+    check_file_names(areas, return_path(returns, month))
     for name in asked or []:
         require_area(areas, name, return_path(returns, month))
     return list(asked) if asked else areas
@@ -343,11 +345,12 @@ def _render_each(
             written = render_appendix(out, period, name, parameters, notebook, cohort=cohort)
             if pdf:
                 typer.echo(f"printed {write_pdf(written)}")
-        except (RenderError, PdfError) as exc:
+        except (RenderError, PdfError, OSError) as exc:  # disk full, read-only, name too long: this page only
             failed.append(name)
             kept = appendix_path(out, period, name, cohort)
             still = f"; the last good appendix {kept} is unchanged" if kept.exists() else ""
-            typer.echo(f"lacperf: {name}: not rendered: {exc}{still}", err=True)
+            reason = f"{exc.strerror} ({exc.filename})" if isinstance(exc, OSError) and exc.strerror else str(exc)
+            typer.echo(f"lacperf: {name}: not rendered: {reason}{still}", err=True)
             continue
         typer.echo(f"rendered {written}")
     if failed:
@@ -423,6 +426,9 @@ def batch(
             quarter_months(one_quarter)
         except ValueError as exc:
             refuse("--quarter", one_quarter, str(exc))
+    for one_notebook in notebook or []:
+        if one_notebook not in NOTEBOOKS:
+            refuse("--notebook", one_notebook, f"not a notebook lacperf renders; they are: {', '.join(NOTEBOOKS)}")
     for key, value in (("quarters", quarter), ("areas", area), ("notebooks", notebook)):
         if value:
             overrides[key] = tuple(value)

@@ -65,7 +65,7 @@ class KpiDefinition(_Frozen):
     def _years_are_financial_years(cls, years: dict[str, Thresholds]) -> dict[str, Thresholds]:
         for label in years:
             start, _, end = label.partition("/")
-            if not (start.isdigit() and len(start) == 4 and end == f"{(int(start) + 1) % 100:02d}"):
+            if not (start.isascii() and start.isdigit() and len(start) == 4 and end == f"{(int(start) + 1) % 100:02d}"):
                 raise ValueError(f"{label!r} is not a financial year such as '2019/20'")
         return years
 
@@ -226,6 +226,10 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
         ) from None
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping of settings at the top level (e.g. 'kpis:')")
+    twice = _key_given_twice(node)
+    if twice is not None:  # YAML itself would quietly keep the last
+        key, line, again = twice
+        raise InputError(path, f"{key!r} is given twice (lines {line} and {again})", row=again, row_label="line")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -264,6 +268,26 @@ def _explain(error: Any, data: dict[str, Any]) -> str:
     value = error.get("input")
     shown = f" (found {value!r})" if value is not None and not isinstance(value, dict | list) else ""
     return f"{who}{message}{shown}"
+
+
+def _key_given_twice(node: yaml.Node | None) -> tuple[str, int, int] | None:
+    """The first key any mapping in the document gives twice, with both lines."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
+        for key, value in node.value:
+            line = key.start_mark.line + 1
+            if key.value in seen:
+                return str(key.value), seen[key.value], line
+            seen[key.value] = line
+            inner = _key_given_twice(value)
+            if inner is not None:
+                return inner
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            inner = _key_given_twice(item)
+            if inner is not None:
+                return inner
+    return None
 
 
 def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:

@@ -677,6 +677,10 @@ class Published:
 
     frame: pd.DataFrame
 
+    def _repr_html_(self) -> str | None:  # shown as its table in JupyterLab
+        shown: str | None = self.frame._repr_html_()  # type: ignore[operator]
+        return shown
+
 
 def published_csv(view: Published) -> str:
     return csv_text(view.frame)

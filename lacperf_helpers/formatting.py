@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import math
 
 DASH = "–"
@@ -101,7 +102,19 @@ def fmt_signed(x: float) -> str:
     return ("+" if x > 0 else "") + fmt_count(x) if x != 0 else "0"
 
 
+RESERVED_PAGES = frozenset({"index", "validation"})  # pages of a period's folder that are not an area's
+LONGEST_SLUG = 80  # well inside any file system's 255-byte name, with a cohort and ".html" after it
+
+
 def slug(area: str) -> str:
-    """'South Kent' -> 'south-kent': the appendix's file name."""
+    """'South Kent' -> 'south-kent': the appendix's file name. An area named like a page of the folder
+    ('Index', 'Validation') or with nothing to name a file by ('..') gets 'area-' before it; a long name is
+    shortened and keeps a short fingerprint of the whole, so two long names stay apart."""
     cleaned = "".join(ch.lower() if ch.isalnum() else "-" for ch in area.strip())
-    return "-".join(part for part in cleaned.split("-") if part) or "area"
+    name = "-".join(part for part in cleaned.split("-") if part)
+    if not name or name in RESERVED_PAGES:
+        name = f"area-{name}" if name else "area"
+    if len(name) > LONGEST_SLUG:
+        fingerprint = hashlib.sha256(area.encode("utf-8")).hexdigest()[:8]
+        name = f"{name[: LONGEST_SLUG - 9].rstrip('-')}-{fingerprint}"
+    return name

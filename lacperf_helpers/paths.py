@@ -57,7 +57,7 @@ def write_atomically_bytes(path: Path, data: bytes, mode: int | None = None) -> 
 
 # A cell a spreadsheet would read as a formula (OWASP's CSV injection advice): =, +, -, @, tab, carriage return.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_PLAIN_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
 
 def spreadsheet_safe(value: object) -> object:

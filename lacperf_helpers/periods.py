@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$", re.ASCII)
 
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
@@ -88,7 +88,7 @@ def financial_quarter(month: str) -> str:
     return f"Q{((number - 4) % 12) // 3 + 1} {financial_year(month)}"
 
 
-_QUARTER = re.compile(r"^Q([1-4]) (\d{4})/(\d{2})$")
+_QUARTER = re.compile(r"^Q([1-4]) (\d{4})/(\d{2})$", re.ASCII)
 
 
 def quarter_months(quarter: str) -> list[str]:

@@ -45,7 +45,8 @@ def header(appendix: Appendix) -> str:
         f'<p class="lacperf-kicker">Children in Care performance scorecard · appendix</p>'
         f"<h1>{escape(appendix.area)}{_cohort_label(appendix.cohort)} · {month_label(appendix.month)}</h1>"
         f'<p class="lacperf-meta">Financial year {financial_year(appendix.month)} · figures at the end of '
-        f"{month_label(appendix.month)}, compared with {month_label(str(appendix.card['previous_month'].iloc[0]))}"
+        f"{month_label(appendix.month)}, compared with "
+        f"{month_label(str(appendix.card.frame['previous_month'].iloc[0]))}"
         "</p>" + (f'<p class="lacperf-notice">{escape(notice)}</p>' if notice else "") + "</header>"
     )
 
@@ -68,10 +69,10 @@ def breakdown_section(appendix: Appendix, breakdown: str) -> str:
     if name is None:
         known = ", ".join(BREAKDOWN_NAMES)
         return f"<p>There is no breakdown {escape(breakdown)!r}; the breakdowns are: {escape(known)}.</p>"
-    rows = appendix.slices.loc[
-        (appendix.slices["area"] == appendix.area)
-        & (appendix.slices["cohort"] == appendix.cohort)
-        & (appendix.slices["breakdown"] == breakdown)
+    rows = appendix.slices.frame.loc[
+        (appendix.slices.frame["area"] == appendix.area)
+        & (appendix.slices.frame["cohort"] == appendix.cohort)
+        & (appendix.slices.frame["breakdown"] == breakdown)
     ]
     heading = f"<h2>By {escape(name)}</h2>"
     if rows.empty:
@@ -172,13 +173,15 @@ def _england(r: Any) -> str:
 
 def scorecard_table(appendix: Appendix) -> str:
     """The scorecard table (pandas Styler): the rating cell carries its colour class and its word."""
-    shown = scorecard_rows(appendix.card, appendix.settings.small_cohort_denominator)
+    shown = scorecard_rows(appendix.card.frame, appendix.settings.small_cohort_denominator)
     classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
-    classes["Rating"] = appendix.card["rag"].map(_rag_class).to_numpy()
-    classes["Direction"] = "direction direction-" + appendix.card["direction"].str.lower().str.replace(" ", "-")
-    classes["Last month"] = appendix.card["previous_rag"].map(lambda rag: "previous " + _rag_class(rag)).to_numpy()
-    if "trend" in appendix.card:
-        classes["Trend"] = "trend trend-" + appendix.card["trend"].fillna("").str.lower().str.replace(" ", "-")
+    classes["Rating"] = appendix.card.frame["rag"].map(_rag_class).to_numpy()
+    classes["Direction"] = "direction direction-" + appendix.card.frame["direction"].str.lower().str.replace(" ", "-")
+    classes["Last month"] = (
+        appendix.card.frame["previous_rag"].map(lambda rag: "previous " + _rag_class(rag)).to_numpy()
+    )
+    if "trend" in appendix.card.frame:
+        classes["Trend"] = "trend trend-" + appendix.card.frame["trend"].fillna("").str.lower().str.replace(" ", "-")
     caption = (
         f"{appendix.area}, {month_label(appendix.month)}: every KPI with its figure, standards and "
         "rating. Children to change rating: for a Green KPI, how many children's outcomes turning the "
@@ -192,7 +195,7 @@ def scorecard_table(appendix: Appendix) -> str:
 def notes(appendix: Appendix) -> str:
     """How each KPI is measured, numbered as in the table, and what 'Target' and 'Floor' mean."""
     items = []
-    for r in kpi_rows(appendix.card):
+    for r in kpi_rows(appendix.card.frame):
         polarity = "higher is better" if r.polarity == "H" else "lower is better"
         guidance = f" {r.guidance}" if r.guidance else ""
         items.append(f"<li><strong>{escape(r.title)}</strong> ({polarity}).{escape(guidance)}</li>")
@@ -224,7 +227,7 @@ def data_quality(appendix: Appendix) -> str:
             f"warning(s) in {files} file(s). Nothing was left out without being counted here:</p><ul>{rows}</ul>"
         )
     rule = appendix.settings.disclosure
-    hidden = int(appendix.slices["suppressed"].sum())
+    hidden = int(appendix.slices.frame["suppressed"].sum())
     control = (
         f"<p>Disclosure control: a figure counting 1 to {rule.smallest_shown - 1} children is shown as "
         f"&lt;{rule.smallest_shown}, and a figure from which one could be worked out (from a total, or the "
@@ -301,18 +304,18 @@ def trend_section(appendix: Appendix) -> str:
     window = appendix.trend_settings.window
     months = rolling_months(appendix.month, window)
     titles = [kpi.title for kpi in appendix.catalogue.kpis]
-    recent = appendix.history.loc[appendix.history["month"].isin(months)]
+    recent = appendix.history.frame.loc[appendix.history.frame["month"].isin(months)]
     grid_text = (
         f"Ratings of {appendix.area}'s {len(titles)} KPIs in each of the last {window} months "
         f"({month_label(months[0])} to {month_label(months[-1])}). This month: "
-        f"{charts.rating_counts_sentence(appendix.card['rag'])}."
+        f"{charts.rating_counts_sentence(appendix.card.frame['rag'])}."
     )
     parts = [
         f"<h3>Ratings month by month</h3>{ratings_grid(recent, titles, months, grid_text)}",
         f'<h3>Each KPI over {window} months</h3><p class="lacperf-key">{escape(CHART_KEY)}</p>',
         '<div class="lacperf-charts">',
     ]
-    for r in kpi_rows(appendix.card):
+    for r in kpi_rows(appendix.card.frame):
         analysis = appendix.series.get(r.kpi_id)
         if analysis is None or analysis.points.empty:
             continue
@@ -359,11 +362,11 @@ def ratings_grid(history: pd.DataFrame, titles: list[str], months: list[str], ca
 
 def areas_section(appendix: Appendix) -> str:
     """Where this area sits among the authority's areas on every KPI, and how it moved since last month."""
-    areas = appendix.all_areas["area"].unique()
+    areas = appendix.all_areas.frame["area"].unique()
     if len(areas) < 2:
         return "<p>There is only one area in this month's return.</p>"
     titles = [kpi.title for kpi in appendix.catalogue.kpis]
-    chart = charts.areas_compared(appendix.all_areas, appendix.area, appendix.settings.authority, titles)
+    chart = charts.areas_compared(appendix.all_areas.frame, appendix.area, appendix.settings.authority, titles)
     text = (
         f"{appendix.area} (black) against the other {len(areas) - 1} areas"
         + (f" and {appendix.settings.authority} as a whole (blue diamond)" if appendix.settings.authority else "")
@@ -406,8 +409,8 @@ def quarter_header(q: QuarterAppendix) -> str:
         '<p class="lacperf-kicker">Children in Care performance scorecard · quarterly appendix</p>'
         f"<h1>{escape(q.area)} · {escape(q.quarter)}</h1>"
         f'<p class="lacperf-meta">{month_label(months[0])} to {month_label(months[-1])}, compared with '
-        f"{escape(str(q.card['previous_quarter'].iloc[0]))} and with "
-        f"{escape(str(q.card['last_year_quarter'].iloc[0]))}</p>"
+        f"{escape(str(q.card.frame['previous_quarter'].iloc[0]))} and with "
+        f"{escape(str(q.card.frame['last_year_quarter'].iloc[0]))}</p>"
         + (f'<p class="lacperf-notice">{escape(notice)}</p>' if notice else "")
         + "</header>"
     )
@@ -416,7 +419,7 @@ def quarter_header(q: QuarterAppendix) -> str:
 def quarter_table(q: QuarterAppendix) -> str:
     small = q.month_end.settings.small_cohort_denominator
     rows = []
-    for note, r in enumerate(kpi_rows(q.card), start=1):
+    for note, r in enumerate(kpi_rows(q.card.frame), start=1):
         rows.append(
             {
                 "KPI": f"{r.title} ({r.period_basis}) [{note}]",
@@ -434,8 +437,8 @@ def quarter_table(q: QuarterAppendix) -> str:
         )
     shown = pd.DataFrame(rows, columns=list(QUARTER_COLUMNS))
     classes = pd.DataFrame("", index=shown.index, columns=shown.columns)
-    classes["Rating"] = q.card["rag"].map(_rag_class).to_numpy()
-    classes["Direction"] = "direction direction-" + q.card["direction"].str.lower().str.replace(" ", "-")
+    classes["Rating"] = q.card.frame["rag"].map(_rag_class).to_numpy()
+    classes["Direction"] = "direction direction-" + q.card.frame["direction"].str.lower().str.replace(" ", "-")
     caption = (
         f"{q.area}, {q.quarter}. Each KPI says what its period figures are: snapshots and rolling measures are "
         "the figure at the period's end; flows counted month by month are the months' counts added up (a child "

@@ -10,7 +10,7 @@ import pandas as pd
 
 from lacperf_helpers import rating
 from lacperf_helpers.appendix import TREND_FOR_CARD, Appendix, load_appendix
-from lacperf_helpers.disclosure import hide_in_periods
+from lacperf_helpers.disclosure import Published, hide_in_periods
 from lacperf_helpers.narrative import Summary, summarise
 from lacperf_helpers.period_figures import BASIS_SNAPSHOT, PERIOD_PREFIXES, quarter_scorecard
 from lacperf_helpers.periods import quarter_months
@@ -23,7 +23,7 @@ BENCHMARK_FOR_CARD = ("england", "statistical_neighbours", "benchmark_year", "ag
 class QuarterAppendix:
     quarter: str
     area: str
-    card: pd.DataFrame  # this area's KPIs for the quarter and the periods it is compared with
+    card: Published  # this area's KPIs for the quarter and the periods it is compared with
     summary: Summary
     month_end: Appendix  # the quarter's last month: trends, charts, benchmarks, provenance
 
@@ -65,16 +65,16 @@ def load_quarter_appendix(
         months[-1], area, returns_dir, kpis_file, settings_file, made_at, trend_file, benchmarks_file,
         disclosure_control=disclosure_control,
     )  # fmt: skip
-    areas = list(month_end.all_areas["area"].unique())
+    areas = list(month_end.all_areas.frame["area"].unique())
     every_area = quarter_scorecard(headline(month_end.figures), month_end.catalogue, quarter, areas)
     if disclosure_control:
         every_area = hide_in_periods(every_area, quarter, month_end.hidden, month_end.catalogue)
     else:
         every_area = every_area.assign(**{prefix + "withheld": "" for prefix in PERIOD_PREFIXES})
     quarter_card = every_area.loc[every_area["area"] == area].reset_index(drop=True)
-    extra = month_end.card.loc[:, ["kpi_id", *TREND_FOR_CARD, *BENCHMARK_FOR_CARD]]
+    extra = month_end.card.frame.loc[:, ["kpi_id", *TREND_FOR_CARD, *BENCHMARK_FOR_CARD]]
     card = with_previous_quarter(quarter_card).merge(extra, on="kpi_id", how="left")
     summary = summarise(
         card, month_end.settings.small_cohort_denominator, "quarter", str(card["previous_quarter"].iloc[0])
     )
-    return QuarterAppendix(quarter, area, card, summary, month_end)
+    return QuarterAppendix(quarter, area, Published(card), summary, month_end)

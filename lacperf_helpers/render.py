@@ -31,6 +31,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from papermill.iorw import load_notebook_node
 
 from lacperf_helpers import paths
+from lacperf_helpers.errors import InputError
 from lacperf_helpers.formatting import slug
 from lacperf_helpers.manifest import PARAMETER_FILES, describe, sha256
 from lacperf_helpers.paths import write_atomically
@@ -91,6 +92,21 @@ class SyncIPCKernelManager(_OwnSocketFolder, KernelManager):
 
 class RenderError(Exception):
     """A notebook run that failed: names the appendix and the error the notebook raised."""
+
+
+def check_file_names(areas: list[str], source: str | Path) -> None:
+    """Two areas whose names make one file name ('South Kent', 'SOUTH KENT') would overwrite each other's
+    page: refused, naming both."""
+    seen: dict[str, str] = {}
+    for area in areas:
+        other = seen.setdefault(slug(area), area)
+        if other != area:
+            raise InputError(
+                source,
+                f"areas {other!r} and {area!r} would both be written to {slug(area)}.html: name them apart in the "
+                "return",
+                column="area",
+            )
 
 
 def appendix_path(out_dir: str | Path, period: str, area: str, cohort: str = "all") -> Path:

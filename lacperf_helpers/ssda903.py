@@ -23,10 +23,12 @@ import pandera.pandas as pa
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.validation import (
     ERROR,
+    PERSONAL,
     WARNING,
     combine,
     date_checks,
     iso_date_rule,
+    mask_personal,
     no_problems,
     parse_dates,
     problems_at,
@@ -81,7 +83,6 @@ GIVEN: dict[str, tuple[str, ...]] = {"episodes": ("DECOM", "RNE", "LS"), "header
 # A problem report leaves the analyst's machine beside the appendices: the file, row and column find the
 # cell; the value of a column that identifies a child is never copied into it.
 PERSONAL_COLUMNS = frozenset({"CHILD", "DOB", "MC_DOB", "UPN", "MOTHER", "HOME_POST", "PL_POST"})
-PERSONAL = "(not shown: personal data)"
 RULE_HEADER_ROW = "the first row names the DfE's columns (CHILD, ...), separated by commas"
 RULE_EPISODES_TABLE = (
     "the folder holds an SSDA903 episodes table (" + ", ".join(TABLES["episodes"][:4]) + ", ...) that can be read"
@@ -222,7 +223,9 @@ def _load_903(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Ssda903:
     if "episodes" not in tables:  # without it every measure would read 0 children
         problems.append(problems_at(folder, [None], "", [""], RULE_EPISODES_TABLE, ERROR))
     data = Ssda903(tables, no_problems(), sources)
-    return Ssda903(tables, combine([*problems, cross_table_problems(data)]), sources)
+    # a child's ID typed into another column (or file) is never echoed either
+    children = {str(c) for name in ("header", "episodes", "uasc") if name in tables for c in tables[name]["CHILD"]}
+    return Ssda903(tables, mask_personal(combine([*problems, cross_table_problems(data)]), children), sources)
 
 
 def _stitch(name: str, files: list[tuple[pd.Timestamp, str, pd.DataFrame]]) -> tuple[pd.DataFrame, pd.DataFrame]:

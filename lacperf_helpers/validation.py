@@ -26,9 +26,15 @@ PROBLEM_COLUMNS = ("file", "row", "column", "value", "rule", "severity")
 ERROR, WARNING = "error", "warning"
 VALIDATION_CSV, VALIDATION_PAGE = "validation.csv", "validation.html"
 
-NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$")
-THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$")
-ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+# ASCII digits only: fullwidth or Arabic-Indic digits are not a number pandas reads (they became "No data")
+NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
+THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$", re.ASCII)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+# A value that looks like a date of birth or a postcode is never copied into a report, whatever column it
+# was typed in (a postcode in RNE, a DOB in DECOM): the file, row and column find the cell.
+PERSONAL = "(not shown: personal data)"
+_POSTCODE = re.compile(r"^\s*[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\s*$", re.IGNORECASE)
+_DATE = re.compile(r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})(\s.*)?$")
 RULE_REQUIRED_COLUMN = "the header has every required column"
 RULE_EMPTY_ROW = "empty rows are skipped"
 
@@ -56,11 +62,27 @@ def problems_at(
     return frame.loc[:, list(PROBLEM_COLUMNS)]
 
 
+def looks_personal(value: str) -> bool:
+    """A postcode or a date (a date of birth, maybe): not to be echoed."""
+    return bool(_POSTCODE.match(value) or _DATE.match(value))
+
+
+def mask_personal(problems: pd.DataFrame, identifiers: Iterable[str] = ()) -> pd.DataFrame:
+    """The problems with every value that looks like a postcode or a date, or is one of `identifiers` (the
+    extract's child IDs), replaced by PERSONAL."""
+    known = set(identifiers) - {""}
+    values = problems["value"].astype(str)
+    personal = values.map(looks_personal).astype(bool) | values.str.strip().isin(known)
+    if not personal.any():
+        return problems
+    return problems.assign(value=values.mask(personal, PERSONAL))
+
+
 def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
     frames = [f for f in frames if len(f)]
     if not frames:
         return no_problems()
-    return pd.concat(frames, ignore_index=True).astype({"row": "Int64"})
+    return mask_personal(pd.concat(frames, ignore_index=True).astype({"row": "Int64"}))
 
 
 def errors_in(problems: pd.DataFrame) -> pd.DataFrame:
@@ -71,11 +93,12 @@ class ValidationError(InputError):
     """Inputs with errors: every problem as rows, and the first error as the one-line message."""
 
     def __init__(self, problems: pd.DataFrame) -> None:
+        problems = mask_personal(problems)
         self.problems = problems
         errors = errors_in(problems)
         first = errors.iloc[0]
         more = f" (and {len(errors) - 1} more error(s): see {VALIDATION_CSV})" if len(errors) > 1 else ""
-        value = f"{first['value']!r} fails the check: " if first["value"] != "" else ""
+        value = f"{first['value']!r} fails the check: " if first["value"] not in ("", PERSONAL) else ""
         row = None if pd.isna(first["row"]) else int(first["row"])
         super().__init__(first["file"], f"{value}{first['rule']}{more}", row=row, column=first["column"] or None)
 
@@ -121,6 +144,11 @@ def read_csv_text(path: Path, normalise: Callable[[str], str] = str.strip) -> tu
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise InputError(path, f"not a readable CSV file ({exc})") from None
+    header = next(csv.reader(io.StringIO(text.lstrip("\r\n"))), [])
+    named = [normalise(c) for c in header if c.strip()]
+    repeated = sorted({c for c in named if named.count(c) > 1})
+    if repeated:  # pandas would read the second copy as 'name.1' and it would be ignored without a word
+        raise InputError(path, f"the column {repeated[0]!r} appears twice in the header", row=1, column=repeated[0])
     names = [normalise(str(c)) for c in raw.columns]
     # Excel saves the cells it once formatted as empty columns with no header ("Unnamed: 7" to pandas).
     keep = [not (str(c).startswith("Unnamed:") and (raw.iloc[:, i] == "").all()) for i, c in enumerate(raw.columns)]

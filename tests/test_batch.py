@@ -222,3 +222,41 @@ def test_a_batch_killed_mid_run_leaves_earlier_pages_and_the_next_run_finishes(r
         "ashford.html", "index.html", "kent.html", "validation.html"
     ]  # fmt: skip
     SURVIVED["interrupted runs"] += 1
+
+
+def test_a_manifest_that_is_not_a_json_object_is_made_again(run_file: Path, tmp_path: Path) -> None:
+    folder = tmp_path / "reports" / "2019-04"
+    folder.mkdir(parents=True)
+    (folder / "kent.html").write_text("<html>old</html>")
+    (folder / "kent.json").write_text("[1, 2]")  # valid JSON, not an object: once it stopped the whole batch
+    (folder / "ashford.html").write_text("<html>old</html>")
+    (folder / "ashford.json").write_text('{"no fingerprint": true}')
+    result = runner.invoke(app, ["batch", str(run_file), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert counts(result.output) == {"rendered": 2, "skipped as unchanged": 0, "failed": 0}
+    assert json.loads((folder / "kent.json").read_text())["area"] == "Kent"
+    assert not list((tmp_path / "reports").rglob("*.lock"))  # a run ends with its lock files removed
+
+
+def test_a_misspelt_notebook_is_named_against_the_option(run_file: Path) -> None:
+    result = runner.invoke(app, ["batch", str(run_file), "--notebook", "quartely"], env={"COLUMNS": "200"})
+    assert result.exit_code == 2
+    assert "--notebook 'quartely': not a notebook lacperf renders; they are: scorecard, quarterly" in result.output
+    assert "run.yaml" not in result.output
+
+
+def test_a_page_that_cannot_be_written_fails_alone_in_render(run_file: Path, tmp_path: Path, kpis_file: Path) -> None:
+    # Kent's page cannot be written (a folder is in its place: as a full disk or a read-only share would do);
+    # Ashford's is written all the same, and the failure is one line
+    folder = tmp_path / "reports" / "2019-04"
+    (folder / "kent.html").mkdir(parents=True)
+    result = runner.invoke(
+        app,
+        ["render", "--returns", str(tmp_path / "returns"), "--kpis", str(kpis_file), "--month", "2019-04",
+         "--settings", str(tmp_path / "settings.yaml"), "--benchmarks", str(tmp_path / "benchmarks.csv"),
+         "--out", str(tmp_path / "reports")],
+    )  # fmt: skip
+    assert result.exit_code == 1, result.output
+    assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
+    assert "lacperf: Kent: not rendered:" in result.output and "1 of 2 appendices failed: Kent" in result.output
+    assert (folder / "ashford.html").is_file()

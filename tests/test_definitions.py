@@ -75,3 +75,20 @@ def test_the_project_definitions_load() -> None:
     catalogue = load_kpis(Path(__file__).parents[1] / "parameters" / "kpis.yaml")
     assert len(catalogue.kpis) == 26
     assert {k.unit for k in catalogue.kpis} == {"percent", "number", "days"}
+
+
+def test_a_key_given_twice_is_refused_with_both_lines(tmp_path: Path) -> None:
+    # YAML itself keeps the last quietly: a floor typed twice would be read as the second
+    text = KPIS_YAML.replace("    floor: 80\n", "    floor: 80\n    floor: 60\n", 1)
+    path = tmp_path / "kpis.yaml"
+    path.write_text(text)
+    line = text.splitlines().index("    floor: 60") + 1
+    with pytest.raises(InputError, match=rf"line {line}: 'floor' is given twice \(lines {line - 1} and {line}\)"):
+        load_kpis(path)
+
+
+def test_a_financial_year_in_other_digits_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "kpis.yaml"
+    path.write_text(KPIS_YAML.replace('"2019/20"', '"\uff12\uff10\uff11\uff19/20"'))
+    with pytest.raises(InputError, match="is not a financial year"):
+        load_kpis(path)

@@ -103,7 +103,7 @@ def test_a_hidden_month_cannot_be_had_from_its_quarter(tmp_path: Path) -> None:
         "Q2 2019/20", "Deal", returns, tmp_path / "kpis.yaml", tmp_path / "settings.yaml",
         benchmarks_file=paths.BENCHMARKS_FILE,
     )  # fmt: skip
-    reviews = quarter.card.loc[quarter.card["kpi_id"] == "reviews_on_time"].iloc[0]
+    reviews = quarter.card.frame.loc[quarter.card.frame["kpi_id"] == "reviews_on_time"].iloc[0]
     for prefix in ("", "year_to_date_", "rolling_12_"):
         assert pd.isna(reviews[prefix + "numerator"]) and reviews[prefix + "withheld"] == "withheld"
     # the month's own page hides August and the area beside it; the quarter's chart points likewise

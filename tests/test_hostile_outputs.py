@@ -11,6 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
+from lacperf_helpers.formatting import slug
 from lacperf_helpers.paths import csv_text, spreadsheet_safe
 from tests.conftest import write_return
 
@@ -80,3 +81,34 @@ def test_console_markup_in_an_input_is_printed_as_it_is(tmp_path: Path, kpis_fil
     assert result.exit_code == 2, result.output
     assert "[/b]nine[bold]" in result.output.replace("\n", "") or "[/b]nine" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+@pytest.mark.parametrize(
+    ("area", "name"),
+    [("South Kent", "south-kent"), ("Index", "area-index"), ("VALIDATION", "area-validation"), ("..", "area"),
+     ("???", "area"), ("../../etc", "etc")],
+)  # fmt: skip
+def test_an_area_never_names_a_reserved_page_or_a_path(area: str, name: str) -> None:
+    assert slug(area) == name
+
+
+def test_a_long_area_name_is_shortened_and_stays_apart_from_another() -> None:
+    one, other = "North " + "x" * 240 + " one", "North " + "x" * 240 + " two"
+    assert len(slug(one)) <= 80 and len(slug(other)) <= 80
+    assert slug(one) != slug(other) and slug(one).startswith("north-xxx")
+
+
+@pytest.mark.parametrize("twin", ["south-kent", "SOUTH KENT", "South  Kent!"])
+def test_two_areas_that_make_one_file_name_are_refused_naming_both(tmp_path: Path, kpis_file: Path, twin: str) -> None:
+    returns = tmp_path / "returns"
+    write_return(returns, "2019-09", f"2019-09,Kent,reviews_on_time,30,40,\n2019-09,South Kent,reviews_on_time,10,15,\n"
+                 f"2019-09,{twin},reviews_on_time,20,25,\n")  # fmt: skip
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(
+        app, ["render", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-09", "--out", str(out)],
+        env={"COLUMNS": "300"},
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "'South Kent'" in result.output and repr(twin) in result.output and "south-kent.html" in result.output
+    assert not list(out.rglob("*.html")) or not (out / "2019-09" / "south-kent.html").exists()
+    assert "Traceback" not in result.output

@@ -129,3 +129,21 @@ def test_an_absent_month_has_no_rows_and_months_are_listed(tmp_path: Path, catal
     assert available_months(tmp_path) == ["2019-04"]
     figures = load_returns(tmp_path, ["2019-03", "2019-04"], catalogue)
     assert set(figures["month"]) == {"2019-04"}
+
+
+@pytest.mark.parametrize("digits", ["\uff11\uff12", "\u0661\u0662", "1\u0662"])  # fullwidth, Arabic-Indic, mixed
+def test_digits_that_are_not_ascii_are_named_not_read_as_no_data(
+    tmp_path: Path, catalogue: KpiCatalogue, digits: str
+) -> None:
+    path = write_return(tmp_path, "2019-04", f"2019-04,Kent,reviews_on_time,{digits},50,\n")
+    _, problems = check_return(path, "2019-04", catalogue)
+    assert problems[["row", "column", "value", "severity"]].values.tolist() == [[2, "numerator", digits, "error"]]
+
+
+def test_a_column_named_twice_is_refused(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    # pandas would read the second as 'numerator.1' and nobody would see it again
+    path = write_return(
+        tmp_path, "2019-04", "2019-04,Kent,reviews_on_time,45,50,,40\n", header=HEADER.strip() + ",numerator\n"
+    )
+    with pytest.raises(InputError, match=r"row 1, column 'numerator': the column 'numerator' appears twice"):
+        load(path, catalogue)

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from lacperf_helpers import paths
 from lacperf_helpers.cli import app
 from lacperf_helpers.ssda903 import load_903
-from lacperf_helpers.validation import PROBLEM_COLUMNS, ValidationError, problem_counts, read_csv_text
+from lacperf_helpers.validation import PERSONAL, PROBLEM_COLUMNS, ValidationError, problem_counts, read_csv_text
 from tests.conftest import copy_sample_month
 
 EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
@@ -40,13 +40,11 @@ def test_cross_table_rules_name_the_episode_row(tmp_path: Path) -> None:
         "001,1,01/01/2010,WBRI,,,\n002,2,01/01/2010,WBRI,,,\n003,1,01/01/2010,WBRI,,,\n",
     )
     assert found(folder) == [
-        ["episodes.csv", 2, "DEC", "01/04/2019 before DECOM 01/05/2019",
-         "an episode ends on or after the day it starts", "error"],
-        ["episodes.csv", 3, "DECOM", "01/01/2009 before the child's DOB",
-         "a child is born on or before the day an episode starts", "error"],
-        ["episodes.csv", 6, "CHILD", "(not shown: personal data)", "a child in episodes is in header", "error"],
-        ["episodes.csv", 5, "DECOM", "01/02/2019 while the child's previous episode is open",
-         "one child's episodes do not overlap", "warning"],
+        # a date is never echoed: a date of birth looks like any other (the file, row and column find it)
+        ["episodes.csv", 2, "DEC", PERSONAL, "an episode ends on or after the day it starts", "error"],
+        ["episodes.csv", 3, "DECOM", PERSONAL, "a child is born on or before the day an episode starts", "error"],
+        ["episodes.csv", 6, "CHILD", PERSONAL, "a child in episodes is in header", "error"],
+        ["episodes.csv", 5, "DECOM", PERSONAL, "one child's episodes do not overlap", "warning"],
     ]  # fmt: skip
     with pytest.raises(ValidationError, match=r"episodes.csv, row 2, column 'DEC'.*\(and 2 more error\(s\)"):
         load_903(folder)
@@ -62,7 +60,7 @@ def test_codes_dates_and_keys_are_checked_per_cell(tmp_path: Path) -> None:
         "001,1,01/01/2010,WBRI,,,\n002,3,01/01/2010,WBRI,,,\n003,1,31/02/2010,WBRI,,,\n003,1,01/01/2010,WBRI,,,\n",
     )
     rows = found(folder)
-    assert ["episodes.csv", 2, "DECOM", "2019-01-05", "DECOM is dd/mm/yyyy (not yyyy-mm-dd, as Excel rewrites it)",
+    assert ["episodes.csv", 2, "DECOM", PERSONAL, "DECOM is dd/mm/yyyy (not yyyy-mm-dd, as Excel rewrites it)",
             "warning"] in rows  # fmt: skip
     assert ["episodes.csv", 3, "RNE", "Q", "RNE is a code in the DfE's list", "error"] in rows
     assert ["episodes.csv", 4, "LS", "XX", "LS is a code in the DfE's list", "warning"] in rows
@@ -140,3 +138,31 @@ def test_the_sample_has_no_errors() -> None:
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert "no errors" in result.output
+
+
+def test_personal_values_in_the_wrong_column_are_never_echoed(tmp_path: Path) -> None:
+    # a postcode typed into RNE, a date of birth into PLACE and a child's ID into LS: each is a bad code,
+    # reported by file, row and column, never with the value (on the console, in the CSV or on the page)
+    returns = tmp_path / "returns"
+    copy_sample_month(returns, "2019-09")
+    path = returns / "2019-09" / "903" / "episodes.csv"
+    lines = path.read_text().splitlines()
+    child = lines[5].split(",")[0]
+    typed = {2: (2, "ME14 1XQ"), 3: (5, "12/03/2009"), 4: (3, child)}  # line: (column, value)
+    for line, (column, value) in typed.items():
+        cells = lines[line].split(",")
+        cells[column] = value
+        lines[line] = ",".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "reports"
+    result = CliRunner().invoke(
+        app, ["validate", "--returns", str(returns), "--month", "2019-09", "--out", str(out)], env={"COLUMNS": "200"}
+    )
+    written = pd.read_csv(out / "2019-09" / "validation.csv", dtype=str, keep_default_na=False)
+    page = (out / "2019-09" / "validation.html").read_text()
+    for value in ("ME14 1XQ", "12/03/2009"):
+        assert value not in result.output and value not in written.to_csv() and value not in page
+    assert f",{child}," not in written.to_csv()
+    masked = written.loc[written["file"].str.endswith("episodes.csv") & written["row"].isin(["3", "4", "5"])]
+    assert set(masked["column"]) >= {"RNE", "PLACE", "LS"}
+    assert set(masked.loc[masked["column"].isin(["RNE", "PLACE", "LS"]), "value"]) == {PERSONAL}
