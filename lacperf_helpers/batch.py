@@ -14,6 +14,7 @@ import json
 import multiprocessing
 import multiprocessing.util
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -42,7 +43,14 @@ from lacperf_helpers.periods import (
     quarter_months,
     quarter_slug,
 )
-from lacperf_helpers.render import RenderError, WarmKernel, appendix_path, check_file_names, render_appendix
+from lacperf_helpers.render import (
+    RenderError,
+    WarmKernel,
+    appendix_path,
+    check_file_names,
+    clear_leftovers,
+    render_appendix,
+)
 from lacperf_helpers.returns import return_path
 from lacperf_helpers.scorecard import headline, order_areas, require_area
 from lacperf_helpers.validation import ValidationError, write_report
@@ -213,6 +221,9 @@ def run_job(job: Job, made_at: str) -> JobResult:
     started = time.perf_counter()
     job.target.parent.mkdir(parents=True, exist_ok=True)
     with FileLock(str(job.target.with_name(f".{job.target.name}.lock"))):
+        for written in (job.target, job.manifest, job.target.with_suffix(".pdf")):  # what a killed run left half-made
+            for leftover in written.parent.glob(f".{written.name}.*.tmp"):
+                leftover.unlink(missing_ok=True)
         inputs = job_inputs(job)
         print_ = fingerprint(job, inputs)
         if unchanged(job, print_):
@@ -302,11 +313,30 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
     return jobs
 
 
+def die_with(batch: int) -> None:
+    """In a worker: end when the batch process ends, even by kill -9, rather than finish pages for a batch
+    that is gone (Linux's parent-death signal; its kernel follows it: ipykernel watches its parent)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker ends when it next finds the queue gone
+        return
+    if os.getppid() != batch:  # the batch ended before the signal was asked for
+        os._exit(1)
+
+
 def local_results(jobs: list[Job], made_at: str, workers: int) -> Iterator[JobResult]:
     """Worker processes on this machine (fresh ones: no state is shared between appendices)."""
     # spawned, not forked: a worker must not inherit the parent's kernel sockets (a fork after a kernel
     # client ran in the parent can hang), and each worker starts clean
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=die_with,
+        initargs=(os.getpid(),),
+    ) as pool:
         futures = {pool.submit(run_job, job, made_at): job for job in jobs}
         for future in as_completed(futures):
             try:
@@ -337,6 +367,7 @@ def execute(
     on_result: Callable[[JobResult], None] = lambda result: None,
 ) -> list[JobResult]:
     made_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    clear_leftovers()  # kernel sockets of a batch killed before this one
     results = []
     to_render = []
     for job in jobs:  # pages already up to date need no worker (each worker re-checks under its lock)

@@ -134,21 +134,26 @@ SHOWN_PROBLEMS = 20
 
 
 def _show_problems(problems: pd.DataFrame, report_to: Path | None) -> None:
-    """The problems as a table on the console (errors first), and the report beside the appendices."""
+    """Errors on the console as a table, each where it is; then one line per kind of warning with its count
+    (not a line per row); and the report, every problem, beside the appendices."""
     console = Console(stderr=True)
-    errors = int((problems["severity"] == ERROR).sum())
-    warnings = len(problems) - errors
-    table = Table(title=f"{errors} error(s), {warnings} warning(s)", show_lines=False)
-    for column in PROBLEM_COLUMNS:
-        table.add_column(column, overflow="fold")
-    ordered = problems.sort_values("severity", key=lambda s: s != ERROR, kind="stable")
-    for r in ordered.head(SHOWN_PROBLEMS).itertuples(index=False):
-        row = "" if pd.isna(r.row) else str(r.row)  # type: ignore[arg-type]
-        cells = (Path(str(r.file)).name, row, str(r.column), str(r.value), str(r.rule), str(r.severity))
-        table.add_row(*(Text(cell) for cell in cells))  # the inputs' own text, never read as console markup
-    console.print(table, highlight=False)
-    if len(problems) > SHOWN_PROBLEMS:
-        console.print(f"... and {len(problems) - SHOWN_PROBLEMS} more", highlight=False, markup=False)
+    errors = problems.loc[problems["severity"] == ERROR]
+    warnings = problems.loc[problems["severity"] != ERROR]
+    console.print(f"{len(errors)} error(s), {len(warnings)} warning(s)", highlight=False, markup=False)
+    if len(errors):
+        table = Table(title="errors", show_lines=False)
+        for column in PROBLEM_COLUMNS:
+            table.add_column(column, overflow="fold")
+        for r in errors.head(SHOWN_PROBLEMS).itertuples(index=False):
+            row = "" if pd.isna(r.row) else str(r.row)  # type: ignore[arg-type]
+            cells = (Path(str(r.file)).name, row, str(r.column), str(r.value), str(r.rule), str(r.severity))
+            table.add_row(*(Text(cell) for cell in cells))  # the inputs' own text, never read as console markup
+        console.print(table, highlight=False)
+        if len(errors) > SHOWN_PROBLEMS:
+            console.print(f"... and {len(errors) - SHOWN_PROBLEMS} more error(s)", highlight=False, markup=False)
+    for rule, kind in warnings.groupby("rule", sort=False):
+        files = ", ".join(sorted({Path(str(f)).name for f in kind["file"]}))
+        console.print(Text(f"warning: {len(kind)} x {rule} ({files})"), highlight=False)
     if report_to is not None:
         csv_path, page = write_report(problems, report_to, f"Validation of the inputs of {report_to.name}")
         console.print(f"every problem: {csv_path} and {page}", highlight=False, markup=False)

@@ -20,7 +20,7 @@ import pandas as pd
 
 from lacperf_helpers.periods import month_end, parse_month
 from lacperf_helpers.ssda903 import Ssda903
-from lacperf_helpers.validation import WARNING, combine, problems_at
+from lacperf_helpers.validation import WARNING, combine, no_problems, problems_at
 
 SHORT_BREAKS = {"V3", "V4"}
 PLACEMENT_MOVES = {"S", "P", "B", "T", "U"}  # RNE L changes legal status only: not a new placement
@@ -33,6 +33,10 @@ EET = {"F1", "P1", "F2", "P2", "F3", "P3"}  # OC3 ACTIV: higher or other educati
 COHORTS = ("all", "excluding UASC")
 BREAKDOWNS = ("age_band", "sex", "ethnicity", "legal_status", "placement_type")
 TOTAL, ALL = "total", "all"
+# A child counted in a measure but not in child_area.csv: in the authority, and in this area rather than none
+# (else the areas would add up to fewer children than the authority, without a word)
+AREA_NOT_KNOWN = "Area not known"
+RULE_AREA_KNOWN = f"a looked-after child is in child_area.csv (else counted in '{AREA_NOT_KNOWN}')"
 MEASURE_COLUMNS = (
     "month", "area", "measure", "cohort", "breakdown", "group", "numerator", "denominator", "value",
 )  # fmt: skip
@@ -320,13 +324,33 @@ def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") ->
     current = eps.loc[open_at(eps, at)]
     # a period begun before the first episode on record, too recently on record to be known 2.5 years long
     unsure = current.loc[~current["start_known"] & (current["period_start"] > at - pd.DateOffset(months=30))]
-    unknown = unsure["CHILD"].nunique()
-    found = problems_at(  # a row per child, counted; never which child
-        folder, [None] * unknown, "RNE", [""] * unknown,
+    # a row per child, at the child's first episode on record (file and row find it; never which child)
+    episodes = data.table("episodes")
+    first = episodes.loc[episodes["CHILD"].isin(set(unsure["CHILD"]))].sort_values("DECOM", kind="stable")
+    first = first.drop_duplicates("CHILD")
+    where = data.sources.get("episodes")
+    files = [str(folder)] * len(first) if where is None else [str(f) for f in where.loc[first.index, "_file"]]
+    rows = [None] * len(first) if where is None else [int(r) for r in where.loc[first.index, "_row"]]
+    found = problems_at(
+        files, rows, "RNE", first["RNE"].astype("string").fillna(""),
         "a child's period of care starts on record (RNE S), or 30 months before the month end (else long-term "
         "stability may leave them out)", WARNING,
     )  # fmt: skip
-    return combine([data.problems, found])
+    return combine([data.problems, found, _area_not_known(data, at)])
+
+
+def _area_not_known(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    """A warning per child looked after at `at` who is not in child_area.csv (where the extract has one):
+    each is counted in 'Area not known'. Named by the child's open episode's file and row."""
+    if "child_area" not in data.tables:
+        return no_problems()
+    eps = data.table("episodes")
+    open_now = eps.loc[open_at(eps, at)].drop_duplicates("CHILD")
+    lost = open_now.loc[~open_now["CHILD"].isin(set(data.table("child_area")["CHILD"]))]
+    where = data.sources.get("episodes")
+    files = [str(f) for f in where.loc[lost.index, "_file"]] if where is not None else ["episodes"] * len(lost)
+    rows = [int(r) for r in where.loc[lost.index, "_row"]] if where is not None else [None] * len(lost)
+    return problems_at(files, rows, "CHILD", [""] * len(lost), RULE_AREA_KNOWN, WARNING)
 
 
 # --- who each child is at the month end ----------------------------------------------------------------
@@ -473,7 +497,10 @@ def _add_up(
         parts.append(sums.reset_index().assign(breakdown=breakdown))
     by_area = pd.concat(parts, ignore_index=True)
     keys = ["month", "area", "measure", "cohort", "breakdown", "group"]
-    scoped = pd.concat([by_area.assign(area=authority), by_area.loc[by_area["area"].notna()]], ignore_index=True)
+    known = by_area["area"].notna()
+    counted = (by_area["numerator"] > 0) | (by_area["denominator"] > 0)
+    unknown = by_area.loc[~known & counted].assign(area=AREA_NOT_KNOWN) if len(areas) > 1 else by_area.iloc[0:0]
+    scoped = pd.concat([by_area.assign(area=authority), by_area.loc[known], unknown], ignore_index=True)
     cohorts = pd.concat([scoped.assign(cohort=COHORTS[0]), scoped.loc[~scoped["uasc"]].assign(cohort=COHORTS[1])])
     summed = cohorts.groupby(keys, sort=False, as_index=False)[["numerator", "denominator"]].sum()
     headline = pd.MultiIndex.from_product(
@@ -487,7 +514,7 @@ def _add_up(
         "measure": {m: i for i, m in enumerate(measure_ids)},
         "breakdown": {b: i for i, b in enumerate((TOTAL, *BREAKDOWNS))},
         "cohort": {c: i for i, c in enumerate(COHORTS)},
-        "area": {a: i for i, a in enumerate(areas)},
+        "area": {a: i for i, a in enumerate([*areas, AREA_NOT_KNOWN])},
     }
     return added.sort_values(
         ["month", "measure", "breakdown", "cohort", "area", "group"],

@@ -44,6 +44,27 @@ DEFAULT_INPUTS = (paths.SAMPLE_RETURNS, paths.KPIS_FILE, paths.SETTINGS_FILE, pa
 ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
 
 
+SOCKET_FOLDER_PREFIX = "lacperf-kernel-"
+
+
+def clear_leftovers(folder: str | Path | None = None) -> int:
+    """Remove the kernel socket folders of lacperf processes that are gone (a batch killed with kill -9, a
+    worker that died): the next run clears what a killed run left. Returns how many it removed."""
+    removed = 0
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{SOCKET_FOLDER_PREFIX}*"):
+        owner = path.name.removeprefix(SOCKET_FOLDER_PREFIX).split("-", 1)[0]
+        if not owner.isdigit() or not path.is_dir() or path.stat().st_uid != os.getuid():
+            continue
+        try:
+            os.kill(int(owner), 0)
+        except ProcessLookupError:
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+        except PermissionError:
+            continue
+    return removed
+
+
 class _OwnSocketFolder:
     """Kernels that talk over Unix sockets in a folder of their own, not TCP ports.
 
@@ -55,10 +76,14 @@ class _OwnSocketFolder:
     transport: str
     ip: str
 
+    connection_file: str
+
     def _use_own_socket_folder(self) -> None:
-        self._socket_dir = tempfile.mkdtemp(prefix="lacperf-kernel-")
+        # named by the process that owns it, so a run after a killed one can tell what was left behind
+        self._socket_dir = tempfile.mkdtemp(prefix=f"{SOCKET_FOLDER_PREFIX}{os.getpid()}-")
         self.transport = "ipc"
         self.ip = os.path.join(self._socket_dir, "kernel")
+        self.connection_file = os.path.join(self._socket_dir, "kernel.json")  # not in the user's runtime folder
 
     def _remove_socket_folder(self) -> None:
         shutil.rmtree(self._socket_dir, ignore_errors=True)

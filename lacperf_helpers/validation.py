@@ -144,7 +144,10 @@ def read_csv_text(path: Path, normalise: Callable[[str], str] = str.strip) -> tu
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise InputError(path, f"not a readable CSV file ({exc})") from None
-    header = next(csv.reader(io.StringIO(text.lstrip("\r\n"))), [])
+    try:
+        header = next(csv.reader(io.StringIO(text.lstrip("\r\n"))), [])
+    except csv.Error:  # pandas read what the csv module will not: its header, split as pandas would
+        header = text.lstrip("\r\n").splitlines()[0].split(",")
     named = [normalise(c) for c in header if c.strip()]
     repeated = sorted({c for c in named if named.count(c) > 1})
     if repeated:  # pandas would read the second copy as 'name.1' and it would be ignored without a word
@@ -263,6 +266,51 @@ def problem_counts(problems: pd.DataFrame) -> pd.DataFrame:
     return counts.sort_values(["severity", "count"], ascending=[True, False], kind="stable", ignore_index=True)
 
 
+PAGE_FINDINGS_PER_RULE = 25  # a million-row return still makes a page a person opens; the CSV has every row
+FINDING_COLUMNS = ("severity", "rule", "file", "rows", "column", "value", "count")
+
+
+def findings(problems: pd.DataFrame) -> pd.DataFrame:
+    """Identical findings (same file, column, value, rule) as one row with their rows and count; each rule's
+    first PAGE_FINDINGS_PER_RULE, then a row saying how many more there are."""
+    if problems.empty:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+    keyed = problems.assign(row=problems["row"].astype("string").fillna(""), file=problems["file"].map(short_path))
+    grouped = keyed.groupby(["severity", "rule", "file", "column", "value"], sort=False, dropna=False).agg(
+        rows=("row", lambda r: _rows_text(list(r))), count=("row", "size")
+    )
+    out = []
+    for (_, _), one in grouped.reset_index().groupby(["severity", "rule"], sort=False):
+        out.append(one.head(PAGE_FINDINGS_PER_RULE))
+        more = one.iloc[PAGE_FINDINGS_PER_RULE:]
+        if len(more):
+            first = one.iloc[0]
+            out.append(pd.DataFrame([{"severity": first["severity"], "rule": first["rule"], "file": "",
+                                      "rows": f"... {len(more)} more finding(s) of this rule: see {VALIDATION_CSV}",
+                                      "column": "", "value": "", "count": int(more["count"].sum())}]))  # fmt: skip
+    return pd.concat(out, ignore_index=True).loc[:, list(FINDING_COLUMNS)]
+
+
+def short_path(file: object) -> str:
+    """A file as a person finds it among the returns: '2019-09/903/episodes.csv', not the whole path."""
+    return "/".join(Path(str(file)).parts[-3:])
+
+
+def _rows_text(rows: list[str]) -> str:
+    shown = [r for r in rows if r][:10]
+    if not shown:
+        return ""
+    return ", ".join(shown) + (f" ... ({len(rows) - len(shown)} more)" if len(rows) > len(shown) else "")
+
+
+def _finding_row(r: Any) -> str:
+    return (
+        f"<tr class='{html.escape(str(r.severity))}'>"
+        + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in r)
+        + "</tr>"
+    )
+
+
 def validation_page(problems: pd.DataFrame, title: str) -> str:
     """A readable page of every problem: counts by rule first, then each problem where it is."""
     errors, warnings = len(errors_in(problems)), int((problems["severity"] == WARNING).sum())
@@ -274,17 +322,12 @@ def validation_page(problems: pd.DataFrame, title: str) -> str:
     counts = problem_counts(problems)
     count_rows = "".join(
         f"<tr class='{html.escape(str(r.severity))}'><td>{html.escape(str(r.severity))}</td>"
-        f"<td>{html.escape(str(r.rule))}</td><td>{html.escape(Path(str(r.file)).name)}</td>"
+        f"<td>{html.escape(str(r.rule))}</td><td>{html.escape(short_path(r.file))}</td>"
         f"<td class='n'>{r.count}</td></tr>"
         for r in counts.itertuples()
     )
-    rows = "".join(
-        f"<tr class='{html.escape(str(r.severity))}'>"
-        + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in r)
-        + "</tr>"
-        for r in problems.loc[:, list(PROBLEM_COLUMNS)].itertuples(index=False)
-    )
-    head = "".join(f"<th scope='col'>{c}</th>" for c in PROBLEM_COLUMNS)
+    rows = "".join(_finding_row(r) for r in findings(problems).itertuples(index=False))
+    head = "".join(f"<th scope='col'>{c}</th>" for c in FINDING_COLUMNS)
     return f"""<!DOCTYPE html>
 <html lang="en-GB"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#0b0c0c}}
@@ -293,7 +336,9 @@ tr.error td:first-child,tr.error td:last-child{{font-weight:bold;color:#942514}}
 <body><h1>{html.escape(title)}</h1><p>{verdict}</p>
 <h2>By rule</h2><table><thead><tr><th>severity</th><th>rule</th><th>file</th><th>count</th></tr></thead>
 <tbody>{count_rows}</tbody></table>
-<h2>Every problem</h2><p>Rows count as a spreadsheet shows them: the header is row 1.</p>
+<h2>Where they are</h2><p>Rows count as a spreadsheet shows them: the header is row 1. The same finding in
+several rows is one line with its count; each rule lists its first {PAGE_FINDINGS_PER_RULE} findings, and
+validation.csv beside this page lists every row.</p>
 <table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>
 """
 

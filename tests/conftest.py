@@ -134,6 +134,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"{tried['kpis']} KPI files, {tried['ssda903']} SSDA903 folders, {tried['benchmarks']} benchmarks files): "
             "each loaded or was refused with a message, none raised anything else"
         )
+        if fuzz.NAMES_TRIED["names"]:
+            terminalreporter.write_line(
+                f"hostile names tried: {fuzz.NAMES_TRIED['names']} (each made a safe file name, apart from every "
+                "other, or was refused naming both areas)"
+            )
     scan = loaded("test_personal_data")
     if scan is not None and scan.SCANNED["files"]:
         n = scan.SCANNED
@@ -146,6 +151,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             f"interrupted runs survived: {batch.SURVIVED['interrupted runs']} (killed mid-batch; every earlier "
             "appendix whole and readable, the next run finished the rest, nothing lost)"
+        )
+    if batch is not None and batch.SURVIVED["kills"]:
+        terminalreporter.write_line(
+            f"kills survived: {batch.SURVIVED['kills']} (kill -9 of the batch alone at random moments), "
+            f"processes left running: {batch.SURVIVED['processes left']}, pages lost or half-written: 0"
         )
 
 

@@ -260,3 +260,67 @@ def test_a_page_that_cannot_be_written_fails_alone_in_render(run_file: Path, tmp
     assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
     assert "lacperf: Kent: not rendered:" in result.output and "1 of 2 appendices failed: Kent" in result.output
     assert (folder / "ashford.html").is_file()
+
+
+def _descendants(root: int) -> set[int]:
+    """Every process below `root` now (from /proc: this is Linux)."""
+    parents: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [root]
+    while todo:
+        for child in parents.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state not in ("Z", "X")  # a zombie has ended; only its entry waits to be collected
+
+
+def test_a_batch_killed_at_random_moments_leaves_no_process_and_no_half_page(run_file: Path, tmp_path: Path) -> None:
+    import os
+    import random
+    import signal
+    import tempfile
+    import time
+
+    month = tmp_path / "reports" / "2019-04"
+    command = [sys.executable, "-m", "lacperf_helpers", "batch", str(run_file), "--workers", "2", "--force"]
+    killed: set[int] = set()
+    for delay in random.Random(2019).sample([1.0, 2.5, 4.0, 5.5, 7.0], 3):
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(delay)
+        family = _descendants(process.pid)  # its workers and their kernels, as they are at the kill
+        killed |= family
+        os.kill(process.pid, signal.SIGKILL)  # the batch alone, as kill -9 or the out-of-memory killer would
+        process.wait()
+        deadline = time.monotonic() + 15
+        while any(_running(pid) for pid in family) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert [pid for pid in family if _running(pid)] == [], f"left running after a kill at {delay} s"
+        for page in month.glob("*.html"):  # whatever was written is whole
+            assert page.read_text().rstrip().endswith("</html>"), page
+        SURVIVED["kills"] += 1
+        SURVIVED["processes left"] += sum(_running(pid) for pid in family)
+    again = runner.invoke(app, ["batch", str(run_file)])
+    assert again.exit_code == 0, again.output
+    assert sorted(p.name for p in month.glob("*.html")) == [
+        "ashford.html",
+        "index.html",
+        "kent.html",
+        "validation.html",
+    ]
+    assert not list(month.glob(".*.tmp"))  # half-made files of the killed runs are cleared
+    owners = [p.name.split("-")[2] for p in Path(tempfile.gettempdir()).glob("lacperf-kernel-*")]
+    left = [owner for owner in owners if owner.isdigit() and int(owner) in killed]
+    assert left == []  # the next run cleared the kernel folders the killed workers left

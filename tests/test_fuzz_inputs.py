@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from lacperf_helpers.benchmarks import load_benchmarks
 from lacperf_helpers.definitions import KpiCatalogue, load_kpis
 from lacperf_helpers.errors import InputError
+from lacperf_helpers.formatting import RESERVED_PAGES, slug
+from lacperf_helpers.render import check_file_names
 from lacperf_helpers.returns import RETURN_COLUMNS, read_return
 from lacperf_helpers.ssda903 import load_903
 from tests.conftest import KPIS_YAML
@@ -28,6 +30,12 @@ CELLS = st.one_of(
     st.text(alphabet=string.printable, max_size=8),
 )
 TRIED = {"returns": 0, "kpis": 0, "ssda903": 0, "benchmarks": 0}
+NAMES_TRIED = {"names": 0}  # hostile area names, apart from the malformed inputs above
+HOSTILE_NAME = st.one_of(
+    st.text(max_size=300),  # any Unicode, long ones too
+    st.sampled_from(["..", ".", "/", "Index", "VALIDATION", "index.html", "../../etc/passwd", "a/b", "\\x", "CON",
+                     "South Kent", "south-kent", "SOUTH  KENT", "=HYPERLINK(1)", "[/b]x", "\x00x", " "]),
+)  # fmt: skip
 FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
@@ -129,6 +137,22 @@ def test_malformed_benchmarks(tmp_path_factory, catalogue: KpiCatalogue, header,
         load_benchmarks(path, catalogue)
     except InputError as error:
         assert error.file == str(path) and error.message
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=st.lists(HOSTILE_NAME, min_size=1, max_size=6))
+def test_hostile_area_names_make_safe_file_names_or_are_refused(names: list[str]) -> None:
+    for name in names:
+        made = slug(name)
+        assert made and "/" not in made and "\\" not in made and not made.startswith(".")
+        assert made not in RESERVED_PAGES and len(made) <= 80 and "\x00" not in made
+    try:
+        check_file_names(names, "return.csv")
+    except InputError as error:
+        assert "would both be written to" in error.message
+    else:
+        assert len({slug(n) for n in set(names)}) == len(set(names))
+    NAMES_TRIED["names"] += len(names)
 
 
 def test_report_how_many_malformed_inputs_were_tried() -> None:

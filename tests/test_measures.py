@@ -364,3 +364,33 @@ def test_a_folder_without_a_readable_episodes_table_is_an_error(tmp_path: Path) 
     (folder / "episodes.csv").write_text("001,01/01/2018,S,C2,N1,U1,PR1,,,,,,\n")  # no header row
     with pytest.raises(InputError, match=r"episodes\.csv, row 1: the first row names the DfE's columns"):
         load_903(folder)
+
+
+def test_a_child_in_no_area_is_counted_in_area_not_known_and_warned_of(tmp_path: Path) -> None:
+    from lacperf_helpers import paths
+    from lacperf_helpers.measures import AREA_NOT_KNOWN, RULE_AREA_KNOWN, data_quality
+    from tests.conftest import copy_sample_month
+
+    folder = copy_sample_month(tmp_path, "2019-09") / "903"
+    at = pd.Timestamp("2019-09-30")
+    looked_after = set(measure_children_at(load_903(folder), at))
+    areas = (folder / "child_area.csv").read_text().splitlines()
+    dropped = [line for line in areas[1:] if line.split(",")[0] in looked_after][:2]
+    (folder / "child_area.csv").write_text("\n".join(line for line in areas if line not in dropped) + "\n")
+    data = load_903(folder)
+    table = measure_table(data, "2019-09", "Kent", ["cla_count"])
+    headline = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "total")].set_index("area")["numerator"]
+    assert headline[AREA_NOT_KNOWN] == 2  # the two children, in an area of their own
+    assert headline.drop("Kent").sum() == headline["Kent"]  # so the areas add up to the authority again
+    warned = data_quality(data, at, folder)
+    assert (warned["rule"] == RULE_AREA_KNOWN).sum() == 2
+    # where every child has an area, there is no such area
+    assert AREA_NOT_KNOWN not in set(measure_table(load_903(paths.SAMPLE_RETURNS / "2019-09" / "903"), "2019-09",
+                                                   "Kent", ["cla_count"])["area"])  # fmt: skip
+
+
+def measure_children_at(data: Ssda903, at: pd.Timestamp) -> list[str]:
+    from lacperf_helpers.measures import open_at
+
+    episodes = data.table("episodes")
+    return list(episodes.loc[open_at(episodes, at), "CHILD"].unique())

@@ -9,7 +9,18 @@ from typer.testing import CliRunner
 from lacperf_helpers import paths
 from lacperf_helpers.cli import app
 from lacperf_helpers.ssda903 import load_903
-from lacperf_helpers.validation import PERSONAL, PROBLEM_COLUMNS, ValidationError, problem_counts, read_csv_text
+from lacperf_helpers.validation import (
+    ERROR,
+    PERSONAL,
+    PROBLEM_COLUMNS,
+    ValidationError,
+    combine,
+    findings,
+    problem_counts,
+    problems_at,
+    read_csv_text,
+    write_report,
+)
 from tests.conftest import copy_sample_month
 
 EPISODES = "CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC,REASON_PLACE_CHANGE,HOME_POST,PL_POST,URN\n"
@@ -166,3 +177,33 @@ def test_personal_values_in_the_wrong_column_are_never_echoed(tmp_path: Path) ->
     masked = written.loc[written["file"].str.endswith("episodes.csv") & written["row"].isin(["3", "4", "5"])]
     assert set(masked["column"]) >= {"RNE", "PLACE", "LS"}
     assert set(masked.loc[masked["column"].isin(["RNE", "PLACE", "LS"]), "value"]) == {PERSONAL}
+
+
+def test_a_huge_return_gives_a_page_a_person_opens_and_a_complete_csv(tmp_path: Path) -> None:
+    # 200,000 bad rows of one rule and 3 of another: the page lists each rule's first findings and how many
+    # more; identical findings are one line with their rows and count; the CSV keeps every row
+    many = problems_at("2019-09/kpi_return.csv", range(2, 200_002), "numerator", ["x"] * 200_000,
+                       "numerator is a number", ERROR)  # fmt: skip
+    varied = problems_at("2019-09/kpi_return.csv", [5, 6, 7], "kpi_id", ["a", "b", "c"], "kpi_id is a KPI", ERROR)
+    csv_path, page_path = write_report(combine([many, varied]), tmp_path, "Validation")
+    page = page_path.read_text()
+    assert len(page) < 50_000
+    assert "200000" in page and "2, 3, 4, 5, 6, 7, 8, 9, 10, 11 ... (199990 more)" in page
+    assert all(f"<td>{code}</td>" in page for code in "abc")
+    assert len(pd.read_csv(csv_path)) == 200_003
+    forty = problems_at("r.csv", range(2, 42), "kpi_id", [f"k{i}" for i in range(40)], "kpi_id is a KPI", ERROR)
+    shown = findings(combine([forty, forty, many]))  # 40 findings of one rule (each twice): the first 25, the rest
+    kpi = shown.loc[shown["rule"] == "kpi_id is a KPI"]
+    assert len(kpi) == 26 and kpi["count"].tolist() == [2] * 25 + [30]
+    assert kpi["rows"].iloc[-1] == "... 15 more finding(s) of this rule: see validation.csv"
+
+
+def test_the_console_lists_errors_then_one_line_per_kind_of_warning(tmp_path: Path) -> None:
+    returns = tmp_path / "returns"
+    copy_sample_month(returns, "2019-09")
+    result = CliRunner().invoke(
+        app, ["validate", "--returns", str(returns), "--month", "2019-09", "--out", "-"], env={"COLUMNS": "300"}
+    )
+    assert result.exit_code == 0, result.output
+    lines = [line for line in result.output.splitlines() if line.startswith("warning: ")]
+    assert lines and all(" x " in line for line in lines) and len(lines) == len(set(lines)) <= 5
