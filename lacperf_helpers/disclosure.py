@@ -27,14 +27,8 @@ import pandas as pd
 from lacperf_helpers import rating
 from lacperf_helpers.definitions import DisclosureRule, KpiCatalogue, TrendSettings
 from lacperf_helpers.paths import csv_text
-from lacperf_helpers.periods import (
-    financial_quarter,
-    previous_quarter,
-    quarter_months,
-    rolling_months,
-    shift_month,
-    year_to_date_months,
-)
+from lacperf_helpers.period_figures import quarter_periods
+from lacperf_helpers.periods import financial_quarter
 from lacperf_helpers.series import SeriesAnalysis, trend_table
 
 FIGURES = ("numerator", "denominator", "value")
@@ -70,26 +64,25 @@ def rolling_12_label(end: str) -> str:
 def period_keys(quarter: str) -> dict[str, tuple[str, str]]:
     """Per column prefix of a quarter's card: the label of its added-up figure and its last month (the figure
     of a KPI whose months do not add up is its last month's)."""
-    end = quarter_months(quarter)[-1]
-    last_year = financial_quarter(shift_month(end, -12))
-    before = previous_quarter(quarter)
-    return {
-        "": (quarter, end),
-        "previous_quarter_": (before, quarter_months(before)[-1]),
-        "last_year_": (last_year, quarter_months(last_year)[-1]),
-        "year_to_date_": (year_to_date_label(end), end),
-        "rolling_12_": (rolling_12_label(end), end),
-    }
+    return {prefix: (_period_label(prefix, months), months[-1]) for prefix, months in quarter_periods(quarter).items()}
+
+
+def _period_label(prefix: str, months: list[str]) -> str:
+    end = months[-1]
+    if prefix == "year_to_date_":
+        return year_to_date_label(end)
+    if prefix == "rolling_12_":
+        return rolling_12_label(end)
+    return financial_quarter(end)  # the quarter, the one before it, the same one last year
 
 
 def _periods_ending(end: str) -> list[tuple[str, list[str]]]:
     """The added-up periods published at a quarter's end month: the quarter, the year to date, 12 months."""
     if int(end[5:7]) % 3:
         return []
+    periods = quarter_periods(financial_quarter(end))
     return [
-        (financial_quarter(end), quarter_months(financial_quarter(end))),
-        (year_to_date_label(end), year_to_date_months(end)),
-        (rolling_12_label(end), rolling_months(end, 12)),
+        (_period_label(prefix, periods[prefix]), periods[prefix]) for prefix in ("", "year_to_date_", "rolling_12_")
     ]
 
 

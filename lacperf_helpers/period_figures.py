@@ -61,16 +61,22 @@ SUMMED_COUNTS = "in the months' counts"  # '514 of 4,433 in the months' counts',
 PERIOD_PREFIXES = ("", "previous_quarter_", "last_year_", "year_to_date_", "rolling_12_")
 
 
+def quarter_periods(quarter: str) -> dict[str, list[str]]:
+    """The months of each period of a quarter's card, by column prefix (PERIOD_PREFIXES)."""
+    months = quarter_months(quarter)
+    end = months[-1]
+    return dict(zip(PERIOD_PREFIXES, (
+        months, quarter_months(previous_quarter(quarter)), quarter_months(financial_quarter(shift_month(end, -12))),
+        year_to_date_months(end), rolling_months(end, 12),
+    ), strict=True))  # fmt: skip
+
+
 def quarter_scorecard(figures: pd.DataFrame, catalogue: KpiCatalogue, quarter: str, areas: list[str]) -> pd.DataFrame:
     """The quarter for each area x KPI beside the previous quarter, the same quarter last year, the
     financial year to date and the rolling 12 months to the quarter's end."""
-    months = quarter_months(quarter)
-    end = months[-1]
+    periods = quarter_periods(quarter)
+    end = periods[""][-1]
     last_year = financial_quarter(shift_month(end, -12))
-    periods = dict(zip(PERIOD_PREFIXES, (
-        months, quarter_months(previous_quarter(quarter)), quarter_months(last_year), year_to_date_months(end),
-        rolling_months(end, 12),
-    ), strict=True))  # fmt: skip
     kpis = kpi_frame(catalogue, end)
     grid = pd.MultiIndex.from_product([areas, kpis["kpi_id"]], names=["area", "kpi_id"]).to_frame(index=False)
     card = grid.merge(kpis, on="kpi_id")

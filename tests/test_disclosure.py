@@ -1,7 +1,6 @@
 """Disclosure control on hand-built figures: which are hidden, and what each shows instead."""
 
 from pathlib import Path
-from textwrap import dedent
 
 import pandas as pd
 
@@ -10,6 +9,7 @@ from lacperf_helpers.definitions import DisclosureRule, KpiCatalogue, load_kpis
 from lacperf_helpers.disclosure import hidden_keys, hide_in_card, hide_in_history, hide_in_periods, hide_in_trend
 from lacperf_helpers.formatting import fmt_figure
 from lacperf_helpers.narrative import SMALL_NUMBER, amber_red_item, rating_change
+from tests.conftest import KPIS_YAML
 
 RULE = DisclosureRule(smallest_shown=5)
 
@@ -71,18 +71,9 @@ def test_staff_figures_are_not_hidden(kpis_file: Path, tmp_path: Path) -> None:
     assert hidden(frame, load_kpis(tmp_path / "staff.yaml")) == []
 
 
-SUMMED = dedent(
-    """\
-    kpis:
-      - id: reviews_on_time
-        title: Reviews held on time
-        polarity: H
-        unit: percent
-        target: 90
-        floor: 80
-        aggregation: sum
-        source: return
-    """
+# the fixture's catalogue, reviews counted month by month (a flow)
+SUMMED = KPIS_YAML.replace(
+    "    unit: percent\n    target: 90\n", "    unit: percent\n    aggregation: sum\n    target: 90\n"
 )
 
 

@@ -40,7 +40,8 @@ def test_unaccompanied_children_cannot_be_had_by_subtracting_cohorts(sample_meas
     keys = ["area", "measure", "breakdown", "group"]
     every = sample_measures.loc[sample_measures["cohort"] == "all"].set_index(keys)
     rest = sample_measures.loc[sample_measures["cohort"] == "excluding UASC"].set_index(keys)
-    both = every.join(rest, rsuffix="_rest", how="inner").dropna(subset=["numerator", "numerator_rest"])
+    both = every.merge(rest, left_index=True, right_index=True, suffixes=("", "_rest"))
+    both = both.dropna(subset=["numerator", "numerator_rest"])
     assert len(both) > 50  # the check saw figures
     uasc_n = both["numerator"] - both["numerator_rest"]
     uasc_d = both["denominator"] - both["denominator_rest"]
