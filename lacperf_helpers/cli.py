@@ -5,58 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
-import pandas as pd
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
-from rich.table import Table
-from rich.text import Text
 
 from lacperf_helpers import paths
-from lacperf_helpers.appendix import check_inputs, month_data, validate_month
-from lacperf_helpers.batch import (
-    FAILED,
-    NOTEBOOKS,
-    RENDERED,
-    SKIPPED,
-    Job,
-    JobResult,
-    MonthRange,
-    RunFile,
-    execute,
-    load_run,
-    plan,
-)
-from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_settings
-from lacperf_helpers.disclosure import (
-    Published,
-    hidden_keys,
-    hide_in_measures,
-    publish_card,
-    publish_trend,
-    published_csv,
-)
 from lacperf_helpers.errors import InputError
-from lacperf_helpers.measures import MEASURES, data_quality, measure_table
-from lacperf_helpers.paths import write_atomically
-from lacperf_helpers.pdf import PdfError, write_pdf
 from lacperf_helpers.periods import month_end, parse_month, previous_month, quarter_months, quarter_slug
-from lacperf_helpers.render import RenderError, appendix_path, check_file_names, render_appendix
-from lacperf_helpers.returns import load_returns, load_returns_to, require_month, return_path
-from lacperf_helpers.scorecard import build_scorecard, order_areas, require_area, select_area, with_slice
-from lacperf_helpers.series import rated_history
-from lacperf_helpers.ssda903 import load_903
-from lacperf_helpers.validation import ERROR, PROBLEM_COLUMNS, problem_counts, write_report
-from lacperf_helpers.validation import ValidationError as InputValidationError
+
+if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported where a command needs them,
+    # so `lacperf --help` answers at once
+    import pandas as pd
+    from rich.console import Console
+
+    from lacperf_helpers.batch import Job, JobResult
+    from lacperf_helpers.disclosure import Published
 
 app = typer.Typer(
     help="lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel).",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,
 )
 kpis_app = typer.Typer(help="Look at the KPI definitions.", no_args_is_help=True)
 app.add_typer(kpis_app, name="kpis")
@@ -121,6 +91,8 @@ SettingsOption = Annotated[
 def _run(action: Callable[[], T], report_to: Path | None = None) -> T:
     """Run `action`; bad input becomes one line naming file, row and column, and exit code 2. Inputs that
     fail validation are listed as a table, and (given `report_to`) written there as validation.csv/html."""
+    from lacperf_helpers.validation import ValidationError as InputValidationError
+
     try:
         return action()
     except InputError as exc:
@@ -136,6 +108,13 @@ SHOWN_PROBLEMS = 20
 def _show_problems(problems: pd.DataFrame, report_to: Path | None) -> None:
     """Errors on the console as a table, each where it is; then one line per kind of warning with its count
     (not a line per row); and the report, every problem, beside the appendices."""
+    import pandas as pd
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    from lacperf_helpers.validation import ERROR, PROBLEM_COLUMNS, write_report
+
     console = Console(stderr=True)
     errors = problems.loc[problems["severity"] == ERROR]
     warnings = problems.loc[problems["severity"] != ERROR]
@@ -159,7 +138,7 @@ def _show_problems(problems: pd.DataFrame, report_to: Path | None) -> None:
         console.print(f"every problem: {csv_path} and {page}", highlight=False, markup=False)
 
 
-@app.command()
+@app.command(short_help="Check every input a month's pages read, and list every problem.")
 def validate(
     returns: ReturnsOption,
     month: MonthOption,
@@ -176,6 +155,9 @@ def validate(
     settings and benchmarks) and list every problem: file, row, column, value, rule, severity.
 
     Exits 2 if any is an error; warnings are stated in the appendices' data-quality notes."""
+    from lacperf_helpers.appendix import validate_month
+    from lacperf_helpers.validation import ERROR, write_report
+
     problems = validate_month(month, returns, kpis, settings, trend_settings, benchmarks)
     report_to = None if out == "-" else Path(out) / month
     if problems.empty:
@@ -191,7 +173,7 @@ def validate(
     typer.echo(f"{month}: no errors, {len(problems)} warning(s)")
 
 
-@app.command()
+@app.command(short_help="Write the month's tidy scorecard as a CSV (small numbers hidden).")
 def scorecard(
     returns: ReturnsOption,
     month: MonthOption,
@@ -214,6 +196,11 @@ def scorecard(
 ) -> None:
     """Write the tidy scorecard: one row per month x area x KPI x cohort x breakdown x group, with RAG,
     last month and direction. Headline rows are cohort 'all', breakdown 'total', group 'all'."""
+    from lacperf_helpers.definitions import load_kpis, load_settings
+    from lacperf_helpers.disclosure import hidden_keys, publish_card, published_csv
+    from lacperf_helpers.paths import write_atomically
+    from lacperf_helpers.returns import load_returns, require_month, return_path
+    from lacperf_helpers.scorecard import build_scorecard, select_area, with_slice
 
     def build() -> Published:
         catalogue, rules = load_kpis(kpis), load_settings(settings)
@@ -236,7 +223,7 @@ def scorecard(
     typer.echo(f"wrote {out}: {len(card)} rows ({card['area'].nunique()} area(s) x {card['kpi_id'].nunique()} KPIs)")
 
 
-@app.command()
+@app.command(short_help="Render each area's monthly HTML appendix.")
 def render(
     returns: ReturnsOption,
     month: MonthOption,
@@ -265,7 +252,7 @@ def render(
     _render_each(out, month, areas, parameters, paths.SCORECARD_NOTEBOOK, pdf, cohort)
 
 
-@app.command("render-quarter")
+@app.command("render-quarter", short_help="Render each area's quarterly HTML appendix.")
 def render_quarter(
     returns: ReturnsOption,
     quarter: Annotated[
@@ -319,6 +306,9 @@ def _files(returns: Path, kpis: Path, settings: Path, trend_settings: Path, benc
 
 def _write_validation(folder: Path, month: str, *files: Path) -> None:
     """The month's warnings (its inputs have no errors by now) as validation.csv and validation.html."""
+    from lacperf_helpers.appendix import month_data
+    from lacperf_helpers.validation import write_report
+
     data = month_data(month, *files)
     write_report(data.problems, folder, f"Validation of the inputs of {folder.name}")
 
@@ -333,6 +323,11 @@ def _areas(
     benchmarks: Path,
 ) -> list[str]:
     """Every input checked once; the areas asked for (each must be in the return), or all of them."""
+    from lacperf_helpers.appendix import check_inputs
+    from lacperf_helpers.render import check_file_names
+    from lacperf_helpers.returns import return_path
+    from lacperf_helpers.scorecard import require_area
+
     areas = check_inputs(month, returns, kpis, settings, trend_settings, benchmarks)
     check_file_names(areas, return_path(returns, month))
     for name in asked or []:
@@ -344,6 +339,9 @@ def _render_each(
     out: Path, period: str, areas: list[str], parameters: dict[str, str], notebook: Path, pdf: bool, cohort: str = "all"
 ) -> None:
     """Render area by area; one failure does not stop the rest, and the exit code says so."""
+    from lacperf_helpers.pdf import PdfError, write_pdf
+    from lacperf_helpers.render import RenderError, appendix_path, render_appendix
+
     failed = []
     for name in areas:
         try:
@@ -363,7 +361,7 @@ def _render_each(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(short_help="Render what a run file asks for, in parallel; unchanged pages are skipped.")
 def batch(
     run: Annotated[
         str, typer.Argument(help="Run file: a name in parameters/runs (e.g. monthly) or a path.")
@@ -410,6 +408,12 @@ def batch(
     Ends with a summary; an appendix that fails does not stop the others, keeps its last good version,
     and makes the command exit 1. Index pages list every appendix with its Green, Amber and Red counts.
     """
+    from pydantic import ValidationError
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from lacperf_helpers.batch import FAILED, NOTEBOOKS, MonthRange, RunFile, execute, load_run, plan
+
     overrides: dict[str, object] = {}
 
     def refuse(option: str, value: str, why: str) -> None:
@@ -467,6 +471,11 @@ def batch(
 
 def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
     """Counts by outcome, then every appendix with its outcome and where it is (failures say why)."""
+    from rich.table import Table
+    from rich.text import Text
+
+    from lacperf_helpers.batch import FAILED, RENDERED, SKIPPED
+
     totals = Table(title="lacperf batch")
     for heading in ("Status", "Appendices", "Seconds"):
         totals.add_column(heading)
@@ -487,7 +496,7 @@ def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
     console.print(f"index of every appendix: {out / 'index.html'}", highlight=False, markup=False)
 
 
-@app.command()
+@app.command(short_help="Write the SSDA903 measures by cohort, breakdown and area as a CSV.")
 def measures(
     returns: ReturnsOption,
     month: MonthOption,
@@ -505,6 +514,14 @@ def measures(
 
     One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
     'all'. Data-quality findings are printed, and nothing is dropped without being counted."""
+    import pandas as pd
+
+    from lacperf_helpers.definitions import load_settings
+    from lacperf_helpers.disclosure import hide_in_measures, published_csv
+    from lacperf_helpers.measures import MEASURES, data_quality, measure_table
+    from lacperf_helpers.paths import write_atomically
+    from lacperf_helpers.ssda903 import load_903
+    from lacperf_helpers.validation import problem_counts
 
     def build() -> tuple[Published, pd.DataFrame]:
         unknown = sorted(set(measure or []) - set(MEASURES))
@@ -525,7 +542,7 @@ def measures(
     typer.echo(f"wrote {out}: {len(table)} rows ({table['measure'].nunique()} measures)")
 
 
-@app.command()
+@app.command(short_help="Write each KPI's direction of travel and SPC by area and cohort as a CSV.")
 def trend(
     returns: ReturnsOption,
     month: MonthOption,
@@ -545,6 +562,12 @@ def trend(
 ) -> None:
     """Write the direction of travel over a period: per KPI x area x cohort, the fitted change and its
     verdict (Mann-Kendall), the SPC mean, limits, variation and assurance, and the current run."""
+    from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_settings
+    from lacperf_helpers.disclosure import hidden_keys, publish_trend, published_csv
+    from lacperf_helpers.paths import write_atomically
+    from lacperf_helpers.returns import load_returns_to, return_path
+    from lacperf_helpers.scorecard import order_areas, require_area, with_slice
+    from lacperf_helpers.series import rated_history
 
     def build() -> Published:
         catalogue = load_kpis(kpis)
@@ -570,9 +593,11 @@ def trend(
     )
 
 
-@kpis_app.command("list")
+@kpis_app.command("list", short_help="List the KPIs with their polarity, unit, target and floor.")
 def kpis_list(kpis: KpisOption = paths.KPIS_FILE) -> None:
     """List the KPIs with their polarity, unit, target and floor."""
+    from lacperf_helpers.definitions import load_kpis
+
     catalogue = _run(lambda: load_kpis(kpis))
     for kpi in catalogue.kpis:
         years = f"  (changes in {', '.join(kpi.years)})" if kpi.years else ""

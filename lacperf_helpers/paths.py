@@ -6,8 +6,10 @@ import os
 import re
 import tempfile
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported where a CSV is written: `lacperf --help` needs none of it
+    import pandas as pd
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = PROJECT_ROOT / "notebooks"
@@ -69,9 +71,11 @@ def spreadsheet_safe(value: object) -> object:
 
 def csv_text(frame: pd.DataFrame) -> str:
     """A frame as CSV for people to open in a spreadsheet: no text cell can run as a formula."""
+    from pandas.api.types import is_numeric_dtype
+
     safe = frame.copy()
     for column in safe.columns:
-        if not pd.api.types.is_numeric_dtype(safe[column]):  # numbers are never touched
+        if not is_numeric_dtype(safe[column]):  # numbers are never touched
             safe[column] = safe[column].map(spreadsheet_safe)
     safe.columns = [str(spreadsheet_safe(str(c))) for c in safe.columns]
     return safe.to_csv(index=False, lineterminator="\n")

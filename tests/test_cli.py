@@ -120,6 +120,24 @@ def test_every_command_explains_itself() -> None:
         assert "Usage" in result.output
 
 
+def test_help_answers_without_the_heavy_libraries_and_reads_whole() -> None:
+    # the command's start-up imports only what its help needs: pandas, notebooks and charts load in a command
+    probe = (
+        "import sys, runpy; sys.argv = ['lacperf', '--help']\n"
+        "try:\n    runpy.run_module('lacperf_helpers', run_name='__main__')\nexcept SystemExit:\n    pass\n"
+        "heavy = ('pandas', 'numpy', 'altair', 'nbconvert', 'papermill', 'jupyter_client', 'pandera', 'scipy')\n"
+        "print('HEAVY', sorted(m for m in heavy if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert "HEAVY []" in out
+    commands = out[out.index("Commands:") :].splitlines()[1:]
+    assert len(commands) >= 8
+    for line in commands:  # each command's one line is whole, never cut mid-sentence
+        assert not line.rstrip().endswith("..."), line
+    flags = runner.invoke(app, ["batch", "--help"], env={"COLUMNS": "200"}).output
+    assert "<bool>" not in flags and "--force " in flags  # a flag reads as a flag
+
+
 def test_kpis_list(kpis_file: Path) -> None:
     result = runner.invoke(app, ["kpis", "list", "--kpis", str(kpis_file)])
     assert result.exit_code == 0
