@@ -60,6 +60,11 @@ lab: $(UV) ## Start JupyterLab in notebooks/ (adds the lab dependency group to .
 	$(UV) sync --locked --group lab
 	$(VENV)/bin/jupyter lab notebooks/
 
+lock: $(UV) ## After changing a dependency: re-resolve uv.lock and export requirements-lock.txt (for pip and conda)
+	$(UV) lock
+	$(UV) export --frozen --no-default-groups --group lab --extra pdf --extra dask --no-emit-project --no-hashes \
+		-o requirements-lock.txt
+
 sample: setup ## Remake data/sample/ from data/make_sample.py (fixed seed: same files)
 	$(VENV)/bin/python data/make_sample.py
 

@@ -1,6 +1,7 @@
 """What the repository promises: clean notebooks, reproducible synthetic sample data that shows every case."""
 
 import filecmp
+import re
 import subprocess
 import sys
 import tomllib
@@ -82,5 +83,26 @@ def test_environment_yml_stays_in_step_with_pyproject() -> None:
     python = next(d for d in environment["dependencies"] if isinstance(d, str) and d.startswith("python="))
     assert pyproject["project"]["requires-python"] == ">=" + python.removeprefix("python=")
     pip = next(d["pip"] for d in environment["dependencies"] if isinstance(d, dict))
-    assert "-e ." in pip  # the package and its dependencies, exactly as pyproject.toml lists them
-    assert set(pyproject["dependency-groups"]["lab"]) <= set(pip)
+    assert pip == ["-r requirements-lock.txt", "-e ."]  # the locked versions first, then lacperf itself
+
+
+def test_the_pip_and_conda_route_installs_the_locked_versions() -> None:
+    # requirements-lock.txt is uv.lock exported (`make lock`): every pin is uv.lock's version, and every
+    # dependency lacperf and JupyterLab name is pinned
+    locked = {p["name"]: p["version"] for p in tomllib.loads((paths.PROJECT_ROOT / "uv.lock").read_text())["package"]}
+    pins = {}
+    for line in (paths.PROJECT_ROOT / "requirements-lock.txt").read_text().splitlines():
+        if "==" in line and not line.startswith(("#", " ")):
+            name, version = line.split(";")[0].strip().split("==")
+            pins[name] = version
+    assert pins and all(locked.get(name) == version for name, version in pins.items()), {
+        name: (version, locked.get(name)) for name, version in pins.items() if locked.get(name) != version
+    }
+    pyproject = tomllib.loads((paths.PROJECT_ROOT / "pyproject.toml").read_text())
+    named = [*pyproject["project"]["dependencies"], *pyproject["dependency-groups"]["lab"],
+             *(d for extra in pyproject["project"]["optional-dependencies"].values() for d in extra)]  # fmt: skip
+    for requirement in named:
+        name = re.split(r"[\[<>=!~ ;]", requirement, maxsplit=1)[0].lower()
+        assert name in pins, f"{name} is not pinned in requirements-lock.txt: run `make lock`"
+        upper = re.sub(r"^[^<>=]*", "", requirement).partition(",")[2]
+        assert upper.startswith("<"), f"{requirement}: no upper bound"  # compatible ranges, not open ones
