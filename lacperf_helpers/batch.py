@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import multiprocessing
 import multiprocessing.util
 import os
@@ -33,7 +34,7 @@ from lacperf_helpers.definitions import load_settings, load_yaml_model
 from lacperf_helpers.errors import InputError
 from lacperf_helpers.manifest import page_inputs, sha256
 from lacperf_helpers.measures import COHORTS
-from lacperf_helpers.paths import write_atomically
+from lacperf_helpers.paths import log_to_stderr, write_atomically
 from lacperf_helpers.period_figures import quarter_scorecard
 from lacperf_helpers.periods import (
     financial_quarter,
@@ -55,6 +56,7 @@ from lacperf_helpers.returns import return_path
 from lacperf_helpers.scorecard import headline, order_areas, require_area
 from lacperf_helpers.validation import ValidationError, write_report
 
+log = logging.getLogger("lacperf.batch")
 NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}
 Notebook = Literal["scorecard", "quarterly"]
 RENDERED, SKIPPED, FAILED = "rendered", "skipped as unchanged", "failed"
@@ -313,9 +315,11 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
     return jobs
 
 
-def die_with(batch: int) -> None:
+def die_with(batch: int, log_level: int = logging.WARNING) -> None:
     """In a worker: end when the batch process ends, even by kill -9, rather than finish pages for a batch
-    that is gone (Linux's parent-death signal; its kernel follows it: ipykernel watches its parent)."""
+    that is gone (Linux's parent-death signal; its kernel follows it: ipykernel watches its parent). Logs
+    as the batch does."""
+    log_to_stderr(log_level)
     try:
         import ctypes
 
@@ -383,6 +387,10 @@ def execute(
         results_iter = local_results(to_render, made_at, min(workers or os.cpu_count() or 1, len(to_render)))
     for result in results_iter:
         results.append(result)
+        if result.status == FAILED:
+            log.warning("%s: failed: %s", result.label, result.message)
+        else:
+            log.info("%s: %s", result.label, result.status)
         on_result(result)
     if jobs:
         write_indexes(Path(jobs[0].out))

@@ -29,6 +29,22 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 kpis_app = typer.Typer(help="Look at the KPI definitions.", no_args_is_help=True)
+
+
+@app.callback()
+def _logging(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also log each page made and each decision taken on the way.")
+    ] = False,
+) -> None:
+    """lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel)."""
+    import logging
+
+    from lacperf_helpers.paths import log_to_stderr
+
+    log_to_stderr(logging.INFO if verbose else logging.WARNING)
+
+
 app.add_typer(kpis_app, name="kpis")
 
 T = TypeVar("T")

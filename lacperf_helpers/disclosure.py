@@ -19,6 +19,7 @@ tests/test_disclosure_audit.py proves the result with an integer programme over 
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,7 @@ from lacperf_helpers.period_figures import quarter_periods
 from lacperf_helpers.periods import financial_quarter
 from lacperf_helpers.series import SeriesAnalysis, trend_table
 
+log = logging.getLogger("lacperf.disclosure")
 FIGURES = ("numerator", "denominator", "value")
 KEYS = ("month", "area", "kpi_id", "cohort", "breakdown", "group")
 COUNTS = ("numerator", "denominator", "complement")  # complement: the children a percentage leaves out
@@ -591,6 +593,10 @@ def hidden_keys(
     shows instead: '<5' where its numerator or denominator is small (unless that would pin it), else
     'withheld'."""
     cells, mask, small = suppressed(figures, catalogue, rule, authority)
+    log.info(
+        "disclosure control: %d of %d figures hidden (%d read '%s'), up to %s",
+        int(mask.sum()), len(cells), int(small[mask].sum()), shown_as(rule), cells["step"].max() if len(cells) else "-",
+    )  # fmt: skip
     shown = np.where(small[mask], shown_as(rule), WITHHELD)
     return cells.loc[mask, list(KEYS)].assign(shown=shown).reset_index(drop=True)
 

@@ -79,3 +79,22 @@ def csv_text(frame: pd.DataFrame) -> str:
             safe[column] = safe[column].map(spreadsheet_safe)
     safe.columns = [str(spreadsheet_safe(str(c))) for c in safe.columns]
     return safe.to_csv(index=False, lineterminator="\n")
+
+
+def log_to_stderr(level: int) -> None:
+    """lacperf's log ("lacperf: ..." lines) on stderr at `level`, set once however often it is asked for."""
+    import logging
+    import sys
+
+    class ToStderr(logging.Handler):
+        """Writes to whatever sys.stderr is when a line is logged (a test runner swaps it)."""
+
+        def emit(self, record: logging.LogRecord) -> None:
+            print(self.format(record), file=sys.stderr)
+
+    logger = logging.getLogger("lacperf")
+    logger.setLevel(level)
+    if not any(type(handler).__name__ == "ToStderr" for handler in logger.handlers):
+        handler = ToStderr()
+        handler.setFormatter(logging.Formatter("lacperf: %(message)s"))
+        logger.addHandler(handler)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import functools
 import json
+import logging
 import os
 import re
 import shutil
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +39,7 @@ from lacperf_helpers.manifest import PARAMETER_FILES, describe, sha256
 from lacperf_helpers.paths import write_atomically
 from lacperf_helpers.periods import quarter_months
 
+log = logging.getLogger("lacperf.render")
 KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 60  # seconds for a new kernel to answer, as nbclient's default
 TEMPLATE = paths.TEMPLATES / "lacperf_appendix" / "index.html.j2"
@@ -292,7 +295,10 @@ def render_appendix(
     arguments = {**parameters, "area": area}
     if "disclosure_control" in papermill.inspect_notebook(str(notebook)):
         arguments["disclosure_control"] = True  # a page that leaves the analyst's machine: never off
+    started = time.perf_counter()
     executed = kernel.execute(notebook, arguments) if kernel else execute_notebook(notebook, arguments)
+    for said in warnings_in(executed):  # the page leaves stderr out; what it said is logged, not lost
+        log.warning("%s %s%s: %s", period, area, "" if cohort == "all" else f" ({cohort})", said)
     cohort_label = "" if cohort == "all" else f" ({cohort})"
     html = export_html(executed, f"{area}{cohort_label} · {period} · Children in Care scorecard")
     target = appendix_path(out_dir, period, area, cohort)
@@ -303,4 +309,15 @@ def render_appendix(
     record["code"] = [{"file": p.name, "sha256": sha256(p)} for p in (notebook, TEMPLATE) if p.is_file()]
     write_atomically(target, html)
     write_atomically(target.with_suffix(".json"), json.dumps(record, indent=2) + "\n")
+    log.info("rendered %s in %.1f s", target, time.perf_counter() - started)
     return target
+
+
+def warnings_in(executed: nbformat.NotebookNode) -> list[str]:
+    """What the notebook wrote to stderr (a library's warning, say), one entry per line."""
+    said = []
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                said += [line.strip() for line in str(output.get("text", "")).splitlines() if line.strip()]
+    return said

@@ -324,3 +324,21 @@ def test_a_batch_killed_at_random_moments_leaves_no_process_and_no_half_page(run
     owners = [p.name.split("-")[2] for p in Path(tempfile.gettempdir()).glob("lacperf-kernel-*")]
     left = [owner for owner in owners if owner.isdigit() and int(owner) in killed]
     assert left == []  # the next run cleared the kernel folders the killed workers left
+
+
+def test_what_a_page_writes_to_stderr_is_logged_not_lost(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    from lacperf_helpers.render import render_appendix
+
+    notebook = json.loads(json.dumps(FAILS_FOR_ASHFORD))
+    notebook["cells"][1]["source"] = "import sys\nprint('a chart library is unhappy', file=sys.stderr)\nprint(area)"
+    path = tmp_path / "warns.ipynb"
+    path.write_text(json.dumps(notebook))
+    parameters = {name: "" for name in PARAMETERS if name != "area"} | {"month": "2019-04"}
+    with caplog.at_level(logging.INFO, logger="lacperf"):
+        written = render_appendix(tmp_path / "reports", "2019-04", "Kent", parameters, path)
+    assert "a chart library is unhappy" not in written.read_text()  # the page leaves stderr out ...
+    said = [(r.levelname, r.getMessage()) for r in caplog.records]
+    assert ("WARNING", "2019-04 Kent: a chart library is unhappy") in said  # ... and the log keeps it
+    assert any(level == "INFO" and message.startswith(f"rendered {written}") for level, message in said)
