@@ -58,14 +58,25 @@ def clear_leftovers(folder: str | Path | None = None) -> int:
         owner = path.name.removeprefix(SOCKET_FOLDER_PREFIX).split("-", 1)[0]
         if not owner.isdigit() or not path.is_dir() or path.stat().st_uid != os.getuid():
             continue
-        try:
-            os.kill(int(owner), 0)
-        except ProcessLookupError:
+        if not _alive(int(owner)):
             shutil.rmtree(path, ignore_errors=True)
             removed += 1
-        except PermissionError:
-            continue
     return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, ended and waiting to be collected, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # not Linux, or gone just now: leave it be
+    return state not in ("Z", "X")
 
 
 class _OwnSocketFolder:
