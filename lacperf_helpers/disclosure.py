@@ -3,18 +3,19 @@
 No count of 1 to `smallest_shown` - 1 children (settings.yaml, default 5) is published, nor anything it
 can be worked out from (docs/disclosure-control.md). A figure is hidden when its numerator, its
 denominator or, for a percentage, the children it leaves out (denominator - numerator: "46 of 50" gives
-away the 4 without) is such a count: primary suppression. Then every sum a reader can form from what is
-published is made safe, jointly: the groups of a breakdown and their total; the areas and the authority;
-a cohort ("excluding UASC") and all children, whose difference (never published) is itself a count to
-protect; the months of a quarter, the year to date and the rolling 12 months of a KPI whose months add
-up. In each sum a hidden count must leave at least two unknowns, one of them with room to move by
-`smallest_shown` - 2 either way, so that no hidden count is pinned narrower than "<5" says: secondary
-suppression, the smallest figure with that room first, a group or an area before a total.
+away the 4 without) is such a count: primary suppression. Then every sum a reader can form within a month
+is made safe, jointly: the groups of a breakdown and their total; the areas and the authority; a cohort
+("excluding UASC") and all children, whose difference (never published) is itself a count to protect. In
+each sum no hidden count may stand alone, and each hidden count of 1-4 must be able to be anything from 1
+to 4 for all the others show; sums that pin a count together are found by linear algebra and by carrying
+bounds from sum to sum. Secondary suppression takes the smallest figure with room to move first, a group
+or an area before a total; where nothing is left to hide, a small figure reads 'withheld', not '<5'.
 
-Months are decided in time order and a decision is never revisited, so what an earlier month's page
-showed (or hid) of a month is what every later page, CSV and quarter shows (or hides) of it.
-Staff figures (a KPI with `disclosure: staff`) are not about children and are never hidden.
-tests/test_disclosure_audit.py proves the result with an integer programme over everything published.
+No sum crosses a month or a KPI, so each month is decided on its own figures: what an earlier month's page
+showed (or hid) of a month is what every later page, CSV and quarter shows (or hides) of it. A quarter, the
+year to date or 12 months is shown only when all its months are. Staff figures (a KPI with
+`disclosure: staff`) are never hidden. tests/test_disclosure_audit.py proves the result with an integer
+programme over everything published.
 """
 
 from __future__ import annotations
