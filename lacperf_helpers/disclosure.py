@@ -652,16 +652,17 @@ SPC_LINES = ("mean", "lower_limit", "upper_limit")
 
 def hide_in_trend(row: dict[str, object], points: pd.DataFrame) -> tuple[dict[str, object], pd.DataFrame]:
     """A KPI's trend (`row`) and chart points (with `suppressed` from hide_in_history) as they may be
-    published: a hidden month's figure blanked, and where any month on the chart is hidden, the SPC mean
-    and limits left off (24 x the mean less the months shown is the hidden month). The verdicts stand."""
+    published: a hidden month's figure blanked; where any month on the chart is hidden, the SPC mean and
+    limits left off (24 x the mean less the months shown is the hidden month); and no month-on-month run
+    told through a hidden month. The trend and SPC verdicts stand."""
     row = dict(row)
     if len(points) and bool(points["suppressed"].iloc[-1]):
         row["latest_value"] = np.nan
     hidden_months = set(points.loc[points["suppressed"], "month"]) if len(points) else set()
     since = str(row.get("run_since") or "")
-    if since and since in hidden_months:
-        row["run_since_value"] = np.nan
-        row["since_when"] = str(row.get("since_when", "")).split(" when it was ")[0]  # that month's figure is hidden
+    if since and any(month >= since for month in hidden_months):
+        # "a decline every month since July" orders each hidden month of the run against its neighbours
+        row.update(run_direction="", run_since="", run_length=0, run_since_value=np.nan, since_when="")
     if hidden_months:
         for line in SPC_LINES:
             row[line] = np.nan
