@@ -1,17 +1,18 @@
 """An attacker's audit of disclosure control: everything published, as linear relations over the true counts.
 
 The unknowns are the hidden figures' numerators and denominators. What a reader knows of them:
-- every sum a reader can form (`disclosure.relations`): where its parts add up exactly to its total, an
-  equation; where they do not (unaccompanied children outside a cohort, children of no area), only that
-  the rest, total - parts, is a count (and, as below, whether it is small);
+- every sum a reader can form (`disclosure.relations`, `disclosure.period_relations`): where its parts add
+  up exactly to its total, an equation; where they do not (unaccompanied children outside a cohort,
+  children of no area), only that the rest, total - parts, is a count (>= 0);
 - each hidden count is a whole number of at least 0; a figure shown as '<5' has its numerator or
   denominator of 1-4, and the reader is taken to know which (more than the page says);
 - a percentage's numerator is at most its denominator;
-- a rating shown for a hidden figure: where its value lies against the target and floor.
+- (if given) a rating shown for a hidden figure: where its value lies against the target and floor.
 For every count truly of 1-4 that is hidden (a numerator, a denominator, the children a percentage leaves
-out, the rest of a sum) an integer programme (scipy.optimize.milp) finds the smallest and largest value
-consistent with all of it. A count is recoverable if they are equal, and narrowed if the range does not
-reach both 1 and smallest_shown - 1, which is all '<5' says.
+out, the rest of a sum) an integer programme (scipy.optimize.milp) asks whether it can be as small as 1 and
+as large as smallest_shown - 1 for all of that. Each integer solution found shows every count at the value
+it takes there, so one answers for many. A count that cannot reach both is worked out exactly: recoverable
+if it has one value, narrowed if its range is narrower than '<5' says.
 """
 
 from __future__ import annotations
@@ -194,51 +195,60 @@ def _solve(
     for row, coefs in enumerate(rows):
         if coefs:
             blocks.setdefault(find(next(iter(coefs))), []).append(row)
-    built: dict[int, tuple[dict[int, int], LinearConstraint, Bounds]] = {}
-    for row, constant, lowest_allowed, highest, label in checks:
-        coefs = rows[row]
-        root = find(next(iter(coefs)))
-        if root not in built:
-            block = blocks[root]
-            variables = sorted({i for r in block for i in rows[r]})
-            local = {v: j for j, v in enumerate(variables)}
-            data, r_idx, c_idx = [], [], []
-            for j, r in enumerate(block):
-                for i, v in rows[r].items():
-                    data.append(v)
-                    r_idx.append(j)
-                    c_idx.append(local[i])
-            matrix = coo_matrix((data, (r_idx, c_idx)), shape=(len(block), len(variables))).tocsr()
-            built[root] = (
-                local,
-                LinearConstraint(matrix, [row_lo[r] for r in block], [row_hi[r] for r in block]),
-                Bounds(lower[variables], upper[variables]),
-            )
-        local, constraint, bounds = built[root]
-        objective = np.zeros(len(local))
-        for i, v in coefs.items():
-            objective[local[i]] = v
-        # Can it be as small as it must reach, and as large? Two feasibility questions (an integer solution with
-        # the count held there), quicker to answer than its exact least and greatest; these are worked out
-        # only to report a count that fails.
-        reaches = [
-            _feasible(objective, constraint, bounds, -BIG, lowest_allowed - constant),
-            _feasible(objective, constraint, bounds, highest - constant, BIG),
+    by_block: dict[int, list[tuple[int, float, int, int, str]]] = {}
+    for check in checks:
+        by_block.setdefault(find(next(iter(rows[check[0]]))), []).append(check)
+    for root, mine in by_block.items():
+        block = blocks[root]
+        variables = sorted({i for r in block for i in rows[r]})
+        local = {v: j for j, v in enumerate(variables)}
+        data, r_idx, c_idx = [], [], []
+        for j, r in enumerate(block):
+            for i, v in rows[r].items():
+                data.append(v)
+                r_idx.append(j)
+                c_idx.append(local[i])
+        matrix = coo_matrix((data, (r_idx, c_idx)), shape=(len(block), len(variables))).tocsr()
+        constraint = LinearConstraint(matrix, [row_lo[r] for r in block], [row_hi[r] for r in block])
+        bounds = Bounds(lower[variables], upper[variables])
+        objectives = np.zeros((len(mine), len(variables)))
+        for n, (row, *_) in enumerate(mine):
+            for i, v in rows[row].items():
+                objectives[n, local[i]] = v
+        # Integer solutions found so far: each shows every checked count at the value it takes there, so one
+        # solution can show many counts reaching 1 (or 4). The first two push all the counts down, then up.
+        pool = [
+            x
+            for x in (_solution(sense * objectives.sum(axis=0), constraint, bounds) for sense in (1, -1))
+            if x is not None
         ]
-        if all(reaches):
-            continue
-        low, high = (round(_extreme(sense, objective, constraint, bounds) + constant) for sense in (1.0, -1.0))
-        if low == high:
-            result.recoverable.append(f"{label}: {low}")
-        else:
-            result.narrowed.append(f"{label}: {low} to {high}")
+        for n, (_, constant, lowest_allowed, highest, label) in enumerate(mine):
+            objective = objectives[n]
+            reaches = []
+            for low, high in ((-BIG, lowest_allowed - constant), (highest - constant, BIG)):
+                if any(low - 1e-6 <= objective @ x <= high + 1e-6 for x in pool):
+                    reaches.append(True)
+                    continue
+                held = LinearConstraint(objective.reshape(1, -1), [low], [high])
+                x = _solution(np.zeros(len(objective)), [constraint, held], bounds)
+                if x is not None:
+                    pool.append(x)
+                reaches.append(x is not None)
+            if all(reaches):
+                continue
+            low, high = (round(_extreme(sense, objective, constraint, bounds) + constant) for sense in (1.0, -1.0))
+            if low == high:
+                result.recoverable.append(f"{label}: {low}")
+            else:
+                result.narrowed.append(f"{label}: {low} to {high}")
 
 
-def _feasible(objective: np.ndarray, constraint: LinearConstraint, bounds: Bounds, low: float, high: float) -> bool:
-    held = LinearConstraint(objective.reshape(1, -1), [low], [high])
-    found = milp(np.zeros(len(objective)), constraints=[constraint, held], bounds=bounds,
-                 integrality=np.ones(len(objective)))  # fmt: skip
-    return bool(found.status == 0)
+def _solution(
+    objective: np.ndarray, constraints: LinearConstraint | list[LinearConstraint], bounds: Bounds
+) -> np.ndarray | None:
+    """An integer solution (the best for `objective`), or None if there is none."""
+    found = milp(objective, constraints=constraints, bounds=bounds, integrality=np.ones(len(objective)))
+    return np.round(found.x) if found.status == 0 else None
 
 
 def _extreme(sense: float, objective: np.ndarray, constraint: LinearConstraint, bounds: Bounds) -> float:
