@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import re
+import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -81,20 +83,18 @@ def csv_text(frame: pd.DataFrame) -> str:
     return safe.to_csv(index=False, lineterminator="\n")
 
 
+class _ToStderr(logging.Handler):
+    """Writes to whatever sys.stderr is when a line is logged (a test runner swaps it)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        print(self.format(record), file=sys.stderr)
+
+
 def log_to_stderr(level: int) -> None:
     """lacperf's log ("lacperf: ..." lines) on stderr at `level`, set once however often it is asked for."""
-    import logging
-    import sys
-
-    class ToStderr(logging.Handler):
-        """Writes to whatever sys.stderr is when a line is logged (a test runner swaps it)."""
-
-        def emit(self, record: logging.LogRecord) -> None:
-            print(self.format(record), file=sys.stderr)
-
     logger = logging.getLogger("lacperf")
     logger.setLevel(level)
-    if not any(type(handler).__name__ == "ToStderr" for handler in logger.handlers):
-        handler = ToStderr()
+    if not any(isinstance(handler, _ToStderr) for handler in logger.handlers):
+        handler = _ToStderr()
         handler.setFormatter(logging.Formatter("lacperf: %(message)s"))
         logger.addHandler(handler)

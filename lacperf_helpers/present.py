@@ -8,7 +8,6 @@ as well as a colour (greyscale print, colour-blind readers).
 from __future__ import annotations
 
 from html import escape
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
@@ -19,7 +18,7 @@ from lacperf_helpers.formatting import DASH, fmt_figure, fmt_value, missing
 from lacperf_helpers.narrative import Summary, kpi_rows, withheld
 from lacperf_helpers.periods import financial_year, month_label, quarter_months, rolling_months
 from lacperf_helpers.quarterly import QuarterAppendix
-from lacperf_helpers.validation import VALIDATION_PAGE
+from lacperf_helpers.validation import VALIDATION_PAGE, short_path
 
 DIRECTION_ARROWS = {
     rating.IMPROVED: "▲ Improved",
@@ -216,7 +215,7 @@ def data_quality(appendix: Appendix) -> str:
     if problems.empty:
         found = "<p>Every input was checked against lacperf's rules: no errors and no warnings.</p>"
     else:
-        places = problems["file"].map(_short_path)
+        places = problems["file"].map(short_path)
         rows = "".join(
             f"<li>{len(found)} exception(s) to the rule “{escape(str(rule))}”, in "
             f"{_files_phrase(sorted(set(places.loc[found.index])))}</li>"
@@ -229,10 +228,12 @@ def data_quality(appendix: Appendix) -> str:
     rule = appendix.settings.disclosure
     hidden = int(appendix.slices.frame["suppressed"].sum())
     control = (
-        f"<p>Disclosure control: a figure counting 1 to {rule.smallest_shown - 1} children is shown as "
-        f"&lt;{rule.smallest_shown}, and a figure from which one could be worked out (from a total, or the "
-        f"other areas) as withheld; {hidden} figure(s) of this month's scorecard are hidden so. Ratings, "
-        "directions and trends are worked out on the exact figures.</p>"
+        f"<p>Disclosure control: nothing on this page shows a count of 1 to {rule.smallest_shown - 1} "
+        f"children, or lets one be worked out. A figure counting so few is shown as &lt;{rule.smallest_shown}; "
+        "“withheld” stands for a figure that leaves out so few (as “46 of 50” would) or from which one could "
+        "be worked out (from a total, the other areas, the other cohort or the other months of a quarter). "
+        f"{hidden} figure(s) of this month's scorecard are hidden so. Their ratings are still given, worked "
+        "out on the exact figures; which way a hidden figure moved is not.</p>"
         if appendix.disclosure_control
         else "<p>Disclosure control is off: this page is for the analyst's own use and must not be shared.</p>"
     )
@@ -247,12 +248,6 @@ def _files_phrase(files: list[str]) -> str:
     if len(files) == 1:
         return escape(files[0])
     return f"{len(files)} files, {escape(files[0])} to {escape(files[-1])}"
-
-
-def _short_path(file: str) -> str:
-    """'2019-09/903/episodes.csv': enough to find the file, nothing of where it sits on a machine."""
-    parts = Path(file).parts
-    return "/".join(parts[-3:] if len(parts) >= 3 and parts[-2] == "903" else parts[-2:])
 
 
 def footer(appendix: Appendix) -> str:

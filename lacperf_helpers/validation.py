@@ -292,8 +292,10 @@ def findings(problems: pd.DataFrame) -> pd.DataFrame:
 
 
 def short_path(file: object) -> str:
-    """A file as a person finds it among the returns: '2019-09/903/episodes.csv', not the whole path."""
-    return "/".join(Path(str(file)).parts[-3:])
+    """'2019-09/903/episodes.csv', '2019-09/kpi_return.csv': enough to find the file among the returns,
+    nothing of where it sits on a machine."""
+    parts = Path(str(file)).parts
+    return "/".join(parts[-3:] if len(parts) >= 3 and parts[-2] == "903" else parts[-2:])
 
 
 def _rows_text(rows: list[str]) -> str:
