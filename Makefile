@@ -15,7 +15,7 @@ REPORTS     ?= reports
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup browser report scorecard test lint typecheck notebooks-clean unit lab sample clean
+.PHONY: help setup browser report scorecard test lint typecheck notebooks-clean unit lab sample clean ground-truth
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-16s %s\n", $$1, $$2}'
@@ -51,10 +51,13 @@ typecheck: setup ## mypy (strict) on lacperf_helpers
 	$(VENV)/bin/mypy lacperf_helpers
 
 notebooks-clean: setup ## Fail if a committed notebook carries outputs
-	$(VENV)/bin/python -m lacperf_helpers.notebook_hygiene notebooks
+	$(VENV)/bin/python -m lacperf_helpers.run.notebook_hygiene notebooks
 
 unit: setup ## pytest, including every notebook run through papermill on the sample data
 	$(VENV)/bin/pytest
+
+ground-truth: setup ## Remake the sample's snapshots in tests/ground_truth after a deliberate change (say why)
+	$(VENV)/bin/python tests/ground_truth/regenerate.py
 
 lab: $(UV) ## Start JupyterLab in notebooks/ (adds the lab dependency group to .venv)
 	$(UV) sync --locked --group lab

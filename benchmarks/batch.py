@@ -6,7 +6,7 @@
     after another; (b) `lacperf batch`; (c) the floor: as many empty notebooks through papermill and
     HTML export, in the same worker pool. Then (d) `lacperf batch` again with nothing changed.
 Prints seconds per appendix, the ratios a/b and b/c, and peak memory (the largest child process).
-Each of (a), (b) and (c) starts with an empty disk cache of its own (lacperf_helpers.cache), as the
+Each of (a), (b) and (c) starts with an empty disk cache of its own (lacperf_helpers.config.cache), as the
 first run of a new month does; (d) finds what (b) left, as a re-run does.
 Targets on a 2-core machine: a/b >= 4, b/c <= 2, (d) under 2 seconds. Timings are noisy on shared
 machines (the floor's kernel starts vary by half): (b), (c) and (d) are run side by side in several rounds
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from lacperf_helpers.cache import CACHE_ENV
+from lacperf_helpers.config.cache import CACHE_ENV
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
@@ -94,8 +94,8 @@ def lacperf_batch(run: Path, force: bool) -> float:
 
 
 def empty_page(index: int, folder: str) -> None:
-    from lacperf_helpers.paths import write_atomically
-    from lacperf_helpers.render import execute_notebook, export_html
+    from lacperf_helpers.config.paths import write_atomically
+    from lacperf_helpers.run.render import execute_notebook, export_html
 
     notebook = Path(folder) / "empty.ipynb"
     write_atomically(Path(folder) / f"empty-{index}.html", export_html(execute_notebook(notebook, {}), "empty"))

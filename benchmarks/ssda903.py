@@ -14,10 +14,10 @@ import argparse
 import resource
 import time
 
-from lacperf_helpers.measures import measure_tables
-from lacperf_helpers.periods import shift_month
-from lacperf_helpers.ssda903 import Ssda903
-from lacperf_helpers.synthetic import synthetic_903
+from lacperf_helpers.config.periods import shift_month
+from lacperf_helpers.ingest.ssda903 import Ssda903
+from lacperf_helpers.ingest.synthetic import synthetic_903
+from lacperf_helpers.measures.registry import measure_tables
 
 
 def time_months(data: Ssda903, months: int) -> float:

@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from lacperf_helpers.synthetic import extract_at, synthetic_903, write_903
+from lacperf_helpers.ingest.synthetic import extract_at, synthetic_903, write_903
 
 SEED = 903
 FIRST_MONTH, MONTHS = (2017, 10), 24

@@ -3,23 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
 import typer
 
-from lacperf_helpers import paths
-from lacperf_helpers.errors import InputError
-from lacperf_helpers.periods import month_end, parse_month, previous_month, quarter_months, quarter_slug
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.periods import month_end, parse_month, previous_month, quarter_months
 
 if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported where a command needs them,
     # so `lacperf --help` answers at once
     import pandas as pd
     from rich.console import Console
 
-    from lacperf_helpers.batch import Job, JobResult
-    from lacperf_helpers.disclosure import Published
+    from lacperf_helpers.config.inputs import Inputs
+    from lacperf_helpers.disclose.disclosure import Published
+    from lacperf_helpers.run.batch import Job, JobResult
 
 app = typer.Typer(
     help="lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel).",
@@ -40,7 +40,7 @@ def _logging(
     """lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel)."""
     import logging
 
-    from lacperf_helpers.paths import log_to_stderr
+    from lacperf_helpers.config.paths import log_to_stderr
 
     log_to_stderr(logging.INFO if verbose else logging.WARNING)
 
@@ -77,6 +77,11 @@ AreasOption = Annotated[
     list[str] | None,
     typer.Option("--area", help="Area to render; repeat for several. Default: every area in the return."),
 ]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option("--workers", min=1, help="Worker processes (default: this machine's cores; 1: in this process)."),
+]
+ForceOption = Annotated[bool, typer.Option("--force", help="Render even appendices whose inputs have not changed.")]
 PdfOption = Annotated[
     bool, typer.Option("--pdf", help="Also print each appendix to PDF beside its HTML (for board papers).")
 ]
@@ -107,7 +112,7 @@ SettingsOption = Annotated[
 def _run(action: Callable[[], T], report_to: Path | None = None) -> T:
     """Run `action`; bad input becomes one line naming file, row and column, and exit code 2. Inputs that
     fail validation are listed as a table, and (given `report_to`) written there as validation.csv/html."""
-    from lacperf_helpers.validation import ValidationError as InputValidationError
+    from lacperf_helpers.ingest.validation import ValidationError as InputValidationError
 
     try:
         return action()
@@ -129,7 +134,7 @@ def _show_problems(problems: pd.DataFrame, report_to: Path | None) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from lacperf_helpers.validation import ERROR, PROBLEM_COLUMNS, write_report
+    from lacperf_helpers.ingest.validation import ERROR, PROBLEM_COLUMNS, write_report
 
     console = Console(stderr=True)
     errors = problems.loc[problems["severity"] == ERROR]
@@ -171,10 +176,10 @@ def validate(
     settings and benchmarks) and list every problem: file, row, column, value, rule, severity.
 
     Exits 2 if any is an error; warnings are stated in the appendices' data-quality notes."""
-    from lacperf_helpers.appendix import validate_month
-    from lacperf_helpers.validation import ERROR, write_report
+    from lacperf_helpers.ingest.validation import ERROR, write_report
+    from lacperf_helpers.present.appendix import validate_month
 
-    problems = validate_month(month, returns, kpis, settings, trend_settings, benchmarks)
+    problems = validate_month(month, inputs=_inputs(returns, kpis, settings, trend_settings, benchmarks))
     report_to = None if out == "-" else Path(out) / month
     if problems.empty:
         typer.echo(f"{month}: no errors, no warnings")
@@ -212,11 +217,12 @@ def scorecard(
 ) -> None:
     """Write the tidy scorecard: one row per month x area x KPI x cohort x breakdown x group, with RAG,
     last month and direction. Headline rows are cohort 'all', breakdown 'total', group 'all'."""
-    from lacperf_helpers.definitions import load_kpis, load_settings
-    from lacperf_helpers.disclosure import hidden_keys, publish_card, published_csv
-    from lacperf_helpers.paths import write_atomically
-    from lacperf_helpers.returns import load_returns, require_month, return_path
-    from lacperf_helpers.scorecard import build_scorecard, select_area, with_slice
+    from lacperf_helpers.config.definitions import load_kpis, load_settings
+    from lacperf_helpers.config.paths import write_atomically
+    from lacperf_helpers.disclose.disclosure import hidden_keys, publish_card, published_csv
+    from lacperf_helpers.ingest.returns import require_month, return_path
+    from lacperf_helpers.measures.figures import load_returns
+    from lacperf_helpers.rate.scorecard import build_scorecard, select_area, with_slice
 
     def build() -> Published:
         catalogue, rules = load_kpis(kpis), load_settings(settings)
@@ -256,16 +262,17 @@ def render(
     cohort: Annotated[
         str, typer.Option("--cohort", help="all, or 'excluding UASC' (the KPIs measured from SSDA903 data).")
     ] = "all",
+    force: ForceOption = False,
+    workers: WorkersOption = None,
 ) -> None:
     """Render the HTML appendix of each area: summary, scorecard table, trends and notes, code hidden.
 
-    The month's return is checked once before any notebook runs. An area that fails does not stop the
-    others; its last good appendix stays in place, and the command exits non-zero naming it.
+    A batch of one month: the inputs are checked once before any notebook runs, pages whose inputs have not
+    changed are skipped (--force renders them), and the index pages list every page. An area that fails
+    does not stop the others; its last good appendix stays in place, and the command exits 1 naming it.
     """
-    parameters = {"month": month, "cohort": cohort, **_files(returns, kpis, settings, trend_settings, benchmarks)}
-    areas = _run(lambda: _areas(month, area, returns, kpis, settings, trend_settings, benchmarks), out / month)
-    _write_validation(out / month, month, returns, kpis, settings, trend_settings, benchmarks)
-    _render_each(out, month, areas, parameters, paths.SCORECARD_NOTEBOOK, pdf, cohort)
+    inputs = _inputs(returns, kpis, settings, trend_settings, benchmarks)
+    _render_pages("scorecard", month, inputs, area, (cohort,), out, pdf=pdf, force=force, workers=workers)
 
 
 @app.command("render-quarter", short_help="Render each area's quarterly HTML appendix.")
@@ -289,15 +296,14 @@ def render_quarter(
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
     pdf: PdfOption = False,
+    force: ForceOption = False,
+    workers: WorkersOption = None,
 ) -> None:
     """Render the quarterly appendix of each area: the quarter against the previous quarter, the same
-    quarter last year, the year to date and the rolling 12 months, with trends at the quarter's end."""
-    end = quarter_months(quarter)[-1]
-    parameters = {"quarter": quarter, **_files(returns, kpis, settings, trend_settings, benchmarks)}
-    folder = out / quarter_slug(quarter)
-    areas = _run(lambda: _areas(end, area, returns, kpis, settings, trend_settings, benchmarks), folder)
-    _write_validation(folder, end, returns, kpis, settings, trend_settings, benchmarks)
-    _render_each(out, quarter_slug(quarter), areas, parameters, paths.QUARTERLY_NOTEBOOK, pdf)
+    quarter last year, the year to date and the rolling 12 months, with trends at the quarter's end.
+    A batch of one quarter, as `render` is of one month."""
+    inputs = _inputs(returns, kpis, settings, trend_settings, benchmarks)
+    _render_pages("quarterly", quarter, inputs, area, ("all",), out, pdf=pdf, force=force, workers=workers)
 
 
 def _check_quarter(quarter: str) -> str:
@@ -308,73 +314,47 @@ def _check_quarter(quarter: str) -> str:
     return quarter
 
 
-def _files(returns: Path, kpis: Path, settings: Path, trend_settings: Path, benchmarks: Path) -> dict[str, str]:
-    """The notebooks' file parameters, as absolute paths (the kernel runs in notebooks/), and one time stamp."""
-    return {
-        "returns_dir": str(returns.resolve()),
-        "kpis_file": str(kpis.resolve()),
-        "settings_file": str(settings.resolve()),
-        "trend_file": str(trend_settings.resolve()),
-        "benchmarks_file": str(benchmarks.resolve()),
-        "made_at": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-    }
+def _inputs(returns: Path, kpis: Path, settings: Path, trend_settings: Path, benchmarks: Path) -> Inputs:
+    """The files named on the command line, as absolute paths (the kernel runs in notebooks/)."""
+    from lacperf_helpers.config.inputs import Inputs
+
+    return Inputs(returns.resolve(), kpis.resolve(), settings.resolve(), trend_settings.resolve(), benchmarks.resolve())
 
 
-def _write_validation(folder: Path, month: str, *files: Path) -> None:
-    """The month's warnings (its inputs have no errors by now) as validation.csv and validation.html."""
-    from lacperf_helpers.appendix import month_data
-    from lacperf_helpers.validation import write_report
-
-    data = month_data(month, *files)
-    write_report(data.problems, folder, f"Validation of the inputs of {folder.name}")
-
-
-def _areas(
-    month: str,
-    asked: list[str] | None,
-    returns: Path,
-    kpis: Path,
-    settings: Path,
-    trend_settings: Path,
-    benchmarks: Path,
-) -> list[str]:
-    """Every input checked once; the areas asked for (each must be in the return), or all of them."""
-    from lacperf_helpers.appendix import check_inputs
-    from lacperf_helpers.render import check_file_names
-    from lacperf_helpers.returns import return_path
-    from lacperf_helpers.scorecard import require_area
-
-    areas = check_inputs(month, returns, kpis, settings, trend_settings, benchmarks)
-    check_file_names(areas, return_path(returns, month))
-    for name in asked or []:
-        require_area(areas, name, return_path(returns, month))
-    return list(asked) if asked else areas
-
-
-def _render_each(
-    out: Path, period: str, areas: list[str], parameters: dict[str, str], notebook: Path, pdf: bool, cohort: str = "all"
+def _render_pages(
+    notebook: Literal["scorecard", "quarterly"],
+    period: str,
+    inputs: Inputs,
+    areas: list[str] | None,
+    cohorts: tuple[str, ...],
+    out: Path,
+    *,
+    pdf: bool,
+    force: bool,
+    workers: int | None,
 ) -> None:
-    """Render area by area; one failure does not stop the rest, and the exit code says so."""
-    from lacperf_helpers.pdf import PdfError, write_pdf
-    from lacperf_helpers.render import RenderError, appendix_path, render_appendix
+    """`render` and `render-quarter`: the period's pages planned and run as a batch is."""
+    from lacperf_helpers.run.batch import plan_pages
 
-    failed = []
-    for name in areas:
-        try:
-            written = render_appendix(out, period, name, parameters, notebook, cohort=cohort)
-            if pdf:
-                typer.echo(f"printed {write_pdf(written)}")
-        except (RenderError, PdfError, OSError) as exc:  # disk full, read-only, name too long: this page only
-            failed.append(name)
-            kept = appendix_path(out, period, name, cohort)
-            still = f"; the last good appendix {kept} is unchanged" if kept.exists() else ""
-            reason = f"{exc.strerror} ({exc.filename})" if isinstance(exc, OSError) and exc.strerror else str(exc)
-            typer.echo(f"lacperf: {name}: not rendered: {reason}{still}", err=True)
-            continue
-        typer.echo(f"rendered {written}")
-    if failed:
-        typer.echo(f"lacperf: {len(failed)} of {len(areas)} appendices failed: {', '.join(failed)}", err=True)
-        raise typer.Exit(1)
+    jobs = _run(
+        lambda: plan_pages(notebook, period, inputs=inputs, areas=areas, cohorts=cohorts, out=out, pdf=pdf, force=force)
+    )
+    _execute(jobs, workers, None)
+
+
+def _execute(jobs: list[Job], workers: int | None, scheduler: str | None) -> None:
+    """Run the jobs with a progress bar, then the summary; exit 1 if any page failed."""
+    from rich.console import Console
+    from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from lacperf_helpers.run.batch import execute
+
+    console = Console(stderr=True)
+    columns = (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("Rendering appendices", total=len(jobs))
+        results = execute(jobs, workers, scheduler, on_result=lambda result: progress.advance(task))
+    _summarise(console, results, Path(jobs[0].out))
 
 
 @app.command(short_help="Render what a run file asks for, in parallel; unchanged pages are skipped.")
@@ -400,16 +380,12 @@ def batch(
         Path | None,
         typer.Option("--kpis", help="Override the KPI definitions (e.g. your own catalogue).", dir_okay=False),
     ] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", min=1, help="Worker processes (default: this machine's cores).")
-    ] = None,
+    workers: WorkersOption = None,
     scheduler: Annotated[
         str | None,
         typer.Option("--scheduler", help="Run on a Dask distributed cluster at this address, e.g. tcp://host:8786."),
     ] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Render even appendices whose inputs have not changed.")
-    ] = False,
+    force: ForceOption = False,
     pdf: Annotated[bool, typer.Option("--pdf", help="Also print each appendix to PDF beside its HTML.")] = False,
     fresh_kernels: Annotated[
         bool,
@@ -425,10 +401,8 @@ def batch(
     and makes the command exit 1. Index pages list every appendix with its Green, Amber and Red counts.
     """
     from pydantic import ValidationError
-    from rich.console import Console
-    from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from lacperf_helpers.batch import FAILED, NOTEBOOKS, MonthRange, RunFile, execute, load_run, plan
+    from lacperf_helpers.run.batch import NOTEBOOKS, MonthRange, RunFile, load_run, plan
 
     overrides: dict[str, object] = {}
 
@@ -475,14 +449,7 @@ def batch(
     if not jobs:
         typer.echo("lacperf: nothing to render: the run names no months, quarters or areas", err=True)
         raise typer.Exit(2)
-    console = Console(stderr=True)
-    columns = (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("Rendering appendices", total=len(jobs))
-        results = execute(jobs, workers, scheduler, on_result=lambda result: progress.advance(task))
-    _summarise(console, results, Path(jobs[0].out))
-    if any(r.status == FAILED for r in results):
-        raise typer.Exit(1)
+    _execute(jobs, workers, scheduler)
 
 
 def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
@@ -490,7 +457,7 @@ def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
     from rich.table import Table
     from rich.text import Text
 
-    from lacperf_helpers.batch import FAILED, RENDERED, SKIPPED
+    from lacperf_helpers.run.batch import FAILED, RENDERED, SKIPPED
 
     totals = Table(title="lacperf batch")
     for heading in ("Status", "Appendices", "Seconds"):
@@ -510,6 +477,14 @@ def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
         each.add_row(Text(r.label), Text(r.status), Text(where))  # area names and messages: never markup
     console.print(each, highlight=False)
     console.print(f"index of every appendix: {out / 'index.html'}", highlight=False, markup=False)
+    failed = [r for r in results if r.status == FAILED]
+    for r in failed:  # one line each, as every other error: what, and why
+        kept = f"; the last good appendix {r.path} is unchanged" if Path(r.path).exists() else ""
+        typer.echo(f"lacperf: {r.label}: not rendered: {r.message}{kept}", err=True)
+    if failed:
+        names = ", ".join(r.label for r in failed)
+        typer.echo(f"lacperf: {len(failed)} of {len(results)} appendices failed: {names}", err=True)
+        raise typer.Exit(1)
 
 
 @app.command(short_help="Write the SSDA903 measures by cohort, breakdown and area as a CSV.")
@@ -532,12 +507,12 @@ def measures(
     'all'. Data-quality findings are printed, and nothing is dropped without being counted."""
     import pandas as pd
 
-    from lacperf_helpers.definitions import load_settings
-    from lacperf_helpers.disclosure import hide_in_measures, published_csv
-    from lacperf_helpers.measures import MEASURES, data_quality, measure_table
-    from lacperf_helpers.paths import write_atomically
-    from lacperf_helpers.ssda903 import load_903
-    from lacperf_helpers.validation import problem_counts
+    from lacperf_helpers.config.definitions import load_settings
+    from lacperf_helpers.config.paths import write_atomically
+    from lacperf_helpers.disclose.disclosure import hide_in_measures, published_csv
+    from lacperf_helpers.ingest.ssda903 import load_903
+    from lacperf_helpers.ingest.validation import problem_counts
+    from lacperf_helpers.measures.registry import MEASURES, data_quality, measure_table
 
     def build() -> tuple[Published, pd.DataFrame]:
         unknown = sorted(set(measure or []) - set(MEASURES))
@@ -578,12 +553,13 @@ def trend(
 ) -> None:
     """Write the direction of travel over a period: per KPI x area x cohort, the fitted change and its
     verdict (Mann-Kendall), the SPC mean, limits, variation and assurance, and the current run."""
-    from lacperf_helpers.definitions import load_kpis, load_settings, load_trend_settings
-    from lacperf_helpers.disclosure import hidden_keys, publish_trend, published_csv
-    from lacperf_helpers.paths import write_atomically
-    from lacperf_helpers.returns import load_returns_to, return_path
-    from lacperf_helpers.scorecard import order_areas, require_area, with_slice
-    from lacperf_helpers.series import rated_history
+    from lacperf_helpers.config.definitions import load_kpis, load_settings, load_trend_settings
+    from lacperf_helpers.config.paths import write_atomically
+    from lacperf_helpers.disclose.disclosure import hidden_keys, publish_trend, published_csv
+    from lacperf_helpers.ingest.returns import return_path
+    from lacperf_helpers.measures.figures import load_returns_to
+    from lacperf_helpers.rate.scorecard import order_areas, require_area, with_slice
+    from lacperf_helpers.trend.series import rated_history
 
     def build() -> Published:
         catalogue = load_kpis(kpis)
@@ -612,7 +588,7 @@ def trend(
 @kpis_app.command("list", short_help="List the KPIs with their polarity, unit, target and floor.")
 def kpis_list(kpis: KpisOption = paths.KPIS_FILE) -> None:
     """List the KPIs with their polarity, unit, target and floor."""
-    from lacperf_helpers.definitions import load_kpis
+    from lacperf_helpers.config.definitions import load_kpis
 
     catalogue = _run(lambda: load_kpis(kpis))
     for kpi in catalogue.kpis:

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from lacperf_helpers import paths
-from lacperf_helpers.cache import CACHE_ENV
 from lacperf_helpers.cli import app
-from lacperf_helpers.definitions import KpiCatalogue, load_kpis
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.cache import CACHE_ENV
+from lacperf_helpers.config.definitions import KpiCatalogue, load_kpis
 
 # The tests' own disk cache (inherited by every kernel and worker they start), not the user's
 os.environ.setdefault(CACHE_ENV, tempfile.mkdtemp(prefix="lacperf-test-cache-"))
@@ -167,3 +167,22 @@ def copy_sample_month(returns: Path, month: str) -> Path:
     """One month of the sample (its return and its SSDA903 extract) in a folder of its own, to break."""
     shutil.copytree(paths.SAMPLE_RETURNS / month, returns / month)
     return returns / month
+
+
+def _reports_folder() -> dict[str, int]:
+    """Every file in the user's reports/ folder with its modification time."""
+    return {str(p): p.stat().st_mtime_ns for p in paths.REPORTS.rglob("*") if p.is_file()}
+
+
+_REPORTS_BEFORE: dict[str, int] = {}
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    _REPORTS_BEFORE.update(_reports_folder())
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """No test writes into the user's reports/: their last good appendices are theirs."""
+    if _reports_folder() != _REPORTS_BEFORE:
+        print(f"\nlacperf tests: a test wrote into {paths.REPORTS}: tests must write to their own folders")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED

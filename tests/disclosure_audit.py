@@ -24,7 +24,7 @@ import pandas as pd
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import coo_matrix
 
-from lacperf_helpers.disclosure import COUNTS, remainders
+from lacperf_helpers.disclose.disclosure import COUNTS, remainders
 
 BIG = 1e7  # no child count reaches this: an upper bound the solver can use for "unbounded"
 

@@ -7,14 +7,15 @@ import papermill
 import pytest
 from typer.testing import CliRunner
 
-from lacperf_helpers import __version__, paths
+from lacperf_helpers import __version__
 from lacperf_helpers.cli import app
-from lacperf_helpers.render import RenderError, render_appendix
+from lacperf_helpers.config import paths
+from lacperf_helpers.run.render import RenderError, render_appendix
 from tests.conftest import SAMPLE_MONTH
 
 NOTEBOOK_PARAMETERS = {
     "month", "area", "cohort", "breakdown", "returns_dir", "kpis_file", "settings_file", "trend_file",
-    "benchmarks_file", "made_at", "disclosure_control",
+    "benchmarks_file", "made_at", "disclosure_control", "manifest",
 }  # fmt: skip
 
 
@@ -25,7 +26,7 @@ def test_the_notebook_takes_exactly_the_parameters_the_batch_passes() -> None:
 
 def test_appendices_are_written_per_month_and_area_slug(rendered: Path) -> None:
     assert sorted(p.name for p in (rendered / SAMPLE_MONTH).iterdir()) == [
-        "kent.html", "kent.json", "validation.csv", "validation.html", "west-kent.html", "west-kent.json"
+        "index.html", "kent.html", "kent.json", "validation.csv", "validation.html", "west-kent.html", "west-kent.json"
     ]  # fmt: skip
 
 
@@ -73,26 +74,16 @@ def test_the_footer_says_where_the_figures_came_from(rendered: Path) -> None:
         assert expected in footer
 
 
-FAILING_NOTEBOOK = """{
- "cells": [
-  {"cell_type": "code", "id": "parameters", "execution_count": null, "metadata": {"tags": ["parameters"]},
-   "outputs": [], "source": ["month = ''\\n", "area = ''"]},
-  {"cell_type": "code", "id": "fails", "execution_count": null, "metadata": {}, "outputs": [],
-   "source": ["raise ValueError('the figures would be wrong')"]}
- ],
- "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
- "nbformat": 4, "nbformat_minor": 5
-}"""
+FAILING_NOTEBOOK = Path(__file__).parent / "data" / "notebooks" / "always_fails.ipynb"
 
 
 def test_a_failed_run_leaves_the_last_good_appendix(tmp_path: Path) -> None:
     good = tmp_path / SAMPLE_MONTH / "south-kent.html"
     good.parent.mkdir()
     good.write_text("<html>last good appendix</html>")
-    failing = tmp_path / "failing.ipynb"
-    failing.write_text(FAILING_NOTEBOOK)
+    failing = FAILING_NOTEBOOK
     with pytest.raises(RenderError, match="ValueError: the figures would be wrong"):
-        render_appendix(tmp_path, SAMPLE_MONTH, "South Kent", {"month": SAMPLE_MONTH}, notebook=failing)
+        render_appendix(tmp_path, SAMPLE_MONTH, "South Kent", parameters={"month": SAMPLE_MONTH}, notebook=failing)
     assert good.read_text() == "<html>last good appendix</html>"
     assert sorted(p.name for p in good.parent.iterdir()) == ["south-kent.html"]  # no temporary left behind
 
@@ -100,21 +91,22 @@ def test_a_failed_run_leaves_the_last_good_appendix(tmp_path: Path) -> None:
 def test_one_failing_area_does_not_stop_the_others(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rendered_areas = []
 
-    def fake_render(out: Path, month: str, area: str, parameters: dict[str, str], notebook: Path, cohort: str) -> Path:
+    def fake_render(out: Path, month: str, area: str, **_: object) -> Path:
         if area == "North Kent":
             raise RenderError("scorecard.ipynb stopped in cell 3: KeyError: 'x'")
         rendered_areas.append(area)
-        return out / month / f"{area}.html"
+        return Path(out) / month / f"{area}.html"
 
-    monkeypatch.setattr("lacperf_helpers.render.render_appendix", fake_render)  # the command imports it when run
+    monkeypatch.setattr("lacperf_helpers.run.batch.render_appendix", fake_render)  # one worker: in this process
     result = CliRunner().invoke(
         app,
-        ["render", "--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH, "--out", str(tmp_path)],
-    )
+        ["render", "--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH, "--out", str(tmp_path),
+         "--workers", "1"],
+    )  # fmt: skip
     assert result.exit_code == 1
     assert rendered_areas == ["Kent", "East Kent", "South Kent", "West Kent"]
-    assert "North Kent: not rendered: scorecard.ipynb stopped in cell 3: KeyError: 'x'" in result.output
-    assert "1 of 5 appendices failed: North Kent" in result.output
+    assert f"{SAMPLE_MONTH} North Kent: not rendered: scorecard.ipynb stopped in cell 3: KeyError: 'x'" in result.output
+    assert f"1 of 5 appendices failed: scorecard {SAMPLE_MONTH} North Kent" in result.output
 
 
 def test_the_direction_of_travel_section(rendered: Path) -> None:
@@ -143,13 +135,14 @@ def test_amber_and_red_kpis_state_their_trend(rendered: Path) -> None:
 
 def test_the_same_inputs_give_the_same_page(tmp_path: Path) -> None:
     """Rendered twice, in a fresh kernel and in a warm one, with the same time stamp: byte for byte equal."""
-    from lacperf_helpers.render import WarmKernel
+    from lacperf_helpers.run.render import WarmKernel
 
     parameters = {"month": SAMPLE_MONTH, "made_at": "2019-10-01 09:00 UTC", "cohort": "all"}
-    first = render_appendix(tmp_path / "a", SAMPLE_MONTH, "West Kent", parameters).read_bytes()
+    first = render_appendix(tmp_path / "a", SAMPLE_MONTH, "West Kent", parameters=parameters).read_bytes()
     kernel = WarmKernel()
     try:
-        again = render_appendix(tmp_path / "b", SAMPLE_MONTH, "West Kent", parameters, kernel=kernel).read_bytes()
+        again = render_appendix(tmp_path / "b", SAMPLE_MONTH, "West Kent", parameters=parameters, kernel=kernel)
+        again_bytes = again.read_bytes()
     finally:
         kernel.shutdown()
-    assert first == again
+    assert first == again_bytes

@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from lacperf_helpers import batch
-from lacperf_helpers.batch import RunFile, load_run
 from lacperf_helpers.cli import app
-from lacperf_helpers.errors import InputError
-from lacperf_helpers.render import IPCKernelManager, execute_notebook
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.run import batch
+from lacperf_helpers.run.batch import RunFile, load_run
+from lacperf_helpers.run.render import SyncIPCKernelManager, execute_notebook
 from tests.conftest import write_return
 from tests.test_scorecard import APRIL, MARCH
 
@@ -94,25 +94,14 @@ def test_index_pages_list_every_appendix(run_file: Path, tmp_path: Path) -> None
 PARAMETERS = (
     "month", "area", "cohort", "returns_dir", "kpis_file", "settings_file", "trend_file", "benchmarks_file", "made_at",
 )  # fmt: skip
-FAILS_FOR_ASHFORD = {
-    "cells": [
-        {"cell_type": "code", "id": "p", "execution_count": None, "metadata": {"tags": ["parameters"]}, "outputs": [],
-         "source": "\n".join(f"{name} = ''" for name in PARAMETERS)},
-        {"cell_type": "code", "id": "x", "execution_count": None, "metadata": {}, "outputs": [],
-         "source": "if area == 'Ashford':\n    raise ValueError('no figures for Ashford')\nprint(area)"},
-    ],
-    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}  # fmt: skip
+FIXTURE_NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
+FAILS_FOR_ASHFORD = FIXTURE_NOTEBOOKS / "fails_for_ashford.ipynb"  # raises for one area, prints the others
 
 
 def test_one_failing_area_keeps_its_last_good_page(
     run_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    notebook = tmp_path / "fails.ipynb"
-    notebook.write_text(json.dumps(FAILS_FOR_ASHFORD))
-    monkeypatch.setitem(batch.NOTEBOOKS, "scorecard", notebook)  # jobs carry the notebook chosen when planned
+    monkeypatch.setitem(batch.NOTEBOOKS, "scorecard", FAILS_FOR_ASHFORD)  # jobs carry the notebook chosen when planned
     last_good = tmp_path / "reports" / "2019-04" / "ashford.html"
     last_good.parent.mkdir(parents=True)
     last_good.write_text("<html>last good</html>")
@@ -148,28 +137,20 @@ def test_the_same_batch_on_a_dask_cluster(run_file: Path, tmp_path: Path) -> Non
     assert (tmp_path / "reports" / "2019-04" / "ashford.html").read_text().rstrip().endswith("</html>")
 
 
-TINY = {
-    "cells": [
-        {"cell_type": "code", "id": "a", "execution_count": None, "metadata": {}, "outputs": [], "source": "1 + 1"}
-    ],
-    "metadata": {"kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"}},
-    "nbformat": 4,
-    "nbformat_minor": 5,
-}
+TINY = FIXTURE_NOTEBOOKS / "tiny.ipynb"  # one cell: 1 + 1
 
 
 def test_many_kernels_started_at_once_do_not_collide(tmp_path: Path) -> None:
     """Over TCP, kernels started together can pick one port; over IPC each has its own socket folder."""
-    assert IPCKernelManager().transport == "ipc"
-    notebook = tmp_path / "tiny.ipynb"
-    notebook.write_text(json.dumps(TINY))
+    assert SyncIPCKernelManager().transport == "ipc"
+    notebook = TINY
     with ThreadPoolExecutor(max_workers=8) as pool:
         executed = list(pool.map(lambda _: execute_notebook(notebook, {}), range(8)))
     assert [nb.cells[0].outputs[0]["data"]["text/plain"] for nb in executed] == ["2"] * 8
 
 
 def test_a_warm_kernel_gives_each_appendix_a_fresh_namespace(tmp_path: Path) -> None:
-    from lacperf_helpers.render import WarmKernel
+    from lacperf_helpers.run.render import WarmKernel
 
     def notebook(name: str, source: str) -> Path:
         path = tmp_path / f"{name}.ipynb"
@@ -181,7 +162,7 @@ def test_a_warm_kernel_gives_each_appendix_a_fresh_namespace(tmp_path: Path) -> 
             "outputs": [],
             "source": source,
         }
-        path.write_text(json.dumps({**TINY, "cells": [cell]}))
+        path.write_text(json.dumps({**json.loads(TINY.read_text()), "cells": [cell]}))
         return path
 
     kernel = WarmKernel()
@@ -258,7 +239,8 @@ def test_a_page_that_cannot_be_written_fails_alone_in_render(run_file: Path, tmp
     )  # fmt: skip
     assert result.exit_code == 1, result.output
     assert ("Traceback" not in result.output and result.exception is None) or isinstance(result.exception, SystemExit)
-    assert "lacperf: Kent: not rendered:" in result.output and "1 of 2 appendices failed: Kent" in result.output
+    assert "lacperf: scorecard 2019-04 Kent: not rendered:" in result.output
+    assert "1 of 2 appendices failed: scorecard 2019-04 Kent" in result.output
     assert (folder / "ashford.html").is_file()
 
 
@@ -329,16 +311,40 @@ def test_a_batch_killed_at_random_moments_leaves_no_process_and_no_half_page(run
 def test_what_a_page_writes_to_stderr_is_logged_not_lost(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
     import logging
 
-    from lacperf_helpers.render import render_appendix
+    from lacperf_helpers.run.render import render_appendix
 
-    notebook = json.loads(json.dumps(FAILS_FOR_ASHFORD))
+    notebook = json.loads(FAILS_FOR_ASHFORD.read_text())
     notebook["cells"][1]["source"] = "import sys\nprint('a chart library is unhappy', file=sys.stderr)\nprint(area)"
     path = tmp_path / "warns.ipynb"
     path.write_text(json.dumps(notebook))
     parameters = {name: "" for name in PARAMETERS if name != "area"} | {"month": "2019-04"}
     with caplog.at_level(logging.INFO, logger="lacperf"):
-        written = render_appendix(tmp_path / "reports", "2019-04", "Kent", parameters, path)
+        written = render_appendix(tmp_path / "reports", "2019-04", "Kent", parameters=parameters, notebook=path)
     assert "a chart library is unhappy" not in written.read_text()  # the page leaves stderr out ...
     said = [(r.levelname, r.getMessage()) for r in caplog.records]
     assert ("WARNING", "2019-04 Kent: a chart library is unhappy") in said  # ... and the log keeps it
     assert any(level == "INFO" and message.startswith(f"rendered {written}") for level, message in said)
+
+
+def test_the_appendix_exporter_matches_nbconverts_own_but_for_its_last_pass() -> None:
+    """AppendixExporter copies HTMLExporter.from_notebook_node (nbconvert has no public switch for its
+    BeautifulSoup pass): the page it makes must be nbconvert's page, element for element, with the same tab
+    stops. A change in nbconvert that this copy misses fails here, not on a director's screen."""
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+
+    from lacperf_helpers.run.render import _exporter, execute_notebook
+
+    executed = execute_notebook(TINY, {})
+    executed.metadata["title"] = "tiny"
+    ours, _ = _exporter().from_notebook_node(executed)
+    public = HTMLExporter(**{k: getattr(_exporter(), k) for k in ("template_name", "extra_template_basedirs")})
+    public.exclude_input = public.exclude_input_prompt = public.exclude_output_prompt = True
+    theirs, _ = public.from_notebook_node(executed)
+
+    def shape(page: str) -> list[tuple[str, tuple[str, ...], str | None]]:
+        soup = BeautifulSoup(page, features="html.parser")
+        return [(e.name, tuple(e.get("class") or ()), e.get("tabindex")) for e in soup.find_all(True)]
+
+    assert shape(ours) == shape(theirs)
+    assert any(tabindex == "0" for _, _, tabindex in shape(ours))

@@ -5,10 +5,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lacperf_helpers.benchmarks import benchmark_problems, benchmarks_for, compare, load_benchmarks
-from lacperf_helpers.definitions import KpiCatalogue
-from lacperf_helpers.errors import InputError
-from lacperf_helpers.validation import ValidationError
+from lacperf_helpers.config.definitions import KpiCatalogue
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.ingest.validation import ValidationError
+from lacperf_helpers.rate.benchmarks import benchmark_problems, benchmarks_for, compare, load_benchmarks
 
 HEADER = "kpi_id,year,England,Statistical neighbours,source\n"
 

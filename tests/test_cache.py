@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from lacperf_helpers import appendix, cache
+from lacperf_helpers.config import cache
+from lacperf_helpers.present import appendix
 
 
 @pytest.fixture
@@ -101,7 +102,7 @@ def test_a_planted_entry_is_never_run(cache_folder: Path) -> None:
 
 
 def test_a_folder_others_can_write_to_is_refused(cache_folder: Path) -> None:
-    from lacperf_helpers.errors import InputError
+    from lacperf_helpers.config.errors import InputError
 
     cache_folder.mkdir(mode=0o700)
     cache_folder.chmod(0o777)
@@ -115,7 +116,7 @@ def test_a_folder_others_can_write_to_is_refused(cache_folder: Path) -> None:
 
 
 def test_outputs_follow_the_umask(tmp_path: Path) -> None:
-    from lacperf_helpers.paths import write_atomically
+    from lacperf_helpers.config.paths import write_atomically
 
     previous = os.umask(0o027)
     try:

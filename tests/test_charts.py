@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lacperf_helpers import charts
+from lacperf_helpers.present import charts
 
 MONTHS = ["2019-07", "2019-08", "2019-09"]
 
@@ -59,7 +59,7 @@ def test_bands_follow_polarity() -> None:
 
 
 def test_ratings_grid_is_a_table_of_letters_and_colours() -> None:
-    from lacperf_helpers.present import ratings_grid
+    from lacperf_helpers.present.present import ratings_grid
 
     history = pd.DataFrame(
         {"title": ["A", "A", "B"], "month": ["2019-08", "2019-09", "2019-09"], "rag": ["Green", "Red", "No data"]}

@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
-from lacperf_helpers.scorecard import SCORECARD_COLUMNS
+from lacperf_helpers.rate.scorecard import SCORECARD_COLUMNS
 from tests.conftest import write_return
 from tests.test_scorecard import APRIL, MARCH
 

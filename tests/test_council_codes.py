@@ -13,10 +13,10 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from lacperf_helpers import paths
 from lacperf_helpers.cli import app
-from lacperf_helpers.definitions import load_kpis
-from lacperf_helpers.errors import InputError
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.definitions import load_kpis
+from lacperf_helpers.config.errors import InputError
 
 QUARTER_MONTHS = ("2019-07", "2019-08", "2019-09")
 runner = CliRunner()

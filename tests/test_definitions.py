@@ -5,8 +5,8 @@ from textwrap import dedent
 
 import pytest
 
-from lacperf_helpers.definitions import load_kpis, load_settings
-from lacperf_helpers.errors import InputError
+from lacperf_helpers.config.definitions import load_kpis, load_settings
+from lacperf_helpers.config.errors import InputError
 from tests.conftest import KPIS_YAML
 
 

@@ -4,11 +4,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from lacperf_helpers import rating
-from lacperf_helpers.definitions import DisclosureRule, KpiCatalogue, load_kpis
-from lacperf_helpers.disclosure import hidden_keys, hide_in_card, hide_in_history, hide_in_periods, hide_in_trend
-from lacperf_helpers.formatting import fmt_figure
-from lacperf_helpers.narrative import SMALL_NUMBER, amber_red_item, rating_change
+from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, load_kpis
+from lacperf_helpers.config.formatting import fmt_figure
+from lacperf_helpers.disclose.disclosure import (
+    hidden_keys,
+    hide_in_card,
+    hide_in_history,
+    hide_in_periods,
+    hide_in_trend,
+)
+from lacperf_helpers.present.narrative import SMALL_NUMBER, amber_red_item, rating_change
+from lacperf_helpers.rate import rating
 from tests.conftest import KPIS_YAML
 
 RULE = DisclosureRule(smallest_shown=5)

@@ -12,11 +12,11 @@ import pytest
 from conftest import SAMPLE_MONTH
 from disclosure_audit import Audit, audit
 
-from lacperf_helpers import paths
-from lacperf_helpers.definitions import DisclosureRule, KpiCatalogue, load_kpis, load_settings
-from lacperf_helpers.disclosure import decide, figure_cells, period_relations, relations
-from lacperf_helpers.returns import load_returns_to
-from lacperf_helpers.scorecard import with_slice
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, load_kpis, load_settings
+from lacperf_helpers.disclose.disclosure import decide, figure_cells, period_relations, relations
+from lacperf_helpers.measures.figures import load_returns_to
+from lacperf_helpers.rate.scorecard import with_slice
 
 FIGURES: dict[str, str] = {}  # printed at the end of the run (conftest)
 

@@ -9,13 +9,14 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from lacperf_helpers import paths
 from lacperf_helpers.cli import app
-from lacperf_helpers.definitions import load_kpis, load_settings
-from lacperf_helpers.disclosure import hidden_keys
-from lacperf_helpers.quarterly import load_quarter_appendix
-from lacperf_helpers.returns import load_returns
-from lacperf_helpers.scorecard import with_slice
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.definitions import load_kpis, load_settings
+from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.disclose.disclosure import hidden_keys
+from lacperf_helpers.measures.figures import load_returns
+from lacperf_helpers.present.quarterly import load_quarter_appendix
+from lacperf_helpers.rate.scorecard import with_slice
 from tests.conftest import KPIS_YAML, SAMPLE_MONTH, write_return
 
 runner = CliRunner()
@@ -100,10 +101,8 @@ def test_a_hidden_month_cannot_be_had_from_its_quarter(tmp_path: Path) -> None:
     for month, deal in (("2019-07", (9, 20)), ("2019-08", (3, 10)), ("2019-09", (8, 21))):
         rows = [("Kent", 20 + deal[0], 40 + deal[1]), ("Ashford", 20, 40), ("Deal", *deal)]
         write_return(returns, month, "".join(f"{month},{a},reviews_on_time,{n},{d},\n" for a, n, d in rows))
-    quarter = load_quarter_appendix(
-        "Q2 2019/20", "Deal", returns, tmp_path / "kpis.yaml", tmp_path / "settings.yaml",
-        benchmarks_file=paths.BENCHMARKS_FILE,
-    )  # fmt: skip
+    inputs = Inputs.of(returns=returns, kpis=tmp_path / "kpis.yaml", settings=tmp_path / "settings.yaml")
+    quarter = load_quarter_appendix("Q2 2019/20", "Deal", inputs=inputs)
     reviews = quarter.card.frame.loc[quarter.card.frame["kpi_id"] == "reviews_on_time"].iloc[0]
     for prefix in ("", "year_to_date_", "rolling_12_"):
         assert pd.isna(reviews[prefix + "numerator"]) and reviews[prefix + "withheld"] == "withheld"

@@ -5,9 +5,9 @@ from pathlib import Path
 import papermill
 import pytest
 
-from lacperf_helpers import paths
-from lacperf_helpers.errors import InputError
-from lacperf_helpers.explore import cohort_chart, cohort_table
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.present.explore import cohort_chart, cohort_table
 
 NOTEBOOK = paths.NOTEBOOKS / "explore_cohorts.ipynb"
 MONTHS = ["2019-07", "2019-08", "2019-09"]

@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from lacperf_helpers.formatting import fmt_change, fmt_count, fmt_figure, fmt_value, slug
+from lacperf_helpers.config.formatting import fmt_change, fmt_count, fmt_figure, fmt_value, slug
 
 
 @pytest.mark.parametrize(

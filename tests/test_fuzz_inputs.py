@@ -10,13 +10,13 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lacperf_helpers.benchmarks import load_benchmarks
-from lacperf_helpers.definitions import KpiCatalogue, load_kpis
-from lacperf_helpers.errors import InputError
-from lacperf_helpers.formatting import RESERVED_PAGES, slug
-from lacperf_helpers.render import check_file_names
-from lacperf_helpers.returns import RETURN_COLUMNS, read_return
-from lacperf_helpers.ssda903 import load_903
+from lacperf_helpers.config.definitions import KpiCatalogue, load_kpis
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.formatting import RESERVED_PAGES, slug
+from lacperf_helpers.ingest.returns import RETURN_COLUMNS, read_return
+from lacperf_helpers.ingest.ssda903 import load_903
+from lacperf_helpers.rate.benchmarks import load_benchmarks
+from lacperf_helpers.run.render import check_file_names
 from tests.conftest import KPIS_YAML
 
 GOOD_ROWS = [

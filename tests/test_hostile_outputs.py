@@ -11,8 +11,8 @@ import pytest
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
-from lacperf_helpers.formatting import slug
-from lacperf_helpers.paths import csv_text, spreadsheet_safe
+from lacperf_helpers.config.formatting import slug
+from lacperf_helpers.config.paths import csv_text, spreadsheet_safe
 from tests.conftest import write_return
 
 FORMULA = '=HYPERLINK("http://example.invalid/x","Click")'

@@ -10,8 +10,8 @@ from textwrap import dedent
 import pandas as pd
 import pytest
 
-from lacperf_helpers.measures import MEASURES, age_at, measure_table, measure_tables, uasc_at
-from lacperf_helpers.ssda903 import Ssda903, identify, load_903
+from lacperf_helpers.ingest.ssda903 import Ssda903, identify, load_903
+from lacperf_helpers.measures.registry import MEASURES, age_at, measure_table, measure_tables, uasc_at
 
 # The DfE validator's fake SSDA903 tables, kept with their licence and source in tests/data (see its README).
 VALIDATOR_FAKE = Path(__file__).parent / "data" / "903-validator-fake"
@@ -180,7 +180,7 @@ def test_tables_are_known_by_their_columns() -> None:
 
 
 def test_a_bad_date_is_named(tmp_path: Path) -> None:
-    from lacperf_helpers.errors import InputError
+    from lacperf_helpers.config.errors import InputError
 
     with pytest.raises(
         InputError,
@@ -326,7 +326,7 @@ def test_long_term_stability_follows_continuous_care_and_the_adoption_rule(dfe: 
 
 
 def test_a_period_begun_before_the_extract_is_counted_not_warned(dfe: Ssda903) -> None:
-    from lacperf_helpers.measures import care_periods, data_quality
+    from lacperf_helpers.measures.registry import care_periods, data_quality
 
     periods = care_periods(dfe).set_index(["CHILD", "DECOM"])
     assert periods.loc[("011", pd.Timestamp("2017-07-01")), "period_start"] == pd.Timestamp("2017-07-01")
@@ -349,7 +349,7 @@ def test_three_or_more_placements_leave_out_temporary_ones_and_adoption_by_the_c
 
 
 def test_a_folder_without_a_readable_episodes_table_is_an_error(tmp_path: Path) -> None:
-    from lacperf_helpers.errors import InputError
+    from lacperf_helpers.config.errors import InputError
 
     folder = tmp_path / "903"
     folder.mkdir()
@@ -367,8 +367,9 @@ def test_a_folder_without_a_readable_episodes_table_is_an_error(tmp_path: Path) 
 
 
 def test_a_child_in_no_area_is_counted_in_area_not_known_and_warned_of(tmp_path: Path) -> None:
-    from lacperf_helpers import paths
-    from lacperf_helpers.measures import AREA_NOT_KNOWN, RULE_AREA_KNOWN, data_quality
+    from lacperf_helpers.config import paths
+    from lacperf_helpers.config.vocabulary import AREA_NOT_KNOWN
+    from lacperf_helpers.measures.registry import RULE_AREA_KNOWN, data_quality
     from tests.conftest import copy_sample_month
 
     folder = copy_sample_month(tmp_path, "2019-09") / "903"
@@ -390,7 +391,14 @@ def test_a_child_in_no_area_is_counted_in_area_not_known_and_warned_of(tmp_path:
 
 
 def measure_children_at(data: Ssda903, at: pd.Timestamp) -> list[str]:
-    from lacperf_helpers.measures import open_at
+    from lacperf_helpers.measures.registry import open_at
 
     episodes = data.table("episodes")
     return list(episodes.loc[open_at(episodes, at), "CHILD"].unique())
+
+
+def test_every_measure_a_kpi_can_name_is_registered_with_its_unit() -> None:
+    """KPI definitions are checked against the vocabulary; each name there has its function here."""
+    from lacperf_helpers.config.vocabulary import MEASURE_UNITS
+
+    assert {m.id: m.unit for m in MEASURES.values()} == MEASURE_UNITS

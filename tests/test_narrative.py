@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lacperf_helpers.narrative import headline, summarise
-from lacperf_helpers.scorecard import select_area
+from lacperf_helpers.present.narrative import headline, summarise
+from lacperf_helpers.rate.scorecard import select_area
 from tests.test_scorecard import card  # noqa: F401  (the fixture)
 
 
@@ -72,7 +72,7 @@ def test_summary_of_a_small_area(card: pd.DataFrame) -> None:  # noqa: F811
 def test_trend_and_england_phrases() -> None:
     from types import SimpleNamespace
 
-    from lacperf_helpers.narrative import england_phrase, trend_phrase
+    from lacperf_helpers.present.narrative import england_phrase, trend_phrase
 
     row = SimpleNamespace(
         trend="No clear change", window_start="2018-10", run_length=3, variation="Special cause concerning",
@@ -99,8 +99,8 @@ def test_trend_and_england_phrases() -> None:
 def test_the_change_in_words_agrees_with_the_group(now: float, before: float, direction: str, words: str) -> None:
     from types import SimpleNamespace
 
-    from lacperf_helpers import rating
-    from lacperf_helpers.narrative import amber_red_item
+    from lacperf_helpers.present.narrative import amber_red_item
+    from lacperf_helpers.rate import rating
 
     assert rating.direction(pd.Series([now]), pd.Series([before]), pd.Series(["H"]), pd.Series([1]))[0] == direction
     row = SimpleNamespace(

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from lacperf_helpers.periods import (
+from lacperf_helpers.config.periods import (
     financial_quarter,
     financial_year,
     month_end,

@@ -12,9 +12,9 @@ import pytest
 from pypdf import PdfReader
 from typer.testing import CliRunner
 
-from lacperf_helpers import paths
 from lacperf_helpers.cli import app
-from lacperf_helpers.definitions import load_kpis
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.definitions import load_kpis
 from tests.conftest import SAMPLE_MONTH
 
 SCANNED: Counter[str] = Counter()  # shown in the test run's summary

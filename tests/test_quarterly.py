@@ -8,11 +8,11 @@ import papermill
 import pytest
 from typer.testing import CliRunner
 
-from lacperf_helpers import paths
 from lacperf_helpers.cli import app
-from lacperf_helpers.definitions import KpiCatalogue, load_kpis
-from lacperf_helpers.period_figures import period_figures, quarter_scorecard
-from lacperf_helpers.returns import load_returns_to
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.definitions import KpiCatalogue, load_kpis
+from lacperf_helpers.measures.figures import load_returns_to
+from lacperf_helpers.rate.period_figures import period_figures, quarter_scorecard
 from tests.conftest import KPIS_YAML, write_return
 
 
@@ -77,7 +77,7 @@ def test_the_quarter_beside_its_comparisons(returns: Path, flows: KpiCatalogue) 
 def test_the_quarterly_notebook_parameters() -> None:
     assert set(papermill.inspect_notebook(str(paths.QUARTERLY_NOTEBOOK))) == {
         "quarter", "area", "returns_dir", "kpis_file", "settings_file", "trend_file", "benchmarks_file", "made_at",
-        "disclosure_control",
+        "disclosure_control", "manifest",
     }  # fmt: skip
 
 
@@ -103,8 +103,8 @@ def test_a_quarter_is_named_as_the_financial_year_names_it(tmp_path: Path) -> No
 def test_a_flows_period_figure_says_what_it_counts(returns: Path, flows: KpiCatalogue) -> None:
     # reviews are counted month by month: 27 of 30 over the quarter are the months' counts added up (a child
     # reviewed in two months is two of them), never "27 of 30 children"; moves are a month-end snapshot
-    from lacperf_helpers.formatting import fmt_figure
-    from lacperf_helpers.quarterly import with_previous_quarter
+    from lacperf_helpers.config.formatting import fmt_figure
+    from lacperf_helpers.present.quarterly import with_previous_quarter
 
     figures = load_returns_to(returns, "2019-09", flows)
     card = with_previous_quarter(

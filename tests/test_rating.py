@@ -8,7 +8,7 @@ import math
 import pandas as pd
 import pytest
 
-from lacperf_helpers import rating
+from lacperf_helpers.rate import rating
 
 
 def rate_one(value: float, target: float, floor: float, polarity: str) -> str:

@@ -11,11 +11,11 @@ import nbformat
 import pandas as pd
 import yaml
 
-from lacperf_helpers import paths
-from lacperf_helpers.definitions import load_kpis, load_settings
-from lacperf_helpers.notebook_hygiene import problems
-from lacperf_helpers.returns import available_months
-from lacperf_helpers.scorecard import scorecard_for_month
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.definitions import load_kpis, load_settings
+from lacperf_helpers.ingest.returns import available_months
+from lacperf_helpers.rate.scorecard import scorecard_for_month
+from lacperf_helpers.run.notebook_hygiene import problems
 
 
 def test_committed_notebooks_carry_no_outputs() -> None:

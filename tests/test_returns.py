@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from lacperf_helpers.definitions import KpiCatalogue
-from lacperf_helpers.errors import InputError
-from lacperf_helpers.returns import available_months, check_return, load_returns, read_return
+from lacperf_helpers.config.definitions import KpiCatalogue
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.ingest.returns import available_months, check_return, read_return
+from lacperf_helpers.measures.figures import load_returns
 from tests.conftest import HEADER, write_return
 
 GOOD = """\

@@ -5,9 +5,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lacperf_helpers.definitions import KpiCatalogue, Settings
-from lacperf_helpers.errors import InputError
-from lacperf_helpers.scorecard import SCORECARD_COLUMNS, scorecard_for_month, select_area
+from lacperf_helpers.config.definitions import KpiCatalogue, Settings
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.rate.scorecard import SCORECARD_COLUMNS, scorecard_for_month, select_area
 from tests.conftest import write_return
 
 MARCH = """\

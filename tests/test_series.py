@@ -7,10 +7,10 @@ import pytest
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
-from lacperf_helpers.definitions import KpiCatalogue, TrendSettings
-from lacperf_helpers.periods import months_between
-from lacperf_helpers.series import TREND_COLUMNS, load_history, trend_table
-from lacperf_helpers.spc import SpcRules
+from lacperf_helpers.config.definitions import KpiCatalogue, TrendSettings
+from lacperf_helpers.config.periods import months_between
+from lacperf_helpers.trend.series import TREND_COLUMNS, load_history, trend_table
+from lacperf_helpers.trend.spc import SpcRules
 from tests.conftest import write_return
 
 MONTHS = months_between("2018-09", "2019-09")  # 13: the fewest an SPC chart gives limits for (MDC)

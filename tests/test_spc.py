@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from lacperf_helpers import spc
-from lacperf_helpers.spc import SpcRules
+from lacperf_helpers.trend import spc
+from lacperf_helpers.trend.spc import SpcRules
 
 MONTHS = [f"2018-{m:02d}" for m in range(10, 13)] + [f"2019-{m:02d}" for m in range(1, 10)]  # 12 months
 ALTERNATING = np.array([10.0, 11.0] * 6)

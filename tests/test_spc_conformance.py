@@ -18,8 +18,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from lacperf_helpers import spc
-from lacperf_helpers.spc import SpcRules
+from lacperf_helpers.trend import spc
+from lacperf_helpers.trend.spc import SpcRules
 
 DATA = Path(__file__).parent / "data" / "mdc-spc-tests"
 COLOURS = {"grey": spc.GREY, "blue": spc.BLUE, "orange": spc.ORANGE, "purple": spc.PURPLE}

@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from lacperf_helpers import present
-from lacperf_helpers.appendix import load_appendix
 from lacperf_helpers.cli import app
-from lacperf_helpers.definitions import load_kpis
-from lacperf_helpers.errors import InputError
-from lacperf_helpers.scorecard import headline, scorecard_for_month
+from lacperf_helpers.config.definitions import load_kpis
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.present import present
+from lacperf_helpers.present.appendix import load_appendix
+from lacperf_helpers.rate.scorecard import headline, scorecard_for_month
 from tests.test_measures import EPISODES, HEADER, extract
 
 KPIS = dedent(
@@ -44,7 +45,7 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
 
 def test_a_903_only_month_gives_each_cohort_its_rows(setup: tuple[Path, Path], tmp_path: Path) -> None:
     returns, kpis = setup
-    from lacperf_helpers.definitions import Settings
+    from lacperf_helpers.config.definitions import Settings
 
     card = scorecard_for_month(returns, load_kpis(kpis), "2019-06", Settings(authority="Kent"))
     kent_all = headline(card, "all").query("area == 'Kent'").set_index("kpi_id")
@@ -77,14 +78,15 @@ def test_lacperf_scorecard_selects_a_cohort_and_breakdown(setup: tuple[Path, Pat
 def test_the_excluding_uasc_appendix_with_a_breakdown(setup: tuple[Path, Path], tmp_path: Path) -> None:
     returns, kpis = setup
     settings = tmp_path / "settings.yaml"
-    page = load_appendix("2019-06", "Kent", returns, kpis, settings, "now", "", tmp_path / "none.csv", "excluding UASC")
+    inputs = Inputs.of(returns=returns, kpis=kpis, settings=settings, benchmarks=tmp_path / "none.csv")
+    page = load_appendix("2019-06", "Kent", inputs=inputs, cohort="excluding UASC", made_at="now")
     # 4 looked after (target 4: Green); 1 of 4 with 3 placements (25%: Red); 1 of 1 long-term stable (Green)
     assert page.summary.headline == "Of the 3 KPIs, 2 are rated Green, 0 Amber and 1 Red."
     assert "Kent · excluding UASC · June 2019" in present.header(page)
     section = present.breakdown_section(page, "legal_status")
     assert "<h2>By legal status</h2>" in section and ">C2<" in section and ">V2<" not in section  # V2 is 007, UASC
     with pytest.raises(InputError, match="no KPI is measured for the cohort 'under 16'"):
-        load_appendix("2019-06", "Kent", returns, kpis, settings, "now", "", tmp_path / "none.csv", "under 16")
+        load_appendix("2019-06", "Kent", inputs=inputs, cohort="under 16")
 
 
 def test_render_writes_a_cohort_appendix_of_its_own(setup: tuple[Path, Path], tmp_path: Path) -> None:

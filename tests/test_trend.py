@@ -5,8 +5,8 @@ import math
 import numpy as np
 import pytest
 
-from lacperf_helpers import trend
-from lacperf_helpers.trend import TrendFit, TrendTest
+from lacperf_helpers.trend import trend
+from lacperf_helpers.trend.trend import TrendFit, TrendTest
 
 MONTHS = [f"2019-{m:02d}" for m in range(1, 13)]
 

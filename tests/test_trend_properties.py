@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from lacperf_helpers import trend
-from lacperf_helpers.trend import TrendTest
+from lacperf_helpers.trend import trend
+from lacperf_helpers.trend.trend import TrendTest
 
 # Figures as a scorecard has them: few distinct values (so many ties), 3 to 36 months, some months missing.
 values = st.lists(st.integers(min_value=0, max_value=6).map(float), min_size=3, max_size=36)

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from lacperf_helpers import paths
 from lacperf_helpers.cli import app
-from lacperf_helpers.ssda903 import load_903
-from lacperf_helpers.validation import (
+from lacperf_helpers.config import paths
+from lacperf_helpers.ingest.ssda903 import load_903
+from lacperf_helpers.ingest.validation import (
     ERROR,
     PERSONAL,
     PROBLEM_COLUMNS,

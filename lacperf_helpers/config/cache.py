@@ -1,0 +1,153 @@
+"""A disk cache of work every page of a month shares (reading, checking and rating the month's inputs).
+
+A batch renders many pages of one month in several worker kernels, and a re-run with nothing changed
+plans the same month again: without this each of them re-reads and re-checks every return and extract.
+An entry's key is the SHA-256 of every input file's bytes, the arguments, lacperf's own source and the
+Python, pandas and numpy it runs on, so a changed file or a changed lacperf is never served an old result.
+An entry that cannot be read is worked out again. Entries hold aggregate figures before disclosure
+control (and problems with personal values already withheld), so each is readable by its user only, in
+the user's cache folder (`LACPERF_CACHE_DIR` to move it, `off` to stop it).
+
+An entry is a pickle, and unpickling can run code: so every entry carries an HMAC-SHA256 over its key
+and bytes made with a secret only this user can read (`cache-secret` in the user's config folder, mode
+0600), and nothing is unpickled unless that checks. A file planted in a shared folder is never run and
+cannot switch anything off. A folder not owned by the user, or writable by others, is refused with a
+message; tidying removes only lacperf's own entries (`*.lacperf-cache`), never other files.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import hmac
+import os
+import pickle
+import re
+import secrets
+import stat
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import platformdirs
+
+from lacperf_helpers import __version__
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.paths import write_atomically_bytes
+
+CACHE_ENV = "LACPERF_CACHE_DIR"
+KEEP = 64  # entries; the oldest are removed (a month's entry is a few MB at most)
+OFF = "off"
+SUFFIX = ".lacperf-cache"
+OWN_ENTRY = re.compile(r"^[A-Za-z0-9_-]+\.lacperf-cache$")
+MAC_BYTES = 32
+
+
+def secret_path() -> Path:
+    return Path(platformdirs.user_config_dir("lacperf")) / "cache-secret"
+
+
+@functools.lru_cache(maxsize=1)
+def _secret() -> bytes:
+    """This user's key for signing entries: made once, readable by the user only."""
+    path = secret_path()
+    try:
+        key = path.read_bytes()
+        if len(key) == 32 and stat.S_IMODE(path.stat().st_mode) & 0o077 == 0:
+            return key
+    except OSError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    key = secrets.token_bytes(32)
+    write_atomically_bytes(path, key, mode=0o600)
+    return key
+
+
+def _mac(key: str, data: bytes) -> bytes:
+    return hmac.new(_secret(), key.encode() + b"\x00" + data, hashlib.sha256).digest()
+
+
+def _checked_folder(folder: Path) -> Path:
+    """The cache folder, made private if new; refused if another user owns it or others can write to it."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    info = folder.stat()
+    if info.st_uid != os.getuid() or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise InputError(
+            folder,
+            f"the cache folder is {'not yours' if info.st_uid != os.getuid() else 'writable by others'}: "
+            f"point {CACHE_ENV} at a folder of your own (or set it to '{OFF}')",
+        )
+    return folder
+
+
+def cache_dir() -> Path | None:
+    """Where entries live; None when the cache is switched off."""
+    chosen = os.environ.get(CACHE_ENV, "")
+    if chosen.lower() == OFF:
+        return None
+    return Path(chosen) if chosen else Path(platformdirs.user_cache_dir("lacperf"))
+
+
+@functools.lru_cache(maxsize=1)
+def code_hash() -> str:
+    """The SHA-256 of lacperf's own source and the Python, pandas and numpy it runs on: an entry made by
+    other code is another entry."""
+    digest = hashlib.sha256(f"{__version__} {sys.version} {pd.__version__} {np.__version__}".encode())
+    for path in sorted(Path(__file__).parents[1].rglob("*")):  # the whole package, every stage
+        if path.is_file() and path.suffix in {".py", ".j2", ".html", ".css"}:
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def cache_key(kind: str, arguments: Iterable[str], files: Iterable[Path]) -> str:
+    """The key of one piece of work: what it is, its arguments, and every file it reads, by content."""
+    digest = hashlib.sha256(f"{kind}\x00{code_hash()}".encode())
+    for argument in arguments:
+        digest.update(b"\x00" + argument.encode())
+    for path in files:
+        try:
+            content = hashlib.sha256(path.read_bytes()).digest()
+        except OSError:  # the work itself will say what is wrong with the file
+            content = b"unreadable"
+        digest.update(b"\x01" + str(path).encode() + b"\x00" + content)
+    return f"{kind}-{digest.hexdigest()}"
+
+
+def load(key: str) -> object | None:
+    """The entry made under `key`, or None (none made, cache off, unreadable, or not signed by this user)."""
+    folder = cache_dir()
+    if folder is None:
+        return None
+    path = _checked_folder(folder) / f"{key}{SUFFIX}"
+    try:
+        data = path.read_bytes()
+    except OSError:  # none made, or removed by another run's tidying
+        return None
+    mac, body = data[:MAC_BYTES], data[MAC_BYTES:]
+    if not hmac.compare_digest(mac, _mac(key, body)):
+        return None  # torn, or not made by this user's lacperf: never unpickled, worked out again
+    try:
+        value: object = pickle.loads(body)  # signed by `store` with this user's secret
+    except Exception:  # signed but stale (a class lacperf no longer has): worked out again
+        return None
+    os.utime(path)  # recently used: kept longest
+    return value
+
+
+def store(key: str, value: object) -> None:
+    """Keep `value` under `key` (whole or not at all); a cache that cannot be written is no error."""
+    folder = cache_dir()
+    if folder is None:
+        return
+    folder = _checked_folder(folder)
+    try:
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        # figures before disclosure control: the user's eyes only
+        write_atomically_bytes(folder / f"{key}{SUFFIX}", _mac(key, body) + body, mode=0o600)
+        own = [p for p in folder.iterdir() if OWN_ENTRY.match(p.name) and p.is_file()]
+        for old in sorted(own, key=lambda p: p.stat().st_mtime_ns, reverse=True)[KEEP:]:
+            old.unlink(missing_ok=True)
+    except OSError:
+        return

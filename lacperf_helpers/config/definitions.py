@@ -1,0 +1,327 @@
+"""KPI definitions and settings, read from parameters/*.yaml into frozen, validated models.
+
+A KPI's target and floor may change at the start of a financial year: `years` lists only the years that
+differ from the standing target and floor.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, TypeVar
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.periods import financial_year
+from lacperf_helpers.config.vocabulary import COHORTS, MEASURE_UNITS
+
+Polarity = Literal["H", "L"]
+Unit = Literal["percent", "number", "days"]
+Source = Literal["return", "ssda903"]
+# How months add up to a quarter or a year: `latest` for snapshots and rolling measures (the period's
+# figure is its last month's), `sum` for monthly flows (numerators and denominators add up).
+Aggregation = Literal["latest", "sum"]
+M = TypeVar("M", bound=BaseModel)
+
+# Displayed decimals by unit, unless a KPI says otherwise; "Same" direction means equal at this precision.
+DEFAULT_DECIMALS: dict[str, int] = {"percent": 1, "number": 0, "days": 0}
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Thresholds(_Frozen):
+    target: float
+    floor: float
+
+
+# KPI ids as councils write them: CIC01, NI62, SCS-07, cp_2.1 (letters of either case, digits, _ - .).
+KPI_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+
+class KpiDefinition(_Frozen):
+    id: str = Field(pattern=KPI_ID_PATTERN, max_length=64)
+    title: str = Field(min_length=1)
+    polarity: Polarity
+    unit: Unit
+    target: float
+    floor: float
+    source: Source
+    guidance: str = ""
+    counts: str = "children"  # what the numerator and denominator count, as in "12 of 40 children"
+    aggregation: Aggregation = "latest"
+    disclosure: Literal["children", "staff"] = "children"  # staff: figures of posts, never hidden as small
+    measure: str | None = None  # source ssda903: the measure computed from the child-level data
+    cohort: str | None = None  # source ssda903: measured on this cohort only (default: every cohort)
+    decimals: int | None = Field(default=None, ge=0, le=4)
+    years: dict[str, Thresholds] = Field(default_factory=dict)
+
+    @field_validator("years")
+    @classmethod
+    def _years_are_financial_years(cls, years: dict[str, Thresholds]) -> dict[str, Thresholds]:
+        for label in years:
+            start, _, end = label.partition("/")
+            if not (start.isascii() and start.isdigit() and len(start) == 4 and end == f"{(int(start) + 1) % 100:02d}"):
+                raise ValueError(f"{label!r} is not a financial year such as '2019/20'")
+        return years
+
+    @model_validator(mode="after")
+    def _floor_on_the_worse_side(self) -> KpiDefinition:
+        for label, pair in [("", Thresholds(target=self.target, floor=self.floor)), *self.years.items()]:
+            worse_side_ok = pair.floor <= pair.target if self.polarity == "H" else pair.floor >= pair.target
+            if not worse_side_ok:
+                side = "above" if self.polarity == "H" else "below"
+                year = f" in {label}" if label else ""
+                raise ValueError(
+                    f"floor {pair.floor:g} is {side} target {pair.target:g}{year}; with polarity "
+                    f"{self.polarity} the floor must be the weaker standard"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _measure_for_ssda903(self) -> KpiDefinition:
+        if self.source == "return":
+            if self.measure or self.cohort:
+                raise ValueError("measure and cohort are for source ssda903; a return KPI's figures are given")
+            return self
+        if self.measure not in MEASURE_UNITS:
+            raise ValueError(f"source ssda903 needs a measure, one of: {', '.join(MEASURE_UNITS)}")
+        expected = "percent" if MEASURE_UNITS[self.measure] == "percent" else "number"
+        if self.unit != expected:
+            raise ValueError(f"measure {self.measure} is a {MEASURE_UNITS[self.measure]}: its unit is {expected}")
+        if self.cohort is not None and self.cohort not in COHORTS:
+            raise ValueError(f"cohort {self.cohort!r} is not one of: {', '.join(COHORTS)}")
+        return self
+
+    @property
+    def display_decimals(self) -> int:
+        return self.decimals if self.decimals is not None else DEFAULT_DECIMALS[self.unit]
+
+    def thresholds_for(self, month: str) -> Thresholds:
+        """The target and floor in force in the financial year that `month` falls in."""
+        return self.years.get(financial_year(month), Thresholds(target=self.target, floor=self.floor))
+
+
+class KpiCatalogue(_Frozen):
+    kpis: tuple[KpiDefinition, ...] = Field(min_length=1)
+
+    @field_validator("kpis")
+    @classmethod
+    def _ids_unique(cls, kpis: tuple[KpiDefinition, ...]) -> tuple[KpiDefinition, ...]:
+        seen: dict[str, str] = {}
+        for kpi in kpis:
+            other = seen.get(kpi.id.casefold())
+            if other == kpi.id:
+                raise ValueError(f"KPI id {kpi.id!r} is listed twice")
+            if other is not None:  # CIC01 and cic01 would be one KPI to a reader and two to a spreadsheet
+                raise ValueError(f"KPI ids {other!r} and {kpi.id!r} differ only by case: name them apart")
+            seen[kpi.id.casefold()] = kpi.id
+        return kpis
+
+    def get(self, kpi_id: str) -> KpiDefinition:
+        for kpi in self.kpis:
+            if kpi.id == kpi_id:
+                return kpi
+        raise KeyError(kpi_id)
+
+    @property
+    def ids(self) -> list[str]:
+        return [kpi.id for kpi in self.kpis]
+
+
+class DisclosureRule(_Frozen):
+    """Counts of children from 1 to smallest_shown - 1 are shown as '<smallest_shown' (with secondary
+    suppression): in every appendix, index page and CSV export. Only an analyst's own notebook can turn
+    it off (its disclosure_control parameter); lacperf render and batch always apply it."""
+
+    smallest_shown: int = Field(default=5, ge=2, le=20)
+
+
+class Settings(_Frozen):
+    """How the appendix is laid out for this authority (parameters/settings.yaml)."""
+
+    authority: str | None = None  # the authority as a whole: listed first, its areas after it
+    small_cohort_denominator: int = Field(default=50, ge=1)  # below this, say "12 of 40"
+    notice: str = ""  # a line printed at the top of every appendix, e.g. that the data is synthetic
+    disclosure: DisclosureRule = DisclosureRule()
+
+
+# The stated trend test and the SPC rules (trend.yaml's `trend:` and `spc:`), used by trend/trend.py and trend/spc.py.
+@dataclass(frozen=True)
+class TrendTest:
+    __pydantic_config__ = ConfigDict(extra="forbid")  # a misspelt rule in trend.yaml is an error
+
+    alpha: float = 0.05
+    min_points: int = 6
+
+
+@dataclass(frozen=True)
+class SpcRules:
+    __pydantic_config__ = ConfigDict(extra="forbid")  # a misspelt rule in trend.yaml is an error
+
+    min_points: Annotated[int, Field(ge=2)] = 13  # MDC: limits, special causes and icons from 13 points
+    shift_run: Annotated[int, Field(ge=2)] = 6  # MDC default 6 (some use 7)
+    trend_run: Annotated[int, Field(ge=2)] = 6
+    two_of_three: bool = True
+    limit_factor: Annotated[float, Field(gt=0)] = 2.66
+    window: Annotated[int, Field(ge=2, le=240)] = 24  # months on the chart, ending with the reporting month
+
+
+class ChangePoint(_Frozen):
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    kpis: tuple[str, ...] = ("all",)
+    reason: str = ""
+
+
+class SpcBaseline(_Frozen):
+    """SPC limits fixed from the first `points` points of the chart and extended after them (MDC "baseline")."""
+
+    kpis: tuple[str, ...] = ("all",)
+    points: int = Field(ge=2)
+    reason: str = ""
+
+
+class ExcludedPoint(_Frozen):
+    """A month shown on a KPI's SPC chart but left out of its limits and rules (a known one-off)."""
+
+    month: str = Field(pattern=r"^\d{4}-(0[1-9]|1[0-2])$")
+    kpis: tuple[str, ...] = ("all",)
+    reason: str = Field(min_length=1)
+
+
+class TrendSettings(_Frozen):
+    """parameters/trend.yaml: the trend window, the stated test and the SPC rules.
+
+    KPI ids named here that the catalogue does not define are ignored: one trend file serves many catalogues."""
+
+    window: int = Field(default=12, ge=3, le=120)
+    trend: TrendTest = TrendTest()
+    spc: SpcRules = SpcRules()
+    change_points: tuple[ChangePoint, ...] = ()
+    baselines: tuple[SpcBaseline, ...] = ()
+    excluded_points: tuple[ExcludedPoint, ...] = ()
+
+    def change_points_for(self, kpi_id: str) -> list[str]:
+        return sorted(p.month for p in self.change_points if kpi_id in p.kpis or "all" in p.kpis)
+
+    def baseline_for(self, kpi_id: str) -> int | None:
+        chosen = [b.points for b in self.baselines if kpi_id in b.kpis or "all" in b.kpis]
+        return chosen[-1] if chosen else None
+
+    def excluded_for(self, kpi_id: str) -> list[str]:
+        return sorted(p.month for p in self.excluded_points if kpi_id in p.kpis or "all" in p.kpis)
+
+
+def load_kpis(path: str | Path) -> KpiCatalogue:
+    return load_yaml_model(Path(path), KpiCatalogue)
+
+
+def load_settings(path: str | Path | None) -> Settings:
+    if path is None or not Path(path).exists():
+        return Settings()
+    return load_yaml_model(Path(path), Settings)
+
+
+def load_trend_settings(path: str | Path | None) -> TrendSettings:
+    if path is None or not Path(path).exists():
+        return TrendSettings()
+    return load_yaml_model(Path(path), TrendSettings)
+
+
+def load_yaml_model(path: Path, model: type[M]) -> M:
+    text = _read_text(path)
+    try:
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise InputError(
+            path,
+            f"not valid YAML: {getattr(exc, 'problem', exc)}",
+            row=mark.line + 1 if mark else None,
+            row_label="line",
+        ) from None
+    if not isinstance(data, dict):
+        raise InputError(path, "expected a mapping of settings at the top level (e.g. 'kpis:')")
+    twice = _key_given_twice(node)
+    if twice is not None:  # YAML itself would quietly keep the last
+        key, line, again = twice
+        raise InputError(path, f"{key!r} is given twice (lines {line} and {again})", row=again, row_label="line")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(
+            path,
+            _explain(first, data),
+            row=_line_of(node, first["loc"]),
+            row_label="line",
+            column=".".join(str(part) for part in first["loc"] if isinstance(part, str)) or None,
+        ) from None
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except UnicodeDecodeError as exc:
+        raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _explain(error: Any, data: dict[str, Any]) -> str:
+    loc = error["loc"]
+    who = ""
+    if len(loc) >= 2 and loc[0] == "kpis" and isinstance(loc[1], int):
+        entries = data.get("kpis") or []
+        entry = entries[loc[1]] if loc[1] < len(entries) else None
+        kpi_id = entry.get("id") if isinstance(entry, dict) else None
+        who = f"KPI {kpi_id!r}: " if kpi_id else f"KPI number {loc[1] + 1}: "
+    if error["type"] == "missing":
+        return f"{who}'{loc[-1]}' is required but missing"
+    if error["type"] in ("extra_forbidden", "unexpected_keyword_argument"):
+        return f"{who}'{loc[-1]}' is not a known setting (check its spelling)"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    value = error.get("input")
+    shown = f" (found {value!r})" if value is not None and not isinstance(value, dict | list) else ""
+    return f"{who}{message}{shown}"
+
+
+def _key_given_twice(node: yaml.Node | None) -> tuple[str, int, int] | None:
+    """The first key any mapping in the document gives twice, with both lines."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[object, int] = {}
+        for key, value in node.value:
+            line = key.start_mark.line + 1
+            if key.value in seen:
+                return str(key.value), seen[key.value], line
+            seen[key.value] = line
+            inner = _key_given_twice(value)
+            if inner is not None:
+                return inner
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            inner = _key_given_twice(item)
+            if inner is not None:
+                return inner
+    return None
+
+
+def _line_of(node: yaml.Node | None, loc: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the deepest YAML node on the error's path, so the message points at the entry."""
+    line = node.start_mark.line + 1 if node is not None else None
+    for part in loc:
+        if isinstance(node, yaml.MappingNode):
+            found = next((v for k, v in node.value if k.value == part), None)
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            found = node.value[part]
+        else:
+            found = None
+        if found is None:
+            break
+        node = found
+        line = node.start_mark.line + 1
+    return line

@@ -1,0 +1,67 @@
+"""The input files a page reads, as one value: the returns folder and the parameter files.
+
+Every stage takes an `Inputs` rather than loose paths; the notebooks take its fields as papermill
+parameters (`notebook_parameters`), and the manifest lists its files (ingest/manifest.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+from lacperf_helpers.config import paths
+
+# The notebooks' parameter for each field: the names analysts and run files already use.
+NOTEBOOK_PARAMETERS = {
+    "returns": "returns_dir",
+    "kpis": "kpis_file",
+    "settings": "settings_file",
+    "trend": "trend_file",
+    "benchmarks": "benchmarks_file",
+}
+
+
+@dataclass(frozen=True)
+class Inputs:
+    returns: Path = paths.SAMPLE_RETURNS  # folder of <YYYY-MM>/kpi_return.csv and <YYYY-MM>/903/
+    kpis: Path = paths.KPIS_FILE  # KPI definitions
+    settings: Path = paths.SETTINGS_FILE  # the authority, disclosure rule, small-cohort size
+    trend: Path = paths.TREND_FILE  # trend window, test and SPC rules
+    benchmarks: Path = paths.BENCHMARKS_FILE  # England and statistical neighbours
+
+    @classmethod
+    def of(
+        cls,
+        *,
+        returns: str | Path | None = None,
+        kpis: str | Path | None = None,
+        settings: str | Path | None = None,
+        trend: str | Path | None = None,
+        benchmarks: str | Path | None = None,
+    ) -> Inputs:
+        """The files a person named; a blank or missing one is the project's default."""
+        given = {"returns": returns, "kpis": kpis, "settings": settings, "trend": trend, "benchmarks": benchmarks}
+        return cls(**{name: paths.or_default(value, getattr(cls, name)) for name, value in given.items()})
+
+    @classmethod
+    def from_notebook(cls, parameters: dict[str, object]) -> Inputs:
+        """The inputs a notebook's parameters name (returns_dir, kpis_file ...)."""
+        return cls.of(**{name: str(parameters.get(p) or "") for name, p in NOTEBOOK_PARAMETERS.items()})
+
+    def notebook_parameters(self) -> dict[str, str]:
+        """The fields as the notebooks' parameters: {'returns_dir': ..., 'kpis_file': ...}."""
+        return {NOTEBOOK_PARAMETERS[f.name]: str(getattr(self, f.name)) for f in fields(self)}
+
+    def parameter_files(self) -> list[Path]:
+        """The parameter files (not the returns folder), in a fixed order."""
+        return [self.kpis, self.settings, self.trend, self.benchmarks]
+
+    def __str__(self) -> str:
+        return ", ".join(f"{f.name} {_shown(getattr(self, f.name))}" for f in fields(self))
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(paths.PROJECT_ROOT).as_posix()
+    except ValueError:
+        return str(path)

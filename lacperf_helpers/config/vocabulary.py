@@ -1,0 +1,30 @@
+"""The words every stage shares, defined once: cohorts, breakdowns, the headline slice, and the SSDA903
+measures a KPI can name (their functions are registered in measures/registry.py, which refuses a name
+not listed here, and a test checks every name listed here has one)."""
+
+from __future__ import annotations
+
+COHORTS = ("all", "excluding UASC")  # in the order pages show them
+BREAKDOWNS = ("age_band", "sex", "ethnicity", "legal_status", "placement_type")
+TOTAL, ALL = "total", "all"
+SLICE = ("cohort", "breakdown", "group")  # headline figures: cohort all, breakdown total, group all
+HEADLINE = (ALL, TOTAL, ALL)  # the headline slice's cohort, breakdown and group
+# A child counted in a measure but not in child_area.csv: in the authority, and in this area rather than none
+# (else the areas would add up to fewer children than the authority, without a word)
+AREA_NOT_KNOWN = "Area not known"
+
+# SSDA903 measures by id, with what each counts: a count of children, or a percent of a cohort.
+MEASURE_UNITS: dict[str, str] = {
+    "cla_count": "count",
+    "cla_starts": "count",
+    "cla_ceased": "count",
+    "placement_stability_short": "percent",
+    "placement_stability_long": "percent",
+    "adopted_of_leavers": "percent",
+    "missing_in_month": "count",
+    "care_leavers_in_touch": "percent",
+    "care_leavers_eet": "percent",
+    "care_leavers_suitable_accommodation": "percent",
+    "health_assessment": "percent",
+    "dental_check_903": "percent",
+}

@@ -1,0 +1,735 @@
+"""Disclosure control: one publishable view of every figure lacperf publishes for a month and its quarter.
+
+No count of 1 to `smallest_shown` - 1 children (settings.yaml, default 5) is published, nor anything it
+can be worked out from (docs/disclosure-control.md). A figure is hidden when its numerator, its
+denominator or, for a percentage, the children it leaves out (denominator - numerator: "46 of 50" gives
+away the 4 without) is such a count: primary suppression. Then every sum a reader can form within a month
+is made safe, jointly: the groups of a breakdown and their total; the areas and the authority; a cohort
+("excluding UASC") and all children, whose difference (never published) is itself a count to protect. In
+each sum no hidden count may stand alone, and each hidden count of 1-4 must be able to be anything from 1
+to 4 for all the others show; sums that pin a count together are found by linear algebra and by carrying
+bounds from sum to sum. Secondary suppression takes the smallest figure with room to move first, a group
+or an area before a total; where nothing is left to hide, a small figure reads 'withheld', not '<5'.
+
+No sum crosses a month or a KPI, so each month is decided on its own figures: what an earlier month's page
+showed (or hid) of a month is what every later page, CSV and quarter shows (or hides) of it. A quarter, the
+year to date or 12 months is shown only when all its months are. Staff figures (a KPI with
+`disclosure: staff`) are never hidden. tests/test_disclosure_audit.py proves the result with an integer
+programme over everything published.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, TrendSettings
+from lacperf_helpers.config.paths import csv_text
+from lacperf_helpers.config.periods import financial_quarter
+from lacperf_helpers.rate import rating
+from lacperf_helpers.rate.period_figures import quarter_periods
+from lacperf_helpers.trend.series import SeriesAnalysis, trend_table
+
+log = logging.getLogger("lacperf.disclosure")
+FIGURES = ("numerator", "denominator", "value")
+KEYS = ("month", "area", "kpi_id", "cohort", "breakdown", "group")
+COUNTS = ("numerator", "denominator", "complement")  # complement: the children a percentage leaves out
+# Columns of the scorecard made from this month's or last month's figures, hidden with them.
+NOW_COLUMNS = ("numerator", "denominator", "value", "change", "numerator_change", "denominator_change",
+               "children_to_change_rating")  # fmt: skip
+PREVIOUS_COLUMNS = ("previous_numerator", "previous_denominator", "previous_value", "change", "numerator_change",
+                    "denominator_change")  # fmt: skip
+
+
+def shown_as(rule: DisclosureRule) -> str:
+    return f"<{rule.smallest_shown}"
+
+
+def about_children(catalogue: KpiCatalogue) -> set[str]:
+    """KPIs whose figures count children (`disclosure: children`, the default), not staff posts."""
+    return {k.id for k in catalogue.kpis if k.disclosure == "children"}
+
+
+# --- the periods a quarter's page shows, named as the figures that stand for them ------------------------
+
+
+def year_to_date_label(end: str) -> str:
+    return f"year to date to {end}"
+
+
+def rolling_12_label(end: str) -> str:
+    return f"12 months to {end}"
+
+
+def period_keys(quarter: str) -> dict[str, tuple[str, str]]:
+    """Per column prefix of a quarter's card: the label of its added-up figure and its last month (the figure
+    of a KPI whose months do not add up is its last month's)."""
+    return {prefix: (_period_label(prefix, months), months[-1]) for prefix, months in quarter_periods(quarter).items()}
+
+
+def _period_label(prefix: str, months: list[str]) -> str:
+    end = months[-1]
+    if prefix == "year_to_date_":
+        return year_to_date_label(end)
+    if prefix == "rolling_12_":
+        return rolling_12_label(end)
+    return financial_quarter(end)  # the quarter, the one before it, the same one last year
+
+
+def _periods_ending(end: str) -> list[tuple[str, list[str]]]:
+    """The added-up periods published at a quarter's end month: the quarter, the year to date, 12 months."""
+    if int(end[5:7]) % 3:
+        return []
+    periods = quarter_periods(financial_quarter(end))
+    return [
+        (_period_label(prefix, periods[prefix]), periods[prefix]) for prefix in ("", "year_to_date_", "rolling_12_")
+    ]
+
+
+# --- every figure, and the sums a reader can form from them ----------------------------------------------
+
+
+def figure_cells(figures: pd.DataFrame, catalogue: KpiCatalogue | None) -> pd.DataFrame:
+    """Every figure about children that may be published up to the last month of `figures`, one row each
+    (`step`: the month it is first published in: an added-up period's last month)."""
+    children = figures if catalogue is None else figures.loc[figures["kpi_id"].isin(about_children(catalogue))]
+    months = children.loc[:, [*KEYS, "numerator", "denominator"]].assign(step=children["month"])
+    summed = set() if catalogue is None else {k.id for k in catalogue.kpis if k.aggregation == "sum"}
+    headline = months.loc[
+        months["kpi_id"].isin(summed) & (months["cohort"] == "all") & (months["breakdown"] == "total")
+    ]
+    periods = []
+    for end in sorted(headline["month"].unique()):
+        for label, period in _periods_ending(str(end)):
+            inside = headline.loc[headline["month"].isin(period)]
+            sums = inside.groupby(["area", "kpi_id"], as_index=False)[["numerator", "denominator"]].sum(min_count=1)
+            periods.append(sums.assign(month=label, cohort="all", breakdown="total", group="all", step=end))
+    cells = pd.concat([months, *periods], ignore_index=True)
+    percent = (
+        cells["denominator"].notna()
+        if catalogue is None
+        else cells["kpi_id"].isin({k.id for k in catalogue.kpis if k.unit == "percent"})
+    )
+    cells["complement"] = (cells["denominator"] - cells["numerator"]).where(percent)
+    cells = cells.sort_values(list(KEYS), ignore_index=True)  # decisions do not depend on input order
+    return cells
+
+
+def _sums(cells: pd.DataFrame, parts: pd.Series, totals: pd.Series, on: list[str], by: list[str]) -> pd.DataFrame:
+    """Relations total = sum of parts: the parts of each `on` + `by` with the total of their `on`."""
+    with_cell = cells.assign(cell=cells.index)
+    joined = with_cell.loc[parts, [*on, *by, "cell"]].merge(
+        with_cell.loc[totals, [*on, "cell"]].rename(columns={"cell": "total"}), on=on
+    )
+    joined["relation"] = joined.groupby([*on, *by], sort=False).ngroup()
+    whole = joined.drop_duplicates("relation").loc[:, ["relation", "total"]].rename(columns={"total": "cell"})
+    return pd.concat([joined.loc[:, ["relation", "cell"]].assign(sign=-1), whole.assign(sign=1)], ignore_index=True)
+
+
+def _cohort_sums(cells: pd.DataFrame) -> pd.DataFrame:
+    """All children = a cohort + the rest, for every figure of all children and every cohort the month has:
+    a group with no child of the cohort has no row, and its rest is all of it (still a sum a reader forms)."""
+    with_cell = cells.assign(cell=cells.index)
+    on = ["month", "area", "kpi_id", "breakdown", "group"]
+    totals = with_cell.loc[cells["cohort"] == "all", [*on, "cell"]].rename(columns={"cell": "total"})
+    parts = with_cell.loc[cells["cohort"] != "all", [*on, "cohort", "cell"]]
+    cohorts = parts.loc[:, ["month", "kpi_id", "cohort"]].drop_duplicates()
+    joined = totals.merge(cohorts, on=["month", "kpi_id"]).merge(parts, on=[*on, "cohort"], how="left")
+    joined["relation"] = joined.groupby([*on, "cohort"], sort=False).ngroup()
+    whole = joined.drop_duplicates("relation").loc[:, ["relation", "total"]].rename(columns={"total": "cell"})
+    some = joined.loc[joined["cell"].notna(), ["relation", "cell"]]
+    return pd.concat([some.assign(sign=-1), whole.assign(sign=1)], ignore_index=True).astype("int64")
+
+
+def relations(cells: pd.DataFrame, authority: str) -> pd.DataFrame:
+    """The sums a reader can form within a month: one row per member (relation, cell, sign +1 for the
+    total, -1 for a part). Added-up periods are not among them: see `period_relations`."""
+    is_month = cells["month"] == cells["step"]  # added-up periods are decided from their months
+    cells = cells.loc[is_month]
+    found = [
+        # the groups of a breakdown add up to its total
+        _sums(cells, cells["breakdown"] != "total", cells["breakdown"] == "total",
+              ["month", "area", "kpi_id", "cohort"], ["breakdown"]),
+        # the areas add up to the authority
+        _sums(cells, cells["area"] != authority, cells["area"] == authority,
+              ["month", "kpi_id", "cohort", "breakdown", "group"], []),
+        # a cohort and the children outside it (unaccompanied children) make all children
+        _cohort_sums(cells),
+    ]  # fmt: skip
+    offset, out = 0, []
+    for one in found:
+        if len(one):
+            out.append(one.assign(relation=one["relation"] + offset))
+            offset += int(one["relation"].max()) + 1
+    if not out:
+        return pd.DataFrame({"relation": pd.Series(dtype="int64"), "cell": pd.Series(dtype="int64"),
+                             "sign": pd.Series(dtype="int64")})  # fmt: skip
+    return pd.concat(out, ignore_index=True).sort_values(["relation", "sign"], ignore_index=True).astype("int64")
+
+
+def period_relations(cells: pd.DataFrame) -> pd.DataFrame:
+    """The months of each added-up period and its figure, as `relations` gives sums (a period's figure is
+    shown only when all its months are, so these add nothing a reader does not know: the audit checks)."""
+    with_cell = cells.assign(cell=cells.index)
+    is_month = cells["month"] == cells["step"]
+    months = with_cell.loc[is_month & (cells["cohort"] == "all") & (cells["breakdown"] == "total")]
+    found = []
+    for (label, end), total in with_cell.loc[~is_month].groupby(["month", "step"]):
+        inside = months.loc[months["month"].isin(_period_months(str(label), str(end)))]
+        joined = inside.loc[:, ["area", "kpi_id", "cell"]].merge(
+            total.loc[:, ["area", "kpi_id", "cell"]].rename(columns={"cell": "total"}), on=["area", "kpi_id"]
+        )
+        found.append(joined)
+    if not found:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in ("relation", "cell", "sign")})
+    joined = pd.concat(found, ignore_index=True)
+    joined["relation"] = joined.groupby("total", sort=False).ngroup()
+    whole = joined.drop_duplicates("relation").loc[:, ["relation", "total"]].rename(columns={"total": "cell"})
+    out = pd.concat([joined.loc[:, ["relation", "cell"]].assign(sign=-1), whole.assign(sign=1)], ignore_index=True)
+    return out.sort_values(["relation", "sign"], ignore_index=True).astype("int64")
+
+
+def remainders(cells: pd.DataFrame, members: pd.DataFrame) -> np.ndarray:
+    """Per relation and count, total - sum of parts: what no figure shows (the unaccompanied children, the
+    children of no area); NaN where a member has no such count."""
+    values = cells[list(COUNTS)].to_numpy(float)[members["cell"].to_numpy()] * members[["sign"]].to_numpy()
+    frame = pd.DataFrame(values, columns=list(COUNTS)).assign(relation=members["relation"].to_numpy())
+    return (
+        frame.groupby("relation")
+        .sum(min_count=1)
+        .where(frame[list(COUNTS)].isna().groupby(frame["relation"]).sum() == 0)
+        .to_numpy(float)
+    )
+
+
+# --- the decision -------------------------------------------------------------------------------------
+
+
+def _small(values: np.ndarray, rule: DisclosureRule) -> np.ndarray:
+    return np.asarray((values >= 1) & (values < rule.smallest_shown), dtype=bool)
+
+
+FAR = 1e9  # a bound no count of children reaches: "no upper bound" that still adds and subtracts
+
+
+def _roomy(rule: DisclosureRule) -> int:
+    """A hidden count this large that the page gives no bound for can move by smallest_shown - 2 either
+    way: enough for a small count beside it to be anything from 1 to smallest_shown - 1."""
+    return rule.smallest_shown - 2
+
+
+def _bounds(values: np.ndarray, labelled: np.ndarray, rule: DisclosureRule) -> tuple[np.ndarray, np.ndarray]:
+    """What a reader knows of each hidden count: 1-4 where the figure reads '<5' and the count is the small
+    one (the children left out: 0-3 where numerator and denominator both are), else only that it is >= 0."""
+    small = _small(values, rule)
+    low, high = np.zeros(values.shape), np.full(values.shape, FAR)
+    tight = small & labelled[:, None]
+    tight[:, 2] = tight[:, 0] & tight[:, 1]
+    low[:, :2] = np.where(tight[:, :2], 1.0, 0.0)
+    high[:, :2] = np.where(tight[:, :2], rule.smallest_shown - 1.0, FAR)
+    high[:, 2] = np.where(tight[:, 2], rule.smallest_shown - 2.0, FAR)
+    return low, high
+
+
+def decide(
+    cells: pd.DataFrame, members: pd.DataFrame, rule: DisclosureRule, authority: str = ""
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which cells are hidden, and which of those read '<5' (the others read 'withheld'): primary; then,
+    within each month, secondary until in every sum each hidden count of 1-4 can be anything from 1 to 4
+    for all the others in it show, and no hidden count is pinned by the sums together; then each added-up
+    period whose months are not all shown (a period's figure would otherwise be one more sum).
+
+    Where a sum has nothing left to hide, a small figure in it reads 'withheld' rather than '<5': four areas
+    each '<5' beside an authority '<5' would each be 1."""
+    values = cells[list(COUNTS)].to_numpy(float)
+    hidden = np.asarray(_small(values, rule).any(axis=1), dtype=bool)
+    labelled = np.asarray(_small(values[:, :2], rule).any(axis=1), dtype=bool)
+    is_month = cells["month"].to_numpy() == cells["step"].to_numpy()
+    if len(members):
+        # sums never cross a month or a KPI: each (month, KPI) is decided on its own, and the same wherever
+        blocks = cells.groupby(["month", "kpi_id"], sort=False).ngroup().to_numpy()
+        member_block = blocks[members["cell"].to_numpy()]
+        order = np.argsort(member_block, kind="stable")
+        bounds = np.searchsorted(member_block[order], np.arange(blocks.max() + 2))
+        rem_all = remainders(cells, members)
+        links = _rest_links(cells, members, rem_all, authority)
+        for b in range(blocks.max() + 1):
+            rows = order[bounds[b] : bounds[b + 1]]
+            if not len(rows):
+                continue
+            relation_ids, rel = np.unique(members["relation"].to_numpy()[rows], return_inverse=True)
+            if not hidden[members["cell"].to_numpy()[rows]].any() and not _small(rem_all[relation_ids], rule).any():
+                continue  # nothing small in it, shown or by subtraction
+            mine = np.flatnonzero(blocks == b)
+            local = np.searchsorted(mine, members["cell"].to_numpy()[rows])
+            sorting = np.argsort(rel, kind="stable")
+            block_hidden, block_labelled = hidden[mine], labelled[mine]
+            position = {int(r): i for i, r in enumerate(relation_ids)}
+            block_links = [[position[r] for r in link] for link in links if link[0] in position]
+            _decide_block(
+                values[mine], block_hidden, block_labelled, rel[sorting], local[sorting],
+                members["sign"].to_numpy()[rows][sorting], rem_all[relation_ids], block_links, rule,
+            )  # fmt: skip
+            hidden[mine], labelled[mine] = block_hidden, block_labelled
+    hidden = _hide_periods(cells, hidden, is_month)
+    # a hidden period reads 'withheld': '<5' of a quarter would bound the months in it
+    return hidden, hidden & labelled & is_month
+
+
+def _rest_links(cells: pd.DataFrame, members: pd.DataFrame, rem: np.ndarray, authority: str) -> list[list[int]]:
+    """Sums of what is never shown: a cohort's rest (the unaccompanied children) in a total is the sum of
+    its rests in the groups of each breakdown, and in the authority the sum of its rests in the areas, where
+    those add up. Each link: [total's relation, the
+    groups' relations ...]; the reader can form these from the sums, and saying so narrows more."""
+    totals = members.loc[members["sign"] > 0, ["relation", "cell"]]
+    parts = members.loc[members["sign"] < 0].drop_duplicates("relation").loc[:, ["relation", "cell"]]
+    joined = totals.merge(parts, on="relation", suffixes=("", "_part"))
+    total, part = (
+        cells.loc[joined["cell"]].reset_index(drop=True),
+        cells.loc[joined["cell_part"]].reset_index(drop=True),
+    )
+    is_cohort = (
+        (total["cohort"] == "all")
+        & (part["cohort"] != "all")
+        & (total["group"] == part["group"])
+        & (total["breakdown"] == part["breakdown"])
+    )
+    keyed = pd.DataFrame({"relation": joined["relation"], "month": total["month"], "area": total["area"],
+                          "kpi_id": total["kpi_id"], "cohort": part["cohort"], "breakdown": total["breakdown"],
+                          "group": total["group"]}).loc[is_cohort.to_numpy()]  # fmt: skip
+    links = []
+    # in an area, over the groups of each breakdown; in the authority, over its areas
+    for on, keys, head_is in (
+        (["month", "area", "kpi_id", "cohort", "breakdown"], ["month", "area", "kpi_id", "cohort"],
+         keyed["breakdown"] == "total"),
+        (["month", "kpi_id", "cohort", "breakdown", "group"], ["month", "kpi_id", "cohort", "breakdown", "group"],
+         keyed["area"] == authority),
+    ):  # fmt: skip
+        heads = keyed.loc[head_is].drop_duplicates(keys).set_index(keys)["relation"]
+        for key, parts in keyed.loc[~head_is].groupby(on):
+            head = heads.get(tuple(k for k, c in zip(key, on, strict=True) if c in keys))
+            ids = parts["relation"].to_numpy()
+            if head is not None and np.allclose(np.nan_to_num(rem[int(head)]), np.nan_to_num(rem[ids]).sum(axis=0)):
+                links.append([int(head), *map(int, ids)])
+    return links
+
+
+def _decide_block(
+    values: np.ndarray, hidden: np.ndarray, labelled: np.ndarray, rel: np.ndarray, cell: np.ndarray,
+    sign: np.ndarray, rem: np.ndarray, links: list[list[int]], rule: DisclosureRule,
+) -> None:  # fmt: skip
+    """Secondary suppression within one month and KPI, in place."""
+    n_rel = int(rel.max()) + 1
+    starts = np.searchsorted(rel, np.arange(n_rel + 1))
+    blocks = np.zeros(len(values), dtype=int)
+    while True:
+        acted = 0
+        needs = _needs_partner(values, hidden, labelled, rel, cell, sign, rem, n_rel, rule)
+        for r in np.flatnonzero(needs.any(axis=1)):
+            k = int(np.flatnonzero(needs[r])[0])
+            members_of = slice(starts[r], starts[r + 1])
+            acted += _act(cell[members_of], sign[members_of], values[:, k], hidden, labelled, rule)
+        if acted:
+            continue
+        pinned = _pinned(values, hidden, rel, cell, sign, rem, blocks, rule)
+        narrowed, rests = ([], []) if pinned else _narrowed(values, hidden, labelled, rel, cell, sign, rem, links, rule)
+        for x in pinned or narrowed:
+            # give room in the sum around it that has the fewest hidden figures and something left to change
+            around = sorted(np.unique(rel[cell == x]), key=lambda r: hidden[cell[starts[r] : starts[r + 1]]].sum())
+            k = int(np.flatnonzero(_small(values[x], rule))[0])
+            for r in around:
+                members_of = slice(starts[r], starts[r + 1])
+                if _act(cell[members_of], sign[members_of], values[:, k], hidden, labelled, rule):
+                    acted += 1
+                    break
+            if acted and pinned:
+                break  # one at a time: the next may be unpinned by it
+        for relation_id, count in rests:
+            members_of = slice(starts[relation_id], starts[relation_id + 1])
+            acted += _act(cell[members_of], sign[members_of], values[:, count], hidden, labelled, rule)
+        if not acted:
+            return
+
+
+def _needs_partner(
+    values: np.ndarray, hidden: np.ndarray, labelled: np.ndarray, rel: np.ndarray, cell: np.ndarray,
+    sign: np.ndarray, rem: np.ndarray, n_rel: int, rule: DisclosureRule,
+) -> np.ndarray:  # fmt: skip
+    """Per relation and count: is a hidden count in it alone (worked out exactly), or a hidden count of 1-4
+    unable, for the bounds of the others hidden with it, to be anything from 1 to 4?"""
+    held = hidden[cell]
+    low, high = _bounds(values, labelled, rule)
+    count_hidden = np.bincount(rel, weights=held, minlength=n_rel)
+    out = np.zeros((n_rel, len(COUNTS)), dtype=bool)
+    top = rule.smallest_shown - 1.0
+    for k in range(len(COUNTS)):
+        v, lo, hi = values[cell, k], low[cell, k], high[cell, k]
+        # how far each hidden member can move the sum: s x (bound - value), either way
+        ends = np.stack([sign * (lo - v), sign * (hi - v)])
+        least = np.where(held, ends.min(axis=0), 0.0)
+        most = np.where(held, ends.max(axis=0), 0.0)
+        r = rem[:, k]
+        free_rest = np.nan_to_num(r) > 0  # the rest (a part never shown) moves the sum from -FAR to +rest
+        least_sum = np.bincount(rel, weights=least, minlength=n_rel) - np.where(free_rest, FAR, 0.0)
+        most_sum = np.bincount(rel, weights=most, minlength=n_rel) + np.where(free_rest, r, 0.0)
+        sensitive = held & _small(v, rule)
+        a, b = least_sum[rel] - least, most_sum[rel] - most
+        reach = top - (high[cell, k] == rule.smallest_shown - 2.0)  # '<5' of '<5' leaves out at most 3
+        stuck = sensitive & ~(_within(-sign * (1 - v), a, b) & _within(-sign * (reach - v), a, b))
+        unprotected = np.bincount(rel, weights=stuck, minlength=n_rel) > 0
+        rest_small = _small(r, rule)  # the rest, a part: to reach 1 and 4 the others move it by rest - 1 ...
+        a_rest, b_rest = least_sum + FAR, most_sum - np.nan_to_num(r)
+        rest_stuck = rest_small & ~(_within(1 - r, a_rest, b_rest) & _within(top - r, a_rest, b_rest))
+        unknowns = count_hidden + free_rest
+        # a hidden numerator or denominator worked out exactly can no longer protect another; the children
+        # a percentage leaves out only matter where they are few (above)
+        lone = (count_hidden >= 1) & (unknowns == 1) & (k < 2)
+        out[:, k] = ~np.isnan(r) & (lone | unprotected | rest_stuck)
+    return out
+
+
+def _within(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    return np.asarray((x >= low - 1e-9) & (x <= high + 1e-9), dtype=bool)
+
+
+def _act(
+    cells: np.ndarray, signs: np.ndarray, values: np.ndarray, hidden: np.ndarray, labelled: np.ndarray,
+    rule: DisclosureRule,
+) -> int:  # fmt: skip
+    """Give a relation room: hide its smallest figure with room to move (`values`: the count that needs it),
+    a group or area before a total; else the largest there is; with nothing left to hide, let its largest
+    '<5' read 'withheld'. Returns 1 if anything changed."""
+    v = values[cells]
+    free = ~hidden[cells] & ~np.isnan(v)
+    if free.any():
+        spacious = free & (v >= _roomy(rule))
+        for pool in (spacious & (signs < 0), spacious):
+            if pool.any():
+                options = np.flatnonzero(pool)
+                hidden[cells[options[np.argmin(v[options])]]] = True
+                return 1
+        options = np.flatnonzero(free)
+        hidden[cells[options[np.argmax(v[options])]]] = True
+        return 1
+    bounded = labelled[cells] & hidden[cells]
+    if bounded.any():
+        options = np.flatnonzero(bounded)
+        labelled[cells[options[np.argmax(np.nan_to_num(v[options]) + (signs[options] > 0))]]] = False
+        return 1
+    return 0
+
+
+def _hide_periods(cells: pd.DataFrame, hidden: np.ndarray, is_month: np.ndarray) -> np.ndarray:
+    months = cells.loc[is_month, ["area", "kpi_id", "month"]].assign(hidden=hidden[is_month])
+    out = hidden.copy()
+    for label, part in cells.loc[~is_month].groupby("month"):
+        period = _period_months(str(label), str(part["step"].iloc[0]))
+        any_hidden = months.loc[months["month"].isin(period)].groupby(["area", "kpi_id"])["hidden"].any()
+        keys = pd.MultiIndex.from_frame(part[["area", "kpi_id"]])
+        out[part.index.to_numpy()] |= any_hidden.reindex(keys, fill_value=False).to_numpy()
+    return out
+
+
+def _period_months(label: str, end: str) -> list[str]:
+    return next(months for name, months in _periods_ending(end) if name == label)
+
+
+def _pinned(
+    values: np.ndarray, hidden: np.ndarray, rel: np.ndarray, cell: np.ndarray, sign: np.ndarray, rem: np.ndarray,
+    blocks: np.ndarray, rule: DisclosureRule,
+) -> list[int]:  # fmt: skip
+    """Hidden cells with a count of 1-4 that the exact sums, taken together, pin to one value (a numerator
+    or denominator; the children a percentage leaves out, when both are pinned)."""
+    pinned_in = np.zeros((len(values), 2), dtype=bool)
+    held = hidden[cell]
+    for k in (0, 1):
+        exact = ~np.isnan(rem[:, k]) & (rem[:, k] <= 0)  # parts add up to the total: an equation
+        use = exact[rel] & held
+        for block in np.unique(blocks[cell[use]]):
+            here = use & (blocks[cell] == block)
+            rows = np.unique(rel[here])
+            columns = np.unique(cell[here])
+            matrix = np.zeros((len(rows), len(columns)))
+            matrix[np.searchsorted(rows, rel[here]), np.searchsorted(columns, cell[here])] = sign[here]
+            _, singular, vt = np.linalg.svd(matrix)
+            rank = int((singular > 1e-9).sum())
+            free = vt[rank:]  # the directions the hidden counts can move in together
+            pinned_in[columns, k] = np.abs(free).max(axis=0, initial=0.0) < 1e-9
+    small = _small(values, rule)
+    return [
+        int(x)
+        for x in np.flatnonzero(hidden)
+        if (small[x, 0] and pinned_in[x, 0])
+        or (small[x, 1] and pinned_in[x, 1])
+        or (small[x, 2] and pinned_in[x, 0] and pinned_in[x, 1])
+    ]
+
+
+def _narrowed(
+    values: np.ndarray, hidden: np.ndarray, labelled: np.ndarray, rel: np.ndarray, cell: np.ndarray,
+    sign: np.ndarray, rem: np.ndarray, links: list[list[int]], rule: DisclosureRule,
+) -> tuple[list[int], list[tuple[int, int]]]:  # fmt: skip
+    """Hidden cells with a count of 1-4 (and sums whose rest is such a count, with the count) that the sums,
+    taken together with what each hidden count is known to be, keep from reaching 1 or 4. Bounds are
+    propagated from sum to sum (each count's range, from the others' ranges in each sum it is in, until none
+    narrows): what this finds is narrowed for certain; the tests' integer programme looks for anything it
+    misses."""
+    low, high = _bounds(values, labelled, rule)
+    held_cells = np.flatnonzero(hidden)
+    n_vars = 0
+    var = np.full((len(values), 3), -1)
+    for k in range(3):
+        ok = ~np.isnan(values[held_cells, k])
+        var[held_cells[ok], k] = np.arange(n_vars, n_vars + ok.sum())
+        n_vars += int(ok.sum())
+    lo = np.zeros(n_vars)
+    hi = np.full(n_vars, np.inf)
+    for k in range(3):
+        at = var[:, k] >= 0
+        lo[var[at, k]] = low[at, k]
+        hi[var[at, k]] = np.where(high[at, k] >= FAR, np.inf, high[at, k])
+    rows: list[tuple[np.ndarray, np.ndarray, float]] = []  # (variables, coefficients, constant): sum = constant
+    held = hidden[cell]
+    rest_of: dict[tuple[int, int], int] = {}
+    for k in range(3):  # the children left out add up as the counts do: saying so narrows more
+        for r in np.unique(rel[held]):
+            if np.isnan(rem[r, k]):
+                continue
+            here = rel == r
+            unknown = here & held
+            known = here & ~held
+            constant = -float((sign[known] * values[cell[known], k]).sum())
+            variables, coefficients = list(var[cell[unknown], k]), list(sign[unknown].astype(float))
+            if rem[r, k] > 0:  # the rest, never shown: a count of its own, >= 0
+                rest_of[(r, k)] = n_vars
+                variables.append(n_vars)
+                coefficients.append(-1.0)
+                lo, hi = np.append(lo, 0.0), np.append(hi, np.inf)
+                n_vars += 1
+            else:
+                constant += float(rem[r, k])
+            rows.append((np.array(variables), np.array(coefficients), constant))
+    for c in held_cells:  # the children a percentage leaves out: denominator - numerator
+        if var[c, 2] >= 0:
+            rows.append((np.array([var[c, 1], var[c, 0], var[c, 2]]), np.array([1.0, -1.0, -1.0]), 0.0))
+    for head, *groups in links:  # rest in the total = the rests in the groups
+        for k in range(3):
+            if np.isnan(rem[head, k]) or not any((r, k) in rest_of for r in (head, *groups)):
+                continue
+            ids, coefs, constant = [], [], 0.0
+            for r, coef in ((head, 1.0), *((g, -1.0) for g in groups)):
+                if (r, k) in rest_of:
+                    ids.append(rest_of[(r, k)])
+                    coefs.append(coef)
+                else:
+                    constant -= coef * float(np.nan_to_num(rem[r, k]))
+            rows.append((np.array(ids), np.array(coefs), constant))
+    for (r, k), v in rest_of.items():
+        if k == 0 and (r, 1) in rest_of and (r, 2) in rest_of:  # the rest's own denominator - numerator
+            rows.append((np.array([rest_of[(r, 1)], v, rest_of[(r, 2)]]), np.array([1.0, -1.0, -1.0]), 0.0))
+    _propagate(rows, lo, hi)
+    small = _small(values, rule)
+    top = rule.smallest_shown - 1
+    cells_out: list[int] = []
+    for c in held_cells:
+        for k in range(3):
+            if small[c, k] and var[c, k] >= 0:
+                reach = top - 1 if (k == 2 and high[c, 2] == rule.smallest_shown - 2.0) else top
+                if lo[var[c, k]] > 1 or hi[var[c, k]] < reach:
+                    cells_out.append(int(c))
+                    break
+    rests_out = [
+        (r, k) for (r, k), v in rest_of.items() if _small(rem[r, k : k + 1], rule)[0] and (lo[v] > 1 or hi[v] < top)
+    ]
+    return cells_out, rests_out
+
+
+def _propagate(rows: list[tuple[np.ndarray, np.ndarray, float]], lo: np.ndarray, hi: np.ndarray) -> None:
+    """Narrow each count's [lo, hi] (in place) from the others' in every sum it is in, until none narrows."""
+    if not rows:
+        return
+    row = np.concatenate([np.full(len(ids), i) for i, (ids, _, _) in enumerate(rows)])
+    var = np.concatenate([ids for ids, _, _ in rows]).astype(int)
+    coef = np.concatenate([coefs for _, coefs, _ in rows])
+    constant = np.array([c for _, _, c in rows])
+    n_rows = len(rows)
+    for _ in range(200):
+        least = np.where(coef > 0, lo[var], -hi[var])  # coef x counted at its smallest ...
+        most = np.where(coef > 0, hi[var], -lo[var])  # ... and largest
+        least_finite, least_open = np.where(np.isfinite(least), least, 0.0), ~np.isfinite(least)
+        most_finite, most_open = np.where(np.isfinite(most), most, 0.0), ~np.isfinite(most)
+        others_least = np.bincount(row, least_finite, n_rows)[row] - least_finite
+        others_least[(np.bincount(row, least_open, n_rows)[row] - least_open) > 0] = -np.inf
+        others_most = np.bincount(row, most_finite, n_rows)[row] - most_finite
+        others_most[(np.bincount(row, most_open, n_rows)[row] - most_open) > 0] = np.inf
+        # coef x = constant - the others, and coef is +1 or -1
+        one, other = (constant[row] - others_most) * coef, (constant[row] - others_least) * coef
+        new_lo, new_hi = lo.copy(), hi.copy()
+        np.maximum.at(new_lo, var, np.ceil(np.minimum(one, other) - 1e-9))
+        np.minimum.at(new_hi, var, np.floor(np.maximum(one, other) + 1e-9))
+        if np.array_equal(new_lo, lo) and np.array_equal(new_hi, hi):
+            return
+        lo[:], hi[:] = new_lo, new_hi
+
+
+def suppressed(
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    """Every figure that may be published up to the last month of `figures`, which of them are hidden, and
+    which of those read '<5'."""
+    cells = figure_cells(figures, catalogue)
+    return cells, *decide(cells, relations(cells, authority), rule, authority)
+
+
+WITHHELD = "withheld"  # a figure hidden so that a small one cannot be worked out, or "46 of 50" its 4
+
+
+def hidden_keys(
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str
+) -> pd.DataFrame:
+    """The keys (month or period, area, KPI, cohort, breakdown, group) of every figure to hide, and what it
+    shows instead: '<5' where its numerator or denominator is small (unless that would pin it), else
+    'withheld'."""
+    cells, mask, small = suppressed(figures, catalogue, rule, authority)
+    log.info(
+        "disclosure control: %d of %d figures hidden (%d read '%s'), up to %s",
+        int(mask.sum()), len(cells), int(small[mask].sum()), shown_as(rule), cells["step"].max() if len(cells) else "-",
+    )  # fmt: skip
+    shown = np.where(small[mask], shown_as(rule), WITHHELD)
+    return cells.loc[mask, list(KEYS)].assign(shown=shown).reset_index(drop=True)
+
+
+def no_hidden() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in (*KEYS, "shown")})
+
+
+def _shown(frame: pd.DataFrame, hidden: pd.DataFrame, month_column: str | None, month: str | None) -> np.ndarray:
+    """Per row of `frame`, what a hidden figure shows instead ('' where it is shown)."""
+    keys = [k for k in KEYS if k != "month"]
+    probe = frame.loc[:, keys].copy()
+    probe["month"] = frame[month_column] if month_column else month
+    joined = probe.merge(hidden, on=list(KEYS), how="left")
+    return joined["shown"].fillna("").astype(str).to_numpy()
+
+
+def hide_in_card(card: pd.DataFrame, hidden: pd.DataFrame, month: str, previous: str) -> pd.DataFrame:
+    """The scorecard with hidden figures blanked and flagged: `withheld` and `previous_withheld` say what
+    each shows instead ('' where it is shown). The direction between a hidden figure and another is not
+    given ("fell from <5 to <5" would narrow both): the rating, a band, stays."""
+    out = card.copy()
+    out["withheld"] = _shown(out, hidden, None, month)
+    out["previous_withheld"] = _shown(out, hidden, None, previous)
+    out["suppressed"] = out["withheld"] != ""
+    out["previous_suppressed"] = out["previous_withheld"] != ""
+    for column in NOW_COLUMNS:
+        if column in out:
+            out.loc[out["suppressed"], column] = np.nan
+    for column in PREVIOUS_COLUMNS:
+        if column in out:
+            out.loc[out["previous_suppressed"], column] = np.nan
+    if "direction" in out:
+        either = (out["suppressed"] | out["previous_suppressed"]) & (out["direction"] != rating.NOT_COMPARABLE)
+        out.loc[either, "direction"] = rating.NOT_SHOWN
+    return out
+
+
+def hide_in_history(history: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame:
+    """Month-by-month rows (with a `month` column) with hidden figures blanked and flagged."""
+    out = history.copy()
+    out["withheld"] = _shown(out, hidden, "month", None)
+    out["suppressed"] = out["withheld"] != ""
+    for column in FIGURES:
+        if column in out:
+            out.loc[out["suppressed"], column] = np.nan
+    return out
+
+
+SPC_LINES = ("mean", "lower_limit", "upper_limit")
+
+
+def hide_in_trend(row: dict[str, object], points: pd.DataFrame) -> tuple[dict[str, object], pd.DataFrame]:
+    """A KPI's trend (`row`) and chart points (with `suppressed` from hide_in_history) as they may be
+    published: a hidden month's figure blanked; where any month on the chart is hidden, the SPC mean and
+    limits left off (24 x the mean less the months shown is the hidden month); and no month-on-month run
+    told through a hidden month. The trend and SPC verdicts stand."""
+    row = dict(row)
+    if len(points) and bool(points["suppressed"].iloc[-1]):
+        row["latest_value"] = np.nan
+    hidden_months = set(points.loc[points["suppressed"], "month"]) if len(points) else set()
+    since = str(row.get("run_since") or "")
+    if since and any(month >= since for month in hidden_months):
+        # "a decline every month since July" orders each hidden month of the run against its neighbours
+        row.update(run_direction="", run_since="", run_length=0, run_since_value=np.nan, since_when="")
+    if hidden_months:
+        for line in SPC_LINES:
+            row[line] = np.nan
+            if line in points:
+                points = points.assign(**{line: np.nan})
+    return row, points
+
+
+@dataclass(frozen=True)
+class Published:
+    """Figures as they may leave the analyst's machine: made only here, by disclosure control. A CSV export
+    is written from this type, never from a frame (`published_csv`), so nothing unsuppressed reaches one."""
+
+    frame: pd.DataFrame
+
+    def _repr_html_(self) -> str | None:  # shown as its table in JupyterLab
+        shown: str | None = self.frame._repr_html_()  # type: ignore[operator]
+        return shown
+
+
+def published_csv(view: Published) -> str:
+    return csv_text(view.frame)
+
+
+def publish_card(card: pd.DataFrame, hidden: pd.DataFrame, month: str, previous: str) -> Published:
+    """The tidy scorecard of a month for export: `hide_in_card` with the month's one decision."""
+    return Published(hide_in_card(card, hidden, month, previous))
+
+
+def publish_trend(
+    history: pd.DataFrame, catalogue: KpiCatalogue, settings: TrendSettings, month: str, areas: list[str],
+    hidden: pd.DataFrame,
+) -> Published:  # fmt: skip
+    """The trend table for export: hidden months blanked, and no SPC line drawn through one."""
+
+    def publish(analysis: SeriesAnalysis) -> SeriesAnalysis:
+        return SeriesAnalysis(*hide_in_trend(analysis.row, hide_in_history(analysis.points, hidden)))
+
+    return Published(trend_table(history, catalogue, settings, month, areas, publish))
+
+
+def hide_in_measures(table: pd.DataFrame, rule: DisclosureRule, authority: str) -> Published:
+    """The SSDA903 measures table for export, its small figures hidden ('withheld' says what stands for each).
+    A measure's figures are decided as the KPI measured by it decides them: the same figures, the same sums."""
+    figures = table.rename(columns={"measure": "kpi_id"})
+    hidden = hidden_keys(figures, None, rule, authority)
+    out = hide_in_history(figures, hidden).rename(columns={"kpi_id": "measure"})
+    return Published(out.drop(columns="suppressed"))
+
+
+def hide_in_periods(card: pd.DataFrame, quarter: str, hidden: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:
+    """A quarter's card (columns `<prefix>numerator` ...: the quarter, the previous quarter, the same quarter
+    last year, the year to date, 12 months), every area's rows, with the figures the month's decision hides
+    hidden: an added-up period by its own label, any other KPI's period by its last month's figure.
+    `<prefix>withheld` says what stands for each."""
+    summed = card["kpi_id"].isin({k.id for k in catalogue.kpis if k.aggregation == "sum"})
+    out = card.assign(cohort="all", breakdown="total", group="all")
+    for prefix, (label, end) in period_keys(quarter).items():
+        if prefix + "numerator" not in out:
+            continue
+        as_summed = _shown(out, hidden, None, label)
+        as_latest = _shown(out, hidden, None, end)
+        out[prefix + "withheld"] = np.where(summed, as_summed, as_latest)
+        for column in FIGURES:
+            out.loc[out[prefix + "withheld"] != "", prefix + column] = np.nan
+    for direction, prefix in (("direction", "previous_quarter_"), ("direction_on_last_year", "last_year_")):
+        if direction in out and prefix + "withheld" in out:
+            either = (out["withheld"] != "") | (out[prefix + "withheld"] != "")
+            out.loc[either & (out[direction] != rating.NOT_COMPARABLE), direction] = rating.NOT_SHOWN
+    return out.drop(columns=["cohort", "breakdown", "group"])

@@ -1,0 +1,52 @@
+"""What a page was made from: every input with its SHA-256, the parameters, the KPI definitions' hash,
+the lacperf version and the time made. Shown in the page's footer and written as JSON beside it, so an
+auditor can tell which files made a figure, and re-make it. Made once per page (by lacperf render, or
+by `load_appendix` in JupyterLab) and passed on."""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from lacperf_helpers import __version__
+from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.ingest.returns import available_months, month_files
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def page_inputs(inputs: Inputs, last_month: str) -> list[Path]:
+    """Every data and parameter file a page of `last_month` reads: the parameter files, and each month's
+    return and SSDA903 extract up to it."""
+    returns = inputs.returns
+    files = [*inputs.parameter_files()]
+    files += [f for m in available_months(returns) if m <= last_month for f in month_files(returns, m)]
+    return [f for f in files if f.is_file()]
+
+
+def display_name(path: Path, returns_dir: Path) -> str:
+    """'2019-09/903/episodes.csv', 'kpis.yaml': where the file is among the inputs, not on a machine."""
+    try:
+        return path.resolve().relative_to(returns_dir.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def describe(
+    inputs: Inputs, last_month: str, parameters: dict[str, Any], made_at: str, code: tuple[Path, ...] = ()
+) -> dict[str, Any]:
+    """The manifest of one page (JSON-ready). `code`: the notebook and template that lay it out."""
+    kpis = inputs.kpis
+    return {
+        "lacperf_version": __version__,
+        "made_at": made_at,
+        "parameters": {k: v for k, v in parameters.items() if k not in {"made_at", "manifest"}},
+        "kpi_definitions_sha256": sha256(kpis) if kpis.is_file() else "",
+        "inputs": [
+            {"file": display_name(p, inputs.returns), "sha256": sha256(p)} for p in page_inputs(inputs, last_month)
+        ],
+        "code": [{"file": p.name, "sha256": sha256(p)} for p in code if p.is_file()],
+    }

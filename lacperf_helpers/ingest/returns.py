@@ -1,0 +1,189 @@
+"""The monthly KPI return: `<returns>/<YYYY-MM>/kpi_return.csv`, one row per month x area x KPI.
+
+Percent KPIs give numerator and denominator (decimals allowed: full-time equivalents); number and days
+KPIs give value. Every problem is named by file, row and column; nothing is dropped silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from lacperf_helpers.config.definitions import KpiCatalogue
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.periods import is_month
+from lacperf_helpers.ingest.validation import (
+    ERROR,
+    RULE_REQUIRED_COLUMN,
+    combine,
+    number_checks,
+    parse_numbers,
+    problems_at,
+    raise_on_errors,
+    read_csv_text,
+    rule,
+    schema_problems,
+    text_column,
+)
+
+RETURN_FILE = "kpi_return.csv"
+RETURN_COLUMNS = ("month", "area", "kpi_id", "numerator", "denominator", "value")
+FIGURE_COLUMNS = ("numerator", "denominator", "value")
+# A percent given in the value column must agree with numerator/denominator to display precision.
+PERCENT_TOLERANCE = 0.05
+
+
+SSDA903_FOLDER = "903"
+
+
+def return_path(returns_dir: str | Path, month: str) -> Path:
+    return Path(returns_dir) / month / RETURN_FILE
+
+
+def ssda903_path(returns_dir: str | Path, month: str) -> Path:
+    return Path(returns_dir) / month / SSDA903_FOLDER
+
+
+def month_files(returns_dir: str | Path, month: str) -> list[Path]:
+    """The files a month's figures come from: its return and its SSDA903 extract."""
+    files = [return_path(returns_dir, month), *sorted(ssda903_path(returns_dir, month).glob("*.csv"))]
+    return [f for f in files if f.is_file()]
+
+
+def available_months(returns_dir: str | Path) -> list[str]:
+    """Months with a return file or an SSDA903 extract, oldest first."""
+    root = Path(returns_dir)
+    if not root.is_dir():
+        return []
+    return sorted(
+        p.name
+        for p in root.iterdir()
+        if is_month(p.name) and ((p / RETURN_FILE).is_file() or (p / SSDA903_FOLDER).is_dir())
+    )
+
+
+def require_month(returns_dir: str | Path, month: str) -> None:
+    """A month without a return or an extract is named, with where each was looked for."""
+    if month not in available_months(returns_dir):
+        path = return_path(returns_dir, month)
+        raise InputError(
+            path, f"no return for {month}: expected {path} or an SSDA903 folder {path.parent / SSDA903_FOLDER}"
+        )
+
+
+def read_return(path: Path, month: str, catalogue: KpiCatalogue) -> pd.DataFrame:
+    """Read and check one month's return; ValidationError (every problem, the first named) if it has errors."""
+    raw, problems = check_return(path, month, catalogue)
+    raise_on_errors(problems)
+    return _tidy(raw, path)
+
+
+def check_return(path: Path, month: str, catalogue: KpiCatalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The return as text, and every problem in it as rows (file, row, column, value, rule, severity).
+
+    Checked once while the file and the definitions are unchanged (a page checks every month before it
+    reads them); callers must not change the frames.
+    """
+    stat = path.stat() if path.is_file() else None
+    size, modified = (stat.st_size, stat.st_mtime_ns) if stat else (-1, -1)
+    key = (str(path), size, modified, month, catalogue.model_dump_json())
+    if key not in _CHECKED:
+        if len(_CHECKED) > 256:
+            _CHECKED.clear()
+        _CHECKED[key] = _check_return(path, month, catalogue)
+    return _CHECKED[key]
+
+
+_CHECKED: dict[tuple[str, int, int, str, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
+
+
+def _check_return(path: Path, month: str, catalogue: KpiCatalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+    raw, found = read_csv_text(path)
+    missing = [c for c in RETURN_COLUMNS if c not in raw.columns]
+    if missing:
+        return raw, combine([found, problems_at(path, [1] * len(missing), "", missing, RULE_REQUIRED_COLUMN, ERROR)])
+    raw = raw.loc[:, list(RETURN_COLUMNS)]
+    if raw.empty:
+        raise InputError(path, "the file has a header but no rows of figures")
+    return raw, combine([found, schema_problems(return_schema(month, catalogue), raw, path, wide_columns=WIDE_RULES)])
+
+
+WIDE_RULES = {  # checks over whole rows, and the column each is reported at
+    "a percent KPI gives its denominator with its numerator": "denominator",
+    "a percent KPI gives its numerator with its denominator": "numerator",
+    "a percent KPI gives numerator and denominator, not only a value": "numerator",
+    "no numerator over a denominator of 0": "numerator",
+    "the numerator is at most the denominator": "numerator",
+    f"value agrees with 100 x numerator / denominator (to within {PERCENT_TOLERANCE})": "value",
+    "one row per month, area and KPI": "kpi_id",
+}
+
+
+def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
+    """What a month's return must be: declared once, checked lazily so every problem is listed."""
+    percent_ids = [k.id for k in catalogue.kpis if k.unit == "percent"]
+    from_903 = [k.id for k in catalogue.kpis if k.source == "ssda903"]
+
+    def figures(f: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+        numbers = [parse_numbers(f[c]) for c in FIGURE_COLUMNS]
+        return f["kpi_id"].isin(percent_ids), numbers[0], numbers[1], numbers[2]
+
+    def together(given: str, needed: str) -> Callable[[pd.DataFrame], pd.Series]:
+        return lambda f: ~(f["kpi_id"].isin(percent_ids) & (f[given] != "") & (f[needed] == ""))
+
+    def not_value_only(f: pd.DataFrame) -> pd.Series:
+        given = (f["value"] != "") & (f["numerator"] == "") & (f["denominator"] == "")
+        return ~(f["kpi_id"].isin(percent_ids) & given)
+
+    def not_over_zero(f: pd.DataFrame) -> pd.Series:
+        percent, num, den, _ = figures(f)
+        return ~(percent & (den == 0) & (num > 0))
+
+    def at_most_denominator(f: pd.DataFrame) -> pd.Series:
+        percent, num, den, _ = figures(f)
+        return ~(percent & (den > 0) & (num > den))
+
+    def value_agrees(f: pd.DataFrame) -> pd.Series:
+        percent, num, den, value = figures(f)
+        computed = 100 * num / den.where(den > 0)
+        return ~(percent & value.notna() & computed.notna() & ((value - computed).abs() > PERCENT_TOLERANCE))
+
+    def one_row_per_key(f: pd.DataFrame) -> pd.Series:
+        return ~f.duplicated(["month", "area", "kpi_id"], keep="first")
+
+    row_checks = [together("numerator", "denominator"), together("denominator", "numerator"), not_value_only,
+                  not_over_zero, at_most_denominator, value_agrees, one_row_per_key]  # fmt: skip
+    return pa.DataFrameSchema(
+        {
+            "month": text_column(rule(lambda s: s == month, f"month is the folder's month, {month}")),
+            "area": text_column(rule(lambda s: s != "", "area is not blank")),
+            "kpi_id": text_column(
+                rule(lambda s: s.isin(catalogue.ids), "kpi_id is a KPI in the KPI definitions"),
+                rule(lambda s: ~s.isin(from_903), "kpi_id is not one lacperf computes from SSDA903 data"),
+            ),
+            **{column: text_column(*number_checks(column)) for column in FIGURE_COLUMNS},
+        },
+        checks=[rule(check, name) for check, name in zip(row_checks, WIDE_RULES, strict=True)],
+    )
+
+
+def _tidy(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
+    tidy = raw.loc[:, ["month", "area", "kpi_id"]].copy()
+    for column in FIGURE_COLUMNS:
+        tidy[column] = parse_numbers(raw[column])
+    tidy["source_file"] = str(path)
+    tidy["source_row"] = raw.index.to_numpy(dtype=np.int64)
+    return tidy.reset_index(drop=True)
+
+
+def empty_return() -> pd.DataFrame:
+    frame = pd.DataFrame({c: pd.Series(dtype="str") for c in ("month", "area", "kpi_id")})
+    for column in FIGURE_COLUMNS:
+        frame[column] = pd.Series(dtype="float64")
+    frame["source_file"] = pd.Series(dtype="str")
+    frame["source_row"] = pd.Series(dtype="int64")
+    return frame

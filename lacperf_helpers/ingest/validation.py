@@ -1,0 +1,355 @@
+"""Every input checked against a declared schema; every problem one row: file, row, column, value, rule, severity.
+
+Schemas are pandera DataFrameSchemas over the file as text (one row per spreadsheet row, the header
+being row 1), so a check can name the exact cell. Errors stop a run; warnings let it go on and are
+counted in the appendix's data-quality note. Rows are only ever left out with a warning that says so.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.paths import csv_text, write_atomically
+
+PROBLEM_COLUMNS = ("file", "row", "column", "value", "rule", "severity")
+ERROR, WARNING = "error", "warning"
+VALIDATION_CSV, VALIDATION_PAGE = "validation.csv", "validation.html"
+
+# ASCII digits only: fullwidth or Arabic-Indic digits are not a number pandas reads (they became "No data")
+NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$", re.ASCII)
+THOUSANDS = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d*)?$", re.ASCII)
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+# A value that looks like a date of birth or a postcode is never copied into a report, whatever column it
+# was typed in (a postcode in RNE, a DOB in DECOM): the file, row and column find the cell.
+PERSONAL = "(not shown: personal data)"
+_POSTCODE = re.compile(r"^\s*[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\s*$", re.IGNORECASE)
+_DATE = re.compile(r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})(\s.*)?$")
+RULE_REQUIRED_COLUMN = "the header has every required column"
+RULE_EMPTY_ROW = "empty rows are skipped"
+
+
+def no_problems() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="int64" if c == "row" else "str") for c in PROBLEM_COLUMNS})
+
+
+def problems_at(
+    file: str | Path | list[str],
+    rows: Iterable[int | None],
+    column: str,
+    values: Iterable[object],
+    rule: str,
+    severity: str,
+) -> pd.DataFrame:
+    """Problem rows for the given spreadsheet rows (None: the file as a whole) of one column, in one file
+    or (a list) each in its own."""
+    rows, values = list(rows), [("" if v is None or v is pd.NA else str(v)) for v in values]
+    files = file if isinstance(file, list) else [str(file)] * len(rows)
+    frame = pd.DataFrame(
+        {"file": files, "row": pd.array(rows, dtype="Int64"), "column": column, "value": values,
+         "rule": rule, "severity": severity}
+    )  # fmt: skip
+    return frame.loc[:, list(PROBLEM_COLUMNS)]
+
+
+def looks_personal(value: str) -> bool:
+    """A postcode or a date (a date of birth, maybe): not to be echoed."""
+    return bool(_POSTCODE.match(value) or _DATE.match(value))
+
+
+def mask_personal(problems: pd.DataFrame, identifiers: Iterable[str] = ()) -> pd.DataFrame:
+    """The problems with every value that looks like a postcode or a date, or is one of `identifiers` (the
+    extract's child IDs), replaced by PERSONAL."""
+    known = set(identifiers) - {""}
+    values = problems["value"].astype(str)
+    personal = values.map(looks_personal).astype(bool) | values.str.strip().isin(known)
+    if not personal.any():
+        return problems
+    return problems.assign(value=values.mask(personal, PERSONAL))
+
+
+def combine(frames: Iterable[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if len(f)]
+    if not frames:
+        return no_problems()
+    return mask_personal(pd.concat(frames, ignore_index=True).astype({"row": "Int64"}))
+
+
+def errors_in(problems: pd.DataFrame) -> pd.DataFrame:
+    return problems.loc[problems["severity"] == ERROR]
+
+
+class ValidationError(InputError):
+    """Inputs with errors: every problem as rows, and the first error as the one-line message."""
+
+    def __init__(self, problems: pd.DataFrame) -> None:
+        problems = mask_personal(problems)
+        self.problems = problems
+        errors = errors_in(problems)
+        first = errors.iloc[0]
+        more = f" (and {len(errors) - 1} more error(s): see {VALIDATION_CSV})" if len(errors) > 1 else ""
+        value = f"{first['value']!r} fails the check: " if first["value"] not in ("", PERSONAL) else ""
+        row = None if pd.isna(first["row"]) else int(first["row"])
+        super().__init__(first["file"], f"{value}{first['rule']}{more}", row=row, column=first["column"] or None)
+
+
+def raise_on_errors(problems: pd.DataFrame) -> pd.DataFrame:
+    """The problems, if they are only warnings; else ValidationError."""
+    if len(errors_in(problems)):
+        raise ValidationError(problems)
+    return problems
+
+
+def as_problems(error: InputError) -> pd.DataFrame:
+    """An error some other reader raised (a YAML file, say), as problem rows."""
+    if isinstance(error, ValidationError):
+        return error.problems
+    return problems_at(error.file, [error.row], error.column or "", [""], error.message, ERROR)
+
+
+# --- reading CSV files as Excel and other tools save them ------------------------------------------------
+
+
+def read_csv_text(path: Path, normalise: Callable[[str], str] = str.strip) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A CSV file as text, one row per spreadsheet row (index: its row number), and what reading it found.
+
+    Accepts a byte-order mark, CRLF line ends, cp1252 text (Excel on Windows), and empty trailing rows and
+    columns (skipped, and counted as warnings). Raises InputError for what cannot be read as a table.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError(path, "file not found") from None
+    except (IsADirectoryError, PermissionError) as exc:
+        raise InputError(path, f"cannot be read ({exc.strerror})") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = data.decode("cp1252", errors="replace")  # Excel on Windows saves "CSV" as cp1252
+    if "\x00" in text:
+        raise InputError(path, "not a CSV file (it holds binary data: was an .xlsx file renamed?)")
+    if not text.strip():
+        raise InputError(path, "the file is empty: expected a header row")
+    try:
+        raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
+        raise InputError(path, f"not a readable CSV file ({exc})") from None
+    try:
+        header = next(csv.reader(io.StringIO(text.lstrip("\r\n"))), [])
+    except csv.Error:  # pandas read what the csv module will not: its header, split as pandas would
+        header = text.lstrip("\r\n").splitlines()[0].split(",")
+    named = [normalise(c) for c in header if c.strip()]
+    repeated = sorted({c for c in named if named.count(c) > 1})
+    if repeated:  # pandas would read the second copy as 'name.1' and it would be ignored without a word
+        raise InputError(path, f"the column {repeated[0]!r} appears twice in the header", row=1, column=repeated[0])
+    names = [normalise(str(c)) for c in raw.columns]
+    # Excel saves the cells it once formatted as empty columns with no header ("Unnamed: 7" to pandas).
+    keep = [not (str(c).startswith("Unnamed:") and (raw.iloc[:, i] == "").all()) for i, c in enumerate(raw.columns)]
+    raw.columns = names
+    raw = raw.loc[:, keep]
+    repeated = sorted({c for c in raw.columns if list(raw.columns).count(c) > 1})
+    if repeated:
+        raise InputError(path, f"the column {repeated[0]!r} appears twice in the header", row=1, column=repeated[0])
+    raw = raw.apply(lambda col: col.str.strip())
+    raw.index = pd.RangeIndex(2, len(raw) + 2)  # spreadsheet rows: the header is row 1
+    empty = (raw == "").all(axis=1)
+    found = problems_at(path, raw.index[empty.to_numpy()], "", [""] * int(empty.sum()), RULE_EMPTY_ROW, WARNING)
+    return raw.loc[~empty], found
+
+
+# --- schemas --------------------------------------------------------------------------------------------
+
+
+def rule(check: Callable[[Any], Any], name: str) -> pa.Check:
+    """A check whose name is the rule a person reads ('CHILD is not blank')."""
+    return pa.Check(check, name=name, error=name)
+
+
+def text_column(*checks: pa.Check, required: bool = True) -> pa.Column:
+    return pa.Column(str, checks=list(checks), required=required, nullable=False, coerce=False)
+
+
+def number_checks(column: str) -> list[pa.Check]:
+    return [
+        rule(lambda s: (s == "") | s.str.match(NUMBER) | s.str.match(THOUSANDS), f"{column} is a number"),
+        rule(lambda s: ~(parse_numbers(s) < 0), f"{column} is not negative"),
+    ]
+
+
+def parse_numbers(text: pd.Series) -> pd.Series:
+    """Numbers as text -> float; thousands separators ('1,234') accepted; anything else -> NaN."""
+    cleaned = text.where(~text.str.match(THOUSANDS), text.str.replace(",", "", regex=False))
+    return pd.to_numeric(cleaned.where(cleaned.str.match(NUMBER)), errors="coerce").astype("float64")
+
+
+def schema_problems(
+    schema: pa.DataFrameSchema,
+    frame: pd.DataFrame,
+    file: str | Path,
+    *,
+    warnings: frozenset[str] = frozenset(),
+    wide_columns: dict[str, str] | None = None,
+) -> pd.DataFrame:
+    """Validate `frame` against `schema` (every check, lazily) and list what failed as problem rows.
+
+    Checks named in `warnings` are warnings, the rest errors. A check over whole rows is reported at the
+    column `wide_columns` names for it.
+    """
+    try:
+        schema.validate(frame, lazy=True)
+    except SchemaErrors as exc:
+        cases = exc.failure_cases
+    else:
+        return no_problems()
+    wide_columns = wide_columns or {}
+    rows = []
+    for case in cases.itertuples(index=False):
+        check, column, index = str(case.check), case.column, case.index
+        if check == "column_in_dataframe":
+            rows.append((1, str(case.failure_case), "", RULE_REQUIRED_COLUMN, ERROR))
+            continue
+        if check in wide_columns and column != wide_columns[check]:
+            continue  # a check over whole rows fails in every column: report it once, where it belongs
+        if index is None or pd.isna(index):
+            continue  # a summary row pandera adds for a whole-column failure
+        severity = WARNING if check in warnings else ERROR
+        value = "" if pd.isna(case.failure_case) else str(case.failure_case)
+        rows.append((int(index), str(column), value, check, severity))
+    found = pd.DataFrame(rows, columns=["row", "column", "value", "rule", "severity"])
+    found.insert(0, "file", str(file))
+    found = found.astype({"row": "Int64"}).sort_values(["row"], kind="stable", ignore_index=True)
+    return found.loc[:, list(PROBLEM_COLUMNS)]
+
+
+def iso_date_rule(column: str) -> str:
+    """The rule an ISO date breaks: a warning, since yyyy-mm-dd cannot be misread."""
+    return f"{column} is dd/mm/yyyy (not yyyy-mm-dd, as Excel rewrites it)"
+
+
+def date_checks(column: str, *, required: bool = False) -> list[pa.Check]:
+    """dd/mm/yyyy and a real date; an ISO date (Excel rewrote it) is read, with a warning."""
+    checks = [
+        rule(lambda s: (s == "") | parse_dates(s).notna(), f"{column} is a real date in the form dd/mm/yyyy"),
+        rule(lambda s: ~s.str.match(ISO_DATE), iso_date_rule(column)),
+    ]
+    if required:
+        checks.append(rule(lambda s: s != "", f"{column} is given"))
+    return checks
+
+
+def parse_dates(text: pd.Series) -> pd.Series:
+    """dd/mm/yyyy, or yyyy-mm-dd as Excel rewrites dates; impossible dates (31/02/2019) -> NaT."""
+    day_first = pd.to_datetime(text, format="%d/%m/%Y", errors="coerce")
+    iso = pd.to_datetime(text.where(text.str.match(ISO_DATE)), format="%Y-%m-%d", errors="coerce")
+    return day_first.fillna(iso)
+
+
+# --- writing the report ---------------------------------------------------------------------------------
+
+
+def problem_counts(problems: pd.DataFrame) -> pd.DataFrame:
+    """Problems added up by severity, rule and file: what a data-quality note states."""
+    if problems.empty:
+        return pd.DataFrame(columns=["severity", "rule", "file", "count"])
+    counts = problems.groupby(["severity", "rule", "file"], as_index=False, sort=False).size()
+    counts = counts.rename(columns={"size": "count"})
+    return counts.sort_values(["severity", "count"], ascending=[True, False], kind="stable", ignore_index=True)
+
+
+PAGE_FINDINGS_PER_RULE = 25  # a million-row return still makes a page a person opens; the CSV has every row
+FINDING_COLUMNS = ("severity", "rule", "file", "rows", "column", "value", "count")
+
+
+def findings(problems: pd.DataFrame) -> pd.DataFrame:
+    """Identical findings (same file, column, value, rule) as one row with their rows and count; each rule's
+    first PAGE_FINDINGS_PER_RULE, then a row saying how many more there are."""
+    if problems.empty:
+        return pd.DataFrame(columns=list(FINDING_COLUMNS))
+    keyed = problems.assign(row=problems["row"].astype("string").fillna(""), file=problems["file"].map(short_path))
+    grouped = keyed.groupby(["severity", "rule", "file", "column", "value"], sort=False, dropna=False).agg(
+        rows=("row", lambda r: _rows_text(list(r))), count=("row", "size")
+    )
+    out = []
+    for (_, _), one in grouped.reset_index().groupby(["severity", "rule"], sort=False):
+        out.append(one.head(PAGE_FINDINGS_PER_RULE))
+        more = one.iloc[PAGE_FINDINGS_PER_RULE:]
+        if len(more):
+            first = one.iloc[0]
+            out.append(pd.DataFrame([{"severity": first["severity"], "rule": first["rule"], "file": "",
+                                      "rows": f"... {len(more)} more finding(s) of this rule: see {VALIDATION_CSV}",
+                                      "column": "", "value": "", "count": int(more["count"].sum())}]))  # fmt: skip
+    return pd.concat(out, ignore_index=True).loc[:, list(FINDING_COLUMNS)]
+
+
+def short_path(file: object) -> str:
+    """'2019-09/903/episodes.csv', '2019-09/kpi_return.csv': enough to find the file among the returns,
+    nothing of where it sits on a machine."""
+    parts = Path(str(file)).parts
+    return "/".join(parts[-3:] if len(parts) >= 3 and parts[-2] == "903" else parts[-2:])
+
+
+def _rows_text(rows: list[str]) -> str:
+    shown = [r for r in rows if r][:10]
+    if not shown:
+        return ""
+    return ", ".join(shown) + (f" ... ({len(rows) - len(shown)} more)" if len(rows) > len(shown) else "")
+
+
+def _finding_row(r: Any) -> str:
+    return (
+        f"<tr class='{html.escape(str(r.severity))}'>"
+        + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in r)
+        + "</tr>"
+    )
+
+
+def validation_page(problems: pd.DataFrame, title: str) -> str:
+    """A readable page of every problem: counts by rule first, then each problem where it is."""
+    errors, warnings = len(errors_in(problems)), int((problems["severity"] == WARNING).sum())
+    verdict = (
+        f"{errors} error(s) stop the run until they are put right; {warnings} warning(s) are stated in the appendices."
+        if errors
+        else f"No errors. {warnings} warning(s), stated in the appendices' data-quality notes."
+    )
+    counts = problem_counts(problems)
+    count_rows = "".join(
+        f"<tr class='{html.escape(str(r.severity))}'><td>{html.escape(str(r.severity))}</td>"
+        f"<td>{html.escape(str(r.rule))}</td><td>{html.escape(short_path(r.file))}</td>"
+        f"<td class='n'>{r.count}</td></tr>"
+        for r in counts.itertuples()
+    )
+    rows = "".join(_finding_row(r) for r in findings(problems).itertuples(index=False))
+    head = "".join(f"<th scope='col'>{c}</th>" for c in FINDING_COLUMNS)
+    return f"""<!DOCTYPE html>
+<html lang="en-GB"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#0b0c0c}}
+table{{border-collapse:collapse;margin:1rem 0}}td,th{{border:1px solid #b1b4b6;padding:.25rem .5rem;text-align:left}}
+tr.error td:first-child,tr.error td:last-child{{font-weight:bold;color:#942514}}td.n{{text-align:right}}</style></head>
+<body><h1>{html.escape(title)}</h1><p>{verdict}</p>
+<h2>By rule</h2><table><thead><tr><th>severity</th><th>rule</th><th>file</th><th>count</th></tr></thead>
+<tbody>{count_rows}</tbody></table>
+<h2>Where they are</h2><p>Rows count as a spreadsheet shows them: the header is row 1. The same finding in
+several rows is one line with its count; each rule lists its first {PAGE_FINDINGS_PER_RULE} findings, and
+validation.csv beside this page lists every row.</p>
+<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>
+"""
+
+
+def write_report(problems: pd.DataFrame, folder: Path, title: str) -> tuple[Path, Path]:
+    """validation.csv and validation.html in `folder`, each written whole or not at all."""
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path, page_path = folder / VALIDATION_CSV, folder / VALIDATION_PAGE
+    problems = problems.sort_values("severity", key=lambda s: s != ERROR, kind="stable")  # errors first
+    write_atomically(csv_path, csv_text(problems.loc[:, list(PROBLEM_COLUMNS)]))
+    write_atomically(page_path, validation_page(problems, title))
+    return csv_path, page_path

@@ -1,0 +1,89 @@
+"""The month's figures of every KPI: from each month's return, and each SSDA903 KPI's measure from the
+month's extract, by cohort, breakdown and area. Problems in either are gathered here too (the extract's
+are what the measures had to leave out)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from lacperf_helpers.config.definitions import KpiCatalogue
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.periods import month_end
+from lacperf_helpers.config.vocabulary import HEADLINE, SLICE
+from lacperf_helpers.ingest.returns import (
+    available_months,
+    check_return,
+    empty_return,
+    read_return,
+    require_month,
+    return_path,
+    ssda903_path,
+)
+from lacperf_helpers.ingest.ssda903 import load_903
+from lacperf_helpers.ingest.validation import as_problems, combine
+from lacperf_helpers.measures.registry import data_quality, measure_table
+
+
+def load_returns(
+    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str | None = None
+) -> pd.DataFrame:
+    """The checked figures of these months: from each month's return, and each SSDA903 KPI's measure
+    from its extract. A month with neither has no rows (its figures are 'No data')."""
+    frames = [
+        read_return(return_path(returns_dir, month), month, catalogue)
+        for month in months
+        if return_path(returns_dir, month).is_file()
+    ]
+    figures = pd.concat(frames, ignore_index=True) if frames else empty_return()
+    for column, headline in zip(SLICE, HEADLINE, strict=True):
+        figures[column] = headline
+    from_903 = ssda903_figures(returns_dir, months, catalogue, authority or "Authority")
+    return pd.concat([figures, from_903], ignore_index=True) if len(from_903) else figures
+
+
+def ssda903_figures(
+    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str
+) -> pd.DataFrame:
+    """Figures of the KPIs with source ssda903, by cohort, breakdown and area, for months with an extract."""
+    kpis = [kpi for kpi in catalogue.kpis if kpi.source == "ssda903"]
+    frames = []
+    for month in months if kpis else []:
+        folder = ssda903_path(returns_dir, month)
+        if not folder.is_dir():
+            continue
+        table = measure_table(load_903(folder), month, authority, sorted({str(k.measure) for k in kpis}))
+        for kpi in kpis:
+            rows = table.loc[table["measure"] == kpi.measure]
+            if kpi.cohort is not None:
+                rows = rows.loc[rows["cohort"] == kpi.cohort]
+            frames.append(rows.drop(columns="measure").assign(kpi_id=kpi.id, source_file=str(folder), source_row=0))
+    if not frames:
+        return pd.DataFrame(columns=[*empty_return().columns, *SLICE])
+    return pd.concat(frames, ignore_index=True)
+
+
+def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue) -> pd.DataFrame:
+    """Every problem in the files these months' figures come from: each return, and each SSDA903 extract
+    when a KPI is measured from it (with what the measures had to leave out). Nothing is raised."""
+    found = []
+    uses_903 = any(k.source == "ssda903" for k in catalogue.kpis)
+    for month in months:
+        path, folder = return_path(returns_dir, month), ssda903_path(returns_dir, month)
+        try:
+            if path.is_file():
+                found.append(check_return(path, month, catalogue)[1])
+            if uses_903 and folder.is_dir():
+                found.append(data_quality(load_903(folder, strict=False), pd.Timestamp(month_end(month)), folder))
+        except InputError as error:  # a file that cannot be read as a table at all
+            found.append(as_problems(error))
+    return combine(found)
+
+
+def load_returns_to(
+    returns_dir: str | Path, month: str, catalogue: KpiCatalogue, authority: str | None = None
+) -> pd.DataFrame:
+    """Every month's figures up to and including `month`, which must have a return or an extract."""
+    require_month(returns_dir, month)
+    return load_returns(returns_dir, [m for m in available_months(returns_dir) if m <= month], catalogue, authority)

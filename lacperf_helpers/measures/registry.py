@@ -1,0 +1,520 @@
+"""KPI measures from SSDA903 data: a registry of small functions, one per measure, each with its metadata.
+
+Every measure takes the extract and the month and returns one row per child (or per episode) in scope:
+`CHILD`, `numerator` (counted), `denominator` (in the cohort measured; absent for counts). `measure_table`
+adds each child's attributes at the month end and adds them up by cohort, breakdown and area.
+Dates are days; the month end is D; "the 12 months to D" runs from the day after D's date a year
+earlier up to D; age is in completed years at D. Episodes of short-break series (LS V3, V4) are left
+out of every measure. See docs/ssda903-measures.md for how each DfE definition is read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lacperf_helpers.config.periods import month_end, parse_month
+from lacperf_helpers.config.vocabulary import ALL, AREA_NOT_KNOWN, BREAKDOWNS, COHORTS, MEASURE_UNITS, TOTAL
+from lacperf_helpers.ingest.ssda903 import Ssda903
+from lacperf_helpers.ingest.validation import WARNING, combine, no_problems, problems_at
+
+SHORT_BREAKS = {"V3", "V4"}
+PLACEMENT_MOVES = {"S", "P", "B", "T", "U"}  # RNE L changes legal status only: not a new placement
+CHANGE_OF_CARER = {"P", "B"}  # RNE T and U change the placement but not the carer
+TEMPORARY_PLACEMENTS = {"T0", "T1", "T2", "T3", "T4"}  # holidays, hospital, respite: not placements (DfE)
+ADOPTION_PLACEMENTS = {"A3", "A4", "A5", "A6"}
+ADOPTED_BY_CURRENT_CARER = {"A3", "A5"}  # placed for adoption with the current foster carer: not a new placement
+ADOPTED = {"E11", "E12"}
+EET = {"F1", "P1", "F2", "P2", "F3", "P3"}  # OC3 ACTIV: higher or other education, training, employment
+RULE_AREA_KNOWN = f"a looked-after child is in child_area.csv (else counted in '{AREA_NOT_KNOWN}')"
+MEASURE_COLUMNS = (
+    "month", "area", "measure", "cohort", "breakdown", "group", "numerator", "denominator", "value",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Measure:
+    id: str
+    title: str
+    unit: str  # count or percent
+    polarity: str  # H or L: which way is better, for whoever rates it
+    definition: str
+    compute: Callable[[Ssda903, pd.Timestamp], pd.DataFrame]
+
+
+MEASURES: dict[str, Measure] = {}
+
+
+def measure(
+    id: str, title: str, unit: str, polarity: str, definition: str
+) -> Callable[[Callable[[Ssda903, pd.Timestamp], pd.DataFrame]], Callable[[Ssda903, pd.Timestamp], pd.DataFrame]]:
+    """Register a measure function under `id` with what a reader needs to know about it."""
+
+    def register(
+        function: Callable[[Ssda903, pd.Timestamp], pd.DataFrame],
+    ) -> Callable[[Ssda903, pd.Timestamp], pd.DataFrame]:
+        if id in MEASURES:
+            raise ValueError(f"measure {id!r} is registered twice")
+        if MEASURE_UNITS.get(id) != unit:  # the vocabulary is what KPI definitions are checked against
+            raise ValueError(f"measure {id!r} ({unit}) is not in config/vocabulary.py's MEASURE_UNITS as a {unit}")
+        MEASURES[id] = Measure(id, title, unit, polarity, definition, function)
+        return function
+
+    return register
+
+
+# --- the building blocks -------------------------------------------------------------------------------
+
+
+def _memo(data: Ssda903, key: object, work_out: Callable[[], Any]) -> Any:
+    """What `work_out` gives for this extract, worked out once (every measure of every month shares it)."""
+    if key not in data.memo:
+        data.memo[key] = work_out()
+    return data.memo[key]
+
+
+def episodes(data: Ssda903) -> pd.DataFrame:
+    """Episodes, short-break series left out."""
+    table = data.table("episodes")
+    return _memo(data, "episodes", lambda: table.loc[~table["LS"].isin(SHORT_BREAKS)])
+
+
+def header(data: Ssda903) -> pd.DataFrame:
+    """One header row per CHILD, indexed by CHILD."""
+    return _memo(data, "header", lambda: data.table("header").drop_duplicates("CHILD").set_index("CHILD"))
+
+
+def open_at(frame: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
+    """Episodes open at `at`: begun on or before it, not ended by it (ending on `at` is not open)."""
+    return (frame["DECOM"] <= at) & (frame["DEC"].isna() | (frame["DEC"] > at))
+
+
+def year_before(at: pd.Timestamp) -> pd.Timestamp:
+    """The first day of the 12 months to `at`: the day after `at`'s date a year earlier."""
+    return at - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+
+
+def month_start(at: pd.Timestamp) -> pd.Timestamp:
+    return at.replace(day=1)
+
+
+def looked_after_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
+    eps = episodes(data)
+    return _memo(
+        data, ("looked after", at), lambda: pd.Index(eps.loc[open_at(eps, at), "CHILD"].unique(), name="CHILD")
+    )
+
+
+def care_periods(data: Ssda903) -> pd.DataFrame:
+    """Each episode (short breaks left out) with the start of the period of care it belongs to, by CHILD and DECOM.
+
+    A period runs through contiguous episodes: a new one begins at a child's first episode on record, after an
+    episode that ended care (REC other than X1), or after a gap. A period whose first episode on record is not
+    RNE S began no later than that episode: `start_known` says whether the start itself is on record.
+    """
+
+    def work_out() -> pd.DataFrame:
+        eps = episodes(data).sort_values(["CHILD", "DECOM"]).reset_index(drop=True)
+        same_child = eps["CHILD"].eq(eps["CHILD"].shift())
+        previous_end, previous_reason = eps["DEC"].shift(), eps["REC"].shift()
+        continues = same_child & (previous_reason == "X1") & ~(previous_end < eps["DECOM"])
+        period = (~continues).cumsum()
+        first = eps.groupby(period)["DECOM"].transform("first")
+        known = eps.groupby(period)["RNE"].transform("first") == "S"
+        return eps.assign(period_start=first, start_known=known)
+
+    return _memo(data, "care periods", work_out)
+
+
+def uasc_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
+    """Children who are unaccompanied asylum seekers at `at`: in the UASC table with DUC blank or later,
+    or flagged in the header's UASC column where the extract has one."""
+    uasc = data.table("uasc")
+    children = set(uasc.loc[uasc["DUC"].isna() | (uasc["DUC"] > at), "CHILD"])
+    flagged = data.table("header")
+    if "UASC" in flagged.columns:
+        children |= set(flagged.loc[flagged["UASC"].astype("str").isin(["1", "Y", "YES"]), "CHILD"])
+    return pd.Index(sorted(children), name="CHILD")
+
+
+def _rows(children: pd.Series, numerator: pd.Series, denominator: pd.Series | None = None) -> pd.DataFrame:
+    out = pd.DataFrame({"CHILD": children.to_numpy(), "numerator": numerator.to_numpy(dtype=bool)})
+    out["denominator"] = True if denominator is None else denominator.to_numpy(dtype=bool)
+    return out
+
+
+def _lookup(children: pd.Series, by_child: pd.Series) -> pd.Series:
+    """`by_child`'s value for each child (NaN where it has none)."""
+    return pd.Series(by_child.reindex(children.to_numpy()).to_numpy(), index=children.index)
+
+
+def _count(children: pd.Series) -> pd.DataFrame:
+    return pd.DataFrame({"CHILD": children.to_numpy(), "numerator": True, "denominator": np.nan})
+
+
+# --- the measures ------------------------------------------------------------------------------------
+
+
+@measure("cla_count", "Children looked after at the month end", "count", "L",
+         "Children with an episode begun on or before the month end and not ended by it.")  # fmt: skip
+def cla_count(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    return _count(looked_after_at(data, at).to_series())
+
+
+@measure("cla_starts", "Children who started to be looked after in the month", "count", "L",
+         "Episodes with RNE S (a new period of care) beginning in the month.")  # fmt: skip
+def cla_starts(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = episodes(data)
+    chosen = (eps["RNE"] == "S") & (eps["DECOM"] >= month_start(at)) & (eps["DECOM"] <= at)
+    return _count(eps.loc[chosen, "CHILD"])
+
+
+def ceased_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
+    """The episodes that ended care (REC other than X1) from `first` to `at`: only the last occasion each child
+    ceased to be looked after in the period counts (DfE)."""
+    eps = episodes(data)
+    left = eps.loc[(eps["DEC"] >= first) & (eps["DEC"] <= at) & (eps["REC"] != "X1")]
+    return left.sort_values(["CHILD", "DEC"]).drop_duplicates("CHILD", keep="last")
+
+
+@measure("cla_ceased", "Children who ceased to be looked after in the month", "count", "H",
+         "Children whose care ended in the month: an episode ending with a reason other than X1 (a change within "
+         "one period of care); a child who ceased twice counts once.")  # fmt: skip
+def cla_ceased(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    return _count(ceased_between(data, month_start(at), at)["CHILD"])
+
+
+def new_placements(data: Ssda903) -> pd.Series:
+    """Per episode (aligned with `care_periods`), whether it begins a placement the DfE counts: a new period
+    of care or a change of placement (RNE S, P, B, T or U), but not a temporary placement (PLACE T0-T4), nor the
+    return from one to the placement the child left for it, nor being placed for adoption with the current
+    foster carer (PLACE A3 or A5)."""
+
+    def work_out() -> pd.Series:
+        eps = care_periods(data)
+        where = eps["PLACE"].astype("str")
+        for column in ("PLACE_PROVIDER", "URN", "PL_POST"):
+            where = where + "|" + eps[column].astype("str")
+        temporary = eps["PLACE"].isin(TEMPORARY_PLACEMENTS)
+        same_child = eps["CHILD"].eq(eps["CHILD"].shift())
+        # where the child was before the run of temporary placements that ends just before each episode
+        before = where.where(~temporary).groupby(eps["CHILD"]).ffill().groupby(eps["CHILD"]).shift()
+        returning = same_child & temporary.shift(fill_value=False) & (where == before)
+        counted = eps["RNE"].isin(PLACEMENT_MOVES) & ~temporary & ~returning
+        return counted & ~eps["PLACE"].isin(ADOPTED_BY_CURRENT_CARER)
+
+    return _memo(data, "new placements", work_out)
+
+
+@measure("placement_stability_short", "Children looked after with 3 or more placements in the last 12 months",
+         "percent", "L",
+         "Of children looked after at the month end, those with three or more placements in the 12 months to it: "
+         "the placement open on the first day of the 12 months, and each placement begun within them (RNE S, P, "
+         "B, T or U), leaving out temporary placements (T0-T4), returns from them, and placing for adoption with "
+         "the current foster carer (A3, A5).")  # fmt: skip
+def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = care_periods(data)
+    first = year_before(at)
+    open_at_start = (eps["DECOM"] < first) & (eps["DEC"].isna() | (eps["DEC"] >= first))
+    moved_within = (eps["DECOM"] >= first) & (eps["DECOM"] <= at) & new_placements(data)
+    placements = eps.loc[open_at_start | moved_within].groupby("CHILD").size()
+    children = looked_after_at(data, at).to_series()
+    return _rows(children, _lookup(children, placements).fillna(0) >= 3)
+
+
+@measure("placement_stability_long",
+         "Children under 16 looked after for 2.5 years or more, in the same placement for 2 years", "percent", "H",
+         "Of children looked after at the month end, under 16, and looked after continuously for at least 2.5 years "
+         "(their period of care, through contiguous episodes, began at least 30 months before it): those living "
+         "with the same carer for at least 2 years (no change of carer, RNE P or B, in the 24 months to it; a "
+         "temporary placement and the return from it are not one), or "
+         "placed for adoption where the adoptive placement and the one before it together last 2 years. A period "
+         "that began before the earliest episode on record began no later than that episode.")  # fmt: skip
+def placement_stability_long(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = care_periods(data)
+    current = eps.loc[open_at(eps, at)].drop_duplicates("CHILD", keep="last").set_index("CHILD")
+    children = current.index.to_series()
+    ages = _lookup(children, age_at(data, at))
+    in_scope = (current["period_start"] <= at - pd.DateOffset(months=30)) & (ages < 16)
+    window = at - pd.DateOffset(months=24)
+    # a change of carer is a new placement the DfE counts (not a temporary one, nor the return from it)
+    changed = eps["RNE"].isin(CHANGE_OF_CARER) & new_placements(data)
+    moves = eps.loc[changed & (eps["DECOM"] > window) & (eps["DECOM"] <= at)]
+    # the move into an adoptive placement the child is still in counts with the placement before it
+    into_adoption = moves["PLACE"].isin(ADOPTION_PLACEMENTS) & moves.set_index(["CHILD", "DECOM"]).index.isin(
+        current.reset_index().set_index(["CHILD", "DECOM"]).index
+    )
+    moved = set(moves.loc[~into_adoption, "CHILD"])
+    chosen = children.loc[in_scope.to_numpy()]
+    return _rows(chosen, ~chosen.isin(moved))
+
+
+@measure("adopted_of_leavers", "Children who ceased to be looked after who were adopted", "percent", "H",
+         "Of children who ceased to be looked after in the 12 months to the month end (the last occasion each "
+         "ceased: an episode ending with a reason other than X1), those adopted (REC E11 or E12).")  # fmt: skip
+def adopted_of_leavers(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    left = ceased_between(data, year_before(at), at)
+    return _rows(left["CHILD"], left["REC"].isin(ADOPTED))
+
+
+@measure("missing_in_month", "Children looked after who went missing in the month", "count", "L",
+         "Children looked after at any time in the month with a missing episode (MISSING M) begun in it.")  # fmt: skip
+def missing_in_month(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = episodes(data)
+    first = month_start(at)
+    during = (eps["DECOM"] <= at) & (eps["DEC"].isna() | (eps["DEC"] >= first))
+    looked_after = set(eps.loc[during, "CHILD"])
+    table = data.table("missing")
+    went = table.loc[(table["MISSING"] == "M") & (table["MIS_START"] >= first) & (table["MIS_START"] <= at), "CHILD"]
+    return _count(pd.Series(sorted(set(went) & looked_after), dtype="str"))
+
+
+def _oc3(data: Ssda903) -> pd.DataFrame:
+    table = data.table("oc3")
+    return table.loc[table["IN_TOUCH"] != "DIED"]
+
+
+@measure("care_leavers_in_touch", "Care leavers the authority is in touch with", "percent", "H",
+         "OC3 (care leavers at their 19th to 21st birthday in the collection year), those who died left out: "
+         "IN_TOUCH YES.")  # fmt: skip
+def care_leavers_in_touch(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    table = _oc3(data)
+    return _rows(table["CHILD"], table["IN_TOUCH"] == "YES")
+
+
+@measure("care_leavers_eet", "Care leavers in education, employment or training", "percent", "H",
+         "OC3, those who died left out: ACTIV F1, P1, F2, P2, F3 or P3.")  # fmt: skip
+def care_leavers_eet(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    table = _oc3(data)
+    return _rows(table["CHILD"], table["ACTIV"].isin(EET))
+
+
+@measure("care_leavers_suitable_accommodation", "Care leavers in suitable accommodation", "percent", "H",
+         "OC3, those who died left out: an ACCOM code ending in 1 (suitable).")  # fmt: skip
+def care_leavers_suitable_accommodation(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    table = _oc3(data)
+    return _rows(table["CHILD"], table["ACCOM"].astype("str").str.endswith("1"))
+
+
+@measure("health_assessment", "Children looked after for 12 months with an up-to-date health assessment",
+         "percent", "H", "OC2 (children looked after for 12 months at 31 March): HEALTH_ASSESSMENT 1.")  # fmt: skip
+def health_assessment(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    table = data.table("oc2")
+    return _rows(table["CHILD"], table["HEALTH_ASSESSMENT"] == "1")
+
+
+@measure("dental_check_903", "Children looked after for 12 months with a dental check", "percent", "H",
+         "OC2 (children looked after for 12 months at 31 March): TEETH_CHECK 1.")  # fmt: skip
+def dental_check_903(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    table = data.table("oc2")
+    return _rows(table["CHILD"], table["TEETH_CHECK"] == "1")
+
+
+def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") -> pd.DataFrame:
+    """What loading found, and what the measures had to leave out, as problem rows (warnings)."""
+    eps = care_periods(data)
+    current = eps.loc[open_at(eps, at)]
+    # a period begun before the first episode on record, too recently on record to be known 2.5 years long
+    unsure = current.loc[~current["start_known"] & (current["period_start"] > at - pd.DateOffset(months=30))]
+    # a row per child, at the child's first episode on record (file and row find it; never which child)
+    episodes = data.table("episodes")
+    first = episodes.loc[episodes["CHILD"].isin(set(unsure["CHILD"]))].sort_values("DECOM", kind="stable")
+    first = first.drop_duplicates("CHILD")
+    where = data.sources.get("episodes")
+    files = [str(folder)] * len(first) if where is None else [str(f) for f in where.loc[first.index, "_file"]]
+    rows = [None] * len(first) if where is None else [int(r) for r in where.loc[first.index, "_row"]]
+    found = problems_at(
+        files, rows, "RNE", first["RNE"].astype("string").fillna(""),
+        "a child's period of care starts on record (RNE S), or 30 months before the month end (else long-term "
+        "stability may leave them out)", WARNING,
+    )  # fmt: skip
+    return combine([data.problems, found, _area_not_known(data, at)])
+
+
+def _area_not_known(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    """A warning per child looked after at `at` who is not in child_area.csv (where the extract has one):
+    each is counted in 'Area not known'. Named by the child's open episode's file and row."""
+    if "child_area" not in data.tables:
+        return no_problems()
+    eps = data.table("episodes")
+    open_now = eps.loc[open_at(eps, at)].drop_duplicates("CHILD")
+    lost = open_now.loc[~open_now["CHILD"].isin(set(data.table("child_area")["CHILD"]))]
+    where = data.sources.get("episodes")
+    files = [str(f) for f in where.loc[lost.index, "_file"]] if where is not None else ["episodes"] * len(lost)
+    rows = [int(r) for r in where.loc[lost.index, "_row"]] if where is not None else [None] * len(lost)
+    return problems_at(files, rows, "CHILD", [""] * len(lost), RULE_AREA_KNOWN, WARNING)
+
+
+# --- who each child is at the month end ----------------------------------------------------------------
+
+
+def age_at(data: Ssda903, at: pd.Timestamp) -> pd.Series:
+    """Completed years at `at`, by CHILD (a child whose birthday is `at` has just turned)."""
+    dob = header(data)["DOB"]
+    if dob.empty:
+        return pd.Series(dtype="float64", index=dob.index)
+    before_birthday = (dob.dt.month * 100 + dob.dt.day) > (at.month * 100 + at.day)
+    return (at.year - dob.dt.year - before_birthday.astype(int)).astype("float64")
+
+
+def age_band(age: pd.Series) -> pd.Series:
+    bands = pd.cut(age, bins=[-np.inf, 1, 5, 10, 16, np.inf], right=False,
+                   labels=["under 1", "1-4", "5-9", "10-15", "16 and over"])  # fmt: skip
+    return bands.astype("str").where(age.notna(), "unknown")
+
+
+ETHNIC_GROUPS = {"W": "White", "M": "Mixed", "A": "Asian or Asian British", "B": "Black or Black British",
+                 "C": "Chinese", "O": "Other ethnic group"}  # fmt: skip
+
+
+def ethnicity_group(ethnic: pd.Series) -> pd.Series:
+    """The first letter of ETHNIC names the group; REFU (refused) and NOBT (not obtained) stand as they are."""
+    code = ethnic.astype("str").str.upper()
+    grouped = code.str[0].map(ETHNIC_GROUPS)
+    return grouped.mask(code.isin(["REFU", "NOBT"]), code).fillna("unknown")
+
+
+def placement_type(place: pd.Series) -> pd.Series:
+    code = place.astype("str").str.upper()
+    return pd.Series(
+        np.select(
+            [code.str.match(r"^U[1-6]$"), code.str.match(r"^A[3-6]$"), code == "P1", code.str[0].isin(["K", "R", "S"]),
+             code == "P2"],
+            ["Foster care", "Placed for adoption", "Placed with parents", "Residential", "Independent living"],
+            default="Other",
+        ),
+        index=place.index,
+    ).where(place.notna() & (code != "") & (code != "NAN"), "unknown")  # fmt: skip
+
+
+def _who_each_child_is(data: Ssda903) -> pd.DataFrame:
+    """Per CHILD, what does not change from month to month: sex, ethnicity group and area."""
+
+    def work_out() -> pd.DataFrame:
+        by_child = header(data)
+        children = by_child.index.union(pd.Index(episodes(data)["CHILD"].unique()))
+        children = children.union(pd.Index(data.table("oc3")["CHILD"]))
+        fixed = pd.DataFrame(index=pd.Index(children, name="CHILD"))
+        fixed["sex"] = by_child["SEX"].reindex(children).fillna("unknown").to_numpy(dtype=object)
+        fixed["ethnicity"] = ethnicity_group(by_child["ETHNIC"].reindex(children)).to_numpy(dtype=object)
+        areas = data.table("child_area").drop_duplicates("CHILD").set_index("CHILD")["AREA"]
+        fixed["area"] = areas.reindex(children).to_numpy(dtype=object)
+        return fixed
+
+    return _memo(data, "who each child is", work_out)
+
+
+def _episodes_in_order(data: Ssda903) -> pd.DataFrame:
+    """Care episodes by CHILD and DECOM, each with its legal status and placement type."""
+
+    def work_out() -> pd.DataFrame:
+        eps = episodes(data).sort_values(["CHILD", "DECOM"])
+        return pd.DataFrame({
+            "CHILD": eps["CHILD"].to_numpy(dtype=object),
+            "DECOM": eps["DECOM"].to_numpy(),
+            "legal_status": eps["LS"].fillna("unknown").to_numpy(dtype=object),
+            "placement_type": placement_type(eps["PLACE"]).to_numpy(dtype=object),
+        })  # fmt: skip
+
+    return _memo(data, "episodes in order", work_out)
+
+
+def child_attributes(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    """Per CHILD at `at`: age band, sex, ethnicity group, legal status and placement type (of the episode
+    open at `at`, else the latest begun by then), area, and whether the child is UASC."""
+    eps = _episodes_in_order(data)
+    latest = eps.loc[eps["DECOM"].to_numpy() <= at.to_datetime64()].drop_duplicates("CHILD", keep="last")
+    latest = latest.set_index("CHILD")
+    attributes = _who_each_child_is(data).copy()
+    children = attributes.index
+    attributes["age_band"] = age_band(age_at(data, at).reindex(children)).to_numpy(dtype=object)
+    for column in ("legal_status", "placement_type"):
+        attributes[column] = latest[column].reindex(children).fillna("unknown").to_numpy(dtype=object)
+    attributes["uasc"] = children.isin(uasc_at(data, at))
+    return attributes
+
+
+# --- adding up -----------------------------------------------------------------------------------------
+
+
+def measure_table(data: Ssda903, month: str, authority: str, measures: list[str] | None = None) -> pd.DataFrame:
+    """One row per area x measure x cohort x breakdown x group for `month`: numerator, denominator, value.
+
+    Areas: the authority (every child) and each area of child_area.csv. Headline rows: breakdown 'total',
+    group 'all'. A count has no denominator; a percent's value is 100 x numerator / denominator.
+    """
+    return measure_tables(data, [month], authority, measures)
+
+
+def measure_tables(data: Ssda903, months: list[str], authority: str, measures: list[str] | None = None) -> pd.DataFrame:
+    """`measure_table` for each of `months` from one extract (a history as the extract tells it), added up
+    in one pass: each month's rows are found on their own, the adding up is done once for them all."""
+    chosen = measures or list(MEASURES)
+    found = []
+    for month in months:
+        parse_month(month)
+        at = pd.Timestamp(month_end(month))
+        rows = pd.concat([MEASURES[m].compute(data, at).assign(measure=m) for m in chosen], ignore_index=True)
+        found.append(rows.join(child_attributes(data, at), on="CHILD").assign(month=month))
+    joined = pd.concat(found, ignore_index=True)
+    joined["uasc"] = joined["uasc"].fillna(False).astype(bool)
+    areas = [authority, *sorted(_who_each_child_is(data)["area"].dropna().unique())]
+    table = _add_up(joined, authority, areas, chosen, months)
+    units = table["measure"].map({m.id: m.unit for m in MEASURES.values()})
+    percent = 100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)
+    table["value"] = percent.where(units == "percent", table["numerator"])
+    table["denominator"] = table["denominator"].where(units == "percent")
+    return table.loc[:, list(MEASURE_COLUMNS)]
+
+
+def _add_up(
+    joined: pd.DataFrame, authority: str, areas: list[str], measure_ids: list[str], months: list[str]
+) -> pd.DataFrame:
+    """Numerators and denominators by month x area x cohort x breakdown x group; every headline row is
+    there, with 0 where no child is counted.
+
+    Rows are first added up by month, measure, area, UASC or not, and group (a few thousand sums, however
+    many children); the authority (every area together) and the cohorts are then sums of those sums.
+    """
+    in_cohort = joined["denominator"].fillna(0).astype(bool)  # a count's rows have no denominator
+    counted = joined["numerator"] & (in_cohort | joined["denominator"].isna())
+    base = pd.DataFrame({"month": joined["month"], "measure": joined["measure"], "area": joined["area"],
+                         "uasc": joined["uasc"], "numerator": counted.astype("int64"),
+                         "denominator": in_cohort.astype("int64")})  # fmt: skip
+    parts = []
+    for breakdown in (TOTAL, *BREAKDOWNS):
+        group = ALL if breakdown == TOTAL else joined[breakdown].fillna("unknown").astype("str")
+        by = ["month", "measure", "area", "uasc", "group"]
+        sums = base.assign(group=group).groupby(by, dropna=False, sort=False).sum()
+        parts.append(sums.reset_index().assign(breakdown=breakdown))
+    by_area = pd.concat(parts, ignore_index=True)
+    keys = ["month", "area", "measure", "cohort", "breakdown", "group"]
+    known = by_area["area"].notna()
+    counted = (by_area["numerator"] > 0) | (by_area["denominator"] > 0)
+    unknown = by_area.loc[~known & counted].assign(area=AREA_NOT_KNOWN) if len(areas) > 1 else by_area.iloc[0:0]
+    scoped = pd.concat([by_area.assign(area=authority), by_area.loc[known], unknown], ignore_index=True)
+    cohorts = pd.concat([scoped.assign(cohort=COHORTS[0]), scoped.loc[~scoped["uasc"]].assign(cohort=COHORTS[1])])
+    summed = cohorts.groupby(keys, sort=False, as_index=False)[["numerator", "denominator"]].sum()
+    headline = pd.MultiIndex.from_product(
+        [months, areas, measure_ids, list(COHORTS), [TOTAL], [ALL]], names=keys
+    ).to_frame(index=False)
+    missing = headline.merge(summed[keys], how="left", indicator=True)
+    zeros = missing.loc[missing["_merge"] == "left_only", keys].assign(numerator=0, denominator=0)
+    added = pd.concat([summed, zeros], ignore_index=True).astype({"numerator": "float64", "denominator": "float64"})
+    order = {  # months and measures in the order asked; headline first, the cohorts, the authority first, groups A-Z
+        "month": {m: i for i, m in enumerate(months)},
+        "measure": {m: i for i, m in enumerate(measure_ids)},
+        "breakdown": {b: i for i, b in enumerate((TOTAL, *BREAKDOWNS))},
+        "cohort": {c: i for i, c in enumerate(COHORTS)},
+        "area": {a: i for i, a in enumerate([*areas, AREA_NOT_KNOWN])},
+    }
+    return added.sort_values(
+        ["month", "measure", "breakdown", "cohort", "area", "group"],
+        key=lambda column: column.map(order[column.name]) if column.name in order else column,
+        ignore_index=True,
+    ).loc[:, [*keys, "numerator", "denominator"]]

@@ -1,0 +1,249 @@
+"""Everything one appendix (one month x area) shows, gathered once for the notebook to lay out."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from lacperf_helpers import __version__
+from lacperf_helpers.config import cache
+from lacperf_helpers.config.definitions import (
+    KpiCatalogue,
+    Settings,
+    TrendSettings,
+    load_kpis,
+    load_settings,
+    load_trend_settings,
+)
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.config.periods import previous_month
+from lacperf_helpers.disclose.disclosure import (
+    Published,
+    hidden_keys,
+    hide_in_card,
+    hide_in_history,
+    hide_in_trend,
+    no_hidden,
+)
+from lacperf_helpers.ingest.manifest import describe
+from lacperf_helpers.ingest.returns import available_months, month_files, require_month, return_path
+from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
+from lacperf_helpers.measures.figures import input_problems, load_returns_to
+from lacperf_helpers.present.narrative import Summary, summarise
+from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks, with_benchmarks
+from lacperf_helpers.rate.scorecard import build_scorecard, headline, order_areas, select_area, with_slice
+from lacperf_helpers.trend.series import SeriesAnalysis, analyse_series, rated_history
+
+TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
+
+
+@dataclass(frozen=True)
+class Appendix:
+    month: str
+    area: str
+    # What the page shows is Published: made by disclosure control (on, whenever lacperf renders)
+    card: Published  # this area's rows of the tidy scorecard, in KPI order, with trend and benchmarks
+    all_areas: Published  # every area's headline rows of this cohort this month, for comparing areas
+    slices: Published  # every row of the month's scorecard: areas x KPIs x cohorts x breakdowns x groups
+    hidden: pd.DataFrame  # the month's one publishable view: every figure (month or period, area ...) hidden
+    cohort: str
+    figures: pd.DataFrame  # every area's checked return figures up to this month
+    history: Published  # this area's rated figures for every month up to `month`
+    series: dict[str, SeriesAnalysis]  # per KPI id: trend, SPC and the window's points
+    summary: Summary
+    catalogue: KpiCatalogue
+    settings: Settings
+    trend_settings: TrendSettings
+    inputs: Inputs  # the files it was made from
+    data_files: tuple[Path, ...]  # the return files this month's and last month's figures came from
+    problems: pd.DataFrame  # every warning in the inputs up to this month (errors stop a page being made)
+    disclosure_control: bool  # figures of 1-4 children hidden (always, in a rendered appendix)
+    manifest: dict[str, Any]  # every input with its SHA-256, the KPI definitions' hash, version, time made
+    version: str
+    made_at: str
+
+
+def check_inputs(month: str, *, inputs: Inputs) -> list[str]:
+    """Read and check everything an appendix of `month` reads, once, before any notebook runs.
+
+    Returns the month's areas, the authority first. Raises InputError naming file, row and column.
+    """
+    data = month_data(month, inputs=inputs)
+    return order_areas(list(data.card["area"].unique()), data.settings.authority)
+
+
+def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
+    """Every problem in what a page of `month` reads, as rows: definitions, settings, benchmarks, and each
+    month's return and extract up to `month`. A file that cannot be read at all is one error row."""
+    try:
+        catalogue, *_ = _definitions(month, inputs)
+    except InputError as error:
+        return as_problems(error)
+    months = [m for m in available_months(inputs.returns) if m <= month]
+    return combine(
+        [benchmark_problems(inputs.benchmarks, catalogue), input_problems(inputs.returns, months, catalogue)]
+    )
+
+
+def _definitions(month: str, inputs: Inputs) -> tuple[KpiCatalogue, Settings, TrendSettings, pd.DataFrame]:
+    """The definitions, settings and benchmarks a page reads, each checked; and the month must have data."""
+    catalogue = load_kpis(inputs.kpis)
+    settings = load_settings(inputs.settings)
+    trend_settings = load_trend_settings(inputs.trend)
+    benchmarks = load_benchmarks(inputs.benchmarks, catalogue)
+    require_month(inputs.returns, month)
+    return catalogue, settings, trend_settings, benchmarks
+
+
+def month_data(month: str, *, inputs: Inputs) -> MonthData:
+    """The month's checked inputs and every area's scorecard, read once while the files are unchanged."""
+    return _month_data(month, inputs, _stamp(month, inputs))
+
+
+@dataclass(frozen=True)
+class MonthData:
+    """What every area's appendix of one month shares: definitions, settings, figures, all areas' card."""
+
+    catalogue: KpiCatalogue
+    settings: Settings
+    trend_settings: TrendSettings
+    figures: pd.DataFrame
+    card: pd.DataFrame
+    problems: pd.DataFrame  # warnings only (errors stop the month): file, row, column, value, rule, severity
+    hidden: pd.DataFrame  # the figures disclosure control hides: month, area, KPI, cohort, breakdown, group
+
+
+def _stamp(month: str, inputs: Inputs) -> tuple[tuple[str, int, int], ...]:
+    """Each input file's name, size and modification time: a changed file is read again."""
+    returns = inputs.returns
+    read = [
+        *inputs.parameter_files(),
+        *(f for m in available_months(returns) if m <= month for f in month_files(returns, m)),
+    ]
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in read if p.exists())
+
+
+# A batch worker's warm kernel renders many areas of one month: the month's inputs are read, checked
+# and rated once, not once per area. Keyed on every input file's size and modification time; callers
+# get frames they must not change (every step after this builds new frames).
+@functools.lru_cache(maxsize=4)
+def _month_data(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> MonthData:
+    key = cache.cache_key(
+        "month", [month, str(inputs.returns), *map(str, inputs.parameter_files())], [Path(name) for name, _, _ in stamp]
+    )
+    cached = cache.load(key)
+    if isinstance(cached, MonthData):  # another worker, or the batch's plan, has done this month already
+        return cached
+    data = _work_out_month(month, inputs)
+    cache.store(key, data)
+    return data
+
+
+def _work_out_month(month: str, inputs: Inputs) -> MonthData:
+    catalogue, settings, trend_settings, benchmarks = _definitions(month, inputs)
+    returns = inputs.returns
+    months = [m for m in available_months(returns) if m <= month]
+    problems = raise_on_errors(  # every file, before any is used
+        combine([benchmark_problems(inputs.benchmarks, catalogue), input_problems(returns, months, catalogue)])
+    )
+    figures = load_returns_to(returns, month, catalogue, settings.authority)
+    card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
+    hidden = hidden_keys(with_slice(figures), catalogue, settings.disclosure, settings.authority or "")
+    return MonthData(catalogue, settings, trend_settings, figures, card, problems, hidden)
+
+
+def _hide_in_series(series: dict[str, SeriesAnalysis], hidden: pd.DataFrame) -> dict[str, SeriesAnalysis]:
+    """Each KPI's trend with its hidden months' figures blanked (the verdicts stand: they give no count
+    away). Every KPI's points are looked up in one pass, not one pass per KPI."""
+    if not series:
+        return series
+    points = hide_in_history(pd.concat([s.points for s in series.values()], ignore_index=True), hidden)
+    starts = np.cumsum([0, *(len(s.points) for s in series.values())])
+    return {
+        kpi_id: SeriesAnalysis(*hide_in_trend(analysis.row, points.iloc[start:end].reset_index(drop=True)))
+        for (kpi_id, analysis), start, end in zip(series.items(), starts[:-1], starts[1:], strict=True)
+    }
+
+
+def load_appendix(
+    month: str,
+    area: str,
+    *,
+    inputs: Inputs | None = None,
+    cohort: str = "all",
+    made_at: str = "",
+    disclosure_control: bool = True,
+    manifest: dict[str, Any] | None = None,
+) -> Appendix:
+    """Load, check and rate the returns up to `month` and gather `area`'s appendix (no inputs: the project's).
+
+    `cohort` other than 'all' (e.g. 'excluding UASC') shows the KPIs measured for that cohort from SSDA903 data.
+    Ratings, trends and SPC are worked out on the true figures; with `disclosure_control` (always, when
+    lacperf renders), every figure of 1 to 4 children, and any that would give one away, is then hidden.
+    `manifest` is what lacperf render made of the inputs; without one (in JupyterLab) it is made here.
+    """
+    inputs = inputs or Inputs()
+    returns = inputs.returns
+    month_data = _month_data(month, inputs, _stamp(month, inputs))
+    catalogue, settings, trend_settings = month_data.catalogue, month_data.settings, month_data.trend_settings
+    figures = with_slice(month_data.figures)
+    hidden = month_data.hidden if disclosure_control else no_hidden()
+    slices = hide_in_card(month_data.card, hidden, month, previous_month(month))
+    card = headline(slices, cohort)
+    if card.empty:
+        raise InputError(
+            return_path(returns, month), f"no KPI is measured for the cohort {cohort!r} this month", column="cohort"
+        )
+    area_card = select_area(card, area, return_path(returns, month))
+    history = rated_history(headline(figures.loc[figures["area"] == area], cohort), catalogue)
+    own = hidden.loc[hidden["area"] == area]  # the area's own: each KPI's look-up is then a small one
+    series = _hide_in_series(
+        {
+            str(kpi_id): analyse_series(one, catalogue.get(str(kpi_id)), trend_settings, month)
+            for kpi_id, one in history.groupby("kpi_id", sort=False)
+        },
+        own,
+    )
+    history = hide_in_history(history, own)
+    trend_rows = pd.DataFrame([{"kpi_id": k, **{c: s.row[c] for c in TREND_FOR_CARD}} for k, s in series.items()])
+    area_card = area_card.merge(trend_rows, on="kpi_id", how="left") if len(trend_rows) else area_card
+    data_files = tuple(
+        p for p in (return_path(returns, previous_month(month)), return_path(returns, month)) if p.is_file()
+    )
+    made = made_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    return Appendix(
+        month=month,
+        area=area,
+        card=Published(area_card),
+        all_areas=Published(card),
+        slices=Published(slices),
+        hidden=hidden,
+        cohort=cohort,
+        figures=figures,
+        history=Published(history),
+        series=series,
+        summary=summarise(area_card, settings.small_cohort_denominator),
+        catalogue=catalogue,
+        settings=settings,
+        trend_settings=trend_settings,
+        inputs=inputs,
+        data_files=data_files,
+        problems=month_data.problems,
+        disclosure_control=disclosure_control,
+        manifest=manifest
+        or describe(
+            inputs,
+            month,
+            {"month": month, "area": area, "cohort": cohort, "disclosure_control": disclosure_control},
+            made,
+        ),
+        version=__version__,
+        made_at=made,
+    )

@@ -1,0 +1,359 @@
+"""Charts for the appendix (altair), drawn from aggregate figures only and readable in greyscale.
+
+Each chart helper returns an `alt.Chart` (tests call `.to_dict()`, which validates against the Vega-Lite
+schema); `to_svg` turns one into inline SVG for the self-contained HTML, with every mark's description
+as a hover title, and `figure` wraps it with its text alternative. Altair embeds a chart's whole data
+frame: the frames built here hold one row per month (or per area), never a row per child.
+"""
+
+from __future__ import annotations
+
+import functools
+import html
+import json
+import re
+from dataclasses import dataclass
+
+import altair as alt
+import numpy as np
+import pandas as pd
+import vl_convert
+
+from lacperf_helpers.config.formatting import fmt_figure, fmt_value
+from lacperf_helpers.config.periods import month_label
+from lacperf_helpers.rate import rating
+
+BAND_COLOURS = {"Green": "#dbece3", "Amber": "#fff4d6", "Red": "#f7dcd7"}
+SIGNAL_SHAPES = {"Improving": "triangle-up", "Concerning": "triangle-down", "None": "circle"}
+SIGNAL_COLOURS = {"Improving": "#1d70b8", "Concerning": "#f47738", "None": "#0b0c0c"}
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
+
+
+def _month_date(months: pd.Series) -> pd.Series:
+    return months.astype(str) + "-01"
+
+
+MONTH_COLUMNS = (
+    "month", "month_label", "value", "figure", "rating", "target", "floor", "mean", "lower_limit", "upper_limit",
+    "signal", "rules", "description",
+)  # fmt: skip
+
+
+def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, polarity: str) -> pd.DataFrame:
+    """One row per month: the figure as text, rating, standards, SPC lines and the special-cause signal."""
+    better = 1 if polarity == "H" else -1
+    side = points.get("special_cause", pd.Series(0, index=points.index)).fillna(0).astype(int)
+    data = pd.DataFrame(
+        {
+            "month": _month_date(points["month"]),
+            "month_label": points["month"].map(month_label),
+            "value": points["value"],
+            "figure": [
+                fmt_figure(v, n, d, unit, decimals, counts, 0)
+                for v, n, d in zip(points["value"], points["numerator"], points["denominator"], strict=True)
+            ],
+            "rating": points["rag"],
+            "target": points["target"],
+            "floor": points["floor"],
+            "mean": points.get("mean", np.nan),
+            "lower_limit": points.get("lower_limit", np.nan),
+            "upper_limit": points.get("upper_limit", np.nan),
+            "signal": np.where(side == 0, "None", np.where(side == better, "Improving", "Concerning")),
+            "rules": points["rules"].fillna("") if "rules" in points else "",
+        }
+    ).reset_index(drop=True)
+    special = data["signal"].map({"Improving": "; special cause: improving", "Concerning": "; special cause: concern"})
+    data["description"] = data["month_label"] + ": " + data["figure"] + ", " + data["rating"] + special.fillna("")
+    return data
+
+
+def _y_domain(data: pd.DataFrame, unit: str, extra: list[float]) -> tuple[float, float]:
+    numbers = pd.concat(
+        [data[c] for c in ("value", "target", "floor", "lower_limit", "upper_limit")] + [pd.Series(extra, dtype=float)]
+    ).dropna()
+    low, high = float(numbers.min()), float(numbers.max())
+    pad = max((high - low) * 0.08, 1.0 if unit == "percent" else abs(high) * 0.02 + 0.5)
+    low, high = low - pad, high + pad
+    if unit == "percent":
+        low, high = max(low, 0.0), min(high, 100.0)
+    return max(low, 0.0), high
+
+
+def _bands(data: pd.DataFrame, polarity: str, domain: tuple[float, float]) -> pd.DataFrame:
+    """Green, Amber and Red bands month by month (a target can change at the financial year)."""
+    low, high = domain
+    rows = []
+    for month, target, floor in zip(data["month"], data["target"], data["floor"], strict=True):
+        end = (pd.Timestamp(month) + pd.offsets.MonthBegin(1)).strftime("%Y-%m-%d")
+        start = (pd.Timestamp(month) - pd.Timedelta(days=0)).strftime("%Y-%m-%d")
+        if polarity == "H":
+            spans = {"Green": (target, high), "Amber": (floor, target), "Red": (low, floor)}
+        else:
+            spans = {"Green": (low, target), "Amber": (target, floor), "Red": (floor, high)}
+        for band, (y, y2) in spans.items():
+            rows.append(
+                {"start": start, "end": end, "band": band, "y": max(min(y, high), low), "y2": max(min(y2, high), low)}
+            )
+    return pd.DataFrame(rows)
+
+
+@dataclass(frozen=True)
+class KpiChartFrames:
+    """What one KPI chart draws: the months, the RAG bands, England, the y range and the y axis's title.
+
+    The KPI's own title is HTML above the chart (`figure`'s heading): Vega measures every character
+    of every label it draws, and a long title costs a page more than the chart's data does."""
+
+    months: pd.DataFrame
+    bands: pd.DataFrame
+    benchmark: pd.DataFrame | None
+    domain: tuple[float, float]
+    y_title: str
+
+
+def kpi_chart_frames(
+    points: pd.DataFrame,
+    unit: str,
+    decimals: int,
+    counts: str,
+    polarity: str,
+    benchmark: float | None = None,
+    benchmark_label: str = "England",
+) -> KpiChartFrames:
+    data = kpi_chart_data(points, unit, decimals, counts, polarity)
+    domain = _y_domain(data, unit, [benchmark] if benchmark is not None else [])
+    shifted = data.assign(month=(pd.to_datetime(data["month"]) + pd.Timedelta(days=14)).dt.strftime("%Y-%m-%d"))
+    england = None if benchmark is None else pd.DataFrame({"benchmark": [benchmark], "label": [benchmark_label]})
+    y_title = {"percent": "%", "days": "days"}.get(unit, "")
+    return KpiChartFrames(shifted, _bands(data, polarity, domain), england, domain, y_title)
+
+
+def kpi_chart(
+    points: pd.DataFrame,
+    unit: str,
+    decimals: int,
+    counts: str,
+    polarity: str,
+    benchmark: float | None = None,
+    benchmark_label: str = "England",
+) -> alt.LayerChart:
+    """The KPI's months: RAG bands, target and floor, SPC mean and limits, special causes marked."""
+    return _kpi_layers(kpi_chart_frames(points, unit, decimals, counts, polarity, benchmark, benchmark_label))
+
+
+def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> alt.LayerChart:
+    domain, y_title = frames.domain, frames.y_title
+    y = alt.Y("value:Q", scale=alt.Scale(domain=list(domain), nice=False, zero=False), title=y_title)
+    x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=6))
+    base = alt.Chart(frames.months)
+
+    bands = (
+        alt.Chart(frames.bands)
+        .mark_rect(opacity=1, aria=False)
+        .encode(
+            x="start:T",
+            x2="end:T",
+            y=alt.Y("y:Q", scale=alt.Scale(domain=list(domain), nice=False, zero=False)),
+            y2="y2:Q",
+            color=alt.Color(
+                "band:N", scale=alt.Scale(domain=list(BAND_COLOURS), range=list(BAND_COLOURS.values())), legend=None
+            ),
+        )
+    )
+    standards = (
+        base.transform_fold(["target", "floor"], as_=["standard", "level"])
+        .mark_line(interpolate="step-after", strokeWidth=1.2, color="#0b0c0c")
+        .encode(
+            x=x,
+            y=alt.Y("level:Q"),
+            strokeDash=alt.StrokeDash(
+                "standard:N", scale=alt.Scale(domain=["target", "floor"], range=[[6, 3], [2, 2]]), legend=None
+            ),
+        )
+    )
+    limits = (
+        base.transform_fold(["lower_limit", "upper_limit"], as_=["limit", "level"])
+        .mark_line(strokeWidth=1, color="#6f777b", strokeDash=[1, 3])
+        .encode(x=x, y="level:Q", detail="limit:N")
+    )
+    mean = base.mark_line(strokeWidth=1, color="#6f777b", aria=False).encode(x=x, y="mean:Q")
+    tooltip = [
+        alt.Tooltip("month_label:N", title="Month"),
+        alt.Tooltip("figure:N", title="Figure"),
+        alt.Tooltip("rating:N", title="Rating"),
+        alt.Tooltip("signal:N", title="Special cause"),
+    ]
+    line = base.mark_line(color="#0b0c0c", strokeWidth=1.6, aria=False).encode(x=x, y=y)
+    dots = base.mark_point(filled=True, size=50, opacity=1).encode(
+        x=x,
+        y=y,
+        shape=alt.Shape(
+            "signal:N", scale=alt.Scale(domain=list(SIGNAL_SHAPES), range=list(SIGNAL_SHAPES.values())), legend=None
+        ),
+        color=alt.Color(
+            "signal:N", scale=alt.Scale(domain=list(SIGNAL_COLOURS), range=list(SIGNAL_COLOURS.values())), legend=None
+        ),
+        tooltip=tooltip,
+        description="description:N",  # read out, and shown on hover in the SVG, for each month
+    )
+    layers: list[alt.Chart | alt.LayerChart] = [bands, standards, limits, mean, line, dots]
+    if frames.benchmark is not None:
+        layers.append(
+            alt.Chart(frames.benchmark)
+            .mark_rule(color="#4c2c92", strokeDash=[8, 2, 2, 2], strokeWidth=1.2)
+            .encode(y="benchmark:Q", description="label:N", tooltip=[alt.Tooltip("label:N", title="Benchmark")])
+        )
+    return (
+        alt.layer(*layers)
+        .resolve_scale(color="independent", shape="independent", strokeDash="independent")
+        .properties(width=width, height=height)
+        .configure_axis(labelFont=FONT, titleFont=FONT, labelFontSize=10, grid=False)
+        .configure_view(stroke="#b1b4b6")
+    )
+
+
+# Building a layered chart through altair costs about a tenth of a second, and compiling it to Vega a
+# third of drawing it; an appendix draws 26. The structure of every KPI chart is the same, so it is built
+# and compiled once (per with/without England) from stand-in frames, and each KPI's own frames, range and
+# axis title are put into a copy. A test checks the SVG drawn this way is identical to `kpi_chart`'s.
+_Y_TITLE, _DOMAIN = "\x00y", [-7.25e9, 7.25e9]
+
+
+@functools.lru_cache(maxsize=4)
+def _kpi_template(with_benchmark: bool) -> str:
+    months = pd.DataFrame({c: ["x"] for c in (*MONTH_COLUMNS,)}).assign(month="2000-01-15")
+    bands = pd.DataFrame({"start": ["2000-01-01"], "end": ["2000-02-01"], "band": ["Green"], "y": [0.0], "y2": [1.0]})
+    england = pd.DataFrame({"benchmark": [0.0], "label": ["x"]}) if with_benchmark else None
+    frames = KpiChartFrames(months, bands, england, (_DOMAIN[0], _DOMAIN[1]), _Y_TITLE)
+    return json.dumps(vl_convert.vegalite_to_vega(_kpi_layers(frames).to_dict(validate=False)))
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = json.loads(frame.to_json(orient="records", double_precision=15))
+    return rows
+
+
+def _rows_for(template_rows: list[dict[str, object]], frames: KpiChartFrames) -> list[dict[str, object]] | None:
+    """This KPI's rows for a stand-in dataset of the template, known by its columns (None: keep it)."""
+    keys = set(template_rows[0])
+    if "figure" in keys:
+        return _records(frames.months)
+    if "band" in keys:
+        return _records(frames.bands)
+    if frames.benchmark is not None and "benchmark" in keys:
+        return _records(frames.benchmark)
+    return None
+
+
+def kpi_chart_svg(frames: KpiChartFrames) -> str:
+    """The SVG of `kpi_chart` (as `to_svg` draws it), from the structure compiled once with this KPI's frames."""
+    filled = _fill_placeholders(json.loads(_kpi_template(frames.benchmark is not None)), frames)
+    assert isinstance(filled, dict)
+    for entry in filled["data"]:
+        if entry.get("values"):
+            entry["values"] = _rows_for(entry["values"], frames) or entry["values"]
+    return _with_hover_titles(vl_convert.vega_to_svg(filled))
+
+
+def _fill_placeholders(node: object, frames: KpiChartFrames) -> object:
+    if isinstance(node, dict):
+        return {k: _fill_placeholders(v, frames) for k, v in node.items()}
+    if isinstance(node, list):
+        return list(frames.domain) if node == _DOMAIN else [_fill_placeholders(v, frames) for v in node]
+    if node == _Y_TITLE:
+        return frames.y_title
+    return node
+
+
+def areas_compared(card: pd.DataFrame, area: str, authority: str | None, titles: list[str]) -> alt.Chart:
+    """Each KPI's areas this month, the chosen area's move since last month, and the authority marked.
+
+    KPIs differ in scale and direction, so each row runs from the worst to the best figure of any area
+    this month or last (lower-is-better KPIs are turned round): right is always better.
+    """
+    data = card.loc[:, ["title", "area", "value", "previous_value", "unit", "decimals", "rag", "polarity"]].copy()
+    data["shown"] = [fmt_value(v, u, d) for v, u, d in zip(data["value"], data["unit"], data["decimals"], strict=True)]
+    data["role"] = np.where(
+        data["area"] == area, "This area", np.where(data["area"] == authority, "Authority", "Other areas")
+    )
+    both = pd.concat([data[["title", "value"]], data[["title", "previous_value"]].set_axis(["title", "value"], axis=1)])
+    low, high = both.groupby("title")["value"].min(), both.groupby("title")["value"].max()
+    span = (high - low).replace(0, 1.0)
+    flip = data["polarity"] == "L"
+    for column, source in (("position", "value"), ("previous_position", "previous_value")):
+        share = (data[source] - data["title"].map(low)) / data["title"].map(span)
+        data[column] = share.where(~flip, 1 - share)
+    data = data.dropna(subset=["position"]).drop(columns=["polarity", "unit", "decimals", "value", "previous_value"])
+    data = data.sort_values("role", key=lambda r: r.map({"Other areas": 0, "Authority": 1, "This area": 2}))  # on top
+    roles = ["This area", "Authority", "Other areas"]
+    y = alt.Y("title:N", sort=titles, title=None, axis=alt.Axis(labelLimit=0))  # truncating measures text: slow
+    x_axis = alt.Axis(labels=False, ticks=False, grid=False)
+    base = alt.Chart(data)
+    moves = (
+        base.transform_filter(alt.datum.role == "This area")
+        .mark_rule(color="#0b0c0c", strokeWidth=1.5)
+        .encode(
+            x=alt.X(
+                "previous_position:Q", title="worst  ←  figures of the areas this month and last  →  best", axis=x_axis
+            ),
+            x2="position:Q",
+            y=y,
+        )
+    )
+    dots = base.mark_point(filled=True, size=60, opacity=1).encode(
+        x="position:Q",
+        y=y,
+        shape=alt.Shape(
+            "role:N",
+            scale=alt.Scale(domain=roles, range=["circle", "diamond", "circle"]),
+            legend=alt.Legend(title=None, orient="top"),
+        ),
+        color=alt.Color(
+            "role:N",
+            scale=alt.Scale(domain=roles, range=["#0b0c0c", "#1d70b8", "#b1b4b6"]),
+            legend=alt.Legend(title=None, orient="top"),
+        ),
+        tooltip=[
+            alt.Tooltip("area:N", title="Area"),
+            alt.Tooltip("shown:N", title="This month"),
+            alt.Tooltip("rag:N", title="Rating"),
+        ],
+    )
+    return (
+        alt.layer(moves, dots)
+        .properties(width=360, height=18 * len(titles))
+        .configure_axis(labelFont=FONT, labelFontSize=11, titleFont=FONT, titleFontWeight="normal")
+        .configure_legend(labelFont=FONT)
+        .configure_view(stroke=None)
+    )
+
+
+_MARK_WITH_LABEL = re.compile(r'<(path|rect|circle|text)([^>]*?)aria-label="([^"]*)"([^>]*?)/>')
+
+
+def to_svg(chart: alt.TopLevelMixin | dict[str, object]) -> str:
+    """Inline SVG of a chart: no script, nothing fetched. Each mark's description becomes its hover title."""
+    spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)  # tests validate every spec
+    return _with_hover_titles(vl_convert.vegalite_to_svg(spec))
+
+
+def _with_hover_titles(svg: str) -> str:
+    return _MARK_WITH_LABEL.sub(lambda m: f'<{m[1]}{m[2]}aria-label="{m[3]}"{m[4]}><title>{m[3]}</title></{m[1]}>', svg)
+
+
+def figure(chart: alt.TopLevelMixin | dict[str, object] | str, text_alternative: str, heading: str = "") -> str:
+    """The chart (or its SVG) as an accessible figure: headed by its title if it has one, labelled with,
+    and captioned by, its headline."""
+    svg = (chart if isinstance(chart, str) else to_svg(chart)).replace(
+        "<svg ", f'<svg role="img" aria-label="{html.escape(text_alternative)}" ', 1
+    )
+    title = f'<h4 class="lacperf-chart-title">{html.escape(heading)}</h4>' if heading else ""
+    return (
+        f'<figure class="lacperf-chart">{title}{svg}<figcaption>{html.escape(text_alternative)}</figcaption></figure>'
+    )
+
+
+def rating_counts_sentence(rags: pd.Series) -> str:
+    """'6 Green, 12 Amber, 6 Red'."""
+    counts = rags.value_counts()
+    return ", ".join(f"{int(counts.get(band, 0))} {band}" for band in rating.RAG_ORDER)

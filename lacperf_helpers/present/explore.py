@@ -1,0 +1,86 @@
+"""For analysts in JupyterLab: one SSDA903 measure by cohort and breakdown over months, as a table and a chart.
+
+Only aggregated frames leave here: one row per month x area x group, never a row per child.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import altair as alt
+import pandas as pd
+
+from lacperf_helpers.config.definitions import DisclosureRule
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.formatting import fmt_count
+from lacperf_helpers.config.periods import month_label
+from lacperf_helpers.config.vocabulary import BREAKDOWNS, COHORTS, TOTAL
+from lacperf_helpers.disclose.disclosure import hide_in_measures
+from lacperf_helpers.ingest.returns import ssda903_path
+from lacperf_helpers.ingest.ssda903 import load_903
+from lacperf_helpers.measures.registry import MEASURES, measure_table
+
+
+def cohort_table(
+    returns_dir: str | Path,
+    months: list[str],
+    measure: str,
+    cohort: str,
+    breakdown: str,
+    authority: str,
+    disclosure_control: bool = True,
+) -> pd.DataFrame:
+    """The measure for each month with an extract: month, area, group, numerator, denominator, value.
+
+    With `disclosure_control` (the default), figures of 1 to 4 children and any that would give one away
+    are hidden as in the appendices; an analyst may turn it off for their own look at the data."""
+    if measure not in MEASURES:
+        raise InputError("measure", f"no measure {measure!r}; measures are: {', '.join(MEASURES)}")
+    if cohort not in COHORTS:
+        raise InputError("cohort", f"no cohort {cohort!r}; cohorts are: {', '.join(COHORTS)}")
+    if breakdown not in (TOTAL, *BREAKDOWNS):
+        raise InputError("breakdown", f"no breakdown {breakdown!r}; breakdowns are: {', '.join((TOTAL, *BREAKDOWNS))}")
+    frames = []
+    for month in months:
+        folder = ssda903_path(returns_dir, month)
+        if folder.is_dir():
+            table = measure_table(load_903(folder), month, authority, [measure])
+            table = hide_in_measures(table, DisclosureRule(), authority).frame if disclosure_control else table
+            frames.append(table.loc[(table["cohort"] == cohort) & (table["breakdown"] == breakdown)])
+    if not frames:
+        raise InputError(returns_dir, f"no SSDA903 extract in any of the months {months[0]} to {months[-1]}")
+    chosen = pd.concat(frames, ignore_index=True)
+    if "withheld" not in chosen:
+        chosen["withheld"] = ""
+    chosen["figure"] = [
+        w or (fmt_count(n) if pd.isna(d) else f"{fmt_count(n)} of {fmt_count(d)}")
+        for n, d, w in zip(chosen["numerator"], chosen["denominator"], chosen["withheld"], strict=True)
+    ]
+    chosen["month_label"] = chosen["month"].map(month_label)
+    columns = ["month", "month_label", "area", "group", "numerator", "denominator", "value", "figure", "withheld"]
+    return chosen.loc[:, columns]
+
+
+def cohort_chart(table: pd.DataFrame, measure: str, area: str) -> alt.Chart:
+    """Each group's line over the months for one area; click the legend to pick groups; hover for figures."""
+    data = table.loc[table["area"] == area].assign(date=lambda f: f["month"] + "-01")
+    pick = alt.selection_point(fields=["group"], bind="legend")
+    unit = MEASURES[measure].unit
+    return (
+        alt.Chart(data, title=f"{MEASURES[measure].title}: {area}")
+        .mark_line(point=True)
+        .encode(
+            x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y")),
+            y=alt.Y("value:Q", title="%" if unit == "percent" else "children"),
+            color=alt.Color("group:N", title="Group"),
+            opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
+            tooltip=[
+                alt.Tooltip("month_label:N", title="Month"),
+                alt.Tooltip("group:N", title="Group"),
+                alt.Tooltip("figure:N", title="Numerator of denominator"),
+                alt.Tooltip("value:Q", title="Value", format=".1f"),
+            ],
+        )
+        .add_params(pick)
+        .properties(width=520, height=260)
+    )

@@ -1,0 +1,234 @@
+"""The summary a director reads first, written from the figures in the Corporate Parenting Panel style.
+
+"Of the 24 KPIs, 14 are rated Green, 10 Amber and 0 Red"; every KPI whose rating changed since last
+month, with both values and both ratings; then the Amber and Red KPIs grouped by direction of travel,
+each with its figures, the change in children and how many children would reach the target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from lacperf_helpers.config.formatting import (
+    fmt_change,
+    fmt_count,
+    fmt_figure,
+    fmt_signed,
+    fmt_value,
+    missing,
+    noun,
+    of_phrase,
+)
+from lacperf_helpers.config.periods import month_label
+from lacperf_helpers.rate import rating
+
+DIRECTION_GROUPS = (
+    (rating.IMPROVED, "Improved since last {period}"),
+    (rating.SAME, "No change since last {period}"),
+    (rating.WORSE, "Worse since last {period}"),
+    (rating.NOT_COMPARABLE, "No figure last {period} to compare with"),
+    (rating.NOT_SHOWN, "Direction not shown: small numbers"),
+)
+# What a sentence says in place of a hidden figure, by what the page shows for it.
+SMALL_NUMBER = "a small number of children, not shown to protect their privacy"
+WITHHELD_FIGURE = "not shown, so that a small number of children cannot be worked out"
+
+
+@dataclass(frozen=True)
+class Summary:
+    headline: str
+    previous: str  # the ratings of the period compared with
+    rating_changes: list[str] = field(default_factory=list)
+    amber_red: list[tuple[str, list[str]]] = field(default_factory=list)  # (group heading, items)
+    not_rated: list[str] = field(default_factory=list)
+
+
+def kpi_rows(card: pd.DataFrame) -> list[Any]:
+    """The scorecard's rows as named tuples (r.title, r.rag ...), for writing sentences one KPI at a time."""
+    return list(card.itertuples(index=False))
+
+
+def summarise(card: pd.DataFrame, small_cohort: float, period: str = "month", previous_label: str = "") -> Summary:
+    """The summary of one area's scorecard (rows of one period x area, in KPI order).
+
+    `period` is the word for the comparison ("month", or "quarter" with `previous_label` 'Q1 2019/20').
+    """
+    rows = kpi_rows(card)
+    previous_label = previous_label or month_label(str(card["previous_month"].iloc[0]))
+    amber_red = []
+    for direction, heading in DIRECTION_GROUPS:
+        items = [
+            amber_red_item(r, small_cohort, period)
+            for r in rows
+            if r.rag in (rating.AMBER, rating.RED) and r.direction == direction
+        ]
+        if items:
+            amber_red.append((heading.format(period=period), items))
+    return Summary(
+        headline=headline(card["rag"]),
+        previous=previous_line(card["previous_rag"], previous_label),
+        rating_changes=[rating_change(r, small_cohort) for r in rows if _rating_changed(r)],
+        amber_red=amber_red,
+        not_rated=[not_rated_item(r) for r in rows if r.rag not in rating.RAG_ORDER],
+    )
+
+
+def _rag_counts(rags: pd.Series) -> str:
+    counts = rags.value_counts()
+    green, amber, red = (int(counts.get(band, 0)) for band in rating.RAG_ORDER)
+    return f"{green} {'is' if green == 1 else 'are'} rated Green, {amber} Amber and {red} Red"
+
+
+def headline(rags: pd.Series) -> str:
+    """'Of the 24 KPIs, 14 are rated Green, 10 Amber and 0 Red.' plus any without a rating."""
+    text = f"Of the {len(rags)} KPIs, {_rag_counts(rags)}"
+    no_data = int((rags == rating.NO_DATA).sum())
+    not_applicable = int((rags == rating.NOT_APPLICABLE).sum())
+    if no_data:
+        text += f"; {no_data} {'has' if no_data == 1 else 'have'} no figure this month"
+    if not_applicable:
+        verb = "is" if not_applicable == 1 else "are"
+        text += f"; {not_applicable} {verb} not applicable (no children in the cohort this month)"
+    return text + "."
+
+
+def previous_line(previous_rags: pd.Series, previous_label: str) -> str:
+    """'In August 2019: 7 Green, 13 Amber and 4 Red.'"""
+    if previous_rags.isin(rating.RAG_ORDER).sum() == 0:
+        return f"There are no figures for {previous_label} to compare with."
+    counts = previous_rags.value_counts()
+    green, amber, red = (int(counts.get(band, 0)) for band in rating.RAG_ORDER)
+    return f"In {previous_label}: {green} Green, {amber} Amber and {red} Red."
+
+
+def _rating_changed(r: Any) -> bool:
+    return bool(r.rag in rating.RAG_ORDER and r.previous_rag in rating.RAG_ORDER and r.rag != r.previous_rag)
+
+
+def withheld(r: Any, prefix: str = "") -> str:
+    """What a figure hidden by disclosure control shows instead ('' if it is shown)."""
+    shown = getattr(r, f"{prefix}withheld", "")
+    return shown if isinstance(shown, str) else ""
+
+
+def hidden_in_words(r: Any, prefix: str = "") -> str:
+    """A hidden figure in a sentence: plain words, not '<5' ('' if it is shown)."""
+    shown = withheld(r, prefix)
+    if not shown:
+        return ""
+    return SMALL_NUMBER if shown.startswith("<") else WITHHELD_FIGURE
+
+
+def _threshold(r: Any, which: str) -> str:
+    return fmt_value(getattr(r, which), r.unit, r.decimals)
+
+
+def _short(value: float, numerator: float, denominator: float, r: Any, small_cohort: float) -> str:
+    """A value as the sentence needs it: '65.6%', or '1 of 3 (33.3%)' for a small cohort."""
+    if r.unit == "percent" and not missing(denominator) and 0 < denominator < small_cohort:
+        return f"{fmt_count(numerator)} of {fmt_count(denominator)} ({fmt_value(value, r.unit, r.decimals)})"
+    return fmt_value(value, r.unit, r.decimals)
+
+
+def rating_change(r: Any, small_cohort: float) -> str:
+    """'X rose from 93.9% to 100.0%, achieving the target of 100.0% and moving the rating from Amber to Green.'"""
+    if withheld(r) or withheld(r, "previous_"):  # neither the figures nor which way they went
+        hidden = hidden_in_words(r) or hidden_in_words(r, "previous_")
+        return f"{r.title} moved from {r.previous_rag} to {r.rag} (the figures: {hidden})."
+    before = _short(r.previous_value, r.previous_numerator, r.previous_denominator, r, small_cohort)
+    now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort)
+    rose = (r.direction == rating.IMPROVED) == (r.polarity == "H")  # direction is judged on the true figures
+    # the same figure with another rating: the target or floor changed
+    moved = f"stayed at {now}" if r.direction == rating.SAME else f"{'rose' if rose else 'fell'} from {before} to {now}"
+    return f"{r.title} {moved}, {_crossing(r)} and moving the rating from {r.previous_rag} to {r.rag}."
+
+
+def _crossing(r: Any) -> str:
+    """What the new figure did against the standards, in the KPI's own direction."""
+    missed, kept = ("falling below", "above") if r.polarity == "H" else ("rising above", "below")
+    target, floor = _threshold(r, "target"), _threshold(r, "floor")
+    if r.rag == rating.GREEN:
+        return f"achieving the target of {target}"
+    if r.rag == rating.RED:
+        return f"{missed} the floor standard of {floor}"
+    if r.previous_rag == rating.RED:
+        return f"back to the floor standard of {floor} but short of the target of {target}"
+    return f"{missed} the target of {target} (still {kept} the floor of {floor})"
+
+
+def children_phrase(r: Any) -> str:
+    """'3 more children would reach the target of 85.0%' / '1 fewer child would lose Green'."""
+    k = r.children_to_change_rating
+    if missing(k) or pd.isna(k):
+        return ""
+    k = int(k)
+    if r.rag == rating.GREEN:
+        change = "fewer" if r.polarity == "H" else "more"
+        return f"{k} {change} {noun(k, r.counts)} would lose Green"
+    change = "more" if r.polarity == "H" else "fewer"
+    return f"{k} {change} {noun(k, r.counts)} would reach the target of {_threshold(r, 'target')}"
+
+
+def amber_red_item(r: Any, small_cohort: float, period: str = "month") -> str:
+    """'Title: 80.6% (50 of 62 children), Amber; up 8.5 percentage points from 72.1% (44 of 61) ...'"""
+    now = hidden_in_words(r) or fmt_figure(
+        r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort
+    )
+    parts = [f"{r.title}: {now}, {r.rag}"]
+    if withheld(r, "previous_") and not withheld(r):
+        parts.append(f"last {period}'s figure {hidden_in_words(r, 'previous_')}")
+    elif r.direction not in (rating.NOT_COMPARABLE, rating.NOT_SHOWN):
+        before = fmt_value(r.previous_value, r.unit, r.decimals)
+        if r.unit == "percent" and not missing(r.previous_denominator):
+            before += f" ({fmt_count(r.previous_numerator)} of {fmt_count(r.previous_denominator)})"
+        # the change between the figures as printed, so the words agree with the group the KPI is listed under
+        change = fmt_change(
+            _as_shown(r.value, r.decimals) - _as_shown(r.previous_value, r.decimals), r.unit, r.decimals
+        )
+        text = (
+            f"{change} from {before} last {period}"
+            if change != "unchanged"
+            else f"unchanged from {before} last {period}"
+        )
+        if r.unit == "percent" and not missing(r.numerator_change):
+            text += (
+                f" ({fmt_signed(r.numerator_change)} in the count, {fmt_signed(r.denominator_change)} in the cohort)"
+            )
+        parts.append(text)
+    parts.extend(p for p in (children_phrase(r), trend_phrase(r), england_phrase(r)) if p)
+    return "; ".join(parts) + "."
+
+
+def _as_shown(value: float, decimals: int) -> float:
+    return float(f"{value:.{int(decimals)}f}")
+
+
+def trend_phrase(r: Any) -> str:
+    """'trend since October 2018: no clear change' (+ the run of months, and an SPC signal, if any)."""
+    verdict = getattr(r, "trend", None)
+    if not isinstance(verdict, str):
+        return ""
+    text = f"trend since {month_label(r.window_start)}: {verdict.lower()}"
+    if getattr(r, "run_length", 0) >= 2:
+        text += f", {r.since_when}"
+    if isinstance(getattr(r, "variation", None), str) and r.variation.startswith("Special cause"):
+        text += f" ({r.variation.lower()} in the latest month)"
+    return text
+
+
+def england_phrase(r: Any) -> str:
+    """'better than England (85.0%, 2018/19)'; empty without a benchmark."""
+    against = getattr(r, "against_england", "")
+    if not isinstance(against, str) or not against:
+        return ""
+    england = f"England ({fmt_value(r.england, r.unit, r.decimals)} in {r.benchmark_year})"
+    return f"in line with {england}" if against == "in line" else f"{against} than {england}"
+
+
+def not_rated_item(r: Any) -> str:
+    if r.rag == rating.NOT_APPLICABLE:
+        return f"{r.title}: not applicable ({of_phrase(0, 0, r.counts)})."
+    return f"{r.title}: no figure in the return."

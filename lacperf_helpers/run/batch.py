@@ -1,0 +1,510 @@
+"""`lacperf batch`: every appendix a run file asks for, in parallel, skipping what has not changed.
+
+A job is one notebook x period x area x cohort. Its fingerprint hashes everything the page is made from
+(the notebook, the lacperf version, the parameter files and every return file up to the period's end);
+an appendix whose manifest carries the same fingerprint is skipped unless forced. Each job holds a lock
+on its appendix while it works, so two batches started at once take turns rather than interleave, and
+pages are renamed into place whole, so a failed or interrupted run leaves the last good one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import multiprocessing
+import multiprocessing.util
+import os
+import signal
+import time
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import jinja2
+from filelock import FileLock, Timeout
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from lacperf_helpers import __version__
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.cache import code_hash
+from lacperf_helpers.config.definitions import load_settings, load_yaml_model
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.config.paths import log_to_stderr, write_atomically
+from lacperf_helpers.config.periods import (
+    financial_quarter,
+    is_month,
+    month_label,
+    months_between,
+    quarter_months,
+    quarter_slug,
+)
+from lacperf_helpers.config.vocabulary import COHORTS
+from lacperf_helpers.ingest.manifest import describe
+from lacperf_helpers.ingest.returns import return_path
+from lacperf_helpers.ingest.validation import ValidationError, write_report
+from lacperf_helpers.present.appendix import check_inputs, month_data
+from lacperf_helpers.rate.period_figures import quarter_scorecard
+from lacperf_helpers.rate.scorecard import headline, order_areas, require_area
+from lacperf_helpers.run.render import (
+    TEMPLATE,
+    TEMPLATES,
+    RenderError,
+    WarmKernel,
+    appendix_path,
+    check_file_names,
+    clear_leftovers,
+    render_appendix,
+)
+
+log = logging.getLogger("lacperf.batch")
+NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}
+Notebook = Literal["scorecard", "quarterly"]
+RENDERED, SKIPPED, FAILED = "rendered", "skipped as unchanged", "failed"
+
+
+class MonthRange(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    first: str = Field(alias="from")
+    last: str = Field(alias="to")
+
+
+class RunFile(BaseModel):
+    """parameters/runs/<name>.yaml: what one batch renders. Paths are relative to the project folder."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    notebooks: tuple[Notebook, ...] = ("scorecard",)
+    months: str | tuple[str, ...] | MonthRange
+    quarters: tuple[str, ...] = ()
+    areas: Literal["all"] | tuple[str, ...] = "all"
+    cohorts: tuple[str, ...] = ("all",)
+    returns: str = "data/sample"
+    kpis: str = "parameters/kpis.yaml"
+    settings: str = "parameters/settings.yaml"
+    trend: str = "parameters/trend.yaml"
+    benchmarks: str = "parameters/benchmarks.csv"
+    out: str = "reports"
+    pdf: bool = False
+
+    @field_validator("cohorts")
+    @classmethod
+    def _known_cohorts(cls, cohorts: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [c for c in cohorts if c not in COHORTS]
+        if unknown:
+            raise ValueError(f"cohort(s) {', '.join(unknown)}: the cohorts are {', '.join(COHORTS)}")
+        return cohorts
+
+    def month_list(self) -> list[str]:
+        if isinstance(self.months, MonthRange):
+            return months_between(self.months.first, self.months.last)
+        return [self.months] if isinstance(self.months, str) else list(self.months)
+
+    def quarter_list(self) -> list[str]:
+        """The quarters asked for, or else each quarter whose last month is among the months."""
+        if self.quarters:
+            return list(self.quarters)
+        months = self.month_list()
+        return [financial_quarter(m) for m in months if quarter_months(financial_quarter(m))[-1] == m]
+
+    def path(self, value: str) -> Path:
+        path = Path(value)
+        return path if path.is_absolute() else paths.PROJECT_ROOT / path
+
+
+@dataclass(frozen=True)
+class Job:
+    notebook: str
+    period: str  # 'YYYY-MM' for the scorecard, 'Q2 2019/20' for the quarterly appendix
+    area: str
+    cohort: str
+    out: str
+    inputs: Inputs
+    pdf: bool = False
+    force: bool = False
+    warm: bool = True  # reuse the worker's kernel (fresh namespace each time) rather than start one per page
+    ratings: tuple[tuple[str, int], ...] = ()  # Green / Amber / Red / Not rated, for the index
+    notebook_path: str = ""  # the notebook file, chosen when planned (blank: the project's)
+
+    @property
+    def notebook_file(self) -> Path:
+        return Path(self.notebook_path) if self.notebook_path else NOTEBOOKS[self.notebook]
+
+    @property
+    def folder(self) -> str:
+        return self.period if is_month(self.period) else quarter_slug(self.period)
+
+    @property
+    def last_month(self) -> str:
+        return self.period if is_month(self.period) else quarter_months(self.period)[-1]
+
+    @property
+    def target(self) -> Path:
+        return appendix_path(self.out, self.folder, self.area, self.cohort)
+
+    @property
+    def manifest_file(self) -> Path:
+        return self.target.with_suffix(".json")
+
+    @property
+    def label(self) -> str:
+        return f"{self.notebook} {self.period} {self.area}" + ("" if self.cohort == "all" else f" ({self.cohort})")
+
+    def parameters(self, made_at: str) -> dict[str, str]:
+        """The notebook's parameters (the page's own; `area` and the manifest are added when rendered)."""
+        own = (
+            {"month": self.period, "cohort": self.cohort} if self.notebook == "scorecard" else {"quarter": self.period}
+        )
+        return {**own, **self.inputs.notebook_parameters(), "made_at": made_at}
+
+    def manifest(self, made_at: str) -> dict[str, Any]:
+        """What the page is made from, with its fingerprint: made once per page and passed on (to the notebook,
+        which shows it, and beside the page as JSON)."""
+        made = describe(
+            self.inputs,
+            self.last_month,
+            {**self.parameters(made_at), "area": self.area},
+            made_at,
+            code=(self.notebook_file, TEMPLATE),
+        )
+        identity = {"notebook": self.notebook, "period": self.period, "area": self.area, "cohort": self.cohort}
+        return {
+            **made,
+            "fingerprint": fingerprint({**identity, "pdf": self.pdf}, made),
+            **identity,
+            "html": self.target.name,
+            "pdf": self.target.with_suffix(".pdf").name if self.pdf else "",
+            "ratings": dict(self.ratings),
+        }
+
+
+@dataclass
+class JobResult:
+    label: str
+    status: str
+    path: str
+    seconds: float
+    message: str = ""
+    pdf: str = ""
+
+
+def fingerprint(identity: dict[str, Any], manifest: dict[str, Any]) -> str:
+    """The hash of what makes the page: which page it is, lacperf's own code (every stage, the notebook and
+    template), and every input file's SHA-256. The time it was made is not part of it."""
+    digest = hashlib.sha256()
+    digest.update(json.dumps({"lacperf": __version__, "code": code_hash(), **identity}, sort_keys=True).encode())
+    for made_from in (*manifest["code"], *manifest["inputs"]):
+        digest.update(f"{made_from['file']}:{made_from['sha256']}".encode())
+    return digest.hexdigest()
+
+
+def unchanged(job: Job, print_: str) -> bool:
+    if job.force or not job.target.exists() or not job.manifest_file.exists():
+        return False
+    try:
+        manifest = json.loads(job.manifest_file.read_text())
+    except (ValueError, OSError):  # not JSON, not UTF-8, unreadable: made again
+        return False
+    return isinstance(manifest, dict) and manifest.get("fingerprint") == print_
+
+
+def rating_counts(notebook: str, period: str, inputs: Inputs, cohort: str = "all") -> dict[str, dict[str, int]]:
+    """Per area, the Green / Amber / Red / not rated counts of its page, for the index."""
+    last = period if is_month(period) else quarter_months(period)[-1]
+    data = month_data(last, inputs=inputs)
+    if notebook == "scorecard":
+        card = headline(data.card, cohort)
+    else:
+        card = quarter_scorecard(headline(data.figures), data.catalogue, period, list(data.card["area"].unique()))
+    counts = {}
+    for area, rags in card.groupby("area")["rag"]:
+        tally = rags.value_counts()
+        rated = {band: int(tally.get(band, 0)) for band in ("Green", "Amber", "Red")}
+        counts[str(area)] = {**rated, "Not rated": int(len(rags) - sum(rated.values()))}
+    return counts
+
+
+_WORKER_KERNEL: list[WarmKernel] = []
+
+
+def worker_kernel() -> WarmKernel:
+    """This worker process's warm kernel, shut down when the process ends."""
+    if not _WORKER_KERNEL:
+        kernel = WarmKernel()
+        multiprocessing.util.Finalize(kernel, kernel.shutdown, exitpriority=10)
+        _WORKER_KERNEL.append(kernel)
+    return _WORKER_KERNEL[0]
+
+
+def run_job(job: Job, made_at: str, manifest: dict[str, Any] | None = None) -> JobResult:
+    """Render one appendix (or skip it as unchanged); never raises for a failure of the page itself.
+    `manifest`: the page's, if the batch made it already (each input is hashed once per page)."""
+    started = time.perf_counter()
+    job.target.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(job.target.with_name(f".{job.target.name}.lock"))):
+        for written in (job.target, job.manifest_file, job.target.with_suffix(".pdf")):  # what a killed run left
+            for leftover in written.parent.glob(f".{written.name}.*.tmp"):
+                leftover.unlink(missing_ok=True)
+        try:
+            manifest = manifest or job.manifest(made_at)
+            if unchanged(job, manifest["fingerprint"]):  # another batch may have made it meanwhile
+                return JobResult(job.label, SKIPPED, str(job.target), time.perf_counter() - started)
+            kernel = worker_kernel() if job.warm else None
+            render_appendix(
+                job.out,
+                job.folder,
+                job.area,
+                parameters=job.parameters(made_at),
+                manifest=manifest,
+                notebook=job.notebook_file,
+                kernel=kernel,
+                cohort=job.cohort,
+                before_manifest=_print_pdf if job.pdf else None,
+            )
+        except Exception as exc:  # a page's failure of any kind (a PDF, a file that cannot be written) is
+            # that page's: it is marked failed and the batch finishes the others
+            reason = str(exc) if isinstance(exc, RenderError | InputError) else f"{type(exc).__name__}: {exc}"
+            if isinstance(exc, OSError) and exc.strerror:
+                reason = f"{exc.strerror} ({exc.filename})"
+            return JobResult(job.label, FAILED, str(job.target), time.perf_counter() - started, reason)
+        pdf = str(job.target.with_suffix(".pdf")) if job.pdf else ""
+        return JobResult(job.label, RENDERED, str(job.target), time.perf_counter() - started, pdf=pdf)
+
+
+def _print_pdf(page: Path) -> None:
+    from lacperf_helpers.run.pdf import write_pdf
+
+    write_pdf(page)
+
+
+def load_run(name: str) -> RunFile:
+    """A run file by name (parameters/runs/<name>.yaml) or by path."""
+    path = Path(name)
+    if not path.suffix:
+        path = paths.PARAMETERS / "runs" / f"{name}.yaml"
+    if not path.exists():
+        known = ", ".join(sorted(p.stem for p in (paths.PARAMETERS / "runs").glob("*.yaml")))
+        raise InputError(path, f"no such run file; the runs in parameters/runs are: {known}")
+    return load_yaml_model(path, RunFile)
+
+
+def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
+    """The jobs of a run: notebooks x periods x areas x cohorts, every input checked first."""
+    inputs = Inputs(
+        returns=run.path(run.returns),
+        kpis=run.path(run.kpis),
+        settings=run.path(run.settings),
+        trend=run.path(run.trend),
+        benchmarks=run.path(run.benchmarks),
+    )
+    periods = {"scorecard": run.month_list(), "quarterly": run.quarter_list()}
+    return [
+        job
+        for notebook in run.notebooks
+        for period in periods[notebook]
+        for job in plan_pages(
+            notebook,
+            period,
+            inputs=inputs,
+            areas=None if run.areas == "all" else list(run.areas),
+            cohorts=run.cohorts,
+            out=run.path(run.out),
+            pdf=run.pdf,
+            force=force,
+            warm=warm,
+        )
+    ]
+
+
+def plan_pages(
+    notebook: Notebook,
+    period: str,
+    *,
+    inputs: Inputs,
+    areas: list[str] | None,
+    cohorts: tuple[str, ...] = ("all",),
+    out: Path,
+    pdf: bool = False,
+    force: bool = False,
+    warm: bool = True,
+) -> list[Job]:
+    """The pages of one period: `areas` (None: every area of the return, the authority first) x cohorts.
+
+    Every input is checked first, and the period's validation report written beside the pages (the whole
+    report, then the run stops, if any input has an error)."""
+    last = period if is_month(period) else quarter_months(period)[-1]
+    folder = out / (period if is_month(period) else quarter_slug(period))
+    title = f"Validation of the inputs of {folder.name}"
+    try:
+        known = check_inputs(last, inputs=inputs)
+    except ValidationError as error:  # every problem beside the pages, then the batch stops
+        write_report(error.problems, folder, title)
+        raise
+    write_report(month_data(last, inputs=inputs).problems, folder, title)
+    source = return_path(inputs.returns, last)
+    check_file_names(known, source)
+    for area in areas or []:
+        require_area(known, area, source)
+    authority = load_settings(inputs.settings).authority
+    jobs = []
+    # the quarterly appendix is of all children; cohorts are the monthly scorecard's
+    for cohort in cohorts if notebook == "scorecard" else ("all",):
+        ratings = rating_counts(notebook, period, inputs, cohort)
+        for area in order_areas(areas or known, authority):
+            if area not in ratings:
+                continue  # no KPI for this cohort in this area
+            counts = tuple(ratings[area].items())
+            jobs.append(
+                Job(
+                    notebook, period, area, cohort, str(out), inputs, pdf, force, warm, counts, str(NOTEBOOKS[notebook])
+                )
+            )
+    return jobs
+
+
+def die_with(batch: int, log_level: int = logging.WARNING) -> None:
+    """In a worker: end when the batch process ends, even by kill -9, rather than finish pages for a batch
+    that is gone (Linux's parent-death signal; its kernel follows it: ipykernel watches its parent). Logs
+    as the batch does."""
+    log_to_stderr(log_level)
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # not Linux: the worker ends when it next finds the queue gone
+        return
+    if os.getppid() != batch:  # the batch ended before the signal was asked for
+        os._exit(1)
+
+
+def local_results(jobs: list[tuple[Job, dict[str, Any]]], made_at: str, workers: int) -> Iterator[JobResult]:
+    """Worker processes on this machine (fresh ones: no state is shared between appendices)."""
+    # spawned, not forked: a worker must not inherit the parent's kernel sockets (a fork after a kernel
+    # client ran in the parent can hang), and each worker starts clean
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=die_with,
+        initargs=(os.getpid(),),
+    ) as pool:
+        futures = {pool.submit(run_job, job, made_at, manifest): job for job, manifest in jobs}
+        for future in as_completed(futures):
+            try:
+                yield future.result()
+            except Exception as exc:  # a worker that died: its pages (and those the broken pool still held)
+                # are marked failed, the summary and index are still written, and the next run makes them
+                job = futures[future]
+                yield JobResult(job.label, FAILED, str(job.target), 0.0, f"the worker stopped: {type(exc).__name__}")
+
+
+def dask_results(jobs: list[tuple[Job, dict[str, Any]]], made_at: str, scheduler: str) -> Iterator[JobResult]:
+    """The same jobs on a Dask distributed cluster (workers must share the file system)."""
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError:
+        raise InputError(scheduler, "a Dask scheduler needs the distributed package: install lacperf[dask]") from None
+    with Client(scheduler, timeout="20s") as client:  # type: ignore[no-untyped-call]
+        futures = [client.submit(run_job, job, made_at, manifest, pure=False) for job, manifest in jobs]
+        for future in dask_completed(futures):  # type: ignore[no-untyped-call]
+            yield future.result()
+
+
+def execute(
+    jobs: list[Job],
+    workers: int | None = None,
+    scheduler: str | None = None,
+    on_result: Callable[[JobResult], None] = lambda result: None,
+) -> list[JobResult]:
+    """Render the jobs (`lacperf render` and `lacperf batch` alike), skipping pages whose inputs have not
+    changed; then the index pages. One worker: in this process, one page after another."""
+    made_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    clear_leftovers()  # kernel sockets of a batch killed before this one
+    results = []
+    to_render = []
+    for job in jobs:  # pages already up to date need no worker (each worker re-checks under its lock)
+        manifest = job.manifest(made_at)
+        if unchanged(job, manifest["fingerprint"]):
+            results.append(JobResult(job.label, SKIPPED, str(job.target), 0.0))
+            on_result(results[-1])
+        else:
+            to_render.append((job, manifest))
+    results_iter: Iterable[JobResult] = []
+    workers = min(workers or os.cpu_count() or 1, len(to_render))
+    if to_render and scheduler:
+        results_iter = dask_results(to_render, made_at, scheduler)
+    elif workers == 1:
+        results_iter = (run_job(job, made_at, manifest) for job, manifest in to_render)
+    elif to_render:
+        results_iter = local_results(to_render, made_at, workers)
+    for result in results_iter:
+        results.append(result)
+        if result.status == FAILED:
+            log.warning("%s: failed: %s", result.label, result.message)
+        else:
+            log.info("%s: %s", result.label, result.status)
+        on_result(result)
+    if jobs:
+        write_indexes(Path(jobs[0].out))
+        remove_lock_files(Path(jobs[0].out))
+    return results
+
+
+def remove_lock_files(out: Path) -> None:
+    """The run's lock files, once nobody holds them (another batch at work keeps its own)."""
+    for path in [*out.glob(".*.lock"), *out.glob("*/.*.lock")]:
+        lock = FileLock(str(path))
+        try:
+            with lock.acquire(timeout=0):
+                path.unlink(missing_ok=True)
+        except (Timeout, OSError):
+            continue
+
+
+# --- index pages -------------------------------------------------------------------------------------
+
+
+def _index_template() -> jinja2.Template:
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
+    return environment.get_template("index.html.j2")
+
+
+def _authority_first(manifest: dict[str, Any]) -> tuple[bool, str, str]:
+    settings_file = manifest.get("parameters", {}).get("settings_file")
+    authority = load_settings(settings_file).authority if settings_file and Path(settings_file).exists() else None
+    return (manifest["area"] != authority, str(manifest["area"]).casefold(), str(manifest["cohort"]))
+
+
+def write_indexes(out: Path) -> None:
+    """`<out>/<period>/index.html` for each period and `<out>/index.html` listing the periods.
+
+    Built from the manifests on disk, so pages made by earlier batches are listed too.
+    """
+    template = _index_template()
+    with FileLock(str(out / ".index.lock")):
+        by_folder: dict[str, list[dict[str, Any]]] = {}
+        for path in sorted(out.glob("*/*.json")):
+            try:
+                manifest = json.loads(path.read_text())
+            except (json.JSONDecodeError, OSError):
+                continue
+            if "fingerprint" in manifest and (path.parent / manifest.get("html", "")).exists():
+                by_folder.setdefault(path.parent.name, []).append(manifest)
+        periods = []
+        for folder, appendices in sorted(by_folder.items(), reverse=True):
+            appendices.sort(key=_authority_first)
+            period = str(appendices[0]["period"])
+            period = month_label(period) if is_month(period) else period
+            title = f"Children in Care scorecard · {period}"
+            page = template.render(title=title, appendices=appendices, periods=[], version=__version__)
+            write_atomically(out / folder / "index.html", page)
+            periods.append({"folder": folder, "period": period, "count": len(appendices)})
+        if periods:
+            page = template.render(
+                title="Children in Care scorecard", appendices=[], periods=periods, version=__version__
+            )
+            write_atomically(out / "index.html", page)

@@ -1,0 +1,317 @@
+"""Run the appendix notebook through papermill and write self-contained HTML, never half a file.
+
+The HTML uses the lacperf_appendix template: code hidden, nothing loaded from a URL, print styles.
+A run that fails leaves the last good appendix where it was: the page is written to a temporary
+file beside it and renamed over it only once it is complete.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import papermill
+import papermill.parameterize
+from jupyter_client.client import KernelClient
+from jupyter_client.manager import KernelManager
+from nbclient import NotebookClient
+from nbclient.exceptions import CellExecutionError, DeadKernelError
+from nbconvert import HTMLExporter
+from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters.highlight import Highlight2HTML
+from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+from nbconvert.preprocessors import TagRemovePreprocessor
+from papermill.iorw import load_notebook_node
+
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.formatting import slug
+from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.config.paths import write_atomically
+from lacperf_helpers.config.periods import quarter_months
+from lacperf_helpers.ingest.manifest import describe
+
+log = logging.getLogger("lacperf.render")
+KERNEL_NAME = "python3"
+STARTUP_TIMEOUT = 60  # seconds for a new kernel to answer, as nbclient's default
+TEMPLATES = Path(__file__).resolve().parent / "templates"  # nbconvert's template for the appendix; the index's
+TEMPLATE = TEMPLATES / "lacperf_appendix" / "index.html.j2"
+ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
+
+
+SOCKET_FOLDER_PREFIX = "lacperf-kernel-"
+
+
+def clear_leftovers(folder: str | Path | None = None) -> int:
+    """Remove the kernel socket folders of lacperf processes that are gone (a batch killed with kill -9, a
+    worker that died): the next run clears what a killed run left. Returns how many it removed."""
+    removed = 0
+    for path in Path(folder or tempfile.gettempdir()).glob(f"{SOCKET_FOLDER_PREFIX}*"):
+        owner = path.name.removeprefix(SOCKET_FOLDER_PREFIX).split("-", 1)[0]
+        if not owner.isdigit() or not path.is_dir() or path.stat().st_uid != os.getuid():
+            continue
+        if not _alive(int(owner)):
+            shutil.rmtree(path, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a zombie, ended and waiting to be collected, does not)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return True  # not Linux, or gone just now: leave it be
+    return state not in ("Z", "X")
+
+
+class _OwnSocketFolder:
+    """Kernels that talk over Unix sockets in a folder of their own, not TCP ports.
+
+    Kernels started side by side over TCP can pick the same port ("Address already in use", then
+    "Kernel died before replying"); a socket path of its own cannot collide, and nothing listens on
+    the network.
+    """
+
+    transport: str
+    ip: str
+
+    connection_file: str
+
+    def _use_own_socket_folder(self) -> None:
+        # named by the process that owns it, so a run after a killed one can tell what was left behind
+        self._socket_dir = tempfile.mkdtemp(prefix=f"{SOCKET_FOLDER_PREFIX}{os.getpid()}-")
+        self.transport = "ipc"
+        self.ip = os.path.join(self._socket_dir, "kernel")
+        self.connection_file = os.path.join(self._socket_dir, "kernel.json")  # not in the user's runtime folder
+
+    def _remove_socket_folder(self) -> None:
+        shutil.rmtree(self._socket_dir, ignore_errors=True)
+
+
+class SyncIPCKernelManager(_OwnSocketFolder, KernelManager):
+    """A kernel in a socket folder of its own, removed when the kernel is shut down (public API only)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._use_own_socket_folder()
+
+    def shutdown_and_clean(self) -> None:
+        if self.has_kernel:
+            self.shutdown_kernel(now=True)
+        self._remove_socket_folder()
+
+
+class RenderError(Exception):
+    """A notebook run that failed: names the appendix and the error the notebook raised."""
+
+
+def check_file_names(areas: list[str], source: str | Path) -> None:
+    """Two areas whose names make one file name ('South Kent', 'SOUTH KENT') would overwrite each other's
+    page: refused, naming both."""
+    seen: dict[str, str] = {}
+    for area in areas:
+        other = seen.setdefault(slug(area), area)
+        if other != area:
+            raise InputError(
+                source,
+                f"areas {other!r} and {area!r} would both be written to {slug(area)}.html: name them apart in the "
+                "return",
+                column="area",
+            )
+
+
+def appendix_path(out_dir: str | Path, period: str, area: str, cohort: str = "all") -> Path:
+    """`<out>/<period>/<area-slug>.html`, e.g. reports/2019-09/south-kent.html or reports/2019-20-q2/kent.html;
+    a cohort other than all is added: south-kent--excluding-uasc.html."""
+    suffix = "" if cohort == "all" else f"--{slug(cohort)}"
+    return Path(out_dir) / period / f"{slug(area)}{suffix}.html"
+
+
+def execute_notebook(notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+    """Run the notebook with these parameters in a fresh kernel of its own, shut down afterwards; RenderError
+    if a cell fails. The same path as a warm kernel's, so a page is the same whichever ran it."""
+    kernel = WarmKernel()
+    try:
+        return kernel.execute(notebook, parameters)
+    finally:
+        kernel.shutdown()
+
+
+class WarmKernel:
+    """One kernel kept for a worker's appendices: imports are paid once, each appendix gets a fresh namespace.
+
+    Before each notebook the kernel's namespace is cleared (`%reset -f`), so nothing one appendix
+    defined is visible to the next; only imported modules (pure helpers) stay loaded. A kernel that
+    dies is replaced by a new one.
+    """
+
+    def __init__(self) -> None:
+        self.manager: SyncIPCKernelManager | None = None
+        self.client: KernelClient | None = None  # connected once: connecting costs a fifth of a second
+
+    def _kernel(self, cwd: Path) -> tuple[SyncIPCKernelManager, KernelClient]:
+        if self.manager is None or self.client is None or not self.manager.is_alive():
+            self.shutdown()
+            self.manager = SyncIPCKernelManager(kernel_name=KERNEL_NAME)
+            self.manager.start_kernel(cwd=str(cwd))
+            self.client = self.manager.client()
+            self.client.start_channels()
+            self.client.wait_for_ready(timeout=STARTUP_TIMEOUT)
+            self.client.allow_stdin = False
+        return self.manager, self.client
+
+    def execute(self, notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
+        check_parameters(notebook, parameters)
+        nb: nbformat.NotebookNode = load_notebook_node(str(notebook))
+        if parameters:  # as papermill: no parameters, no injected cell
+            nb = papermill.parameterize.parameterize_notebook(nb, parameters, kernel_name=KERNEL_NAME)
+        reset = nbformat.v4.new_code_cell("%reset -f", metadata={"tags": [ANALYST_ONLY_TAG]})
+        nb.cells.insert(0, reset)
+        manager, connected = self._kernel(notebook.parent)
+        client = NotebookClient(nb, km=manager, kernel_name=KERNEL_NAME)
+        client.kc = connected  # the client keeps the kernel and its connection (it does not own them)
+        try:
+            client.execute()
+        except CellExecutionError as exc:
+            raise RenderError(f"{notebook.name} stopped: {exc.ename}: {exc.evalue}") from None
+        except DeadKernelError as exc:
+            self.shutdown()
+            raise RenderError(f"{notebook.name}: the kernel died ({exc})") from None
+        nb.cells.pop(0)  # the reset was ours, not the notebook's: the page is as a fresh kernel makes it
+        return nb
+
+    def shutdown(self) -> None:
+        if self.client is not None:
+            self.client.stop_channels()
+        self.client = None
+        if self.manager is not None:
+            self.manager.shutdown_and_clean()
+        self.manager = None
+
+
+def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
+    """A parameter the notebook does not declare is refused here: papermill would only warn and run on."""
+    declared = set(papermill.inspect_notebook(str(notebook)))
+    unknown = sorted(set(parameters) - declared)
+    if unknown:
+        raise RenderError(
+            f"{notebook.name} has no parameter(s) {', '.join(unknown)}; it takes {', '.join(sorted(declared))}"
+        )
+
+
+class AppendixExporter(HTMLExporter):
+    """nbconvert's HTML exporter without its last pass, which parses the finished page with BeautifulSoup
+    only to give alt text to images and tab stops to cells and outputs: the appendix has no images (its charts are
+    inline SVG, described), the tab stops are added here, and the pass costs a third of the export."""
+
+    def from_notebook_node(  # type: ignore[override]
+        self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
+    ) -> tuple[str, dict[str, Any]]:
+        language = nb.metadata.get("language_info", {})
+        lexer = language.get("pygments_lexer", language.get("name"))
+        self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
+        resources = self._init_resources(resources)
+        data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
+        self.register_filter("filter_data_type", data_types)
+        page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+        return _FOCUSABLE.sub(r'\1 tabindex="0"', page), resources
+
+
+_FOCUSABLE = re.compile(r'(<div class="(?:[^"]* )?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?: [^"]*)?")')
+
+
+@functools.lru_cache(maxsize=1)
+def _exporter() -> AppendixExporter:
+    """One exporter per process: building one reads the template and theme from disk."""
+    exporter = AppendixExporter(
+        template_name="lacperf_appendix",
+        extra_template_basedirs=[str(TEMPLATES)],
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+    )
+    exporter.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY_TAG}, enabled=True), enabled=True
+    )
+    return exporter
+
+
+def export_html(executed: nbformat.NotebookNode, title: str) -> str:
+    """Self-contained HTML of an executed notebook: outputs only, analysts' cells removed."""
+    executed.metadata["title"] = title
+    for number, cell in enumerate(executed.cells):
+        cell["id"] = f"cell-{number}"  # papermill's injected cell has a random id: the same inputs, the same page
+    body, _ = _exporter().from_notebook_node(executed)
+    return str(body)
+
+
+def render_appendix(
+    out_dir: str | Path,
+    period: str,
+    area: str,
+    *,
+    parameters: dict[str, Any],
+    manifest: dict[str, Any] | None = None,
+    notebook: Path = paths.SCORECARD_NOTEBOOK,
+    kernel: WarmKernel | None = None,
+    cohort: str = "all",
+    before_manifest: Callable[[Path], object] | None = None,
+) -> Path:
+    """Render one appendix into `<out>/<period>/<area>.html` and its manifest beside it as JSON; on failure
+    the previous ones are left untouched.
+
+    `parameters` are the notebook's own (month or quarter, files); `area` and `manifest` (what the page is
+    made from, made once by the batch; without one, made here) are added to them. `before_manifest` runs
+    on the written page before the manifest is (a PDF of it, say): a page with a manifest is whole.
+    Without a warm kernel the notebook runs in a kernel of its own.
+    """
+    arguments = {**parameters, "area": area}
+    if manifest is None:
+        last_month = parameters.get("month") or quarter_months(str(parameters["quarter"]))[-1]
+        made_at = str(parameters.get("made_at", ""))
+        manifest = describe(Inputs.from_notebook(parameters), str(last_month), arguments, made_at, (notebook, TEMPLATE))
+    declared = papermill.inspect_notebook(str(notebook))
+    if "disclosure_control" in declared:
+        arguments["disclosure_control"] = True  # a page that leaves the analyst's machine: never off
+    if "manifest" in declared:
+        arguments["manifest"] = manifest
+    started = time.perf_counter()
+    executed = kernel.execute(notebook, arguments) if kernel else execute_notebook(notebook, arguments)
+    for said in warnings_in(executed):  # the page leaves stderr out; what it said is logged, not lost
+        log.warning("%s %s%s: %s", period, area, "" if cohort == "all" else f" ({cohort})", said)
+    cohort_label = "" if cohort == "all" else f" ({cohort})"
+    html = export_html(executed, f"{area}{cohort_label} · {period} · Children in Care scorecard")
+    target = appendix_path(out_dir, period, area, cohort)
+    write_atomically(target, html)
+    if before_manifest is not None:
+        before_manifest(target)
+    write_atomically(target.with_suffix(".json"), json.dumps(manifest, indent=2) + "\n")
+    log.info("rendered %s in %.1f s", target, time.perf_counter() - started)
+    return target
+
+
+def warnings_in(executed: nbformat.NotebookNode) -> list[str]:
+    """What the notebook wrote to stderr (a library's warning, say), one entry per line."""
+    said = []
+    for cell in executed.cells:
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                said += [line.strip() for line in str(output.get("text", "")).splitlines() if line.strip()]
+    return said

@@ -1,0 +1,124 @@
+"""KPI series over months: every month rated against its own year's standards, and the trend table.
+
+The trend table has one row per KPI x area x cohort for a reporting month: the fitted change over the
+window and its verdict, the SPC mean, limits, variation and assurance, and the current run of months.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from lacperf_helpers.config.definitions import KpiCatalogue, KpiDefinition, TrendSettings
+from lacperf_helpers.config.formatting import fmt_value
+from lacperf_helpers.config.periods import rolling_months
+from lacperf_helpers.measures.figures import load_returns_to
+from lacperf_helpers.rate.scorecard import kpi_frame, rate_joined, with_slice
+from lacperf_helpers.trend import spc, trend
+
+TREND_COLUMNS = (
+    "kpi_id", "area", "cohort", "window_start", "window_end", "points", "slope_per_month", "trend",
+    "mean", "lower_limit", "upper_limit", "variation", "assurance", "run_direction", "run_since", "run_length",
+)  # fmt: skip
+TREND_EXTRA_COLUMNS = (
+    "theil_sen_slope", "change_over_window", "trend_p_value", "spc_points", "special_cause_points", "latest_value",
+    "run_since_value", "since_when", "target",
+)  # fmt: skip
+
+
+def load_history(
+    returns_dir: str | Path, catalogue: KpiCatalogue, month: str, authority: str | None = None
+) -> pd.DataFrame:
+    """Every month's headline figures (each cohort's totals) up to `month`, checked and rated."""
+    figures = load_returns_to(returns_dir, month, catalogue, authority)
+    return rated_history(figures.loc[with_slice(figures)["breakdown"] == "total"], catalogue)
+
+
+def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:
+    """Every month's figures, each rated against the target and floor of its own financial year."""
+    months = sorted(figures["month"].unique())
+    kpis = pd.concat(
+        [kpi_frame(catalogue, month).assign(month=month) for month in months]
+        or [kpi_frame(catalogue, "2000-01").iloc[0:0].assign(month="")],
+        ignore_index=True,
+    )
+    joined = with_slice(figures).merge(kpis, on=["month", "kpi_id"], how="inner", validate="many_to_one")
+    return rate_joined(joined).sort_values(["kpi_order", "area", "cohort", "month"], ignore_index=True)
+
+
+@dataclass(frozen=True)
+class SeriesAnalysis:
+    row: dict[str, object]
+    points: pd.DataFrame  # the window's months with value, figures, rating and SPC columns, for charts
+
+
+def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSettings, month: str) -> SeriesAnalysis:
+    """Trend, SPC and run for one KPI x area x cohort, from its rated history up to `month`."""
+    history = one.loc[(one["month"] <= month) & one["value"].notna()].sort_values("month")  # gaps skipped
+    window = rolling_months(month, settings.window)
+    in_window = history.loc[history["month"].isin(window)]
+    months = in_window["month"].tolist()
+    values = in_window["value"].to_numpy(dtype=float)
+    fitted = trend.fit(months, values)
+    target = kpi.thresholds_for(month).target
+    bounds = (0.0, 100.0) if kpi.unit == "percent" else (0.0, np.inf)
+    on_chart = history.loc[history["month"].isin(rolling_months(month, settings.spc.window))]
+    chart = spc.xmr_chart(
+        on_chart["month"].tolist(), on_chart["value"].to_numpy(dtype=float), target, kpi.polarity, settings.spc,
+        settings.change_points_for(kpi.id), bounds, baseline_points=settings.baseline_for(kpi.id),
+        excluded=settings.excluded_for(kpi.id),
+    )  # fmt: skip
+    run = trend.current_run(
+        history["month"].tolist(), history["value"].to_numpy(dtype=float), kpi.polarity, kpi.display_decimals
+    )
+    limits = chart.limits
+    row: dict[str, object] = {
+        "window_start": window[0],
+        "window_end": window[-1],
+        "points": fitted.points,
+        "slope_per_month": fitted.slope_per_month,
+        "trend": trend.verdict(fitted, kpi.polarity, settings.trend),
+        "mean": limits.mean if limits else np.nan,
+        "lower_limit": limits.lower if limits else np.nan,
+        "upper_limit": limits.upper if limits else np.nan,
+        "variation": chart.variation,
+        "assurance": chart.assurance,
+        "run_direction": run.direction,
+        "run_since": run.since or "",
+        "run_length": run.length,
+        "theil_sen_slope": fitted.theil_sen_slope,
+        "change_over_window": fitted.theil_sen_slope * (len(window) - 1),
+        "trend_p_value": fitted.p_value,
+        "spc_points": int((~chart.points["excluded"]).sum()) if len(chart.points) else 0,
+        "special_cause_points": int((chart.points.get("special_cause", pd.Series(dtype=int)) != 0).sum()),
+        "latest_value": float(values[-1]) if len(values) and months[-1] == month else np.nan,
+        "run_since_value": run.since_value,
+        "since_when": trend.since_when(run, fmt_value(run.since_value, kpi.unit, kpi.display_decimals)),
+        "target": target,
+    }
+    points = on_chart.merge(chart.points.drop(columns="value"), on="month", how="left") if len(on_chart) else on_chart
+    return SeriesAnalysis(row, points)
+
+
+def trend_table(
+    history: pd.DataFrame,
+    catalogue: KpiCatalogue,
+    settings: TrendSettings,
+    month: str,
+    areas: list[str],
+    publish: Callable[[SeriesAnalysis], SeriesAnalysis] | None = None,
+) -> pd.DataFrame:
+    """One row per KPI x area x cohort for the areas given (in their order): the columns of `lacperf trend`.
+    `publish`: what disclosure control makes of each series before it is written."""
+    rows = []
+    for area in areas:
+        for (kpi_id, cohort), one in history.loc[history["area"] == area].groupby(["kpi_id", "cohort"], sort=False):
+            analysis = analyse_series(one, catalogue.get(str(kpi_id)), settings, month)
+            if publish is not None:
+                analysis = publish(analysis)
+            rows.append({"kpi_id": kpi_id, "area": area, "cohort": cohort, **analysis.row})
+    return pd.DataFrame(rows, columns=[*TREND_COLUMNS, *TREND_EXTRA_COLUMNS])

@@ -1,0 +1,245 @@
+"""Statistical process control in the NHS "Making Data Count" (MDC) way: XmR charts and their special-cause rules.
+
+Conformance is tested against the MDC team's own test data for their Single Chart Tool v5.0
+(tests/data/mdc-spc-tests); docs/trend-and-spc.md quotes their rule for each behaviour. In short:
+  - 12 points or fewer (`min_points` 13): no limits, no special cause and no icons; "Too few points".
+  - Process limits at mean +/- 2.66 x mean moving range; the two-sigma lines two-thirds of the way to them.
+  - Special causes, each point judged against its own segment's mean and limits:
+      a point outside the process limits;
+      a shift: `shift_run` (6) or more points in a row on the same side of the mean (a point on the mean ends it);
+      a trend: `trend_run` (6) or more points in a row each higher (or each lower) than the one before, no pauses;
+      two of three: within three points in a row all on one side of the mean, two or three beyond the two-sigma
+      line; a point beyond the process limit does not count towards it.
+    The shift, trend and two-of-three rules cross recalculations; a point flagged both ways shows as improving.
+  - The variation icon reads the latest point; the assurance icon compares the target with the latest limits.
+  - A change point starts a new segment with its own limits (MDC "recalculation"); a baseline fixes the limits
+    from the first N points and extends them (MDC "baseline": it overrides recalculations).
+  - Gaps are skipped (MDC asks that empty dates be left out); excluded points ("ghosted", which the MDC tool
+    does not support) stay on the chart but take no part in the limits or the rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from lacperf_helpers.config.definitions import SpcRules
+
+# Improvement direction: H higher is better, L lower is better, N neither (MDC: purple, no assurance icon).
+Direction = Literal["H", "L", "N"]
+
+COMMON_CAUSE = "Common cause"
+SPECIAL_IMPROVING = "Special cause improving"
+SPECIAL_CONCERNING = "Special cause concerning"
+SPECIAL_HIGHER = "Special cause higher"  # direction N: neither improving nor concerning
+SPECIAL_LOWER = "Special cause lower"
+CONSISTENTLY_MET = "Consistently met"
+CONSISTENTLY_MISSED = "Consistently missed"
+HIT_AND_MISS = "Hit and miss"
+TOO_FEW_POINTS = "Too few points"
+NO_TARGET = "No target"  # also where neither direction is better: a target then says nothing (MDC)
+
+# Each point's class, as the MDC tool colours it.
+GREY, BLUE, ORANGE, PURPLE = "common cause", "improving", "concerning", "neither"
+
+RULES = ("outside_limits", "two_of_three", "shift", "trend")
+
+
+@dataclass(frozen=True)
+class Limits:
+    mean: float
+    mean_moving_range: float
+    lower: float
+    upper: float
+    two_sigma: float = field(default=np.nan)  # distance of the two-sigma lines from the mean
+
+    def __post_init__(self) -> None:
+        if np.isnan(self.two_sigma):
+            object.__setattr__(self, "two_sigma", (self.upper - self.mean) * 2 / 3)
+
+
+def xmr_limits(values: np.ndarray, factor: float = 2.66) -> Limits:
+    """Mean, mean moving range and process limits of a series (at least one point)."""
+    mean = float(np.mean(values))
+    mean_range = float(np.mean(np.abs(np.diff(values)))) if len(values) > 1 else 0.0
+    return Limits(mean, mean_range, mean - factor * mean_range, mean + factor * mean_range, 2 / 3 * factor * mean_range)
+
+
+def within(limits: Limits, bounds: tuple[float, float]) -> Limits:
+    """Limits held to what the measure can be (a percentage cannot pass 100 or a count fall below 0).
+
+    The rules are unchanged by this: no point can lie beyond such a bound, and the two-sigma lines keep
+    their distance from the mean.
+    """
+    low, high = bounds
+    return replace(limits, lower=float(np.clip(limits.lower, low, high)), upper=float(np.clip(limits.upper, low, high)))
+
+
+def _runs(signs: np.ndarray, length: int) -> np.ndarray:
+    """True for every point inside a run of at least `length` equal non-zero signs."""
+    flagged = np.zeros(len(signs), dtype=bool)
+    start = 0
+    for i in range(1, len(signs) + 1):
+        if i == len(signs) or signs[i] != signs[start]:
+            if signs[start] != 0 and i - start >= length:
+                flagged[start:i] = True
+            start = i
+    return flagged
+
+
+def special_causes(
+    values: np.ndarray, mean: np.ndarray, lower: np.ndarray, upper: np.ndarray, two_sigma: np.ndarray, rules: SpcRules
+) -> pd.DataFrame:
+    """Per point, which rules flag it and on which side (1 high, -1 low, 0 not flagged).
+
+    Every argument but `rules` has one entry per point, in order: each point is judged against its own
+    segment's mean and lines (NaN where its segment has too few points), so the rules cross recalculations.
+    """
+    n = len(values)
+    side = pd.DataFrame(0, index=range(n), columns=list(RULES), dtype="int64")
+    with np.errstate(invalid="ignore"):
+        side["outside_limits"] = np.where(values > upper, 1, np.where(values < lower, -1, 0))
+        about_mean = np.nan_to_num(np.sign(values - mean)).astype(int)
+        side["shift"] = np.where(_runs(about_mean, rules.shift_run), about_mean, 0)
+
+        # A trend of k points is k - 1 steps one way; each step flags both points it joins.
+        steps = np.sign(np.diff(values)).astype(int)
+        trend = np.zeros(n, dtype=int)
+        for i in np.flatnonzero(_runs(steps, rules.trend_run - 1)):
+            trend[i] = trend[i + 1] = steps[i]
+        side["trend"] = trend
+
+        if rules.two_of_three:
+            high = (values > mean + two_sigma) & (values <= upper)  # beyond the process limit does not count
+            low = (values < mean - two_sigma) & (values >= lower)
+            beyond = np.where(high, 1, np.where(low, -1, 0))
+            flagged = np.zeros(n, dtype=int)
+            for start in range(max(n - 2, 0)):
+                window = slice(start, start + 3)
+                for direction in (1, -1):
+                    same_side = (about_mean[window] == direction).all()
+                    if same_side and (beyond[window] == direction).sum() >= 2:
+                        hits = start + np.flatnonzero(beyond[window] == direction)
+                        flagged[hits] = direction
+            side["two_of_three"] = flagged
+    return side
+
+
+def point_side(flags: pd.DataFrame, direction: Direction) -> np.ndarray:
+    """Each point's special-cause side. Where rules disagree the improving side wins, as the MDC tool
+    shows it; where neither direction is better, a point flagged both ways takes the first rule's side."""
+    high = (flags == 1).any(axis=1).to_numpy()
+    low = (flags == -1).any(axis=1).to_numpy()
+    if direction == "L":
+        return np.where(low, -1, np.where(high, 1, 0))
+    if direction == "H":
+        return np.where(high, 1, np.where(low, -1, 0))
+    first = np.zeros(len(flags), dtype=int)
+    for rule in reversed(RULES):
+        column = flags[rule].to_numpy()
+        first = np.where(column != 0, column, first)
+    return first
+
+
+def point_class(side: int, direction: Direction) -> str:
+    """A point's class as the MDC tool colours it: common cause, improving, concerning or neither."""
+    if side == 0:
+        return GREY
+    if direction == "N":
+        return PURPLE
+    better = 1 if direction == "H" else -1
+    return BLUE if side == better else ORANGE
+
+
+def variation(side_of_latest: int, direction: Direction) -> str:
+    """The verdict on the latest point: common cause, or special cause improving / concerning (or, with
+    neither direction better, higher / lower)."""
+    if side_of_latest == 0:
+        return COMMON_CAUSE
+    if direction == "N":
+        return SPECIAL_HIGHER if side_of_latest == 1 else SPECIAL_LOWER
+    return SPECIAL_IMPROVING if point_class(side_of_latest, direction) == BLUE else SPECIAL_CONCERNING
+
+
+def assurance(limits: Limits, target: float, direction: Direction) -> str:
+    """Will the process meet the target? Only if its limits sit wholly on the target's right side."""
+    if np.isnan(target) or direction == "N":
+        return NO_TARGET
+    if direction == "H":
+        if limits.lower >= target:
+            return CONSISTENTLY_MET
+        if limits.upper < target:
+            return CONSISTENTLY_MISSED
+    else:
+        if limits.upper <= target:
+            return CONSISTENTLY_MET
+        if limits.lower > target:
+            return CONSISTENTLY_MISSED
+    return HIT_AND_MISS
+
+
+def segment_of(months: list[str], change_points: list[str]) -> np.ndarray:
+    """Which segment each month falls in: a change point starts a new one (months are 'YYYY-MM')."""
+    return np.array([sum(month >= point for point in change_points) for month in months], dtype=int)
+
+
+@dataclass(frozen=True)
+class SpcResult:
+    # month, value, segment, excluded, mean, lower_limit, upper_limit, special_cause (side), point_class, rules
+    points: pd.DataFrame
+    limits: Limits | None  # of the latest segment (or the baseline); None when it has too few points
+    variation: str
+    assurance: str
+
+
+def xmr_chart(
+    months: list[str],
+    values: np.ndarray,
+    target: float,
+    direction: Direction,
+    rules: SpcRules,
+    change_points: list[str],
+    bounds: tuple[float, float] = (-np.inf, np.inf),
+    *,
+    baseline_points: int | None = None,
+    excluded: list[str] | None = None,
+) -> SpcResult:
+    """The XmR chart of a series: segmented at change points, or with limits fixed from a baseline of the
+    first `baseline_points` points; months in `excluded` are shown but left out of every calculation, and
+    months without a value are skipped. Verdicts come from the latest segment and the latest point."""
+    values = np.asarray(values, dtype=float)
+    ghosted = np.isin(np.array(months, dtype=object), list(excluded or []))
+    used = ~ghosted & ~np.isnan(values)
+    frame = pd.DataFrame({"month": months, "value": values, "excluded": ghosted})
+    frame["segment"] = 0 if baseline_points else segment_of(months, change_points)
+    lines = {name: np.full(len(frame), np.nan) for name in ("mean", "lower_limit", "upper_limit", "two_sigma")}
+    latest: Limits | None = None
+    if baseline_points:
+        groups = [(np.flatnonzero(used), np.flatnonzero(used)[:baseline_points])]
+    else:
+        groups = [(np.flatnonzero(used & (frame["segment"] == s).to_numpy()),) * 2 for s in np.unique(frame["segment"])]
+    for members, basis in groups:
+        limits = None
+        if len(basis) >= rules.min_points:
+            limits = within(xmr_limits(values[basis], rules.limit_factor), bounds)
+            for name, number in zip(lines, (limits.mean, limits.lower, limits.upper, limits.two_sigma), strict=True):
+                lines[name][members] = number
+        latest = limits
+    for name in ("mean", "lower_limit", "upper_limit"):
+        frame[name] = lines[name]
+    frame["special_cause"], frame["rules"] = 0, ""
+    rows = np.flatnonzero(used)
+    if len(rows):
+        mean, lower, upper, two_sigma = (lines[name][rows] for name in lines)
+        flags = special_causes(values[rows], mean, lower, upper, two_sigma, rules)
+        flags.loc[np.isnan(lines["mean"][rows])] = 0  # a segment too short for limits shows no special cause
+        frame.loc[rows, "special_cause"] = point_side(flags, direction)
+        frame.loc[rows, "rules"] = [", ".join(r for r in RULES if flags.at[i, r] != 0) for i in range(len(rows))]
+    frame["point_class"] = [point_class(int(s), direction) for s in frame["special_cause"]]
+    if latest is None:
+        return SpcResult(frame, None, TOO_FEW_POINTS, TOO_FEW_POINTS)
+    side_of_latest = int(frame["special_cause"].iloc[rows[-1]])
+    return SpcResult(frame, latest, variation(side_of_latest, direction), assurance(latest, target, direction))

@@ -1,0 +1,42 @@
+"""Write the sample's ground truth: what lacperf publishes for the sample month, kept to catch any change.
+
+    .venv/bin/python tests/ground_truth/regenerate.py     (or: make ground-truth)
+
+These are snapshots, not hand-worked values: a change in them is not wrong in itself, but it must be
+meant. Regenerate after a deliberate change to a definition, a measure or disclosure control, and say
+why in the commit. Hand-worked and independently published values live in the tests themselves.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from typer.testing import CliRunner
+
+from lacperf_helpers.cli import app
+from lacperf_helpers.config import paths
+
+HERE = Path(__file__).resolve().parent
+MONTH = "2019-09"
+# file name -> the command that writes it (its --out is added)
+SNAPSHOTS = {
+    f"scorecard-{MONTH}.csv": ["scorecard", "--returns", str(paths.SAMPLE_RETURNS), "--month", MONTH],
+    f"measures-{MONTH}.csv": ["measures", "--returns", str(paths.SAMPLE_RETURNS), "--month", MONTH],
+}
+
+
+def write(folder: Path) -> list[Path]:
+    """Each snapshot written into `folder`; exits on the first command that fails."""
+    written = []
+    for name, command in SNAPSHOTS.items():
+        result = CliRunner().invoke(app, [*command, "--out", str(folder / name)])
+        if result.exit_code != 0:
+            sys.exit(f"{' '.join(command)}: {result.output}")
+        written.append(folder / name)
+    return written
+
+
+if __name__ == "__main__":
+    for path in write(HERE):
+        print(f"wrote {path.relative_to(paths.PROJECT_ROOT)}")
