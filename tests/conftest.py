@@ -186,3 +186,22 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     if _reports_folder() != _REPORTS_BEFORE:
         print(f"\nlacperf tests: a test wrote into {paths.REPORTS}: tests must write to their own folders")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def kpi_row(**values: object) -> Any:
+    """A KpiRow as a page reads it: the values given, every other field blank (NaN, '' or None)."""
+    from dataclasses import fields
+
+    from lacperf_helpers.present.views import KpiRow
+
+    blank = {"float": float("nan"), "str": "", "str | None": None, "int": 0}
+    return KpiRow.from_record({f.name: values.get(f.name, blank[str(f.type)]) for f in fields(KpiRow)})
+
+
+def published(card: Any) -> Any:
+    """A scorecard with the columns a published card adds (disclosure, trend, England), blank: for the
+    summary of a hand-worked card that went through none of them."""
+    from lacperf_helpers.present.views import KpiRow
+
+    extra = {name: "" for name in KpiRow.required() if name not in card.columns}
+    return card.assign(**extra)

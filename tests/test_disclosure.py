@@ -15,7 +15,7 @@ from lacperf_helpers.disclose.disclosure import (
 )
 from lacperf_helpers.present.narrative import SMALL_NUMBER, amber_red_item, rating_change
 from lacperf_helpers.rate import rating
-from tests.conftest import KPIS_YAML
+from tests.conftest import KPIS_YAML, kpi_row
 
 RULE = DisclosureRule(smallest_shown=5)
 
@@ -133,7 +133,7 @@ def _row(**values: object) -> object:
             "previous_withheld": "", "children_to_change_rating": float("nan"), "numerator_change": float("nan"),
             "denominator_change": float("nan")}  # fmt: skip
     base.update(values)
-    return pd.DataFrame([base]).itertuples(index=False).__next__()
+    return kpi_row(**base)
 
 
 def test_sentences_say_a_hidden_figure_in_plain_words_and_not_which_way_it_went() -> None:

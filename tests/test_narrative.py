@@ -6,6 +6,7 @@ import pytest
 
 from lacperf_helpers.present.narrative import headline, summarise
 from lacperf_helpers.rate.scorecard import select_area
+from tests.conftest import kpi_row, published
 from tests.test_scorecard import card  # noqa: F401  (the fixture)
 
 
@@ -20,7 +21,7 @@ def test_headline_counts_every_band_and_what_is_not_rated() -> None:
 
 
 def test_summary_of_the_authority(card: pd.DataFrame) -> None:  # noqa: F811
-    summary = summarise(select_area(card, "Kent"), small_cohort=50)
+    summary = summarise(published(select_area(card, "Kent")), small_cohort=50)
     assert summary.headline == "Of the 3 KPIs, 2 are rated Green, 1 Amber and 0 Red."
     assert summary.previous == "In March 2019: 1 Green, 1 Amber and 1 Red."
     assert summary.rating_changes == [
@@ -44,7 +45,7 @@ def test_summary_of_the_authority(card: pd.DataFrame) -> None:  # noqa: F811
 
 
 def test_summary_of_a_small_area(card: pd.DataFrame) -> None:  # noqa: F811
-    summary = summarise(select_area(card, "Ashford"), small_cohort=50)
+    summary = summarise(published(select_area(card, "Ashford")), small_cohort=50)
     assert summary.headline == (
         "Of the 3 KPIs, 0 are rated Green, 0 Amber and 1 Red; 1 has no figure this month; "
         "1 is not applicable (no children in the cohort this month)."
@@ -70,11 +71,9 @@ def test_summary_of_a_small_area(card: pd.DataFrame) -> None:  # noqa: F811
 
 
 def test_trend_and_england_phrases() -> None:
-    from types import SimpleNamespace
-
     from lacperf_helpers.present.narrative import england_phrase, trend_phrase
 
-    row = SimpleNamespace(
+    row = kpi_row(
         trend="No clear change", window_start="2018-10", run_length=3, variation="Special cause concerning",
         since_when="month-on-month decline since June 2019 when it was 80.3%",
         against_england="worse", england=10.0, unit="percent", decimals=1, benchmark_year="2018/19",
@@ -84,9 +83,9 @@ def test_trend_and_england_phrases() -> None:
         "(special cause concerning in the latest month)"
     )
     assert england_phrase(row) == "worse than England (10.0% in 2018/19)"
-    quiet = SimpleNamespace(trend="Improving", window_start="2018-10", run_length=1, variation="Common cause")
+    quiet = kpi_row(trend="Improving", window_start="2018-10", run_length=1, variation="Common cause")
     assert trend_phrase(quiet) == "trend since October 2018: improving"
-    assert england_phrase(SimpleNamespace(against_england="")) == ""
+    assert england_phrase(kpi_row(against_england="")) == ""
 
 
 @pytest.mark.parametrize(
@@ -97,13 +96,11 @@ def test_trend_and_england_phrases() -> None:
     ],
 )
 def test_the_change_in_words_agrees_with_the_group(now: float, before: float, direction: str, words: str) -> None:
-    from types import SimpleNamespace
-
     from lacperf_helpers.present.narrative import amber_red_item
     from lacperf_helpers.rate import rating
 
     assert rating.direction(pd.Series([now]), pd.Series([before]), pd.Series(["H"]), pd.Series([1]))[0] == direction
-    row = SimpleNamespace(
+    row = kpi_row(
         title="T", value=now, numerator=np.nan, denominator=np.nan, previous_value=before, previous_numerator=np.nan,
         previous_denominator=np.nan, unit="percent", decimals=1, counts="children", rag="Amber", direction=direction,
         change=now - before, numerator_change=np.nan, polarity="H", children_to_change_rating=np.nan,

@@ -5,6 +5,7 @@ by `load_appendix` in JupyterLab) and passed on."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,14 @@ from lacperf_helpers.ingest.returns import available_months, month_files
 
 
 def sha256(path: Path) -> str:
+    """The file's SHA-256; read once per process while its size and modification time stay the same (a
+    batch's pages share most of their inputs)."""
+    info = path.stat()
+    return _sha256(path.resolve(), info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _sha256(path: Path, size: int, modified_ns: int) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

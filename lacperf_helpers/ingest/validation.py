@@ -8,13 +8,13 @@ counted in the appendix's data-quality note. Rows are only ever left out with a 
 from __future__ import annotations
 
 import csv
-import html
 import io
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -305,12 +305,12 @@ def _rows_text(rows: list[str]) -> str:
     return ", ".join(shown) + (f" ... ({len(rows) - len(shown)} more)" if len(rows) > len(shown) else "")
 
 
-def _finding_row(r: Any) -> str:
-    return (
-        f"<tr class='{html.escape(str(r.severity))}'>"
-        + "".join(f"<td>{html.escape('' if pd.isna(v) else str(v))}</td>" for v in r)
-        + "</tr>"
-    )
+_PAGE = jinja2.Environment(
+    loader=jinja2.FileSystemLoader(Path(__file__).resolve().parent / "templates"),
+    autoescape=True,
+    undefined=jinja2.StrictUndefined,
+    keep_trailing_newline=True,
+)
 
 
 def validation_page(problems: pd.DataFrame, title: str) -> str:
@@ -321,28 +321,19 @@ def validation_page(problems: pd.DataFrame, title: str) -> str:
         if errors
         else f"No errors. {warnings} warning(s), stated in the appendices' data-quality notes."
     )
-    counts = problem_counts(problems)
-    count_rows = "".join(
-        f"<tr class='{html.escape(str(r.severity))}'><td>{html.escape(str(r.severity))}</td>"
-        f"<td>{html.escape(str(r.rule))}</td><td>{html.escape(short_path(r.file))}</td>"
-        f"<td class='n'>{r.count}</td></tr>"
-        for r in counts.itertuples()
-    )
-    rows = "".join(_finding_row(r) for r in findings(problems).itertuples(index=False))
-    head = "".join(f"<th scope='col'>{c}</th>" for c in FINDING_COLUMNS)
-    return f"""<!DOCTYPE html>
-<html lang="en-GB"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
-<style>body{{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#0b0c0c}}
-table{{border-collapse:collapse;margin:1rem 0}}td,th{{border:1px solid #b1b4b6;padding:.25rem .5rem;text-align:left}}
-tr.error td:first-child,tr.error td:last-child{{font-weight:bold;color:#942514}}td.n{{text-align:right}}</style></head>
-<body><h1>{html.escape(title)}</h1><p>{verdict}</p>
-<h2>By rule</h2><table><thead><tr><th>severity</th><th>rule</th><th>file</th><th>count</th></tr></thead>
-<tbody>{count_rows}</tbody></table>
-<h2>Where they are</h2><p>Rows count as a spreadsheet shows them: the header is row 1. The same finding in
-several rows is one line with its count; each rule lists its first {PAGE_FINDINGS_PER_RULE} findings, and
-validation.csv beside this page lists every row.</p>
-<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table></body></html>
-"""
+    counts = [
+        {"severity": str(r.severity), "rule": str(r.rule), "file": short_path(r.file), "count": r.count}
+        for r in problem_counts(problems).itertuples()
+    ]
+    found = findings(problems)
+    rows = [
+        (str(severity), ["" if pd.isna(v) else str(v) for v in values])
+        for severity, values in zip(found["severity"], found.itertuples(index=False), strict=True)
+    ]
+    return _PAGE.get_template("validation.html.j2").render(
+        title=title, verdict=verdict, counts=counts, per_rule=PAGE_FINDINGS_PER_RULE, csv=VALIDATION_CSV,
+        columns=FINDING_COLUMNS, findings=rows,
+    )  # fmt: skip
 
 
 def write_report(problems: pd.DataFrame, folder: Path, title: str) -> tuple[Path, Path]:

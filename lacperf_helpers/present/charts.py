@@ -9,18 +9,19 @@ frame: the frames built here hold one row per month (or per area), never a row p
 from __future__ import annotations
 
 import functools
-import html
 import json
-import re
+import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
 import vl_convert
+from markupsafe import Markup
 
 from lacperf_helpers.config.formatting import fmt_figure, fmt_value
 from lacperf_helpers.config.periods import month_label
+from lacperf_helpers.present.templating import Section, render
 from lacperf_helpers.rate import rating
 
 BAND_COLOURS = {"Green": "#dbece3", "Amber": "#fff4d6", "Red": "#f7dcd7"}
@@ -252,7 +253,7 @@ def kpi_chart_svg(frames: KpiChartFrames) -> str:
     for entry in filled["data"]:
         if entry.get("values"):
             entry["values"] = _rows_for(entry["values"], frames) or entry["values"]
-    return _with_hover_titles(vl_convert.vega_to_svg(filled))
+    return str(vl_convert.vega_to_svg(filled))
 
 
 def _fill_placeholders(node: object, frames: KpiChartFrames) -> object:
@@ -328,29 +329,37 @@ def areas_compared(card: pd.DataFrame, area: str, authority: str | None, titles:
     )
 
 
-_MARK_WITH_LABEL = re.compile(r'<(path|rect|circle|text)([^>]*?)aria-label="([^"]*)"([^>]*?)/>')
+SVG = "http://www.w3.org/2000/svg"
+ET.register_namespace("", SVG)
+ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+_MARKS = {f"{{{SVG}}}{mark}" for mark in ("path", "rect", "circle", "text")}
 
 
 def to_svg(chart: alt.TopLevelMixin | dict[str, object]) -> str:
-    """Inline SVG of a chart: no script, nothing fetched. Each mark's description becomes its hover title."""
+    """Inline SVG of a chart: no script, nothing fetched."""
     spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)  # tests validate every spec
-    return _with_hover_titles(vl_convert.vegalite_to_svg(spec))
+    return str(vl_convert.vegalite_to_svg(spec))
 
 
-def _with_hover_titles(svg: str) -> str:
-    return _MARK_WITH_LABEL.sub(lambda m: f'<{m[1]}{m[2]}aria-label="{m[3]}"{m[4]}><title>{m[3]}</title></{m[1]}>', svg)
+def accessible_svg(svg: str, text_alternative: str) -> Markup:
+    """The chart's SVG as one image with a text alternative, each mark's description as its hover title
+    (Vega writes a mark's description as aria-label; a browser shows a <title> on hover)."""
+    root = ET.fromstring(svg)
+    drawn = dict(root.attrib)
+    root.attrib.clear()  # what a screen reader needs first, then the drawing's own attributes
+    root.attrib.update({"role": "img", "aria-label": text_alternative, **drawn})
+    for mark in root.iter():
+        label = mark.get("aria-label")
+        if mark.tag in _MARKS and label and not len(mark):
+            ET.SubElement(mark, f"{{{SVG}}}title").text = label
+    return Markup(ET.tostring(root, encoding="unicode"))
 
 
-def figure(chart: alt.TopLevelMixin | dict[str, object] | str, text_alternative: str, heading: str = "") -> str:
+def figure(chart: alt.TopLevelMixin | dict[str, object] | str, text_alternative: str, heading: str = "") -> Section:
     """The chart (or its SVG) as an accessible figure: headed by its title if it has one, labelled with,
     and captioned by, its headline."""
-    svg = (chart if isinstance(chart, str) else to_svg(chart)).replace(
-        "<svg ", f'<svg role="img" aria-label="{html.escape(text_alternative)}" ', 1
-    )
-    title = f'<h4 class="lacperf-chart-title">{html.escape(heading)}</h4>' if heading else ""
-    return (
-        f'<figure class="lacperf-chart">{title}{svg}<figcaption>{html.escape(text_alternative)}</figcaption></figure>'
-    )
+    svg = accessible_svg(chart if isinstance(chart, str) else to_svg(chart), text_alternative)
+    return render("figure.html.j2", svg=svg, text=text_alternative, heading=heading)
 
 
 def rating_counts_sentence(rags: pd.Series) -> str:

@@ -8,7 +8,6 @@ each with its figures, the change in children and how many children would reach 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 import pandas as pd
 
@@ -23,6 +22,7 @@ from lacperf_helpers.config.formatting import (
     of_phrase,
 )
 from lacperf_helpers.config.periods import month_label
+from lacperf_helpers.present.views import KpiRow, kpi_rows
 from lacperf_helpers.rate import rating
 
 DIRECTION_GROUPS = (
@@ -44,11 +44,6 @@ class Summary:
     rating_changes: list[str] = field(default_factory=list)
     amber_red: list[tuple[str, list[str]]] = field(default_factory=list)  # (group heading, items)
     not_rated: list[str] = field(default_factory=list)
-
-
-def kpi_rows(card: pd.DataFrame) -> list[Any]:
-    """The scorecard's rows as named tuples (r.title, r.rag ...), for writing sentences one KPI at a time."""
-    return list(card.itertuples(index=False))
 
 
 def summarise(card: pd.DataFrame, small_cohort: float, period: str = "month", previous_label: str = "") -> Summary:
@@ -104,17 +99,17 @@ def previous_line(previous_rags: pd.Series, previous_label: str) -> str:
     return f"In {previous_label}: {green} Green, {amber} Amber and {red} Red."
 
 
-def _rating_changed(r: Any) -> bool:
+def _rating_changed(r: KpiRow) -> bool:
     return bool(r.rag in rating.RAG_ORDER and r.previous_rag in rating.RAG_ORDER and r.rag != r.previous_rag)
 
 
-def withheld(r: Any, prefix: str = "") -> str:
-    """What a figure hidden by disclosure control shows instead ('' if it is shown)."""
-    shown = getattr(r, f"{prefix}withheld", "")
-    return shown if isinstance(shown, str) else ""
+def withheld(r: KpiRow, prefix: str = "") -> str:
+    """What a figure hidden by disclosure control shows instead ('' if it is shown): this period's figure,
+    or (prefix 'previous_') the last period's."""
+    return r.previous_withheld if prefix == "previous_" else r.withheld
 
 
-def hidden_in_words(r: Any, prefix: str = "") -> str:
+def hidden_in_words(r: KpiRow, prefix: str = "") -> str:
     """A hidden figure in a sentence: plain words, not '<5' ('' if it is shown)."""
     shown = withheld(r, prefix)
     if not shown:
@@ -122,18 +117,18 @@ def hidden_in_words(r: Any, prefix: str = "") -> str:
     return SMALL_NUMBER if shown.startswith("<") else WITHHELD_FIGURE
 
 
-def _threshold(r: Any, which: str) -> str:
-    return fmt_value(getattr(r, which), r.unit, r.decimals)
+def _threshold(r: KpiRow, which: str) -> str:
+    return fmt_value(r.target if which == "target" else r.floor, r.unit, r.decimals)
 
 
-def _short(value: float, numerator: float, denominator: float, r: Any, small_cohort: float) -> str:
+def _short(value: float, numerator: float, denominator: float, r: KpiRow, small_cohort: float) -> str:
     """A value as the sentence needs it: '65.6%', or '1 of 3 (33.3%)' for a small cohort."""
     if r.unit == "percent" and not missing(denominator) and 0 < denominator < small_cohort:
         return f"{fmt_count(numerator)} of {fmt_count(denominator)} ({fmt_value(value, r.unit, r.decimals)})"
     return fmt_value(value, r.unit, r.decimals)
 
 
-def rating_change(r: Any, small_cohort: float) -> str:
+def rating_change(r: KpiRow, small_cohort: float) -> str:
     """'X rose from 93.9% to 100.0%, achieving the target of 100.0% and moving the rating from Amber to Green.'"""
     if withheld(r) or withheld(r, "previous_"):  # neither the figures nor which way they went
         hidden = hidden_in_words(r) or hidden_in_words(r, "previous_")
@@ -146,7 +141,7 @@ def rating_change(r: Any, small_cohort: float) -> str:
     return f"{r.title} {moved}, {_crossing(r)} and moving the rating from {r.previous_rag} to {r.rag}."
 
 
-def _crossing(r: Any) -> str:
+def _crossing(r: KpiRow) -> str:
     """What the new figure did against the standards, in the KPI's own direction."""
     missed, kept = ("falling below", "above") if r.polarity == "H" else ("rising above", "below")
     target, floor = _threshold(r, "target"), _threshold(r, "floor")
@@ -159,7 +154,7 @@ def _crossing(r: Any) -> str:
     return f"{missed} the target of {target} (still {kept} the floor of {floor})"
 
 
-def children_phrase(r: Any) -> str:
+def children_phrase(r: KpiRow) -> str:
     """'3 more children would reach the target of 85.0%' / '1 fewer child would lose Green'."""
     k = r.children_to_change_rating
     if missing(k) or pd.isna(k):
@@ -172,7 +167,7 @@ def children_phrase(r: Any) -> str:
     return f"{k} {change} {noun(k, r.counts)} would reach the target of {_threshold(r, 'target')}"
 
 
-def amber_red_item(r: Any, small_cohort: float, period: str = "month") -> str:
+def amber_red_item(r: KpiRow, small_cohort: float, period: str = "month") -> str:
     """'Title: 80.6% (50 of 62 children), Amber; up 8.5 percentage points from 72.1% (44 of 61) ...'"""
     now = hidden_in_words(r) or fmt_figure(
         r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort
@@ -206,29 +201,28 @@ def _as_shown(value: float, decimals: int) -> float:
     return float(f"{value:.{int(decimals)}f}")
 
 
-def trend_phrase(r: Any) -> str:
+def trend_phrase(r: KpiRow) -> str:
     """'trend since October 2018: no clear change' (+ the run of months, and an SPC signal, if any)."""
-    verdict = getattr(r, "trend", None)
-    if not isinstance(verdict, str):
+    if r.trend is None:
         return ""
-    text = f"trend since {month_label(r.window_start)}: {verdict.lower()}"
-    if getattr(r, "run_length", 0) >= 2:
+    text = f"trend since {month_label(r.window_start)}: {r.trend.lower()}"
+    if r.run_length >= 2:
         text += f", {r.since_when}"
-    if isinstance(getattr(r, "variation", None), str) and r.variation.startswith("Special cause"):
+    if r.variation is not None and r.variation.startswith("Special cause"):
         text += f" ({r.variation.lower()} in the latest month)"
     return text
 
 
-def england_phrase(r: Any) -> str:
+def england_phrase(r: KpiRow) -> str:
     """'better than England (85.0%, 2018/19)'; empty without a benchmark."""
-    against = getattr(r, "against_england", "")
-    if not isinstance(against, str) or not against:
+    against = r.against_england
+    if not against:
         return ""
     england = f"England ({fmt_value(r.england, r.unit, r.decimals)} in {r.benchmark_year})"
     return f"in line with {england}" if against == "in line" else f"{against} than {england}"
 
 
-def not_rated_item(r: Any) -> str:
+def not_rated_item(r: KpiRow) -> str:
     if r.rag == rating.NOT_APPLICABLE:
         return f"{r.title}: not applicable ({of_phrase(0, 0, r.counts)})."
     return f"{r.title}: no figure in the return."

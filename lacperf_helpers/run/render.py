@@ -11,7 +11,6 @@ import functools
 import json
 import logging
 import os
-import re
 import shutil
 import tempfile
 import time
@@ -218,8 +217,10 @@ def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
 
 class AppendixExporter(HTMLExporter):
     """nbconvert's HTML exporter without its last pass, which parses the finished page with BeautifulSoup
-    only to give alt text to images and tab stops to cells and outputs: the appendix has no images (its charts are
-    inline SVG, described), the tab stops are added here, and the pass costs a third of the export."""
+    only to give alt text to images and tab stops to cells and outputs: the appendix has no images (its charts
+    are inline SVG, described) and its template writes the tab stops, and the pass costs a third of the export.
+    nbconvert has no public switch for the pass, so this repeats `HTMLExporter.from_notebook_node` up to it;
+    tests/test_batch.py checks the page is nbconvert's own, element for element."""
 
     def from_notebook_node(  # type: ignore[override]
         self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
@@ -231,10 +232,7 @@ class AppendixExporter(HTMLExporter):
         data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
         self.register_filter("filter_data_type", data_types)
         page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
-        return _FOCUSABLE.sub(r'\1 tabindex="0"', page), resources
-
-
-_FOCUSABLE = re.compile(r'(<div class="(?:[^"]* )?(?:jp-Cell-inputWrapper|jp-OutputArea-output)(?: [^"]*)?")')
+        return page, resources
 
 
 @functools.lru_cache(maxsize=1)

@@ -1,0 +1,39 @@
+"""The appendix's HTML sections, from Jinja templates (present/templates) with autoescaping: a value is
+escaped unless it is already markup (a section, a chart's SVG). Each section displays itself in JupyterLab."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+class Section(Markup):
+    """A piece of the page: HTML that is safe as it is, shown as HTML by JupyterLab (and by IPython.display)."""
+
+    __slots__ = ()
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+
+@functools.lru_cache(maxsize=1)
+def environment() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,  # a name the template reads and nobody gave fails, not prints blank
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+    )
+
+
+def render(template: str, **context: Any) -> Section:
+    """The named partial (e.g. 'table.html.j2') filled in: one line of HTML per element, no stray blanks."""
+    return Section(environment().get_template(template).render(**context).strip())
