@@ -5,7 +5,7 @@
 Builds a synthetic authority (2,000 children looked after, 10 years of episodes) and, unless
 --national 0, a national-size one (100,000), then times `measure_tables` for 60 month ends on one core
 (each month's rows are found on their own, then added up in one pass).
-Targets: the authority in under 2 s, the national size in under 60 s. Prints peak memory.
+Targets: the authority in under 2 s; the national size in under 20 s and 1 GiB peak memory. Prints both.
 """
 
 from __future__ import annotations
@@ -32,15 +32,16 @@ def main() -> None:
     parser.add_argument("--national", type=int, default=100_000)
     parser.add_argument("--months", type=int, default=60)
     args = parser.parse_args()
-    for label, size, target in (("authority", args.children, 2.0), ("national", args.national, 60.0)):
+    for label, size, target in (("authority", args.children, 2.0), ("national", args.national, 20.0)):
         if size <= 0:
             continue
         data = synthetic_903(size)
         seconds = time_months(data, args.months)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         verdict = "met" if seconds < target else "missed"
+        memory = "" if label == "authority" else f" (target 1024 MiB: {'met' if peak < 1024 else 'missed'})"
         print(f"{label:10} {size:>7} children, {len(data.tables['episodes']):>7} episodes: {args.months} month ends "
-              f"in {seconds:6.1f} s (target {target:.0f} s: {verdict}), peak {peak:.0f} MiB")  # fmt: skip
+              f"in {seconds:6.1f} s (target {target:.0f} s: {verdict}), peak {peak:.0f} MiB{memory}")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -112,11 +112,11 @@ SettingsOption = Annotated[
 def _run(action: Callable[[], T], report_to: Path | None = None) -> T:
     """Run `action`; bad input becomes one line naming file, row and column, and exit code 2. Inputs that
     fail validation are listed as a table, and (given `report_to`) written there as validation.csv/html."""
-    from lacperf_helpers.ingest.validation import ValidationError as InputValidationError
-
     try:
         return action()
     except InputError as exc:
+        from lacperf_helpers.ingest.validation import ValidationError as InputValidationError
+
         if isinstance(exc, InputValidationError):
             _show_problems(exc.problems, report_to)
         typer.echo(f"lacperf: {exc}", err=True)
@@ -220,7 +220,8 @@ def scorecard(
     from lacperf_helpers.config.definitions import load_kpis, load_settings
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.disclosure import hidden_keys, publish_card, published_csv
-    from lacperf_helpers.ingest.returns import require_month, return_path
+    from lacperf_helpers.ingest.layout import return_path
+    from lacperf_helpers.ingest.returns import require_month
     from lacperf_helpers.measures.figures import load_returns
     from lacperf_helpers.rate.scorecard import build_scorecard, select_area, with_slice
 
@@ -556,7 +557,7 @@ def trend(
     from lacperf_helpers.config.definitions import load_kpis, load_settings, load_trend_settings
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.disclosure import hidden_keys, publish_trend, published_csv
-    from lacperf_helpers.ingest.returns import return_path
+    from lacperf_helpers.ingest.layout import return_path
     from lacperf_helpers.measures.figures import load_returns_to
     from lacperf_helpers.rate.scorecard import order_areas, require_area, with_slice
     from lacperf_helpers.trend.series import rated_history

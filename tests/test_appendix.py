@@ -97,7 +97,7 @@ def test_one_failing_area_does_not_stop_the_others(tmp_path: Path, monkeypatch: 
         rendered_areas.append(area)
         return Path(out) / month / f"{area}.html"
 
-    monkeypatch.setattr("lacperf_helpers.run.batch.render_appendix", fake_render)  # one worker: in this process
+    monkeypatch.setattr("lacperf_helpers.run.render.render_appendix", fake_render)  # one worker: in this process
     result = CliRunner().invoke(
         app,
         ["render", "--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH, "--out", str(tmp_path),

@@ -13,7 +13,7 @@ import yaml
 
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.definitions import load_kpis, load_settings
-from lacperf_helpers.ingest.returns import available_months
+from lacperf_helpers.ingest.layout import available_months
 from lacperf_helpers.rate.scorecard import scorecard_for_month
 from lacperf_helpers.run.notebook_hygiene import problems
 

@@ -6,7 +6,8 @@ import pytest
 
 from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.ingest.returns import available_months, check_return, read_return
+from lacperf_helpers.ingest.layout import available_months
+from lacperf_helpers.ingest.returns import check_return, read_return
 from lacperf_helpers.measures.figures import load_returns
 from tests.conftest import HEADER, write_return
 

@@ -27,10 +27,9 @@ import secrets
 import stat
 import sys
 from collections.abc import Iterable
+from importlib import metadata
 from pathlib import Path
 
-import numpy as np
-import pandas as pd
 import platformdirs
 
 from lacperf_helpers import __version__
@@ -94,7 +93,8 @@ def cache_dir() -> Path | None:
 def code_hash() -> str:
     """The SHA-256 of lacperf's own source and the Python, pandas and numpy it runs on: an entry made by
     other code is another entry."""
-    digest = hashlib.sha256(f"{__version__} {sys.version} {pd.__version__} {np.__version__}".encode())
+    libraries = " ".join(metadata.version(name) for name in ("pandas", "numpy"))  # read, not imported
+    digest = hashlib.sha256(f"{__version__} {sys.version} {libraries}".encode())
     for path in sorted(Path(__file__).parents[1].rglob("*")):  # the whole package, every stage
         if path.is_file() and path.suffix in {".py", ".j2", ".html", ".css"}:
             digest.update(path.name.encode() + path.read_bytes())

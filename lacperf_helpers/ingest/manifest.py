@@ -12,7 +12,7 @@ from typing import Any
 
 from lacperf_helpers import __version__
 from lacperf_helpers.config.inputs import Inputs
-from lacperf_helpers.ingest.returns import available_months, month_files
+from lacperf_helpers.ingest.layout import available_months, month_files
 
 
 def sha256(path: Path) -> str:

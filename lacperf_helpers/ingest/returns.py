@@ -15,7 +15,7 @@ import pandera.pandas as pa
 
 from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.config.periods import is_month
+from lacperf_helpers.ingest.layout import SSDA903_FOLDER, available_months, return_path
 from lacperf_helpers.ingest.validation import (
     ERROR,
     RULE_REQUIRED_COLUMN,
@@ -30,40 +30,10 @@ from lacperf_helpers.ingest.validation import (
     text_column,
 )
 
-RETURN_FILE = "kpi_return.csv"
 RETURN_COLUMNS = ("month", "area", "kpi_id", "numerator", "denominator", "value")
 FIGURE_COLUMNS = ("numerator", "denominator", "value")
 # A percent given in the value column must agree with numerator/denominator to display precision.
 PERCENT_TOLERANCE = 0.05
-
-
-SSDA903_FOLDER = "903"
-
-
-def return_path(returns_dir: str | Path, month: str) -> Path:
-    return Path(returns_dir) / month / RETURN_FILE
-
-
-def ssda903_path(returns_dir: str | Path, month: str) -> Path:
-    return Path(returns_dir) / month / SSDA903_FOLDER
-
-
-def month_files(returns_dir: str | Path, month: str) -> list[Path]:
-    """The files a month's figures come from: its return and its SSDA903 extract."""
-    files = [return_path(returns_dir, month), *sorted(ssda903_path(returns_dir, month).glob("*.csv"))]
-    return [f for f in files if f.is_file()]
-
-
-def available_months(returns_dir: str | Path) -> list[str]:
-    """Months with a return file or an SSDA903 extract, oldest first."""
-    root = Path(returns_dir)
-    if not root.is_dir():
-        return []
-    return sorted(
-        p.name
-        for p in root.iterdir()
-        if is_month(p.name) and ((p / RETURN_FILE).is_file() or (p / SSDA903_FOLDER).is_dir())
-    )
 
 
 def require_month(returns_dir: str | Path, month: str) -> None:

@@ -21,10 +21,11 @@ from pandera.errors import SchemaErrors
 
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.paths import csv_text, write_atomically
+from lacperf_helpers.ingest.layout import VALIDATION_CSV as VALIDATION_CSV
+from lacperf_helpers.ingest.layout import VALIDATION_PAGE as VALIDATION_PAGE
 
 PROBLEM_COLUMNS = ("file", "row", "column", "value", "rule", "severity")
 ERROR, WARNING = "error", "warning"
-VALIDATION_CSV, VALIDATION_PAGE = "validation.csv", "validation.html"
 
 # ASCII digits only: fullwidth or Arabic-Indic digits are not a number pandas reads (they became "No data")
 NUMBER = re.compile(r"^-?(\d+(\.\d*)?|\.\d+)$", re.ASCII)

@@ -12,15 +12,8 @@ from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import month_end
 from lacperf_helpers.config.vocabulary import HEADLINE, SLICE
-from lacperf_helpers.ingest.returns import (
-    available_months,
-    check_return,
-    empty_return,
-    read_return,
-    require_month,
-    return_path,
-    ssda903_path,
-)
+from lacperf_helpers.ingest.layout import available_months, return_path, ssda903_path
+from lacperf_helpers.ingest.returns import check_return, empty_return, read_return, require_month
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import as_problems, combine
 from lacperf_helpers.measures.registry import data_quality, measure_table

@@ -32,8 +32,9 @@ from lacperf_helpers.disclose.disclosure import (
     hide_in_trend,
     no_hidden,
 )
+from lacperf_helpers.ingest.layout import available_months, month_files, return_path
 from lacperf_helpers.ingest.manifest import describe
-from lacperf_helpers.ingest.returns import available_months, month_files, require_month, return_path
+from lacperf_helpers.ingest.returns import require_month
 from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
 from lacperf_helpers.measures.figures import input_problems, load_returns_to
 from lacperf_helpers.present.narrative import Summary, summarise

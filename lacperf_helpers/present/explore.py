@@ -16,7 +16,7 @@ from lacperf_helpers.config.formatting import fmt_count
 from lacperf_helpers.config.periods import month_label
 from lacperf_helpers.config.vocabulary import BREAKDOWNS, COHORTS, TOTAL
 from lacperf_helpers.disclose.disclosure import hide_in_measures
-from lacperf_helpers.ingest.returns import ssda903_path
+from lacperf_helpers.ingest.layout import ssda903_path
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.measures.registry import MEASURES, measure_table
 

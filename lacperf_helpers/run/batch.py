@@ -22,14 +22,14 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 from filelock import FileLock, Timeout
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lacperf_helpers import __version__
-from lacperf_helpers.config import paths
+from lacperf_helpers.config import cache, paths
 from lacperf_helpers.config.cache import code_hash
 from lacperf_helpers.config.definitions import load_settings, load_yaml_model
 from lacperf_helpers.config.errors import InputError
@@ -44,22 +44,12 @@ from lacperf_helpers.config.periods import (
     quarter_slug,
 )
 from lacperf_helpers.config.vocabulary import COHORTS
-from lacperf_helpers.ingest.manifest import describe
-from lacperf_helpers.ingest.returns import return_path
-from lacperf_helpers.ingest.validation import ValidationError, write_report
-from lacperf_helpers.present.appendix import check_inputs, month_data
-from lacperf_helpers.rate.period_figures import quarter_scorecard
-from lacperf_helpers.rate.scorecard import headline, order_areas, require_area
-from lacperf_helpers.run.render import (
-    TEMPLATE,
-    TEMPLATES,
-    RenderError,
-    WarmKernel,
-    appendix_path,
-    check_file_names,
-    clear_leftovers,
-    render_appendix,
-)
+from lacperf_helpers.ingest.layout import VALIDATION_CSV, VALIDATION_PAGE, return_path
+from lacperf_helpers.ingest.manifest import describe, page_inputs
+from lacperf_helpers.run.pages import TEMPLATE, TEMPLATES, RenderError, appendix_path, check_file_names, clear_leftovers
+
+if TYPE_CHECKING:
+    from lacperf_helpers.run.render import WarmKernel
 
 log = logging.getLogger("lacperf.batch")
 NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}
@@ -213,6 +203,10 @@ def unchanged(job: Job, print_: str) -> bool:
 
 def rating_counts(notebook: str, period: str, inputs: Inputs, cohort: str = "all") -> dict[str, dict[str, int]]:
     """Per area, the Green / Amber / Red / not rated counts of its page, for the index."""
+    from lacperf_helpers.present.appendix import month_data
+    from lacperf_helpers.rate.period_figures import quarter_scorecard
+    from lacperf_helpers.rate.scorecard import headline
+
     last = period if is_month(period) else quarter_months(period)[-1]
     data = month_data(last, inputs=inputs)
     if notebook == "scorecard":
@@ -227,11 +221,13 @@ def rating_counts(notebook: str, period: str, inputs: Inputs, cohort: str = "all
     return counts
 
 
-_WORKER_KERNEL: list[WarmKernel] = []
+_WORKER_KERNEL: list[WarmKernel] = []  # imported when a page is rendered: a re-run needs none of it
 
 
 def worker_kernel() -> WarmKernel:
     """This worker process's warm kernel, shut down when the process ends."""
+    from lacperf_helpers.run.render import WarmKernel
+
     if not _WORKER_KERNEL:
         kernel = WarmKernel()
         multiprocessing.util.Finalize(kernel, kernel.shutdown, exitpriority=10)
@@ -252,6 +248,8 @@ def run_job(job: Job, made_at: str, manifest: dict[str, Any] | None = None) -> J
             manifest = manifest or job.manifest(made_at)
             if unchanged(job, manifest["fingerprint"]):  # another batch may have made it meanwhile
                 return JobResult(job.label, SKIPPED, str(job.target), time.perf_counter() - started)
+            from lacperf_helpers.run.render import render_appendix
+
             kernel = worker_kernel() if job.warm else None
             render_appendix(
                 job.out,
@@ -334,7 +332,47 @@ def plan_pages(
     """The pages of one period: `areas` (None: every area of the return, the authority first) x cohorts.
 
     Every input is checked first, and the period's validation report written beside the pages (the whole
-    report, then the run stops, if any input has an error)."""
+    report, then the run stops, if any input has an error). A plan is kept in the disk cache under every
+    input's content: a re-run with nothing changed plans without reading a table (or importing a library
+    that reads them)."""
+    last = period if is_month(period) else quarter_months(period)[-1]
+    folder = out / (period if is_month(period) else quarter_slug(period))
+    asked = [
+        notebook,
+        period,
+        repr(areas),
+        repr(cohorts),
+        str(out),
+        str(pdf),
+        str(force),
+        str(warm),
+        str(NOTEBOOKS[notebook]),
+    ]
+    key = cache.cache_key("plan", asked, page_inputs(inputs, last))
+    planned = cache.load(key)
+    reported = all((folder / name).is_file() for name in (VALIDATION_CSV, VALIDATION_PAGE))
+    if isinstance(planned, list) and reported and all(isinstance(job, Job) for job in planned):
+        return planned
+    jobs = _plan_pages(notebook, period, inputs, areas, cohorts, out, pdf, force, warm)
+    cache.store(key, jobs)
+    return jobs
+
+
+def _plan_pages(
+    notebook: Notebook,
+    period: str,
+    inputs: Inputs,
+    areas: list[str] | None,
+    cohorts: tuple[str, ...],
+    out: Path,
+    pdf: bool,
+    force: bool,
+    warm: bool,
+) -> list[Job]:
+    from lacperf_helpers.ingest.validation import ValidationError, write_report
+    from lacperf_helpers.present.appendix import check_inputs, month_data
+    from lacperf_helpers.rate.scorecard import order_areas, require_area
+
     last = period if is_month(period) else quarter_months(period)[-1]
     folder = out / (period if is_month(period) else quarter_slug(period))
     title = f"Validation of the inputs of {folder.name}"

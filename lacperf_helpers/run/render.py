@@ -33,51 +33,17 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from papermill.iorw import load_notebook_node
 
 from lacperf_helpers.config import paths
-from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.config.formatting import slug
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import write_atomically
 from lacperf_helpers.config.periods import quarter_months
 from lacperf_helpers.ingest.manifest import describe
+from lacperf_helpers.run.pages import SOCKET_FOLDER_PREFIX, TEMPLATE, TEMPLATES, RenderError, appendix_path
+from lacperf_helpers.run.pages import check_file_names as check_file_names  # for those who import it from here
 
 log = logging.getLogger("lacperf.render")
 KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 60  # seconds for a new kernel to answer, as nbclient's default
-TEMPLATES = Path(__file__).resolve().parent / "templates"  # nbconvert's template for the appendix; the index's
-TEMPLATE = TEMPLATES / "lacperf_appendix" / "index.html.j2"
 ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
-
-
-SOCKET_FOLDER_PREFIX = "lacperf-kernel-"
-
-
-def clear_leftovers(folder: str | Path | None = None) -> int:
-    """Remove the kernel socket folders of lacperf processes that are gone (a batch killed with kill -9, a
-    worker that died): the next run clears what a killed run left. Returns how many it removed."""
-    removed = 0
-    for path in Path(folder or tempfile.gettempdir()).glob(f"{SOCKET_FOLDER_PREFIX}*"):
-        owner = path.name.removeprefix(SOCKET_FOLDER_PREFIX).split("-", 1)[0]
-        if not owner.isdigit() or not path.is_dir() or path.stat().st_uid != os.getuid():
-            continue
-        if not _alive(int(owner)):
-            shutil.rmtree(path, ignore_errors=True)
-            removed += 1
-    return removed
-
-
-def _alive(pid: int) -> bool:
-    """Whether a process runs (a zombie, ended and waiting to be collected, does not)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True  # not Linux, or gone just now: leave it be
-    return state not in ("Z", "X")
 
 
 class _OwnSocketFolder:
@@ -115,32 +81,6 @@ class SyncIPCKernelManager(_OwnSocketFolder, KernelManager):
         if self.has_kernel:
             self.shutdown_kernel(now=True)
         self._remove_socket_folder()
-
-
-class RenderError(Exception):
-    """A notebook run that failed: names the appendix and the error the notebook raised."""
-
-
-def check_file_names(areas: list[str], source: str | Path) -> None:
-    """Two areas whose names make one file name ('South Kent', 'SOUTH KENT') would overwrite each other's
-    page: refused, naming both."""
-    seen: dict[str, str] = {}
-    for area in areas:
-        other = seen.setdefault(slug(area), area)
-        if other != area:
-            raise InputError(
-                source,
-                f"areas {other!r} and {area!r} would both be written to {slug(area)}.html: name them apart in the "
-                "return",
-                column="area",
-            )
-
-
-def appendix_path(out_dir: str | Path, period: str, area: str, cohort: str = "all") -> Path:
-    """`<out>/<period>/<area-slug>.html`, e.g. reports/2019-09/south-kent.html or reports/2019-20-q2/kent.html;
-    a cohort other than all is added: south-kent--excluding-uasc.html."""
-    suffix = "" if cohort == "all" else f"--{slug(cohort)}"
-    return Path(out_dir) / period / f"{slug(area)}{suffix}.html"
 
 
 def execute_notebook(notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
