@@ -34,12 +34,15 @@ report: setup ## Render the sample appendices: reports/<YYYY-MM>/ (MONTH=2019-09
 scorecard: setup ## Write the sample month's tidy scorecard to reports/<YYYY-MM>/scorecard.csv
 	$(VENV)/bin/lacperf scorecard --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS)/$(MONTH)/scorecard.csv
 
-browser: ## Install Debian's Chromium for the browser tests (apt-get, as root; Playwright downloads nothing)
+browser: ## Install Debian's Chromium and axe-core (npm, locked) for the browser tests; Playwright downloads nothing
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \
 	elif [ "$$(id -u)" = 0 ]; then \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
 			chromium fonts-liberation >/dev/null && echo "chromium installed"; \
 	else echo "chromium is not installed and this is not root: browser tests will be skipped (CI installs it)"; fi
+	@if [ -f tests/browser/node_modules/axe-core/axe.min.js ]; then echo "axe-core: installed"; \
+	elif command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent && echo "axe-core installed"; \
+	else echo "npm is not installed: the accessibility tests will be skipped (CI installs it)"; fi
 
 test: setup browser lint typecheck notebooks-clean unit ## Lint, type-check, check notebooks have no outputs, run pytest
 

@@ -130,6 +130,25 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     if disclosure is not None:
         for name, line in disclosure.FIGURES.items():
             terminalreporter.write_line(f"disclosure audit, {name}: {line}")
+    board = loaded("test_browser")
+    if board is not None and board.PRINTED:
+        terminalreporter.write_line(
+            "board paper, A4 pages printed: "
+            + ", ".join(f"{page} {n}" for page, n in board.PRINTED.items())
+            + " (target: at most 10)"
+        )
+    if board is not None and board.AXE_FOUND:
+        terminalreporter.write_line(
+            f"axe-core (WCAG 2.2 A and AA), {len(board.AXE_FOUND)} sample pages: "
+            f"{sum(board.AXE_FOUND.values())} violation(s) ("
+            + ", ".join(f"{page} {n}" for page, n in board.AXE_FOUND.items())
+            + ")"
+        )
+    if board is not None and board.SCREENS:
+        terminalreporter.write_line(
+            "the KPI table starts this many screens down (1280 x 800): "
+            + ", ".join(f"{page} {screens:.2f}" for page, screens in board.SCREENS.items())
+        )
     fuzz = loaded("test_fuzz_inputs")
     if fuzz is not None and sum(fuzz.TRIED.values()):
         tried = fuzz.TRIED

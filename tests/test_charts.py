@@ -75,30 +75,6 @@ def test_ratings_grid_is_a_table_of_letters_and_colours() -> None:
     assert 'title="September 2019: Red"' in html and "<caption>Ratings of 2 KPIs</caption>" in html
 
 
-def test_areas_compared_puts_better_to_the_right() -> None:
-    card = pd.DataFrame(
-        {
-            "title": ["Up", "Up", "Down", "Down"],
-            "area": ["Kent", "South Kent", "Kent", "South Kent"],
-            "value": [50.0, 60.0, 10.0, 20.0],
-            "previous_value": [40.0, 60.0, 10.0, 15.0],
-            "unit": ["percent"] * 4,
-            "decimals": [1] * 4,
-            "rag": ["Amber"] * 4,
-            "polarity": ["H", "H", "L", "L"],
-        }
-    )
-    spec = charts.areas_compared(card, "South Kent", "Kent", ["Up", "Down"]).to_dict()
-    rows = {(r["title"], r["area"]): r for r in next(iter(spec["datasets"].values()))}
-    # Up: 40 to 60 across areas and months; Kent 50 sits halfway, South Kent at the top
-    assert (rows["Up", "Kent"]["position"], rows["Up", "South Kent"]["position"]) == (0.5, 1.0)
-    assert rows["Up", "Kent"]["previous_position"] == 0.0
-    # Down (lower is better): 10 to 20; Kent's 10 is the best, so it sits at the right
-    assert (rows["Down", "Kent"]["position"], rows["Down", "South Kent"]["position"]) == (1.0, 0.0)
-    assert rows["Down", "South Kent"]["previous_position"] == 0.5
-    assert (rows["Down", "South Kent"]["role"], rows["Down", "Kent"]["role"]) == ("This area", "Authority")
-
-
 def test_svg_is_inline_with_hover_titles_and_a_text_alternative() -> None:
     chart = charts.kpi_chart(points(), "percent", 1, "children", "H")
     html = charts.figure(chart, "Reviews on time: 92.5% in September 2019, rated Green.")

@@ -37,7 +37,7 @@ def test_summary_of_the_authority(card: pd.DataFrame) -> None:  # noqa: F811
             "No change since last month",
             [
                 "Reviews held on time: 92.0% (46 of 50 children), Amber; unchanged from 92.0% (46 of 50) "
-                "last month (0 in the count, 0 in the cohort); 2 more children would reach the target of 95.0%."
+                "last month; 2 more children would reach the target of 95.0%."
             ],
         )
     ]
@@ -59,7 +59,7 @@ def test_summary_of_a_small_area(card: pd.DataFrame) -> None:  # noqa: F811
             "Worse since last month",
             [
                 "Children with 3 or more placements: 3 of 19 children (15.8%), Red; up 10.8 percentage points "
-                "from 5.0% (1 of 20) last month (+2 in the count, -1 in the cohort); 2 fewer children would "
+                "from 5.0% (1 of 20) last month; 2 fewer children would "
                 "reach the target of 10.0%."
             ],
         )
@@ -78,14 +78,17 @@ def test_trend_and_england_phrases() -> None:
         since_when="month-on-month decline since June 2019 when it was 80.3%",
         against_england="worse", england=10.0, unit="percent", decimals=1, benchmark_year="2018/19",
     )  # fmt: skip
+    # "no clear change" says nothing: left out; the run and the unusual month say something, in plain words
     assert trend_phrase(row) == (
-        "trend since October 2018: no clear change, month-on-month decline since June 2019 when it was 80.3% "
-        "(special cause concerning in the latest month)"
+        "month-on-month decline since June 2019 when it was 80.3%, an unusually poor month (beyond normal variation)"
     )
     assert england_phrase(row) == "worse than England (10.0% in 2018/19)"
-    quiet = kpi_row(trend="Improving", window_start="2018-10", run_length=1, variation="Common cause")
-    assert trend_phrase(quiet) == "trend since October 2018: improving"
+    steady = kpi_row(trend="Improving", window_start="2018-10", run_length=1, variation="Common cause")
+    assert trend_phrase(steady) == "improving steadily since October 2018"
+    quiet = kpi_row(trend="No clear change", window_start="2018-10", run_length=1, variation="Common cause")
+    assert trend_phrase(quiet) == ""
     assert england_phrase(kpi_row(against_england="")) == ""
+    assert england_phrase(kpi_row(against_england="in line", england=10.0, unit="percent", decimals=1)) == ""
 
 
 @pytest.mark.parametrize(

@@ -108,3 +108,10 @@ def quarter_slug(quarter: str) -> str:
 
 def previous_quarter(quarter: str) -> str:
     return financial_quarter(shift_month(quarter_months(quarter)[0], -3))
+
+
+def latest_quarter(month: str) -> str:
+    """The latest financial-year quarter complete by the end of `month`: 2019-09 -> 'Q2 2019/20' (it ends
+    then), 2019-10 -> 'Q2 2019/20' too."""
+    quarter = financial_quarter(month)
+    return quarter if quarter_months(quarter)[-1] == month else previous_quarter(quarter)

@@ -687,6 +687,12 @@ def published_csv(view: Published) -> str:
     return csv_text(view.frame)
 
 
+def published_rows(view: Published, rows: pd.Series | None = None, columns: list[str] | None = None) -> Published:
+    """Some rows and columns of a published view: still published (nothing hidden is shown by leaving out)."""
+    frame = view.frame if rows is None else view.frame.loc[rows]
+    return Published(frame.loc[:, [c for c in columns if c in frame.columns]] if columns else frame)
+
+
 def publish_card(card: pd.DataFrame, hidden: pd.DataFrame, month: str, previous: str) -> Published:
     """The tidy scorecard of a month for export: `hide_in_card` with the month's one decision."""
     return Published(hide_in_card(card, hidden, month, previous))

@@ -38,11 +38,29 @@ from lacperf_helpers.ingest.returns import require_month
 from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
 from lacperf_helpers.measures.figures import input_problems, load_returns_to
 from lacperf_helpers.present.narrative import Summary, summarise
+from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks, with_benchmarks
 from lacperf_helpers.rate.scorecard import build_scorecard, headline, order_areas, select_area, with_slice
 from lacperf_helpers.trend.series import SeriesAnalysis, analyse_series, rated_history
 
 TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
+
+
+@dataclass(frozen=True)
+class Standout:
+    """An area rated apart from the authority on a KPI: Red where the authority is not, or Green where the
+    authority is Red. Figures as published; `since_when` the area's month-on-month run (as its own page
+    tells it: never through a hidden month)."""
+
+    kpi_id: str
+    title: str
+    area: str
+    rag: str
+    authority_rag: str
+    since_when: str
+
+
+STANDOUTS_SHOWN = 10  # a paragraph, not a list of every difference
 
 
 @dataclass(frozen=True)
@@ -66,6 +84,7 @@ class Appendix:
     data_files: tuple[Path, ...]  # the return files this month's and last month's figures came from
     problems: pd.DataFrame  # every warning in the inputs up to this month (errors stop a page being made)
     disclosure_control: bool  # figures of 1-4 children hidden (always, in a rendered appendix)
+    standouts: list[Standout]  # areas whose rating stands apart from the authority's, with their runs
     manifest: dict[str, Any]  # every input with its SHA-256, the KPI definitions' hash, version, time made
     version: str
     made_at: str
@@ -173,6 +192,37 @@ def _hide_in_series(series: dict[str, SeriesAnalysis], hidden: pd.DataFrame) -> 
     }
 
 
+def _standouts(
+    card: pd.DataFrame,
+    figures: pd.DataFrame,
+    hidden: pd.DataFrame,
+    catalogue: KpiCatalogue,
+    trend_settings: TrendSettings,
+    authority: str | None,
+    month: str,
+    cohort: str,
+) -> list[Standout]:
+    """Areas rated apart from the authority this month, in KPI order (at most STANDOUTS_SHOWN)."""
+    if not authority or authority not in set(card["area"]):
+        return []
+    overall = card.loc[card["area"] == authority].set_index("kpi_id")["rag"]
+    apart = card.loc[card["area"] != authority].assign(authority_rag=lambda c: c["kpi_id"].map(overall))
+    chosen = apart.loc[
+        ((apart["rag"] == rating.RED) & (apart["authority_rag"] != rating.RED))
+        | ((apart["rag"] == rating.GREEN) & (apart["authority_rag"] == rating.RED))
+    ].head(STANDOUTS_SHOWN)
+    found = []
+    for r in chosen.itertuples(index=False):
+        own = hidden.loc[hidden["area"] == r.area]
+        history = rated_history(headline(figures.loc[figures["area"] == r.area], cohort), catalogue)
+        one = history.loc[history["kpi_id"] == r.kpi_id]
+        analysis = analyse_series(one, catalogue.get(str(r.kpi_id)), trend_settings, month)
+        row, _ = hide_in_trend(analysis.row, hide_in_history(analysis.points, own))
+        since = str(row["since_when"]) if int(row.get("run_length") or 0) >= 2 else ""  # type: ignore[call-overload]
+        found.append(Standout(str(r.kpi_id), str(r.title), str(r.area), str(r.rag), str(r.authority_rag), since))
+    return found
+
+
 def load_appendix(
     month: str,
     area: str,
@@ -219,6 +269,7 @@ def load_appendix(
         p for p in (return_path(returns, previous_month(month)), return_path(returns, month)) if p.is_file()
     )
     made = made_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    apart = _standouts(card, figures, hidden, catalogue, trend_settings, settings.authority, month, cohort)
     return Appendix(
         month=month,
         area=area,
@@ -231,6 +282,7 @@ def load_appendix(
         history=Published(history),
         series=series,
         summary=summarise(area_card, settings.small_cohort_denominator),
+        standouts=apart,
         catalogue=catalogue,
         settings=settings,
         trend_settings=trend_settings,

@@ -19,7 +19,7 @@ import pandas as pd
 import vl_convert
 from markupsafe import Markup
 
-from lacperf_helpers.config.formatting import fmt_figure, fmt_value
+from lacperf_helpers.config.formatting import fmt_figure
 from lacperf_helpers.config.periods import month_label
 from lacperf_helpers.present.templating import Section, render
 from lacperf_helpers.rate import rating
@@ -266,69 +266,6 @@ def _fill_placeholders(node: object, frames: KpiChartFrames) -> object:
     return node
 
 
-def areas_compared(card: pd.DataFrame, area: str, authority: str | None, titles: list[str]) -> alt.Chart:
-    """Each KPI's areas this month, the chosen area's move since last month, and the authority marked.
-
-    KPIs differ in scale and direction, so each row runs from the worst to the best figure of any area
-    this month or last (lower-is-better KPIs are turned round): right is always better.
-    """
-    data = card.loc[:, ["title", "area", "value", "previous_value", "unit", "decimals", "rag", "polarity"]].copy()
-    data["shown"] = [fmt_value(v, u, d) for v, u, d in zip(data["value"], data["unit"], data["decimals"], strict=True)]
-    data["role"] = np.where(
-        data["area"] == area, "This area", np.where(data["area"] == authority, "Authority", "Other areas")
-    )
-    both = pd.concat([data[["title", "value"]], data[["title", "previous_value"]].set_axis(["title", "value"], axis=1)])
-    low, high = both.groupby("title")["value"].min(), both.groupby("title")["value"].max()
-    span = (high - low).replace(0, 1.0)
-    flip = data["polarity"] == "L"
-    for column, source in (("position", "value"), ("previous_position", "previous_value")):
-        share = (data[source] - data["title"].map(low)) / data["title"].map(span)
-        data[column] = share.where(~flip, 1 - share)
-    data = data.dropna(subset=["position"]).drop(columns=["polarity", "unit", "decimals", "value", "previous_value"])
-    data = data.sort_values("role", key=lambda r: r.map({"Other areas": 0, "Authority": 1, "This area": 2}))  # on top
-    roles = ["This area", "Authority", "Other areas"]
-    y = alt.Y("title:N", sort=titles, title=None, axis=alt.Axis(labelLimit=0))  # truncating measures text: slow
-    x_axis = alt.Axis(labels=False, ticks=False, grid=False)
-    base = alt.Chart(data)
-    moves = (
-        base.transform_filter(alt.datum.role == "This area")
-        .mark_rule(color="#0b0c0c", strokeWidth=1.5)
-        .encode(
-            x=alt.X(
-                "previous_position:Q", title="worst  ←  figures of the areas this month and last  →  best", axis=x_axis
-            ),
-            x2="position:Q",
-            y=y,
-        )
-    )
-    dots = base.mark_point(filled=True, size=60, opacity=1).encode(
-        x="position:Q",
-        y=y,
-        shape=alt.Shape(
-            "role:N",
-            scale=alt.Scale(domain=roles, range=["circle", "diamond", "circle"]),
-            legend=alt.Legend(title=None, orient="top"),
-        ),
-        color=alt.Color(
-            "role:N",
-            scale=alt.Scale(domain=roles, range=["#0b0c0c", "#1d70b8", "#b1b4b6"]),
-            legend=alt.Legend(title=None, orient="top"),
-        ),
-        tooltip=[
-            alt.Tooltip("area:N", title="Area"),
-            alt.Tooltip("shown:N", title="This month"),
-            alt.Tooltip("rag:N", title="Rating"),
-        ],
-    )
-    return (
-        alt.layer(moves, dots)
-        .properties(width=360, height=18 * len(titles))
-        .configure_axis(labelFont=FONT, labelFontSize=11, titleFont=FONT, titleFontWeight="normal")
-        .configure_legend(labelFont=FONT)
-        .configure_view(stroke=None)
-    )
-
-
 SVG = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
@@ -348,10 +285,14 @@ def accessible_svg(svg: str, text_alternative: str) -> Markup:
     drawn = dict(root.attrib)
     root.attrib.clear()  # what a screen reader needs first, then the drawing's own attributes
     root.attrib.update({"role": "img", "aria-label": text_alternative, **drawn})
-    for mark in root.iter():
+    for mark in list(root.iter())[1:]:
         label = mark.get("aria-label")
         if mark.tag in _MARKS and label and not len(mark):
             ET.SubElement(mark, f"{{{SVG}}}title").text = label
+        # inside an image every part is presentational: Vega's roles for its parts would be read as
+        # unnamed graphics (axe: svg-img-alt); the hover titles stay
+        for attribute in ("role", "aria-roledescription", "aria-label"):
+            mark.attrib.pop(attribute, None)
     return Markup(ET.tostring(root, encoding="unicode"))
 
 

@@ -15,7 +15,6 @@ from lacperf_helpers.config.formatting import (
     fmt_change,
     fmt_count,
     fmt_figure,
-    fmt_signed,
     fmt_value,
     missing,
     noun,
@@ -24,6 +23,8 @@ from lacperf_helpers.config.formatting import (
 from lacperf_helpers.config.periods import month_label
 from lacperf_helpers.present.views import KpiRow, kpi_rows
 from lacperf_helpers.rate import rating
+from lacperf_helpers.trend import spc
+from lacperf_helpers.trend.trend import DETERIORATING, IMPROVING
 
 DIRECTION_GROUPS = (
     (rating.IMPROVED, "Improved since last {period}"),
@@ -188,10 +189,6 @@ def amber_red_item(r: KpiRow, small_cohort: float, period: str = "month") -> str
             if change != "unchanged"
             else f"unchanged from {before} last {period}"
         )
-        if r.unit == "percent" and not missing(r.numerator_change):
-            text += (
-                f" ({fmt_signed(r.numerator_change)} in the count, {fmt_signed(r.denominator_change)} in the cohort)"
-            )
         parts.append(text)
     parts.extend(p for p in (children_phrase(r), trend_phrase(r), england_phrase(r)) if p)
     return "; ".join(parts) + "."
@@ -202,24 +199,28 @@ def _as_shown(value: float, decimals: int) -> float:
 
 
 def trend_phrase(r: KpiRow) -> str:
-    """'trend since October 2018: no clear change' (+ the run of months, and an SPC signal, if any)."""
-    if r.trend is None:
-        return ""
-    text = f"trend since {month_label(r.window_start)}: {r.trend.lower()}"
-    if r.run_length >= 2:
-        text += f", {r.since_when}"
-    if r.variation is not None and r.variation.startswith("Special cause"):
-        text += f" ({r.variation.lower()} in the latest month)"
-    return text
+    """Only what the trend says, in plain words: 'improving steadily since October 2018', a run of months
+    ('month-on-month decline since June 2019 when it was 80.3%'), an unusual latest month; '' otherwise."""
+    said = []
+    if r.trend in (IMPROVING, DETERIORATING):
+        said.append(
+            f"{'improving' if r.trend == IMPROVING else 'getting worse'} steadily since {month_label(r.window_start)}"
+        )
+    if r.run_length >= 2 and r.since_when:
+        said.append(r.since_when)
+    if r.variation in (spc.SPECIAL_IMPROVING, spc.SPECIAL_CONCERNING):
+        better = r.variation == spc.SPECIAL_IMPROVING
+        said.append(f"an unusually {'good' if better else 'poor'} month (beyond normal variation)")
+    return ", ".join(said)
 
 
 def england_phrase(r: KpiRow) -> str:
     """'better than England (85.0%, 2018/19)'; empty without a benchmark."""
     against = r.against_england
-    if not against:
+    if against not in ("better", "worse"):  # England only where it matters: a clear difference
         return ""
     england = f"England ({fmt_value(r.england, r.unit, r.decimals)} in {r.benchmark_year})"
-    return f"in line with {england}" if against == "in line" else f"{against} than {england}"
+    return f"{against} than {england}"
 
 
 def not_rated_item(r: KpiRow) -> str:

@@ -12,15 +12,24 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from lacperf_helpers.config.formatting import DASH, fmt_figure, fmt_value, missing
-from lacperf_helpers.config.periods import financial_year, month_label, quarter_months, rolling_months
+from lacperf_helpers.config.formatting import DASH, fmt_figure, fmt_value, missing, slug
+from lacperf_helpers.config.periods import (
+    financial_year,
+    latest_quarter,
+    month_label,
+    quarter_months,
+    quarter_slug,
+    rolling_months,
+)
+from lacperf_helpers.disclose.disclosure import Published, published_csv, published_rows
+from lacperf_helpers.ingest.layout import available_months
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
-from lacperf_helpers.present import charts
-from lacperf_helpers.present.appendix import Appendix
+from lacperf_helpers.present import charts, icons
+from lacperf_helpers.present.appendix import Appendix, Standout
 from lacperf_helpers.present.narrative import Summary
 from lacperf_helpers.present.quarterly import QuarterAppendix
 from lacperf_helpers.present.templating import Section, render
-from lacperf_helpers.present.views import BreakdownRow, KpiRow, QuarterRow, kpi_rows, rows_of
+from lacperf_helpers.present.views import BreakdownRow, FigureRow, KpiRow, QuarterRow, kpi_rows, rows_of
 from lacperf_helpers.rate import rating
 
 DIRECTION_ARROWS = {
@@ -28,18 +37,20 @@ DIRECTION_ARROWS = {
     rating.SAME: "► Same",
     rating.WORSE: "▼ Worse",
     rating.NOT_COMPARABLE: f"{DASH} Not comparable",
-    rating.NOT_SHOWN: f"{DASH} Not shown (small numbers)",
+    rating.NOT_SHOWN: f"{DASH} Not shown",  # small numbers: the key says why
 }
 TABLE_COLUMNS = (
-    "KPI", "This month", "Target", "Floor", "Rating", "Last month", "Direction", "Children to change rating",
-    "Trend", "England",
+    "KPI", "This month", "Target", "Floor", "Rating", "Last month", "Direction", "Variation", "Assurance",
+    "Children to change rating", "England",
 )  # fmt: skip
+COHORT_COLUMN = "Excluding UASC"  # beside "This month" where a KPI has a figure for that cohort
 
 
 @dataclass(frozen=True)
 class Cell:
     text: str
     css: str = ""
+    icon: Section | None = None  # a Making Data Count icon before the words
 
 
 @dataclass(frozen=True)
@@ -49,6 +60,7 @@ class Table:
     columns: tuple[str, ...]
     rows: tuple[tuple[Cell, ...], ...]
     css: str = "lacperf-scorecard"
+    row_headers: bool = True  # each row's first cell names it (a KPI)
 
 
 def table_section(table: Table) -> Section:
@@ -126,27 +138,36 @@ def summary_html(s: Summary, period: str) -> Section:
     return render("summary.html.j2", s=s, period=period)
 
 
-def scorecard_cells(r: KpiRow, note: int, small_cohort: float) -> tuple[Cell, ...]:
-    """One KPI's row of the scorecard as a reader sees it: every cell text, with its class."""
+def scorecard_cells(r: KpiRow, note: int, small_cohort: float, cohort_figure: str | None = None) -> tuple[Cell, ...]:
+    """One KPI's row of the overview table as a reader sees it: every cell text, with its class and icon.
+    `cohort_figure`: the KPI's figure excluding UASC, where the page has that column."""
     now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort, r.withheld)
-    before = fmt_figure(
-        r.previous_value, r.previous_numerator, r.previous_denominator, r.unit, r.decimals, r.counts,
-        small_cohort, r.previous_withheld,
-    )  # fmt: skip
+    before = r.previous_withheld or fmt_value(r.previous_value, r.unit, r.decimals)  # its children: in the annex
     previous = DASH if r.previous_rag == rating.NO_DATA else f"{before} · {r.previous_rag}"
     children = r.children_to_change_rating
-    return (
+    variation = icons.variation(r.variation, r.polarity)
+    assurance = icons.assurance(r.assurance)
+    cells = [
         Cell(f"{r.title} [{note}]"),
         Cell(now),
+        *([] if cohort_figure is None else [Cell(cohort_figure)]),
         Cell(fmt_value(r.target, r.unit, r.decimals)),
         Cell(fmt_value(r.floor, r.unit, r.decimals)),
         Cell(r.rag, _rag_class(r.rag)),
         Cell(previous, "previous " + _rag_class(r.previous_rag)),
         Cell(DIRECTION_ARROWS.get(r.direction, r.direction), _direction_class(r.direction)),
+        _verdict_cell(variation, "variation"),
+        _verdict_cell(assurance, "assurance"),
         Cell(DASH if missing(children) else str(int(children))),
-        Cell(r.trend or DASH, _trend_class(r.trend)),
         Cell(_england(r)),
-    )
+    ]
+    return tuple(cells)
+
+
+def _verdict_cell(verdict: icons.Verdict | None, kind: str) -> Cell:
+    if verdict is None:
+        return Cell(DASH, "verdict")
+    return Cell(verdict.words, "verdict", icons.icon(verdict, kind))
 
 
 def _direction_class(direction: str) -> str:
@@ -171,18 +192,176 @@ def _england(r: KpiRow) -> str:
     return f"{shown} · {r.against_england}" if r.against_england else shown
 
 
-def scorecard_table(appendix: Appendix) -> Section:
-    """The scorecard table: the rating cell carries its colour class and its word."""
+def cohort_figures(appendix: Appendix, cohort: str = "excluding UASC") -> dict[str, str]:
+    """Each KPI's figure for `cohort` this month, as the table shows it (only on a page of all children)."""
+    if appendix.cohort != "all":
+        return {}
+    frame = appendix.slices.frame
+    rows = frame.loc[(frame["area"] == appendix.area) & (frame["cohort"] == cohort) & (frame["breakdown"] == "total")]
     small = appendix.settings.small_cohort_denominator
-    cells = tuple(scorecard_cells(r, n, small) for n, r in enumerate(kpi_rows(appendix.card.frame), start=1))
-    caption = (
-        f"{appendix.area}, {month_label(appendix.month)}: every KPI with its figure, standards and "
-        "rating. Children to change rating: for a Green KPI, how many children's outcomes turning the "
-        "other way would lose Green; otherwise, how many more would reach the target. Trend: over the "
-        f"last {appendix.trend_settings.window} months, by the Mann-Kendall test. England: the latest "
-        "published figure and how this one compares."
+    return {
+        str(kpi_id): fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small, r.withheld)
+        for kpi_id, r in zip(rows["kpi_id"], rows_of(rows, BreakdownRow), strict=True)
+    }
+
+
+def scorecard_table(appendix: Appendix) -> Section:
+    """Every KPI in one table: figure, standards, rating (colour and word), direction, the Making Data Count
+    verdicts as icons with words, and (on a page of all children) the figure excluding UASC beside it."""
+    small = appendix.settings.small_cohort_denominator
+    by_cohort = cohort_figures(appendix)
+    rows = kpi_rows(appendix.card.frame)
+    cells = tuple(
+        scorecard_cells(r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None)
+        for n, r in enumerate(rows, start=1)
     )
-    return table_section(Table("scorecard", caption, TABLE_COLUMNS, cells))
+    columns = TABLE_COLUMNS if not by_cohort else (*TABLE_COLUMNS[:2], COHORT_COLUMN, *TABLE_COLUMNS[2:])
+    caption = (
+        f"{appendix.area}, {month_label(appendix.month)}: every KPI with its figure, standards and rating"
+        + (
+            ", and its figure excluding unaccompanied asylum-seeking children (UASC) where it is measured"
+            if by_cohort
+            else ""
+        )
+        + ". Children to change rating: for a Green KPI, how many children's outcomes turning the other way "
+        "would lose Green; otherwise, how many more would reach the target. England: the latest published "
+        "figure and how this one compares."
+    )
+    download = csv_download(
+        published_rows(appendix.card, columns=DOWNLOAD_COLUMNS),
+        f"{page_name(appendix)}-{appendix.month}-kpis.csv",
+    )
+    key = Section('<p class="lacperf-key">{} {}</p>').format(icons.KEY, NOT_SHOWN_KEY)
+    return table_section(Table("scorecard", caption, columns, cells)) + key + download
+
+
+NOT_SHOWN_KEY = (
+    "Direction “Not shown”: a figure this month or last is hidden to protect a small number of children, so which "
+    "way it moved is not given."
+)
+DOWNLOAD_COLUMNS = [
+    "month", "area", "cohort", "kpi_id", "title", "numerator", "denominator", "value", "withheld", "target", "floor",
+    "rag", "previous_value", "previous_withheld", "previous_rag", "direction", "variation", "assurance",
+    "children_to_change_rating", "england", "benchmark_year",
+]  # fmt: skip
+
+
+def page_name(appendix: Appendix) -> str:
+    """'south-kent', 'south-kent--excluding-uasc': the page's file name without '.html'."""
+    return slug(appendix.area) + ("" if appendix.cohort == "all" else f"--{slug(appendix.cohort)}")
+
+
+def csv_download(view: Published, file: str) -> Section:
+    """A link that saves the table's published figures as CSV, from the page itself (no network)."""
+    return render("download.html.j2", data=published_csv(view), file=file)
+
+
+def overview(appendix: Appendix) -> Section:
+    """What the panel needs first: the headline, the ratings that changed, and every KPI in one table."""
+    return render("overview.html.j2", s=appendix.summary, period="month", table=scorecard_table(appendix))
+
+
+def annex(appendix: Appendix) -> Section:
+    """The start of the detail (a new printed page): each Amber and Red KPI in a sentence, by direction."""
+    return render("annex.html.j2", s=appendix.summary, period="month")
+
+
+def areas_table(appendix: Appendix) -> Section:
+    """Every KPI x area: each area's figure and rating (colour and word), the authority's first; this page's
+    area marked. Then the areas that stand out, by name, with figure and since when."""
+    frame = appendix.all_areas.frame
+    authority = appendix.settings.authority
+    areas = list(dict.fromkeys(frame["area"]))
+    if len(areas) < 2:
+        return Section()
+    small = appendix.settings.small_cohort_denominator
+    by_area = {(r.kpi_id, r.area): r for r in rows_of(frame, FigureRow)}
+    rows = []
+    for kpi in appendix.catalogue.kpis:
+        cells = [Cell(kpi.title)]
+        for area in areas:
+            r = by_area.get((kpi.id, area))
+            if r is None:
+                cells.append(Cell(DASH))
+                continue
+            figure = _short_figure(r, small)
+            marked = " this-area" if area == appendix.area else ""
+            cells.append(Cell(f"{figure} · {r.rag}", _rag_class(r.rag) + marked))
+        rows.append(tuple(cells))
+    columns = tuple(f"{a} (this page)" if a == appendix.area else a for a in areas)
+    caption = (
+        f"Every KPI in each area, {month_label(appendix.month)}"
+        + (f", {authority} as a whole first" if authority in areas else "")
+        + ": the figure and its rating against the KPI's target and floor."
+    )
+    table = table_section(Table("areas", caption, ("KPI", *columns), tuple(rows)))
+    download = csv_download(
+        published_rows(appendix.all_areas, columns=DOWNLOAD_COLUMNS), f"all-areas-{appendix.month}-kpis.csv"
+    )
+    return render(
+        "areas.html.j2",
+        standouts=[_standout_sentence(s, by_area, authority or "", small) for s in appendix.standouts],
+        period="month",
+        authority=authority or "the authority",
+        table=table + download,
+    )
+
+
+def _short_figure(r: FigureRow, small: float) -> str:
+    """'80.3%'; '5 of 5 (100.0%)' where so few children are counted that one moves it far; or 'withheld'."""
+    if r.withheld:
+        return r.withheld
+    if r.unit == "percent" and not missing(r.denominator) and 0 < r.denominator < small:
+        return fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small)
+    return fmt_value(r.value, r.unit, r.decimals)
+
+
+def _standout_sentence(s: Standout, by_area: dict[tuple[str, str], FigureRow], authority: str, small: float) -> str:
+    """'Placement stability: South Kent 29.7% (Red) against Kent's 45.0% (Amber); month-on-month improvement
+    since March 2018 when it was 23.0%.'"""
+    r, whole = by_area[(s.kpi_id, s.area)], by_area.get((s.kpi_id, authority))
+    hidden = "figure not shown"  # small numbers: the table says <5 or withheld
+    shown = (
+        hidden if r.withheld else fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small)
+    )
+    sentence = f"{s.title}: {s.area} {shown} ({s.rag})"
+    if whole is not None:
+        theirs = hidden if whole.withheld else fmt_value(whole.value, whole.unit, whole.decimals)
+        sentence += f" against {authority}'s {theirs} ({s.authority_rag})"
+    return sentence + (f"; {s.since_when}." if s.since_when else ".")
+
+
+def navigation(appendix: Appendix) -> Section:
+    """Links to this page's parts, the other areas' pages of the month, the previous and next months' and
+    the quarter's pages, and the indexes (pages sit at <out>/<period>/<area>.html)."""
+    contents = [("overview", "Overview"), ("areas", "Areas side by side"), ("annex", "Annex"),
+                ("amber-red", "Amber and Red KPIs"), ("trends", "Each KPI's months"), ("measures", "How measured"),
+                ("data-quality", "Data quality")]  # fmt: skip
+    if appendix.all_areas.frame["area"].nunique() < 2:
+        contents = [c for c in contents if c[0] != "areas"]
+    this = page_name(appendix)
+    areas = [
+        (area, f"{slug(area)}.html", area == appendix.area and appendix.cohort == "all")
+        for area in dict.fromkeys(appendix.all_areas.frame["area"])
+    ]
+    months = available_months(appendix.inputs.returns)
+    periods = []
+    at = months.index(appendix.month) if appendix.month in months else -1
+    if at > 0:
+        periods.append((f"previous month, {month_label(months[at - 1])}", f"../{months[at - 1]}/{this}.html"))
+    if 0 <= at < len(months) - 1:
+        periods.append((f"next month, {month_label(months[at + 1])}", f"../{months[at + 1]}/{this}.html"))
+    quarter = latest_quarter(appendix.month)
+    if quarter_months(quarter)[-1] in months:
+        periods.append((f"the quarter, {quarter}", f"../{quarter_slug(quarter)}/{slug(appendix.area)}.html"))
+    periods += [(f"every page of {month_label(appendix.month)}", "index.html"), ("every month", "../index.html")]
+    return render(
+        "navigation.html.j2",
+        contents=contents,
+        period_label=f"{month_label(appendix.month)}, by area",
+        areas=areas,
+        periods=periods,
+    )
 
 
 def notes(appendix: Appendix) -> Section:
@@ -244,11 +423,13 @@ def kpi_chart_headline(r: KpiRow, month: str) -> str:
     return "; ".join(parts) + "."
 
 
-CHART_KEY = (
-    "Each chart shows the months of the trend window: the figure (black line), the target (dashed) and floor "
-    "standard (dotted) over green, amber and red bands, the SPC mean (grey line) and process limits (grey "
-    "dots), and England (purple dash-dot) where published. Triangles mark special-cause months: pointing up "
-    "(blue) for improvement, down (orange) for concern. Hover over a point for its figures."
+CHART_LINES = (  # label, dash, colour, width: as charts.py draws them
+    ("the figure each month", "", "#0b0c0c", 1.6),
+    ("target", "6 3", "#0b0c0c", 1.2),
+    ("floor standard", "2 2", "#0b0c0c", 1.2),
+    ("average over the months shown", "", "#6f777b", 1),
+    ("the range of normal variation (process limits)", "1 3", "#6f777b", 1),
+    ("England, where published", "8 2 2 2", "#4c2c92", 1.2),
 )
 
 
@@ -279,7 +460,7 @@ def trend_section(appendix: Appendix) -> Section:
         "trends.html.j2",
         grid=ratings_grid(recent, titles, months, grid_text),
         window=window,
-        key=CHART_KEY,
+        key=render("chart_key.html.j2", lines=CHART_LINES),
         charts=figures,
     )
 
@@ -309,23 +490,6 @@ def ratings_grid(history: pd.DataFrame, titles: list[str], months: list[str], ca
     ]
     heads = [f"{pd.Timestamp(f'{m}-01'):%b %y}" for m in months]
     return render("ratings_grid.html.j2", caption=caption, months=heads, rows=rows)
-
-
-def areas_section(appendix: Appendix) -> Section:
-    """Where this area sits among the authority's areas on every KPI, and how it moved since last month."""
-    areas = appendix.all_areas.frame["area"].unique()
-    if len(areas) < 2:
-        return Section("<p>There is only one area in this month's return.</p>")
-    titles = [kpi.title for kpi in appendix.catalogue.kpis]
-    chart = charts.areas_compared(appendix.all_areas.frame, appendix.area, appendix.settings.authority, titles)
-    text = (
-        f"{appendix.area} (black) against the other {len(areas) - 1} areas"
-        + (f" and {appendix.settings.authority} as a whole (blue diamond)" if appendix.settings.authority else "")
-        + " on each KPI. Each row runs from the worst figure of any area this month or last (left) to the "
-        "best (right), whichever way the KPI counts as better; the black line runs from this area's figure "
-        "last month to this month's."
-    )
-    return charts.figure(chart, text)
 
 
 def _period_figure(r: QuarterRow, prefix: str, small_cohort: float, with_rating: bool = True) -> str:

@@ -161,3 +161,20 @@ class BreakdownRow(_Row):
 
 def kpi_rows(card: pd.DataFrame) -> list[KpiRow]:
     return rows_of(card, KpiRow)
+
+
+@dataclass(frozen=True)
+class FigureRow(_Row):
+    """One KPI's figure and rating in one area (the areas side by side)."""
+
+    kpi_id: str
+    area: str
+    title: str
+    unit: str
+    decimals: int
+    counts: str
+    value: float
+    numerator: float
+    denominator: float
+    withheld: str
+    rag: str
