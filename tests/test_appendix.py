@@ -120,7 +120,7 @@ def test_the_direction_of_travel_section(rendered: Path) -> None:
     assert len(figures) == 26  # one chart per KPI, headed by its title
     assert figures[0] == "Care leavers given their health history at 18"
     assert html.count("<figcaption>") == 26
-    assert "Children in care placed within 20 miles of home: 78.8% in September 2019, rated Amber; trend" in html
+    assert "Children in care placed within 20 miles of home: 78.8% in September 2019, rated Amber; variation: " in html
     assert "England 10.0% · worse" in html  # placement stability: 13.0% against England's 10.0%, lower is better
 
 

@@ -99,3 +99,23 @@ def test_the_fast_spec_draws_exactly_what_altair_draws(benchmark: float | None) 
     assert charts.kpi_chart_svg(frames) == charts.to_svg(built)
     days = charts.kpi_chart_frames(points(), "days", 0, "children", "L", benchmark)
     assert charts.kpi_chart_svg(days) == charts.to_svg(charts._kpi_layers(days))
+
+
+def test_each_point_sits_on_its_months_tick_and_none_beyond_the_last() -> None:
+    """A September point beside an 'Oct 19' tick reads as October: points and ticks share month starts."""
+    months = [f"{y}-{m:02d}" for y in (2018, 2019) for m in range(1, 13)][8:21]  # Sep 2018 to Sep 2019
+    many = pd.DataFrame(
+        {
+            "month": months, "value": [50.0 + i for i in range(13)], "numerator": [50.0 + i for i in range(13)],
+            "denominator": [100.0] * 13, "rag": ["Amber"] * 13, "target": [70.0] * 13, "floor": [40.0] * 13,
+            "rules": [""] * 13,
+        }
+    )  # fmt: skip
+    svg = charts.kpi_chart_svg(charts.kpi_chart_frames(many, "percent", 1, "children", "H"))
+    ticks = {label: float(x) for x, label in re.findall(r'translate\(([\d.]+),[\d.]+\)"[^>]*>(\w{3} \d\d)</text>', svg)}
+    dots = dict(re.findall(r'aria-label="(\w+ \d{4}): [^"]*"[^>]*transform="translate\(([\d.]+),', svg))
+    assert ticks, "the axis has month labels"
+    for label, x in ticks.items():  # 'Jan 19' is where January 2019's point is
+        month = pd.Timestamp(f"01 {label}").strftime("%B %Y")
+        assert float(dots[month]) == pytest.approx(x, abs=0.01)
+    assert max(ticks.values()) <= float(dots["September 2019"]) + 0.01  # no tick after the latest month

@@ -63,7 +63,7 @@ def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, 
             "rules": points["rules"].fillna("") if "rules" in points else "",
         }
     ).reset_index(drop=True)
-    special = data["signal"].map({"Improving": "; special cause: improving", "Concerning": "; special cause: concern"})
+    special = data["signal"].map({"Improving": "; unusual improvement", "Concerning": "; unusual concern"})
     data["description"] = data["month_label"] + ": " + data["figure"] + ", " + data["rating"] + special.fillna("")
     return data
 
@@ -84,9 +84,11 @@ def _bands(data: pd.DataFrame, polarity: str, domain: tuple[float, float]) -> pd
     """Green, Amber and Red bands month by month (a target can change at the financial year)."""
     low, high = domain
     rows = []
-    for month, target, floor in zip(data["month"], data["target"], data["floor"], strict=True):
-        end = (pd.Timestamp(month) + pd.offsets.MonthBegin(1)).strftime("%Y-%m-%d")
-        start = (pd.Timestamp(month) - pd.Timedelta(days=0)).strftime("%Y-%m-%d")
+    months = list(data["month"])
+    # each month's band runs from its point to the next month's: the chart ends at the latest point, so no
+    # tick is drawn beyond it (a September point beside an "Oct 19" tick read as October)
+    for month, end, target, floor in zip(months, [*months[1:], months[-1]], data["target"], data["floor"], strict=True):
+        start = month
         if polarity == "H":
             spans = {"Green": (target, high), "Amber": (floor, target), "Red": (low, floor)}
         else:
@@ -123,10 +125,9 @@ def kpi_chart_frames(
 ) -> KpiChartFrames:
     data = kpi_chart_data(points, unit, decimals, counts, polarity)
     domain = _y_domain(data, unit, [benchmark] if benchmark is not None else [])
-    shifted = data.assign(month=(pd.to_datetime(data["month"]) + pd.Timedelta(days=14)).dt.strftime("%Y-%m-%d"))
     england = None if benchmark is None else pd.DataFrame({"benchmark": [benchmark], "label": [benchmark_label]})
     y_title = {"percent": "%", "days": "days"}.get(unit, "")
-    return KpiChartFrames(shifted, _bands(data, polarity, domain), england, domain, y_title)
+    return KpiChartFrames(data, _bands(data, polarity, domain), england, domain, y_title)
 
 
 def kpi_chart(
@@ -182,7 +183,7 @@ def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> 
         alt.Tooltip("month_label:N", title="Month"),
         alt.Tooltip("figure:N", title="Figure"),
         alt.Tooltip("rating:N", title="Rating"),
-        alt.Tooltip("signal:N", title="Special cause"),
+        alt.Tooltip("signal:N", title="Unusual month"),
     ]
     line = base.mark_line(color="#0b0c0c", strokeWidth=1.6, aria=False).encode(x=x, y=y)
     dots = base.mark_point(filled=True, size=50, opacity=1).encode(

@@ -413,10 +413,11 @@ def kpi_chart_headline(r: KpiRow, month: str) -> str:
     """The text alternative of a KPI's chart: its figure, rating, trend, variation and assurance."""
     figure_now = fmt_value(r.value, r.unit, r.decimals)
     parts = [f"{r.title}: {figure_now} in {month_label(month)}, rated {r.rag}"]
-    if r.trend is not None:
-        parts.append(f"trend since {month_label(r.window_start)}: {r.trend.lower()}")
-        parts.append(f"SPC: {str(r.variation).lower()}, {str(r.assurance).lower()} against the target of "
-                     f"{fmt_value(r.target, r.unit, r.decimals)}")  # fmt: skip
+    variation, assurance = icons.variation(r.variation, r.polarity), icons.assurance(r.assurance)
+    if variation is not None:
+        parts.append(f"variation: {variation.words.lower()}")
+    if assurance is not None:
+        parts.append(f"{assurance.words.lower()} ({fmt_value(r.target, r.unit, r.decimals)})")
     england = _england(r)
     if england != DASH:
         parts.append(f"England {england}")
@@ -504,7 +505,7 @@ def _period_figure(r: QuarterRow, prefix: str, small_cohort: float, with_rating:
 
 QUARTER_COLUMNS = (
     "KPI", "Quarter", "Target (floor)", "Rating", "Previous quarter", "Direction", "Same quarter last year",
-    "Year to date", "Rolling 12 months", "Trend", "England",
+    "Year to date", "Rolling 12 months", "Variation", "England",
 )  # fmt: skip
 
 
@@ -538,7 +539,7 @@ def quarter_table(q: QuarterAppendix) -> Section:
             Cell(_period_figure(r, "last_year_", small)),
             Cell(_period_figure(r, "year_to_date_", small)),
             Cell(_period_figure(r, "rolling_12_", small)),
-            Cell(r.trend or DASH, _trend_class(r.trend)),
+            _verdict_cell(icons.variation(r.variation, r.polarity), "variation"),
             Cell(_england(r)),
         )
         for note, r in enumerate(rows_of(q.card.frame, QuarterRow), start=1)
@@ -550,6 +551,34 @@ def quarter_table(q: QuarterAppendix) -> Section:
         "for days and numbers. Each period is rated against the target of its own financial year."
     )
     return table_section(Table("quarter", caption, QUARTER_COLUMNS, cells))
+
+
+QUARTER_CONTENTS = [
+    ("T_quarter", "The quarter's table"), ("trends", "Each KPI's months"), ("measures", "How measured"),
+    ("data-quality", "Data quality"),
+]  # fmt: skip
+
+
+QUARTER_CONTENTS = [
+    ("T_quarter", "The quarter's table"), ("trends", "Each KPI's months"), ("measures", "How measured"),
+    ("data-quality", "Data quality"),
+]  # fmt: skip
+
+
+def quarter_navigation(q: QuarterAppendix) -> Section:
+    """Links to the table and detail, the other areas' quarterly pages, this area's pages of the quarter's
+    months, and the indexes."""
+    months = available_months(q.month_end.inputs.returns)
+    area = slug(q.area)
+    periods = [(month_label(m), f"../{m}/{area}.html") for m in quarter_months(q.quarter) if m in months]
+    periods += [(f"every page of {q.quarter}", "index.html"), ("every month and quarter", "../index.html")]
+    return render(
+        "navigation.html.j2",
+        contents=QUARTER_CONTENTS,
+        period_label=f"{q.quarter}, by area",
+        areas=[(a, f"{slug(a)}.html", a == q.area) for a in dict.fromkeys(q.month_end.all_areas.frame["area"])],
+        periods=periods,
+    )
 
 
 def quarter_footer(q: QuarterAppendix) -> Section:
