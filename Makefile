@@ -64,7 +64,7 @@ ground-truth: setup ## Remake the sample's snapshots in tests/ground_truth after
 
 lab: $(UV) ## Start JupyterLab in notebooks/ (adds the lab dependency group to .venv)
 	$(UV) sync --locked --group lab
-	$(VENV)/bin/jupyter lab notebooks/
+	$(VENV)/bin/jupyter lab notebooks/ $$( [ "$$(id -u)" = 0 ] && echo --allow-root )  # root in a container
 
 lock: $(UV) ## After changing a dependency: re-resolve uv.lock and export requirements-lock.txt (for pip and conda)
 	$(UV) lock

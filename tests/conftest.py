@@ -224,3 +224,10 @@ def published(card: Any) -> Any:
 
     extra = {name: "" for name in KpiRow.required() if name not in card.columns}
     return card.assign(**extra)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """LACPERF_TEST_ORDER=reverse runs every test in the opposite order: no test may lean on another's
+    having run first (a fixture's work, a file left behind, a module-level cache)."""
+    if os.environ.get("LACPERF_TEST_ORDER") == "reverse":
+        items.reverse()

@@ -59,3 +59,33 @@ def test_unknown_choices_are_named() -> None:
         cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "age", "Kent")
     with pytest.raises(InputError, match="no SSDA903 extract in any of the months 2018-01 to 2018-02"):
         cohort_table(paths.SAMPLE_RETURNS, ["2018-01", "2018-02"], "cla_count", "all", "total", "Kent")
+
+
+def test_months_run_across_and_groups_keep_their_natural_order() -> None:
+    from lacperf_helpers.present.explore import in_natural_order, months_across
+
+    assert in_natural_order(["16 and over", "unknown", "1-4", "10-15", "under 1", "5-9"], "age_band") == [
+        "under 1", "1-4", "5-9", "10-15", "16 and over", "unknown",
+    ]  # fmt: skip
+    assert in_natural_order(["M", "F", "unknown"], "sex") == ["F", "M", "unknown"]  # no order of its own: A-Z
+    table = cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "age_band", "Kent")
+    wide = months_across(table, "Kent", "age_band")
+    assert list(wide.columns) == ["July 2019", "August 2019", "September 2019"]
+    assert list(wide.index) == in_natural_order(list(wide.index), "age_band") and wide.index[0] == "under 1"
+
+
+def test_the_chart_names_what_it_shows_and_leaves_hidden_figures_as_gaps() -> None:
+    from lacperf_helpers.present.explore import hidden_note
+
+    table = cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "excluding UASC", "age_band", "Kent")
+    spec = cohort_chart(table, "cla_count", "Kent", "excluding UASC", "age_band").to_dict()
+    assert spec["title"] == "Children looked after at the month end: Kent, excluding UASC, by age band"
+    rows = next(iter(spec["datasets"].values()))
+    hidden = [r for r in rows if r["withheld"]]
+    assert hidden and all(r["value"] is None for r in hidden)  # a gap, not a point
+    assert hidden_note(table, "Kent").startswith(f"{len(hidden)} figure(s) are hidden")
+
+
+def test_the_explorer_reads_the_authority_and_rule_from_settings() -> None:
+    declared = papermill.inspect_notebook(str(NOTEBOOK))
+    assert "authority" not in declared and "settings_file" in declared

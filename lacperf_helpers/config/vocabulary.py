@@ -9,6 +9,17 @@ BREAKDOWNS = ("age_band", "sex", "ethnicity", "legal_status", "placement_type")
 TOTAL, ALL = "total", "all"
 SLICE = ("cohort", "breakdown", "group")  # headline figures: cohort all, breakdown total, group all
 HEADLINE = (ALL, TOTAL, ALL)  # the headline slice's cohort, breakdown and group
+AGE_BANDS = ("under 1", "1-4", "5-9", "10-15", "16 and over")  # the DfE's, youngest first
+PLACEMENT_TYPES = ("Foster care", "Placed for adoption", "Placed with parents", "Residential", "Independent living",
+                   "Other")  # fmt: skip
+ETHNIC_GROUPS = {"W": "White", "M": "Mixed", "A": "Asian or Asian British", "B": "Black or Black British",
+                 "C": "Chinese", "O": "Other ethnic group"}  # fmt: skip
+# Each breakdown's groups in the order a reader expects (age bands by age, not as text); others follow A-Z.
+GROUP_ORDER: dict[str, tuple[str, ...]] = {
+    "age_band": AGE_BANDS,
+    "placement_type": PLACEMENT_TYPES,
+    "ethnicity": (*ETHNIC_GROUPS.values(), "REFU", "NOBT"),
+}
 # A child counted in a measure but not in child_area.csv: in the authority, and in this area rather than none
 # (else the areas would add up to fewer children than the authority, without a word)
 AREA_NOT_KNOWN = "Area not known"

@@ -19,7 +19,17 @@ import numpy as np
 import pandas as pd
 
 from lacperf_helpers.config.periods import month_end, parse_month
-from lacperf_helpers.config.vocabulary import ALL, AREA_NOT_KNOWN, BREAKDOWNS, COHORTS, MEASURE_UNITS, TOTAL
+from lacperf_helpers.config.vocabulary import (
+    AGE_BANDS,
+    ALL,
+    AREA_NOT_KNOWN,
+    BREAKDOWNS,
+    COHORTS,
+    ETHNIC_GROUPS,
+    MEASURE_UNITS,
+    PLACEMENT_TYPES,
+    TOTAL,
+)
 from lacperf_helpers.ingest.ssda903 import Ssda903
 from lacperf_helpers.ingest.validation import WARNING, combine, no_problems, problems_at
 
@@ -363,13 +373,8 @@ def age_at(data: Ssda903, at: pd.Timestamp) -> pd.Series:
 
 
 def age_band(age: pd.Series) -> pd.Series:
-    bands = pd.cut(age, bins=[-np.inf, 1, 5, 10, 16, np.inf], right=False,
-                   labels=["under 1", "1-4", "5-9", "10-15", "16 and over"])  # fmt: skip
+    bands = pd.cut(age, bins=[-np.inf, 1, 5, 10, 16, np.inf], right=False, labels=list(AGE_BANDS))
     return bands.astype("str").where(age.notna(), "unknown")
-
-
-ETHNIC_GROUPS = {"W": "White", "M": "Mixed", "A": "Asian or Asian British", "B": "Black or Black British",
-                 "C": "Chinese", "O": "Other ethnic group"}  # fmt: skip
 
 
 def ethnicity_group(ethnic: pd.Series) -> pd.Series:
@@ -385,8 +390,8 @@ def placement_type(place: pd.Series) -> pd.Series:
         np.select(
             [code.str.match(r"^U[1-6]$"), code.str.match(r"^A[3-6]$"), code == "P1", code.str[0].isin(["K", "R", "S"]),
              code == "P2"],
-            ["Foster care", "Placed for adoption", "Placed with parents", "Residential", "Independent living"],
-            default="Other",
+            list(PLACEMENT_TYPES[:-1]),
+            default=PLACEMENT_TYPES[-1],
         ),
         index=place.index,
     ).where(place.notna() & (code != "") & (code != "NAN"), "unknown")  # fmt: skip

@@ -14,7 +14,7 @@ from lacperf_helpers.config.definitions import DisclosureRule
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.formatting import fmt_count
 from lacperf_helpers.config.periods import month_label
-from lacperf_helpers.config.vocabulary import BREAKDOWNS, COHORTS, TOTAL
+from lacperf_helpers.config.vocabulary import BREAKDOWNS, COHORTS, GROUP_ORDER, TOTAL
 from lacperf_helpers.disclose.disclosure import hide_in_measures
 from lacperf_helpers.ingest.layout import ssda903_path
 from lacperf_helpers.ingest.ssda903 import load_903
@@ -29,6 +29,7 @@ def cohort_table(
     breakdown: str,
     authority: str,
     disclosure_control: bool = True,
+    rule: DisclosureRule | None = None,
 ) -> pd.DataFrame:
     """The measure for each month with an extract: month, area, group, numerator, denominator, value.
 
@@ -45,7 +46,7 @@ def cohort_table(
         folder = ssda903_path(returns_dir, month)
         if folder.is_dir():
             table = measure_table(load_903(folder), month, authority, [measure])
-            table = hide_in_measures(table, DisclosureRule(), authority).frame if disclosure_control else table
+            table = hide_in_measures(table, rule or DisclosureRule(), authority).frame if disclosure_control else table
             frames.append(table.loc[(table["cohort"] == cohort) & (table["breakdown"] == breakdown)])
     if not frames:
         raise InputError(returns_dir, f"no SSDA903 extract in any of the months {months[0]} to {months[-1]}")
@@ -61,18 +62,66 @@ def cohort_table(
     return chosen.loc[:, columns]
 
 
-def cohort_chart(table: pd.DataFrame, measure: str, area: str) -> alt.Chart:
-    """Each group's line over the months for one area; click the legend to pick groups; hover for figures."""
+def title(measure: str, cohort: str, breakdown: str, area: str) -> str:
+    """'Children looked after at the month end: Kent, excluding UASC, by age band'."""
+    by = "" if breakdown == TOTAL else f", by {breakdown.replace('_', ' ')}"
+    who = "all children" if cohort == "all" else cohort
+    return f"{MEASURES[measure].title}: {area}, {who}{by}"
+
+
+def in_natural_order(groups: list[str], breakdown: str) -> list[str]:
+    """Each breakdown's groups as a reader expects them (age bands youngest first), others A-Z, 'unknown' last."""
+    known = {g: i for i, g in enumerate(GROUP_ORDER.get(breakdown, ()))}
+    return sorted(groups, key=lambda g: (g == "unknown", known.get(g, len(known)), str(g)))
+
+
+def months_across(table: pd.DataFrame, area: str, breakdown: str) -> pd.DataFrame:
+    """One area's figures with months across and groups down, in their natural order; hidden figures read
+    '<5' or 'withheld' as on the appendix."""
+    one = table.loc[table["area"] == area]
+    wide = one.pivot_table(index="group", columns="month", values="figure", aggfunc="first", sort=False)
+    wide = wide.loc[in_natural_order(list(wide.index), breakdown)]
+    wide.columns = [month_label(str(m)) for m in wide.columns]
+    wide.index.name = breakdown.replace("_", " ") if breakdown != TOTAL else "all"
+    return wide
+
+
+def hidden_note(table: pd.DataFrame, area: str) -> str:
+    hidden = int((table.loc[table["area"] == area, "withheld"] != "").sum())
+    if not hidden:
+        return "Every figure is shown."
+    return (
+        f"{hidden} figure(s) are hidden to protect small numbers of children: '<5' or 'withheld' in the table, "
+        "and gaps in the lines of the chart."
+    )
+
+
+BREAKDOWN_CHOICES = (TOTAL, *BREAKDOWNS)
+
+
+def choices() -> pd.DataFrame:
+    """What can be explored: every measure with its unit; the cohorts and breakdowns."""
+    listed = pd.DataFrame([{"measure": m.id, "title": m.title, "unit": m.unit} for m in MEASURES.values()])
+    return listed.assign(cohorts=", ".join(COHORTS), breakdowns=", ".join(BREAKDOWN_CHOICES))
+
+
+def cohort_chart(
+    table: pd.DataFrame, measure: str, area: str, cohort: str = "all", breakdown: str = TOTAL
+) -> alt.Chart:
+    """Each group's line over the months for one area; click the legend to pick groups; hover for figures.
+    A hidden figure is a gap in its line (its value is not drawn)."""
     data = table.loc[table["area"] == area].assign(date=lambda f: f["month"] + "-01")
+    data = data.assign(value=data["value"].where(data["withheld"] == ""))
+    order = in_natural_order(list(data["group"].unique()), breakdown)
     pick = alt.selection_point(fields=["group"], bind="legend")
     unit = MEASURES[measure].unit
     return (
-        alt.Chart(data, title=f"{MEASURES[measure].title}: {area}")
+        alt.Chart(data, title=title(measure, cohort, breakdown, area))
         .mark_line(point=True)
         .encode(
             x=alt.X("date:T", title=None, axis=alt.Axis(format="%b %y")),
             y=alt.Y("value:Q", title="%" if unit == "percent" else "children"),
-            color=alt.Color("group:N", title="Group"),
+            color=alt.Color("group:N", title="Group", sort=order),
             opacity=alt.condition(pick, alt.value(1.0), alt.value(0.15)),
             tooltip=[
                 alt.Tooltip("month_label:N", title="Month"),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pandas as pd
+from markupsafe import Markup
 
 from lacperf_helpers.config.formatting import DASH, fmt_figure, fmt_value, missing, slug
 from lacperf_helpers.config.periods import (
@@ -28,7 +29,7 @@ from lacperf_helpers.present import charts, icons
 from lacperf_helpers.present.appendix import Appendix, Standout
 from lacperf_helpers.present.narrative import Summary
 from lacperf_helpers.present.quarterly import QuarterAppendix
-from lacperf_helpers.present.templating import Section, render
+from lacperf_helpers.present.templating import TEMPLATES, Section, render
 from lacperf_helpers.present.views import BreakdownRow, FigureRow, KpiRow, QuarterRow, kpi_rows, rows_of
 from lacperf_helpers.rate import rating
 
@@ -61,6 +62,13 @@ class Table:
     rows: tuple[tuple[Cell, ...], ...]
     css: str = "lacperf-scorecard"
     row_headers: bool = True  # each row's first cell names it (a KPI)
+
+
+def lab_styles() -> Section:
+    """The appendix's stylesheet, for JupyterLab: the sections then look as they do on the rendered page
+    (the rating colours, the icons, the tables). The rendered page has it already."""
+    css = (TEMPLATES / "appendix.css").read_text()
+    return Section("<style>{}</style>").format(Markup(css))  # our own file, not data
 
 
 def table_section(table: Table) -> Section:

@@ -37,6 +37,7 @@ from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import write_atomically
 from lacperf_helpers.config.periods import quarter_months
 from lacperf_helpers.ingest.manifest import describe
+from lacperf_helpers.present import templating as present_templating
 from lacperf_helpers.run.pages import SOCKET_FOLDER_PREFIX, TEMPLATE, TEMPLATES, RenderError, appendix_path
 from lacperf_helpers.run.pages import check_file_names as check_file_names  # for those who import it from here
 
@@ -181,6 +182,7 @@ def _exporter() -> AppendixExporter:
     exporter = AppendixExporter(
         template_name="lacperf_appendix",
         extra_template_basedirs=[str(TEMPLATES)],
+        extra_template_paths=[str(present_templating.TEMPLATES)],  # appendix.css: the look, shared with JupyterLab
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
