@@ -171,15 +171,27 @@ def validate(
         str,
         typer.Option("--out", help="Folder for <out>/<YYYY-MM>/validation.csv and validation.html; - for none."),
     ] = str(paths.REPORTS),
+    dfe_rules: Annotated[
+        bool,
+        typer.Option(
+            "--dfe-rules",
+            help="Also run the DfE's own SSDA903 rules (csc-validator-be-903) over the month's extract; its "
+            "environment is made on first use.",
+        ),
+    ] = False,
 ) -> None:
     """Check every input a page of the month reads (the returns and extracts up to it, the KPI definitions,
     settings and benchmarks) and list every problem: file, row, column, value, rule, severity.
 
     Exits 2 if any is an error; warnings are stated in the appendices' data-quality notes."""
     from lacperf_helpers.ingest.validation import ERROR, write_report
-    from lacperf_helpers.present.appendix import validate_month
+    from lacperf_helpers.present.appendix import validate_month, validate_with_dfe_rules
 
-    problems = validate_month(month, inputs=_inputs(returns, kpis, settings, trend_settings, benchmarks))
+    inputs = _inputs(returns, kpis, settings, trend_settings, benchmarks)
+    if dfe_rules:
+        problems = _run(lambda: validate_with_dfe_rules(month, inputs=inputs))
+    else:
+        problems = validate_month(month, inputs=inputs)
     report_to = None if out == "-" else Path(out) / month
     if problems.empty:
         typer.echo(f"{month}: no errors, no warnings")

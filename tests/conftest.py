@@ -20,6 +20,8 @@ from lacperf_helpers.config.definitions import KpiCatalogue, load_kpis
 
 # The tests' own disk cache (inherited by every kernel and worker they start), not the user's
 os.environ.setdefault(CACHE_ENV, tempfile.mkdtemp(prefix="lacperf-test-cache-"))
+# the DfE rules' environment, made once per run (from uv's own download cache after the first)
+os.environ.setdefault("LACPERF_DFE_ENV", tempfile.mkdtemp(prefix="lacperf-test-dfe-"))
 
 SAMPLE_MONTH = "2019-09"
 SAMPLE_QUARTER = "Q2 2019/20"

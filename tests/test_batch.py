@@ -93,6 +93,7 @@ def test_index_pages_list_every_appendix(run_file: Path, tmp_path: Path) -> None
 
 PARAMETERS = (
     "month", "area", "cohort", "returns_dir", "kpis_file", "settings_file", "trend_file", "benchmarks_file", "made_at",
+    "dfe_rules",
 )  # fmt: skip
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
 FAILS_FOR_ASHFORD = FIXTURE_NOTEBOOKS / "fails_for_ashford.ipynb"  # raises for one area, prints the others
@@ -338,7 +339,8 @@ def test_the_appendix_exporter_matches_nbconverts_own_but_for_its_last_pass() ->
     executed = execute_notebook(FIXTURE_NOTEBOOKS / "shapes.ipynb", {})  # a text cell, an HTML and a text output
     executed.metadata["title"] = "shapes"
     ours, _ = _exporter().from_notebook_node(executed)
-    public = HTMLExporter(**{k: getattr(_exporter(), k) for k in ("template_name", "extra_template_basedirs")})
+    shared = ("template_name", "extra_template_basedirs", "extra_template_paths")
+    public = HTMLExporter(**{k: getattr(_exporter(), k) for k in shared})
     public.exclude_input = public.exclude_input_prompt = public.exclude_output_prompt = True
     theirs, _ = public.from_notebook_node(executed)
 

@@ -6,7 +6,7 @@ parameters (`notebook_parameters`), and the manifest lists its files (ingest/man
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from pathlib import Path
 
 from lacperf_helpers.config import paths
@@ -28,6 +28,7 @@ class Inputs:
     settings: Path = paths.SETTINGS_FILE  # the authority, disclosure rule, small-cohort size
     trend: Path = paths.TREND_FILE  # trend window, test and SPC rules
     benchmarks: Path = paths.BENCHMARKS_FILE  # England and statistical neighbours
+    dfe_rules: bool = False  # also run the DfE's own SSDA903 rules over the month's extract (ingest/dfe_rules.py)
 
     @classmethod
     def of(
@@ -38,26 +39,31 @@ class Inputs:
         settings: str | Path | None = None,
         trend: str | Path | None = None,
         benchmarks: str | Path | None = None,
+        dfe_rules: bool = False,
     ) -> Inputs:
         """The files a person named; a blank or missing one is the project's default."""
         given = {"returns": returns, "kpis": kpis, "settings": settings, "trend": trend, "benchmarks": benchmarks}
-        return cls(**{name: paths.or_default(value, getattr(cls, name)) for name, value in given.items()})
+        files = {name: paths.or_default(value, getattr(cls, name)) for name, value in given.items()}
+        return cls(**files, dfe_rules=dfe_rules)
 
     @classmethod
     def from_notebook(cls, parameters: dict[str, object]) -> Inputs:
         """The inputs a notebook's parameters name (returns_dir, kpis_file ...)."""
-        return cls.of(**{name: str(parameters.get(p) or "") for name, p in NOTEBOOK_PARAMETERS.items()})
+        files = {name: str(parameters.get(p) or "") for name, p in NOTEBOOK_PARAMETERS.items()}
+        return cls.of(**files, dfe_rules=bool(parameters.get("dfe_rules", False)))
 
-    def notebook_parameters(self) -> dict[str, str]:
-        """The fields as the notebooks' parameters: {'returns_dir': ..., 'kpis_file': ...}."""
-        return {NOTEBOOK_PARAMETERS[f.name]: str(getattr(self, f.name)) for f in fields(self)}
+    def notebook_parameters(self) -> dict[str, str | bool]:
+        """The fields as the notebooks' parameters: {'returns_dir': ..., 'kpis_file': ..., 'dfe_rules': ...}."""
+        files: dict[str, str | bool] = {p: str(getattr(self, name)) for name, p in NOTEBOOK_PARAMETERS.items()}
+        return {**files, "dfe_rules": self.dfe_rules}
 
     def parameter_files(self) -> list[Path]:
         """The parameter files (not the returns folder), in a fixed order."""
         return [self.kpis, self.settings, self.trend, self.benchmarks]
 
     def __str__(self) -> str:
-        return ", ".join(f"{f.name} {_shown(getattr(self, f.name))}" for f in fields(self))
+        files = ", ".join(f"{name} {_shown(getattr(self, name))}" for name in NOTEBOOK_PARAMETERS)
+        return files + (", with the DfE's SSDA903 rules" if self.dfe_rules else "")
 
 
 def _shown(path: Path) -> str:

@@ -32,7 +32,8 @@ from lacperf_helpers.disclose.disclosure import (
     hide_in_trend,
     no_hidden,
 )
-from lacperf_helpers.ingest.layout import available_months, month_files, return_path
+from lacperf_helpers.ingest.dfe_rules import dfe_problems
+from lacperf_helpers.ingest.layout import available_months, month_files, return_path, ssda903_path
 from lacperf_helpers.ingest.manifest import describe
 from lacperf_helpers.ingest.returns import require_month
 from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
@@ -127,6 +128,13 @@ def month_data(month: str, *, inputs: Inputs) -> MonthData:
     return _month_data(month, inputs, _stamp(month, inputs))
 
 
+def validate_with_dfe_rules(month: str, *, inputs: Inputs) -> pd.DataFrame:
+    """`validate_month`'s problems and, where the month has an SSDA903 extract, the DfE's rules' failures."""
+    problems = validate_month(month, inputs=inputs)
+    folder = ssda903_path(inputs.returns, month)
+    return combine([problems, dfe_problems(folder, month)]) if folder.is_dir() else problems
+
+
 @dataclass(frozen=True)
 class MonthData:
     """What every area's appendix of one month shares: definitions, settings, figures, all areas' card."""
@@ -156,7 +164,9 @@ def _stamp(month: str, inputs: Inputs) -> tuple[tuple[str, int, int], ...]:
 @functools.lru_cache(maxsize=4)
 def _month_data(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> MonthData:
     key = cache.cache_key(
-        "month", [month, str(inputs.returns), *map(str, inputs.parameter_files())], [Path(name) for name, _, _ in stamp]
+        "month",
+        [month, str(inputs.returns), *map(str, inputs.parameter_files()), f"dfe rules {inputs.dfe_rules}"],
+        [Path(name) for name, _, _ in stamp],
     )
     cached = cache.load(key)
     if isinstance(cached, MonthData):  # another worker, or the batch's plan, has done this month already
@@ -173,6 +183,8 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     problems = raise_on_errors(  # every file, before any is used
         combine([benchmark_problems(inputs.benchmarks, catalogue), input_problems(returns, months, catalogue)])
     )
+    if inputs.dfe_rules and ssda903_path(returns, month).is_dir():  # the DfE's rules judge; lacperf reports
+        problems = combine([problems, dfe_problems(ssda903_path(returns, month), month)])
     figures = load_returns_to(returns, month, catalogue, settings.authority)
     card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
     hidden = hidden_keys(with_slice(figures), catalogue, settings.disclosure, settings.authority or "")

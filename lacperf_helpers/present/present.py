@@ -380,7 +380,9 @@ def notes(appendix: Appendix) -> Section:
 
 def data_quality(appendix: Appendix) -> Section:
     """What checking the inputs found (warnings: errors stop a page), and what disclosure control hid."""
-    problems = appendix.problems
+    dfe = appendix.problems["rule"].str.startswith(DFE_RULE)
+    failed = appendix.problems.loc[dfe, "rule"].str.split(":", n=1).str[0]  # 'DfE rule 120'
+    problems = appendix.problems.loc[~dfe]
     places = problems["file"].map(short_path)
     rules = [
         {"rule": str(rule), "count": len(found), "where": _files_phrase(sorted(set(places.loc[found.index])))}
@@ -395,7 +397,13 @@ def data_quality(appendix: Appendix) -> Section:
         smallest_shown=appendix.settings.disclosure.smallest_shown,
         hidden=int(appendix.slices.frame["suppressed"].sum()),
         validation_page=VALIDATION_PAGE,
+        dfe_failures=len(failed),
+        dfe_rules=failed.nunique(),
+        dfe_asked=appendix.inputs.dfe_rules,
     )
+
+
+DFE_RULE = "DfE rule "  # how ingest/dfe_rules.py names the DfE's rules in a problem row
 
 
 def _files_phrase(files: list[str]) -> str:

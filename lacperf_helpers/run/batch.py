@@ -79,6 +79,7 @@ class RunFile(BaseModel):
     benchmarks: str = "parameters/benchmarks.csv"
     out: str = "reports"
     pdf: bool = False
+    dfe_rules: bool = False  # also run the DfE's SSDA903 rules: in validation.csv and each data-quality note
 
     @field_validator("cohorts")
     @classmethod
@@ -143,7 +144,7 @@ class Job:
     def label(self) -> str:
         return f"{self.notebook} {self.period} {self.area}" + ("" if self.cohort == "all" else f" ({self.cohort})")
 
-    def parameters(self, made_at: str) -> dict[str, str]:
+    def parameters(self, made_at: str) -> dict[str, str | bool]:
         """The notebook's parameters (the page's own; `area` and the manifest are added when rendered)."""
         own = (
             {"month": self.period, "cohort": self.cohort} if self.notebook == "scorecard" else {"quarter": self.period}
@@ -297,6 +298,7 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
         settings=run.path(run.settings),
         trend=run.path(run.trend),
         benchmarks=run.path(run.benchmarks),
+        dfe_rules=run.dfe_rules,
     )
     periods = {"scorecard": run.month_list(), "quarterly": run.quarter_list()}
     return [
