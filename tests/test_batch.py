@@ -93,7 +93,7 @@ def test_index_pages_list_every_appendix(run_file: Path, tmp_path: Path) -> None
 
 PARAMETERS = (
     "month", "area", "cohort", "returns_dir", "kpis_file", "settings_file", "trend_file", "benchmarks_file", "made_at",
-    "dfe_rules",
+    "dfe_rules", "national_dir",
 )  # fmt: skip
 FIXTURE_NOTEBOOKS = Path(__file__).parent / "data" / "notebooks"
 FAILS_FOR_ASHFORD = FIXTURE_NOTEBOOKS / "fails_for_ashford.ipynb"  # raises for one area, prints the others

@@ -119,3 +119,21 @@ def test_the_tables_to_take_away_are_the_published_figures(rendered: Path, tmp_p
     children = every_area.loc[every_area["kpi_id"].isin(published.loc[published["counts"] == "children", "kpi_id"])]
     for column in ("numerator", "denominator"):
         assert not children[column].between(1, 4).any()  # no count of 1-4 children leaves in a CSV
+
+
+def test_the_page_compares_the_authority_with_every_authority_in_england(rendered: Path) -> None:
+    national = table(page(rendered), "national")
+    rows = re.findall(r"<tr>(.*?)</tr>", national, re.S)[1:]
+    assert len(rows) == 3  # the sample's KPIs with a national indicator (kpis.yaml)
+    for row in rows:
+        cells = re.findall(r"<td[^>]*>([^<]*)</td>", row)
+        assert re.fullmatch(r"\d+ of \d+", cells[4]) and cells[5] in set("ABCD")
+    assert "2018/19" in national  # the year the figures are for
+
+
+def test_the_quarterly_page_lets_its_table_be_taken_away(rendered: Path) -> None:
+    quarter = (rendered / "2019-20-q2" / "west-kent.html").read_text()
+    rows = download(quarter, "west-kent-2019-20-q2-kpis.csv")
+    assert len(rows) == 26 and set(rows["area"]) == {"West Kent"}
+    for column in ("numerator", "denominator"):  # the quarter's own figures, as suppressed on the page
+        assert not rows.loc[rows["counts"] == "children", column].between(1, 4).any()

@@ -56,6 +56,8 @@ class KpiDefinition(_Frozen):
     disclosure: Literal["children", "staff"] = "children"  # staff: figures of posts, never hidden as small
     measure: str | None = None  # source ssda903: the measure computed from the child-level data
     cohort: str | None = None  # source ssda903: measured on this cohort only (default: every cohort)
+    # the column of the DfE's local-authority table (parameters/national) publishing this KPI, if one does
+    national_indicator: str | None = None
     decimals: int | None = Field(default=None, ge=0, le=4)
     years: dict[str, Thresholds] = Field(default_factory=dict)
 
@@ -147,6 +149,7 @@ class Settings(_Frozen):
     small_cohort_denominator: int = Field(default=50, ge=1)  # below this, say "12 of 40"
     notice: str = ""  # a line printed at the top of every appendix, e.g. that the data is synthetic
     disclosure: DisclosureRule = DisclosureRule()
+    la_code: str | None = Field(default=None, pattern=r"^E\d{8}$")  # the authority's code in the DfE's tables
 
 
 # The stated trend test and the SPC rules (trend.yaml's `trend:` and `spc:`), used by trend/trend.py and trend/spc.py.

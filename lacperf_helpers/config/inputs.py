@@ -18,6 +18,7 @@ NOTEBOOK_PARAMETERS = {
     "settings": "settings_file",
     "trend": "trend_file",
     "benchmarks": "benchmarks_file",
+    "national": "national_dir",
 }
 
 
@@ -28,6 +29,7 @@ class Inputs:
     settings: Path = paths.SETTINGS_FILE  # the authority, disclosure rule, small-cohort size
     trend: Path = paths.TREND_FILE  # trend window, test and SPC rules
     benchmarks: Path = paths.BENCHMARKS_FILE  # England and statistical neighbours
+    national: Path = paths.NATIONAL  # folder of la_indicators.csv and statistical_neighbours.csv (none: none)
     dfe_rules: bool = False  # also run the DfE's own SSDA903 rules over the month's extract (ingest/dfe_rules.py)
 
     @classmethod
@@ -39,10 +41,12 @@ class Inputs:
         settings: str | Path | None = None,
         trend: str | Path | None = None,
         benchmarks: str | Path | None = None,
+        national: str | Path | None = None,
         dfe_rules: bool = False,
     ) -> Inputs:
         """The files a person named; a blank or missing one is the project's default."""
-        given = {"returns": returns, "kpis": kpis, "settings": settings, "trend": trend, "benchmarks": benchmarks}
+        given = {"returns": returns, "kpis": kpis, "settings": settings, "trend": trend, "benchmarks": benchmarks,
+                 "national": national}  # fmt: skip
         files = {name: paths.or_default(value, getattr(cls, name)) for name, value in given.items()}
         return cls(**files, dfe_rules=dfe_rules)
 
@@ -58,8 +62,9 @@ class Inputs:
         return {**files, "dfe_rules": self.dfe_rules}
 
     def parameter_files(self) -> list[Path]:
-        """The parameter files (not the returns folder), in a fixed order."""
-        return [self.kpis, self.settings, self.trend, self.benchmarks]
+        """The parameter files (not the returns folder), in a fixed order: the national tables among them."""
+        national = [self.national / name for name in ("la_indicators.csv", "statistical_neighbours.csv")]
+        return [self.kpis, self.settings, self.trend, self.benchmarks, *national]
 
     def __str__(self) -> str:
         files = ", ".join(f"{name} {_shown(getattr(self, name))}" for name in NOTEBOOK_PARAMETERS)

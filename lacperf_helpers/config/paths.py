@@ -22,6 +22,7 @@ KPIS_FILE = PARAMETERS / "kpis.yaml"
 SETTINGS_FILE = PARAMETERS / "settings.yaml"
 TREND_FILE = PARAMETERS / "trend.yaml"
 BENCHMARKS_FILE = PARAMETERS / "benchmarks.csv"
+NATIONAL = PARAMETERS / "national"  # the DfE's local-authority tables and statistical neighbours
 SAMPLE_RETURNS = PROJECT_ROOT / "data" / "sample"
 REPORTS = PROJECT_ROOT / "reports"
 

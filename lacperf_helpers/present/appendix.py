@@ -41,6 +41,7 @@ from lacperf_helpers.measures.figures import input_problems, load_returns_to
 from lacperf_helpers.present.narrative import Summary, summarise
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks, with_benchmarks
+from lacperf_helpers.rate.national import national_comparison
 from lacperf_helpers.rate.scorecard import build_scorecard, headline, order_areas, select_area, with_slice
 from lacperf_helpers.trend.series import SeriesAnalysis, analyse_series, rated_history
 
@@ -86,6 +87,7 @@ class Appendix:
     problems: pd.DataFrame  # every warning in the inputs up to this month (errors stop a page being made)
     disclosure_control: bool  # figures of 1-4 children hidden (always, in a rendered appendix)
     standouts: list[Standout]  # areas whose rating stands apart from the authority's, with their runs
+    national: pd.DataFrame  # each KPI against every authority in England (rate/national.py): published figures
     manifest: dict[str, Any]  # every input with its SHA-256, the KPI definitions' hash, version, time made
     version: str
     made_at: str
@@ -295,6 +297,7 @@ def load_appendix(
         series=series,
         summary=summarise(area_card, settings.small_cohort_denominator),
         standouts=apart,
+        national=national_comparison(inputs.national, catalogue, settings, month),
         catalogue=catalogue,
         settings=settings,
         trend_settings=trend_settings,

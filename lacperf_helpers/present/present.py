@@ -30,7 +30,15 @@ from lacperf_helpers.present.appendix import Appendix, Standout
 from lacperf_helpers.present.narrative import Summary
 from lacperf_helpers.present.quarterly import QuarterAppendix
 from lacperf_helpers.present.templating import TEMPLATES, Section, render
-from lacperf_helpers.present.views import BreakdownRow, FigureRow, KpiRow, QuarterRow, kpi_rows, rows_of
+from lacperf_helpers.present.views import (
+    BreakdownRow,
+    FigureRow,
+    KpiRow,
+    NationalRow,
+    QuarterRow,
+    kpi_rows,
+    rows_of,
+)
 from lacperf_helpers.rate import rating
 
 DIRECTION_ARROWS = {
@@ -274,6 +282,31 @@ def annex(appendix: Appendix) -> Section:
     return render("annex.html.j2", s=appendix.summary, period="month")
 
 
+def national_section(appendix: Appendix) -> Section:
+    """Each KPI the DfE publishes for every authority: England, region, neighbours, rank, quartile band."""
+    national = appendix.national
+    if national.empty:
+        return Section()
+    authority = appendix.settings.authority or "the authority"
+    rows = []
+    for r in rows_of(national, NationalRow):
+        shown = {name: fmt_value(getattr(r, name), r.unit, r.decimals) for name in ("authority", "england", "region")}
+        rank = f"{r.rank} of {r.ranked}" if r.rank else DASH
+        rows.append((
+            Cell(str(r.title)), Cell(shown["authority"]), Cell(shown["england"]), Cell(shown["region"]),
+            Cell(f"{fmt_value(r.neighbours, r.unit, r.decimals)} ({r.neighbours_with_figures})"),
+            Cell(rank), Cell(r.quartile or DASH, f"quartile quartile-{r.quartile.lower()}" if r.quartile else ""),
+            Cell(f"{r.best}: {fmt_value(r.best_value, r.unit, r.decimals)}"),
+            Cell(f"{r.worst}: {fmt_value(r.worst_value, r.unit, r.decimals)}"),
+        ))  # fmt: skip
+    region = str(national["region_name"].iloc[0]) or "its"
+    columns = ("KPI", f"{authority} (published)", "England", region, "Statistical neighbours (how many)",
+               "Rank", "Quartile band", "Best", "Worst")  # fmt: skip
+    caption = f"{authority} against every authority in England, {national['year'].iloc[0]}."
+    table = table_section(Table("national", caption, columns, tuple(rows)))
+    return render("national.html.j2", year=national["year"].iloc[0], authority=authority, region=region, table=table)
+
+
 def areas_table(appendix: Appendix) -> Section:
     """Every KPI x area: each area's figure and rating (colour and word), the authority's first; this page's
     area marked. Then the areas that stand out, by name, with figure and since when."""
@@ -343,8 +376,10 @@ def navigation(appendix: Appendix) -> Section:
     """Links to this page's parts, the other areas' pages of the month, the previous and next months' and
     the quarter's pages, and the indexes (pages sit at <out>/<period>/<area>.html)."""
     contents = [("overview", "Overview"), ("areas", "Areas side by side"), ("annex", "Annex"),
-                ("amber-red", "Amber and Red KPIs"), ("trends", "Each KPI's months"), ("measures", "How measured"),
-                ("data-quality", "Data quality")]  # fmt: skip
+                ("amber-red", "Amber and Red KPIs"), ("national", "England"), ("trends", "Each KPI's months"),
+                ("measures", "How measured"), ("data-quality", "Data quality")]  # fmt: skip
+    if appendix.national.empty:
+        contents = [c for c in contents if c[0] != "national"]
     if appendix.all_areas.frame["area"].nunique() < 2:
         contents = [c for c in contents if c[0] != "areas"]
     this = page_name(appendix)
@@ -566,7 +601,8 @@ def quarter_table(q: QuarterAppendix) -> Section:
         "may be counted in more than one month, so these are not numbers of children), or the months' average "
         "for days and numbers. Each period is rated against the target of its own financial year."
     )
-    return table_section(Table("quarter", caption, QUARTER_COLUMNS, cells))
+    download = csv_download(q.card, f"{slug(q.area)}-{quarter_slug(q.quarter)}-kpis.csv")
+    return table_section(Table("quarter", caption, QUARTER_COLUMNS, cells)) + download
 
 
 QUARTER_CONTENTS = [

@@ -178,3 +178,27 @@ class FigureRow(_Row):
     denominator: float
     withheld: str
     rag: str
+
+
+@dataclass(frozen=True)
+class NationalRow(_Row):
+    """One KPI against every authority in England (rate/national.py); rank 0: no figure to rank."""
+
+    kpi_id: str
+    title: str
+    year: str
+    authority: float
+    england: float
+    region: float
+    region_name: str
+    neighbours: float
+    neighbours_with_figures: int
+    rank: int
+    ranked: int
+    quartile: str
+    best: str
+    best_value: float
+    worst: str
+    worst_value: float
+    unit: str
+    decimals: int

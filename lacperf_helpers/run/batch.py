@@ -77,6 +77,7 @@ class RunFile(BaseModel):
     settings: str = "parameters/settings.yaml"
     trend: str = "parameters/trend.yaml"
     benchmarks: str = "parameters/benchmarks.csv"
+    national: str = "parameters/national"  # the DfE's local-authority tables and statistical neighbours
     out: str = "reports"
     pdf: bool = False
     dfe_rules: bool = False  # also run the DfE's SSDA903 rules: in validation.csv and each data-quality note
@@ -298,6 +299,7 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
         settings=run.path(run.settings),
         trend=run.path(run.trend),
         benchmarks=run.path(run.benchmarks),
+        national=run.path(run.national),
         dfe_rules=run.dfe_rules,
     )
     periods = {"scorecard": run.month_list(), "quarterly": run.quarter_list()}

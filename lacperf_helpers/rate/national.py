@@ -1,0 +1,127 @@
+"""How the authority compares with every authority in England, from the DfE's published tables.
+
+`parameters/national/la_indicators.csv` has the tidy layout Explore Education Statistics publishes (one row
+per year x geographic level x authority: `time_period, time_identifier, geographic_level, country_code,
+region_code, region_name, new_la_code, la_name, ...` then one column per indicator; the DfE's symbols c, x,
+z, low, u and '.' for figures not published). `statistical_neighbours.csv` lists each authority's ten
+neighbours. A KPI names its column with `national_indicator`; settings.yaml names the authority (`la_code`).
+
+For each such KPI, in the latest published year at or before the month's financial year: England, the
+region, the neighbours' average, the authority's published figure, its rank among every authority with a
+figure (1 is the best, read through the KPI's polarity; ties share the better rank), its quartile band
+(A the best quarter, D the worst, as the DfE's LAIT bands them), and the best and worst authorities.
+Everything here is published national statistics: no figure of the return is used.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from lacperf_helpers.config.definitions import KpiCatalogue, Settings
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.periods import financial_year
+from lacperf_helpers.ingest.validation import read_csv_text
+
+INDICATORS_FILE, NEIGHBOURS_FILE = "la_indicators.csv", "statistical_neighbours.csv"
+REQUIRED = ("time_period", "geographic_level", "region_code", "new_la_code", "la_name")
+NOT_PUBLISHED = {"c", "x", "z", "low", "u", ".", ":", ""}  # the DfE's symbols, and a blank
+NATIONAL_COLUMNS = (
+    "kpi_id", "title", "year", "authority", "england", "region", "region_name", "neighbours", "neighbours_with_figures",
+    "rank", "ranked", "quartile", "best", "best_value", "worst", "worst_value", "polarity", "unit", "decimals",
+)  # fmt: skip
+BANDS = "ABCD"
+
+
+def year_label(time_period: str) -> str:
+    """'201819' -> '2018/19'; '2019' (the year ending March 2019) -> '2018/19'."""
+    text = str(time_period).strip()
+    if len(text) == 6 and text.isdigit():
+        return f"{text[:4]}/{text[4:]}"
+    if len(text) == 4 and text.isdigit():
+        return f"{int(text) - 1}/{text[2:]}"
+    raise ValueError(f"time_period {time_period!r} is not a year such as 201819")
+
+
+def published(values: pd.Series) -> pd.Series:
+    """Numbers, the DfE's symbols for figures not published as missing."""
+    text = values.astype("str").str.strip()
+    return pd.to_numeric(text.where(~text.str.lower().isin(NOT_PUBLISHED)), errors="coerce")
+
+
+def load_national(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
+    """The local-authority table and the neighbours list, or None where the folder has no table."""
+    table_path, neighbours_path = folder / INDICATORS_FILE, folder / NEIGHBOURS_FILE
+    if not table_path.is_file():
+        return None
+    table, _ = read_csv_text(table_path)
+    lacking = [c for c in REQUIRED if c not in table.columns]
+    if lacking:
+        raise InputError(table_path, f"not the DfE's tidy layout: no column(s) {', '.join(lacking)}", row=1)
+    try:
+        table["year"] = table["time_period"].map(year_label)
+    except ValueError as error:
+        raise InputError(table_path, str(error), column="time_period") from None
+    neighbours = read_csv_text(neighbours_path)[0] if neighbours_path.is_file() else pd.DataFrame()
+    return table, neighbours
+
+
+def rank_of(value: float, others: pd.Series, polarity: str) -> int:
+    """1 + how many authorities did strictly better (ties share the better rank)."""
+    better = others > value if polarity == "H" else others < value
+    return 1 + int(better.sum())
+
+
+def quartile(rank: int, ranked: int) -> str:
+    """The quarter the rank falls in: A the best quarter of authorities, D the worst (ranks 1-2 of 8: A)."""
+    return BANDS[4 * (rank - 1) // ranked]
+
+
+def national_comparison(folder: Path, catalogue: KpiCatalogue, settings: Settings, month: str) -> pd.DataFrame:
+    """One row per KPI with a national indicator (NATIONAL_COLUMNS); empty without the tables or la_code."""
+    loaded = load_national(folder)
+    if loaded is None or not settings.la_code:
+        return pd.DataFrame(columns=list(NATIONAL_COLUMNS))
+    table, neighbour_list = loaded
+    path = folder / INDICATORS_FILE
+    level = table["geographic_level"].str.strip().str.lower()
+    rows = []
+    for kpi in (k for k in catalogue.kpis if k.national_indicator):
+        column = str(kpi.national_indicator)
+        if column not in table.columns:
+            raise InputError(path, f"KPI {kpi.id} names indicator {column!r}, which is not a column", row=1)
+        years = sorted(y for y in table["year"].unique() if y <= financial_year(month))
+        if not years:
+            continue
+        year = years[-1]
+        this_year = table.loc[table["year"] == year]
+        value = published(this_year[column])
+        las = this_year.loc[level.loc[this_year.index] == "local authority"]
+        la_values = value.loc[las.index]
+        own = las.loc[las["new_la_code"] == settings.la_code]
+        if own.empty:
+            raise InputError(path, f"no row for la_code {settings.la_code} (settings.yaml) in {year}")
+        mine = float(la_values.loc[own.index[0]])
+        region_code = own["region_code"].iloc[0]
+        region = this_year.loc[(level.loc[this_year.index] == "regional") & (this_year["region_code"] == region_code)]
+        england = this_year.loc[level.loc[this_year.index] == "national"]
+        codes = set(neighbour_list.loc[neighbour_list.get("new_la_code", pd.Series(dtype=str)) == settings.la_code]
+                    .get("neighbour_new_la_code", pd.Series(dtype=str)))  # fmt: skip
+        near = la_values.loc[las["new_la_code"].isin(codes)].dropna()
+        ranked = la_values.dropna()
+        order = ranked.sort_values(ascending=kpi.polarity == "L", kind="stable")
+        rank = rank_of(mine, ranked, kpi.polarity) if not math.isnan(mine) else None
+        rows.append({
+            "kpi_id": kpi.id, "title": kpi.title, "year": year, "authority": mine,
+            "england": float(published(england[column]).iloc[0]) if len(england) else math.nan,
+            "region": float(published(region[column]).iloc[0]) if len(region) else math.nan,
+            "region_name": str(own["region_name"].iloc[0]) if "region_name" in own else "",
+            "neighbours": float(near.mean()) if len(near) else math.nan, "neighbours_with_figures": len(near),
+            "rank": rank, "ranked": len(ranked), "quartile": quartile(rank, len(ranked)) if rank else "",
+            "best": las.loc[order.index[0], "la_name"], "best_value": float(order.iloc[0]),
+            "worst": las.loc[order.index[-1], "la_name"], "worst_value": float(order.iloc[-1]),
+            "polarity": kpi.polarity, "unit": kpi.unit, "decimals": kpi.display_decimals,
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(NATIONAL_COLUMNS))

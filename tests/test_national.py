@@ -1,0 +1,87 @@
+"""National benchmarking from the DfE's tidy local-authority table, on a fixture worked by hand: eight
+authorities, two of them with figures not published (c, x), a later year that must not be used."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lacperf_helpers.config.definitions import KpiCatalogue, KpiDefinition, Settings
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.rate.national import national_comparison, quartile, year_label
+
+HEADER = "time_period,time_identifier,geographic_level,country_code,region_code,region_name,new_la_code,la_name,stab\n"
+ROWS = """\
+201819,Reporting year,National,E92000001,,,,,10
+201819,Reporting year,Regional,E92000001,R1,North,,,12
+201819,Reporting year,Regional,E92000001,R2,South,,,11
+201819,Reporting year,Local authority,E92000001,R1,North,E10000001,Ayton,8
+201819,Reporting year,Local authority,E92000001,R1,North,E10000002,Beeford,10
+201819,Reporting year,Local authority,E92000001,R2,South,E10000003,Ceeham,10
+201819,Reporting year,Local authority,E92000001,R2,South,E10000004,Deeworth,12
+201819,Reporting year,Local authority,E92000001,R1,North,E10000005,Eeston,c
+201819,Reporting year,Local authority,E92000001,R2,South,E10000006,Efford,14
+201819,Reporting year,Local authority,E92000001,R1,North,E10000007,Geeby,6
+201819,Reporting year,Local authority,E92000001,R2,South,E10000008,Aitchley,x
+202021,Reporting year,Local authority,E92000001,R1,North,E10000002,Beeford,99
+"""
+NEIGHBOURS = """\
+new_la_code,la_name,neighbour_rank,neighbour_new_la_code,neighbour_la_name
+E10000002,Beeford,1,E10000001,Ayton
+E10000002,Beeford,2,E10000003,Ceeham
+E10000002,Beeford,3,E10000005,Eeston
+"""
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    (tmp_path / "la_indicators.csv").write_text(HEADER + ROWS)
+    (tmp_path / "statistical_neighbours.csv").write_text(NEIGHBOURS)
+    return tmp_path
+
+
+def catalogue(polarity: str) -> KpiCatalogue:
+    floor = 12 if polarity == "L" else 8
+    kpi = KpiDefinition(id="stab", title="Stability", polarity=polarity, unit="percent", target=10, floor=floor,
+                        source="return", national_indicator="stab")  # fmt: skip
+    return KpiCatalogue(kpis=(kpi,))
+
+
+@pytest.mark.parametrize(
+    ("polarity", "best", "worst"), [("L", ("Geeby", 6.0), ("Efford", 14.0)), ("H", ("Efford", 14.0), ("Geeby", 6.0))]
+)
+def test_rank_quartile_neighbours_and_the_best_and_worst(
+    folder: Path, polarity: str, best: tuple, worst: tuple
+) -> None:
+    row = national_comparison(folder, catalogue(polarity), Settings(la_code="E10000002"), "2019-09").iloc[0]
+    assert row["year"] == "2018/19"  # the latest year at or before 2019/20's: 2020/21 is not used
+    assert (row["authority"], row["england"], row["region"], row["region_name"]) == (10.0, 10.0, 12.0, "North")
+    assert (row["neighbours"], row["neighbours_with_figures"]) == (9.0, 2)  # Ayton 8, Ceeham 10; Eeston's is 'c'
+    # six authorities have a figure; two do better than Beeford's 10 either way (Ceeham's equal 10 ties)
+    assert (row["rank"], row["ranked"], row["quartile"]) == (3, 6, "B")
+    assert (row["best"], row["best_value"]) == best and (row["worst"], row["worst_value"]) == worst
+
+
+def test_quartile_bands_split_the_ranked_authorities_in_four() -> None:
+    assert [quartile(rank, 8) for rank in range(1, 9)] == list("AABBCCDD")
+    assert quartile(1, 1) == "A" and quartile(150, 150) == "D"
+
+
+def test_years_in_either_of_the_dfe_s_forms() -> None:
+    assert year_label("201819") == "2018/19" and year_label("2019") == "2018/19"  # 2019: the year to March 2019
+    with pytest.raises(ValueError, match="not a year"):
+        year_label("2018-19")
+
+
+def test_a_missing_authority_or_indicator_is_named(folder: Path) -> None:
+    with pytest.raises(InputError, match="no row for la_code E10000099"):
+        national_comparison(folder, catalogue("L"), Settings(la_code="E10000099"), "2019-09")
+    wrong = catalogue("L").kpis[0].model_copy(update={"national_indicator": "stability"})
+    with pytest.raises(InputError, match="names indicator 'stability', which is not a column"):
+        national_comparison(folder, KpiCatalogue(kpis=(wrong,)), Settings(la_code="E10000002"), "2019-09")
+
+
+def test_without_the_tables_or_a_code_there_is_nothing_to_compare(tmp_path: Path, folder: Path) -> None:
+    assert national_comparison(tmp_path / "none", catalogue("L"), Settings(la_code="E10000002"), "2019-09").empty
+    assert national_comparison(folder, catalogue("L"), Settings(), "2019-09").empty
