@@ -145,10 +145,6 @@ def breakdown_section(appendix: Appendix, breakdown: str) -> Section:
     return heading + table_section(Table(f"breakdown-{breakdown}", caption, columns, cells))
 
 
-def summary(appendix: Appendix) -> Section:
-    return summary_html(appendix.summary, "month")
-
-
 def summary_html(s: Summary, period: str) -> Section:
     """The director's summary: headline, ratings that changed, the Amber and Red KPIs by direction."""
     return render("summary.html.j2", s=s, period=period)
@@ -188,16 +184,6 @@ def _verdict_cell(verdict: icons.Verdict | None, kind: str) -> Cell:
 
 def _direction_class(direction: str) -> str:
     return "direction direction-" + direction.lower().replace(" ", "-")
-
-
-def _trend_class(trend: str | None) -> str:
-    return "trend trend-" + (trend or "").lower().replace(" ", "-")
-
-
-def scorecard_rows(card: pd.DataFrame, small_cohort: float) -> pd.DataFrame:
-    """The scorecard as a reader sees it: one row per KPI, every cell text (for tests and analysts)."""
-    rows = [[c.text for c in scorecard_cells(r, n, small_cohort)] for n, r in enumerate(kpi_rows(card), start=1)]
-    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
 
 
 def _england(r: KpiRow) -> str:
