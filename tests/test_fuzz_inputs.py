@@ -153,12 +153,3 @@ def test_hostile_area_names_make_safe_file_names_or_are_refused(names: list[str]
     else:
         assert len({slug(n) for n in set(names)}) == len(set(names))
     NAMES_TRIED["names"] += len(names)
-
-
-def test_report_how_many_malformed_inputs_were_tried() -> None:
-    tried = (
-        f"{TRIED['returns']} returns, {TRIED['kpis']} KPI files, {TRIED['ssda903']} SSDA903 folders, "
-        f"{TRIED['benchmarks']} benchmarks files"
-    )
-    print(f"\nmalformed inputs tried: {tried}")
-    assert sum(TRIED.values()) >= 5 * 100
