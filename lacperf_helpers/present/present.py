@@ -313,7 +313,8 @@ def areas_table(appendix: Appendix) -> Section:
                 continue
             figure = _short_figure(r, small)
             marked = " this-area" if area == appendix.area else ""
-            cells.append(Cell(f"{figure} · {r.rag}", _rag_class(r.rag) + marked))
+            shown = r.rag if figure == DASH else f"{figure} · {r.rag}"  # 'No data', not '– · No data'
+            cells.append(Cell(shown, _rag_class(r.rag) + marked))
         rows.append(tuple(cells))
     columns = tuple(f"{a} (this page)" if a == appendix.area else a for a in areas)
     caption = (
