@@ -137,3 +137,12 @@ def test_the_quarterly_page_lets_its_table_be_taken_away(rendered: Path) -> None
     assert len(rows) == 26 and set(rows["area"]) == {"West Kent"}
     for column in ("numerator", "denominator"):  # the quarter's own figures, as suppressed on the page
         assert not rows.loc[rows["counts"] == "children", column].between(1, 4).any()
+
+
+def test_the_authority_s_overview_gives_its_national_band_and_an_area_s_does_not(rendered: Path) -> None:
+    kent = table(page(rendered), "scorecard")
+    bands = re.findall(r"· band ([A-D])</td>", kent)
+    national = table(page(rendered), "national")
+    assert bands == re.findall(r'<td class="quartile quartile-[a-d]">([A-D])</td>', national)  # the annex's bands
+    assert len(bands) == 3 and "A the best quarter and D the worst" in kent
+    assert "· band" not in table(page(rendered, "west-kent"), "scorecard")  # the bands are Kent's, not the area's

@@ -150,9 +150,12 @@ def summary_html(s: Summary, period: str) -> Section:
     return render("summary.html.j2", s=s, period=period)
 
 
-def scorecard_cells(r: KpiRow, note: int, small_cohort: float, cohort_figure: str | None = None) -> tuple[Cell, ...]:
+def scorecard_cells(
+    r: KpiRow, note: int, small_cohort: float, cohort_figure: str | None = None, band: str = ""
+) -> tuple[Cell, ...]:
     """One KPI's row of the overview table as a reader sees it: every cell text, with its class and icon.
-    `cohort_figure`: the KPI's figure excluding UASC, where the page has that column."""
+    `cohort_figure`: the KPI's figure excluding UASC, where the page has that column; `band`: the authority's
+    national quartile band, on the authority's page."""
     now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort, r.withheld)
     before = r.previous_withheld or fmt_value(r.previous_value, r.unit, r.decimals)  # its children: in the annex
     previous = DASH if r.previous_rag == rating.NO_DATA else f"{before} · {r.previous_rag}"
@@ -171,7 +174,7 @@ def scorecard_cells(r: KpiRow, note: int, small_cohort: float, cohort_figure: st
         _verdict_cell(variation, "variation"),
         _verdict_cell(assurance, "assurance"),
         Cell(DASH if missing(children) else str(int(children))),
-        Cell(_england(r)),
+        Cell(_england(r) + (f" · band {band}" if band else "")),
     ]
     return tuple(cells)
 
@@ -207,14 +210,24 @@ def cohort_figures(appendix: Appendix, cohort: str = "excluding UASC") -> dict[s
     }
 
 
+def national_bands(appendix: Appendix) -> dict[str, str]:
+    """Each KPI's national quartile band, on the authority's own page (the bands are the authority's)."""
+    if appendix.area != appendix.settings.authority or appendix.national.empty:
+        return {}
+    return {
+        str(k): str(b) for k, b in zip(appendix.national["kpi_id"], appendix.national["quartile"], strict=True) if b
+    }
+
+
 def scorecard_table(appendix: Appendix) -> Section:
     """Every KPI in one table: figure, standards, rating (colour and word), direction, the Making Data Count
     verdicts as icons with words, and (on a page of all children) the figure excluding UASC beside it."""
     small = appendix.settings.small_cohort_denominator
     by_cohort = cohort_figures(appendix)
     rows = kpi_rows(appendix.card.frame)
+    bands = national_bands(appendix)
     cells = tuple(
-        scorecard_cells(r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None)
+        scorecard_cells(r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None, bands.get(r.kpi_id, ""))
         for n, r in enumerate(rows, start=1)
     )
     columns = TABLE_COLUMNS if not by_cohort else (*TABLE_COLUMNS[:2], COHORT_COLUMN, *TABLE_COLUMNS[2:])
@@ -227,7 +240,13 @@ def scorecard_table(appendix: Appendix) -> Section:
         )
         + ". Children to change rating: for a Green KPI, how many children's outcomes turning the other way "
         "would lose Green; otherwise, how many more would reach the target. England: the latest published "
-        "figure and how this one compares."
+        "figure and how this one compares"
+        + (
+            f"; band: where {appendix.area}'s own published figure ranks among every authority in England, A the "
+            "best quarter and D the worst (the annex has the detail)."
+            if bands
+            else "."
+        )
     )
     download = csv_download(
         published_rows(appendix.card, columns=DOWNLOAD_COLUMNS),
