@@ -85,3 +85,11 @@ def test_a_missing_authority_or_indicator_is_named(folder: Path) -> None:
 def test_without_the_tables_or_a_code_there_is_nothing_to_compare(tmp_path: Path, folder: Path) -> None:
     assert national_comparison(tmp_path / "none", catalogue("L"), Settings(la_code="E10000002"), "2019-09").empty
     assert national_comparison(folder, catalogue("L"), Settings(), "2019-09").empty
+
+
+def test_a_year_with_no_authority_s_figure_published_is_passed_over(tmp_path: Path) -> None:
+    rows = "201819,Reporting year,National,E92000001,,,,,10\n" + "".join(
+        f"201819,Reporting year,Local authority,E92000001,R1,North,E1000000{n},A{n},c\n" for n in (1, 2)
+    )
+    (tmp_path / "la_indicators.csv").write_text(HEADER + rows)
+    assert national_comparison(tmp_path, catalogue("L"), Settings(la_code="E10000002"), "2019-09").empty

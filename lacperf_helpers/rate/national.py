@@ -111,6 +111,8 @@ def national_comparison(folder: Path, catalogue: KpiCatalogue, settings: Setting
                     .get("neighbour_new_la_code", pd.Series(dtype=str)))  # fmt: skip
         near = la_values.loc[las["new_la_code"].isin(codes)].dropna()
         ranked = la_values.dropna()
+        if ranked.empty:  # no authority's figure published that year: nothing to compare with
+            continue
         order = ranked.sort_values(ascending=kpi.polarity == "L", kind="stable")
         rank = rank_of(mine, ranked, kpi.polarity) if not math.isnan(mine) else None
         rows.append({
