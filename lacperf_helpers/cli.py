@@ -352,6 +352,11 @@ def _render_pages(
     jobs = _run(
         lambda: plan_pages(notebook, period, inputs=inputs, areas=areas, cohorts=cohorts, out=out, pdf=pdf, force=force)
     )
+    if not jobs:
+        typer.echo(
+            f"lacperf: nothing to render: no KPI is measured for the cohort {cohorts[0]!r} in {period}", err=True
+        )
+        raise typer.Exit(2)
     _execute(jobs, workers, None)
 
 

@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
+from lacperf_helpers.config import paths
 from lacperf_helpers.rate.scorecard import SCORECARD_COLUMNS
 from tests.conftest import write_return
 from tests.test_scorecard import APRIL, MARCH
@@ -143,3 +144,16 @@ def test_kpis_list(kpis_file: Path) -> None:
     assert result.exit_code == 0
     assert "moves_3plus" in result.output
     assert "(changes in 2019/20)" in result.output
+
+
+def test_render_refuses_an_unknown_cohort_and_says_when_a_cohort_has_no_kpi(tmp_path: Path) -> None:
+    """One line each and exit 2, never a traceback (render plans as a batch does)."""
+    common = ["render", "--returns", str(paths.SAMPLE_RETURNS), "--out", str(tmp_path)]
+    unknown = CliRunner().invoke(app, [*common, "--month", "2019-09", "--cohort", "bogus"])
+    assert unknown.exit_code == 2
+    assert unknown.exception is None or isinstance(unknown.exception, SystemExit)
+    assert "no cohort 'bogus'; the cohorts are: all, excluding UASC" in unknown.output
+    early = CliRunner().invoke(app, [*common, "--month", "2017-10", "--cohort", "excluding UASC"])  # no extract yet
+    assert early.exit_code == 2
+    assert "nothing to render: no KPI is measured for the cohort 'excluding UASC' in 2017-10" in early.output
+    assert "Traceback" not in unknown.output + early.output

@@ -394,7 +394,11 @@ def _plan_pages(
     jobs = []
     # the quarterly appendix is of all children; cohorts are the monthly scorecard's
     for cohort in cohorts if notebook == "scorecard" else ("all",):
+        if cohort not in COHORTS:
+            raise InputError(source, f"no cohort {cohort!r}; the cohorts are: {', '.join(COHORTS)}", column="cohort")
         ratings = rating_counts(notebook, period, inputs, cohort)
+        if not ratings:  # said, not dropped: a month before any SSDA903 extract has no 'excluding UASC' KPI
+            log.warning("%s: no KPI is measured for the cohort %r: no page", period, cohort)
         for area in order_areas(areas or known, authority):
             if area not in ratings:
                 continue  # no KPI for this cohort in this area
