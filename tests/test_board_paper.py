@@ -146,3 +146,13 @@ def test_the_authority_s_overview_gives_its_national_band_and_an_area_s_does_not
     assert bands == re.findall(r'<td class="quartile quartile-[a-d]">([A-D])</td>', national)  # the annex's bands
     assert len(bands) == 3 and "A the best quarter and D the worst" in kent
     assert "· band" not in table(page(rendered, "west-kent"), "scorecard")  # the bands are Kent's, not the area's
+
+
+def test_a_breakdown_lists_age_bands_by_age() -> None:
+    from lacperf_helpers.present import present
+    from lacperf_helpers.present.appendix import load_appendix
+
+    section = present.breakdown_section(load_appendix(SAMPLE_MONTH, "Kent"), "age_band")
+    rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td>', section)
+    first_kpi = [group for title, group in rows if title == rows[0][0]]
+    assert first_kpi == ["under 1", "1-4", "5-9", "10-15", "16 and over"]

@@ -62,7 +62,8 @@ def test_unknown_choices_are_named() -> None:
 
 
 def test_months_run_across_and_groups_keep_their_natural_order() -> None:
-    from lacperf_helpers.present.explore import in_natural_order, months_across
+    from lacperf_helpers.config.vocabulary import in_natural_order
+    from lacperf_helpers.present.explore import months_across
 
     assert in_natural_order(["16 and over", "unknown", "1-4", "10-15", "under 1", "5-9"], "age_band") == [
         "under 1", "1-4", "5-9", "10-15", "16 and over", "unknown",

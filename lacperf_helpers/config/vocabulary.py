@@ -39,3 +39,9 @@ MEASURE_UNITS: dict[str, str] = {
     "health_assessment": "percent",
     "dental_check_903": "percent",
 }
+
+
+def in_natural_order(groups: list[str], breakdown: str) -> list[str]:
+    """Each breakdown's groups as a reader expects them (age bands youngest first), others A-Z, 'unknown' last."""
+    known = {g: i for i, g in enumerate(GROUP_ORDER.get(breakdown, ()))}
+    return sorted(groups, key=lambda g: (g == "unknown", known.get(g, len(known)), str(g)))

@@ -14,7 +14,7 @@ from lacperf_helpers.config.definitions import DisclosureRule
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.formatting import fmt_count
 from lacperf_helpers.config.periods import month_label
-from lacperf_helpers.config.vocabulary import BREAKDOWNS, COHORTS, GROUP_ORDER, TOTAL
+from lacperf_helpers.config.vocabulary import BREAKDOWNS, COHORTS, TOTAL, in_natural_order
 from lacperf_helpers.disclose.disclosure import hide_in_measures
 from lacperf_helpers.ingest.layout import ssda903_path
 from lacperf_helpers.ingest.ssda903 import load_903
@@ -67,12 +67,6 @@ def title(measure: str, cohort: str, breakdown: str, area: str) -> str:
     by = "" if breakdown == TOTAL else f", by {breakdown.replace('_', ' ')}"
     who = "all children" if cohort == "all" else cohort
     return f"{MEASURES[measure].title}: {area}, {who}{by}"
-
-
-def in_natural_order(groups: list[str], breakdown: str) -> list[str]:
-    """Each breakdown's groups as a reader expects them (age bands youngest first), others A-Z, 'unknown' last."""
-    known = {g: i for i, g in enumerate(GROUP_ORDER.get(breakdown, ()))}
-    return sorted(groups, key=lambda g: (g == "unknown", known.get(g, len(known)), str(g)))
 
 
 def months_across(table: pd.DataFrame, area: str, breakdown: str) -> pd.DataFrame:

@@ -22,6 +22,7 @@ from lacperf_helpers.config.periods import (
     quarter_slug,
     rolling_months,
 )
+from lacperf_helpers.config.vocabulary import in_natural_order
 from lacperf_helpers.disclose.disclosure import Published, published_csv, published_rows
 from lacperf_helpers.ingest.layout import available_months
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
@@ -126,6 +127,11 @@ def breakdown_section(appendix: Appendix, breakdown: str) -> Section:
         return heading + Section("<p>{}</p>").format(
             f"No KPI here is measured from SSDA903 data, so none is broken down by {name}."
         )
+    groups = {g: i for i, g in enumerate(in_natural_order(list(rows["group"].unique()), breakdown))}
+    kpis = {k: i for i, k in enumerate(rows["kpi_id"].unique())}
+    rows = rows.sort_values(  # each KPI's groups in the order a reader expects: age bands by age
+        ["kpi_id", "group"], key=lambda column: column.map(kpis if column.name == "kpi_id" else groups), kind="stable"
+    )
     small = appendix.settings.small_cohort_denominator
     cells = tuple(
         (
