@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 
@@ -185,13 +186,10 @@ def validate(
 
     Exits 2 if any is an error; warnings are stated in the appendices' data-quality notes."""
     from lacperf_helpers.ingest.validation import ERROR, write_report
-    from lacperf_helpers.present.appendix import validate_month, validate_with_dfe_rules
+    from lacperf_helpers.present.appendix import validate_month
 
-    inputs = _inputs(returns, kpis, settings, trend_settings, benchmarks)
-    if dfe_rules:
-        problems = _run(lambda: validate_with_dfe_rules(month, inputs=inputs))
-    else:
-        problems = validate_month(month, inputs=inputs)
+    inputs = replace(_inputs(returns, kpis, settings, trend_settings, benchmarks), dfe_rules=dfe_rules)
+    problems = _run(lambda: validate_month(month, inputs=inputs))  # the DfE rules' set-up can fail: one line
     report_to = None if out == "-" else Path(out) / month
     if problems.empty:
         typer.echo(f"{month}: no errors, no warnings")

@@ -104,14 +104,19 @@ def check_inputs(month: str, *, inputs: Inputs) -> list[str]:
 
 def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
     """Every problem in what a page of `month` reads, as rows: definitions, settings, benchmarks, and each
-    month's return and extract up to `month`. A file that cannot be read at all is one error row."""
+    month's return and extract up to `month` (and the DfE's rules, if `inputs` asks). A file that cannot be
+    read at all is one error row."""
     try:
         catalogue, *_ = _definitions(month, inputs)
     except InputError as error:
         return as_problems(error)
     months = [m for m in available_months(inputs.returns) if m <= month]
     return combine(
-        [benchmark_problems(inputs.benchmarks, catalogue), input_problems(inputs.returns, months, catalogue)]
+        [
+            benchmark_problems(inputs.benchmarks, catalogue),
+            input_problems(inputs.returns, months, catalogue),
+            _dfe_findings(month, inputs),
+        ]
     )
 
 
@@ -130,11 +135,10 @@ def month_data(month: str, *, inputs: Inputs) -> MonthData:
     return _month_data(month, inputs, _stamp(month, inputs))
 
 
-def validate_with_dfe_rules(month: str, *, inputs: Inputs) -> pd.DataFrame:
-    """`validate_month`'s problems and, where the month has an SSDA903 extract, the DfE's rules' failures."""
-    problems = validate_month(month, inputs=inputs)
+def _dfe_findings(month: str, inputs: Inputs) -> pd.DataFrame:
+    """The DfE's rules' failures in the month's SSDA903 extract, when `inputs` asks for them (else none)."""
     folder = ssda903_path(inputs.returns, month)
-    return combine([problems, dfe_problems(folder, month)]) if folder.is_dir() else problems
+    return dfe_problems(folder, month) if inputs.dfe_rules and folder.is_dir() else combine([])
 
 
 @dataclass(frozen=True)
@@ -182,11 +186,15 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     catalogue, settings, trend_settings, benchmarks = _definitions(month, inputs)
     returns = inputs.returns
     months = [m for m in available_months(returns) if m <= month]
-    problems = raise_on_errors(  # every file, before any is used
-        combine([benchmark_problems(inputs.benchmarks, catalogue), input_problems(returns, months, catalogue)])
+    problems = raise_on_errors(  # every file, before any is used (the DfE's rules' failures are warnings)
+        combine(
+            [
+                benchmark_problems(inputs.benchmarks, catalogue),
+                input_problems(returns, months, catalogue),
+                _dfe_findings(month, inputs),
+            ]
+        )
     )
-    if inputs.dfe_rules and ssda903_path(returns, month).is_dir():  # the DfE's rules judge; lacperf reports
-        problems = combine([problems, dfe_problems(ssda903_path(returns, month), month)])
     figures = load_returns_to(returns, month, catalogue, settings.authority)
     card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
     hidden = hidden_keys(with_slice(figures), catalogue, settings.disclosure, settings.authority or "")
