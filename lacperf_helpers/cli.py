@@ -108,6 +108,14 @@ SettingsOption = Annotated[
     Path,
     typer.Option("--settings", help="The authority's settings: its name and the small-cohort threshold."),
 ]
+CohortsOption = Annotated[
+    Path,
+    typer.Option("--cohorts", help="Named cohorts and breakdowns of your own, e.g. parameters/cohorts.yaml."),
+]
+CohortOption = Annotated[
+    str | None,
+    typer.Option("--cohort", help="Only this cohort, by its name in --cohorts (e.g. 'excluding UASC'). Default: all."),
+]
 
 
 def _run(action: Callable[[], T], report_to: Path | None = None) -> T:
@@ -214,9 +222,8 @@ def scorecard(
         str | None, typer.Option("--area", help="Only this area (e.g. 'South Kent'); default: every area.")
     ] = None,
     settings: SettingsOption = paths.SETTINGS_FILE,
-    cohort: Annotated[
-        str | None, typer.Option("--cohort", help="Only this cohort: all, or 'excluding UASC'. Default: every cohort.")
-    ] = None,
+    cohorts: CohortsOption = paths.COHORTS_FILE,
+    cohort: CohortOption = None,
     breakdown: Annotated[
         str | None,
         typer.Option(
@@ -227,6 +234,7 @@ def scorecard(
 ) -> None:
     """Write the tidy scorecard: one row per month x area x KPI x cohort x breakdown x group, with RAG,
     last month and direction. Headline rows are cohort 'all', breakdown 'total', group 'all'."""
+    from lacperf_helpers.config.cohorts import load_cohorts
     from lacperf_helpers.config.definitions import load_kpis, load_settings
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.disclosure import hidden_keys, publish_card, published_csv
@@ -236,13 +244,15 @@ def scorecard(
     from lacperf_helpers.rate.scorecard import build_scorecard, select_area, with_slice
 
     def build() -> Published:
-        catalogue, rules = load_kpis(kpis), load_settings(settings)
+        catalogue, rules, defined = load_kpis(kpis), load_settings(settings), load_cohorts(cohorts)
+        if cohort is not None:
+            defined.require(cohort, "--cohort")
         require_month(returns, month)
-        figures = load_returns(returns, [previous_month(month), month], catalogue, rules.authority)
+        figures = load_returns(returns, [previous_month(month), month], catalogue, rules.authority, defined)
         card = build_scorecard(figures, catalogue, month, rules)
         # a CSV leaves the analyst's machine: small figures hidden, always, as the month's pages hide them (each
         # month is decided on its own figures, so last month's are hidden as last month's pages hid them)
-        hidden = hidden_keys(with_slice(figures), catalogue, rules.disclosure, rules.authority or "")
+        hidden = hidden_keys(with_slice(figures), catalogue, rules.disclosure, rules.authority or "", defined)
         card = select_area(card, area, return_path(returns, month)) if area else card
         if cohort is not None:
             card = card.loc[card["cohort"] == cohort]
@@ -270,8 +280,9 @@ def render(
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
     pdf: PdfOption = False,
+    cohorts: CohortsOption = paths.COHORTS_FILE,
     cohort: Annotated[
-        str, typer.Option("--cohort", help="all, or 'excluding UASC' (the KPIs measured from SSDA903 data).")
+        str, typer.Option("--cohort", help="A cohort named in --cohorts: its KPIs measured from SSDA903 data.")
     ] = "all",
     force: ForceOption = False,
     workers: WorkersOption = None,
@@ -282,7 +293,7 @@ def render(
     changed are skipped (--force renders them), and the index pages list every page. An area that fails
     does not stop the others; its last good appendix stays in place, and the command exits 1 naming it.
     """
-    inputs = _inputs(returns, kpis, settings, trend_settings, benchmarks)
+    inputs = replace(_inputs(returns, kpis, settings, trend_settings, benchmarks), cohorts=cohorts.resolve())
     _render_pages("scorecard", month, inputs, area, (cohort,), out, pdf=pdf, force=force, workers=workers)
 
 
@@ -515,17 +526,26 @@ def measures(
         list[str] | None, typer.Option("--measure", help="Only this measure; repeat for several. Default: all.")
     ] = None,
     settings: SettingsOption = paths.SETTINGS_FILE,
+    cohorts: CohortsOption = paths.COHORTS_FILE,
+    cohort: CohortOption = None,
+    breakdown: Annotated[
+        list[str] | None,
+        typer.Option("--breakdown", help="Only this breakdown (and the total); repeat for several. Default: all."),
+    ] = None,
 ) -> None:
-    """Compute the SSDA903 measures from <returns>/<YYYY-MM>/903/ by cohort (all, excluding UASC),
-    breakdown (age band, sex, ethnicity, legal status, placement type) and area (child_area.csv).
+    """Compute the SSDA903 measures from <returns>/<YYYY-MM>/903/ by cohort (--cohorts: all, excluding UASC
+    ...), breakdown (age band, sex, ethnicity, legal status, placement type, and the file's own: age bands,
+    two crossed) and area (child_area.csv). Every cohort is measured, so the hidden figures are the same
+    whichever is written.
 
     One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
     'all'. Data-quality findings are printed, and nothing is dropped without being counted."""
     import pandas as pd
 
+    from lacperf_helpers.config.cohorts import load_cohorts
     from lacperf_helpers.config.definitions import load_settings
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.disclose.disclosure import hide_in_measures, published_csv
+    from lacperf_helpers.disclose.disclosure import hide_in_measures, published_csv, published_rows
     from lacperf_helpers.ingest.ssda903 import load_903
     from lacperf_helpers.ingest.validation import problem_counts
     from lacperf_helpers.measures.registry import MEASURES, data_quality, measure_table
@@ -534,12 +554,23 @@ def measures(
         unknown = sorted(set(measure or []) - set(MEASURES))
         if unknown:
             raise InputError("--measure", f"no measure {', '.join(unknown)}; measures are: {', '.join(MEASURES)}")
+        defined = load_cohorts(cohorts)
+        if cohort is not None:
+            defined.require(cohort, "--cohort")
+        for one in breakdown or []:
+            if one not in defined.breakdown_names:
+                known = ", ".join(defined.breakdown_names)
+                raise InputError("--breakdown", f"no breakdown {one!r}; the breakdowns in {cohorts} are: {known}")
         folder = returns / month / "903"
         data = load_903(folder)
         rules = load_settings(settings)
         name = authority or rules.authority or "Authority"
         notes = data_quality(data, pd.Timestamp(month_end(month)), folder)
-        return hide_in_measures(measure_table(data, month, name, measure or None), rules.disclosure, name), notes
+        table = measure_table(data, month, name, measure or None, defined, breakdown or None)
+        view = hide_in_measures(table, rules.disclosure, name, defined)
+        if cohort is not None:  # decided over every cohort, then one written: the same cells hidden either way
+            view = published_rows(view, view.frame["cohort"] == cohort)
+        return view, notes
 
     view, notes = _run(build)
     table = view.frame
@@ -566,9 +597,11 @@ def trend(
     ] = None,
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
     settings: SettingsOption = paths.SETTINGS_FILE,
+    cohorts: CohortsOption = paths.COHORTS_FILE,
 ) -> None:
     """Write the direction of travel over a period: per KPI x area x cohort, the fitted change and its
     verdict (Mann-Kendall), the SPC mean, limits, variation and assurance, and the current run."""
+    from lacperf_helpers.config.cohorts import load_cohorts
     from lacperf_helpers.config.definitions import load_kpis, load_settings, load_trend_settings
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.disclosure import hidden_keys, publish_trend, published_csv
@@ -582,15 +615,15 @@ def trend(
         rules = load_trend_settings(trend_settings)
         if window is not None:
             rules = rules.model_copy(update={"window": window})
-        general = load_settings(settings)
-        figures = with_slice(load_returns_to(returns, month, catalogue, general.authority))
+        general, defined = load_settings(settings), load_cohorts(cohorts)
+        figures = with_slice(load_returns_to(returns, month, catalogue, general.authority, defined))
         history = rated_history(figures.loc[figures["breakdown"] == "total"], catalogue)
         areas = order_areas(list(history.loc[history["month"] == month, "area"].unique()), general.authority)
         if area is not None:
             require_area(areas, area, return_path(returns, month))
             areas = [area]
         # a CSV leaves the analyst's machine: hidden months blanked, and no SPC line drawn through one
-        hidden = hidden_keys(figures, catalogue, general.disclosure, general.authority or "")
+        hidden = hidden_keys(figures, catalogue, general.disclosure, general.authority or "", defined)
         return publish_trend(history, catalogue, rules, month, areas, hidden)
 
     view = _run(build)

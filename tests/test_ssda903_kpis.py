@@ -85,8 +85,8 @@ def test_the_excluding_uasc_appendix_with_a_breakdown(setup: tuple[Path, Path], 
     assert "Kent · excluding UASC · June 2019" in present.header(page)
     section = present.breakdown_section(page, "legal_status")
     assert "<h2>By legal status</h2>" in section and ">C2<" in section and ">V2<" not in section  # V2 is 007, UASC
-    with pytest.raises(InputError, match="no KPI is measured for the cohort 'under 16'"):
-        load_appendix("2019-06", "Kent", inputs=inputs, cohort="under 16")
+    with pytest.raises(InputError, match="no cohort 'under 16'; the cohorts are: all, excluding UASC"):
+        load_appendix("2019-06", "Kent", inputs=inputs, cohort="under 16")  # not in parameters/cohorts.yaml
 
 
 def test_render_writes_a_cohort_appendix_of_its_own(setup: tuple[Path, Path], tmp_path: Path) -> None:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import financial_year
-from lacperf_helpers.config.vocabulary import COHORTS, MEASURE_UNITS
+from lacperf_helpers.config.vocabulary import MEASURE_UNITS
 
 Polarity = Literal["H", "L"]
 Unit = Literal["percent", "number", "days"]
@@ -55,7 +55,7 @@ class KpiDefinition(_Frozen):
     aggregation: Aggregation = "latest"
     disclosure: Literal["children", "staff"] = "children"  # staff: figures of posts, never hidden as small
     measure: str | None = None  # source ssda903: the measure computed from the child-level data
-    cohort: str | None = None  # source ssda903: measured on this cohort only (default: every cohort)
+    cohort: str | None = None  # source ssda903: measured on this cohort (cohorts.yaml) only (default: every one)
     # the column of the DfE's local-authority table (parameters/national) publishing this KPI, if one does
     national_indicator: str | None = None
     decimals: int | None = Field(default=None, ge=0, le=4)
@@ -94,9 +94,7 @@ class KpiDefinition(_Frozen):
         expected = "percent" if MEASURE_UNITS[self.measure] == "percent" else "number"
         if self.unit != expected:
             raise ValueError(f"measure {self.measure} is a {MEASURE_UNITS[self.measure]}: its unit is {expected}")
-        if self.cohort is not None and self.cohort not in COHORTS:
-            raise ValueError(f"cohort {self.cohort!r} is not one of: {', '.join(COHORTS)}")
-        return self
+        return self  # its cohort is looked up in the cohorts file (config/cohorts.py) when measured
 
     @property
     def display_decimals(self) -> int:

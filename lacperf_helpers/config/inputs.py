@@ -19,6 +19,7 @@ NOTEBOOK_PARAMETERS = {
     "trend": "trend_file",
     "benchmarks": "benchmarks_file",
     "national": "national_dir",
+    "cohorts": "cohorts_file",
 }
 
 
@@ -30,6 +31,7 @@ class Inputs:
     trend: Path = paths.TREND_FILE  # trend window, test and SPC rules
     benchmarks: Path = paths.BENCHMARKS_FILE  # England and statistical neighbours
     national: Path = paths.NATIONAL  # folder of la_indicators.csv and statistical_neighbours.csv (none: none)
+    cohorts: Path = paths.COHORTS_FILE  # named cohorts and the breakdowns of the file's own
     dfe_rules: bool = False  # also run the DfE's own SSDA903 rules over the month's extract (ingest/dfe_rules.py)
 
     @classmethod
@@ -42,11 +44,12 @@ class Inputs:
         trend: str | Path | None = None,
         benchmarks: str | Path | None = None,
         national: str | Path | None = None,
+        cohorts: str | Path | None = None,
         dfe_rules: bool = False,
     ) -> Inputs:
         """The files a person named; a blank or missing one is the project's default."""
         given = {"returns": returns, "kpis": kpis, "settings": settings, "trend": trend, "benchmarks": benchmarks,
-                 "national": national}  # fmt: skip
+                 "national": national, "cohorts": cohorts}  # fmt: skip
         files = {name: paths.or_default(value, getattr(cls, name)) for name, value in given.items()}
         return cls(**files, dfe_rules=dfe_rules)
 
@@ -64,7 +67,7 @@ class Inputs:
     def parameter_files(self) -> list[Path]:
         """The parameter files (not the returns folder), in a fixed order: the national tables among them."""
         national = [self.national / name for name in ("la_indicators.csv", "statistical_neighbours.csv")]
-        return [self.kpis, self.settings, self.trend, self.benchmarks, *national]
+        return [self.kpis, self.settings, self.trend, self.benchmarks, self.cohorts, *national]
 
     def __str__(self) -> str:
         files = ", ".join(f"{name} {_shown(getattr(self, name))}" for name in NOTEBOOK_PARAMETERS)

@@ -4,6 +4,8 @@ not listed here, and a test checks every name listed here has one)."""
 
 from __future__ import annotations
 
+import re
+
 COHORTS = ("all", "excluding UASC")  # in the order pages show them
 BREAKDOWNS = ("age_band", "sex", "ethnicity", "legal_status", "placement_type")
 TOTAL, ALL = "total", "all"
@@ -42,6 +44,14 @@ MEASURE_UNITS: dict[str, str] = {
 
 
 def in_natural_order(groups: list[str], breakdown: str) -> list[str]:
-    """Each breakdown's groups as a reader expects them (age bands youngest first), others A-Z, 'unknown' last."""
+    """Each breakdown's groups as a reader expects them (age bands youngest first, '5-13' before '14-17'),
+    others A-Z, 'unknown' last; two crossed ('10-15 / V2') by the first, then the second."""
     known = {g: i for i, g in enumerate(GROUP_ORDER.get(breakdown, ()))}
-    return sorted(groups, key=lambda g: (g == "unknown", known.get(g, len(known)), str(g)))
+    anywhere = {g: i for order in GROUP_ORDER.values() for i, g in enumerate(order)}
+
+    def part(group: str) -> tuple[bool, int, float, str]:
+        leading = re.match(r"\d+", group)
+        place = known.get(group, anywhere.get(group, len(anywhere)))
+        return (group in ("unknown", "other ages"), place, float(leading[0]) if leading else float("inf"), group)
+
+    return sorted(groups, key=lambda g: tuple(part(p) for p in str(g).split(" / ")))

@@ -5,7 +5,10 @@ can be worked out from (docs/disclosure-control.md). A figure is hidden when its
 denominator or, for a percentage, the children it leaves out (denominator - numerator: "46 of 50" gives
 away the 4 without) is such a count: primary suppression. Then every sum a reader can form within a month
 is made safe, jointly: the groups of a breakdown and their total; the areas and the authority; a cohort
-("excluding UASC") and all children, whose difference (never published) is itself a count to protect. In
+("excluding UASC") and all children, whose difference (never published) is itself a count to protect; and
+every figure whose children are among another's by the cohorts' and groups' conditions (parameters/
+cohorts.yaml: a cohort aged 5-13 holds the age band 5-9 of all children; an age band holds its row of age
+band x legal status), where what is left over is a count to protect or none. In
 each sum no hidden count may stand alone, and each hidden count of 1-4 must be able to be anything from 1
 to 4 for all the others show; sums that pin a count together are found by linear algebra and by carrying
 bounds from sum to sum. Secondary suppression takes the smallest figure with room to move first, a group
@@ -26,6 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from lacperf_helpers.config.cohorts import CohortCatalogue, Scope
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, TrendSettings
 from lacperf_helpers.config.paths import csv_text
 from lacperf_helpers.config.periods import financial_quarter
@@ -144,9 +148,12 @@ def _cohort_sums(cells: pd.DataFrame) -> pd.DataFrame:
     return pd.concat([some.assign(sign=-1), whole.assign(sign=1)], ignore_index=True).astype("int64")
 
 
-def relations(cells: pd.DataFrame, authority: str) -> pd.DataFrame:
+def relations(
+    cells: pd.DataFrame, authority: str, cohorts: CohortCatalogue | None = None, rule: DisclosureRule | None = None
+) -> pd.DataFrame:
     """The sums a reader can form within a month: one row per member (relation, cell, sign +1 for the
-    total, -1 for a part). Added-up periods are not among them: see `period_relations`."""
+    total, -1 for a part). With `cohorts`, also each figure that holds others of another cohort or breakdown
+    (`contained_sums`). Added-up periods are not among them: see `period_relations`."""
     is_month = cells["month"] == cells["step"]  # added-up periods are decided from their months
     cells = cells.loc[is_month]
     found = [
@@ -159,6 +166,8 @@ def relations(cells: pd.DataFrame, authority: str) -> pd.DataFrame:
         # a cohort and the children outside it (unaccompanied children) make all children
         _cohort_sums(cells),
     ]  # fmt: skip
+    if cohorts is not None:  # figures whose children are among another's, across cohorts and breakdowns
+        found.append(contained_sums(cells, authority, cohorts, rule or DisclosureRule()))
     offset, out = 0, []
     for one in found:
         if len(one):
@@ -168,6 +177,110 @@ def relations(cells: pd.DataFrame, authority: str) -> pd.DataFrame:
         return pd.DataFrame({"relation": pd.Series(dtype="int64"), "cell": pd.Series(dtype="int64"),
                              "sign": pd.Series(dtype="int64")})  # fmt: skip
     return pd.concat(out, ignore_index=True).sort_values(["relation", "sign"], ignore_index=True).astype("int64")
+
+
+def _scopes(cells: pd.DataFrame, authority: str, cohorts: CohortCatalogue) -> list[Scope | None]:
+    """Each cell's children as conditions (None: not known as conditions)."""
+    known: dict[tuple[str, str, str], Scope | None] = {}
+    out: list[Scope | None] = []
+    for cohort, breakdown, group, area in cells.loc[:, ["cohort", "breakdown", "group", "area"]].itertuples(
+        index=False
+    ):
+        key = (str(cohort), str(breakdown), str(group))
+        if key not in known:
+            known[key] = cohorts.scope(*key)
+        scope = known[key]
+        if scope is not None and area != authority:
+            scope = {**scope, "area": frozenset([str(area)]) & scope.get("area", frozenset([str(area)]))}
+        out.append(scope)
+    return out
+
+
+def _within_matrix(scopes: list[Scope]) -> np.ndarray:
+    """[t, m]: are all the children of scope m among those of scope t (by their conditions)?"""
+    outside = np.zeros((len(scopes), len(scopes)), dtype=np.float32)
+    for dimension in sorted({d for s in scopes for d in s}):
+        values = sorted({v for s in scopes for v in s.get(dimension, ())})
+        index = {v: i for i, v in enumerate(values)}
+        member = np.ones((len(scopes), len(values) + 1), dtype=np.float32)  # the last: any value not named
+        for row, scope in enumerate(scopes):
+            if dimension in scope:
+                member[row] = 0
+                member[row, [index[v] for v in scope[dimension]]] = 1
+        outside += (1 - member) @ member.T  # [t, m]: values m allows and t does not
+    return np.asarray(outside == 0, dtype=bool)
+
+
+def contained_sums(cells: pd.DataFrame, authority: str, cohorts: CohortCatalogue, rule: DisclosureRule) -> pd.DataFrame:
+    """Figure t = the figures of one breakdown's groups (or one group's areas) whose children are among t's
+    + what is left over, for every figure t and every such family, where the conditions of cohorts and
+    groups say so (the cohort '5-13' holds the age band '5-9' of all children; the age band '10-15' holds its
+    groups of 'age_band x legal_status'). Kept where what is left over is a count of 0 to smallest_shown - 1
+    (of the numerator, denominator or children a percentage leaves out): an equation, or a rest to protect;
+    a larger rest bounds no hidden count more than '<5' does. Left out: the sums `relations` forms anyway,
+    and a sum that goes through a figure u between (parts within u within t: u's own two sums make it)."""
+    found: list[list[tuple[int, int]]] = []
+    for _, block in cells.groupby(["month", "kpi_id"], sort=False):
+        scopes = _scopes(block, authority, cohorts)
+        usable = np.flatnonzero([s is not None for s in scopes])
+        if len(usable) < 2:
+            continue
+        rows = block.iloc[usable]
+        within = _within_matrix([scopes[i] for i in usable])  # type: ignore[misc]
+        np.fill_diagonal(within, False)
+        index = rows.index.to_numpy()  # the cells' labels: what relations name
+        counts = np.nan_to_num(rows[list(COUNTS)].to_numpy(float), nan=-FAR)  # no such count: never kept by it
+        key = rows.loc[:, ["area", "cohort", "breakdown", "group"]].astype(str).to_numpy()
+        where = {tuple(k): n for n, k in enumerate(key)}
+        # the families whose members are apart: a breakdown's groups (in an area and cohort), a group's areas
+        in_groups, in_areas = key[:, 2] != "total", key[:, 0] != authority
+        families = [(np.flatnonzero(in_groups & (g == k)), True) for g in [_codes(key[:, :3])] for k in np.unique(g)]
+        families += [(np.flatnonzero(in_areas & (g == k)), False) for g in [_codes(key[:, 1:])] for k in np.unique(g)]
+        for members, groups in families:
+            if not len(members):
+                continue
+            holds = within[:, members]
+            rest = counts - holds.astype(float) @ np.where(counts[members] < 0, 0.0, counts[members])
+            keep = holds.any(axis=1) & ((rest >= 0) & (rest < rule.smallest_shown)).any(axis=1)
+            if not groups:  # a group's areas within one area's figure: that area's breakdown says more
+                keep &= key[:, 0] == authority
+            for t in np.flatnonzero(keep):
+                parts = members[holds[t]]
+                first = key[parts[0]]
+                if _formed_anyway(key[t], first, groups, authority):
+                    continue
+                # the figure between: the parts' area (or t's) and cohort, t's breakdown and group
+                between = where.get((first[0] if groups else key[t][0], first[1], key[t][2], key[t][3]))
+                if (
+                    between is not None
+                    and between != t
+                    and within[t, between]
+                    and (within[between, parts] | (parts == between)).all()
+                ):
+                    continue
+                found.append([(int(index[t]), 1), *((int(index[p]), -1) for p in parts)])
+    if not found:
+        return pd.DataFrame({c: pd.Series(dtype="int64") for c in ("relation", "cell", "sign")})
+    return pd.DataFrame(
+        [(r, cell, sign) for r, members in enumerate(found) for cell, sign in members],
+        columns=["relation", "cell", "sign"],
+    ).astype("int64")
+
+
+def _codes(keys: np.ndarray) -> np.ndarray:
+    """One integer per distinct row of `keys`."""
+    return pd.DataFrame(keys).groupby(list(range(keys.shape[1])), sort=False).ngroup().to_numpy()
+
+
+def _formed_anyway(total: np.ndarray, part: np.ndarray, groups: bool, authority: str) -> bool:
+    """Is this the sum of a breakdown's groups to its total, of areas to the authority, or of a cohort's
+    figure to all children's (`relations` forms those for every figure)? Keys: area, cohort, breakdown, group."""
+    same = total == part
+    if groups:
+        return bool(
+            (same[0] and same[1] and total[2] == "total") or (same[0] and same[2] and same[3] and total[1] == "all")
+        )
+    return bool(total[0] == authority and same[1] and same[2] and same[3])
 
 
 def period_relations(cells: pd.DataFrame) -> pd.DataFrame:
@@ -454,10 +567,12 @@ def _pinned(
             columns = np.unique(cell[here])
             matrix = np.zeros((len(rows), len(columns)))
             matrix[np.searchsorted(rows, rel[here]), np.searchsorted(columns, cell[here])] = sign[here]
-            _, singular, vt = np.linalg.svd(matrix)
+            _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
             rank = int((singular > 1e-9).sum())
-            free = vt[rank:]  # the directions the hidden counts can move in together
-            pinned_in[columns, k] = np.abs(free).max(axis=0, initial=0.0) < 1e-9
+            # a count is pinned where it lies in the sums' row space: no direction the hidden counts can move
+            # in together moves it (1 - its diagonal of the row-space projector is 0)
+            free = 1.0 - (vt[:rank] ** 2).sum(axis=0)
+            pinned_in[columns, k] = free < 1e-12
     small = _small(values, rule)
     return [
         int(x)
@@ -576,24 +691,26 @@ def _propagate(rows: list[tuple[np.ndarray, np.ndarray, float]], lo: np.ndarray,
 
 
 def suppressed(
-    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
+    cohorts: CohortCatalogue | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:  # fmt: skip
     """Every figure that may be published up to the last month of `figures`, which of them are hidden, and
-    which of those read '<5'."""
+    which of those read '<5'. `cohorts`: the cohorts and breakdowns the figures were measured by."""
     cells = figure_cells(figures, catalogue)
-    return cells, *decide(cells, relations(cells, authority), rule, authority)
+    return cells, *decide(cells, relations(cells, authority, cohorts, rule), rule, authority)
 
 
 WITHHELD = "withheld"  # a figure hidden so that a small one cannot be worked out, or "46 of 50" its 4
 
 
 def hidden_keys(
-    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str
-) -> pd.DataFrame:
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
+    cohorts: CohortCatalogue | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """The keys (month or period, area, KPI, cohort, breakdown, group) of every figure to hide, and what it
     shows instead: '<5' where its numerator or denominator is small (unless that would pin it), else
     'withheld'."""
-    cells, mask, small = suppressed(figures, catalogue, rule, authority)
+    cells, mask, small = suppressed(figures, catalogue, rule, authority, cohorts)
     log.info(
         "disclosure control: %d of %d figures hidden (%d read '%s'), up to %s",
         int(mask.sum()), len(cells), int(small[mask].sum()), shown_as(rule), cells["step"].max() if len(cells) else "-",
@@ -710,11 +827,13 @@ def publish_trend(
     return Published(trend_table(history, catalogue, settings, month, areas, publish))
 
 
-def hide_in_measures(table: pd.DataFrame, rule: DisclosureRule, authority: str) -> Published:
+def hide_in_measures(
+    table: pd.DataFrame, rule: DisclosureRule, authority: str, cohorts: CohortCatalogue | None = None
+) -> Published:
     """The SSDA903 measures table for export, its small figures hidden ('withheld' says what stands for each).
     A measure's figures are decided as the KPI measured by it decides them: the same figures, the same sums."""
     figures = table.rename(columns={"measure": "kpi_id"})
-    hidden = hidden_keys(figures, None, rule, authority)
+    hidden = hidden_keys(figures, None, rule, authority, cohorts)
     out = hide_in_history(figures, hidden).rename(columns={"kpi_id": "measure"})
     return Published(out.drop(columns="suppressed"))
 

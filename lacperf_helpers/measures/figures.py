@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import month_end
-from lacperf_helpers.config.vocabulary import HEADLINE, SLICE
+from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE, SLICE
 from lacperf_helpers.ingest.layout import available_months, return_path, ssda903_path
 from lacperf_helpers.ingest.returns import check_return, empty_return, read_return, require_month
 from lacperf_helpers.ingest.ssda903 import load_903
@@ -20,8 +21,9 @@ from lacperf_helpers.measures.registry import data_quality, measure_table
 
 
 def load_returns(
-    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str | None = None
-) -> pd.DataFrame:
+    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str | None = None,
+    cohorts: CohortCatalogue | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """The checked figures of these months: from each month's return, and each SSDA903 KPI's measure
     from its extract. A month with neither has no rows (its figures are 'No data')."""
     frames = [
@@ -32,21 +34,26 @@ def load_returns(
     figures = pd.concat(frames, ignore_index=True) if frames else empty_return()
     for column, headline in zip(SLICE, HEADLINE, strict=True):
         figures[column] = headline
-    from_903 = ssda903_figures(returns_dir, months, catalogue, authority or "Authority")
+    from_903 = ssda903_figures(returns_dir, months, catalogue, authority or "Authority", cohorts)
     return pd.concat([figures, from_903], ignore_index=True) if len(from_903) else figures
 
 
 def ssda903_figures(
-    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str
-) -> pd.DataFrame:
-    """Figures of the KPIs with source ssda903, by cohort, breakdown and area, for months with an extract."""
+    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str,
+    cohorts: CohortCatalogue | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """Figures of the KPIs with source ssda903, by cohort (of `cohorts`, default parameters/cohorts.yaml),
+    breakdown and area, for months with an extract."""
     kpis = [kpi for kpi in catalogue.kpis if kpi.source == "ssda903"]
+    cohorts = cohorts or load_cohorts()
+    check_kpi_cohorts(catalogue, cohorts)
     frames = []
     for month in months if kpis else []:
         folder = ssda903_path(returns_dir, month)
         if not folder.is_dir():
             continue
-        table = measure_table(load_903(folder), month, authority, sorted({str(k.measure) for k in kpis}))
+        measures = sorted({str(k.measure) for k in kpis})  # a KPI's breakdowns: the built-in ones (pages show them)
+        table = measure_table(load_903(folder), month, authority, measures, cohorts, list(BREAKDOWNS))
         for kpi in kpis:
             rows = table.loc[table["measure"] == kpi.measure]
             if kpi.cohort is not None:
@@ -55,6 +62,13 @@ def ssda903_figures(
     if not frames:
         return pd.DataFrame(columns=[*empty_return().columns, *SLICE])
     return pd.concat(frames, ignore_index=True)
+
+
+def check_kpi_cohorts(catalogue: KpiCatalogue, cohorts: CohortCatalogue) -> None:
+    """A KPI measured on a cohort the cohorts file does not define is refused, naming the ones it does."""
+    for kpi in catalogue.kpis:
+        if kpi.cohort is not None:
+            cohorts.require(kpi.cohort, f"KPI {kpi.id}", column="cohort")
 
 
 def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue) -> pd.DataFrame:
@@ -75,8 +89,10 @@ def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCat
 
 
 def load_returns_to(
-    returns_dir: str | Path, month: str, catalogue: KpiCatalogue, authority: str | None = None
-) -> pd.DataFrame:
+    returns_dir: str | Path, month: str, catalogue: KpiCatalogue, authority: str | None = None,
+    cohorts: CohortCatalogue | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """Every month's figures up to and including `month`, which must have a return or an extract."""
     require_month(returns_dir, month)
-    return load_returns(returns_dir, [m for m in available_months(returns_dir) if m <= month], catalogue, authority)
+    months = [m for m in available_months(returns_dir) if m <= month]
+    return load_returns(returns_dir, months, catalogue, authority, cohorts)

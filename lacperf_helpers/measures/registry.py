@@ -1,8 +1,9 @@
 """KPI measures from SSDA903 data: a registry of small functions, one per measure, each with its metadata.
 
 Every measure takes the extract and the month and returns one row per child (or per episode) in scope:
-`CHILD`, `numerator` (counted), `denominator` (in the cohort measured; absent for counts). `measure_table`
-adds each child's attributes at the month end and adds them up by cohort, breakdown and area.
+`CHILD`, `numerator` (counted), `denominator` (in the cohort measured; absent for counts) and, for a
+measure of events, `as_at`: the day it happened. `measure_table` adds what is known of each child then
+(else at the month end) and adds the rows up by cohort (parameters/cohorts.yaml), breakdown and area.
 Dates are days; the month end is D; "the 12 months to D" runs from the day after D's date a year
 earlier up to D; age is in completed years at D. Episodes of short-break series (LS V3, V4) are left
 out of every measure. See docs/ssda903-measures.md for how each DfE definition is read.
@@ -18,13 +19,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.periods import month_end, parse_month
 from lacperf_helpers.config.vocabulary import (
     AGE_BANDS,
     ALL,
     AREA_NOT_KNOWN,
-    BREAKDOWNS,
-    COHORTS,
     ETHNIC_GROUPS,
     MEASURE_UNITS,
     PLACEMENT_TYPES,
@@ -163,8 +163,12 @@ def _lookup(children: pd.Series, by_child: pd.Series) -> pd.Series:
     return pd.Series(by_child.reindex(children.to_numpy()).to_numpy(), index=children.index)
 
 
-def _count(children: pd.Series) -> pd.DataFrame:
-    return pd.DataFrame({"CHILD": children.to_numpy(), "numerator": True, "denominator": np.nan})
+def _count(children: pd.Series, as_at: pd.Series | None = None) -> pd.DataFrame:
+    """Rows of a count; `as_at`: when each event happened (a cohort's conditions are read as they stood then)."""
+    out = pd.DataFrame({"CHILD": children.to_numpy(), "numerator": True, "denominator": np.nan})
+    if as_at is not None:
+        out["as_at"] = as_at.to_numpy()
+    return out
 
 
 # --- the measures ------------------------------------------------------------------------------------
@@ -177,11 +181,12 @@ def cla_count(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 
 
 @measure("cla_starts", "Children who started to be looked after in the month", "count", "L",
-         "Episodes with RNE S (a new period of care) beginning in the month.")  # fmt: skip
+         "Episodes with RNE S (a new period of care) beginning in the month; a cohort as the child was at the "
+         "start (age, legal status).")  # fmt: skip
 def cla_starts(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     eps = episodes(data)
     chosen = (eps["RNE"] == "S") & (eps["DECOM"] >= month_start(at)) & (eps["DECOM"] <= at)
-    return _count(eps.loc[chosen, "CHILD"])
+    return _count(eps.loc[chosen, "CHILD"], eps.loc[chosen, "DECOM"])
 
 
 def ceased_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
@@ -194,9 +199,10 @@ def ceased_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.D
 
 @measure("cla_ceased", "Children who ceased to be looked after in the month", "count", "H",
          "Children whose care ended in the month: an episode ending with a reason other than X1 (a change within "
-         "one period of care); a child who ceased twice counts once.")  # fmt: skip
+         "one period of care); a child who ceased twice counts once, as at the last time.")  # fmt: skip
 def cla_ceased(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    return _count(ceased_between(data, month_start(at), at)["CHILD"])
+    left = ceased_between(data, month_start(at), at)
+    return _count(left["CHILD"], left["DEC"])
 
 
 def new_placements(data: Ssda903) -> pd.Series:
@@ -280,8 +286,9 @@ def missing_in_month(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     during = (eps["DECOM"] <= at) & (eps["DEC"].isna() | (eps["DEC"] >= first))
     looked_after = set(eps.loc[during, "CHILD"])
     table = data.table("missing")
-    went = table.loc[(table["MISSING"] == "M") & (table["MIS_START"] >= first) & (table["MIS_START"] <= at), "CHILD"]
-    return _count(pd.Series(sorted(set(went) & looked_after), dtype="str"))
+    went = table.loc[(table["MISSING"] == "M") & (table["MIS_START"] >= first) & (table["MIS_START"] <= at)]
+    went = went.loc[went["CHILD"].isin(looked_after)].sort_values(["CHILD", "MIS_START"]).drop_duplicates("CHILD")
+    return _count(went["CHILD"].astype("str"), went["MIS_START"])  # as at the first time in the month
 
 
 def _oc3(data: Ssda903) -> pd.DataFrame:
@@ -360,16 +367,25 @@ def _area_not_known(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     return problems_at(files, rows, "CHILD", [""] * len(lost), RULE_AREA_KNOWN, WARNING)
 
 
-# --- who each child is at the month end ----------------------------------------------------------------
+# --- who each child is, at the month end or when an event happened ---------------------------------------
+
+
+def completed_years(dob: pd.Series, when: pd.Series | pd.Timestamp) -> pd.Series:
+    """Whole years from `dob` to `when` (a child whose birthday is that day has just turned); NaN unknown."""
+    if isinstance(when, pd.Timestamp):
+        year, month_day = when.year, when.month * 100 + when.day
+    else:
+        year, month_day = when.dt.year, when.dt.month * 100 + when.dt.day
+    before_birthday = (dob.dt.month * 100 + dob.dt.day) > month_day
+    return (year - dob.dt.year - before_birthday.astype("float64")).astype("float64")
 
 
 def age_at(data: Ssda903, at: pd.Timestamp) -> pd.Series:
-    """Completed years at `at`, by CHILD (a child whose birthday is `at` has just turned)."""
+    """Completed years at `at`, by CHILD."""
     dob = header(data)["DOB"]
     if dob.empty:
         return pd.Series(dtype="float64", index=dob.index)
-    before_birthday = (dob.dt.month * 100 + dob.dt.day) > (at.month * 100 + at.day)
-    return (at.year - dob.dt.year - before_birthday.astype(int)).astype("float64")
+    return completed_years(dob, at)
 
 
 def age_band(age: pd.Series) -> pd.Series:
@@ -405,7 +421,7 @@ def _who_each_child_is(data: Ssda903) -> pd.DataFrame:
         children = by_child.index.union(pd.Index(episodes(data)["CHILD"].unique()))
         children = children.union(pd.Index(data.table("oc3")["CHILD"]))
         fixed = pd.DataFrame(index=pd.Index(children, name="CHILD"))
-        fixed["sex"] = by_child["SEX"].reindex(children).fillna("unknown").to_numpy(dtype=object)
+        fixed["sex"] = by_child["SEX"].reindex(children).fillna("unknown").astype("str").to_numpy(dtype=object)
         fixed["ethnicity"] = ethnicity_group(by_child["ETHNIC"].reindex(children)).to_numpy(dtype=object)
         areas = data.table("child_area").drop_duplicates("CHILD").set_index("CHILD")["AREA"]
         fixed["area"] = areas.reindex(children).to_numpy(dtype=object)
@@ -430,46 +446,101 @@ def _episodes_in_order(data: Ssda903) -> pd.DataFrame:
 
 
 def child_attributes(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    """Per CHILD at `at`: age band, sex, ethnicity group, legal status and placement type (of the episode
-    open at `at`, else the latest begun by then), area, and whether the child is UASC."""
+    """Per CHILD at `at`: age and age band, sex, ethnicity group, legal status and placement type (of the
+    episode open at `at`, else the latest begun by then), area, and whether the child is UASC."""
     eps = _episodes_in_order(data)
     latest = eps.loc[eps["DECOM"].to_numpy() <= at.to_datetime64()].drop_duplicates("CHILD", keep="last")
     latest = latest.set_index("CHILD")
     attributes = _who_each_child_is(data).copy()
     children = attributes.index
-    attributes["age_band"] = age_band(age_at(data, at).reindex(children)).to_numpy(dtype=object)
+    attributes["age"] = age_at(data, at).reindex(children).to_numpy(dtype="float64")
+    attributes["age_band"] = age_band(attributes["age"]).to_numpy(dtype=object)
     for column in ("legal_status", "placement_type"):
         attributes[column] = latest[column].reindex(children).fillna("unknown").to_numpy(dtype=object)
     attributes["uasc"] = children.isin(uasc_at(data, at))
     return attributes
 
 
+def attributes_when(data: Ssda903, children: pd.Series, when: pd.Series) -> pd.DataFrame:
+    """`child_attributes` of each child as they stood on its own day (a start, an end of care, a missing
+    episode), one row per row of `children`, in its order."""
+    eps = _memo(data, "episodes by start", lambda: _episodes_in_order(data).sort_values("DECOM", kind="stable"))
+    probe = pd.DataFrame({  # keys of the same types as the episodes' (merge_asof insists)
+        "CHILD": pd.Series(children.to_numpy(dtype=object)).astype(eps["CHILD"].dtype),
+        "when": pd.Series(pd.to_datetime(when).to_numpy()).astype(eps["DECOM"].dtype),
+        "row": np.arange(len(children)),
+    })  # fmt: skip
+    found = pd.merge_asof(
+        probe.sort_values("when", kind="stable"), eps, left_on="when", right_on="DECOM", by="CHILD",
+        direction="backward",
+    ).sort_values("row")  # fmt: skip
+    out = _who_each_child_is(data).reindex(probe["CHILD"]).reset_index(drop=True)
+    dob = header(data)["DOB"].reindex(probe["CHILD"]).reset_index(drop=True)
+    out["age"] = completed_years(dob, probe["when"]).to_numpy(dtype="float64")
+    out["age_band"] = age_band(out["age"]).to_numpy(dtype=object)
+    for column in ("legal_status", "placement_type"):
+        out[column] = found[column].fillna("unknown").to_numpy(dtype=object)
+    out["uasc"] = _uasc_when(data, probe["CHILD"], probe["when"])
+    return out.set_axis(children.index)
+
+
+def _uasc_when(data: Ssda903, children: pd.Series, when: pd.Series) -> np.ndarray:
+    """Per row, whether the child was an unaccompanied asylum seeker on that day (as `uasc_at` reads it)."""
+    uasc = data.table("uasc")
+    until = uasc["DUC"].fillna(pd.Timestamp.max).groupby(uasc["CHILD"]).max()
+    ceased = until.reindex(children).to_numpy()
+    out = ~pd.isna(ceased) & (pd.to_datetime(ceased) > when.to_numpy())
+    flagged = data.table("header")
+    if "UASC" in flagged.columns:
+        out |= children.isin(set(flagged.loc[flagged["UASC"].astype("str").isin(["1", "Y", "YES"]), "CHILD"]))
+    return np.asarray(out, dtype=bool)
+
+
 # --- adding up -----------------------------------------------------------------------------------------
 
 
-def measure_table(data: Ssda903, month: str, authority: str, measures: list[str] | None = None) -> pd.DataFrame:
+def measure_table(
+    data: Ssda903, month: str, authority: str, measures: list[str] | None = None,
+    cohorts: CohortCatalogue | None = None, breakdowns: list[str] | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """One row per area x measure x cohort x breakdown x group for `month`: numerator, denominator, value.
 
-    Areas: the authority (every child) and each area of child_area.csv. Headline rows: breakdown 'total',
-    group 'all'. A count has no denominator; a percent's value is 100 x numerator / denominator.
+    Areas: the authority (every child) and each area of child_area.csv. Cohorts and breakdowns: those of
+    `cohorts` (default parameters/cohorts.yaml); `breakdowns`: those named (default: every one, the file's
+    own too). Headline rows: breakdown 'total', group 'all'. A count has no denominator; a percent's value
+    is 100 x numerator / denominator.
     """
-    return measure_tables(data, [month], authority, measures)
+    return measure_tables(data, [month], authority, measures, cohorts, breakdowns)
 
 
-def measure_tables(data: Ssda903, months: list[str], authority: str, measures: list[str] | None = None) -> pd.DataFrame:
+def measure_tables(
+    data: Ssda903, months: list[str], authority: str, measures: list[str] | None = None,
+    cohorts: CohortCatalogue | None = None, breakdowns: list[str] | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """`measure_table` for each of `months` from one extract (a history as the extract tells it), added up
     in one pass: each month's rows are found on their own, the adding up is done once for them all."""
     chosen = measures or list(MEASURES)
+    cohorts = cohorts or load_cohorts()
+    breakdowns = cohorts.breakdown_names if breakdowns is None else breakdowns
+    for name in breakdowns:
+        if name not in cohorts.breakdown_names:
+            raise ValueError(f"no breakdown {name!r}; the breakdowns are: {', '.join(cohorts.breakdown_names)}")
     found = []
     for month in months:  # each month's child-level rows are added up at once: only the sums are kept
         parse_month(month)
         at = pd.Timestamp(month_end(month))
         rows = pd.concat([MEASURES[m].compute(data, at).assign(measure=m) for m in chosen], ignore_index=True)
-        joined = rows.join(child_attributes(data, at), on="CHILD").assign(month=month)
+        if "as_at" not in rows:  # no measure of events asked for
+            rows["as_at"] = pd.NaT
+        dated = rows["as_at"].notna().to_numpy()
+        at_end = rows.loc[~dated].join(child_attributes(data, at), on="CHILD")
+        events = rows.loc[dated]
+        at_event = events.join(attributes_when(data, events["CHILD"], events["as_at"]))
+        joined = pd.concat([at_end, at_event]).assign(month=month)
         joined["uasc"] = joined["uasc"].fillna(False).astype(bool)
-        found.append(_area_sums(joined))
+        found.append(_area_sums(joined, cohorts, breakdowns))
     areas = [authority, *sorted(_who_each_child_is(data)["area"].dropna().unique())]
-    table = _add_up(pd.concat(found, ignore_index=True), authority, areas, chosen, months)
+    table = _add_up(pd.concat(found, ignore_index=True), authority, areas, chosen, months, cohorts, breakdowns)
     units = table["measure"].map({m.id: m.unit for m in MEASURES.values()})
     percent = 100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)
     table["value"] = percent.where(units == "percent", table["numerator"])
@@ -477,56 +548,56 @@ def measure_tables(data: Ssda903, months: list[str], authority: str, measures: l
     return table.loc[:, list(MEASURE_COLUMNS)]
 
 
-def _area_sums(joined: pd.DataFrame) -> pd.DataFrame:
-    """Child-level rows added up by month, measure, area, UASC or not, breakdown and group: a few thousand
-    sums, however many children. Keys are counted as integer codes (np.bincount), not grouped as text: at
+def _area_sums(joined: pd.DataFrame, cohorts: CohortCatalogue, breakdowns: list[str]) -> pd.DataFrame:
+    """Child-level rows added up by month, measure, area, cohort, breakdown and group: a few thousand sums,
+    however many children. Keys are counted as integer codes (np.bincount), not grouped as text: at
     100,000 children x 60 months, grouping strings was most of the time."""
     in_cohort = joined["denominator"].fillna(0).astype(bool).to_numpy()  # a count's rows have no denominator
     counted = joined["numerator"].to_numpy(dtype=bool) & (in_cohort | joined["denominator"].isna().to_numpy())
     measure_code, measures = pd.factorize(joined["measure"])
     area_code, areas = pd.factorize(joined["area"])  # no area: -1
-    uasc = joined["uasc"].to_numpy(dtype="int64")
+    groups_of = {TOTAL: (np.zeros(len(joined), dtype="int64"), pd.Index([ALL]))}
+    for breakdown in breakdowns:
+        groups_of[breakdown] = pd.factorize(cohorts.groups(joined, breakdown))
     parts = []
-    for breakdown in (TOTAL, *BREAKDOWNS):
-        if breakdown == TOTAL:
-            group_code, groups = np.zeros(len(joined), dtype="int64"), pd.Index([ALL])
-        else:
-            group_code, groups = pd.factorize(joined[breakdown].fillna("unknown").astype("str"))
-        shape = (len(measures), len(areas) + 1, 2, len(groups))
-        key = np.ravel_multi_index((measure_code, area_code + 1, uasc, group_code), shape)
-        size = int(np.prod(shape))
-        present = np.flatnonzero(np.bincount(key, minlength=size))
-        numerator = np.bincount(key, weights=counted, minlength=size)[present]
-        denominator = np.bincount(key, weights=in_cohort, minlength=size)[present]
-        m, a, u, g = np.unravel_index(present, shape)
-        parts.append(pd.DataFrame({
-            "month": joined["month"].iloc[0] if len(joined) else "",
-            "measure": measures.to_numpy(dtype=object)[m],
-            "area": np.asarray([None, *areas], dtype=object)[a],  # code 0: no area
-            "uasc": u.astype(bool),
-            "group": groups.to_numpy(dtype=object)[g],
-            "numerator": numerator.astype("int64"),
-            "denominator": denominator.astype("int64"),
-            "breakdown": breakdown,
-        }))  # fmt: skip
+    for cohort in cohorts.cohorts:
+        inside = cohort.holds(joined)
+        for breakdown, (group_code, groups) in groups_of.items():
+            shape = (len(measures), len(areas) + 1, len(groups))
+            key = np.ravel_multi_index((measure_code[inside], area_code[inside] + 1, group_code[inside]), shape)
+            size = int(np.prod(shape))
+            present = np.flatnonzero(np.bincount(key, minlength=size))
+            numerator = np.bincount(key, weights=counted[inside], minlength=size)[present]
+            denominator = np.bincount(key, weights=in_cohort[inside], minlength=size)[present]
+            m, a, g = np.unravel_index(present, shape)
+            parts.append(pd.DataFrame({
+                "month": joined["month"].iloc[0] if len(joined) else "",
+                "measure": measures.to_numpy(dtype=object)[m],
+                "area": np.asarray([None, *areas], dtype=object)[a],  # code 0: no area
+                "cohort": cohort.name,
+                "group": np.asarray(groups, dtype=object)[g],
+                "numerator": numerator.astype("int64"),
+                "denominator": denominator.astype("int64"),
+                "breakdown": breakdown,
+            }))  # fmt: skip
     return pd.concat(parts, ignore_index=True)
 
 
 def _add_up(
-    by_area: pd.DataFrame, authority: str, areas: list[str], measure_ids: list[str], months: list[str]
-) -> pd.DataFrame:
+    by_area: pd.DataFrame, authority: str, areas: list[str], measure_ids: list[str], months: list[str],
+    cohorts: CohortCatalogue, breakdowns: list[str],
+) -> pd.DataFrame:  # fmt: skip
     """Numerators and denominators by month x area x cohort x breakdown x group, from `_area_sums`; every
-    headline row is there, with 0 where no child is counted. The authority (every area together) and the
-    cohorts are sums of the areas' sums."""
+    headline row is there, with 0 where no child is counted. The authority (every area together) is the
+    sum of the areas' sums."""
     keys = ["month", "area", "measure", "cohort", "breakdown", "group"]
     known = by_area["area"].notna()
     counted = (by_area["numerator"] > 0) | (by_area["denominator"] > 0)
     unknown = by_area.loc[~known & counted].assign(area=AREA_NOT_KNOWN) if len(areas) > 1 else by_area.iloc[0:0]
     scoped = pd.concat([by_area.assign(area=authority), by_area.loc[known], unknown], ignore_index=True)
-    cohorts = pd.concat([scoped.assign(cohort=COHORTS[0]), scoped.loc[~scoped["uasc"]].assign(cohort=COHORTS[1])])
-    summed = cohorts.groupby(keys, sort=False, as_index=False)[["numerator", "denominator"]].sum()
+    summed = scoped.groupby(keys, sort=False, as_index=False)[["numerator", "denominator"]].sum()
     headline = pd.MultiIndex.from_product(
-        [months, areas, measure_ids, list(COHORTS), [TOTAL], [ALL]], names=keys
+        [months, areas, measure_ids, cohorts.names, [TOTAL], [ALL]], names=keys
     ).to_frame(index=False)
     missing = headline.merge(summed[keys], how="left", indicator=True)
     zeros = missing.loc[missing["_merge"] == "left_only", keys].assign(numerator=0, denominator=0)
@@ -534,8 +605,8 @@ def _add_up(
     order = {  # months and measures in the order asked; headline first, the cohorts, the authority first, groups A-Z
         "month": {m: i for i, m in enumerate(months)},
         "measure": {m: i for i, m in enumerate(measure_ids)},
-        "breakdown": {b: i for i, b in enumerate((TOTAL, *BREAKDOWNS))},
-        "cohort": {c: i for i, c in enumerate(COHORTS)},
+        "breakdown": {b: i for i, b in enumerate((TOTAL, *breakdowns))},
+        "cohort": {c: i for i, c in enumerate(cohorts.names)},
         "area": {a: i for i, a in enumerate([*areas, AREA_NOT_KNOWN])},
     }
     return added.sort_values(

@@ -13,6 +13,7 @@ import pandas as pd
 
 from lacperf_helpers import __version__
 from lacperf_helpers.config import cache
+from lacperf_helpers.config.cohorts import load_cohorts
 from lacperf_helpers.config.definitions import (
     KpiCatalogue,
     Settings,
@@ -195,9 +196,10 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
             ]
         )
     )
-    figures = load_returns_to(returns, month, catalogue, settings.authority)
+    cohorts = load_cohorts(inputs.cohorts)
+    figures = load_returns_to(returns, month, catalogue, settings.authority, cohorts)
     card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
-    hidden = hidden_keys(with_slice(figures), catalogue, settings.disclosure, settings.authority or "")
+    hidden = hidden_keys(with_slice(figures), catalogue, settings.disclosure, settings.authority or "", cohorts)
     return MonthData(catalogue, settings, trend_settings, figures, card, problems, hidden)
 
 
@@ -257,7 +259,8 @@ def load_appendix(
 ) -> Appendix:
     """Load, check and rate the returns up to `month` and gather `area`'s appendix (no inputs: the project's).
 
-    `cohort` other than 'all' (e.g. 'excluding UASC') shows the KPIs measured for that cohort from SSDA903 data.
+    `cohort` other than 'all' (one named in the cohorts file, e.g. 'excluding UASC') shows the KPIs measured
+    for that cohort from SSDA903 data.
     Ratings, trends and SPC are worked out on the true figures; with `disclosure_control` (always, when
     lacperf renders), every figure of 1 to 4 children, and any that would give one away, is then hidden.
     `manifest` is what lacperf render made of the inputs; without one (in JupyterLab) it is made here.
@@ -270,6 +273,7 @@ def load_appendix(
     hidden = month_data.hidden if disclosure_control else no_hidden()
     slices = hide_in_card(month_data.card, hidden, month, previous_month(month))
     card = headline(slices, cohort)
+    load_cohorts(inputs.cohorts).require(cohort, inputs.cohorts, column="cohort")
     if card.empty:
         raise InputError(
             return_path(returns, month), f"no KPI is measured for the cohort {cohort!r} this month", column="cohort"

@@ -10,11 +10,12 @@ from pathlib import Path
 import altair as alt
 import pandas as pd
 
+from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.formatting import fmt_count
 from lacperf_helpers.config.periods import month_label
-from lacperf_helpers.config.vocabulary import BREAKDOWNS, COHORTS, TOTAL, in_natural_order
+from lacperf_helpers.config.vocabulary import TOTAL, in_natural_order
 from lacperf_helpers.disclose.disclosure import hide_in_measures
 from lacperf_helpers.ingest.layout import ssda903_path
 from lacperf_helpers.ingest.ssda903 import load_903
@@ -30,23 +31,30 @@ def cohort_table(
     authority: str,
     disclosure_control: bool = True,
     rule: DisclosureRule | None = None,
+    cohorts: CohortCatalogue | None = None,
 ) -> pd.DataFrame:
     """The measure for each month with an extract: month, area, group, numerator, denominator, value.
 
-    With `disclosure_control` (the default), figures of 1 to 4 children and any that would give one away
-    are hidden as in the appendices; an analyst may turn it off for their own look at the data."""
+    `cohorts`: the cohorts and breakdowns to choose from (default parameters/cohorts.yaml). With
+    `disclosure_control` (the default), figures of 1 to 4 children and any that would give one away
+    are hidden as in the appendices (over every cohort and the breakdown's sums); an analyst may turn it
+    off for their own look at the data."""
+    cohorts = cohorts or load_cohorts()
     if measure not in MEASURES:
         raise InputError("measure", f"no measure {measure!r}; measures are: {', '.join(MEASURES)}")
-    if cohort not in COHORTS:
-        raise InputError("cohort", f"no cohort {cohort!r}; cohorts are: {', '.join(COHORTS)}")
-    if breakdown not in (TOTAL, *BREAKDOWNS):
-        raise InputError("breakdown", f"no breakdown {breakdown!r}; breakdowns are: {', '.join((TOTAL, *BREAKDOWNS))}")
+    cohorts.require(cohort, "cohort")
+    if breakdown not in breakdown_choices(cohorts):
+        known = ", ".join(breakdown_choices(cohorts))
+        raise InputError("breakdown", f"no breakdown {breakdown!r}; breakdowns are: {known}")
+    # a crossed breakdown with its two parts: the sums of its rows and columns are decided with it
+    parts = [b for b in [breakdown, *(getattr(cohorts.breakdown(breakdown), "by", None) or ())] if b != TOTAL]
     frames = []
     for month in months:
         folder = ssda903_path(returns_dir, month)
         if folder.is_dir():
-            table = measure_table(load_903(folder), month, authority, [measure])
-            table = hide_in_measures(table, rule or DisclosureRule(), authority).frame if disclosure_control else table
+            table = measure_table(load_903(folder), month, authority, [measure], cohorts, parts)
+            if disclosure_control:
+                table = hide_in_measures(table, rule or DisclosureRule(), authority, cohorts).frame
             frames.append(table.loc[(table["cohort"] == cohort) & (table["breakdown"] == breakdown)])
     if not frames:
         raise InputError(returns_dir, f"no SSDA903 extract in any of the months {months[0]} to {months[-1]}")
@@ -90,13 +98,16 @@ def hidden_note(table: pd.DataFrame, area: str) -> str:
     )
 
 
-BREAKDOWN_CHOICES = (TOTAL, *BREAKDOWNS)
+def breakdown_choices(cohorts: CohortCatalogue | None = None) -> list[str]:
+    """The total, the built-in breakdowns and the cohorts file's own."""
+    return [TOTAL, *(cohorts or load_cohorts()).breakdown_names]
 
 
-def choices() -> pd.DataFrame:
+def choices(cohorts: CohortCatalogue | None = None) -> pd.DataFrame:
     """What can be explored: every measure with its unit; the cohorts and breakdowns."""
+    cohorts = cohorts or load_cohorts()
     listed = pd.DataFrame([{"measure": m.id, "title": m.title, "unit": m.unit} for m in MEASURES.values()])
-    return listed.assign(cohorts=", ".join(COHORTS), breakdowns=", ".join(BREAKDOWN_CHOICES))
+    return listed.assign(cohorts=", ".join(cohorts.names), breakdowns=", ".join(breakdown_choices(cohorts)))
 
 
 def cohort_chart(

@@ -9,7 +9,7 @@ import pandas as pd
 from lacperf_helpers.config.definitions import KpiCatalogue, Settings
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import previous_month
-from lacperf_helpers.config.vocabulary import BREAKDOWNS, COHORTS, HEADLINE, SLICE, TOTAL
+from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE, SLICE, TOTAL
 from lacperf_helpers.ingest.returns import require_month
 from lacperf_helpers.measures.figures import load_returns
 from lacperf_helpers.rate import rating
@@ -90,10 +90,10 @@ def build_scorecard(
     if len(others):  # other cohorts and breakdowns: the rows measured, all slices rated in one pass
         cards.append(_build_slice(others, catalogue, month, areas, catalogue.ids, keys=list(SLICE)))
     card = pd.concat(cards, ignore_index=True)
-    order = {
+    order = {  # cohorts and breakdowns as the measures list them (the cohorts file's order), headline first
         "area": {a: i for i, a in enumerate(areas)},
-        "cohort": {c: i for i, c in enumerate(COHORTS)},
-        "breakdown": {b: i for i, b in enumerate(BREAKDOWN_ORDER)},
+        "cohort": _first_seen([HEADLINE[0], *figures["cohort"]]),
+        "breakdown": _first_seen([*BREAKDOWN_ORDER, *figures["breakdown"]]),
     }
     card = card.sort_values(
         ["area", "cohort", "breakdown", "kpi_order", "group"],
@@ -101,6 +101,10 @@ def build_scorecard(
         kind="stable",
     ).reset_index(drop=True)
     return card.loc[:, [*SCORECARD_COLUMNS, *SLICE, *EXTRA_COLUMNS]]
+
+
+def _first_seen(names: list[str]) -> dict[str, int]:
+    return {name: i for i, name in enumerate(dict.fromkeys(names))}
 
 
 def with_slice(figures: pd.DataFrame) -> pd.DataFrame:

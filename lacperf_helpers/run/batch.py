@@ -26,11 +26,12 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 from filelock import FileLock, Timeout
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from lacperf_helpers import __version__
 from lacperf_helpers.config import cache, paths
 from lacperf_helpers.config.cache import code_hash
+from lacperf_helpers.config.cohorts import load_cohorts
 from lacperf_helpers.config.definitions import load_settings, load_yaml_model
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
@@ -43,7 +44,6 @@ from lacperf_helpers.config.periods import (
     quarter_months,
     quarter_slug,
 )
-from lacperf_helpers.config.vocabulary import COHORTS
 from lacperf_helpers.ingest.layout import VALIDATION_CSV, VALIDATION_PAGE, return_path
 from lacperf_helpers.ingest.manifest import describe, page_inputs
 from lacperf_helpers.run.pages import TEMPLATE, TEMPLATES, RenderError, appendix_path, check_file_names, clear_leftovers
@@ -71,7 +71,8 @@ class RunFile(BaseModel):
     months: str | tuple[str, ...] | MonthRange
     quarters: tuple[str, ...] = ()
     areas: Literal["all"] | tuple[str, ...] = "all"
-    cohorts: tuple[str, ...] = ("all",)
+    cohorts: tuple[str, ...] = ("all",)  # names from the cohorts file, each a page per area (quarters: all only)
+    cohorts_file: str = "parameters/cohorts.yaml"  # the cohorts and breakdowns, as data
     returns: str = "data/sample"
     kpis: str = "parameters/kpis.yaml"
     settings: str = "parameters/settings.yaml"
@@ -81,14 +82,6 @@ class RunFile(BaseModel):
     out: str = "reports"
     pdf: bool = False
     dfe_rules: bool = False  # also run the DfE's SSDA903 rules: in validation.csv and each data-quality note
-
-    @field_validator("cohorts")
-    @classmethod
-    def _known_cohorts(cls, cohorts: tuple[str, ...]) -> tuple[str, ...]:
-        unknown = [c for c in cohorts if c not in COHORTS]
-        if unknown:
-            raise ValueError(f"cohort(s) {', '.join(unknown)}: the cohorts are {', '.join(COHORTS)}")
-        return cohorts
 
     def month_list(self) -> list[str]:
         if isinstance(self.months, MonthRange):
@@ -300,6 +293,7 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
         trend=run.path(run.trend),
         benchmarks=run.path(run.benchmarks),
         national=run.path(run.national),
+        cohorts=run.path(run.cohorts_file),
         dfe_rules=run.dfe_rules,
     )
     periods = {"scorecard": run.month_list(), "quarterly": run.quarter_list()}
@@ -393,9 +387,9 @@ def _plan_pages(
     authority = load_settings(inputs.settings).authority
     jobs = []
     # the quarterly appendix is of all children; cohorts are the monthly scorecard's
+    defined = load_cohorts(inputs.cohorts)
     for cohort in cohorts if notebook == "scorecard" else ("all",):
-        if cohort not in COHORTS:
-            raise InputError(source, f"no cohort {cohort!r}; the cohorts are: {', '.join(COHORTS)}", column="cohort")
+        defined.require(cohort, inputs.cohorts, column="cohort")
         ratings = rating_counts(notebook, period, inputs, cohort)
         if not ratings:  # said, not dropped: a month before any SSDA903 extract has no 'excluding UASC' KPI
             log.warning("%s: no KPI is measured for the cohort %r: no page", period, cohort)
