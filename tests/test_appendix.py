@@ -16,6 +16,7 @@ from tests.conftest import SAMPLE_MONTH
 NOTEBOOK_PARAMETERS = {
     "month", "area", "cohort", "breakdown", "returns_dir", "kpis_file", "settings_file", "trend_file",
     "benchmarks_file", "made_at", "disclosure_control", "manifest", "dfe_rules", "national_dir",
+    "cohorts_file",
 }  # fmt: skip
 
 

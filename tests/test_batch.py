@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from lacperf_helpers.cli import app
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.run import batch
-from lacperf_helpers.run.batch import RunFile, load_run
+from lacperf_helpers.run.batch import RunFile, load_run, plan
 from lacperf_helpers.run.render import SyncIPCKernelManager, execute_notebook
 from tests.conftest import write_return
 from tests.test_scorecard import APRIL, MARCH
@@ -45,7 +45,7 @@ def counts(output: str) -> dict[str, int]:
     return {status: int(n) for status, n in found}
 
 
-def test_run_files() -> None:
+def test_run_files(tmp_path: Path) -> None:
     monthly = load_run("monthly")
     assert (monthly.month_list(), monthly.areas, monthly.cohorts) == (["2019-09"], "all", ("all",))
     year = load_run("year-of-months")
@@ -53,8 +53,9 @@ def test_run_files() -> None:
     assert year.quarter_list() == ["Q3 2018/19", "Q4 2018/19", "Q1 2019/20", "Q2 2019/20"]
     with pytest.raises(InputError, match="no such run file; the runs in parameters/runs are: monthly, year-of-months"):
         load_run("weekly")
-    with pytest.raises(ValueError, match="cohort\\(s\\) under 16: the cohorts are all, excluding UASC"):
-        RunFile.model_validate({"months": "2019-09", "cohorts": ["under 16"]})
+    # the cohorts are named in the run's cohorts file: one it does not define is refused when planned
+    with pytest.raises(InputError, match="no cohort 'under 16'; the cohorts are: all, excluding UASC"):
+        plan(RunFile.model_validate({"months": "2019-09", "cohorts": ["under 16"], "out": str(tmp_path)}))
 
 
 def test_renders_in_parallel_then_skips_what_has_not_changed(run_file: Path, tmp_path: Path) -> None:

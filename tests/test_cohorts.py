@@ -171,7 +171,7 @@ def test_a_wrong_cohorts_file_is_refused_in_one_line(tmp_path: Path, text: str, 
 
 
 def test_an_unknown_cohort_is_refused_naming_the_known_ones(cohorts: CohortCatalogue) -> None:
-    with pytest.raises(InputError, match="no cohort 'boys'; the cohorts in .* are: all, excluding UASC, 14-17"):
+    with pytest.raises(InputError, match=r"no cohort 'boys'; the cohorts in .* are: all, excluding UASC, 14-17"):
         cohorts.require("boys", "--cohort")
     with pytest.raises(ValidationError):  # a condition on something the file cannot name
         CohortCatalogue.model_validate({"cohorts": [{"name": "all"}, {"name": "x", "sex": "unicorn"}]})

@@ -77,7 +77,7 @@ def test_the_quarter_beside_its_comparisons(returns: Path, flows: KpiCatalogue) 
 def test_the_quarterly_notebook_parameters() -> None:
     assert set(papermill.inspect_notebook(str(paths.QUARTERLY_NOTEBOOK))) == {
         "quarter", "area", "returns_dir", "kpis_file", "settings_file", "trend_file", "benchmarks_file", "made_at",
-        "disclosure_control", "manifest", "dfe_rules", "national_dir",
+        "disclosure_control", "manifest", "dfe_rules", "national_dir", "cohorts_file",
     }  # fmt: skip
 
 
