@@ -246,7 +246,7 @@ def scorecard(
     def build() -> Published:
         catalogue, rules, defined = load_kpis(kpis), load_settings(settings), load_cohorts(cohorts)
         if cohort is not None:
-            defined.require(cohort, "--cohort")
+            defined.require_exact(cohort, "--cohort")
         require_month(returns, month)
         figures = load_returns(returns, [previous_month(month), month], catalogue, rules.authority, defined)
         card = build_scorecard(figures, catalogue, month, rules)

@@ -20,6 +20,7 @@ from pydantic import ValidationError
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
+from lacperf_helpers.config import paths
 from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule
 from lacperf_helpers.config.errors import InputError
@@ -185,8 +186,9 @@ def test_the_cli_measures_a_cohort_of_the_file(tmp_path: Path, cohorts: CohortCa
     common = ["measures", "--returns", str(returns), "--month", "2019-06", "--cohorts", str(tmp_path / "cohorts.yaml")]
     done = CliRunner().invoke(app, [*common, "--out", str(out), "--cohort", "5-13", "--measure", "cla_count"])
     assert done.exit_code == 0, done.output
-    written = pd.read_csv(out, dtype={"group": str})
+    written = pd.read_csv(out, dtype={"group": str}, keep_default_na=False)
     assert set(written["cohort"]) == {"5-13"}
+    assert set(written["withheld"]) == {"", "<5"} and "" in set(written["rounded"])  # C alone: 1 child, hidden
     unknown = CliRunner().invoke(app, [*common, "--out", str(out), "--cohort", "boys"])
     assert unknown.exit_code == 2 and "no cohort 'boys'" in unknown.output and "Traceback" not in unknown.output
     crossed = CliRunner().invoke(app, [*common, "--out", str(out), "--breakdown", "shoe size"])
@@ -234,3 +236,30 @@ def test_an_age_band_and_its_row_of_a_crossed_breakdown_cannot_be_differenced(co
     assert ("all", "age_band x legal_status", "10-15 / C2") not in kept
     assert not {("all", "age_band", "10-15"), ("all", "age_band x legal_status", "10-15 / V2")} <= kept
     assert not {("all", "age_band", "16 and over"), ("all", "age_band x legal_status", "16 and over / V2")} <= kept
+
+
+def test_a_cohort_beyond_uasc_is_published_rounded_and_never_on_a_page(tmp_path: Path) -> None:
+    """Cohorts with conditions beyond UASC, and breakdowns of the file's own, overlap every way: `lacperf
+    measures` rounds their counts to the nearest 5 (all and UASC cohorts stay exact); KPIs and pages refuse
+    them."""
+    out = tmp_path / "measures.csv"
+    common = ["measures", "--returns", str(paths.SAMPLE_RETURNS), "--month", "2019-09", "--measure", "cla_count"]
+    done = CliRunner().invoke(app, [*common, "--cohorts", str(paths.PANEL_COHORTS_FILE), "--out", str(out)])
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(out, dtype={"group": str}).fillna({"withheld": "", "rounded": ""})
+    kent = table.loc[(table["area"] == "Kent") & (table["breakdown"] == "total")].set_index("cohort")
+    # 233 children looked after, 224 of them not UASC, 9 aged 14-17 under section 20, 110 aged 5-13 (the
+    # sample's own counts, measure_table above): the last two rounded
+    assert kent.loc[["all", "excluding UASC"], "numerator"].tolist() == [233, 224]
+    assert kent.loc[["14-17 under section 20", "5-13"], "numerator"].tolist() == [10, 110]
+    assert set(kent.loc[["14-17 under section 20", "5-13"], "rounded"]) == {"to the nearest 5"}
+    shown = table.loc[table["withheld"] == ""]
+    rounded = shown.loc[shown["rounded"] != ""]
+    assert len(rounded) > 50 and (rounded["numerator"] % 5 == 0).all()
+    assert not shown["numerator"].between(1, 4).any()
+    assert set(rounded["breakdown"]) >= {"age group", "age_band x legal_status", "total"}
+    # a page, or the scorecard, for such a cohort is refused in one line
+    card = CliRunner().invoke(app, ["scorecard", "--returns", str(paths.SAMPLE_RETURNS), "--month", "2019-09",
+                                    "--cohorts", str(paths.PANEL_COHORTS_FILE), "--cohort", "5-13",
+                                    "--out", str(tmp_path / "card.csv")])  # fmt: skip
+    assert card.exit_code == 2 and "cohort '5-13' has conditions beyond UASC" in card.output

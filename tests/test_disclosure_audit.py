@@ -13,6 +13,7 @@ from conftest import SAMPLE_MONTH
 from disclosure_audit import Audit, audit
 
 from lacperf_helpers.config import paths
+from lacperf_helpers.config.cohorts import load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, load_kpis, load_settings
 from lacperf_helpers.disclose.disclosure import decide, figure_cells, period_relations, relations
 from lacperf_helpers.measures.figures import load_returns_to
@@ -23,7 +24,8 @@ FIGURES: dict[str, str] = {}  # printed at the end of the run (conftest)
 
 def _audit(figures: pd.DataFrame, catalogue: KpiCatalogue, authority: str, scope: str) -> Audit:
     cells = figure_cells(with_slice(figures), catalogue)
-    members = relations(cells, authority)
+    # every sum a page forms: with the cohorts file's (a cohort's groups within all children's total ...)
+    members = relations(cells, authority, load_cohorts(), DisclosureRule())
     hidden, labelled = decide(cells, members, DisclosureRule(), authority)
     periods = period_relations(cells)
     every_sum = pd.concat(

@@ -135,6 +135,14 @@ class Cohort(_Frozen):
     def conditions(self) -> dict[str, Any]:
         return {d: getattr(self, d) for d in DIMENSIONS if getattr(self, d) is not None}
 
+    @property
+    def exact(self) -> bool:
+        """All children, or all children but (or only) the unaccompanied: a cohort whose figures, with the
+        built-in breakdowns, disclosure control publishes exactly (docs/disclosure-control.md). Any other
+        condition makes cohorts that overlap in ways no pattern of hidden cells can cover: their counts are
+        published rounded to the nearest 5."""
+        return set(self.conditions()) <= {"uasc"}
+
     def holds(self, children: pd.DataFrame) -> np.ndarray:
         """Per row of `children` (columns age, legal_status, uasc, sex, ethnicity, placement_type, area):
         whether the child is in the cohort."""
@@ -226,6 +234,25 @@ class CohortCatalogue(_Frozen):
     def breakdown_names(self) -> list[str]:
         """Every breakdown: the built-in ones, then the file's."""
         return [*BREAKDOWNS, *(b.name for b in self.breakdowns)]
+
+    def exact_only(self) -> CohortCatalogue:
+        """The cohorts published exactly, and no breakdown of the file's own: what a KPI's pages show."""
+        return self.model_copy(update={"cohorts": tuple(c for c in self.cohorts if c.exact), "breakdowns": ()})
+
+    def published_exactly(self, cohort: str, breakdown: str) -> bool:
+        return cohort in self.names and self.cohort(cohort).exact and self.breakdown(breakdown) is None
+
+    def require_exact(self, name: str, where: str | Path, column: str | None = None) -> Cohort:
+        """`require`, for a KPI or a page: a cohort it can publish exactly (see `Cohort.exact`)."""
+        found = self.require(name, where, column)
+        if not found.exact:
+            raise InputError(
+                where,
+                f"cohort {name!r} has conditions beyond UASC: KPIs and pages take only all and UASC cohorts "
+                "(exact figures); lacperf measures and the explorer publish it, rounded to the nearest 5",
+                column=column,
+            )
+        return found
 
     def cohort(self, name: str) -> Cohort:
         for cohort in self.cohorts:

@@ -218,7 +218,7 @@ def contained_sums(cells: pd.DataFrame, authority: str, cohorts: CohortCatalogue
     groups of 'age_band x legal_status'). Kept where what is left over is a count of 0 to smallest_shown - 1
     (of the numerator, denominator or children a percentage leaves out): an equation, or a rest to protect;
     a larger rest bounds no hidden count more than '<5' does. Left out: the sums `relations` forms anyway,
-    and a sum that goes through a figure u between (parts within u within t: u's own two sums make it)."""
+    and those a sum it forms says exactly."""
     found: list[list[tuple[int, int]]] = []
     for _, block in cells.groupby(["month", "kpi_id"], sort=False):
         scopes = _scopes(block, authority, cohorts)
@@ -249,14 +249,11 @@ def contained_sums(cells: pd.DataFrame, authority: str, cohorts: CohortCatalogue
                 first = key[parts[0]]
                 if _formed_anyway(key[t], first, groups, authority):
                     continue
-                # the figure between: the parts' area (or t's) and cohort, t's breakdown and group
-                between = where.get((first[0] if groups else key[t][0], first[1], key[t][2], key[t][3]))
-                if (
-                    between is not None
-                    and between != t
-                    and within[t, between]
-                    and (within[between, parts] | (parts == between)).all()
-                ):
+                # one part that is the same children as a figure t's own sums hold (another area's, a cohort's
+                # group): those sums say it exactly. Not so for parts within a figure u within t: were u hidden,
+                # t - parts would still be a count a reader could form, so that sum is kept.
+                same = where.get((first[0] if groups else key[t][0], first[1], key[t][2], key[t][3]))
+                if len(parts) == 1 and same == parts[0] and within[t, same]:
                     continue
                 found.append([(int(index[t]), 1), *((int(index[p]), -1) for p in parts)])
     if not found:
@@ -833,9 +830,42 @@ def hide_in_measures(
     """The SSDA903 measures table for export, its small figures hidden ('withheld' says what stands for each).
     A measure's figures are decided as the KPI measured by it decides them: the same figures, the same sums."""
     figures = table.rename(columns={"measure": "kpi_id"})
-    hidden = hidden_keys(figures, None, rule, authority, cohorts)
+    exact = _published_exactly(figures, cohorts)
+    hidden = hidden_keys(figures.loc[exact], None, rule, authority, cohorts and cohorts.exact_only())
+    # the rest are rounded (`rounded`): hidden where a count of theirs is 1-4, as no rounding hides those
+    counts = figures.loc[~exact, ["numerator", "denominator"]].to_numpy(float)
+    counts = np.column_stack([counts, counts[:, 1] - counts[:, 0]])
+    inexact = figures.loc[~exact]
+    small = inexact.loc[np.asarray(_small(counts, rule).any(axis=1), dtype=bool), list(KEYS)]
+    hidden = pd.concat([hidden, small.assign(shown=shown_as(rule))], ignore_index=True)
     out = hide_in_history(figures, hidden).rename(columns={"kpi_id": "measure"})
-    return Published(out.drop(columns="suppressed"))
+    return Published(rounded(out.drop(columns="suppressed"), cohorts, rule))
+
+
+def _published_exactly(figures: pd.DataFrame, cohorts: CohortCatalogue | None) -> pd.Series:
+    if cohorts is None:
+        return pd.Series(True, index=figures.index)
+    pairs = zip(figures["cohort"], figures["breakdown"], strict=True)
+    return pd.Series([cohorts.published_exactly(c, b) for c, b in pairs], index=figures.index, dtype=bool)
+
+
+def rounded(table: pd.DataFrame, cohorts: CohortCatalogue | None, rule: DisclosureRule) -> pd.DataFrame:
+    """Counts of cohorts and breakdowns not published exactly (`Cohort.exact`: any condition beyond UASC,
+    or a breakdown of the cohorts file's own) rounded to the nearest `smallest_shown`, values worked out
+    from the rounded counts; `rounded` says which. Such cohorts overlap every other way (5-13, 14-17 under
+    section 20, age bands of one's own ...): no pattern of hidden cells covers every difference a reader
+    can form, so no count of theirs is given exactly (as flexible tables are published: ONS, DfE)."""
+    out = table.assign(rounded="")
+    inexact = ~_published_exactly(out, cohorts)
+    base = float(rule.smallest_shown)
+    for column in ("numerator", "denominator"):
+        out.loc[inexact, column] = np.floor(out.loc[inexact, column] / base + 0.5) * base
+    percent = out["denominator"].notna() & inexact
+    share = 100 * out["numerator"] / out["denominator"].where(out["denominator"] > 0)
+    out.loc[percent, "value"] = share.loc[percent]
+    out.loc[inexact & ~percent, "value"] = out.loc[inexact & ~percent, "numerator"]
+    out.loc[inexact & (out["withheld"] == ""), "rounded"] = f"to the nearest {rule.smallest_shown}"
+    return out
 
 
 def hide_in_periods(card: pd.DataFrame, quarter: str, hidden: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:

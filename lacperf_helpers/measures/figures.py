@@ -47,6 +47,7 @@ def ssda903_figures(
     kpis = [kpi for kpi in catalogue.kpis if kpi.source == "ssda903"]
     cohorts = cohorts or load_cohorts()
     check_kpi_cohorts(catalogue, cohorts)
+    cohorts = cohorts.exact_only()  # a KPI's figures are published exactly: all and UASC cohorts only
     frames = []
     for month in months if kpis else []:
         folder = ssda903_path(returns_dir, month)
@@ -65,10 +66,11 @@ def ssda903_figures(
 
 
 def check_kpi_cohorts(catalogue: KpiCatalogue, cohorts: CohortCatalogue) -> None:
-    """A KPI measured on a cohort the cohorts file does not define is refused, naming the ones it does."""
+    """A KPI measured on a cohort the cohorts file does not define is refused, naming the ones it does; so is
+    one on a cohort published only rounded (`Cohort.exact`)."""
     for kpi in catalogue.kpis:
         if kpi.cohort is not None:
-            cohorts.require(kpi.cohort, f"KPI {kpi.id}", column="cohort")
+            cohorts.require_exact(kpi.cohort, f"KPI {kpi.id}", column="cohort")
 
 
 def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue) -> pd.DataFrame:

@@ -273,7 +273,7 @@ def load_appendix(
     hidden = month_data.hidden if disclosure_control else no_hidden()
     slices = hide_in_card(month_data.card, hidden, month, previous_month(month))
     card = headline(slices, cohort)
-    load_cohorts(inputs.cohorts).require(cohort, inputs.cohorts, column="cohort")
+    load_cohorts(inputs.cohorts).require_exact(cohort, inputs.cohorts, column="cohort")
     if card.empty:
         raise InputError(
             return_path(returns, month), f"no KPI is measured for the cohort {cohort!r} this month", column="cohort"

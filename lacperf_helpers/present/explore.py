@@ -59,14 +59,17 @@ def cohort_table(
     if not frames:
         raise InputError(returns_dir, f"no SSDA903 extract in any of the months {months[0]} to {months[-1]}")
     chosen = pd.concat(frames, ignore_index=True)
-    if "withheld" not in chosen:
-        chosen["withheld"] = ""
+    for column in ("withheld", "rounded"):  # without disclosure control: exact, nothing hidden
+        if column not in chosen:
+            chosen[column] = ""
     chosen["figure"] = [
         w or (fmt_count(n) if pd.isna(d) else f"{fmt_count(n)} of {fmt_count(d)}")
         for n, d, w in zip(chosen["numerator"], chosen["denominator"], chosen["withheld"], strict=True)
     ]
     chosen["month_label"] = chosen["month"].map(month_label)
-    columns = ["month", "month_label", "area", "group", "numerator", "denominator", "value", "figure", "withheld"]
+    columns = [
+        "month", "month_label", "area", "group", "numerator", "denominator", "value", "figure", "withheld", "rounded",
+    ]  # fmt: skip
     return chosen.loc[:, columns]
 
 
@@ -89,12 +92,20 @@ def months_across(table: pd.DataFrame, area: str, breakdown: str) -> pd.DataFram
 
 
 def hidden_note(table: pd.DataFrame, area: str) -> str:
-    hidden = int((table.loc[table["area"] == area, "withheld"] != "").sum())
+    mine = table.loc[table["area"] == area]
+    hidden = int((mine["withheld"] != "").sum())
+    rounding = str(next((r for r in mine.get("rounded", []) if r), ""))
+    said = (
+        f" Counts of this cohort or breakdown are rounded {rounding} (its conditions overlap other cohorts every way: "
+        "exact counts could be differenced)."
+        if rounding
+        else ""
+    )
     if not hidden:
-        return "Every figure is shown."
+        return "Every figure is shown." + said
     return (
         f"{hidden} figure(s) are hidden to protect small numbers of children: '<5' or 'withheld' in the table, "
-        "and gaps in the lines of the chart."
+        "and gaps in the lines of the chart." + said
     )
 
 

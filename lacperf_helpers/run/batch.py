@@ -389,7 +389,7 @@ def _plan_pages(
     # the quarterly appendix is of all children; cohorts are the monthly scorecard's
     defined = load_cohorts(inputs.cohorts)
     for cohort in cohorts if notebook == "scorecard" else ("all",):
-        defined.require(cohort, inputs.cohorts, column="cohort")
+        defined.require_exact(cohort, inputs.cohorts, column="cohort")
         ratings = rating_counts(notebook, period, inputs, cohort)
         if not ratings:  # said, not dropped: a month before any SSDA903 extract has no 'excluding UASC' KPI
             log.warning("%s: no KPI is measured for the cohort %r: no page", period, cohort)
