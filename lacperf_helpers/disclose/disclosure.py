@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lacperf_helpers.config.cohorts import CohortCatalogue, Scope
+from lacperf_helpers.config.cohorts import CohortCatalogue, Scope, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, TrendSettings
 from lacperf_helpers.config.paths import csv_text
 from lacperf_helpers.config.periods import financial_quarter
@@ -692,7 +692,9 @@ def suppressed(
     cohorts: CohortCatalogue | None = None,
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:  # fmt: skip
     """Every figure that may be published up to the last month of `figures`, which of them are hidden, and
-    which of those read '<5'. `cohorts`: the cohorts and breakdowns the figures were measured by."""
+    which of those read '<5'. `cohorts`: the cohorts and breakdowns the figures were measured by (default
+    parameters/cohorts.yaml: every caller decides with the same sums, so every output hides the same)."""
+    cohorts = cohorts if cohorts is not None else load_cohorts()
     cells = figure_cells(figures, catalogue)
     return cells, *decide(cells, relations(cells, authority, cohorts, rule), rule, authority)
 
