@@ -92,11 +92,15 @@ def test_y_axis_stays_within_what_a_percentage_can_be() -> None:
     assert not math.isnan(np.float64(low))
 
 
-@pytest.mark.parametrize("benchmark", [None, 88.0])
-def test_the_fast_spec_draws_exactly_what_altair_draws(benchmark: float | None) -> None:
-    frames = charts.kpi_chart_frames(points([0, 1, -1]), "percent", 1, "children", "H", benchmark)
-    built = charts.kpi_chart(points([0, 1, -1]), "percent", 1, "children", "H", benchmark)
+@pytest.mark.parametrize(("benchmark", "neighbours"), [(None, None), (88.0, None), (88.0, 91.5)])
+def test_the_fast_spec_draws_exactly_what_altair_draws(benchmark: float | None, neighbours: float | None) -> None:
+    lines = (benchmark, "England 2018/19: 88.0%", neighbours, "Statistical neighbours 2018/19: 91.5%")
+    frames = charts.kpi_chart_frames(points([0, 1, -1]), "percent", 1, "children", "H", *lines)
+    built = charts.kpi_chart(points([0, 1, -1]), "percent", 1, "children", "H", *lines)
     assert charts.kpi_chart_svg(frames) == charts.to_svg(built)
+    if neighbours is not None:  # each line named for a screen reader and on hover, with its year
+        svg = charts.kpi_chart_svg(frames)
+        assert "England 2018/19: 88.0%" in svg and "Statistical neighbours 2018/19: 91.5%" in svg
     days = charts.kpi_chart_frames(points(), "days", 0, "children", "L", benchmark)
     assert charts.kpi_chart_svg(days) == charts.to_svg(charts._kpi_layers(days))
 

@@ -93,3 +93,12 @@ def test_a_year_with_no_authority_s_figure_published_is_passed_over(tmp_path: Pa
     )
     (tmp_path / "la_indicators.csv").write_text(HEADER + rows)
     assert national_comparison(tmp_path, catalogue("L"), Settings(la_code="E10000002"), "2019-09").empty
+
+
+def test_the_charts_draw_england_and_the_neighbours_from_the_dfe_s_table(rendered: Path) -> None:
+    """The sample's table publishes placement stability for 2018/19: England 10.4% (its national row); the
+    chart draws it and the statistical neighbours' average, each named with the year."""
+    page = (rendered / "2019-09" / "kent.html").read_text()
+    assert "England 2018/19: 10.4%" in page
+    assert page.count("Statistical neighbours 2018/19: ") >= 3  # the three KPIs the table publishes
+    assert "statistical neighbours&#39; average" in page or "statistical neighbours' average" in page  # the key

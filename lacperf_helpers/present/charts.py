@@ -100,6 +100,12 @@ def _bands(data: pd.DataFrame, polarity: str, domain: tuple[float, float]) -> pd
     return pd.DataFrame(rows)
 
 
+# Reference lines: England, and the statistical neighbours' average (the DfE's tables), told apart by dash
+BENCHMARKS = ("England", "Statistical neighbours")
+BENCHMARK_COLOURS = ["#4c2c92", "#005ea5"]
+BENCHMARK_DASHES = [[8, 2, 2, 2], [3, 3]]
+
+
 @dataclass(frozen=True)
 class KpiChartFrames:
     """What one KPI chart draws: the months, the RAG bands, England, the y range and the y axis's title.
@@ -122,12 +128,18 @@ def kpi_chart_frames(
     polarity: str,
     benchmark: float | None = None,
     benchmark_label: str = "England",
+    neighbours: float | None = None,
+    neighbours_label: str = "Statistical neighbours",
 ) -> KpiChartFrames:
+    """`benchmark`: England's figure; `neighbours`: the statistical neighbours' average (each a line, where
+    given)."""
     data = kpi_chart_data(points, unit, decimals, counts, polarity)
-    domain = _y_domain(data, unit, [benchmark] if benchmark is not None else [])
-    england = None if benchmark is None else pd.DataFrame({"benchmark": [benchmark], "label": [benchmark_label]})
+    lines = [(v, label, kind) for v, label, kind in ((benchmark, benchmark_label, BENCHMARKS[0]),
+             (neighbours, neighbours_label, BENCHMARKS[1])) if v is not None]  # fmt: skip
+    domain = _y_domain(data, unit, [v for v, *_ in lines])
+    references = pd.DataFrame(lines, columns=["benchmark", "label", "kind"]) if lines else None
     y_title = {"percent": "%", "days": "days"}.get(unit, "")
-    return KpiChartFrames(data, _bands(data, polarity, domain), england, domain, y_title)
+    return KpiChartFrames(data, _bands(data, polarity, domain), references, domain, y_title)
 
 
 def kpi_chart(
@@ -138,9 +150,15 @@ def kpi_chart(
     polarity: str,
     benchmark: float | None = None,
     benchmark_label: str = "England",
+    neighbours: float | None = None,
+    neighbours_label: str = "Statistical neighbours",
 ) -> alt.LayerChart:
-    """The KPI's months: RAG bands, target and floor, SPC mean and limits, special causes marked."""
-    return _kpi_layers(kpi_chart_frames(points, unit, decimals, counts, polarity, benchmark, benchmark_label))
+    """The KPI's months: RAG bands, target and floor, SPC mean and limits, special causes marked; England and
+    the statistical neighbours where given."""
+    frames = kpi_chart_frames(
+        points, unit, decimals, counts, polarity, benchmark, benchmark_label, neighbours, neighbours_label
+    )
+    return _kpi_layers(frames)
 
 
 def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> alt.LayerChart:
@@ -202,8 +220,18 @@ def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> 
     if frames.benchmark is not None:
         layers.append(
             alt.Chart(frames.benchmark)
-            .mark_rule(color="#4c2c92", strokeDash=[8, 2, 2, 2], strokeWidth=1.2)
-            .encode(y="benchmark:Q", description="label:N", tooltip=[alt.Tooltip("label:N", title="Benchmark")])
+            .mark_rule(strokeWidth=1.2)
+            .encode(
+                y="benchmark:Q",
+                description="label:N",
+                tooltip=[alt.Tooltip("label:N", title="Benchmark")],
+                color=alt.Color(
+                    "kind:N", scale=alt.Scale(domain=list(BENCHMARKS), range=BENCHMARK_COLOURS), legend=None
+                ),
+                strokeDash=alt.StrokeDash(
+                    "kind:N", scale=alt.Scale(domain=list(BENCHMARKS), range=BENCHMARK_DASHES), legend=None
+                ),
+            )
         )
     return (
         alt.layer(*layers)
@@ -225,7 +253,7 @@ _Y_TITLE, _DOMAIN = "\x00y", [-7.25e9, 7.25e9]
 def _kpi_template(with_benchmark: bool) -> str:
     months = pd.DataFrame({c: ["x"] for c in (*MONTH_COLUMNS,)}).assign(month="2000-01-15")
     bands = pd.DataFrame({"start": ["2000-01-01"], "end": ["2000-02-01"], "band": ["Green"], "y": [0.0], "y2": [1.0]})
-    england = pd.DataFrame({"benchmark": [0.0], "label": ["x"]}) if with_benchmark else None
+    england = pd.DataFrame({"benchmark": [0.0], "label": ["x"], "kind": [BENCHMARKS[0]]}) if with_benchmark else None
     frames = KpiChartFrames(months, bands, england, (_DOMAIN[0], _DOMAIN[1]), _Y_TITLE)
     return json.dumps(vl_convert.vegalite_to_vega(_kpi_layers(frames).to_dict(validate=False)))
 
@@ -270,7 +298,7 @@ def _fill_placeholders(node: object, frames: KpiChartFrames) -> object:
 SVG = "http://www.w3.org/2000/svg"
 ET.register_namespace("", SVG)
 ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
-_MARKS = {f"{{{SVG}}}{mark}" for mark in ("path", "rect", "circle", "text")}
+_MARKS = {f"{{{SVG}}}{mark}" for mark in ("path", "rect", "circle", "text", "line")}
 
 
 def to_svg(chart: alt.TopLevelMixin | dict[str, object]) -> str:

@@ -494,6 +494,7 @@ CHART_LINES = (  # label, dash, colour, width: as charts.py draws them
     ("average over the months shown", "", "#6f777b", 1),
     ("the range of normal variation (process limits)", "1 3", "#6f777b", 1),
     ("England, where published", "8 2 2 2", "#4c2c92", 1.2),
+    ("statistical neighbours' average, where the DfE publishes the KPI", "3 3", "#005ea5", 1.2),
 )
 
 
@@ -509,15 +510,14 @@ def trend_section(appendix: Appendix) -> Section:
         f"{charts.rating_counts_sentence(appendix.card.frame['rag'])}."
     )
     figures = []
+    national = {n.kpi_id: n for n in rows_of(appendix.national, NationalRow)}
     for r in kpi_rows(appendix.card.frame):
         analysis = appendix.series.get(r.kpi_id)
         if analysis is None or analysis.points.empty:
             continue
         frames = charts.kpi_chart_frames(
-            analysis.points, r.unit, r.decimals, r.counts, r.polarity,
-            benchmark=None if missing(r.england) else r.england,
-            benchmark_label=f"England {r.benchmark_year}: {fmt_value(r.england, r.unit, r.decimals)}",
-        )  # fmt: skip
+            analysis.points, r.unit, r.decimals, r.counts, r.polarity, *_reference_lines(r, national.get(r.kpi_id))
+        )
         chart = charts.kpi_chart_svg(frames)
         figures.append(charts.figure(chart, kpi_chart_headline(r, appendix.month), heading=r.title))
     return render(
@@ -527,6 +527,20 @@ def trend_section(appendix: Appendix) -> Section:
         key=render("chart_key.html.j2", lines=CHART_LINES),
         charts=figures,
     )
+
+
+def _reference_lines(r: KpiRow, national: NationalRow | None) -> tuple[float | None, str, float | None, str]:
+    """England and the statistical neighbours' average from the DfE's table, for a KPI it publishes (with its
+    year); else England from benchmarks.csv. (England, its label, neighbours, their label.)"""
+    if national is not None and not missing(national.england):
+        england = f"England {national.year}: {fmt_value(national.england, r.unit, r.decimals)}"
+        if missing(national.neighbours):
+            return national.england, england, None, ""
+        near = f"Statistical neighbours {national.year}: {fmt_value(national.neighbours, r.unit, r.decimals)}"
+        return national.england, england, national.neighbours, near
+    if missing(r.england):
+        return None, "", None, ""
+    return r.england, f"England {r.benchmark_year}: {fmt_value(r.england, r.unit, r.decimals)}", None, ""
 
 
 RAG_LETTERS = {"Green": "G", "Amber": "A", "Red": "R"}
