@@ -31,6 +31,12 @@ INDICATORS = {  # indicator: (England mean, spread, decimals)
     "care_leavers_eet_pct": (52.0, 7.0, 0),
 }
 YEARS = ("201718", "201819")
+RATES = {  # per 10,000 children aged 0-17: (England mean, spread); drawn apart so the indicators above stay as they were
+    "cla_rate_per_10000": (65.0, 15.0),
+    "starts_rate_per_10000": (28.0, 6.0),
+    "uasc_rate_per_10000": (4.0, 1.5),
+}
+POPULATION_YEARS = ("2017", "2018", "2019")  # ONS mid-year estimates
 
 
 def main() -> None:
@@ -41,7 +47,10 @@ def main() -> None:
         authorities.append((f"E0{6 + number % 4}{number:06d}", f"Authority {number:02d}", code, name))
     OUT.mkdir(parents=True, exist_ok=True)
     columns = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name", "region_code",
-               "region_name", "new_la_code", "la_name", *INDICATORS]  # fmt: skip
+               "region_name", "new_la_code", "la_name", *INDICATORS, *RATES]  # fmt: skip
+    rates_rng = np.random.default_rng(10_000)
+    rates = {(year, la, r): round(float(abs(rates_rng.normal(m, sd))), 1) for year in YEARS
+             for la, *_ in authorities for r, (m, sd) in RATES.items()}  # fmt: skip
     with (OUT / "la_indicators.csv").open("w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(columns)
@@ -58,16 +67,20 @@ def main() -> None:
                 ind: [v for (_, i), v in values.items() if i == ind and isinstance(v, float)] for ind in INDICATORS
             }
             out.writerow([year, "Reporting year", "National", "E92000001", "England", "", "", "", "",
-                          *(round(float(np.mean(shown[i])), 1) for i in INDICATORS)])  # fmt: skip
+                          *(round(float(np.mean(shown[i])), 1) for i in INDICATORS),
+                          *(round(float(np.mean([rates[(year, la, r)] for la, *_ in authorities])), 1) for r in RATES)])  # fmt: skip
             for code, name in REGIONS:
                 members = [la for la, *_, rc, _ in authorities if rc == code]
                 means = [np.mean([values[(la, i)] for la in members if isinstance(values[(la, i)], float)] or [0])
                          for i in INDICATORS]  # fmt: skip
                 out.writerow([year, "Reporting year", "Regional", "E92000001", "England", code, name, "", "",
-                              *(round(float(m), 1) for m in means)])  # fmt: skip
+                              *(round(float(m), 1) for m in means),
+                              *(round(float(np.mean([rates[(year, la, r)] for la in members] or [0])), 1)
+                                for r in RATES)])  # fmt: skip
             for la, la_name, code, name in authorities:
                 out.writerow([year, "Reporting year", "Local authority", "E92000001", "England", code, name, la,
-                              la_name, *(values[(la, i)] for i in INDICATORS)])  # fmt: skip
+                              la_name, *(values[(la, i)] for i in INDICATORS),
+                              *(rates[(year, la, r)] for r in RATES)])  # fmt: skip
     with (OUT / "statistical_neighbours.csv").open("w", newline="") as handle:
         out = csv.writer(handle)
         out.writerow(["new_la_code", "la_name", "neighbour_rank", "neighbour_new_la_code", "neighbour_la_name"])
@@ -75,7 +88,16 @@ def main() -> None:
             others = [a for a in authorities if a[0] != la]
             for rank, pick in enumerate(rng.choice(len(others), size=10, replace=False), start=1):
                 out.writerow([la, la_name, rank, others[pick][0], others[pick][1]])
-    print(f"wrote {OUT / 'la_indicators.csv'} and {OUT / 'statistical_neighbours.csv'}")
+    with (OUT / "population.csv").open("w", newline="") as handle:  # the shape of the ONS's mid-year estimates
+        out = csv.writer(handle)
+        out.writerow(["time_period", "new_la_code", "la_name", "population_0_17"])
+        sizes = np.random.default_rng(2019).integers(25_000, 300_000, size=len(authorities))
+        for year in POPULATION_YEARS:
+            for (la, la_name, *_), size in zip(authorities, sizes, strict=True):
+                # Kent's made up to match the sample's few hundred children looked after (about 65 per 10,000)
+                base = 36_000 if la == "E10000016" else int(size)
+                out.writerow([year, la, la_name, base + 150 * (int(year) - 2017)])
+    print(f"wrote {OUT / 'la_indicators.csv'}, {OUT / 'statistical_neighbours.csv'} and {OUT / 'population.csv'}")
 
 
 if __name__ == "__main__":

@@ -3,13 +3,14 @@ authorities, two of them with figures not published (c, x), a later year that mu
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 
 from lacperf_helpers.config.definitions import KpiCatalogue, KpiDefinition, Settings
 from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.rate.national import national_comparison, quartile, year_label
+from lacperf_helpers.rate.national import national_comparison, quartile, rates_per_10000, year_label
 
 HEADER = "time_period,time_identifier,geographic_level,country_code,region_code,region_name,new_la_code,la_name,stab\n"
 ROWS = """\
@@ -102,3 +103,39 @@ def test_the_charts_draw_england_and_the_neighbours_from_the_dfe_s_table(rendere
     assert "England 2018/19: 10.4%" in page
     assert page.count("Statistical neighbours 2018/19: ") >= 3  # the three KPIs the table publishes
     assert "statistical neighbours&#39; average" in page or "statistical neighbours' average" in page  # the key
+
+
+def test_rates_per_10000_from_the_population_file(folder: Path) -> None:
+    """Beeford: 150 children looked after and 6 unaccompanied among 30,000 children aged 0-17 (mid-2019; the
+    mid-2020 estimate is too late for September 2019): 50.0 and 2.0 per 10,000. Its starts are not published
+    (None): no rate. The table's rates: its own 48, England 60, the North 55, neighbours Ayton 40 and Ceeham 44
+    (Eeston's 'c' is not published): 42.0."""
+    (folder / "la_indicators.csv").write_text(
+        HEADER.replace(",stab\n", ",stab,cla_rate\n") + "".join(
+            line + "," + rate + "\n"
+            for line, rate in zip(ROWS.splitlines(), ["60", "55", "70", "40", "48", "44", "50", "c", "52", "49", "x",
+                                                      "99"], strict=True)
+        )
+    )  # fmt: skip
+    (folder / "population.csv").write_text(
+        "time_period,new_la_code,la_name,population_0_17\n2019,E10000002,Beeford,30000\n2020,E10000002,Beeford,1\n"
+    )
+    settings = Settings(la_code="E10000002", rates_per_10000={"looked_after": "cla_rate", "uasc": "cla_rate",
+                                                              "started": "cla_rate"})  # fmt: skip
+    rates = rates_per_10000(folder, settings, "2019-09", {"looked_after": 150.0, "uasc": 6.0, "started": None})
+    found = rates.set_index("count")
+    assert found.loc["looked_after", "rate"] == pytest.approx(50.0) and found.loc["uasc", "rate"] == pytest.approx(2.0)
+    assert math.isnan(found.loc["started", "rate"])
+    one = found.loc["looked_after"]
+    assert (one["population"], one["population_year"], one["year"]) == (30000.0, "mid-2019", "2018/19")
+    assert (one["authority"], one["england"], one["region"], one["neighbours"]) == (48.0, 60.0, 55.0, 42.0)
+    # without a population file, or before any estimate, there is no rate to give
+    assert rates_per_10000(folder, settings, "2019-05", {"looked_after": 150.0}).empty  # mid-2018: none
+    (folder / "population.csv").unlink()
+    assert rates_per_10000(folder, settings, "2019-09", {"looked_after": 150.0}).empty
+
+
+def test_the_sample_page_gives_rates_only_where_their_counts_are_published(rendered: Path) -> None:
+    page = (rendered / "2019-09" / "kent.html").read_text()
+    assert "Rates per 10,000 children aged 0-17 (36,300 in Kent, ONS mid-2019 estimate)" in page
+    assert "64.2 (233 children)" in page  # 233 looked after, published on the measures CSV too

@@ -140,6 +140,12 @@ class DisclosureRule(_Frozen):
     smallest_shown: int = Field(default=5, ge=2, le=20)
 
 
+RateCount = Literal["looked_after", "started", "uasc"]
+RATE_INDICATORS: dict[RateCount, str] = {
+    "looked_after": "cla_rate_per_10000", "started": "starts_rate_per_10000", "uasc": "uasc_rate_per_10000",
+}  # fmt: skip
+
+
 class Settings(_Frozen):
     """How the appendix is laid out for this authority (parameters/settings.yaml)."""
 
@@ -148,6 +154,8 @@ class Settings(_Frozen):
     notice: str = ""  # a line printed at the top of every appendix, e.g. that the data is synthetic
     disclosure: DisclosureRule = DisclosureRule()
     la_code: str | None = Field(default=None, pattern=r"^E\d{8}$")  # the authority's code in the DfE's tables
+    # each count given per 10,000 children (population.csv) -> the column of the DfE's table publishing that rate
+    rates_per_10000: dict[RateCount, str] = Field(default_factory=lambda: dict(RATE_INDICATORS))
 
 
 # The stated trend test and the SPC rules (trend.yaml's `trend:` and `spc:`), used by trend/trend.py and trend/spc.py.

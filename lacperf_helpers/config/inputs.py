@@ -66,7 +66,9 @@ class Inputs:
 
     def parameter_files(self) -> list[Path]:
         """The parameter files (not the returns folder), in a fixed order: the national tables among them."""
-        national = [self.national / name for name in ("la_indicators.csv", "statistical_neighbours.csv")]
+        national = [
+            self.national / name for name in ("la_indicators.csv", "statistical_neighbours.csv", "population.csv")
+        ]
         return [self.kpis, self.settings, self.trend, self.benchmarks, self.cohorts, *national]
 
     def __str__(self) -> str:

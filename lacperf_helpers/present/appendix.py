@@ -24,12 +24,14 @@ from lacperf_helpers.config.definitions import (
 )
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
-from lacperf_helpers.config.periods import previous_month
+from lacperf_helpers.config.periods import previous_month, rolling_months
+from lacperf_helpers.config.vocabulary import BREAKDOWNS
 from lacperf_helpers.disclose.disclosure import (
     Published,
     hidden_keys,
     hide_in_card,
     hide_in_history,
+    hide_in_measures,
     hide_in_trend,
     no_hidden,
 )
@@ -37,12 +39,14 @@ from lacperf_helpers.ingest.dfe_rules import dfe_problems
 from lacperf_helpers.ingest.layout import available_months, month_files, return_path, ssda903_path
 from lacperf_helpers.ingest.manifest import describe
 from lacperf_helpers.ingest.returns import require_month
+from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
 from lacperf_helpers.measures.figures import input_problems, load_returns_to
+from lacperf_helpers.measures.registry import measure_table
 from lacperf_helpers.present.narrative import Summary, summarise
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks, with_benchmarks
-from lacperf_helpers.rate.national import national_comparison
+from lacperf_helpers.rate.national import national_comparison, rates_per_10000
 from lacperf_helpers.rate.scorecard import build_scorecard, headline, order_areas, select_area, with_slice
 from lacperf_helpers.trend.series import SeriesAnalysis, analyse_series, rated_history
 
@@ -89,6 +93,7 @@ class Appendix:
     disclosure_control: bool  # figures of 1-4 children hidden (always, in a rendered appendix)
     standouts: list[Standout]  # areas whose rating stands apart from the authority's, with their runs
     national: pd.DataFrame  # each KPI against every authority in England (rate/national.py): published figures
+    rates: pd.DataFrame  # children looked after, started, UASC per 10,000 children: this month's, and the DfE's
     manifest: dict[str, Any]  # every input with its SHA-256, the KPI definitions' hash, version, time made
     version: str
     made_at: str
@@ -153,6 +158,7 @@ class MonthData:
     card: pd.DataFrame
     problems: pd.DataFrame  # warnings only (errors stop the month): file, row, column, value, rule, severity
     hidden: pd.DataFrame  # the figures disclosure control hides: month, area, KPI, cohort, breakdown, group
+    children: dict[str, float | None]  # counts given per 10,000 children (`published_counts`); None: not published
 
 
 def _stamp(month: str, inputs: Inputs) -> tuple[tuple[str, int, int], ...]:
@@ -200,7 +206,34 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     figures = load_returns_to(returns, month, catalogue, settings.authority, cohorts)
     card = with_benchmarks(build_scorecard(figures, catalogue, month, settings), benchmarks, month)
     hidden = hidden_keys(with_slice(figures), catalogue, settings.disclosure, settings.authority or "", cohorts)
-    return MonthData(catalogue, settings, trend_settings, figures, card, problems, hidden)
+    children = published_counts(month, inputs, settings)
+    return MonthData(catalogue, settings, trend_settings, figures, card, problems, hidden, children)
+
+
+def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[str, float | None]:
+    """The authority's children looked after and unaccompanied at the month end, and started in the 12 months
+    to it, as `lacperf measures` publishes them from each month's extract; None where that hides the figure,
+    or a month has no extract (a rate per 10,000 gives its count back, so it may add nothing to what is
+    published). Unaccompanied children: all less excluding UASC, both shown."""
+    authority = settings.authority or "Authority"
+    cohorts = load_cohorts(inputs.cohorts)
+
+    def shown(one: str, measure: str, cohort: str) -> float | None:
+        folder = ssda903_path(inputs.returns, one)
+        if not folder.is_dir() or cohort not in cohorts.names:
+            return None
+        table = measure_table(load_903(folder), one, authority, [measure], cohorts.exact_only(), list(BREAKDOWNS))
+        frame = hide_in_measures(table, settings.disclosure, authority, cohorts).frame
+        row = frame.loc[(frame["area"] == authority) & (frame["cohort"] == cohort) & (frame["breakdown"] == "total")]
+        return None if row.empty or row["withheld"].iloc[0] else float(row["numerator"].iloc[0])
+
+    looked_after, excluding = shown(month, "cla_count", "all"), shown(month, "cla_count", "excluding UASC")
+    started = [shown(m, "cla_starts", "all") for m in rolling_months(month, 12)]
+    return {
+        "looked_after": looked_after,
+        "uasc": None if looked_after is None or excluding is None else looked_after - excluding,
+        "started": None if any(s is None for s in started) else float(sum(s or 0 for s in started)),
+    }
 
 
 def _hide_in_series(series: dict[str, SeriesAnalysis], hidden: pd.DataFrame) -> dict[str, SeriesAnalysis]:
@@ -310,6 +343,7 @@ def load_appendix(
         summary=summarise(area_card, settings.small_cohort_denominator),
         standouts=apart,
         national=national_comparison(inputs.national, catalogue, settings, month),
+        rates=rates_per_10000(inputs.national, settings, month, month_data.children),
         catalogue=catalogue,
         settings=settings,
         trend_settings=trend_settings,

@@ -8,12 +8,13 @@ class, so the rating reads as a word as well as a colour (greyscale print, colou
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import pandas as pd
 from markupsafe import Markup
 
-from lacperf_helpers.config.formatting import DASH, fmt_figure, fmt_value, missing, slug
+from lacperf_helpers.config.formatting import DASH, fmt_count, fmt_figure, fmt_value, missing, slug
 from lacperf_helpers.config.periods import (
     financial_year,
     latest_quarter,
@@ -315,7 +316,37 @@ def national_section(appendix: Appendix) -> Section:
                "Rank", "Quartile band", "Best", "Worst")  # fmt: skip
     caption = f"{authority} against every authority in England, {national['year'].iloc[0]}."
     table = table_section(Table("national", caption, columns, tuple(rows)))
-    return render("national.html.j2", year=national["year"].iloc[0], authority=authority, region=region, table=table)
+    return render(
+        "national.html.j2", year=national["year"].iloc[0], authority=authority, region=region, table=table,
+        rates=rates_table(appendix),
+    )  # fmt: skip
+
+
+def rates_table(appendix: Appendix) -> Section:
+    """Children looked after, started and unaccompanied per 10,000 children aged 0-17: this month's (from the
+    SSDA903 extract and the ONS population), beside the DfE's published rates for the year."""
+    rates = appendix.rates
+    if rates.empty:
+        return Section()
+    authority = appendix.settings.authority or "the authority"
+    rows = []
+    for r in rates.to_dict("records"):
+        rate, children = float(r["rate"]), float(r["children"] if r["children"] is not None else math.nan)
+        now = DASH if missing(rate) else f"{rate:.1f} ({fmt_count(children)} children)"
+        published = (float(r[c]) for c in ("authority", "england", "region", "neighbours"))
+        rows.append((Cell(str(r["title"])), Cell(now), *(Cell(DASH if missing(v) else f"{v:.1f}") for v in published)))
+    first = rates.iloc[0]
+    columns = (
+        "Per 10,000 children aged 0-17", f"{authority} this month", f"{authority} {first['year']} (published)",
+        "England", str(appendix.national["region_name"].iloc[0] or "Region") if len(appendix.national) else "Region",
+        "Statistical neighbours",
+    )  # fmt: skip
+    caption = (
+        f"Rates per 10,000 children aged 0-17 ({fmt_count(first['population'])} in {authority}, ONS "
+        f"{first['population_year']} estimate); the DfE's for {first['year']}. A dash: not published (a rate "
+        "gives its count back, so it is shown only where the count itself is published)."
+    )
+    return table_section(Table("rates", caption, columns, tuple(rows)))
 
 
 def areas_table(appendix: Appendix) -> Section:

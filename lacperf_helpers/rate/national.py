@@ -127,3 +127,76 @@ def national_comparison(folder: Path, catalogue: KpiCatalogue, settings: Setting
             "polarity": kpi.polarity, "unit": kpi.unit, "decimals": kpi.display_decimals,
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(NATIONAL_COLUMNS))
+
+
+# --- rates per 10,000 children -------------------------------------------------------------------------
+
+POPULATION_FILE = (
+    "population.csv"  # ONS mid-year estimates of 0-17 year olds: time_period, new_la_code, population_0_17
+)
+RATE_TITLES = {
+    "looked_after": "Children looked after at the month end",
+    "started": "Children who started to be looked after in the 12 months to the month end",
+    "uasc": "Unaccompanied asylum-seeking children looked after at the month end",
+}
+RATE_COLUMNS = (
+    "count", "title", "children", "population", "population_year", "rate", "year", "authority", "england", "region",
+    "neighbours",
+)  # fmt: skip
+
+
+def children_aged_0_17(folder: Path, la_code: str, month: str) -> tuple[float, str] | None:
+    """The authority's 0-17 year olds in the latest mid-year estimate by `month` (mid-2019 from June 2019)."""
+    path = folder / POPULATION_FILE
+    if not path.is_file():
+        return None
+    table, _ = read_csv_text(path)
+    lacking = [c for c in ("time_period", "new_la_code", "population_0_17") if c not in table.columns]
+    if lacking:
+        raise InputError(path, f"no column(s) {', '.join(lacking)}", row=1)
+    mine = table.loc[table["new_la_code"] == la_code].assign(population=lambda t: published(t["population_0_17"]))
+    year = int(month[:4]) if int(month[5:7]) >= 6 else int(month[:4]) - 1
+    known = mine.loc[mine["time_period"].astype("str").str[:4].astype(int) <= year].dropna(subset=["population"])
+    if known.empty:
+        return None
+    latest = known.sort_values("time_period").iloc[-1]
+    return float(latest["population"]), f"mid-{str(latest['time_period'])[:4]}"
+
+
+def rates_per_10000(folder: Path, settings: Settings, month: str, children: dict[str, float | None]) -> pd.DataFrame:
+    """Per count (RATE_TITLES) the authority's rate per 10,000 children aged 0-17 this month, from
+    `children` (None: not published, so no rate either: a rate gives its count back) and the population
+    file, beside the rates the DfE's table publishes that year: the authority's, England's, the region's and
+    the statistical neighbours' average. Empty without the files or la_code."""
+    loaded = load_national(folder)
+    population = children_aged_0_17(folder, settings.la_code, month) if settings.la_code else None
+    if loaded is None or population is None:
+        return pd.DataFrame(columns=list(RATE_COLUMNS))
+    table, neighbour_list = loaded
+    level = table["geographic_level"].str.strip().str.lower()
+    years = sorted(y for y in table["year"].unique() if y <= financial_year(month))
+    rows = []
+    for count, column in settings.rates_per_10000.items():
+        if column not in table.columns or not years:
+            continue
+        this_year = table.loc[table["year"] == years[-1]]
+        value = published(this_year[column])
+        las = this_year.loc[level.loc[this_year.index] == "local authority"]
+        own = las.loc[las["new_la_code"] == settings.la_code]
+        region = this_year.loc[(level.loc[this_year.index] == "regional")
+                               & this_year["region_code"].isin(own["region_code"])]  # fmt: skip
+        codes = set(neighbour_list.loc[neighbour_list.get("new_la_code", pd.Series(dtype=str)) == settings.la_code]
+                    .get("neighbour_new_la_code", pd.Series(dtype=str)))  # fmt: skip
+        near = value.loc[las.loc[las["new_la_code"].isin(codes)].index].dropna()
+        number = children.get(count)
+        rows.append({
+            "count": count, "title": RATE_TITLES[count], "children": number,
+            "population": population[0], "population_year": population[1],
+            "rate": math.nan if number is None else 10_000 * number / population[0], "year": years[-1],
+            "authority": float(value.loc[own.index[0]]) if len(own) else math.nan,
+            "england": float(value.loc[this_year.index[level.loc[this_year.index] == "national"]].iloc[0])
+            if (level.loc[this_year.index] == "national").any() else math.nan,
+            "region": float(value.loc[region.index[0]]) if len(region) else math.nan,
+            "neighbours": float(near.mean()) if len(near) else math.nan,
+        })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(RATE_COLUMNS))
