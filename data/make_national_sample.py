@@ -31,7 +31,8 @@ INDICATORS = {  # indicator: (England mean, spread, decimals)
     "care_leavers_eet_pct": (52.0, 7.0, 0),
 }
 YEARS = ("201718", "201819")
-RATES = {  # per 10,000 children aged 0-17: (England mean, spread); drawn apart so the indicators above stay as they were
+# per 10,000 children aged 0-17: (England mean, spread); drawn apart, so the indicators above stay as they were
+RATES = {
     "cla_rate_per_10000": (65.0, 15.0),
     "starts_rate_per_10000": (28.0, 6.0),
     "uasc_rate_per_10000": (4.0, 1.5),
@@ -68,7 +69,8 @@ def main() -> None:
             }
             out.writerow([year, "Reporting year", "National", "E92000001", "England", "", "", "", "",
                           *(round(float(np.mean(shown[i])), 1) for i in INDICATORS),
-                          *(round(float(np.mean([rates[(year, la, r)] for la, *_ in authorities])), 1) for r in RATES)])  # fmt: skip
+                          *(round(float(np.mean([rates[(year, la, r)] for la, *_ in authorities])), 1)
+                            for r in RATES)])  # fmt: skip
             for code, name in REGIONS:
                 members = [la for la, *_, rc, _ in authorities if rc == code]
                 means = [np.mean([values[(la, i)] for la in members if isinstance(values[(la, i)], float)] or [0])
