@@ -30,7 +30,7 @@ from lacperf_helpers.config.vocabulary import (
     PLACEMENT_TYPES,
     TOTAL,
 )
-from lacperf_helpers.ingest.ssda903 import Ssda903
+from lacperf_helpers.ingest.ssda903 import TABLES, Ssda903
 from lacperf_helpers.ingest.validation import WARNING, combine, no_problems, problems_at
 
 SHORT_BREAKS = {"V3", "V4"}
@@ -288,7 +288,7 @@ def missing_in_month(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     table = data.table("missing")
     went = table.loc[(table["MISSING"] == "M") & (table["MIS_START"] >= first) & (table["MIS_START"] <= at)]
     went = went.loc[went["CHILD"].isin(looked_after)].sort_values(["CHILD", "MIS_START"]).drop_duplicates("CHILD")
-    return _count(went["CHILD"].astype("str"), went["MIS_START"])  # as at the first time in the month
+    return _count(went["CHILD"], went["MIS_START"])  # as at the first time in the month
 
 
 def _oc3(data: Ssda903) -> pd.DataFrame:
@@ -425,7 +425,8 @@ def _who_each_child_is(data: Ssda903) -> pd.DataFrame:
         fixed["ethnicity"] = ethnicity_group(by_child["ETHNIC"].reindex(children)).to_numpy(dtype=object)
         areas = data.table("child_area").drop_duplicates("CHILD").set_index("CHILD")["AREA"]
         fixed["area"] = areas.reindex(children).to_numpy(dtype=object)
-        return fixed
+        # categories: each month looks these up for every child; codes are taken, text is not copied
+        return fixed.astype({"sex": "category", "ethnicity": "category", "area": "category"})
 
     return _memo(data, "who each child is", work_out)
 
@@ -438,8 +439,8 @@ def _episodes_in_order(data: Ssda903) -> pd.DataFrame:
         return pd.DataFrame({
             "CHILD": eps["CHILD"].to_numpy(dtype=object),
             "DECOM": eps["DECOM"].to_numpy(),
-            "legal_status": eps["LS"].fillna("unknown").to_numpy(dtype=object),
-            "placement_type": placement_type(eps["PLACE"]).to_numpy(dtype=object),
+            "legal_status": pd.Categorical(eps["LS"].fillna("unknown").to_numpy(dtype=object)),
+            "placement_type": pd.Categorical(placement_type(eps["PLACE"]).to_numpy(dtype=object)),
         })  # fmt: skip
 
     return _memo(data, "episodes in order", work_out)
@@ -448,40 +449,75 @@ def _episodes_in_order(data: Ssda903) -> pd.DataFrame:
 def child_attributes(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     """Per CHILD at `at`: age and age band, sex, ethnicity group, legal status and placement type (of the
     episode open at `at`, else the latest begun by then), area, and whether the child is UASC."""
-    eps = _episodes_in_order(data)
-    latest = eps.loc[eps["DECOM"].to_numpy() <= at.to_datetime64()].drop_duplicates("CHILD", keep="last")
-    latest = latest.set_index("CHILD")
     attributes = _who_each_child_is(data).copy()
     children = attributes.index
     attributes["age"] = age_at(data, at).reindex(children).to_numpy(dtype="float64")
     attributes["age_band"] = age_band(attributes["age"]).to_numpy(dtype=object)
+    latest = _latest_episodes(data, pd.Series(children), pd.Series(at, index=range(len(children))))
     for column in ("legal_status", "placement_type"):
-        attributes[column] = latest[column].reindex(children).fillna("unknown").to_numpy(dtype=object)
+        attributes[column] = latest[column]
     attributes["uasc"] = children.isin(uasc_at(data, at))
     return attributes
 
 
+def _or_unknown(column: pd.Series) -> pd.Series:
+    """A categorical column, 'unknown' where it has no value."""
+    column = column.astype("category")
+    if "unknown" not in column.cat.categories:
+        column = column.cat.add_categories(["unknown"])
+    return column.fillna("unknown")
+
+
 def attributes_when(data: Ssda903, children: pd.Series, when: pd.Series) -> pd.DataFrame:
     """`child_attributes` of each child as they stood on its own day (a start, an end of care, a missing
-    episode), one row per row of `children`, in its order."""
-    eps = _memo(data, "episodes by start", lambda: _episodes_in_order(data).sort_values("DECOM", kind="stable"))
-    probe = pd.DataFrame({  # keys of the same types as the episodes' (merge_asof insists)
-        "CHILD": pd.Series(children.to_numpy(dtype=object)).astype(eps["CHILD"].dtype),
-        "when": pd.Series(pd.to_datetime(when).to_numpy()).astype(eps["DECOM"].dtype),
-        "row": np.arange(len(children)),
-    })  # fmt: skip
-    found = pd.merge_asof(
-        probe.sort_values("when", kind="stable"), eps, left_on="when", right_on="DECOM", by="CHILD",
-        direction="backward",
-    ).sort_values("row")  # fmt: skip
-    out = _who_each_child_is(data).reindex(probe["CHILD"]).reset_index(drop=True)
-    dob = header(data)["DOB"].reindex(probe["CHILD"]).reset_index(drop=True)
-    out["age"] = completed_years(dob, probe["when"]).to_numpy(dtype="float64")
+    episode), one row per row of `children`, in its order: the legal status and placement of the child's
+    latest episode begun by that day."""
+    probe = pd.Series(children.to_numpy(dtype=object))
+    latest = _latest_episodes(data, probe, pd.Series(pd.to_datetime(when).to_numpy()))
+    out = _who_each_child_is(data).reindex(probe).reset_index(drop=True)
+    dob = header(data)["DOB"].reindex(probe).reset_index(drop=True)
+    out["age"] = completed_years(dob, pd.Series(pd.to_datetime(when).to_numpy())).to_numpy(dtype="float64")
     out["age_band"] = age_band(out["age"]).to_numpy(dtype=object)
     for column in ("legal_status", "placement_type"):
-        out[column] = found[column].fillna("unknown").to_numpy(dtype=object)
-    out["uasc"] = _uasc_when(data, probe["CHILD"], probe["when"])
+        out[column] = latest[column]
+    out["uasc"] = _uasc_when(data, probe, pd.Series(pd.to_datetime(when).to_numpy()))
     return out.set_axis(children.index)
+
+
+def _latest_episodes(data: Ssda903, children: pd.Series, when: pd.Series) -> dict[str, np.ndarray]:
+    """Per row, the legal status and placement type of the child's latest episode begun by `when` (else
+    'unknown')."""
+    eps, keys, known = _episodes_keyed(data)
+    codes = known.get_indexer(pd.Index(children))
+    at = np.searchsorted(keys, codes * DAY_SPAN + _days(when), side="right") - 1
+    found = (codes >= 0) & (at >= 0) & (keys[np.maximum(at, 0)] // DAY_SPAN == codes)
+    out = {}
+    for column in ("legal_status", "placement_type"):
+        taken = eps[column].iloc[np.maximum(at, 0)].reset_index(drop=True)
+        out[column] = _or_unknown(taken.where(pd.Series(found))).to_numpy()
+    return out
+
+
+DAY_SPAN = 1 << 20  # more days than any date's (1970 +- 1,400 years): child code x span + day sorts by both
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """Days since 1970, shifted to be positive (a DECOM before 1970 is a date of birth's era, still kept)."""
+    return np.asarray(dates.to_numpy(dtype="datetime64[D]").astype("int64") + DAY_SPAN // 2, dtype="int64")
+
+
+def _episodes_keyed(data: Ssda903) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
+    """Episodes in order of child and start, each keyed child code x DAY_SPAN + start day, with the children
+    coded: the latest episode begun by a day is one binary search (not a join by text per month)."""
+
+    def work_out() -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
+        eps = _episodes_in_order(data)
+        codes, known = pd.factorize(eps["CHILD"])
+        keys = codes.astype("int64") * DAY_SPAN + _days(eps["DECOM"])
+        order = np.argsort(keys, kind="stable")
+        return eps.iloc[order].reset_index(drop=True), keys[order], pd.Index(known)
+
+    return _memo(data, "episodes keyed", work_out)
 
 
 def _uasc_when(data: Ssda903, children: pd.Series, when: pd.Series) -> np.ndarray:
@@ -520,6 +556,7 @@ def measure_tables(
     """`measure_table` for each of `months` from one extract (a history as the extract tells it), added up
     in one pass: each month's rows are found on their own, the adding up is done once for them all."""
     chosen = measures or list(MEASURES)
+    data = _children_coded(data)
     cohorts = cohorts or load_cohorts()
     breakdowns = cohorts.breakdown_names if breakdowns is None else breakdowns
     for name in breakdowns:
@@ -548,6 +585,21 @@ def measure_tables(
     return table.loc[:, list(MEASURE_COLUMNS)]
 
 
+def _children_coded(data: Ssda903) -> Ssda903:
+    """The extract with CHILD as an integer per child (the same in every table): at 100,000 children, joins
+    and look-ups on text were most of a month's time. Only sums leave measure_tables, so no code is seen."""
+
+    def work_out() -> Ssda903:
+        names = pd.Index(sorted({c for t in data.tables.values() if "CHILD" in t for c in t["CHILD"]}))
+        tables = {
+            name: data.table(name).assign(CHILD=names.get_indexer(data.table(name)["CHILD"]).astype("int64"))
+            for name in TABLES
+        }  # every table, an absent one empty: its CHILD an integer too, so no join falls back to text
+        return Ssda903(tables, data.problems)
+
+    return _memo(data, "children coded", work_out)
+
+
 def _area_sums(joined: pd.DataFrame, cohorts: CohortCatalogue, breakdowns: list[str]) -> pd.DataFrame:
     """Child-level rows added up by month, measure, area, cohort, breakdown and group: a few thousand sums,
     however many children. Keys are counted as integer codes (np.bincount), not grouped as text: at
@@ -557,30 +609,39 @@ def _area_sums(joined: pd.DataFrame, cohorts: CohortCatalogue, breakdowns: list[
     measure_code, measures = pd.factorize(joined["measure"])
     area_code, areas = pd.factorize(joined["area"])  # no area: -1
     groups_of = {TOTAL: (np.zeros(len(joined), dtype="int64"), pd.Index([ALL]))}
-    for breakdown in breakdowns:
-        groups_of[breakdown] = pd.factorize(cohorts.groups(joined, breakdown))
-    parts = []
-    for cohort in cohorts.cohorts:
-        inside = cohort.holds(joined)
-        for breakdown, (group_code, groups) in groups_of.items():
+    for breakdown in breakdowns:  # categorical: its codes are the keys (a group no child is in is no row)
+        grouped = cohorts.groups(joined, breakdown).cat
+        groups_of[breakdown] = (grouped.codes.to_numpy().astype("int64"), pd.Index(grouped.categories.astype(str)))
+    parts: list[tuple[np.ndarray, ...]] = []  # per cohort x breakdown: measure, area, group, cohort, counts
+    area_names = np.asarray([None, *areas], dtype=object)  # code 0: no area
+    for n, cohort in enumerate(cohorts.cohorts):
+        inside = np.flatnonzero(cohort.holds(joined))
+        # the cohort's rows once: measure and area as one code, what each row adds
+        place = measure_code[inside].astype("int64") * (len(areas) + 1) + area_code[inside] + 1
+        adds, in_it = counted[inside], in_cohort[inside]
+        for b, (group_code, groups) in enumerate(groups_of.values()):
             shape = (len(measures), len(areas) + 1, len(groups))
-            key = np.ravel_multi_index((measure_code[inside], area_code[inside] + 1, group_code[inside]), shape)
+            key = place * len(groups) + group_code[inside]
             size = int(np.prod(shape))
             present = np.flatnonzero(np.bincount(key, minlength=size))
-            numerator = np.bincount(key, weights=counted[inside], minlength=size)[present]
-            denominator = np.bincount(key, weights=in_cohort[inside], minlength=size)[present]
+            numerator = np.bincount(key, weights=adds, minlength=size)[present]
+            denominator = np.bincount(key, weights=in_it, minlength=size)[present]
             m, a, g = np.unravel_index(present, shape)
-            parts.append(pd.DataFrame({
-                "month": joined["month"].iloc[0] if len(joined) else "",
-                "measure": measures.to_numpy(dtype=object)[m],
-                "area": np.asarray([None, *areas], dtype=object)[a],  # code 0: no area
-                "cohort": cohort.name,
-                "group": np.asarray(groups, dtype=object)[g],
-                "numerator": numerator.astype("int64"),
-                "denominator": denominator.astype("int64"),
-                "breakdown": breakdown,
-            }))  # fmt: skip
-    return pd.concat(parts, ignore_index=True)
+            labels = np.asarray(groups, dtype=object)[g]
+            parts.append((m, a, labels, np.full(len(m), n), np.full(len(m), b), numerator, denominator))
+    m, a, labels, cohort_codes, breakdown_codes, numerator, denominator = (
+        np.concatenate(c) for c in zip(*parts, strict=True)
+    )
+    return pd.DataFrame({
+        "month": joined["month"].iloc[0] if len(joined) else "",
+        "measure": measures.to_numpy(dtype=object)[m],
+        "area": area_names[a],
+        "cohort": np.asarray(cohorts.names, dtype=object)[cohort_codes],
+        "group": labels,
+        "numerator": numerator.astype("int64"),
+        "denominator": denominator.astype("int64"),
+        "breakdown": np.asarray(list(groups_of), dtype=object)[breakdown_codes],
+    })  # fmt: skip
 
 
 def _add_up(
