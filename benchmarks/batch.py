@@ -132,7 +132,8 @@ def page_profile(returns: Path, area: str) -> None:
         "gather the page's figures (load_appendix)": lambda: load_appendix(MONTH, area, inputs=inputs),
     }
     page = load_appendix(MONTH, area, inputs=inputs)  # warm: the month's data is cached, as for a second page
-    sections = ("header", "summary", "scorecard_table", "trend_section", "areas_section", "notes", "data_quality")
+    sections = ("header", "navigation", "overview", "areas_table", "annex", "national_section", "trend_section",
+                "notes", "data_quality")  # the scorecard notebook's cells, in its order  # fmt: skip
     for name in sections:
         steps[f"section {name}" + (" (26 charts)" if name == "trend_section" else "")] = lambda name=name: getattr(
             present, name

@@ -269,15 +269,42 @@ def _standouts(
         | ((apart["rag"] == rating.GREEN) & (apart["authority_rag"] == rating.RED))
     ].head(STANDOUTS_SHOWN)
     found = []
+    histories: dict[str, pd.DataFrame] = {}  # an area that stands out on several KPIs is rated once
     for r in chosen.itertuples(index=False):
         own = hidden.loc[hidden["area"] == r.area]
-        history = rated_history(headline(figures.loc[figures["area"] == r.area], cohort), catalogue)
+        area = str(r.area)
+        if area not in histories:
+            histories[area] = rated_history(headline(figures.loc[figures["area"] == area], cohort), catalogue)
+        history = histories[area]
         one = history.loc[history["kpi_id"] == r.kpi_id]
         analysis = analyse_series(one, catalogue.get(str(r.kpi_id)), trend_settings, month)
         row, _ = hide_in_trend(analysis.row, hide_in_history(analysis.points, own))
         since = str(row["since_when"]) if int(row.get("run_length") or 0) >= 2 else ""  # type: ignore[call-overload]
         found.append(Standout(str(r.kpi_id), str(r.title), str(r.area), str(r.rag), str(r.authority_rag), since))
     return found
+
+
+# What every area's page of a month and cohort shares (the areas that stand out among them): worked out
+# once per worker, not once per page. Frames callers must not change, as _month_data's.
+@functools.lru_cache(maxsize=4)
+def _month_view(
+    month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, disclosure_control: bool
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, list[Standout]]:
+    """The month's figures, hidden keys, every published slice, the cohort's headline card of every area, and
+    the areas that stand out."""
+    month_data = _month_data(month, inputs, stamp)
+    figures = with_slice(month_data.figures)
+    hidden = month_data.hidden if disclosure_control else no_hidden()
+    slices = hide_in_card(month_data.card, hidden, month, previous_month(month))
+    card = headline(slices, cohort)
+    if card.empty:
+        where = return_path(inputs.returns, month)
+        raise InputError(where, f"no KPI is measured for the cohort {cohort!r} this month", column="cohort")
+    settings = month_data.settings
+    apart = _standouts(
+        card, figures, hidden, month_data.catalogue, month_data.trend_settings, settings.authority, month, cohort
+    )
+    return figures, hidden, slices, card, apart
 
 
 def load_appendix(
@@ -300,17 +327,11 @@ def load_appendix(
     """
     inputs = inputs or Inputs()
     returns = inputs.returns
-    month_data = _month_data(month, inputs, _stamp(month, inputs))
+    stamp = _stamp(month, inputs)
+    month_data = _month_data(month, inputs, stamp)
     catalogue, settings, trend_settings = month_data.catalogue, month_data.settings, month_data.trend_settings
-    figures = with_slice(month_data.figures)
-    hidden = month_data.hidden if disclosure_control else no_hidden()
-    slices = hide_in_card(month_data.card, hidden, month, previous_month(month))
-    card = headline(slices, cohort)
     load_cohorts(inputs.cohorts).require_exact(cohort, inputs.cohorts, column="cohort")
-    if card.empty:
-        raise InputError(
-            return_path(returns, month), f"no KPI is measured for the cohort {cohort!r} this month", column="cohort"
-        )
+    figures, hidden, slices, card, apart = _month_view(month, inputs, stamp, cohort, disclosure_control)
     area_card = select_area(card, area, return_path(returns, month))
     history = rated_history(headline(figures.loc[figures["area"] == area], cohort), catalogue)
     own = hidden.loc[hidden["area"] == area]  # the area's own: each KPI's look-up is then a small one
@@ -328,7 +349,6 @@ def load_appendix(
         p for p in (return_path(returns, previous_month(month)), return_path(returns, month)) if p.is_file()
     )
     made = made_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
-    apart = _standouts(card, figures, hidden, catalogue, trend_settings, settings.authority, month, cohort)
     return Appendix(
         month=month,
         area=area,
