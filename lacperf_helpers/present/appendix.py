@@ -218,21 +218,32 @@ def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[str
     authority = settings.authority or "Authority"
     cohorts = load_cohorts(inputs.cohorts)
 
-    def shown(one: str, measure: str, cohort: str) -> float | None:
+    def published(one: str, measures: list[str]) -> pd.DataFrame | None:
+        """The authority's published totals of `measures` from the month's own extract (None: no extract)."""
         folder = ssda903_path(inputs.returns, one)
-        if not folder.is_dir() or cohort not in cohorts.names:
+        if not folder.is_dir():
             return None
-        table = measure_table(load_903(folder), one, authority, [measure], cohorts.exact_only(), list(BREAKDOWNS))
+        table = measure_table(load_903(folder), one, authority, measures, cohorts.exact_only(), list(BREAKDOWNS))
         frame = hide_in_measures(table, settings.disclosure, authority, cohorts).frame
-        row = frame.loc[(frame["area"] == authority) & (frame["cohort"] == cohort) & (frame["breakdown"] == "total")]
-        return None if row.empty or row["withheld"].iloc[0] else float(row["numerator"].iloc[0])
+        return frame.loc[(frame["area"] == authority) & (frame["breakdown"] == "total")]
 
-    looked_after, excluding = shown(month, "cla_count", "all"), shown(month, "cla_count", "excluding UASC")
-    started = [shown(m, "cla_starts", "all") for m in rolling_months(month, 12)]
+    def shown(frame: pd.DataFrame | None, measure: str, cohort: str) -> float | None:
+        row = None if frame is None else frame.loc[(frame["measure"] == measure) & (frame["cohort"] == cohort)]
+        return None if row is None or row.empty or row["withheld"].iloc[0] else float(row["numerator"].iloc[0])
+
+    now = published(month, ["cla_count", "cla_starts"])
+    looked_after, excluding = shown(now, "cla_count", "all"), shown(now, "cla_count", "excluding UASC")
+    started: float | None = 0.0
+    for one in rolling_months(month, 12):  # every month's own figure must be published, else no rate
+        figure = shown(now if one == month else published(one, ["cla_starts"]), "cla_starts", "all")
+        if figure is None:
+            started = None
+            break
+        started = (started or 0.0) + figure
     return {
         "looked_after": looked_after,
         "uasc": None if looked_after is None or excluding is None else looked_after - excluding,
-        "started": None if any(s is None for s in started) else float(sum(s or 0 for s in started)),
+        "started": started,
     }
 
 
