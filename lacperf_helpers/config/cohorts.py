@@ -15,7 +15,7 @@ import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,7 +42,6 @@ OLDEST = 30  # ages are told apart up to this; older is one age (no child in car
 UNKNOWN, OTHER_AGES, CROSSED = "unknown", "other ages", " / "
 # What a cohort condition or a breakdown looks at, in the order they are written
 DIMENSIONS = ("age", "legal_status", "uasc", "sex", "ethnicity", "placement_type", "area")
-Dimension = Literal["age", "legal_status", "uasc", "sex", "ethnicity", "placement_type", "area"]
 Scope = dict[str, frozenset[str]]  # per dimension, the values a figure's children may have (absent: any)
 
 

@@ -8,7 +8,8 @@ is made safe, jointly: the groups of a breakdown and their total; the areas and 
 ("excluding UASC") and all children, whose difference (never published) is itself a count to protect; and
 every figure whose children are among another's by the cohorts' and groups' conditions (parameters/
 cohorts.yaml: a cohort aged 5-13 holds the age band 5-9 of all children; an age band holds its row of age
-band x legal status), where what is left over is a count to protect or none. In
+band x legal status), where what is left over is a count to protect or none. (Cohorts beyond UASC and
+breakdowns of the cohorts file's own overlap every way: `lacperf measures` rounds theirs, `rounded`.) In
 each sum no hidden count may stand alone, and each hidden count of 1-4 must be able to be anything from 1
 to 4 for all the others show; sums that pin a count together are found by linear algebra and by carrying
 bounds from sum to sum. Secondary suppression takes the smallest figure with room to move first, a group
