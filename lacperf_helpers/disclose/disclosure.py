@@ -233,20 +233,28 @@ def contained_sums(cells: pd.DataFrame, authority: str, cohorts: CohortCatalogue
         counts = np.nan_to_num(rows[list(COUNTS)].to_numpy(float), nan=-FAR)  # no such count: never kept by it
         key = rows.loc[:, ["area", "cohort", "breakdown", "group"]].astype(str).to_numpy()
         where = {tuple(k): n for n, k in enumerate(key)}
-        # the families whose members are apart: a breakdown's groups (in an area and cohort), a group's areas
-        in_groups, in_areas = key[:, 2] != "total", key[:, 0] != authority
-        families = [(np.flatnonzero(in_groups & (g == k)), True) for g in [_codes(key[:, :3])] for k in np.unique(g)]
-        families += [(np.flatnonzero(in_areas & (g == k)), False) for g in [_codes(key[:, 1:])] for k in np.unique(g)]
-        for members, groups in families:
-            if not len(members):
+        # the families whose members are apart: a breakdown's groups (in an area and cohort), a group's areas.
+        # Every (figure, family) pair with a member within the figure, at once: pairs of within, by family.
+        tops, parts_of = np.nonzero(within)
+        for groups, family, member in (
+            (True, _codes(key[:, :3]), key[:, 2] != "total"),
+            (False, _codes(key[:, 1:]), key[:, 0] != authority),
+        ):
+            chosen = member[parts_of] & (groups or key[tops, 0] == authority)  # another area's: its own says more
+            t_of, m_of = tops[chosen], parts_of[chosen]
+            pair = family[m_of] * len(rows) + t_of  # in order of family, then figure: as listed before
+            order = np.argsort(pair, kind="stable")
+            t_of, m_of, pair = t_of[order], m_of[order], pair[order]
+            if not len(pair):
                 continue
-            holds = within[:, members]
-            rest = counts - holds.astype(float) @ np.where(counts[members] < 0, 0.0, counts[members])
-            keep = holds.any(axis=1) & ((rest >= 0) & (rest < rule.smallest_shown)).any(axis=1)
-            if not groups:  # a group's areas within one area's figure: that area's breakdown says more
-                keep &= key[:, 0] == authority
-            for t in np.flatnonzero(keep):
-                parts = members[holds[t]]
+            starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+            ends = np.r_[starts[1:], len(pair)]
+            held = np.where(counts[m_of] < 0, 0.0, counts[m_of])
+            sums = np.add.reduceat(held, starts, axis=0)
+            rest = counts[t_of[starts]] - sums
+            keep = ((rest >= 0) & (rest < rule.smallest_shown)).any(axis=1)
+            for start, end in zip(starts[keep], ends[keep], strict=True):
+                t, parts = int(t_of[start]), m_of[start:end]
                 first = key[parts[0]]
                 if _formed_anyway(key[t], first, groups, authority):
                     continue
@@ -266,8 +274,12 @@ def contained_sums(cells: pd.DataFrame, authority: str, cohorts: CohortCatalogue
 
 
 def _codes(keys: np.ndarray) -> np.ndarray:
-    """One integer per distinct row of `keys`."""
-    return pd.DataFrame(keys).groupby(list(range(keys.shape[1])), sort=False).ngroup().to_numpy()
+    """One integer per distinct row of `keys`, in order of first appearance."""
+    combined = np.zeros(len(keys), dtype="int64")
+    for column in keys.T:
+        codes, uniques = pd.factorize(column)
+        combined = combined * (len(uniques) + 1) + codes
+    return np.asarray(pd.factorize(combined)[0], dtype="int64")
 
 
 def _formed_anyway(total: np.ndarray, part: np.ndarray, groups: bool, authority: str) -> bool:
