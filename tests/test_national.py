@@ -133,6 +133,10 @@ def test_rates_per_10000_from_the_population_file(folder: Path) -> None:
     assert rates_per_10000(folder, settings, "2019-05", {"looked_after": 150.0}).empty  # mid-2018: none
     (folder / "population.csv").unlink()
     assert rates_per_10000(folder, settings, "2019-09", {"looked_after": 150.0}).empty
+    # a population that is not a number is named by file, row and column, not dropped
+    (folder / "population.csv").write_text("time_period,new_la_code,la_name,population_0_17\n2019,E10000002,B,30k\n")
+    with pytest.raises(InputError, match=r"population.csv, row 2, column 'population_0_17': '30k' is not a whole"):
+        rates_per_10000(folder, settings, "2019-09", {"looked_after": 150.0})
 
 
 def test_the_sample_page_gives_rates_only_where_their_counts_are_published(rendered: Path) -> None:

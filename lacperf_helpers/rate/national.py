@@ -15,7 +15,9 @@ Everything here is published national statistics: no figure of the return is use
 
 from __future__ import annotations
 
+import logging
 import math
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +27,7 @@ from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import financial_year
 from lacperf_helpers.ingest.validation import read_csv_text
 
+log = logging.getLogger("lacperf.national")
 INDICATORS_FILE, NEIGHBOURS_FILE = "la_indicators.csv", "statistical_neighbours.csv"
 REQUIRED = ("time_period", "geographic_level", "region_code", "new_la_code", "la_name")
 NOT_PUBLISHED = {"c", "x", "z", "low", "u", ".", ":", ""}  # the DfE's symbols, and a blank
@@ -79,6 +82,51 @@ def quartile(rank: int, ranked: int) -> str:
     return BANDS[4 * (rank - 1) // ranked]
 
 
+@dataclass(frozen=True)
+class YearFigures:
+    """One indicator in one year of the DfE's table, as the authority is compared: every authority's figure
+    (`la_values`, NaN where not published, with `las` their rows), the authority's own row, England, its
+    region and its statistical neighbours."""
+
+    las: pd.DataFrame
+    la_values: pd.Series
+    own: pd.DataFrame
+    england: float
+    region: float
+    near: pd.Series  # the neighbours' published figures
+
+    @property
+    def authority(self) -> float:
+        return float(self.la_values.loc[self.own.index[0]]) if len(self.own) else math.nan
+
+
+def year_figures(
+    table: pd.DataFrame, neighbour_list: pd.DataFrame, la_code: str, year: str, column: str
+) -> YearFigures:
+    this_year = table.loc[table["year"] == year]
+    level = this_year["geographic_level"].str.strip().str.lower()
+    value = published(this_year[column])
+    las = this_year.loc[level == "local authority"]
+    la_values = value.loc[las.index]
+    own = las.loc[las["new_la_code"] == la_code]
+    region = value.loc[(level == "regional") & this_year["region_code"].isin(own["region_code"])]
+    england = value.loc[level == "national"]
+    codes = set(neighbour_list.loc[neighbour_list.get("new_la_code", pd.Series(dtype=str)) == la_code]
+                .get("neighbour_new_la_code", pd.Series(dtype=str)))  # fmt: skip
+    return YearFigures(
+        las, la_values, own,
+        float(england.iloc[0]) if len(england) else math.nan,
+        float(region.iloc[0]) if len(region) else math.nan,
+        la_values.loc[las["new_la_code"].isin(codes)].dropna(),
+    )  # fmt: skip
+
+
+def latest_year(table: pd.DataFrame, month: str) -> str | None:
+    """The latest year the table publishes at or before `month`'s financial year."""
+    years = sorted(y for y in table["year"].unique() if y <= financial_year(month))
+    return str(years[-1]) if years else None
+
+
 def national_comparison(folder: Path, catalogue: KpiCatalogue, settings: Settings, month: str) -> pd.DataFrame:
     """One row per KPI with a national indicator (NATIONAL_COLUMNS); empty without the tables or la_code."""
     loaded = load_national(folder)
@@ -86,40 +134,27 @@ def national_comparison(folder: Path, catalogue: KpiCatalogue, settings: Setting
         return pd.DataFrame(columns=list(NATIONAL_COLUMNS))
     table, neighbour_list = loaded
     path = folder / INDICATORS_FILE
-    level = table["geographic_level"].str.strip().str.lower()
     rows = []
     for kpi in (k for k in catalogue.kpis if k.national_indicator):
         column = str(kpi.national_indicator)
         if column not in table.columns:
             raise InputError(path, f"KPI {kpi.id} names indicator {column!r}, which is not a column", row=1)
-        years = sorted(y for y in table["year"].unique() if y <= financial_year(month))
-        if not years:
+        year = latest_year(table, month)
+        if year is None:
             continue
-        year = years[-1]
-        this_year = table.loc[table["year"] == year]
-        value = published(this_year[column])
-        las = this_year.loc[level.loc[this_year.index] == "local authority"]
-        la_values = value.loc[las.index]
-        own = las.loc[las["new_la_code"] == settings.la_code]
-        if own.empty:
+        found = year_figures(table, neighbour_list, settings.la_code, year, column)
+        if found.own.empty:
             raise InputError(path, f"no row for la_code {settings.la_code} (settings.yaml) in {year}")
-        mine = float(la_values.loc[own.index[0]])
-        region_code = own["region_code"].iloc[0]
-        region = this_year.loc[(level.loc[this_year.index] == "regional") & (this_year["region_code"] == region_code)]
-        england = this_year.loc[level.loc[this_year.index] == "national"]
-        codes = set(neighbour_list.loc[neighbour_list.get("new_la_code", pd.Series(dtype=str)) == settings.la_code]
-                    .get("neighbour_new_la_code", pd.Series(dtype=str)))  # fmt: skip
-        near = la_values.loc[las["new_la_code"].isin(codes)].dropna()
-        ranked = la_values.dropna()
+        ranked = found.la_values.dropna()
         if ranked.empty:  # no authority's figure published that year: nothing to compare with
             continue
+        mine, las, near = found.authority, found.las, found.near
         order = ranked.sort_values(ascending=kpi.polarity == "L", kind="stable")
         rank = rank_of(mine, ranked, kpi.polarity) if not math.isnan(mine) else None
         rows.append({
             "kpi_id": kpi.id, "title": kpi.title, "year": year, "authority": mine,
-            "england": float(published(england[column]).iloc[0]) if len(england) else math.nan,
-            "region": float(published(region[column]).iloc[0]) if len(region) else math.nan,
-            "region_name": str(own["region_name"].iloc[0]) if "region_name" in own else "",
+            "england": found.england, "region": found.region,
+            "region_name": str(found.own["region_name"].iloc[0]) if "region_name" in found.own else "",
             "neighbours": float(near.mean()) if len(near) else math.nan, "neighbours_with_figures": len(near),
             "rank": rank, "ranked": len(ranked), "quartile": quartile(rank, len(ranked)) if rank else "",
             "best": las.loc[order.index[0], "la_name"], "best_value": float(order.iloc[0]),
@@ -154,9 +189,15 @@ def children_aged_0_17(folder: Path, la_code: str, month: str) -> tuple[float, s
     lacking = [c for c in ("time_period", "new_la_code", "population_0_17") if c not in table.columns]
     if lacking:
         raise InputError(path, f"no column(s) {', '.join(lacking)}", row=1)
+    for column, pattern, says in (("time_period", r"\d{4}", "a year such as 2019"),
+                                  ("population_0_17", r"\d+|[cxz]|low|u|\.|:|", "a whole number")):  # fmt: skip
+        wrong = ~table[column].astype("str").str.strip().str.fullmatch(pattern)
+        if wrong.any():  # a header row is row 1
+            row = int(wrong.to_numpy().argmax())
+            raise InputError(path, f"{table[column].iloc[row]!r} is not {says}", row=row + 2, column=column)
     mine = table.loc[table["new_la_code"] == la_code].assign(population=lambda t: published(t["population_0_17"]))
     year = int(month[:4]) if int(month[5:7]) >= 6 else int(month[:4]) - 1
-    known = mine.loc[mine["time_period"].astype("str").str[:4].astype(int) <= year].dropna(subset=["population"])
+    known = mine.loc[mine["time_period"].astype("str").str.strip().astype(int) <= year].dropna(subset=["population"])
     if known.empty:
         return None
     latest = known.sort_values("time_period").iloc[-1]
@@ -173,30 +214,19 @@ def rates_per_10000(folder: Path, settings: Settings, month: str, children: dict
     if loaded is None or population is None:
         return pd.DataFrame(columns=list(RATE_COLUMNS))
     table, neighbour_list = loaded
-    level = table["geographic_level"].str.strip().str.lower()
-    years = sorted(y for y in table["year"].unique() if y <= financial_year(month))
+    year = latest_year(table, month)
     rows = []
-    for count, column in settings.rates_per_10000.items():
-        if column not in table.columns or not years:
+    for count, column in settings.rates_per_10000.items() if year is not None else ():
+        if column not in table.columns:
+            log.warning("%s: no column %r for %s per 10,000 children: not compared", INDICATORS_FILE, column, count)
             continue
-        this_year = table.loc[table["year"] == years[-1]]
-        value = published(this_year[column])
-        las = this_year.loc[level.loc[this_year.index] == "local authority"]
-        own = las.loc[las["new_la_code"] == settings.la_code]
-        region = this_year.loc[(level.loc[this_year.index] == "regional")
-                               & this_year["region_code"].isin(own["region_code"])]  # fmt: skip
-        codes = set(neighbour_list.loc[neighbour_list.get("new_la_code", pd.Series(dtype=str)) == settings.la_code]
-                    .get("neighbour_new_la_code", pd.Series(dtype=str)))  # fmt: skip
-        near = value.loc[las.loc[las["new_la_code"].isin(codes)].index].dropna()
+        found = year_figures(table, neighbour_list, str(settings.la_code), str(year), column)
         number = children.get(count)
         rows.append({
             "count": count, "title": RATE_TITLES[count], "children": number,
             "population": population[0], "population_year": population[1],
-            "rate": math.nan if number is None else 10_000 * number / population[0], "year": years[-1],
-            "authority": float(value.loc[own.index[0]]) if len(own) else math.nan,
-            "england": float(value.loc[this_year.index[level.loc[this_year.index] == "national"]].iloc[0])
-            if (level.loc[this_year.index] == "national").any() else math.nan,
-            "region": float(value.loc[region.index[0]]) if len(region) else math.nan,
-            "neighbours": float(near.mean()) if len(near) else math.nan,
+            "rate": math.nan if number is None else 10_000 * number / population[0], "year": year,
+            "authority": found.authority, "england": found.england, "region": found.region,
+            "neighbours": float(found.near.mean()) if len(found.near) else math.nan,
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(RATE_COLUMNS))
