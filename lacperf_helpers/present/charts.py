@@ -1,32 +1,29 @@
-"""Charts for the appendix (altair), drawn from aggregate figures only and readable in greyscale.
+"""The KPI chart, drawn from aggregate figures only and readable in greyscale.
 
-Each chart helper returns an `alt.Chart` (tests call `.to_dict()`, which validates against the Vega-Lite
-schema); `to_svg` turns one into inline SVG for the self-contained HTML, with every mark's description
-as a hover title, and `figure` wraps it with its text alternative. Altair embeds a chart's whole data
-frame: the frames built here hold one row per month (or per area), never a row per child.
+`kpi_chart_frames` works out what a KPI's chart shows: one row per month (never a row per child), the
+RAG bands, England and the statistical neighbours, the y range. From those frames, `kpi_chart` builds
+the chart in altair (interactive, for JupyterLab; tests validate it against the Vega-Lite schema), and
+`kpi_figure` draws the appendix's inline SVG from a template (chart_drawing), laid out as Vega lays out
+`kpi_chart`.
 """
 
 from __future__ import annotations
 
-import functools
-import json
-import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
 import altair as alt
 import numpy as np
 import pandas as pd
-import vl_convert
 from markupsafe import Markup
 
 from lacperf_helpers.config.formatting import fmt_figure
 from lacperf_helpers.config.periods import month_label
+from lacperf_helpers.present import chart_drawing
+from lacperf_helpers.present.chart_drawing import BAND_COLOURS, SIGNAL_COLOURS
 from lacperf_helpers.present.templating import Section, render
 from lacperf_helpers.rate import rating
 
-BAND_COLOURS = {"Green": "#dbece3", "Amber": "#fff4d6", "Red": "#f7dcd7"}
 SIGNAL_SHAPES = {"Improving": "triangle-up", "Concerning": "triangle-down", "None": "circle"}
-SIGNAL_COLOURS = {"Improving": "#1d70b8", "Concerning": "#f47738", "None": "#0b0c0c"}
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 
@@ -242,94 +239,20 @@ def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> 
     )
 
 
-# Building a layered chart through altair costs about a tenth of a second, and compiling it to Vega a
-# third of drawing it; an appendix draws 26. The structure of every KPI chart is the same, so it is built
-# and compiled once (per with/without England) from stand-in frames, and each KPI's own frames, range and
-# axis title are put into a copy. A test checks the SVG drawn this way is identical to `kpi_chart`'s.
-_Y_TITLE, _DOMAIN = "\x00y", [-7.25e9, 7.25e9]
+def kpi_chart_svg(frames: KpiChartFrames, text_alternative: str) -> Markup:
+    """The appendix's drawing of `kpi_chart`: inline SVG from a template, no Vega (chart_drawing says why),
+    one image named by its text alternative, each month's point titled on hover."""
+    dashes = [",".join(map(str, dash)) for dash in BENCHMARK_DASHES]
+    styles = {kind: (colour, dash) for kind, colour, dash in zip(BENCHMARKS, BENCHMARK_COLOURS, dashes, strict=True)}
+    drawing = chart_drawing.draw(
+        frames.months, frames.bands, frames.benchmark, frames.domain, frames.y_title, styles, SIGNAL_SHAPES
+    )
+    return chart_drawing.to_svg(drawing, text_alternative, FONT)
 
 
-@functools.lru_cache(maxsize=4)
-def _kpi_template(with_benchmark: bool) -> str:
-    months = pd.DataFrame({c: ["x"] for c in (*MONTH_COLUMNS,)}).assign(month="2000-01-15")
-    bands = pd.DataFrame({"start": ["2000-01-01"], "end": ["2000-02-01"], "band": ["Green"], "y": [0.0], "y2": [1.0]})
-    england = pd.DataFrame({"benchmark": [0.0], "label": ["x"], "kind": [BENCHMARKS[0]]}) if with_benchmark else None
-    frames = KpiChartFrames(months, bands, england, (_DOMAIN[0], _DOMAIN[1]), _Y_TITLE)
-    return json.dumps(vl_convert.vegalite_to_vega(_kpi_layers(frames).to_dict(validate=False)))
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = json.loads(frame.to_json(orient="records", double_precision=15))
-    return rows
-
-
-def _rows_for(template_rows: list[dict[str, object]], frames: KpiChartFrames) -> list[dict[str, object]] | None:
-    """This KPI's rows for a stand-in dataset of the template, known by its columns (None: keep it)."""
-    keys = set(template_rows[0])
-    if "figure" in keys:
-        return _records(frames.months)
-    if "band" in keys:
-        return _records(frames.bands)
-    if frames.benchmark is not None and "benchmark" in keys:
-        return _records(frames.benchmark)
-    return None
-
-
-def kpi_chart_svg(frames: KpiChartFrames) -> str:
-    """The SVG of `kpi_chart` (as `to_svg` draws it), from the structure compiled once with this KPI's frames."""
-    filled = _fill_placeholders(json.loads(_kpi_template(frames.benchmark is not None)), frames)
-    assert isinstance(filled, dict)
-    for entry in filled["data"]:
-        if entry.get("values"):
-            entry["values"] = _rows_for(entry["values"], frames) or entry["values"]
-    return str(vl_convert.vega_to_svg(filled))
-
-
-def _fill_placeholders(node: object, frames: KpiChartFrames) -> object:
-    if isinstance(node, dict):
-        return {k: _fill_placeholders(v, frames) for k, v in node.items()}
-    if isinstance(node, list):
-        return list(frames.domain) if node == _DOMAIN else [_fill_placeholders(v, frames) for v in node]
-    if node == _Y_TITLE:
-        return frames.y_title
-    return node
-
-
-SVG = "http://www.w3.org/2000/svg"
-ET.register_namespace("", SVG)
-ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
-_MARKS = {f"{{{SVG}}}{mark}" for mark in ("path", "rect", "circle", "text", "line")}
-
-
-def to_svg(chart: alt.TopLevelMixin | dict[str, object]) -> str:
-    """Inline SVG of a chart: no script, nothing fetched."""
-    spec = chart if isinstance(chart, dict) else chart.to_dict(validate=False)  # tests validate every spec
-    return str(vl_convert.vegalite_to_svg(spec))
-
-
-def accessible_svg(svg: str, text_alternative: str) -> Markup:
-    """The chart's SVG as one image with a text alternative, each mark's description as its hover title
-    (Vega writes a mark's description as aria-label; a browser shows a <title> on hover)."""
-    root = ET.fromstring(svg)
-    drawn = dict(root.attrib)
-    root.attrib.clear()  # what a screen reader needs first, then the drawing's own attributes
-    root.attrib.update({"role": "img", "aria-label": text_alternative, **drawn})
-    for mark in list(root.iter())[1:]:
-        label = mark.get("aria-label")
-        if mark.tag in _MARKS and label and not len(mark):
-            ET.SubElement(mark, f"{{{SVG}}}title").text = label
-        # inside an image every part is presentational: Vega's roles for its parts would be read as
-        # unnamed graphics (axe: svg-img-alt); the hover titles stay
-        for attribute in ("role", "aria-roledescription", "aria-label"):
-            mark.attrib.pop(attribute, None)
-    return Markup(ET.tostring(root, encoding="unicode"))
-
-
-def figure(chart: alt.TopLevelMixin | dict[str, object] | str, text_alternative: str, heading: str = "") -> Section:
-    """The chart (or its SVG) as an accessible figure: headed by its title if it has one, labelled with,
-    and captioned by, its headline."""
-    svg = accessible_svg(chart if isinstance(chart, str) else to_svg(chart), text_alternative)
-    return render("figure.html.j2", svg=svg, text=text_alternative, heading=heading)
+def kpi_figure(frames: KpiChartFrames, text_alternative: str, heading: str) -> Section:
+    """The KPI's chart as a figure: headed by the KPI's title, captioned by its headline."""
+    return render("figure.html.j2", svg=kpi_chart_svg(frames, text_alternative), text=text_alternative, heading=heading)
 
 
 def rating_counts_sentence(rags: pd.Series) -> str:

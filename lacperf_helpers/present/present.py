@@ -27,7 +27,7 @@ from lacperf_helpers.config.vocabulary import in_natural_order
 from lacperf_helpers.disclose.disclosure import Published, published_csv, published_rows
 from lacperf_helpers.ingest.layout import available_months
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
-from lacperf_helpers.present import charts, icons
+from lacperf_helpers.present import chart_drawing, charts, icons
 from lacperf_helpers.present.appendix import Appendix, Standout
 from lacperf_helpers.present.narrative import Summary
 from lacperf_helpers.present.quarterly import QuarterAppendix
@@ -518,14 +518,25 @@ def kpi_chart_headline(r: KpiRow, month: str) -> str:
     return "; ".join(parts) + "."
 
 
-CHART_LINES = (  # label, dash, colour, width: as charts.py draws them
-    ("the figure each month", "", "#0b0c0c", 1.6),
-    ("target", "6 3", "#0b0c0c", 1.2),
-    ("floor standard", "2 2", "#0b0c0c", 1.2),
-    ("average over the months shown", "", "#6f777b", 1),
-    ("the range of normal variation (process limits)", "1 3", "#6f777b", 1),
-    ("England, where published", "8 2 2 2", "#4c2c92", 1.2),
-    ("statistical neighbours' average, where the DfE publishes the KPI", "3 3", "#005ea5", 1.2),
+def _key(label: str, style: tuple[str, str, float, str]) -> tuple[str, str, str, float]:
+    """A line of the chart key (label, dash, colour, width) in the style chart_drawing draws it."""
+    _title, colour, width, dash = style
+    return label, dash.replace(",", " "), colour, width
+
+
+def _reference_key(label: str, kind: int) -> tuple[str, str, str, float]:
+    dash = " ".join(map(str, charts.BENCHMARK_DASHES[kind]))
+    return label, dash, charts.BENCHMARK_COLOURS[kind], chart_drawing.REFERENCE_WIDTH
+
+
+CHART_LINES = (
+    _key("the figure each month", chart_drawing.FIGURE_LINE),
+    _key("target", chart_drawing.STANDARD_LINES["target"]),
+    _key("floor standard", chart_drawing.STANDARD_LINES["floor"]),
+    _key("average over the months shown", chart_drawing.MEAN_LINE),
+    _key("the range of normal variation (process limits)", chart_drawing.LIMIT_LINE),
+    _reference_key("England, where published", 0),
+    _reference_key("statistical neighbours' average, where the DfE publishes the KPI", 1),
 )
 
 
@@ -549,8 +560,7 @@ def trend_section(appendix: Appendix) -> Section:
         frames = charts.kpi_chart_frames(
             analysis.points, r.unit, r.decimals, r.counts, r.polarity, *_reference_lines(r, national.get(r.kpi_id))
         )
-        chart = charts.kpi_chart_svg(frames)
-        figures.append(charts.figure(chart, kpi_chart_headline(r, appendix.month), heading=r.title))
+        figures.append(charts.kpi_figure(frames, kpi_chart_headline(r, appendix.month), heading=r.title))
     return render(
         "trends.html.j2",
         grid=ratings_grid(recent, titles, months, grid_text),

@@ -1,0 +1,311 @@
+"""The appendix's KPI chart drawn as SVG by a template (templates/kpi_chart.svg.j2), from the frames
+`charts.kpi_chart_frames` makes.
+
+Why not Vega: an appendix has 26 charts, and drawing each through Vega (vl-convert) cost 30 ms and 47 kB:
+two thirds of a page's time and of its weight. The chart is always the same shape, so its geometry is
+worked out here: scales, ticks, RAG bands, lines and points. It is laid out as Vega lays out
+`charts.kpi_chart`, the same chart in altair (interactive, for JupyterLab), and a test compares the two
+mark by mark with Vega's own scenegraph. The differences are deliberate:
+- the x axis ticks only month starts: Vega ticks weeks on a short window, each labelled with its month;
+- a RAG band runs unbroken while its target and floor do not change (one rectangle, not one a month).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+from markupsafe import Markup
+
+from lacperf_helpers.present.templating import render
+
+PLOT_WIDTH, PLOT_HEIGHT = 380, 150
+TOP, RIGHT, BOTTOM = 10, 7, 22  # room for the top y label, the last x label and the x labels
+X_TICKS, Y_TICKS = 6, math.ceil(PLOT_HEIGHT / 40)  # as many ticks as Vega-Lite asks for
+TICK, LABEL_GAP, TITLE_GAP, TITLE_SIZE = 5, 2, 4, 11
+FONT_SIZE = 10
+# Liberation Sans (metric-compatible with Arial) advance widths in ems, for the y labels' width
+_WIDTHS = {**dict.fromkeys("0123456789", 0.556), ",": 0.278, ".": 0.278, "-": 0.333, "\u2212": 0.584}
+
+BAND_COLOURS = {"Green": "#dbece3", "Amber": "#fff4d6", "Red": "#f7dcd7"}
+SIGNAL_COLOURS = {"Improving": "#1d70b8", "Concerning": "#f47738", "None": "#0b0c0c"}
+POINT_SIZE = 50  # square pixels, as Vega's symbol size
+# (title, colour, width, dash) of each line, in the order drawn; the figure's own line is drawn last
+STANDARD_LINES = {"target": ("Target", "#0b0c0c", 1.2, "6,3"), "floor": ("Floor standard", "#0b0c0c", 1.2, "2,2")}
+LIMIT_LINE = ("Process limit", "#6f777b", 1.0, "1,3")
+MEAN_LINE = ("Average", "#6f777b", 1.0, "")
+FIGURE_LINE = ("", "#0b0c0c", 1.6, "")
+REFERENCE_WIDTH = 1.2  # England and the neighbours: colour and dash by kind (charts.BENCHMARK_*)
+
+
+@dataclass(frozen=True)
+class Tick:
+    position: float
+    label: str
+    anchor: str = "middle"  # text-anchor: the first and last x labels sit flush with the plot's edges
+
+
+@dataclass(frozen=True)
+class Band:
+    x: float
+    y: float
+    width: float
+    height: float
+    colour: str
+
+
+@dataclass(frozen=True)
+class Line:
+    vertices: tuple[tuple[tuple[float, float], ...], ...]  # each unbroken run of months
+    title: str
+    colour: str
+    width: float
+    dash: str
+    step: bool = False  # a target holds until the next month's: drawn as steps
+
+    @property
+    def path(self) -> str:
+        parts = []
+        for run in self.vertices:
+            (x0, y0), rest = run[0], run[1:]
+            moves = [f"H{_n(x)}V{_n(y)}" if self.step else f"L{_n(x)},{_n(y)}" for x, y in rest]
+            parts.append(f"M{_n(x0)},{_n(y0)}" + "".join(moves))
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Point:
+    x: float
+    y: float
+    shape: str  # circle, triangle-up (unusual improvement), triangle-down (unusual concern)
+    colour: str
+    title: str
+
+    @property
+    def path(self) -> str:
+        """The symbol around (0, 0), of Vega's size and shape."""
+        if self.shape == "circle":
+            radius = _n(math.sqrt(POINT_SIZE / math.pi))
+            return f"M{radius},0A{radius},{radius},0,1,1,-{radius},0A{radius},{radius},0,1,1,{radius},0Z"
+        r = math.sqrt(POINT_SIZE) / 2
+        h = r * math.sqrt(3) / 2
+        tip = -h if self.shape == "triangle-up" else h
+        return f"M0,{_n(tip)}L{_n(-r)},{_n(-tip)}L{_n(r)},{_n(-tip)}Z"
+
+
+@dataclass(frozen=True)
+class Reference:
+    """England or the statistical neighbours: a rule across the chart."""
+
+    y: float
+    title: str
+    colour: str
+    dash: str
+
+
+@dataclass(frozen=True)
+class KpiChartDrawing:
+    """Everything the template draws, in the plot's own coordinates (origin at its top left)."""
+
+    width: float
+    height: float
+    left: float
+    x_ticks: tuple[Tick, ...]
+    y_ticks: tuple[Tick, ...]
+    y_title: str
+    bands: tuple[Band, ...]
+    lines: tuple[Line, ...]
+    points: tuple[Point, ...]
+    references: tuple[Reference, ...]
+
+
+def _n(x: float) -> str:
+    """A coordinate to a hundredth of a pixel, without trailing zeros."""
+    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _dates(months: pd.Series) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex(pd.to_datetime(months, format="%Y-%m-%d"))
+
+
+class _XScale:
+    """Time, linear in days from the first month's start to the last month's (Vega's time scale)."""
+
+    def __init__(self, first: pd.Timestamp, last: pd.Timestamp) -> None:
+        self.first, self.span = first, (last - first).total_seconds()
+
+    def __call__(self, when: pd.Timestamp) -> float:
+        if self.span == 0:  # one month: in the middle, as Vega puts a one-value domain
+            return PLOT_WIDTH / 2
+        return (when - self.first).total_seconds() / self.span * PLOT_WIDTH
+
+
+def _y_scale(domain: tuple[float, float]) -> Callable[[float], float]:
+    low, high = domain
+    return lambda v: PLOT_HEIGHT * (high - v) / (high - low) if high != low else PLOT_HEIGHT / 2
+
+
+def _power_and_factor(low: float, high: float, count: int) -> tuple[int, int]:
+    """d3's tick step, about (high - low) / count rounded to 1, 2, 5 or 10 times a power of ten."""
+    step = (high - low) / count
+    power = math.floor(math.log10(step))
+    error = step / 10**power
+    factor = 10 if error >= math.sqrt(50) else 5 if error >= math.sqrt(10) else 2 if error >= math.sqrt(2) else 1
+    return power, factor
+
+
+def tick_values(low: float, high: float, count: int) -> tuple[list[float], int]:
+    """Round values between low and high, about `count` of them, and the decimals they need (d3's ticks
+    and tickFormat, which Vega uses)."""
+    if high <= low:
+        return [low], 0
+    power, factor = _power_and_factor(low, high, count)
+    if power >= 0:
+        increment = factor * 10**power
+        first, last = math.ceil(low / increment - 1e-9), math.floor(high / increment + 1e-9)
+        return [i * increment for i in range(first, last + 1)], 0
+    inverse = 10**-power / factor  # d3 divides by the inverse, so 0.1 steps print as 0.1, not 0.30000000000000004
+    first, last = math.ceil(low * inverse - 1e-9), math.floor(high * inverse + 1e-9)
+    step_size = 1 / inverse
+    return [i / inverse for i in range(first, last + 1)], max(0, -math.floor(math.log10(step_size) + 1e-9))
+
+
+def _month_step(first: pd.Timestamp, last: pd.Timestamp) -> int:
+    """Months between x ticks: d3's choice among 1 month, 3 months and whole years for about six ticks,
+    never finer than a month (each point is a month)."""
+    target = (last - first).days / X_TICKS
+    months, quarter, year = 30, 90, 365  # d3's durations in days
+    if target < months or target / months < quarter / target:
+        return 1
+    if target < year:
+        return 3 if target / quarter < year / target else 12
+    power, factor = _power_and_factor(0, (last - first).days / year, X_TICKS)
+    years: int = max(1, round(factor * 10**power))
+    return 12 * years
+
+
+def _x_ticks(dates: pd.DatetimeIndex, x: _XScale) -> tuple[Tick, ...]:
+    first, last = dates.min(), dates.max()
+    step = _month_step(first, last)
+    starts = pd.date_range(first, last, freq="MS")
+    kept = [d for d in starts if (d.year * 12 + d.month - 1) % step == 0]
+    ticks = []
+    for d in kept:
+        position = x(d)
+        anchor = "start" if position <= 0 else "end" if position >= PLOT_WIDTH else "middle"
+        ticks.append(Tick(position, d.strftime("%b %y"), anchor))
+    spacing = PLOT_WIDTH / max(len(ticks) - 1, 1)
+    if spacing < 34:  # labels would touch ("Sep 19" is 30 px wide): every other label, as Vega's parity rule
+        ticks = [t if i % 2 == 0 else Tick(t.position, "", t.anchor) for i, t in enumerate(ticks)]
+    return tuple(ticks)
+
+
+def _label_width(text: str) -> float:
+    return sum(_WIDTHS.get(c, 0.6) for c in text) * FONT_SIZE
+
+
+def _runs(xs: list[float], ys: list[float]) -> tuple[tuple[tuple[float, float], ...], ...]:
+    """The line's unbroken runs: a month without a figure breaks it, as Vega breaks a line at a gap."""
+    runs: list[list[tuple[float, float]]] = [[]]
+    for px, py in zip(xs, ys, strict=True):
+        if math.isnan(py):
+            if runs[-1]:
+                runs.append([])
+        else:
+            runs[-1].append((px, py))
+    return tuple(tuple(run) for run in runs if run)
+
+
+def _bands(bands: pd.DataFrame, x: _XScale, y: Callable[[float], float]) -> tuple[Band, ...]:
+    """One rectangle per band while the target and floor hold (the frame has a row per month and band)."""
+    drawn: list[Band] = []
+    open_: dict[str, Band] = {}
+    for start, end, band, low, high in zip(
+        _dates(bands["start"]), _dates(bands["end"]), bands["band"], bands["y"], bands["y2"], strict=True
+    ):
+        left, right, top, bottom = x(start), x(end), y(max(low, high)), y(min(low, high))
+        if right <= left or bottom <= top:
+            continue
+        last = open_.get(band)
+        if last is not None and last.y == top and last.height == bottom - top and last.x + last.width == left:
+            open_[band] = Band(last.x, top, right - last.x, bottom - top, last.colour)
+            continue
+        if last is not None:
+            drawn.append(last)
+        open_[band] = Band(left, top, right - left, bottom - top, BAND_COLOURS[band])
+    return tuple(sorted([*drawn, *open_.values()], key=lambda b: (b.x, b.y)))
+
+
+def draw(
+    months: pd.DataFrame,
+    bands: pd.DataFrame,
+    references: pd.DataFrame | None,
+    domain: tuple[float, float],
+    y_title: str,
+    reference_colours: dict[str, tuple[str, str]],
+    shapes: dict[str, str],
+) -> KpiChartDrawing:
+    """The chart's geometry from `KpiChartFrames`' parts. `reference_colours`: colour and dash by the
+    kind of reference line; `shapes`: the point's shape by its signal."""
+    dates = _dates(months["month"])
+    x, y = _XScale(dates.min(), dates.max()), _y_scale(domain)
+    xs = [x(d) for d in dates]
+
+    def line(column: str, style: tuple[str, str, float, str], step: bool = False) -> Line:
+        ys = [y(v) if not pd.isna(v) else math.nan for v in months[column].astype(float)]
+        return Line(_runs(xs, ys), *style, step=step)
+
+    values, decimals = tick_values(domain[0], domain[1], Y_TICKS)
+    y_ticks = tuple(Tick(y(v), f"{v:,.{decimals}f}") for v in values)
+    widest = max((_label_width(t.label) for t in y_ticks), default=0.0)
+    left = math.ceil(TICK + LABEL_GAP + widest + (TITLE_GAP + TITLE_SIZE if y_title else 0) + 2)
+    lines = [
+        *(line(column, style, step=True) for column, style in STANDARD_LINES.items()),
+        line("lower_limit", LIMIT_LINE),
+        line("upper_limit", LIMIT_LINE),
+        line("mean", MEAN_LINE),
+        line("value", FIGURE_LINE),
+    ]
+    points = tuple(
+        Point(px, y(v), shapes[signal], SIGNAL_COLOURS[signal], title)
+        for px, v, signal, title in zip(xs, months["value"], months["signal"], months["description"], strict=True)
+        if not pd.isna(v)
+    )
+    drawn_references = tuple(
+        Reference(y(v), label, *reference_colours[kind])
+        for v, label, kind in ([] if references is None else references.itertuples(index=False))
+    )
+    return KpiChartDrawing(
+        width=left + PLOT_WIDTH + RIGHT,
+        height=TOP + PLOT_HEIGHT + BOTTOM,
+        left=left,
+        x_ticks=_x_ticks(dates, x),
+        y_ticks=y_ticks,
+        y_title=y_title,
+        bands=_bands(bands, x, y),
+        lines=tuple(ln for ln in lines if ln.vertices),
+        points=points,
+        references=drawn_references,
+    )
+
+
+def to_svg(drawing: KpiChartDrawing, text_alternative: str, font: str) -> Markup:
+    """The drawing as inline SVG: one image named by its text alternative; each month's point and each
+    reference line has a hover title."""
+    return render(
+        "kpi_chart.svg.j2",
+        d=drawing,
+        text=text_alternative,
+        font=font,
+        n=_n,
+        top=TOP,
+        plot_width=PLOT_WIDTH,
+        plot_height=PLOT_HEIGHT,
+        tick=TICK,
+        label_gap=LABEL_GAP,
+        reference_width=REFERENCE_WIDTH,
+        title_x=-(TICK + LABEL_GAP + max((_label_width(t.label) for t in drawing.y_ticks), default=0) + TITLE_GAP),
+    )
