@@ -297,12 +297,25 @@ def _standouts(
 
 # What every area's page of a month and cohort shares (the areas that stand out among them): worked out
 # once per worker, not once per page. Frames callers must not change, as _month_data's.
+@dataclass(frozen=True)
+class MonthView:
+    """What every page of a month and cohort shows alike: the month's figures and hidden keys, every
+    published slice, the cohort's headline card of every area, the areas that stand out, and the authority
+    beside England and its neighbours (the DfE's table, rates per 10,000)."""
+
+    figures: pd.DataFrame
+    hidden: pd.DataFrame
+    slices: pd.DataFrame
+    card: pd.DataFrame
+    standouts: list[Standout]
+    national: pd.DataFrame
+    rates: pd.DataFrame
+
+
 @functools.lru_cache(maxsize=4)
 def _month_view(
     month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, disclosure_control: bool
-) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame, list[Standout]]:
-    """The month's figures, hidden keys, every published slice, the cohort's headline card of every area, and
-    the areas that stand out."""
+) -> MonthView:
     month_data = _month_data(month, inputs, stamp)
     figures = with_slice(month_data.figures)
     hidden = month_data.hidden if disclosure_control else no_hidden()
@@ -311,11 +324,11 @@ def _month_view(
     if card.empty:
         where = return_path(inputs.returns, month)
         raise InputError(where, f"no KPI is measured for the cohort {cohort!r} this month", column="cohort")
-    settings = month_data.settings
-    apart = _standouts(
-        card, figures, hidden, month_data.catalogue, month_data.trend_settings, settings.authority, month, cohort
-    )
-    return figures, hidden, slices, card, apart
+    catalogue, settings = month_data.catalogue, month_data.settings
+    apart = _standouts(card, figures, hidden, catalogue, month_data.trend_settings, settings.authority, month, cohort)
+    national = national_comparison(inputs.national, catalogue, settings, month)
+    rates = rates_per_10000(inputs.national, settings, month, month_data.children)
+    return MonthView(figures, hidden, slices, card, apart, national, rates)
 
 
 def load_appendix(
@@ -342,7 +355,8 @@ def load_appendix(
     month_data = _month_data(month, inputs, stamp)
     catalogue, settings, trend_settings = month_data.catalogue, month_data.settings, month_data.trend_settings
     load_cohorts(inputs.cohorts).require_exact(cohort, inputs.cohorts, column="cohort")
-    figures, hidden, slices, card, apart = _month_view(month, inputs, stamp, cohort, disclosure_control)
+    view = _month_view(month, inputs, stamp, cohort, disclosure_control)
+    figures, hidden, slices, card = view.figures, view.hidden, view.slices, view.card
     area_card = select_area(card, area, return_path(returns, month))
     history = rated_history(headline(figures.loc[figures["area"] == area], cohort), catalogue)
     own = hidden.loc[hidden["area"] == area]  # the area's own: each KPI's look-up is then a small one
@@ -372,9 +386,9 @@ def load_appendix(
         history=Published(history),
         series=series,
         summary=summarise(area_card, settings.small_cohort_denominator),
-        standouts=apart,
-        national=national_comparison(inputs.national, catalogue, settings, month),
-        rates=rates_per_10000(inputs.national, settings, month, month_data.children),
+        standouts=view.standouts,
+        national=view.national,
+        rates=view.rates,
         catalogue=catalogue,
         settings=settings,
         trend_settings=trend_settings,

@@ -21,6 +21,11 @@ class Section(Markup):
     def _repr_html_(self) -> str:
         return str(self)
 
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """Plain text says what it is, not the whole page again: every output is sent, and kept in the
+        notebook, in each of its forms (a chart section is 200,000 characters of HTML)."""
+        printer.text(f"<{type(self).__name__}: {len(self):,} characters of HTML>")
+
 
 @functools.lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:

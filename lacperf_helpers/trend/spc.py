@@ -237,7 +237,8 @@ def xmr_chart(
         flags = special_causes(values[rows], mean, lower, upper, two_sigma, rules)
         flags.loc[np.isnan(lines["mean"][rows])] = 0  # a segment too short for limits shows no special cause
         frame.loc[rows, "special_cause"] = point_side(flags, direction)
-        frame.loc[rows, "rules"] = [", ".join(r for r in RULES if flags.at[i, r] != 0) for i in range(len(rows))]
+        fired = flags[list(RULES)].to_numpy() != 0  # a row per point, a column per rule
+        frame.loc[rows, "rules"] = [", ".join(np.array(RULES)[marks]) for marks in fired]
     frame["point_class"] = [point_class(int(s), direction) for s in frame["special_cause"]]
     if latest is None:
         return SpcResult(frame, None, TOO_FEW_POINTS, TOO_FEW_POINTS)
