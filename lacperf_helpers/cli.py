@@ -20,7 +20,7 @@ if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported 
 
     from lacperf_helpers.config.inputs import Inputs
     from lacperf_helpers.disclose.disclosure import Published
-    from lacperf_helpers.run.batch import Job, JobResult
+    from lacperf_helpers.run.batch import Job, JobResult, WorkerPool
 
 app = typer.Typer(
     help="lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel).",
@@ -369,8 +369,9 @@ def _render_pages(
     _execute(jobs, workers, None)
 
 
-def _execute(jobs: list[Job], workers: int | None, scheduler: str | None) -> None:
-    """Run the jobs with a progress bar, then the summary; exit 1 if any page failed."""
+def _execute(jobs: list[Job], workers: int | None, scheduler: str | None, pool: WorkerPool | None = None) -> None:
+    """Run the jobs with a progress bar, then the summary; exit 1 if any page failed. `pool`: workers
+    started while the jobs were planned."""
     from rich.console import Console
     from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -380,7 +381,7 @@ def _execute(jobs: list[Job], workers: int | None, scheduler: str | None) -> Non
     columns = (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("Rendering appendices", total=len(jobs))
-        results = execute(jobs, workers, scheduler, on_result=lambda result: progress.advance(task))
+        results = execute(jobs, workers, scheduler, on_result=lambda result: progress.advance(task), pool=pool)
     _summarise(console, results, Path(jobs[0].out))
 
 
@@ -429,7 +430,7 @@ def batch(
     """
     from pydantic import ValidationError
 
-    from lacperf_helpers.run.batch import NOTEBOOKS, MonthRange, RunFile, load_run, plan
+    from lacperf_helpers.run.batch import NOTEBOOKS, MonthRange, RunFile, WorkerPool, load_run, plan
 
     overrides: dict[str, object] = {}
 
@@ -464,19 +465,22 @@ def batch(
     if pdf:
         overrides["pdf"] = True
 
-    def plan_jobs() -> list[Job]:
+    def plan_jobs(pool: WorkerPool) -> list[Job]:
         spec = load_run(run)
         try:
             spec = RunFile.model_validate({**spec.model_dump(by_alias=True), **overrides})
         except ValidationError as exc:
             raise InputError(run, str(exc.errors()[0]["msg"])) from None
-        return plan(spec, force, warm=not fresh_kernels)
+        # warm workers are started as soon as there is new work, to start their kernels alongside the plan
+        started_early = scheduler is None and not fresh_kernels
+        return plan(spec, force, warm=not fresh_kernels, on_new_work=pool.start if started_early else lambda: None)
 
-    jobs = _run(plan_jobs)
-    if not jobs:
-        typer.echo("lacperf: nothing to render: the run names no months, quarters or areas", err=True)
-        raise typer.Exit(2)
-    _execute(jobs, workers, scheduler)
+    with WorkerPool(workers) as pool:
+        jobs = _run(lambda: plan_jobs(pool))
+        if not jobs:
+            typer.echo("lacperf: nothing to render: the run names no months, quarters or areas", err=True)
+            raise typer.Exit(2)
+        _execute(jobs, workers, scheduler, pool)
 
 
 def _summarise(console: Console, results: list[JobResult], out: Path) -> None:

@@ -136,6 +136,12 @@ def load(key: str) -> object | None:
     return value
 
 
+def has(key: str) -> bool:
+    """Whether an entry was made under `key` (not whether it will load: `load` checks that)."""
+    folder = cache_dir()
+    return folder is not None and (_checked_folder(folder) / f"{key}{SUFFIX}").is_file()
+
+
 def store(key: str, value: object) -> None:
     """Keep `value` under `key` (whole or not at all); a cache that cannot be written is no error."""
     folder = cache_dir()

@@ -24,7 +24,9 @@ programme over everything published.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -180,21 +182,13 @@ def relations(
     return pd.concat(out, ignore_index=True).sort_values(["relation", "sign"], ignore_index=True).astype("int64")
 
 
-def _scopes(cells: pd.DataFrame, authority: str, cohorts: CohortCatalogue) -> list[Scope | None]:
-    """Each cell's children as conditions (None: not known as conditions)."""
-    known: dict[tuple[str, str, str], Scope | None] = {}
-    out: list[Scope | None] = []
-    for cohort, breakdown, group, area in cells.loc[:, ["cohort", "breakdown", "group", "area"]].itertuples(
-        index=False
-    ):
-        key = (str(cohort), str(breakdown), str(group))
-        if key not in known:
-            known[key] = cohorts.scope(*key)
-        scope = known[key]
-        if scope is not None and area != authority:
-            scope = {**scope, "area": frozenset([str(area)]) & scope.get("area", frozenset([str(area)]))}
-        out.append(scope)
-    return out
+def _scope(key: tuple[str, ...], authority: str, cohorts: CohortCatalogue) -> Scope | None:
+    """A cell's children as conditions (None: not known as conditions). Key: area, cohort, breakdown, group."""
+    area, cohort, breakdown, group = key
+    scope = cohorts.scope(cohort, breakdown, group)
+    if scope is not None and area != authority:
+        scope = {**scope, "area": frozenset([area]) & scope.get("area", frozenset([area]))}
+    return scope
 
 
 def _within_matrix(scopes: list[Scope]) -> np.ndarray:
@@ -212,6 +206,60 @@ def _within_matrix(scopes: list[Scope]) -> np.ndarray:
     return np.asarray(outside == 0, dtype=bool)
 
 
+@dataclass(frozen=True)
+class _Families:
+    """Of one block's cells (a month and KPI), by their keys alone: the cells whose children are known as
+    conditions (`usable`), and for a breakdown's groups then a group's areas, every (figure, family) pair
+    with a member within the figure: figure t_of[starts[k]] and members m_of[starts[k]:ends[k]], and
+    whether the sum is one to keep when its rest is small (not formed by `relations` anyway, nor said
+    exactly by one)."""
+
+    usable: np.ndarray
+    pairs: tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray], ...]
+
+
+def _families(key: np.ndarray, authority: str, scope_of: Callable[[tuple[str, ...]], Scope | None]) -> _Families:
+    """Keys: area, cohort, breakdown, group of each cell of a block."""
+    scopes = [scope_of(tuple(k)) for k in key]
+    usable = np.flatnonzero([s is not None for s in scopes])
+    if len(usable) < 2:
+        return _Families(usable, ())
+    key = key[usable]
+    within = _within_matrix([scopes[i] for i in usable])  # type: ignore[misc]
+    np.fill_diagonal(within, False)
+    where = {tuple(k): n for n, k in enumerate(key)}
+    # the families whose members are apart: a breakdown's groups (in an area and cohort), a group's areas.
+    # Every (figure, family) pair with a member within the figure, at once: pairs of within, by family.
+    tops, parts_of = np.nonzero(within)
+    pairs = []
+    for groups, family, member in (
+        (True, _codes(key[:, :3]), key[:, 2] != "total"),
+        (False, _codes(key[:, 1:]), key[:, 0] != authority),
+    ):
+        chosen = member[parts_of] & (groups or key[tops, 0] == authority)  # another area's: its own says more
+        t_of, m_of = tops[chosen], parts_of[chosen]
+        pair = family[m_of] * len(key) + t_of  # in order of family, then figure
+        order = np.argsort(pair, kind="stable")
+        t_of, m_of, pair = t_of[order], m_of[order], pair[order]
+        if not len(pair):
+            continue
+        starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
+        ends = np.r_[starts[1:], len(pair)]
+        eligible = np.ones(len(starts), dtype=bool)
+        for k, (start, end) in enumerate(zip(starts, ends, strict=True)):
+            t, parts = int(t_of[start]), m_of[start:end]
+            first = key[parts[0]]
+            # one part that is the same children as a figure t's own sums hold (another area's, a cohort's
+            # group): those sums say it exactly. Not so for parts within a figure u within t: were u hidden,
+            # t - parts would still be a count a reader could form, so that sum is kept.
+            same = where.get((first[0] if groups else key[t][0], first[1], key[t][2], key[t][3]))
+            eligible[k] = not _formed_anyway(key[t], first, groups, authority) and not (
+                len(parts) == 1 and same == parts[0] and within[t, same]
+            )
+        pairs.append((t_of, m_of, starts, ends, eligible))
+    return _Families(usable, tuple(pairs))
+
+
 def contained_sums(cells: pd.DataFrame, authority: str, cohorts: CohortCatalogue, rule: DisclosureRule) -> pd.DataFrame:
     """Figure t = the figures of one breakdown's groups (or one group's areas) whose children are among t's
     + what is left over, for every figure t and every such family, where the conditions of cohorts and
@@ -219,58 +267,43 @@ def contained_sums(cells: pd.DataFrame, authority: str, cohorts: CohortCatalogue
     groups of 'age_band x legal_status'). Kept where what is left over is a count of 0 to smallest_shown - 1
     (of the numerator, denominator or children a percentage leaves out): an equation, or a rest to protect;
     a larger rest bounds no hidden count more than '<5' does. Left out: the sums `relations` forms anyway,
-    and those a sum it forms says exactly."""
+    and those a sum it forms says exactly.
+
+    Which figures hold which follows from the cells' keys alone, and most months and KPIs have the same
+    keys: that is worked out once per set of keys (`_families`), and only the sums per block."""
+    keys = cells.loc[:, ["area", "cohort", "breakdown", "group"]].astype(str).to_numpy()
+    all_counts = np.nan_to_num(cells[list(COUNTS)].to_numpy(float), nan=-FAR)  # no such count: never kept by it
+    labels = cells.index.to_numpy()  # the cells' labels: what relations name
+    scope_of = functools.cache(lambda key: _scope(key, authority, cohorts))
+    known: dict[tuple[tuple[str, ...], ...], _Families] = {}
     found: list[list[tuple[int, int]]] = []
-    for _, block in cells.groupby(["month", "kpi_id"], sort=False):
-        scopes = _scopes(block, authority, cohorts)
-        usable = np.flatnonzero([s is not None for s in scopes])
-        if len(usable) < 2:
-            continue
-        rows = block.iloc[usable]
-        within = _within_matrix([scopes[i] for i in usable])  # type: ignore[misc]
-        np.fill_diagonal(within, False)
-        index = rows.index.to_numpy()  # the cells' labels: what relations name
-        counts = np.nan_to_num(rows[list(COUNTS)].to_numpy(float), nan=-FAR)  # no such count: never kept by it
-        key = rows.loc[:, ["area", "cohort", "breakdown", "group"]].astype(str).to_numpy()
-        where = {tuple(k): n for n, k in enumerate(key)}
-        # the families whose members are apart: a breakdown's groups (in an area and cohort), a group's areas.
-        # Every (figure, family) pair with a member within the figure, at once: pairs of within, by family.
-        tops, parts_of = np.nonzero(within)
-        for groups, family, member in (
-            (True, _codes(key[:, :3]), key[:, 2] != "total"),
-            (False, _codes(key[:, 1:]), key[:, 0] != authority),
-        ):
-            chosen = member[parts_of] & (groups or key[tops, 0] == authority)  # another area's: its own says more
-            t_of, m_of = tops[chosen], parts_of[chosen]
-            pair = family[m_of] * len(rows) + t_of  # in order of family, then figure: as listed before
-            order = np.argsort(pair, kind="stable")
-            t_of, m_of, pair = t_of[order], m_of[order], pair[order]
-            if not len(pair):
-                continue
-            starts = np.flatnonzero(np.r_[True, pair[1:] != pair[:-1]])
-            ends = np.r_[starts[1:], len(pair)]
+    for positions in _blocks(cells, ["month", "kpi_id"]):
+        key = keys[positions]
+        signature = tuple(map(tuple, key))
+        if signature not in known:
+            known[signature] = _families(key, authority, scope_of)
+        families = known[signature]
+        counts, index = all_counts[positions][families.usable], labels[positions][families.usable]
+        for t_of, m_of, starts, ends, eligible in families.pairs:
             held = np.where(counts[m_of] < 0, 0.0, counts[m_of])
-            sums = np.add.reduceat(held, starts, axis=0)
-            rest = counts[t_of[starts]] - sums
-            keep = ((rest >= 0) & (rest < rule.smallest_shown)).any(axis=1)
+            rest = counts[t_of[starts]] - np.add.reduceat(held, starts, axis=0)
+            keep = ((rest >= 0) & (rest < rule.smallest_shown)).any(axis=1) & eligible
             for start, end in zip(starts[keep], ends[keep], strict=True):
-                t, parts = int(t_of[start]), m_of[start:end]
-                first = key[parts[0]]
-                if _formed_anyway(key[t], first, groups, authority):
-                    continue
-                # one part that is the same children as a figure t's own sums hold (another area's, a cohort's
-                # group): those sums say it exactly. Not so for parts within a figure u within t: were u hidden,
-                # t - parts would still be a count a reader could form, so that sum is kept.
-                same = where.get((first[0] if groups else key[t][0], first[1], key[t][2], key[t][3]))
-                if len(parts) == 1 and same == parts[0] and within[t, same]:
-                    continue
-                found.append([(int(index[t]), 1), *((int(index[p]), -1) for p in parts)])
+                found.append([(int(index[t_of[start]]), 1), *((int(index[p]), -1) for p in m_of[start:end])])
     if not found:
         return pd.DataFrame({c: pd.Series(dtype="int64") for c in ("relation", "cell", "sign")})
     return pd.DataFrame(
         [(r, cell, sign) for r, members in enumerate(found) for cell, sign in members],
         columns=["relation", "cell", "sign"],
     ).astype("int64")
+
+
+def _blocks(cells: pd.DataFrame, by: list[str]) -> list[np.ndarray]:
+    """The positions of each group's rows, groups in order of first appearance, rows in their order (as
+    iterating `groupby(by, sort=False)` gives them)."""
+    codes = cells.groupby(by, sort=False).ngroup().to_numpy()
+    order = np.argsort(codes, kind="stable")
+    return np.split(order, np.flatnonzero(np.diff(codes[order])) + 1) if len(order) else []
 
 
 def _codes(keys: np.ndarray) -> np.ndarray:
@@ -619,24 +652,27 @@ def _narrowed(
     rows: list[tuple[np.ndarray, np.ndarray, float]] = []  # (variables, coefficients, constant): sum = constant
     held = hidden[cell]
     rest_of: dict[tuple[int, int], int] = {}
+    by_relation = np.argsort(rel, kind="stable")  # each relation's members, in order, without a scan per relation
+    with_hidden = np.unique(rel[held])
+    first = np.searchsorted(rel[by_relation], with_hidden, side="left")
+    last = np.searchsorted(rel[by_relation], with_hidden, side="right")
     for k in range(3):  # the children left out add up as the counts do: saying so narrows more
-        for r in np.unique(rel[held]):
+        for r, start, end in zip(with_hidden, first, last, strict=True):
             if np.isnan(rem[r, k]):
                 continue
-            here = rel == r
-            unknown = here & held
-            known = here & ~held
+            here = by_relation[start:end]
+            unknown, known = here[held[here]], here[~held[here]]
             constant = -float((sign[known] * values[cell[known], k]).sum())
             variables, coefficients = list(var[cell[unknown], k]), list(sign[unknown].astype(float))
-            if rem[r, k] > 0:  # the rest, never shown: a count of its own, >= 0
+            if rem[r, k] > 0:  # the rest, never shown: a count of its own, >= 0 (its bounds added below)
                 rest_of[(r, k)] = n_vars
                 variables.append(n_vars)
                 coefficients.append(-1.0)
-                lo, hi = np.append(lo, 0.0), np.append(hi, np.inf)
                 n_vars += 1
             else:
                 constant += float(rem[r, k])
             rows.append((np.array(variables), np.array(coefficients), constant))
+    lo, hi = np.append(lo, np.zeros(len(rest_of))), np.append(hi, np.full(len(rest_of), np.inf))
     for c in held_cells:  # the children a percentage leaves out: denominator - numerator
         if var[c, 2] >= 0:
             rows.append((np.array([var[c, 1], var[c, 0], var[c, 2]]), np.array([1.0, -1.0, -1.0]), 0.0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -99,12 +100,13 @@ class Appendix:
     made_at: str
 
 
-def check_inputs(month: str, *, inputs: Inputs) -> list[str]:
-    """Read and check everything an appendix of `month` reads, once, before any notebook runs.
+def check_inputs(month: str, *, inputs: Inputs, before_work: Callable[[], None] | None = None) -> list[str]:
+    """Read and check everything an appendix of `month` reads, once, before any notebook runs (`before_work`:
+    as `month_data`'s).
 
     Returns the month's areas, the authority first. Raises InputError naming file, row and column.
     """
-    data = month_data(month, inputs=inputs)
+    data = month_data(month, inputs=inputs, before_work=before_work)
     return order_areas(list(data.card["area"].unique()), data.settings.authority)
 
 
@@ -136,9 +138,13 @@ def _definitions(month: str, inputs: Inputs) -> tuple[KpiCatalogue, Settings, Tr
     return catalogue, settings, trend_settings, benchmarks
 
 
-def month_data(month: str, *, inputs: Inputs) -> MonthData:
-    """The month's checked inputs and every area's scorecard, read once while the files are unchanged."""
-    return _month_data(month, inputs, _stamp(month, inputs))
+def month_data(month: str, *, inputs: Inputs, before_work: Callable[[], None] | None = None) -> MonthData:
+    """The month's checked inputs and every area's scorecard, read once while the files are unchanged.
+    `before_work` is called first if they must be worked out (nothing has them yet)."""
+    stamp = _stamp(month, inputs)
+    if before_work is not None and not cache.has(_month_key(month, inputs, stamp)):
+        before_work()
+    return _month_data(month, inputs, stamp)
 
 
 def _dfe_findings(month: str, inputs: Inputs) -> pd.DataFrame:
@@ -174,13 +180,17 @@ def _stamp(month: str, inputs: Inputs) -> tuple[tuple[str, int, int], ...]:
 # A batch worker's warm kernel renders many areas of one month: the month's inputs are read, checked
 # and rated once, not once per area. Keyed on every input file's size and modification time; callers
 # get frames they must not change (every step after this builds new frames).
-@functools.lru_cache(maxsize=4)
-def _month_data(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> MonthData:
-    key = cache.cache_key(
+def _month_key(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    return cache.cache_key(
         "month",
         [month, str(inputs.returns), *map(str, inputs.parameter_files()), f"dfe rules {inputs.dfe_rules}"],
         [Path(name) for name, _, _ in stamp],
     )
+
+
+@functools.lru_cache(maxsize=4)
+def _month_data(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> MonthData:
+    key = _month_key(month, inputs, stamp)
     cached = cache.load(key)
     if isinstance(cached, MonthData):  # another worker, or the batch's plan, has done this month already
         return cached

@@ -10,8 +10,8 @@ the chart in altair (interactive, for JupyterLab; tests validate it against the 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import altair as alt
 import numpy as np
 import pandas as pd
 from markupsafe import Markup
@@ -22,6 +22,9 @@ from lacperf_helpers.present import chart_drawing
 from lacperf_helpers.present.chart_drawing import BAND_COLOURS, SIGNAL_COLOURS
 from lacperf_helpers.present.templating import Section, render
 from lacperf_helpers.rate import rating
+
+if TYPE_CHECKING:
+    import altair as alt
 
 SIGNAL_SHAPES = {"Improving": "triangle-up", "Concerning": "triangle-down", "None": "circle"}
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
@@ -159,6 +162,8 @@ def kpi_chart(
 
 
 def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> alt.LayerChart:
+    import altair as alt  # here, not at the top: a page draws its charts without it (chart_drawing)
+
     domain, y_title = frames.domain, frames.y_title
     y = alt.Y("value:Q", scale=alt.Scale(domain=list(domain), nice=False, zero=False), title=y_title)
     x = alt.X("month:T", title=None, axis=alt.Axis(format="%b %y", labelAngle=0, tickCount=6))

@@ -9,6 +9,7 @@ pages are renamed into place whole, so a failed or interrupted run leaves the la
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -284,8 +285,12 @@ def load_run(name: str) -> RunFile:
     return load_yaml_model(path, RunFile)
 
 
-def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
-    """The jobs of a run: notebooks x periods x areas x cohorts, every input checked first."""
+def plan(
+    run: RunFile, force: bool = False, warm: bool = True, on_new_work: Callable[[], None] = lambda: None
+) -> list[Job]:
+    """The jobs of a run: notebooks x periods x areas x cohorts, every input checked first. `on_new_work` is
+    called when a period's inputs are checked and new (nothing has worked out its figures: pages will be
+    rendered), before its figures are worked out: the batch starts its workers then (`WorkerPool.start`)."""
     inputs = Inputs(
         returns=run.path(run.returns),
         kpis=run.path(run.kpis),
@@ -311,6 +316,7 @@ def plan(run: RunFile, force: bool = False, warm: bool = True) -> list[Job]:
             pdf=run.pdf,
             force=force,
             warm=warm,
+            on_new_work=on_new_work,
         )
     ]
 
@@ -326,6 +332,7 @@ def plan_pages(
     pdf: bool = False,
     force: bool = False,
     warm: bool = True,
+    on_new_work: Callable[[], None] = lambda: None,
 ) -> list[Job]:
     """The pages of one period: `areas` (None: every area of the return, the authority first) x cohorts.
 
@@ -351,7 +358,7 @@ def plan_pages(
     reported = all((folder / name).is_file() for name in (VALIDATION_CSV, VALIDATION_PAGE))
     if isinstance(planned, list) and reported and all(isinstance(job, Job) for job in planned):
         return planned
-    jobs = _plan_pages(notebook, period, inputs, areas, cohorts, out, pdf, force, warm)
+    jobs = _plan_pages(notebook, period, inputs, areas, cohorts, out, pdf, force, warm, on_new_work)
     cache.store(key, jobs)
     return jobs
 
@@ -366,6 +373,7 @@ def _plan_pages(
     pdf: bool,
     force: bool,
     warm: bool,
+    on_new_work: Callable[[], None],
 ) -> list[Job]:
     from lacperf_helpers.ingest.validation import ValidationError, write_report
     from lacperf_helpers.present.appendix import check_inputs, month_data
@@ -375,7 +383,7 @@ def _plan_pages(
     folder = out / (period if is_month(period) else quarter_slug(period))
     title = f"Validation of the inputs of {folder.name}"
     try:
-        known = check_inputs(last, inputs=inputs)
+        known = check_inputs(last, inputs=inputs, before_work=on_new_work)
     except ValidationError as error:  # every problem beside the pages, then the batch stops
         write_report(error.problems, folder, title)
         raise
@@ -421,17 +429,40 @@ def die_with(batch: int, log_level: int = logging.WARNING) -> None:
         os._exit(1)
 
 
-def local_results(jobs: list[tuple[Job, dict[str, Any]]], made_at: str, workers: int) -> Iterator[JobResult]:
-    """Worker processes on this machine (fresh ones: no state is shared between appendices)."""
-    # spawned, not forked: a worker must not inherit the parent's kernel sockets (a fork after a kernel
-    # client ran in the parent can hang), and each worker starts clean
-    with ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=die_with,
-        initargs=(os.getpid(),),
-    ) as pool:
-        futures = {pool.submit(run_job, job, made_at, manifest): job for job, manifest in jobs}
+def warm_worker() -> None:
+    """In a worker, before its first page: start its kernel and import what every page imports."""
+    worker_kernel().warm(paths.SCORECARD_NOTEBOOK.parent)
+
+
+class WorkerPool:
+    """The batch's worker processes on this machine: fresh ones, no state shared between appendices.
+
+    Started as soon as the plan knows there are pages to render (`start`, as `plan`'s `on_new_work`), so
+    each worker's kernel starts and imports lacperf while the batch still reads and checks the month's
+    inputs; a re-run with nothing to render starts none. Used as a context manager: closed at the end."""
+
+    def __init__(self, workers: int | None) -> None:
+        self.workers = workers or os.cpu_count() or 1
+        self.pool: ProcessPoolExecutor | None = None
+
+    def start(self) -> None:
+        if self.pool is not None or self.workers == 1:
+            return
+        # spawned, not forked: a worker must not inherit the parent's kernel sockets (a fork after a kernel
+        # client ran in the parent can hang), and each worker starts clean
+        self.pool = ProcessPoolExecutor(
+            max_workers=self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with,
+            initargs=(os.getpid(),),
+        )
+        for _ in range(self.workers):  # each worker is busy with one for a second or two, so each gets one
+            self.pool.submit(warm_worker)
+
+    def results(self, jobs: list[tuple[Job, dict[str, Any]]], made_at: str) -> Iterator[JobResult]:
+        self.start()
+        assert self.pool is not None
+        futures = {self.pool.submit(run_job, job, made_at, manifest): job for job, manifest in jobs}
         for future in as_completed(futures):
             try:
                 yield future.result()
@@ -439,6 +470,17 @@ def local_results(jobs: list[tuple[Job, dict[str, Any]]], made_at: str, workers:
                 # are marked failed, the summary and index are still written, and the next run makes them
                 job = futures[future]
                 yield JobResult(job.label, FAILED, str(job.target), 0.0, f"the worker stopped: {type(exc).__name__}")
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def __enter__(self) -> WorkerPool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 def dask_results(jobs: list[tuple[Job, dict[str, Any]]], made_at: str, scheduler: str) -> Iterator[JobResult]:
@@ -459,9 +501,11 @@ def execute(
     workers: int | None = None,
     scheduler: str | None = None,
     on_result: Callable[[JobResult], None] = lambda result: None,
+    pool: WorkerPool | None = None,
 ) -> list[JobResult]:
     """Render the jobs (`lacperf render` and `lacperf batch` alike), skipping pages whose inputs have not
-    changed; then the index pages. One worker: in this process, one page after another."""
+    changed; then the index pages. One worker: in this process, one page after another. `pool`: workers
+    the caller started already (else they are started here)."""
     made_at = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     clear_leftovers()  # kernel sockets of a batch killed before this one
     results = []
@@ -473,25 +517,38 @@ def execute(
             on_result(results[-1])
         else:
             to_render.append((job, manifest))
-    results_iter: Iterable[JobResult] = []
-    workers = min(workers or os.cpu_count() or 1, len(to_render))
-    if to_render and scheduler:
-        results_iter = dask_results(to_render, made_at, scheduler)
-    elif workers == 1:
-        results_iter = (run_job(job, made_at, manifest) for job, manifest in to_render)
-    elif to_render:
-        results_iter = local_results(to_render, made_at, workers)
-    for result in results_iter:
-        results.append(result)
-        if result.status == FAILED:
-            log.warning("%s: failed: %s", result.label, result.message)
-        else:
-            log.info("%s: %s", result.label, result.status)
-        on_result(result)
+    with contextlib.ExitStack() as stack:
+        for result in _results(to_render, made_at, workers, scheduler, pool, stack):
+            results.append(result)
+            if result.status == FAILED:
+                log.warning("%s: failed: %s", result.label, result.message)
+            else:
+                log.info("%s: %s", result.label, result.status)
+            on_result(result)
     if jobs:
         write_indexes(Path(jobs[0].out))
         remove_lock_files(Path(jobs[0].out))
     return results
+
+
+def _results(
+    to_render: list[tuple[Job, dict[str, Any]]],
+    made_at: str,
+    workers: int | None,
+    scheduler: str | None,
+    pool: WorkerPool | None,
+    stack: contextlib.ExitStack,
+) -> Iterable[JobResult]:
+    if not to_render:
+        return []
+    if scheduler:
+        return dask_results(to_render, made_at, scheduler)
+    if pool is not None and pool.pool is not None:  # started while the plan was made
+        return pool.results(to_render, made_at)
+    if min(workers or os.cpu_count() or 1, len(to_render)) == 1:
+        return (run_job(job, made_at, manifest) for job, manifest in to_render)
+    own = stack.enter_context(WorkerPool(min(workers or os.cpu_count() or 1, len(to_render))))
+    return own.results(to_render, made_at)
 
 
 def remove_lock_files(out: Path) -> None:

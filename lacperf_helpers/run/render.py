@@ -21,7 +21,7 @@ from typing import Any
 import nbformat
 import papermill
 import papermill.parameterize
-from jupyter_client.client import KernelClient
+from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError, DeadKernelError
@@ -98,6 +98,7 @@ def execute_notebook(notebook: Path, parameters: dict[str, Any]) -> nbformat.Not
 # figures cached in the kernel that took 0.13 s a page; freezing what survives it (modules, those caches)
 # leaves the next page's collection only that page's objects to scan.
 RESET = '%reset -f\n__import__("gc").freeze()'
+WARM_UP = "import lacperf_helpers.present.appendix, lacperf_helpers.present.present"  # what every page imports
 
 
 class WarmKernel:
@@ -110,9 +111,9 @@ class WarmKernel:
 
     def __init__(self) -> None:
         self.manager: SyncIPCKernelManager | None = None
-        self.client: KernelClient | None = None  # connected once: connecting costs a fifth of a second
+        self.client: BlockingKernelClient | None = None  # connected once: connecting costs a fifth of a second
 
-    def _kernel(self, cwd: Path) -> tuple[SyncIPCKernelManager, KernelClient]:
+    def _kernel(self, cwd: Path) -> tuple[SyncIPCKernelManager, BlockingKernelClient]:
         if self.manager is None or self.client is None or not self.manager.is_alive():
             self.shutdown()
             self.manager = SyncIPCKernelManager(kernel_name=KERNEL_NAME)
@@ -122,6 +123,14 @@ class WarmKernel:
             self.client.wait_for_ready(timeout=STARTUP_TIMEOUT)
             self.client.allow_stdin = False
         return self.manager, self.client
+
+    def warm(self, cwd: Path) -> None:
+        """Start the kernel and import what every page imports, before there is a page to render (a failed
+        import is left for the page to report)."""
+        _, client = self._kernel(cwd)
+        reply = client.execute_interactive(WARM_UP, store_history=False, timeout=STARTUP_TIMEOUT, output_hook=_quiet)
+        if reply["content"].get("status") != "ok":
+            log.debug("warming the kernel: %s", reply["content"].get("evalue"))
 
     def execute(self, notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
         check_parameters(notebook, parameters)
@@ -150,6 +159,10 @@ class WarmKernel:
         if self.manager is not None:
             self.manager.shutdown_and_clean()
         self.manager = None
+
+
+def _quiet(message: dict[str, Any]) -> None:
+    """A warm-up's output goes nowhere: it displays nothing."""
 
 
 def check_parameters(notebook: Path, parameters: dict[str, Any]) -> None:
