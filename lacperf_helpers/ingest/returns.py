@@ -6,6 +6,7 @@ KPIs give value. Every problem is named by file, row and column; nothing is drop
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -98,9 +99,15 @@ def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
     percent_ids = [k.id for k in catalogue.kpis if k.unit == "percent"]
     from_903 = [k.id for k in catalogue.kpis if k.source == "ssda903"]
 
+    parsed: list[tuple[weakref.ref[pd.DataFrame], tuple[pd.Series, pd.Series, pd.Series, pd.Series]]] = []
+
     def figures(f: pd.DataFrame) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-        numbers = [parse_numbers(f[c]) for c in FIGURE_COLUMNS]
-        return f["kpi_id"].isin(percent_ids), numbers[0], numbers[1], numbers[2]
+        """Percent KPI or not, numerator, denominator, value: parsed once for the checks of one frame (known
+        by a weak reference: the schema outlives it in pandera's registry, and must not keep it alive)."""
+        if not parsed or parsed[0][0]() is not f:
+            numbers = [parse_numbers(f[c]) for c in FIGURE_COLUMNS]
+            parsed[:] = [(weakref.ref(f), (f["kpi_id"].isin(percent_ids), numbers[0], numbers[1], numbers[2]))]
+        return parsed[0][1]
 
     def together(given: str, needed: str) -> Callable[[pd.DataFrame], pd.Series]:
         return lambda f: ~(f["kpi_id"].isin(percent_ids) & (f[given] != "") & (f[needed] == ""))

@@ -32,7 +32,6 @@ from pydantic import BaseModel, ConfigDict, Field
 from lacperf_helpers import __version__
 from lacperf_helpers.config import cache, paths
 from lacperf_helpers.config.cache import code_hash
-from lacperf_helpers.config.cohorts import load_cohorts
 from lacperf_helpers.config.definitions import load_settings, load_yaml_model
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
@@ -375,6 +374,7 @@ def _plan_pages(
     warm: bool,
     on_new_work: Callable[[], None],
 ) -> list[Job]:
+    from lacperf_helpers.config.cohorts import load_cohorts
     from lacperf_helpers.ingest.validation import ValidationError, write_report
     from lacperf_helpers.present.appendix import check_inputs, month_data
     from lacperf_helpers.rate.scorecard import order_areas, require_area
