@@ -355,18 +355,32 @@ def _render_pages(
     force: bool,
     workers: int | None,
 ) -> None:
-    """`render` and `render-quarter`: the period's pages planned and run as a batch is."""
-    from lacperf_helpers.run.batch import plan_pages
+    """`render` and `render-quarter`: the period's pages planned and run as a batch is (its workers started
+    alongside the plan where there may be more than one page)."""
+    from lacperf_helpers.run.batch import WorkerPool, plan_pages
 
-    jobs = _run(
-        lambda: plan_pages(notebook, period, inputs=inputs, areas=areas, cohorts=cohorts, out=out, pdf=pdf, force=force)
-    )
-    if not jobs:
-        typer.echo(
-            f"lacperf: nothing to render: no KPI is measured for the cohort {cohorts[0]!r} in {period}", err=True
+    several = areas is None or len(areas) * len(cohorts) > 1
+    with WorkerPool(workers) as pool:
+        start = pool.start if several else lambda: None
+        jobs = _run(
+            lambda: plan_pages(
+                notebook,
+                period,
+                inputs=inputs,
+                areas=areas,
+                cohorts=cohorts,
+                out=out,
+                pdf=pdf,
+                force=force,
+                on_new_work=start,
+            )
         )
-        raise typer.Exit(2)
-    _execute(jobs, workers, None)
+        if not jobs:
+            typer.echo(
+                f"lacperf: nothing to render: no KPI is measured for the cohort {cohorts[0]!r} in {period}", err=True
+            )
+            raise typer.Exit(2)
+        _execute(jobs, workers, None, pool)
 
 
 def _execute(jobs: list[Job], workers: int | None, scheduler: str | None, pool: WorkerPool | None = None) -> None:
