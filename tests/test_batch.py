@@ -169,12 +169,38 @@ def test_a_warm_kernel_gives_each_appendix_a_fresh_namespace(tmp_path: Path) -> 
 
     kernel = WarmKernel()
     try:
+        kernel.warm(tmp_path)  # as a batch worker is warmed before its first page: the imports are not carried over
         first = kernel.execute(notebook("first", "child_id = '000123'\nimport os\nos.getpid()"), {})
-        second = kernel.execute(notebook("second", "import os\n('child_id' in globals(), os.getpid())"), {})
+        seen = "{'child_id', 'lacperf_helpers'} & set(globals())"
+        second = kernel.execute(notebook("second", f"import os\n({seen}, os.getpid())"), {})
     finally:
         kernel.shutdown()
     pid = first.cells[-1].outputs[0]["data"]["text/plain"]
-    assert second.cells[-1].outputs[0]["data"]["text/plain"] == f"(False, {pid})"  # same kernel, nothing carried over
+    assert second.cells[-1].outputs[0]["data"]["text/plain"] == f"(set(), {pid})"  # same kernel, nothing carried over
+
+
+def test_workers_are_started_while_new_inputs_are_worked_out_and_not_for_a_re_run(
+    run_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LACPERF_CACHE_DIR", str(tmp_path / "cache"))  # nothing worked out yet
+    (tmp_path / "cache").mkdir(mode=0o700)
+    started: list[str] = []
+
+    def plan_once(force: bool) -> None:
+        def new_work() -> None:
+            started.append("workers")
+
+        plan(load_run(str(run_file)), force=force, on_new_work=new_work)
+
+    plan_once(force=False)
+    assert started == ["workers"]  # once, for the month
+    plan_once(force=True)  # a plan of its own (forced), but the month's figures are worked out already
+    assert started == ["workers"]
+    bad = tmp_path / "returns" / "2019-04" / "kpi_return.csv"
+    bad.write_text(bad.read_text() + "2019-04,Kent,moves_3plus,1,2,3\n")  # a new input: work to do again
+    with pytest.raises(InputError):
+        plan_once(force=False)
+    assert started == ["workers", "workers"]  # started as it was read; the batch closes them on the error
 
 
 SURVIVED: Counter[str] = Counter()  # shown in the test run's summary

@@ -118,3 +118,14 @@ def test_each_point_sits_on_its_months_tick_and_none_beyond_the_last() -> None:
         month = pd.Timestamp(f"01 {label}").strftime("%B %Y")
         assert float(dots[month]) == pytest.approx(x, abs=0.01)
     assert max(ticks.values()) <= float(dots["September 2019"]) + 0.01  # no tick after the latest month
+
+
+def test_a_section_is_html_in_jupyterlab_and_one_line_as_plain_text() -> None:
+    """Every output is sent and kept in each of its forms: the plain one must not be the page again."""
+    from IPython.core.formatters import DisplayFormatter
+
+    frames = charts.kpi_chart_frames(points(), "percent", 1, "children", "H")
+    section = charts.kpi_figure(frames, "Reviews on time: 92.5%.", "Reviews on time")
+    shown, _ = DisplayFormatter().format(section)
+    assert shown["text/html"] == str(section)
+    assert shown["text/plain"] == f"<Section: {len(section):,} characters of HTML>"
