@@ -186,20 +186,21 @@ def test_workers_are_started_while_new_inputs_are_worked_out_and_not_for_a_re_ru
     (tmp_path / "cache").mkdir(mode=0o700)
     started: list[str] = []
 
-    def plan_once(force: bool) -> None:
-        def new_work() -> None:
-            started.append("workers")
+    def plan_once(force: bool = False, areas: tuple[str, ...] | None = None) -> list[batch.Job]:
+        run = load_run(str(run_file))
+        if areas:
+            run = run.model_copy(update={"areas": areas})
+        return plan(run, force=force, on_new_work=lambda: started.append("workers"))
 
-        plan(load_run(str(run_file)), force=force, on_new_work=new_work)
-
-    plan_once(force=False)
+    assert [job.force for job in plan_once()] == [False, False]
     assert started == ["workers"]  # once, for the month
-    plan_once(force=True)  # a plan of its own (forced), but the month's figures are worked out already
+    assert [job.force for job in plan_once(force=True)] == [True, True]  # the same plan, run forced
+    assert [job.area for job in plan_once(areas=("Ashford",))] == ["Ashford"]  # a plan of its own: same month
     assert started == ["workers"]
     bad = tmp_path / "returns" / "2019-04" / "kpi_return.csv"
     bad.write_text(bad.read_text() + "2019-04,Kent,moves_3plus,1,2,3\n")  # a new input: work to do again
     with pytest.raises(InputError):
-        plan_once(force=False)
+        plan_once()
     assert started == ["workers", "workers"]  # started as it was read; the batch closes them on the error
 
 

@@ -10,6 +10,7 @@ pages are renamed into place whole, so a failed or interrupted run leaves the la
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -348,15 +349,13 @@ def plan_pages(
         repr(cohorts),
         str(out),
         str(pdf),
-        str(force),
-        str(warm),
         str(NOTEBOOKS[notebook]),
-    ]
+    ]  # not force or warm: how the pages are run, not which (a re-run after a forced run finds its plan)
     key = cache.cache_key("plan", asked, page_inputs(inputs, last))
     planned = cache.load(key)
     reported = all((folder / name).is_file() for name in (VALIDATION_CSV, VALIDATION_PAGE))
     if isinstance(planned, list) and reported and all(isinstance(job, Job) for job in planned):
-        return planned
+        return [dataclasses.replace(job, force=force, warm=warm) for job in planned]
     jobs = _plan_pages(notebook, period, inputs, areas, cohorts, out, pdf, force, warm, on_new_work)
     cache.store(key, jobs)
     return jobs
