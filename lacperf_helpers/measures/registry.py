@@ -262,9 +262,7 @@ def placement_stability_long(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     changed = eps["RNE"].isin(CHANGE_OF_CARER) & new_placements(data)
     moves = eps.loc[changed & (eps["DECOM"] > window) & (eps["DECOM"] <= at)]
     # the move into an adoptive placement the child is still in counts with the placement before it
-    into_adoption = moves["PLACE"].isin(ADOPTION_PLACEMENTS) & moves.set_index(["CHILD", "DECOM"]).index.isin(
-        current.reset_index().set_index(["CHILD", "DECOM"]).index
-    )
+    into_adoption = moves["PLACE"].isin(ADOPTION_PLACEMENTS) & (moves["CHILD"].map(current["DECOM"]) == moves["DECOM"])
     moved = set(moves.loc[~into_adoption, "CHILD"])
     chosen = children.loc[in_scope.to_numpy()]
     return _rows(chosen, ~chosen.isin(moved))
