@@ -69,12 +69,7 @@ def build(case: str) -> tuple[charts.KpiChartFrames, chart_drawing.KpiChartDrawi
     frames = charts.kpi_chart_frames(
         points, unit, 1, "children", polarity, england, "England 2018/19", neighbours, "Statistical neighbours"
     )
-    styles = dict.fromkeys(charts.BENCHMARKS, ("#000", ""))
-    months_frame = frames.months
-    drawing = chart_drawing.draw(
-        months_frame, frames.bands, frames.benchmark, frames.domain, frames.y_title, styles, charts.SIGNAL_SHAPES
-    )
-    return frames, drawing
+    return build_from(frames)
 
 
 def approx(values: list[tuple[float, float]]) -> Any:
@@ -177,3 +172,27 @@ def test_thousands_have_a_separator_and_the_axis_makes_room_for_them() -> None:
     narrow = charts.kpi_chart_svg(charts.kpi_chart_frames(fixture(13, "percent", "H"), "percent", 1, "c", "H"), "A")
     width = float(svg.split('width="')[1].split('"')[0])
     assert width > float(narrow.split('width="')[1].split('"')[0])  # wider labels, a wider margin
+
+
+def test_one_month_a_chart_of_hidden_months_and_eight_years_draw_as_well_formed_svg() -> None:
+    import xml.etree.ElementTree as ET
+
+    one = fixture(1, "percent", "H")
+    hidden = fixture(24, "percent", "H").assign(value=np.nan, numerator=np.nan)  # every month's count withheld
+    long = fixture(96, "percent", "H")
+    drawn = {}
+    for name, points in (("one", one), ("hidden", hidden), ("long", long)):
+        frames = charts.kpi_chart_frames(points, "percent", 1, "children", "H")
+        ET.fromstring(charts.kpi_chart_svg(frames, name))
+        _, drawn[name] = build_from(frames)
+    assert [(t.position, t.label) for t in drawn["one"].x_ticks] == [(190, "Oct 17")] and len(drawn["one"].points) == 1
+    assert drawn["hidden"].points == () and "" not in {line.title for line in drawn["hidden"].lines}
+    assert [t.label for t in drawn["long"].x_ticks if t.label] == [f"Jan {y}" for y in range(18, 26)]  # a tick a year
+
+
+def build_from(frames: charts.KpiChartFrames) -> tuple[charts.KpiChartFrames, chart_drawing.KpiChartDrawing]:
+    styles = dict.fromkeys(charts.BENCHMARKS, ("#000", ""))
+    drawing = chart_drawing.draw(
+        frames.months, frames.bands, frames.benchmark, frames.domain, frames.y_title, styles, charts.SIGNAL_SHAPES
+    )
+    return frames, drawing

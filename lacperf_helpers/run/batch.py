@@ -438,7 +438,8 @@ class WorkerPool:
 
     Started as soon as the plan knows there are pages to render (`start`, as `plan`'s `on_new_work`), so
     each worker's kernel starts and imports lacperf while the batch still reads and checks the month's
-    inputs; a re-run with nothing to render starts none. Used as a context manager: closed at the end."""
+    inputs; a re-run with nothing to render starts none. Used as a context manager: closed at the end
+    (waiting for a warm-up under way: a plan that fails soon after starting them ends a second or two later)."""
 
     def __init__(self, workers: int | None) -> None:
         self.workers = workers or os.cpu_count() or 1
@@ -538,6 +539,8 @@ def _results(
     pool: WorkerPool | None,
     stack: contextlib.ExitStack,
 ) -> Iterable[JobResult]:
+    """The pages' results as they finish: on Dask, in the workers started early, in this process (one
+    worker or one page), or in workers started now (closed with `stack`)."""
     if not to_render:
         return []
     if scheduler:
