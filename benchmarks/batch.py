@@ -8,7 +8,7 @@
     fresh kernel per page would flatter b/c). Then (d) `lacperf batch` again with nothing changed.
 Prints seconds per appendix, the ratios a/b and b/c, peak memory (the largest child process), and where
 one page's time goes: gathering its figures, each section (the charts among them), the kernel's round
-trips, and the HTML export.
+trips, and the HTML export; and the page's weight.
 Each of (a), (b) and (c) starts with an empty disk cache of its own (lacperf_helpers.config.cache), as the
 first run of a new month does; (d) finds what (b) left, as a re-run does.
 Targets on a 2-core machine: a/b >= 6, b/c <= 1.5, (d) under 1 second. Timings are noisy on shared
@@ -22,6 +22,7 @@ import argparse
 import json
 import multiprocessing
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -154,7 +155,7 @@ def page_profile(returns: Path, area: str) -> None:
         executed = kernel.execute(notebook, parameters)
         in_kernel = time.perf_counter() - started
         started = time.perf_counter()
-        export_html(executed, "profile")
+        html = export_html(executed, "profile")
         exported = time.perf_counter() - started
     finally:
         kernel.shutdown()
@@ -165,6 +166,9 @@ def page_profile(returns: Path, area: str) -> None:
     print(f"  {'kernel round trips, parameters, display (the rest)':52} {max(in_kernel - work, 0):6.3f}")
     print(f"  {'HTML export (nbconvert)':52} {exported:6.3f}")
     print(f"  {'page, in all':52} {in_kernel + exported:6.3f}")
+    charts = sum(len(svg) for svg in re.findall(r'<svg [^>]*class="lacperf-kpi-chart".*?</svg>', html, re.S))
+    styles = sum(len(css) for css in re.findall(r"<style.*?</style>", html, re.S))
+    print(f"page weight: {len(html) / 1000:.0f} kB (the charts {charts / 1000:.0f} kB, styles {styles / 1000:.0f} kB)")
 
 
 def report(label: str, seconds: float, count: int) -> None:

@@ -1,0 +1,32 @@
+"""The benchmark scripts still run (they are not timed here: their figures are read from their own output on a
+quiet machine). A renamed section or function broke the page profile once without a test noticing."""
+
+import importlib.util
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_ssda903_benchmark_runs_and_prints_its_figures() -> None:
+    script = ROOT / "benchmarks" / "ssda903.py"
+    command = [sys.executable, str(script), "--children", "200", "--national", "0", "--months", "2"]
+    printed = subprocess.run(command, check=True, capture_output=True, text=True, cwd=ROOT).stdout
+    assert re.search(r"authority\s+200 children, +\d+ episodes: 2 month ends in +[\d.]+ s", printed), printed
+
+
+def test_the_batch_benchmarks_page_profile_names_every_step(capsys: pytest.CaptureFixture[str]) -> None:
+    spec = importlib.util.spec_from_file_location("batch_benchmark", ROOT / "benchmarks" / "batch.py")
+    assert spec is not None and spec.loader is not None
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    benchmark.page_profile(ROOT / "data" / "sample", "East Kent")
+    printed = capsys.readouterr().out
+    for step in ("load_appendix", "section overview", "section trend_section (26 charts)", "kernel round trips",
+                 "HTML export", "page, in all"):  # fmt: skip
+        assert re.search(rf"{re.escape(step)}.* \d+\.\d{{3}}\n", printed), (step, printed)
+    assert re.search(r"page weight: \d+ kB \(the charts [1-9]\d* kB, styles \d+ kB\)", printed), printed
