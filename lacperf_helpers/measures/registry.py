@@ -259,10 +259,11 @@ def placement_stability_long(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     in_scope = (current["period_start"] <= at - pd.DateOffset(months=30)) & (ages < 16)
     window = at - pd.DateOffset(months=24)
     # a change of carer is a new placement the DfE counts (not a temporary one, nor the return from it)
-    changed = eps["RNE"].isin(CHANGE_OF_CARER) & new_placements(data)
+    changed = _memo(data, "changes of carer", lambda: eps["RNE"].isin(CHANGE_OF_CARER) & new_placements(data))
     moves = eps.loc[changed & (eps["DECOM"] > window) & (eps["DECOM"] <= at)]
     # the move into an adoptive placement the child is still in counts with the placement before it
-    into_adoption = moves["PLACE"].isin(ADOPTION_PLACEMENTS) & (moves["CHILD"].map(current["DECOM"]) == moves["DECOM"])
+    current_start = current["DECOM"].reindex(moves["CHILD"]).to_numpy()  # NaT: no placement now
+    into_adoption = moves["PLACE"].isin(ADOPTION_PLACEMENTS) & (current_start == moves["DECOM"].to_numpy())
     moved = set(moves.loc[~into_adoption, "CHILD"])
     chosen = children.loc[in_scope.to_numpy()]
     return _rows(chosen, ~chosen.isin(moved))
@@ -373,9 +374,10 @@ def completed_years(dob: pd.Series, when: pd.Series | pd.Timestamp) -> pd.Series
     if isinstance(when, pd.Timestamp):
         year, month_day = when.year, when.month * 100 + when.day
     else:
-        year, month_day = when.dt.year, when.dt.month * 100 + when.dt.day
-    before_birthday = (dob.dt.month * 100 + dob.dt.day) > month_day
-    return (year - dob.dt.year - before_birthday.astype("float64")).astype("float64")
+        year, month_day = when.dt.year.to_numpy(), (when.dt.month * 100 + when.dt.day).to_numpy()
+    born_year, birthday = dob.dt.year.to_numpy(dtype="float64"), (dob.dt.month * 100 + dob.dt.day).to_numpy()
+    before_birthday = birthday > month_day  # an unknown birthday compares False: its year is NaN anyway
+    return pd.Series(year - born_year - before_birthday, index=dob.index, dtype="float64")
 
 
 def age_at(data: Ssda903, at: pd.Timestamp) -> pd.Series:
@@ -383,12 +385,18 @@ def age_at(data: Ssda903, at: pd.Timestamp) -> pd.Series:
     dob = header(data)["DOB"]
     if dob.empty:
         return pd.Series(dtype="float64", index=dob.index)
-    return completed_years(dob, at)
+    return _memo(data, ("age", at), lambda: completed_years(dob, at))  # several measures ask, each month
+
+
+AGE_BAND_STARTS = np.array([1, 5, 10, 16])  # where each AGE_BANDS band after the first begins, in years
 
 
 def age_band(age: pd.Series) -> pd.Series:
-    bands = pd.cut(age, bins=[-np.inf, 1, 5, 10, 16, np.inf], right=False, labels=list(AGE_BANDS))
-    return bands.astype("str").where(age.notna(), "unknown")
+    """Each age's band of AGE_BANDS ('unknown' without an age)."""
+    labels = np.array([*AGE_BANDS, "unknown"], dtype=object)
+    years = age.to_numpy(dtype="float64")
+    band = np.where(np.isnan(years), len(AGE_BANDS), np.searchsorted(AGE_BAND_STARTS, years, side="right"))
+    return pd.Series(labels[band], index=age.index)
 
 
 def ethnicity_group(ethnic: pd.Series) -> pd.Series:
@@ -458,14 +466,6 @@ def child_attributes(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     return attributes
 
 
-def _or_unknown(column: pd.Series) -> pd.Series:
-    """A categorical column, 'unknown' where it has no value."""
-    column = column.astype("category")
-    if "unknown" not in column.cat.categories:
-        column = column.cat.add_categories(["unknown"])
-    return column.fillna("unknown")
-
-
 def attributes_when(data: Ssda903, children: pd.Series, when: pd.Series) -> pd.DataFrame:
     """`child_attributes` of each child as they stood on its own day (a start, an end of care, a missing
     episode), one row per row of `children`, in its order: the legal status and placement of the child's
@@ -490,9 +490,14 @@ def _latest_episodes(data: Ssda903, children: pd.Series, when: pd.Series) -> dic
     at = np.searchsorted(keys, codes * DAY_SPAN + _days(when), side="right") - 1
     found = (codes >= 0) & (at >= 0) & (keys[np.maximum(at, 0)] // DAY_SPAN == codes)
     out = {}
-    for column in ("legal_status", "placement_type"):
-        taken = eps[column].iloc[np.maximum(at, 0)].reset_index(drop=True)
-        out[column] = _or_unknown(taken.where(pd.Series(found))).to_numpy()
+    for column in ("legal_status", "placement_type"):  # by the categories' codes: per month, text was slow
+        values = eps[column].cat
+        categories = list(values.categories)
+        unknown = categories.index("unknown") if "unknown" in categories else len(categories)
+        codes = values.codes.to_numpy()[np.maximum(at, 0)].astype("int64")
+        codes[~found | (codes < 0)] = unknown
+        labels = categories if unknown < len(categories) else [*categories, "unknown"]
+        out[column] = np.asarray(pd.Categorical.from_codes(codes, pd.Index(labels)))
     return out
 
 
@@ -662,14 +667,18 @@ def _add_up(
     zeros = missing.loc[missing["_merge"] == "left_only", keys].assign(numerator=0, denominator=0)
     added = pd.concat([summed, zeros], ignore_index=True).astype({"numerator": "float64", "denominator": "float64"})
     order = {  # months and measures in the order asked; headline first, the cohorts, the authority first, groups A-Z
-        "month": {m: i for i, m in enumerate(months)},
-        "measure": {m: i for i, m in enumerate(measure_ids)},
-        "breakdown": {b: i for i, b in enumerate((TOTAL, *breakdowns))},
-        "cohort": {c: i for i, c in enumerate(cohorts.names)},
-        "area": {a: i for i, a in enumerate([*areas, AREA_NOT_KNOWN])},
+        "month": months,
+        "measure": measure_ids,
+        "breakdown": [TOTAL, *breakdowns],
+        "cohort": list(cohorts.names),
+        "area": [*areas, AREA_NOT_KNOWN],
     }
+
+    def position(column: pd.Series) -> pd.Series:  # as categories' codes: mapping text row by row was slow
+        if column.name not in order:
+            return column
+        return pd.Series(pd.Categorical(column, categories=order[str(column.name)]).codes, index=column.index)
+
     return added.sort_values(
-        ["month", "measure", "breakdown", "cohort", "area", "group"],
-        key=lambda column: column.map(order[column.name]) if column.name in order else column,
-        ignore_index=True,
+        ["month", "measure", "breakdown", "cohort", "area", "group"], key=position, ignore_index=True
     ).loc[:, [*keys, "numerator", "denominator"]]
