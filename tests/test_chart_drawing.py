@@ -191,8 +191,5 @@ def test_one_month_a_chart_of_hidden_months_and_eight_years_draw_as_well_formed_
 
 
 def build_from(frames: charts.KpiChartFrames) -> tuple[charts.KpiChartFrames, chart_drawing.KpiChartDrawing]:
-    styles = dict.fromkeys(charts.BENCHMARKS, ("#000", ""))
-    drawing = chart_drawing.draw(
-        frames.months, frames.bands, frames.benchmark, frames.domain, frames.y_title, styles, charts.SIGNAL_SHAPES
-    )
+    drawing = chart_drawing.draw(frames.months, frames.bands, frames.benchmark, frames.domain, frames.y_title)
     return frames, drawing

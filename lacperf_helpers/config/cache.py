@@ -108,11 +108,23 @@ def cache_key(kind: str, arguments: Iterable[str], files: Iterable[Path]) -> str
         digest.update(b"\x00" + argument.encode())
     for path in files:
         try:
-            content = hashlib.sha256(path.read_bytes()).digest()
+            content = file_sha256(path).encode()
         except OSError:  # the work itself will say what is wrong with the file
             content = b"unreadable"
         digest.update(b"\x01" + str(path).encode() + b"\x00" + content)
     return f"{kind}-{digest.hexdigest()}"
+
+
+def file_sha256(path: Path) -> str:
+    """The file's SHA-256; read once per process while its size and modification time stay the same (a
+    batch's plan, its month and its pages' manifests share most of their inputs)."""
+    info = path.stat()
+    return _file_sha256(path.resolve(), info.st_size, info.st_mtime_ns)
+
+
+@functools.lru_cache(maxsize=4096)
+def _file_sha256(path: Path, size: int, modified_ns: int) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def load(key: str) -> object | None:

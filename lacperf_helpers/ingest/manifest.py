@@ -5,26 +5,13 @@ by `load_appendix` in JupyterLab) and passed on."""
 
 from __future__ import annotations
 
-import functools
-import hashlib
 from pathlib import Path
 from typing import Any
 
 from lacperf_helpers import __version__
+from lacperf_helpers.config.cache import file_sha256
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.ingest.layout import available_months, month_files
-
-
-def sha256(path: Path) -> str:
-    """The file's SHA-256; read once per process while its size and modification time stay the same (a
-    batch's pages share most of their inputs)."""
-    info = path.stat()
-    return _sha256(path.resolve(), info.st_size, info.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=4096)
-def _sha256(path: Path, size: int, modified_ns: int) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def page_inputs(inputs: Inputs, last_month: str) -> list[Path]:
@@ -53,9 +40,9 @@ def describe(
         "lacperf_version": __version__,
         "made_at": made_at,
         "parameters": {k: v for k, v in parameters.items() if k not in {"made_at", "manifest"}},
-        "kpi_definitions_sha256": sha256(kpis) if kpis.is_file() else "",
+        "kpi_definitions_sha256": file_sha256(kpis) if kpis.is_file() else "",
         "inputs": [
-            {"file": display_name(p, inputs.returns), "sha256": sha256(p)} for p in page_inputs(inputs, last_month)
+            {"file": display_name(p, inputs.returns), "sha256": file_sha256(p)} for p in page_inputs(inputs, last_month)
         ],
-        "code": [{"file": p.name, "sha256": sha256(p)} for p in code if p.is_file()],
+        "code": [{"file": p.name, "sha256": file_sha256(p)} for p in code if p.is_file()],
     }

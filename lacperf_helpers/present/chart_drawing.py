@@ -31,13 +31,18 @@ _WIDTHS = {**dict.fromkeys("0123456789", 0.556), ",": 0.278, ".": 0.278, "-": 0.
 
 BAND_COLOURS = {"Green": "#dbece3", "Amber": "#fff4d6", "Red": "#f7dcd7"}
 SIGNAL_COLOURS = {"Improving": "#1d70b8", "Concerning": "#f47738", "None": "#0b0c0c"}
+SIGNAL_SHAPES = {"Improving": "triangle-up", "Concerning": "triangle-down", "None": "circle"}
+# Reference lines: England, and the statistical neighbours' average (the DfE's tables), told apart by dash
+BENCHMARKS = ("England", "Statistical neighbours")
+BENCHMARK_COLOURS = ["#4c2c92", "#005ea5"]
+BENCHMARK_DASHES = [[8, 2, 2, 2], [3, 3]]
 POINT_SIZE = 50  # square pixels, as Vega's symbol size
 # (title, colour, width, dash) of each line, in the order drawn; the figure's own line is drawn last
 STANDARD_LINES = {"target": ("Target", "#0b0c0c", 1.2, "6,3"), "floor": ("Floor standard", "#0b0c0c", 1.2, "2,2")}
 LIMIT_LINE = ("Process limit", "#6f777b", 1.0, "1,3")
 MEAN_LINE = ("Average", "#6f777b", 1.0, "")
 FIGURE_LINE = ("", "#0b0c0c", 1.6, "")
-REFERENCE_WIDTH = 1.2  # England and the neighbours: colour and dash by kind (charts.BENCHMARK_*)
+REFERENCE_WIDTH = 1.2  # England and the neighbours: colour and dash by kind (BENCHMARK_*)
 
 
 @dataclass(frozen=True)
@@ -112,6 +117,7 @@ class KpiChartDrawing:
     width: float
     height: float
     left: float
+    y_title_x: float  # the y axis title's baseline, left of the widest label
     x_ticks: tuple[Tick, ...]
     y_ticks: tuple[Tick, ...]
     y_title: str
@@ -239,17 +245,20 @@ def _bands(bands: pd.DataFrame, x: _XScale, y: Callable[[float], float]) -> tupl
     return tuple(sorted([*drawn, *open_.values()], key=lambda b: (b.x, b.y)))
 
 
+def _reference_style(kind: str) -> tuple[str, str]:
+    """Colour and SVG dash of England's or the neighbours' line."""
+    n = BENCHMARKS.index(kind)
+    return BENCHMARK_COLOURS[n], ",".join(map(str, BENCHMARK_DASHES[n]))
+
+
 def draw(
     months: pd.DataFrame,
     bands: pd.DataFrame,
     references: pd.DataFrame | None,
     domain: tuple[float, float],
     y_title: str,
-    reference_colours: dict[str, tuple[str, str]],
-    shapes: dict[str, str],
 ) -> KpiChartDrawing:
-    """The chart's geometry from `KpiChartFrames`' parts. `reference_colours`: colour and dash by the
-    kind of reference line; `shapes`: the point's shape by its signal."""
+    """The chart's geometry from `KpiChartFrames`' parts (charts.py: that module builds on this one)."""
     dates = _dates(months["month"])
     x, y = _XScale(dates.min(), dates.max()), _y_scale(domain)
     xs = [x(d) for d in dates]
@@ -260,8 +269,8 @@ def draw(
 
     values, decimals = tick_values(domain[0], domain[1], Y_TICKS)
     y_ticks = tuple(Tick(y(v), f"{v:,.{decimals}f}") for v in values)
-    widest = max((_label_width(t.label) for t in y_ticks), default=0.0)
-    left = math.ceil(TICK + LABEL_GAP + widest + (TITLE_GAP + TITLE_SIZE if y_title else 0) + 2)
+    title_x = -(TICK + LABEL_GAP + max((_label_width(t.label) for t in y_ticks), default=0.0) + TITLE_GAP)
+    left = math.ceil(-title_x + (TITLE_SIZE if y_title else -TITLE_GAP) + 2)
     lines = [
         *(line(column, style, step=True) for column, style in STANDARD_LINES.items()),
         line("lower_limit", LIMIT_LINE),
@@ -270,18 +279,19 @@ def draw(
         line("value", FIGURE_LINE),
     ]
     points = tuple(
-        Point(px, y(v), shapes[signal], SIGNAL_COLOURS[signal], title)
+        Point(px, y(v), SIGNAL_SHAPES[signal], SIGNAL_COLOURS[signal], title)
         for px, v, signal, title in zip(xs, months["value"], months["signal"], months["description"], strict=True)
         if not pd.isna(v)
     )
     drawn_references = tuple(
-        Reference(y(v), label, *reference_colours[kind])
+        Reference(y(v), label, *_reference_style(kind))
         for v, label, kind in ([] if references is None else references.itertuples(index=False))
     )
     return KpiChartDrawing(
         width=left + PLOT_WIDTH + RIGHT,
         height=TOP + PLOT_HEIGHT + BOTTOM,
         left=left,
+        y_title_x=title_x,
         x_ticks=_x_ticks(dates, x),
         y_ticks=y_ticks,
         y_title=y_title,
@@ -307,5 +317,4 @@ def to_svg(drawing: KpiChartDrawing, text_alternative: str, font: str) -> Markup
         tick=TICK,
         label_gap=LABEL_GAP,
         reference_width=REFERENCE_WIDTH,
-        title_x=-(TICK + LABEL_GAP + max((_label_width(t.label) for t in drawing.y_ticks), default=0) + TITLE_GAP),
     )

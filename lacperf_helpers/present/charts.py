@@ -19,14 +19,20 @@ from markupsafe import Markup
 from lacperf_helpers.config.formatting import fmt_figure
 from lacperf_helpers.config.periods import month_label
 from lacperf_helpers.present import chart_drawing
-from lacperf_helpers.present.chart_drawing import BAND_COLOURS, SIGNAL_COLOURS
+from lacperf_helpers.present.chart_drawing import (
+    BAND_COLOURS,
+    BENCHMARK_COLOURS,
+    BENCHMARK_DASHES,
+    BENCHMARKS,
+    SIGNAL_COLOURS,
+    SIGNAL_SHAPES,
+)
 from lacperf_helpers.present.templating import Section, render
 from lacperf_helpers.rate import rating
 
 if TYPE_CHECKING:
     import altair as alt
 
-SIGNAL_SHAPES = {"Improving": "triangle-up", "Concerning": "triangle-down", "None": "circle"}
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 
@@ -98,12 +104,6 @@ def _bands(data: pd.DataFrame, polarity: str, domain: tuple[float, float]) -> pd
                 {"start": start, "end": end, "band": band, "y": max(min(y, high), low), "y2": max(min(y2, high), low)}
             )
     return pd.DataFrame(rows)
-
-
-# Reference lines: England, and the statistical neighbours' average (the DfE's tables), told apart by dash
-BENCHMARKS = ("England", "Statistical neighbours")
-BENCHMARK_COLOURS = ["#4c2c92", "#005ea5"]
-BENCHMARK_DASHES = [[8, 2, 2, 2], [3, 3]]
 
 
 @dataclass(frozen=True)
@@ -247,11 +247,7 @@ def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> 
 def kpi_chart_svg(frames: KpiChartFrames, text_alternative: str) -> Markup:
     """The appendix's drawing of `kpi_chart`: inline SVG from a template, no Vega (chart_drawing says why),
     one image named by its text alternative, each month's point titled on hover."""
-    dashes = [",".join(map(str, dash)) for dash in BENCHMARK_DASHES]
-    styles = {kind: (colour, dash) for kind, colour, dash in zip(BENCHMARKS, BENCHMARK_COLOURS, dashes, strict=True)}
-    drawing = chart_drawing.draw(
-        frames.months, frames.bands, frames.benchmark, frames.domain, frames.y_title, styles, SIGNAL_SHAPES
-    )
+    drawing = chart_drawing.draw(frames.months, frames.bands, frames.benchmark, frames.domain, frames.y_title)
     return chart_drawing.to_svg(drawing, text_alternative, FONT)
 
 

@@ -525,8 +525,8 @@ def _key(label: str, style: tuple[str, str, float, str]) -> tuple[str, str, str,
 
 
 def _reference_key(label: str, kind: int) -> tuple[str, str, str, float]:
-    dash = " ".join(map(str, charts.BENCHMARK_DASHES[kind]))
-    return label, dash, charts.BENCHMARK_COLOURS[kind], chart_drawing.REFERENCE_WIDTH
+    dash = " ".join(map(str, chart_drawing.BENCHMARK_DASHES[kind]))
+    return label, dash, chart_drawing.BENCHMARK_COLOURS[kind], chart_drawing.REFERENCE_WIDTH
 
 
 CHART_LINES = (
