@@ -10,8 +10,9 @@ from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
 import typer
 
 from lacperf_helpers.config import paths
+from lacperf_helpers.config.editions import DEFAULT, FOLDERS, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.config.periods import month_end, parse_month, previous_month, quarter_months
+from lacperf_helpers.config.periods import month_end, parse_month, quarter_months
 
 if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported where a command needs them,
     # so `lacperf --help` answers at once
@@ -112,6 +113,39 @@ CohortsOption = Annotated[
     Path,
     typer.Option("--cohorts", help="Named cohorts and breakdowns of your own, e.g. parameters/cohorts.yaml."),
 ]
+
+
+def _check_edition(edition: str | None) -> str | None:
+    if edition is None:
+        return None
+    try:
+        return parse_edition(edition).value
+    except InputError as exc:
+        raise typer.BadParameter(exc.message) from None
+
+
+def _check_editions(editions: list[str] | None) -> list[str] | None:
+    return None if editions is None else [str(_check_edition(e)) for e in editions]
+
+
+EditionOption = Annotated[
+    str,
+    typer.Option(
+        "--edition",
+        help="public (the default: small numbers hidden, safe to publish) or internal (every figure, marked not "
+        "for publication, for the council's own staff).",
+        callback=_check_edition,
+    ),
+]
+EditionsOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--edition",
+        help="public (the default: small numbers hidden, safe to publish) or internal (every figure, marked not "
+        "for publication); repeat for both. Each edition goes in its own folder under --out.",
+        callback=_check_editions,
+    ),
+]
 CohortOption = Annotated[
     str | None,
     typer.Option("--cohort", help="Only this cohort, by its name in --cohorts (e.g. 'excluding UASC'). Default: all."),
@@ -194,7 +228,7 @@ def validate(
 
     Exits 2 if any is an error; warnings are stated in the appendices' data-quality notes."""
     from lacperf_helpers.ingest.validation import ERROR, write_report
-    from lacperf_helpers.present.appendix import validate_month
+    from lacperf_helpers.month.data import validate_month
 
     inputs = replace(_inputs(returns, kpis, settings, trend_settings, benchmarks), dfe_rules=dfe_rules)
     problems = _run(lambda: validate_month(month, inputs=inputs))  # the DfE rules' set-up can fail: one line
@@ -231,39 +265,49 @@ def scorecard(
             help="Only this breakdown: total, age_band, sex, ethnicity, legal_status, placement_type. Default: all.",
         ),
     ] = None,
+    edition: EditionOption = DEFAULT.value,
 ) -> None:
     """Write the tidy scorecard: one row per month x area x KPI x cohort x breakdown x group, with RAG,
-    last month and direction. Headline rows are cohort 'all', breakdown 'total', group 'all'."""
-    from lacperf_helpers.config.cohorts import load_cohorts
-    from lacperf_helpers.config.definitions import load_kpis, load_settings
+    last month and direction. Headline rows are cohort 'all', breakdown 'total', group 'all'.
+
+    The public edition (the default) hides small numbers ('c') and rates only what it shows; the internal edition
+    has every figure, each row marked 'internal: not for publication'."""
+    import pandas as pd
+
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.disclose.disclosure import hidden_keys, publish_card, published_csv
+    from lacperf_helpers.disclose.disclosure import published_csv, published_rows
     from lacperf_helpers.ingest.layout import return_path
-    from lacperf_helpers.ingest.returns import require_month
-    from lacperf_helpers.measures.figures import load_returns
-    from lacperf_helpers.rate.scorecard import build_scorecard, select_area, with_slice
+    from lacperf_helpers.month.edition import edition_view
+    from lacperf_helpers.rate.scorecard import require_area
+
+    inputs = replace(
+        _inputs(returns, kpis, settings, paths.TREND_FILE, paths.BENCHMARKS_FILE), cohorts=cohorts.resolve()
+    )
 
     def build() -> Published:
-        catalogue, rules, defined = load_kpis(kpis), load_settings(settings), load_cohorts(cohorts)
+        view = edition_view(month, inputs=inputs, edition=Edition(edition))
+        card = view.slices.frame
+        if area:
+            require_area(list(card["area"].unique()), area, return_path(returns, month))
         if cohort is not None:
-            defined.require_exact(cohort, "--cohort")
-        require_month(returns, month)
-        figures = load_returns(returns, [previous_month(month), month], catalogue, rules.authority, defined)
-        card = build_scorecard(figures, catalogue, month, rules)
-        # a CSV leaves the analyst's machine: small figures hidden, always, as the month's pages hide them (each
-        # month is decided on its own figures, so last month's are hidden as last month's pages hid them)
-        hidden = hidden_keys(with_slice(figures), catalogue, rules.disclosure, rules.authority or "", defined)
-        card = select_area(card, area, return_path(returns, month)) if area else card
-        if cohort is not None:
-            card = card.loc[card["cohort"] == cohort]
-        if breakdown is not None:
-            card = card.loc[card["breakdown"] == breakdown]
-        return publish_card(card.reset_index(drop=True), hidden, month, previous_month(month))
+            view.data.cohorts.require_exact(cohort, "--cohort")
+        chosen = pd.Series(True, index=card.index)
+        for column, wanted in (("area", area), ("cohort", cohort), ("breakdown", breakdown)):
+            if wanted is not None:
+                chosen &= card[column] == wanted
+        return published_rows(view.slices, chosen)
 
     view = _run(build)
     card = view.frame
     write_atomically(out, published_csv(view))
-    typer.echo(f"wrote {out}: {len(card)} rows ({card['area'].nunique()} area(s) x {card['kpi_id'].nunique()} KPIs)")
+    typer.echo(
+        f"wrote {out}: {len(card)} rows ({card['area'].nunique()} area(s) x {card['kpi_id'].nunique()} KPIs)"
+        + _edition_said(view.edition)
+    )
+
+
+def _edition_said(edition: Edition) -> str:
+    return ", internal edition: NOT FOR PUBLICATION" if edition is Edition.INTERNAL else ", public edition"
 
 
 @app.command(short_help="Render each area's monthly HTML appendix.")
@@ -286,6 +330,7 @@ def render(
     ] = "all",
     force: ForceOption = False,
     workers: WorkersOption = None,
+    edition: EditionsOption = None,
 ) -> None:
     """Render the HTML appendix of each area: summary, scorecard table, trends and notes, code hidden.
 
@@ -294,7 +339,9 @@ def render(
     does not stop the others; its last good appendix stays in place, and the command exits 1 naming it.
     """
     inputs = replace(_inputs(returns, kpis, settings, trend_settings, benchmarks), cohorts=cohorts.resolve())
-    _render_pages("scorecard", month, inputs, area, (cohort,), out, pdf=pdf, force=force, workers=workers)
+    _render_pages(
+        "scorecard", month, inputs, area, (cohort,), out, pdf=pdf, force=force, workers=workers, editions=edition
+    )
 
 
 @app.command("render-quarter", short_help="Render each area's quarterly HTML appendix.")
@@ -320,12 +367,15 @@ def render_quarter(
     pdf: PdfOption = False,
     force: ForceOption = False,
     workers: WorkersOption = None,
+    edition: EditionsOption = None,
 ) -> None:
     """Render the quarterly appendix of each area: the quarter against the previous quarter, the same
     quarter last year, the year to date and the rolling 12 months, with trends at the quarter's end.
     A batch of one quarter, as `render` is of one month."""
     inputs = _inputs(returns, kpis, settings, trend_settings, benchmarks)
-    _render_pages("quarterly", quarter, inputs, area, ("all",), out, pdf=pdf, force=force, workers=workers)
+    _render_pages(
+        "quarterly", quarter, inputs, area, ("all",), out, pdf=pdf, force=force, workers=workers, editions=edition
+    )
 
 
 def _check_quarter(quarter: str) -> str:
@@ -354,26 +404,33 @@ def _render_pages(
     pdf: bool,
     force: bool,
     workers: int | None,
+    editions: list[str] | None,
 ) -> None:
     """`render` and `render-quarter`: the period's pages planned and run as a batch is (its workers started
-    alongside the plan where there may be more than one page)."""
+    alongside the plan where there may be more than one page), each edition in its own folder."""
     from lacperf_helpers.run.batch import WorkerPool, plan_pages
 
-    several = areas is None or len(areas) * len(cohorts) > 1
+    chosen = [Edition(e) for e in dict.fromkeys(editions or [DEFAULT.value])]
+    several = areas is None or len(areas) * len(cohorts) * len(chosen) > 1
     with WorkerPool(workers) as pool:
         start = pool.start if several else lambda: None
         jobs = _run(
-            lambda: plan_pages(
-                notebook,
-                period,
-                inputs=inputs,
-                areas=areas,
-                cohorts=cohorts,
-                out=out,
-                pdf=pdf,
-                force=force,
-                on_new_work=start,
-            )
+            lambda: [
+                job
+                for edition in chosen
+                for job in plan_pages(
+                    notebook,
+                    period,
+                    inputs=inputs,
+                    areas=areas,
+                    cohorts=cohorts,
+                    out=out,
+                    pdf=pdf,
+                    force=force,
+                    on_new_work=start,
+                    edition=edition,
+                )
+            ]
         )
         if not jobs:
             typer.echo(
@@ -396,7 +453,7 @@ def _execute(jobs: list[Job], workers: int | None, scheduler: str | None, pool: 
     with Progress(*columns, console=console, transient=False) as progress:
         task = progress.add_task("Rendering appendices", total=len(jobs))
         results = execute(jobs, workers, scheduler, on_result=lambda result: progress.advance(task), pool=pool)
-    _summarise(console, results, Path(jobs[0].out))
+    _summarise(console, results, list(dict.fromkeys(Path(job.out) for job in jobs)))
 
 
 @app.command(short_help="Render what a run file asks for, in parallel; unchanged pages are skipped.")
@@ -436,6 +493,7 @@ def batch(
             help="Start a new kernel for every appendix (slower) rather than one per worker, cleared between pages.",
         ),
     ] = False,
+    edition: EditionsOption = None,
 ) -> None:
     """Render every appendix a run file asks for, in parallel, skipping those whose inputs have not changed.
 
@@ -470,7 +528,7 @@ def batch(
     for one_notebook in notebook or []:
         if one_notebook not in NOTEBOOKS:
             refuse("--notebook", one_notebook, f"not a notebook lacperf renders; they are: {', '.join(NOTEBOOKS)}")
-    for key, value in (("quarters", quarter), ("areas", area), ("notebooks", notebook)):
+    for key, value in (("quarters", quarter), ("areas", area), ("notebooks", notebook), ("editions", edition)):
         if value:
             overrides[key] = tuple(value)
     for key, folder in (("returns", returns), ("out", out), ("kpis", kpis)):
@@ -497,7 +555,7 @@ def batch(
         _execute(jobs, workers, scheduler, pool)
 
 
-def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
+def _summarise(console: Console, results: list[JobResult], outs: list[Path]) -> None:
     """Counts by outcome, then every appendix with its outcome and where it is (failures say why)."""
     from rich.table import Table
     from rich.text import Text
@@ -521,7 +579,9 @@ def _summarise(console: Console, results: list[JobResult], out: Path) -> None:
             where = r.message + kept
         each.add_row(Text(r.label), Text(r.status), Text(where))  # area names and messages: never markup
     console.print(each, highlight=False)
-    console.print(f"index of every appendix: {out / 'index.html'}", highlight=False, markup=False)
+    for out in outs:
+        edition = "internal edition, not for publication" if out.name == FOLDERS[Edition.INTERNAL] else "public edition"
+        console.print(f"index of every appendix ({edition}): {out / 'index.html'}", highlight=False, markup=False)
     failed = [r for r in results if r.status == FAILED]
     for r in failed:  # one line each, as every other error: what, and why
         kept = f"; the last good appendix {r.path} is unchanged" if Path(r.path).exists() else ""
@@ -550,6 +610,7 @@ def measures(
         list[str] | None,
         typer.Option("--breakdown", help="Only this breakdown (and the total); repeat for several. Default: all."),
     ] = None,
+    edition: EditionOption = DEFAULT.value,
 ) -> None:
     """Compute the SSDA903 measures from <returns>/<YYYY-MM>/903/ by cohort (--cohorts: all, excluding UASC
     ...), breakdown (age band, sex, ethnicity, legal status, placement type, and the file's own: age bands,
@@ -563,10 +624,11 @@ def measures(
     from lacperf_helpers.config.cohorts import load_cohorts
     from lacperf_helpers.config.definitions import load_settings
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.disclose.disclosure import hide_in_measures, published_csv, published_rows
+    from lacperf_helpers.disclose.disclosure import published_csv, published_rows
     from lacperf_helpers.ingest.ssda903 import load_903
     from lacperf_helpers.ingest.validation import problem_counts
-    from lacperf_helpers.measures.registry import MEASURES, data_quality, measure_table
+    from lacperf_helpers.measures.registry import MEASURES, data_quality
+    from lacperf_helpers.month.data import month_measures
 
     def build() -> tuple[Published, pd.DataFrame]:
         unknown = sorted(set(measure or []) - set(MEASURES))
@@ -580,12 +642,18 @@ def measures(
                 known = ", ".join(defined.breakdown_names)
                 raise InputError("--breakdown", f"no breakdown {one!r}; the breakdowns in {cohorts} are: {known}")
         folder = returns / month / "903"
-        data = load_903(folder)
         rules = load_settings(settings)
-        name = authority or rules.authority or "Authority"
-        notes = data_quality(data, pd.Timestamp(month_end(month)), folder)
-        table = measure_table(data, month, name, measure or None, defined, breakdown or None)
-        view = hide_in_measures(table, rules.disclosure, name, defined)
+        name = authority or rules.authority
+        if not name:  # without it no sum of the areas to the authority is formed: a hidden count could follow
+            raise InputError(settings, "no authority is named: name it here or with --authority", column="authority")
+        view = month_measures(
+            returns, month, authority=name, rule=rules.disclosure, cohorts=defined, edition=Edition(edition),
+            measures=measure or None, breakdowns=breakdown or None,
+        )  # fmt: skip
+        if view is None:
+            load_903(folder)  # says what is wrong with the folder, in one line
+            raise InputError(folder, "no SSDA903 extract for this month")
+        notes = data_quality(load_903(folder), pd.Timestamp(month_end(month)), folder)
         if cohort is not None:  # decided over every cohort, then one written: the same cells hidden either way
             view = published_rows(view, view.frame["cohort"] == cohort)
         return view, notes
@@ -595,7 +663,7 @@ def measures(
     write_atomically(out, published_csv(view))
     for note in problem_counts(notes).itertuples():
         typer.echo(f"data quality: {Path(str(note.file)).name}: {note.count} x {note.rule}", err=True)
-    typer.echo(f"wrote {out}: {len(table)} rows ({table['measure'].nunique()} measures)")
+    typer.echo(f"wrote {out}: {len(table)} rows ({table['measure'].nunique()} measures)" + _edition_said(view.edition))
 
 
 @app.command(short_help="Write each KPI's direction of travel and SPC by area and cohort as a CSV.")
@@ -616,39 +684,37 @@ def trend(
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
     settings: SettingsOption = paths.SETTINGS_FILE,
     cohorts: CohortsOption = paths.COHORTS_FILE,
+    edition: EditionOption = DEFAULT.value,
 ) -> None:
     """Write the direction of travel over a period: per KPI x area x cohort, the fitted change and its
-    verdict (Mann-Kendall), the SPC mean, limits, variation and assurance, and the current run."""
-    from lacperf_helpers.config.cohorts import load_cohorts
-    from lacperf_helpers.config.definitions import load_kpis, load_settings, load_trend_settings
+    verdict (Mann-Kendall), the SPC mean, limits, variation and assurance, and the current run. The public
+    edition (the default) works each out from the months it shows."""
+    from lacperf_helpers.config.definitions import load_trend_settings
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.disclose.disclosure import hidden_keys, publish_trend, published_csv
+    from lacperf_helpers.disclose.disclosure import published_csv
     from lacperf_helpers.ingest.layout import return_path
-    from lacperf_helpers.measures.figures import load_returns_to
-    from lacperf_helpers.rate.scorecard import order_areas, require_area, with_slice
-    from lacperf_helpers.trend.series import rated_history
+    from lacperf_helpers.month.edition import areas_of, edition_view, trend_rows
+    from lacperf_helpers.rate.scorecard import require_area
+
+    inputs = replace(_inputs(returns, kpis, settings, trend_settings, paths.BENCHMARKS_FILE), cohorts=cohorts.resolve())
 
     def build() -> Published:
-        catalogue = load_kpis(kpis)
         rules = load_trend_settings(trend_settings)
         if window is not None:
             rules = rules.model_copy(update={"window": window})
-        general, defined = load_settings(settings), load_cohorts(cohorts)
-        figures = with_slice(load_returns_to(returns, month, catalogue, general.authority, defined))
-        history = rated_history(figures.loc[figures["breakdown"] == "total"], catalogue)
-        areas = order_areas(list(history.loc[history["month"] == month, "area"].unique()), general.authority)
+        view = edition_view(month, inputs=inputs, edition=Edition(edition))
+        areas = areas_of(view)
         if area is not None:
             require_area(areas, area, return_path(returns, month))
             areas = [area]
-        # a CSV leaves the analyst's machine: hidden months blanked, and no SPC line drawn through one
-        hidden = hidden_keys(figures, catalogue, general.disclosure, general.authority or "", defined)
-        return publish_trend(history, catalogue, rules, month, areas, hidden)
+        return trend_rows(view, areas, rules)
 
     view = _run(build)
     table = view.frame
     write_atomically(out, published_csv(view))
     typer.echo(
         f"wrote {out}: {len(table)} rows (KPI x area x cohort), window {table['window_start'].iloc[0]} to {month}"
+        + _edition_said(view.edition)
     )
 
 

@@ -45,6 +45,9 @@ def of_phrase(numerator: float, denominator: float, counts: str) -> str:
     return f"{fmt_count(numerator)} of {fmt_count(denominator)} {noun(denominator, counts)}"
 
 
+NOT_SHOWN = "not shown"  # every hidden figure on a page: one wording, so it says nothing of the figure's size
+
+
 def fmt_figure(
     value: float,
     numerator: float,
@@ -56,9 +59,9 @@ def fmt_figure(
     withheld: str = "",
 ) -> str:
     """The figure with what it is made of. Small cohorts lead with the children: '12 of 40 (30.0%)'.
-    A figure hidden by disclosure control shows what stands for it ('<5', 'withheld')."""
-    if withheld:  # '<5 children'; 'withheld' where the hidden figure is not itself small
-        return f"{withheld} {counts}" if withheld.startswith("<") else withheld
+    A figure hidden by disclosure control reads NOT_SHOWN, whatever it is (the wording says nothing of its size)."""
+    if withheld:
+        return NOT_SHOWN
     if unit == "percent":
         if missing(denominator) or missing(numerator):
             return DASH

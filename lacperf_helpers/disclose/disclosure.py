@@ -27,18 +27,18 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import InitVar, dataclass
 
 import numpy as np
 import pandas as pd
 
 from lacperf_helpers.config.cohorts import CohortCatalogue, Scope, load_cohorts
-from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, TrendSettings
+from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
+from lacperf_helpers.config.editions import MARKS, Edition
 from lacperf_helpers.config.paths import csv_text
 from lacperf_helpers.config.periods import financial_quarter
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.period_figures import quarter_periods
-from lacperf_helpers.trend.series import SeriesAnalysis, trend_table
 
 log = logging.getLogger("lacperf.disclosure")
 FIGURES = ("numerator", "denominator", "value")
@@ -49,10 +49,6 @@ NOW_COLUMNS = ("numerator", "denominator", "value", "change", "numerator_change"
                "children_to_change_rating")  # fmt: skip
 PREVIOUS_COLUMNS = ("previous_numerator", "previous_denominator", "previous_value", "change", "numerator_change",
                     "denominator_change")  # fmt: skip
-
-
-def shown_as(rule: DisclosureRule) -> str:
-    return f"<{rule.smallest_shown}"
 
 
 def about_children(catalogue: KpiCatalogue) -> set[str]:
@@ -86,7 +82,7 @@ def _period_label(prefix: str, months: list[str]) -> str:
     return financial_quarter(end)  # the quarter, the one before it, the same one last year
 
 
-def _periods_ending(end: str) -> list[tuple[str, list[str]]]:
+def periods_ending(end: str) -> list[tuple[str, list[str]]]:
     """The added-up periods published at a quarter's end month: the quarter, the year to date, 12 months."""
     if int(end[5:7]) % 3:
         return []
@@ -104,13 +100,18 @@ def figure_cells(figures: pd.DataFrame, catalogue: KpiCatalogue | None) -> pd.Da
     (`step`: the month it is first published in: an added-up period's last month)."""
     children = figures if catalogue is None else figures.loc[figures["kpi_id"].isin(about_children(catalogue))]
     months = children.loc[:, [*KEYS, "numerator", "denominator"]].assign(step=children["month"])
+    if catalogue is not None and "value" in children:
+        # a number KPI of children given only as its value ("children in care: 3") is that count of children
+        counted = {k.id for k in catalogue.kpis if k.unit == "number"}
+        given = children["kpi_id"].isin(counted) & children["numerator"].isna()
+        months.loc[given, "numerator"] = children.loc[given, "value"]
     summed = set() if catalogue is None else {k.id for k in catalogue.kpis if k.aggregation == "sum"}
     headline = months.loc[
         months["kpi_id"].isin(summed) & (months["cohort"] == "all") & (months["breakdown"] == "total")
     ]
     periods = []
     for end in sorted(headline["month"].unique()):
-        for label, period in _periods_ending(str(end)):
+        for label, period in periods_ending(str(end)):
             inside = headline.loc[headline["month"].isin(period)]
             sums = inside.groupby(["area", "kpi_id"], as_index=False)[["numerator", "denominator"]].sum(min_count=1)
             periods.append(sums.assign(month=label, cohort="all", breakdown="total", group="all", step=end))
@@ -391,8 +392,9 @@ def _bounds(values: np.ndarray, labelled: np.ndarray, rule: DisclosureRule) -> t
 
 
 def decide(
-    cells: pd.DataFrame, members: pd.DataFrame, rule: DisclosureRule, authority: str = ""
-) -> tuple[np.ndarray, np.ndarray]:
+    cells: pd.DataFrame, members: pd.DataFrame, rule: DisclosureRule, authority: str = "",
+    forced: np.ndarray | None = None,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """Which cells are hidden, and which of those read '<5' (the others read 'withheld'): primary; then,
     within each month, secondary until in every sum each hidden count of 1-4 can be anything from 1 to 4
     for all the others in it show, and no hidden count is pinned by the sums together; then each added-up
@@ -402,7 +404,11 @@ def decide(
     each '<5' beside an authority '<5' would each be 1."""
     values = cells[list(COUNTS)].to_numpy(float)
     hidden = np.asarray(_small(values, rule).any(axis=1), dtype=bool)
-    labelled = np.asarray(_small(values[:, :2], rule).any(axis=1), dtype=bool)
+    if forced is not None:  # hidden by an earlier version of the month: hidden still
+        hidden |= forced
+    # Every hidden figure reads alike (HIDDEN): the wording tells a reader nothing of which is small, so no
+    # hidden count is known to be 1-4 beyond what the sums say.
+    labelled = np.zeros(len(values), dtype=bool)
     is_month = cells["month"].to_numpy() == cells["step"].to_numpy()
     if len(members):
         # sums never cross a month or a KPI: each (month, KPI) is decided on its own, and the same wherever
@@ -590,7 +596,7 @@ def _hide_periods(cells: pd.DataFrame, hidden: np.ndarray, is_month: np.ndarray)
 
 
 def _period_months(label: str, end: str) -> list[str]:
-    return next(months for name, months in _periods_ending(end) if name == label)
+    return next(months for name, months in periods_ending(end) if name == label)
 
 
 def _pinned(
@@ -736,35 +742,157 @@ def _propagate(rows: list[tuple[np.ndarray, np.ndarray, float]], lo: np.ndarray,
         lo[:], hi[:] = new_lo, new_hi
 
 
+# A count that is the same children in two figures, as (figure, count): (KPI or measure, numerator or
+# denominator). Whoever sees one sees the other, so the two are hidden together.
+Twin = tuple[tuple[str, str], tuple[str, str]]
+
+
 def suppressed(
     figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
-    cohorts: CohortCatalogue | None = None,
-) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:  # fmt: skip
+    cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
+    already_hidden: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:  # fmt: skip
     """Every figure that may be published up to the last month of `figures`, which of them are hidden, and
-    which of those read '<5'. `cohorts`: the cohorts and breakdowns the figures were measured by (default
-    parameters/cohorts.yaml: every caller decides with the same sums, so every output hides the same)."""
+    the sums a reader can form among them (relation, cell, sign). `cohorts`: the cohorts and breakdowns the
+    figures were measured by (default parameters/cohorts.yaml: every caller decides with the same sums, so every
+    output hides the same). `same_children`: counts two figures share (a KPI's children looked after are another's
+    denominator): where either is hidden, both are, and each figure's own sums are made safe again.
+    `already_hidden`: keys hidden by a version of these months already published: hidden again."""
     cohorts = cohorts if cohorts is not None else load_cohorts()
     cells = figure_cells(figures, catalogue)
-    return cells, *decide(cells, relations(cells, authority, cohorts, rule), rule, authority)
+    members = relations(cells, authority, cohorts, rule)
+    forced = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
+    for _ in range(SETTLE_ROUNDS):
+        hidden, _small_ones = decide(cells, members, rule, authority, forced)
+        together = _hidden_with_twins(cells, hidden, same_children)
+        if not (together & ~hidden).any():
+            return cells, hidden, members
+        forced = forced | together
+    raise RuntimeError(f"disclosure control did not settle in {SETTLE_ROUNDS} rounds of figures hidden together")
 
 
-WITHHELD = "withheld"  # a figure hidden so that a small one cannot be worked out, or "46 of 50" its 4
+SETTLE_ROUNDS = 20  # each round hides more figures, so it ends: this many is far beyond any seen
+
+
+def _keys_in(cells: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
+    """Per cell, whether its key (month or period, area, KPI, cohort, breakdown, group) is among `keys`."""
+    probe = (
+        cells.loc[:, list(KEYS)]
+        .astype(str)
+        .merge(keys.loc[:, list(KEYS)].astype(str).drop_duplicates().assign(_in=True), on=list(KEYS), how="left")
+    )
+    return probe["_in"].fillna(False).to_numpy(dtype=bool)
+
+
+def _hidden_with_twins(cells: pd.DataFrame, hidden: np.ndarray, same_children: tuple[Twin, ...]) -> np.ndarray:
+    """`hidden`, and every cell sharing a count with a hidden cell (the same month, area, cohort and group)."""
+    out = hidden.copy()
+    on = ["month", "area", "cohort", "breakdown", "group"]
+    for (one, _), (other, _) in same_children:
+        a = cells.loc[cells["kpi_id"] == one, on].assign(a=lambda f: f.index)
+        b = cells.loc[cells["kpi_id"] == other, on].assign(b=lambda f: f.index)
+        pairs = a.merge(b, on=on)
+        either = hidden[pairs["a"].to_numpy()] | hidden[pairs["b"].to_numpy()]
+        out[pairs.loc[either, "a"].to_numpy()] = True
+        out[pairs.loc[either, "b"].to_numpy()] = True
+    return out
+
+
+LOG_COLUMNS = (*KEYS, "numerator", "denominator", "complement", "reason", "protects", "sum")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A month's one decision: the keys of every hidden figure (`hidden_keys`'s frame) and why each is hidden."""
+
+    hidden: pd.DataFrame
+    log: pd.DataFrame
+
+
+def decision(
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
+    cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
+    already_hidden: pd.DataFrame | None = None,
+) -> Decision:  # fmt: skip
+    """What `hidden_keys` hides, with `disclosure_log`'s reasons, from one decision."""
+    found = suppressed(
+        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden
+    )
+    cells, hidden, _ = found
+    keys = cells.loc[hidden, list(KEYS)].assign(shown=HIDDEN).reset_index(drop=True)
+    return Decision(keys, _log(*found, rule, already_hidden))
+
+
+def disclosure_log(
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
+    cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
+    already_hidden: pd.DataFrame | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """A reason for every hidden figure, for the data-protection officer (the internal edition's
+    disclosure-log.csv): `reason` primary (its numerator, denominator or the children a percentage leaves out
+    are 1-4: which), secondary (hidden so that `protects`, hidden in `sum` with it, cannot be worked out), a
+    period with a hidden month, the same children as a hidden figure of another KPI, or hidden by a version
+    already published. Its exact counts are beside it: this log is not for publication."""
+    found = suppressed(
+        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden
+    )
+    return _log(*found, rule, already_hidden)
+
+
+def _log(
+    cells: pd.DataFrame, hidden: np.ndarray, members: pd.DataFrame, rule: DisclosureRule,
+    already_hidden: pd.DataFrame | None,
+) -> pd.DataFrame:  # fmt: skip
+    values = cells[list(COUNTS)].to_numpy(float)
+    small = _small(values, rule)
+    earlier = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
+    name = cells.loc[:, ["month", "area", "kpi_id", "cohort", "breakdown", "group"]].astype(str).agg(" / ".join, axis=1)
+    relation_of = members.groupby("cell")["relation"].apply(list).to_dict()
+    cells_of = members.groupby("relation")["cell"].apply(list).to_dict()
+    total_of = members.loc[members["sign"] > 0].set_index("relation")["cell"].to_dict()
+    is_month = (cells["month"] == cells["step"]).to_numpy()
+    rows = []
+    for c in np.flatnonzero(hidden):
+        primary = [COUNTS[k] for k in range(len(COUNTS)) if small[c, k]]
+        protects, where = "", ""
+        if primary:
+            reason = "primary: " + ", ".join(primary) + f" of 1-{rule.smallest_shown - 1}"
+        elif earlier[c]:
+            reason = "hidden by a version of this month already published"
+        elif not is_month[c]:
+            reason = "period: a month in it is hidden"
+        else:
+            reason = "secondary"
+            for r in relation_of.get(c, []):
+                others = [o for o in cells_of[r] if o != c and hidden[o]]
+                if others:
+                    protects = "; ".join(name.iloc[o] for o in others)
+                    where = "total " + name.iloc[total_of[r]]
+                    break
+            else:
+                reason = "the same children as a hidden figure of another KPI"
+        rows.append((*cells.loc[c, list(KEYS)], *values[c], reason, protects, where))
+    return pd.DataFrame(rows, columns=list(LOG_COLUMNS))
+
+
+HIDDEN = "c"  # what stands for every hidden figure (the DfE's symbol): one wording, so it says nothing of size
 
 
 def hidden_keys(
     figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
-    cohorts: CohortCatalogue | None = None,
+    cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
+    already_hidden: pd.DataFrame | None = None,
 ) -> pd.DataFrame:  # fmt: skip
-    """The keys (month or period, area, KPI, cohort, breakdown, group) of every figure to hide, and what it
-    shows instead: '<5' where its numerator or denominator is small (unless that would pin it), else
-    'withheld'."""
-    cells, mask, small = suppressed(figures, catalogue, rule, authority, cohorts)
+    """The keys (month or period, area, KPI, cohort, breakdown, group) of every figure to hide; `shown`: HIDDEN,
+    what stands for each, alike whether it is small or hidden to protect another."""
+    cells, mask, _ = suppressed(
+        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden
+    )
     log.info(
-        "disclosure control: %d of %d figures hidden (%d read '%s'), up to %s",
-        int(mask.sum()), len(cells), int(small[mask].sum()), shown_as(rule), cells["step"].max() if len(cells) else "-",
+        "disclosure control: %d of %d figures hidden, up to %s",
+        int(mask.sum()), len(cells), cells["step"].max() if len(cells) else "-",
     )  # fmt: skip
-    shown = np.where(small[mask], shown_as(rule), WITHHELD)
-    return cells.loc[mask, list(KEYS)].assign(shown=shown).reset_index(drop=True)
+    return cells.loc[mask, list(KEYS)].assign(shown=HIDDEN).reset_index(drop=True)
 
 
 def no_hidden() -> pd.DataFrame:
@@ -782,8 +910,8 @@ def _shown(frame: pd.DataFrame, hidden: pd.DataFrame, month_column: str | None, 
 
 def hide_in_card(card: pd.DataFrame, hidden: pd.DataFrame, month: str, previous: str) -> pd.DataFrame:
     """The scorecard with hidden figures blanked and flagged: `withheld` and `previous_withheld` say what
-    each shows instead ('' where it is shown). The direction between a hidden figure and another is not
-    given ("fell from <5 to <5" would narrow both): the rating, a band, stays."""
+    each shows instead ('' where it is shown). A hidden figure has no rating, and no direction beside it
+    ("fell from c to c", or "Amber" against 90/80, would narrow it)."""
     out = card.copy()
     out["withheld"] = _shown(out, hidden, None, month)
     out["previous_withheld"] = _shown(out, hidden, None, previous)
@@ -795,102 +923,134 @@ def hide_in_card(card: pd.DataFrame, hidden: pd.DataFrame, month: str, previous:
     for column in PREVIOUS_COLUMNS:
         if column in out:
             out.loc[out["previous_suppressed"], column] = np.nan
+    for rag, flag in (("rag", "suppressed"), ("previous_rag", "previous_suppressed")):
+        if rag in out:
+            out.loc[out[flag], rag] = rating.NOT_SHOWN
     if "direction" in out:
-        either = (out["suppressed"] | out["previous_suppressed"]) & (out["direction"] != rating.NOT_COMPARABLE)
+        either = out["suppressed"] | out["previous_suppressed"]
         out.loc[either, "direction"] = rating.NOT_SHOWN
     return out
 
 
 def hide_in_history(history: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame:
-    """Month-by-month rows (with a `month` column) with hidden figures blanked and flagged."""
+    """Month-by-month rows (with a `month` column) with hidden figures blanked, unrated and flagged."""
     out = history.copy()
     out["withheld"] = _shown(out, hidden, "month", None)
     out["suppressed"] = out["withheld"] != ""
     for column in FIGURES:
         if column in out:
             out.loc[out["suppressed"], column] = np.nan
+    if "rag" in out:
+        out.loc[out["suppressed"], "rag"] = rating.NOT_SHOWN
     return out
 
 
-SPC_LINES = ("mean", "lower_limit", "upper_limit")
-
-
-def hide_in_trend(row: dict[str, object], points: pd.DataFrame) -> tuple[dict[str, object], pd.DataFrame]:
-    """A KPI's trend (`row`) and chart points (with `suppressed` from hide_in_history) as they may be
-    published: a hidden month's figure blanked; where any month on the chart is hidden, the SPC mean and
-    limits left off (24 x the mean less the months shown is the hidden month); and no month-on-month run
-    told through a hidden month. The trend and SPC verdicts stand."""
-    row = dict(row)
-    if len(points) and bool(points["suppressed"].iloc[-1]):
-        row["latest_value"] = np.nan
-    hidden_months = set(points.loc[points["suppressed"], "month"]) if len(points) else set()
-    since = str(row.get("run_since") or "")
-    if since and any(month >= since for month in hidden_months):
-        # "a decline every month since July" orders each hidden month of the run against its neighbours
-        row.update(run_direction="", run_since="", run_length=0, run_since_value=np.nan, since_when="")
-    if hidden_months:
-        for line in SPC_LINES:
-            row[line] = np.nan
-            if line in points:
-                points = points.assign(**{line: np.nan})
-    return row, points
+# Only disclosure control makes a Published view: the token below is this module's own.
+_DISCLOSURE_CONTROL = object()
 
 
 @dataclass(frozen=True)
 class Published:
-    """Figures as they may leave the analyst's machine: made only here, by disclosure control. A CSV export
-    is written from this type, never from a frame (`published_csv`), so nothing unsuppressed reaches one."""
+    """Figures as they may leave the analyst's machine, in one edition: made only here. The public edition
+    holds no figure it may not show, and everything worked out from one (`derived`) is worked out from what
+    it shows; the internal edition holds every figure, for the council's own staff. A CSV is written from
+    this type, never from a frame (`published_csv`), and says which edition it is."""
 
     frame: pd.DataFrame
+    edition: Edition
+    made_by: InitVar[object] = None
+
+    def __post_init__(self, made_by: object) -> None:
+        if made_by is not _DISCLOSURE_CONTROL:
+            raise TypeError("a Published view is made by disclosure control only (lacperf_helpers.disclose)")
 
     def _repr_html_(self) -> str | None:  # shown as its table in JupyterLab
         shown: str | None = self.frame._repr_html_()  # type: ignore[operator]
         return shown
 
 
-def published_csv(view: Published) -> str:
-    return csv_text(view.frame)
+def _published(frame: pd.DataFrame, edition: Edition) -> Published:
+    return Published(frame, edition, _DISCLOSURE_CONTROL)
+
+
+def publish_figures(figures: pd.DataFrame, hidden: pd.DataFrame, edition: Edition) -> Published:
+    """Every figure as the edition shows it: the public edition's hidden figures blanked and flagged
+    (`withheld`, `suppressed`), before anything is worked out from them; the internal edition's all shown."""
+    if edition is Edition.INTERNAL:
+        return _published(figures.assign(withheld="", suppressed=False), edition)
+    return _published(hide_in_history(figures, hidden), edition)
+
+
+def derived(view: Published, work_out: Callable[[pd.DataFrame], pd.DataFrame]) -> Published:
+    """What is worked out from published figures alone (ratings, changes, trends, the quarter's sums) is
+    itself as published as they are: no figure it may not show goes in, so none can come out."""
+    return _published(work_out(view.frame), view.edition)
+
+
+def publish_card(card: Published, hidden: pd.DataFrame, month: str, previous: str) -> Published:
+    """The month's scorecard, rated from published figures, with each hidden figure flagged and unrated
+    (`hide_in_card`); in the internal edition nothing is hidden."""
+    shown = no_hidden() if card.edition is Edition.INTERNAL else hidden
+    return derived(card, lambda frame: hide_in_card(frame, shown, month, previous))
 
 
 def published_rows(view: Published, rows: pd.Series | None = None, columns: list[str] | None = None) -> Published:
     """Some rows and columns of a published view: still published (nothing hidden is shown by leaving out)."""
     frame = view.frame if rows is None else view.frame.loc[rows]
-    return Published(frame.loc[:, [c for c in columns if c in frame.columns]] if columns else frame)
+    return _published(frame.loc[:, [c for c in columns if c in frame.columns]] if columns else frame, view.edition)
 
 
-def publish_card(card: pd.DataFrame, hidden: pd.DataFrame, month: str, previous: str) -> Published:
-    """The tidy scorecard of a month for export: `hide_in_card` with the month's one decision."""
-    return Published(hide_in_card(card, hidden, month, previous))
+# In a CSV, each hidden figure's cells read HIDDEN: the flag column of each kind of figure, and its cells.
+_HIDDEN_CELLS = {
+    "withheld": (*NOW_COLUMNS, "rag"),
+    "previous_withheld": (*PREVIOUS_COLUMNS, "previous_rag"),
+}
 
 
-def publish_trend(
-    history: pd.DataFrame, catalogue: KpiCatalogue, settings: TrendSettings, month: str, areas: list[str],
-    hidden: pd.DataFrame,
-) -> Published:  # fmt: skip
-    """The trend table for export: hidden months blanked, and no SPC line drawn through one."""
+def published_csv(view: Published) -> str:
+    """The view as CSV, for a spreadsheet: every hidden figure's cells read 'c' (as the DfE publishes), and an
+    `edition` column says which edition every row is ('internal: not for publication')."""
+    frame = view.frame.drop(columns=[c for c in view.frame.columns if c.endswith("suppressed")])
+    flags = {
+        **_HIDDEN_CELLS,
+        **{f"{p}withheld": (*(p + c for c in FIGURES), p + "rag") for p in _period_prefixes(frame)},
+    }
+    for flag, columns in flags.items():
+        if flag not in frame:
+            continue
+        hidden = frame[flag].astype(str) != ""
+        for column in columns:
+            if column in frame and hidden.any():
+                frame[column] = frame[column].astype(object).where(~hidden, HIDDEN)
+    return csv_text(frame.assign(edition=MARKS[view.edition]))
 
-    def publish(analysis: SeriesAnalysis) -> SeriesAnalysis:
-        return SeriesAnalysis(*hide_in_trend(analysis.row, hide_in_history(analysis.points, hidden)))
 
-    return Published(trend_table(history, catalogue, settings, month, areas, publish))
+def _period_prefixes(frame: pd.DataFrame) -> list[str]:
+    return [c.removesuffix("withheld") for c in frame.columns if c.endswith("_withheld") and c != "previous_withheld"]
 
 
 def hide_in_measures(
-    table: pd.DataFrame, rule: DisclosureRule, authority: str, cohorts: CohortCatalogue | None = None
-) -> Published:
-    """The SSDA903 measures table for export, its small figures hidden ('withheld' says what stands for each).
-    A measure's figures are decided as the KPI measured by it decides them: the same figures, the same sums."""
+    table: pd.DataFrame, rule: DisclosureRule, authority: str, cohorts: CohortCatalogue | None = None,
+    edition: Edition = Edition.PUBLIC, same_children: tuple[Twin, ...] = (),
+) -> Published:  # fmt: skip
+    """The SSDA903 measures table for export. Public: its small figures hidden ('withheld' says what stands for
+    each), decided as the KPI measured by a measure decides it (the same figures, the same sums); internal: every
+    figure exact."""
+    if edition is Edition.INTERNAL:
+        return _published(table.assign(withheld="", rounded=""), edition)
     figures = table.rename(columns={"measure": "kpi_id"})
     exact = _published_exactly(figures, cohorts)
-    hidden = hidden_keys(figures.loc[exact], None, rule, authority, cohorts and cohorts.exact_only())
+    hidden = hidden_keys(
+        figures.loc[exact], None, rule, authority, cohorts and cohorts.exact_only(), same_children=same_children
+    )
     # the rest are rounded (`rounded`): hidden where a count of theirs is 1-4, as no rounding hides those
     counts = figures.loc[~exact, ["numerator", "denominator"]].to_numpy(float)
     counts = np.column_stack([counts, counts[:, 1] - counts[:, 0]])
     inexact = figures.loc[~exact]
     small = inexact.loc[np.asarray(_small(counts, rule).any(axis=1), dtype=bool), list(KEYS)]
-    hidden = pd.concat([hidden, small.assign(shown=shown_as(rule))], ignore_index=True)
+    hidden = pd.concat([hidden, small.assign(shown=HIDDEN)], ignore_index=True)
     out = hide_in_history(figures, hidden).rename(columns={"kpi_id": "measure"})
-    return Published(rounded(out.drop(columns="suppressed"), cohorts, rule))
+    return _published(rounded(out.drop(columns="suppressed"), cohorts, rule), edition)
 
 
 def _published_exactly(figures: pd.DataFrame, cohorts: CohortCatalogue | None) -> pd.Series:
@@ -934,8 +1094,10 @@ def hide_in_periods(card: pd.DataFrame, quarter: str, hidden: pd.DataFrame, cata
         out[prefix + "withheld"] = np.where(summed, as_summed, as_latest)
         for column in FIGURES:
             out.loc[out[prefix + "withheld"] != "", prefix + column] = np.nan
+        if prefix + "rag" in out:
+            out.loc[out[prefix + "withheld"] != "", prefix + "rag"] = rating.NOT_SHOWN
     for direction, prefix in (("direction", "previous_quarter_"), ("direction_on_last_year", "last_year_")):
         if direction in out and prefix + "withheld" in out:
             either = (out["withheld"] != "") | (out[prefix + "withheld"] != "")
-            out.loc[either & (out[direction] != rating.NOT_COMPARABLE), direction] = rating.NOT_SHOWN
+            out.loc[either, direction] = rating.NOT_SHOWN
     return out.drop(columns=["cohort", "breakdown", "group"])

@@ -59,6 +59,16 @@ class Measure:
 
 MEASURES: dict[str, Measure] = {}
 
+# Counts that are the same children in two measures, in every cohort, breakdown and area: (measure, count).
+# A reader who sees one sees the other, so disclosure control hides both or neither; a test checks each pair
+# agrees on every row of the sample, and that no other pair always does.
+SAME_CHILDREN: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
+    (("cla_count", "numerator"), ("placement_stability_short", "denominator")),  # children looked after
+    (("care_leavers_in_touch", "denominator"), ("care_leavers_eet", "denominator")),  # the OC3 cohort
+    (("care_leavers_in_touch", "denominator"), ("care_leavers_suitable_accommodation", "denominator")),
+    (("health_assessment", "denominator"), ("dental_check_903", "denominator")),  # the OC2 cohort
+)
+
 
 def measure(
     id: str, title: str, unit: str, polarity: str, definition: str

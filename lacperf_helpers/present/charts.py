@@ -56,8 +56,14 @@ def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, 
             "month_label": points["month"].map(month_label),
             "value": points["value"],
             "figure": [
-                fmt_figure(v, n, d, unit, decimals, counts, 0)
-                for v, n, d in zip(points["value"], points["numerator"], points["denominator"], strict=True)
+                fmt_figure(v, n, d, unit, decimals, counts, 0, str(w) if isinstance(w, str) else "")
+                for v, n, d, w in zip(
+                    points["value"],
+                    points["numerator"],
+                    points["denominator"],
+                    points.get("withheld", pd.Series("", index=points.index)),
+                    strict=True,
+                )
             ],
             "rating": points["rag"],
             "target": points["target"],

@@ -12,14 +12,13 @@ import pandas as pd
 
 from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule
+from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.config.formatting import fmt_count
+from lacperf_helpers.config.formatting import NOT_SHOWN, fmt_count
 from lacperf_helpers.config.periods import month_label
 from lacperf_helpers.config.vocabulary import TOTAL, in_natural_order
-from lacperf_helpers.disclose.disclosure import hide_in_measures
-from lacperf_helpers.ingest.layout import ssda903_path
-from lacperf_helpers.ingest.ssda903 import load_903
-from lacperf_helpers.measures.registry import MEASURES, measure_table
+from lacperf_helpers.measures.registry import MEASURES
+from lacperf_helpers.month.data import month_measures
 
 
 def cohort_table(
@@ -29,17 +28,17 @@ def cohort_table(
     cohort: str,
     breakdown: str,
     authority: str,
-    disclosure_control: bool = True,
+    edition: Edition | str = DEFAULT,
     rule: DisclosureRule | None = None,
     cohorts: CohortCatalogue | None = None,
 ) -> pd.DataFrame:
     """The measure for each month with an extract: month, area, group, numerator, denominator, value.
 
-    `cohorts`: the cohorts and breakdowns to choose from (default parameters/cohorts.yaml). With
-    `disclosure_control` (the default), figures of 1 to 4 children and any that would give one away
-    are hidden as in the appendices (over every cohort and the breakdown's sums); an analyst may turn it
-    off for their own look at the data."""
+    `cohorts`: the cohorts and breakdowns to choose from (default parameters/cohorts.yaml). In the public
+    `edition` (the default), figures of 1 to 4 children and any that would give one away are hidden as
+    `lacperf measures` hides them; the internal edition shows every figure, for the council's own staff."""
     cohorts = cohorts or load_cohorts()
+    edition = parse_edition(edition, "edition")
     if measure not in MEASURES:
         raise InputError("measure", f"no measure {measure!r}; measures are: {', '.join(MEASURES)}")
     cohorts.require(cohort, "cohort")
@@ -50,20 +49,18 @@ def cohort_table(
     parts = [b for b in [breakdown, *(getattr(cohorts.breakdown(breakdown), "by", None) or ())] if b != TOTAL]
     frames = []
     for month in months:
-        folder = ssda903_path(returns_dir, month)
-        if folder.is_dir():
-            table = measure_table(load_903(folder), month, authority, [measure], cohorts, parts)
-            if disclosure_control:
-                table = hide_in_measures(table, rule or DisclosureRule(), authority, cohorts).frame
+        view = month_measures(
+            Path(returns_dir), month, authority=authority, rule=rule or DisclosureRule(), cohorts=cohorts,
+            edition=edition, measures=[measure], breakdowns=parts,
+        )  # fmt: skip
+        if view is not None:
+            table = view.frame
             frames.append(table.loc[(table["cohort"] == cohort) & (table["breakdown"] == breakdown)])
     if not frames:
         raise InputError(returns_dir, f"no SSDA903 extract in any of the months {months[0]} to {months[-1]}")
     chosen = pd.concat(frames, ignore_index=True)
-    for column in ("withheld", "rounded"):  # without disclosure control: exact, nothing hidden
-        if column not in chosen:
-            chosen[column] = ""
     chosen["figure"] = [
-        w or (fmt_count(n) if pd.isna(d) else f"{fmt_count(n)} of {fmt_count(d)}")
+        NOT_SHOWN if w else (fmt_count(n) if pd.isna(d) else f"{fmt_count(n)} of {fmt_count(d)}")
         for n, d, w in zip(chosen["numerator"], chosen["denominator"], chosen["withheld"], strict=True)
     ]
     chosen["month_label"] = chosen["month"].map(month_label)
@@ -82,7 +79,7 @@ def title(measure: str, cohort: str, breakdown: str, area: str) -> str:
 
 def months_across(table: pd.DataFrame, area: str, breakdown: str) -> pd.DataFrame:
     """One area's figures with months across and groups down, in their natural order; hidden figures read
-    '<5' or 'withheld' as on the appendix."""
+    'not shown' as on the appendix."""
     one = table.loc[table["area"] == area]
     wide = one.pivot_table(index="group", columns="month", values="figure", aggfunc="first", sort=False)
     wide = wide.loc[in_natural_order(list(wide.index), breakdown)]
@@ -104,7 +101,7 @@ def hidden_note(table: pd.DataFrame, area: str) -> str:
     if not hidden:
         return "Every figure is shown." + said
     return (
-        f"{hidden} figure(s) are hidden to protect small numbers of children: '<5' or 'withheld' in the table, "
+        f"{hidden} figure(s) are hidden to protect small numbers of children: “{NOT_SHOWN}” in the table, "
         "and gaps in the lines of the chart." + said
     )
 

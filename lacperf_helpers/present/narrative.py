@@ -33,9 +33,8 @@ DIRECTION_GROUPS = (
     (rating.NOT_COMPARABLE, "No figure last {period} to compare with"),
     (rating.NOT_SHOWN, "Direction not shown: small numbers"),
 )
-# What a sentence says in place of a hidden figure, by what the page shows for it.
-SMALL_NUMBER = "a small number of children, not shown to protect their privacy"
-WITHHELD_FIGURE = "not shown, so that a small number of children cannot be worked out"
+# What a sentence says in place of every hidden figure: one wording, so it says nothing of the figure's size.
+HIDDEN_FIGURE = "not shown, to protect a small number of children"
 
 
 @dataclass(frozen=True)
@@ -88,6 +87,9 @@ def headline(rags: pd.Series) -> str:
     if not_applicable:
         verb = "is" if not_applicable == 1 else "are"
         text += f"; {not_applicable} {verb} not applicable (no children in the cohort this month)"
+    hidden = int((rags == rating.NOT_SHOWN).sum())
+    if hidden:
+        text += f"; {hidden} {'is' if hidden == 1 else 'are'} not shown, to protect a small number of children"
     return text + "."
 
 
@@ -111,11 +113,8 @@ def withheld(r: KpiRow, prefix: str = "") -> str:
 
 
 def hidden_in_words(r: KpiRow, prefix: str = "") -> str:
-    """A hidden figure in a sentence: plain words, not '<5' ('' if it is shown)."""
-    shown = withheld(r, prefix)
-    if not shown:
-        return ""
-    return SMALL_NUMBER if shown.startswith("<") else WITHHELD_FIGURE
+    """A hidden figure in a sentence, in plain words ('' if it is shown)."""
+    return HIDDEN_FIGURE if withheld(r, prefix) else ""
 
 
 def _threshold(r: KpiRow, which: str) -> str:
@@ -131,12 +130,9 @@ def _short(value: float, numerator: float, denominator: float, r: KpiRow, small_
 
 def rating_change(r: KpiRow, small_cohort: float) -> str:
     """'X rose from 93.9% to 100.0%, achieving the target of 100.0% and moving the rating from Amber to Green.'"""
-    if withheld(r) or withheld(r, "previous_"):  # neither the figures nor which way they went
-        hidden = hidden_in_words(r) or hidden_in_words(r, "previous_")
-        return f"{r.title} moved from {r.previous_rag} to {r.rag} (the figures: {hidden})."
     before = _short(r.previous_value, r.previous_numerator, r.previous_denominator, r, small_cohort)
     now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort)
-    rose = (r.direction == rating.IMPROVED) == (r.polarity == "H")  # direction is judged on the true figures
+    rose = (r.direction == rating.IMPROVED) == (r.polarity == "H")
     # the same figure with another rating: the target or floor changed
     moved = f"stayed at {now}" if r.direction == rating.SAME else f"{'rose' if rose else 'fell'} from {before} to {now}"
     return f"{r.title} {moved}, {_crossing(r)} and moving the rating from {r.previous_rag} to {r.rag}."
@@ -224,6 +220,8 @@ def england_phrase(r: KpiRow) -> str:
 
 
 def not_rated_item(r: KpiRow) -> str:
+    if r.rag == rating.NOT_SHOWN:
+        return f"{r.title}: {HIDDEN_FIGURE}."
     if r.rag == rating.NOT_APPLICABLE:
         return f"{r.title}: not applicable ({of_phrase(0, 0, r.counts)})."
     return f"{r.title}: no figure in the return."

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 import pandas as pd
 from markupsafe import Markup
 
-from lacperf_helpers.config.formatting import DASH, fmt_count, fmt_figure, fmt_value, missing, slug
+from lacperf_helpers.config.editions import MARKS, Edition
+from lacperf_helpers.config.formatting import DASH, NOT_SHOWN, fmt_count, fmt_figure, fmt_value, missing, slug
 from lacperf_helpers.config.periods import (
     financial_year,
     latest_quarter,
@@ -98,6 +99,7 @@ def header(appendix: Appendix) -> Section:
         meta=f"Financial year {financial_year(appendix.month)} · figures at the end of {month_label(appendix.month)}, "
         f"compared with {previous}",
         notice=appendix.settings.notice,
+        internal=appendix.edition is Edition.INTERNAL,
     )
 
 
@@ -140,7 +142,7 @@ def breakdown_section(appendix: Appendix, breakdown: str) -> Section:
             Cell(r.group),
             Cell(fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small, r.withheld)),
             Cell(r.rag, _rag_class(r.rag)),
-            Cell(r.previous_withheld or fmt_value(r.previous_value, r.unit, r.decimals)),
+            Cell(NOT_SHOWN if r.previous_withheld else fmt_value(r.previous_value, r.unit, r.decimals)),
         )
         for r in rows_of(rows, BreakdownRow)
     )
@@ -164,8 +166,14 @@ def scorecard_cells(
     `cohort_figure`: the KPI's figure excluding UASC, where the page has that column; `band`: the authority's
     national quartile band, on the authority's page."""
     now = fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort, r.withheld)
-    before = r.previous_withheld or fmt_value(r.previous_value, r.unit, r.decimals)  # its children: in the annex
-    previous = DASH if r.previous_rag == rating.NO_DATA else f"{before} · {r.previous_rag}"
+    before = fmt_value(r.previous_value, r.unit, r.decimals)  # its children: in the annex
+    previous = (
+        NOT_SHOWN
+        if r.previous_withheld
+        else DASH
+        if r.previous_rag == rating.NO_DATA
+        else f"{before} · {r.previous_rag}"
+    )
     children = r.children_to_change_rating
     variation = icons.variation(r.variation, r.polarity)
     assurance = icons.assurance(r.assurance)
@@ -264,8 +272,8 @@ def scorecard_table(appendix: Appendix) -> Section:
 
 
 NOT_SHOWN_KEY = (
-    "Direction “Not shown”: a figure this month or last is hidden to protect a small number of children, so which "
-    "way it moved is not given."
+    "“Not shown”: a figure that counts, or would let a reader work out, 1 to 4 children is not published, and has no "
+    "rating; where a figure this month or last is not shown, which way it moved is not given."
 )
 DOWNLOAD_COLUMNS = [
     "month", "area", "cohort", "kpi_id", "title", "numerator", "denominator", "value", "withheld", "target", "floor",
@@ -280,8 +288,11 @@ def page_name(appendix: Appendix) -> str:
 
 
 def csv_download(view: Published, file: str) -> Section:
-    """A link that saves the table's published figures as CSV, from the page itself (no network)."""
-    return render("download.html.j2", data=published_csv(view), file=file)
+    """A link that saves the table's published figures as CSV, from the page itself (no network); the internal
+    edition's file is named, and every row marked, not for publication."""
+    internal = view.edition is Edition.INTERNAL
+    name = file.replace(".csv", "--internal-not-for-publication.csv") if internal else file
+    return render("download.html.j2", data=published_csv(view), file=name, internal=internal, mark=MARKS[view.edition])
 
 
 def overview(appendix: Appendix) -> Section:
@@ -394,7 +405,7 @@ def areas_table(appendix: Appendix) -> Section:
 def _short_figure(r: FigureRow, small: float) -> str:
     """'80.3%'; '5 of 5 (100.0%)' where so few children are counted that one moves it far; or 'withheld'."""
     if r.withheld:
-        return r.withheld
+        return NOT_SHOWN
     if r.unit == "percent" and not missing(r.denominator) and 0 < r.denominator < small:
         return fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small)
     return fmt_value(r.value, r.unit, r.decimals)
@@ -404,7 +415,7 @@ def _standout_sentence(s: Standout, by_area: dict[tuple[str, str], FigureRow], a
     """'Placement stability: South Kent 29.7% (Red) against Kent's 45.0% (Amber); month-on-month improvement
     since March 2018 when it was 23.0%.'"""
     r, whole = by_area[(s.kpi_id, s.area)], by_area.get((s.kpi_id, authority))
-    hidden = "figure not shown"  # small numbers: the table says <5 or withheld
+    hidden = "figure not shown"  # small numbers: the table says why
     shown = (
         hidden if r.withheld else fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small)
     )
@@ -471,7 +482,7 @@ def data_quality(appendix: Appendix) -> Section:
         rules=rules,
         warnings=len(problems),
         files=problems["file"].nunique(),
-        disclosure_control=appendix.disclosure_control,
+        internal=appendix.edition is Edition.INTERNAL,
         smallest_shown=appendix.settings.disclosure.smallest_shown,
         hidden=int(appendix.slices.frame["suppressed"].sum()),
         validation_page=VALIDATION_PAGE,
@@ -616,6 +627,8 @@ def _period_figure(r: QuarterRow, prefix: str, small_cohort: float, with_rating:
     p = r.periods[prefix]
     if p.rag == rating.NO_DATA:
         return DASH
+    if p.withheld:
+        return NOT_SHOWN
     shown = fmt_figure(p.value, p.numerator, p.denominator, r.unit, r.decimals, r.counts, small_cohort, p.withheld)
     partial = f" ({p.months_covered} of {p.months_expected} months)" if p.months_covered < p.months_expected else ""
     return f"{shown}{partial} · {p.rag}" if with_rating else shown + partial
@@ -641,6 +654,7 @@ def quarter_header(q: QuarterAppendix) -> Section:
         meta=f"{month_label(months[0])} to {month_label(months[-1])}, compared with "
         f"{frame['previous_quarter'].iloc[0]} and with {frame['last_year_quarter'].iloc[0]}",
         notice=q.month_end.settings.notice,
+        internal=q.month_end.edition is Edition.INTERNAL,
     )
 
 

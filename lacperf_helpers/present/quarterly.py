@@ -8,15 +8,16 @@ from typing import Any
 
 import pandas as pd
 
+from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import quarter_months
-from lacperf_helpers.disclose.disclosure import Published, hide_in_periods
+from lacperf_helpers.disclose.disclosure import Published, derived
 from lacperf_helpers.ingest.manifest import describe
-from lacperf_helpers.present.appendix import TREND_FOR_CARD, Appendix, load_appendix
+from lacperf_helpers.month.edition import TREND_FOR_CARD, edition_view, quarter_card
+from lacperf_helpers.present.appendix import Appendix, load_appendix
 from lacperf_helpers.present.narrative import Summary, summarise
 from lacperf_helpers.rate import rating
-from lacperf_helpers.rate.period_figures import BASIS_SNAPSHOT, PERIOD_PREFIXES, quarter_scorecard
-from lacperf_helpers.rate.scorecard import headline
+from lacperf_helpers.rate.period_figures import BASIS_SNAPSHOT
 
 BENCHMARK_FOR_CARD = ("england", "statistical_neighbours", "benchmark_year", "against_england")
 
@@ -53,33 +54,32 @@ def load_quarter_appendix(
     *,
     inputs: Inputs | None = None,
     made_at: str = "",
-    disclosure_control: bool = True,
+    edition: Edition | str = DEFAULT,
     manifest: dict[str, Any] | None = None,
 ) -> QuarterAppendix:
-    """Everything the quarterly appendix shows; the quarter's last month must have a return.
+    """Everything the quarterly appendix shows in `edition`; the quarter's last month must have a return.
 
-    With `disclosure_control` (always, when lacperf renders), each period's figures of 1 to 4 children,
-    and any that would give one away (from the authority's and the other areas' figures), are hidden."""
+    The public edition adds up each period from the months it shows, and hides a period with a hidden month."""
     months = quarter_months(quarter)
     inputs = inputs or Inputs()
+    edition = parse_edition(edition, "edition")
     month_end = load_appendix(
         months[-1],
         area,
         inputs=inputs,
         made_at=made_at,
-        disclosure_control=disclosure_control,
+        edition=edition,
         manifest=manifest or describe(inputs, months[-1], {"quarter": quarter, "area": area}, made_at),
     )
-    areas = list(month_end.all_areas.frame["area"].unique())
-    every_area = quarter_scorecard(headline(month_end.figures), month_end.catalogue, quarter, areas)
-    if disclosure_control:
-        every_area = hide_in_periods(every_area, quarter, month_end.hidden, month_end.catalogue)
-    else:
-        every_area = every_area.assign(**{prefix + "withheld": "" for prefix in PERIOD_PREFIXES})
-    quarter_card = every_area.loc[every_area["area"] == area].reset_index(drop=True)
+    view = edition_view(months[-1], inputs=inputs, edition=edition)
     extra = month_end.card.frame.loc[:, ["kpi_id", *TREND_FOR_CARD, *BENCHMARK_FOR_CARD]]
-    card = with_previous_quarter(quarter_card).merge(extra, on="kpi_id", how="left")
+
+    def this_area(every_area: pd.DataFrame) -> pd.DataFrame:
+        quarter_card = every_area.loc[every_area["area"] == area].reset_index(drop=True)
+        return with_previous_quarter(quarter_card).merge(extra, on="kpi_id", how="left")
+
+    card = derived(quarter_card(view, quarter), this_area)
     summary = summarise(
-        card, month_end.settings.small_cohort_denominator, "quarter", str(card["previous_quarter"].iloc[0])
+        card.frame, month_end.settings.small_cohort_denominator, "quarter", str(card.frame["previous_quarter"].iloc[0])
     )
-    return QuarterAppendix(quarter, area, Published(card), summary, month_end)
+    return QuarterAppendix(quarter, area, card, summary, month_end)

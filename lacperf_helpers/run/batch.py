@@ -34,9 +34,10 @@ from lacperf_helpers import __version__
 from lacperf_helpers.config import cache, paths
 from lacperf_helpers.config.cache import code_hash
 from lacperf_helpers.config.definitions import load_settings, load_yaml_model
+from lacperf_helpers.config.editions import DEFAULT, FOLDERS, Edition, edition_folder
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
-from lacperf_helpers.config.paths import log_to_stderr, write_atomically
+from lacperf_helpers.config.paths import csv_text, log_to_stderr, write_atomically
 from lacperf_helpers.config.periods import (
     financial_quarter,
     is_month,
@@ -83,6 +84,7 @@ class RunFile(BaseModel):
     out: str = "reports"
     pdf: bool = False
     dfe_rules: bool = False  # also run the DfE's SSDA903 rules: in validation.csv and each data-quality note
+    editions: tuple[Edition, ...] = (DEFAULT,)  # public (safe to publish) and/or internal (not for publication)
 
     def month_list(self) -> list[str]:
         if isinstance(self.months, MonthRange):
@@ -114,6 +116,7 @@ class Job:
     warm: bool = True  # reuse the worker's kernel (fresh namespace each time) rather than start one per page
     ratings: tuple[tuple[str, int], ...] = ()  # Green / Amber / Red / Not rated, for the index
     notebook_path: str = ""  # the notebook file, chosen when planned (blank: the project's)
+    edition: Edition = DEFAULT  # `out` is this edition's folder
 
     @property
     def notebook_file(self) -> Path:
@@ -121,7 +124,7 @@ class Job:
 
     @property
     def folder(self) -> str:
-        return self.period if is_month(self.period) else quarter_slug(self.period)
+        return period_folder(self.period)
 
     @property
     def last_month(self) -> str:
@@ -137,14 +140,17 @@ class Job:
 
     @property
     def label(self) -> str:
-        return f"{self.notebook} {self.period} {self.area}" + ("" if self.cohort == "all" else f" ({self.cohort})")
+        cohort = "" if self.cohort == "all" else f" ({self.cohort})"
+        return f"{self.notebook} {self.period} {self.area}{cohort}" + (
+            " (internal edition)" if self.edition is Edition.INTERNAL else ""
+        )
 
     def parameters(self, made_at: str) -> dict[str, str | bool]:
         """The notebook's parameters (the page's own; `area` and the manifest are added when rendered)."""
         own = (
             {"month": self.period, "cohort": self.cohort} if self.notebook == "scorecard" else {"quarter": self.period}
         )
-        return {**own, **self.inputs.notebook_parameters(), "made_at": made_at}
+        return {**own, **self.inputs.notebook_parameters(), "made_at": made_at, "edition": self.edition.value}
 
     def manifest(self, made_at: str) -> dict[str, Any]:
         """What the page is made from, with its fingerprint: made once per page and passed on (to the notebook,
@@ -156,7 +162,10 @@ class Job:
             made_at,
             code=(self.notebook_file, TEMPLATE),
         )
-        identity = {"notebook": self.notebook, "period": self.period, "area": self.area, "cohort": self.cohort}
+        identity = {
+            "notebook": self.notebook, "period": self.period, "area": self.area, "cohort": self.cohort,
+            "edition": self.edition.value,
+        }  # fmt: skip
         return {
             **made,
             "fingerprint": fingerprint({**identity, "pdf": self.pdf}, made),
@@ -197,24 +206,15 @@ def unchanged(job: Job, print_: str) -> bool:
     return isinstance(manifest, dict) and manifest.get("fingerprint") == print_
 
 
-def rating_counts(notebook: str, period: str, inputs: Inputs, cohort: str = "all") -> dict[str, dict[str, int]]:
-    """Per area, the Green / Amber / Red / not rated counts of its page, for the index."""
-    from lacperf_helpers.present.appendix import month_data
-    from lacperf_helpers.rate.period_figures import quarter_scorecard
-    from lacperf_helpers.rate.scorecard import headline
+def rating_counts(
+    notebook: str, period: str, inputs: Inputs, cohort: str = "all", edition: Edition = DEFAULT
+) -> dict[str, dict[str, int]]:
+    """Per area, the Green / Amber / Red / not rated counts of its page in `edition`, for the index."""
+    from lacperf_helpers.month.edition import edition_view
+    from lacperf_helpers.month.edition import rating_counts as counts_of
 
     last = period if is_month(period) else quarter_months(period)[-1]
-    data = month_data(last, inputs=inputs)
-    if notebook == "scorecard":
-        card = headline(data.card, cohort)
-    else:
-        card = quarter_scorecard(headline(data.figures), data.catalogue, period, list(data.card["area"].unique()))
-    counts = {}
-    for area, rags in card.groupby("area")["rag"]:
-        tally = rags.value_counts()
-        rated = {band: int(tally.get(band, 0)) for band in ("Green", "Amber", "Red")}
-        counts[str(area)] = {**rated, "Not rated": int(len(rags) - sum(rated.values()))}
-    return counts
+    return counts_of(edition_view(last, inputs=inputs, edition=edition, cohort=cohort), notebook, period)
 
 
 _WORKER_KERNEL: list[WarmKernel] = []  # imported when a page is rendered: a re-run needs none of it
@@ -306,6 +306,7 @@ def plan(
         job
         for notebook in run.notebooks
         for period in periods[notebook]
+        for edition in dict.fromkeys(run.editions)
         for job in plan_pages(
             notebook,
             period,
@@ -317,6 +318,7 @@ def plan(
             force=force,
             warm=warm,
             on_new_work=on_new_work,
+            edition=edition,
         )
     ]
 
@@ -333,15 +335,17 @@ def plan_pages(
     force: bool = False,
     warm: bool = True,
     on_new_work: Callable[[], None] = lambda: None,
+    edition: Edition = DEFAULT,
 ) -> list[Job]:
-    """The pages of one period: `areas` (None: every area of the return, the authority first) x cohorts.
+    """The pages of one period and edition: `areas` (None: every area of the return, the authority first) x
+    cohorts, in `<out>/<edition's folder>/`.
 
-    Every input is checked first, and the period's validation report written beside the pages (the whole
-    report, then the run stops, if any input has an error). A plan is kept in the disk cache under every
-    input's content: a re-run with nothing changed plans without reading a table (or importing a library
-    that reads them)."""
+    Every input is checked first, and the period's validation report written beside the internal edition's
+    pages (the whole report, then the run stops, if any input has an error): it counts and places findings
+    about children, so it is never in the public edition's folder. A plan is kept in the disk cache under
+    every input's content: a re-run with nothing changed plans without reading a table (or importing a
+    library that reads them)."""
     last = period if is_month(period) else quarter_months(period)[-1]
-    folder = out / (period if is_month(period) else quarter_slug(period))
     asked = [
         notebook,
         period,
@@ -350,15 +354,26 @@ def plan_pages(
         str(out),
         str(pdf),
         str(NOTEBOOKS[notebook]),
+        edition.value,
     ]  # not force or warm: how the pages are run, not which (a re-run after a forced run finds its plan)
     key = cache.cache_key("plan", asked, page_inputs(inputs, last))
     planned = cache.load(key)
-    reported = all((folder / name).is_file() for name in (VALIDATION_CSV, VALIDATION_PAGE))
+    reported = all((validation_folder(out, period) / name).is_file() for name in (VALIDATION_CSV, VALIDATION_PAGE))
     if isinstance(planned, list) and reported and all(isinstance(job, Job) for job in planned):
         return [dataclasses.replace(job, force=force, warm=warm) for job in planned]
-    jobs = _plan_pages(notebook, period, inputs, areas, cohorts, out, pdf, force, warm, on_new_work)
+    jobs = _plan_pages(notebook, period, inputs, areas, cohorts, out, pdf, force, warm, on_new_work, edition)
     cache.store(key, jobs)
     return jobs
+
+
+def period_folder(period: str) -> str:
+    """'2019-09', or '2019-20-q2' for a quarter."""
+    return period if is_month(period) else quarter_slug(period)
+
+
+def validation_folder(out: Path, period: str) -> Path:
+    """Where a period's validation report goes: beside the internal edition's pages."""
+    return edition_folder(out, Edition.INTERNAL) / period_folder(period)
 
 
 def _plan_pages(
@@ -372,21 +387,24 @@ def _plan_pages(
     force: bool,
     warm: bool,
     on_new_work: Callable[[], None],
+    edition: Edition,
 ) -> list[Job]:
     from lacperf_helpers.config.cohorts import load_cohorts
     from lacperf_helpers.ingest.validation import ValidationError, write_report
-    from lacperf_helpers.present.appendix import check_inputs, month_data
+    from lacperf_helpers.month.data import DISCLOSURE_LOG, check_inputs, month_data, period_log
     from lacperf_helpers.rate.scorecard import order_areas, require_area
 
     last = period if is_month(period) else quarter_months(period)[-1]
-    folder = out / (period if is_month(period) else quarter_slug(period))
+    folder = validation_folder(out, period)
     title = f"Validation of the inputs of {folder.name}"
     try:
         known = check_inputs(last, inputs=inputs, before_work=on_new_work)
     except ValidationError as error:  # every problem beside the pages, then the batch stops
         write_report(error.problems, folder, title)
         raise
-    write_report(month_data(last, inputs=inputs).problems, folder, title)
+    data = month_data(last, inputs=inputs)
+    write_report(data.problems, folder, title)
+    write_atomically(folder / DISCLOSURE_LOG, csv_text(period_log(data, period)))  # for the data-protection officer
     source = return_path(inputs.returns, last)
     check_file_names(known, source)
     for area in areas or []:
@@ -397,7 +415,7 @@ def _plan_pages(
     defined = load_cohorts(inputs.cohorts)
     for cohort in cohorts if notebook == "scorecard" else ("all",):
         defined.require_exact(cohort, inputs.cohorts, column="cohort")
-        ratings = rating_counts(notebook, period, inputs, cohort)
+        ratings = rating_counts(notebook, period, inputs, cohort, edition)
         if not ratings:  # said, not dropped: a month before any SSDA903 extract has no 'excluding UASC' KPI
             log.warning("%s: no KPI is measured for the cohort %r: no page", period, cohort)
         for area in order_areas(areas or known, authority):
@@ -406,9 +424,11 @@ def _plan_pages(
             counts = tuple(ratings[area].items())
             jobs.append(
                 Job(
-                    notebook, period, area, cohort, str(out), inputs, pdf, force, warm, counts, str(NOTEBOOKS[notebook])
+                    notebook=notebook, period=period, area=area, cohort=cohort, out=str(edition_folder(out, edition)),
+                    inputs=inputs, pdf=pdf, force=force, warm=warm, ratings=counts,
+                    notebook_path=str(NOTEBOOKS[notebook]), edition=edition,
                 )
-            )
+            )  # fmt: skip
     return jobs
 
 
@@ -525,9 +545,9 @@ def execute(
             else:
                 log.info("%s: %s", result.label, result.status)
             on_result(result)
-    if jobs:
-        write_indexes(Path(jobs[0].out))
-        remove_lock_files(Path(jobs[0].out))
+    for out in dict.fromkeys(Path(job.out) for job in jobs):  # each edition's folder its own index
+        write_indexes(out)
+        remove_lock_files(out)
     return results
 
 
@@ -579,11 +599,13 @@ def _authority_first(manifest: dict[str, Any]) -> tuple[bool, str, str]:
 
 
 def write_indexes(out: Path) -> None:
-    """`<out>/<period>/index.html` for each period and `<out>/index.html` listing the periods.
+    """`<out>/<period>/index.html` for each period and `<out>/index.html` listing the periods, `out` an
+    edition's folder: an index lists only its own edition's pages.
 
     Built from the manifests on disk, so pages made by earlier batches are listed too.
     """
     template = _index_template()
+    internal = out.name == FOLDERS[Edition.INTERNAL]  # an edition's pages and indexes are in its own folder
     with FileLock(str(out / ".index.lock")):
         by_folder: dict[str, list[dict[str, Any]]] = {}
         for path in sorted(out.glob("*/*.json")):
@@ -599,11 +621,14 @@ def write_indexes(out: Path) -> None:
             period = str(appendices[0]["period"])
             period = month_label(period) if is_month(period) else period
             title = f"Children in Care scorecard · {period}"
-            page = template.render(title=title, appendices=appendices, periods=[], version=__version__)
+            page = template.render(
+                title=title, appendices=appendices, periods=[], version=__version__, internal=internal
+            )
             write_atomically(out / folder / "index.html", page)
             periods.append({"folder": folder, "period": period, "count": len(appendices)})
         if periods:
             page = template.render(
-                title="Children in Care scorecard", appendices=[], periods=periods, version=__version__
-            )
+                title="Children in Care scorecard", appendices=[], periods=periods, version=__version__,
+                internal=internal,
+            )  # fmt: skip
             write_atomically(out / "index.html", page)

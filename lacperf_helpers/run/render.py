@@ -33,6 +33,7 @@ from nbconvert.preprocessors import TagRemovePreprocessor
 from papermill.iorw import load_notebook_node
 
 from lacperf_helpers.config import paths
+from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import write_atomically
 from lacperf_helpers.config.periods import quarter_months
@@ -247,8 +248,9 @@ def render_appendix(
         made_at = str(parameters.get("made_at", ""))
         manifest = describe(Inputs.from_notebook(parameters), str(last_month), arguments, made_at, (notebook, TEMPLATE))
     declared = papermill.inspect_notebook(str(notebook))
-    if "disclosure_control" in declared:
-        arguments["disclosure_control"] = True  # a page that leaves the analyst's machine: never off
+    edition = parse_edition(str(parameters.get("edition") or DEFAULT), "edition")
+    if "edition" in declared:  # the page's edition is the run's, whatever the notebook's own default
+        arguments["edition"] = edition.value
     if "manifest" in declared:
         arguments["manifest"] = manifest
     started = time.perf_counter()
@@ -256,7 +258,8 @@ def render_appendix(
     for said in warnings_in(executed):  # the page leaves stderr out; what it said is logged, not lost
         log.warning("%s %s%s: %s", period, area, "" if cohort == "all" else f" ({cohort})", said)
     cohort_label = "" if cohort == "all" else f" ({cohort})"
-    html = export_html(executed, f"{area}{cohort_label} · {period} · Children in Care scorecard")
+    mark = " · internal edition: not for publication" if edition is Edition.INTERNAL else ""
+    html = export_html(executed, f"{area}{cohort_label} · {period} · Children in Care scorecard{mark}")
     target = appendix_path(out_dir, period, area, cohort)
     write_atomically(target, html)
     if before_manifest is not None:

@@ -1,0 +1,310 @@
+"""A month's inputs read, checked and rated once, and its one disclosure decision: what every page, index and
+CSV of the month (and the quarter it ends) is made from. Nothing above this stage decides what is hidden."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from lacperf_helpers.config import cache
+from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
+from lacperf_helpers.config.definitions import (
+    DisclosureRule,
+    KpiCatalogue,
+    Settings,
+    TrendSettings,
+    load_kpis,
+    load_settings,
+    load_trend_settings,
+)
+from lacperf_helpers.config.editions import Edition
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.config.periods import is_month, quarter_months, rolling_months
+from lacperf_helpers.config.vocabulary import BREAKDOWNS
+from lacperf_helpers.disclose.disclosure import (
+    Decision,
+    Published,
+    Twin,
+    decision,
+    hide_in_measures,
+    periods_ending,
+    published_rows,
+)
+from lacperf_helpers.ingest.dfe_rules import dfe_problems
+from lacperf_helpers.ingest.layout import available_months, month_files, return_path, ssda903_path
+from lacperf_helpers.ingest.returns import require_month
+from lacperf_helpers.ingest.ssda903 import load_903
+from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
+from lacperf_helpers.measures.figures import input_problems, load_returns_to
+from lacperf_helpers.measures.registry import SAME_CHILDREN, measure_table
+from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
+from lacperf_helpers.rate.scorecard import order_areas, with_slice
+
+
+def check_inputs(month: str, *, inputs: Inputs, before_work: Callable[[], None] | None = None) -> list[str]:
+    """Read and check everything an appendix of `month` reads, once, before any notebook runs (`before_work`:
+    as `month_data`'s).
+
+    Returns the month's areas, the authority first. Raises InputError naming file, row and column.
+    """
+    data = month_data(month, inputs=inputs, before_work=before_work)
+    return order_areas(data.areas, data.settings.authority)
+
+
+def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
+    """Every problem in what a page of `month` reads, as rows: definitions, settings, benchmarks, and each
+    month's return and extract up to `month` (and the DfE's rules, if `inputs` asks). A file that cannot be
+    read at all is one error row."""
+    try:
+        catalogue, *_ = _definitions(month, inputs)
+    except InputError as error:
+        return as_problems(error)
+    months = [m for m in available_months(inputs.returns) if m <= month]
+    return combine(
+        [
+            benchmark_problems(inputs.benchmarks, catalogue),
+            input_problems(inputs.returns, months, catalogue),
+            _dfe_findings(month, inputs),
+        ]
+    )
+
+
+def _definitions(month: str, inputs: Inputs) -> tuple[KpiCatalogue, Settings, TrendSettings, pd.DataFrame]:
+    """The definitions, settings and benchmarks a page reads, each checked; and the month must have data."""
+    catalogue = load_kpis(inputs.kpis)
+    settings = load_settings(inputs.settings)
+    trend_settings = load_trend_settings(inputs.trend)
+    benchmarks = load_benchmarks(inputs.benchmarks, catalogue)
+    require_month(inputs.returns, month)
+    return catalogue, settings, trend_settings, benchmarks
+
+
+def require_authority(settings: Settings, areas: list[str], settings_file: str | Path, month_file: str | Path) -> str:
+    """The authority as a whole must be named in settings.yaml, as an area of the month's return: without it no
+    sum of the areas to the authority is formed, and hidden counts could be worked out from the areas."""
+    known = ", ".join(sorted(areas)) or "none"
+    if not settings.authority:
+        raise InputError(
+            settings_file, f"no authority is named; name it as {month_file} does (areas: {known})", column="authority"
+        )
+    if settings.authority not in areas:
+        raise InputError(
+            settings_file,
+            f"the authority {settings.authority!r} is not an area of {month_file}; its areas are: {known}",
+            column="authority",
+        )
+    return settings.authority
+
+
+def month_data(month: str, *, inputs: Inputs, before_work: Callable[[], None] | None = None) -> MonthData:
+    """The month's checked inputs, figures and decision, read once while the files are unchanged.
+    `before_work` is called first if they must be worked out (nothing has them yet)."""
+    stamp = _stamp(month, inputs)
+    if before_work is not None and not cache.has(_month_key(month, inputs, stamp)):
+        before_work()
+    return _month_data(month, inputs, stamp)
+
+
+def _dfe_findings(month: str, inputs: Inputs) -> pd.DataFrame:
+    """The DfE's rules' failures in the month's SSDA903 extract, when `inputs` asks for them (else none)."""
+    folder = ssda903_path(inputs.returns, month)
+    return dfe_problems(folder, month) if inputs.dfe_rules and folder.is_dir() else combine([])
+
+
+@dataclass(frozen=True)
+class MonthData:
+    """What every page of one month shares, before any edition: definitions, settings, every figure up to the
+    month (exact: this never leaves the month stage but as an edition's Published view) and the decision."""
+
+    catalogue: KpiCatalogue
+    settings: Settings
+    trend_settings: TrendSettings
+    benchmarks: pd.DataFrame
+    cohorts: CohortCatalogue
+    figures: pd.DataFrame  # every area's checked figures up to the month, with cohort, breakdown and group
+    areas: list[str]  # the month's areas, as in its figures
+    problems: pd.DataFrame  # warnings only (errors stop the month): file, row, column, value, rule, severity
+    hidden: pd.DataFrame  # the public edition's decision: month or period, area, KPI, cohort, breakdown, group
+    disclosure_log: pd.DataFrame  # why each is hidden (disclosure.disclosure_log): internal, not for publication
+    children: dict[Edition, dict[str, float | None]]  # per edition, counts given per 10,000 (`published_counts`)
+
+
+def _stamp(month: str, inputs: Inputs) -> tuple[tuple[str, int, int], ...]:
+    """Each input file's name, size and modification time: a changed file is read again."""
+    returns = inputs.returns
+    read = [
+        *inputs.parameter_files(),
+        *(f for m in available_months(returns) if m <= month for f in month_files(returns, m)),
+    ]
+    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in read if p.exists())
+
+
+# A batch worker's warm kernel renders many areas of one month: the month's inputs are read, checked
+# and rated once, not once per area. Keyed on every input file's size and modification time; callers
+# get frames they must not change (every step after this builds new frames).
+def _month_key(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> str:
+    return cache.cache_key(
+        "month",
+        [month, str(inputs.returns), *map(str, inputs.parameter_files()), f"dfe rules {inputs.dfe_rules}"],
+        [Path(name) for name, _, _ in stamp],
+    )
+
+
+@functools.lru_cache(maxsize=4)
+def _month_data(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> MonthData:
+    key = _month_key(month, inputs, stamp)
+    cached = cache.load(key)
+    if isinstance(cached, MonthData):  # another worker, or the batch's plan, has done this month already
+        return cached
+    data = _work_out_month(month, inputs)
+    cache.store(key, data)
+    return data
+
+
+def same_children(catalogue: KpiCatalogue) -> tuple[Twin, ...]:
+    """The counts KPIs share, from the measures' (SAME_CHILDREN) and two KPIs of one measure."""
+    by_measure: dict[str, list[str]] = {}
+    for kpi in catalogue.kpis:
+        if kpi.measure:
+            by_measure.setdefault(kpi.measure, []).append(kpi.id)
+    twins: list[Twin] = []
+    for (one, count), (other, its) in SAME_CHILDREN:
+        twins += [((a, count), (b, its)) for a in by_measure.get(one, []) for b in by_measure.get(other, [])]
+    for kpis in by_measure.values():
+        twins += [((a, "numerator"), (b, "numerator")) for a, b in itertools.pairwise(kpis)]
+    return tuple(twins)
+
+
+def decide_month(
+    figures: pd.DataFrame, catalogue: KpiCatalogue, settings: Settings, cohorts: CohortCatalogue
+) -> Decision:
+    """The public edition's one decision over every figure up to the month: what is hidden, and why."""
+    authority = settings.authority or ""
+    return decision(
+        with_slice(figures), catalogue, settings.disclosure, authority, cohorts, same_children=same_children(catalogue)
+    )
+
+
+def _work_out_month(month: str, inputs: Inputs) -> MonthData:
+    catalogue, settings, trend_settings, benchmarks = _definitions(month, inputs)
+    returns = inputs.returns
+    months = [m for m in available_months(returns) if m <= month]
+    problems = raise_on_errors(  # every file, before any is used (the DfE's rules' failures are warnings)
+        combine(
+            [
+                benchmark_problems(inputs.benchmarks, catalogue),
+                input_problems(returns, months, catalogue),
+                _dfe_findings(month, inputs),
+            ]
+        )
+    )
+    cohorts = load_cohorts(inputs.cohorts)
+    figures = with_slice(load_returns_to(returns, month, catalogue, settings.authority, cohorts))
+    areas = list(dict.fromkeys(figures.loc[figures["month"] == month, "area"]))
+    require_authority(settings, areas, inputs.settings, return_path(returns, month))
+    decided = decide_month(figures, catalogue, settings, cohorts)
+    children = published_counts(month, inputs, settings)
+    return MonthData(
+        catalogue, settings, trend_settings, benchmarks, cohorts, figures, areas, problems, decided.hidden,
+        decided.log, children,
+    )  # fmt: skip
+
+
+def with_twins(measures: list[str]) -> list[str]:
+    """`measures` and every measure sharing a count with one of them: each is decided with its twins, so a
+    table of some measures hides what the table of all of them hides."""
+    chosen = list(dict.fromkeys(measures))
+    for (one, _), (other, _) in SAME_CHILDREN * 2:  # twice: a twin's twin
+        if one in chosen and other not in chosen:
+            chosen.append(other)
+        if other in chosen and one not in chosen:
+            chosen.append(one)
+    return chosen
+
+
+def measures_published(
+    table: pd.DataFrame, settings: Settings, cohorts: CohortCatalogue, edition: Edition
+) -> pd.DataFrame:
+    """A measures table (measure_table) as `lacperf measures` publishes it in `edition`."""
+    authority = settings.authority or ""
+    return hide_in_measures(table, settings.disclosure, authority, cohorts, edition, SAME_CHILDREN).frame
+
+
+def month_measures(
+    returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue, edition: Edition,
+    measures: list[str] | None = None, breakdowns: list[str] | None = None,
+) -> Published | None:  # fmt: skip
+    """The month's SSDA903 measures (`measures`, default all) by cohort, breakdown (default all) and area, as
+    `edition` publishes them: every cohort and each measure's twins are decided with them, so `lacperf measures`,
+    the explorer and the pages hide the same figures whichever is asked for. None: the month has no extract."""
+    folder = ssda903_path(returns, month)
+    if not folder.is_dir():
+        return None
+    table = measure_table(load_903(folder), month, authority, with_twins(measures) if measures else None, cohorts,
+                          breakdowns)  # fmt: skip
+    view = hide_in_measures(table, rule, authority, cohorts, edition, SAME_CHILDREN)
+    return published_rows(view, view.frame["measure"].isin(measures)) if measures else view
+
+
+def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[Edition, dict[str, float | None]]:
+    """Per edition, the authority's children looked after and unaccompanied at the month end, and started in the
+    12 months to it, as `lacperf measures` publishes them from each month's extract; None where that hides the
+    figure, or a month has no extract (a rate per 10,000 gives its count back, so it may add nothing to what is
+    published). Unaccompanied children: all less excluding UASC, both shown."""
+    authority = settings.authority or ""
+    cohorts = load_cohorts(inputs.cohorts).exact_only()
+
+    @functools.cache
+    def measured(one: str) -> pd.DataFrame | None:
+        folder = ssda903_path(inputs.returns, one)
+        if not folder.is_dir():
+            return None
+        counts = with_twins(["cla_count", "cla_starts"])
+        return measure_table(load_903(folder), one, authority, counts, cohorts, list(BREAKDOWNS))
+
+    def published(one: str, edition: Edition) -> pd.DataFrame | None:
+        """The authority's published totals from the month's own extract (None: no extract)."""
+        table = measured(one)
+        if table is None:
+            return None
+        frame = measures_published(table, settings, cohorts, edition)
+        return frame.loc[(frame["area"] == authority) & (frame["breakdown"] == "total")]
+
+    def shown(frame: pd.DataFrame | None, measure: str, cohort: str) -> float | None:
+        row = None if frame is None else frame.loc[(frame["measure"] == measure) & (frame["cohort"] == cohort)]
+        return None if row is None or row.empty or row["withheld"].iloc[0] else float(row["numerator"].iloc[0])
+
+    out = {}
+    for edition in Edition:
+        now = published(month, edition)
+        looked_after, excluding = shown(now, "cla_count", "all"), shown(now, "cla_count", "excluding UASC")
+        started: float | None = 0.0
+        for one in rolling_months(month, 12):  # every month's own figure must be published, else no rate
+            figure = shown(now if one == month else published(one, edition), "cla_starts", "all")
+            if figure is None:
+                started = None
+                break
+            started = (started or 0.0) + figure
+        out[edition] = {
+            "looked_after": looked_after,
+            "uasc": None if looked_after is None or excluding is None else looked_after - excluding,
+            "started": started,
+        }
+    return out
+
+
+DISCLOSURE_LOG = "disclosure-log.csv"  # beside the internal edition's pages: why each figure is hidden
+
+
+def period_log(data: MonthData, period: str) -> pd.DataFrame:
+    """The disclosure log of a month, or of a quarter (its months), with the added-up periods ending with it."""
+    months = quarter_months(period) if not is_month(period) else [period]
+    labels = {label for label, _ in periods_ending(months[-1])}
+    log = data.disclosure_log
+    return log.loc[log["month"].isin(months) | log["month"].isin(labels)].reset_index(drop=True)

@@ -1,0 +1,222 @@
+"""Each edition of a month: the public one worked out from the figures it publishes, the internal one from
+every figure.
+
+The public edition takes the month's decision first (month/data.py), blanks every hidden figure, and only
+then rates, compares and analyses: ratings, directions, children to change a rating, trends and SPC, runs and
+"since when", the summary, the areas that stand out, the quarter, the year to date and 12 months. Nothing
+on a public page is worked out from a figure it does not show, so nothing on it can say more than its figures
+do. The internal edition does the same from every figure, for the council's own staff.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import pandas as pd
+
+from lacperf_helpers.config.definitions import KpiCatalogue, TrendSettings
+from lacperf_helpers.config.editions import Edition
+from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.config.periods import previous_month, quarter_months, rolling_months
+from lacperf_helpers.disclose.disclosure import (
+    Published,
+    derived,
+    hide_in_periods,
+    no_hidden,
+    publish_card,
+    publish_figures,
+    published_rows,
+)
+from lacperf_helpers.ingest.layout import return_path
+from lacperf_helpers.month.data import MonthData, _month_data, _stamp
+from lacperf_helpers.rate import rating
+from lacperf_helpers.rate.benchmarks import with_benchmarks
+from lacperf_helpers.rate.national import national_comparison, rates_per_10000
+from lacperf_helpers.rate.period_figures import quarter_scorecard
+from lacperf_helpers.rate.scorecard import build_scorecard, headline, order_areas
+from lacperf_helpers.trend.series import SeriesAnalysis, analyse_series, rated_history, trend_table
+
+TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
+
+
+@dataclass(frozen=True)
+class Standout:
+    """An area rated apart from the authority on a KPI: Red where the authority is not, or Green where the
+    authority is Red. Figures as the edition shows them; `since_when` the area's month-on-month run."""
+
+    kpi_id: str
+    title: str
+    area: str
+    rag: str
+    authority_rag: str
+    since_when: str
+
+
+STANDOUTS_SHOWN = 10  # a paragraph, not a list of every difference
+
+
+@dataclass(frozen=True)
+class EditionView:
+    """What every page of a month, cohort and edition shows alike: every figure up to the month as the edition
+    shows it, the month's scorecard and the cohort's headline card of every area (rated from those figures),
+    the areas that stand out, and the authority beside England and its neighbours."""
+
+    month: str
+    edition: Edition
+    data: MonthData  # the month's definitions and settings (its exact figures are not for pages: use `figures`)
+    hidden: pd.DataFrame  # what this edition hides (the internal edition: nothing)
+    figures: Published  # every figure up to the month: areas x KPIs x cohorts x breakdowns x groups
+    slices: Published  # the month's scorecard: every row, rated from `figures`
+    card: Published  # the cohort's headline rows of every area
+    standouts: list[Standout]
+    national: pd.DataFrame  # each KPI against every authority in England (the DfE's published figures)
+    rates: pd.DataFrame  # children looked after, started, UASC per 10,000 children
+
+
+def edition_view(month: str, *, inputs: Inputs, edition: Edition, cohort: str = "all") -> EditionView:
+    """The month's view in `edition` for `cohort`, worked out once per worker (not once per page)."""
+    stamp = _stamp(month, inputs)
+    return _edition_view(month, inputs, stamp, cohort, edition)
+
+
+# What every area's page of a month, cohort and edition shares: worked out once per worker, not once per page.
+# Frames callers must not change, as _month_data's.
+@functools.lru_cache(maxsize=4)
+def _edition_view(
+    month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, edition: Edition
+) -> EditionView:
+    data = _month_data(month, inputs, stamp)
+    data.cohorts.require_exact(cohort, inputs.cohorts, column="cohort")
+    hidden = data.hidden if edition is Edition.PUBLIC else no_hidden()
+    figures = publish_figures(data.figures, hidden, edition)
+    catalogue, settings = data.catalogue, data.settings
+
+    def scorecard(frame: pd.DataFrame) -> pd.DataFrame:
+        return with_benchmarks(build_scorecard(frame, catalogue, month, settings), data.benchmarks, month)
+
+    slices = publish_card(derived(figures, scorecard), hidden, month, previous_month(month))
+    card = published_rows(slices, (slices.frame["cohort"] == cohort) & _is_headline(slices.frame))
+    if card.frame.empty:
+        where = return_path(inputs.returns, month)
+        raise InputError(where, f"no KPI is measured for the cohort {cohort!r} this month", column="cohort")
+    card = derived(card, lambda frame: frame.reset_index(drop=True))
+    apart = standouts(card, figures, catalogue, data.trend_settings, settings.authority or "", month, cohort)
+    national = national_comparison(inputs.national, catalogue, settings, month)
+    rates = rates_per_10000(inputs.national, settings, month, data.children[edition])
+    return EditionView(month, edition, data, hidden, figures, slices, card, apart, national, rates)
+
+
+def _is_headline(frame: pd.DataFrame) -> pd.Series:
+    return (frame["breakdown"] == "total") & (frame["group"] == "all")
+
+
+def area_history(figures: Published, area: str, cohort: str, catalogue: KpiCatalogue) -> Published:
+    """The area's headline figures of `cohort`, every month, each rated against its own year's standards; a
+    hidden month unrated."""
+
+    def rated(frame: pd.DataFrame) -> pd.DataFrame:
+        history = rated_history(headline(frame.loc[frame["area"] == area], cohort), catalogue)
+        history.loc[history["suppressed"].astype(bool), "rag"] = rating.NOT_SHOWN
+        return history
+
+    return derived(figures, rated)
+
+
+def area_series(
+    history: Published, catalogue: KpiCatalogue, settings: TrendSettings, month: str
+) -> dict[str, SeriesAnalysis]:
+    """Each KPI's trend, SPC and run, from the months the edition shows (a hidden month is a gap: no slope,
+    limit or run goes through it), with the hidden months on the chart as gaps."""
+    out = {}
+    for kpi_id, one in history.frame.groupby("kpi_id", sort=False):
+        analysis = analyse_series(one, catalogue.get(str(kpi_id)), settings, month)
+        out[str(kpi_id)] = _with_gaps(analysis, one, settings, month)
+    return out
+
+
+def _with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame, settings: TrendSettings, month: str) -> SeriesAnalysis:
+    """The chart's hidden months put back as gaps; a verdict on the latest point is not given when this
+    month is hidden (it would speak of an earlier month as if of this one)."""
+    hidden = one.loc[one["suppressed"].astype(bool) & one["month"].isin(rolling_months(month, settings.spc.window))]
+    if hidden.empty:
+        return analysis
+    points = pd.concat([analysis.points, hidden], ignore_index=True).sort_values("month", ignore_index=True)
+    points = points.assign(withheld=points["withheld"].fillna(""), suppressed=points["suppressed"].fillna(False))
+    row = dict(analysis.row)
+    if month in set(hidden["month"]):
+        row.update(variation=None, assurance=None)
+    return SeriesAnalysis(row, points)
+
+
+def standouts(
+    card: Published, figures: Published, catalogue: KpiCatalogue, trend_settings: TrendSettings, authority: str,
+    month: str, cohort: str,
+) -> list[Standout]:  # fmt: skip
+    """Areas rated apart from the authority this month, in KPI order (at most STANDOUTS_SHOWN), each with
+    its run as its own page tells it."""
+    frame = card.frame
+    if authority not in set(frame["area"]):
+        return []
+    overall = frame.loc[frame["area"] == authority].set_index("kpi_id")["rag"]
+    apart = frame.loc[frame["area"] != authority].assign(authority_rag=lambda c: c["kpi_id"].map(overall))
+    chosen = apart.loc[
+        ((apart["rag"] == rating.RED) & (apart["authority_rag"] != rating.RED))
+        | ((apart["rag"] == rating.GREEN) & (apart["authority_rag"] == rating.RED))
+    ].head(STANDOUTS_SHOWN)
+    found = []
+    histories: dict[str, Published] = {}  # an area that stands out on several KPIs is rated once
+    for r in chosen.itertuples(index=False):
+        area = str(r.area)
+        if area not in histories:
+            histories[area] = area_history(figures, area, cohort, catalogue)
+        one = histories[area].frame.loc[histories[area].frame["kpi_id"] == r.kpi_id]
+        row = analyse_series(one, catalogue.get(str(r.kpi_id)), trend_settings, month).row
+        since = str(row["since_when"]) if int(row.get("run_length") or 0) >= 2 else ""  # type: ignore[call-overload]
+        found.append(Standout(str(r.kpi_id), str(r.title), area, str(r.rag), str(r.authority_rag), since))
+    return found
+
+
+def quarter_card(view: EditionView, quarter: str) -> Published:
+    """Every area's quarter beside the previous quarter, last year's, the year to date and 12 months, added up
+    from the months the edition shows; a period with a hidden month hidden (`<prefix>withheld`), unrated."""
+    areas = list(view.card.frame["area"].unique())
+    catalogue = view.data.catalogue
+
+    def work_out(frame: pd.DataFrame) -> pd.DataFrame:
+        card = quarter_scorecard(headline(frame), catalogue, quarter, areas)
+        return hide_in_periods(card, quarter, view.hidden, catalogue)
+
+    return derived(view.figures, work_out)
+
+
+def trend_rows(view: EditionView, areas: list[str], settings: TrendSettings) -> Published:
+    """`lacperf trend`'s table: each KPI x area x cohort's trend, SPC and run, from the figures the edition shows."""
+    catalogue = view.data.catalogue
+
+    def work_out(frame: pd.DataFrame) -> pd.DataFrame:
+        history = rated_history(frame.loc[frame["breakdown"] == "total"], catalogue)
+        return trend_table(history, catalogue, settings, view.month, areas)
+
+    return derived(view.figures, work_out)
+
+
+def rating_counts(view: EditionView, notebook: str, period: str) -> dict[str, dict[str, int]]:
+    """Per area, the Green / Amber / Red / not rated counts of its page in this edition, for the index."""
+    card = view.card.frame if notebook == "scorecard" else quarter_card(view, period).frame
+    counts = {}
+    for area, rags in card.groupby("area")["rag"]:
+        tally = rags.value_counts()
+        rated = {band: int(tally.get(band, 0)) for band in ("Green", "Amber", "Red")}
+        counts[str(area)] = {**rated, "Not rated": int(len(rags) - sum(rated.values()))}
+    return counts
+
+
+def areas_of(view: EditionView) -> list[str]:
+    """The month's areas, the authority first."""
+    return order_areas(list(view.card.frame["area"].unique()), view.data.settings.authority)
+
+
+def last_month_of(period: str) -> str:
+    return period if len(period) == 7 else quarter_months(period)[-1]
