@@ -27,9 +27,11 @@ $(UV):
 setup: $(UV) ## Create .venv with the locked versions (uv.lock) of lacperf and its tools
 	$(UV) sync --locked
 
-report: setup ## Render the sample appendices: reports/<YYYY-MM>/ (MONTH=2019-09) and the quarter's (QUARTER="Q2 2019/20")
-	$(VENV)/bin/lacperf render --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS)
-	$(VENV)/bin/lacperf render-quarter --returns $(RETURNS) --kpis $(KPIS) --quarter "$(QUARTER)" --out $(REPORTS)
+report: setup ## Render the sample appendices, both editions: reports/public/<YYYY-MM>/ and reports/internal-not-for-publication/<YYYY-MM>/ (MONTH=2019-09), and the quarter's (QUARTER="Q2 2019/20")
+	$(VENV)/bin/lacperf render --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS) \
+		--edition internal --edition public
+	$(VENV)/bin/lacperf render-quarter --returns $(RETURNS) --kpis $(KPIS) --quarter "$(QUARTER)" --out $(REPORTS) \
+		--edition internal --edition public
 
 scorecard: setup ## Write the sample month's tidy scorecard to reports/<YYYY-MM>/scorecard.csv
 	$(VENV)/bin/lacperf scorecard --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS)/$(MONTH)/scorecard.csv

@@ -81,20 +81,21 @@ def write_return(returns: Path, month: str, body: str, header: str = HEADER) -> 
 
 
 @pytest.fixture(scope="session")
-def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample month's appendices for the authority and its small area, and the small area's quarter,
-    rendered once per test run."""
+def rendered_editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample month's appendices for the authority and its small area, and the small area's quarter, in
+    both editions (`<out>/public`, `<out>/internal-not-for-publication`), rendered once per test run."""
     out = tmp_path_factory.mktemp("reports")
+    editions = ["--edition", "public", "--edition", "internal"]
     result = CliRunner().invoke(
         app,
         ["render", "--returns", str(paths.SAMPLE_RETURNS), "--kpis", str(paths.KPIS_FILE), "--month", SAMPLE_MONTH,
-         "--area", "Kent", "--area", "West Kent", "--out", str(out)],
+         "--area", "Kent", "--area", "West Kent", "--out", str(out), *editions],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     quarter = CliRunner().invoke(
         app,
         ["render-quarter", "--returns", str(paths.SAMPLE_RETURNS), "--quarter", SAMPLE_QUARTER, "--area", "West Kent",
-         "--out", str(out)],
+         "--out", str(out), *editions],
     )  # fmt: skip
     assert quarter.exit_code == 0, quarter.output
     # a page leaves out what its notebook wrote to stderr (a warning, a traceback): the log says it, and
@@ -102,6 +103,18 @@ def rendered(tmp_path_factory: pytest.TempPathFactory) -> Path:
     logged = [line for line in (result.output + quarter.output).splitlines() if line.startswith("lacperf: ")]
     assert logged == [], logged
     return out
+
+
+@pytest.fixture(scope="session")
+def rendered(rendered_editions: Path) -> Path:
+    """The public edition's folder of `rendered_editions`: what is published."""
+    return rendered_editions / "public"
+
+
+@pytest.fixture(scope="session")
+def rendered_internal(rendered_editions: Path) -> Path:
+    """The internal edition's folder of `rendered_editions`: every figure, not for publication."""
+    return rendered_editions / "internal-not-for-publication"
 
 
 @pytest.fixture(scope="session")

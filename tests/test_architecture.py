@@ -1,5 +1,6 @@
 """The stages of lacperf_helpers import only downwards (docs/architecture.md): configuration at the
-bottom, then ingest, measures, rating, trend, disclosure, presentation, running, and the CLI on top."""
+bottom, then ingest, measures, rating, trend, disclosure, the month, presentation, running, and the CLI on
+top. Only disclosure control makes a Published view, and only the month stage asks it what to hide."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from pathlib import Path
 
 from lacperf_helpers.config import paths
 
-STAGES = ("config", "ingest", "measures", "rate", "trend", "disclose", "present", "run", "cli")
+STAGES = ("config", "ingest", "measures", "rate", "trend", "disclose", "month", "present", "run", "cli")
 PACKAGE = paths.PROJECT_ROOT / "lacperf_helpers"
 
 
@@ -62,3 +63,50 @@ def test_the_check_sees_an_upward_import(tmp_path: Path) -> None:
     assert imports_of(module) == ["lacperf_helpers.run.render"]
     assert stage_of("lacperf_helpers.run.render") == "run"
     assert stage_of("lacperf_helpers.config") == "config"
+
+
+def calls_of(path: Path) -> set[str]:
+    """The names `path` calls (`f(...)`, `module.f(...)`)."""
+    called = set()
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Call):
+            function = node.func
+            called.add(function.id if isinstance(function, ast.Name) else getattr(function, "attr", ""))
+    return called
+
+
+DECISION = {"hidden_keys", "decision", "suppressed", "decide", "disclosure_log", "hide_in_measures"}
+
+
+def test_only_disclosure_control_makes_a_published_view() -> None:
+    makers = sorted(
+        module_name(p) for p in PACKAGE.rglob("*.py") if "Published" in calls_of(p) and p.parent.name != "disclose"
+    )
+    assert makers == []
+
+
+def test_a_published_view_cannot_be_made_by_hand() -> None:
+    import pandas as pd
+    import pytest
+
+    from lacperf_helpers.config.editions import Edition
+    from lacperf_helpers.disclose.disclosure import Published
+
+    with pytest.raises(TypeError, match="disclosure control only"):
+        Published(pd.DataFrame({"numerator": [3]}), Edition.PUBLIC)
+
+
+def test_only_the_month_stage_asks_what_to_hide() -> None:
+    """Every page, index and CSV of a month takes the one decision the month stage made of it."""
+    askers = sorted(
+        module_name(p)
+        for p in PACKAGE.rglob("*.py")
+        if calls_of(p) & DECISION and stage_of(module_name(p)) not in {"disclose", "month"}
+    )
+    assert askers == []
+
+
+def test_the_checks_see_a_published_view_made_elsewhere(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text("def f(frame):\n    return Published(frame, 'public'), disclosure.hidden_keys(frame)\n")
+    assert {"Published", "hidden_keys"} <= calls_of(module)

@@ -37,10 +37,26 @@ def test_scorecard_writes_the_tidy_csv(returns: Path, kpis_file: Path, tmp_path:
     assert list(card.columns[: len(SCORECARD_COLUMNS)]) == list(SCORECARD_COLUMNS)
     assert len(card) == 6  # 2 areas x 3 KPIs
     moves = card.loc[(card["area"] == "Kent") & (card["kpi_id"] == "moves_3plus")].iloc[0]
-    # 4 of 40 children: hidden, and so is which way it went from March's 5 of 40 (it would say "fewer than 5");
-    # the rating, a band, stays
-    assert (moves["rag"], moves["previous_rag"], moves["direction"]) == ("Green", "Red", "Not shown")
-    assert pd.isna(moves["numerator"]) and moves["withheld"] in ("<5", "withheld")
+    # 4 of 40 children: hidden ('c', as the DfE writes it), and so is which way it went from March's 5 of 40 (it
+    # would say "fewer than 5") and its rating (Green against 10% would say at most 4 of 40)
+    assert (moves["rag"], moves["previous_rag"], moves["direction"]) == ("c", "Red", "Not shown")
+    assert (moves["numerator"], moves["denominator"], moves["value"], moves["withheld"]) == ("c", "c", "c", "c")
+    assert set(card["edition"]) == {"public"}
+
+
+def test_the_internal_edition_has_every_figure_and_says_it_is_not_for_publication(
+    returns: Path, kpis_file: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "card.csv"
+    result = runner.invoke(app, [*scorecard_args(returns, kpis_file, out), "--edition", "internal"])
+    assert result.exit_code == 0, result.output
+    assert "internal edition: NOT FOR PUBLICATION" in result.output
+    card = pd.read_csv(out)
+    moves = card.loc[(card["area"] == "Kent") & (card["kpi_id"] == "moves_3plus")].iloc[0]
+    assert (moves["numerator"], moves["denominator"], moves["rag"], moves["direction"]) == (4, 40, "Green", "Improved")
+    assert set(card["edition"]) == {"internal: not for publication"}
+    refused = runner.invoke(app, [*scorecard_args(returns, kpis_file, out), "--edition", "private"])
+    assert refused.exit_code == 2 and "no edition 'private'; the editions are: public, internal" in refused.output
 
 
 def test_scorecard_for_one_area(returns: Path, kpis_file: Path, tmp_path: Path) -> None:

@@ -6,14 +6,8 @@ import pandas as pd
 
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, load_kpis
 from lacperf_helpers.config.formatting import fmt_figure
-from lacperf_helpers.disclose.disclosure import (
-    hidden_keys,
-    hide_in_card,
-    hide_in_history,
-    hide_in_periods,
-    hide_in_trend,
-)
-from lacperf_helpers.present.narrative import SMALL_NUMBER, amber_red_item, rating_change
+from lacperf_helpers.disclose.disclosure import hidden_keys, hide_in_card, hide_in_periods
+from lacperf_helpers.present.narrative import HIDDEN_FIGURE, summarise
 from lacperf_helpers.rate import rating
 from tests.conftest import KPIS_YAML, kpi_row
 
@@ -35,28 +29,28 @@ def test_a_small_area_is_hidden_with_the_area_of_fewest_children_counted(catalog
     # small count, so the area with the smallest numerator that can move by 3 (B: 12, not C: 15) goes too.
     frame = figures([("Kent", "total", "all", 30, 60), ("A", "total", "all", 3, 20), ("B", "total", "all", 12, 25),
                      ("C", "total", "all", 15, 15)])  # fmt: skip
-    assert hidden(frame, catalogue) == [("A", "all", "<5"), ("B", "all", "withheld")]
+    assert hidden(frame, catalogue) == [("A", "all", "c"), ("B", "all", "c")]
 
 
 def test_the_children_a_percentage_leaves_out_are_a_count_too(catalogue: KpiCatalogue) -> None:
     # "46 of 50" gives away the 4 without; "45 of 50" and "50 of 50" do not
     frame = figures([("Kent", "total", "all", 46, 50)])
-    assert hidden(frame, catalogue) == [("Kent", "all", "withheld")]
+    assert hidden(frame, catalogue) == [("Kent", "all", "c")]
     assert hidden(figures([("Kent", "total", "all", 45, 50)]), catalogue) == []
     assert hidden(figures([("Kent", "total", "all", 50, 50)]), catalogue) == []
 
 
 def test_a_small_group_and_a_group_missing_few_protect_each_other(catalogue: KpiCatalogue) -> None:
-    # girls 2 of 30: hidden ('<5'); boys 28 of 30 leave out 2: hidden ('withheld'); each gives the other room
+    # girls 2 of 30: hidden; boys 28 of 30 leave out 2: hidden; each gives the other room (both read "c")
     frame = figures([("Kent", "total", "all", 30, 60), ("Kent", "sex", "F", 2, 30), ("Kent", "sex", "M", 28, 30)])
-    assert hidden(frame, catalogue) == [("Kent", "F", "<5"), ("Kent", "M", "withheld")]
+    assert hidden(frame, catalogue) == [("Kent", "F", "c"), ("Kent", "M", "c")]
 
 
 def test_zero_and_five_are_shown(catalogue: KpiCatalogue) -> None:
     frame = figures([("Kent", "total", "all", 5, 10), ("Kent", "sex", "F", 0, 4), ("Kent", "sex", "M", 5, 6),
                      ("Kent", "sex", "U", 0, 0)])  # fmt: skip
     # F has 4 children in its denominator: hidden; M (5 of 6, room in both counts) with it; U (0 of 0) stays
-    assert hidden(frame, catalogue) == [("Kent", "F", "<5"), ("Kent", "M", "withheld")]
+    assert hidden(frame, catalogue) == [("Kent", "F", "c"), ("Kent", "M", "c")]
 
 
 def test_unaccompanied_children_are_protected_though_never_published(catalogue: KpiCatalogue) -> None:
@@ -64,7 +58,7 @@ def test_unaccompanied_children_are_protected_though_never_published(catalogue: 
     frame = pd.concat([figures([("Kent", "total", "all", 20, 40)]),
                        figures([("Kent", "total", "all", 18, 38)], cohort="excluding UASC")])  # fmt: skip
     keys = hidden_keys(frame, catalogue, RULE, "Kent")
-    assert keys[["cohort", "shown"]].values.tolist() == [["excluding UASC", "withheld"]]
+    assert keys[["cohort", "shown"]].values.tolist() == [["excluding UASC", "c"]]
     # with 9 unaccompanied children, nothing is hidden
     frame.loc[frame["cohort"] != "all", ["numerator", "denominator"]] = [11, 31]
     assert hidden_keys(frame, catalogue, RULE, "Kent").empty
@@ -105,64 +99,49 @@ def test_a_period_is_hidden_when_any_of_its_months_is(tmp_path: Path) -> None:
                          "direction": rating.IMPROVED, "previous_quarter_numerator": [1, 2, 3],
                          "previous_quarter_denominator": [9, 9, 9], "previous_quarter_value": 0.0})  # fmt: skip
     shown = hide_in_periods(card, "Q2 2019/20", keys, catalogue)
-    assert shown["withheld"].tolist() == ["", "withheld", "withheld"]
+    assert shown["withheld"].tolist() == ["", "c", "c"]
     assert shown["numerator"].isna().tolist() == [False, True, True]
     # Kent's quarter and the previous quarter (no month of it hidden) are shown: its direction stands
     assert shown["direction"].tolist() == [rating.IMPROVED, rating.NOT_SHOWN, rating.NOT_SHOWN]
 
 
-def test_a_hidden_figure_is_blanked_in_the_card_reads_as_under_5_and_has_no_direction(
-    catalogue: KpiCatalogue,
-) -> None:
+def test_a_hidden_figure_is_blanked_in_the_card_unrated_and_has_no_direction(catalogue: KpiCatalogue) -> None:
     card = figures([("A", "total", "all", 3, 20)]).drop(columns="month")
-    card["change"], card["children_to_change_rating"], card["direction"] = 1.0, 2.0, rating.WORSE
-    keys = pd.DataFrame([["2019-09", "A", "reviews_on_time", "all", "total", "all", "<5"]],
+    card["change"], card["children_to_change_rating"], card["direction"], card["rag"] = 1.0, 2.0, rating.WORSE, "Red"
+    keys = pd.DataFrame([["2019-09", "A", "reviews_on_time", "all", "total", "all", "c"]],
                         columns=["month", "area", "kpi_id", "cohort", "breakdown", "group", "shown"])  # fmt: skip
     shown = hide_in_card(card, keys, "2019-09", "2019-08").iloc[0]
     assert shown[["numerator", "denominator", "change", "children_to_change_rating"]].isna().all()
     assert bool(shown["suppressed"]) and not bool(shown["previous_suppressed"])
-    assert shown["direction"] == rating.NOT_SHOWN  # "fell from 12 to <5" would say it is below 12
-    assert fmt_figure(15.0, 3, 20, "percent", 1, "children", 50, shown["withheld"]) == "<5 children"
+    # "fell from 12 to c" would say it is below 12; "Red" against 95/85 that it is below 85% of 20
+    assert shown["direction"] == rating.NOT_SHOWN and shown["rag"] == rating.NOT_SHOWN
+    assert fmt_figure(15.0, 3, 20, "percent", 1, "children", 50, shown["withheld"]) == "not shown"
+
+
+def test_every_hidden_figure_reads_alike_whatever_its_size(catalogue: KpiCatalogue) -> None:
+    # "<5" for a small figure and "withheld" for one hidden to protect it told a reader which was small
+    frame = figures([("Kent", "total", "all", 30, 60), ("A", "total", "all", 3, 20), ("B", "total", "all", 12, 25),
+                     ("C", "total", "all", 15, 15)])  # fmt: skip
+    assert set(hidden_keys(frame, catalogue, RULE, "Kent")["shown"]) == {"c"}
 
 
 def _row(**values: object) -> object:
     base = {"title": "Reviews held on time", "value": float("nan"), "numerator": float("nan"),
-            "denominator": float("nan"), "unit": "percent", "decimals": 1, "counts": "children", "rag": "Red",
-            "previous_rag": "Amber", "previous_value": 90.0, "previous_numerator": 18, "previous_denominator": 20,
-            "direction": rating.NOT_SHOWN, "polarity": "H", "target": 95, "floor": 85, "withheld": "<5",
-            "previous_withheld": "", "children_to_change_rating": float("nan"), "numerator_change": float("nan"),
-            "denominator_change": float("nan")}  # fmt: skip
+            "denominator": float("nan"), "unit": "percent", "decimals": 1, "counts": "children",
+            "rag": rating.NOT_SHOWN, "previous_rag": "Amber", "previous_value": 90.0, "previous_numerator": 18,
+            "previous_denominator": 20, "direction": rating.NOT_SHOWN, "polarity": "H", "target": 95, "floor": 85,
+            "withheld": "c", "previous_withheld": "", "children_to_change_rating": float("nan"),
+            "numerator_change": float("nan"), "denominator_change": float("nan")}  # fmt: skip
     base.update(values)
     return kpi_row(**base)
 
 
-def test_sentences_say_a_hidden_figure_in_plain_words_and_not_which_way_it_went() -> None:
-    item = amber_red_item(_row(), 50)
-    assert item.startswith(f"Reviews held on time: {SMALL_NUMBER}, Red")
-    assert "<5" not in item and "fell" not in item and "from 90.0%" not in item
-    change = rating_change(_row(), 50)
-    assert change == f"Reviews held on time moved from Amber to Red (the figures: {SMALL_NUMBER})."
-    both = rating_change(_row(previous_withheld="<5"), 50)
-    assert "from <5 to <5" not in both and "fell" not in both
-
-
-def test_spc_lines_are_left_off_where_a_month_on_the_chart_is_hidden() -> None:
-    # 12 x the mean less the 11 months shown would be the hidden month
-    points = pd.DataFrame({"month": ["2019-08", "2019-09"], "area": "A", "kpi_id": "k", "cohort": "all",
-                           "breakdown": "total", "group": "all", "numerator": [3, 10], "denominator": [9, 20],
-                           "value": [33.3, 50.0], "mean": 41.7, "lower_limit": 0.0, "upper_limit": 90.0})  # fmt: skip
-    keys = pd.DataFrame([["2019-08", "A", "k", "all", "total", "all", "<5"]],
-                        columns=["month", "area", "kpi_id", "cohort", "breakdown", "group", "shown"])  # fmt: skip
-    row, shown = hide_in_trend(
-        {"mean": 41.7, "lower_limit": 0.0, "upper_limit": 90.0, "latest_value": 50.0, "run_since": "2019-08",
-         "run_since_value": 33.3, "since_when": "rising since August 2019 when it was 33.3%"},
-        hide_in_history(points, keys),
-    )  # fmt: skip
-    assert pd.isna([row["mean"], row["lower_limit"], row["upper_limit"], row["run_since_value"]]).all()
-    # "rising since August" would say September is above the hidden August: no run is told through it
-    assert row["latest_value"] == 50.0 and row["since_when"] == "" and row["run_length"] == 0
-    assert shown[["mean", "lower_limit", "upper_limit"]].isna().all().all()
-    assert shown["value"].isna().tolist() == [True, False]
-    # nothing hidden: the lines stay
-    row, shown = hide_in_trend({"mean": 41.7}, hide_in_history(points, keys.iloc[0:0]))
-    assert row["mean"] == 41.7 and shown["mean"].notna().all()
+def test_sentences_say_a_hidden_figure_in_plain_words_without_a_rating_or_which_way_it_went() -> None:
+    summary = summarise(pd.DataFrame([vars(_row())]).assign(previous_month="2019-08", kpi_id="k"), 50)
+    assert summary.not_rated == [f"Reviews held on time: {HIDDEN_FIGURE}."]
+    assert summary.rating_changes == [] and summary.amber_red == []
+    said = " ".join([summary.headline, *summary.not_rated])
+    assert "<5" not in said and "fell" not in said and "from 90.0%" not in said
+    assert summary.headline == (
+        "Of the 1 KPIs, 0 are rated Green, 0 Amber and 0 Red; 1 is not shown, to protect a small number of children."
+    )

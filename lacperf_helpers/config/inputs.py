@@ -33,6 +33,9 @@ class Inputs:
     national: Path = paths.NATIONAL  # folder of la_indicators.csv and statistical_neighbours.csv (none: none)
     cohorts: Path = paths.COHORTS_FILE  # named cohorts and the breakdowns of the file's own
     dfe_rules: bool = False  # also run the DfE's own SSDA903 rules over the month's extract (ingest/dfe_rules.py)
+    # the public edition's folder, where each month's decision is kept (<published>/<YYYY-MM>/disclosure-
+    # decision.csv): what an earlier version of a month hid stays hidden (None: no version kept)
+    published: Path | None = None
 
     @classmethod
     def of(
@@ -46,23 +49,28 @@ class Inputs:
         national: str | Path | None = None,
         cohorts: str | Path | None = None,
         dfe_rules: bool = False,
+        published: str | Path | None = None,
     ) -> Inputs:
-        """The files a person named; a blank or missing one is the project's default."""
+        """The files a person named; a blank or missing one is the project's default (`published`: none)."""
         given = {"returns": returns, "kpis": kpis, "settings": settings, "trend": trend, "benchmarks": benchmarks,
                  "national": national, "cohorts": cohorts}  # fmt: skip
         files = {name: paths.or_default(value, getattr(cls, name)) for name, value in given.items()}
-        return cls(**files, dfe_rules=dfe_rules)
+        return cls(**files, dfe_rules=dfe_rules, published=Path(published).resolve() if published else None)
 
     @classmethod
     def from_notebook(cls, parameters: dict[str, object]) -> Inputs:
         """The inputs a notebook's parameters name (returns_dir, kpis_file ...)."""
         files = {name: str(parameters.get(p) or "") for name, p in NOTEBOOK_PARAMETERS.items()}
-        return cls.of(**files, dfe_rules=bool(parameters.get("dfe_rules", False)))
+        return cls.of(
+            **files,
+            dfe_rules=bool(parameters.get("dfe_rules", False)),
+            published=str(parameters.get("published_dir") or ""),
+        )
 
     def notebook_parameters(self) -> dict[str, str | bool]:
         """The fields as the notebooks' parameters: {'returns_dir': ..., 'kpis_file': ..., 'dfe_rules': ...}."""
         files: dict[str, str | bool] = {p: str(getattr(self, name)) for name, p in NOTEBOOK_PARAMETERS.items()}
-        return {**files, "dfe_rules": self.dfe_rules}
+        return {**files, "dfe_rules": self.dfe_rules, "published_dir": str(self.published or "")}
 
     def parameter_files(self) -> list[Path]:
         """The parameter files (not the returns folder), in a fixed order: the national tables among them."""

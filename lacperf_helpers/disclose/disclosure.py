@@ -393,15 +393,13 @@ def _bounds(values: np.ndarray, labelled: np.ndarray, rule: DisclosureRule) -> t
 
 def decide(
     cells: pd.DataFrame, members: pd.DataFrame, rule: DisclosureRule, authority: str = "",
-    forced: np.ndarray | None = None,
-) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Which cells are hidden, and which of those read '<5' (the others read 'withheld'): primary; then,
-    within each month, secondary until in every sum each hidden count of 1-4 can be anything from 1 to 4
-    for all the others in it show, and no hidden count is pinned by the sums together; then each added-up
-    period whose months are not all shown (a period's figure would otherwise be one more sum).
-
-    Where a sum has nothing left to hide, a small figure in it reads 'withheld' rather than '<5': four areas
-    each '<5' beside an authority '<5' would each be 1."""
+    forced: np.ndarray | None = None, previous: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """Which cells are hidden: primary, and `forced`; then, within each month and KPI, secondary until in every
+    sum each hidden count of 1-4 can be anything from 1 to 4 for all the others in it show, and no hidden count
+    is pinned by the sums together; then each added-up period whose months are not all shown (a period's figure
+    would otherwise be one more sum). `previous`: a decision already made of these cells, kept for every month
+    and KPI with no cell forced beyond it (each is decided on its own)."""
     values = cells[list(COUNTS)].to_numpy(float)
     hidden = np.asarray(_small(values, rule).any(axis=1), dtype=bool)
     if forced is not None:  # hidden by an earlier version of the month: hidden still
@@ -426,6 +424,9 @@ def decide(
             if not hidden[members["cell"].to_numpy()[rows]].any() and not _small(rem_all[relation_ids], rule).any():
                 continue  # nothing small in it, shown or by subtraction
             mine = np.flatnonzero(blocks == b)
+            if previous is not None and not (hidden[mine] & ~previous[mine]).any():
+                hidden[mine] = previous[mine]  # nothing new in it: decided as before
+                continue
             local = np.searchsorted(mine, members["cell"].to_numpy()[rows])
             sorting = np.argsort(rel, kind="stable")
             block_hidden, block_labelled = hidden[mine], labelled[mine]
@@ -436,9 +437,7 @@ def decide(
                 members["sign"].to_numpy()[rows][sorting], rem_all[relation_ids], block_links, rule,
             )  # fmt: skip
             hidden[mine], labelled[mine] = block_hidden, block_labelled
-    hidden = _hide_periods(cells, hidden, is_month)
-    # a hidden period reads 'withheld': '<5' of a quarter would bound the months in it
-    return hidden, hidden & labelled & is_month
+    return _hide_periods(cells, hidden, is_month)
 
 
 def _rest_links(cells: pd.DataFrame, members: pd.DataFrame, rem: np.ndarray, authority: str) -> list[list[int]]:
@@ -614,14 +613,23 @@ def _pinned(
             here = use & (blocks[cell] == block)
             rows = np.unique(rel[here])
             columns = np.unique(cell[here])
-            matrix = np.zeros((len(rows), len(columns)))
-            matrix[np.searchsorted(rows, rel[here]), np.searchsorted(columns, cell[here])] = sign[here]
-            _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-            rank = int((singular > 1e-9).sum())
-            # a count is pinned where it lies in the sums' row space: no direction the hidden counts can move
-            # in together moves it (1 - its diagonal of the row-space projector is 0)
-            free = 1.0 - (vt[:rank] ** 2).sum(axis=0)
-            pinned_in[columns, k] = free < 1e-12
+            at_row, at_column = np.searchsorted(rows, rel[here]), np.searchsorted(columns, cell[here])
+            # sums that share no hidden count are apart: each group of linked sums is solved on its own
+            group = _linked(at_row, at_column, len(columns))
+            for one in np.unique(group):
+                chosen = group[at_column] == one
+                sub_rows = np.unique(at_row[chosen])
+                sub_columns = np.flatnonzero(group == one)
+                matrix = np.zeros((len(sub_rows), len(sub_columns)))
+                matrix[np.searchsorted(sub_rows, at_row[chosen]), np.searchsorted(sub_columns, at_column[chosen])] = (
+                    sign[here][chosen]
+                )
+                _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+                rank = int((singular > 1e-9).sum())
+                # a count is pinned where it lies in the sums' row space: no direction the hidden counts can move
+                # in together moves it (1 - its diagonal of the row-space projector is 0)
+                free = 1.0 - (vt[:rank] ** 2).sum(axis=0)
+                pinned_in[columns[sub_columns], k] = free < 1e-12
     small = _small(values, rule)
     return [
         int(x)
@@ -630,6 +638,27 @@ def _pinned(
         or (small[x, 1] and pinned_in[x, 1])
         or (small[x, 2] and pinned_in[x, 0] and pinned_in[x, 1])
     ]
+
+
+def _linked(row: np.ndarray, column: np.ndarray, n_columns: int) -> np.ndarray:
+    """Per column (a hidden count), the group of counts linked to it through sums (`row`, `column`: the
+    matrix's entries): union-find over the sums."""
+    parent = list(range(n_columns))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    order = np.argsort(row, kind="stable")
+    first_in_row: dict[int, int] = {}
+    for r, c in zip(row[order].tolist(), column[order].tolist(), strict=True):
+        head = first_in_row.setdefault(r, c)
+        a, b = root(head), root(c)
+        if a != b:
+            parent[b] = a
+    return np.array([root(c) for c in range(n_columns)])
 
 
 def _narrowed(
@@ -762,12 +791,13 @@ def suppressed(
     cells = figure_cells(figures, catalogue)
     members = relations(cells, authority, cohorts, rule)
     forced = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
+    hidden = decide(cells, members, rule, authority, forced)
     for _ in range(SETTLE_ROUNDS):
-        hidden, _small_ones = decide(cells, members, rule, authority, forced)
         together = _hidden_with_twins(cells, hidden, same_children)
         if not (together & ~hidden).any():
             return cells, hidden, members
         forced = forced | together
+        hidden = decide(cells, members, rule, authority, forced, previous=hidden)
     raise RuntimeError(f"disclosure control did not settle in {SETTLE_ROUNDS} rounds of figures hidden together")
 
 
@@ -846,11 +876,18 @@ def _log(
     values = cells[list(COUNTS)].to_numpy(float)
     small = _small(values, rule)
     earlier = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
-    name = cells.loc[:, ["month", "area", "kpi_id", "cohort", "breakdown", "group"]].astype(str).agg(" / ".join, axis=1)
-    relation_of = members.groupby("cell")["relation"].apply(list).to_dict()
-    cells_of = members.groupby("relation")["cell"].apply(list).to_dict()
-    total_of = members.loc[members["sign"] > 0].set_index("relation")["cell"].to_dict()
+    keys = cells.loc[:, list(KEYS)].astype(str).to_numpy()
     is_month = (cells["month"] == cells["step"]).to_numpy()
+    # the sums each hidden cell is in, and their hidden members and totals
+    cell, relation, sign = (members[c].to_numpy() for c in ("cell", "relation", "sign"))
+    held = hidden[cell]
+    relations_of: dict[int, list[int]] = {}
+    for c, r in zip(cell[held], relation[held], strict=True):
+        relations_of.setdefault(int(c), []).append(int(r))
+    hidden_in: dict[int, list[int]] = {}
+    for c, r in zip(cell[held], relation[held], strict=True):
+        hidden_in.setdefault(int(r), []).append(int(c))
+    total_of = dict(zip(relation[sign > 0].tolist(), cell[sign > 0].tolist(), strict=True))
     rows = []
     for c in np.flatnonzero(hidden):
         primary = [COUNTS[k] for k in range(len(COUNTS)) if small[c, k]]
@@ -863,15 +900,15 @@ def _log(
             reason = "period: a month in it is hidden"
         else:
             reason = "secondary"
-            for r in relation_of.get(c, []):
-                others = [o for o in cells_of[r] if o != c and hidden[o]]
+            for r in relations_of.get(int(c), []):
+                others = [o for o in hidden_in[r] if o != c]
                 if others:
-                    protects = "; ".join(name.iloc[o] for o in others)
-                    where = "total " + name.iloc[total_of[r]]
+                    protects = "; ".join(" / ".join(keys[o]) for o in others)
+                    where = "total " + " / ".join(keys[total_of[r]])
                     break
             else:
                 reason = "the same children as a hidden figure of another KPI"
-        rows.append((*cells.loc[c, list(KEYS)], *values[c], reason, protects, where))
+        rows.append((*keys[c], *values[c], reason, protects, where))
     return pd.DataFrame(rows, columns=list(LOG_COLUMNS))
 
 

@@ -3,6 +3,7 @@ CSV of the month (and the quarter it ends) is made from. Nothing above this stag
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import itertools
 from collections.abc import Callable
@@ -25,9 +26,11 @@ from lacperf_helpers.config.definitions import (
 from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.config.paths import csv_text, write_atomically
 from lacperf_helpers.config.periods import is_month, quarter_months, rolling_months
 from lacperf_helpers.config.vocabulary import BREAKDOWNS
 from lacperf_helpers.disclose.disclosure import (
+    KEYS,
     Decision,
     Published,
     Twin,
@@ -103,12 +106,70 @@ def require_authority(settings: Settings, areas: list[str], settings_file: str |
 
 
 def month_data(month: str, *, inputs: Inputs, before_work: Callable[[], None] | None = None) -> MonthData:
-    """The month's checked inputs, figures and decision, read once while the files are unchanged.
-    `before_work` is called first if they must be worked out (nothing has them yet)."""
+    """The month's checked inputs, figures and decision, read once while the files are unchanged; what a
+    version of a month already published hid (`inputs.published`) stays hidden. `before_work` is called first
+    if they must be worked out (nothing has them yet)."""
     stamp = _stamp(month, inputs)
     if before_work is not None and not cache.has(_month_key(month, inputs, stamp)):
         before_work()
-    return _month_data(month, inputs, stamp)
+    return decided_month(month, inputs, stamp)
+
+
+def decided_month(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> MonthData:
+    """`_month_data`, its decision made again where a version already published hid more than it does."""
+    data = _month_data(month, inputs, stamp)
+    kept = kept_decisions(inputs.published, month)
+    if kept is None or _keys_of(kept) <= _keys_of(data.hidden):
+        return data
+    signature = (month, inputs, stamp, tuple(sorted(_keys_of(kept))))
+    if signature not in _REDECIDED:
+        again = decide_month(data.figures, data.catalogue, data.settings, data.cohorts, kept)
+        _REDECIDED.clear()  # one month at a time: a corrected month is rare
+        _REDECIDED[signature] = dataclasses.replace(data, hidden=again.hidden, disclosure_log=again.log)
+    return _REDECIDED[signature]
+
+
+_REDECIDED: dict[object, MonthData] = {}
+KEPT_DECISION = "disclosure-decision.csv"  # beside a month's public pages: what each version of it hid
+
+
+def _keys_of(hidden: pd.DataFrame) -> set[tuple[str, ...]]:
+    return set(hidden.loc[:, list(KEYS)].astype(str).itertuples(index=False, name=None))
+
+
+def kept_decisions(published: Path | None, month: str) -> pd.DataFrame | None:
+    """Every figure a version of a month up to `month` already published hid (None: none kept)."""
+    if published is None:
+        return None
+    files = sorted(
+        f for f in published.glob(f"*/{KEPT_DECISION}") if is_month(f.parent.name) and f.parent.name <= month
+    )
+    frames = []
+    for file in files:
+        try:
+            frame = pd.read_csv(file, dtype=str, keep_default_na=False)
+        except (OSError, ValueError) as exc:
+            raise InputError(file, f"the kept decision cannot be read: {exc}") from None
+        missing = [k for k in KEYS if k not in frame]
+        if missing:
+            raise InputError(file, f"not a kept decision: no column {', '.join(missing)}")
+        frames.append(frame.loc[:, list(KEYS)])
+    return pd.concat(frames, ignore_index=True) if frames else None
+
+
+def keep_decision(published: Path, data: MonthData, month: str) -> None:
+    """Keep what the public edition hides of `month` (its figures, and the periods ending with it) beside its
+    pages, with what every earlier version hid: a corrected month never shows what a version already
+    published hid (`decided_month`). Written only when it changes."""
+    labels = {label for label, _ in periods_ending(month)}
+    now = data.hidden.loc[data.hidden["month"].isin({month, *labels}), list(KEYS)].astype(str)
+    file = published / month / KEPT_DECISION
+    before = kept_decisions(published, month)
+    earlier = set() if before is None else {k for k in _keys_of(before) if k[0] == month or k[0] in labels}
+    union = sorted(_keys_of(now) | earlier)
+    if file.is_file() and set(union) == earlier:
+        return
+    write_atomically(file, csv_text(pd.DataFrame(union, columns=list(KEYS))))
 
 
 def _dfe_findings(month: str, inputs: Inputs) -> pd.DataFrame:
@@ -182,13 +243,15 @@ def same_children(catalogue: KpiCatalogue) -> tuple[Twin, ...]:
 
 
 def decide_month(
-    figures: pd.DataFrame, catalogue: KpiCatalogue, settings: Settings, cohorts: CohortCatalogue
-) -> Decision:
+    figures: pd.DataFrame, catalogue: KpiCatalogue, settings: Settings, cohorts: CohortCatalogue,
+    already_hidden: pd.DataFrame | None = None,
+) -> Decision:  # fmt: skip
     """The public edition's one decision over every figure up to the month: what is hidden, and why."""
     authority = settings.authority or ""
     return decision(
-        with_slice(figures), catalogue, settings.disclosure, authority, cohorts, same_children=same_children(catalogue)
-    )
+        with_slice(figures), catalogue, settings.disclosure, authority, cohorts,
+        same_children=same_children(catalogue), already_hidden=already_hidden,
+    )  # fmt: skip
 
 
 def _work_out_month(month: str, inputs: Inputs) -> MonthData:

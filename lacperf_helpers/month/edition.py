@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from lacperf_helpers.config.definitions import KpiCatalogue, TrendSettings
@@ -30,13 +31,14 @@ from lacperf_helpers.disclose.disclosure import (
     published_rows,
 )
 from lacperf_helpers.ingest.layout import return_path
-from lacperf_helpers.month.data import MonthData, _month_data, _stamp
+from lacperf_helpers.month.data import MonthData, _stamp, decided_month
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import with_benchmarks
 from lacperf_helpers.rate.national import national_comparison, rates_per_10000
 from lacperf_helpers.rate.period_figures import quarter_scorecard
 from lacperf_helpers.rate.scorecard import build_scorecard, headline, order_areas
 from lacperf_helpers.trend.series import SeriesAnalysis, analyse_series, rated_history, trend_table
+from lacperf_helpers.trend.trend import NO_RUN
 
 TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
 
@@ -87,7 +89,7 @@ def edition_view(month: str, *, inputs: Inputs, edition: Edition, cohort: str = 
 def _edition_view(
     month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, edition: Edition
 ) -> EditionView:
-    data = _month_data(month, inputs, stamp)
+    data = decided_month(month, inputs, stamp)
     data.cohorts.require_exact(cohort, inputs.cohorts, column="cohort")
     hidden = data.hidden if edition is Edition.PUBLIC else no_hidden()
     figures = publish_figures(data.figures, hidden, edition)
@@ -137,8 +139,8 @@ def area_series(
 
 
 def _with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame, settings: TrendSettings, month: str) -> SeriesAnalysis:
-    """The chart's hidden months put back as gaps; a verdict on the latest point is not given when this
-    month is hidden (it would speak of an earlier month as if of this one)."""
+    """The chart's hidden months put back as gaps; a verdict on the latest point, or a run up to it, is not given
+    when this month is hidden (it would speak of an earlier month as if of this one)."""
     hidden = one.loc[one["suppressed"].astype(bool) & one["month"].isin(rolling_months(month, settings.spc.window))]
     if hidden.empty:
         return analysis
@@ -146,7 +148,8 @@ def _with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame, settings: TrendSetti
     points = points.assign(withheld=points["withheld"].fillna(""), suppressed=points["suppressed"].fillna(False))
     row = dict(analysis.row)
     if month in set(hidden["month"]):
-        row.update(variation=None, assurance=None)
+        row.update(variation=None, assurance=None, run_direction=NO_RUN, run_since="", run_length=0,
+                   run_since_value=np.nan, since_when="")  # fmt: skip
     return SeriesAnalysis(row, points)
 
 

@@ -346,6 +346,8 @@ def plan_pages(
     every input's content: a re-run with nothing changed plans without reading a table (or importing a
     library that reads them)."""
     last = period if is_month(period) else quarter_months(period)[-1]
+    if edition is Edition.PUBLIC:  # what a version already published hid stays hidden (kept beside the pages)
+        inputs = dataclasses.replace(inputs, published=edition_folder(out, Edition.PUBLIC).resolve())
     asked = [
         notebook,
         period,
@@ -391,7 +393,7 @@ def _plan_pages(
 ) -> list[Job]:
     from lacperf_helpers.config.cohorts import load_cohorts
     from lacperf_helpers.ingest.validation import ValidationError, write_report
-    from lacperf_helpers.month.data import DISCLOSURE_LOG, check_inputs, month_data, period_log
+    from lacperf_helpers.month.data import DISCLOSURE_LOG, check_inputs, keep_decision, month_data, period_log
     from lacperf_helpers.rate.scorecard import order_areas, require_area
 
     last = period if is_month(period) else quarter_months(period)[-1]
@@ -403,6 +405,8 @@ def _plan_pages(
         write_report(error.problems, folder, title)
         raise
     data = month_data(last, inputs=inputs)
+    if inputs.published is not None:
+        keep_decision(inputs.published, data, last)
     write_report(data.problems, folder, title)
     write_atomically(folder / DISCLOSURE_LOG, csv_text(period_log(data, period)))  # for the data-protection officer
     source = return_path(inputs.returns, last)
