@@ -280,9 +280,7 @@ def scorecard(
     from lacperf_helpers.month.edition import edition_view
     from lacperf_helpers.rate.scorecard import require_area
 
-    inputs = replace(
-        _inputs(returns, kpis, settings, paths.TREND_FILE, paths.BENCHMARKS_FILE), cohorts=cohorts.resolve()
-    )
+    inputs = replace(_inputs(returns, kpis, settings, paths.TREND_FILE, None), cohorts=cohorts.resolve())
 
     def build() -> Published:
         view = edition_view(month, inputs=inputs, edition=Edition(edition))
@@ -386,11 +384,15 @@ def _check_quarter(quarter: str) -> str:
     return quarter
 
 
-def _inputs(returns: Path, kpis: Path, settings: Path, trend_settings: Path, benchmarks: Path) -> Inputs:
-    """The files named on the command line, as absolute paths (the kernel runs in notebooks/)."""
+def _inputs(returns: Path, kpis: Path, settings: Path, trend_settings: Path, benchmarks: Path | None) -> Inputs:
+    """The files named on the command line, as absolute paths (the kernel runs in notebooks/). No benchmarks
+    for the CSV commands: their CSVs are the council's own figures."""
     from lacperf_helpers.config.inputs import Inputs
 
-    return Inputs(returns.resolve(), kpis.resolve(), settings.resolve(), trend_settings.resolve(), benchmarks.resolve())
+    return Inputs(
+        returns.resolve(), kpis.resolve(), settings.resolve(), trend_settings.resolve(),
+        benchmarks.resolve() if benchmarks is not None else None,
+    )  # fmt: skip
 
 
 def _render_pages(
@@ -696,7 +698,7 @@ def trend(
     from lacperf_helpers.month.edition import areas_of, edition_view, trend_rows
     from lacperf_helpers.rate.scorecard import require_area
 
-    inputs = replace(_inputs(returns, kpis, settings, trend_settings, paths.BENCHMARKS_FILE), cohorts=cohorts.resolve())
+    inputs = replace(_inputs(returns, kpis, settings, trend_settings, None), cohorts=cohorts.resolve())
 
     def build() -> Published:
         rules = load_trend_settings(trend_settings)

@@ -15,8 +15,8 @@ from tests.conftest import SAMPLE_MONTH
 
 NOTEBOOK_PARAMETERS = {
     "month", "area", "cohort", "breakdown", "returns_dir", "kpis_file", "settings_file", "trend_file",
-    "benchmarks_file", "made_at", "disclosure_control", "manifest", "dfe_rules", "national_dir",
-    "cohorts_file",
+    "benchmarks_file", "made_at", "edition", "manifest", "dfe_rules", "national_dir", "cohorts_file",
+    "published_dir",
 }  # fmt: skip
 
 
@@ -27,7 +27,7 @@ def test_the_notebook_takes_exactly_the_parameters_the_batch_passes() -> None:
 
 def test_appendices_are_written_per_month_and_area_slug(rendered: Path) -> None:
     assert sorted(p.name for p in (rendered / SAMPLE_MONTH).iterdir()) == [
-        "index.html", "kent.html", "kent.json", "validation.csv", "validation.html", "west-kent.html", "west-kent.json"
+        "disclosure-decision.csv", "index.html", "kent.html", "kent.json", "west-kent.html", "west-kent.json"
     ]  # fmt: skip
 
 
@@ -47,8 +47,8 @@ def test_the_appendix_reads_as_a_report_not_code(rendered: Path) -> None:
     assert "Kent · September 2019" in html
 
 
-def test_the_summary_leads_and_the_table_has_every_kpi(rendered: Path) -> None:
-    html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
+def test_the_summary_leads_and_the_table_has_every_kpi(rendered_internal: Path) -> None:
+    html = (rendered_internal / SAMPLE_MONTH / "kent.html").read_text()  # the director's paper: every figure
     headline = html.index("Of the 26 KPIs, 6 are rated Green, 14 Amber and 6 Red.")
     assert headline < html.index('class="lacperf-scorecard"')
     assert "moving the rating from Amber to Red" in html
@@ -63,7 +63,7 @@ def test_a_small_area_shows_children_and_what_is_not_rated(rendered: Path) -> No
     html = (rendered / SAMPLE_MONTH / "west-kent.html").read_text()
     assert "1 has no figure this month; 1 is not applicable" in html
     assert "6 of 6 children (100.0%)" in html  # a small cohort leads with the children
-    assert "&lt;5 children" in html  # and a figure of fewer than 5 children is hidden
+    assert "not shown" in html and "&lt;5" not in html  # and a figure of fewer than 5 children is hidden
     assert "Return interviews held within 72 hours of a missing episode: no figure in the return." in html
 
 
@@ -125,8 +125,8 @@ def test_the_direction_of_travel_section(rendered: Path) -> None:
     assert "England 10.0% · worse" in html  # placement stability: 13.0% against England's 10.0%, lower is better
 
 
-def test_each_amber_and_red_kpi_is_one_plain_sentence_in_the_annex(rendered: Path) -> None:
-    html = (rendered / SAMPLE_MONTH / "kent.html").read_text()
+def test_each_amber_and_red_kpi_is_one_plain_sentence_in_the_annex(rendered_internal: Path) -> None:
+    html = (rendered_internal / SAMPLE_MONTH / "kent.html").read_text()
     annex = html[html.index('class="lacperf-annex"') : html.index('class="lacperf-trends"')]
     items = re.findall(r"<li>(.*?)</li>", annex)
     assert len(items) == 20  # 14 Amber and 6 Red, one sentence each

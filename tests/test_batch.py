@@ -63,10 +63,10 @@ def test_renders_in_parallel_then_skips_what_has_not_changed(run_file: Path, tmp
     first = runner.invoke(app, ["batch", str(run_file), "--workers", "2"])
     assert first.exit_code == 0, first.output
     assert counts(first.output) == {"rendered": 2, "skipped as unchanged": 0, "failed": 0}
-    assert sorted(p.name for p in (reports / "2019-04").glob("*.html")) == [
-        "ashford.html", "index.html", "kent.html", "validation.html"
+    assert sorted(p.name for p in (reports / "public" / "2019-04").glob("*.html")) == [
+        "ashford.html", "index.html", "kent.html"
     ]  # fmt: skip
-    manifest = json.loads((reports / "2019-04" / "kent.json").read_text())
+    manifest = json.loads((reports / "public" / "2019-04" / "kent.json").read_text())
     assert manifest["ratings"] == {"Green": 2, "Amber": 1, "Red": 0, "Not rated": 0}
     assert {Path(i["file"]).name for i in manifest["inputs"]} >= {"kpi_return.csv", "kpis.yaml"}
     assert {i["file"] for i in manifest["code"]} == {"scorecard.ipynb", "index.html.j2"}
@@ -85,11 +85,32 @@ def test_renders_in_parallel_then_skips_what_has_not_changed(run_file: Path, tmp
 
 def test_index_pages_list_every_appendix(run_file: Path, tmp_path: Path) -> None:
     assert runner.invoke(app, ["batch", str(run_file)]).exit_code == 0
-    month_index = (tmp_path / "reports" / "2019-04" / "index.html").read_text()
+    month_index = (tmp_path / "reports" / "public" / "2019-04" / "index.html").read_text()
     assert month_index.index('<a href="kent.html">Kent</a>') < month_index.index('<a href="ashford.html">Ashford</a>')
     assert '<td class="count green">2 Green</td>' in month_index
-    top = (tmp_path / "reports" / "index.html").read_text()
+    top = (tmp_path / "reports" / "public" / "index.html").read_text()
     assert '<a href="2019-04/index.html">April 2019</a>' in top
+
+
+def test_a_run_makes_each_edition_in_its_own_folder_with_its_own_index(run_file: Path, tmp_path: Path) -> None:
+    run_file.write_text(run_file.read_text() + "editions: [internal, public]\n")
+    result = runner.invoke(app, ["batch", str(run_file), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    assert counts(result.output) == {"rendered": 4, "skipped as unchanged": 0, "failed": 0}
+    public, internal = tmp_path / "reports" / "public", tmp_path / "reports" / "internal-not-for-publication"
+    assert sorted(p.name for p in (public / "2019-04").iterdir()) == [
+        "ashford.html", "ashford.json", "disclosure-decision.csv", "index.html", "kent.html", "kent.json",
+    ]  # fmt: skip
+    assert sorted(p.name for p in (internal / "2019-04").iterdir()) == [
+        "ashford.html", "ashford.json", "disclosure-log.csv", "index.html", "kent.html", "kent.json",
+        "validation.csv", "validation.html",
+    ]  # fmt: skip
+    for index in (public / "index.html", public / "2019-04" / "index.html"):
+        assert "internal" not in index.read_text().lower()  # a public index never links an internal page
+    assert "Internal edition: not for publication." in (internal / "2019-04" / "index.html").read_text()
+    manifests = {json.loads(p.read_text())["edition"] for p in (tmp_path / "reports").rglob("kent.json")}
+    assert manifests == {"internal", "public"}
+    assert load_run("monthly").editions == ("internal", "public")
 
 
 PARAMETERS = (
@@ -104,7 +125,7 @@ def test_one_failing_area_keeps_its_last_good_page(
     run_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setitem(batch.NOTEBOOKS, "scorecard", FAILS_FOR_ASHFORD)  # jobs carry the notebook chosen when planned
-    last_good = tmp_path / "reports" / "2019-04" / "ashford.html"
+    last_good = tmp_path / "reports" / "public" / "2019-04" / "ashford.html"
     last_good.parent.mkdir(parents=True)
     last_good.write_text("<html>last good</html>")
     result = runner.invoke(app, ["batch", str(run_file), "--workers", "2"])
@@ -112,7 +133,7 @@ def test_one_failing_area_keeps_its_last_good_page(
     assert counts(result.output) == {"rendered": 1, "skipped as unchanged": 0, "failed": 1}
     assert "ValueError: no figures for Ashford" in " ".join(result.output.split())
     assert last_good.read_text() == "<html>last good</html>"
-    assert (tmp_path / "reports" / "2019-04" / "kent.html").exists()
+    assert (tmp_path / "reports" / "public" / "2019-04" / "kent.html").exists()
 
 
 def test_two_batches_at_once_take_turns(run_file: Path, tmp_path: Path) -> None:
@@ -122,9 +143,9 @@ def test_two_batches_at_once_take_turns(run_file: Path, tmp_path: Path) -> None:
     assert [process.returncode for process in started] == [0, 0], outputs
     rendered = sum(counts(output).get("rendered", 0) for output in outputs)
     assert rendered == 2  # each page rendered once; the second batch found it done
-    for page in (tmp_path / "reports" / "2019-04").glob("*.html"):
+    for page in (tmp_path / "reports" / "public" / "2019-04").glob("*.html"):
         assert page.read_text().rstrip().endswith("</html>")
-    for manifest in (tmp_path / "reports" / "2019-04").glob("*.json"):
+    for manifest in (tmp_path / "reports" / "public" / "2019-04").glob("*.json"):
         json.loads(manifest.read_text())
     assert not list((tmp_path / "reports").rglob("*.tmp"))
 
@@ -136,7 +157,7 @@ def test_the_same_batch_on_a_dask_cluster(run_file: Path, tmp_path: Path) -> Non
         result = runner.invoke(app, ["batch", str(run_file), "--scheduler", cluster.scheduler_address])
     assert result.exit_code == 0, result.output
     assert counts(result.output) == {"rendered": 2, "skipped as unchanged": 0, "failed": 0}
-    assert (tmp_path / "reports" / "2019-04" / "ashford.html").read_text().rstrip().endswith("</html>")
+    assert (tmp_path / "reports" / "public" / "2019-04" / "ashford.html").read_text().rstrip().endswith("</html>")
 
 
 TINY = FIXTURE_NOTEBOOKS / "tiny.ipynb"  # one cell: 1 + 1
@@ -212,7 +233,7 @@ def test_a_batch_killed_mid_run_leaves_earlier_pages_and_the_next_run_finishes(r
     import signal
     import time
 
-    month = tmp_path / "reports" / "2019-04"
+    month = tmp_path / "reports" / "public" / "2019-04"
     command = [sys.executable, "-m", "lacperf_helpers", "batch", str(run_file), "--workers", "1"]
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 120
@@ -229,13 +250,13 @@ def test_a_batch_killed_mid_run_leaves_earlier_pages_and_the_next_run_finishes(r
     assert again.exit_code == 0, again.output
     assert counts(again.output) == {"rendered": 1, "skipped as unchanged": 1, "failed": 0}
     assert sorted(p.name for p in month.glob("*.html")) == [
-        "ashford.html", "index.html", "kent.html", "validation.html"
+        "ashford.html", "index.html", "kent.html"
     ]  # fmt: skip
     SURVIVED["interrupted runs"] += 1
 
 
 def test_a_manifest_that_is_not_a_json_object_is_made_again(run_file: Path, tmp_path: Path) -> None:
-    folder = tmp_path / "reports" / "2019-04"
+    folder = tmp_path / "reports" / "public" / "2019-04"
     folder.mkdir(parents=True)
     (folder / "kent.html").write_text("<html>old</html>")
     (folder / "kent.json").write_text("[1, 2]")  # valid JSON, not an object: once it stopped the whole batch
@@ -258,7 +279,7 @@ def test_a_misspelt_notebook_is_named_against_the_option(run_file: Path) -> None
 def test_a_page_that_cannot_be_written_fails_alone_in_render(run_file: Path, tmp_path: Path, kpis_file: Path) -> None:
     # Kent's page cannot be written (a folder is in its place: as a full disk or a read-only share would do);
     # Ashford's is written all the same, and the failure is one line
-    folder = tmp_path / "reports" / "2019-04"
+    folder = tmp_path / "reports" / "public" / "2019-04"
     (folder / "kent.html").mkdir(parents=True)
     result = runner.invoke(
         app,
@@ -305,7 +326,7 @@ def test_a_batch_killed_at_random_moments_leaves_no_process_and_no_half_page(run
     import tempfile
     import time
 
-    month = tmp_path / "reports" / "2019-04"
+    month = tmp_path / "reports" / "public" / "2019-04"
     command = [sys.executable, "-m", "lacperf_helpers", "batch", str(run_file), "--workers", "2", "--force"]
     killed: set[int] = set()
     for delay in random.Random(2019).sample([1.0, 2.5, 4.0, 5.5, 7.0], 3):
@@ -325,12 +346,7 @@ def test_a_batch_killed_at_random_moments_leaves_no_process_and_no_half_page(run
         SURVIVED["processes left"] += sum(_running(pid) for pid in family)
     again = runner.invoke(app, ["batch", str(run_file)])
     assert again.exit_code == 0, again.output
-    assert sorted(p.name for p in month.glob("*.html")) == [
-        "ashford.html",
-        "index.html",
-        "kent.html",
-        "validation.html",
-    ]
+    assert sorted(p.name for p in month.glob("*.html")) == ["ashford.html", "index.html", "kent.html"]
     assert not list(month.glob(".*.tmp"))  # half-made files of the killed runs are cleared
     owners = [p.name.split("-")[2] for p in Path(tempfile.gettempdir()).glob("lacperf-kernel-*")]
     left = [owner for owner in owners if owner.isdigit() and int(owner) in killed]

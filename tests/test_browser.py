@@ -109,7 +109,8 @@ PRINTED: dict[str, int] = {}  # page -> A4 pages
 SCREENS: dict[str, float] = {}  # page -> screens down the KPI table starts
 SAMPLE_PAGES = [
     f"{SAMPLE_MONTH}/kent.html", f"{SAMPLE_MONTH}/west-kent.html", "2019-20-q2/west-kent.html",
-    f"{SAMPLE_MONTH}/index.html", "index.html", f"{SAMPLE_MONTH}/validation.html",
+    f"{SAMPLE_MONTH}/index.html", "index.html", f"../internal-not-for-publication/{SAMPLE_MONTH}/validation.html",
+    f"../internal-not-for-publication/{SAMPLE_MONTH}/kent.html",
 ]  # fmt: skip
 
 
@@ -178,3 +179,24 @@ def test_the_navigation_reaches_the_other_pages(browser: Browser, rendered: Path
     assert "../2019-08/kent.html" in links and "../2019-20-q2/kent.html" in links
     assert page.locator("nav.lacperf-nav [aria-current=page]").inner_text() == "Kent"
     page.close()
+
+
+def test_the_internal_edition_says_it_is_not_for_publication_on_screen_and_on_every_printed_page(
+    browser: Browser, rendered_internal: Path
+) -> None:
+    import io
+
+    import pypdf
+
+    page = open_offline(browser, rendered_internal / SAMPLE_MONTH / "kent.html").page
+    banner = page.locator(".lacperf-edition")
+    assert banner.is_visible() and "Internal edition: not for publication." in banner.inner_text()
+    box = banner.bounding_box()
+    assert box is not None and box["y"] < 200  # the first thing a reader sees
+    page.emulate_media(media="print")
+    pages = pypdf.PdfReader(io.BytesIO(page.pdf(prefer_css_page_size=True, print_background=True))).pages
+    page.close()
+    assert len(pages) >= 2
+    for number, printed in enumerate(pages, start=1):  # each printed page's header and footer
+        text = printed.extract_text()
+        assert text.count("Internal edition: not for publication") >= 2, number

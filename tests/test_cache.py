@@ -9,6 +9,8 @@ from pathlib import Path
 import pytest
 
 from lacperf_helpers.config import cache
+from lacperf_helpers.month import data as month_data
+from lacperf_helpers.month import edition
 from lacperf_helpers.present import appendix
 
 
@@ -61,15 +63,17 @@ def test_off_means_nothing_is_served_or_written(cache_folder: Path, monkeypatch:
 
 
 def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    appendix._month_data.cache_clear()  # worked out here, whatever earlier tests did
+    month_data._month_data.cache_clear()  # worked out here, whatever earlier tests did
+    edition._edition_view.cache_clear()
     first = appendix.load_appendix("2019-09", "South Kent", made_at="2019-10-01T00:00Z")
     assert len(list(cache_folder.glob("month-*.lacperf-cache"))) == 1
-    appendix._month_data.cache_clear()  # as a new worker's kernel starts with nothing in memory
+    month_data._month_data.cache_clear()  # as a new worker's kernel starts with nothing in memory
+    edition._edition_view.cache_clear()
 
     def must_not_run(*args: object) -> None:
         raise AssertionError("the month was worked out again")
 
-    monkeypatch.setattr(appendix, "_work_out_month", must_not_run)
+    monkeypatch.setattr(month_data, "_work_out_month", must_not_run)
     again = appendix.load_appendix("2019-09", "South Kent", made_at="2019-10-01T00:00Z")
     assert again.card.frame.equals(first.card.frame)
     assert again.problems.equals(first.problems)

@@ -92,7 +92,7 @@ def test_every_command_with_only_returns_kpis_and_period(
     # The sample's benchmarks file (the default) names none of these KPIs: a warning in the report, no error
     result = runner.invoke(app, ["validate", *given, "--month", "2019-09", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    report = pd.read_csv(out / "2019-09" / "validation.csv")
+    report = pd.read_csv(out / "2019-09" / "validation.csv")  # `validate` writes it where --out says
     unknown = report.loc[report["rule"].str.startswith("kpi_id is a KPI in the KPI definitions")]
     assert (
         len(unknown)
@@ -102,19 +102,19 @@ def test_every_command_with_only_returns_kpis_and_period(
 
     result = runner.invoke(app, ["render", *given, "--month", "2019-09", "--area", "South Kent", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    page = (out / "2019-09" / "south-kent.html").read_text()
+    page = (out / "public" / "2019-09" / "south-kent.html").read_text()
     assert "Care leavers given their health history at 18" in page and "Of the 26 KPIs" in page
 
     result = runner.invoke(
         app, ["render-quarter", *given, "--quarter", "Q2 2019/20", "--area", "Kent", "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    assert (out / "2019-20-q2" / "kent.html").is_file()
+    assert (out / "public" / "2019-20-q2" / "kent.html").is_file()
 
     batch_out = tmp_path / "batch"
     result = runner.invoke(
         app, ["batch", *given, "--months", "2019-09", "--area", "West Kent", "--out", str(batch_out), "--workers", "1"]
     )
     assert result.exit_code == 0, result.output
-    manifest = json.loads((batch_out / "2019-09" / "west-kent.json").read_text())
+    manifest = json.loads((batch_out / "public" / "2019-09" / "west-kent.json").read_text())
     assert "our-kpis.yaml" in {Path(i["file"]).name for i in manifest["inputs"]}

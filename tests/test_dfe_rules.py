@@ -69,7 +69,7 @@ def test_the_data_quality_note_counts_the_dfe_rules_failures() -> None:
     from lacperf_helpers.present import present
     from lacperf_helpers.present.appendix import load_appendix
 
-    page = load_appendix(SAMPLE_MONTH, "Kent", inputs=Inputs(dfe_rules=True))
+    page = load_appendix(SAMPLE_MONTH, "Kent", inputs=Inputs(dfe_rules=True), edition="internal")
     failed = page.problems.loc[page.problems["rule"].str.startswith("DfE rule ")]
     note = present.data_quality(page)
     rules = failed["rule"].str.split(":").str[0].nunique()

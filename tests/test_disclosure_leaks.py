@@ -33,7 +33,14 @@ def sample_measures(tmp_path_factory: pytest.TempPathFactory) -> pd.DataFrame:
         app, ["measures", "--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH, "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    return pd.read_csv(out)
+    return _numbers(pd.read_csv(out, dtype=str, keep_default_na=False))
+
+
+def _numbers(table: pd.DataFrame) -> pd.DataFrame:
+    """A CSV's figures as numbers: 'c' (not shown) and blanks are NaN."""
+    for column in ("numerator", "denominator", "value"):
+        table[column] = pd.to_numeric(table[column].replace({"c": "", "": None}), errors="coerce")
+    return table
 
 
 def test_unaccompanied_children_cannot_be_had_by_subtracting_cohorts(sample_measures: pd.DataFrame) -> None:
@@ -57,7 +64,7 @@ def test_no_shown_figure_leaves_out_1_to_4_children(sample_measures: pd.DataFram
         app, ["scorecard", "--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH, "--out", str(out)]
     )
     assert result.exit_code == 0, result.output
-    card = pd.read_csv(out)
+    card = _numbers(pd.read_csv(out, dtype=str, keep_default_na=False))
     children = card["kpi_id"].isin({k.id for k in load_kpis(paths.KPIS_FILE).kpis if k.disclosure == "children"})
     percent = card["unit"] == "percent"
     shown = card.loc[children & percent & card["numerator"].notna()]
@@ -67,7 +74,7 @@ def test_no_shown_figure_leaves_out_1_to_4_children(sample_measures: pd.DataFram
     assert not _small(measured["denominator"] - measured["numerator"]).any()
 
 
-def test_the_trend_csv_shows_no_hidden_month_and_no_spc_line_drawn_through_one(tmp_path: Path) -> None:
+def test_the_trend_csv_gives_no_verdict_of_a_hidden_month(tmp_path: Path) -> None:
     out = tmp_path / "trend.csv"
     result = runner.invoke(
         app, ["trend", "--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH, "--out", str(out)]
@@ -84,8 +91,10 @@ def test_the_trend_csv_shows_no_hidden_month_and_no_spc_line_drawn_through_one(t
     latest = table.merge(hidden_now[["area", "kpi_id", "cohort"]], on=["area", "kpi_id", "cohort"])
     assert len(latest) > 5
     assert latest["latest_value"].isna().all()  # the month's own figure is hidden
-    assert latest["mean"].isna().all() and latest["upper_limit"].isna().all()  # 24 x mean - the rest = it
-    assert table["mean"].notna().any()  # lines stay where every month is shown
+    # SPC lines are the months shown (they say nothing of a hidden one); no verdict of the hidden month is given
+    assert latest["variation"].isna().all() and latest["assurance"].isna().all()
+    assert (latest["run_length"] == 0).all() and latest["since_when"].isna().all()
+    assert table["variation"].notna().any()
 
 
 SUMMED = KPIS_YAML.replace(
@@ -105,7 +114,8 @@ def test_a_hidden_month_cannot_be_had_from_its_quarter(tmp_path: Path) -> None:
     quarter = load_quarter_appendix("Q2 2019/20", "Deal", inputs=inputs)
     reviews = quarter.card.frame.loc[quarter.card.frame["kpi_id"] == "reviews_on_time"].iloc[0]
     for prefix in ("", "year_to_date_", "rolling_12_"):
-        assert pd.isna(reviews[prefix + "numerator"]) and reviews[prefix + "withheld"] == "withheld"
+        assert pd.isna(reviews[prefix + "numerator"]) and reviews[prefix + "withheld"] == "c"
+        assert reviews[prefix + "rag"] == "Not shown"  # Amber against 90/80 would bound it
     # the month's own page hides August and the area beside it; the quarter's chart points likewise
     points = quarter.month_end.series["reviews_on_time"].points
     assert points.loc[points["month"] == "2019-08", "value"].isna().all()
@@ -131,5 +141,5 @@ def test_last_months_figure_is_hidden_as_last_months_page_hid_it(tmp_path: Path,
         load_kpis(kpis_file), load_settings(tmp_path / "settings.yaml").disclosure, "Kent",
     )  # fmt: skip
     assert set(march["area"]) == {"Ashford", "Deal"}
-    assert card.loc["Deal", "previous_withheld"] == "withheld" and card.loc["Deal", "previous_numerator"] == ""
+    assert card.loc["Deal", "previous_withheld"] == "c" and card.loc["Deal", "previous_numerator"] == "c"
     assert card.loc["Dover", "previous_withheld"] == ""

@@ -261,3 +261,19 @@ def test_a_corrected_month_keeps_hidden_what_its_published_pages_hid(tmp_path: P
     assert sorted(again.hidden["area"]) == ["A", "B"]  # A "c" then 5, B "c" then 12: both versions say nothing
     reasons = set(again.disclosure_log["reason"])
     assert reasons == {"hidden by a version of this month already published"}
+
+
+def test_the_counts_declared_shared_are_the_same_children_on_every_row_of_the_sample() -> None:
+    from lacperf_helpers.config.cohorts import load_cohorts
+    from lacperf_helpers.ingest.ssda903 import load_903
+    from lacperf_helpers.measures.registry import SAME_CHILDREN, measure_table
+
+    on = ["month", "area", "cohort", "breakdown", "group"]
+    for month in ("2019-03", SAMPLE_MONTH):  # the OC2 and OC3 cohorts are there at the year's end
+        table = measure_table(load_903(paths.SAMPLE_RETURNS / month / "903"), month, "Kent", None, load_cohorts())
+        for (one, count), (other, its) in SAME_CHILDREN:
+            a = table.loc[table["measure"] == one, [*on, count]].rename(columns={count: "a"})
+            b = table.loc[table["measure"] == other, [*on, its]].rename(columns={its: "b"})
+            both = a.merge(b, on=on, how="outer")
+            assert len(both) > 0, (one, other)
+            assert (both["a"].fillna(0) == both["b"].fillna(0)).all(), (month, one, other)

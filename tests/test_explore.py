@@ -46,12 +46,12 @@ def test_only_aggregates_reach_the_table_and_chart() -> None:
     assert {"params", "encoding"} <= set(spec)
 
 
-def test_small_counts_are_hidden_unless_the_analyst_turns_it_off() -> None:
+def test_small_counts_are_hidden_in_the_public_edition_and_shown_in_the_internal_one() -> None:
     hidden = cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "age_band", "Kent")
     shown = hidden.loc[hidden["withheld"] == "", "numerator"]
     assert not ((shown > 0) & (shown < 5)).any()
-    assert (hidden.loc[hidden["withheld"] == "<5", "figure"] == "<5").all() and (hidden["withheld"] == "<5").any()
-    everything = cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "age_band", "Kent", False)
+    assert (hidden.loc[hidden["withheld"] == "c", "figure"] == "not shown").all() and (hidden["withheld"] == "c").any()
+    everything = cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "age_band", "Kent", "internal")
     assert ((everything["numerator"] > 0) & (everything["numerator"] < 5)).any()  # there was something to hide
 
 

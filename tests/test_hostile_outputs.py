@@ -45,7 +45,8 @@ def test_csv_text_leaves_numbers_alone() -> None:
 
 def test_the_scorecard_csv_carries_no_formula(tmp_path: Path, kpis_file: Path) -> None:
     returns = tmp_path / "returns"
-    write_return(returns, "2019-09", f'2019-09,"{FORMULA.replace(chr(34), chr(34) * 2)}",reviews_on_time,9,10,\n')
+    area = FORMULA.replace(chr(34), chr(34) * 2)
+    write_return(returns, "2019-09", f'2019-09,Kent,reviews_on_time,9,10,\n2019-09,"{area}",reviews_on_time,9,10,\n')
     out = tmp_path / "card.csv"
     args = ["scorecard", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-09", "--out", str(out)]
     result = CliRunner().invoke(app, args)

@@ -230,11 +230,12 @@ def test_lacperf_measures_on_the_validators_fake_data(tmp_path: Path, validator_
     shutil.copytree(validator_fake, tmp_path / "returns" / "2018-03" / "903")
     out = tmp_path / "measures.csv"
     args = ["measures", "--returns", str(tmp_path / "returns"), "--month", "2018-03", "--authority", "Fakeshire"]
-    result = CliRunner().invoke(app, [*args, "--measure", "cla_count", "--out", str(out)])
+    # the internal edition: every figure, so that none dropped shows (the public one hides the small ones)
+    result = CliRunner().invoke(app, [*args, "--measure", "cla_count", "--out", str(out), "--edition", "internal"])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, dtype={"group": str})
     assert list(table.columns) == ["month", "area", "measure", "cohort", "breakdown", "group", "numerator",
-                                   "denominator", "value", "withheld", "rounded"]  # fmt: skip
+                                   "denominator", "value", "withheld", "rounded", "edition"]  # fmt: skip
     by_age = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "age_band"), "numerator"].sum()
     total = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "total"), "numerator"].iloc[0]
     assert by_age == total  # every child is in one age band: none dropped

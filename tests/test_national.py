@@ -139,7 +139,13 @@ def test_rates_per_10000_from_the_population_file(folder: Path) -> None:
         rates_per_10000(folder, settings, "2019-09", {"looked_after": 150.0})
 
 
-def test_the_sample_page_gives_rates_only_where_their_counts_are_published(rendered: Path) -> None:
+def test_the_sample_page_gives_rates_only_where_their_counts_are_published(
+    rendered: Path, rendered_internal: Path
+) -> None:
+    internal = (rendered_internal / "2019-09" / "kent.html").read_text()
+    assert "Rates per 10,000 children aged 0-17 (36,300 in Kent, ONS mid-2019 estimate)" in internal
+    assert "64.2 (233 children)" in internal  # the 233 children looked after: every figure, internally
     page = (rendered / "2019-09" / "kent.html").read_text()
+    # publicly the 233 are not shown (the denominator of 3+ placements, hidden to protect its age bands): no rate
     assert "Rates per 10,000 children aged 0-17 (36,300 in Kent, ONS mid-2019 estimate)" in page
-    assert "64.2 (233 children)" in page  # 233 looked after, published on the measures CSV too
+    assert "(233 children)" not in page

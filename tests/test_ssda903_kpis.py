@@ -79,8 +79,9 @@ def test_the_excluding_uasc_appendix_with_a_breakdown(setup: tuple[Path, Path], 
     returns, kpis = setup
     settings = tmp_path / "settings.yaml"
     inputs = Inputs.of(returns=returns, kpis=kpis, settings=settings, benchmarks=tmp_path / "none.csv")
-    page = load_appendix("2019-06", "Kent", inputs=inputs, cohort="excluding UASC", made_at="now")
-    # 4 looked after (target 4: Green); 1 of 4 with 3 placements (25%: Red); 1 of 1 long-term stable (Green)
+    page = load_appendix("2019-06", "Kent", inputs=inputs, cohort="excluding UASC", made_at="now", edition="internal")
+    # every figure (the internal edition: all of these count 1-4 children): 4 looked after (target 4: Green);
+    # 1 of 4 with 3 placements (25%: Red); 1 of 1 long-term stable (Green)
     assert page.summary.headline == "Of the 3 KPIs, 2 are rated Green, 0 Amber and 1 Red."
     assert "Kent · excluding UASC · June 2019" in present.header(page)
     section = present.breakdown_section(page, "legal_status")
@@ -100,7 +101,7 @@ def test_render_writes_a_cohort_appendix_of_its_own(setup: tuple[Path, Path], tm
          "--out", str(tmp_path / "out")],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    html = (tmp_path / "out" / "2019-06" / "kent--excluding-uasc.html").read_text()
+    html = (tmp_path / "out" / "public" / "2019-06" / "kent--excluding-uasc.html").read_text()
     assert "Of the 3 KPIs" in html and "excluding UASC" in html
 
 
@@ -136,11 +137,11 @@ def test_a_page_and_a_kpi_for_a_cohort_of_your_own(setup: tuple[Path, Path], tmp
     own.write_text(KPIS.replace("cohort: excluding UASC", "cohort: unaccompanied"))
     settings = tmp_path / "settings.yaml"
     inputs = Inputs.of(returns=returns, kpis=own, settings=settings, benchmarks=tmp_path / "no.csv", cohorts=cohorts)
-    page = load_appendix("2019-06", "Kent", inputs=inputs, cohort="unaccompanied", made_at="now")
+    page = load_appendix("2019-06", "Kent", inputs=inputs, cohort="unaccompanied", made_at="now", edition="internal")
     assert "Kent · unaccompanied · June 2019" in present.header(page)
     # 007 alone is unaccompanied: looked after since 10 June, so not in long-term stability's scope
     assert page.card.frame.set_index("kpi_id").loc["long_stay", "rag"] == "Not applicable"
-    looked_after = page.figures.query("cohort == 'unaccompanied' and kpi_id == 'looked_after' and area == 'Kent' "
+    looked_after = page.figures.frame.query("cohort == 'unaccompanied' and kpi_id == 'looked_after' and area == 'Kent' "
                                       "and breakdown == 'total' and month == '2019-06'")  # fmt: skip
     assert looked_after["numerator"].tolist() == [1.0]
     # a KPI on a cohort beyond UASC (published only rounded), or on one the file does not define, is refused

@@ -129,7 +129,7 @@ def test_validate_writes_every_problem_and_exits_non_zero_on_errors(tmp_path: Pa
 def test_render_stops_on_an_error_and_keeps_the_last_good_appendix(tmp_path: Path) -> None:
     returns, out = tmp_path / "returns", tmp_path / "reports"
     copy_sample_month(returns, "2019-09")
-    good = out / "2019-09" / "west-kent.html"
+    good = out / "public" / "2019-09" / "west-kent.html"
     good.parent.mkdir(parents=True)
     good.write_text("last good appendix")
     path = returns / "2019-09" / "kpi_return.csv"
@@ -139,7 +139,7 @@ def test_render_stops_on_an_error_and_keeps_the_last_good_appendix(tmp_path: Pat
     assert result.exit_code == 2
     assert "area is not blank" in result.output
     assert good.read_text() == "last good appendix"
-    assert "area is not blank" in (out / "2019-09" / "validation.csv").read_text()
+    assert "area is not blank" in (out / "internal-not-for-publication" / "2019-09" / "validation.csv").read_text()
 
 
 def test_the_sample_has_no_errors() -> None:

@@ -29,7 +29,7 @@ class Inputs:
     kpis: Path = paths.KPIS_FILE  # KPI definitions
     settings: Path = paths.SETTINGS_FILE  # the authority, disclosure rule, small-cohort size
     trend: Path = paths.TREND_FILE  # trend window, test and SPC rules
-    benchmarks: Path = paths.BENCHMARKS_FILE  # England and statistical neighbours
+    benchmarks: Path | None = paths.BENCHMARKS_FILE  # England and statistical neighbours (None: none)
     national: Path = paths.NATIONAL  # folder of la_indicators.csv and statistical_neighbours.csv (none: none)
     cohorts: Path = paths.COHORTS_FILE  # named cohorts and the breakdowns of the file's own
     dfe_rules: bool = False  # also run the DfE's own SSDA903 rules over the month's extract (ingest/dfe_rules.py)
@@ -69,7 +69,7 @@ class Inputs:
 
     def notebook_parameters(self) -> dict[str, str | bool]:
         """The fields as the notebooks' parameters: {'returns_dir': ..., 'kpis_file': ..., 'dfe_rules': ...}."""
-        files: dict[str, str | bool] = {p: str(getattr(self, name)) for name, p in NOTEBOOK_PARAMETERS.items()}
+        files: dict[str, str | bool] = {p: str(getattr(self, name) or "") for name, p in NOTEBOOK_PARAMETERS.items()}
         return {**files, "dfe_rules": self.dfe_rules, "published_dir": str(self.published or "")}
 
     def parameter_files(self) -> list[Path]:
@@ -77,7 +77,8 @@ class Inputs:
         national = [
             self.national / name for name in ("la_indicators.csv", "statistical_neighbours.csv", "population.csv")
         ]
-        return [self.kpis, self.settings, self.trend, self.benchmarks, self.cohorts, *national]
+        files = [self.kpis, self.settings, self.trend, self.benchmarks, self.cohorts, *national]
+        return [f for f in files if f is not None]
 
     def __str__(self) -> str:
         files = ", ".join(f"{name} {_shown(getattr(self, name))}" for name in NOTEBOOK_PARAMETERS)

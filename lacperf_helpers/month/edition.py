@@ -18,9 +18,8 @@ import pandas as pd
 
 from lacperf_helpers.config.definitions import KpiCatalogue, TrendSettings
 from lacperf_helpers.config.editions import Edition
-from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
-from lacperf_helpers.config.periods import previous_month, quarter_months, rolling_months
+from lacperf_helpers.config.periods import previous_month, rolling_months
 from lacperf_helpers.disclose.disclosure import (
     Published,
     derived,
@@ -30,7 +29,6 @@ from lacperf_helpers.disclose.disclosure import (
     publish_figures,
     published_rows,
 )
-from lacperf_helpers.ingest.layout import return_path
 from lacperf_helpers.month.data import MonthData, _stamp, decided_month
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import with_benchmarks
@@ -100,10 +98,7 @@ def _edition_view(
 
     slices = publish_card(derived(figures, scorecard), hidden, month, previous_month(month))
     card = published_rows(slices, (slices.frame["cohort"] == cohort) & _is_headline(slices.frame))
-    if card.frame.empty:
-        where = return_path(inputs.returns, month)
-        raise InputError(where, f"no KPI is measured for the cohort {cohort!r} this month", column="cohort")
-    card = derived(card, lambda frame: frame.reset_index(drop=True))
+    card = derived(card, lambda frame: frame.reset_index(drop=True))  # empty: no KPI for the cohort this month
     apart = standouts(card, figures, catalogue, data.trend_settings, settings.authority or "", month, cohort)
     national = national_comparison(inputs.national, catalogue, settings, month)
     rates = rates_per_10000(inputs.national, settings, month, data.children[edition])
@@ -164,6 +159,7 @@ def standouts(
         return []
     overall = frame.loc[frame["area"] == authority].set_index("kpi_id")["rag"]
     apart = frame.loc[frame["area"] != authority].assign(authority_rag=lambda c: c["kpi_id"].map(overall))
+    apart = apart.loc[apart["authority_rag"].isin(rating.RAG_ORDER)]  # apart from a rating, not from a hidden one
     chosen = apart.loc[
         ((apart["rag"] == rating.RED) & (apart["authority_rag"] != rating.RED))
         | ((apart["rag"] == rating.GREEN) & (apart["authority_rag"] == rating.RED))
@@ -219,7 +215,3 @@ def rating_counts(view: EditionView, notebook: str, period: str) -> dict[str, di
 def areas_of(view: EditionView) -> list[str]:
     """The month's areas, the authority first."""
     return order_areas(list(view.card.frame["area"].unique()), view.data.settings.authority)
-
-
-def last_month_of(period: str) -> str:
-    return period if len(period) == 7 else quarter_months(period)[-1]

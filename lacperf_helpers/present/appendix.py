@@ -12,6 +12,7 @@ import pandas as pd
 from lacperf_helpers import __version__
 from lacperf_helpers.config.definitions import KpiCatalogue, Settings, TrendSettings
 from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
+from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import previous_month
 from lacperf_helpers.disclose.disclosure import Published, derived
@@ -81,6 +82,9 @@ def load_appendix(
     inputs = inputs or Inputs()
     edition = parse_edition(edition, "edition")
     view = edition_view(month, inputs=inputs, edition=edition, cohort=cohort)
+    if view.card.frame.empty:
+        where = return_path(inputs.returns, month)
+        raise InputError(where, f"no KPI is measured for the cohort {cohort!r} this month", column="cohort")
     catalogue, settings, trend_settings = view.data.catalogue, view.data.settings, view.data.trend_settings
     area_card = derived(view.card, lambda card: select_area(card, area, return_path(inputs.returns, month)))
     history = area_history(view.figures, area, cohort, catalogue)

@@ -23,7 +23,11 @@ MONTH = "2019-09"
 SNAPSHOTS = {
     f"scorecard-{MONTH}.csv": ["scorecard", "--returns", str(paths.SAMPLE_RETURNS), "--month", MONTH],
     f"measures-{MONTH}.csv": ["measures", "--returns", str(paths.SAMPLE_RETURNS), "--month", MONTH],
-}
+    # the internal edition: every figure, as rated before anything is hidden
+    f"scorecard-{MONTH}-internal.csv": [
+        "scorecard", "--returns", str(paths.SAMPLE_RETURNS), "--month", MONTH, "--edition", "internal",
+    ],
+}  # fmt: skip
 
 
 def write(folder: Path) -> list[Path]:
