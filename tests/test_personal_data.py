@@ -31,6 +31,7 @@ trend: {paths.TREND_FILE}
 benchmarks: {paths.BENCHMARKS_FILE}
 out: {{out}}
 pdf: true
+editions: [internal, public]
 """
 
 
@@ -49,8 +50,9 @@ def personal_data() -> dict[str, set[str]]:
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Everything lacperf writes for the sample month: the batch (both notebooks, both cohorts, every area,
-    with PDFs), the index pages, the scorecard and measures CSV exports and the validation report."""
+    """Everything lacperf writes for the sample month, in both editions: the batch (both notebooks, both cohorts,
+    every area, with PDFs), the index pages, the scorecard and measures CSV exports, the validation report and the
+    disclosure log."""
     out = tmp_path_factory.mktemp("outputs")
     run = out / "scan.yaml"
     run.write_text(RUN.format(out=out / "reports"))
@@ -60,6 +62,9 @@ def outputs(tmp_path_factory: pytest.TempPathFactory) -> Path:
     common = ["--returns", str(paths.SAMPLE_RETURNS), "--month", SAMPLE_MONTH]
     for command in ("scorecard", "measures"):
         result = runner.invoke(app, [command, *common, "--out", str(out / f"{command}.csv")])
+        assert result.exit_code == 0, result.output
+        internal = out / f"{command}--internal-not-for-publication.csv"
+        result = runner.invoke(app, [command, *common, "--out", str(internal), "--edition", "internal"])
         assert result.exit_code == 0, result.output
     return out
 
