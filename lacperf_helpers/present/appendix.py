@@ -25,7 +25,7 @@ from lacperf_helpers.config.definitions import (
 )
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
-from lacperf_helpers.config.periods import previous_month, rolling_months
+from lacperf_helpers.config.periods import previous_month
 from lacperf_helpers.config.vocabulary import BREAKDOWNS
 from lacperf_helpers.disclose.disclosure import (
     Published,
@@ -241,19 +241,13 @@ def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[str
         row = None if frame is None else frame.loc[(frame["measure"] == measure) & (frame["cohort"] == cohort)]
         return None if row is None or row.empty or row["withheld"].iloc[0] else float(row["numerator"].iloc[0])
 
-    now = published(month, ["cla_count", "cla_starts"])
+    now = published(month, ["cla_count", "cla_starts_12_months"])
     looked_after, excluding = shown(now, "cla_count", "all"), shown(now, "cla_count", "excluding UASC")
-    started: float | None = 0.0
-    for one in rolling_months(month, 12):  # every month's own figure must be published, else no rate
-        figure = shown(now if one == month else published(one, ["cla_starts"]), "cla_starts", "all")
-        if figure is None:
-            started = None
-            break
-        started = (started or 0.0) + figure
     return {
         "looked_after": looked_after,
         "uasc": None if looked_after is None or excluding is None else looked_after - excluding,
-        "started": started,
+        # children, each once (DfE: the first occasion), not the months' starts added up
+        "started": shown(now, "cla_starts_12_months", "all"),
     }
 
 
