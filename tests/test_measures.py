@@ -578,3 +578,9 @@ def test_oc2_measures_are_of_children_looked_after_for_12_months_at_31_march(tmp
     for measure in expected:
         result = MEASURES[measure].compute(data, D)
         assert dict(zip(result["CHILD"], result["numerator"], strict=True)) == expected[measure], measure
+
+
+def test_an_extract_without_oc2_rows_has_no_oc2_cohort(data: Ssda903) -> None:
+    # 005 and 006 have been looked after since 2015, but the extract has no OC2 table: nothing to measure, not 0%
+    for measure in ("health_assessment", "dental_check_903"):
+        assert rows(data, measure).empty

@@ -371,14 +371,15 @@ def oc2_cohort(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     """OC2's rows for the children the DfE measures: looked after at 31 March (the last by `at`) and
     continuously for at least 12 months before it (their period of care began by 1 April the year before);
     a child of the cohort without an OC2 row is in the cohort, not counted. One row per child: CHILD and
-    the OC2 columns (blank where the child has no row)."""
+    the OC2 columns (blank where the child has no row). No OC2 rows at all: no cohort (nothing was returned
+    to measure, which is not 0%)."""
 
     def work_out() -> pd.DataFrame:
         march = last_31_march(at)
         eps = care_periods(data)
-        open_then = eps.loc[open_at(eps, march) & (eps["period_start"] <= year_before(march))]
-        children = pd.Index(open_then["CHILD"].unique(), name="CHILD")
         table = data.table("oc2").drop_duplicates("CHILD").set_index("CHILD")
+        open_then = eps.loc[open_at(eps, march) & (eps["period_start"] <= year_before(march)) & (len(table) > 0)]
+        children = pd.Index(open_then["CHILD"].unique(), name="CHILD")
         return table.reindex(children).reset_index()
 
     return _memo(data, ("OC2 cohort", last_31_march(at)), work_out)
