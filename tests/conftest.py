@@ -141,6 +141,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"MDC conformance: {n['datasets_agreeing']}/{n['datasets']} datasets, {n['points_agreeing']}/{n['points']} "
             f"points as the Single Chart Tool colours them ({len(mdc.EXCEPTIONS)} documented exception(s))"
         )
+    reference = loaded("test_ssda903_reference")
+    if reference is not None and reference.CHECKED:
+        terminalreporter.write_line(
+            "SSDA903 headline figures against an independent reading: "
+            + ", ".join(f"{name} {n['agreeing']}/{n['figures']} ({n['months']} month ends)"
+                        for name, n in reference.CHECKED.items())
+            + f"; {sum(n['figures'] for n in reference.CHECKED.values())} checked in all"
+        )  # fmt: skip
     disclosure = loaded("test_disclosure_audit")
     if disclosure is not None:
         for name, line in disclosure.FIGURES.items():

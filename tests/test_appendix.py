@@ -49,7 +49,9 @@ def test_the_appendix_reads_as_a_report_not_code(rendered: Path) -> None:
 
 def test_the_summary_leads_and_the_table_has_every_kpi(rendered_internal: Path) -> None:
     html = (rendered_internal / SAMPLE_MONTH / "kent.html").read_text()  # the director's paper: every figure
-    headline = html.index("Of the 26 KPIs, 6 are rated Green, 14 Amber and 6 Red.")
+    # moves_3plus_903: 23 of Kent's 233 children have had 3+ placements by the DfE's rules (9.9%, target 10%: Green);
+    # 26 (11.2%, Amber) before issue 25 left out the three whose temporary placement was open on 1 October 2018
+    headline = html.index("Of the 26 KPIs, 7 are rated Green, 13 Amber and 6 Red.")
     assert headline < html.index('class="lacperf-scorecard"')
     assert "moving the rating from Amber to Red" in html
     table = html[html.index('class="lacperf-scorecard"') :]
@@ -129,10 +131,10 @@ def test_each_amber_and_red_kpi_is_one_plain_sentence_in_the_annex(rendered_inte
     html = (rendered_internal / SAMPLE_MONTH / "kent.html").read_text()
     annex = html[html.index('class="lacperf-annex"') : html.index('class="lacperf-trends"')]
     items = re.findall(r"<li>(.*?)</li>", annex)
-    assert len(items) == 20  # 14 Amber and 6 Red, one sentence each
+    assert len(items) == 19  # 13 Amber and 6 Red, one sentence each
     assert all(item.count(". ") == 0 and item.endswith(".") for item in items)
     rated = [re.search(r", (Amber|Red)[;.]", item) for item in items]
-    assert [m[1] if m else "" for m in rated].count("Amber") == 14 and sum(bool(m) for m in rated) == 20
+    assert [m[1] if m else "" for m in rated].count("Amber") == 13 and sum(bool(m) for m in rated) == 19
     jargon = ("in the count", "in the cohort", "common cause", "Mann-Kendall", "no clear change", "special cause")
     assert not [item for item in items if any(word in item.lower() for word in jargon)]
     # the trend only where it says something: a run of months, a steady change, an unusual month

@@ -13,6 +13,11 @@ import pytest
 from lacperf_helpers.ingest.ssda903 import Ssda903, identify, load_903
 from lacperf_helpers.measures.registry import MEASURES, age_at, measure_table, measure_tables, uasc_at
 
+# A child's overlapping episodes (a DfE validation error) are warned of, naming the episode that describes the child
+OVERLAP = (
+    "one child's episodes do not overlap (where they do, the one begun later gives the child's legal status "
+    "and placement)"
+)
 # The DfE validator's fake SSDA903 tables, kept with their licence and source in tests/data (see its README).
 VALIDATOR_FAKE = Path(__file__).parent / "data" / "903-validator-fake"
 
@@ -197,7 +202,7 @@ def test_the_dfe_validators_fake_data_loads_and_measures(validator_fake: Path) -
     # reviews a file lists twice, and one child's overlapping episodes
     counts = data.problems.groupby(["severity", "rule"]).size().to_dict()
     assert counts == {
-        ("warning", "one child's episodes do not overlap"): 72,
+        ("warning", OVERLAP): 72,
         ("warning", "one row per CHILD x REVIEW in a file (the last is kept)"): 14,
         ("warning", "the file holds an SSDA903 table lacperf reads"): 2,
     }
@@ -240,15 +245,24 @@ def test_lacperf_measures_on_the_validators_fake_data(tmp_path: Path, validator_
     total = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "total"), "numerator"].iloc[0]
     assert by_age == total  # every child is in one age band: none dropped
     assert "data quality: DoLo.csv: 1 x the file holds an SSDA903 table lacperf reads" in result.output
-    assert "data quality: episodes.csv: 72 x one child's episodes do not overlap" in result.output
+    assert f"data quality: episodes.csv: 72 x {OVERLAP}" in result.output
     bad = CliRunner().invoke(app, [*args, "--measure", "nope", "--out", str(out)])
     assert bad.exit_code == 2 and "no measure nope" in bad.output
+
+
+OC2_HEADER = (
+    "CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,HEALTH_ASSESSMENT,"
+    "SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED\n"
+)
 
 
 def test_care_leavers_and_health_from_oc3_and_oc2(tmp_path: Path) -> None:
     folder = tmp_path / "903"
     folder.mkdir()
-    (folder / "episodes.csv").write_text(EPISODES_HEADER)  # every extract has its episodes table
+    # 201 and 202 in care since 2017: looked after continuously for 12 months at 31 March 2019 (the last by D)
+    (folder / "episodes.csv").write_text(
+        EPISODES_HEADER + "201,01/01/2017,S,C2,N1,U1,PR1,,,,,,\n202,01/01/2017,S,C2,N1,U1,PR1,,,,,,\n"
+    )
     (folder / "oc3.csv").write_text(
         "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n"
         "101,01/01/1999,YES,F2,B1\n"  # in touch, in education, suitable (B1)
@@ -257,9 +271,7 @@ def test_care_leavers_and_health_from_oc3_and_oc2(tmp_path: Path) -> None:
         "104,01/01/1999,DIED,,\n"  # died: left out of every care-leaver measure
     )
     (folder / "oc2.csv").write_text(
-        "CHILD,DOB,SDQ_SCORE,SDQ_REASON,CONVICTED,HEALTH_CHECK,IMMUNISATIONS,TEETH_CHECK,HEALTH_ASSESSMENT,"
-        "SUBSTANCE_MISUSE,INTERVENTION_RECEIVED,INTERVENTION_OFFERED\n"
-        "201,01/01/2008,10,,0,1,1,1,1,0,0,0\n202,01/01/2009,,SDQ1,0,1,1,0,1,0,0,0\n203,01/01/2010,,SDQ1,0,0,0,0,0,0,0,0\n"
+        OC2_HEADER + "201,01/01/2008,10,,0,1,1,1,1,0,0,0\n202,01/01/2009,,SDQ1,0,1,1,0,1,0,0,0\n"
     )
     data = load_903(folder)
 
@@ -270,8 +282,8 @@ def test_care_leavers_and_health_from_oc3_and_oc2(tmp_path: Path) -> None:
     assert counted("care_leavers_in_touch") == (2, 3)
     assert counted("care_leavers_eet") == (2, 3)
     assert counted("care_leavers_suitable_accommodation") == (1, 3)
-    assert counted("health_assessment") == (2, 3)
-    assert counted("dental_check_903") == (1, 3)
+    assert counted("health_assessment") == (2, 2)
+    assert counted("dental_check_903") == (1, 2)
 
 
 # The DfE's definitions where they differ from a plain reading of the episodes (docs/ssda903-measures.md):
@@ -405,3 +417,171 @@ def test_every_measure_a_kpi_can_name_is_registered_with_its_unit() -> None:
     from lacperf_helpers.config.vocabulary import MEASURE_UNITS
 
     assert {m.id: m.unit for m in MEASURES.values()} == MEASURE_UNITS
+
+
+# Issue 25: the DfE's definitions, each rule on hand-built children (D = 30 June 2019; the 12 months from 1 Jul 2018)
+#   040 in a hospital stay (T1) on 1 Jul 2018, then two new foster carers: the stay is no placement, so 2
+#   041 the same, but back from hospital to the carer left for it, then two moves: that carer is the one held, 3
+#   042 short breaks (V3) from March 2018, then full-time care (RNE L, C2) in September and two moves: 3
+#   043 starts care placed for adoption with the foster carer (A3, RNE S) in August 2018, then two moves: 3
+#   044 first on record in October 2018 (RNE L: the extract starts inside the 12 months), then two moves: 3
+#   050 started twice in June 2019 (E13 between): one start
+#   051 started in September 2018 and again in March 2019: one child started in the 12 months
+#   060 adopted (E11) on 1 Nov 2018 aged 15; 16 by D: an adopted leaver aged 10-15
+SECOND_EPISODES = """\
+040,01/01/2018,S,C2,N1,U1,PR1,20/06/2018,X1,,,,1000040
+040,20/06/2018,P,C2,N1,T1,PR1,10/07/2018,X1,,,,
+040,10/07/2018,P,C2,N1,U2,PR1,01/01/2019,X1,,,,1000041
+040,01/01/2019,P,C2,N1,U3,PR1,,,,,,1000042
+041,01/01/2018,S,C2,N1,U1,PR1,20/06/2018,X1,,,,1000050
+041,20/06/2018,P,C2,N1,T1,PR1,10/07/2018,X1,,,,
+041,10/07/2018,P,C2,N1,U1,PR1,01/10/2018,X1,,,,1000050
+041,01/10/2018,P,C2,N1,U2,PR1,01/01/2019,X1,,,,1000051
+041,01/01/2019,P,C2,N1,U3,PR1,,,,,,1000052
+042,01/03/2018,S,V3,N1,U1,PR1,01/09/2018,X1,,,,
+042,01/09/2018,L,C2,N1,U1,PR1,01/01/2019,X1,,,,
+042,01/01/2019,P,C2,N1,U2,PR1,01/04/2019,X1,,,,
+042,01/04/2019,P,C2,N1,U3,PR1,,,,,,
+043,01/08/2018,S,E1,N1,A3,PR1,01/12/2018,X1,,,,
+043,01/12/2018,P,C2,N1,U1,PR1,01/03/2019,X1,,,,
+043,01/03/2019,P,C2,N1,U2,PR1,,,,,,
+044,01/10/2018,L,C2,N1,U1,PR1,01/01/2019,X1,,,,
+044,01/01/2019,P,C2,N1,U2,PR1,01/04/2019,X1,,,,
+044,01/04/2019,P,C2,N1,U3,PR1,,,,,,
+050,02/06/2019,S,V2,N1,U1,PR1,10/06/2019,E13,,,,
+050,20/06/2019,S,V2,N1,U1,PR1,,,,,,
+051,01/09/2018,S,V2,N1,U1,PR1,01/10/2018,E13,,,,
+051,01/03/2019,S,V2,N1,U1,PR1,,,,,,
+060,01/01/2017,S,E1,N1,A4,PR1,01/11/2018,E11,,,,
+"""
+SECOND_HEADER = (
+    "".join(f"{child},1,01/01/2010,WBRI,,,\n" for child in ("040", "041", "042", "043", "044", "050", "051"))
+    + "060,2,15/01/2003,WBRI,,,\n"
+)
+
+
+@pytest.fixture
+def second(tmp_path: Path) -> Ssda903:
+    return extract(tmp_path, SECOND_EPISODES, SECOND_HEADER)
+
+
+@pytest.mark.parametrize(
+    ("child", "three_or_more"),
+    [
+        ("040", False),  # U2 and U3: the hospital stay (T1) open on 1 Jul 2018 is no placement
+        ("041", True),  # U1 (returned to from hospital: the placement held on 1 Jul 2018), U2, U3
+        ("042", True),  # C2 full-time foster care after the short breaks (RNE L), U2, U3
+        ("043", True),  # A3 starting care (RNE S), U1, U2
+        ("044", True),  # U1 (first on record, RNE L: the extract starts within the 12 months), U2, U3
+    ],
+)
+def test_three_or_more_placements_by_the_dfes_rules(second: Ssda903, child: str, three_or_more: bool) -> None:
+    assert rows(second, "placement_stability_short").set_index("CHILD")["numerator"][child] == three_or_more
+
+
+def test_starts_count_children_at_the_first_occasion(second: Ssda903) -> None:
+    assert rows(second, "cla_starts")["CHILD"].tolist() == ["050"]  # once, though 050 started twice in June
+    year = rows(second, "cla_starts_12_months")
+    # 12 months from 1 Jul 2018: 043 (Aug), 051 (Sep, and again in Mar), 050 (Jun): three children; 042 began with
+    # a short break (V3, left out) and 044 is first on record with RNE L
+    assert year["CHILD"].tolist() == ["043", "050", "051"]
+    assert year["as_at"].tolist() == [
+        pd.Timestamp("2018-08-01"),
+        pd.Timestamp("2019-06-02"),
+        pd.Timestamp("2018-09-01"),
+    ]
+    months = [f"{m:%Y-%m}" for m in pd.period_range("2018-07", "2019-06", freq="M")]
+    table = measure_tables(second, months, "Kent", ["cla_starts", "cla_starts_12_months"])
+    headline = table.loc[(table["breakdown"] == "total") & (table["cohort"] == "all")]
+    monthly = headline.loc[headline["measure"] == "cla_starts", "numerator"].sum()
+    in_june = headline.set_index(["month", "measure"]).loc[("2019-06", "cla_starts_12_months"), "numerator"]
+    assert (monthly, in_june) == (4, 3)  # the months add 051 twice; the 12-month figure counts children
+
+
+def test_adopted_leavers_are_read_as_they_were_when_they_ceased(second: Ssda903) -> None:
+    table = measure_table(second, "2019-06", "Kent", ["adopted_of_leavers"])
+    by_age = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "age_band")]
+    # 060 was 15 on 1 Nov 2018 (born 15 Jan 2003) and is 16 at D: counted as 10-15, as when they ceased;
+    # 050 and 051 (aged 9) ceased with E13 in the 12 months too
+    assert by_age.set_index("group")[["numerator", "denominator"]].to_dict("index") == {
+        "10-15": {"numerator": 1.0, "denominator": 1.0}, "5-9": {"numerator": 0.0, "denominator": 2.0}
+    }  # fmt: skip
+
+
+def test_overlapping_episodes_are_warned_of_and_the_later_one_describes_the_child(tmp_path: Path) -> None:
+    from lacperf_helpers.measures.registry import child_attributes
+
+    # 070's first episode (C2, foster care) is never closed; a second (E1, placed for adoption) begins in January
+    data = extract(tmp_path, "070,01/01/2018,S,C2,N1,U1,PR1,,,,,,\n070,01/01/2019,P,E1,N1,A4,PR1,,,,,,\n",
+                   "070,1,01/01/2010,WBRI,,,\n")  # fmt: skip
+    warned = data.problems.loc[data.problems["rule"] == OVERLAP]  # the rule says which episode is read
+    assert warned[["row", "column", "severity"]].values.tolist() == [[3, "DECOM", "warning"]]
+    attributes = child_attributes(data, D).loc["070"]
+    assert (attributes["legal_status"], attributes["placement_type"]) == ("E1", "Placed for adoption")
+    assert rows(data, "cla_count")["CHILD"].tolist() == ["070"]  # counted once
+
+
+def test_care_leavers_leave_out_those_who_returned_home_and_invalid_codes_are_errors(tmp_path: Path) -> None:
+    from lacperf_helpers.measures.registry import RULE_ACCOMMODATION_CODE, data_quality
+
+    folder = tmp_path / "903"
+    folder.mkdir()
+    (folder / "episodes.csv").write_text(EPISODES_HEADER)
+    (folder / "oc3.csv").write_text(
+        "CHILD,DOB,IN_TOUCH,ACTIV,ACCOM\n"
+        "101,01/01/1999,YES,F2,B1\n"  # suitable (B1)
+        "102,01/01/1999,NO,G4,B2\n"  # unsuitable
+        "105,01/01/1999,RHOM,,\n"  # returned home for 6 months or more: left out of every care-leaver measure
+        "106,01/01/1999,YES,F1,S1\n"  # S1 is no code (no fixed abode is never suitable): not suitable, an error
+        "107,01/01/1999,YES,F1,01\n"  # 01 is no code either
+    )
+    data = load_903(folder)
+
+    def counted(measure: str) -> tuple[int, int]:
+        result = MEASURES[measure].compute(data, D)
+        return int(result["numerator"].sum()), len(result)
+
+    assert counted("care_leavers_in_touch") == (3, 4)  # 101, 106, 107 of 101, 102, 106, 107
+    assert counted("care_leavers_eet") == (3, 4)
+    assert counted("care_leavers_suitable_accommodation") == (1, 4)  # 101 only
+    errors = data_quality(data, D, folder)
+    errors = errors.loc[errors["rule"] == RULE_ACCOMMODATION_CODE]
+    assert errors[["row", "column", "value", "severity"]].values.tolist() == [
+        [5, "ACCOM", "S1", "error"], [6, "ACCOM", "01", "error"]
+    ]  # fmt: skip
+
+
+def test_oc2_measures_are_of_children_looked_after_for_12_months_at_31_march(tmp_path: Path) -> None:
+    # The last 31 March by D is 31 Mar 2019: continuously looked after since 1 Apr 2018 or earlier.
+    #   201 since 2017, OC2 all 1; 202 since 2017, no dental check; 204 since 2017, no OC2 row (in the cohort)
+    #   205 since 1 Apr 2018 exactly: in; 206 since 2 Apr 2018: out, though OC2 has a row
+    #   207 in care 2016 to 1 Jan 2019 (E13), back on 1 Feb 2019: not continuous, out; 208 not looked after: out
+    folder = tmp_path / "903"
+    folder.mkdir()
+    (folder / "episodes.csv").write_text(EPISODES_HEADER + dedent("""\
+        201,01/01/2017,S,C2,N1,U1,PR1,,,,,,
+        202,01/01/2017,S,C2,N1,U1,PR1,,,,,,
+        204,01/01/2017,S,C2,N1,U1,PR1,,,,,,
+        205,01/04/2018,S,C2,N1,U1,PR1,,,,,,
+        206,02/04/2018,S,C2,N1,U1,PR1,,,,,,
+        207,01/01/2016,S,C2,N1,U1,PR1,01/01/2019,E13,,,,
+        207,01/02/2019,S,C2,N1,U1,PR1,,,,,,
+        """))  # fmt: skip
+    (folder / "oc2.csv").write_text(OC2_HEADER + "".join(
+        f"{child},01/01/2008,10,,0,1,1,{teeth},1,0,0,0\n"
+        for child, teeth in (("201", 1), ("202", 0), ("205", 1), ("206", 1), ("207", 1), ("208", 1))
+    ))  # fmt: skip
+    data = load_903(folder)
+    expected = {
+        "health_assessment": {"201": True, "202": True, "204": False, "205": True},
+        "dental_check_903": {"201": True, "202": False, "204": False, "205": True},
+    }
+    for measure in expected:
+        result = MEASURES[measure].compute(data, D)
+        assert dict(zip(result["CHILD"], result["numerator"], strict=True)) == expected[measure], measure
+
+
+def test_an_extract_without_oc2_rows_has_no_oc2_cohort(data: Ssda903) -> None:
+    # 005 and 006 have been looked after since 2015, but the extract has no OC2 table: nothing to measure, not 0%
+    for measure in ("health_assessment", "dental_check_903"):
+        assert rows(data, measure).empty

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from lacperf_helpers.config.definitions import KpiCatalogue, KpiDefinition, Settings
@@ -50,23 +51,36 @@ def catalogue(polarity: str) -> KpiCatalogue:
 
 
 @pytest.mark.parametrize(
-    ("polarity", "best", "worst"), [("L", ("Geeby", 6.0), ("Efford", 14.0)), ("H", ("Efford", 14.0), ("Geeby", 6.0))]
+    ("polarity", "band", "best", "worst"),
+    [("L", "B", ("Geeby", 6.0), ("Efford", 14.0)), ("H", "C", ("Efford", 14.0), ("Geeby", 6.0))],
 )
 def test_rank_quartile_neighbours_and_the_best_and_worst(
-    folder: Path, polarity: str, best: tuple, worst: tuple
+    folder: Path, polarity: str, band: str, best: tuple, worst: tuple
 ) -> None:
     row = national_comparison(folder, catalogue(polarity), Settings(la_code="E10000002"), "2019-09").iloc[0]
     assert row["year"] == "2018/19"  # the latest year at or before 2019/20's: 2020/21 is not used
     assert (row["authority"], row["england"], row["region"], row["region_name"]) == (10.0, 10.0, 12.0, "North")
     assert (row["neighbours"], row["neighbours_with_figures"]) == (9.0, 2)  # Ayton 8, Ceeham 10; Eeston's is 'c'
     # six authorities have a figure; two do better than Beeford's 10 either way (Ceeham's equal 10 ties)
-    assert (row["rank"], row["ranked"], row["quartile"]) == (3, 6, "B")
+    assert (row["rank"], row["ranked"]) == (3, 6)
+    # LAIT's cuts (R type 7) of 6, 8, 10, 10, 12, 14: 8.5, 10 and 11.5. Beeford's 10 equals the median, so it is
+    # in the lower-value band: the second best where lower is better (B), the second worst where higher is (C)
+    assert row["quartile"] == band
     assert (row["best"], row["best_value"]) == best and (row["worst"], row["worst_value"]) == worst
 
 
-def test_quartile_bands_split_the_ranked_authorities_in_four() -> None:
-    assert [quartile(rank, 8) for rank in range(1, 9)] == list("AABBCCDD")
-    assert quartile(1, 1) == "A" and quartile(150, 150) == "D"
+def test_quartile_bands_are_lait_s_cuts_of_every_authority_s_value() -> None:
+    # R: quantile(1:8) (type 7) is 2.75, 4.5, 6.25: two authorities a band, as ranks would give
+    values = pd.Series([1.0, 2, 3, 4, 5, 6, 7, 8])
+    assert [quartile(v, values, "L") for v in values] == list("AABBCCDD")
+    assert [quartile(v, values, "H") for v in values] == list("DDCCBBAA")
+    # R: quantile(c(1, 2, 2, 2, 3, 4, 5, 6)) is 2, 2.5, 4.25. The three 2s equal the first cut: the lowest-value
+    # band, A where lower is better, D where higher is (ranks would put a tie of 5th of 8 in C). 3 and 4 lie
+    # between the median and the third cut: no value falls in the second band
+    tied = pd.Series([1.0, 2, 2, 2, 3, 4, 5, 6])
+    assert [quartile(v, tied, "L") for v in tied] == list("AAAACCDD")
+    assert [quartile(v, tied, "H") for v in tied] == list("DDDDBBAA")
+    assert quartile(7.0, pd.Series([7.0]), "H") == "D" and quartile(7.0, pd.Series([7.0]), "L") == "A"
 
 
 def test_years_in_either_of_the_dfe_s_forms() -> None:
@@ -124,7 +138,7 @@ def test_rates_per_10000_from_the_population_file(folder: Path) -> None:
                                                               "started": "cla_rate"})  # fmt: skip
     rates = rates_per_10000(folder, settings, "2019-09", {"looked_after": 150.0, "uasc": 6.0, "started": None})
     found = rates.set_index("count")
-    assert found.loc["looked_after", "rate"] == pytest.approx(50.0) and found.loc["uasc", "rate"] == pytest.approx(2.0)
+    assert found.loc["looked_after", "rate"] == 50.0 and found.loc["uasc", "rate"] == 2.0
     assert math.isnan(found.loc["started", "rate"])
     one = found.loc["looked_after"]
     assert (one["population"], one["population_year"], one["year"]) == (30000.0, "mid-2019", "2018/19")
@@ -144,8 +158,19 @@ def test_the_sample_page_gives_rates_only_where_their_counts_are_published(
 ) -> None:
     internal = (rendered_internal / "2019-09" / "kent.html").read_text()
     assert "Rates per 10,000 children aged 0-17 (36,300 in Kent, ONS mid-2019 estimate)" in internal
-    assert "64.2 (233 children)" in internal  # the 233 children looked after: every figure, internally
+    # the 233 children looked after, every figure internally: 10,000 x 233 / 36,300 = 64.19, published as 64
+    assert "64 (233 children)" in internal
     page = (rendered / "2019-09" / "kent.html").read_text()
     # publicly the 233 are not shown (the denominator of 3+ placements, hidden to protect its age bands): no rate
     assert "Rates per 10,000 children aged 0-17 (36,300 in Kent, ONS mid-2019 estimate)" in page
     assert "(233 children)" not in page
+
+
+def test_rates_per_10000_are_whole_numbers_as_the_dfe_publishes_them() -> None:
+    from lacperf_helpers.rate.national import per_10000
+
+    # 10,000 x: 233 / 36,300 = 64.19 -> 64; 78 / 36,300 = 21.49 -> 21; 1,005 / 40,000 = 251.25 -> 251;
+    # 21 / 2,800 = 75; 1 / 80,000 = 0.125 -> 0; 5 / 400 = 125; 9 / 7,200 = 12.5 -> 13 (round() would give 12)
+    assert [per_10000(233, 36_300), per_10000(78, 36_300), per_10000(1_005, 40_000)] == [64.0, 21.0, 251.0]
+    assert per_10000(21, 2_800) == 75.0 and per_10000(1, 80_000) == 0.0
+    assert per_10000(5, 400) == 125.0 and per_10000(9, 7_200) == 13.0

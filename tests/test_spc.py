@@ -116,3 +116,16 @@ def test_limits_are_held_to_what_a_percentage_can_be() -> None:
     assert result.limits is not None
     assert (result.limits.lower, result.limits.upper) == (pytest.approx(87.36), 100.0)
     assert result.variation == spc.COMMON_CAUSE
+
+
+def test_assurance_reads_the_limits_as_calculated_not_as_drawn() -> None:
+    # A percentage, lower better, target 100: 90.4 and 94.2 in turn, mean 92.3, moving range 3.8 each time, limits
+    # 92.3 -/+ 2.66 x 3.8 = 82.19 to 102.41. Drawn, the upper is held at 100; but the process can pass 100, so the
+    # target is within its limits: hit and miss, not consistently met
+    values = np.array([90.4, 94.2] * 6)
+    result = spc.xmr_chart(MONTHS, values, 100.0, "L", RULES, [], bounds=(0.0, 100.0))
+    assert (result.limits.lower, result.limits.upper) == (pytest.approx(82.192), 100.0)  # type: ignore[union-attr]
+    assert result.points["upper_limit"].iloc[0] == 100.0
+    assert result.assurance == spc.HIT_AND_MISS
+    # higher better, target 80: the lower limit as calculated (82.19) is above it, bounds or not
+    assert spc.xmr_chart(MONTHS, values, 80.0, "H", RULES, [], bounds=(0.0, 100.0)).assurance == spc.CONSISTENTLY_MET

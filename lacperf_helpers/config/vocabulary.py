@@ -30,6 +30,7 @@ AREA_NOT_KNOWN = "Area not known"
 MEASURE_UNITS: dict[str, str] = {
     "cla_count": "count",
     "cla_starts": "count",
+    "cla_starts_12_months": "count",
     "cla_ceased": "count",
     "placement_stability_short": "percent",
     "placement_stability_long": "percent",

@@ -84,6 +84,12 @@ GIVEN: dict[str, tuple[str, ...]] = {"episodes": ("DECOM", "RNE", "LS"), "header
 # cell; the value of a column that identifies a child is never copied into it.
 PERSONAL_COLUMNS = frozenset({"CHILD", "DOB", "MC_DOB", "UPN", "MOTHER", "HOME_POST", "PL_POST"})
 RULE_HEADER_ROW = "the first row names the DfE's columns (CHILD, ...), separated by commas"
+# the measures read a child's legal status and placement from the episode begun latest (DfE: overlapping
+# episodes are a validation error, so which one describes the child is ours to say, and said where it happens)
+RULE_OVERLAP = (
+    "one child's episodes do not overlap (where they do, the one begun later gives the child's legal status "
+    "and placement)"
+)
 RULE_EPISODES_TABLE = (
     "the folder holds an SSDA903 episodes table (" + ", ".join(TABLES["episodes"][:4]) + ", ...) that can be read"
 )
@@ -260,7 +266,8 @@ def _day(d: pd.Series) -> pd.Series:
 def cross_table_problems(data: Ssda903) -> pd.DataFrame:
     """The DfE's rules between rows and tables: an episode that ends before it starts (error), a child born
     after an episode starts (error), a child in episodes but not in header (error), and one child's
-    episodes overlapping (warning: each child is counted once whatever the overlap)."""
+    episodes overlapping (warning: each child is counted once whatever the overlap, and described by the
+    episode begun latest)."""
     if "episodes" not in data.tables:
         return no_problems()
     eps = data.table("episodes")
@@ -285,5 +292,5 @@ def cross_table_problems(data: Ssda903) -> pd.DataFrame:
     has_previous = order.groupby("CHILD").cumcount() > 0
     overlaps = has_previous & (previous_end.isna() | (previous_end > order["DECOM"]))
     add(overlaps.reindex(eps.index), "DECOM", _day(eps["DECOM"]) + " while the child's previous episode is open",
-        "one child's episodes do not overlap", WARNING)  # fmt: skip
+        RULE_OVERLAP, WARNING)  # fmt: skip
     return combine(found)

@@ -31,7 +31,7 @@ from lacperf_helpers.config.vocabulary import (
     TOTAL,
 )
 from lacperf_helpers.ingest.ssda903 import TABLES, Ssda903
-from lacperf_helpers.ingest.validation import WARNING, combine, no_problems, problems_at
+from lacperf_helpers.ingest.validation import ERROR, WARNING, combine, no_problems, problems_at
 
 SHORT_BREAKS = {"V3", "V4"}
 PLACEMENT_MOVES = {"S", "P", "B", "T", "U"}  # RNE L changes legal status only: not a new placement
@@ -41,6 +41,17 @@ ADOPTION_PLACEMENTS = {"A3", "A4", "A5", "A6"}
 ADOPTED_BY_CURRENT_CARER = {"A3", "A5"}  # placed for adoption with the current foster carer: not a new placement
 ADOPTED = {"E11", "E12"}
 EET = {"F1", "P1", "F2", "P2", "F3", "P3"}  # OC3 ACTIV: higher or other education, training, employment
+# OC3 IN_TOUCH: died since leaving care, or returned home to parents (or someone with parental responsibility)
+# for at least 6 months: the DfE leaves both out of every care-leaver figure
+NOT_CARE_LEAVERS = {"DIED", "RHOM"}
+# OC3 ACCOM: the DfE's list (its validator's rule 133); the second character 1 is suitable, 2 unsuitable, 0 not
+# known. No fixed abode (S) and custody (X) are never suitable, so S1 and X1 are not codes at all.
+ACCOMMODATION_CODES = frozenset({
+    "B1", "B2", "C1", "C2", "D1", "D2", "E1", "E2", "G1", "G2", "H1", "H2", "K1", "K2", "R1", "R2", "S2", "T1", "T2",
+    "U1", "U2", "V1", "V2", "W1", "W2", "X2", "Y1", "Y2", "Z1", "Z2", "0",
+})  # fmt: skip
+SUITABLE_ACCOMMODATION = frozenset(code for code in ACCOMMODATION_CODES if code.endswith("1"))
+RULE_ACCOMMODATION_CODE = "OC3 ACCOM is a code in the DfE's list (an invalid code is never counted as suitable)"
 RULE_AREA_KNOWN = f"a looked-after child is in child_area.csv (else counted in '{AREA_NOT_KNOWN}')"
 MEASURE_COLUMNS = (
     "month", "area", "measure", "cohort", "breakdown", "group", "numerator", "denominator", "value",
@@ -190,13 +201,30 @@ def cla_count(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     return _count(looked_after_at(data, at).to_series())
 
 
-@measure("cla_starts", "Children who started to be looked after in the month", "count", "L",
-         "Episodes with RNE S (a new period of care) beginning in the month; a cohort as the child was at the "
-         "start (age, legal status).")  # fmt: skip
-def cla_starts(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+def started_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
+    """The episodes that started care (RNE S) from `first` to `at`: only the first occasion each child
+    started to be looked after in the period counts (DfE)."""
     eps = episodes(data)
-    chosen = (eps["RNE"] == "S") & (eps["DECOM"] >= month_start(at)) & (eps["DECOM"] <= at)
-    return _count(eps.loc[chosen, "CHILD"], eps.loc[chosen, "DECOM"])
+    began = eps.loc[(eps["RNE"] == "S") & (eps["DECOM"] >= first) & (eps["DECOM"] <= at)]
+    return began.sort_values(["CHILD", "DECOM"]).drop_duplicates("CHILD", keep="first")
+
+
+@measure("cla_starts", "Children who started to be looked after in the month", "count", "L",
+         "Children who started to be looked after in the month: an episode with RNE S (a new period of care) "
+         "beginning in it; a child who started twice counts once, as at the first time (age, legal "
+         "status).")  # fmt: skip
+def cla_starts(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    began = started_between(data, month_start(at), at)
+    return _count(began["CHILD"], began["DECOM"])
+
+
+@measure("cla_starts_12_months", "Children who started to be looked after in the 12 months to the month end",
+         "count", "L",
+         "Children who started to be looked after in the 12 months to the month end (an episode with RNE S "
+         "beginning in them), each counted once, as at the first time: not the sum of the months' starts.")  # fmt: skip
+def cla_starts_12_months(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    began = started_between(data, year_before(at), at)
+    return _count(began["CHILD"], began["DECOM"])
 
 
 def ceased_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
@@ -216,38 +244,51 @@ def cla_ceased(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 
 
 def new_placements(data: Ssda903) -> pd.Series:
-    """Per episode (aligned with `care_periods`), whether it begins a placement the DfE counts: a new period
-    of care or a change of placement (RNE S, P, B, T or U), but not a temporary placement (PLACE T0-T4), nor the
-    return from one to the placement the child left for it, nor being placed for adoption with the current
-    foster carer (PLACE A3 or A5)."""
+    """Per episode (aligned with `care_periods`), whether it begins a placement the DfE counts: the first
+    episode of a period of care (RNE S; the full-time placement that follows a series of short breaks; the
+    first episode on record), or a change of placement (RNE P, B, T or U); but not a temporary placement
+    (PLACE T0-T4), nor the return from one to the placement the child left for it, nor being placed for
+    adoption with the current foster carer (PLACE A3 or A5 within a period, not at its start)."""
+    return _memo(data, "new placements", lambda: _placement_starts(data)[0])
 
-    def work_out() -> pd.Series:
-        eps = care_periods(data)
-        where = eps["PLACE"].astype("str")
-        for column in ("PLACE_PROVIDER", "URN", "PL_POST"):
-            where = where + "|" + eps[column].astype("str")
-        temporary = eps["PLACE"].isin(TEMPORARY_PLACEMENTS)
-        same_child = eps["CHILD"].eq(eps["CHILD"].shift())
-        # where the child was before the run of temporary placements that ends just before each episode
-        before = where.where(~temporary).groupby(eps["CHILD"]).ffill().groupby(eps["CHILD"]).shift()
-        returning = same_child & temporary.shift(fill_value=False) & (where == before)
-        counted = eps["RNE"].isin(PLACEMENT_MOVES) & ~temporary & ~returning
-        return counted & ~eps["PLACE"].isin(ADOPTED_BY_CURRENT_CARER)
 
-    return _memo(data, "new placements", work_out)
+def _placement_starts(data: Ssda903) -> tuple[pd.Series, pd.Series, pd.Series]:
+    """`new_placements`; whether each episode is a temporary placement; and, for a return from a run of
+    temporary placements, the day that run began (NaT otherwise)."""
+    eps = care_periods(data)
+    where = eps["PLACE"].astype("str")
+    for column in ("PLACE_PROVIDER", "URN", "PL_POST"):
+        where = where + "|" + eps[column].astype("str")
+    temporary = eps["PLACE"].isin(TEMPORARY_PLACEMENTS)
+    same_child = eps["CHILD"].eq(eps["CHILD"].shift())
+    by_child = eps["CHILD"]
+    # where the child was before the run of temporary placements that ends just before each episode
+    before = where.where(~temporary).groupby(by_child).ffill().groupby(by_child).shift()
+    returning = same_child & temporary.shift(fill_value=False) & (where == before)
+    # the day the run of temporary placements before each episode began (the day the child left its placement)
+    run_start = eps["DECOM"].where(temporary & ~(same_child & temporary.shift(fill_value=False)))
+    run_began = run_start.groupby(by_child).ffill().groupby(by_child).shift().where(returning)
+    starts_period = eps["DECOM"] == eps["period_start"]
+    moved = eps["RNE"].isin(PLACEMENT_MOVES) & ~returning & ~eps["PLACE"].isin(ADOPTED_BY_CURRENT_CARER)
+    return (starts_period | moved) & ~temporary, temporary, run_began
 
 
 @measure("placement_stability_short", "Children looked after with 3 or more placements in the last 12 months",
          "percent", "L",
          "Of children looked after at the month end, those with three or more placements in the 12 months to it: "
-         "the placement open on the first day of the 12 months, and each placement begun within them (RNE S, P, "
-         "B, T or U), leaving out temporary placements (T0-T4), returns from them, and placing for adoption with "
-         "the current foster carer (A3, A5).")  # fmt: skip
+         "the placement open on the first day of the 12 months (unless a temporary one, T0-T4: then the placement "
+         "the child returns to), and each placement begun within them (a new period of care, the full-time "
+         "placement after short breaks, the first episode on record, or RNE P, B, T or U), leaving out temporary "
+         "placements, returns from them, and placing for adoption with the current foster carer (A3, A5, but "
+         "not when that starts a period of care).")  # fmt: skip
 def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     eps = care_periods(data)
     first = year_before(at)
-    open_at_start = (eps["DECOM"] < first) & (eps["DEC"].isna() | (eps["DEC"] >= first))
-    moved_within = (eps["DECOM"] >= first) & (eps["DECOM"] <= at) & new_placements(data)
+    counted, temporary, run_began = _memo(data, "placement starts", lambda: _placement_starts(data))
+    open_at_start = (eps["DECOM"] < first) & (eps["DEC"].isna() | (eps["DEC"] >= first)) & ~temporary
+    # a return within the 12 months from a temporary placement open on their first day is the placement held
+    returned = (run_began < first) & ~eps["PLACE"].isin(TEMPORARY_PLACEMENTS)
+    moved_within = (eps["DECOM"] >= first) & (eps["DECOM"] <= at) & (counted | returned)
     placements = eps.loc[open_at_start | moved_within].groupby("CHILD").size()
     children = looked_after_at(data, at).to_series()
     return _rows(children, _lookup(children, placements).fillna(0) >= 3)
@@ -284,7 +325,8 @@ def placement_stability_long(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
          "ceased: an episode ending with a reason other than X1), those adopted (REC E11 or E12).")  # fmt: skip
 def adopted_of_leavers(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     left = ceased_between(data, year_before(at), at)
-    return _rows(left["CHILD"], left["REC"].isin(ADOPTED))
+    # a cohort as the child was when they ceased (age, legal status), as cla_ceased reads it
+    return _rows(left["CHILD"], left["REC"].isin(ADOPTED)).assign(as_at=left["DEC"].to_numpy())
 
 
 @measure("missing_in_month", "Children looked after who went missing in the month", "count", "L",
@@ -301,43 +343,72 @@ def missing_in_month(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 
 
 def _oc3(data: Ssda903) -> pd.DataFrame:
+    """OC3's care leavers as the DfE counts them: those who died, or returned home for 6 months or more, left out."""
     table = data.table("oc3")
-    return table.loc[table["IN_TOUCH"] != "DIED"]
+    return table.loc[~table["IN_TOUCH"].isin(NOT_CARE_LEAVERS)]
 
 
 @measure("care_leavers_in_touch", "Care leavers the authority is in touch with", "percent", "H",
-         "OC3 (care leavers at their 19th to 21st birthday in the collection year), those who died left out: "
-         "IN_TOUCH YES.")  # fmt: skip
+         "OC3 (care leavers at their 19th to 21st birthday in the collection year), those who died or returned "
+         "home to parents for 6 months or more (IN_TOUCH DIED, RHOM) left out: IN_TOUCH YES.")  # fmt: skip
 def care_leavers_in_touch(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     table = _oc3(data)
     return _rows(table["CHILD"], table["IN_TOUCH"] == "YES")
 
 
 @measure("care_leavers_eet", "Care leavers in education, employment or training", "percent", "H",
-         "OC3, those who died left out: ACTIV F1, P1, F2, P2, F3 or P3.")  # fmt: skip
+         "OC3, those who died or returned home (DIED, RHOM) left out: ACTIV F1, P1, F2, P2, F3 or P3.")  # fmt: skip
 def care_leavers_eet(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     table = _oc3(data)
     return _rows(table["CHILD"], table["ACTIV"].isin(EET))
 
 
 @measure("care_leavers_suitable_accommodation", "Care leavers in suitable accommodation", "percent", "H",
-         "OC3, those who died left out: an ACCOM code ending in 1 (suitable).")  # fmt: skip
+         "OC3, those who died or returned home (DIED, RHOM) left out: ACCOM one of the DfE's suitable codes (B1, "
+         "C1, D1, E1, G1, H1, K1, R1, T1, U1, V1, W1, Y1, Z1); a code not in the DfE's list is not suitable, "
+         "and a data-quality error.")  # fmt: skip
 def care_leavers_suitable_accommodation(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     table = _oc3(data)
-    return _rows(table["CHILD"], table["ACCOM"].astype("str").str.endswith("1"))
+    return _rows(table["CHILD"], table["ACCOM"].isin(SUITABLE_ACCOMMODATION))
+
+
+def last_31_march(at: pd.Timestamp) -> pd.Timestamp:
+    """The 31 March on or before `at`: the end of the latest collection year OC2 can describe."""
+    return pd.Timestamp(year=at.year if at.month > 3 else at.year - 1, month=3, day=31)
+
+
+def oc2_cohort(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    """OC2's rows for the children the DfE measures: looked after at 31 March (the last by `at`) and
+    continuously for at least 12 months before it (their period of care began by 1 April the year before);
+    a child of the cohort without an OC2 row is in the cohort, not counted. One row per child: CHILD and
+    the OC2 columns (blank where the child has no row). No OC2 rows at all: no cohort (nothing was returned
+    to measure, which is not 0%)."""
+
+    def work_out() -> pd.DataFrame:
+        march = last_31_march(at)
+        eps = care_periods(data)
+        table = data.table("oc2").drop_duplicates("CHILD").set_index("CHILD")
+        open_then = eps.loc[open_at(eps, march) & (eps["period_start"] <= year_before(march)) & (len(table) > 0)]
+        children = pd.Index(open_then["CHILD"].unique(), name="CHILD")
+        return table.reindex(children).reset_index()
+
+    return _memo(data, ("OC2 cohort", last_31_march(at)), work_out)
 
 
 @measure("health_assessment", "Children looked after for 12 months with an up-to-date health assessment",
-         "percent", "H", "OC2 (children looked after for 12 months at 31 March): HEALTH_ASSESSMENT 1.")  # fmt: skip
+         "percent", "H",
+         "Of children looked after continuously for 12 months at 31 March (the last by the month end), those "
+         "with OC2 HEALTH_ASSESSMENT 1; an OC2 row of another child is left out.")  # fmt: skip
 def health_assessment(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = data.table("oc2")
+    table = oc2_cohort(data, at)
     return _rows(table["CHILD"], table["HEALTH_ASSESSMENT"] == "1")
 
 
 @measure("dental_check_903", "Children looked after for 12 months with a dental check", "percent", "H",
-         "OC2 (children looked after for 12 months at 31 March): TEETH_CHECK 1.")  # fmt: skip
+         "Of children looked after continuously for 12 months at 31 March (the last by the month end), those "
+         "with OC2 TEETH_CHECK 1; an OC2 row of another child is left out.")  # fmt: skip
 def dental_check_903(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = data.table("oc2")
+    table = oc2_cohort(data, at)
     return _rows(table["CHILD"], table["TEETH_CHECK"] == "1")
 
 
@@ -359,7 +430,21 @@ def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") ->
         "a child's period of care starts on record (RNE S), or 30 months before the month end (else long-term "
         "stability may leave them out)", WARNING,
     )  # fmt: skip
-    return combine([data.problems, found, _area_not_known(data, at)])
+    return combine([data.problems, found, _area_not_known(data, at), _accommodation_not_coded(data)])
+
+
+def _accommodation_not_coded(data: Ssda903) -> pd.DataFrame:
+    """An error per care leaver counted whose ACCOM is not a code of the DfE's list (S1, 01, ...): the
+    accommodation measure counts it as not suitable, never as suitable. Named by file, row and column."""
+    if "oc3" not in data.tables:
+        return no_problems()
+    table = _oc3(data)
+    wrong = table.loc[~table["ACCOM"].isin(ACCOMMODATION_CODES)]
+    where = data.sources.get("oc3")
+    files = [str(f) for f in where.loc[wrong.index, "_file"]] if where is not None else ["oc3"] * len(wrong)
+    rows = [int(r) for r in where.loc[wrong.index, "_row"]] if where is not None else [None] * len(wrong)
+    values = wrong["ACCOM"].astype("string").fillna("")
+    return problems_at(files, rows, "ACCOM", values, RULE_ACCOMMODATION_CODE, ERROR)
 
 
 def _area_not_known(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:

@@ -27,7 +27,7 @@ from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
-from lacperf_helpers.config.periods import is_month, quarter_months, rolling_months
+from lacperf_helpers.config.periods import is_month, quarter_months
 from lacperf_helpers.config.vocabulary import BREAKDOWNS
 from lacperf_helpers.disclose.disclosure import (
     KEYS,
@@ -317,27 +317,19 @@ def month_measures(
 
 def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[Edition, dict[str, float | None]]:
     """Per edition, the authority's children looked after and unaccompanied at the month end, and started in the
-    12 months to it, as `lacperf measures` publishes them from each month's extract; None where that hides the
-    figure, or a month has no extract (a rate per 10,000 gives its count back, so it may add nothing to what is
-    published). Unaccompanied children: all less excluding UASC, both shown."""
+    12 months to it (children, each once: the DfE counts the first occasion), as `lacperf measures` publishes them
+    from the month's extract; None where that hides the figure, or the month has no extract (a rate per 10,000
+    gives its count back, so it may add nothing to what is published). Unaccompanied children: all less
+    excluding UASC, both shown."""
     authority = settings.authority or ""
     cohorts = load_cohorts(inputs.cohorts).exact_only()
-
-    @functools.cache
-    def measured(one: str) -> pd.DataFrame | None:
-        folder = ssda903_path(inputs.returns, one)
-        if not folder.is_dir():
-            return None
-        counts = with_twins(["cla_count", "cla_starts"])
-        return measure_table(load_903(folder), one, authority, counts, cohorts, list(BREAKDOWNS))
-
-    def published(one: str, edition: Edition) -> pd.DataFrame | None:
-        """The authority's published totals from the month's own extract (None: no extract)."""
-        table = measured(one)
-        if table is None:
-            return None
-        frame = measures_published(table, settings, cohorts, edition)
-        return frame.loc[(frame["area"] == authority) & (frame["breakdown"] == "total")]
+    folder = ssda903_path(inputs.returns, month)
+    counts = with_twins(["cla_count", "cla_starts_12_months"])
+    table = (
+        measure_table(load_903(folder), month, authority, counts, cohorts, list(BREAKDOWNS))
+        if folder.is_dir()
+        else None
+    )
 
     def shown(frame: pd.DataFrame | None, measure: str, cohort: str) -> float | None:
         row = None if frame is None else frame.loc[(frame["measure"] == measure) & (frame["cohort"] == cohort)]
@@ -345,19 +337,15 @@ def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[Edi
 
     out = {}
     for edition in Edition:
-        now = published(month, edition)
+        now = None
+        if table is not None:
+            frame = measures_published(table, settings, cohorts, edition)
+            now = frame.loc[(frame["area"] == authority) & (frame["breakdown"] == "total")]
         looked_after, excluding = shown(now, "cla_count", "all"), shown(now, "cla_count", "excluding UASC")
-        started: float | None = 0.0
-        for one in rolling_months(month, 12):  # every month's own figure must be published, else no rate
-            figure = shown(now if one == month else published(one, edition), "cla_starts", "all")
-            if figure is None:
-                started = None
-                break
-            started = (started or 0.0) + figure
         out[edition] = {
             "looked_after": looked_after,
             "uasc": None if looked_after is None or excluding is None else looked_after - excluding,
-            "started": started,
+            "started": shown(now, "cla_starts_12_months", "all"),
         }
     return out
 

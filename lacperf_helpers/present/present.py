@@ -343,7 +343,7 @@ def rates_table(appendix: Appendix) -> Section:
     rows = []
     for r in rates.to_dict("records"):
         rate, children = float(r["rate"]), float(r["children"] if r["children"] is not None else math.nan)
-        now = DASH if missing(rate) else f"{rate:.1f} ({fmt_count(children)} children)"
+        now = DASH if missing(rate) else f"{rate:.0f} ({fmt_count(children)} children)"  # whole, as the DfE's
         published = (float(r[c]) for c in ("authority", "england", "region", "neighbours"))
         rows.append((Cell(str(r["title"])), Cell(now), *(Cell(DASH if missing(v) else f"{v:.1f}") for v in published)))
     first = rates.iloc[0]

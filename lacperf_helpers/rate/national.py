@@ -9,7 +9,8 @@ neighbours. A KPI names its column with `national_indicator`; settings.yaml name
 For each such KPI, in the latest published year at or before the month's financial year: England, the
 region, the neighbours' average, the authority's published figure, its rank among every authority with a
 figure (1 is the best, read through the KPI's polarity; ties share the better rank), its quartile band
-(A the best quarter, D the worst, as the DfE's LAIT bands them), and the best and worst authorities.
+(A the best quarter, D the worst, as the DfE's LAIT bands them: by value, not rank), and the best and
+worst authorities.
 Everything here is published national statistics: no figure of the return is used.
 """
 
@@ -20,6 +21,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lacperf_helpers.config.definitions import KpiCatalogue, Settings
@@ -77,9 +79,16 @@ def rank_of(value: float, others: pd.Series, polarity: str) -> int:
     return 1 + int(better.sum())
 
 
-def quartile(rank: int, ranked: int) -> str:
-    """The quarter the rank falls in: A the best quarter of authorities, D the worst (ranks 1-2 of 8: A)."""
-    return BANDS[4 * (rank - 1) // ranked]
+def quartile(value: float, values: pd.Series, polarity: str) -> str:
+    """The LAIT band of `value` among every authority's `values`: A the best quarter, D the worst.
+
+    LAIT cuts at the quartiles R's quantile() gives by default (type 7, numpy's 'linear'); a value equal to
+    a cut falls in the lower-value band, which is the better one where lower is better and the worse one
+    where higher is better.
+    """
+    cuts = np.quantile(values.to_numpy(dtype="float64"), [0.25, 0.5, 0.75], method="linear")
+    by_value = int((cuts < value).sum())  # 0: the lowest-value quarter
+    return BANDS[by_value] if polarity == "L" else BANDS[3 - by_value]
 
 
 @dataclass(frozen=True)
@@ -156,7 +165,7 @@ def national_comparison(folder: Path, catalogue: KpiCatalogue, settings: Setting
             "england": found.england, "region": found.region,
             "region_name": str(found.own["region_name"].iloc[0]) if "region_name" in found.own else "",
             "neighbours": float(near.mean()) if len(near) else math.nan, "neighbours_with_figures": len(near),
-            "rank": rank, "ranked": len(ranked), "quartile": quartile(rank, len(ranked)) if rank else "",
+            "rank": rank, "ranked": len(ranked), "quartile": quartile(mine, ranked, kpi.polarity) if rank else "",
             "best": las.loc[order.index[0], "la_name"], "best_value": float(order.iloc[0]),
             "worst": las.loc[order.index[-1], "la_name"], "worst_value": float(order.iloc[-1]),
             "polarity": kpi.polarity, "unit": kpi.unit, "decimals": kpi.display_decimals,
@@ -204,6 +213,12 @@ def children_aged_0_17(folder: Path, la_code: str, month: str) -> tuple[float, s
     return float(latest["population"]), f"mid-{str(latest['time_period'])[:4]}"
 
 
+def per_10000(children: float, population: float) -> float:
+    """A rate per 10,000 children as the DfE publishes an authority's: to the nearest whole number, a half
+    rounded up (not to even), so it sits beside the DfE's like for like."""
+    return float(math.floor(10_000 * children / population + 0.5))
+
+
 def rates_per_10000(folder: Path, settings: Settings, month: str, children: dict[str, float | None]) -> pd.DataFrame:
     """Per count (RATE_TITLES) the authority's rate per 10,000 children aged 0-17 this month, from
     `children` (None: not published, so no rate either: a rate gives its count back) and the population
@@ -225,7 +240,7 @@ def rates_per_10000(folder: Path, settings: Settings, month: str, children: dict
         rows.append({
             "count": count, "title": RATE_TITLES[count], "children": number,
             "population": population[0], "population_year": population[1],
-            "rate": math.nan if number is None else 10_000 * number / population[0], "year": year,
+            "rate": math.nan if number is None else per_10000(number, population[0]), "year": year,
             "authority": found.authority, "england": found.england, "region": found.region,
             "neighbours": float(found.near.mean()) if len(found.near) else math.nan,
         })  # fmt: skip

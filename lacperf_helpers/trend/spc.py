@@ -11,7 +11,8 @@ Conformance is tested against the MDC team's own test data for their Single Char
       two of three: within three points in a row all on one side of the mean, two or three beyond the two-sigma
       line; a point beyond the process limit does not count towards it.
     The shift, trend and two-of-three rules cross recalculations; a point flagged both ways shows as improving.
-  - The variation icon reads the latest point; the assurance icon compares the target with the latest limits.
+  - The variation icon reads the latest point; the assurance icon compares the target with the latest limits,
+    as calculated: limits held to what a measure can be (0-100 for a percentage) are for drawing only.
   - A change point starts a new segment with its own limits (MDC "recalculation"); a baseline fixes the limits
     from the first N points and extends them (MDC "baseline": it overrides recalculations).
   - Gaps are skipped (MDC asks that empty dates be left out); excluded points ("ghosted", which the MDC tool
@@ -217,17 +218,19 @@ def xmr_chart(
     frame["segment"] = 0 if baseline_points else segment_of(months, change_points)
     lines = {name: np.full(len(frame), np.nan) for name in ("mean", "lower_limit", "upper_limit", "two_sigma")}
     latest: Limits | None = None
+    calculated: Limits | None = None  # the latest limits before they are held within bounds: assurance reads these
     if baseline_points:
         groups = [(np.flatnonzero(used), np.flatnonzero(used)[:baseline_points])]
     else:
         groups = [(np.flatnonzero(used & (frame["segment"] == s).to_numpy()),) * 2 for s in np.unique(frame["segment"])]
     for members, basis in groups:
-        limits = None
+        limits = unbounded = None
         if len(basis) >= rules.min_points:
-            limits = within(xmr_limits(values[basis], rules.limit_factor), bounds)
+            unbounded = xmr_limits(values[basis], rules.limit_factor)
+            limits = within(unbounded, bounds)
             for name, number in zip(lines, (limits.mean, limits.lower, limits.upper, limits.two_sigma), strict=True):
                 lines[name][members] = number
-        latest = limits
+        latest, calculated = limits, unbounded
     for name in ("mean", "lower_limit", "upper_limit"):
         frame[name] = lines[name]
     frame["special_cause"], frame["rules"] = 0, ""
@@ -240,7 +243,7 @@ def xmr_chart(
         fired = flags[list(RULES)].to_numpy() != 0  # a row per point, a column per rule
         frame.loc[rows, "rules"] = [", ".join(np.array(RULES)[marks]) for marks in fired]
     frame["point_class"] = [point_class(int(s), direction) for s in frame["special_cause"]]
-    if latest is None:
+    if latest is None or calculated is None:
         return SpcResult(frame, None, TOO_FEW_POINTS, TOO_FEW_POINTS)
     side_of_latest = int(frame["special_cause"].iloc[rows[-1]])
-    return SpcResult(frame, latest, variation(side_of_latest, direction), assurance(latest, target, direction))
+    return SpcResult(frame, latest, variation(side_of_latest, direction), assurance(calculated, target, direction))
