@@ -83,9 +83,9 @@ def test_the_quarterly_notebook_parameters() -> None:
 
 def test_render_quarter_on_the_sample(tmp_path: Path) -> None:
     args = ["render-quarter", "--returns", str(paths.SAMPLE_RETURNS), "--quarter", "Q2 2019/20", "--area", "West Kent"]
-    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path)])
+    result = CliRunner().invoke(app, [*args, "--out", str(tmp_path), "--edition", "internal"])  # every figure
     assert result.exit_code == 0, result.output
-    html = (tmp_path / "public" / "2019-20-q2" / "west-kent.html").read_text()
+    html = (tmp_path / "internal-not-for-publication" / "2019-20-q2" / "west-kent.html").read_text()
     assert "West Kent · Q2 2019/20" in html
     assert "July 2019 to September 2019, compared with Q1 2019/20 and with Q2 2018/19" in html
     table = html[html.index('<table id="T_quarter"') : html.index("</table>", html.index('<table id="T_quarter"'))]

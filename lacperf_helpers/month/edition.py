@@ -196,7 +196,12 @@ def trend_rows(view: EditionView, areas: list[str], settings: TrendSettings) -> 
 
     def work_out(frame: pd.DataFrame) -> pd.DataFrame:
         history = rated_history(frame.loc[frame["breakdown"] == "total"], catalogue)
-        return trend_table(history, catalogue, settings, view.month, areas)
+        history.loc[history["suppressed"].astype(bool), "rag"] = rating.NOT_SHOWN
+
+        def with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame) -> SeriesAnalysis:
+            return _with_gaps(analysis, one, settings, view.month)
+
+        return trend_table(history, catalogue, settings, view.month, areas, with_gaps)
 
     return derived(view.figures, work_out)
 

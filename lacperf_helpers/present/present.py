@@ -267,7 +267,8 @@ def scorecard_table(appendix: Appendix) -> Section:
         published_rows(appendix.card, columns=DOWNLOAD_COLUMNS),
         f"{page_name(appendix)}-{appendix.month}-kpis.csv",
     )
-    key = Section('<p class="lacperf-key">{} {}</p>').format(icons.KEY, NOT_SHOWN_KEY)
+    hidden_key = NOT_SHOWN_KEY if appendix.edition is Edition.PUBLIC else ""  # the internal edition hides nothing
+    key = Section('<p class="lacperf-key">{} {}</p>').format(icons.KEY, hidden_key)
     return table_section(Table("scorecard", caption, columns, cells)) + key + download
 
 

@@ -110,15 +110,15 @@ def trend_table(
     settings: TrendSettings,
     month: str,
     areas: list[str],
-    publish: Callable[[SeriesAnalysis], SeriesAnalysis] | None = None,
+    publish: Callable[[SeriesAnalysis, pd.DataFrame], SeriesAnalysis] | None = None,
 ) -> pd.DataFrame:
     """One row per KPI x area x cohort for the areas given (in their order): the columns of `lacperf trend`.
-    `publish`: what disclosure control makes of each series before it is written."""
+    `publish`: what an edition makes of each series (and the history it was made from) before it is written."""
     rows = []
     for area in areas:
         for (kpi_id, cohort), one in history.loc[history["area"] == area].groupby(["kpi_id", "cohort"], sort=False):
             analysis = analyse_series(one, catalogue.get(str(kpi_id)), settings, month)
             if publish is not None:
-                analysis = publish(analysis)
+                analysis = publish(analysis, one)
             rows.append({"kpi_id": kpi_id, "area": area, "cohort": cohort, **analysis.row})
     return pd.DataFrame(rows, columns=[*TREND_COLUMNS, *TREND_EXTRA_COLUMNS])
