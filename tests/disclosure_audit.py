@@ -54,7 +54,8 @@ Key = tuple[str, tuple[str, ...], str, str, str, str]  # series, months, area, c
 Var = tuple[Key, str]  # a key and "n" or "d"
 # words that would tell a hidden figure's size, or tell a small one from one hidden to protect another
 TELLING = (re.compile(r"<\s*5|&lt;\s*5|\bless than 5\b|\bfewer than 5\b"), re.compile(r"\bwithheld\b", re.I))
-NOT_A_VERDICT = {"", HIDDEN, "Not shown", "No data", "Not rated", "nan"}
+NOT_A_VERDICT = {"", HIDDEN, "Not shown", "No data", "Not rated", "nan", "Too few points"}
+SPC = ("variation", "assurance")  # the SPC verdicts: of the latest month's figure, whatever the table's period
 
 
 # --- the domain, read from the parameters (not from lacperf's code) ---------------------------------------
@@ -146,6 +147,7 @@ class Reading:
     index: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)  # (folder, area): band counts
     page_ratings: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     findings: list[str] = field(default_factory=list)  # the wording, and verdicts beside hidden figures
+    verdicts: list[tuple[Key, str, str, str]] = field(default_factory=list)  # the month's key, column, text, where
     files: int = 0
 
     def count(self, key: Key, which: str, text: str, where: str) -> None:
@@ -170,7 +172,7 @@ def _verdicts_beside_hidden(reading: Reading, row: dict[str, str], where: str, n
     hidden_before = bool(before) and (row.get(f"{before}numerator") == HIDDEN or row.get(f"{before}value") == HIDDEN)
     said = []
     if hidden_now:
-        said += [c for c in (f"{now}rag", "children_to_change_rating", "variation", "assurance") if c in row]
+        said += [c for c in (f"{now}rag", "children_to_change_rating") if c in row]
     if hidden_before:
         said += [c for c in (f"{before}rag",) if c in row]
     if hidden_now or hidden_before:
@@ -213,6 +215,7 @@ def read_month_table(reading: Reading, rows: list[dict[str, str]], domain: Domai
             if target is not None and floor is not None:
                 reading.ratings.append((now, row.get("rag", ""), target, floor, kpi_def.get("polarity", "H"), where))
         _verdicts_beside_hidden(reading, row, where, "", "previous_")
+        reading.verdicts += [(now, c, row[c], where) for c in SPC if row.get(c, "") not in NOT_A_VERDICT]
 
 
 def read_measures(reading: Reading, path: Path) -> None:
@@ -241,6 +244,7 @@ def read_trend(reading: Reading, path: Path, domain: Domain, month: str) -> None
             continue
         key: Key = (domain.series(row["kpi_id"]), (month,), row["area"], row["cohort"], "total", "all")
         reading.values.append((key, row.get("latest_value", ""), path.name))
+        reading.verdicts += [(key, c, row[c], path.name) for c in SPC if row.get(c, "") not in NOT_A_VERDICT]
 
 
 PERIODS = ("", "previous_quarter_", "last_year_", "year_to_date_", "rolling_12_")
@@ -277,6 +281,8 @@ def read_quarter_table(reading: Reading, rows: list[dict[str, str]], domain: Dom
             if number(row.get(f"{column}_change")) is not None:
                 reading.changes.append((keys[""], keys["previous_quarter_"], which, row[f"{column}_change"], where))
         _verdicts_beside_hidden(reading, row, where, "", "previous_quarter_")
+        month: Key = (domain.series(kpi), (quarter[-1],), row["area"], "all", "total", "all")
+        reading.verdicts += [(month, c, row[c], where) for c in SPC if row.get(c, "") not in NOT_A_VERDICT]
         for prefix in PERIODS[1:]:
             hidden = row.get(f"{prefix}numerator") == HIDDEN or row.get(f"{prefix}value") == HIDDEN
             if hidden and row.get(f"{prefix}rag", "") not in NOT_A_VERDICT:
@@ -337,6 +343,10 @@ def read_run(
         read_trend(reading, trend, domain, month)
     if pages is not None:
         read_pages(reading, pages, domain)
+    for key, column, text, where in reading.verdicts:  # no SPC verdict on a month whose figure is hidden
+        seen = reading.counts.get((key, "n"), [])
+        if seen and all(t == HIDDEN for _, t in seen):
+            reading.findings.append(f"verdict beside a hidden figure: {where} {key} {column} = {text!r}")
     for (folder, area), counts in reading.index.items():  # the index counts what its page shows
         shown = reading.page_ratings.get((folder, area), [])
         for band in BANDS:
@@ -610,20 +620,28 @@ class Audit:
         )
 
 
-def audit(public: Reading, truth: dict[Var, float], domain: Domain) -> Audit:
+def audit(public: Reading, truth: dict[Var, float], domain: Domain, about: str = "") -> Audit:
+    """`about`: check only the counts whose description holds it (a doctored test's own figure)."""
     model = build(public, truth, domain)
+    model.checks = [c for c in model.checks if about in c[2]]
     figures = {var[0] for var in public.counts}
     hidden = {var[0] for var in public.counts if var not in model.known}
     result = Audit(published=len(figures - hidden), hidden=len(hidden), findings=list(public.findings))
     result.unsatisfied = model.unsatisfied
     # a count of 1-4 shown anywhere (maybe hidden elsewhere) is published: recoverable as it stands
     for var, value in model.known.items():
-        if 1 <= value < domain.smallest and domain.about_children(var[0][0][2:]):
+        if 1 <= value < domain.smallest and domain.about_children(var[0][0][2:]) and about in str(var[0]):
             where = ", ".join(sorted({w for w, t in public.counts[var] if number(t) is not None}))
             result.recoverable.append(f"{var[1]} of {var[0]}: {value:g}, shown in {where}")
     for key in {var[0] for var in model.known}:
         n, d = model.known.get((key, "n")), model.known.get((key, "d"))
-        if n is not None and d is not None and 1 <= d - n < domain.smallest and key in model.percent:
+        if (
+            n is not None
+            and d is not None
+            and 1 <= d - n < domain.smallest
+            and key in model.percent
+            and about in str(key)
+        ):
             result.recoverable.append(f"children left out of {key}: {d - n:g}")
     result.sensitive = len(model.checks)
     _solve(model, domain.smallest, result)

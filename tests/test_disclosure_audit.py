@@ -4,6 +4,7 @@ edition's, for the true counts), never lacperf's own disclosure code."""
 
 from __future__ import annotations
 
+import copy
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
 from lacperf_helpers.config import paths
+from lacperf_helpers.ingest.synthetic import extract_at, synthetic_903, write_903  # made-up children only
 
 FIGURES: dict[str, str] = {}  # printed at the end of the run (conftest)
 EDITIONS = ("public", "internal")
@@ -77,8 +79,14 @@ def sample(tmp_path_factory: pytest.TempPathFactory) -> Run:
 
 
 @pytest.fixture(scope="module")
-def sample_audit(sample: Run) -> Audit:
-    found = sample.audit()
+def sample_read(sample: Run) -> tuple[Reading, dict]:
+    """The sample's public edition as read, and the true counts: doctored copies are made from these."""
+    return sample.reading("public"), truth_of(sample.reading("internal"), sample.returns, sample.domain)
+
+
+@pytest.fixture(scope="module")
+def sample_audit(sample: Run, sample_read: tuple[Reading, dict]) -> Audit:
+    found = audit(sample_read[0], sample_read[1], sample.domain)
     FIGURES["sample"] = found.line()
     return found
 
@@ -94,10 +102,44 @@ def test_the_sample_month_and_quarter_show_no_hidden_count(sample_audit: Audit) 
     assert sample_audit.recoverable == []
 
 
+def _narrowed(found: Audit, label: str) -> list[str]:
+    return [n for n in found.narrowed if n.startswith(label)]
+
+
 @pytest.mark.xfail(
     strict=True,
-    reason="leak: rounded figures (measures' age group, age_band x legal_status) beside "
-    "exact ones narrow hidden counts, e.g. under 1 = age group 0-4 (rounded) - age band 1-4 (exact)",
+    reason="leak: measures' age group 0-4 of Kent's placement_stability_short n is rounded (15: 13-17) and its "
+    "age bands are exact beside it (1-4: 15), so the hidden under 1 (true 1) = 0-4 - 1-4 is 0 to 2",
+)
+def test_a_rounded_age_group_does_not_narrow_the_exact_age_band_within_it(sample_audit: Audit) -> None:
+    label = "n of ('m:placement_stability_short', ('2019-09',), 'Kent', 'all', 'age_band', 'under 1')"
+    assert _narrowed(sample_audit, label) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="leak: South Kent's placement_stability_long n is exact (24) and its age groups rounded: 14-17 "
+    "(5: 3-7) and 5-13 (20: 18-22), so the hidden 0-4 (true 1) = 24 - the others is 0 to 3",
+)
+def test_rounded_groups_beside_their_exact_total_do_not_narrow_the_last_group(sample_audit: Audit) -> None:
+    label = "n of ('m:placement_stability_long', ('2019-09',), 'South Kent', 'all', 'age group', '0-4')"
+    assert _narrowed(sample_audit, label) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="leak: the unaccompanied children (all - excluding UASC, never published) are narrowed through "
+    "rounded age groups and exact area totals: Kent placement_stability_long n (true 2) is 2 to 13, South Kent "
+    "cla_count aged 5-9 (true 1) is 0 to 3",
+)
+def test_the_unaccompanied_children_are_not_narrowed_through_rounded_groups(sample_audit: Audit) -> None:
+    rest = "the rest of all children less excluding UASC at "
+    assert _narrowed(sample_audit, rest + "('m:placement_stability_long', ('2019-09',), 'Kent', 'total', 'all')") == []
+    assert _narrowed(sample_audit, rest + "('m:cla_count', ('2019-09',), 'South Kent', 'age_band', '5-9')") == []
+
+
+@pytest.mark.xfail(
+    strict=True, reason="leak: the 22 narrowed counts above and their like (every one through a rounded figure)"
 )
 def test_the_sample_month_and_quarter_narrow_no_hidden_count(sample_audit: Audit) -> None:
     assert sample_audit.narrowed == []
@@ -105,8 +147,9 @@ def test_the_sample_month_and_quarter_narrow_no_hidden_count(sample_audit: Audit
 
 @pytest.mark.xfail(
     strict=True,
-    reason="leak: the quarter page gives the SPC verdict (variation, assurance) of a "
-    "KPI whose quarter figure is hidden",
+    reason="leak: `lacperf trend` gives the SPC verdict (variation, assurance) of a KPI and area whose "
+    "month figure is hidden (latest_value blank), e.g. South Kent pep_up_to_date 'Special cause improving'; "
+    "the pages leave it off (month/edition.py _with_gaps), the trend CSV does not",
 )
 def test_no_verdict_or_telling_word_beside_a_hidden_figure(sample_audit: Audit) -> None:
     assert sample_audit.findings == []
@@ -127,16 +170,18 @@ def _first_hidden(reading: Reading, small: dict, series: str = "") -> tuple:
     raise AssertionError("no hidden small count")
 
 
-def test_the_audit_recovers_a_hidden_count_shown_in_one_place(sample: Run) -> None:
-    public, truth = sample.reading("public"), truth_of(sample.reading("internal"), sample.returns, sample.domain)
+def test_the_audit_recovers_a_hidden_count_shown_in_one_place(sample: Run, sample_read: tuple[Reading, dict]) -> None:
+    public, truth = copy.deepcopy(sample_read[0]), sample_read[1]
     var = _first_hidden(public, truth)
     public.counts[var].append(("doctored.csv", str(truth[var])))  # one output forgets to hide it
-    found = audit(public, truth, sample.domain)
+    found = audit(public, truth, sample.domain, about=str(var[0]))
     assert any(str(var[0]) in r for r in found.recoverable)
 
 
-def test_the_audit_recovers_an_area_from_the_authority_and_the_others(sample: Run) -> None:
-    public, truth = sample.reading("public"), truth_of(sample.reading("internal"), sample.returns, sample.domain)
+def test_the_audit_recovers_an_area_from_the_authority_and_the_others(
+    sample: Run, sample_read: tuple[Reading, dict]
+) -> None:
+    public, truth = copy.deepcopy(sample_read[0]), sample_read[1]
     authority = sample.domain.authority
     for var in list(public.counts):  # show every figure but one area's: that one is the authority - the others
         key = var[0]
@@ -149,12 +194,12 @@ def test_the_audit_recovers_an_area_from_the_authority_and_the_others(sample: Ru
     for v in same:
         if v != target:
             public.counts[v] = [("doctored.csv", str(truth[v]))]
-    found = audit(public, truth, sample.domain)
+    found = audit(public, truth, sample.domain, about=str(target[0]))
     assert any(str(target[0]) in r for r in found.recoverable)
 
 
-def test_the_audit_reads_a_rating_beside_a_hidden_figure(sample: Run) -> None:
-    public, truth = sample.reading("public"), truth_of(sample.reading("internal"), sample.returns, sample.domain)
+def test_the_audit_reads_a_rating_beside_a_hidden_figure(sample: Run, sample_read: tuple[Reading, dict]) -> None:
+    public, truth = copy.deepcopy(sample_read[0]), sample_read[1]
     # a rating beside a hidden figure whose denominator is shown, with standards either side of its value:
     # Amber pins the numerator
     for key, rag, _, _, polarity, _ in public.ratings:
@@ -163,7 +208,7 @@ def test_the_audit_reads_a_rating_beside_a_hidden_figure(sample: Run) -> None:
             public.counts[d] = [("doctored.csv", str(truth[d]))]
             target, floor = 100 * (truth[n] + 0.5) / truth[d], 100 * (truth[n] - 0.5) / truth[d]
             public.ratings.append((key, "Amber", target, floor, polarity, "doctored.csv"))
-            found = audit(public, truth, sample.domain)
+            found = audit(public, truth, sample.domain, about=str(key))
             assert any(str(key) in r for r in found.recoverable)
             return
     raise AssertionError("no hidden rated figure of 20 or more children")
@@ -184,13 +229,16 @@ STRESS_KPIS = dedent(
       - {id: seen_in_month, title: Seen in the month, polarity: H, unit: percent, target: 90, floor: 80,
          aggregation: sum, source: return}
       - {id: stable, title: Stable placements, polarity: H, unit: percent, target: 70, floor: 60, source: return}
+      - {id: moves_903, title: Three or more placements, polarity: L, unit: percent, target: 10, floor: 12,
+         source: ssda903, measure: placement_stability_short}
     """
 )
 STRESS_MONTHS = [f"2019-{m:02d}" for m in range(4, 10)]
 
 
 def write_stress_returns(folder: Path, seed: int, children: int = 40) -> None:
-    """Six months of returns added up from made-up children spread thinly over five areas: most cells 0-6."""
+    """Six months of returns added up from made-up children spread thinly over five areas (most cells 0-6),
+    and the last month's SSDA903 extract of 80 made-up children: every measure by cohort and breakdown."""
     rng = np.random.default_rng(seed)
     for month in STRESS_MONTHS:
         rows = []
@@ -204,9 +252,21 @@ def write_stress_returns(folder: Path, seed: int, children: int = 40) -> None:
         pd.DataFrame(rows, columns=["month", "area", "kpi_id", "numerator", "denominator", "value"]).to_csv(
             folder / month / "kpi_return.csv", index=False
         )
+    histories = synthetic_903(80, seed, tuple(f"Area {i}" for i in range(1, 6)))
+    write_903(
+        extract_at(histories, pd.Timestamp(STRESS_MONTHS[-1]) + pd.offsets.MonthEnd(0)),
+        folder / STRESS_MONTHS[-1] / "903",
+    )
 
 
-@pytest.mark.parametrize("seed", [1, 2])
+ROUNDED_LEAK = pytest.mark.xfail(
+    strict=True,
+    reason="leak: as in the sample, rounded age groups beside exact figures narrow hidden counts: seed 2's "
+    "Area 3 placement_stability_short age group 0-4, children left out (true 1-4) 3 to 7, and 5 more",
+)
+
+
+@pytest.mark.parametrize("seed", [1, pytest.param(2, marks=ROUNDED_LEAK)])
 def test_many_small_cells(seed: int, tmp_path: Path) -> None:
     returns = tmp_path / "returns"
     write_stress_returns(returns, seed)
@@ -214,10 +274,11 @@ def test_many_small_cells(seed: int, tmp_path: Path) -> None:
     (tmp_path / "settings.yaml").write_text("authority: Stress\nsmall_cohort_denominator: 50\n")
     shutil.copy(paths.COHORTS_FILE, tmp_path / "cohorts.yaml")
     run = run_lacperf(returns, "2019-09", "Q2 2019/20", tmp_path / "out", tmp_path / "kpis.yaml",
-                      tmp_path / "settings.yaml", tmp_path / "cohorts.yaml", measures=False)  # fmt: skip
+                      tmp_path / "settings.yaml", tmp_path / "cohorts.yaml")  # fmt: skip
     found = run.audit()
     FIGURES[f"stress data (seed {seed})"] = found.line()
     assert found.unsatisfied == []
-    assert found.sensitive > 20
+    assert found.sensitive > 1000
     assert found.recoverable == []
+    assert found.findings == []
     assert found.narrowed == []
