@@ -35,7 +35,6 @@ def test_only_aggregates_reach_the_table_and_chart() -> None:
         "value",
         "figure",
         "withheld",
-        "rounded",
     }
     assert "CHILD" not in table.columns and "DOB" not in table.columns
     kent = table.loc[table["area"] == "Kent"]

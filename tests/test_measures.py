@@ -240,7 +240,7 @@ def test_lacperf_measures_on_the_validators_fake_data(tmp_path: Path, validator_
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out, dtype={"group": str})
     assert list(table.columns) == ["month", "area", "measure", "cohort", "breakdown", "group", "numerator",
-                                   "denominator", "value", "withheld", "rounded", "edition"]  # fmt: skip
+                                   "denominator", "value", "withheld", "edition"]  # fmt: skip
     by_age = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "age_band"), "numerator"].sum()
     total = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "total"), "numerator"].iloc[0]
     assert by_age == total  # every child is in one age band: none dropped

@@ -144,7 +144,7 @@ def test_a_page_and_a_kpi_for_a_cohort_of_your_own(setup: tuple[Path, Path], tmp
     looked_after = page.figures.frame.query("cohort == 'unaccompanied' and kpi_id == 'looked_after' and area == 'Kent' "
                                       "and breakdown == 'total' and month == '2019-06'")  # fmt: skip
     assert looked_after["numerator"].tolist() == [1.0]
-    # a KPI on a cohort beyond UASC (published only rounded), or on one the file does not define, is refused
+    # a KPI on a cohort beyond UASC (not published exactly), or on one the file does not define, is refused
     own.write_text(KPIS.replace("cohort: excluding UASC", "cohort: boys"))
     with pytest.raises(InputError, match="KPI long_stay, column 'cohort': cohort 'boys' has conditions beyond UASC"):
         load_appendix("2019-06", "Kent", inputs=inputs, made_at="now")

@@ -139,7 +139,7 @@ class Cohort(_Frozen):
         """All children, or all children but (or only) the unaccompanied: a cohort whose figures, with the
         built-in breakdowns, disclosure control publishes exactly (docs/disclosure-control.md). Any other
         condition makes cohorts that overlap in ways no pattern of hidden cells can cover: their counts are
-        published rounded to the nearest 5."""
+        the internal edition's only."""
         return set(self.conditions()) <= {"uasc"}
 
     def holds(self, children: pd.DataFrame) -> np.ndarray:
@@ -248,7 +248,7 @@ class CohortCatalogue(_Frozen):
             raise InputError(
                 where,
                 f"cohort {name!r} has conditions beyond UASC: KPIs and pages take only all and UASC cohorts "
-                "(exact figures); lacperf measures and the explorer publish it, rounded to the nearest 5",
+                "(exact figures); lacperf measures and the explorer show it in the internal edition",
                 column=column,
             )
         return found

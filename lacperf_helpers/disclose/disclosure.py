@@ -9,7 +9,7 @@ is made safe, jointly: the groups of a breakdown and their total; the areas and 
 every figure whose children are among another's by the cohorts' and groups' conditions (parameters/
 cohorts.yaml: a cohort aged 5-13 holds the age band 5-9 of all children; an age band holds its row of age
 band x legal status), where what is left over is a count to protect or none. (Cohorts beyond UASC and
-breakdowns of the cohorts file's own overlap every way: `lacperf measures` rounds theirs, `rounded`.) In
+breakdowns of the cohorts file's own overlap every way: only the internal edition shows theirs.) In
 each sum no hidden count may stand alone, and each hidden count of 1-4 must be able to be anything from 1
 to 4 for all the others show; sums that pin a count together are found by linear algebra and by carrying
 bounds from sum to sum. Secondary suppression takes the smallest figure with room to move first, a group
@@ -1071,23 +1071,24 @@ def hide_in_measures(
     edition: Edition = Edition.PUBLIC, same_children: tuple[Twin, ...] = (),
 ) -> Published:  # fmt: skip
     """The SSDA903 measures table for export. Public: its small figures hidden ('withheld' says what stands for
-    each), decided as the KPI measured by a measure decides it (the same figures, the same sums); internal: every
+    each), decided as the KPI measured by a measure decides it (the same figures, the same sums); cohorts and
+    breakdowns not published exactly (`CohortCatalogue.published_exactly`) not shown at all. Internal: every
     figure exact."""
     if edition is Edition.INTERNAL:
-        return _published(table.assign(withheld="", rounded=""), edition)
+        return _published(table.assign(withheld=""), edition)
     figures = table.rename(columns={"measure": "kpi_id"})
     exact = _published_exactly(figures, cohorts)
     hidden = hidden_keys(
         figures.loc[exact], None, rule, authority, cohorts and cohorts.exact_only(), same_children=same_children
     )
-    # the rest are rounded (`rounded`): hidden where a count of theirs is 1-4, as no rounding hides those
-    counts = figures.loc[~exact, ["numerator", "denominator"]].to_numpy(float)
-    counts = np.column_stack([counts, counts[:, 1] - counts[:, 0]])
-    inexact = figures.loc[~exact]
-    small = inexact.loc[np.asarray(_small(counts, rule).any(axis=1), dtype=bool), list(KEYS)]
-    hidden = pd.concat([hidden, small.assign(shown=HIDDEN)], ignore_index=True)
+    # Cohorts with conditions beyond UASC and breakdowns of the file's own overlap the exact ones every way: no
+    # pattern of hidden cells covers every difference a reader can form, and counts rounded to the nearest 5
+    # beside exact ones still narrowed hidden counts (an age group 0-4 of 15, rounded, less an exact 1-4 of 15,
+    # put the hidden under-1s at 0-2; the audit found 22 such on the sample). They are the internal edition's.
+    inexact = figures.loc[~exact, list(KEYS)].assign(shown=HIDDEN)
+    hidden = pd.concat([hidden, inexact], ignore_index=True)
     out = hide_in_history(figures, hidden).rename(columns={"kpi_id": "measure"})
-    return _published(rounded(out.drop(columns="suppressed"), cohorts, rule), edition)
+    return _published(out.drop(columns="suppressed"), edition)
 
 
 def _published_exactly(figures: pd.DataFrame, cohorts: CohortCatalogue | None) -> pd.Series:
@@ -1095,25 +1096,6 @@ def _published_exactly(figures: pd.DataFrame, cohorts: CohortCatalogue | None) -
         return pd.Series(True, index=figures.index)
     pairs = zip(figures["cohort"], figures["breakdown"], strict=True)
     return pd.Series([cohorts.published_exactly(c, b) for c, b in pairs], index=figures.index, dtype=bool)
-
-
-def rounded(table: pd.DataFrame, cohorts: CohortCatalogue | None, rule: DisclosureRule) -> pd.DataFrame:
-    """Counts of cohorts and breakdowns not published exactly (`Cohort.exact`: any condition beyond UASC,
-    or a breakdown of the cohorts file's own) rounded to the nearest `smallest_shown`, values worked out
-    from the rounded counts; `rounded` says which. Such cohorts overlap every other way (5-13, 14-17 under
-    section 20, age bands of one's own ...): no pattern of hidden cells covers every difference a reader
-    can form, so no count of theirs is given exactly (as flexible tables are published: ONS, DfE)."""
-    out = table.assign(rounded="")
-    inexact = ~_published_exactly(out, cohorts)
-    base = float(rule.smallest_shown)
-    for column in ("numerator", "denominator"):
-        out.loc[inexact, column] = np.floor(out.loc[inexact, column] / base + 0.5) * base
-    percent = out["denominator"].notna() & inexact
-    share = 100 * out["numerator"] / out["denominator"].where(out["denominator"] > 0)
-    out.loc[percent, "value"] = share.loc[percent]
-    out.loc[inexact & ~percent, "value"] = out.loc[inexact & ~percent, "numerator"]
-    out.loc[inexact & (out["withheld"] == ""), "rounded"] = f"to the nearest {rule.smallest_shown}"
-    return out
 
 
 def hide_in_periods(card: pd.DataFrame, quarter: str, hidden: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:

@@ -67,7 +67,7 @@ def ssda903_figures(
 
 def check_kpi_cohorts(catalogue: KpiCatalogue, cohorts: CohortCatalogue) -> None:
     """A KPI measured on a cohort the cohorts file does not define is refused, naming the ones it does; so is
-    one on a cohort published only rounded (`Cohort.exact`)."""
+    one on a cohort not published exactly (`Cohort.exact`)."""
     for kpi in catalogue.kpis:
         if kpi.cohort is not None:
             cohorts.require_exact(kpi.cohort, f"KPI {kpi.id}", column="cohort")

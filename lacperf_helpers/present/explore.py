@@ -65,7 +65,7 @@ def cohort_table(
     ]
     chosen["month_label"] = chosen["month"].map(month_label)
     columns = [
-        "month", "month_label", "area", "group", "numerator", "denominator", "value", "figure", "withheld", "rounded",
+        "month", "month_label", "area", "group", "numerator", "denominator", "value", "figure", "withheld",
     ]  # fmt: skip
     return chosen.loc[:, columns]
 
@@ -91,18 +91,17 @@ def months_across(table: pd.DataFrame, area: str, breakdown: str) -> pd.DataFram
 def hidden_note(table: pd.DataFrame, area: str) -> str:
     mine = table.loc[table["area"] == area]
     hidden = int((mine["withheld"] != "").sum())
-    rounding = str(next((r for r in mine.get("rounded", []) if r), ""))
-    said = (
-        f" Counts of this cohort or breakdown are rounded {rounding} (its conditions overlap other cohorts every way: "
-        "exact counts could be differenced)."
-        if rounding
-        else ""
-    )
     if not hidden:
-        return "Every figure is shown." + said
+        return "Every figure is shown."
+    if hidden == len(mine):
+        return (
+            "No figure of this cohort or breakdown is published: its conditions overlap the other cohorts every way, "
+            "so a count could be differenced. The internal edition (edition = internal) shows them, not for "
+            "publication."
+        )
     return (
         f"{hidden} figure(s) are hidden to protect small numbers of children: “{NOT_SHOWN}” in the table, "
-        "and gaps in the lines of the chart." + said
+        "and gaps in the lines of the chart."
     )
 
 
