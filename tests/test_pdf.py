@@ -24,7 +24,7 @@ def test_render_pdf_for_board_papers(chromium: Path, tmp_path: Path, kpis_file: 
          "--month", "2019-04", "--area", "Ashford", "--out", str(tmp_path / "out"), "--pdf"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    pdf = tmp_path / "out" / "2019-04" / "ashford.pdf"
+    pdf = tmp_path / "out" / "public" / "2019-04" / "ashford.pdf"
     assert json.loads(pdf.with_suffix(".json").read_text())["pdf"] == "ashford.pdf"  # the index links it
     data = pdf.read_bytes()
     assert data.startswith(b"%PDF") and len(data) > 10_000
