@@ -80,7 +80,8 @@ def test_the_appendix_opens_offline_without_errors(
 
 def test_ratings_read_as_words_and_colours(browser: Browser, rendered: Path) -> None:
     page = open_offline(browser, rendered / SAMPLE_MONTH / "kent.html").page
-    colours = {"Green": "rgb(0, 112, 60)", "Amber": "rgb(255, 191, 71)", "Red": "rgb(212, 53, 28)"}
+    colours = {"Green": "rgb(0, 112, 60)", "Amber": "rgb(255, 191, 71)", "Red": "rgb(212, 53, 28)",
+               "Not shown": "rgb(243, 242, 241)"}  # fmt: skip
     cells = page.locator("#T_scorecard td.rag:not(.previous)")
     assert cells.count() == 26
     for i in range(cells.count()):
