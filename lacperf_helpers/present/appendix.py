@@ -47,7 +47,7 @@ from lacperf_helpers.measures.registry import measure_table
 from lacperf_helpers.present.narrative import Summary, summarise
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks, with_benchmarks
-from lacperf_helpers.rate.national import national_comparison, rates_per_10000
+from lacperf_helpers.rate.national import national_comparison, national_problems, rates_per_10000
 from lacperf_helpers.rate.scorecard import build_scorecard, headline, order_areas, select_area, with_slice
 from lacperf_helpers.trend.series import SeriesAnalysis, analyse_series, rated_history
 
@@ -122,6 +122,7 @@ def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
     return combine(
         [
             benchmark_problems(inputs.benchmarks, catalogue),
+            national_problems(inputs.national),
             input_problems(inputs.returns, months, catalogue),
             _dfe_findings(month, inputs),
         ]
@@ -207,6 +208,7 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
         combine(
             [
                 benchmark_problems(inputs.benchmarks, catalogue),
+                national_problems(inputs.national),
                 input_problems(returns, months, catalogue),
                 _dfe_findings(month, inputs),
             ]
