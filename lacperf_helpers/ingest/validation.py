@@ -193,9 +193,12 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|
 def _without_trailing_cell(path: Path, text: str) -> pd.DataFrame:
     """The table of a file whose rows each have one cell more than its header: an empty last cell (a comma
     at the end of every row, as some exports write) is dropped; a filled one is an error naming its row."""
-    rows = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, header=None,
-                       skiprows=1, index_col=False)  # fmt: skip
-    header = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=0).columns
+    try:
+        rows = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, header=None,
+                           skiprows=1, index_col=False)  # fmt: skip
+        header = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=0).columns
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:  # rows of every length
+        raise InputError(path, f"not a readable CSV file ({exc})") from None
     last = rows.iloc[:, -1].str.strip()
     if len(rows.columns) != len(header) + 1 or (last != "").any():
         row = int((last != "").to_numpy().argmax()) + 2 if len(rows.columns) == len(header) + 1 else 2
