@@ -206,23 +206,24 @@ def test_a_full_disk_or_a_read_only_folder_is_one_line_naming_the_file(
 
 
 def test_a_page_that_cannot_be_written_names_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The disk fills as the page is written: the OSError names no file ('No space left on device (None)')."""
     from lacperf_helpers.run import batch
 
-    def no_space(*args: object, **kwargs: object) -> Path:
-        paths.write_atomically(tmp_path / "reports" / "2019-09" / "kent.html", "page")
-        return tmp_path
+    page = tmp_path / "reports" / "2019-09" / "kent.html"
 
-    def full(path: Path, data: bytes, mode: int | None = None) -> None:
-        raise paths._cannot_write(path, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    def writes_the_page(*args: object, **kwargs: object) -> Path:
+        paths.write_atomically(page, "<p>Kent</p>")
+        return page
 
-    monkeypatch.setattr("lacperf_helpers.run.render.render_appendix", no_space)
-    monkeypatch.setattr(paths, "write_atomically_bytes", full)
+    def full(source: object, target: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("lacperf_helpers.run.render.render_appendix", writes_the_page)
+    monkeypatch.setattr(paths.os, "replace", full)
     job = batch.Job("scorecard", "2019-09", "Kent", "all", str(tmp_path / "reports"), batch.Inputs())
     result = batch.run_job(job, "now", manifest={"fingerprint": "x"})
-    assert (result.status, result.message) == (
-        batch.FAILED,
-        f"{tmp_path / 'reports' / '2019-09' / 'kent.html'}: cannot be written (No space left on device)",
-    )
+    assert (result.status, result.message) == (batch.FAILED, f"{page}: cannot be written (No space left on device)")
+    assert not page.exists() and not list(page.parent.glob(".kent.html.*.tmp"))  # no half-written page left
 
 
 @pytest.mark.parametrize("command", ["scorecard", "trend"])
