@@ -178,6 +178,9 @@ def test_a_file_name_that_is_not_utf8_is_read_and_reported(tmp_path: Path) -> No
     (returns / "2019-09" / "903" / odd).write_text("CHILD,NOTE\n1,x\n")  # a table lacperf does not read
     key = cache.cache_key("month", [str(returns / odd)], [returns / "2019-09" / "903" / odd])
     assert key.startswith("month-")
+    from lacperf_helpers.run.batch import fingerprint  # a page's fingerprint hashes its inputs' names
+
+    assert len(fingerprint({"area": "Kent"}, {"code": [], "inputs": [{"file": f"2019-09/903/{odd}", "sha256": "0"}]}))
     out = tmp_path / "reports"
     result = CliRunner().invoke(app, ["validate", "--returns", str(returns), "--month", "2019-09", "--out", str(out)])
     assert result.exit_code == 0, result.output

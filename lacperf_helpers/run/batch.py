@@ -201,7 +201,9 @@ def fingerprint(identity: dict[str, Any], manifest: dict[str, Any]) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps({"lacperf": __version__, "code": code_hash(), **identity}, sort_keys=True).encode())
     for made_from in (*manifest["code"], *manifest["inputs"]):
-        digest.update(f"{made_from['file']}:{made_from['sha256']}".encode())
+        digest.update(
+            f"{made_from['file']}:{made_from['sha256']}".encode("utf-8", "surrogateescape")
+        )  # a name not UTF-8
     return digest.hexdigest()
 
 
