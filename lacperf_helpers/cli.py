@@ -5,14 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Literal, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
+from typer.core import TyperGroup
 
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.editions import DEFAULT, FOLDERS, Edition, parse_edition
-from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.config.periods import month_end, parse_month, quarter_months
+from lacperf_helpers.config.errors import InputError, printable
+from lacperf_helpers.config.periods import month_end, reporting_month, reporting_quarter
 
 if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported where a command needs them,
     # so `lacperf --help` answers at once
@@ -23,7 +24,29 @@ if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported 
     from lacperf_helpers.disclose.disclosure import Published
     from lacperf_helpers.run.batch import Job, JobResult, WorkerPool
 
+
+class _OneLineGroup(TyperGroup):
+    """Every command's last word on what went wrong: bad input, or a file that cannot be read or written
+    anywhere in a command (a full disk, a read-only folder), is one line naming the file and exit 2; Ctrl-C
+    stops the run, exit 130 as a shell counts it. Never a traceback."""
+
+    def invoke(self, ctx: Any) -> Any:  # click's Context, which typer vendors privately
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            typer.echo(f"lacperf: {exc}", err=True)
+            raise typer.Exit(2) from None
+        except OSError as exc:
+            where = printable(exc.filename) + ": " if exc.filename else ""
+            typer.echo(f"lacperf: {where}{printable(exc.strerror or exc)}", err=True)
+            raise typer.Exit(2) from None
+        except KeyboardInterrupt:
+            typer.echo("lacperf: interrupted: stopped (pages made so far are whole, the rest not made)", err=True)
+            raise typer.Exit(130) from None
+
+
 app = typer.Typer(
+    cls=_OneLineGroup,
     help="lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel).",
     no_args_is_help=True,
     add_completion=False,
@@ -54,7 +77,7 @@ T = TypeVar("T")
 
 def _check_month(month: str) -> str:
     try:
-        parse_month(month)
+        reporting_month(month)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     return month
@@ -190,13 +213,13 @@ def _show_problems(problems: pd.DataFrame, report_to: Path | None) -> None:
         for r in errors.head(SHOWN_PROBLEMS).itertuples(index=False):
             row = "" if pd.isna(r.row) else str(r.row)  # type: ignore[arg-type]
             cells = (Path(str(r.file)).name, row, str(r.column), str(r.value), str(r.rule), str(r.severity))
-            table.add_row(*(Text(cell) for cell in cells))  # the inputs' own text, never read as console markup
+            table.add_row(*(Text(printable(cell)) for cell in cells))  # the inputs' own text: never markup or a control
         console.print(table, highlight=False)
         if len(errors) > SHOWN_PROBLEMS:
             console.print(f"... and {len(errors) - SHOWN_PROBLEMS} more error(s)", highlight=False, markup=False)
     for rule, kind in warnings.groupby("rule", sort=False):
         files = ", ".join(sorted({Path(str(f)).name for f in kind["file"]}))
-        console.print(Text(f"warning: {len(kind)} x {rule} ({files})"), highlight=False)
+        console.print(Text(printable(f"warning: {len(kind)} x {rule} ({files})")), highlight=False)
     if report_to is not None:
         csv_path, page = write_report(problems, report_to, f"Validation of the inputs of {report_to.name}")
         console.print(f"every problem: {csv_path} and {page}", highlight=False, markup=False)
@@ -295,7 +318,7 @@ def scorecard(
                 chosen &= card[column] == wanted
         return published_rows(view.slices, chosen)
 
-    view = _run(build)
+    view = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
     card = view.frame
     write_atomically(out, published_csv(view))
     typer.echo(
@@ -378,7 +401,7 @@ def render_quarter(
 
 def _check_quarter(quarter: str) -> str:
     try:
-        quarter_months(quarter)
+        reporting_quarter(quarter)
     except ValueError as exc:
         raise typer.BadParameter(str(exc)) from None
     return quarter
@@ -516,7 +539,7 @@ def batch(
         first, _, last = months.partition(":")
         for one in (first, last) if last else (first,):
             try:
-                parse_month(one)
+                reporting_month(one)
             except ValueError as exc:
                 refuse("--months", months, str(exc))
         if last and last < first:
@@ -524,7 +547,7 @@ def batch(
         overrides["months"] = MonthRange(first=first, last=last) if last else first
     for one_quarter in quarter or []:
         try:
-            quarter_months(one_quarter)
+            reporting_quarter(one_quarter)
         except ValueError as exc:
             refuse("--quarter", one_quarter, str(exc))
     for one_notebook in notebook or []:
@@ -579,7 +602,8 @@ def _summarise(console: Console, results: list[JobResult], outs: list[Path]) -> 
         if r.status == FAILED:
             kept = f"; the last good one is still at {r.path}" if Path(r.path).exists() else ""
             where = r.message + kept
-        each.add_row(Text(r.label), Text(r.status), Text(where))  # area names and messages: never markup
+        # area names and messages: never markup, never a control character sent to the terminal
+        each.add_row(Text(printable(r.label)), Text(r.status), Text(printable(where)))
     console.print(each, highlight=False)
     for out in outs:
         edition = "internal edition, not for publication" if out.name == FOLDERS[Edition.INTERNAL] else "public edition"
@@ -587,9 +611,9 @@ def _summarise(console: Console, results: list[JobResult], outs: list[Path]) -> 
     failed = [r for r in results if r.status == FAILED]
     for r in failed:  # one line each, as every other error: what, and why
         kept = f"; the last good appendix {r.path} is unchanged" if Path(r.path).exists() else ""
-        typer.echo(f"lacperf: {r.label}: not rendered: {r.message}{kept}", err=True)
+        typer.echo(printable(f"lacperf: {r.label}: not rendered: {r.message}{kept}"), err=True)
     if failed:
-        names = ", ".join(r.label for r in failed)
+        names = printable(", ".join(r.label for r in failed))
         typer.echo(f"lacperf: {len(failed)} of {len(results)} appendices failed: {names}", err=True)
         raise typer.Exit(1)
 
@@ -660,11 +684,11 @@ def measures(
             view = published_rows(view, view.frame["cohort"] == cohort)
         return view, notes
 
-    view, notes = _run(build)
+    view, notes = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
     table = view.frame
     write_atomically(out, published_csv(view))
     for note in problem_counts(notes).itertuples():
-        typer.echo(f"data quality: {Path(str(note.file)).name}: {note.count} x {note.rule}", err=True)
+        typer.echo(printable(f"data quality: {Path(str(note.file)).name}: {note.count} x {note.rule}"), err=True)
     typer.echo(f"wrote {out}: {len(table)} rows ({table['measure'].nunique()} measures)" + _edition_said(view.edition))
 
 
@@ -711,7 +735,7 @@ def trend(
             areas = [area]
         return trend_rows(view, areas, rules)
 
-    view = _run(build)
+    view = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
     table = view.frame
     write_atomically(out, published_csv(view))
     typer.echo(
@@ -728,6 +752,5 @@ def kpis_list(kpis: KpisOption = paths.KPIS_FILE) -> None:
     catalogue = _run(lambda: load_kpis(kpis))
     for kpi in catalogue.kpis:
         years = f"  (changes in {', '.join(kpi.years)})" if kpi.years else ""
-        typer.echo(
-            f"{kpi.id:38} {kpi.polarity} {kpi.unit:8} target {kpi.target:g} floor {kpi.floor:g}  {kpi.title}{years}"
-        )
+        line = f"{kpi.id:38} {kpi.polarity} {kpi.unit:8} target {kpi.target:g} floor {kpi.floor:g}  {kpi.title}{years}"
+        typer.echo(printable(line))  # a title's escape or bell character is shown, never sent to the terminal

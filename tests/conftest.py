@@ -18,10 +18,17 @@ from lacperf_helpers.config import paths
 from lacperf_helpers.config.cache import CACHE_ENV
 from lacperf_helpers.config.definitions import KpiCatalogue, load_kpis
 
-# The tests' own disk cache (inherited by every kernel and worker they start), not the user's
-os.environ.setdefault(CACHE_ENV, tempfile.mkdtemp(prefix="lacperf-test-cache-"))
-# the DfE rules' environment, made once per run (from uv's own download cache after the first)
-os.environ.setdefault("LACPERF_DFE_ENV", tempfile.mkdtemp(prefix="lacperf-test-dfe-"))
+# Folders this run made in the temporary folder, removed when it ends: a run leaves nothing behind
+MADE_FOR_THE_RUN: list[Path] = []
+if CACHE_ENV not in os.environ:  # the tests' own disk cache (inherited by every kernel and worker), not the user's
+    MADE_FOR_THE_RUN.append(Path(tempfile.mkdtemp(prefix="lacperf-test-cache-")))
+    os.environ[CACHE_ENV] = str(MADE_FOR_THE_RUN[-1])
+# the DfE rules' environment (about 200 MB), kept where uv keeps its cache: made once, then reused by every run
+# (it is named by the hash of its locked requirements, so a changed lock makes a new one)
+UV_CACHE = Path(
+    os.environ.get("UV_CACHE_DIR") or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "uv"
+)
+os.environ.setdefault("LACPERF_DFE_ENV", str(UV_CACHE / "lacperf-dfe-903"))
 
 SAMPLE_MONTH = "2019-09"
 SAMPLE_QUARTER = "Q2 2019/20"
@@ -180,6 +187,14 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"{tried['kpis']} KPI files, {tried['ssda903']} SSDA903 folders, {tried['benchmarks']} benchmarks files): "
             "each loaded or was refused with a message, none raised anything else"
         )
+        kinds = fuzz.KINDS_TRIED
+        if sum(kinds.values()):
+            terminalreporter.write_line(
+                f"file kinds, encodings and YAML aliases tried: {kinds['file kinds']} inputs of every file kind "
+                f"(FIFOs, devices, folders, broken links and loops), {kinds['encodings']} returns in 7 encodings "
+                f"(with stray bytes), {kinds['YAML aliases']} YAML files of nested aliases: each read or refused "
+                "at once, naming the file"
+            )
         if fuzz.NAMES_TRIED["names"]:
             terminalreporter.write_line(
                 f"hostile names tried: {fuzz.NAMES_TRIED['names']} (each made a safe file name, apart from every "
@@ -224,7 +239,10 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """No test writes into the user's reports/: their last good appendices are theirs."""
+    """No test writes into the user's reports/: their last good appendices are theirs. The run's own
+    temporary folders are removed."""
+    for folder in MADE_FOR_THE_RUN:
+        shutil.rmtree(folder, ignore_errors=True)
     if _reports_folder() != _REPORTS_BEFORE:
         print(f"\nlacperf tests: a test wrote into {paths.REPORTS}: tests must write to their own folders")
         session.exitstatus = pytest.ExitCode.TESTS_FAILED

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import logging
 import os
 import pickle
 import re
@@ -33,9 +34,10 @@ from pathlib import Path
 import platformdirs
 
 from lacperf_helpers import __version__
-from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.errors import InputError, OutputError
 from lacperf_helpers.config.paths import write_atomically_bytes
 
+log = logging.getLogger("lacperf.cache")
 CACHE_ENV = "LACPERF_CACHE_DIR"
 KEEP = 64  # entries; the oldest are removed (a month's entry is a few MB at most)
 OFF = "off"
@@ -89,6 +91,42 @@ def cache_dir() -> Path | None:
     return Path(chosen) if chosen else Path(platformdirs.user_cache_dir("lacperf"))
 
 
+_UNUSABLE: set[str] = set()  # cache folders found unusable in this process: warned about once
+
+
+def _usable_folder() -> Path | None:
+    """The checked cache folder, or None: switched off, or not usable. The cache is optional: a folder that
+    cannot be made or written (a read-only home, a service account's, LACPERF_CACHE_DIR naming a file), or a
+    secret that cannot be kept, is warned about once and the work done without it."""
+    folder = cache_dir()
+    if folder is None or str(folder) in _UNUSABLE:
+        return None
+    try:
+        checked = _checked_folder(folder)
+        _secret()
+    except OutputError as exc:  # a secret that cannot be written: it names the file
+        _give_up(folder, str(exc))
+        return None
+    except InputError:  # another user's folder, or one others can write to: refused, never used quietly
+        raise
+    except FileExistsError:
+        _give_up(folder, "it is a file, not a folder")
+        return None
+    except OSError as exc:
+        _give_up(folder, f"{exc.strerror or type(exc).__name__}")
+        return None
+    return checked
+
+
+def _give_up(folder: Path, why: str) -> None:
+    _UNUSABLE.add(str(folder))
+    os.environ[CACHE_ENV] = OFF  # the workers and kernels this run starts inherit it: said once, not per page
+    log.warning(
+        "the cache folder %s cannot be used (%s): carrying on without the cache (%s names another; '%s' stops it)",
+        folder, why, CACHE_ENV, OFF,
+    )  # fmt: skip
+
+
 @functools.lru_cache(maxsize=1)
 def code_hash() -> str:
     """The SHA-256 of lacperf's own source and the Python, pandas and numpy it runs on: an entry made by
@@ -104,14 +142,14 @@ def code_hash() -> str:
 def cache_key(kind: str, arguments: Iterable[str], files: Iterable[Path]) -> str:
     """The key of one piece of work: what it is, its arguments, and every file it reads, by content."""
     digest = hashlib.sha256(f"{kind}\x00{code_hash()}".encode())
-    for argument in arguments:
-        digest.update(b"\x00" + argument.encode())
+    for argument in arguments:  # a path that is not UTF-8 (a Windows zip's file name) is its bytes
+        digest.update(b"\x00" + argument.encode("utf-8", "surrogateescape"))
     for path in files:
         try:
             content = file_sha256(path).encode()
         except OSError:  # the work itself will say what is wrong with the file
             content = b"unreadable"
-        digest.update(b"\x01" + str(path).encode() + b"\x00" + content)
+        digest.update(b"\x01" + os.fsencode(path) + b"\x00" + content)
     return f"{kind}-{digest.hexdigest()}"
 
 
@@ -129,10 +167,10 @@ def _file_sha256(path: Path, size: int, modified_ns: int) -> str:
 
 def load(key: str) -> object | None:
     """The entry made under `key`, or None (none made, cache off, unreadable, or not signed by this user)."""
-    folder = cache_dir()
+    folder = _usable_folder()
     if folder is None:
         return None
-    path = _checked_folder(folder) / f"{key}{SUFFIX}"
+    path = folder / f"{key}{SUFFIX}"
     try:
         data = path.read_bytes()
     except OSError:  # none made, or removed by another run's tidying
@@ -150,16 +188,15 @@ def load(key: str) -> object | None:
 
 def has(key: str) -> bool:
     """Whether an entry was made under `key` (not whether it will load: `load` checks that)."""
-    folder = cache_dir()
-    return folder is not None and (_checked_folder(folder) / f"{key}{SUFFIX}").is_file()
+    folder = _usable_folder()
+    return folder is not None and (folder / f"{key}{SUFFIX}").is_file()
 
 
 def store(key: str, value: object) -> None:
     """Keep `value` under `key` (whole or not at all); a cache that cannot be written is no error."""
-    folder = cache_dir()
+    folder = _usable_folder()
     if folder is None:
         return
-    folder = _checked_folder(folder)
     try:
         body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         # figures before disclosure control: the user's eyes only

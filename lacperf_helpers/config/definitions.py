@@ -14,6 +14,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.paths import read_regular_file
 from lacperf_helpers.config.periods import financial_year
 from lacperf_helpers.config.vocabulary import MEASURE_UNITS
 
@@ -243,6 +244,7 @@ def load_trend_settings(path: str | Path | None) -> TrendSettings:
 def load_yaml_model(path: Path, model: type[M]) -> M:
     text = _read_text(path)
     try:
+        _refuse_aliases(path, text)
         node = yaml.compose(text)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -274,11 +276,23 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
 
 def _read_text(path: Path) -> str:
     try:
-        return path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
+        return read_regular_file(path, "a YAML file").decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+def _refuse_aliases(path: Path, text: str) -> None:
+    """A file that names a value once and repeats it (`&a` ... `*a`) is refused: settings are written out in
+    full, and a few hundred bytes of aliases nested in aliases would stand for billions of values to check."""
+    for event in yaml.parse(text):
+        if isinstance(event, yaml.AliasEvent):
+            line = event.start_mark.line + 1 if event.start_mark else None
+            raise InputError(
+                path,
+                f"uses a YAML alias (*{event.anchor}): write the value out in full where it is needed",
+                row=line,
+                row_label="line",
+            )
 
 
 def _explain(error: Any, data: dict[str, Any]) -> str:

@@ -33,4 +33,18 @@ class InputError(Exception):
             where.append(f"{self.row_label} {self.row}")
         if self.column is not None:
             where.append(f"column {self.column!r}")
-        return f"{', '.join(where)}: {self.message}"
+        return printable(f"{', '.join(where)}: {self.message}")  # a name from a file never drives the terminal
+
+
+class OutputError(InputError, OSError):
+    """An output that cannot be written (a full disk, a read-only folder, a device where a file should go):
+    one line naming the file, as bad input is. Still an OSError, for code that treats any failed write alike."""
+
+
+def printable(text: object) -> str:
+    """`text` safe to print on a terminal: control characters (escape, bell ...) and invisible ones written as
+    escapes (\\x1b, \\u200b), and bytes of a file name that were not UTF-8 shown as \\udcxx escapes."""
+    return "".join(
+        c if c.isprintable() or c == " " else c.encode("unicode_escape", "backslashreplace").decode("ascii")
+        for c in str(text)
+    )

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import re
+import stat
 import sys
 import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from lacperf_helpers.config.errors import InputError, OutputError, printable
 
 if TYPE_CHECKING:  # pandas is imported where a CSV is written: `lacperf --help` needs none of it
     import pandas as pd
@@ -36,7 +40,8 @@ def or_default(path: str | Path | None, default: Path) -> Path:
 
 def write_atomically(path: Path, text: str) -> None:
     """Write `text` to `path` so a reader sees the old file or the new one, never a partial one."""
-    write_atomically_bytes(path, text.encode("utf-8"))
+    # a file name that was not UTF-8 (a Windows zip's) is written as an escape, not refused mid-write
+    write_atomically_bytes(path, text.encode("utf-8", errors="backslashreplace"))
 
 
 def _umask() -> int:
@@ -49,16 +54,96 @@ def write_atomically_bytes(path: Path, data: bytes, mode: int | None = None) -> 
     """Write `path` whole or not at all. Its mode is `mode` (the cache: 0600), else what the user's umask
     gives a new file, as any program's output would have."""
     mode = 0o666 & ~_umask() if mode is None else mode
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    refuse_unless_regular(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
     try:
         with os.fdopen(handle, "wb") as out:
             out.write(data)
         os.chmod(temporary, mode)  # mkstemp makes it private whatever the umask
+        refuse_unless_regular(path)  # made meanwhile by someone else: still never renamed over
         os.replace(temporary, path)
-    except BaseException:
+    except BaseException as exc:
         Path(temporary).unlink(missing_ok=True)
+        if isinstance(exc, OSError) and not isinstance(exc, OutputError):
+            raise _cannot_write(path, exc) from None
         raise
+
+
+def refuse_unless_regular(path: Path) -> None:
+    """An output that exists must be a regular file: a device (/dev/null), a FIFO, a folder or a symbolic link
+    (to stdout, to a file of the system's) is never replaced, as a rename over it would."""
+    try:
+        info = path.lstat()
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _cannot_write(path, exc) from None
+    if not stat.S_ISREG(info.st_mode):
+        raise OutputError(path, f"cannot be written: it is {file_kind(info.st_mode)}, not a regular file")
+
+
+def file_kind(mode: int) -> str:
+    """'a folder', 'a FIFO (named pipe)' ...: what a path is, for a message."""
+    kinds = ((stat.S_ISDIR, "a folder"), (stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+             (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))  # fmt: skip
+    return next((said for test, said in kinds if test(mode)), "not a regular file")
+
+
+def _cannot_write(path: Path, exc: OSError) -> OutputError:
+    """A failed write as one line naming the file lacperf was writing (an OSError from a write names none)."""
+    reason = exc.strerror or type(exc).__name__
+    if exc.errno == errno.ENOTDIR:
+        reason += ": a part of the path is a file, not a folder"
+    return OutputError(path, f"cannot be written ({reason})")
+
+
+# Inputs larger than this are refused unread: a return of a million rows is about 50 MB, and a file many
+# times that is a mistake (a whole database export, a link to a disk) that would take the machine's memory.
+INPUT_LIMIT_ENV = "LACPERF_MAX_INPUT_MB"
+DEFAULT_INPUT_LIMIT_MB = 512
+
+
+def input_limit() -> int:
+    """The largest input file read, in bytes: LACPERF_MAX_INPUT_MB megabytes (default 512)."""
+    chosen = os.environ.get(INPUT_LIMIT_ENV, "").strip()
+    try:
+        megabytes = float(chosen) if chosen else DEFAULT_INPUT_LIMIT_MB
+    except ValueError:
+        raise InputError(INPUT_LIMIT_ENV, f"{chosen!r} is not a number of megabytes") from None
+    return max(int(megabytes * 1024 * 1024), 0)
+
+
+def read_regular_file(path: Path, what: str = "an input") -> bytes:
+    """The bytes of an input file. InputError, naming it, for what is not a regular file (a FIFO would wait
+    for ever, /dev/zero never ends, a folder has no bytes), a broken link, a file over the size limit, and a
+    file that cannot be read. A link to a regular file is read as that file."""
+    try:
+        handle = os.open(path, os.O_RDONLY | os.O_NONBLOCK)  # a FIFO opens at once, and is then refused
+    except FileNotFoundError:
+        said = "a symbolic link to a file that does not exist" if os.path.islink(path) else "file not found"
+        raise InputError(path, said) from None
+    except OSError as exc:
+        said = "a symbolic link in a loop" if exc.errno == errno.ELOOP else exc.strerror or type(exc).__name__
+        raise InputError(path, f"cannot be read ({said})") from None
+    info = os.fstat(handle)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(handle)
+        raise InputError(path, f"cannot be read: it is {file_kind(info.st_mode)}, not a regular file ({what})")
+    with os.fdopen(handle, "rb") as file:
+        limit = input_limit()
+        try:
+            data = file.read(limit + 1)
+        except OSError as exc:
+            raise InputError(path, f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+        if len(data) > limit:
+            raise InputError(
+                path, f"is larger than the limit of {limit / 1024 / 1024:.3g} MB for an input ({INPUT_LIMIT_ENV})"
+            )
+        return data
 
 
 # A cell a spreadsheet would read as a formula (OWASP's CSV injection advice): =, +, -, @, tab, carriage return.
@@ -89,7 +174,7 @@ class _ToStderr(logging.Handler):
     """Writes to whatever sys.stderr is when a line is logged (a test runner swaps it)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        print(self.format(record), file=sys.stderr)
+        print(printable(self.format(record)), file=sys.stderr)  # a name from an input never drives the terminal
 
 
 def log_to_stderr(level: int) -> None:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$", re.ASCII)
+_MONTH = re.compile(r"^([1-9]\d{3})-(0[1-9]|1[0-2])$", re.ASCII)
+# The months a return can be of: a window, a quarter or a year around one stays among 4-digit years
+FIRST_YEAR, LAST_YEAR = 1900, 2199
 
 MONTH_NAMES = (
     "January", "February", "March", "April", "May", "June",
@@ -19,6 +21,21 @@ def parse_month(month: str) -> tuple[int, int]:
     if not match:
         raise ValueError(f"{month!r} is not a month in the form YYYY-MM (e.g. 2019-06)")
     return int(match.group(1)), int(match.group(2))
+
+
+def reporting_month(month: str) -> str:
+    """A month a person asks for (--month, a run file's months): YYYY-MM from 1900 to 2199, else ValueError."""
+    year, _ = parse_month(month)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ValueError(f"{month!r} is not a month a return can be of: the year is {FIRST_YEAR} to {LAST_YEAR}")
+    return month.strip()
+
+
+def reporting_quarter(quarter: str) -> str:
+    """A quarter a person asks for ('Q2 2019/20'), within the years a month can be: else ValueError."""
+    for month in quarter_months(quarter):
+        reporting_month(month)
+    return quarter
 
 
 def is_month(month: str) -> bool:

@@ -5,12 +5,14 @@ by `load_appendix` in JupyterLab) and passed on."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
 from lacperf_helpers import __version__
+from lacperf_helpers.config import paths
 from lacperf_helpers.config.cache import file_sha256
-from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.config.inputs import NOTEBOOK_PARAMETERS, Inputs
 from lacperf_helpers.ingest.layout import available_months, month_files
 
 
@@ -31,6 +33,17 @@ def display_name(path: Path, returns_dir: Path) -> str:
         return path.name
 
 
+FILE_PARAMETERS = frozenset({*NOTEBOOK_PARAMETERS.values(), "published_dir"})  # returns_dir, kpis_file ...
+
+
+def project_relative(value: object) -> object:
+    """A file parameter relative to the project folder ('data/sample', '../reports/kpis.yaml'): a page and its
+    manifest are the same whichever checkout made them, and say nothing of where a machine keeps its files."""
+    if not isinstance(value, str) or not Path(value).is_absolute():
+        return value
+    return Path(os.path.relpath(value, paths.PROJECT_ROOT)).as_posix()
+
+
 def describe(
     inputs: Inputs, last_month: str, parameters: dict[str, Any], made_at: str, code: tuple[Path, ...] = ()
 ) -> dict[str, Any]:
@@ -39,7 +52,11 @@ def describe(
     return {
         "lacperf_version": __version__,
         "made_at": made_at,
-        "parameters": {k: v for k, v in parameters.items() if k not in {"made_at", "manifest"}},
+        "parameters": {
+            k: project_relative(v) if k in FILE_PARAMETERS else v
+            for k, v in parameters.items()
+            if k not in {"made_at", "manifest"}
+        },
         "kpi_definitions_sha256": file_sha256(kpis) if kpis.is_file() else "",
         "inputs": [
             {"file": display_name(p, inputs.returns), "sha256": file_sha256(p)} for p in page_inputs(inputs, last_month)

@@ -33,6 +33,15 @@ from lacperf_helpers.ingest.validation import (
 
 RETURN_COLUMNS = ("month", "area", "kpi_id", "numerator", "denominator", "value")
 FIGURE_COLUMNS = ("numerator", "denominator", "value")
+# Characters nobody sees on a screen: controls (Unicode Cc), format characters (Cf: zero-width spaces and
+# joiners, the word joiner, soft hyphen, a byte-order mark, direction marks), and the line and paragraph separators.
+# (tests/test_returns.py checks this against Python's own Unicode tables)
+INVISIBLE = (
+    r"[\x00-\x1f\x7f-\x9f\xad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e"
+    r"\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
+    r"\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
+RULE_VISIBLE_AREA = "area has no invisible or control characters (a zero-width space would make another area)"
 # A percent given in the value column must agree with numerator/denominator to display precision.
 PERCENT_TOLERANCE = 0.05
 
@@ -137,7 +146,11 @@ def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "month": text_column(rule(lambda s: s == month, f"month is the folder's month, {month}")),
-            "area": text_column(rule(lambda s: s != "", "area is not blank")),
+            "area": text_column(
+                rule(lambda s: s != "", "area is not blank"),
+                # a zero-width space or a control character would make 'Kent' and 'Kent\u200b' two areas
+                rule(lambda s: ~s.str.contains(INVISIBLE, regex=True), RULE_VISIBLE_AREA),
+            ),
             "kpi_id": text_column(
                 rule(lambda s: s.isin(catalogue.ids), "kpi_id is a KPI in the KPI definitions"),
                 rule(lambda s: ~s.isin(from_903), "kpi_id is not one lacperf computes from SSDA903 data"),

@@ -11,6 +11,7 @@ not refused.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -21,10 +22,13 @@ import pandas as pd
 import pandera.pandas as pa
 
 from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.periods import is_month, month_end
+from lacperf_helpers.ingest.layout import extract_files
 from lacperf_helpers.ingest.validation import (
     ERROR,
     PERSONAL,
     WARNING,
+    as_problems,
     combine,
     date_checks,
     iso_date_rule,
@@ -189,11 +193,24 @@ def load_903(folder: str | Path, *, strict: bool = True) -> Ssda903:
     folder = Path(folder)
     if not folder.is_dir():
         raise InputError(folder, "no SSDA903 folder here")
-    stamp = tuple((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in sorted(folder.glob("*.csv")))
+    stamp = tuple((p.name, *_size_and_time(p)) for p in extract_files(folder))
     data = _load_903(folder.resolve(), stamp)
+    month = folder.parent.name  # <returns>/<YYYY-MM>/903: the extract is at that month's end
+    if is_month(month):
+        at = pd.Timestamp(month_end(month))
+        data = dataclasses.replace(data, problems=combine([data.problems, dates_after(data, at)]))
     if strict:
         raise_on_errors(data.problems)
     return data
+
+
+def _size_and_time(path: Path) -> tuple[int, int]:
+    """What tells a changed file: its size and modification time (-1, -1 for a broken link: read, it says so)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return -1, -1
+    return info.st_size, info.st_mtime_ns
 
 
 # A page reads every month's extract up to its month, and a batch renders many pages of one month in a
@@ -202,8 +219,12 @@ def load_903(folder: str | Path, *, strict: bool = True) -> Ssda903:
 def _load_903(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Ssda903:
     found: dict[str, list[tuple[pd.Timestamp, str, pd.DataFrame]]] = {}
     problems = []
-    for path in sorted(folder.glob("*.csv")):
-        raw, read_problems = read_csv_text(path, normalise=lambda c: c.strip().upper())
+    for path in extract_files(folder):
+        try:  # a FIFO, a link to /dev/zero, a broken link, a file over the size limit: an error, never read
+            raw, read_problems = read_csv_text(path, normalise=lambda c: c.strip().upper())
+        except InputError as error:
+            problems.append(as_problems(error))
+            continue
         problems.append(read_problems)
         name = identify(list(raw.columns))
         if name is None and "CHILD" not in raw.columns:  # no header row, or not comma-separated: not to be guessed
@@ -246,6 +267,29 @@ def _stitch(name: str, files: list[tuple[pd.Timestamp, str, pd.DataFrame]]) -> t
         where, rows = earlier_open["_file"].tolist(), earlier_open["_row"].tolist()
         problems = problems_at(where, rows, "DEC", [""] * len(rows), text, WARNING)
     return latest.drop(columns="_order").reset_index(drop=True), problems
+
+
+# the dates the measures count children by (who is looked after, how old): any other is only as good as its source
+COUNTED_DATES = {"header": {"DOB"}, "episodes": {"DECOM", "DEC"}, "uasc": {"DOB"}}
+
+
+def dates_after(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    """Each date after the extract's month end `at`: an extract records what had happened by then. A day or
+    months after is a warning (an entry made ahead of the day); over a year after (a DECOM in 2091) an error:
+    a child counted from a day to come would be in no count or in every one."""
+    found = []
+    for name, table in data.tables.items():
+        for column in sorted(COUNTED_DATES.get(name, set()) & set(table.columns)):
+            dates, year_on = table[column], at + pd.DateOffset(years=1)
+            checks = ((dates > year_on, ERROR, "a year after"), ((dates > at) & (dates <= year_on), WARNING, "after"))
+            for late, severity, when in checks:
+                rows = table.index[late.to_numpy()]
+                if len(rows):
+                    files, numbers = _where(data, name, rows)
+                    rule = f"{column} is not {when} the extract's month end, {at:%d/%m/%Y}"
+                    values = dates.loc[rows].dt.strftime("%d/%m/%Y")
+                    found.append(problems_at(files, numbers, column, values, rule, severity))
+    return combine(found)
 
 
 # --- rules across tables --------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ counted in the appendix's data-quality note. Rows are only ever left out with a 
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -20,7 +21,7 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.config.paths import csv_text, write_atomically
+from lacperf_helpers.config.paths import csv_text, read_regular_file, write_atomically
 from lacperf_helpers.ingest.layout import VALIDATION_CSV as VALIDATION_CSV
 from lacperf_helpers.ingest.layout import VALIDATION_PAGE as VALIDATION_PAGE
 
@@ -38,6 +39,7 @@ _POSTCODE = re.compile(r"^\s*[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\s*$", re.I
 _DATE = re.compile(r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})(\s.*)?$")
 RULE_REQUIRED_COLUMN = "the header has every required column"
 RULE_EMPTY_ROW = "empty rows are skipped"
+EARLIEST_DATE = pd.Timestamp("1900-01-01")  # the earliest date an SSDA903 extract may hold
 
 
 def no_problems() -> pd.DataFrame:
@@ -127,16 +129,7 @@ def read_csv_text(path: Path, normalise: Callable[[str], str] = str.strip) -> tu
     Accepts a byte-order mark, CRLF line ends, cp1252 text (Excel on Windows), and empty trailing rows and
     columns (skipped, and counted as warnings). Raises InputError for what cannot be read as a table.
     """
-    try:
-        data = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError(path, "file not found") from None
-    except (IsADirectoryError, PermissionError) as exc:
-        raise InputError(path, f"cannot be read ({exc.strerror})") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = data.decode("cp1252", errors="replace")  # Excel on Windows saves "CSV" as cp1252
+    text = decoded(path, read_regular_file(path, "a CSV file"))
     if "\x00" in text:
         raise InputError(path, "not a CSV file (it holds binary data: was an .xlsx file renamed?)")
     if not text.strip():
@@ -145,6 +138,8 @@ def read_csv_text(path: Path, normalise: Callable[[str], str] = str.strip) -> tu
         raw = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:
         raise InputError(path, f"not a readable CSV file ({exc})") from None
+    if not isinstance(raw.index, pd.RangeIndex):  # every row one cell more than the header: pandas would take
+        raw = _without_trailing_cell(path, text)  # the first column as an index and shift every other one
     try:
         header = next(csv.reader(io.StringIO(text.lstrip("\r\n"))), [])
     except csv.Error:  # pandas read what the csv module will not: its header, split as pandas would
@@ -166,6 +161,51 @@ def read_csv_text(path: Path, normalise: Callable[[str], str] = str.strip) -> tu
     empty = (raw == "").all(axis=1)
     found = problems_at(path, raw.index[empty.to_numpy()], "", [""] * int(empty.sum()), RULE_EMPTY_ROW, WARNING)
     return raw.loc[~empty], found
+
+
+def decoded(path: Path, data: bytes) -> str:
+    """A CSV file's text: UTF-8 (with or without a byte-order mark), UTF-16 (Excel's "Unicode text", by its
+    byte-order mark), or cp1252 (Excel on Windows). A file that is UTF-8 but for a stray byte is not re-read as
+    cp1252 (every accented name would change): the row with the byte is named."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise InputError(path, f"not readable as UTF-16 text ({exc.reason} at byte {exc.start})") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        if _UTF8_SEQUENCE.search(data):  # UTF-8 elsewhere: this byte is a slip, not the file's encoding
+            row = data.count(b"\n", 0, exc.start) + 1
+            raise InputError(
+                path,
+                f"byte 0x{data[exc.start]:02x} is not UTF-8 text, though the rest of the file is: retype the "
+                "character, or save the file again as CSV UTF-8",
+                row=row,
+            ) from None
+    return data.decode("cp1252", errors="replace")  # Excel on Windows saves "CSV" as cp1252
+
+
+# A character of two to four bytes as UTF-8 writes it (cp1252 text almost never holds one: 'Ã©' would be one)
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}")
+
+
+def _without_trailing_cell(path: Path, text: str) -> pd.DataFrame:
+    """The table of a file whose rows each have one cell more than its header: an empty last cell (a comma
+    at the end of every row, as some exports write) is dropped; a filled one is an error naming its row."""
+    try:
+        rows = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skipinitialspace=True, header=None,
+                           skiprows=1, index_col=False)  # fmt: skip
+        header = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, nrows=0).columns
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as exc:  # rows of every length
+        raise InputError(path, f"not a readable CSV file ({exc})") from None
+    last = rows.iloc[:, -1].str.strip()
+    if len(rows.columns) != len(header) + 1 or (last != "").any():
+        row = int((last != "").to_numpy().argmax()) + 2 if len(rows.columns) == len(header) + 1 else 2
+        raise InputError(path, f"the row has more cells than the header names ({len(header)})", row=row)
+    rows = rows.iloc[:, :-1]
+    rows.columns = header
+    return rows
 
 
 # --- schemas --------------------------------------------------------------------------------------------
@@ -242,6 +282,8 @@ def date_checks(column: str, *, required: bool = False) -> list[pa.Check]:
     checks = [
         rule(lambda s: (s == "") | parse_dates(s).notna(), f"{column} is a real date in the form dd/mm/yyyy"),
         rule(lambda s: ~s.str.match(ISO_DATE), iso_date_rule(column)),
+        # a year typed short of a digit or with one wrong (1015 for 2015): no child in care was born before it
+        rule(lambda s: ~(parse_dates(s) < EARLIEST_DATE), f"{column} is on or after {EARLIEST_DATE:%d/%m/%Y}"),
     ]
     if required:
         checks.append(rule(lambda s: s != "", f"{column} is given"))

@@ -13,10 +13,10 @@ from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import month_end
 from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE, SLICE
-from lacperf_helpers.ingest.layout import available_months, return_path, ssda903_path
+from lacperf_helpers.ingest.layout import RETURN_FILE, available_months, exists, return_path, ssda903_path
 from lacperf_helpers.ingest.returns import check_return, empty_return, read_return, require_month
 from lacperf_helpers.ingest.ssda903 import load_903
-from lacperf_helpers.ingest.validation import as_problems, combine
+from lacperf_helpers.ingest.validation import ERROR, WARNING, as_problems, combine, problems_at
 from lacperf_helpers.measures.registry import data_quality, measure_table
 
 
@@ -26,10 +26,21 @@ def load_returns(
 ) -> pd.DataFrame:  # fmt: skip
     """The checked figures of these months: from each month's return, and each SSDA903 KPI's measure
     from its extract. A month with neither has no rows (its figures are 'No data')."""
-    frames = [
+    last = months[-1] if months else ""
+    needs_return = any(k.source == "return" for k in catalogue.kpis)
+    if (
+        needs_return
+        and last
+        and not exists(return_path(returns_dir, last))
+        and ssda903_path(returns_dir, last).is_dir()
+    ):
+        # the month reported on has an extract and no return
+        raise InputError(return_path(returns_dir, last), f"no return for {last}, though it has SSDA903 data: "
+                         "its return KPIs would read No data")  # fmt: skip
+    frames = [  # a return that is there but cannot be read (a FIFO, a folder, a broken link) is an error
         read_return(return_path(returns_dir, month), month, catalogue)
         for month in months
-        if return_path(returns_dir, month).is_file()
+        if exists(return_path(returns_dir, month))
     ]
     figures = pd.concat(frames, ignore_index=True) if frames else empty_return()
     for column, headline in zip(SLICE, HEADLINE, strict=True):
@@ -78,16 +89,28 @@ def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCat
     when a KPI is measured from it (with what the measures had to leave out). Nothing is raised."""
     found = []
     uses_903 = any(k.source == "ssda903" for k in catalogue.kpis)
+    uses_return = any(k.source == "return" for k in catalogue.kpis)
     for month in months:
         path, folder = return_path(returns_dir, month), ssda903_path(returns_dir, month)
+        if uses_return and not exists(path) and folder.is_dir():
+            found.append(no_return(path, last=month == months[-1]))
         try:
-            if path.is_file():
+            if exists(path):  # a FIFO, folder or broken link there is an error, never "no return"
                 found.append(check_return(path, month, catalogue)[1])
             if uses_903 and folder.is_dir():
                 found.append(data_quality(load_903(folder, strict=False), pd.Timestamp(month_end(month)), folder))
         except InputError as error:  # a file that cannot be read as a table at all
             found.append(as_problems(error))
     return combine(found)
+
+
+RULE_NO_RETURN = f"a month with SSDA903 data has its {RETURN_FILE} too (else its return KPIs read No data)"
+
+
+def no_return(path: Path, *, last: bool) -> pd.DataFrame:
+    """A month with an extract and no return: said, an error for the month reported on (its KPIs need it), a
+    warning for an earlier one (a gap in the trend)."""
+    return problems_at(path, [None], "", [""], RULE_NO_RETURN, ERROR if last else WARNING)
 
 
 def load_returns_to(

@@ -47,6 +47,7 @@ from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_err
 from lacperf_helpers.measures.figures import input_problems, load_returns_to
 from lacperf_helpers.measures.registry import SAME_CHILDREN, measure_table
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
+from lacperf_helpers.rate.national import national_problems
 from lacperf_helpers.rate.scorecard import order_areas, with_slice
 
 
@@ -72,6 +73,7 @@ def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
     return combine(
         [
             benchmark_problems(inputs.benchmarks, catalogue),
+            national_problems(inputs.national),
             input_problems(inputs.returns, months, catalogue),
             _dfe_findings(month, inputs),
         ]
@@ -262,6 +264,7 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
         combine(
             [
                 benchmark_problems(inputs.benchmarks, catalogue),
+                national_problems(inputs.national),
                 input_problems(returns, months, catalogue),
                 _dfe_findings(month, inputs),
             ]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from markupsafe import Markup
 
+from lacperf_helpers.config.definitions import Settings
 from lacperf_helpers.config.editions import MARKS, Edition
 from lacperf_helpers.config.formatting import DASH, NOT_SHOWN, fmt_count, fmt_figure, fmt_value, missing, slug
 from lacperf_helpers.config.periods import (
@@ -366,9 +367,10 @@ def areas_table(appendix: Appendix) -> Section:
     area marked. Then the areas that stand out, by name, with figure and since when."""
     frame = appendix.all_areas.frame
     authority = appendix.settings.authority
-    areas = list(dict.fromkeys(frame["area"]))
-    if len(areas) < 2:
+    every = list(dict.fromkeys(frame["area"]))
+    if len(every) < 2:
         return Section()
+    areas = areas_shown(every, appendix.area, authority)
     small = appendix.settings.small_cohort_denominator
     by_area = {(r.kpi_id, r.area): r for r in rows_of(frame, FigureRow)}
     rows = []
@@ -389,10 +391,12 @@ def areas_table(appendix: Appendix) -> Section:
         f"Every KPI in each area, {month_label(appendix.month)}"
         + (f", {authority} as a whole first" if authority in areas else "")
         + ": the figure and its rating against the KPI's target and floor."
+        + (f" {not_listed(len(every) - len(areas))}" if len(every) > len(areas) else "")
     )
     table = table_section(Table("areas", caption, ("KPI", *columns), tuple(rows)))
     download = csv_download(
-        published_rows(appendix.all_areas, columns=DOWNLOAD_COLUMNS), f"all-areas-{appendix.month}-kpis.csv"
+        published_rows(appendix.all_areas, frame["area"].isin(areas), columns=DOWNLOAD_COLUMNS),
+        f"all-areas-{appendix.month}-kpis.csv",
     )
     return render(
         "areas.html.j2",
@@ -400,6 +404,37 @@ def areas_table(appendix: Appendix) -> Section:
         period="month",
         authority=authority or "the authority",
         table=table + download,
+    )
+
+
+# A page lists at most this many areas (side by side, in its links): a return of 5,000 areas would make a page
+# of hundreds of megabytes nobody could open. The index of the month lists every page.
+AREAS_ON_A_PAGE = 40
+
+
+def areas_shown(areas: list[str], this: str, authority: str | None) -> list[str]:
+    """The areas a page lists: every one, or the first AREAS_ON_A_PAGE with the authority and this page's own
+    among them, in the return's order."""
+    if len(areas) <= AREAS_ON_A_PAGE:
+        return areas
+    kept = {a for a in (authority, this) if a in areas}
+    kept |= set([a for a in areas if a not in kept][: AREAS_ON_A_PAGE - len(kept)])
+    return [a for a in areas if a in kept]
+
+
+def _area_links(every: list[str], current: str, settings: Settings) -> list[tuple[str, str, bool]]:
+    """Each listed area's page (name, file, whether it is this page), then a link to the index for the rest."""
+    listed = areas_shown(every, current, settings.authority)
+    links = [(area, f"{slug(area)}.html", area == current) for area in listed]
+    if len(listed) < len(every):
+        links.append((f"and {len(every) - len(listed):,} more: every page of the period", "index.html", False))
+    return links
+
+
+def not_listed(count: int) -> str:
+    return (
+        f"{count:,} more area(s) are not listed on this page: each has its own page (see every page of the "
+        "month), and lacperf scorecard writes every area's figures as CSV."
     )
 
 
@@ -438,10 +473,8 @@ def navigation(appendix: Appendix) -> Section:
     if appendix.all_areas.frame["area"].nunique() < 2:
         contents = [c for c in contents if c[0] != "areas"]
     this = page_name(appendix)
-    areas = [
-        (area, f"{slug(area)}.html", area == appendix.area and appendix.cohort == "all")
-        for area in dict.fromkeys(appendix.all_areas.frame["area"])
-    ]
+    every = list(dict.fromkeys(appendix.all_areas.frame["area"]))
+    areas = _area_links(every, appendix.area if appendix.cohort == "all" else "", appendix.settings)
     months = available_months(appendix.inputs.returns)
     periods = []
     at = months.index(appendix.month) if appendix.month in months else -1
@@ -710,7 +743,7 @@ def quarter_navigation(q: QuarterAppendix) -> Section:
         "navigation.html.j2",
         contents=QUARTER_CONTENTS,
         period_label=f"{q.quarter}, by area",
-        areas=[(a, f"{slug(a)}.html", a == q.area) for a in dict.fromkeys(q.month_end.all_areas.frame["area"])],
+        areas=_area_links(list(dict.fromkeys(q.month_end.all_areas.frame["area"])), q.area, q.month_end.settings),
         periods=periods,
     )
 

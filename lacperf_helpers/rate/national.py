@@ -27,7 +27,8 @@ import pandas as pd
 from lacperf_helpers.config.definitions import KpiCatalogue, Settings
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import financial_year
-from lacperf_helpers.ingest.validation import read_csv_text
+from lacperf_helpers.ingest.layout import exists
+from lacperf_helpers.ingest.validation import as_problems, combine, read_csv_text
 
 log = logging.getLogger("lacperf.national")
 INDICATORS_FILE, NEIGHBOURS_FILE = "la_indicators.csv", "statistical_neighbours.csv"
@@ -59,7 +60,7 @@ def published(values: pd.Series) -> pd.Series:
 def load_national(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
     """The local-authority table and the neighbours list, or None where the folder has no table."""
     table_path, neighbours_path = folder / INDICATORS_FILE, folder / NEIGHBOURS_FILE
-    if not table_path.is_file():
+    if not exists(table_path):  # one that is there but cannot be read (a folder, a FIFO) is an error
         return None
     table, _ = read_csv_text(table_path)
     lacking = [c for c in REQUIRED if c not in table.columns]
@@ -69,7 +70,7 @@ def load_national(folder: Path) -> tuple[pd.DataFrame, pd.DataFrame] | None:
         table["year"] = table["time_period"].map(year_label)
     except ValueError as error:
         raise InputError(table_path, str(error), column="time_period") from None
-    neighbours = read_csv_text(neighbours_path)[0] if neighbours_path.is_file() else pd.DataFrame()
+    neighbours = read_csv_text(neighbours_path)[0] if exists(neighbours_path) else pd.DataFrame()
     return table, neighbours
 
 
@@ -192,18 +193,9 @@ RATE_COLUMNS = (
 def children_aged_0_17(folder: Path, la_code: str, month: str) -> tuple[float, str] | None:
     """The authority's 0-17 year olds in the latest mid-year estimate by `month` (mid-2019 from June 2019)."""
     path = folder / POPULATION_FILE
-    if not path.is_file():
+    table = read_population(path)
+    if table is None:
         return None
-    table, _ = read_csv_text(path)
-    lacking = [c for c in ("time_period", "new_la_code", "population_0_17") if c not in table.columns]
-    if lacking:
-        raise InputError(path, f"no column(s) {', '.join(lacking)}", row=1)
-    for column, pattern, says in (("time_period", r"\d{4}", "a year such as 2019"),
-                                  ("population_0_17", r"\d+|[cxz]|low|u|\.|:|", "a whole number")):  # fmt: skip
-        wrong = ~table[column].astype("str").str.strip().str.fullmatch(pattern)
-        if wrong.any():  # a header row is row 1
-            row = int(wrong.to_numpy().argmax())
-            raise InputError(path, f"{table[column].iloc[row]!r} is not {says}", row=row + 2, column=column)
     mine = table.loc[table["new_la_code"] == la_code].assign(population=lambda t: published(t["population_0_17"]))
     year = int(month[:4]) if int(month[5:7]) >= 6 else int(month[:4]) - 1
     known = mine.loc[mine["time_period"].astype("str").str.strip().astype(int) <= year].dropna(subset=["population"])
@@ -217,6 +209,37 @@ def per_10000(children: float, population: float) -> float:
     """A rate per 10,000 children as the DfE publishes an authority's: to the nearest whole number, a half
     rounded up (not to even), so it sits beside the DfE's like for like."""
     return float(math.floor(10_000 * children / population + 0.5))
+
+
+def read_population(path: Path) -> pd.DataFrame | None:
+    """The population file, checked: a year in each row, and each population a whole number above 0 (or the
+    DfE's symbol for one not published): a rate per 0 children is no rate. None where there is no file."""
+    if not exists(path):
+        return None
+    table, _ = read_csv_text(path)
+    lacking = [c for c in ("time_period", "new_la_code", "population_0_17") if c not in table.columns]
+    if lacking:
+        raise InputError(path, f"no column(s) {', '.join(lacking)}", row=1)
+    checks = (("time_period", r"\d{4}", "a year such as 2019"),
+              ("population_0_17", r"0*[1-9]\d*|[cxz]|low|u|\.|:|", "a whole number above 0"))  # fmt: skip
+    for column, pattern, says in checks:
+        wrong = ~table[column].astype("str").str.strip().str.fullmatch(pattern)
+        if wrong.any():  # a header row is row 1
+            row = int(wrong.to_numpy().argmax())
+            raise InputError(path, f"{table[column].iloc[row]!r} is not {says}", row=row + 2, column=column)
+    return table
+
+
+def national_problems(folder: Path) -> pd.DataFrame:
+    """The national tables checked as inputs (`lacperf validate`, and before a month's pages): the DfE's table
+    and the population file, a problem row for the first thing wrong in each."""
+    found = []
+    for check in (lambda: load_national(folder), lambda: read_population(folder / POPULATION_FILE)):
+        try:
+            check()
+        except InputError as error:
+            found.append(as_problems(error))
+    return combine(found)
 
 
 def rates_per_10000(folder: Path, settings: Settings, month: str, children: dict[str, float | None]) -> pd.DataFrame:

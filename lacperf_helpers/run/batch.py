@@ -18,6 +18,7 @@ import multiprocessing
 import multiprocessing.util
 import os
 import signal
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -28,7 +29,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 from filelock import FileLock, Timeout
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from lacperf_helpers import __version__
 from lacperf_helpers.config import cache, paths
@@ -37,7 +38,7 @@ from lacperf_helpers.config.definitions import load_settings, load_yaml_model
 from lacperf_helpers.config.editions import DEFAULT, FOLDERS, Edition, edition_folder
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
-from lacperf_helpers.config.paths import csv_text, log_to_stderr, write_atomically
+from lacperf_helpers.config.paths import csv_text, log_to_stderr, read_regular_file, write_atomically
 from lacperf_helpers.config.periods import (
     financial_quarter,
     is_month,
@@ -45,6 +46,8 @@ from lacperf_helpers.config.periods import (
     months_between,
     quarter_months,
     quarter_slug,
+    reporting_month,
+    reporting_quarter,
 )
 from lacperf_helpers.ingest.layout import VALIDATION_CSV, VALIDATION_PAGE, return_path
 from lacperf_helpers.ingest.manifest import describe, page_inputs
@@ -85,6 +88,21 @@ class RunFile(BaseModel):
     pdf: bool = False
     dfe_rules: bool = False  # also run the DfE's SSDA903 rules: in validation.csv and each data-quality note
     editions: tuple[Edition, ...] = (DEFAULT,)  # public (safe to publish) and/or internal (not for publication)
+
+    @model_validator(mode="after")
+    def _periods_are_periods(self) -> RunFile:
+        """'2019-13' or 'Q5 2019/20' is refused here, naming it, not when the batch reaches it."""
+        if isinstance(self.months, MonthRange):
+            for month in (self.months.first, self.months.last):
+                reporting_month(month)
+            if self.months.last < self.months.first:
+                raise ValueError(f"the months run backwards: {self.months.first} is after {self.months.last}")
+        else:
+            for month in [self.months] if isinstance(self.months, str) else self.months:
+                reporting_month(month)
+        for quarter in self.quarters:
+            reporting_quarter(quarter)
+        return self
 
     def month_list(self) -> list[str]:
         if isinstance(self.months, MonthRange):
@@ -192,7 +210,9 @@ def fingerprint(identity: dict[str, Any], manifest: dict[str, Any]) -> str:
     digest = hashlib.sha256()
     digest.update(json.dumps({"lacperf": __version__, "code": code_hash(), **identity}, sort_keys=True).encode())
     for made_from in (*manifest["code"], *manifest["inputs"]):
-        digest.update(f"{made_from['file']}:{made_from['sha256']}".encode())
+        digest.update(
+            f"{made_from['file']}:{made_from['sha256']}".encode("utf-8", "surrogateescape")
+        )  # a name not UTF-8
     return digest.hexdigest()
 
 
@@ -259,7 +279,10 @@ def run_job(job: Job, made_at: str, manifest: dict[str, Any] | None = None) -> J
                 before_manifest=_print_pdf if job.pdf else None,
             )
         except Exception as exc:  # a page's failure of any kind (a PDF, a file that cannot be written) is
-            # that page's: it is marked failed and the batch finishes the others
+            # that page's: it is marked failed and the batch finishes the others; but not Ctrl-C, which the
+            # kernel's client may have turned into another error on the way (nbclient: an AssertionError)
+            if _INTERRUPTED.is_set():
+                raise KeyboardInterrupt from None
             reason = str(exc) if isinstance(exc, RenderError | InputError) else f"{type(exc).__name__}: {exc}"
             if isinstance(exc, OSError) and exc.strerror:
                 reason = f"{exc.strerror} ({exc.filename})"
@@ -507,6 +530,9 @@ class WorkerPool:
         self.close()
 
 
+SCHEDULER_TIMEOUT = "20s"  # to connect to a Dask scheduler
+
+
 def dask_results(jobs: list[tuple[Job, dict[str, Any]]], made_at: str, scheduler: str) -> Iterator[JobResult]:
     """The same jobs on a Dask distributed cluster (workers must share the file system)."""
     try:
@@ -514,7 +540,12 @@ def dask_results(jobs: list[tuple[Job, dict[str, Any]]], made_at: str, scheduler
         from distributed import as_completed as dask_completed
     except ImportError:
         raise InputError(scheduler, "a Dask scheduler needs the distributed package: install lacperf[dask]") from None
-    with Client(scheduler, timeout="20s") as client:  # type: ignore[no-untyped-call]
+    try:
+        client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)  # type: ignore[no-untyped-call]
+    except (OSError, ValueError, TypeError) as exc:  # no scheduler there, or not an address: one line, not a trace
+        said = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler!r}: {said}") from None
+    with client:
         futures = [client.submit(run_job, job, made_at, manifest, pure=False) for job, manifest in jobs]
         for future in dask_completed(futures):  # type: ignore[no-untyped-call]
             yield future.result()
@@ -572,9 +603,34 @@ def _results(
     if pool is not None and pool.pool is not None:  # started while the plan was made
         return pool.results(to_render, made_at)
     if min(workers or os.cpu_count() or 1, len(to_render)) == 1:
-        return (run_job(job, made_at, manifest) for job, manifest in to_render)
+        return _in_this_process(to_render, made_at)
     own = stack.enter_context(WorkerPool(min(workers or os.cpu_count() or 1, len(to_render))))
     return own.results(to_render, made_at)
+
+
+_INTERRUPTED = threading.Event()  # Ctrl-C while a page renders in this process
+
+
+def _in_this_process(to_render: list[tuple[Job, dict[str, Any]]], made_at: str) -> Iterator[JobResult]:
+    """The pages one after another in this process. Ctrl-C stops the run (KeyboardInterrupt, exit 130), as it
+    does with workers, even where the kernel's client turns it into an error of the page in hand."""
+    if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
+        yield from (run_job(job, made_at, manifest) for job, manifest in to_render)
+        return
+    previous = signal.getsignal(signal.SIGINT)
+
+    def noticed(signum: int, frame: object) -> None:
+        _INTERRUPTED.set()
+        raise KeyboardInterrupt
+
+    _INTERRUPTED.clear()
+    signal.signal(signal.SIGINT, noticed)
+    try:
+        for job, manifest in to_render:
+            yield run_job(job, made_at, manifest)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        _INTERRUPTED.clear()
 
 
 def remove_lock_files(out: Path) -> None:
@@ -597,9 +653,35 @@ def _index_template() -> jinja2.Template:
 
 
 def _authority_first(manifest: dict[str, Any]) -> tuple[bool, str, str]:
-    settings_file = manifest.get("parameters", {}).get("settings_file")
-    authority = load_settings(settings_file).authority if settings_file and Path(settings_file).exists() else None
+    given = manifest.get("parameters")
+    settings_file = given.get("settings_file") if isinstance(given, dict) else None
+    try:  # the manifest names it relative to the project folder
+        settings = paths.PROJECT_ROOT / str(settings_file) if settings_file else None
+        authority = load_settings(settings).authority if settings is not None and settings.exists() else None
+    except InputError:  # changed since the page was made: the authority is then listed among its areas
+        authority = None
     return (manifest["area"] != authority, str(manifest["area"]).casefold(), str(manifest["cohort"]))
+
+
+# What an index reads of a page's manifest, and its type
+_LISTED = {"fingerprint": str, "html": str, "period": str, "area": str, "cohort": str, "ratings": dict}
+
+
+def _page_manifest(path: Path) -> dict[str, Any] | None:
+    """A page's manifest, or None for any other .json in a report folder (not JSON, not UTF-8, a list, a file
+    of the user's): skipped with a warning, so one stray file never stops every later batch's index."""
+    try:
+        manifest = json.loads(read_regular_file(path, "a page's manifest"))
+    except (ValueError, InputError) as exc:  # not JSON or not UTF-8 (both ValueError), a FIFO, too large
+        manifest, why = None, str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    else:
+        why = "not a page's manifest"
+    if isinstance(manifest, dict) and all(isinstance(manifest.get(k), t) for k, t in _LISTED.items()):
+        page: dict[str, Any] = manifest
+        if Path(page["html"]).name == page["html"] not in ("", ".", ".."):  # a page beside it, never a path
+            return page
+    log.warning("%s: not listed in the index: %s", path, why)
+    return None
 
 
 def write_indexes(out: Path) -> None:
@@ -613,11 +695,8 @@ def write_indexes(out: Path) -> None:
     with FileLock(str(out / ".index.lock")):
         by_folder: dict[str, list[dict[str, Any]]] = {}
         for path in sorted(out.glob("*/*.json")):
-            try:
-                manifest = json.loads(path.read_text())
-            except (json.JSONDecodeError, OSError):
-                continue
-            if "fingerprint" in manifest and (path.parent / manifest.get("html", "")).exists():
+            manifest = _page_manifest(path)
+            if manifest is not None and (path.parent / manifest["html"]).is_file():
                 by_folder.setdefault(path.parent.name, []).append(manifest)
         periods = []
         for folder, appendices in sorted(by_folder.items(), reverse=True):
