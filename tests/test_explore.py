@@ -85,6 +85,8 @@ def test_the_chart_names_what_it_shows_and_leaves_hidden_figures_as_gaps() -> No
     hidden = [r for r in rows if r["withheld"]]
     assert hidden and all(r["value"] is None for r in hidden)  # a gap, not a point
     assert hidden_note(table, "Kent").startswith(f"{len(hidden)} figure(s) are hidden")
+    # a cohort beyond UASC, or a breakdown of the file's own: none of it is published, and the note says why
+    assert hidden_note(table, "Kent", published_exactly=False).startswith("No figure of this cohort or breakdown")
 
 
 def test_the_explorer_reads_the_authority_and_rule_from_settings() -> None:

@@ -88,12 +88,14 @@ def months_across(table: pd.DataFrame, area: str, breakdown: str) -> pd.DataFram
     return wide
 
 
-def hidden_note(table: pd.DataFrame, area: str) -> str:
+def hidden_note(table: pd.DataFrame, area: str, published_exactly: bool = True) -> str:
+    """What the table hides, and why. `published_exactly`: the cohort and breakdown are published at all
+    (CohortCatalogue.published_exactly); the public edition shows no figure of one that is not."""
     mine = table.loc[table["area"] == area]
     hidden = int((mine["withheld"] != "").sum())
     if not hidden:
         return "Every figure is shown."
-    if hidden == len(mine):
+    if not published_exactly:
         return (
             "No figure of this cohort or breakdown is published: its conditions overlap the other cohorts every way, "
             "so a count could be differenced. The internal edition (edition = internal) shows them, not for "
