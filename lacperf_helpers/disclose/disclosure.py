@@ -13,13 +13,15 @@ breakdowns of the cohorts file's own overlap every way: only the internal editio
 each sum no hidden count may stand alone, and each hidden count of 1-4 must be able to be anything from 1
 to 4 for all the others show; sums that pin a count together are found by linear algebra and by carrying
 bounds from sum to sum. Secondary suppression takes the smallest figure with room to move first, a group
-or an area before a total; where nothing is left to hide, a small figure reads 'withheld', not '<5'.
+or an area before a total. Every hidden figure reads alike ('c'), whatever its size.
 
-No sum crosses a month or a KPI, so each month is decided on its own figures: what an earlier month's page
-showed (or hid) of a month is what every later page, CSV and quarter shows (or hides) of it. A quarter, the
-year to date or 12 months is shown only when all its months are. Staff figures (a KPI with
-`disclosure: staff`) are never hidden. tests/test_disclosure_audit.py proves the result with an integer
-programme over everything published.
+No sum crosses a month, and none a KPI but through the counts two figures share (`same_children`: both are
+hidden together), so each month is decided on its own figures: what an earlier month's page showed (or hid)
+of a month is what every later page, CSV and quarter shows (or hides) of it. A quarter, the year to date or
+12 months is shown only when all its months are. Staff figures (a KPI with `disclosure: staff`) are never
+hidden. Only this module makes a `Published` view, of one edition (the internal one hides nothing); only the
+month stage asks it what to hide. tests/test_disclosure_audit.py proves the public edition with an integer
+programme over everything it writes.
 """
 
 from __future__ import annotations
@@ -379,7 +381,8 @@ def _roomy(rule: DisclosureRule) -> int:
 
 
 def _bounds(values: np.ndarray, labelled: np.ndarray, rule: DisclosureRule) -> tuple[np.ndarray, np.ndarray]:
-    """What a reader knows of each hidden count: 1-4 where the figure reads '<5' and the count is the small
+    """What a reader knows of each hidden count (`labelled`: known to be small; the public edition's one wording
+    labels none, so every hidden count is known only to be >= 0): 1-4 where labelled and the count is the small
     one (the children left out: 0-3 where numerator and denominator both are), else only that it is >= 0."""
     small = _small(values, rule)
     low, high = np.zeros(values.shape), np.full(values.shape, FAR)
@@ -1070,7 +1073,7 @@ def hide_in_measures(
     table: pd.DataFrame, rule: DisclosureRule, authority: str, cohorts: CohortCatalogue | None = None,
     edition: Edition = Edition.PUBLIC, same_children: tuple[Twin, ...] = (),
 ) -> Published:  # fmt: skip
-    """The SSDA903 measures table for export. Public: its small figures hidden ('withheld' says what stands for
+    """The SSDA903 measures table for export. Public: its small figures hidden (`withheld` says what stands for
     each), decided as the KPI measured by a measure decides it (the same figures, the same sums); cohorts and
     breakdowns not published exactly (`CohortCatalogue.published_exactly`) not shown at all. Internal: every
     figure exact."""

@@ -439,7 +439,7 @@ def not_listed(count: int) -> str:
 
 
 def _short_figure(r: FigureRow, small: float) -> str:
-    """'80.3%'; '5 of 5 (100.0%)' where so few children are counted that one moves it far; or 'withheld'."""
+    """'80.3%'; '5 of 5 (100.0%)' where so few children are counted that one moves it far; or 'not shown'."""
     if r.withheld:
         return NOT_SHOWN
     if r.unit == "percent" and not missing(r.denominator) and 0 < r.denominator < small:

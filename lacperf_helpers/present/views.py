@@ -74,7 +74,7 @@ class KpiRow(_Row):
     value: float
     numerator: float
     denominator: float
-    withheld: str  # '' where shown; '<5' or 'withheld' where disclosure control hid it
+    withheld: str  # '' where shown; 'c' where the public edition hides it
     target: float
     floor: float
     rag: str
