@@ -169,6 +169,15 @@ EditionsOption = Annotated[
         callback=_check_editions,
     ),
 ]
+PublishedOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--published",
+        help="The public edition's folder of pages (e.g. reports/public): what a version of a month published there "
+        "hid stays hidden in this CSV too, as on the pages. Default: none.",
+        file_okay=False,
+    ),
+]
 CohortOption = Annotated[
     str | None,
     typer.Option("--cohort", help="Only this cohort, by its name in --cohorts (e.g. 'excluding UASC'). Default: all."),
@@ -289,6 +298,7 @@ def scorecard(
         ),
     ] = None,
     edition: EditionOption = DEFAULT.value,
+    published: PublishedOption = None,
 ) -> None:
     """Write the tidy scorecard: one row per month x area x KPI x cohort x breakdown x group, with RAG,
     last month and direction. Headline rows are cohort 'all', breakdown 'total', group 'all'.
@@ -303,7 +313,10 @@ def scorecard(
     from lacperf_helpers.month.edition import edition_view
     from lacperf_helpers.rate.scorecard import require_area
 
-    inputs = replace(_inputs(returns, kpis, settings, paths.TREND_FILE, None), cohorts=cohorts.resolve())
+    inputs = replace(
+        _inputs(returns, kpis, settings, paths.TREND_FILE, None), cohorts=cohorts.resolve(),
+        published=published.resolve() if published else None,
+    )  # fmt: skip
 
     def build() -> Published:
         view = edition_view(month, inputs=inputs, edition=Edition(edition))
@@ -711,6 +724,7 @@ def trend(
     settings: SettingsOption = paths.SETTINGS_FILE,
     cohorts: CohortsOption = paths.COHORTS_FILE,
     edition: EditionOption = DEFAULT.value,
+    published: PublishedOption = None,
 ) -> None:
     """Write the direction of travel over a period: per KPI x area x cohort, the fitted change and its
     verdict (Mann-Kendall), the SPC mean, limits, variation and assurance, and the current run. The public
@@ -722,7 +736,10 @@ def trend(
     from lacperf_helpers.month.edition import areas_of, edition_view, trend_rows
     from lacperf_helpers.rate.scorecard import require_area
 
-    inputs = replace(_inputs(returns, kpis, settings, trend_settings, None), cohorts=cohorts.resolve())
+    inputs = replace(
+        _inputs(returns, kpis, settings, trend_settings, None), cohorts=cohorts.resolve(),
+        published=published.resolve() if published else None,
+    )  # fmt: skip
 
     def build() -> Published:
         rules = load_trend_settings(trend_settings)

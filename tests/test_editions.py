@@ -261,6 +261,17 @@ def test_a_corrected_month_keeps_hidden_what_its_published_pages_hid(tmp_path: P
     assert sorted(again.hidden["area"]) == ["A", "B"]  # A "c" then 5, B "c" then 12: both versions say nothing
     reasons = set(again.disclosure_log["reason"])
     assert reasons == {"hidden by a version of this month already published"}
+    # the CSV commands keep it too, given the public edition's folder
+    for command in ("scorecard", "trend"):
+        out_csv = tmp_path / f"{command}.csv"
+        args = [command, "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-09",
+                "--out", str(out_csv), "--published", str(out / "public")]  # fmt: skip
+        result = CliRunner().invoke(app, args)
+        assert result.exit_code == 0, result.output
+        written = pd.read_csv(out_csv, dtype=str, keep_default_na=False)
+        written = written.loc[written["kpi_id"] == "reviews_on_time"].set_index("area")
+        shown = written["latest_value"] if command == "trend" else written["numerator"]
+        assert (shown.loc[["A", "B"]].isin(["", "c"])).all() and shown.loc["C"] not in ("", "c"), command
 
 
 def test_the_counts_declared_shared_are_the_same_children_on_every_row() -> None:
