@@ -111,7 +111,7 @@ def month_data(month: str, *, inputs: Inputs, before_work: Callable[[], None] | 
     """The month's checked inputs, figures and decision, read once while the files are unchanged; what a
     version of a month already published hid (`inputs.published`) stays hidden. `before_work` is called first
     if they must be worked out (nothing has them yet)."""
-    stamp = _stamp(month, inputs)
+    stamp = inputs_stamp(month, inputs)
     if before_work is not None and not cache.has(_month_key(month, inputs, stamp)):
         before_work()
     return decided_month(month, inputs, stamp)
@@ -198,7 +198,7 @@ class MonthData:
     children: dict[Edition, dict[str, float | None]]  # per edition, counts given per 10,000 (`published_counts`)
 
 
-def _stamp(month: str, inputs: Inputs) -> tuple[tuple[str, int, int], ...]:
+def inputs_stamp(month: str, inputs: Inputs) -> tuple[tuple[str, int, int], ...]:
     """Each input file's name, size and modification time: a changed file is read again."""
     returns = inputs.returns
     read = [

@@ -29,7 +29,7 @@ from lacperf_helpers.disclose.disclosure import (
     publish_figures,
     published_rows,
 )
-from lacperf_helpers.month.data import MonthData, _stamp, decided_month
+from lacperf_helpers.month.data import MonthData, decided_month, inputs_stamp
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import with_benchmarks
 from lacperf_helpers.rate.national import national_comparison, rates_per_10000
@@ -77,7 +77,7 @@ class EditionView:
 
 def edition_view(month: str, *, inputs: Inputs, edition: Edition, cohort: str = "all") -> EditionView:
     """The month's view in `edition` for `cohort`, worked out once per worker (not once per page)."""
-    stamp = _stamp(month, inputs)
+    stamp = inputs_stamp(month, inputs)
     return _edition_view(month, inputs, stamp, cohort, edition)
 
 
@@ -113,12 +113,15 @@ def area_history(figures: Published, area: str, cohort: str, catalogue: KpiCatal
     """The area's headline figures of `cohort`, every month, each rated against its own year's standards; a
     hidden month unrated."""
 
-    def rated(frame: pd.DataFrame) -> pd.DataFrame:
-        history = rated_history(headline(frame.loc[frame["area"] == area], cohort), catalogue)
-        history.loc[history["suppressed"].astype(bool), "rag"] = rating.NOT_SHOWN
-        return history
+    return derived(figures, lambda frame: _rated(headline(frame.loc[frame["area"] == area], cohort), catalogue))
 
-    return derived(figures, rated)
+
+def _rated(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:
+    """Each month's figures rated against its own year's standards; a hidden month (blank) reads Not shown, not
+    No data."""
+    history = rated_history(figures, catalogue)
+    history.loc[history["suppressed"].astype(bool), "rag"] = rating.NOT_SHOWN
+    return history
 
 
 def area_series(
@@ -195,8 +198,7 @@ def trend_rows(view: EditionView, areas: list[str], settings: TrendSettings) -> 
     catalogue = view.data.catalogue
 
     def work_out(frame: pd.DataFrame) -> pd.DataFrame:
-        history = rated_history(frame.loc[frame["breakdown"] == "total"], catalogue)
-        history.loc[history["suppressed"].astype(bool), "rag"] = rating.NOT_SHOWN
+        history = _rated(frame.loc[frame["breakdown"] == "total"], catalogue)
 
         def with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame) -> SeriesAnalysis:
             return _with_gaps(analysis, one, settings, view.month)
