@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported 
     from rich.console import Console
 
     from lacperf_helpers.config.inputs import Inputs
-    from lacperf_helpers.disclose.disclosure import Published
+    from lacperf_helpers.disclose.publishing import Published
     from lacperf_helpers.run.batch import Job, JobResult, WorkerPool
 
 
@@ -308,7 +308,7 @@ def scorecard(
     import pandas as pd
 
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.disclose.disclosure import published_csv, published_rows
+    from lacperf_helpers.disclose.publishing import published_csv, published_rows
     from lacperf_helpers.ingest.layout import return_path
     from lacperf_helpers.month.edition import edition_view
     from lacperf_helpers.rate.scorecard import require_area
@@ -663,7 +663,7 @@ def measures(
     from lacperf_helpers.config.cohorts import load_cohorts
     from lacperf_helpers.config.definitions import load_settings
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.disclose.disclosure import published_csv, published_rows
+    from lacperf_helpers.disclose.publishing import published_csv, published_rows
     from lacperf_helpers.ingest.ssda903 import load_903
     from lacperf_helpers.ingest.validation import problem_counts
     from lacperf_helpers.measures.registry import MEASURES, data_quality
@@ -731,7 +731,7 @@ def trend(
     edition (the default) works each out from the months it shows."""
     from lacperf_helpers.config.definitions import load_trend_settings
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.disclose.disclosure import published_csv
+    from lacperf_helpers.disclose.publishing import published_csv
     from lacperf_helpers.ingest.layout import return_path
     from lacperf_helpers.month.edition import areas_of, edition_view, trend_rows
     from lacperf_helpers.rate.scorecard import require_area

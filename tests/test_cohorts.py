@@ -25,7 +25,7 @@ from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.vocabulary import in_natural_order
-from lacperf_helpers.disclose.disclosure import hidden_keys
+from lacperf_helpers.disclose.solver import hidden_keys
 from lacperf_helpers.ingest.ssda903 import Ssda903
 from lacperf_helpers.measures.registry import measure_table
 from tests.test_measures import extract

@@ -6,7 +6,8 @@ import pandas as pd
 
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, load_kpis
 from lacperf_helpers.config.formatting import fmt_figure
-from lacperf_helpers.disclose.disclosure import hidden_keys, hide_in_card, hide_in_periods
+from lacperf_helpers.disclose.publishing import hide_in_card, hide_in_periods
+from lacperf_helpers.disclose.solver import hidden_keys
 from lacperf_helpers.present.narrative import HIDDEN_FIGURE, summarise
 from lacperf_helpers.rate import rating
 from tests.conftest import KPIS_YAML, kpi_row

@@ -13,7 +13,7 @@ from lacperf_helpers.cli import app
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.definitions import load_kpis, load_settings
 from lacperf_helpers.config.inputs import Inputs
-from lacperf_helpers.disclose.disclosure import hidden_keys
+from lacperf_helpers.disclose.solver import hidden_keys
 from lacperf_helpers.measures.figures import load_returns
 from lacperf_helpers.present.quarterly import load_quarter_appendix
 from lacperf_helpers.rate.scorecard import with_slice

@@ -19,7 +19,8 @@ from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, loa
 from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
-from lacperf_helpers.disclose.disclosure import disclosure_log, hidden_keys, publish_figures
+from lacperf_helpers.disclose.publishing import publish_figures
+from lacperf_helpers.disclose.solver import disclosure_log, hidden_keys
 from lacperf_helpers.month.data import month_data
 from lacperf_helpers.month.edition import area_history, area_series
 from tests.conftest import SAMPLE_MONTH, SAMPLE_QUARTER, write_return

@@ -29,16 +29,9 @@ from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
 from lacperf_helpers.config.periods import is_month, quarter_months
 from lacperf_helpers.config.vocabulary import BREAKDOWNS
-from lacperf_helpers.disclose.disclosure import (
-    KEYS,
-    Decision,
-    Published,
-    Twin,
-    decision,
-    hide_in_measures,
-    periods_ending,
-    published_rows,
-)
+from lacperf_helpers.disclose.publishing import Published, hide_in_measures, published_rows
+from lacperf_helpers.disclose.solver import Decision, Twin, decision
+from lacperf_helpers.disclose.sums import KEYS, periods_ending
 from lacperf_helpers.ingest.dfe_rules import dfe_problems
 from lacperf_helpers.ingest.layout import available_months, month_files, return_path, ssda903_path
 from lacperf_helpers.ingest.returns import require_month

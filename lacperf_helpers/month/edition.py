@@ -20,15 +20,15 @@ from lacperf_helpers.config.definitions import KpiCatalogue, TrendSettings
 from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import previous_month, rolling_months
-from lacperf_helpers.disclose.disclosure import (
+from lacperf_helpers.disclose.publishing import (
     Published,
     derived,
     hide_in_periods,
-    no_hidden,
     publish_card,
     publish_figures,
     published_rows,
 )
+from lacperf_helpers.disclose.solver import no_hidden
 from lacperf_helpers.month.data import MonthData, decided_month, inputs_stamp
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import with_benchmarks

@@ -15,7 +15,7 @@ from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import previous_month
-from lacperf_helpers.disclose.disclosure import Published, derived
+from lacperf_helpers.disclose.publishing import Published, derived
 from lacperf_helpers.ingest.layout import return_path
 from lacperf_helpers.ingest.manifest import describe
 from lacperf_helpers.month.edition import (

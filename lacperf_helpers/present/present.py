@@ -26,7 +26,7 @@ from lacperf_helpers.config.periods import (
     rolling_months,
 )
 from lacperf_helpers.config.vocabulary import in_natural_order
-from lacperf_helpers.disclose.disclosure import Published, published_csv, published_rows
+from lacperf_helpers.disclose.publishing import Published, published_csv, published_rows
 from lacperf_helpers.ingest.layout import available_months
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
 from lacperf_helpers.present import chart_drawing, charts, icons

@@ -11,7 +11,7 @@ import pandas as pd
 from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import quarter_months
-from lacperf_helpers.disclose.disclosure import Published, derived
+from lacperf_helpers.disclose.publishing import Published, derived
 from lacperf_helpers.ingest.manifest import describe
 from lacperf_helpers.month.edition import TREND_FOR_CARD, edition_view, quarter_card
 from lacperf_helpers.present.appendix import Appendix, load_appendix

@@ -1,0 +1,609 @@
+"""The solver: which figures are hidden, and why (the disclosure log).
+
+A figure is hidden when its numerator, its denominator or, for a percentage, the children it leaves out
+(denominator - numerator: "46 of 50" gives away the 4 without) is a count of 1 to `smallest_shown` - 1
+(settings.yaml, default 5): primary suppression. Then every sum a reader can form within a month (sums.py)
+is made safe, jointly: in each sum no hidden count may stand alone, and each hidden count of 1-4 must be
+able to be anything from 1 to 4 for all the others show; sums that pin a count together are found by
+linear algebra and by carrying bounds from sum to sum. Secondary suppression takes the smallest figure with
+room to move first, a group or an area before a total. Every hidden figure reads alike ('c'), whatever its
+size, so a reader knows of a hidden count only that it is at least 0.
+
+No sum crosses a month, and none a KPI but through the counts two figures share (`same_children`: both are
+hidden together), so each month and KPI (a `Block`) is decided on its own figures: what an earlier month's
+page showed (or hid) of a month is what every later page, CSV and quarter shows (or hides) of it. A quarter,
+the year to date or 12 months is shown only when all its months are. Staff figures (a KPI with
+`disclosure: staff`) are never hidden. Only the month stage asks this module what to hide.
+tests/test_disclosure_audit.py proves the public edition with an integer programme over everything it writes.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
+from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
+from lacperf_helpers.disclose.sums import COUNTS, KEYS, Count, figure_cells, period_months, relations, remainders
+
+log = logging.getLogger("lacperf.disclosure")
+
+HIDDEN = "c"  # what stands for every hidden figure (the DfE's symbol): one wording, so it says nothing of size
+
+# Sums of whole counts of children, worked out in floating point.
+UNBOUNDED = 1e9  # a bound no count of children reaches: "no upper bound" that still adds and subtracts
+ROUNDING = 1e-9  # within this of a whole number is that number (bounds, and whether a count is in reach)
+SINGULAR = 1e-9  # a singular value of the sums' matrix below this is zero (the sums' rank)
+PINNED = 1e-12  # a count whose freedom (1 - its diagonal of the row-space projector) is below this has none
+PROPAGATION_ROUNDS = 200  # bounds carried from sum to sum narrow a whole number each round: far beyond any seen
+SETTLE_ROUNDS = 20  # each round hides more figures, so it ends: this many is far beyond any seen
+
+
+class NotSettled(RuntimeError):
+    """Disclosure control could not finish within its bound: nothing may be published from it."""
+
+
+# A count that is the same children in two figures, as (figure, count): (KPI or measure, numerator or
+# denominator). Whoever sees one sees the other, so the two are hidden together.
+Twin = tuple[tuple[str, str], tuple[str, str]]
+
+
+@dataclass(frozen=True)
+class Block:
+    """One month and KPI's figures and the sums among them: what the solver decides on its own (no sum crosses
+    a block). Members are in order of their sum.
+
+    `counts[figure, Count]`: each figure's counts (NaN: it has no such count). Per member of a sum:
+    `relation` (which sum, 0 to n_relations - 1), `figure` (a row of `counts`) and `sign` (+1 the total, -1 a
+    part). `rest[relation, Count]`: the total less its parts, what no figure shows (the unaccompanied
+    children, the children of no area; NaN where a member has no such count). `links`: sums of rests, each
+    (the total's relation, the groups' relations ...): a reader can form them too."""
+
+    counts: np.ndarray
+    relation: np.ndarray
+    figure: np.ndarray
+    sign: np.ndarray
+    rest: np.ndarray
+    links: tuple[tuple[int, ...], ...] = ()
+
+    @property
+    def n_relations(self) -> int:
+        return int(self.relation.max()) + 1
+
+    @functools.cached_property
+    def starts(self) -> np.ndarray:
+        """Where each sum's members start (and, last, where the last one ends)."""
+        return np.searchsorted(self.relation, np.arange(self.n_relations + 1))
+
+    def members(self, relation: int) -> slice:
+        return slice(int(self.starts[relation]), int(self.starts[relation + 1]))
+
+
+# --- the decision -------------------------------------------------------------------------------------
+
+
+def _small(values: np.ndarray, rule: DisclosureRule) -> np.ndarray:
+    return np.asarray((values >= 1) & (values < rule.smallest_shown), dtype=bool)
+
+
+def _roomy(rule: DisclosureRule) -> int:
+    """A hidden count this large that the page gives no bound for can move by smallest_shown - 2 either
+    way: enough for a small count beside it to be anything from 1 to smallest_shown - 1."""
+    return rule.smallest_shown - 2
+
+
+def decide(
+    cells: pd.DataFrame, members: pd.DataFrame, rule: DisclosureRule, authority: str = "",
+    forced: np.ndarray | None = None, previous: np.ndarray | None = None,
+) -> np.ndarray:  # fmt: skip
+    """Which cells are hidden: primary, and `forced`; then, within each month and KPI, secondary until in every
+    sum each hidden count of 1-4 can be anything from 1 to 4 for all the others in it show, and no hidden count
+    is pinned by the sums together; then each added-up period whose months are not all shown (a period's figure
+    would otherwise be one more sum). `previous`: a decision already made of these cells, kept for every month
+    and KPI with no cell forced beyond it (each is decided on its own)."""
+    values = cells[list(COUNTS)].to_numpy(float)
+    hidden = np.asarray(_small(values, rule).any(axis=1), dtype=bool)
+    if forced is not None:  # hidden by an earlier version of the month: hidden still
+        hidden |= forced
+    is_month = cells["month"].to_numpy() == cells["step"].to_numpy()
+    if len(members):
+        # sums never cross a month or a KPI: each (month, KPI) is decided on its own, and the same wherever
+        blocks = cells.groupby(["month", "kpi_id"], sort=False).ngroup().to_numpy()
+        member_block = blocks[members["cell"].to_numpy()]
+        order = np.argsort(member_block, kind="stable")
+        bounds = np.searchsorted(member_block[order], np.arange(blocks.max() + 2))
+        rem_all = remainders(cells, members)
+        links = _rest_links(cells, members, rem_all, authority)
+        for b in range(blocks.max() + 1):
+            rows = order[bounds[b] : bounds[b + 1]]
+            if not len(rows):
+                continue
+            relation_ids, rel = np.unique(members["relation"].to_numpy()[rows], return_inverse=True)
+            if not hidden[members["cell"].to_numpy()[rows]].any() and not _small(rem_all[relation_ids], rule).any():
+                continue  # nothing small in it, shown or by subtraction
+            mine = np.flatnonzero(blocks == b)
+            if previous is not None and not (hidden[mine] & ~previous[mine]).any():
+                hidden[mine] = previous[mine]  # nothing new in it: decided as before
+                continue
+            local = np.searchsorted(mine, members["cell"].to_numpy()[rows])
+            sorting = np.argsort(rel, kind="stable")
+            position = {int(r): i for i, r in enumerate(relation_ids)}
+            block = Block(
+                counts=values[mine], relation=rel[sorting], figure=local[sorting],
+                sign=members["sign"].to_numpy()[rows][sorting], rest=rem_all[relation_ids],
+                links=tuple(tuple(position[r] for r in link) for link in links if link[0] in position),
+            )  # fmt: skip
+            block_hidden = hidden[mine]
+            _decide_block(block, block_hidden, rule)
+            hidden[mine] = block_hidden
+    return _hide_periods(cells, hidden, is_month)
+
+
+def _rest_links(cells: pd.DataFrame, members: pd.DataFrame, rem: np.ndarray, authority: str) -> list[list[int]]:
+    """Sums of what is never shown: a cohort's rest (the unaccompanied children) in a total is the sum of
+    its rests in the groups of each breakdown, and in the authority the sum of its rests in the areas, where
+    those add up. Each link: [total's relation, the
+    groups' relations ...]; the reader can form these from the sums, and saying so narrows more."""
+    totals = members.loc[members["sign"] > 0, ["relation", "cell"]]
+    parts = members.loc[members["sign"] < 0].drop_duplicates("relation").loc[:, ["relation", "cell"]]
+    joined = totals.merge(parts, on="relation", suffixes=("", "_part"))
+    total, part = (
+        cells.loc[joined["cell"]].reset_index(drop=True),
+        cells.loc[joined["cell_part"]].reset_index(drop=True),
+    )
+    is_cohort = (
+        (total["cohort"] == "all")
+        & (part["cohort"] != "all")
+        & (total["group"] == part["group"])
+        & (total["breakdown"] == part["breakdown"])
+    )
+    keyed = pd.DataFrame({"relation": joined["relation"], "month": total["month"], "area": total["area"],
+                          "kpi_id": total["kpi_id"], "cohort": part["cohort"], "breakdown": total["breakdown"],
+                          "group": total["group"]}).loc[is_cohort.to_numpy()]  # fmt: skip
+    links = []
+    # in an area, over the groups of each breakdown; in the authority, over its areas
+    for on, keys, head_is in (
+        (["month", "area", "kpi_id", "cohort", "breakdown"], ["month", "area", "kpi_id", "cohort"],
+         keyed["breakdown"] == "total"),
+        (["month", "kpi_id", "cohort", "breakdown", "group"], ["month", "kpi_id", "cohort", "breakdown", "group"],
+         keyed["area"] == authority),
+    ):  # fmt: skip
+        heads = keyed.loc[head_is].drop_duplicates(keys).set_index(keys)["relation"]
+        for key, parts in keyed.loc[~head_is].groupby(on):
+            head = heads.get(tuple(k for k, c in zip(key, on, strict=True) if c in keys))
+            ids = parts["relation"].to_numpy()
+            if head is not None and np.allclose(np.nan_to_num(rem[int(head)]), np.nan_to_num(rem[ids]).sum(axis=0)):
+                links.append([int(head), *map(int, ids)])
+    return links
+
+
+def _decide_block(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> None:
+    """Secondary suppression within one month and KPI: `hidden` (per figure of the block) in place."""
+    counts, relation, figure, sign = block.counts, block.relation, block.figure, block.sign
+    while True:
+        acted = 0
+        needs = _needs_partner(block, hidden, rule)
+        for r in np.flatnonzero(needs.any(axis=1)):
+            k = int(np.flatnonzero(needs[r])[0])
+            members = block.members(int(r))
+            acted += _act(figure[members], sign[members], counts[:, k], hidden, rule)
+        if acted:
+            continue
+        pinned = _pinned(block, hidden, rule)
+        narrowed, rests = ([], []) if pinned else _narrowed(block, hidden, rule)
+        for x in pinned or narrowed:
+            # give room in the sum around it that has the fewest hidden figures and something left to change
+            around = sorted(np.unique(relation[figure == x]), key=lambda r: hidden[figure[block.members(r)]].sum())
+            k = int(np.flatnonzero(_small(counts[x], rule))[0])
+            for r in around:
+                members = block.members(r)
+                if _act(figure[members], sign[members], counts[:, k], hidden, rule):
+                    acted += 1
+                    break
+            if acted and pinned:
+                break  # one at a time: the next may be unpinned by it
+        for relation_id, count in rests:
+            members = block.members(relation_id)
+            acted += _act(figure[members], sign[members], counts[:, count], hidden, rule)
+        if not acted:
+            return
+
+
+def _needs_partner(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> np.ndarray:
+    """Per relation and count: is a hidden count in it alone (worked out exactly), or a hidden count of 1-4
+    unable, for the bounds of the others hidden with it, to be anything from 1 to 4? A reader knows of each
+    hidden count only that it is at least 0 (every hidden figure reads alike)."""
+    rel, cell, sign, n_rel = block.relation, block.figure, block.sign, block.n_relations
+    held = hidden[cell]
+    count_hidden = np.bincount(rel, weights=held, minlength=n_rel)
+    out = np.zeros((n_rel, len(Count)), dtype=bool)
+    top = rule.smallest_shown - 1.0
+    for k in Count:
+        v = block.counts[cell, k]
+        # how far each hidden member can move the sum: s x (bound - value), either way (bounds 0 and none)
+        ends = np.stack([sign * (0.0 - v), sign * (UNBOUNDED - v)])
+        least = np.where(held, ends.min(axis=0), 0.0)
+        most = np.where(held, ends.max(axis=0), 0.0)
+        r = block.rest[:, k]
+        free_rest = np.nan_to_num(r) > 0  # the rest (a part never shown) moves the sum from -UNBOUNDED to +rest
+        least_sum = np.bincount(rel, weights=least, minlength=n_rel) - np.where(free_rest, UNBOUNDED, 0.0)
+        most_sum = np.bincount(rel, weights=most, minlength=n_rel) + np.where(free_rest, r, 0.0)
+        sensitive = held & _small(v, rule)
+        a, b = least_sum[rel] - least, most_sum[rel] - most
+        stuck = sensitive & ~(_within(-sign * (1 - v), a, b) & _within(-sign * (top - v), a, b))
+        unprotected = np.bincount(rel, weights=stuck, minlength=n_rel) > 0
+        rest_small = _small(r, rule)  # the rest, a part: to reach 1 and 4 the others move it by rest - 1 ...
+        a_rest, b_rest = least_sum + UNBOUNDED, most_sum - np.nan_to_num(r)
+        rest_stuck = rest_small & ~(_within(1 - r, a_rest, b_rest) & _within(top - r, a_rest, b_rest))
+        unknowns = count_hidden + free_rest
+        # a hidden numerator or denominator worked out exactly can no longer protect another; the children
+        # a percentage leaves out only matter where they are few (above)
+        lone = (count_hidden >= 1) & (unknowns == 1) & (k is not Count.COMPLEMENT)
+        out[:, k] = ~np.isnan(r) & (lone | unprotected | rest_stuck)
+    return out
+
+
+def _within(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+    return np.asarray((x >= low - ROUNDING) & (x <= high + ROUNDING), dtype=bool)
+
+
+def _act(cells: np.ndarray, signs: np.ndarray, values: np.ndarray, hidden: np.ndarray, rule: DisclosureRule) -> int:
+    """Give a relation room: hide its smallest figure with room to move (`values`: the count that needs it),
+    a group or area before a total; else the largest there is. Returns 1 if anything changed, 0 if every
+    figure in it is hidden already."""
+    v = values[cells]
+    free = ~hidden[cells] & ~np.isnan(v)
+    if not free.any():
+        return 0
+    spacious = free & (v >= _roomy(rule))
+    for pool in (spacious & (signs < 0), spacious):
+        if pool.any():
+            options = np.flatnonzero(pool)
+            hidden[cells[options[np.argmin(v[options])]]] = True
+            return 1
+    options = np.flatnonzero(free)
+    hidden[cells[options[np.argmax(v[options])]]] = True
+    return 1
+
+
+def _hide_periods(cells: pd.DataFrame, hidden: np.ndarray, is_month: np.ndarray) -> np.ndarray:
+    months = cells.loc[is_month, ["area", "kpi_id", "month"]].assign(hidden=hidden[is_month])
+    out = hidden.copy()
+    for label, part in cells.loc[~is_month].groupby("month"):
+        period = period_months(str(label), str(part["step"].iloc[0]))
+        any_hidden = months.loc[months["month"].isin(period)].groupby(["area", "kpi_id"])["hidden"].any()
+        keys = pd.MultiIndex.from_frame(part[["area", "kpi_id"]])
+        out[part.index.to_numpy()] |= any_hidden.reindex(keys, fill_value=False).to_numpy()
+    return out
+
+
+def _pinned(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> list[int]:
+    """Hidden figures with a count of 1-4 that the exact sums, taken together, pin to one value (a numerator
+    or denominator; the children a percentage leaves out, when both are pinned)."""
+    rel, cell, sign, rem = block.relation, block.figure, block.sign, block.rest
+    pinned_in = np.zeros((len(block.counts), 2), dtype=bool)
+    held = hidden[cell]
+    for k in (Count.NUMERATOR, Count.DENOMINATOR):
+        exact = ~np.isnan(rem[:, k]) & (rem[:, k] <= 0)  # parts add up to the total: an equation
+        here = exact[rel] & held
+        if not here.any():
+            continue
+        rows = np.unique(rel[here])
+        columns = np.unique(cell[here])
+        at_row, at_column = np.searchsorted(rows, rel[here]), np.searchsorted(columns, cell[here])
+        # sums that share no hidden count are apart: each group of linked sums is solved on its own
+        group = _linked(at_row, at_column, len(columns))
+        for one in np.unique(group):
+            chosen = group[at_column] == one
+            sub_rows = np.unique(at_row[chosen])
+            sub_columns = np.flatnonzero(group == one)
+            matrix = np.zeros((len(sub_rows), len(sub_columns)))
+            matrix[np.searchsorted(sub_rows, at_row[chosen]), np.searchsorted(sub_columns, at_column[chosen])] = sign[
+                here
+            ][chosen]
+            _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+            rank = int((singular > SINGULAR).sum())
+            # a count is pinned where it lies in the sums' row space: no direction the hidden counts can move
+            # in together moves it (1 - its diagonal of the row-space projector is 0)
+            free = 1.0 - (vt[:rank] ** 2).sum(axis=0)
+            pinned_in[columns[sub_columns], k] = free < PINNED
+    small = _small(block.counts, rule)
+    numerator, denominator, complement = Count
+    return [
+        int(x)
+        for x in np.flatnonzero(hidden)
+        if (small[x, numerator] and pinned_in[x, numerator])
+        or (small[x, denominator] and pinned_in[x, denominator])
+        or (small[x, complement] and pinned_in[x, numerator] and pinned_in[x, denominator])
+    ]
+
+
+def _linked(row: np.ndarray, column: np.ndarray, n_columns: int) -> np.ndarray:
+    """Per column (a hidden count), the group of counts linked to it through sums (`row`, `column`: the
+    matrix's entries): union-find over the sums."""
+    parent = list(range(n_columns))
+
+    def root(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    order = np.argsort(row, kind="stable")
+    first_in_row: dict[int, int] = {}
+    for r, c in zip(row[order].tolist(), column[order].tolist(), strict=True):
+        head = first_in_row.setdefault(r, c)
+        a, b = root(head), root(c)
+        if a != b:
+            parent[b] = a
+    return np.array([root(c) for c in range(n_columns)])
+
+
+def _narrowed(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> tuple[list[int], list[tuple[int, int]]]:
+    """Hidden figures with a count of 1-4 (and sums whose rest is such a count, with the count) that the sums,
+    taken together with what each hidden count is known to be (at least 0), keep from reaching 1 or 4. Bounds
+    are propagated from sum to sum (each count's range, from the others' ranges in each sum it is in, until
+    none narrows): what this finds is narrowed for certain; the tests' integer programme looks for anything it
+    misses."""
+    values, rel, cell, sign, rem = block.counts, block.relation, block.figure, block.sign, block.rest
+    held_cells = np.flatnonzero(hidden)
+    n_vars = 0
+    var = np.full((len(values), len(Count)), -1)
+    for k in Count:
+        ok = ~np.isnan(values[held_cells, k])
+        var[held_cells[ok], k] = np.arange(n_vars, n_vars + ok.sum())
+        n_vars += int(ok.sum())
+    lo, hi = np.zeros(n_vars), np.full(n_vars, np.inf)  # every hidden count reads alike: it is >= 0
+    rows: list[tuple[np.ndarray, np.ndarray, float]] = []  # (variables, coefficients, constant): sum = constant
+    held = hidden[cell]
+    rest_of: dict[tuple[int, int], int] = {}
+    by_relation = np.argsort(rel, kind="stable")  # each relation's members, in order, without a scan per relation
+    with_hidden = np.unique(rel[held])
+    first = np.searchsorted(rel[by_relation], with_hidden, side="left")
+    last = np.searchsorted(rel[by_relation], with_hidden, side="right")
+    for k in Count:  # the children left out add up as the counts do: saying so narrows more
+        for r, start, end in zip(with_hidden, first, last, strict=True):
+            if np.isnan(rem[r, k]):
+                continue
+            here = by_relation[start:end]
+            unknown, known = here[held[here]], here[~held[here]]
+            constant = -float((sign[known] * values[cell[known], k]).sum())
+            variables, coefficients = list(var[cell[unknown], k]), list(sign[unknown].astype(float))
+            if rem[r, k] > 0:  # the rest, never shown: a count of its own, >= 0 (its bounds added below)
+                rest_of[(r, k)] = n_vars
+                variables.append(n_vars)
+                coefficients.append(-1.0)
+                n_vars += 1
+            else:
+                constant += float(rem[r, k])
+            rows.append((np.array(variables), np.array(coefficients), constant))
+    lo, hi = np.append(lo, np.zeros(len(rest_of))), np.append(hi, np.full(len(rest_of), np.inf))
+    numerator, denominator, complement = Count
+    leaves_out = np.array([1.0, -1.0, -1.0])  # denominator - numerator - complement = 0
+    for c in held_cells:  # the children a percentage leaves out
+        if var[c, complement] >= 0:
+            rows.append((np.array([var[c, denominator], var[c, numerator], var[c, complement]]), leaves_out, 0.0))
+    for head, *groups in block.links:  # rest in the total = the rests in the groups
+        for k in Count:
+            if np.isnan(rem[head, k]) or not any((r, k) in rest_of for r in (head, *groups)):
+                continue
+            ids, coefs, constant = [], [], 0.0
+            for r, coef in ((head, 1.0), *((g, -1.0) for g in groups)):
+                if (r, k) in rest_of:
+                    ids.append(rest_of[(r, k)])
+                    coefs.append(coef)
+                else:
+                    constant -= coef * float(np.nan_to_num(rem[r, k]))
+            rows.append((np.array(ids), np.array(coefs), constant))
+    for (r, count), v in rest_of.items():
+        if count == numerator and (r, denominator) in rest_of and (r, complement) in rest_of:  # the rest's own
+            rows.append((np.array([rest_of[(r, denominator)], v, rest_of[(r, complement)]]), leaves_out, 0.0))
+    propagate(rows, lo, hi)
+    small = _small(values, rule)
+    top = rule.smallest_shown - 1
+    cells_out: list[int] = []
+    for c in held_cells:
+        for k in Count:
+            if small[c, k] and var[c, k] >= 0 and (lo[var[c, k]] > 1 or hi[var[c, k]] < top):
+                cells_out.append(int(c))
+                break
+    rests_out = [
+        (r, k) for (r, k), v in rest_of.items() if _small(rem[r, k : k + 1], rule)[0] and (lo[v] > 1 or hi[v] < top)
+    ]
+    return cells_out, rests_out
+
+
+def propagate(
+    rows: list[tuple[np.ndarray, np.ndarray, float]], lo: np.ndarray, hi: np.ndarray,
+    rounds: int = PROPAGATION_ROUNDS,
+) -> None:  # fmt: skip
+    """Narrow each count's [lo, hi] (in place) from the others' in every sum it is in (`rows`: variables,
+    coefficients +1 or -1, constant: sum = constant), until none narrows. Raises NotSettled if they still
+    narrow after `rounds` rounds: what is found by then may miss a count the sums narrow, so nothing may be
+    published from it."""
+    if not rows:
+        return
+    row = np.concatenate([np.full(len(ids), i) for i, (ids, _, _) in enumerate(rows)])
+    var = np.concatenate([ids for ids, _, _ in rows]).astype(int)
+    coef = np.concatenate([coefs for _, coefs, _ in rows])
+    constant = np.array([c for _, _, c in rows])
+    n_rows = len(rows)
+    for _ in range(rounds):
+        least = np.where(coef > 0, lo[var], -hi[var])  # coef x counted at its smallest ...
+        most = np.where(coef > 0, hi[var], -lo[var])  # ... and largest
+        least_finite, least_open = np.where(np.isfinite(least), least, 0.0), ~np.isfinite(least)
+        most_finite, most_open = np.where(np.isfinite(most), most, 0.0), ~np.isfinite(most)
+        others_least = np.bincount(row, least_finite, n_rows)[row] - least_finite
+        others_least[(np.bincount(row, least_open, n_rows)[row] - least_open) > 0] = -np.inf
+        others_most = np.bincount(row, most_finite, n_rows)[row] - most_finite
+        others_most[(np.bincount(row, most_open, n_rows)[row] - most_open) > 0] = np.inf
+        # coef x = constant - the others, and coef is +1 or -1
+        one, other = (constant[row] - others_most) * coef, (constant[row] - others_least) * coef
+        new_lo, new_hi = lo.copy(), hi.copy()
+        np.maximum.at(new_lo, var, np.ceil(np.minimum(one, other) - ROUNDING))
+        np.minimum.at(new_hi, var, np.floor(np.maximum(one, other) + ROUNDING))
+        if np.array_equal(new_lo, lo) and np.array_equal(new_hi, hi):
+            return
+        lo[:], hi[:] = new_lo, new_hi
+    raise NotSettled(
+        f"disclosure control: bounds carried across {n_rows} sums still narrowed after {rounds} rounds; "
+        "nothing is published from a decision that may miss a count its sums give away"
+    )
+
+
+def suppressed(
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
+    cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
+    already_hidden: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:  # fmt: skip
+    """Every figure that may be published up to the last month of `figures`, which of them are hidden, and
+    the sums a reader can form among them (relation, cell, sign). `cohorts`: the cohorts and breakdowns the
+    figures were measured by (default parameters/cohorts.yaml: every caller decides with the same sums, so every
+    output hides the same). `same_children`: counts two figures share (a KPI's children looked after are another's
+    denominator): where either is hidden, both are, and each figure's own sums are made safe again.
+    `already_hidden`: keys hidden by a version of these months already published: hidden again."""
+    cohorts = cohorts if cohorts is not None else load_cohorts()
+    cells = figure_cells(figures, catalogue)
+    members = relations(cells, authority, cohorts, rule)
+    forced = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
+    hidden = decide(cells, members, rule, authority, forced)
+    for _ in range(SETTLE_ROUNDS):
+        together = _hidden_with_twins(cells, hidden, same_children)
+        if not (together & ~hidden).any():
+            return cells, hidden, members
+        forced = forced | together
+        hidden = decide(cells, members, rule, authority, forced, previous=hidden)
+    raise NotSettled(f"disclosure control did not settle in {SETTLE_ROUNDS} rounds of figures hidden together")
+
+
+def _keys_in(cells: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
+    """Per cell, whether its key (month or period, area, KPI, cohort, breakdown, group) is among `keys`."""
+    probe = (
+        cells.loc[:, list(KEYS)]
+        .astype(str)
+        .merge(keys.loc[:, list(KEYS)].astype(str).drop_duplicates().assign(_in=True), on=list(KEYS), how="left")
+    )
+    return probe["_in"].fillna(False).to_numpy(dtype=bool)
+
+
+def _hidden_with_twins(cells: pd.DataFrame, hidden: np.ndarray, same_children: tuple[Twin, ...]) -> np.ndarray:
+    """`hidden`, and every cell sharing a count with a hidden cell (the same month, area, cohort and group)."""
+    out = hidden.copy()
+    on = ["month", "area", "cohort", "breakdown", "group"]
+    for (one, _), (other, _) in same_children:
+        a = cells.loc[cells["kpi_id"] == one, on].assign(a=lambda f: f.index)
+        b = cells.loc[cells["kpi_id"] == other, on].assign(b=lambda f: f.index)
+        pairs = a.merge(b, on=on)
+        either = hidden[pairs["a"].to_numpy()] | hidden[pairs["b"].to_numpy()]
+        out[pairs.loc[either, "a"].to_numpy()] = True
+        out[pairs.loc[either, "b"].to_numpy()] = True
+    return out
+
+
+LOG_COLUMNS = (*KEYS, "numerator", "denominator", "complement", "reason", "protects", "sum")
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A month's one decision: the keys of every hidden figure (`hidden_keys`'s frame) and why each is hidden."""
+
+    hidden: pd.DataFrame
+    log: pd.DataFrame
+
+
+def decision(
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
+    cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
+    already_hidden: pd.DataFrame | None = None,
+) -> Decision:  # fmt: skip
+    """What `hidden_keys` hides, with `disclosure_log`'s reasons, from one decision."""
+    found = suppressed(
+        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden
+    )
+    cells, hidden, _ = found
+    keys = cells.loc[hidden, list(KEYS)].assign(shown=HIDDEN).reset_index(drop=True)
+    return Decision(keys, _log(*found, rule, already_hidden))
+
+
+def disclosure_log(
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
+    cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
+    already_hidden: pd.DataFrame | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """A reason for every hidden figure, for the data-protection officer (the internal edition's
+    disclosure-log.csv): `reason` primary (its numerator, denominator or the children a percentage leaves out
+    are 1-4: which), secondary (hidden so that `protects`, hidden in `sum` with it, cannot be worked out), a
+    period with a hidden month, the same children as a hidden figure of another KPI, or hidden by a version
+    already published. Its exact counts are beside it: this log is not for publication."""
+    found = suppressed(
+        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden
+    )
+    return _log(*found, rule, already_hidden)
+
+
+def _log(
+    cells: pd.DataFrame, hidden: np.ndarray, members: pd.DataFrame, rule: DisclosureRule,
+    already_hidden: pd.DataFrame | None,
+) -> pd.DataFrame:  # fmt: skip
+    values = cells[list(COUNTS)].to_numpy(float)
+    small = _small(values, rule)
+    earlier = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
+    keys = cells.loc[:, list(KEYS)].astype(str).to_numpy()
+    is_month = (cells["month"] == cells["step"]).to_numpy()
+    # the sums each hidden cell is in, and their hidden members and totals
+    cell, relation, sign = (members[c].to_numpy() for c in ("cell", "relation", "sign"))
+    held = hidden[cell]
+    relations_of: dict[int, list[int]] = {}
+    for c, r in zip(cell[held], relation[held], strict=True):
+        relations_of.setdefault(int(c), []).append(int(r))
+    hidden_in: dict[int, list[int]] = {}
+    for c, r in zip(cell[held], relation[held], strict=True):
+        hidden_in.setdefault(int(r), []).append(int(c))
+    total_of = dict(zip(relation[sign > 0].tolist(), cell[sign > 0].tolist(), strict=True))
+    rows = []
+    for c in np.flatnonzero(hidden):
+        primary = [COUNTS[k] for k in range(len(COUNTS)) if small[c, k]]
+        protects, where = "", ""
+        if primary:
+            reason = "primary: " + ", ".join(primary) + f" of 1-{rule.smallest_shown - 1}"
+        elif earlier[c]:
+            reason = "hidden by a version of this month already published"
+        elif not is_month[c]:
+            reason = "period: a month in it is hidden"
+        else:
+            reason = "secondary"
+            for r in relations_of.get(int(c), []):
+                others = [o for o in hidden_in[r] if o != c]
+                if others:
+                    protects = "; ".join(" / ".join(keys[o]) for o in others)
+                    where = "total " + " / ".join(keys[total_of[r]])
+                    break
+            else:
+                reason = "the same children as a hidden figure of another KPI"
+        rows.append((*keys[c], *values[c], reason, protects, where))
+    return pd.DataFrame(rows, columns=list(LOG_COLUMNS))
+
+
+def hidden_keys(
+    figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
+    cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
+    already_hidden: pd.DataFrame | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """The keys (month or period, area, KPI, cohort, breakdown, group) of every figure to hide; `shown`: HIDDEN,
+    what stands for each, alike whether it is small or hidden to protect another."""
+    cells, mask, _ = suppressed(
+        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden
+    )
+    log.info(
+        "disclosure control: %d of %d figures hidden, up to %s",
+        int(mask.sum()), len(cells), cells["step"].max() if len(cells) else "-",
+    )  # fmt: skip
+    return cells.loc[mask, list(KEYS)].assign(shown=HIDDEN).reset_index(drop=True)
+
+
+def no_hidden() -> pd.DataFrame:
+    return pd.DataFrame({c: pd.Series(dtype="str") for c in (*KEYS, "shown")})
