@@ -399,7 +399,8 @@ def test_a_child_in_no_area_is_counted_in_area_not_known_and_warned_of(tmp_path:
     assert headline[AREA_NOT_KNOWN] == 2  # the two children, in an area of their own
     assert headline.drop("Kent").sum() == headline["Kent"]  # so the areas add up to the authority again
     warned = data_quality(data, at, folder)
-    assert (warned["rule"] == RULE_AREA_KNOWN).sum() == 2
+    assert (warned["rule"] == RULE_AREA_KNOWN.text).sum() == 2
+    assert set(warned.loc[warned["rule"] == RULE_AREA_KNOWN.text, "code"]) == {"LP303"}
     # where every child has an area, there is no such area
     assert AREA_NOT_KNOWN not in set(measure_table(load_903(paths.SAMPLE_RETURNS / "2019-09" / "903"), "2019-09",
                                                    "Kent", ["cla_count"])["area"])  # fmt: skip
@@ -545,7 +546,7 @@ def test_care_leavers_leave_out_those_who_returned_home_and_invalid_codes_are_er
     assert counted("care_leavers_eet") == (3, 4)
     assert counted("care_leavers_suitable_accommodation") == (1, 4)  # 101 only
     errors = data_quality(data, D, folder)
-    errors = errors.loc[errors["rule"] == RULE_ACCOMMODATION_CODE]
+    errors = errors.loc[errors["code"] == RULE_ACCOMMODATION_CODE.code]
     assert errors[["row", "column", "value", "severity"]].values.tolist() == [
         [5, "ACCOM", "S1", "error"], [6, "ACCOM", "01", "error"]
     ]  # fmt: skip

@@ -32,31 +32,41 @@ def test_a_good_return_reads_as_numbers_with_its_source_rows(tmp_path: Path, cat
 
 
 @pytest.mark.parametrize(
-    ("body", "row", "column", "value", "rule"),
+    ("body", "row", "column", "value", "rule", "code"),
     [
-        ("2019-04,Kent,unknown_kpi,1,2,\n", 2, "kpi_id", "unknown_kpi", "kpi_id is a KPI in the KPI definitions"),
-        ("2019-03,Kent,reviews_on_time,1,2,\n", 2, "month", "2019-03", "month is the folder's month, 2019-04"),
-        ("2019-04,Kent,reviews_on_time,3,0,\n", 2, "numerator", "3", "no numerator over a denominator of 0"),
-        ("2019-04,Kent,reviews_on_time,51,50,\n", 2, "numerator", "51", "the numerator is at most the denominator"),
-        ("2019-04,Kent,reviews_on_time,forty,50,\n", 2, "numerator", "forty", "numerator is a number"),
-        ("2019-04,Kent,days_to_adoption,,12,n/a\n", 2, "value", "n/a", "value is a number"),
-        ("2019-04,Kent,reviews_on_time,-1,50,\n", 2, "numerator", "-1", "numerator is not negative"),
+        ("2019-04,Kent,unknown_kpi,1,2,\n", 2, "kpi_id", "unknown_kpi", "kpi_id is a KPI in the KPI definitions",
+         "LP104"),
+        ("2019-03,Kent,reviews_on_time,1,2,\n", 2, "month", "2019-03", "month is the folder's month, 2019-04", "LP101"),
+        ("2019-04,Kent,reviews_on_time,3,0,\n", 2, "numerator", "3", "no numerator over a denominator of 0", "LP109"),
+        ("2019-04,Kent,reviews_on_time,51,50,\n", 2, "numerator", "51", "the numerator is at most the denominator",
+         "LP110"),
+        ("2019-04,Kent,reviews_on_time,forty,50,\n", 2, "numerator", "forty", "numerator is a number", "LP004"),
+        ("2019-04,Kent,days_to_adoption,,12,n/a\n", 2, "value", "n/a", "value is a number", "LP004"),
+        ("2019-04,Kent,reviews_on_time,-1,50,\n", 2, "numerator", "-1", "numerator is not negative", "LP005"),
         ("2019-04,Kent,reviews_on_time,45,,\n", 2, "denominator", "",
-         "a percent KPI gives its denominator with its numerator"),
+         "a percent KPI gives its denominator with its numerator", "LP106"),
         ("2019-04,Kent,reviews_on_time,45,50,80\n", 2, "value", "80",
-         "value agrees with 100 x numerator / denominator (to within 0.05)"),
-        ("2019-04,,reviews_on_time,45,50,\n", 2, "area", "", "area is not blank"),
+         "value agrees with 100 x numerator / denominator (to within 0.05)", "LP111"),
+        ("2019-04,,reviews_on_time,45,50,\n", 2, "area", "", "area is not blank", "LP102"),
         ("2019-04,Kent,reviews_on_time,45,50,\n2019-04,Kent,moves_3plus,4,40,\n2019-04,Kent,reviews_on_time,44,50,\n",
-         4, "kpi_id", "reviews_on_time", "one row per month, area and KPI"),
+         4, "kpi_id", "reviews_on_time", "one row per month, area and KPI", "LP112"),
     ],
 )  # fmt: skip
 def test_bad_rows_are_named_by_file_row_column_value_and_rule(
-    tmp_path: Path, catalogue: KpiCatalogue, body: str, row: int, column: str, value: str, rule: str
+    tmp_path: Path, catalogue: KpiCatalogue, body: str, row: int, column: str, value: str, rule: str, code: str
 ) -> None:
     path = write_return(tmp_path, "2019-04", body)
     _, problems = check_return(path, "2019-04", catalogue)
     assert problems.to_dict("records") == [
-        {"file": str(path), "row": row, "column": column, "value": value, "rule": rule, "severity": "error"}
+        {
+            "file": str(path),
+            "row": row,
+            "column": column,
+            "value": value,
+            "rule": rule,
+            "severity": "error",
+            "code": code,
+        }
     ]
     with pytest.raises(InputError) as caught:
         load(path, catalogue)

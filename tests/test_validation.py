@@ -8,6 +8,7 @@ from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
 from lacperf_helpers.config import paths
+from lacperf_helpers.ingest.rules import Rule
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import (
     ERROR,
@@ -98,8 +99,8 @@ def test_excel_leftovers_are_read_and_counted(tmp_path: Path) -> None:
 
 def test_problem_counts_add_up_by_rule() -> None:
     problems = pd.DataFrame(
-        [["a.csv", 2, "X", "", "rule one", "warning"], ["a.csv", 3, "X", "", "rule one", "warning"],
-         ["b.csv", 2, "Y", "", "rule two", "error"]],
+        [["a.csv", 2, "X", "", "rule one", "warning", "LP901"], ["a.csv", 3, "X", "", "rule one", "warning", "LP901"],
+         ["b.csv", 2, "Y", "", "rule two", "error", "LP902"]],
         columns=list(PROBLEM_COLUMNS),
     )  # fmt: skip
     assert problem_counts(problems).values.tolist() == [["error", "rule two", "b.csv", 1],
@@ -184,15 +185,19 @@ def test_a_huge_return_gives_a_page_a_person_opens_and_a_complete_csv(tmp_path: 
     # 200,000 bad rows of one rule and 3 of another: the page lists each rule's first findings and how many
     # more; identical findings are one line with their rows and count; the CSV keeps every row
     many = problems_at("2019-09/kpi_return.csv", range(2, 200_002), "numerator", ["x"] * 200_000,
-                       "numerator is a number", ERROR)  # fmt: skip
-    varied = problems_at("2019-09/kpi_return.csv", [5, 6, 7], "kpi_id", ["a", "b", "c"], "kpi_id is a KPI", ERROR)
+                       Rule("LP004", "numerator is a number"), ERROR)  # fmt: skip
+    varied = problems_at(
+        "2019-09/kpi_return.csv", [5, 6, 7], "kpi_id", ["a", "b", "c"], Rule("LP104", "kpi_id is a KPI"), ERROR
+    )
     csv_path, page_path = write_report(combine([many, varied]), tmp_path, "Validation")
     page = page_path.read_text()
     assert len(page) < 50_000
     assert "200000" in page and "2, 3, 4, 5, 6, 7, 8, 9, 10, 11 ... (199990 more)" in page
     assert all(f"<td>{code}</td>" in page for code in "abc")
     assert len(pd.read_csv(csv_path)) == 200_003
-    forty = problems_at("r.csv", range(2, 42), "kpi_id", [f"k{i}" for i in range(40)], "kpi_id is a KPI", ERROR)
+    forty = problems_at(
+        "r.csv", range(2, 42), "kpi_id", [f"k{i}" for i in range(40)], Rule("LP104", "kpi_id is a KPI"), ERROR
+    )
     shown = findings(combine([forty, forty, many]))  # 40 findings of one rule (each twice): the first 25, the rest
     kpi = shown.loc[shown["rule"] == "kpi_id is a KPI"]
     assert len(kpi) == 26 and kpi["count"].tolist() == [2] * 25 + [30]

@@ -25,6 +25,7 @@ from filelock import FileLock
 
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.ingest.rules import DFE_RULES_READ_FILE
 from lacperf_helpers.ingest.validation import PROBLEM_COLUMNS, WARNING, combine
 
 log = logging.getLogger("lacperf.dfe_rules")
@@ -103,12 +104,13 @@ def dfe_problems(folder: Path, month: str) -> pd.DataFrame:
             "value": "",  # the validator's context holds child-level values: none is carried
             "rule": f"DfE rule {failure['code']}: {failure['message']}{note}",
             "severity": WARNING,
+            "code": str(failure["code"]),  # the DfE's own code, as it names the rule
         }
         for failure in found["failures"]
     ]
     skipped = [
         {"file": str(folder / name), "row": None, "column": "", "value": "", "severity": WARNING,
-         "rule": "the DfE rules read each SSDA903 table once: this file is not one of them (or a second copy)"}
+         "rule": DFE_RULES_READ_FILE.text, "code": DFE_RULES_READ_FILE.code}
         for name in found["skipped_files"] if name != "child_area.csv"  # lacperf's own areas file
     ]  # fmt: skip
     log.info("DfE rules (%s) over %s: %d failure(s)", used, folder, len(rows))

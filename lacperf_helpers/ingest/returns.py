@@ -16,10 +16,10 @@ import pandera.pandas as pa
 
 from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.ingest import rules
 from lacperf_helpers.ingest.layout import SSDA903_FOLDER, available_months, return_path
 from lacperf_helpers.ingest.validation import (
     ERROR,
-    RULE_REQUIRED_COLUMN,
     combine,
     number_checks,
     parse_numbers,
@@ -41,7 +41,6 @@ INVISIBLE = (
     r"\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U00013438\U0001bca0-\U0001bca3"
     r"\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
 )
-RULE_VISIBLE_AREA = "area has no invisible or control characters (a zero-width space would make another area)"
 # A percent given in the value column must agree with numerator/denominator to display precision.
 PERCENT_TOLERANCE = 0.05
 
@@ -85,7 +84,7 @@ def _check_return(path: Path, month: str, catalogue: KpiCatalogue) -> tuple[pd.D
     raw, found = read_csv_text(path)
     missing = [c for c in RETURN_COLUMNS if c not in raw.columns]
     if missing:
-        return raw, combine([found, problems_at(path, [1] * len(missing), "", missing, RULE_REQUIRED_COLUMN, ERROR)])
+        return raw, combine([found, problems_at(path, [1] * len(missing), "", missing, rules.REQUIRED_COLUMN, ERROR)])
     raw = raw.loc[:, list(RETURN_COLUMNS)]
     if raw.empty:
         raise InputError(path, "the file has a header but no rows of figures")
@@ -93,13 +92,13 @@ def _check_return(path: Path, month: str, catalogue: KpiCatalogue) -> tuple[pd.D
 
 
 WIDE_RULES = {  # checks over whole rows, and the column each is reported at
-    "a percent KPI gives its denominator with its numerator": "denominator",
-    "a percent KPI gives its numerator with its denominator": "numerator",
-    "a percent KPI gives numerator and denominator, not only a value": "numerator",
-    "no numerator over a denominator of 0": "numerator",
-    "the numerator is at most the denominator": "numerator",
-    f"value agrees with 100 x numerator / denominator (to within {PERCENT_TOLERANCE})": "value",
-    "one row per month, area and KPI": "kpi_id",
+    rules.DENOMINATOR_WITH_NUMERATOR: "denominator",
+    rules.NUMERATOR_WITH_DENOMINATOR: "numerator",
+    rules.NOT_VALUE_ONLY: "numerator",
+    rules.NOT_OVER_ZERO: "numerator",
+    rules.AT_MOST_DENOMINATOR: "numerator",
+    rules.VALUE_AGREES.of(tolerance=PERCENT_TOLERANCE): "value",
+    rules.ONE_ROW_PER_KPI: "kpi_id",
 }
 
 
@@ -145,15 +144,15 @@ def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
                   not_over_zero, at_most_denominator, value_agrees, one_row_per_key]  # fmt: skip
     return pa.DataFrameSchema(
         {
-            "month": text_column(rule(lambda s: s == month, f"month is the folder's month, {month}")),
+            "month": text_column(rule(lambda s: s == month, rules.RETURN_MONTH.of(month=month))),
             "area": text_column(
-                rule(lambda s: s != "", "area is not blank"),
+                rule(lambda s: s != "", rules.AREA_GIVEN),
                 # a zero-width space or a control character would make 'Kent' and 'Kent\u200b' two areas
-                rule(lambda s: ~s.str.contains(INVISIBLE, regex=True), RULE_VISIBLE_AREA),
+                rule(lambda s: ~s.str.contains(INVISIBLE, regex=True), rules.VISIBLE_AREA),
             ),
             "kpi_id": text_column(
-                rule(lambda s: s.isin(catalogue.ids), "kpi_id is a KPI in the KPI definitions"),
-                rule(lambda s: ~s.isin(from_903), "kpi_id is not one lacperf computes from SSDA903 data"),
+                rule(lambda s: s.isin(catalogue.ids), rules.RETURN_KPI_KNOWN),
+                rule(lambda s: ~s.isin(from_903), rules.NOT_FROM_903),
             ),
             **{column: text_column(*number_checks(column)) for column in FIGURE_COLUMNS},
         },

@@ -23,7 +23,9 @@ import pandera.pandas as pa
 
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import is_month, month_end
+from lacperf_helpers.ingest import rules
 from lacperf_helpers.ingest.layout import extract_files
+from lacperf_helpers.ingest.rules import Rule
 from lacperf_helpers.ingest.validation import (
     ERROR,
     PERSONAL,
@@ -87,24 +89,18 @@ GIVEN: dict[str, tuple[str, ...]] = {"episodes": ("DECOM", "RNE", "LS"), "header
 # A problem report leaves the analyst's machine beside the appendices: the file, row and column find the
 # cell; the value of a column that identifies a child is never copied into it.
 PERSONAL_COLUMNS = frozenset({"CHILD", "DOB", "MC_DOB", "UPN", "MOTHER", "HOME_POST", "PL_POST"})
-RULE_HEADER_ROW = "the first row names the DfE's columns (CHILD, ...), separated by commas"
 # the measures read a child's legal status and placement from the episode begun latest (DfE: overlapping
 # episodes are a validation error, so which one describes the child is ours to say, and said where it happens)
-RULE_OVERLAP = (
-    "one child's episodes do not overlap (where they do, the one begun later gives the child's legal status "
-    "and placement)"
-)
-RULE_EPISODES_TABLE = (
-    "the folder holds an SSDA903 episodes table (" + ", ".join(TABLES["episodes"][:4]) + ", ...) that can be read"
-)
+RULE_OVERLAP = rules.EPISODES_DO_NOT_OVERLAP
+RULE_EPISODES_TABLE = rules.EPISODES_TABLE.of(columns=", ".join(TABLES["episodes"][:4]))
 
 
-def code_rule(column: str) -> str:
-    return f"{column} is a code in the DfE's list"
+def code_rule(column: str) -> Rule:
+    return rules.CODE_IN_LIST.of(column=column)
 
 
-def key_rule(name: str) -> str:
-    return f"one row per {' x '.join(KEYS[name])} in a file (the last is kept)"
+def key_rule(name: str) -> Rule:
+    return rules.ONE_ROW_PER_KEY.of(keys=" x ".join(KEYS[name]))
 
 
 def _in_codes(codes: frozenset[str]) -> Callable[[pd.Series], pd.Series]:
@@ -112,18 +108,18 @@ def _in_codes(codes: frozenset[str]) -> Callable[[pd.Series], pd.Series]:
 
 
 @functools.cache
-def table_schema(name: str) -> tuple[pa.DataFrameSchema, frozenset[str]]:
+def table_schema(name: str) -> tuple[pa.DataFrameSchema, frozenset[Rule]]:
     """A table's schema (every column as text, as the file has it) and the names of its checks that only warn."""
     columns, warnings = {}, {key_rule(name)}
     for column in TABLES[name]:
         checks = []
         if column == "CHILD":
-            checks.append(rule(lambda s: s != "", "CHILD is given"))
+            checks.append(rule(lambda s: s != "", rules.GIVEN.of(column="CHILD")))
         if column in DATE_COLUMNS:
             checks += date_checks(column, required=column in GIVEN.get(name, ()))
             warnings.add(iso_date_rule(column))
         elif column in GIVEN.get(name, ()):
-            checks.append(rule(lambda s: s != "", f"{column} is given"))
+            checks.append(rule(lambda s: s != "", rules.GIVEN.of(column=column)))
         if column in CODES:
             checks.append(rule(_in_codes(CODES[column]), code_rule(column)))
             if column in CODE_WARNINGS:
@@ -228,10 +224,10 @@ def _load_903(folder: Path, stamp: tuple[tuple[str, int, int], ...]) -> Ssda903:
         problems.append(read_problems)
         name = identify(list(raw.columns))
         if name is None and "CHILD" not in raw.columns:  # no header row, or not comma-separated: not to be guessed
-            problems.append(problems_at(path, [1], "", [""], RULE_HEADER_ROW, ERROR))
+            problems.append(problems_at(path, [1], "", [""], rules.HEADER_ROW, ERROR))
             continue
         if name is None:
-            problems.append(problems_at(path, [1], "", [""], "the file holds an SSDA903 table lacperf reads", WARNING))
+            problems.append(problems_at(path, [1], "", [""], rules.KNOWN_TABLE, WARNING))
             continue
         columns = list(TABLES[name]) + [c for c in raw.columns if c == "UASC" and name == "header"]
         schema, warnings = table_schema(name)
@@ -263,9 +259,8 @@ def _stitch(name: str, files: list[tuple[pd.Timestamp, str, pd.DataFrame]]) -> t
     problems = no_problems()
     if name == "episodes" and len(files) > 1:
         earlier_open = latest.loc[(latest["_order"] < len(files) - 1) & latest["DEC"].isna()]
-        text = "an open episode is in the latest year's file too (kept as the earlier file has it)"
         where, rows = earlier_open["_file"].tolist(), earlier_open["_row"].tolist()
-        problems = problems_at(where, rows, "DEC", [""] * len(rows), text, WARNING)
+        problems = problems_at(where, rows, "DEC", [""] * len(rows), rules.OPEN_EPISODE_AGAIN, WARNING)
     return latest.drop(columns="_order").reset_index(drop=True), problems
 
 
@@ -281,14 +276,17 @@ def dates_after(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     for name, table in data.tables.items():
         for column in sorted(COUNTED_DATES.get(name, set()) & set(table.columns)):
             dates, year_on = table[column], at + pd.DateOffset(years=1)
-            checks = ((dates > year_on, ERROR, "a year after"), ((dates > at) & (dates <= year_on), WARNING, "after"))
-            for late, severity, when in checks:
+            checks = (
+                (dates > year_on, ERROR, rules.DATE_YEAR_AFTER_MONTH_END),
+                ((dates > at) & (dates <= year_on), WARNING, rules.DATE_AFTER_MONTH_END),
+            )
+            for late, severity, broken in checks:
                 rows = table.index[late.to_numpy()]
                 if len(rows):
                     files, numbers = _where(data, name, rows)
-                    rule = f"{column} is not {when} the extract's month end, {at:%d/%m/%Y}"
+                    said = broken.of(column=column, date=f"{at:%d/%m/%Y}")
                     values = dates.loc[rows].dt.strftime("%d/%m/%Y")
-                    found.append(problems_at(files, numbers, column, values, rule, severity))
+                    found.append(problems_at(files, numbers, column, values, said, severity))
     return combine(found)
 
 
@@ -317,20 +315,20 @@ def cross_table_problems(data: Ssda903) -> pd.DataFrame:
     eps = data.table("episodes")
     found = []
 
-    def add(mask: pd.Series, column: str, values: pd.Series, text: str, severity: str) -> None:
+    def add(mask: pd.Series, column: str, values: pd.Series, said: Rule, severity: str) -> None:
         rows = eps.index[mask.to_numpy()]
         files, numbers = _where(data, "episodes", rows)
-        found.append(problems_at(files, numbers, column, values.loc[rows], text, severity))
+        found.append(problems_at(files, numbers, column, values.loc[rows], said, severity))
 
     add(eps["DEC"] < eps["DECOM"], "DEC", _day(eps["DEC"]) + " before DECOM " + _day(eps["DECOM"]),
-        "an episode ends on or after the day it starts", ERROR)  # fmt: skip
+        rules.EPISODE_ENDS_AFTER_START, ERROR)  # fmt: skip
     if "header" in data.tables:
         header = data.table("header").drop_duplicates("CHILD").set_index("CHILD")
         dob = eps["CHILD"].map(header["DOB"])
         add(dob > eps["DECOM"], "DECOM", _day(eps["DECOM"]) + " before the child's DOB",
-            "a child is born on or before the day an episode starts", ERROR)  # fmt: skip
+            rules.BORN_BEFORE_EPISODE, ERROR)  # fmt: skip
         unknown = ~eps["CHILD"].isin(header.index)
-        add(unknown, "CHILD", eps["CHILD"].where(~unknown, PERSONAL), "a child in episodes is in header", ERROR)
+        add(unknown, "CHILD", eps["CHILD"].where(~unknown, PERSONAL), rules.CHILD_IN_HEADER, ERROR)
     order = eps.sort_values(["CHILD", "DECOM"])
     previous_end = order.groupby("CHILD")["DEC"].shift(1)
     has_previous = order.groupby("CHILD").cumcount() > 0

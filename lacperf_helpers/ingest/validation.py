@@ -1,4 +1,5 @@
-"""Every input checked against a declared schema; every problem one row: file, row, column, value, rule, severity.
+"""Every input checked against a declared schema; every problem one row: file, row, column, value, rule, severity,
+code (the rule's stable code: ingest/rules.py, docs/rules.md).
 
 Schemas are pandera DataFrameSchemas over the file as text (one row per spreadsheet row, the header
 being row 1), so a check can name the exact cell. Errors stop a run; warnings let it go on and are
@@ -24,8 +25,22 @@ from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.paths import csv_text, read_regular_file, write_atomically
 from lacperf_helpers.ingest.layout import VALIDATION_CSV as VALIDATION_CSV
 from lacperf_helpers.ingest.layout import VALIDATION_PAGE as VALIDATION_PAGE
+from lacperf_helpers.ingest.rules import (
+    EARLIEST_DATE as RULE_EARLIEST_DATE,
+)
+from lacperf_helpers.ingest.rules import (
+    EMPTY_ROW,
+    GIVEN,
+    ISO_DATE_WRITTEN,
+    NOT_NEGATIVE,
+    NUMBER_GIVEN,
+    READABLE,
+    REAL_DATE,
+    REQUIRED_COLUMN,
+    Rule,
+)
 
-PROBLEM_COLUMNS = ("file", "row", "column", "value", "rule", "severity")
+PROBLEM_COLUMNS = ("file", "row", "column", "value", "rule", "severity", "code")  # code: the rule's, last
 ERROR, WARNING = "error", "warning"
 
 # ASCII digits only: fullwidth or Arabic-Indic digits are not a number pandas reads (they became "No data")
@@ -37,8 +52,6 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 PERSONAL = "(not shown: personal data)"
 _POSTCODE = re.compile(r"^\s*[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\s*$", re.IGNORECASE)
 _DATE = re.compile(r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})(\s.*)?$")
-RULE_REQUIRED_COLUMN = "the header has every required column"
-RULE_EMPTY_ROW = "empty rows are skipped"
 EARLIEST_DATE = pd.Timestamp("1900-01-01")  # the earliest date an SSDA903 extract may hold
 
 
@@ -51,7 +64,7 @@ def problems_at(
     rows: Iterable[int | None],
     column: str,
     values: Iterable[object],
-    rule: str,
+    rule: Rule,
     severity: str,
 ) -> pd.DataFrame:
     """Problem rows for the given spreadsheet rows (None: the file as a whole) of one column, in one file
@@ -60,7 +73,7 @@ def problems_at(
     files = file if isinstance(file, list) else [str(file)] * len(rows)
     frame = pd.DataFrame(
         {"file": files, "row": pd.array(rows, dtype="Int64"), "column": column, "value": values,
-         "rule": rule, "severity": severity}
+         "rule": rule.text, "severity": severity, "code": rule.code}
     )  # fmt: skip
     return frame.loc[:, list(PROBLEM_COLUMNS)]
 
@@ -117,7 +130,7 @@ def as_problems(error: InputError) -> pd.DataFrame:
     """An error some other reader raised (a YAML file, say), as problem rows."""
     if isinstance(error, ValidationError):
         return error.problems
-    return problems_at(error.file, [error.row], error.column or "", [""], error.message, ERROR)
+    return problems_at(error.file, [error.row], error.column or "", [""], Rule(READABLE.code, error.message), ERROR)
 
 
 # --- reading CSV files as Excel and other tools save them ------------------------------------------------
@@ -159,7 +172,7 @@ def read_csv_text(path: Path, normalise: Callable[[str], str] = str.strip) -> tu
     raw = raw.apply(lambda col: col.str.strip())
     raw.index = pd.RangeIndex(2, len(raw) + 2)  # spreadsheet rows: the header is row 1
     empty = (raw == "").all(axis=1)
-    found = problems_at(path, raw.index[empty.to_numpy()], "", [""] * int(empty.sum()), RULE_EMPTY_ROW, WARNING)
+    found = problems_at(path, raw.index[empty.to_numpy()], "", [""] * int(empty.sum()), EMPTY_ROW, WARNING)
     return raw.loc[~empty], found
 
 
@@ -211,9 +224,9 @@ def _without_trailing_cell(path: Path, text: str) -> pd.DataFrame:
 # --- schemas --------------------------------------------------------------------------------------------
 
 
-def rule(check: Callable[[Any], Any], name: str) -> pa.Check:
-    """A check whose name is the rule a person reads ('CHILD is not blank')."""
-    return pa.Check(check, name=name, error=name)
+def rule(check: Callable[[Any], Any], said: Rule) -> pa.Check:
+    """A check of one rule: its code (the check's name) and the sentence a person reads ('CHILD is given')."""
+    return pa.Check(check, name=said.code, error=said.text)
 
 
 def text_column(*checks: pa.Check, required: bool = True) -> pa.Column:
@@ -222,8 +235,8 @@ def text_column(*checks: pa.Check, required: bool = True) -> pa.Column:
 
 def number_checks(column: str) -> list[pa.Check]:
     return [
-        rule(lambda s: (s == "") | s.str.match(NUMBER) | s.str.match(THOUSANDS), f"{column} is a number"),
-        rule(lambda s: ~(parse_numbers(s) < 0), f"{column} is not negative"),
+        rule(lambda s: (s == "") | s.str.match(NUMBER) | s.str.match(THOUSANDS), NUMBER_GIVEN.of(column=column)),
+        rule(lambda s: ~(parse_numbers(s) < 0), NOT_NEGATIVE.of(column=column)),
     ]
 
 
@@ -238,13 +251,13 @@ def schema_problems(
     frame: pd.DataFrame,
     file: str | Path,
     *,
-    warnings: frozenset[str] = frozenset(),
-    wide_columns: dict[str, str] | None = None,
+    warnings: frozenset[Rule] = frozenset(),
+    wide_columns: dict[Rule, str] | None = None,
 ) -> pd.DataFrame:
     """Validate `frame` against `schema` (every check, lazily) and list what failed as problem rows.
 
-    Checks named in `warnings` are warnings, the rest errors. A check over whole rows is reported at the
-    column `wide_columns` names for it.
+    Rules in `warnings` are warnings, the rest errors. A check over whole rows is reported at the column
+    `wide_columns` names for its rule.
     """
     try:
         schema.validate(frame, lazy=True)
@@ -255,38 +268,49 @@ def schema_problems(
     wide_columns = wide_columns or {}
     rows = []
     for case in cases.itertuples(index=False):
-        check, column, index = str(case.check), case.column, case.index
-        if check == "column_in_dataframe":
-            rows.append((1, str(case.failure_case), "", RULE_REQUIRED_COLUMN, ERROR))
+        column, index = case.column, case.index
+        if str(case.check) == "column_in_dataframe":
+            rows.append((1, str(case.failure_case), "", REQUIRED_COLUMN.text, ERROR, REQUIRED_COLUMN.code))
             continue
-        if check in wide_columns and column != wide_columns[check]:
+        said = _rule_of(schema, str(case.schema_context), column, case.check_number)
+        if said in wide_columns and column != wide_columns[said]:
             continue  # a check over whole rows fails in every column: report it once, where it belongs
         if index is None or pd.isna(index):
             continue  # a summary row pandera adds for a whole-column failure
-        severity = WARNING if check in warnings else ERROR
+        severity = WARNING if said in warnings else ERROR
         value = "" if pd.isna(case.failure_case) else str(case.failure_case)
-        rows.append((int(index), str(column), value, check, severity))
-    found = pd.DataFrame(rows, columns=["row", "column", "value", "rule", "severity"])
+        rows.append((int(index), str(column), value, said.text, severity, said.code))
+    found = pd.DataFrame(rows, columns=["row", "column", "value", "rule", "severity", "code"])
     found.insert(0, "file", str(file))
     found = found.astype({"row": "Int64"}).sort_values(["row"], kind="stable", ignore_index=True)
     return found.loc[:, list(PROBLEM_COLUMNS)]
 
 
-def iso_date_rule(column: str) -> str:
+def _rule_of(schema: pa.DataFrameSchema, context: str, column: object, number: object) -> Rule:
+    """The rule of a failed check, from the check itself (its name is the code, its error the sentence)."""
+    checks = schema.columns[column].checks if context == "Column" else schema.checks
+    check = checks[int(number)]  # type: ignore[call-overload]
+    return Rule(str(check.name), str(check.error))
+
+
+def iso_date_rule(column: str) -> Rule:
     """The rule an ISO date breaks: a warning, since yyyy-mm-dd cannot be misread."""
-    return f"{column} is dd/mm/yyyy (not yyyy-mm-dd, as Excel rewrites it)"
+    return ISO_DATE_WRITTEN.of(column=column)
 
 
 def date_checks(column: str, *, required: bool = False) -> list[pa.Check]:
     """dd/mm/yyyy and a real date; an ISO date (Excel rewrote it) is read, with a warning."""
     checks = [
-        rule(lambda s: (s == "") | parse_dates(s).notna(), f"{column} is a real date in the form dd/mm/yyyy"),
+        rule(lambda s: (s == "") | parse_dates(s).notna(), REAL_DATE.of(column=column)),
         rule(lambda s: ~s.str.match(ISO_DATE), iso_date_rule(column)),
         # a year typed short of a digit or with one wrong (1015 for 2015): no child in care was born before it
-        rule(lambda s: ~(parse_dates(s) < EARLIEST_DATE), f"{column} is on or after {EARLIEST_DATE:%d/%m/%Y}"),
+        rule(
+            lambda s: ~(parse_dates(s) < EARLIEST_DATE),
+            RULE_EARLIEST_DATE.of(column=column, date=f"{EARLIEST_DATE:%d/%m/%Y}"),
+        ),
     ]
     if required:
-        checks.append(rule(lambda s: s != "", f"{column} is given"))
+        checks.append(rule(lambda s: s != "", GIVEN.of(column=column)))
     return checks
 
 

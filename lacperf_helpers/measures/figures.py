@@ -13,6 +13,7 @@ from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import month_end
 from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE, SLICE
+from lacperf_helpers.ingest import rules
 from lacperf_helpers.ingest.layout import RETURN_FILE, available_months, exists, return_path, ssda903_path
 from lacperf_helpers.ingest.returns import check_return, empty_return, read_return, require_month
 from lacperf_helpers.ingest.ssda903 import load_903
@@ -104,7 +105,7 @@ def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCat
     return combine(found)
 
 
-RULE_NO_RETURN = f"a month with SSDA903 data has its {RETURN_FILE} too (else its return KPIs read No data)"
+RULE_NO_RETURN = rules.RETURN_BESIDE_EXTRACT.of(return_file=RETURN_FILE)
 
 
 def no_return(path: Path, *, last: bool) -> pd.DataFrame:

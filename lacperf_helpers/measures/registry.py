@@ -30,6 +30,7 @@ from lacperf_helpers.config.vocabulary import (
     PLACEMENT_TYPES,
     TOTAL,
 )
+from lacperf_helpers.ingest import rules
 from lacperf_helpers.ingest.ssda903 import TABLES, Ssda903
 from lacperf_helpers.ingest.validation import ERROR, WARNING, combine, no_problems, problems_at
 
@@ -51,8 +52,8 @@ ACCOMMODATION_CODES = frozenset({
     "U1", "U2", "V1", "V2", "W1", "W2", "X2", "Y1", "Y2", "Z1", "Z2", "0",
 })  # fmt: skip
 SUITABLE_ACCOMMODATION = frozenset(code for code in ACCOMMODATION_CODES if code.endswith("1"))
-RULE_ACCOMMODATION_CODE = "OC3 ACCOM is a code in the DfE's list (an invalid code is never counted as suitable)"
-RULE_AREA_KNOWN = f"a looked-after child is in child_area.csv (else counted in '{AREA_NOT_KNOWN}')"
+RULE_ACCOMMODATION_CODE = rules.ACCOMMODATION_CODE
+RULE_AREA_KNOWN = rules.AREA_KNOWN.of(area_not_known=AREA_NOT_KNOWN)
 MEASURE_COLUMNS = (
     "month", "area", "measure", "cohort", "breakdown", "group", "numerator", "denominator", "value",
 )  # fmt: skip
@@ -427,8 +428,7 @@ def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") ->
     rows = [None] * len(first) if where is None else [int(r) for r in where.loc[first.index, "_row"]]
     found = problems_at(
         files, rows, "RNE", first["RNE"].astype("string").fillna(""),
-        "a child's period of care starts on record (RNE S), or 30 months before the month end (else long-term "
-        "stability may leave them out)", WARNING,
+        rules.PERIOD_START_ON_RECORD, WARNING,
     )  # fmt: skip
     return combine([data.problems, found, _area_not_known(data, at), _accommodation_not_coded(data)])
 

@@ -28,6 +28,7 @@ from lacperf_helpers.config.periods import (
 from lacperf_helpers.config.vocabulary import in_natural_order
 from lacperf_helpers.disclose.publishing import Published, published_csv, published_rows
 from lacperf_helpers.ingest.layout import available_months
+from lacperf_helpers.ingest.rules import CODES as LACPERF_CODES
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
 from lacperf_helpers.present import chart_drawing, charts, icons
 from lacperf_helpers.present.appendix import Appendix, Standout
@@ -503,8 +504,8 @@ def notes(appendix: Appendix) -> Section:
 
 def data_quality(appendix: Appendix) -> Section:
     """What checking the inputs found (warnings: errors stop a page), and what disclosure control hid."""
-    dfe = appendix.problems["rule"].str.startswith(DFE_RULE)
-    failed = appendix.problems.loc[dfe, "rule"].str.split(":", n=1).str[0]  # 'DfE rule 120'
+    dfe = ~appendix.problems["code"].isin(LACPERF_CODES)  # a code of the DfE's own rules ('120')
+    failed = appendix.problems.loc[dfe, "code"]
     problems = appendix.problems.loc[~dfe]
     places = problems["file"].map(short_path)
     rules = [
@@ -524,9 +525,6 @@ def data_quality(appendix: Appendix) -> Section:
         dfe_rules=failed.nunique(),
         dfe_asked=appendix.inputs.dfe_rules,
     )
-
-
-DFE_RULE = "DfE rule "  # how ingest/dfe_rules.py names the DfE's rules in a problem row
 
 
 def _files_phrase(files: list[str]) -> str:

@@ -14,9 +14,9 @@ import pandera.pandas as pa
 
 from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.periods import financial_year
+from lacperf_helpers.ingest import rules
 from lacperf_helpers.ingest.validation import (
     ERROR,
-    RULE_REQUIRED_COLUMN,
     combine,
     errors_in,
     number_checks,
@@ -43,7 +43,7 @@ def _column_name(header: str) -> str:
 
 # A benchmarks file often covers more KPIs than a council's catalogue (the sample's names lacperf's own):
 # rows for KPIs the catalogue does not define are left out with a warning, never an error.
-RULE_KNOWN_KPI = "kpi_id is a KPI in the KPI definitions (rows for other KPIs are left out)"
+RULE_KNOWN_KPI = rules.BENCHMARK_KPI_KNOWN
 
 
 def load_benchmarks(path: str | Path | None, catalogue: KpiCatalogue) -> pd.DataFrame:
@@ -67,7 +67,7 @@ def read_benchmarks(path: str | Path | None, catalogue: KpiCatalogue) -> tuple[p
     raw, found = read_csv_text(path, normalise=_column_name)
     missing = [c for c in REQUIRED if c not in raw.columns]
     if missing:
-        return raw, combine([found, problems_at(path, [1] * len(missing), "", missing, RULE_REQUIRED_COLUMN, ERROR)])
+        return raw, combine([found, problems_at(path, [1] * len(missing), "", missing, rules.REQUIRED_COLUMN, ERROR)])
     for optional in ("region", "authority_published"):
         if optional not in raw.columns:
             raw[optional] = ""
@@ -76,8 +76,8 @@ def read_benchmarks(path: str | Path | None, catalogue: KpiCatalogue) -> tuple[p
         {
             "kpi_id": text_column(rule(lambda s: s.isin(catalogue.ids), RULE_KNOWN_KPI)),
             "year": text_column(
-                rule(lambda s: s.str.match(_YEAR), "year is a financial year such as 2018/19"),
-                rule(lambda s: ~frame.loc[s.index].duplicated(["kpi_id", "year"]), "one row per KPI and year"),
+                rule(lambda s: s.str.match(_YEAR), rules.FINANCIAL_YEAR),
+                rule(lambda s: ~frame.loc[s.index].duplicated(["kpi_id", "year"]), rules.ONE_ROW_PER_KPI_AND_YEAR),
             ),
             **{column: text_column(*number_checks(column)) for column in FIGURES},
         }

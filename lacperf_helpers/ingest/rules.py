@@ -1,0 +1,100 @@
+"""lacperf's own rules for its inputs, each with a stable code (as the DfE names its SSDA903 rules: `120`).
+
+A problem's identity is its code, never its sentence: a page groups, counts and links findings by the
+`code` column of a problem row, and the sentence may be reworded without breaking any of that. Codes are
+never reused or renumbered; a retired rule keeps its code unused. docs/rules.md lists every one (a test
+holds the table to this catalogue). The DfE's own rules (ingest/dfe_rules.py) keep their own codes.
+"""
+
+from __future__ import annotations
+
+import string
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A rule as a problem row states it: its code ('LP003') and the sentence a person reads. A rule of the
+    catalogue may name fields ('{column} is a number'): `of` fills them in, keeping the code."""
+
+    code: str
+    text: str
+
+    def of(self, **fields: object) -> Rule:
+        return Rule(self.code, self.text.format(**fields))
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        return tuple(name for _, name, _, _ in string.Formatter().parse(self.text) if name)
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# --- any file read as a table (ingest/validation.py) ----------------------------------------------------
+READABLE = Rule("LP001", "the file can be read as the table it should be")  # the text says what was wrong
+REQUIRED_COLUMN = Rule("LP002", "the header has every required column")
+EMPTY_ROW = Rule("LP003", "empty rows are skipped")
+NUMBER_GIVEN = Rule("LP004", "{column} is a number")
+NOT_NEGATIVE = Rule("LP005", "{column} is not negative")
+REAL_DATE = Rule("LP006", "{column} is a real date in the form dd/mm/yyyy")
+ISO_DATE_WRITTEN = Rule("LP007", "{column} is dd/mm/yyyy (not yyyy-mm-dd, as Excel rewrites it)")
+EARLIEST_DATE = Rule("LP008", "{column} is on or after {date}")
+GIVEN = Rule("LP009", "{column} is given")
+
+# --- the KPI return (ingest/returns.py) ------------------------------------------------------------------
+RETURN_MONTH = Rule("LP101", "month is the folder's month, {month}")
+AREA_GIVEN = Rule("LP102", "area is not blank")
+VISIBLE_AREA = Rule("LP103", "area has no invisible or control characters (a zero-width space would make another area)")
+RETURN_KPI_KNOWN = Rule("LP104", "kpi_id is a KPI in the KPI definitions")
+NOT_FROM_903 = Rule("LP105", "kpi_id is not one lacperf computes from SSDA903 data")
+DENOMINATOR_WITH_NUMERATOR = Rule("LP106", "a percent KPI gives its denominator with its numerator")
+NUMERATOR_WITH_DENOMINATOR = Rule("LP107", "a percent KPI gives its numerator with its denominator")
+NOT_VALUE_ONLY = Rule("LP108", "a percent KPI gives numerator and denominator, not only a value")
+NOT_OVER_ZERO = Rule("LP109", "no numerator over a denominator of 0")
+AT_MOST_DENOMINATOR = Rule("LP110", "the numerator is at most the denominator")
+VALUE_AGREES = Rule("LP111", "value agrees with 100 x numerator / denominator (to within {tolerance})")
+ONE_ROW_PER_KPI = Rule("LP112", "one row per month, area and KPI")
+
+# --- the SSDA903 extract (ingest/ssda903.py) -------------------------------------------------------------
+HEADER_ROW = Rule("LP201", "the first row names the DfE's columns (CHILD, ...), separated by commas")
+KNOWN_TABLE = Rule("LP202", "the file holds an SSDA903 table lacperf reads")
+EPISODES_TABLE = Rule("LP203", "the folder holds an SSDA903 episodes table ({columns}, ...) that can be read")
+CODE_IN_LIST = Rule("LP204", "{column} is a code in the DfE's list")
+ONE_ROW_PER_KEY = Rule("LP205", "one row per {keys} in a file (the last is kept)")
+OPEN_EPISODE_AGAIN = Rule("LP206", "an open episode is in the latest year's file too (kept as the earlier file has it)")
+DATE_AFTER_MONTH_END = Rule("LP207", "{column} is not after the extract's month end, {date}")
+DATE_YEAR_AFTER_MONTH_END = Rule("LP208", "{column} is not a year after the extract's month end, {date}")
+EPISODE_ENDS_AFTER_START = Rule("LP209", "an episode ends on or after the day it starts")
+BORN_BEFORE_EPISODE = Rule("LP210", "a child is born on or before the day an episode starts")
+CHILD_IN_HEADER = Rule("LP211", "a child in episodes is in header")
+EPISODES_DO_NOT_OVERLAP = Rule(
+    "LP212",
+    "one child's episodes do not overlap (where they do, the one begun later gives the child's legal status "
+    "and placement)",
+)
+DFE_RULES_READ_FILE = Rule(
+    "LP213", "the DfE rules read each SSDA903 table once: this file is not one of them (or a second copy)"
+)
+
+# --- what the measures need of the inputs (measures/) -----------------------------------------------------
+PERIOD_START_ON_RECORD = Rule(
+    "LP301",
+    "a child's period of care starts on record (RNE S), or 30 months before the month end (else long-term "
+    "stability may leave them out)",
+)
+ACCOMMODATION_CODE = Rule(
+    "LP302", "OC3 ACCOM is a code in the DfE's list (an invalid code is never counted as suitable)"
+)
+AREA_KNOWN = Rule("LP303", "a looked-after child is in child_area.csv (else counted in '{area_not_known}')")
+RETURN_BESIDE_EXTRACT = Rule(
+    "LP304", "a month with SSDA903 data has its {return_file} too (else its return KPIs read No data)"
+)
+
+# --- the benchmarks file (rate/benchmarks.py) ------------------------------------------------------------
+BENCHMARK_KPI_KNOWN = Rule("LP401", "kpi_id is a KPI in the KPI definitions (rows for other KPIs are left out)")
+FINANCIAL_YEAR = Rule("LP402", "year is a financial year such as 2018/19")
+ONE_ROW_PER_KPI_AND_YEAR = Rule("LP403", "one row per KPI and year")
+
+CATALOGUE: tuple[Rule, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Rule))
+CODES = frozenset(r.code for r in CATALOGUE)
