@@ -25,19 +25,19 @@ from lacperf_helpers.config import paths
 from lacperf_helpers.config.definitions import load_yaml_model
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.vocabulary import (
-    AGE_BANDS,
+    AGE_BAND_STARTS,
     ALL,
     BREAKDOWNS,
-    ETHNIC_GROUPS,
+    ETHNICITIES,
+    LEGAL_STATUSES,
     PLACEMENT_TYPES,
+    SEX_CODES,
     TOTAL,
 )
 
-# SSDA903 legal statuses (LS); V3 and V4 are short breaks, which no measure counts
-LEGAL_STATUSES = ("C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4")
 LEGAL_STATUS_NAMES = {"section 20": "V2"}  # what panels say, as the code the return uses
-SEXES = {"1": "M", "2": "F", "m": "M", "f": "F", "male": "M", "female": "F"}  # SSDA903 SEX 1/2, read as M/F
-ETHNICITIES = (*ETHNIC_GROUPS.values(), "REFU", "NOBT")
+# a cohort's sex as SSDA903 codes it (1/2, M/F) or in words, read as M/F
+SEXES = {**{c.lower(): s for c, s in SEX_CODES.items() if s != "U"}, "male": "M", "female": "F"}
 OLDEST = 30  # ages are told apart up to this; older is one age (no child in care or care leaver is older)
 UNKNOWN, OTHER_AGES, CROSSED = "unknown", "other ages", " / "
 # What a cohort condition or a breakdown looks at, in the order they are written
@@ -327,8 +327,17 @@ class CohortCatalogue(_Frozen):
         return both(self.cohort(cohort).scope(), found)
 
 
-# The DfE's age bands (config/vocabulary.py) as ranges, for their scopes
-DFE_AGE_BANDS = dict(zip(AGE_BANDS, map(AgeRange.model_validate, ["0-0", "1-4", "5-9", "10-15", "16+"]), strict=True))
+def _age_ranges() -> dict[str, AgeRange]:
+    """The DfE's age bands (config/vocabulary.py) as ranges, for their scopes: '1-4', ..., '16+'."""
+    starts = list(AGE_BAND_STARTS.values())
+    ends = [f"-{after - 1}" for after in starts[1:]] + ["+"]
+    return {
+        band: AgeRange.model_validate(f"{start}{end}")
+        for band, start, end in zip(AGE_BAND_STARTS, starts, ends, strict=True)
+    }
+
+
+DFE_AGE_BANDS = _age_ranges()
 
 
 def both(one: Scope, other: Scope) -> Scope:

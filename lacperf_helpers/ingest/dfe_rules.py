@@ -25,6 +25,7 @@ from filelock import FileLock
 
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.periods import financial_year
 from lacperf_helpers.ingest.rules import DFE_RULES_READ_FILE
 from lacperf_helpers.ingest.validation import PROBLEM_COLUMNS, WARNING, combine
 
@@ -76,9 +77,7 @@ def environment() -> Path:
 
 def ruleset(month: str) -> str:
     """The rule set of the collection year `month` falls in (April to March): 2023-09 -> 'lac2023_24'."""
-    year, number = int(month[:4]), int(month[5:7])
-    start = year if number >= 4 else year - 1
-    return f"lac{start}_{(start + 1) % 100:02d}"
+    return "lac" + financial_year(month).replace("/", "_")
 
 
 def dfe_problems(folder: Path, month: str) -> pd.DataFrame:

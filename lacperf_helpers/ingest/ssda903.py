@@ -23,6 +23,7 @@ import pandera.pandas as pa
 
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import is_month, month_end
+from lacperf_helpers.config.vocabulary import ETHNIC_CODES, LEGAL_STATUSES, PLACEMENT_TYPE_OF, SEX_CODES
 from lacperf_helpers.ingest import rules
 from lacperf_helpers.ingest.layout import extract_files
 from lacperf_helpers.ingest.rules import Rule
@@ -69,7 +70,6 @@ DATE_COLUMNS = frozenset(
     {"DOB", "MC_DOB", "DECOM", "DEC", "DUC", "MIS_START", "MIS_END", "DATE_INT", "DATE_MATCH", "DATE_PLACED",
      "DATE_PLACED_CEASED", "DATE_PERM", "REVIEW"}
 )  # fmt: skip
-SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U", "9": "U"}
 # The DfE's code lists for the columns the measures read. A code outside them would put a child in the
 # wrong count (RNE, REC, MISSING, SEX: errors) or in an 'Other'/'unknown' group (the rest: warnings).
 CODES: dict[str, frozenset[str]] = {
@@ -78,11 +78,9 @@ CODES: dict[str, frozenset[str]] = {
     "REC": frozenset({"E11", "E12", "E13", "E14", "E15", "E16", "E17", "E2", "E3", "E41", "E45", "E46", "E47",
                       "E48", "E4A", "E4B", "E5", "E6", "E7", "E8", "E9", "X1"}),
     "MISSING": frozenset({"M", "A"}),
-    "LS": frozenset({"C1", "C2", "D1", "E1", "J1", "J2", "J3", "L1", "L2", "L3", "V2", "V3", "V4"}),
-    "PLACE": frozenset({"A3", "A4", "A5", "A6", "H5", "K1", "K2", "P1", "P2", "P3", "R1", "R2", "R3", "R5", "S1",
-                        "T0", "T1", "T2", "T3", "T4", "U1", "U2", "U3", "U4", "U5", "U6", "Z1"}),
-    "ETHNIC": frozenset({"WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN",
-                         "ABAN", "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT"}),
+    "LS": frozenset(LEGAL_STATUSES),
+    "PLACE": frozenset(PLACEMENT_TYPE_OF),
+    "ETHNIC": frozenset(ETHNIC_CODES),
 }  # fmt: skip
 CODE_WARNINGS = frozenset({"LS", "PLACE", "ETHNIC"})
 GIVEN: dict[str, tuple[str, ...]] = {"episodes": ("DECOM", "RNE", "LS"), "header": ("SEX", "DOB"), "uasc": ("DOB",)}

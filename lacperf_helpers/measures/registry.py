@@ -22,12 +22,14 @@ import pandas as pd
 from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.periods import month_end, parse_month
 from lacperf_helpers.config.vocabulary import (
+    AGE_BAND_STARTS,
     AGE_BANDS,
     ALL,
     AREA_NOT_KNOWN,
     ETHNIC_GROUPS,
     MEASURE_UNITS,
-    PLACEMENT_TYPES,
+    OTHER_PLACEMENT,
+    PLACEMENT_TYPE_OF,
     TOTAL,
 )
 from lacperf_helpers.ingest import rules
@@ -483,14 +485,14 @@ def age_at(data: Ssda903, at: pd.Timestamp) -> pd.Series:
     return _memo(data, ("age", at), lambda: completed_years(dob, at))  # several measures ask, each month
 
 
-AGE_BAND_STARTS = np.array([1, 5, 10, 16])  # where each AGE_BANDS band after the first begins, in years
+BAND_STARTS = np.array(list(AGE_BAND_STARTS.values())[1:])  # where each band after the first begins, in years
 
 
 def age_band(age: pd.Series) -> pd.Series:
     """Each age's band of AGE_BANDS ('unknown' without an age)."""
     labels = np.array([*AGE_BANDS, "unknown"], dtype=object)
     years = age.to_numpy(dtype="float64")
-    band = np.where(np.isnan(years), len(AGE_BANDS), np.searchsorted(AGE_BAND_STARTS, years, side="right"))
+    band = np.where(np.isnan(years), len(AGE_BANDS), np.searchsorted(BAND_STARTS, years, side="right"))
     return pd.Series(labels[band], index=age.index)
 
 
@@ -502,16 +504,10 @@ def ethnicity_group(ethnic: pd.Series) -> pd.Series:
 
 
 def placement_type(place: pd.Series) -> pd.Series:
+    """Each PLACE code's placement type, by code (config/vocabulary.py); a code not in the DfE's list 'Other'."""
     code = place.astype("str").str.upper()
-    return pd.Series(
-        np.select(
-            [code.str.match(r"^U[1-6]$"), code.str.match(r"^A[3-6]$"), code == "P1", code.str[0].isin(["K", "R", "S"]),
-             code == "P2"],
-            list(PLACEMENT_TYPES[:-1]),
-            default=PLACEMENT_TYPES[-1],
-        ),
-        index=place.index,
-    ).where(place.notna() & (code != "") & (code != "NAN"), "unknown")  # fmt: skip
+    typed = code.map(PLACEMENT_TYPE_OF).fillna(OTHER_PLACEMENT)
+    return typed.where(place.notna() & (code != "") & (code != "NAN"), "unknown")
 
 
 def _who_each_child_is(data: Ssda903) -> pd.DataFrame:

@@ -44,10 +44,10 @@ BANDS = "ABCD"
 def year_label(time_period: str) -> str:
     """'201819' -> '2018/19'; '2019' (the year ending March 2019) -> '2018/19'."""
     text = str(time_period).strip()
-    if len(text) == 6 and text.isdigit():
-        return f"{text[:4]}/{text[4:]}"
+    if len(text) == 6 and text.isdigit() and financial_year(f"{text[:4]}-04") == f"{text[:4]}/{text[4:]}":
+        return financial_year(f"{text[:4]}-04")
     if len(text) == 4 and text.isdigit():
-        return f"{int(text) - 1}/{text[2:]}"
+        return financial_year(f"{text}-03")  # the year ending March <text>
     raise ValueError(f"time_period {time_period!r} is not a year such as 201819")
 
 

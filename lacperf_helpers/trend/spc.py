@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 
 from lacperf_helpers.config.definitions import SpcRules
+from lacperf_helpers.config.vocabulary import TOO_FEW_POINTS
 
 # Improvement direction: H higher is better, L lower is better, N neither (MDC: purple, no assurance icon).
 Direction = Literal["H", "L", "N"]
@@ -40,7 +41,6 @@ SPECIAL_LOWER = "Special cause lower"
 CONSISTENTLY_MET = "Consistently met"
 CONSISTENTLY_MISSED = "Consistently missed"
 HIT_AND_MISS = "Hit and miss"
-TOO_FEW_POINTS = "Too few points"
 NO_TARGET = "No target"  # also where neither direction is better: a target then says nothing (MDC)
 
 # Each point's class, as the MDC tool colours it.

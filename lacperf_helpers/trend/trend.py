@@ -17,10 +17,10 @@ import numpy as np
 
 from lacperf_helpers.config.definitions import TrendTest
 from lacperf_helpers.config.periods import month_label, parse_month
+from lacperf_helpers.config.vocabulary import TOO_FEW_POINTS
 
 IMPROVING, DETERIORATING = "Improving", "Deteriorating"
 NO_CLEAR_CHANGE = "No clear change"
-TOO_FEW_POINTS = "Too few points"
 NO_RUN = "No run"
 
 
