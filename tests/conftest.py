@@ -272,3 +272,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     having run first (a fixture's work, a file left behind, a module-level cache)."""
     if os.environ.get("LACPERF_TEST_ORDER") == "reverse":
         items.reverse()
+
+
+def exited(result: Any, code: int) -> bool:
+    """Did a CliRunner run end with exit `code` by the CLI's own choice? CliRunner catches every exception and
+    prints no traceback, so "Traceback" is never in its output: a crash shows as `result.exception` instead
+    (any exception but the SystemExit the CLI raises to leave with its code)."""
+    exception = result.exception
+    ended = exception is None or (isinstance(exception, SystemExit) and exception.code == code)
+    return bool(result.exit_code == code and ended)

@@ -35,5 +35,7 @@ def test_values_and_changes_read_naturally() -> None:
     assert fmt_count(1526.0) == "1,526"
     assert fmt_change(1.0000001, "percent", 1) == "up 1.0 percentage point"
     assert fmt_change(-2.54, "percent", 1) == "down 2.5 percentage points"
+    assert fmt_change(1.2, "percent", 0) == "up 1 percentage point"  # one, at any precision
+    assert fmt_change(0.96, "percent", 1) == "up 1.0 percentage point"
     assert fmt_change(0.04, "percent", 1) == "unchanged"
     assert fmt_change(-13, "days", 0) == "down 13 days"

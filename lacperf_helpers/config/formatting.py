@@ -90,19 +90,13 @@ def fmt_change(change: float, unit: str, decimals: int) -> str:
         return "unchanged"
     way = "up" if change > 0 else "down"
     if unit == "percent":
-        amount = f"{size:.{decimals}f} percentage point{'' if f'{size:.{decimals}f}' == '1.0' else 's'}"
+        shown = f"{size:.{decimals}f}"
+        amount = f"{shown} percentage point{'' if float(shown) == 1 else 's'}"  # 'up 1 percentage point', '1.0' too
     elif unit == "days":
         amount = f"{fmt_number(size, decimals)} days"
     else:
         amount = fmt_number(size, decimals)
     return f"{way} {amount}"
-
-
-def fmt_signed(x: float) -> str:
-    """'+3', '-1', '0' for changes in children."""
-    if missing(x):
-        return DASH
-    return ("+" if x > 0 else "") + fmt_count(x) if x != 0 else "0"
 
 
 RESERVED_PAGES = frozenset({"index", "validation"})  # pages of a period's folder that are not an area's

@@ -116,15 +116,5 @@ def dfe_problems(folder: Path, month: str) -> pd.DataFrame:
     return combine([pd.DataFrame(rows + skipped, columns=list(PROBLEM_COLUMNS))])
 
 
-def available_in(python: Path) -> list[str]:
-    """The rule sets the installed validator has (for messages and tests)."""
-    listing = subprocess.run(
-        [str(python), "-c", "import lac_validator.rules as r, pathlib; print(' '.join(sorted(p.name for p in "
-         "pathlib.Path(next(iter(r.__path__))).glob('lac20*'))))"],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
-    return listing.stdout.split()
-
-
 if __name__ == "__main__":  # python -m lacperf_helpers.ingest.dfe_rules FOLDER MONTH: the rows, for a look
     print(dfe_problems(Path(sys.argv[1]), sys.argv[2]).to_string())

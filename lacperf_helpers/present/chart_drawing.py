@@ -4,7 +4,7 @@
 Why not Vega: an appendix has 26 charts, and drawing each through Vega (vl-convert) cost 30 ms and 47 kB:
 two thirds of a page's time and of its weight. The chart is always the same shape, so its geometry is
 worked out here: scales, ticks, RAG bands, lines and points. It is laid out as Vega lays out
-`charts.kpi_chart`, the same chart in altair (interactive, for JupyterLab), and a test compares the two
+`charts.kpi_chart`, the same chart in altair (the reference; interactive in JupyterLab), and a test compares the two
 mark by mark with Vega's own scenegraph. The differences are deliberate:
 - the x axis ticks only month starts: Vega ticks weeks on a short window, each labelled with its month;
 - a RAG band runs unbroken while its target and floor do not change (one rectangle, not one a month).

@@ -1,10 +1,11 @@
 """The KPI chart, drawn from aggregate figures only and readable in greyscale.
 
 `kpi_chart_frames` works out what a KPI's chart shows: one row per month (never a row per child), the
-RAG bands, England and the statistical neighbours, the y range. From those frames, `kpi_chart` builds
-the chart in altair (interactive, for JupyterLab; tests validate it against the Vega-Lite schema), and
-`kpi_figure` draws the appendix's inline SVG from a template (chart_drawing), laid out as Vega lays out
-`kpi_chart`.
+RAG bands, England and the statistical neighbours, the y range. From those frames `kpi_figure` draws the
+appendix's inline SVG from a template (chart_drawing). `kpi_chart` builds the same chart in altair: no page
+or notebook of lacperf draws it; it is the reference the SVG is held to (tests/test_chart_drawing.py puts
+every mark where Vega's scenegraph of it does, through vl-convert, a test dependency), and an analyst's
+interactive chart in JupyterLab (`charts.kpi_chart(...)` in a cell shows it).
 """
 
 from __future__ import annotations
@@ -38,12 +39,6 @@ FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 def _month_date(months: pd.Series) -> pd.Series:
     return months.astype(str) + "-01"
-
-
-MONTH_COLUMNS = (
-    "month", "month_label", "value", "figure", "rating", "target", "floor", "mean", "lower_limit", "upper_limit",
-    "signal", "rules", "description",
-)  # fmt: skip
 
 
 def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, polarity: str) -> pd.DataFrame:

@@ -724,12 +724,6 @@ QUARTER_CONTENTS = [
 ]  # fmt: skip
 
 
-QUARTER_CONTENTS = [
-    ("T_quarter", "The quarter's table"), ("trends", "Each KPI's months"), ("measures", "How measured"),
-    ("data-quality", "Data quality"),
-]  # fmt: skip
-
-
 def quarter_navigation(q: QuarterAppendix) -> Section:
     """Links to the table and detail, the other areas' quarterly pages, this area's pages of the quarter's
     months, and the indexes."""
