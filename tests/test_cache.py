@@ -128,3 +128,24 @@ def test_outputs_follow_the_umask(tmp_path: Path) -> None:
     finally:
         os.umask(previous)
     assert stat.S_IMODE((tmp_path / "page.html").stat().st_mode) == 0o640
+
+
+def test_a_manifest_hashes_a_file_as_it_is_now_even_rewritten_to_look_unchanged(tmp_path: Path) -> None:
+    # a settings file rewritten at the same size, its modification time put back: the cache's key may keep
+    # the hash it read (documented); the page's manifest records the bytes as they are
+    import hashlib
+    import os
+
+    from lacperf_helpers.config.cache import file_sha256
+    from lacperf_helpers.config.inputs import Inputs
+    from lacperf_helpers.ingest.manifest import describe
+
+    kpis = tmp_path / "kpis.yaml"
+    kpis.write_bytes(b"kpis: [a]\n")
+    before = kpis.stat()
+    assert file_sha256(kpis) == hashlib.sha256(b"kpis: [a]\n").hexdigest()
+    kpis.write_bytes(b"kpis: [b]\n")
+    os.utime(kpis, ns=(before.st_atime_ns, before.st_mtime_ns))
+    manifest = describe(Inputs(returns=tmp_path / "none", kpis=kpis), "2019-09", {}, "now")
+    assert manifest["kpi_definitions_sha256"] == hashlib.sha256(b"kpis: [b]\n").hexdigest()
+    assert file_sha256(kpis) == hashlib.sha256(b"kpis: [a]\n").hexdigest()  # the key's, within this process

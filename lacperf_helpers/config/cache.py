@@ -154,14 +154,21 @@ def cache_key(kind: str, arguments: Iterable[str], files: Iterable[Path]) -> str
 
 
 def file_sha256(path: Path) -> str:
-    """The file's SHA-256; read once per process while its size and modification time stay the same (a
-    batch's plan, its month and its pages' manifests share most of their inputs)."""
+    """The file's SHA-256 for a cache key, read once per process while the file's size and modification time
+    stay the same (a batch's plan and its month share most of their inputs). A rewrite of the same size with
+    its modification time put back keeps the hash read before, within the process: what a manifest records
+    is read afresh (`sha256_now`)."""
     info = path.stat()
     return _file_sha256(path.resolve(), info.st_size, info.st_mtime_ns)
 
 
 @functools.lru_cache(maxsize=4096)
 def _file_sha256(path: Path, size: int, modified_ns: int) -> str:
+    return sha256_now(path)
+
+
+def sha256_now(path: Path) -> str:
+    """The SHA-256 of the file's bytes as they are now: an auditor's record of what a page was made from."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
 
 

@@ -1,7 +1,8 @@
-"""What a page was made from: every input with its SHA-256, the parameters, the KPI definitions' hash,
-the lacperf version and the time made. Shown in the page's footer and written as JSON beside it, so an
-auditor can tell which files made a figure, and re-make it. Made once per page (by lacperf render, or
-by `load_appendix` in JupyterLab) and passed on."""
+"""What a page was made from: every input with its SHA-256, the parameters, the KPI definitions' hash, the
+lacperf version and the time made. Shown in the page's footer and written as JSON beside it, so an auditor
+can tell which files made a figure, and re-make it. Each hash is read afresh, never remembered from an
+earlier read (a file rewritten at the same size with its modification time put back is hashed as it is).
+Made once per page (by lacperf render, or by `load_appendix` in JupyterLab) and passed on."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from lacperf_helpers import __version__
 from lacperf_helpers.config import paths
-from lacperf_helpers.config.cache import file_sha256
+from lacperf_helpers.config.cache import sha256_now
 from lacperf_helpers.config.inputs import NOTEBOOK_PARAMETERS, Inputs
 from lacperf_helpers.ingest.layout import available_months, month_files
 
@@ -57,9 +58,9 @@ def describe(
             for k, v in parameters.items()
             if k not in {"made_at", "manifest"}
         },
-        "kpi_definitions_sha256": file_sha256(kpis) if kpis.is_file() else "",
+        "kpi_definitions_sha256": sha256_now(kpis) if kpis.is_file() else "",
         "inputs": [
-            {"file": display_name(p, inputs.returns), "sha256": file_sha256(p)} for p in page_inputs(inputs, last_month)
+            {"file": display_name(p, inputs.returns), "sha256": sha256_now(p)} for p in page_inputs(inputs, last_month)
         ],
-        "code": [{"file": p.name, "sha256": file_sha256(p)} for p in code if p.is_file()],
+        "code": [{"file": p.name, "sha256": sha256_now(p)} for p in code if p.is_file()],
     }
