@@ -108,3 +108,37 @@ def test_the_checks_see_a_published_view_made_elsewhere(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f(frame):\n    return Published(frame, 'public'), disclosure.hidden_keys(frame)\n")
     assert {"Published", "hidden_keys"} <= calls_of(module)
+
+
+MONTH_WORK = {  # reading the returns folder, checking, measuring, rating and deciding: the month stage's
+    "lacperf_helpers.ingest.layout": {"available_months", "month_files", "ssda903_path", "extract_files"},
+    "lacperf_helpers.ingest.returns": None,  # None: any name
+    "lacperf_helpers.ingest.ssda903": None,
+    "lacperf_helpers.ingest.validation": {"read_csv_text", "schema_problems", "combine"},
+    "lacperf_helpers.measures.figures": None,
+    "lacperf_helpers.rate.scorecard": {"build_scorecard"},
+    "lacperf_helpers.disclose.solver": None,
+}
+
+
+def names_imported(path: Path) -> set[tuple[str, str]]:
+    """(module, name) of every `from lacperf_helpers... import name` in `path`."""
+    return {
+        (node.module, alias.name)
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("lacperf_helpers")
+        for alias in node.names
+    }
+
+
+def test_presentation_does_none_of_the_months_work() -> None:
+    """The month's work (read, check, measure, rate, decide what is hidden) is the month stage's: a page is laid
+    out from the view it is given, and never lists the returns folder itself."""
+    found = [
+        f"{module_name(p)} imports {name} from {module}"
+        for p in sorted((PACKAGE / "present").glob("*.py"))
+        for module, name in names_imported(p)
+        if module in MONTH_WORK and (MONTH_WORK[module] is None or name in MONTH_WORK[module])  # type: ignore[operator]
+    ]
+    assert found == []
+    assert ("lacperf_helpers.ingest.layout", "available_months") in names_imported(PACKAGE / "month" / "data.py")

@@ -27,7 +27,7 @@ from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
-from lacperf_helpers.config.periods import is_month, quarter_months
+from lacperf_helpers.config.periods import is_month, previous_month, quarter_months
 from lacperf_helpers.config.vocabulary import BREAKDOWNS
 from lacperf_helpers.disclose.publishing import Published, hide_in_measures, published_rows
 from lacperf_helpers.disclose.solver import Decision, Twin, decision
@@ -189,6 +189,18 @@ class MonthData:
     hidden: pd.DataFrame  # the public edition's decision: month or period, area, KPI, cohort, breakdown, group
     disclosure_log: pd.DataFrame  # why each is hidden (disclosure.disclosure_log): internal, not for publication
     children: dict[Edition, dict[str, float | None]]  # per edition, counts given per 10,000 (`published_counts`)
+
+
+def months_held(inputs: Inputs) -> tuple[str, ...]:
+    """Every month the returns folder holds (a return or an extract), oldest first: the months a page links to
+    before and after its own. Read now, not kept with a month's data (a later month may have come since)."""
+    return tuple(available_months(inputs.returns))
+
+
+def return_files(month: str, inputs: Inputs) -> tuple[Path, ...]:
+    """The return files the month's and the month before's figures came from (those that exist)."""
+    returns = inputs.returns
+    return tuple(p for p in (return_path(returns, previous_month(month)), return_path(returns, month)) if p.is_file())
 
 
 def inputs_stamp(month: str, inputs: Inputs) -> tuple[tuple[str, int, int], ...]:

@@ -14,10 +14,10 @@ from lacperf_helpers.config.definitions import KpiCatalogue, Settings, TrendSett
 from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
-from lacperf_helpers.config.periods import previous_month
 from lacperf_helpers.disclose.publishing import Published, derived
 from lacperf_helpers.ingest.layout import return_path
 from lacperf_helpers.ingest.manifest import describe
+from lacperf_helpers.month.data import months_held, return_files
 from lacperf_helpers.month.edition import (
     TREND_FOR_CARD,
     Standout,
@@ -52,6 +52,7 @@ class Appendix:
     trend_settings: TrendSettings
     inputs: Inputs  # the files it was made from
     data_files: tuple[Path, ...]  # the return files this month's and last month's figures came from
+    months: tuple[str, ...]  # every month the returns folder holds: the pages before and after this one
     problems: pd.DataFrame  # every warning in the inputs up to this month (errors stop a page being made)
     standouts: list[Standout]  # areas whose rating stands apart from the authority's, with their runs
     national: pd.DataFrame  # each KPI against every authority in England (rate/national.py): published figures
@@ -92,10 +93,6 @@ def load_appendix(
     trend_rows = pd.DataFrame([{"kpi_id": k, **{c: s.row[c] for c in TREND_FOR_CARD}} for k, s in series.items()])
     if len(trend_rows):
         area_card = derived(area_card, lambda card: card.merge(trend_rows, on="kpi_id", how="left"))
-    returns = inputs.returns
-    data_files = tuple(
-        p for p in (return_path(returns, previous_month(month)), return_path(returns, month)) if p.is_file()
-    )
     made = made_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     return Appendix(
         month=month,
@@ -117,7 +114,8 @@ def load_appendix(
         settings=settings,
         trend_settings=trend_settings,
         inputs=inputs,
-        data_files=data_files,
+        data_files=return_files(month, inputs),
+        months=months_held(inputs),
         problems=view.data.problems,
         manifest=manifest
         or describe(inputs, month, {"month": month, "area": area, "cohort": cohort, "edition": edition.value}, made),

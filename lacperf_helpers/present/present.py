@@ -27,7 +27,6 @@ from lacperf_helpers.config.periods import (
 )
 from lacperf_helpers.config.vocabulary import in_natural_order
 from lacperf_helpers.disclose.publishing import Published, published_csv, published_rows
-from lacperf_helpers.ingest.layout import available_months
 from lacperf_helpers.ingest.rules import CODES as LACPERF_CODES
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
 from lacperf_helpers.present import chart_drawing, charts, icons
@@ -476,7 +475,7 @@ def navigation(appendix: Appendix) -> Section:
     this = page_name(appendix)
     every = list(dict.fromkeys(appendix.all_areas.frame["area"]))
     areas = _area_links(every, appendix.area if appendix.cohort == "all" else "", appendix.settings)
-    months = available_months(appendix.inputs.returns)
+    months = list(appendix.months)
     periods = []
     at = months.index(appendix.month) if appendix.month in months else -1
     if at > 0:
@@ -727,7 +726,7 @@ QUARTER_CONTENTS = [
 def quarter_navigation(q: QuarterAppendix) -> Section:
     """Links to the table and detail, the other areas' quarterly pages, this area's pages of the quarter's
     months, and the indexes."""
-    months = available_months(q.month_end.inputs.returns)
+    months = q.month_end.months
     area = slug(q.area)
     periods = [(month_label(m), f"../{m}/{area}.html") for m in quarter_months(q.quarter) if m in months]
     periods += [(f"every page of {q.quarter}", "index.html"), ("every month and quarter", "../index.html")]
