@@ -221,7 +221,7 @@ def _show_problems(problems: pd.DataFrame, report_to: Path | None) -> None:
             table.add_column(column, overflow="fold")
         for r in errors.head(SHOWN_PROBLEMS).itertuples(index=False):
             row = "" if pd.isna(r.row) else str(r.row)  # type: ignore[arg-type]
-            cells = (Path(str(r.file)).name, row, str(r.column), str(r.value), str(r.rule), str(r.severity))
+            cells = (Path(str(r.file)).name, row, *(str(getattr(r, c)) for c in PROBLEM_COLUMNS[2:]))
             table.add_row(*(Text(printable(cell)) for cell in cells))  # the inputs' own text: never markup or a control
         console.print(table, highlight=False)
         if len(errors) > SHOWN_PROBLEMS:

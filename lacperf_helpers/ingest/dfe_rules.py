@@ -4,8 +4,9 @@ The rules are maintained as `csc-validator-be-903` (one rule set per collection 
 Python 3.11, so it cannot share lacperf's environment: it runs in one of its own, made by uv on first use
 from `dfe-903-requirements.txt` (exact versions and hashes; the one time it needs PyPI) in the user's cache
 folder, and is called as a subprocess (`dfe_903_runner.py`, which imports nothing of lacperf's). Each
-failure becomes a problem row like lacperf's own (file, row, column, rule, severity), a warning: the DfE's
-rules judge the return, lacperf states what they found. No value, and so no child's ID, is carried.
+failure becomes a problem row like lacperf's own (file, row, column, rule, severity, and the DfE's own
+code), a warning: the DfE's rules judge the return, lacperf states what they found. No value, and so no
+child's ID, is carried.
 """
 
 from __future__ import annotations

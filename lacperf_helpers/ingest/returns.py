@@ -62,7 +62,7 @@ def read_return(path: Path, month: str, catalogue: KpiCatalogue) -> pd.DataFrame
 
 
 def check_return(path: Path, month: str, catalogue: KpiCatalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The return as text, and every problem in it as rows (file, row, column, value, rule, severity).
+    """The return as text, and every problem in it as rows (file, row, column, value, rule, severity, code).
 
     Checked once while the file and the definitions are unchanged (a page checks every month before it
     reads them); callers must not change the frames.

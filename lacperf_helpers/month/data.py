@@ -185,7 +185,7 @@ class MonthData:
     cohorts: CohortCatalogue
     figures: pd.DataFrame  # every area's checked figures up to the month, with cohort, breakdown and group
     areas: list[str]  # the month's areas, as in its figures
-    problems: pd.DataFrame  # warnings only (errors stop the month): file, row, column, value, rule, severity
+    problems: pd.DataFrame  # warnings only (errors stop the month): file, row, column, value, rule, severity, code
     hidden: pd.DataFrame  # the public edition's decision: month or period, area, KPI, cohort, breakdown, group
     disclosure_log: pd.DataFrame  # why each is hidden (disclosure.disclosure_log): internal, not for publication
     children: dict[Edition, dict[str, float | None]]  # per edition, counts given per 10,000 (`published_counts`)
