@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -40,6 +41,7 @@ from lacperf_helpers.config.paths import write_atomically
 from lacperf_helpers.config.periods import quarter_months
 from lacperf_helpers.ingest.manifest import describe
 from lacperf_helpers.present import templating as present_templating
+from lacperf_helpers.run import stylesheet
 from lacperf_helpers.run.pages import SOCKET_FOLDER_PREFIX, TEMPLATE, TEMPLATES, RenderError, appendix_path
 from lacperf_helpers.run.pages import check_file_names as check_file_names  # for those who import it from here
 
@@ -166,10 +168,11 @@ class WarmKernel:
 
     def warm(self, cwd: Path) -> None:
         """Start the kernel and import what every page imports, before there is a page to render (a failed
-        import is left for the page to report)."""
+        import is left for the page to report); ready the exporter too."""
         said = self.run_quietly(cwd, WARM_UP)
         if said.get("status") != "ok":
             log.debug("warming the kernel: %s", said.get("evalue"))
+        only_used_styles(lab_styles())  # and this process's exporter: its template read, JupyterLab's styles parsed
 
     def execute(self, notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
         check_parameters(notebook, parameters)
@@ -293,12 +296,43 @@ def _exporter() -> AppendixExporter:
 
 
 def export_html(executed: nbformat.NotebookNode, title: str) -> str:
-    """Self-contained HTML of an executed notebook: outputs only, analysts' cells removed."""
+    """Self-contained HTML of an executed notebook: outputs only, analysts' cells removed, and only the
+    JupyterLab style rules it uses."""
+    return only_used_styles(whole_page(executed, title))
+
+
+def whole_page(executed: nbformat.NotebookNode, title: str) -> str:
+    """The page as nbconvert makes it, JupyterLab's whole stylesheet inlined between the template's marks."""
     executed.metadata["title"] = title
     for number, cell in enumerate(executed.cells):
         cell["id"] = f"cell-{number}"  # papermill's injected cell has a random id: the same inputs, the same page
     body, _ = _exporter().from_notebook_node(executed)
     return str(body)
+
+
+LAB_STYLES = re.compile(r"<!-- lacperf: JupyterLab's styles -->(.*?)<!-- lacperf: end of JupyterLab's styles -->", re.S)
+STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+USED_STYLES = "<!-- JupyterLab's styles: only the rules this page uses -->"  # where they are, for a reader
+
+
+def only_used_styles(page: str) -> str:
+    """The page with JupyterLab's stylesheets (marked by the template) cut to the rules it uses
+    (run/stylesheet.py): the same look in a tenth of the weight."""
+    found = LAB_STYLES.search(page)
+    if found is None:
+        raise RenderError("the appendix template no longer marks JupyterLab's styles (run/templates)")
+    rest = page[: found.start()] + page[found.end() :]
+    css = "\n".join(STYLE.findall(found.group(1)))
+    used = stylesheet.used_rules(css, stylesheet.classes_of(rest), set(stylesheet.VARIABLE.findall(rest)))
+    return f'{page[: found.start()]}{USED_STYLES}\n<style type="text/css">\n{used}\n</style>{page[found.end() :]}'
+
+
+def lab_styles() -> str:
+    """JupyterLab's whole stylesheet as nbconvert inlines it in a page (the same in every page), marks and all."""
+    kernelspec = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
+    found = LAB_STYLES.search(whole_page(nbformat.v4.new_notebook(metadata={"kernelspec": kernelspec}), ""))
+    assert found is not None
+    return found.group(0)
 
 
 def render_appendix(
