@@ -139,9 +139,19 @@ def cla_count(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 def started_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
     """The episodes that started care (RNE S) from `first` to `at`: only the first occasion each child
     started to be looked after in the period counts (DfE)."""
-    eps = episodes(data)
-    began = eps.loc[(eps["RNE"] == "S") & (eps["DECOM"] >= first) & (eps["DECOM"] <= at)]
-    return began.sort_values(["CHILD", "DECOM"]).drop_duplicates("CHILD", keep="first")
+    starts, new_period = _memo(data, "starts of care", lambda: _in_order(episodes(data), "RNE", "S", "DECOM"))
+    began = starts.loc[(starts["DECOM"] >= first) & (starts["DECOM"] <= at) & new_period]
+    return began.drop_duplicates("CHILD", keep="first")
+
+
+def _in_order(eps: pd.DataFrame, column: str, code: str, day: str) -> tuple[pd.DataFrame, pd.Series]:
+    """The episodes whose `column` is `code` (for RNE) or is not `code` (for REC), by CHILD and `day`, and that
+    test itself (unknown where `column` is): sorted once per extract, not once per month (a month's episodes
+    are in the same order whether sorted before or after the month is picked out, the sort being stable)."""
+    chosen = eps[column] == code if column == "RNE" else eps[column] != code
+    keep = chosen.fillna(True).to_numpy(dtype=bool)
+    maybe = eps.loc[keep].assign(_chosen=chosen.to_numpy()[keep]).sort_values(["CHILD", day])
+    return maybe.drop(columns="_chosen"), pd.Series(maybe["_chosen"].to_numpy(), index=maybe.index)
 
 
 @measure("cla_starts", "Children who started to be looked after in the month", "count", "L",
@@ -165,9 +175,9 @@ def cla_starts_12_months(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 def ceased_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
     """The episodes that ended care (REC other than X1) from `first` to `at`: only the last occasion each child
     ceased to be looked after in the period counts (DfE)."""
-    eps = episodes(data)
-    left = eps.loc[(eps["DEC"] >= first) & (eps["DEC"] <= at) & (eps["REC"] != "X1")]
-    return left.sort_values(["CHILD", "DEC"]).drop_duplicates("CHILD", keep="last")
+    ends, care_ended = _memo(data, "ends of care", lambda: _in_order(episodes(data), "REC", "X1", "DEC"))
+    left = ends.loc[(ends["DEC"] >= first) & (ends["DEC"] <= at) & care_ended]
+    return left.drop_duplicates("CHILD", keep="last")
 
 
 @measure("cla_ceased", "Children who ceased to be looked after in the month", "count", "H",
@@ -222,7 +232,8 @@ def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     counted, temporary, run_began = _memo(data, "placement starts", lambda: _placement_starts(data))
     open_at_start = (eps["DECOM"] < first) & (eps["DEC"].isna() | (eps["DEC"] >= first)) & ~temporary
     # a return within the 12 months from a temporary placement open on their first day is the placement held
-    returned = (run_began < first) & ~eps["PLACE"].isin(TEMPORARY_PLACEMENTS)
+    held = _memo(data, "not temporary placements", lambda: ~eps["PLACE"].isin(TEMPORARY_PLACEMENTS))
+    returned = (run_began < first) & held
     moved_within = (eps["DECOM"] >= first) & (eps["DECOM"] <= at) & (counted | returned)
     placements = eps.loc[open_at_start | moved_within].groupby("CHILD").size()
     children = looked_after_at(data, at).to_series()
