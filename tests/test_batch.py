@@ -201,6 +201,54 @@ def test_a_warm_kernel_gives_each_appendix_a_fresh_namespace(tmp_path: Path) -> 
     assert second.cells[-1].outputs[0]["data"]["text/plain"] == f"(set(), {pid})"  # same kernel, nothing carried over
 
 
+def test_the_warm_kernel_is_papermills_engine_and_runs_a_notebook_on_its_own() -> None:
+    """The warm kernel is an engine registered with papermill (its public seam): papermill runs a notebook
+    through it, in a kernel of its own when it is given none, and a failing cell is papermill's error."""
+    import nbformat
+    import papermill
+    from papermill.engines import papermill_engines
+    from papermill.exceptions import PapermillExecutionError
+
+    from lacperf_helpers.run.render import ENGINE, WarmKernelEngine
+
+    assert papermill_engines.get_engine(ENGINE) is WarmKernelEngine
+    executed = papermill.execute_notebook(
+        str(TINY), None, engine_name=ENGINE, kernel_name="python3", progress_bar=False
+    )
+    assert executed.cells[0].outputs[0]["data"]["text/plain"] == "2"
+    failing = nbformat.read(TINY, as_version=4)
+    failing.cells[0].source = "raise ValueError('no figures')"
+    with pytest.raises(PapermillExecutionError, match="no figures"):
+        papermill.execute_notebook(failing, None, engine_name=ENGINE, kernel_name="python3", progress_bar=False)
+
+
+def test_a_warm_kernel_connects_its_client_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Canary: nbclient, given a kernel manager, asks it for a client (`km.client()`), starts its channels and
+    waits for it to be ready before each notebook; the warm kernel hands it the one client it connected, whose
+    readying (a fifth of a second) is done once. If nbclient stops asking the manager, or readies a client
+    some other way, this fails, rather than every page quietly paying a new connection."""
+    from lacperf_helpers.run.render import KeptClient, WarmKernel
+
+    readied: list[KeptClient] = []
+    ready = KeptClient.wait_for_ready
+
+    def counted(self: KeptClient, timeout: float | None = None) -> None:
+        if not self.ready:
+            readied.append(self)
+        ready(self, timeout=timeout)
+
+    monkeypatch.setattr(KeptClient, "wait_for_ready", counted)
+    kernel = WarmKernel()
+    try:
+        outputs = [kernel.execute(TINY, {}).cells[0].outputs[0]["data"]["text/plain"] for _ in range(3)]
+        assert kernel.manager is not None
+        client = kernel.manager.client()
+    finally:
+        kernel.shutdown()
+    assert outputs == ["2"] * 3
+    assert readied == [client]  # one client, readied once, for three notebooks
+
+
 def test_workers_are_started_while_new_inputs_are_worked_out_and_not_for_a_re_run(
     run_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -29,4 +29,8 @@ def test_the_batch_benchmarks_page_profile_names_every_step(capsys: pytest.Captu
     for step in ("load_appendix", "section overview", "section trend_section (26 charts)", "kernel round trips",
                  "HTML export", "page, in all"):  # fmt: skip
         assert re.search(rf"{re.escape(step)}.* \d+\.\d{{3}}\n", printed), (step, printed)
-    assert re.search(r"page weight: \d+ kB \(the charts [1-9]\d* kB, styles \d+ kB\)", printed), printed
+    assert re.search(r"page weight: \d+ kB \(target < 300 kB\), by part:\n", printed), printed
+    for part in ("SVG charts", "CSV downloads", "CSS: JupyterLab's rules the page uses", "CSS: the page's own",
+                 "scripts", "HTML (text, tables, the rest)"):  # fmt: skip
+        assert re.search(rf"  {re.escape(part)}.* \d+\.\d kB\n", printed), (part, printed)
+    assert re.search(r"SVG charts \(26 KPI charts\) +[1-9]\d*\.\d kB", printed), printed

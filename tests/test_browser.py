@@ -201,3 +201,40 @@ def test_the_internal_edition_says_it_is_not_for_publication_on_screen_and_on_ev
     for number, printed in enumerate(pages, start=1):  # each printed page's header and footer
         text = printed.extract_text()
         assert text.count("Internal edition: not for publication") >= 2, number
+
+
+# --- the page's weight: only the JupyterLab style rules it uses ---------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "appendix",
+    [
+        f"{SAMPLE_MONTH}/kent.html",
+        "2019-20-q2/west-kent.html",
+        f"../internal-not-for-publication/{SAMPLE_MONTH}/kent.html",
+    ],
+)
+def test_a_page_looks_the_same_with_only_the_jupyterlab_rules_it_uses_on_screen_and_in_print(
+    browser: Browser, rendered: Path, appendix: str, tmp_path: Path
+) -> None:
+    """The page as written (JupyterLab's styles cut to the rules it uses) against the same page with the whole
+    of JupyterLab's stylesheet, as nbconvert inlines it: pixel for pixel, at two widths, on screen and in print."""
+    from lacperf_helpers.run.render import USED_STYLES, lab_styles
+
+    written = rendered / appendix
+    html = written.read_text()
+    start = html.index(USED_STYLES)
+    end = html.index("</style>", start) + len("</style>")
+    whole = tmp_path / written.name
+    whole.write_text(html[:start] + lab_styles() + html[end:])
+    assert len(html) < len(whole.read_text()) - 200_000  # the whole stylesheet is most of a page
+    for media in ("screen", "print"):
+        for width in (1280, 800):
+            shots = []
+            for path in (written, whole):  # the same folder's neighbours do not matter: nothing is fetched
+                page = open_offline(browser, path).page
+                page.set_viewport_size({"width": width, "height": 900})
+                page.emulate_media(media=media)
+                shots.append(page.screenshot(full_page=True))
+                page.close()
+            assert shots[0] == shots[1], f"{appendix} looks different on {media} at {width} px"

@@ -79,6 +79,31 @@ def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypat
     assert again.problems.equals(first.problems)
 
 
+def test_a_kernel_is_served_the_months_view_the_batchs_plan_worked_out(
+    cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The batch's plan works out each edition's view of the month (to count the pages' ratings); a worker's
+    kernel reads it rather than work it out again, and a different edition or cohort is its own entry."""
+    from lacperf_helpers.config.editions import Edition
+    from lacperf_helpers.config.inputs import Inputs
+
+    month_data._month_data.cache_clear()
+    edition._edition_view.cache_clear()
+    planned = edition.edition_view("2019-09", inputs=Inputs(), edition=Edition.PUBLIC)
+    assert len(list(cache_folder.glob("view-*.lacperf-cache"))) == 1
+    month_data._month_data.cache_clear()
+    edition._edition_view.cache_clear()
+
+    def must_not_run(*args: object) -> None:
+        raise AssertionError("the view was worked out again")
+
+    monkeypatch.setattr(edition, "_work_out_view", must_not_run)
+    page = appendix.load_appendix("2019-09", "South Kent", made_at="2019-10-01T00:00Z", edition="public")
+    assert page.all_areas.frame.equals(planned.card.frame)
+    with pytest.raises(AssertionError, match="worked out again"):  # the internal edition: not this entry
+        edition.edition_view("2019-09", inputs=Inputs(), edition=Edition.INTERNAL)
+
+
 class Planted:
     """What an attacker's pickle does when it is loaded: leave a mark."""
 

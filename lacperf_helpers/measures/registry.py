@@ -7,6 +7,10 @@ measure of events, `as_at`: the day it happened. `measure_table` adds what is kn
 Dates are days; the month end is D; "the 12 months to D" runs from the day after D's date a year
 earlier up to D; age is in completed years at D. Episodes of short-break series (LS V3, V4) are left
 out of every measure. See docs/ssda903-measures.md for how each DfE definition is read.
+
+Here: how a measure is registered (`@measure`) and looked up (`MEASURES`, `measure_table`), and the measures.
+Their building blocks are measures/episodes.py; who each child is, measures/children.py; the adding up,
+measures/adding_up.py. Those modules' names are also importable from here, as they were before the split.
 """
 
 from __future__ import annotations
@@ -14,29 +18,32 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
-from lacperf_helpers.config.periods import month_end, parse_month
-from lacperf_helpers.config.vocabulary import (
-    AGE_BAND_STARTS,
-    AGE_BANDS,
-    ALL,
-    AREA_NOT_KNOWN,
-    ETHNIC_GROUPS,
-    MEASURE_UNITS,
-    OTHER_PLACEMENT,
-    PLACEMENT_TYPE_OF,
-    TOTAL,
-)
+from lacperf_helpers.config.cohorts import CohortCatalogue
+from lacperf_helpers.config.vocabulary import AREA_NOT_KNOWN, MEASURE_UNITS
 from lacperf_helpers.ingest import rules
-from lacperf_helpers.ingest.ssda903 import TABLES, Ssda903
+from lacperf_helpers.ingest.ssda903 import Ssda903
 from lacperf_helpers.ingest.validation import ERROR, WARNING, combine, no_problems, problems_at
+from lacperf_helpers.measures.adding_up import MEASURE_COLUMNS as MEASURE_COLUMNS
+from lacperf_helpers.measures.adding_up import add_up_months
+from lacperf_helpers.measures.children import age_at as age_at
+from lacperf_helpers.measures.children import attributes_when as attributes_when
+from lacperf_helpers.measures.children import child_attributes as child_attributes
+from lacperf_helpers.measures.children import completed_years as completed_years
+from lacperf_helpers.measures.episodes import SHORT_BREAKS as SHORT_BREAKS
+from lacperf_helpers.measures.episodes import care_periods as care_periods
+from lacperf_helpers.measures.episodes import episodes as episodes
+from lacperf_helpers.measures.episodes import header as header
+from lacperf_helpers.measures.episodes import looked_after_at as looked_after_at
+from lacperf_helpers.measures.episodes import memo as _memo
+from lacperf_helpers.measures.episodes import month_start as month_start
+from lacperf_helpers.measures.episodes import open_at as open_at
+from lacperf_helpers.measures.episodes import uasc_at as uasc_at
+from lacperf_helpers.measures.episodes import year_before as year_before
 
-SHORT_BREAKS = {"V3", "V4"}
 PLACEMENT_MOVES = {"S", "P", "B", "T", "U"}  # RNE L changes legal status only: not a new placement
 CHANGE_OF_CARER = {"P", "B"}  # RNE T and U change the placement but not the carer
 TEMPORARY_PLACEMENTS = {"T0", "T1", "T2", "T3", "T4"}  # holidays, hospital, respite: not placements (DfE)
@@ -56,9 +63,6 @@ ACCOMMODATION_CODES = frozenset({
 SUITABLE_ACCOMMODATION = frozenset(code for code in ACCOMMODATION_CODES if code.endswith("1"))
 RULE_ACCOMMODATION_CODE = rules.ACCOMMODATION_CODE
 RULE_AREA_KNOWN = rules.AREA_KNOWN.of(area_not_known=AREA_NOT_KNOWN)
-MEASURE_COLUMNS = (
-    "month", "area", "measure", "cohort", "breakdown", "group", "numerator", "denominator", "value",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -102,78 +106,7 @@ def measure(
     return register
 
 
-# --- the building blocks -------------------------------------------------------------------------------
-
-
-def _memo(data: Ssda903, key: object, work_out: Callable[[], Any]) -> Any:
-    """What `work_out` gives for this extract, worked out once (every measure of every month shares it)."""
-    if key not in data.memo:
-        data.memo[key] = work_out()
-    return data.memo[key]
-
-
-def episodes(data: Ssda903) -> pd.DataFrame:
-    """Episodes, short-break series left out."""
-    table = data.table("episodes")
-    return _memo(data, "episodes", lambda: table.loc[~table["LS"].isin(SHORT_BREAKS)])
-
-
-def header(data: Ssda903) -> pd.DataFrame:
-    """One header row per CHILD, indexed by CHILD."""
-    return _memo(data, "header", lambda: data.table("header").drop_duplicates("CHILD").set_index("CHILD"))
-
-
-def open_at(frame: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
-    """Episodes open at `at`: begun on or before it, not ended by it (ending on `at` is not open)."""
-    return (frame["DECOM"] <= at) & (frame["DEC"].isna() | (frame["DEC"] > at))
-
-
-def year_before(at: pd.Timestamp) -> pd.Timestamp:
-    """The first day of the 12 months to `at`: the day after `at`'s date a year earlier."""
-    return at - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-
-
-def month_start(at: pd.Timestamp) -> pd.Timestamp:
-    return at.replace(day=1)
-
-
-def looked_after_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
-    eps = episodes(data)
-    return _memo(
-        data, ("looked after", at), lambda: pd.Index(eps.loc[open_at(eps, at), "CHILD"].unique(), name="CHILD")
-    )
-
-
-def care_periods(data: Ssda903) -> pd.DataFrame:
-    """Each episode (short breaks left out) with the start of the period of care it belongs to, by CHILD and DECOM.
-
-    A period runs through contiguous episodes: a new one begins at a child's first episode on record, after an
-    episode that ended care (REC other than X1), or after a gap. A period whose first episode on record is not
-    RNE S began no later than that episode: `start_known` says whether the start itself is on record.
-    """
-
-    def work_out() -> pd.DataFrame:
-        eps = episodes(data).sort_values(["CHILD", "DECOM"]).reset_index(drop=True)
-        same_child = eps["CHILD"].eq(eps["CHILD"].shift())
-        previous_end, previous_reason = eps["DEC"].shift(), eps["REC"].shift()
-        continues = same_child & (previous_reason == "X1") & ~(previous_end < eps["DECOM"])
-        period = (~continues).cumsum()
-        first = eps.groupby(period)["DECOM"].transform("first")
-        known = eps.groupby(period)["RNE"].transform("first") == "S"
-        return eps.assign(period_start=first, start_known=known)
-
-    return _memo(data, "care periods", work_out)
-
-
-def uasc_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
-    """Children who are unaccompanied asylum seekers at `at`: in the UASC table with DUC blank or later,
-    or flagged in the header's UASC column where the extract has one."""
-    uasc = data.table("uasc")
-    children = set(uasc.loc[uasc["DUC"].isna() | (uasc["DUC"] > at), "CHILD"])
-    flagged = data.table("header")
-    if "UASC" in flagged.columns:
-        children |= set(flagged.loc[flagged["UASC"].astype("str").isin(["1", "Y", "YES"]), "CHILD"])
-    return pd.Index(sorted(children), name="CHILD")
+# --- rows of a measure--------------------------------------------------------------------------------
 
 
 def _rows(children: pd.Series, numerator: pd.Series, denominator: pd.Series | None = None) -> pd.DataFrame:
@@ -207,9 +140,19 @@ def cla_count(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 def started_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
     """The episodes that started care (RNE S) from `first` to `at`: only the first occasion each child
     started to be looked after in the period counts (DfE)."""
-    eps = episodes(data)
-    began = eps.loc[(eps["RNE"] == "S") & (eps["DECOM"] >= first) & (eps["DECOM"] <= at)]
-    return began.sort_values(["CHILD", "DECOM"]).drop_duplicates("CHILD", keep="first")
+    starts, new_period = _memo(data, "starts of care", lambda: _in_order(episodes(data), "RNE", "S", "DECOM"))
+    began = starts.loc[(starts["DECOM"] >= first) & (starts["DECOM"] <= at) & new_period]
+    return began.drop_duplicates("CHILD", keep="first")
+
+
+def _in_order(eps: pd.DataFrame, column: str, code: str, day: str) -> tuple[pd.DataFrame, pd.Series]:
+    """The episodes whose `column` is `code` (for RNE) or is not `code` (for REC), by CHILD and `day`, and that
+    test itself (unknown where `column` is): sorted once per extract, not once per month (a month's episodes
+    are in the same order whether sorted before or after the month is picked out, the sort being stable)."""
+    chosen = eps[column] == code if column == "RNE" else eps[column] != code
+    keep = chosen.fillna(True).to_numpy(dtype=bool)
+    maybe = eps.loc[keep].assign(_chosen=chosen.to_numpy()[keep]).sort_values(["CHILD", day])
+    return maybe.drop(columns="_chosen"), pd.Series(maybe["_chosen"].to_numpy(), index=maybe.index)
 
 
 @measure("cla_starts", "Children who started to be looked after in the month", "count", "L",
@@ -233,9 +176,9 @@ def cla_starts_12_months(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 def ceased_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
     """The episodes that ended care (REC other than X1) from `first` to `at`: only the last occasion each child
     ceased to be looked after in the period counts (DfE)."""
-    eps = episodes(data)
-    left = eps.loc[(eps["DEC"] >= first) & (eps["DEC"] <= at) & (eps["REC"] != "X1")]
-    return left.sort_values(["CHILD", "DEC"]).drop_duplicates("CHILD", keep="last")
+    ends, care_ended = _memo(data, "ends of care", lambda: _in_order(episodes(data), "REC", "X1", "DEC"))
+    left = ends.loc[(ends["DEC"] >= first) & (ends["DEC"] <= at) & care_ended]
+    return left.drop_duplicates("CHILD", keep="last")
 
 
 @measure("cla_ceased", "Children who ceased to be looked after in the month", "count", "H",
@@ -290,7 +233,8 @@ def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     counted, temporary, run_began = _memo(data, "placement starts", lambda: _placement_starts(data))
     open_at_start = (eps["DECOM"] < first) & (eps["DEC"].isna() | (eps["DEC"] >= first)) & ~temporary
     # a return within the 12 months from a temporary placement open on their first day is the placement held
-    returned = (run_began < first) & ~eps["PLACE"].isin(TEMPORARY_PLACEMENTS)
+    held = _memo(data, "not temporary placements", lambda: ~eps["PLACE"].isin(TEMPORARY_PLACEMENTS))
+    returned = (run_began < first) & held
     moved_within = (eps["DECOM"] >= first) & (eps["DECOM"] <= at) & (counted | returned)
     placements = eps.loc[open_at_start | moved_within].groupby("CHILD").size()
     children = looked_after_at(data, at).to_series()
@@ -463,170 +407,7 @@ def _area_not_known(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     return problems_at(files, rows, "CHILD", [""] * len(lost), RULE_AREA_KNOWN, WARNING)
 
 
-# --- who each child is, at the month end or when an event happened ---------------------------------------
-
-
-def completed_years(dob: pd.Series, when: pd.Series | pd.Timestamp) -> pd.Series:
-    """Whole years from `dob` to `when` (a child whose birthday is that day has just turned); NaN unknown."""
-    if isinstance(when, pd.Timestamp):
-        year, month_day = when.year, when.month * 100 + when.day
-    else:
-        year, month_day = when.dt.year.to_numpy(), (when.dt.month * 100 + when.dt.day).to_numpy()
-    born_year, birthday = dob.dt.year.to_numpy(dtype="float64"), (dob.dt.month * 100 + dob.dt.day).to_numpy()
-    before_birthday = birthday > month_day  # an unknown birthday compares False: its year is NaN anyway
-    return pd.Series(year - born_year - before_birthday, index=dob.index, dtype="float64")
-
-
-def age_at(data: Ssda903, at: pd.Timestamp) -> pd.Series:
-    """Completed years at `at`, by CHILD."""
-    dob = header(data)["DOB"]
-    if dob.empty:
-        return pd.Series(dtype="float64", index=dob.index)
-    return _memo(data, ("age", at), lambda: completed_years(dob, at))  # several measures ask, each month
-
-
-BAND_STARTS = np.array(list(AGE_BAND_STARTS.values())[1:])  # where each band after the first begins, in years
-
-
-def age_band(age: pd.Series) -> pd.Series:
-    """Each age's band of AGE_BANDS ('unknown' without an age)."""
-    labels = np.array([*AGE_BANDS, "unknown"], dtype=object)
-    years = age.to_numpy(dtype="float64")
-    band = np.where(np.isnan(years), len(AGE_BANDS), np.searchsorted(BAND_STARTS, years, side="right"))
-    return pd.Series(labels[band], index=age.index)
-
-
-def ethnicity_group(ethnic: pd.Series) -> pd.Series:
-    """The first letter of ETHNIC names the group; REFU (refused) and NOBT (not obtained) stand as they are."""
-    code = ethnic.astype("str").str.upper()
-    grouped = code.str[0].map(ETHNIC_GROUPS)
-    return grouped.mask(code.isin(["REFU", "NOBT"]), code).fillna("unknown")
-
-
-def placement_type(place: pd.Series) -> pd.Series:
-    """Each PLACE code's placement type, by code (config/vocabulary.py); a code not in the DfE's list 'Other'."""
-    code = place.astype("str").str.upper()
-    typed = code.map(PLACEMENT_TYPE_OF).fillna(OTHER_PLACEMENT)
-    return typed.where(place.notna() & (code != "") & (code != "NAN"), "unknown")
-
-
-def _who_each_child_is(data: Ssda903) -> pd.DataFrame:
-    """Per CHILD, what does not change from month to month: sex, ethnicity group and area."""
-
-    def work_out() -> pd.DataFrame:
-        by_child = header(data)
-        children = by_child.index.union(pd.Index(episodes(data)["CHILD"].unique()))
-        children = children.union(pd.Index(data.table("oc3")["CHILD"]))
-        fixed = pd.DataFrame(index=pd.Index(children, name="CHILD"))
-        fixed["sex"] = by_child["SEX"].reindex(children).fillna("unknown").astype("str").to_numpy(dtype=object)
-        fixed["ethnicity"] = ethnicity_group(by_child["ETHNIC"].reindex(children)).to_numpy(dtype=object)
-        areas = data.table("child_area").drop_duplicates("CHILD").set_index("CHILD")["AREA"]
-        fixed["area"] = areas.reindex(children).to_numpy(dtype=object)
-        # categories: each month looks these up for every child; codes are taken, text is not copied
-        return fixed.astype({"sex": "category", "ethnicity": "category", "area": "category"})
-
-    return _memo(data, "who each child is", work_out)
-
-
-def _episodes_in_order(data: Ssda903) -> pd.DataFrame:
-    """Care episodes by CHILD and DECOM, each with its legal status and placement type."""
-
-    def work_out() -> pd.DataFrame:
-        eps = episodes(data).sort_values(["CHILD", "DECOM"])
-        return pd.DataFrame({
-            "CHILD": eps["CHILD"].to_numpy(dtype=object),
-            "DECOM": eps["DECOM"].to_numpy(),
-            "legal_status": pd.Categorical(eps["LS"].fillna("unknown").to_numpy(dtype=object)),
-            "placement_type": pd.Categorical(placement_type(eps["PLACE"]).to_numpy(dtype=object)),
-        })  # fmt: skip
-
-    return _memo(data, "episodes in order", work_out)
-
-
-def child_attributes(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    """Per CHILD at `at`: age and age band, sex, ethnicity group, legal status and placement type (of the
-    episode open at `at`, else the latest begun by then), area, and whether the child is UASC."""
-    attributes = _who_each_child_is(data).copy()
-    children = attributes.index
-    attributes["age"] = age_at(data, at).reindex(children).to_numpy(dtype="float64")
-    attributes["age_band"] = age_band(attributes["age"]).to_numpy(dtype=object)
-    latest = _latest_episodes(data, pd.Series(children), pd.Series(at, index=range(len(children))))
-    for column in ("legal_status", "placement_type"):
-        attributes[column] = latest[column]
-    attributes["uasc"] = children.isin(uasc_at(data, at))
-    return attributes
-
-
-def attributes_when(data: Ssda903, children: pd.Series, when: pd.Series) -> pd.DataFrame:
-    """`child_attributes` of each child as they stood on its own day (a start, an end of care, a missing
-    episode), one row per row of `children`, in its order: the legal status and placement of the child's
-    latest episode begun by that day."""
-    probe = pd.Series(children.to_numpy(dtype=object))
-    latest = _latest_episodes(data, probe, pd.Series(pd.to_datetime(when).to_numpy()))
-    out = _who_each_child_is(data).reindex(probe).reset_index(drop=True)
-    dob = header(data)["DOB"].reindex(probe).reset_index(drop=True)
-    out["age"] = completed_years(dob, pd.Series(pd.to_datetime(when).to_numpy())).to_numpy(dtype="float64")
-    out["age_band"] = age_band(out["age"]).to_numpy(dtype=object)
-    for column in ("legal_status", "placement_type"):
-        out[column] = latest[column]
-    out["uasc"] = _uasc_when(data, probe, pd.Series(pd.to_datetime(when).to_numpy()))
-    return out.set_axis(children.index)
-
-
-def _latest_episodes(data: Ssda903, children: pd.Series, when: pd.Series) -> dict[str, np.ndarray]:
-    """Per row, the legal status and placement type of the child's latest episode begun by `when` (else
-    'unknown')."""
-    eps, keys, known = _episodes_keyed(data)
-    codes = known.get_indexer(pd.Index(children))
-    at = np.searchsorted(keys, codes * DAY_SPAN + _days(when), side="right") - 1
-    found = (codes >= 0) & (at >= 0) & (keys[np.maximum(at, 0)] // DAY_SPAN == codes)
-    out = {}
-    for column in ("legal_status", "placement_type"):  # by the categories' codes: per month, text was slow
-        values = eps[column].cat
-        categories = list(values.categories)
-        unknown = categories.index("unknown") if "unknown" in categories else len(categories)
-        codes = values.codes.to_numpy()[np.maximum(at, 0)].astype("int64")
-        codes[~found | (codes < 0)] = unknown
-        labels = categories if unknown < len(categories) else [*categories, "unknown"]
-        out[column] = np.asarray(pd.Categorical.from_codes(codes, pd.Index(labels)))
-    return out
-
-
-DAY_SPAN = 1 << 20  # more days than any date's (1970 +- 1,400 years): child code x span + day sorts by both
-
-
-def _days(dates: pd.Series) -> np.ndarray:
-    """Days since 1970, shifted to be positive (a DECOM before 1970 is a date of birth's era, still kept)."""
-    return np.asarray(dates.to_numpy(dtype="datetime64[D]").astype("int64") + DAY_SPAN // 2, dtype="int64")
-
-
-def _episodes_keyed(data: Ssda903) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
-    """Episodes in order of child and start, each keyed child code x DAY_SPAN + start day, with the children
-    coded: the latest episode begun by a day is one binary search (not a join by text per month)."""
-
-    def work_out() -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
-        eps = _episodes_in_order(data)
-        codes, known = pd.factorize(eps["CHILD"])
-        keys = codes.astype("int64") * DAY_SPAN + _days(eps["DECOM"])
-        order = np.argsort(keys, kind="stable")
-        return eps.iloc[order].reset_index(drop=True), keys[order], pd.Index(known)
-
-    return _memo(data, "episodes keyed", work_out)
-
-
-def _uasc_when(data: Ssda903, children: pd.Series, when: pd.Series) -> np.ndarray:
-    """Per row, whether the child was an unaccompanied asylum seeker on that day (as `uasc_at` reads it)."""
-    uasc = data.table("uasc")
-    until = uasc["DUC"].fillna(pd.Timestamp.max).groupby(uasc["CHILD"]).max()
-    ceased = until.reindex(children).to_numpy()
-    out = ~pd.isna(ceased) & (pd.to_datetime(ceased) > when.to_numpy())
-    flagged = data.table("header")
-    if "UASC" in flagged.columns:
-        out |= children.isin(set(flagged.loc[flagged["UASC"].astype("str").isin(["1", "Y", "YES"]), "CHILD"]))
-    return np.asarray(out, dtype=bool)
-
-
-# --- adding up -----------------------------------------------------------------------------------------
+# --- looking measures up and adding them up -------------------------------------------------------------
 
 
 def measure_table(
@@ -648,128 +429,6 @@ def measure_tables(
     cohorts: CohortCatalogue | None = None, breakdowns: list[str] | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """`measure_table` for each of `months` from one extract (a history as the extract tells it), added up
-    in one pass: each month's rows are found on their own, the adding up is done once for them all."""
-    chosen = measures or list(MEASURES)
-    data = _children_coded(data)
-    cohorts = cohorts or load_cohorts()
-    breakdowns = cohorts.breakdown_names if breakdowns is None else breakdowns
-    for name in breakdowns:
-        if name not in cohorts.breakdown_names:
-            raise ValueError(f"no breakdown {name!r}; the breakdowns are: {', '.join(cohorts.breakdown_names)}")
-    found = []
-    for month in months:  # each month's child-level rows are added up at once: only the sums are kept
-        parse_month(month)
-        at = pd.Timestamp(month_end(month))
-        rows = pd.concat([MEASURES[m].compute(data, at).assign(measure=m) for m in chosen], ignore_index=True)
-        if "as_at" not in rows:  # no measure of events asked for
-            rows["as_at"] = pd.NaT
-        dated = rows["as_at"].notna().to_numpy()
-        at_end = rows.loc[~dated].join(child_attributes(data, at), on="CHILD")
-        events = rows.loc[dated]
-        at_event = events.join(attributes_when(data, events["CHILD"], events["as_at"]))
-        joined = pd.concat([at_end, at_event]).assign(month=month)
-        joined["uasc"] = joined["uasc"].fillna(False).astype(bool)
-        found.append(_area_sums(joined, cohorts, breakdowns))
-    areas = [authority, *sorted(_who_each_child_is(data)["area"].dropna().unique())]
-    table = _add_up(pd.concat(found, ignore_index=True), authority, areas, chosen, months, cohorts, breakdowns)
-    units = table["measure"].map({m.id: m.unit for m in MEASURES.values()})
-    percent = 100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)
-    table["value"] = percent.where(units == "percent", table["numerator"])
-    table["denominator"] = table["denominator"].where(units == "percent")
-    return table.loc[:, list(MEASURE_COLUMNS)]
-
-
-def _children_coded(data: Ssda903) -> Ssda903:
-    """The extract with CHILD as an integer per child (the same in every table): at 100,000 children, joins
-    and look-ups on text were most of a month's time. Only sums leave measure_tables, so no code is seen."""
-
-    def work_out() -> Ssda903:
-        names = pd.Index(sorted({c for t in data.tables.values() if "CHILD" in t for c in t["CHILD"]}))
-        tables = {
-            name: data.table(name).assign(CHILD=names.get_indexer(data.table(name)["CHILD"]).astype("int64"))
-            for name in TABLES
-        }  # every table, an absent one empty: its CHILD an integer too, so no join falls back to text
-        return Ssda903(tables, data.problems)
-
-    return _memo(data, "children coded", work_out)
-
-
-def _area_sums(joined: pd.DataFrame, cohorts: CohortCatalogue, breakdowns: list[str]) -> pd.DataFrame:
-    """Child-level rows added up by month, measure, area, cohort, breakdown and group: a few thousand sums,
-    however many children. Keys are counted as integer codes (np.bincount), not grouped as text: at
-    100,000 children x 60 months, grouping strings was most of the time."""
-    in_cohort = joined["denominator"].fillna(0).astype(bool).to_numpy()  # a count's rows have no denominator
-    counted = joined["numerator"].to_numpy(dtype=bool) & (in_cohort | joined["denominator"].isna().to_numpy())
-    measure_code, measures = pd.factorize(joined["measure"])
-    area_code, areas = pd.factorize(joined["area"])  # no area: -1
-    groups_of = {TOTAL: (np.zeros(len(joined), dtype="int64"), pd.Index([ALL]))}
-    for breakdown in breakdowns:  # categorical: its codes are the keys (a group no child is in is no row)
-        grouped = cohorts.groups(joined, breakdown).cat
-        groups_of[breakdown] = (grouped.codes.to_numpy().astype("int64"), pd.Index(grouped.categories.astype(str)))
-    parts: list[tuple[np.ndarray, ...]] = []  # per cohort x breakdown: measure, area, group, cohort, counts
-    area_names = np.asarray([None, *areas], dtype=object)  # code 0: no area
-    for n, cohort in enumerate(cohorts.cohorts):
-        inside = np.flatnonzero(cohort.holds(joined))
-        # the cohort's rows once: measure and area as one code, what each row adds
-        place = measure_code[inside].astype("int64") * (len(areas) + 1) + area_code[inside] + 1
-        adds, in_it = counted[inside], in_cohort[inside]
-        for b, (group_code, groups) in enumerate(groups_of.values()):
-            shape = (len(measures), len(areas) + 1, len(groups))
-            key = place * len(groups) + group_code[inside]
-            size = int(np.prod(shape))
-            present = np.flatnonzero(np.bincount(key, minlength=size))
-            numerator = np.bincount(key, weights=adds, minlength=size)[present]
-            denominator = np.bincount(key, weights=in_it, minlength=size)[present]
-            m, a, g = np.unravel_index(present, shape)
-            labels = np.asarray(groups, dtype=object)[g]
-            parts.append((m, a, labels, np.full(len(m), n), np.full(len(m), b), numerator, denominator))
-    m, a, labels, cohort_codes, breakdown_codes, numerator, denominator = (
-        np.concatenate(c) for c in zip(*parts, strict=True)
-    )
-    return pd.DataFrame({
-        "month": joined["month"].iloc[0] if len(joined) else "",
-        "measure": measures.to_numpy(dtype=object)[m],
-        "area": area_names[a],
-        "cohort": np.asarray(cohorts.names, dtype=object)[cohort_codes],
-        "group": labels,
-        "numerator": numerator.astype("int64"),
-        "denominator": denominator.astype("int64"),
-        "breakdown": np.asarray(list(groups_of), dtype=object)[breakdown_codes],
-    })  # fmt: skip
-
-
-def _add_up(
-    by_area: pd.DataFrame, authority: str, areas: list[str], measure_ids: list[str], months: list[str],
-    cohorts: CohortCatalogue, breakdowns: list[str],
-) -> pd.DataFrame:  # fmt: skip
-    """Numerators and denominators by month x area x cohort x breakdown x group, from `_area_sums`; every
-    headline row is there, with 0 where no child is counted. The authority (every area together) is the
-    sum of the areas' sums."""
-    keys = ["month", "area", "measure", "cohort", "breakdown", "group"]
-    known = by_area["area"].notna()
-    counted = (by_area["numerator"] > 0) | (by_area["denominator"] > 0)
-    unknown = by_area.loc[~known & counted].assign(area=AREA_NOT_KNOWN) if len(areas) > 1 else by_area.iloc[0:0]
-    scoped = pd.concat([by_area.assign(area=authority), by_area.loc[known], unknown], ignore_index=True)
-    summed = scoped.groupby(keys, sort=False, as_index=False)[["numerator", "denominator"]].sum()
-    headline = pd.MultiIndex.from_product(
-        [months, areas, measure_ids, cohorts.names, [TOTAL], [ALL]], names=keys
-    ).to_frame(index=False)
-    missing = headline.merge(summed[keys], how="left", indicator=True)
-    zeros = missing.loc[missing["_merge"] == "left_only", keys].assign(numerator=0, denominator=0)
-    added = pd.concat([summed, zeros], ignore_index=True).astype({"numerator": "float64", "denominator": "float64"})
-    order = {  # months and measures in the order asked; headline first, the cohorts, the authority first, groups A-Z
-        "month": months,
-        "measure": measure_ids,
-        "breakdown": [TOTAL, *breakdowns],
-        "cohort": list(cohorts.names),
-        "area": [*areas, AREA_NOT_KNOWN],
-    }
-
-    def position(column: pd.Series) -> pd.Series:  # as categories' codes: mapping text row by row was slow
-        if column.name not in order:
-            return column
-        return pd.Series(pd.Categorical(column, categories=order[str(column.name)]).codes, index=column.index)
-
-    return added.sort_values(
-        ["month", "measure", "breakdown", "cohort", "area", "group"], key=position, ignore_index=True
-    ).loc[:, [*keys, "numerator", "denominator"]]
+    in one pass (measures/adding_up.py); `measures`: ids in the registry (default: every one registered)."""
+    chosen = [MEASURES[m] for m in measures or MEASURES]
+    return add_up_months(data, months, authority, chosen, cohorts, breakdowns)

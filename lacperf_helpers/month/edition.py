@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from lacperf_helpers.config import cache
 from lacperf_helpers.config.definitions import KpiCatalogue, TrendSettings
 from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.inputs import Inputs
@@ -29,7 +31,7 @@ from lacperf_helpers.disclose.publishing import (
     published_rows,
 )
 from lacperf_helpers.disclose.solver import no_hidden
-from lacperf_helpers.month.data import MonthData, decided_month, inputs_stamp
+from lacperf_helpers.month.data import KEPT_DECISION, MonthData, decided_month, inputs_stamp
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import with_benchmarks
 from lacperf_helpers.rate.national import national_comparison, rates_per_10000
@@ -81,10 +83,36 @@ def edition_view(month: str, *, inputs: Inputs, edition: Edition, cohort: str = 
     return _edition_view(month, inputs, stamp, cohort, edition)
 
 
-# What every area's page of a month, cohort and edition shares: worked out once per worker, not once per page.
-# Frames callers must not change, as _month_data's.
+# What every area's page of a month, cohort and edition shares: worked out once per batch (the batch's plan
+# works it out to count each page's ratings, and the workers' kernels read it from the disk cache), not once
+# per worker or per page. Frames callers must not change, as _month_data's.
 @functools.lru_cache(maxsize=4)
 def _edition_view(
+    month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, edition: Edition
+) -> EditionView:
+    key = _view_key(month, inputs, stamp, cohort, edition)
+    cached = cache.load(key)
+    if isinstance(cached, EditionView):
+        return cached
+    view = _work_out_view(month, inputs, stamp, cohort, edition)
+    cache.store(key, view)
+    return view
+
+
+def _view_key(
+    month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, edition: Edition
+) -> str:
+    """Every file the view is made from, by content: the month's inputs and what published months hid."""
+    kept = [] if inputs.published is None else sorted(inputs.published.glob(f"*/{KEPT_DECISION}"))
+    return cache.cache_key(
+        "view",
+        [month, cohort, edition.value, str(inputs.returns), *map(str, inputs.parameter_files()),
+         f"dfe rules {inputs.dfe_rules}", f"published {inputs.published}"],
+        [*(Path(name) for name, _, _ in stamp), *(f for f in kept if f.parent.name <= month)],
+    )  # fmt: skip
+
+
+def _work_out_view(
     month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, edition: Edition
 ) -> EditionView:
     data = decided_month(month, inputs, stamp)

@@ -75,9 +75,24 @@ class Line:
         parts = []
         for run in self.vertices:
             (x0, y0), rest = run[0], run[1:]
-            moves = [f"H{_n(x)}V{_n(y)}" if self.step else f"L{_n(x)},{_n(y)}" for x, y in rest]
+            moves = self._steps(_n(y0), rest) if self.step else [f"L{_n(x)},{_n(y)}" for x, y in rest]
             parts.append(f"M{_n(x0)},{_n(y0)}" + "".join(moves))
         return "".join(parts)
+
+    @staticmethod
+    def _steps(at: str, rest: tuple[tuple[float, float], ...]) -> list[str]:
+        """Across to each month, then up or down to its value: a level run is one stroke across (the same
+        line, dashes and all, in a fraction of the characters: a target is level for months on end)."""
+        moves: list[str] = []
+        for x, y in rest:
+            if moves and moves[-1].startswith("H"):
+                moves[-1] = f"H{_n(x)}"  # still level: the stroke across goes on
+            else:
+                moves.append(f"H{_n(x)}")
+            if _n(y) != at:
+                moves.append(f"V{_n(y)}")
+                at = _n(y)
+        return moves
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import functools
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 import time
@@ -20,17 +21,18 @@ from typing import Any
 
 import nbformat
 import papermill
-import papermill.parameterize
 from jupyter_client.blocking.client import BlockingKernelClient
 from jupyter_client.manager import KernelManager
-from nbclient import NotebookClient
-from nbclient.exceptions import CellExecutionError, DeadKernelError
+from nbclient.exceptions import DeadKernelError
 from nbconvert import HTMLExporter
 from nbconvert.exporters.templateexporter import TemplateExporter
+from nbconvert.filters import DataTypeFilter
 from nbconvert.filters.highlight import Highlight2HTML
-from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 from nbconvert.preprocessors import TagRemovePreprocessor
-from papermill.iorw import load_notebook_node
+from papermill.clientwrap import PapermillNotebookClient
+from papermill.engines import Engine, papermill_engines
+from papermill.exceptions import PapermillExecutionError
+from papermill.log import logger as papermill_logger
 
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
@@ -39,6 +41,7 @@ from lacperf_helpers.config.paths import write_atomically
 from lacperf_helpers.config.periods import quarter_months
 from lacperf_helpers.ingest.manifest import describe
 from lacperf_helpers.present import templating as present_templating
+from lacperf_helpers.run import stylesheet
 from lacperf_helpers.run.pages import SOCKET_FOLDER_PREFIX, TEMPLATE, TEMPLATES, RenderError, appendix_path
 from lacperf_helpers.run.pages import check_file_names as check_file_names  # for those who import it from here
 
@@ -72,14 +75,41 @@ class _OwnSocketFolder:
         shutil.rmtree(self._socket_dir, ignore_errors=True)
 
 
+class KeptClient(BlockingKernelClient):
+    """A kernel's client connected once and kept for every notebook run in that kernel: nbclient asks the kernel
+    manager for a client per notebook and starts and readies it, and readying one waits a fifth of a second
+    for the kernel's messages to settle. Starting or readying it again does nothing."""
+
+    ready = False
+
+    def start_channels(self, *args: Any, **kwargs: Any) -> None:
+        if not self.channels_running:
+            super().start_channels(*args, **kwargs)
+
+    def wait_for_ready(self, timeout: float | None = None) -> None:
+        if not self.ready:
+            super().wait_for_ready(timeout=timeout)
+            self.ready = True
+
+
 class SyncIPCKernelManager(_OwnSocketFolder, KernelManager):
-    """A kernel in a socket folder of its own, removed when the kernel is shut down (public API only)."""
+    """A kernel in a socket folder of its own, removed when the kernel is shut down, whose client is made once
+    and kept (public API only: `client()` is the manager's factory of clients)."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._use_own_socket_folder()
+        self._kept: KeptClient | None = None
+
+    def client(self, **kwargs: Any) -> KeptClient:
+        if self._kept is None:
+            self._kept = KeptClient(parent=self, **{**self.get_connection_info(session=True), **kwargs})
+        return self._kept
 
     def shutdown_and_clean(self) -> None:
+        if self._kept is not None:
+            self._kept.stop_channels()
+            self._kept = None
         if self.has_kernel:
             self.shutdown_kernel(now=True)
         self._remove_socket_folder()
@@ -100,6 +130,7 @@ def execute_notebook(notebook: Path, parameters: dict[str, Any]) -> nbformat.Not
 # leaves the next page's collection only that page's objects to scan.
 RESET = '%reset -f\n__import__("gc").freeze()'
 WARM_UP = "import lacperf_helpers.present.appendix, lacperf_helpers.present.present"  # what every page imports
+ENGINE = "lacperf-warm-kernel"  # papermill's name for WarmKernelEngine, registered below
 
 
 class WarmKernel:
@@ -107,59 +138,110 @@ class WarmKernel:
 
     Before each notebook the kernel's namespace is cleared (`%reset -f`), so nothing one appendix
     defined is visible to the next; only imported modules (pure helpers) stay loaded. A kernel that
-    dies is replaced by a new one.
+    dies is replaced by a new one. Notebooks run through papermill (`execute_notebook` with the
+    lacperf-warm-kernel engine), as `papermill` itself would run them.
     """
 
     def __init__(self) -> None:
         self.manager: SyncIPCKernelManager | None = None
-        self.client: BlockingKernelClient | None = None  # connected once: connecting costs a fifth of a second
 
-    def _kernel(self, cwd: Path) -> tuple[SyncIPCKernelManager, BlockingKernelClient]:
-        if self.manager is None or self.client is None or not self.manager.is_alive():
+    def manager_for(self, cwd: Path) -> SyncIPCKernelManager:
+        """The kernel (started in `cwd` if there is none alive), its client connected and ready."""
+        if self.manager is None or not self.manager.is_alive():
             self.shutdown()
             self.manager = SyncIPCKernelManager(kernel_name=KERNEL_NAME)
             self.manager.start_kernel(cwd=str(cwd))
-            self.client = self.manager.client()
-            self.client.start_channels()
-            self.client.wait_for_ready(timeout=STARTUP_TIMEOUT)
-            self.client.allow_stdin = False
-        return self.manager, self.client
+            client = self.manager.client()
+            client.start_channels()
+            client.wait_for_ready(timeout=STARTUP_TIMEOUT)
+            client.allow_stdin = False
+        return self.manager
+
+    def run_quietly(self, cwd: Path, code: str) -> dict[str, Any]:
+        """Run `code` in the kernel, showing nothing; its reply's content."""
+        reply = (
+            self.manager_for(cwd)
+            .client()
+            .execute_interactive(code, store_history=False, timeout=STARTUP_TIMEOUT, output_hook=_quiet)
+        )
+        return dict(reply["content"])
 
     def warm(self, cwd: Path) -> None:
         """Start the kernel and import what every page imports, before there is a page to render (a failed
-        import is left for the page to report)."""
-        _, client = self._kernel(cwd)
-        reply = client.execute_interactive(WARM_UP, store_history=False, timeout=STARTUP_TIMEOUT, output_hook=_quiet)
-        if reply["content"].get("status") != "ok":
-            log.debug("warming the kernel: %s", reply["content"].get("evalue"))
+        import is left for the page to report); ready the exporter too."""
+        said = self.run_quietly(cwd, WARM_UP)
+        if said.get("status") != "ok":
+            log.debug("warming the kernel: %s", said.get("evalue"))
+        only_used_styles(lab_styles())  # and this process's exporter: its template read, JupyterLab's styles parsed
 
     def execute(self, notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
         check_parameters(notebook, parameters)
-        nb: nbformat.NotebookNode = load_notebook_node(str(notebook))
-        if parameters:  # as papermill: no parameters, no injected cell
-            nb = papermill.parameterize.parameterize_notebook(nb, parameters, kernel_name=KERNEL_NAME)
-        reset = nbformat.v4.new_code_cell(RESET, metadata={"tags": [ANALYST_ONLY_TAG]})
-        nb.cells.insert(0, reset)
-        manager, connected = self._kernel(notebook.parent)
-        client = NotebookClient(nb, km=manager, kernel_name=KERNEL_NAME)
-        client.kc = connected  # the client keeps the kernel and its connection (it does not own them)
         try:
-            client.execute()
-        except CellExecutionError as exc:
+            executed: nbformat.NotebookNode = papermill.execute_notebook(
+                str(notebook),
+                None,  # the executed notebook is not written: the page is
+                parameters=parameters or None,  # as papermill: no parameters, no injected cell
+                engine_name=ENGINE,
+                kernel_name=KERNEL_NAME,
+                progress_bar=False,
+                request_save_on_cell_execute=False,
+                warm_kernel=self,
+            )
+        except PapermillExecutionError as exc:
             raise RenderError(f"{notebook.name} stopped: {exc.ename}: {exc.evalue}") from None
         except DeadKernelError as exc:
             self.shutdown()
             raise RenderError(f"{notebook.name}: the kernel died ({exc})") from None
-        nb.cells.pop(0)  # the reset was ours, not the notebook's: the page is as a fresh kernel makes it
-        return nb
+        return executed
 
     def shutdown(self) -> None:
-        if self.client is not None:
-            self.client.stop_channels()
-        self.client = None
         if self.manager is not None:
             self.manager.shutdown_and_clean()
         self.manager = None
+
+
+class WarmKernelEngine(Engine):  # type: ignore[misc]  # papermill ships no types
+    """papermill's engine for a warm kernel: `papermill.execute_notebook(..., engine_name="lacperf-warm-kernel",
+    warm_kernel=kernel)` runs the notebook in `kernel` (a WarmKernel) after clearing its namespace; without
+    one, in a kernel of its own, shut down afterwards. Cells run
+    through papermill's own notebook client, so a page is what papermill makes."""
+
+    @classmethod
+    def execute_managed_notebook(
+        cls,
+        nb_man: Any,
+        kernel_name: str,
+        warm_kernel: WarmKernel | None = None,
+        start_timeout: float = STARTUP_TIMEOUT,
+        execution_timeout: float | None = None,
+        log_output: bool = False,
+        **kwargs: Any,
+    ) -> nbformat.NotebookNode:
+        kernel = warm_kernel or WarmKernel()
+        try:
+            source = kwargs.get("input_path")  # a path, or a notebook papermill was handed
+            cwd = Path(source).resolve().parent if isinstance(source, str | Path) else Path.cwd()
+            kernel.run_quietly(cwd, RESET)
+            client = PapermillNotebookClient(
+                nb_man,
+                km=kernel.manager_for(cwd),
+                kernel_name=kernel_name,
+                startup_timeout=start_timeout,
+                timeout=execution_timeout,
+                log=papermill_logger,
+                log_output=log_output,
+            )
+            executed: nbformat.NotebookNode = client.execute()
+            return executed
+        finally:
+            if warm_kernel is None:
+                kernel.shutdown()
+
+
+# Registered when lacperf's renderer is imported, not as a `papermill.engine` entry point: papermill imports every
+# entry point's module as it is itself imported, and this module imports papermill, so an entry point here would
+# make importing either of them fail.
+papermill_engines.register(ENGINE, WarmKernelEngine)
 
 
 def _quiet(message: dict[str, Any]) -> None:
@@ -180,8 +262,10 @@ class AppendixExporter(HTMLExporter):
     """nbconvert's HTML exporter without its last pass, which parses the finished page with BeautifulSoup
     only to give alt text to images and tab stops to cells and outputs: the appendix has no images (its charts
     are inline SVG, described) and its template writes the tab stops, and the pass costs a third of the export.
-    nbconvert has no public switch for the pass, so this repeats `HTMLExporter.from_notebook_node` up to it;
-    tests/test_batch.py checks the page is nbconvert's own, element for element."""
+    nbconvert has no switch for the pass, so this registers the two filters HTMLExporter's conversion does and
+    renders through TemplateExporter's (public) conversion, which stops before it. Outputs are chosen by
+    nbconvert's plain DataTypeFilter: a page shows no widgets. tests/test_batch.py checks the page is
+    nbconvert's own, element for element."""
 
     def from_notebook_node(  # type: ignore[override]
         self, nb: nbformat.NotebookNode, resources: dict[str, Any] | None = None, **kw: Any
@@ -189,9 +273,7 @@ class AppendixExporter(HTMLExporter):
         language = nb.metadata.get("language_info", {})
         lexer = language.get("pygments_lexer", language.get("name"))
         self.register_filter("highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self))
-        resources = self._init_resources(resources)
-        data_types = WidgetsDataTypeFilter(notebook_metadata=self._nb_metadata, parent=self, resources=resources)
-        self.register_filter("filter_data_type", data_types)
+        self.register_filter("filter_data_type", DataTypeFilter(parent=self))
         page, resources = TemplateExporter.from_notebook_node(self, nb, resources, **kw)
         return page, resources
 
@@ -214,12 +296,43 @@ def _exporter() -> AppendixExporter:
 
 
 def export_html(executed: nbformat.NotebookNode, title: str) -> str:
-    """Self-contained HTML of an executed notebook: outputs only, analysts' cells removed."""
+    """Self-contained HTML of an executed notebook: outputs only, analysts' cells removed, and only the
+    JupyterLab style rules it uses."""
+    return only_used_styles(whole_page(executed, title))
+
+
+def whole_page(executed: nbformat.NotebookNode, title: str) -> str:
+    """The page as nbconvert makes it, JupyterLab's whole stylesheet inlined between the template's marks."""
     executed.metadata["title"] = title
     for number, cell in enumerate(executed.cells):
         cell["id"] = f"cell-{number}"  # papermill's injected cell has a random id: the same inputs, the same page
     body, _ = _exporter().from_notebook_node(executed)
     return str(body)
+
+
+LAB_STYLES = re.compile(r"<!-- lacperf: JupyterLab's styles -->(.*?)<!-- lacperf: end of JupyterLab's styles -->", re.S)
+STYLE = re.compile(r"<style[^>]*>(.*?)</style>", re.S)
+USED_STYLES = "<!-- JupyterLab's styles: only the rules this page uses -->"  # where they are, for a reader
+
+
+def only_used_styles(page: str) -> str:
+    """The page with JupyterLab's stylesheets (marked by the template) cut to the rules it uses
+    (run/stylesheet.py): the same look in a tenth of the weight."""
+    found = LAB_STYLES.search(page)
+    if found is None:
+        raise RenderError("the appendix template no longer marks JupyterLab's styles (run/templates)")
+    rest = page[: found.start()] + page[found.end() :]
+    css = "\n".join(STYLE.findall(found.group(1)))
+    used = stylesheet.used_rules(css, stylesheet.classes_of(rest), set(stylesheet.VARIABLE.findall(rest)))
+    return f'{page[: found.start()]}{USED_STYLES}\n<style type="text/css">\n{used}\n</style>{page[found.end() :]}'
+
+
+def lab_styles() -> str:
+    """JupyterLab's whole stylesheet as nbconvert inlines it in a page (the same in every page), marks and all."""
+    kernelspec = {"name": KERNEL_NAME, "display_name": "Python 3", "language": "python"}
+    found = LAB_STYLES.search(whole_page(nbformat.v4.new_notebook(metadata={"kernelspec": kernelspec}), ""))
+    assert found is not None
+    return found.group(0)
 
 
 def render_appendix(

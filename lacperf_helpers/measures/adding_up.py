@@ -1,0 +1,158 @@
+"""The adding-up engine: each month's rows of the chosen measures (one per child or event in scope), with who each
+child was then, added up by month, measure, area, cohort, breakdown and group; the authority is the sum of its
+areas. Only sums leave it. The measures themselves, and how one is looked up, are the registry's."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
+from lacperf_helpers.config.periods import month_end, parse_month
+from lacperf_helpers.config.vocabulary import ALL, AREA_NOT_KNOWN, TOTAL
+from lacperf_helpers.ingest.ssda903 import TABLES, Ssda903
+from lacperf_helpers.measures.children import attributes_when, child_attributes, who_each_child_is
+from lacperf_helpers.measures.episodes import memo
+
+if TYPE_CHECKING:
+    from lacperf_helpers.measures.registry import Measure
+
+MEASURE_COLUMNS = (
+    "month", "area", "measure", "cohort", "breakdown", "group", "numerator", "denominator", "value",
+)  # fmt: skip
+
+
+def add_up_months(
+    data: Ssda903, months: list[str], authority: str, chosen: Sequence[Measure],
+    cohorts: CohortCatalogue | None = None, breakdowns: list[str] | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """The `chosen` measures for each of `months` from one extract (a history as the extract tells it), added
+    up in one pass: each month's rows are found on their own, the adding up is done once for them all (the
+    registry's `measure_tables` says what the table holds)."""
+    ids = [m.id for m in chosen]
+    data = _children_coded(data)
+    cohorts = cohorts or load_cohorts()
+    breakdowns = cohorts.breakdown_names if breakdowns is None else breakdowns
+    for name in breakdowns:
+        if name not in cohorts.breakdown_names:
+            raise ValueError(f"no breakdown {name!r}; the breakdowns are: {', '.join(cohorts.breakdown_names)}")
+    found = []
+    for month in months:  # each month's child-level rows are added up at once: only the sums are kept
+        parse_month(month)
+        at = pd.Timestamp(month_end(month))
+        rows = pd.concat([m.compute(data, at).assign(measure=m.id) for m in chosen], ignore_index=True)
+        if "as_at" not in rows:  # no measure of events asked for
+            rows["as_at"] = pd.NaT
+        dated = rows["as_at"].notna().to_numpy()
+        at_end = rows.loc[~dated].join(child_attributes(data, at), on="CHILD")
+        events = rows.loc[dated]
+        at_event = events.join(attributes_when(data, events["CHILD"], events["as_at"]))
+        joined = pd.concat([at_end, at_event]).assign(month=month)
+        joined["uasc"] = joined["uasc"].fillna(False).astype(bool)
+        found.append(_area_sums(joined, cohorts, breakdowns))
+    areas = [authority, *sorted(who_each_child_is(data)["area"].dropna().unique())]
+    table = _add_up(pd.concat(found, ignore_index=True), authority, areas, ids, months, cohorts, breakdowns)
+    units = table["measure"].map({m.id: m.unit for m in chosen})
+    percent = 100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)
+    table["value"] = percent.where(units == "percent", table["numerator"])
+    table["denominator"] = table["denominator"].where(units == "percent")
+    return table.loc[:, list(MEASURE_COLUMNS)]
+
+
+def _children_coded(data: Ssda903) -> Ssda903:
+    """The extract with CHILD as an integer per child (the same in every table): at 100,000 children, joins
+    and look-ups on text were most of a month's time. Only sums leave measure_tables, so no code is seen."""
+
+    def work_out() -> Ssda903:
+        names = pd.Index(sorted({c for t in data.tables.values() if "CHILD" in t for c in t["CHILD"]}))
+        tables = {
+            name: data.table(name).assign(CHILD=names.get_indexer(data.table(name)["CHILD"]).astype("int64"))
+            for name in TABLES
+        }  # every table, an absent one empty: its CHILD an integer too, so no join falls back to text
+        return Ssda903(tables, data.problems)
+
+    return memo(data, "children coded", work_out)
+
+
+def _area_sums(joined: pd.DataFrame, cohorts: CohortCatalogue, breakdowns: list[str]) -> pd.DataFrame:
+    """Child-level rows added up by month, measure, area, cohort, breakdown and group: a few thousand sums,
+    however many children. Keys are counted as integer codes (np.bincount), not grouped as text: at
+    100,000 children x 60 months, grouping strings was most of the time."""
+    in_cohort = joined["denominator"].fillna(0).astype(bool).to_numpy()  # a count's rows have no denominator
+    counted = joined["numerator"].to_numpy(dtype=bool) & (in_cohort | joined["denominator"].isna().to_numpy())
+    measure_code, measures = pd.factorize(joined["measure"])
+    area_code, areas = pd.factorize(joined["area"])  # no area: -1
+    groups_of = {TOTAL: (np.zeros(len(joined), dtype="int64"), pd.Index([ALL]))}
+    for breakdown in breakdowns:  # categorical: its codes are the keys (a group no child is in is no row)
+        grouped = cohorts.groups(joined, breakdown).cat
+        groups_of[breakdown] = (grouped.codes.to_numpy().astype("int64"), pd.Index(grouped.categories.astype(str)))
+    parts: list[tuple[np.ndarray, ...]] = []  # per cohort x breakdown: measure, area, group, cohort, counts
+    area_names = np.asarray([None, *areas], dtype=object)  # code 0: no area
+    for n, cohort in enumerate(cohorts.cohorts):
+        inside = np.flatnonzero(cohort.holds(joined))
+        # the cohort's rows once: measure and area as one code, what each row adds
+        place = measure_code[inside].astype("int64") * (len(areas) + 1) + area_code[inside] + 1
+        adds, in_it = counted[inside], in_cohort[inside]
+        for b, (group_code, groups) in enumerate(groups_of.values()):
+            shape = (len(measures), len(areas) + 1, len(groups))
+            key = place * len(groups) + group_code[inside]
+            size = int(np.prod(shape))
+            present = np.flatnonzero(np.bincount(key, minlength=size))
+            numerator = np.bincount(key, weights=adds, minlength=size)[present]
+            denominator = np.bincount(key, weights=in_it, minlength=size)[present]
+            m, a, g = np.unravel_index(present, shape)
+            labels = np.asarray(groups, dtype=object)[g]
+            parts.append((m, a, labels, np.full(len(m), n), np.full(len(m), b), numerator, denominator))
+    m, a, labels, cohort_codes, breakdown_codes, numerator, denominator = (
+        np.concatenate(c) for c in zip(*parts, strict=True)
+    )
+    return pd.DataFrame({
+        "month": joined["month"].iloc[0] if len(joined) else "",
+        "measure": measures.to_numpy(dtype=object)[m],
+        "area": area_names[a],
+        "cohort": np.asarray(cohorts.names, dtype=object)[cohort_codes],
+        "group": labels,
+        "numerator": numerator.astype("int64"),
+        "denominator": denominator.astype("int64"),
+        "breakdown": np.asarray(list(groups_of), dtype=object)[breakdown_codes],
+    })  # fmt: skip
+
+
+def _add_up(
+    by_area: pd.DataFrame, authority: str, areas: list[str], measure_ids: list[str], months: list[str],
+    cohorts: CohortCatalogue, breakdowns: list[str],
+) -> pd.DataFrame:  # fmt: skip
+    """Numerators and denominators by month x area x cohort x breakdown x group, from `_area_sums`; every
+    headline row is there, with 0 where no child is counted. The authority (every area together) is the
+    sum of the areas' sums."""
+    keys = ["month", "area", "measure", "cohort", "breakdown", "group"]
+    known = by_area["area"].notna()
+    counted = (by_area["numerator"] > 0) | (by_area["denominator"] > 0)
+    unknown = by_area.loc[~known & counted].assign(area=AREA_NOT_KNOWN) if len(areas) > 1 else by_area.iloc[0:0]
+    scoped = pd.concat([by_area.assign(area=authority), by_area.loc[known], unknown], ignore_index=True)
+    summed = scoped.groupby(keys, sort=False, as_index=False)[["numerator", "denominator"]].sum()
+    headline = pd.MultiIndex.from_product(
+        [months, areas, measure_ids, cohorts.names, [TOTAL], [ALL]], names=keys
+    ).to_frame(index=False)
+    missing = headline.merge(summed[keys], how="left", indicator=True)
+    zeros = missing.loc[missing["_merge"] == "left_only", keys].assign(numerator=0, denominator=0)
+    added = pd.concat([summed, zeros], ignore_index=True).astype({"numerator": "float64", "denominator": "float64"})
+    order = {  # months and measures in the order asked; headline first, the cohorts, the authority first, groups A-Z
+        "month": months,
+        "measure": measure_ids,
+        "breakdown": [TOTAL, *breakdowns],
+        "cohort": list(cohorts.names),
+        "area": [*areas, AREA_NOT_KNOWN],
+    }
+
+    def position(column: pd.Series) -> pd.Series:  # as categories' codes: mapping text row by row was slow
+        if column.name not in order:
+            return column
+        return pd.Series(pd.Categorical(column, categories=order[str(column.name)]).codes, index=column.index)
+
+    return added.sort_values(
+        ["month", "measure", "breakdown", "cohort", "area", "group"], key=position, ignore_index=True
+    ).loc[:, [*keys, "numerator", "denominator"]]

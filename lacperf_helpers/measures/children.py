@@ -1,0 +1,177 @@
+"""Who each child is, at the month end or on the day of an event: age and age band, sex, ethnicity group,
+legal status and placement type, area, and whether the child is an unaccompanied asylum seeker."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from lacperf_helpers.config.vocabulary import (
+    AGE_BAND_STARTS,
+    AGE_BANDS,
+    ETHNIC_GROUPS,
+    OTHER_PLACEMENT,
+    PLACEMENT_TYPE_OF,
+)
+from lacperf_helpers.ingest.ssda903 import Ssda903
+from lacperf_helpers.measures.episodes import episodes, header, memo, uasc_at
+
+
+def completed_years(dob: pd.Series, when: pd.Series | pd.Timestamp) -> pd.Series:
+    """Whole years from `dob` to `when` (a child whose birthday is that day has just turned); NaN unknown."""
+    if isinstance(when, pd.Timestamp):
+        year, month_day = when.year, when.month * 100 + when.day
+    else:
+        year, month_day = when.dt.year.to_numpy(), (when.dt.month * 100 + when.dt.day).to_numpy()
+    born_year, birthday = dob.dt.year.to_numpy(dtype="float64"), (dob.dt.month * 100 + dob.dt.day).to_numpy()
+    before_birthday = birthday > month_day  # an unknown birthday compares False: its year is NaN anyway
+    return pd.Series(year - born_year - before_birthday, index=dob.index, dtype="float64")
+
+
+def age_at(data: Ssda903, at: pd.Timestamp) -> pd.Series:
+    """Completed years at `at`, by CHILD."""
+    dob = header(data)["DOB"]
+    if dob.empty:
+        return pd.Series(dtype="float64", index=dob.index)
+    return memo(data, ("age", at), lambda: completed_years(dob, at))  # several measures ask, each month
+
+
+BAND_STARTS = np.array(list(AGE_BAND_STARTS.values())[1:])  # where each band after the first begins, in years
+
+
+def age_band(age: pd.Series) -> pd.Series:
+    """Each age's band of AGE_BANDS ('unknown' without an age)."""
+    labels = np.array([*AGE_BANDS, "unknown"], dtype=object)
+    years = age.to_numpy(dtype="float64")
+    band = np.where(np.isnan(years), len(AGE_BANDS), np.searchsorted(BAND_STARTS, years, side="right"))
+    return pd.Series(labels[band], index=age.index)
+
+
+def ethnicity_group(ethnic: pd.Series) -> pd.Series:
+    """The first letter of ETHNIC names the group; REFU (refused) and NOBT (not obtained) stand as they are."""
+    code = ethnic.astype("str").str.upper()
+    grouped = code.str[0].map(ETHNIC_GROUPS)
+    return grouped.mask(code.isin(["REFU", "NOBT"]), code).fillna("unknown")
+
+
+def placement_type(place: pd.Series) -> pd.Series:
+    """Each PLACE code's placement type, by code (config/vocabulary.py); a code not in the DfE's list 'Other'."""
+    code = place.astype("str").str.upper()
+    typed = code.map(PLACEMENT_TYPE_OF).fillna(OTHER_PLACEMENT)
+    return typed.where(place.notna() & (code != "") & (code != "NAN"), "unknown")
+
+
+def who_each_child_is(data: Ssda903) -> pd.DataFrame:
+    """Per CHILD, what does not change from month to month: sex, ethnicity group and area."""
+
+    def work_out() -> pd.DataFrame:
+        by_child = header(data)
+        children = by_child.index.union(pd.Index(episodes(data)["CHILD"].unique()))
+        children = children.union(pd.Index(data.table("oc3")["CHILD"]))
+        fixed = pd.DataFrame(index=pd.Index(children, name="CHILD"))
+        fixed["sex"] = by_child["SEX"].reindex(children).fillna("unknown").astype("str").to_numpy(dtype=object)
+        fixed["ethnicity"] = ethnicity_group(by_child["ETHNIC"].reindex(children)).to_numpy(dtype=object)
+        areas = data.table("child_area").drop_duplicates("CHILD").set_index("CHILD")["AREA"]
+        fixed["area"] = areas.reindex(children).to_numpy(dtype=object)
+        # categories: each month looks these up for every child; codes are taken, text is not copied
+        return fixed.astype({"sex": "category", "ethnicity": "category", "area": "category"})
+
+    return memo(data, "who each child is", work_out)
+
+
+def _episodes_in_order(data: Ssda903) -> pd.DataFrame:
+    """Care episodes by CHILD and DECOM, each with its legal status and placement type."""
+
+    def work_out() -> pd.DataFrame:
+        eps = episodes(data).sort_values(["CHILD", "DECOM"])
+        return pd.DataFrame({
+            "CHILD": eps["CHILD"].to_numpy(dtype=object),
+            "DECOM": eps["DECOM"].to_numpy(),
+            "legal_status": pd.Categorical(eps["LS"].fillna("unknown").to_numpy(dtype=object)),
+            "placement_type": pd.Categorical(placement_type(eps["PLACE"]).to_numpy(dtype=object)),
+        })  # fmt: skip
+
+    return memo(data, "episodes in order", work_out)
+
+
+def child_attributes(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    """Per CHILD at `at`: age and age band, sex, ethnicity group, legal status and placement type (of the
+    episode open at `at`, else the latest begun by then), area, and whether the child is UASC."""
+    attributes = who_each_child_is(data).copy()
+    children = attributes.index
+    attributes["age"] = age_at(data, at).reindex(children).to_numpy(dtype="float64")
+    attributes["age_band"] = age_band(attributes["age"]).to_numpy(dtype=object)
+    latest = _latest_episodes(data, pd.Series(children), pd.Series(at, index=range(len(children))))
+    for column in ("legal_status", "placement_type"):
+        attributes[column] = latest[column]
+    attributes["uasc"] = children.isin(uasc_at(data, at))
+    return attributes
+
+
+def attributes_when(data: Ssda903, children: pd.Series, when: pd.Series) -> pd.DataFrame:
+    """`child_attributes` of each child as they stood on its own day (a start, an end of care, a missing
+    episode), one row per row of `children`, in its order: the legal status and placement of the child's
+    latest episode begun by that day."""
+    probe = pd.Series(children.to_numpy(dtype=object))
+    latest = _latest_episodes(data, probe, pd.Series(pd.to_datetime(when).to_numpy()))
+    out = who_each_child_is(data).reindex(probe).reset_index(drop=True)
+    dob = header(data)["DOB"].reindex(probe).reset_index(drop=True)
+    out["age"] = completed_years(dob, pd.Series(pd.to_datetime(when).to_numpy())).to_numpy(dtype="float64")
+    out["age_band"] = age_band(out["age"]).to_numpy(dtype=object)
+    for column in ("legal_status", "placement_type"):
+        out[column] = latest[column]
+    out["uasc"] = _uasc_when(data, probe, pd.Series(pd.to_datetime(when).to_numpy()))
+    return out.set_axis(children.index)
+
+
+def _latest_episodes(data: Ssda903, children: pd.Series, when: pd.Series) -> dict[str, np.ndarray]:
+    """Per row, the legal status and placement type of the child's latest episode begun by `when` (else
+    'unknown')."""
+    eps, keys, known = _episodes_keyed(data)
+    codes = known.get_indexer(pd.Index(children))
+    at = np.searchsorted(keys, codes * DAY_SPAN + _days(when), side="right") - 1
+    found = (codes >= 0) & (at >= 0) & (keys[np.maximum(at, 0)] // DAY_SPAN == codes)
+    out = {}
+    for column in ("legal_status", "placement_type"):  # by the categories' codes: per month, text was slow
+        values = eps[column].cat
+        categories = list(values.categories)
+        unknown = categories.index("unknown") if "unknown" in categories else len(categories)
+        codes = values.codes.to_numpy()[np.maximum(at, 0)].astype("int64")
+        codes[~found | (codes < 0)] = unknown
+        labels = categories if unknown < len(categories) else [*categories, "unknown"]
+        out[column] = np.asarray(pd.Categorical.from_codes(codes, pd.Index(labels)))
+    return out
+
+
+DAY_SPAN = 1 << 20  # more days than any date's (1970 +- 1,400 years): child code x span + day sorts by both
+
+
+def _days(dates: pd.Series) -> np.ndarray:
+    """Days since 1970, shifted to be positive (a DECOM before 1970 is a date of birth's era, still kept)."""
+    return np.asarray(dates.to_numpy(dtype="datetime64[D]").astype("int64") + DAY_SPAN // 2, dtype="int64")
+
+
+def _episodes_keyed(data: Ssda903) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
+    """Episodes in order of child and start, each keyed child code x DAY_SPAN + start day, with the children
+    coded: the latest episode begun by a day is one binary search (not a join by text per month)."""
+
+    def work_out() -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
+        eps = _episodes_in_order(data)
+        codes, known = pd.factorize(eps["CHILD"])
+        keys = codes.astype("int64") * DAY_SPAN + _days(eps["DECOM"])
+        order = np.argsort(keys, kind="stable")
+        return eps.iloc[order].reset_index(drop=True), keys[order], pd.Index(known)
+
+    return memo(data, "episodes keyed", work_out)
+
+
+def _uasc_when(data: Ssda903, children: pd.Series, when: pd.Series) -> np.ndarray:
+    """Per row, whether the child was an unaccompanied asylum seeker on that day (as `uasc_at` reads it)."""
+    uasc = data.table("uasc")
+    until = uasc["DUC"].fillna(pd.Timestamp.max).groupby(uasc["CHILD"]).max()
+    ceased = until.reindex(children).to_numpy()
+    out = ~pd.isna(ceased) & (pd.to_datetime(ceased) > when.to_numpy())
+    flagged = data.table("header")
+    if "UASC" in flagged.columns:
+        out |= children.isin(set(flagged.loc[flagged["UASC"].astype("str").isin(["1", "Y", "YES"]), "CHILD"]))
+    return np.asarray(out, dtype=bool)

@@ -1,0 +1,82 @@
+"""The building blocks of the SSDA903 measures: episodes (short breaks left out), periods of care, who is
+looked after or an unaccompanied asylum seeker on a day, and a memo that works each out once per extract."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+
+from lacperf_helpers.ingest.ssda903 import Ssda903
+
+SHORT_BREAKS = {"V3", "V4"}
+
+
+def memo(data: Ssda903, key: object, work_out: Callable[[], Any]) -> Any:
+    """What `work_out` gives for this extract, worked out once (every measure of every month shares it)."""
+    if key not in data.memo:
+        data.memo[key] = work_out()
+    return data.memo[key]
+
+
+def episodes(data: Ssda903) -> pd.DataFrame:
+    """Episodes, short-break series left out."""
+    table = data.table("episodes")
+    return memo(data, "episodes", lambda: table.loc[~table["LS"].isin(SHORT_BREAKS)])
+
+
+def header(data: Ssda903) -> pd.DataFrame:
+    """One header row per CHILD, indexed by CHILD."""
+    return memo(data, "header", lambda: data.table("header").drop_duplicates("CHILD").set_index("CHILD"))
+
+
+def open_at(frame: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
+    """Episodes open at `at`: begun on or before it, not ended by it (ending on `at` is not open)."""
+    return (frame["DECOM"] <= at) & (frame["DEC"].isna() | (frame["DEC"] > at))
+
+
+def year_before(at: pd.Timestamp) -> pd.Timestamp:
+    """The first day of the 12 months to `at`: the day after `at`'s date a year earlier."""
+    return at - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+
+
+def month_start(at: pd.Timestamp) -> pd.Timestamp:
+    return at.replace(day=1)
+
+
+def looked_after_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
+    eps = episodes(data)
+    return memo(data, ("looked after", at), lambda: pd.Index(eps.loc[open_at(eps, at), "CHILD"].unique(), name="CHILD"))
+
+
+def care_periods(data: Ssda903) -> pd.DataFrame:
+    """Each episode (short breaks left out) with the start of the period of care it belongs to, by CHILD and DECOM.
+
+    A period runs through contiguous episodes: a new one begins at a child's first episode on record, after an
+    episode that ended care (REC other than X1), or after a gap. A period whose first episode on record is not
+    RNE S began no later than that episode: `start_known` says whether the start itself is on record.
+    """
+
+    def work_out() -> pd.DataFrame:
+        eps = episodes(data).sort_values(["CHILD", "DECOM"]).reset_index(drop=True)
+        same_child = eps["CHILD"].eq(eps["CHILD"].shift())
+        previous_end, previous_reason = eps["DEC"].shift(), eps["REC"].shift()
+        continues = same_child & (previous_reason == "X1") & ~(previous_end < eps["DECOM"])
+        period = (~continues).cumsum()
+        first = eps.groupby(period)["DECOM"].transform("first")
+        known = eps.groupby(period)["RNE"].transform("first") == "S"
+        return eps.assign(period_start=first, start_known=known)
+
+    return memo(data, "care periods", work_out)
+
+
+def uasc_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
+    """Children who are unaccompanied asylum seekers at `at`: in the UASC table with DUC blank or later,
+    or flagged in the header's UASC column where the extract has one."""
+    uasc = data.table("uasc")
+    children = set(uasc.loc[uasc["DUC"].isna() | (uasc["DUC"] > at), "CHILD"])
+    flagged = data.table("header")
+    if "UASC" in flagged.columns:
+        children |= set(flagged.loc[flagged["UASC"].astype("str").isin(["1", "Y", "YES"]), "CHILD"])
+    return pd.Index(sorted(children), name="CHILD")

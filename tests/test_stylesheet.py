@@ -1,0 +1,81 @@
+"""Only the JupyterLab style rules a page uses (run/stylesheet.py), on small stylesheets worked out by hand;
+tests/test_browser.py checks a whole page looks the same on screen and in print with only those rules."""
+
+from lacperf_helpers.run.stylesheet import classes_of, used_rules
+
+PAGE = '<body class="jp-Notebook"><div class="jp-Cell jp-mod-noInput"><p class=\'lead\'>x</p></div></body>'
+
+
+def test_the_classes_of_a_page_are_those_its_elements_carry() -> None:
+    assert classes_of(PAGE) == {"jp-Notebook", "jp-Cell", "jp-mod-noInput", "lead"}
+
+
+def test_a_rule_is_kept_when_every_class_one_of_its_selectors_requires_is_on_the_page() -> None:
+    css = """
+    .jp-Cell { margin: 0 }
+    .jp-Toolbar { display: flex }
+    .jp-Notebook .jp-Cell.jp-mod-noInput { padding: 2px }
+    .jp-Notebook .jp-Cell.jp-mod-active { padding: 9px }
+    body, pre { color: black }
+    """
+    assert used_rules(css, classes_of(PAGE), set()).splitlines() == [
+        ".jp-Cell{margin:0}",
+        ".jp-Notebook .jp-Cell.jp-mod-noInput{padding:2px}",
+        "body,pre{color:black}",  # no class required: kept (an element selector is not judged)
+    ]
+
+
+def test_a_selector_list_keeps_only_the_selectors_that_can_match() -> None:
+    css = ".jp-Toolbar, .jp-Cell > p, .lead:hover { color: red }"
+    assert used_rules(css, classes_of(PAGE), set()) == ".jp-Cell > p,.lead:hover{color:red}"
+
+
+def test_classes_inside_not_or_is_are_not_required() -> None:
+    css = ".jp-Cell:not(.jp-mod-active) { color: red }\n:is(.jp-Toolbar, .lead) { color: blue }"
+    assert used_rules(css, classes_of(PAGE), set()).splitlines() == [
+        ".jp-Cell:not(.jp-mod-active){color:red}",
+        ":is(.jp-Toolbar, .lead){color:blue}",
+    ]
+
+
+def test_custom_properties_are_kept_where_something_reads_them_directly_or_through_another() -> None:
+    css = """
+    :root { --a: 1px; --b: var(--c); --c: red; --d: blue; --e: green; --icon: url(data:image/svg+xml;base64,AAAA) }
+    .jp-Cell { border-width: var(--a); color: var(--b) }
+    .jp-Toolbar { color: var(--d) }
+    """
+    assert used_rules(css, classes_of(PAGE), {"--e"}).splitlines() == [
+        ":root{--a:1px;--b:var(--c);--c:red;--e:green}",  # --d only for a rule dropped; --icon for nothing
+        ".jp-Cell{border-width:var(--a);color:var(--b)}",
+    ]
+
+
+def test_at_rules_keep_what_is_kept_inside_them_and_page_rules_whole() -> None:
+    css = """
+    @media print { .jp-Cell { break-inside: avoid } .jp-Toolbar { display: none } }
+    @media screen { .jp-Toolbar { display: flex } }
+    @page { margin: 0.5in }
+    .x { color: red !important }
+    .jp-Cell { color: red !important }
+    """
+    assert used_rules(css, classes_of(PAGE), set()).splitlines() == [
+        "@media print{",
+        ".jp-Cell{break-inside:avoid}",
+        "}",
+        "@page { margin: 0.5in }",
+        ".jp-Cell{color:red !important}",
+    ]
+
+
+def test_a_download_is_percent_encoded_only_where_a_data_url_needs_it() -> None:
+    """The page's CSV downloads (data: URLs) keep commas and spaces as they are, and encode what would end
+    or break the URL or the attribute: the same file, in a little over half the characters."""
+    from urllib.parse import unquote
+
+    from lacperf_helpers.present.templating import data_url
+
+    csv = 'area,kpi,value\nSouth Kent,"Care leavers, 19-21",12.5%\n#1 & 2 <b> it\'s\r\n£ – é\t'
+    encoded = data_url(csv)
+    assert unquote(encoded) == csv
+    assert encoded.startswith("area,kpi,value%0ASouth Kent,%22Care leavers, 19-21%22,12.5%25%0A%231 %26 2 %3Cb%3E")
+    assert not set(encoded) & set("\n\r\t#&'\"<>?")
