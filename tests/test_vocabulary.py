@@ -8,7 +8,7 @@ import pandas as pd
 from lacperf_helpers.config import vocabulary
 from lacperf_helpers.config.cohorts import DFE_AGE_BANDS
 from lacperf_helpers.ingest.ssda903 import CODES
-from lacperf_helpers.measures.registry import age_band, placement_type
+from lacperf_helpers.measures.children import age_band, placement_type
 
 
 def test_each_placement_code_has_its_type_by_code() -> None:
