@@ -96,5 +96,7 @@ BENCHMARK_KPI_KNOWN = Rule("LP401", "kpi_id is a KPI in the KPI definitions (row
 FINANCIAL_YEAR = Rule("LP402", "year is a financial year such as 2018/19")
 ONE_ROW_PER_KPI_AND_YEAR = Rule("LP403", "one row per KPI and year")
 
+# (LP5xx: kept for the Annex A lists' rules)
+
 CATALOGUE: tuple[Rule, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Rule))
 CODES = frozenset(r.code for r in CATALOGUE)

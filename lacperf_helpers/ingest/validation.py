@@ -52,6 +52,7 @@ ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
 PERSONAL = "(not shown: personal data)"
 _POSTCODE = re.compile(r"^\s*[A-Z]{1,2}[0-9][A-Z0-9]?\s*[0-9][A-Z]{2}\s*$", re.IGNORECASE)
 _DATE = re.compile(r"^\s*(\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}|\d{4}-\d{1,2}-\d{1,2})(\s.*)?$")
+RULE_REQUIRED_COLUMN, RULE_EMPTY_ROW = REQUIRED_COLUMN, EMPTY_ROW  # the names other readers import
 EARLIEST_DATE = pd.Timestamp("1900-01-01")  # the earliest date an SSDA903 extract may hold
 
 
