@@ -38,7 +38,10 @@ from lacperf_helpers.rate.scorecard import build_scorecard, headline, order_area
 from lacperf_helpers.trend.series import SeriesAnalysis, analyse_series, rated_history, trend_table
 from lacperf_helpers.trend.trend import NO_RUN
 
-TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
+TREND_FOR_CARD = (
+    "trend", "since_when", "run_length", "variation", "assurance", "window_start", "window_end", "points",
+    "variation_since", "steady_trend", "step_month", "step_change", "step_compared", "step_first_month",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -147,7 +150,7 @@ def _with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame, settings: TrendSetti
     row = dict(analysis.row)
     if month in set(hidden["month"]):
         row.update(variation=None, assurance=None, run_direction=NO_RUN, run_since="", run_length=0,
-                   run_since_value=np.nan, since_when="")  # fmt: skip
+                   run_since_value=np.nan, since_when="", variation_since="")  # fmt: skip
     return SeriesAnalysis(row, points)
 
 

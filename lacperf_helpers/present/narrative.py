@@ -56,7 +56,7 @@ def summarise(card: pd.DataFrame, small_cohort: float, period: str = "month", pr
     amber_red = []
     for direction, heading in DIRECTION_GROUPS:
         items = [
-            amber_red_item(r, small_cohort, period)
+            amber_red_item(r, small_cohort, period, previous_label)
             for r in rows
             if r.rag in (rating.AMBER, rating.RED) and r.direction == direction
         ]
@@ -164,7 +164,7 @@ def children_phrase(r: KpiRow) -> str:
     return f"{k} {change} {noun(k, r.counts)} would reach the target of {_threshold(r, 'target')}"
 
 
-def amber_red_item(r: KpiRow, small_cohort: float, period: str = "month") -> str:
+def amber_red_item(r: KpiRow, small_cohort: float, period: str = "month", previous_label: str = "") -> str:
     """'Title: 80.6% (50 of 62 children), Amber; up 8.5 percentage points from 72.1% (44 of 61) ...'"""
     now = hidden_in_words(r) or fmt_figure(
         r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort
@@ -186,7 +186,7 @@ def amber_red_item(r: KpiRow, small_cohort: float, period: str = "month") -> str
             else f"unchanged from {before} last {period}"
         )
         parts.append(text)
-    parts.extend(p for p in (children_phrase(r), trend_phrase(r), england_phrase(r)) if p)
+    parts.extend(p for p in (children_phrase(r), trend_phrase(r, period, previous_label), england_phrase(r)) if p)
     return "; ".join(parts) + "."
 
 
@@ -194,20 +194,83 @@ def _as_shown(value: float, decimals: int) -> float:
     return float(f"{value:.{int(decimals)}f}")
 
 
-def trend_phrase(r: KpiRow) -> str:
-    """Only what the trend says, in plain words: 'improving steadily since October 2018', a run of months
-    ('month-on-month decline since June 2019 when it was 80.3%'), an unusual latest month; '' otherwise."""
+def trend_phrase(r: KpiRow, period: str = "month", previous_label: str = "") -> str:
+    """Only what the trend says, in plain words: a one-month step ('up 155 in December 2023, the largest monthly
+    change in two years'), 'improving steadily since October 2018' (not where a step is all there is to it), a
+    run of months ('month-on-month decline since June 2019 when it was 80.3%'), and the SPC verdict in one
+    statement with the direction ('worse than August 2019, but still within an unusually good run since March
+    2019'); '' where none says anything."""
     said = []
-    if r.trend in (IMPROVING, DETERIORATING):
+    step = step_phrase(r)
+    if step:
+        said.append(step)
+    steady = r.steady_trend if r.step_month else r.trend
+    if steady in (IMPROVING, DETERIORATING):
         said.append(
-            f"{'improving' if r.trend == IMPROVING else 'getting worse'} steadily since {month_label(r.window_start)}"
+            f"{'improving' if steady == IMPROVING else 'getting worse'} steadily since {month_label(r.window_start)}"
         )
     if r.run_length >= 2 and r.since_when:
         said.append(r.since_when)
     if r.variation in (spc.SPECIAL_IMPROVING, spc.SPECIAL_CONCERNING):
-        better = r.variation == spc.SPECIAL_IMPROVING
-        said.append(f"an unusually {'good' if better else 'poor'} month (beyond normal variation)")
+        said.append(movement(r, previous_label or f"last {period}", period))
     return ", ".join(said)
+
+
+def step_phrase(r: KpiRow) -> str:
+    """'up 155 in December 2023, the largest monthly change in two years' ('' without a step)."""
+    if not r.step_month or missing(r.step_change):
+        return ""
+    months_on_chart = r.step_compared + 1
+    span = (
+        f"in {'two years' if months_on_chart == 24 else f'{months_on_chart // 12} years'}"
+        if months_on_chart % 12 == 0 and months_on_chart >= 24
+        else f"since {month_label(r.step_first_month)}"
+        if r.step_first_month
+        else "on the chart"
+    )
+    return f"{fmt_change(r.step_change, r.unit, r.decimals)} in {month_label(r.step_month)}, the largest monthly change {span}"
+
+
+DIRECTION_WORDS = {rating.IMPROVED: "better than", rating.SAME: "the same as", rating.WORSE: "worse than"}
+
+
+def movement(r: KpiRow, previous_label: str, period: str = "month") -> str:
+    """The direction since the last period and the SPC verdict of the latest month as one statement, reconciled
+    where they pull apart: 'worse than August 2019, but still within an unusually good run since March 2019';
+    'better than Q1 2019/20, but September 2019 was still unusually poor (beyond normal variation)'. Without a
+    special cause, the direction alone ('worse than August 2019'); '' without either."""
+    moved = f"{DIRECTION_WORDS[r.direction]} {previous_label}" if r.direction in DIRECTION_WORDS else ""
+    if r.variation not in (spc.SPECIAL_IMPROVING, spc.SPECIAL_CONCERNING):
+        return moved
+    good = r.variation == spc.SPECIAL_IMPROVING
+    kind = "good" if good else "poor"
+    against = r.direction == (rating.WORSE if good else rating.IMPROVED)  # the month moved against the run
+    still = "still " if against else ""
+    since = f"within an unusually {kind} run since {month_label(r.variation_since)}" if r.variation_since else ""
+    if period == "month":  # the verdict is this month's
+        unusual = since or f"an unusually {kind} month (beyond normal variation)"
+        unusual = still + unusual
+    else:  # a quarter's verdict is of its last month, named: a quarter is not a month
+        latest = month_label(r.window_end) if r.window_end else f"the {period}'s last month"
+        unusual = f"{latest} was {still}" + (since or f"unusually {kind} (beyond normal variation)")
+    if not moved:
+        return unusual
+    return f"{moved}, {'but ' if against else ''}{unusual}"
+
+
+ARROWS = {rating.IMPROVED: "▲", rating.SAME: "►", rating.WORSE: "▼"}
+
+
+def direction_statement(r: KpiRow, previous_label: str, period: str = "month") -> str:
+    """A row's direction as one statement (the overview's Direction column): '▼ Worse than August 2019, but still
+    within an unusually good run since March 2019'; a step this month after it ('... ; up 155, the largest
+    monthly change in two years'). '' where there is nothing to compare (the table says why)."""
+    said = movement(r, previous_label, period)
+    if r.direction not in ARROWS or not said:
+        return ""
+    if period == "month" and r.step_month and r.step_month == r.window_end:
+        said += "; " + step_phrase(r).replace(f" in {month_label(r.step_month)}", "")
+    return f"{ARROWS[r.direction]} {said[0].upper()}{said[1:]}"
 
 
 def england_phrase(r: KpiRow) -> str:

@@ -31,7 +31,7 @@ from lacperf_helpers.ingest.layout import available_months
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
 from lacperf_helpers.present import chart_drawing, charts, icons
 from lacperf_helpers.present.appendix import Appendix, Standout
-from lacperf_helpers.present.narrative import Summary
+from lacperf_helpers.present.narrative import Summary, direction_statement
 from lacperf_helpers.present.quarterly import QuarterAppendix
 from lacperf_helpers.present.templating import TEMPLATES, Section, render
 from lacperf_helpers.present.views import (
@@ -161,7 +161,12 @@ def summary_html(s: Summary, period: str) -> Section:
 
 
 def scorecard_cells(
-    r: KpiRow, note: int, small_cohort: float, cohort_figure: str | None = None, band: str = ""
+    r: KpiRow,
+    note: int,
+    small_cohort: float,
+    cohort_figure: str | None = None,
+    band: str = "",
+    previous_label: str = "",
 ) -> tuple[Cell, ...]:
     """One KPI's row of the overview table as a reader sees it: every cell text, with its class and icon.
     `cohort_figure`: the KPI's figure excluding UASC, where the page has that column; `band`: the authority's
@@ -186,7 +191,7 @@ def scorecard_cells(
         Cell(fmt_value(r.floor, r.unit, r.decimals)),
         Cell(r.rag, _rag_class(r.rag)),
         Cell(previous, "previous " + _rag_class(r.previous_rag)),
-        Cell(DIRECTION_ARROWS.get(r.direction, r.direction), _direction_class(r.direction)),
+        _direction_cell(r, previous_label or "last month"),
         _verdict_cell(variation, "variation"),
         _verdict_cell(assurance, "assurance"),
         Cell(DASH if missing(children) else str(int(children))),
@@ -199,6 +204,13 @@ def _verdict_cell(verdict: icons.Verdict | None, kind: str) -> Cell:
     if verdict is None:
         return Cell(DASH, "verdict")
     return Cell(verdict.words, "verdict", icons.icon(verdict, kind))
+
+
+def _direction_cell(r: KpiRow, previous_label: str, period: str = "month") -> Cell:
+    """The direction and the SPC verdict as one statement ('▼ Worse than August 2019, but still within an
+    unusually good run since March 2019'), so the row does not say two things."""
+    said = direction_statement(r, previous_label, period) or DIRECTION_ARROWS.get(r.direction, r.direction)
+    return Cell(said, _direction_class(r.direction))
 
 
 def _direction_class(direction: str) -> str:
@@ -242,8 +254,11 @@ def scorecard_table(appendix: Appendix) -> Section:
     by_cohort = cohort_figures(appendix)
     rows = kpi_rows(appendix.card.frame)
     bands = national_bands(appendix)
+    previous = month_label(str(appendix.card.frame["previous_month"].iloc[0]))
     cells = tuple(
-        scorecard_cells(r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None, bands.get(r.kpi_id, ""))
+        scorecard_cells(
+            r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None, bands.get(r.kpi_id, ""), previous
+        )
         for n, r in enumerate(rows, start=1)
     )
     columns = TABLE_COLUMNS if not by_cohort else (*TABLE_COLUMNS[:2], COHORT_COLUMN, *TABLE_COLUMNS[2:])
@@ -694,6 +709,7 @@ def quarter_header(q: QuarterAppendix) -> Section:
 
 def quarter_table(q: QuarterAppendix) -> Section:
     small = q.month_end.settings.small_cohort_denominator
+    previous = str(q.card.frame["previous_quarter"].iloc[0])
     cells = tuple(
         (
             Cell(f"{r.title} ({r.period_basis}) [{note}]"),
@@ -701,7 +717,7 @@ def quarter_table(q: QuarterAppendix) -> Section:
             Cell(f"{_standard(r, r.target)} ({_standard(r, r.floor)})"),
             Cell(r.rag, _rag_class(r.rag)),
             Cell(_period_figure(r, "previous_quarter_", small)),
-            Cell(DIRECTION_ARROWS.get(r.direction, r.direction), _direction_class(r.direction)),
+            _direction_cell(r, previous, "quarter"),
             Cell(_period_figure(r, "last_year_", small)),
             Cell(_period_figure(r, "year_to_date_", small)),
             Cell(_period_figure(r, "rolling_12_", small)),
