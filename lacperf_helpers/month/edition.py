@@ -95,15 +95,15 @@ def _edition_view(
     hidden = data.hidden if edition is Edition.PUBLIC else no_hidden()
     figures = publish_figures(data.figures, hidden, edition)
     catalogue, settings = data.catalogue, data.settings
+    national = national_comparison(inputs.national, catalogue, settings, month)
 
     def scorecard(frame: pd.DataFrame) -> pd.DataFrame:
-        return with_benchmarks(build_scorecard(frame, catalogue, month, settings), data.benchmarks, month)
+        return with_benchmarks(build_scorecard(frame, catalogue, month, settings), data.benchmarks, month, national)
 
     slices = publish_card(derived(figures, scorecard), hidden, month, previous_month(month))
     card = published_rows(slices, (slices.frame["cohort"] == cohort) & _is_headline(slices.frame))
     card = derived(card, lambda frame: frame.reset_index(drop=True))  # empty: no KPI for the cohort this month
     apart = standouts(card, figures, catalogue, data.trend_settings, settings.authority or "", month, cohort)
-    national = national_comparison(inputs.national, catalogue, settings, month)
     rates = rates_per_10000(inputs.national, settings, month, data.children[edition])
     return EditionView(month, edition, data, hidden, figures, slices, card, apart, national, rates)
 

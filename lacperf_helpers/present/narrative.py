@@ -228,7 +228,8 @@ def step_phrase(r: KpiRow) -> str:
         if r.step_first_month
         else "on the chart"
     )
-    return f"{fmt_change(r.step_change, r.unit, r.decimals)} in {month_label(r.step_month)}, the largest monthly change {span}"
+    change = fmt_change(r.step_change, r.unit, r.decimals)
+    return f"{change} in {month_label(r.step_month)}, the largest monthly change {span}"
 
 
 DIRECTION_WORDS = {rating.IMPROVED: "better than", rating.SAME: "the same as", rating.WORSE: "worse than"}

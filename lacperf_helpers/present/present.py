@@ -195,7 +195,7 @@ def scorecard_cells(
         _verdict_cell(variation, "variation"),
         _verdict_cell(assurance, "assurance"),
         Cell(DASH if missing(children) else str(int(children))),
-        Cell(_england(r) + (f" · band {band}" if band else "")),
+        Cell(_england(r, "this month") + (f" · band {band}" if band else "")),
     ]
     return tuple(cells)
 
@@ -217,12 +217,15 @@ def _direction_class(direction: str) -> str:
     return "direction direction-" + direction.lower().replace(" ", "-")
 
 
-def _england(r: KpiRow) -> str:
-    """'85.0% · better' (the latest published year at or before this month's financial year)."""
+def _england(r: KpiRow, compared: str = "") -> str:
+    """'85.0% in 2018/19 · this month better': England's one figure, of the latest published year at or before
+    this month's financial year, with its year, then how `compared` (this month, the quarter) compares with it."""
     if missing(r.england):
         return DASH
-    shown = fmt_value(r.england, r.unit, r.decimals)
-    return f"{shown} · {r.against_england}" if r.against_england else shown
+    shown = fmt_value(r.england, r.unit, r.decimals) + (f" in {r.benchmark_year}" if r.benchmark_year else "")
+    if not r.against_england:
+        return shown
+    return f"{shown} · {compared} {r.against_england}" if compared else f"{shown} · {r.against_england}"
 
 
 def cohort_figures(appendix: Appendix, cohort: str = "excluding UASC") -> dict[str, str]:
@@ -239,12 +242,13 @@ def cohort_figures(appendix: Appendix, cohort: str = "excluding UASC") -> dict[s
 
 
 def national_bands(appendix: Appendix) -> dict[str, str]:
-    """Each KPI's national quartile band, on the authority's own page (the bands are the authority's)."""
+    """Each KPI's national quartile band with its year ('A in 2018/19'), on the authority's own page (the bands
+    are the authority's published figure's, of the DfE's year, not this month's)."""
     if appendix.area != appendix.settings.authority or appendix.national.empty:
         return {}
-    return {
-        str(k): str(b) for k, b in zip(appendix.national["kpi_id"], appendix.national["quartile"], strict=True) if b
-    }
+    national = appendix.national
+    bands = zip(national["kpi_id"], national["quartile"], national["year"], strict=True)
+    return {str(k): f"{b} in {y}" for k, b, y in bands if b}
 
 
 def scorecard_table(appendix: Appendix) -> Section:
@@ -270,11 +274,13 @@ def scorecard_table(appendix: Appendix) -> Section:
             else ""
         )
         + ". Children to change rating: for a Green KPI, how many children's outcomes turning the other way "
-        "would lose Green; otherwise, how many more would reach the target. England: the latest published "
-        "figure and how this one compares"
+        "would lose Green; otherwise, how many more would reach the target. England: one figure per KPI, of the "
+        "latest year published (its year beside it), from the DfE's national tables where they publish the KPI and "
+        "otherwise from the benchmarks file (the notes name each KPI's source), and how this month's figure "
+        "compares with it"
         + (
-            f"; band: where {appendix.area}'s own published figure ranks among every authority in England, A the "
-            "best quarter and D the worst (the annex has the detail)."
+            f"; band: where {appendix.area}'s own published figure for that year ranks among every authority in "
+            "England, A the best quarter and D the worst (the annex has the detail)."
             if bands
             else "."
         )
@@ -722,7 +728,7 @@ def quarter_table(q: QuarterAppendix) -> Section:
             Cell(_period_figure(r, "year_to_date_", small)),
             Cell(_period_figure(r, "rolling_12_", small)),
             _verdict_cell(icons.variation(r.variation, r.polarity), "variation"),
-            Cell(_england(r)),
+            Cell(_england(r, "the quarter")),
         )
         for note, r in enumerate(rows_of(q.card.frame, QuarterRow), start=1)
     )

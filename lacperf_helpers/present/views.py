@@ -103,6 +103,7 @@ class KpiRow(_Row):
     england: float
     against_england: str
     benchmark_year: str
+    england_source: str  # where England's figure comes from: the DfE's tables, or benchmarks.csv's source
 
 
 @dataclass(frozen=True)
