@@ -112,17 +112,22 @@ def _is_headline(frame: pd.DataFrame) -> pd.Series:
     return (frame["breakdown"] == "total") & (frame["group"] == "all")
 
 
-def area_history(figures: Published, area: str, cohort: str, catalogue: KpiCatalogue) -> Published:
-    """The area's headline figures of `cohort`, every month, each rated against its own year's standards; a
-    hidden month unrated."""
+def area_history(
+    figures: Published, area: str, cohort: str, catalogue: KpiCatalogue, authority: str | None = None
+) -> Published:
+    """The area's headline figures of `cohort`, every month, each rated against its own year's standards (and its
+    area's: a number KPI in an area without its own standards unrated); a hidden month unrated."""
 
-    return derived(figures, lambda frame: _rated(headline(frame.loc[frame["area"] == area], cohort), catalogue))
+    def rated(frame: pd.DataFrame) -> pd.DataFrame:
+        return _rated(headline(frame.loc[frame["area"] == area], cohort), catalogue, authority)
+
+    return derived(figures, rated)
 
 
-def _rated(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:
+def _rated(figures: pd.DataFrame, catalogue: KpiCatalogue, authority: str | None = None) -> pd.DataFrame:
     """Each month's figures rated against its own year's standards; a hidden month (blank) reads Not shown, not
     No data."""
-    history = rated_history(figures, catalogue)
+    history = rated_history(figures, catalogue, authority)
     history.loc[history["suppressed"].astype(bool), "rag"] = rating.NOT_SHOWN
     return history
 
@@ -175,7 +180,7 @@ def standouts(
     for r in chosen.itertuples(index=False):
         area = str(r.area)
         if area not in histories:
-            histories[area] = area_history(figures, area, cohort, catalogue)
+            histories[area] = area_history(figures, area, cohort, catalogue, authority)
         one = histories[area].frame.loc[histories[area].frame["kpi_id"] == r.kpi_id]
         row = analyse_series(one, catalogue.get(str(r.kpi_id)), trend_settings, month).row
         since = str(row["since_when"]) if int(row.get("run_length") or 0) >= 2 else ""  # type: ignore[call-overload]
@@ -190,7 +195,7 @@ def quarter_card(view: EditionView, quarter: str) -> Published:
     catalogue = view.data.catalogue
 
     def work_out(frame: pd.DataFrame) -> pd.DataFrame:
-        card = quarter_scorecard(headline(frame), catalogue, quarter, areas)
+        card = quarter_scorecard(headline(frame), catalogue, quarter, areas, view.data.settings.authority)
         return hide_in_periods(card, quarter, view.hidden, catalogue)
 
     return derived(view.figures, work_out)
@@ -201,7 +206,7 @@ def trend_rows(view: EditionView, areas: list[str], settings: TrendSettings) -> 
     catalogue = view.data.catalogue
 
     def work_out(frame: pd.DataFrame) -> pd.DataFrame:
-        history = _rated(frame.loc[frame["breakdown"] == "total"], catalogue)
+        history = _rated(frame.loc[frame["breakdown"] == "total"], catalogue, view.data.settings.authority)
 
         def with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame) -> SeriesAnalysis:
             return _with_gaps(analysis, one, settings, view.month)

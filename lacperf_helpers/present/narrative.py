@@ -87,6 +87,10 @@ def headline(rags: pd.Series) -> str:
     if not_applicable:
         verb = "is" if not_applicable == 1 else "are"
         text += f"; {not_applicable} {verb} not applicable (no children in the cohort this month)"
+    unrated = int((rags == rating.NO_AREA_STANDARD).sum())
+    if unrated:
+        verb = "is" if unrated == 1 else "are"
+        text += f"; {unrated} {verb} not rated in the area (the target and floor are the authority's as a whole)"
     hidden = int((rags == rating.NOT_SHOWN).sum())
     if hidden:
         text += f"; {hidden} {'is' if hidden == 1 else 'are'} not shown, to protect a small number of children"
@@ -288,4 +292,7 @@ def not_rated_item(r: KpiRow) -> str:
         return f"{r.title}: {HIDDEN_FIGURE}."
     if r.rag == rating.NOT_APPLICABLE:
         return f"{r.title}: not applicable ({of_phrase(0, 0, r.counts)})."
+    if r.rag == rating.NO_AREA_STANDARD:
+        shown = fmt_value(r.value, r.unit, r.decimals)
+        return f"{r.title}: {shown}, not rated (its target and floor are for the authority as a whole, not an area)."
     return f"{r.title}: no figure in the return."

@@ -404,14 +404,17 @@ def areas_table(appendix: Appendix) -> Section:
                 continue
             figure = _short_figure(r, small)
             marked = " this-area" if area == appendix.area else ""
-            shown = r.rag if figure == DASH else f"{figure} · {r.rag}"  # 'No data', not '– · No data'
+            shown = (
+                r.rag if figure == DASH else figure if r.rag == rating.NO_AREA_STANDARD else f"{figure} · {r.rag}"
+            )  # 'No data', not '– · No data'; a figure with no standard of the area's to rate it by, unrated
             cells.append(Cell(shown, _rag_class(r.rag) + marked))
         rows.append(tuple(cells))
     columns = tuple(f"{a} (this page)" if a == appendix.area else a for a in areas)
     caption = (
         f"Every KPI in each area, {month_label(appendix.month)}"
         + (f", {authority} as a whole first" if authority in areas else "")
-        + ": the figure and its rating against the KPI's target and floor."
+        + ": the figure and its rating against the KPI's target and floor (a count's are the authority's: in an "
+        "area it is shown unrated, unless the area has standards of its own)."
         + (f" {not_listed(len(every) - len(areas))}" if len(every) > len(areas) else "")
     )
     table = table_section(Table("areas", caption, ("KPI", *columns), tuple(rows)))

@@ -36,11 +36,12 @@ def load_history(
 ) -> pd.DataFrame:
     """Every month's headline figures (each cohort's totals) up to `month`, checked and rated."""
     figures = load_returns_to(returns_dir, month, catalogue, authority)
-    return rated_history(figures.loc[with_slice(figures)["breakdown"] == "total"], catalogue)
+    return rated_history(figures.loc[with_slice(figures)["breakdown"] == "total"], catalogue, authority)
 
 
-def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:
-    """Every month's figures, each rated against the target and floor of its own financial year."""
+def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue, authority: str | None = None) -> pd.DataFrame:
+    """Every month's figures, each rated against the target and floor of its own financial year (and of its area:
+    rate.scorecard.with_area_standards)."""
     months = sorted(figures["month"].unique())
     kpis = pd.concat(
         [kpi_frame(catalogue, month).assign(month=month) for month in months]
@@ -48,7 +49,9 @@ def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFram
         ignore_index=True,
     )
     joined = with_slice(figures).merge(kpis, on=["month", "kpi_id"], how="inner", validate="many_to_one")
-    return rate_joined(joined).sort_values(["kpi_order", "area", "cohort", "month"], ignore_index=True)
+    return rate_joined(joined, catalogue, authority).sort_values(
+        ["kpi_order", "area", "cohort", "month"], ignore_index=True
+    )
 
 
 @dataclass(frozen=True)
@@ -65,7 +68,9 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
     months = in_window["month"].tolist()
     values = in_window["value"].to_numpy(dtype=float)
     fitted = trend.fit(months, values)
-    target = kpi.thresholds_for(month).target
+    # the target the figure is rated against (an area's own, or none: rated_history); the KPI's without a history
+    at_month = history.loc[history["month"] == month, "target"] if "target" in history else pd.Series(dtype=float)
+    target = float(at_month.iloc[-1]) if len(at_month) else kpi.thresholds_for(month).target
     bounds = (0.0, 100.0) if kpi.unit == "percent" else (0.0, np.inf)
     on_chart = history.loc[history["month"].isin(rolling_months(month, settings.spc.window))]
     chart_months, chart_values = on_chart["month"].tolist(), on_chart["value"].to_numpy(dtype=float)
