@@ -404,9 +404,10 @@ def areas_table(appendix: Appendix) -> Section:
                 continue
             figure = _short_figure(r, small)
             marked = " this-area" if area == appendix.area else ""
-            shown = (
-                r.rag if figure == DASH else figure if r.rag == rating.NO_AREA_STANDARD else f"{figure} · {r.rag}"
-            )  # 'No data', not '– · No data'; a figure with no standard of the area's to rate it by, unrated
+            # 'No data', not '– · No data'; a hidden figure 'not shown' once, as everywhere on the page (its
+            # rating is hidden with it); a figure with no standard of the area's to rate it by, unrated
+            unrated = figure == NOT_SHOWN or r.rag == rating.NO_AREA_STANDARD
+            shown = r.rag if figure == DASH else figure if unrated else f"{figure} · {r.rag}"
             cells.append(Cell(shown, _rag_class(r.rag) + marked))
         rows.append(tuple(cells))
     columns = tuple(f"{a} (this page)" if a == appendix.area else a for a in areas)
