@@ -119,28 +119,28 @@ GOOD, POOR, NORMAL = "Special cause improving", "Special cause concerning", "Com
 @pytest.mark.parametrize(
     ("direction", "variation", "since", "month", "quarter"),
     [
-        ("Improved", NORMAL, "", "▲ Better than August 2019", "better than Q1 2019/20"),
-        ("Same", NORMAL, "", "► The same as August 2019", "the same as Q1 2019/20"),
-        ("Worse", NORMAL, "", "▼ Worse than August 2019", "worse than Q1 2019/20"),
-        ("Improved", GOOD, "", "▲ Better than August 2019, an unusually good month (beyond normal variation)",
+        ("Improved", NORMAL, "", "▲ Better than August", "better than Q1 2019/20"),
+        ("Same", NORMAL, "", "► The same as August", "the same as Q1 2019/20"),
+        ("Worse", NORMAL, "", "▼ Worse than August", "worse than Q1 2019/20"),
+        ("Improved", GOOD, "", "▲ Better than August, an unusually good month (beyond normal variation)",
          "better than Q1 2019/20, September 2019 was unusually good (beyond normal variation)"),
-        ("Improved", GOOD, "2019-03", "▲ Better than August 2019, within an unusually good run since March 2019",
+        ("Improved", GOOD, "2019-03", "▲ Better than August, within an unusually good run since March",
          "better than Q1 2019/20, September 2019 was within an unusually good run since March 2019"),
-        ("Same", GOOD, "2019-03", "► The same as August 2019, within an unusually good run since March 2019",
+        ("Same", GOOD, "2019-03", "► The same as August, within an unusually good run since March",
          "the same as Q1 2019/20, September 2019 was within an unusually good run since March 2019"),
         ("Worse", GOOD, "2019-03",
-         "▼ Worse than August 2019, but still within an unusually good run since March 2019",
+         "▼ Worse than August, but still within an unusually good run since March",
          "worse than Q1 2019/20, but September 2019 was still within an unusually good run since March 2019"),
-        ("Worse", GOOD, "", "▼ Worse than August 2019, but still an unusually good month (beyond normal variation)",
+        ("Worse", GOOD, "", "▼ Worse than August, but still an unusually good month (beyond normal variation)",
          "worse than Q1 2019/20, but September 2019 was still unusually good (beyond normal variation)"),
         ("Improved", POOR, "2019-03",
-         "▲ Better than August 2019, but still within an unusually poor run since March 2019",
+         "▲ Better than August, but still within an unusually poor run since March",
          "better than Q1 2019/20, but September 2019 was still within an unusually poor run since March 2019"),
-        ("Improved", POOR, "", "▲ Better than August 2019, but still an unusually poor month (beyond normal variation)",
+        ("Improved", POOR, "", "▲ Better than August, but still an unusually poor month (beyond normal variation)",
          "better than Q1 2019/20, but September 2019 was still unusually poor (beyond normal variation)"),
-        ("Same", POOR, "", "► The same as August 2019, an unusually poor month (beyond normal variation)",
+        ("Same", POOR, "", "► The same as August, an unusually poor month (beyond normal variation)",
          "the same as Q1 2019/20, September 2019 was unusually poor (beyond normal variation)"),
-        ("Worse", POOR, "2019-03", "▼ Worse than August 2019, within an unusually poor run since March 2019",
+        ("Worse", POOR, "2019-03", "▼ Worse than August, within an unusually poor run since March",
          "worse than Q1 2019/20, September 2019 was within an unusually poor run since March 2019"),
     ],
 )  # fmt: skip
@@ -150,11 +150,22 @@ def test_direction_and_variation_read_as_one_statement(
     from lacperf_helpers.present.narrative import direction_statement, movement
 
     row = kpi_row(direction=direction, variation=variation, variation_since=since, window_end="2019-09")
-    assert direction_statement(row, "August 2019") == month
+    assert direction_statement(row, "2019-08") == month
     assert movement(row, "Q1 2019/20", "quarter") == quarter
     said = month + quarter
     assert not ("Worse" in month and "unusually good" in said and "but still" not in said)
     assert "quarter (beyond" not in said and "unusually good quarter" not in said  # a quarter is never "a month"
+
+
+def test_a_table_cell_names_a_month_more_than_a_year_back_with_its_year() -> None:
+    from lacperf_helpers.present.narrative import direction_statement
+
+    row = kpi_row(direction="Worse", variation=POOR, variation_since="2018-09", window_end="2019-09")
+    assert (
+        direction_statement(row, "2019-08") == "▼ Worse than August, within an unusually poor run since September 2018"
+    )
+    row = kpi_row(direction="Worse", variation=POOR, variation_since="2018-10", window_end="2019-09")
+    assert direction_statement(row, "2019-08") == "▼ Worse than August, within an unusually poor run since October"
 
 
 def test_a_quarter_summary_never_calls_the_quarter_a_month() -> None:
@@ -178,8 +189,8 @@ def test_a_step_is_told_as_a_step_not_a_steady_trend() -> None:
     said = trend_phrase(row, "month", "November 2023")
     assert said.startswith("up 155 in December 2023, the largest monthly change in two years")
     assert "steadily" not in said
-    assert direction_statement(row, "November 2023") == (
-        "▼ Worse than November 2023, an unusually poor month (beyond normal variation); up 155, the largest "
+    assert direction_statement(row, "2023-11") == (
+        "▼ Worse than November, an unusually poor month (beyond normal variation); up 155, the largest "
         "monthly change in two years"
     )
     # a trend that is still there with the step taken out is told as well

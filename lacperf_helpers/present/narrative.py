@@ -7,6 +7,7 @@ each with its figures, the change in children and how many children would reach 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,7 +21,7 @@ from lacperf_helpers.config.formatting import (
     noun,
     of_phrase,
 )
-from lacperf_helpers.config.periods import month_label
+from lacperf_helpers.config.periods import month_label, shift_month
 from lacperf_helpers.present.views import KpiRow, kpi_rows
 from lacperf_helpers.rate import rating
 from lacperf_helpers.trend import spc
@@ -239,11 +240,11 @@ def step_phrase(r: KpiRow) -> str:
 DIRECTION_WORDS = {rating.IMPROVED: "better than", rating.SAME: "the same as", rating.WORSE: "worse than"}
 
 
-def movement(r: KpiRow, previous_label: str, period: str = "month") -> str:
+def movement(r: KpiRow, previous_label: str, period: str = "month", name: Callable[[str], str] = month_label) -> str:
     """The direction since the last period and the SPC verdict of the latest month as one statement, reconciled
     where they pull apart: 'worse than August 2019, but still within an unusually good run since March 2019';
     'better than Q1 2019/20, but September 2019 was still unusually poor (beyond normal variation)'. Without a
-    special cause, the direction alone ('worse than August 2019'); '' without either."""
+    special cause, the direction alone ('worse than August 2019'); '' without either. `name` says a month."""
     moved = f"{DIRECTION_WORDS[r.direction]} {previous_label}" if r.direction in DIRECTION_WORDS else ""
     if r.variation not in (spc.SPECIAL_IMPROVING, spc.SPECIAL_CONCERNING):
         return moved
@@ -251,26 +252,40 @@ def movement(r: KpiRow, previous_label: str, period: str = "month") -> str:
     kind = "good" if good else "poor"
     against = r.direction == (rating.WORSE if good else rating.IMPROVED)  # the month moved against the run
     still = "still " if against else ""
-    since = f"within an unusually {kind} run since {month_label(r.variation_since)}" if r.variation_since else ""
+    since = f"within an unusually {kind} run since {name(r.variation_since)}" if r.variation_since else ""
     if period == "month":  # the verdict is this month's
         unusual = since or f"an unusually {kind} month (beyond normal variation)"
         unusual = still + unusual
     else:  # a quarter's verdict is of its last month, named: a quarter is not a month
-        latest = month_label(r.window_end) if r.window_end else f"the {period}'s last month"
+        latest = name(r.window_end) if r.window_end else f"the {period}'s last month"
         unusual = f"{latest} was {still}" + (since or f"unusually {kind} (beyond normal variation)")
     if not moved:
         return unusual
     return f"{moved}, {'but ' if against else ''}{unusual}"
 
 
+def within_a_year(reporting: str) -> Callable[[str], str]:
+    """A month named as a table cell needs it: 'August' within the year to `reporting`, 'December 2018' before."""
+
+    def name(month: str) -> str:
+        if reporting and shift_month(reporting, -11) <= month <= reporting:
+            return month_label(month).split(" ")[0]
+        return month_label(month)
+
+    return name
+
+
 ARROWS = {rating.IMPROVED: "▲", rating.SAME: "►", rating.WORSE: "▼"}
 
 
-def direction_statement(r: KpiRow, previous_label: str, period: str = "month") -> str:
-    """A row's direction as one statement (the overview's Direction column): '▼ Worse than August 2019, but still
-    within an unusually good run since March 2019'; a step this month after it ('... ; up 155, the largest
-    monthly change in two years'). '' where there is nothing to compare (the table says why)."""
-    said = movement(r, previous_label, period)
+def direction_statement(r: KpiRow, previous_month: str, period: str = "month") -> str:
+    """A row's direction as one statement (the overview's Direction column), its months named short (without the
+    year within the year to this month): '▼ Worse than August, but still within an unusually good run since
+    March'; a step this month after it ('; up 155, the largest monthly change in two years'). `previous_month`
+    'YYYY-MM', or a quarter's label. '' where there is nothing to compare (the table says why)."""
+    name = within_a_year(r.window_end if period == "month" else "")
+    previous = name(previous_month) if period == "month" and previous_month[:4].isdigit() else previous_month
+    said = movement(r, previous, period, name)
     if r.direction not in ARROWS or not said:
         return ""
     if period == "month" and r.step_month and r.step_month == r.window_end:

@@ -191,11 +191,11 @@ def scorecard_cells(
         Cell(fmt_value(r.floor, r.unit, r.decimals)),
         Cell(r.rag, _rag_class(r.rag)),
         Cell(previous, "previous " + _rag_class(r.previous_rag)),
-        _direction_cell(r, previous_label or "last month"),
+        _direction_cell(r, previous_label or "last month"),  # 'YYYY-MM' of the month compared with
         _verdict_cell(variation, "variation"),
         _verdict_cell(assurance, "assurance"),
         Cell(DASH if missing(children) else str(int(children))),
-        Cell(_england(r, "this month") + (f" · band {band}" if band else "")),
+        Cell(_england(r, "this month", band)),
     ]
     return tuple(cells)
 
@@ -217,15 +217,17 @@ def _direction_class(direction: str) -> str:
     return "direction direction-" + direction.lower().replace(" ", "-")
 
 
-def _england(r: KpiRow, compared: str = "") -> str:
-    """'85.0% in 2018/19 · this month better': England's one figure, of the latest published year at or before
-    this month's financial year, with its year, then how `compared` (this month, the quarter) compares with it."""
+def _england(r: KpiRow, compared: str = "", band: str = "") -> str:
+    """'2018/19: 85.0% (band A) · this month: better': England's one figure, of the latest published year at or
+    before this month's financial year, headed by its year, the authority's band that year beside it, then how
+    `compared` (this month, the quarter) compares with it."""
     if missing(r.england):
         return DASH
-    shown = fmt_value(r.england, r.unit, r.decimals) + (f" in {r.benchmark_year}" if r.benchmark_year else "")
+    shown = fmt_value(r.england, r.unit, r.decimals) + (f" (band {band})" if band else "")
+    shown = f"{r.benchmark_year}: {shown}" if r.benchmark_year else shown
     if not r.against_england:
         return shown
-    return f"{shown} · {compared} {r.against_england}" if compared else f"{shown} · {r.against_england}"
+    return f"{shown} · {compared}: {r.against_england}" if compared else f"{shown} · {r.against_england}"
 
 
 def cohort_figures(appendix: Appendix, cohort: str = "excluding UASC") -> dict[str, str]:
@@ -241,14 +243,20 @@ def cohort_figures(appendix: Appendix, cohort: str = "excluding UASC") -> dict[s
     }
 
 
-def national_bands(appendix: Appendix) -> dict[str, str]:
-    """Each KPI's national quartile band with its year ('A in 2018/19'), on the authority's own page (the bands
-    are the authority's published figure's, of the DfE's year, not this month's)."""
+def national_bands(appendix: Appendix) -> dict[str, tuple[str, str]]:
+    """Each KPI's national quartile band, on the authority's own page (the bands are the authority's published
+    figure's, of the DfE's year): (band, year)."""
     if appendix.area != appendix.settings.authority or appendix.national.empty:
         return {}
     national = appendix.national
     bands = zip(national["kpi_id"], national["quartile"], national["year"], strict=True)
-    return {str(k): f"{b} in {y}" for k, b, y in bands if b}
+    return {str(k): (str(b), str(y)) for k, b, y in bands if b}
+
+
+def _band(r: KpiRow, bands: dict[str, tuple[str, str]]) -> str:
+    """'A' where the band is of England's year beside it, 'A, 2017/18' where it is of another year."""
+    band, year = bands.get(r.kpi_id, ("", ""))
+    return band if not band or year == r.benchmark_year else f"{band}, {year}"
 
 
 def scorecard_table(appendix: Appendix) -> Section:
@@ -258,10 +266,10 @@ def scorecard_table(appendix: Appendix) -> Section:
     by_cohort = cohort_figures(appendix)
     rows = kpi_rows(appendix.card.frame)
     bands = national_bands(appendix)
-    previous = month_label(str(appendix.card.frame["previous_month"].iloc[0]))
+    previous = str(appendix.card.frame["previous_month"].iloc[0])
     cells = tuple(
         scorecard_cells(
-            r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None, bands.get(r.kpi_id, ""), previous
+            r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None, _band(r, bands), previous
         )
         for n, r in enumerate(rows, start=1)
     )
@@ -275,11 +283,11 @@ def scorecard_table(appendix: Appendix) -> Section:
         )
         + ". Children to change rating: for a Green KPI, how many children's outcomes turning the other way "
         "would lose Green; otherwise, how many more would reach the target. England: one figure per KPI, of the "
-        "latest year published (its year beside it), from the DfE's national tables where they publish the KPI and "
-        "otherwise from the benchmarks file (the notes name each KPI's source), and how this month's figure "
+        "latest year published (the year first), from the DfE's national tables where they publish the KPI and "
+        "otherwise from the benchmarks file (the notes name each KPI's source), then how this month's figure "
         "compares with it"
         + (
-            f"; band: where {appendix.area}'s own published figure for that year ranks among every authority in "
+            f"; band: where {appendix.area}'s own published figure that year ranks among every authority in "
             "England, A the best quarter and D the worst (the annex has the detail)."
             if bands
             else "."

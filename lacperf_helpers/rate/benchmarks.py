@@ -108,7 +108,7 @@ def compare(value: pd.Series, benchmark: pd.Series, polarity: pd.Series, decimal
 
 # Where the DfE's national tables (rate/national.py) publish a KPI, their England figure is the one: the page shows
 # one figure per KPI and year, never benchmarks.csv's beside the DfE's.
-DFE_TABLES = "the DfE's published tables (parameters/national)"
+DFE_TABLES = "the DfE's national tables"
 
 
 def england_figures(benchmarks: pd.DataFrame, national: pd.DataFrame | None, month: str) -> pd.DataFrame:
