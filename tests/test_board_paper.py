@@ -233,7 +233,8 @@ def test_one_england_figure_per_kpi_and_year(rendered: Path) -> None:
     assert overview["Care leavers aged 19 to 21 in education, employment or training"].startswith("2018/19: 53.5%")
     for cell in overview.values():
         assert cell == "–" or re.match(r"\d{4}/\d{2}: [\d.,]+(%| days)?", cell), cell
-    assert "England's figure (2018/19): the DfE's national tables" in html_text.unescape(html)  # its source
+    sources = re.search(r"England's figures: (.*?)\.</p>", html_text.unescape(html))
+    assert sources and "2018/19, from the DfE's national tables (KPIs " in sources[1]  # its source, once
 
 
 def test_a_hidden_figure_reads_not_shown_and_nothing_else(rendered: Path) -> None:

@@ -288,6 +288,7 @@ def direction_statement(r: KpiRow, previous_month: str, period: str = "month") -
     said = movement(r, previous, period, name)
     if r.direction not in ARROWS or not said:
         return ""
+    said = said.replace(" (beyond normal variation)", "")  # the Variation column beside it says so
     if period == "month" and r.step_month and r.step_month == r.window_end:
         said += "; " + step_phrase(r).replace(f" in {month_label(r.step_month)}", "")
     return f"{ARROWS[r.direction]} {said[0].upper()}{said[1:]}"

@@ -195,7 +195,7 @@ def scorecard_cells(
         _verdict_cell(variation, "variation"),
         _verdict_cell(assurance, "assurance"),
         Cell(DASH if missing(children) else str(int(children))),
-        Cell(_england(r, "this month", band)),
+        Cell(_england(r, "this month", band), "england"),
     ]
     return tuple(cells)
 
@@ -268,9 +268,7 @@ def scorecard_table(appendix: Appendix) -> Section:
     bands = national_bands(appendix)
     previous = str(appendix.card.frame["previous_month"].iloc[0])
     cells = tuple(
-        scorecard_cells(
-            r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None, _band(r, bands), previous
-        )
+        scorecard_cells(r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None, _band(r, bands), previous)
         for n, r in enumerate(rows, start=1)
     )
     columns = TABLE_COLUMNS if not by_cohort else (*TABLE_COLUMNS[:2], COHORT_COLUMN, *TABLE_COLUMNS[2:])
@@ -531,7 +529,23 @@ def navigation(appendix: Appendix) -> Section:
 def notes(appendix: Appendix) -> Section:
     """How each KPI is measured, numbered as in the table, and what 'Target' and 'Floor' mean."""
     rows = kpi_rows(appendix.card.frame)
-    return render("notes.html.j2", rows=rows, small=appendix.settings.small_cohort_denominator)
+    return render(
+        "notes.html.j2", rows=rows, small=appendix.settings.small_cohort_denominator, england=england_sources(rows)
+    )
+
+
+def england_sources(rows: list[KpiRow]) -> str:
+    """Where each England figure comes from, once per source and year: "2018/19, from the DfE's national tables
+    (KPIs 11, 12 and 22); 2018/19, from ... (KPIs 4, 5)", numbered as in the table."""
+    by_source: dict[tuple[str, str], list[str]] = {}
+    for n, r in enumerate(rows, start=1):
+        if not missing(r.england) and r.england_source:
+            by_source.setdefault((r.benchmark_year, r.england_source), []).append(str(n))
+    said = []
+    for (year, source), numbers in by_source.items():
+        listed = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+        said.append(f"{year}, from {source} (KPI{'' if len(numbers) == 1 else 's'} {listed})")
+    return "; ".join(said)
 
 
 def data_quality(appendix: Appendix) -> Section:
@@ -740,7 +754,7 @@ def quarter_table(q: QuarterAppendix) -> Section:
             Cell(_period_figure(r, "year_to_date_", small)),
             Cell(_period_figure(r, "rolling_12_", small)),
             _verdict_cell(icons.variation(r.variation, r.polarity), "variation"),
-            Cell(_england(r, "the quarter")),
+            Cell(_england(r, "the quarter"), "england"),
         )
         for note, r in enumerate(rows_of(q.card.frame, QuarterRow), start=1)
     )
