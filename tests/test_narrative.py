@@ -122,7 +122,7 @@ GOOD, POOR, NORMAL = "Special cause improving", "Special cause concerning", "Com
         ("Improved", NORMAL, "", "▲ Better than August", "better than Q1 2019/20"),
         ("Same", NORMAL, "", "► The same as August", "the same as Q1 2019/20"),
         ("Worse", NORMAL, "", "▼ Worse than August", "worse than Q1 2019/20"),
-        ("Improved", GOOD, "", "▲ Better than August, an unusually good month (beyond normal variation)",
+        ("Improved", GOOD, "", "▲ Better than August, an unusually good month",
          "better than Q1 2019/20, September 2019 was unusually good (beyond normal variation)"),
         ("Improved", GOOD, "2019-03", "▲ Better than August, within an unusually good run since March",
          "better than Q1 2019/20, September 2019 was within an unusually good run since March 2019"),
@@ -131,14 +131,14 @@ GOOD, POOR, NORMAL = "Special cause improving", "Special cause concerning", "Com
         ("Worse", GOOD, "2019-03",
          "▼ Worse than August, but still within an unusually good run since March",
          "worse than Q1 2019/20, but September 2019 was still within an unusually good run since March 2019"),
-        ("Worse", GOOD, "", "▼ Worse than August, but still an unusually good month (beyond normal variation)",
+        ("Worse", GOOD, "", "▼ Worse than August, but still an unusually good month",
          "worse than Q1 2019/20, but September 2019 was still unusually good (beyond normal variation)"),
         ("Improved", POOR, "2019-03",
          "▲ Better than August, but still within an unusually poor run since March",
          "better than Q1 2019/20, but September 2019 was still within an unusually poor run since March 2019"),
-        ("Improved", POOR, "", "▲ Better than August, but still an unusually poor month (beyond normal variation)",
+        ("Improved", POOR, "", "▲ Better than August, but still an unusually poor month",
          "better than Q1 2019/20, but September 2019 was still unusually poor (beyond normal variation)"),
-        ("Same", POOR, "", "► The same as August, an unusually poor month (beyond normal variation)",
+        ("Same", POOR, "", "► The same as August, an unusually poor month",
          "the same as Q1 2019/20, September 2019 was unusually poor (beyond normal variation)"),
         ("Worse", POOR, "2019-03", "▼ Worse than August, within an unusually poor run since March",
          "worse than Q1 2019/20, September 2019 was within an unusually poor run since March 2019"),
@@ -190,7 +190,7 @@ def test_a_step_is_told_as_a_step_not_a_steady_trend() -> None:
     assert said.startswith("up 155 in December 2023, the largest monthly change in two years")
     assert "steadily" not in said
     assert direction_statement(row, "2023-11") == (
-        "▼ Worse than November, an unusually poor month (beyond normal variation); up 155, the largest "
+        "▼ Worse than November, an unusually poor month; up 155, the largest "
         "monthly change in two years"
     )
     # a trend that is still there with the step taken out is told as well

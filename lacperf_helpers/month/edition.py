@@ -97,8 +97,12 @@ def _edition_view(
     catalogue, settings = data.catalogue, data.settings
     national = national_comparison(inputs.national, catalogue, settings, month)
 
+    # England's one figure per KPI and year: the DfE's tables' where they publish it. The CSV commands compare with
+    # nothing (inputs.benchmarks None: their CSVs are the council's own figures), so neither source is read for them.
+    england = national if inputs.benchmarks is not None else None
+
     def scorecard(frame: pd.DataFrame) -> pd.DataFrame:
-        return with_benchmarks(build_scorecard(frame, catalogue, month, settings), data.benchmarks, month, national)
+        return with_benchmarks(build_scorecard(frame, catalogue, month, settings), data.benchmarks, month, england)
 
     slices = publish_card(derived(figures, scorecard), hidden, month, previous_month(month))
     card = published_rows(slices, (slices.frame["cohort"] == cohort) & _is_headline(slices.frame))
