@@ -190,8 +190,7 @@ def test_a_step_is_told_as_a_step_not_a_steady_trend() -> None:
     assert said.startswith("up 155 in December 2023, the largest monthly change in two years")
     assert "steadily" not in said
     assert direction_statement(row, "2023-11") == (
-        "▼ Worse than November, an unusually poor month; up 155, the largest "
-        "monthly change in two years"
+        "▼ Worse than November, an unusually poor month; up 155, the largest monthly change in two years"
     )
     # a trend that is still there with the step taken out is told as well
     both = kpi_row(
