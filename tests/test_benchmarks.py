@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -91,3 +92,31 @@ def test_better_or_worse_than_england_by_polarity() -> None:
     polarity = pd.Series(["H", "H", "H", "L", "L", "L"])
     result = compare(value, england, polarity, pd.Series([1] * 6))
     assert result.tolist() == ["better", "in line", "worse", "worse", "better", ""]
+
+
+def test_one_england_figure_per_kpi_and_year_the_dfes_where_it_publishes_the_kpi() -> None:
+    """Issue 29: the overview said EET 52.0% (benchmarks.csv) and the national table 53.5% (the DfE's) for
+    2018/19. One figure per KPI and year, with its source: the DfE's for the same year, the later year otherwise."""
+    from lacperf_helpers.rate.benchmarks import DFE_TABLES, england_figures
+
+    bench = pd.DataFrame({
+        "kpi_id": ["eet", "short", "reviews", "reviews"], "year": ["2018/19", "2018/19", "2017/18", "2018/19"],
+        "england": [52.0, 10.0, 90.0, 91.0], "statistical_neighbours": [51.0, 10.6, 89.0, 90.0],
+        "region": [53.0, 10.3, np.nan, np.nan], "authority_published": [50.0, 12.0, np.nan, np.nan],
+        "source": ["benchmarks file"] * 4,
+    })  # fmt: skip
+    national = pd.DataFrame({
+        "kpi_id": ["eet", "short"], "year": ["2018/19", "2017/18"], "england": [53.5, 10.2], "neighbours": [52.1, 10.1],
+        "region": [54.0, 10.0], "authority": [51.0, 11.0],
+    })  # fmt: skip
+    got = england_figures(bench, national, "2019-09").set_index("kpi_id")
+    assert got.loc["eet", ["benchmark_year", "england", "england_source"]].tolist() == ["2018/19", 53.5, DFE_TABLES]
+    assert got.loc["eet", "statistical_neighbours"] == 52.1  # the DfE's neighbours with the DfE's England
+    # the file's 2018/19 is later than the DfE's 2017/18: the latest year is the one
+    assert got.loc["short", ["benchmark_year", "england", "england_source"]].tolist() == [
+        "2018/19",
+        10.0,
+        "benchmarks file",
+    ]
+    assert got.loc["reviews", ["benchmark_year", "england"]].tolist() == ["2018/19", 91.0]  # not in the DfE's
+    assert len(got) == 3  # one row per KPI

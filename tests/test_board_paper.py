@@ -147,11 +147,11 @@ def test_the_quarterly_page_lets_its_table_be_taken_away(rendered: Path) -> None
 
 def test_the_authority_s_overview_gives_its_national_band_and_an_area_s_does_not(rendered: Path) -> None:
     kent = table(page(rendered), "scorecard")
-    bands = re.findall(r"· band ([A-D])</td>", kent)
+    bands = re.findall(r"2018/19: [\d.]+% \(band ([A-D])\)", kent)  # the band of the DfE's year, said so
     national = table(page(rendered), "national")
     assert bands == re.findall(r'<td class="quartile quartile-[a-d]">([A-D])</td>', national)  # the annex's bands
     assert len(bands) == 3 and "A the best quarter and D the worst" in kent
-    assert "· band" not in table(page(rendered, "west-kent"), "scorecard")  # the bands are Kent's, not the area's
+    assert "(band" not in table(page(rendered, "west-kent"), "scorecard")  # the bands are Kent's, not the area's
 
 
 def test_a_breakdown_lists_age_bands_by_age() -> None:
@@ -162,3 +162,89 @@ def test_a_breakdown_lists_age_bands_by_age() -> None:
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td>', section)
     first_kpi = [group for title, group in rows if title == rows[0][0]]
     assert first_kpi == ["under 1", "1-4", "5-9", "10-15", "16 and over"]
+
+
+def cells_of(html: str, table_id: str) -> list[list[str]]:
+    """Each body row of a table as the reader sees its cells' text."""
+    rows = re.findall(r"<tr>(.*?)</tr>", table(html, table_id), re.S)[1:]
+    return [
+        [
+            html_text.unescape(re.sub(r"<[^>]+>", "", c)).strip()
+            for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", r, re.S)
+        ]
+        for r in rows
+    ]
+
+
+@pytest.mark.parametrize("edition", ["public", "internal-not-for-publication"])
+def test_each_row_of_the_overview_says_one_thing(rendered_editions: Path, edition: str) -> None:
+    """Issue 29: '▼ Worse' beside 'Unusual improvement' said two things. The direction now reads with the
+    variation: a move against an unusual run says 'but still'; the direction names the month compared with."""
+    kpis = cells_of(page(rendered_editions / edition), "scorecard")
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', table(page(rendered_editions / edition), "scorecard"))
+    direction, variation = headers.index("Direction"), headers.index("Variation")
+    against = 0
+    for row in kpis:
+        said, verdict = row[direction], row[variation]
+        if said.startswith(("▲", "►", "▼")):
+            assert re.match(r"[▲►▼] (Better than|The same as|Worse than) August(,|;|$)", said), said
+        if verdict.endswith("Unusual improvement"):
+            assert "unusually good" in said or not said.startswith(("▲", "►", "▼")), row
+            assert said.startswith("▼") == ("but still" in said), row
+        if verdict.endswith("Unusual concern"):
+            assert "unusually poor" in said or not said.startswith(("▲", "►", "▼")), row
+            assert said.startswith("▲") == ("but still" in said), row
+        if verdict.endswith("Normal variation"):
+            assert "unusually" not in said
+        against += "but still" in said
+    assert against >= 3  # the sample's caseload, permanent social workers and care leavers in touch, at least
+    # the annex's sentences say the same, never "up ... an unusually poor month" without reconciling them
+    html = page(rendered_editions / edition)
+    annex = html[html.index('id="amber-red"') :]
+    for item in re.findall(r"<li>(.*?)</li>", annex[: annex.index("</section>")], re.S):
+        words = html_text.unescape(item)
+        if "unusually" in words and (("better than August" in words and "poor" in words) or
+                                     ("worse than August" in words and "good" in words)):  # fmt: skip
+            assert "but still" in words, words
+
+
+def test_the_quarter_is_never_called_a_month(rendered: Path) -> None:
+    quarter = (rendered / "2019-20-q2" / "west-kent.html").read_text()
+    text = html_text.unescape(re.sub(r"<[^>]+>", " ", quarter))
+    assert "unusually good month" not in text and "unusually poor month" not in text
+    rows = cells_of(quarter, "quarter")
+    moved = [r[5] for r in rows if r[5].startswith(("▲", "►", "▼"))]
+    assert moved and all(re.match(r"[▲►▼] (Better than|The same as|Worse than) Q1 2019/20", m) for m in moved)
+    assert any("September 2019 was" in m for m in moved)  # the verdict of the quarter's last month, named
+
+
+def test_one_england_figure_per_kpi_and_year(rendered: Path) -> None:
+    """Issue 29: EET read 52.0% in the overview and 53.5% in the national table (2018/19). The DfE's figure
+    is the one wherever the DfE publishes the KPI, with its year; the band says its year too."""
+    html = page(rendered)
+    national = {row[0]: row[2] for row in cells_of(html, "national")}
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', table(html, "scorecard"))
+    england = headers.index("England")
+    overview = {re.sub(r" \[\d+\]$", "", row[0]): row[england] for row in cells_of(html, "scorecard")}
+    assert len(national) == 3
+    for title, figure in national.items():
+        assert re.fullmatch(rf"2018/19: {re.escape(figure)} \(band [A-D]\) · this month: (better|worse|in line)",
+                            overview[title]), (title, overview[title])  # fmt: skip
+    assert overview["Care leavers aged 19 to 21 in education, employment or training"].startswith("2018/19: 53.5%")
+    for cell in overview.values():
+        assert cell == "–" or re.match(r"\d{4}/\d{2}: [\d.,]+(%| days)?", cell), cell
+    sources = re.search(r"England's figures: (.*?)\.</p>", html_text.unescape(html))
+    assert sources and "2018/19, from the DfE's national tables (KPIs " in sources[1]  # its source, once
+
+
+def test_a_hidden_figure_reads_not_shown_and_nothing_else(rendered: Path) -> None:
+    """Issue 29: a hidden days figure read '<5 · Amber'. Every hidden figure of the areas side by side reads
+    'not shown' alone (no rating, which would narrow it), in the words of the rest of the page."""
+    for name in ("kent", "west-kent"):
+        html = page(rendered, name)
+        cells = [c for row in cells_of(html, "areas") for c in row[1:]]
+        assert "not shown" in cells
+        assert not [c for c in cells if "not shown" in c and c != "not shown"]
+        days = [row for row in cells_of(html, "areas") if "days" in row[0]]
+        assert days and any("not shown" in row for row in days)  # the sample's hidden days figures
+        assert "&lt;5" not in html and "<5" not in html_text.unescape(re.sub(r"<[^>]+>", " ", html))

@@ -238,3 +238,27 @@ def test_a_page_looks_the_same_with_only_the_jupyterlab_rules_it_uses_on_screen_
                 shots.append(page.screenshot(full_page=True))
                 page.close()
             assert shots[0] == shots[1], f"{appendix} looks different on {media} at {width} px"
+
+
+@pytest.mark.parametrize("media", ["screen", "print"])
+def test_each_row_reads_as_one_statement_on_screen_and_in_print(browser: Browser, rendered: Path, media: str) -> None:
+    """Issue 29, as a reader sees it: a direction against an unusual run says 'but still' beside its icon; England's
+    figure says its year; a hidden figure of the areas side by side reads 'not shown' alone."""
+    page = open_offline(browser, rendered / SAMPLE_MONTH / "kent.html").page
+    page.emulate_media(media=media)
+    headers = page.locator("#T_scorecard thead th").all_inner_texts()
+    direction, variation, england = (headers.index(h) for h in ("Direction", "Variation", "England"))
+    rows = page.locator("#T_scorecard tbody tr")
+    assert rows.count() == 26
+    for i in range(rows.count()):
+        cells = [c.strip() for c in rows.nth(i).locator("th, td").all_inner_texts()]
+        said, verdict = cells[direction], cells[variation]
+        assert rows.nth(i).locator("th, td").nth(direction).is_visible()
+        if verdict.endswith("Unusual improvement") and said.startswith("▼"):
+            assert "but still within an unusually good" in said or "but still an unusually good" in said
+        if verdict.endswith("Unusual concern") and said.startswith("▲"):
+            assert "but still within an unusually poor" in said or "but still an unusually poor" in said
+        assert cells[england] == "–" or cells[england].startswith("2018/19: ")
+    hidden = [c.strip() for c in page.locator("#T_areas td").all_inner_texts() if "not shown" in c]
+    assert hidden and set(hidden) == {"not shown"}
+    page.close()

@@ -109,3 +109,94 @@ def test_the_change_in_words_agrees_with_the_group(now: float, before: float, di
         change=now - before, numerator_change=np.nan, polarity="H", children_to_change_rating=np.nan,
     )  # fmt: skip
     assert words in amber_red_item(row, 50)
+
+
+# Each direction beside each SPC verdict, as one statement (issue 29): worked out by hand from the wording rules
+# (the direction since the last period, then the verdict of the latest month; "but still" where they pull apart).
+GOOD, POOR, NORMAL = "Special cause improving", "Special cause concerning", "Common cause"
+
+
+@pytest.mark.parametrize(
+    ("direction", "variation", "since", "month", "quarter"),
+    [
+        ("Improved", NORMAL, "", "▲ Better than August", "better than Q1 2019/20"),
+        ("Same", NORMAL, "", "► The same as August", "the same as Q1 2019/20"),
+        ("Worse", NORMAL, "", "▼ Worse than August", "worse than Q1 2019/20"),
+        ("Improved", GOOD, "", "▲ Better than August, an unusually good month",
+         "better than Q1 2019/20, September 2019 was unusually good (beyond normal variation)"),
+        ("Improved", GOOD, "2019-03", "▲ Better than August, within an unusually good run since March",
+         "better than Q1 2019/20, September 2019 was within an unusually good run since March 2019"),
+        ("Same", GOOD, "2019-03", "► The same as August, within an unusually good run since March",
+         "the same as Q1 2019/20, September 2019 was within an unusually good run since March 2019"),
+        ("Worse", GOOD, "2019-03",
+         "▼ Worse than August, but still within an unusually good run since March",
+         "worse than Q1 2019/20, but September 2019 was still within an unusually good run since March 2019"),
+        ("Worse", GOOD, "", "▼ Worse than August, but still an unusually good month",
+         "worse than Q1 2019/20, but September 2019 was still unusually good (beyond normal variation)"),
+        ("Improved", POOR, "2019-03",
+         "▲ Better than August, but still within an unusually poor run since March",
+         "better than Q1 2019/20, but September 2019 was still within an unusually poor run since March 2019"),
+        ("Improved", POOR, "", "▲ Better than August, but still an unusually poor month",
+         "better than Q1 2019/20, but September 2019 was still unusually poor (beyond normal variation)"),
+        ("Same", POOR, "", "► The same as August, an unusually poor month",
+         "the same as Q1 2019/20, September 2019 was unusually poor (beyond normal variation)"),
+        ("Worse", POOR, "2019-03", "▼ Worse than August, within an unusually poor run since March",
+         "worse than Q1 2019/20, September 2019 was within an unusually poor run since March 2019"),
+    ],
+)  # fmt: skip
+def test_direction_and_variation_read_as_one_statement(
+    direction: str, variation: str, since: str, month: str, quarter: str
+) -> None:
+    from lacperf_helpers.present.narrative import direction_statement, movement
+
+    row = kpi_row(direction=direction, variation=variation, variation_since=since, window_end="2019-09")
+    assert direction_statement(row, "2019-08") == month
+    assert movement(row, "Q1 2019/20", "quarter") == quarter
+    said = month + quarter
+    assert not ("Worse" in month and "unusually good" in said and "but still" not in said)
+    assert "quarter (beyond" not in said and "unusually good quarter" not in said  # a quarter is never "a month"
+
+
+def test_a_table_cell_names_a_month_more_than_a_year_back_with_its_year() -> None:
+    from lacperf_helpers.present.narrative import direction_statement
+
+    row = kpi_row(direction="Worse", variation=POOR, variation_since="2018-09", window_end="2019-09")
+    assert (
+        direction_statement(row, "2019-08") == "▼ Worse than August, within an unusually poor run since September 2018"
+    )
+    row = kpi_row(direction="Worse", variation=POOR, variation_since="2018-10", window_end="2019-09")
+    assert direction_statement(row, "2019-08") == "▼ Worse than August, within an unusually poor run since October"
+
+
+def test_a_quarter_summary_never_calls_the_quarter_a_month() -> None:
+    from lacperf_helpers.present.narrative import trend_phrase
+
+    row = kpi_row(direction="Improved", variation=POOR, window_end="2019-09", polarity="H")
+    said = trend_phrase(row, "quarter", "Q1 2019/20")
+    assert said == "better than Q1 2019/20, but September 2019 was still unusually poor (beyond normal variation)"
+    assert "month (beyond" not in said
+
+
+def test_a_step_is_told_as_a_step_not_a_steady_trend() -> None:
+    from lacperf_helpers.present.narrative import direction_statement, trend_phrase
+
+    # 24 months on the chart, the step in the latest: the trend over the window is the step alone
+    row = kpi_row(
+        direction="Worse", variation=POOR, window_end="2023-12", window_start="2023-01", trend="Deteriorating",
+        steady_trend="No clear change", step_month="2023-12", step_change=155.0, step_compared=23,
+        step_first_month="2022-01", unit="number", decimals=0, polarity="L",
+    )  # fmt: skip
+    said = trend_phrase(row, "month", "November 2023")
+    assert said.startswith("up 155 in December 2023, the largest monthly change in two years")
+    assert "steadily" not in said
+    assert direction_statement(row, "2023-11") == (
+        "▼ Worse than November, an unusually poor month; up 155, the largest monthly change in two years"
+    )
+    # a trend that is still there with the step taken out is told as well
+    both = kpi_row(
+        **{**row.__dict__, "steady_trend": "Deteriorating", "step_compared": 14, "step_first_month": "2022-10"}
+    )
+    assert trend_phrase(both, "month", "November 2023").startswith(
+        "up 155 in December 2023, the largest monthly change since October 2022, getting worse steadily since "
+        "January 2023"
+    )

@@ -129,3 +129,67 @@ def test_children_to_change_rating_is_only_for_percent_kpis() -> None:
         pd.Series([False]),
     )  # fmt: skip
     assert pd.isna(result[0])
+
+
+# A count's standards are the authority's (issue 29): children in care, target 1,450 and floor 1,500 (lower is
+# better), for a council of 1,556 children in three areas of 310, 704 and 542.
+def _children_in_care(area_standards: object = None) -> object:
+    from lacperf_helpers.config.definitions import KpiCatalogue
+
+    cic: dict[str, object] = {"id": "CIC1", "title": "Children in care", "polarity": "L", "unit": "number",
+                              "target": 1450, "floor": 1500, "source": "return"}  # fmt: skip
+    if area_standards is not None:
+        cic["area_standards"] = area_standards
+    stable = {"id": "CIC2", "title": "Stable", "polarity": "H", "unit": "percent", "target": 70, "floor": 60,
+              "source": "return"}  # fmt: skip
+    return KpiCatalogue.model_validate({"kpis": [cic, stable]})
+
+
+def _card(catalogue: object) -> pd.DataFrame:
+    from lacperf_helpers.config.definitions import Settings
+    from lacperf_helpers.rate.scorecard import build_scorecard
+
+    areas = {"Shire": (1556, 70, 100), "North": (310, 13, 20), "South": (704, 30, 50), "East": (542, 27, 30)}
+    rows = [
+        {"month": m, "area": a, "kpi_id": k, "numerator": n, "denominator": d, "value": v}
+        for m in ("2024-01", "2024-02")
+        for a, (count, stable, of) in areas.items()
+        for k, n, d, v in (("CIC1", math.nan, math.nan, float(count)), ("CIC2", stable, of, math.nan))
+    ]
+    card = build_scorecard(pd.DataFrame(rows), catalogue, "2024-02", Settings(authority="Shire"))  # type: ignore[arg-type]
+    return card.set_index(["area", "kpi_id"])
+
+
+def test_a_count_is_rated_against_the_authoritys_standards_in_the_authority_only() -> None:
+    card = _card(_children_in_care())
+    # 1,556 is above the floor of 1,500 (lower is better): Red, for the authority
+    assert card.loc[("Shire", "CIC1"), "rag"] == "Red"
+    # 310, 704 and 542 are not Green against 1,450: no area has a standard, so each is shown unrated
+    for area in ("North", "South", "East"):
+        assert card.loc[(area, "CIC1"), "rag"] == rating.NO_AREA_STANDARD
+        assert math.isnan(card.loc[(area, "CIC1"), "target"]) and math.isnan(card.loc[(area, "CIC1"), "floor"])
+        assert card.loc[(area, "CIC1"), "previous_rag"] == rating.NO_AREA_STANDARD
+    # a percentage means the same in an area: 13 of 20 = 65.0% is Amber against 70 / 60; 27 of 30 = 90.0% Green
+    assert card.loc[("North", "CIC2"), "rag"] == "Amber" and card.loc[("East", "CIC2"), "rag"] == "Green"
+
+
+def test_an_area_with_its_own_standards_is_rated_against_them() -> None:
+    card = _card(_children_in_care({"North": {"target": 300, "floor": 320}, "South": {"target": 720, "floor": 750}}))
+    assert card.loc[("North", "CIC1"), "rag"] == "Amber"  # 310: above 300, within 320
+    assert card.loc[("South", "CIC1"), "rag"] == "Green"  # 704 at or below 720
+    assert card.loc[("East", "CIC1"), "rag"] == rating.NO_AREA_STANDARD  # not listed
+    assert card.loc[("Shire", "CIC1"), "rag"] == "Red"  # the authority keeps its own
+    # an average (area_standards: authority) is rated in every area against the authority's: 310 and 704 Green
+    every = _card(_children_in_care("authority"))
+    assert every.loc[("North", "CIC1"), "rag"] == "Green" and every.loc[("South", "CIC1"), "rag"] == "Green"
+
+
+def test_area_standards_are_checked() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="floor 290 is below target 300 for North"):
+        _children_in_care({"North": {"target": 300, "floor": 290}})  # lower is better: the floor must be higher
+    with pytest.raises(ValidationError, match="area_standards"):
+        _children_in_care("every area")
+    with pytest.raises(ValidationError, match="not an area's name"):
+        _children_in_care({" North": {"target": 300, "floor": 320}})

@@ -82,3 +82,47 @@ def test_a_change_too_small_to_show_or_a_missing_month_ends_the_run() -> None:
         trend.current_run(["2018-02", "2018-03", "2018-05", "2018-06"], np.array([1.0, 2.0, 3.0, 4.0]), "H", 0).length
         == 1
     )
+
+
+# A one-month step (issue 29): a council's children in care, flat at about 1,389 for 23 months, then 1,544.
+STEP_MONTHS = [f"{y}-{m:02d}" for y in (2022, 2023) for m in range(1, 13)]
+FLAT = [1384, 1391, 1386, 1389, 1383, 1390, 1387, 1385, 1392, 1388, 1386, 1390,
+        1385, 1389, 1387, 1391, 1386, 1390, 1388, 1392, 1389, 1391, 1389]  # fmt: skip
+
+
+def test_a_one_month_step_is_found_and_a_spike_or_a_wobble_is_not() -> None:
+    step = trend.find_step(STEP_MONTHS, np.array([*FLAT, 1544.0]), 13)
+    # the largest change (155) is beyond 3.267 x the mean moving range (the other 22 are 2 to 7)
+    assert step == trend.Step("2023-12", 155.0, 23, 23, "2022-01")
+    assert trend.find_step(STEP_MONTHS, np.array([*FLAT, 1391.0]), 13) is None  # a wobble
+    spike = np.array([*FLAT[:12], 1544.0, *FLAT[13:], 1389.0])  # up 155 and straight back: an odd month
+    assert trend.find_step(STEP_MONTHS, spike, 13) is None
+    assert trend.find_step(STEP_MONTHS[:12], np.array([*FLAT[:11], 1544.0]), 13) is None  # too few months to judge
+    gap = [*STEP_MONTHS[:-2], "2023-12"]  # November missing: a change over two months is not a month's step
+    assert trend.find_step(gap, np.array([*FLAT[:-1], 1544.0]), 13) is None
+
+
+def test_a_step_is_not_a_steady_trend_and_leaves_the_months_before_it_unmarked() -> None:
+    import pandas as pd
+
+    from lacperf_helpers.config.definitions import KpiDefinition, TrendSettings
+    from lacperf_helpers.trend import spc
+    from lacperf_helpers.trend.series import analyse_series
+
+    kpi = KpiDefinition(
+        id="cic", title="Children in care", polarity="L", unit="number", target=1450, floor=1500, source="return"
+    )
+    one = pd.DataFrame({"month": STEP_MONTHS, "value": [*FLAT, 1544.0]})
+    analysis = analyse_series(one, kpi, TrendSettings(), "2023-12")
+    row = analysis.row
+    # Mann-Kendall over the 12 months says "Deteriorating" (S = 30, p = 0.044): all of it is the step
+    assert row["trend"] == trend.DETERIORATING and row["steady_trend"] == trend.NO_CLEAR_CHANGE
+    assert (row["step_month"], row["step_change"]) == ("2023-12", 155.0)
+    points = analysis.points
+    # the months before it are judged against their own mean (1,388.2), not one the step dragged up to 1,394.6,
+    # where all 23 sat below it and read as an unusual improvement; the step is an unusual concern
+    assert points["mean"].iloc[0] == pytest.approx(np.mean(FLAT))
+    assert (points["special_cause"].iloc[:-1] == 0).all()
+    assert row["variation"] == spc.SPECIAL_CONCERNING
+    without = spc.xmr_chart(STEP_MONTHS, np.array([*FLAT, 1544.0]), 1450, "L", TrendSettings().spc, [])
+    assert (without.points["special_cause"].iloc[:-1] != 0).sum() >= 6  # what the step did without the baseline

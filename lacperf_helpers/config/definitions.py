@@ -61,6 +61,21 @@ class KpiDefinition(_Frozen):
     national_indicator: str | None = None
     decimals: int | None = Field(default=None, ge=0, le=4)
     years: dict[str, Thresholds] = Field(default_factory=dict)
+    # Where a number or days KPI is rated in the authority's areas. Its target and floor are the authority's: a
+    # count (children in care, target 1,450) means nothing against an area a fifth of its size, so by default an
+    # area shows its figure unrated. `authority`: the authority's standards apply in every area too (an average,
+    # such as days or a caseload, does not grow with an area's size); or each area's own target and floor, by
+    # its name as the return writes it (areas not listed unrated). A percentage is rated in every area against
+    # the authority's standards, unless an area is listed here with its own.
+    area_standards: Literal["authority"] | dict[str, Thresholds] = Field(default_factory=dict)
+
+    @field_validator("area_standards")
+    @classmethod
+    def _areas_named(cls, standards: str | dict[str, Thresholds]) -> str | dict[str, Thresholds]:
+        for area in standards if isinstance(standards, dict) else ():
+            if not area.strip() or area != area.strip():
+                raise ValueError(f"area_standards: {area!r} is not an area's name as the return writes it")
+        return standards
 
     @field_validator("years")
     @classmethod
@@ -73,11 +88,13 @@ class KpiDefinition(_Frozen):
 
     @model_validator(mode="after")
     def _floor_on_the_worse_side(self) -> KpiDefinition:
-        for label, pair in [("", Thresholds(target=self.target, floor=self.floor)), *self.years.items()]:
+        own = self.area_standards if isinstance(self.area_standards, dict) else {}
+        areas = [(f"for {area}", pair) for area, pair in own.items()]
+        for label, pair in [("", Thresholds(target=self.target, floor=self.floor)), *self.years.items(), *areas]:
             worse_side_ok = pair.floor <= pair.target if self.polarity == "H" else pair.floor >= pair.target
             if not worse_side_ok:
                 side = "above" if self.polarity == "H" else "below"
-                year = f" in {label}" if label else ""
+                year = f" {label}" if label.startswith("for ") else f" in {label}" if label else ""
                 raise ValueError(
                     f"floor {pair.floor:g} is {side} target {pair.target:g}{year}; with polarity "
                     f"{self.polarity} the floor must be the weaker standard"
@@ -104,6 +121,23 @@ class KpiDefinition(_Frozen):
     def thresholds_for(self, month: str) -> Thresholds:
         """The target and floor in force in the financial year that `month` falls in."""
         return self.years.get(financial_year(month), Thresholds(target=self.target, floor=self.floor))
+
+    @property
+    def rated_in_every_area(self) -> bool:
+        """Whether the authority's standards apply in every area: a percentage means the same in a small area as
+        in the whole authority, and so does an average the catalogue says so of (`area_standards: authority`); a
+        count does not, so it is rated in an area only against that area's own standards."""
+        return self.unit == "percent" or self.area_standards == "authority"
+
+    def area_thresholds(self, month: str, area: str, authority: str | None) -> Thresholds | None:
+        """The target and floor `area`'s figure is rated against in `month`: its own (area_standards), else the
+        authority's where the area is the authority (or none is named) or the KPI is rated in every area; None
+        where the area has no standards of its own (its figure is shown unrated)."""
+        if isinstance(self.area_standards, dict) and area in self.area_standards:
+            return self.area_standards[area]
+        if authority is None or area == authority or self.rated_in_every_area:
+            return self.thresholds_for(month)
+        return None
 
 
 class KpiCatalogue(_Frozen):

@@ -40,7 +40,10 @@ from lacperf_helpers.rate.scorecard import build_scorecard, headline, order_area
 from lacperf_helpers.trend.series import SeriesAnalysis, analyse_series, rated_history, trend_table
 from lacperf_helpers.trend.trend import NO_RUN
 
-TREND_FOR_CARD = ("trend", "since_when", "run_length", "variation", "assurance", "window_start", "points")
+TREND_FOR_CARD = (
+    "trend", "since_when", "run_length", "variation", "assurance", "window_start", "window_end", "points",
+    "variation_since", "steady_trend", "step_month", "step_change", "step_compared", "step_first_month",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -120,15 +123,19 @@ def _work_out_view(
     hidden = data.hidden if edition is Edition.PUBLIC else no_hidden()
     figures = publish_figures(data.figures, hidden, edition)
     catalogue, settings = data.catalogue, data.settings
+    national = national_comparison(inputs.national, catalogue, settings, month)
+
+    # England's one figure per KPI and year: the DfE's tables' where they publish it. The CSV commands compare with
+    # nothing (inputs.benchmarks None: their CSVs are the council's own figures), so neither source is read for them.
+    england = national if inputs.benchmarks is not None else None
 
     def scorecard(frame: pd.DataFrame) -> pd.DataFrame:
-        return with_benchmarks(build_scorecard(frame, catalogue, month, settings), data.benchmarks, month)
+        return with_benchmarks(build_scorecard(frame, catalogue, month, settings), data.benchmarks, month, england)
 
     slices = publish_card(derived(figures, scorecard), hidden, month, previous_month(month))
     card = published_rows(slices, (slices.frame["cohort"] == cohort) & _is_headline(slices.frame))
     card = derived(card, lambda frame: frame.reset_index(drop=True))  # empty: no KPI for the cohort this month
     apart = standouts(card, figures, catalogue, data.trend_settings, settings.authority or "", month, cohort)
-    national = national_comparison(inputs.national, catalogue, settings, month)
     rates = rates_per_10000(inputs.national, settings, month, data.children[edition])
     return EditionView(month, edition, data, hidden, figures, slices, card, apart, national, rates)
 
@@ -137,17 +144,22 @@ def _is_headline(frame: pd.DataFrame) -> pd.Series:
     return (frame["breakdown"] == "total") & (frame["group"] == "all")
 
 
-def area_history(figures: Published, area: str, cohort: str, catalogue: KpiCatalogue) -> Published:
-    """The area's headline figures of `cohort`, every month, each rated against its own year's standards; a
-    hidden month unrated."""
+def area_history(
+    figures: Published, area: str, cohort: str, catalogue: KpiCatalogue, authority: str | None = None
+) -> Published:
+    """The area's headline figures of `cohort`, every month, each rated against its own year's standards (and its
+    area's: a number KPI in an area without its own standards unrated); a hidden month unrated."""
 
-    return derived(figures, lambda frame: _rated(headline(frame.loc[frame["area"] == area], cohort), catalogue))
+    def rated(frame: pd.DataFrame) -> pd.DataFrame:
+        return _rated(headline(frame.loc[frame["area"] == area], cohort), catalogue, authority)
+
+    return derived(figures, rated)
 
 
-def _rated(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:
+def _rated(figures: pd.DataFrame, catalogue: KpiCatalogue, authority: str | None = None) -> pd.DataFrame:
     """Each month's figures rated against its own year's standards; a hidden month (blank) reads Not shown, not
     No data."""
-    history = rated_history(figures, catalogue)
+    history = rated_history(figures, catalogue, authority)
     history.loc[history["suppressed"].astype(bool), "rag"] = rating.NOT_SHOWN
     return history
 
@@ -175,7 +187,7 @@ def _with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame, settings: TrendSetti
     row = dict(analysis.row)
     if month in set(hidden["month"]):
         row.update(variation=None, assurance=None, run_direction=NO_RUN, run_since="", run_length=0,
-                   run_since_value=np.nan, since_when="")  # fmt: skip
+                   run_since_value=np.nan, since_when="", variation_since="")  # fmt: skip
     return SeriesAnalysis(row, points)
 
 
@@ -200,7 +212,7 @@ def standouts(
     for r in chosen.itertuples(index=False):
         area = str(r.area)
         if area not in histories:
-            histories[area] = area_history(figures, area, cohort, catalogue)
+            histories[area] = area_history(figures, area, cohort, catalogue, authority)
         one = histories[area].frame.loc[histories[area].frame["kpi_id"] == r.kpi_id]
         row = analyse_series(one, catalogue.get(str(r.kpi_id)), trend_settings, month).row
         since = str(row["since_when"]) if int(row.get("run_length") or 0) >= 2 else ""  # type: ignore[call-overload]
@@ -215,7 +227,7 @@ def quarter_card(view: EditionView, quarter: str) -> Published:
     catalogue = view.data.catalogue
 
     def work_out(frame: pd.DataFrame) -> pd.DataFrame:
-        card = quarter_scorecard(headline(frame), catalogue, quarter, areas)
+        card = quarter_scorecard(headline(frame), catalogue, quarter, areas, view.data.settings.authority)
         return hide_in_periods(card, quarter, view.hidden, catalogue)
 
     return derived(view.figures, work_out)
@@ -226,7 +238,7 @@ def trend_rows(view: EditionView, areas: list[str], settings: TrendSettings) -> 
     catalogue = view.data.catalogue
 
     def work_out(frame: pd.DataFrame) -> pd.DataFrame:
-        history = _rated(frame.loc[frame["breakdown"] == "total"], catalogue)
+        history = _rated(frame.loc[frame["breakdown"] == "total"], catalogue, view.data.settings.authority)
 
         def with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame) -> SeriesAnalysis:
             return _with_gaps(analysis, one, settings, view.month)

@@ -88,7 +88,7 @@ def load_appendix(
         raise InputError(where, f"no KPI is measured for the cohort {cohort!r} this month", column="cohort")
     catalogue, settings, trend_settings = view.data.catalogue, view.data.settings, view.data.trend_settings
     area_card = derived(view.card, lambda card: select_area(card, area, return_path(inputs.returns, month)))
-    history = area_history(view.figures, area, cohort, catalogue)
+    history = area_history(view.figures, area, cohort, catalogue, settings.authority)
     series = area_series(history, catalogue, trend_settings, month)
     trend_rows = pd.DataFrame([{"kpi_id": k, **{c: s.row[c] for c in TREND_FOR_CARD}} for k, s in series.items()])
     if len(trend_rows):

@@ -7,6 +7,7 @@ each with its figures, the change in children and how many children would reach 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -20,7 +21,7 @@ from lacperf_helpers.config.formatting import (
     noun,
     of_phrase,
 )
-from lacperf_helpers.config.periods import month_label
+from lacperf_helpers.config.periods import month_label, shift_month
 from lacperf_helpers.present.views import KpiRow, kpi_rows
 from lacperf_helpers.rate import rating
 from lacperf_helpers.trend import spc
@@ -56,7 +57,7 @@ def summarise(card: pd.DataFrame, small_cohort: float, period: str = "month", pr
     amber_red = []
     for direction, heading in DIRECTION_GROUPS:
         items = [
-            amber_red_item(r, small_cohort, period)
+            amber_red_item(r, small_cohort, period, previous_label)
             for r in rows
             if r.rag in (rating.AMBER, rating.RED) and r.direction == direction
         ]
@@ -87,6 +88,10 @@ def headline(rags: pd.Series) -> str:
     if not_applicable:
         verb = "is" if not_applicable == 1 else "are"
         text += f"; {not_applicable} {verb} not applicable (no children in the cohort this month)"
+    unrated = int((rags == rating.NO_AREA_STANDARD).sum())
+    if unrated:
+        verb = "is" if unrated == 1 else "are"
+        text += f"; {unrated} {verb} not rated in the area (the target and floor are the authority's as a whole)"
     hidden = int((rags == rating.NOT_SHOWN).sum())
     if hidden:
         text += f"; {hidden} {'is' if hidden == 1 else 'are'} not shown, to protect a small number of children"
@@ -164,7 +169,7 @@ def children_phrase(r: KpiRow) -> str:
     return f"{k} {change} {noun(k, r.counts)} would reach the target of {_threshold(r, 'target')}"
 
 
-def amber_red_item(r: KpiRow, small_cohort: float, period: str = "month") -> str:
+def amber_red_item(r: KpiRow, small_cohort: float, period: str = "month", previous_label: str = "") -> str:
     """'Title: 80.6% (50 of 62 children), Amber; up 8.5 percentage points from 72.1% (44 of 61) ...'"""
     now = hidden_in_words(r) or fmt_figure(
         r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small_cohort
@@ -186,7 +191,7 @@ def amber_red_item(r: KpiRow, small_cohort: float, period: str = "month") -> str
             else f"unchanged from {before} last {period}"
         )
         parts.append(text)
-    parts.extend(p for p in (children_phrase(r), trend_phrase(r), england_phrase(r)) if p)
+    parts.extend(p for p in (children_phrase(r), trend_phrase(r, period, previous_label), england_phrase(r)) if p)
     return "; ".join(parts) + "."
 
 
@@ -194,20 +199,99 @@ def _as_shown(value: float, decimals: int) -> float:
     return float(f"{value:.{int(decimals)}f}")
 
 
-def trend_phrase(r: KpiRow) -> str:
-    """Only what the trend says, in plain words: 'improving steadily since October 2018', a run of months
-    ('month-on-month decline since June 2019 when it was 80.3%'), an unusual latest month; '' otherwise."""
+def trend_phrase(r: KpiRow, period: str = "month", previous_label: str = "") -> str:
+    """Only what the trend says, in plain words: a one-month step ('up 155 in December 2023, the largest monthly
+    change in two years'), 'improving steadily since October 2018' (not where a step is all there is to it), a
+    run of months ('month-on-month decline since June 2019 when it was 80.3%'), and the SPC verdict in one
+    statement with the direction ('worse than August 2019, but still within an unusually good run since March
+    2019'); '' where none says anything."""
     said = []
-    if r.trend in (IMPROVING, DETERIORATING):
+    step = step_phrase(r)
+    if step:
+        said.append(step)
+    steady = r.steady_trend if r.step_month else r.trend
+    if steady in (IMPROVING, DETERIORATING):
         said.append(
-            f"{'improving' if r.trend == IMPROVING else 'getting worse'} steadily since {month_label(r.window_start)}"
+            f"{'improving' if steady == IMPROVING else 'getting worse'} steadily since {month_label(r.window_start)}"
         )
     if r.run_length >= 2 and r.since_when:
         said.append(r.since_when)
     if r.variation in (spc.SPECIAL_IMPROVING, spc.SPECIAL_CONCERNING):
-        better = r.variation == spc.SPECIAL_IMPROVING
-        said.append(f"an unusually {'good' if better else 'poor'} month (beyond normal variation)")
+        said.append(movement(r, previous_label or f"last {period}", period))
     return ", ".join(said)
+
+
+def step_phrase(r: KpiRow) -> str:
+    """'up 155 in December 2023, the largest monthly change in two years' ('' without a step)."""
+    if not r.step_month or missing(r.step_change):
+        return ""
+    months_on_chart = r.step_compared + 1
+    span = (
+        f"in {'two years' if months_on_chart == 24 else f'{months_on_chart // 12} years'}"
+        if months_on_chart % 12 == 0 and months_on_chart >= 24
+        else f"since {month_label(r.step_first_month)}"
+        if r.step_first_month
+        else "on the chart"
+    )
+    change = fmt_change(r.step_change, r.unit, r.decimals)
+    return f"{change} in {month_label(r.step_month)}, the largest monthly change {span}"
+
+
+DIRECTION_WORDS = {rating.IMPROVED: "better than", rating.SAME: "the same as", rating.WORSE: "worse than"}
+
+
+def movement(r: KpiRow, previous_label: str, period: str = "month", name: Callable[[str], str] = month_label) -> str:
+    """The direction since the last period and the SPC verdict of the latest month as one statement, reconciled
+    where they pull apart: 'worse than August 2019, but still within an unusually good run since March 2019';
+    'better than Q1 2019/20, but September 2019 was still unusually poor (beyond normal variation)'. Without a
+    special cause, the direction alone ('worse than August 2019'); '' without either. `name` says a month."""
+    moved = f"{DIRECTION_WORDS[r.direction]} {previous_label}" if r.direction in DIRECTION_WORDS else ""
+    if r.variation not in (spc.SPECIAL_IMPROVING, spc.SPECIAL_CONCERNING):
+        return moved
+    good = r.variation == spc.SPECIAL_IMPROVING
+    kind = "good" if good else "poor"
+    against = r.direction == (rating.WORSE if good else rating.IMPROVED)  # the month moved against the run
+    still = "still " if against else ""
+    since = f"within an unusually {kind} run since {name(r.variation_since)}" if r.variation_since else ""
+    if period == "month":  # the verdict is this month's
+        unusual = since or f"an unusually {kind} month (beyond normal variation)"
+        unusual = still + unusual
+    else:  # a quarter's verdict is of its last month, named: a quarter is not a month
+        latest = name(r.window_end) if r.window_end else f"the {period}'s last month"
+        unusual = f"{latest} was {still}" + (since or f"unusually {kind} (beyond normal variation)")
+    if not moved:
+        return unusual
+    return f"{moved}, {'but ' if against else ''}{unusual}"
+
+
+def within_a_year(reporting: str) -> Callable[[str], str]:
+    """A month named as a table cell needs it: 'August' within the year to `reporting`, 'December 2018' before."""
+
+    def name(month: str) -> str:
+        if reporting and shift_month(reporting, -11) <= month <= reporting:
+            return month_label(month).split(" ")[0]
+        return month_label(month)
+
+    return name
+
+
+ARROWS = {rating.IMPROVED: "▲", rating.SAME: "►", rating.WORSE: "▼"}
+
+
+def direction_statement(r: KpiRow, previous_month: str, period: str = "month") -> str:
+    """A row's direction as one statement (the overview's Direction column), its months named short (without the
+    year within the year to this month): '▼ Worse than August, but still within an unusually good run since
+    March'; a step this month after it ('; up 155, the largest monthly change in two years'). `previous_month`
+    'YYYY-MM', or a quarter's label. '' where there is nothing to compare (the table says why)."""
+    name = within_a_year(r.window_end if period == "month" else "")
+    previous = name(previous_month) if period == "month" and previous_month[:4].isdigit() else previous_month
+    said = movement(r, previous, period, name)
+    if r.direction not in ARROWS or not said:
+        return ""
+    said = said.replace(" (beyond normal variation)", "")  # the Variation column beside it says so
+    if period == "month" and r.step_month and r.step_month == r.window_end:
+        said += "; " + step_phrase(r).replace(f" in {month_label(r.step_month)}", "")
+    return f"{ARROWS[r.direction]} {said[0].upper()}{said[1:]}"
 
 
 def england_phrase(r: KpiRow) -> str:
@@ -224,4 +308,7 @@ def not_rated_item(r: KpiRow) -> str:
         return f"{r.title}: {HIDDEN_FIGURE}."
     if r.rag == rating.NOT_APPLICABLE:
         return f"{r.title}: not applicable ({of_phrase(0, 0, r.counts)})."
+    if r.rag == rating.NO_AREA_STANDARD:
+        shown = fmt_value(r.value, r.unit, r.decimals)
+        return f"{r.title}: {shown}, not rated (its target and floor are for the authority as a whole, not an area)."
     return f"{r.title}: no figure in the return."

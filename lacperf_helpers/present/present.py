@@ -31,7 +31,7 @@ from lacperf_helpers.ingest.rules import CODES as LACPERF_CODES
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
 from lacperf_helpers.present import chart_drawing, charts, icons
 from lacperf_helpers.present.appendix import Appendix, Standout
-from lacperf_helpers.present.narrative import Summary
+from lacperf_helpers.present.narrative import Summary, direction_statement
 from lacperf_helpers.present.quarterly import QuarterAppendix
 from lacperf_helpers.present.templating import TEMPLATES, Section, render
 from lacperf_helpers.present.views import (
@@ -161,7 +161,12 @@ def summary_html(s: Summary, period: str) -> Section:
 
 
 def scorecard_cells(
-    r: KpiRow, note: int, small_cohort: float, cohort_figure: str | None = None, band: str = ""
+    r: KpiRow,
+    note: int,
+    small_cohort: float,
+    cohort_figure: str | None = None,
+    band: str = "",
+    previous_label: str = "",
 ) -> tuple[Cell, ...]:
     """One KPI's row of the overview table as a reader sees it: every cell text, with its class and icon.
     `cohort_figure`: the KPI's figure excluding UASC, where the page has that column; `band`: the authority's
@@ -186,11 +191,11 @@ def scorecard_cells(
         Cell(fmt_value(r.floor, r.unit, r.decimals)),
         Cell(r.rag, _rag_class(r.rag)),
         Cell(previous, "previous " + _rag_class(r.previous_rag)),
-        Cell(DIRECTION_ARROWS.get(r.direction, r.direction), _direction_class(r.direction)),
+        _direction_cell(r, previous_label or "last month"),  # 'YYYY-MM' of the month compared with
         _verdict_cell(variation, "variation"),
         _verdict_cell(assurance, "assurance"),
         Cell(DASH if missing(children) else str(int(children))),
-        Cell(_england(r) + (f" · band {band}" if band else "")),
+        Cell(_england(r, "this month", band), "england"),
     ]
     return tuple(cells)
 
@@ -201,16 +206,28 @@ def _verdict_cell(verdict: icons.Verdict | None, kind: str) -> Cell:
     return Cell(verdict.words, "verdict", icons.icon(verdict, kind))
 
 
+def _direction_cell(r: KpiRow, previous_label: str, period: str = "month") -> Cell:
+    """The direction and the SPC verdict as one statement ('▼ Worse than August 2019, but still within an
+    unusually good run since March 2019'), so the row does not say two things."""
+    said = direction_statement(r, previous_label, period) or DIRECTION_ARROWS.get(r.direction, r.direction)
+    return Cell(said, _direction_class(r.direction))
+
+
 def _direction_class(direction: str) -> str:
     return "direction direction-" + direction.lower().replace(" ", "-")
 
 
-def _england(r: KpiRow) -> str:
-    """'85.0% · better' (the latest published year at or before this month's financial year)."""
+def _england(r: KpiRow, compared: str = "", band: str = "") -> str:
+    """'2018/19: 85.0% (band A) · this month: better': England's one figure, of the latest published year at or
+    before this month's financial year, headed by its year, the authority's band that year beside it, then how
+    `compared` (this month, the quarter) compares with it."""
     if missing(r.england):
         return DASH
-    shown = fmt_value(r.england, r.unit, r.decimals)
-    return f"{shown} · {r.against_england}" if r.against_england else shown
+    shown = fmt_value(r.england, r.unit, r.decimals) + (f" (band {band})" if band else "")
+    shown = f"{r.benchmark_year}: {shown}" if r.benchmark_year else shown
+    if not r.against_england:
+        return shown
+    return f"{shown} · {compared}: {r.against_england}" if compared else f"{shown} · {r.against_england}"
 
 
 def cohort_figures(appendix: Appendix, cohort: str = "excluding UASC") -> dict[str, str]:
@@ -226,13 +243,20 @@ def cohort_figures(appendix: Appendix, cohort: str = "excluding UASC") -> dict[s
     }
 
 
-def national_bands(appendix: Appendix) -> dict[str, str]:
-    """Each KPI's national quartile band, on the authority's own page (the bands are the authority's)."""
+def national_bands(appendix: Appendix) -> dict[str, tuple[str, str]]:
+    """Each KPI's national quartile band, on the authority's own page (the bands are the authority's published
+    figure's, of the DfE's year): (band, year)."""
     if appendix.area != appendix.settings.authority or appendix.national.empty:
         return {}
-    return {
-        str(k): str(b) for k, b in zip(appendix.national["kpi_id"], appendix.national["quartile"], strict=True) if b
-    }
+    national = appendix.national
+    bands = zip(national["kpi_id"], national["quartile"], national["year"], strict=True)
+    return {str(k): (str(b), str(y)) for k, b, y in bands if b}
+
+
+def _band(r: KpiRow, bands: dict[str, tuple[str, str]]) -> str:
+    """'A' where the band is of England's year beside it, 'A, 2017/18' where it is of another year."""
+    band, year = bands.get(r.kpi_id, ("", ""))
+    return band if not band or year == r.benchmark_year else f"{band}, {year}"
 
 
 def scorecard_table(appendix: Appendix) -> Section:
@@ -242,8 +266,9 @@ def scorecard_table(appendix: Appendix) -> Section:
     by_cohort = cohort_figures(appendix)
     rows = kpi_rows(appendix.card.frame)
     bands = national_bands(appendix)
+    previous = str(appendix.card.frame["previous_month"].iloc[0])
     cells = tuple(
-        scorecard_cells(r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None, bands.get(r.kpi_id, ""))
+        scorecard_cells(r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None, _band(r, bands), previous)
         for n, r in enumerate(rows, start=1)
     )
     columns = TABLE_COLUMNS if not by_cohort else (*TABLE_COLUMNS[:2], COHORT_COLUMN, *TABLE_COLUMNS[2:])
@@ -255,11 +280,13 @@ def scorecard_table(appendix: Appendix) -> Section:
             else ""
         )
         + ". Children to change rating: for a Green KPI, how many children's outcomes turning the other way "
-        "would lose Green; otherwise, how many more would reach the target. England: the latest published "
-        "figure and how this one compares"
+        "would lose Green; otherwise, how many more would reach the target. England: one figure per KPI, of the "
+        "latest year published (the year first), from the DfE's national tables where they publish the KPI and "
+        "otherwise from the benchmarks file (the notes name each KPI's source), then how this month's figure "
+        "compares with it"
         + (
-            f"; band: where {appendix.area}'s own published figure ranks among every authority in England, A the "
-            "best quarter and D the worst (the annex has the detail)."
+            f"; band: where {appendix.area}'s own published figure that year ranks among every authority in "
+            "England, A the best quarter and D the worst (the annex has the detail)."
             if bands
             else "."
         )
@@ -383,14 +410,18 @@ def areas_table(appendix: Appendix) -> Section:
                 continue
             figure = _short_figure(r, small)
             marked = " this-area" if area == appendix.area else ""
-            shown = r.rag if figure == DASH else f"{figure} · {r.rag}"  # 'No data', not '– · No data'
+            # 'No data', not '– · No data'; a hidden figure 'not shown' once, as everywhere on the page (its
+            # rating is hidden with it); a figure with no standard of the area's to rate it by, unrated
+            unrated = figure == NOT_SHOWN or r.rag == rating.NO_AREA_STANDARD
+            shown = r.rag if figure == DASH else figure if unrated else f"{figure} · {r.rag}"
             cells.append(Cell(shown, _rag_class(r.rag) + marked))
         rows.append(tuple(cells))
     columns = tuple(f"{a} (this page)" if a == appendix.area else a for a in areas)
     caption = (
         f"Every KPI in each area, {month_label(appendix.month)}"
         + (f", {authority} as a whole first" if authority in areas else "")
-        + ": the figure and its rating against the KPI's target and floor."
+        + ": the figure and its rating against the KPI's target and floor (a count's are the authority's: in an "
+        "area it is shown unrated, unless the area has standards of its own)."
         + (f" {not_listed(len(every) - len(areas))}" if len(every) > len(areas) else "")
     )
     table = table_section(Table("areas", caption, ("KPI", *columns), tuple(rows)))
@@ -498,7 +529,23 @@ def navigation(appendix: Appendix) -> Section:
 def notes(appendix: Appendix) -> Section:
     """How each KPI is measured, numbered as in the table, and what 'Target' and 'Floor' mean."""
     rows = kpi_rows(appendix.card.frame)
-    return render("notes.html.j2", rows=rows, small=appendix.settings.small_cohort_denominator)
+    return render(
+        "notes.html.j2", rows=rows, small=appendix.settings.small_cohort_denominator, england=england_sources(rows)
+    )
+
+
+def england_sources(rows: list[KpiRow]) -> str:
+    """Where each England figure comes from, once per source and year: "2018/19, from the DfE's national tables
+    (KPIs 11, 12 and 22); 2018/19, from ... (KPIs 4, 5)", numbered as in the table."""
+    by_source: dict[tuple[str, str], list[str]] = {}
+    for n, r in enumerate(rows, start=1):
+        if not missing(r.england) and r.england_source:
+            by_source.setdefault((r.benchmark_year, r.england_source), []).append(str(n))
+    said = []
+    for (year, source), numbers in by_source.items():
+        listed = numbers[0] if len(numbers) == 1 else f"{', '.join(numbers[:-1])} and {numbers[-1]}"
+        said.append(f"{year}, from {source} (KPI{'' if len(numbers) == 1 else 's'} {listed})")
+    return "; ".join(said)
 
 
 def data_quality(appendix: Appendix) -> Section:
@@ -691,6 +738,7 @@ def quarter_header(q: QuarterAppendix) -> Section:
 
 def quarter_table(q: QuarterAppendix) -> Section:
     small = q.month_end.settings.small_cohort_denominator
+    previous = str(q.card.frame["previous_quarter"].iloc[0])
     cells = tuple(
         (
             Cell(f"{r.title} ({r.period_basis}) [{note}]"),
@@ -698,12 +746,12 @@ def quarter_table(q: QuarterAppendix) -> Section:
             Cell(f"{_standard(r, r.target)} ({_standard(r, r.floor)})"),
             Cell(r.rag, _rag_class(r.rag)),
             Cell(_period_figure(r, "previous_quarter_", small)),
-            Cell(DIRECTION_ARROWS.get(r.direction, r.direction), _direction_class(r.direction)),
+            _direction_cell(r, previous, "quarter"),
             Cell(_period_figure(r, "last_year_", small)),
             Cell(_period_figure(r, "year_to_date_", small)),
             Cell(_period_figure(r, "rolling_12_", small)),
             _verdict_cell(icons.variation(r.variation, r.polarity), "variation"),
-            Cell(_england(r)),
+            Cell(_england(r, "the quarter"), "england"),
         )
         for note, r in enumerate(rows_of(q.card.frame, QuarterRow), start=1)
     )

@@ -17,9 +17,10 @@ from lacperf_helpers.month.edition import TREND_FOR_CARD, edition_view, quarter_
 from lacperf_helpers.present.appendix import Appendix, load_appendix
 from lacperf_helpers.present.narrative import Summary, summarise
 from lacperf_helpers.rate import rating
+from lacperf_helpers.rate.benchmarks import compare
 from lacperf_helpers.rate.period_figures import BASIS_SNAPSHOT
 
-BENCHMARK_FOR_CARD = ("england", "statistical_neighbours", "benchmark_year", "against_england")
+BENCHMARK_FOR_CARD = ("england", "statistical_neighbours", "benchmark_year", "against_england", "england_source")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,9 @@ def load_quarter_appendix(
 
     def this_area(every_area: pd.DataFrame) -> pd.DataFrame:
         quarter_card = every_area.loc[every_area["area"] == area].reset_index(drop=True)
-        return with_previous_quarter(quarter_card).merge(extra, on="kpi_id", how="left")
+        card = with_previous_quarter(quarter_card).merge(extra, on="kpi_id", how="left")
+        # the quarter's own figure against England's, not the month's
+        return card.assign(against_england=compare(card["value"], card["england"], card["polarity"], card["decimals"]))
 
     card = derived(quarter_card(view, quarter), this_area)
     summary = summarise(

@@ -93,9 +93,17 @@ class KpiRow(_Row):
     variation: str | None
     assurance: str | None
     window_start: str
+    window_end: str  # the month the verdicts are of (a quarter's: its last month)
+    variation_since: str  # the month the latest point's run of special cause began ('' alone or none)
+    steady_trend: str | None  # the trend with a one-month step taken out (the trend itself without a step)
+    step_month: str  # a one-month step on the chart, in the trend window ('' none)
+    step_change: float
+    step_compared: int  # how many month-on-month changes it is the largest of
+    step_first_month: str  # the chart's first month
     england: float
     against_england: str
     benchmark_year: str
+    england_source: str  # where England's figure comes from: the DfE's tables, or benchmarks.csv's source
 
 
 @dataclass(frozen=True)

@@ -106,18 +106,42 @@ def compare(value: pd.Series, benchmark: pd.Series, polarity: pd.Series, decimal
     return pd.Series(result, index=value.index, dtype="str")
 
 
-def with_benchmarks(card: pd.DataFrame, benchmarks: pd.DataFrame, month: str) -> pd.DataFrame:
-    """The scorecard with England, statistical neighbours, region and the authority's published figure."""
-    latest = benchmarks_for(benchmarks, month).drop(columns=["source"]).add_prefix("bm_")
-    joined = card.merge(latest.rename(columns={"bm_kpi_id": "kpi_id"}), on="kpi_id", how="left")
-    joined = joined.rename(
-        columns={
-            "bm_benchmark_year": "benchmark_year",
-            "bm_england": "england",
-            "bm_statistical_neighbours": "statistical_neighbours",
-            "bm_region": "region",
-            "bm_authority_published": "authority_published",
-        }
-    )
+# Where the DfE's national tables (rate/national.py) publish a KPI, their England figure is the one: the page shows
+# one figure per KPI and year, never benchmarks.csv's beside the DfE's.
+DFE_TABLES = "the DfE's national tables"
+
+
+def england_figures(benchmarks: pd.DataFrame, national: pd.DataFrame | None, month: str) -> pd.DataFrame:
+    """Per KPI, one year's England, neighbours, region and published authority figure, and their source: the
+    latest year at or before `month`'s financial year from benchmarks.csv or the DfE's tables (`national`, as
+    national_comparison gives it); for the same year, the DfE's."""
+    chosen = [benchmarks_for(benchmarks, month).loc[:, ["kpi_id", "benchmark_year", *FIGURES, "source"]]]
+    if national is not None and len(national):
+        published = national.loc[national["england"].notna()]
+        chosen.append(
+            pd.DataFrame(
+                {
+                    "kpi_id": published["kpi_id"],
+                    "benchmark_year": published["year"],
+                    "england": published["england"],
+                    "statistical_neighbours": published["neighbours"],
+                    "region": published["region"],
+                    "authority_published": published["authority"],
+                    "source": DFE_TABLES,
+                }
+            )
+        )
+    every = pd.concat([c for c in chosen if len(c)], ignore_index=True) if any(len(c) for c in chosen) else chosen[0]
+    latest = every.sort_values("benchmark_year", kind="stable").groupby("kpi_id", as_index=False).tail(1)
+    return latest.rename(columns={"source": "england_source"}).reset_index(drop=True)
+
+
+def with_benchmarks(
+    card: pd.DataFrame, benchmarks: pd.DataFrame, month: str, national: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The scorecard with England, statistical neighbours, region and the authority's published figure: one of
+    each per KPI (england_figures), with its year and source."""
+    joined = card.merge(england_figures(benchmarks, national, month), on="kpi_id", how="left")
+    joined["england_source"] = joined["england_source"].fillna("")
     joined["against_england"] = compare(joined["value"], joined["england"], joined["polarity"], joined["decimals"])
     return joined

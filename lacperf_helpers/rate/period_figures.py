@@ -22,10 +22,12 @@ from lacperf_helpers.config.periods import (
     year_to_date_months,
 )
 from lacperf_helpers.rate import rating
-from lacperf_helpers.rate.scorecard import kpi_frame, rate_figures
+from lacperf_helpers.rate.scorecard import kpi_frame, rate_figures, with_area_standards
 
 
-def period_figures(figures: pd.DataFrame, catalogue: KpiCatalogue, months: list[str]) -> pd.DataFrame:
+def period_figures(
+    figures: pd.DataFrame, catalogue: KpiCatalogue, months: list[str], authority: str | None = None
+) -> pd.DataFrame:
     """One row per area x KPI for the period `months`: numerator, denominator, value, months covered, RAG."""
     end = months[-1]
     kpis = kpi_frame(catalogue, end)
@@ -46,7 +48,7 @@ def period_figures(figures: pd.DataFrame, catalogue: KpiCatalogue, months: list[
     latest = latest.assign(months_covered=1)
     columns = ["area", "kpi_id", "numerator", "denominator", "value", "months_covered"]
     combined = pd.concat([sums[columns], latest[columns]], ignore_index=True)
-    rated = rate_figures(combined, kpis)
+    rated = rate_figures(combined.assign(month=end), kpis, catalogue, authority)
     rated["months_expected"] = np.where(rated["kpi_id"].map(aggregation) == "sum", len(months), 1)
     rated["period_start"], rated["period_end"] = months[0], end
     return rated
@@ -71,7 +73,9 @@ def quarter_periods(quarter: str) -> dict[str, list[str]]:
     ), strict=True))  # fmt: skip
 
 
-def quarter_scorecard(figures: pd.DataFrame, catalogue: KpiCatalogue, quarter: str, areas: list[str]) -> pd.DataFrame:
+def quarter_scorecard(
+    figures: pd.DataFrame, catalogue: KpiCatalogue, quarter: str, areas: list[str], authority: str | None = None
+) -> pd.DataFrame:
     """The quarter for each area x KPI beside the previous quarter, the same quarter last year, the
     financial year to date and the rolling 12 months to the quarter's end."""
     periods = quarter_periods(quarter)
@@ -79,10 +83,12 @@ def quarter_scorecard(figures: pd.DataFrame, catalogue: KpiCatalogue, quarter: s
     last_year = financial_quarter(shift_month(end, -12))
     kpis = kpi_frame(catalogue, end)
     grid = pd.MultiIndex.from_product([areas, kpis["kpi_id"]], names=["area", "kpi_id"]).to_frame(index=False)
-    card = grid.merge(kpis, on="kpi_id")
+    card = with_area_standards(grid.merge(kpis, on="kpi_id").assign(month=end), catalogue, authority).drop(
+        columns="month"
+    )
     kept = ["numerator", "denominator", "value", "rag", "months_covered", "months_expected"]
     for prefix, period in periods.items():
-        frame = period_figures(figures, catalogue, period).loc[:, ["area", "kpi_id", *kept]]
+        frame = period_figures(figures, catalogue, period, authority).loc[:, ["area", "kpi_id", *kept]]
         card = card.merge(frame.rename(columns={c: prefix + c for c in kept}), on=["area", "kpi_id"], how="left")
     for prefix in periods:
         card[prefix + "rag"] = card[prefix + "rag"].fillna(rating.NO_DATA)

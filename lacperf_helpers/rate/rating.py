@@ -16,6 +16,7 @@ import pandas as pd
 GREEN, AMBER, RED = "Green", "Amber", "Red"
 NO_DATA = "No data"
 NOT_APPLICABLE = "Not applicable"  # a percent KPI with 0 of 0: nobody was in the cohort this month
+NO_AREA_STANDARD = "Not rated"  # a number or days KPI in an area without standards of its own (kpis.yaml)
 RAG_ORDER = (GREEN, AMBER, RED)
 
 IMPROVED, SAME, WORSE = "Improved", "Same", "Worse"
@@ -52,6 +53,8 @@ def rate(
         default=RED,
     )
     result = pd.Series(rating, index=value.index, dtype="str")
+    # no standard to rate against (a number KPI in an area without its own): the figure stands unrated
+    result = result.mask(value.notna() & target.isna() & floor.isna(), NO_AREA_STANDARD)
     if not_applicable is not None:
         result = result.mask(not_applicable, NOT_APPLICABLE)
     return result

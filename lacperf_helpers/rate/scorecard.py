@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from lacperf_helpers.config.definitions import KpiCatalogue, Settings
@@ -48,9 +49,28 @@ def kpi_frame(catalogue: KpiCatalogue, month: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def rate_joined(joined: pd.DataFrame) -> pd.DataFrame:
-    """Add value (percent KPIs: from numerator/denominator) and RAG to figures already joined to their KPIs."""
-    rated = joined.copy()
+def with_area_standards(joined: pd.DataFrame, catalogue: KpiCatalogue, authority: str | None) -> pd.DataFrame:
+    """Each row's target and floor for its area and month (KpiDefinition.area_thresholds): the authority's
+    standards for the authority and for percentages, an area's own where kpis.yaml gives them, none (NaN: the
+    figure is shown unrated) for a number or days KPI in an area without its own."""
+    if authority is None or joined.empty:
+        return joined
+    kpis = {kpi.id: kpi for kpi in catalogue.kpis}
+    pairs = [
+        kpis[str(k)].area_thresholds(str(m), str(a), authority) if str(k) in kpis else None
+        for k, m, a in zip(joined["kpi_id"], joined["month"], joined["area"], strict=True)
+    ]
+    return joined.assign(
+        target=[p.target if p else np.nan for p in pairs], floor=[p.floor if p else np.nan for p in pairs]
+    )
+
+
+def rate_joined(
+    joined: pd.DataFrame, catalogue: KpiCatalogue | None = None, authority: str | None = None
+) -> pd.DataFrame:
+    """Add value (percent KPIs: from numerator/denominator) and RAG to figures already joined to their KPIs; with
+    the catalogue and the authority, each area rated against its own standards (with_area_standards)."""
+    rated = joined.copy() if catalogue is None else with_area_standards(joined, catalogue, authority).copy()
     is_percent = rated["unit"] == "percent"
     rated["value"] = rated["value"].mask(is_percent, rating.percent_value(rated["numerator"], rated["denominator"]))
     nobody = is_percent & (rated["denominator"] == 0) & (rated["numerator"] == 0)
@@ -58,9 +78,12 @@ def rate_joined(joined: pd.DataFrame) -> pd.DataFrame:
     return rated
 
 
-def rate_figures(figures: pd.DataFrame, kpis: pd.DataFrame) -> pd.DataFrame:
-    """Join figures to `kpis` (the definitions in force in one month) and rate them."""
-    return rate_joined(figures.merge(kpis, on="kpi_id", how="left", validate="many_to_one"))
+def rate_figures(
+    figures: pd.DataFrame, kpis: pd.DataFrame, catalogue: KpiCatalogue | None = None, authority: str | None = None
+) -> pd.DataFrame:
+    """Join figures to `kpis` (the definitions in force in one month) and rate them (each area against its own
+    standards, given the catalogue and the authority)."""
+    return rate_joined(figures.merge(kpis, on="kpi_id", how="left", validate="many_to_one"), catalogue, authority)
 
 
 BREAKDOWN_ORDER = (TOTAL, *BREAKDOWNS)
@@ -84,11 +107,13 @@ def build_scorecard(
     )
     # every KPI is in the headline, but for one measured on another cohort only
     everyone = [k.id for k in catalogue.kpis if k.cohort in (None, "all")]
-    headline_card = _build_slice(figures.loc[is_headline].drop(columns=list(SLICE)), catalogue, month, areas, everyone)
+    headline_card = _build_slice(
+        figures.loc[is_headline].drop(columns=list(SLICE)), catalogue, month, areas, everyone, None, settings.authority
+    )
     cards = [headline_card.assign(**dict(zip(SLICE, HEADLINE, strict=True)))]
     others = figures.loc[~is_headline]
     if len(others):  # other cohorts and breakdowns: the rows measured, all slices rated in one pass
-        cards.append(_build_slice(others, catalogue, month, areas, catalogue.ids, keys=list(SLICE)))
+        cards.append(_build_slice(others, catalogue, month, areas, catalogue.ids, list(SLICE), settings.authority))
     card = pd.concat(cards, ignore_index=True)
     order = {  # cohorts and breakdowns as the measures list them (the cohorts file's order), headline first
         "area": {a: i for i, a in enumerate(areas)},
@@ -127,6 +152,7 @@ def _build_slice(
     areas: list[str],
     kpi_ids: list[str],
     keys: list[str] | None = None,
+    authority: str | None = None,
 ) -> pd.DataFrame:
     """Rate this month against last. Without `keys` (the headline), every area gets every KPI, 'No data'
     where it has no figure; with them (cohort, breakdown, group), the rows measured."""
@@ -137,13 +163,16 @@ def _build_slice(
     join = ["area", "kpi_id", *(keys or [])]
     figure_columns = [*join, "numerator", "denominator", "value"]
     if keys:
-        now = rate_figures(current.loc[current["kpi_id"].isin(kpi_ids), figure_columns].assign(month=month), kpis)
+        now = rate_figures(
+            current.loc[current["kpi_id"].isin(kpi_ids), figure_columns].assign(month=month), kpis, catalogue, authority
+        )
     else:
         grid = pd.MultiIndex.from_product([areas, kpis["kpi_id"]], names=["area", "kpi_id"]).to_frame(index=False)
         grid.insert(0, "month", month)
-        now = rate_figures(grid.merge(current[figure_columns], on=join, how="left"), kpis)
+        now = rate_figures(grid.merge(current[figure_columns], on=join, how="left"), kpis, catalogue, authority)
 
-    before = rate_figures(figures.loc[figures["month"] == last, figure_columns], kpi_frame(catalogue, last)).loc[
+    earlier = figures.loc[figures["month"] == last, figure_columns].assign(month=last)
+    before = rate_figures(earlier, kpi_frame(catalogue, last), catalogue, authority).loc[
         :, [*join, "numerator", "denominator", "value", "rag", "target", "floor"]
     ]
     before.columns = join + [f"previous_{c}" for c in ("numerator", "denominator", "value", "rag", "target", "floor")]

@@ -26,7 +26,8 @@ TREND_COLUMNS = (
 )  # fmt: skip
 TREND_EXTRA_COLUMNS = (
     "theil_sen_slope", "change_over_window", "trend_p_value", "spc_points", "special_cause_points", "latest_value",
-    "run_since_value", "since_when", "target",
+    "run_since_value", "since_when", "target", "variation_since", "steady_trend", "step_month", "step_change",
+    "step_compared", "step_first_month",
 )  # fmt: skip
 
 
@@ -35,11 +36,12 @@ def load_history(
 ) -> pd.DataFrame:
     """Every month's headline figures (each cohort's totals) up to `month`, checked and rated."""
     figures = load_returns_to(returns_dir, month, catalogue, authority)
-    return rated_history(figures.loc[with_slice(figures)["breakdown"] == "total"], catalogue)
+    return rated_history(figures.loc[with_slice(figures)["breakdown"] == "total"], catalogue, authority)
 
 
-def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFrame:
-    """Every month's figures, each rated against the target and floor of its own financial year."""
+def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue, authority: str | None = None) -> pd.DataFrame:
+    """Every month's figures, each rated against the target and floor of its own financial year (and of its area:
+    rate.scorecard.with_area_standards)."""
     months = sorted(figures["month"].unique())
     kpis = pd.concat(
         [kpi_frame(catalogue, month).assign(month=month) for month in months]
@@ -47,7 +49,9 @@ def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue) -> pd.DataFram
         ignore_index=True,
     )
     joined = with_slice(figures).merge(kpis, on=["month", "kpi_id"], how="inner", validate="many_to_one")
-    return rate_joined(joined).sort_values(["kpi_order", "area", "cohort", "month"], ignore_index=True)
+    return rate_joined(joined, catalogue, authority).sort_values(
+        ["kpi_order", "area", "cohort", "month"], ignore_index=True
+    )
 
 
 @dataclass(frozen=True)
@@ -64,14 +68,35 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
     months = in_window["month"].tolist()
     values = in_window["value"].to_numpy(dtype=float)
     fitted = trend.fit(months, values)
-    target = kpi.thresholds_for(month).target
+    # the target the figure is rated against (an area's own, or none: rated_history); the KPI's without a history
+    at_month = history.loc[history["month"] == month, "target"] if "target" in history else pd.Series(dtype=float)
+    target = float(at_month.iloc[-1]) if len(at_month) else kpi.thresholds_for(month).target
     bounds = (0.0, 100.0) if kpi.unit == "percent" else (0.0, np.inf)
     on_chart = history.loc[history["month"].isin(rolling_months(month, settings.spc.window))]
-    chart = spc.xmr_chart(
-        on_chart["month"].tolist(), on_chart["value"].to_numpy(dtype=float), target, kpi.polarity, settings.spc,
-        settings.change_points_for(kpi.id), bounds, baseline_points=settings.baseline_for(kpi.id),
-        excluded=settings.excluded_for(kpi.id),
-    )  # fmt: skip
+    chart_months, chart_values = on_chart["month"].tolist(), on_chart["value"].to_numpy(dtype=float)
+    baseline, change_points = settings.baseline_for(kpi.id), settings.change_points_for(kpi.id)
+    excluded = settings.excluded_for(kpi.id)
+
+    def xmr(baseline_points: int | None) -> spc.SpcResult:
+        return spc.xmr_chart(
+            chart_months, chart_values, target, kpi.polarity, settings.spc, change_points, bounds,
+            baseline_points=baseline_points, excluded=excluded,
+        )  # fmt: skip
+
+    chart = xmr(baseline)
+    used = chart.points.loc[~chart.points["excluded"] & chart.points["value"].notna()] if len(on_chart) else on_chart
+    step = trend.find_step(used["month"].tolist(), used["value"].to_numpy(dtype=float), settings.spc.min_points)
+    if step is not None and step.month < window[0]:
+        step = None  # a step before the trend window: the window's own months tell what followed it
+    segmented = baseline or any(chart_months and chart_months[0] < p <= chart_months[-1] for p in change_points)
+    if step is not None and not segmented and step.before >= settings.spc.min_points:
+        # The months before a step are judged against their own mean and limits (MDC's baseline), not a mean the
+        # step dragged towards it; the step and what follows are judged against those limits.
+        chart = xmr(step.before)
+    steady = fitted
+    if step is not None:  # the trend with the step taken out: is there more to it than the step?
+        after = np.array([m >= step.month for m in months])
+        steady = trend.fit(months, values - np.where(after, step.change, 0.0))
     run = trend.current_run(
         history["month"].tolist(), history["value"].to_numpy(dtype=float), kpi.polarity, kpi.display_decimals
     )
@@ -86,6 +111,7 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
         "lower_limit": limits.lower if limits else np.nan,
         "upper_limit": limits.upper if limits else np.nan,
         "variation": chart.variation,
+        "variation_since": variation_since(chart),
         "assurance": chart.assurance,
         "run_direction": run.direction,
         "run_since": run.since or "",
@@ -99,9 +125,30 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
         "run_since_value": run.since_value,
         "since_when": trend.since_when(run, fmt_value(run.since_value, kpi.unit, kpi.display_decimals)),
         "target": target,
+        "steady_trend": trend.verdict(steady, kpi.polarity, settings.trend),
+        "step_month": step.month if step else "",
+        "step_change": step.change if step else np.nan,
+        "step_compared": step.compared if step else 0,
+        "step_first_month": step.first_month if step else "",
     }
     points = on_chart.merge(chart.points.drop(columns="value"), on="month", how="left") if len(on_chart) else on_chart
     return SeriesAnalysis(row, points)
+
+
+def variation_since(chart: spc.SpcResult) -> str:
+    """The month the latest point's run of special cause (the same way) began, where it began before the latest
+    month: 'an unusually good run since March 2019'. '' where the latest point is common cause or alone."""
+    points = chart.points
+    if points.empty or chart.limits is None:
+        return ""
+    used = points.loc[~points["excluded"] & points["value"].notna()]
+    sides = used["special_cause"].to_numpy()
+    if not len(sides) or sides[-1] == 0:
+        return ""
+    start = len(sides) - 1
+    while start > 0 and sides[start - 1] == sides[-1]:
+        start -= 1
+    return str(used["month"].iloc[start]) if start < len(sides) - 1 else ""
 
 
 def trend_table(

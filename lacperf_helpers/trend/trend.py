@@ -130,3 +130,49 @@ def since_when(run: Run, shown_value: str) -> str:
         return ""
     way = "improvement" if run.direction == IMPROVING else "decline"
     return f"month-on-month {way} since {month_label(run.since)} when it was {shown_value}"
+
+
+# Wheeler's upper limit for a moving range: 3.267 x the mean moving range (D4 for ranges of two points). A change
+# beyond it is not a month's ordinary wobble.
+MOVING_RANGE_LIMIT = 3.267
+
+
+@dataclass(frozen=True)
+class Step:
+    """A one-month step: the figure moved to `month` by `change` (signed), the largest month-on-month change of
+    the `compared` changes on the chart since `first_month`, beyond the moving ranges' upper limit, and the
+    months after it stayed at least half way to the new level."""
+
+    month: str
+    change: float
+    before: int  # points on the chart before the step
+    compared: int
+    first_month: str
+
+
+def find_step(months: list[str], values: np.ndarray, min_points: int) -> Step | None:
+    """The one-month step on a chart's points (gaps and excluded months already left out), or None.
+
+    A step is the single largest month-on-month change, beyond MOVING_RANGE_LIMIT x the mean of the moving
+    ranges, with at least `min_points` points (as SPC needs for limits) to judge it by, and the level it moved
+    to held: the mean of the months from the step on is at least half the step away from the mean before it,
+    on the step's side (a lone spike that came straight back is an unusual month, not a step).
+    """
+    values = np.asarray(values, dtype=float)
+    if len(values) < max(min_points, 3):
+        return None
+    changes = np.diff(values)
+    ranges = np.abs(changes)
+    largest = int(np.argmax(ranges))
+    if ranges[largest] == 0 or int((ranges == ranges[largest]).sum()) > 1:
+        return None  # no change at all, or no single largest one
+    if ranges[largest] <= MOVING_RANGE_LIMIT * float(ranges.mean()):
+        return None
+    k = largest + 1  # the step's month
+    if month_index([months[k]])[0] - month_index([months[k - 1]])[0] != 1:
+        return None  # a change across a missing month is not a month's step
+    change = float(changes[largest])
+    held = float(values[k:].mean() - values[:k].mean())
+    if held * np.sign(change) < abs(change) / 2:
+        return None
+    return Step(months[k], change, k, len(changes), months[0])
