@@ -652,8 +652,9 @@ def measures(
     edition: EditionOption = DEFAULT.value,
 ) -> None:
     """Compute the SSDA903 measures from <returns>/<YYYY-MM>/903/ and the Annex A measures from annex_a/ by
-    cohort (--cohorts: all, excluding UASC ...), breakdown (age band, sex, ethnicity, legal status, placement type, and the file's own: age bands,
-    two crossed) and area (child_area.csv). Every cohort is measured, so the hidden figures are the same
+    cohort (--cohorts: all, excluding UASC ...), breakdown (age band, sex, ethnicity, legal status, placement
+    type, and the file's own: age bands, two crossed) and area (child_area.csv; Annex A: annex_a/child_area.csv
+    or the allocated team's in annex_a/team_area.csv). Every cohort is measured, so the hidden figures are the same
     whichever is written.
 
     One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
