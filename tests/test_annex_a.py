@@ -496,3 +496,73 @@ def test_strict_loading_raises_a_validation_error(tmp_path: Path) -> None:
     with pytest.raises(ValidationError) as raised:
         reader.load_annex_a(tmp_path / "annex_a", month_end=D)
     assert "row 2" in str(raised.value) and "Child's Legal Status" in str(raised.value)
+
+
+# --- in the month: kpis.yaml's source annex_a, the scorecard, validation and the one decision ---------------------
+
+ANNEX_A_KPIS = """\
+kpis:
+  - {id: moves, title: Children with 3 or more placements, polarity: L, unit: percent, target: 10, floor: 12,
+     source: annex_a, measure: placements_3plus_12m}
+  - {id: no_worker, title: Children without a social worker, polarity: L, unit: percent, target: 0, floor: 5,
+     source: annex_a, measure: no_allocated_worker}
+  - {id: missing, title: Children missing in 12 months, polarity: L, unit: percent, target: 5, floor: 10,
+     source: annex_a, measure: missing_12m}
+"""
+
+
+def test_an_annex_a_month_in_the_scorecard(annex: Path, tmp_path: Path) -> None:
+    from lacperf_helpers.config.definitions import Settings
+    from lacperf_helpers.rate.scorecard import headline as headline_rows
+    from lacperf_helpers.rate.scorecard import scorecard_for_month
+
+    kpis = tmp_path / "kpis.yaml"
+    kpis.write_text(ANNEX_A_KPIS)
+    from lacperf_helpers.config.definitions import load_kpis
+
+    card = scorecard_for_month(annex.parent.parent, load_kpis(kpis), MONTH, Settings(authority="LA"))
+    la = headline_rows(card, "all").query("area == 'LA'").set_index("kpi_id")
+    assert la.loc["moves", ["numerator", "denominator"]].tolist() == [2, 3]
+    assert la.loc["no_worker", ["numerator", "denominator"]].tolist() == [2, 3]
+    assert la.loc["missing", ["numerator", "denominator"]].tolist() == [3, 4]
+    north = headline_rows(card, "all").query("area == 'North'").set_index("kpi_id")
+    assert north.loc["moves", ["numerator", "denominator"]].tolist() == [1, 1]  # A
+
+
+def test_a_kpi_names_an_annex_a_measure_of_its_unit(tmp_path: Path) -> None:
+    from lacperf_helpers.config.definitions import load_kpis
+    from lacperf_helpers.config.errors import InputError
+
+    kpis = tmp_path / "kpis.yaml"
+    kpis.write_text(ANNEX_A_KPIS.replace("placements_3plus_12m", "cla_count"))
+    with pytest.raises(InputError, match="source annex_a needs a measure"):
+        load_kpis(kpis)
+    kpis.write_text(ANNEX_A_KPIS.replace("unit: percent, target: 10", "unit: number, target: 10"))
+    with pytest.raises(InputError, match="placements_3plus_12m is a percent"):
+        load_kpis(kpis)
+
+
+def test_the_month_validates_annex_a_and_stops_on_its_errors(annex: Path, tmp_path: Path) -> None:
+    from lacperf_helpers.config.errors import InputError
+    from lacperf_helpers.config.inputs import Inputs
+    from lacperf_helpers.month.data import month_data, validate_month
+
+    kpis = tmp_path / "kpis.yaml"
+    kpis.write_text(ANNEX_A_KPIS)
+    settings = tmp_path / "settings.yaml"
+    settings.write_text("authority: LA\n")
+    inputs = Inputs.of(returns=annex.parent.parent, kpis=kpis, settings=settings, benchmarks="")
+    found = validate_month(MONTH, inputs=inputs)
+    said = found.loc[found["rule"] == RULE_NOT_LOOKED_AFTER]
+    assert sorted(said["row"].tolist()) == [4, 7]  # C and F ceased by D (rows 4 and 7 of List 8.csv)
+    data = month_data(MONTH, inputs=inputs)
+    assert set(data.figures.loc[data.figures["month"] == MONTH, "kpi_id"]) == {"moves", "no_worker", "missing"}
+    # the area South has one looked-after child (B): its counts of 1 are hidden in the public edition
+    hidden = data.hidden.loc[(data.hidden["area"] == "South") & (data.hidden["kpi_id"] == "moves")]
+    assert len(hidden)
+    rows = list(csv.reader((annex / "List 8.csv").open()))
+    rows[2][11] = "Z9"  # B's legal status: no code
+    with (annex / "List 8.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(InputError, match='row 3, column "Child\'s Legal Status"'):
+        month_data(MONTH, inputs=inputs)
