@@ -566,3 +566,14 @@ def test_the_month_validates_annex_a_and_stops_on_its_errors(annex: Path, tmp_pa
         csv.writer(handle).writerows(rows)
     with pytest.raises(InputError, match='row 3, column "Child\'s Legal Status"'):
         month_data(MONTH, inputs=inputs)
+
+
+def test_the_explorer_explores_an_annex_a_measure(annex: Path) -> None:
+    from lacperf_helpers.present.explore import choices, cohort_table
+
+    assert "no_allocated_worker" in set(choices()["measure"])
+    table = cohort_table(annex.parent.parent, [MONTH], "no_allocated_worker", "all", "total", "LA", edition="internal")
+    la = table.loc[table["area"] == "LA"]
+    assert la["figure"].tolist() == ["2 of 3"]  # B blank, E "Unallocated"
+    public = cohort_table(annex.parent.parent, [MONTH], "no_allocated_worker", "all", "total", "LA")
+    assert public.loc[public["area"] == "LA", "withheld"].iloc[0] != ""  # 2 children: not published
