@@ -577,3 +577,22 @@ def test_the_explorer_explores_an_annex_a_measure(annex: Path) -> None:
     assert la["figure"].tolist() == ["2 of 3"]  # B blank, E "Unallocated"
     public = cohort_table(annex.parent.parent, [MONTH], "no_allocated_worker", "all", "total", "LA")
     assert public.loc[public["area"] == "LA", "withheld"].iloc[0] != ""  # 2 children: not published
+
+
+def test_a_month_with_an_annex_a_and_no_return_says_so(annex: Path, kpis_file: Path) -> None:
+    """The conftest's KPIs are the return's: a month with only an Annex A would read No data for them."""
+    from lacperf_helpers.config.definitions import load_kpis
+    from lacperf_helpers.config.errors import InputError
+    from lacperf_helpers.measures.figures import load_returns_to
+
+    with pytest.raises(InputError, match="no return for 2019-09, though it has SSDA903 data or an Annex A"):
+        load_returns_to(annex.parent.parent, MONTH, load_kpis(kpis_file))
+
+
+def test_an_annex_a_file_that_is_not_a_file_is_one_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "annex_a"
+    (folder / "list_8.csv").mkdir(parents=True)  # a folder where the list should be
+    (folder / "Annex A.xlsx").write_bytes(b"not a zip")
+    problems = read_annex_a(folder, month_end=D).problems
+    assert sorted(Path(f).name for f in problems["file"]) == ["Annex A.xlsx", "list_8.csv"]
+    assert set(problems["severity"]) == {ERROR}
