@@ -596,3 +596,35 @@ def test_an_annex_a_file_that_is_not_a_file_is_one_problem(tmp_path: Path) -> No
     problems = read_annex_a(folder, month_end=D).problems
     assert sorted(Path(f).name for f in problems["file"]) == ["Annex A.xlsx", "list_8.csv"]
     assert set(problems["severity"]) == {ERROR}
+
+
+def test_a_disability_cohort(annex: Path, tmp_path: Path) -> None:
+    """B has a disability; A and E have none; C and F are not looked after at D. SSDA903 records no disability:
+    none of its children is in either cohort."""
+    rows = list(csv.reader((annex / "List 8.csv").open()))
+    rows[2][6] = "a) Yes"  # B
+    rows[5][6] = "c) Unknown"  # E: not known, in neither cohort
+    with (annex / "List 8.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    cohorts_file = tmp_path / "cohorts.yaml"
+    cohorts_file.write_text(
+        "cohorts:\n  - name: all\n  - name: disabled\n    disability: true\n  - name: not disabled\n"
+        "    disability: false\n"
+    )
+    cohorts = load_cohorts(cohorts_file)
+    table = annex_a_measure_table(read_annex_a(annex, month_end=D), MONTH, "LA", ["no_allocated_worker"], cohorts)
+    rows_la = table.loc[(table["area"] == "LA") & (table["breakdown"] == "total")].set_index("cohort")
+    assert rows_la.loc["disabled", ["numerator", "denominator"]].tolist() == [1, 1]  # B, no worker
+    assert rows_la.loc["not disabled", ["numerator", "denominator"]].tolist() == [0, 1]  # A
+    from lacperf_helpers.measures.registry import measure_table
+    from tests.test_measures import EPISODES, HEADER, extract
+
+    month = tmp_path / "returns" / "2019-06"
+    month.mkdir(parents=True)
+    extract(month, EPISODES, HEADER)
+    from lacperf_helpers.ingest.ssda903 import load_903
+
+    ssda903 = measure_table(load_903(month / "903"), "2019-06", "LA", ["cla_count"], cohorts)
+    counted = ssda903.loc[(ssda903["breakdown"] == "total") & (ssda903["area"] == "LA")].set_index("cohort")
+    assert counted.loc["all", "numerator"] == 5
+    assert counted.loc["disabled", "numerator"] == 0 and counted.loc["not disabled", "numerator"] == 0
