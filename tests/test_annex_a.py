@@ -628,3 +628,12 @@ def test_a_disability_cohort(annex: Path, tmp_path: Path) -> None:
     counted = ssda903.loc[(ssda903["breakdown"] == "total") & (ssda903["area"] == "LA")].set_index("cohort")
     assert counted.loc["all", "numerator"] == 5
     assert counted.loc["disabled", "numerator"] == 0 and counted.loc["not disabled", "numerator"] == 0
+
+
+def test_the_validation_report_names_month_folder_file_and_sheet() -> None:
+    from lacperf_helpers.ingest.validation import short_path
+
+    assert (
+        short_path("/r/2019-09/annex_a/Annex A.xlsx, sheet 'List 8'") == "2019-09/annex_a/Annex A.xlsx, sheet 'List 8'"
+    )
+    assert short_path("/r/2019-09/annex_a/list_8.csv") == "2019-09/annex_a/list_8.csv"
