@@ -637,3 +637,11 @@ def test_the_validation_report_names_month_folder_file_and_sheet() -> None:
         short_path("/r/2019-09/annex_a/Annex A.xlsx, sheet 'List 8'") == "2019-09/annex_a/Annex A.xlsx, sheet 'List 8'"
     )
     assert short_path("/r/2019-09/annex_a/list_8.csv") == "2019-09/annex_a/list_8.csv"
+
+
+def test_the_annex_a_benchmark_runs_and_prints_its_figures() -> None:
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "annex_a.py"
+    printed = subprocess.run(
+        [sys.executable, str(script), "--children", "30"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "     CSV      30 children: read in" in printed and "workbook      30 children: read in" in printed
