@@ -99,15 +99,25 @@ def test_reviews_falling_due_and_the_month_end_figure_if_they_are_missed() -> No
 def test_a_child_reaching_12_months_in_care_joins_the_health_cohort_by_the_date_ahead() -> None:
     frame = table(horizons(AT, []))
     # Now children 1-6 (12 months or more), only 1 up to date; by 29 February child 7 joins, never assessed
-    health = row(frame, "health_assessments_up_to_date", "Kent", "All teams", "2024-02-29")
+    health = row(frame, "health_assessment_up_to_date", "Kent", "All teams", "2024-02-29")
     assert figures(health) == (6, 1, 16.7, 0, 7, 1, 14.3)
+    # Of every child looked after, 7 now and then, child 7 overdue since March 2023
+    everyone = row(frame, "health_assessment_up_to_date_all", "Kent", "All teams", "2024-02-29")
+    assert figures(everyone) == (7, 1, 14.3, 0, 7, 1, 14.3)
+
+
+def test_a_child_the_workbook_cannot_say_of_counts_as_the_measure_counts_it_and_never_falls_due() -> None:
+    # No placement start and no visit: not known, so in the cohort and not in timescale (as the measure counts it)
+    visits = row(table(horizons(AT, [])), "visits_in_timescale", "Kent", "All teams", "2024-02-29")
+    assert figures(visits) == (7, 0, 0.0, 0, 7, 0, 0.0)
+    assert visits["not_known_now"] == 7
 
 
 def test_every_measure_area_and_team_has_its_row_and_no_child_is_named() -> None:
     frame = table(horizons(AT, [4]))
     assert list(frame.columns) == list(DUE_COLUMNS)
-    # 2 horizons x 4 measures x (the authority, 2 areas, 3 teams)
-    assert len(frame) == 2 * 4 * 6
+    # 2 horizons x 6 measures x (the authority, 2 areas, 3 teams)
+    assert len(frame) == 2 * 6 * 6
     text = frame.to_csv(index=False)
     for child in list8()[ID]:
         assert child not in text
@@ -121,3 +131,21 @@ def test_without_areas_the_teams_are_the_authoritys() -> None:
     ]  # fmt: skip
     reviews = row(frame, "reviews_in_timescale", "Kent", "Team B", "2024-02-29")
     assert figures(reviews) == (3, 3, 100.0, 1, 3, 2, 66.7)
+
+
+def test_the_figures_now_are_the_month_end_measures_figures() -> None:
+    """The forward look starts from the figure the scorecard shows: each measure's numerator and denominator."""
+    from lacperf_helpers.ingest.annex_a import AnnexA
+    from lacperf_helpers.measures.annex_a import MEASURES
+    from lacperf_helpers.measures.forward_look import TIMESCALES
+
+    children = list8()
+    children["Child's Legal Status"] = pd.Series(["C2", "C2", "C2", "C2", "C2", "V3", "C2"], dtype="string")
+    annex = AnnexA(lists={8: children})
+    frame = falling_due(children, AT, horizons(AT, []), areas=None, authority="Kent", month="2024-01")
+    for timescale in TIMESCALES:
+        rows = MEASURES[timescale.measure].compute(annex, AT)
+        now = row(frame, timescale.measure, "Kent", "All teams", "2024-02-29")
+        assert (now["in_timescale_now"], now["children_now"]) == (rows["numerator"].sum(), len(rows)), timescale
+    # the short break (child 6) is left out of both
+    assert row(frame, "reviews_in_timescale", "Kent", "All teams", "2024-02-29")["children_now"] == 6

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from lacperf_helpers.config.vocabulary import AREA_NOT_KNOWN
+from lacperf_helpers.ingest.annex_a_codes import ALLOCATED_TEAM, LEGAL_STATUS
+from lacperf_helpers.measures.registry import SHORT_BREAKS
 from lacperf_helpers.measures.timescales import (
     dental_check_due,
     health_assessment_due,
@@ -26,12 +28,28 @@ from lacperf_helpers.measures.timescales import (
     visit_due,
 )
 
-ALLOCATED_TEAM = "Allocated Team"
 ALL_TEAMS = "All teams"
 TEAM_NOT_RECORDED = "Team not recorded"
 
 Rule = Callable[[pd.DataFrame, pd.Timestamp], pd.DataFrame]
 Cohort = Callable[[pd.DataFrame, pd.Timestamp], pd.Series]
+
+
+def _short_breaks(list8: pd.DataFrame) -> pd.Series:
+    """Short breaks (legal status V3, V4): left out of every measure, as the SSDA903 and Annex A measures do."""
+    if LEGAL_STATUS not in list8:
+        return pd.Series(False, index=list8.index)
+    return list8[LEGAL_STATUS].isin(SHORT_BREAKS).fillna(False).astype(bool)
+
+
+def in_care(list8: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
+    """Looked after at `at`, short breaks left out (measures/annex_a.py's `looked_after`)."""
+    return looked_after_at(list8, at).fillna(False).astype(bool) & ~_short_breaks(list8)
+
+
+def in_care_12_months(list8: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
+    """Looked after at `at` for 12 months or more, short breaks left out."""
+    return looked_after_at_least_12_months(list8, at).fillna(False).astype(bool) & ~_short_breaks(list8)
 
 
 @dataclass(frozen=True)
@@ -47,18 +65,26 @@ class Timescale:
     cohort: Cohort
 
 
+TWELVE_MONTHS = "(looked after 12 months or more)"
+# The measures of measures/annex_a.py, by their ids: the month-end figures the scorecard shows
 TIMESCALES = (
-    Timescale("reviews_in_timescale", "review", "reviews", "reviews in timescale", review_due, looked_after_at),
-    Timescale("visits_in_timescale", "visit", "visits", "visits in timescale", visit_due, looked_after_at),
+    Timescale("reviews_in_timescale", "review", "reviews", "reviews in timescale", review_due, in_care),
+    Timescale("visits_in_timescale", "visit", "visits", "visits in timescale", visit_due, in_care),
     Timescale(
-        "health_assessments_up_to_date", "health assessment", "health assessments",
-        "health assessments up to date (looked after 12 months or more)", health_assessment_due,
-        looked_after_at_least_12_months,
+        "health_assessment_up_to_date", "health assessment", "health assessments",
+        f"health assessments up to date {TWELVE_MONTHS}", health_assessment_due, in_care_12_months,
     ),
     Timescale(
-        "dental_checks_up_to_date", "dental check", "dental checks",
-        "dental checks within 12 months (looked after 12 months or more)", dental_check_due,
-        looked_after_at_least_12_months,
+        "health_assessment_up_to_date_all", "health assessment", "health assessments",
+        "health assessments up to date", health_assessment_due, in_care,
+    ),
+    Timescale(
+        "dental_check_up_to_date", "dental check", "dental checks",
+        f"dental checks within 12 months {TWELVE_MONTHS}", dental_check_due, in_care_12_months,
+    ),
+    Timescale(
+        "dental_check_up_to_date_all", "dental check", "dental checks", "dental checks within 12 months",
+        dental_check_due, in_care,
     ),
 )  # fmt: skip
 
@@ -87,25 +113,26 @@ def horizons(at: pd.Timestamp, weeks: Sequence[int], *, next_month_end: bool = T
 
 
 def child_status(list8: pd.DataFrame, at: pd.Timestamp, until: pd.Timestamp, timescale: Timescale) -> pd.DataFrame:
-    """Each child's place in one measure now and at `until` if nothing is done: in the cohort, in timescale
-    (<NA> not known) now and then, and falling due between (booleans, indexed like List 8)."""
+    """Each child's place in one measure now and at `until` if nothing is done (booleans, indexed like List 8):
+    in the cohort, in timescale now and then, not known now, and falling due between. As the measure counts
+    them (measures/annex_a.py), a child the workbook cannot say of is in the cohort and not in timescale; such a
+    child never falls due (nothing known is due)."""
     at, until = pd.Timestamp(at).normalize(), pd.Timestamp(until).normalize()
     now = timescale.rule(list8, at)
     then = timescale.rule(list8, until)
     due = now["due"]
-    in_now = timescale.cohort(list8, at).fillna(False).astype(bool)
-    in_then = (timescale.cohort(list8, until) & looked_after_at(list8, at)).fillna(False).astype(bool)
+    cohort_now = timescale.cohort(list8, at)
+    # Annex A knows no one who will leave or arrive: the children then are those now, as the cohort reads them then
+    cohort_then = timescale.cohort(list8, until) & in_care(list8, at)
     known_now = now["in_timescale"].notna()
-    # Not known now stays not known then: nothing recorded after `at` can be guessed
-    known_then = then["in_timescale"].notna() & known_now
     return pd.DataFrame(
         {
-            "children_now": in_now & known_now,
-            "in_timescale_now": in_now & known_now & now["in_timescale"].fillna(False).astype(bool),
-            "not_known_now": in_now & ~known_now,
-            "falling_due": in_then & known_then & due.notna() & (due >= at) & (due < until),
-            "children_then": in_then & known_then,
-            "in_timescale_then": in_then & known_then & then["in_timescale"].fillna(False).astype(bool),
+            "children_now": cohort_now,
+            "in_timescale_now": cohort_now & now["in_timescale"].fillna(False).astype(bool),
+            "not_known_now": cohort_now & ~known_now,
+            "falling_due": cohort_then & known_now & due.notna() & (due >= at) & (due < until),
+            "children_then": cohort_then,
+            "in_timescale_then": cohort_then & known_now & then["in_timescale"].fillna(False).astype(bool),
         },
         index=list8.index,
     )

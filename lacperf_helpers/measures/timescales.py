@@ -27,18 +27,18 @@ import holidays
 import numpy as np
 import pandas as pd
 
-# List 8's columns by their LIIA canonical names (liiatools/spec/annex_a/annex-a-merge.yml)
-CHILD_ID = "Child Unique ID"
-DATE_OF_BIRTH = "Date of Birth"
-STARTED_LOOKED_AFTER = "Date Started to be Looked After"
-CEASED_LOOKED_AFTER = "Date Ceased to be Looked After"
-LATEST_REVIEW = "Date of Latest Statutory Review"
-LAST_VISIT = "Date of Last Social Work Visit"
-LAST_HEALTH_ASSESSMENT = "Date of Last Health Assessment"
-LAST_DENTAL_CHECK = "Date of Last Dental Check"
-PLACEMENT_START = "Start Date of Most Recent Placement"
-PLACEMENT_TYPE = "Placement Type"
-PERMANENCE_PLAN = "What is the permanence plan for this child?"
+from lacperf_helpers.ingest.annex_a_codes import (  # List 8's columns by their LIIA canonical names
+    CEASED_LOOKED_AFTER,
+    DATE_OF_BIRTH,
+    LAST_DENTAL_CHECK,
+    LAST_HEALTH_ASSESSMENT,
+    LATEST_REVIEW,
+    PERMANENCE_PLAN,
+    PLACEMENT_START,
+    PLACEMENT_TYPE,
+    STARTED_LOOKED_AFTER,
+)
+from lacperf_helpers.ingest.annex_a_codes import LAST_SOCIAL_WORK_VISIT as LAST_VISIT
 
 FIRST_REVIEW_WORKING_DAYS = 20  # reg. 33(1)
 SECOND_REVIEW_MONTHS = 3  # reg. 33(2)
