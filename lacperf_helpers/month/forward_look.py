@@ -61,3 +61,11 @@ def forward_look(returns: Path, month: str, *, authority: str, weeks: Sequence[i
     if LIST_8 not in annex.lists:
         raise InputError(folder, "no List 8 (children in care) in this month's Annex A: nothing can fall due")
     return forward_look_table(annex, month, authority=authority, weeks=weeks)
+
+
+def page_forward_look(returns: Path, month: str, *, edition: Edition, authority: str) -> Published | None:
+    """The forward look an appendix shows: the internal edition's only (the public edition has none, so None),
+    and None where the month has no Annex A folder. Errors in the Annex A stop the page, as any input's do."""
+    if edition is not Edition.INTERNAL or not annex_a_folder(returns, month).is_dir():
+        return None
+    return forward_look(returns, month, authority=authority)
