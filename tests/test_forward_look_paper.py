@@ -91,3 +91,21 @@ def test_the_public_edition_and_a_month_without_an_annex_a_have_no_forward_look(
     (tmp_path / "2024-01" / "annex_a").mkdir(parents=True)
     assert page_forward_look(tmp_path, "2024-01", edition=Edition.PUBLIC, authority="Kent") is None
     assert page_forward_look(tmp_path, "2023-12", edition=Edition.INTERNAL, authority="Kent") is None
+
+
+def test_where_a_kpi_is_the_measure_each_figure_is_rated_against_its_target_and_floor() -> None:
+    from lacperf_helpers.config.definitions import KpiCatalogue, KpiDefinition
+
+    reviews = KpiDefinition(
+        id="cla_reviews", title="Reviews in timescale", polarity="H", unit="percent", target=90, floor=80,
+        source="annex_a", measure="reviews_in_timescale",
+    )  # fmt: skip
+    shown = forward_look_view(view(), "Kent", "Kent", KpiCatalogue(kpis=(reviews,)))  # type: ignore[arg-type]
+    sentences = shown["sentences"]
+    assert isinstance(sentences, list)
+    # 6 of 7 (85.7%) is below the target of 90 and above the floor of 80; 3 of 7 (42.9%) below the floor
+    assert sentences[0] == (
+        "3 reviews fall due before 29 February; if they are missed, reviews in timescale falls from 85.7% (Amber) "
+        "to 42.9% (Red)."
+    )
+    assert "(" not in sentences[1].replace("(looked after", "")  # visits: no KPI of it in this catalogue

@@ -17,17 +17,12 @@ from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import month_end
 from lacperf_helpers.disclose.disclosure import Published, no_hidden, publish_figures, published_rows
-from lacperf_helpers.ingest.annex_a import LIST_8, AnnexA, area_of, read_annex_a
+from lacperf_helpers.ingest.annex_a import LIST_8, AnnexA, area_of, load_annex_a
 from lacperf_helpers.ingest.annex_a_codes import ALLOCATED_TEAM, CHILD_ID
-from lacperf_helpers.ingest.validation import raise_on_errors
+from lacperf_helpers.ingest.layout import annex_a_path
 from lacperf_helpers.measures.forward_look import DUE_COLUMNS, falling_due, horizons
 
-ANNEX_A_FOLDER = "annex_a"
 DEFAULT_WEEKS = (4, 8)
-
-
-def annex_a_folder(returns: Path, month: str) -> Path:
-    return Path(returns) / month / ANNEX_A_FOLDER
 
 
 def list8_areas(annex: AnnexA) -> pd.Series | None:
@@ -53,11 +48,10 @@ def forward_look(returns: Path, month: str, *, authority: str, weeks: Sequence[i
     """The month's forward look from `<returns>/<YYYY-MM>/annex_a/`. InputError where there is no Annex A for the
     month; ValidationError (every problem, file, row and column) where it has errors: a list read wrongly would
     count the wrong children due."""
-    folder = annex_a_folder(returns, month)
+    folder = annex_a_path(returns, month)
     if not folder.is_dir():
         raise InputError(folder, "no Annex A for this month (the workbook, or a CSV per list, goes here)")
-    annex = read_annex_a(folder, month_end=month_end(month))
-    raise_on_errors(annex.problems)
+    annex = load_annex_a(folder, month_end=month_end(month))  # read once while unchanged; errors raise
     if LIST_8 not in annex.lists:
         raise InputError(folder, "no List 8 (children in care) in this month's Annex A: nothing can fall due")
     return forward_look_table(annex, month, authority=authority, weeks=weeks)
@@ -66,6 +60,6 @@ def forward_look(returns: Path, month: str, *, authority: str, weeks: Sequence[i
 def page_forward_look(returns: Path, month: str, *, edition: Edition, authority: str) -> Published | None:
     """The forward look an appendix shows: the internal edition's only (the public edition has none, so None),
     and None where the month has no Annex A folder. Errors in the Annex A stop the page, as any input's do."""
-    if edition is not Edition.INTERNAL or not annex_a_folder(returns, month).is_dir():
+    if edition is not Edition.INTERNAL or not annex_a_path(returns, month).is_dir():
         return None
     return forward_look(returns, month, authority=authority)

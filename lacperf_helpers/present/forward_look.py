@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import pandas as pd
 
+from lacperf_helpers.config.definitions import KpiCatalogue, KpiDefinition
 from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.periods import MONTH_NAMES
-from lacperf_helpers.config.vocabulary import AREA_NOT_KNOWN
+from lacperf_helpers.config.vocabulary import ALL, AREA_NOT_KNOWN
 from lacperf_helpers.disclose.disclosure import Published
 from lacperf_helpers.measures.forward_look import ALL_TEAMS, TIMESCALES, Timescale
 from lacperf_helpers.month.forward_look import page_forward_look
 from lacperf_helpers.present.appendix import Appendix
 from lacperf_helpers.present.templating import Section, render
+from lacperf_helpers.rate import rating
 
 # The scorecard's figures, whose month-end value is projected (health and dental: the 12-month cohort, as the DfE's)
 SENTENCE_MEASURES = (
@@ -36,15 +38,25 @@ def day_label(iso: str) -> str:
     return f"{day.day} {MONTH_NAMES[day.month - 1]}"
 
 
-def forward_sentence(measure: str, falling_due: int, before: str, now: float | None, then: float | None) -> str:
+def forward_sentence(
+    measure: str,
+    falling_due: int,
+    before: str,
+    now: float | None,
+    then: float | None,
+    ratings: tuple[str, str] | None = None,
+) -> str:
     """One measure's forward look, e.g. '5 reviews fall due before 31 January; if they are missed, reviews in
     timescale falls from 95.0% to 91.8%.' `before`: the date ahead (ISO); `now`, `then`: the figure (percent) at
-    the month end and at that date if none is met, None where no child is counted."""
+    the month end and at that date if none is met, None where no child is counted; `ratings`: each one's rating
+    against the KPI's target and floor, where a KPI of the catalogue is this measure ('95.0% (Green)')."""
     timescale = BY_MEASURE[measure]
     on = day_label(before)
     if now is None or then is None or pd.isna(now) or pd.isna(then):
         return f"No children are counted in {timescale.figure} now or by {on}."
     was, will_be = f"{now:.1f}%", f"{then:.1f}%"
+    if ratings is not None:
+        was, will_be = f"{was} ({ratings[0]})", f"{will_be} ({ratings[1]})"
     moves = f"{'falls' if then < now else 'rises'} from {was} to {will_be}"
     change = f"stays at {was}" if was == will_be else moves
     if falling_due == 0:
@@ -57,14 +69,37 @@ def forward_sentence(measure: str, falling_due: int, before: str, now: float | N
     return f"{things} {verb} due before {on}; if {them} missed, {timescale.figure} {change}."
 
 
-def _sentence(row: pd.Series) -> str:
+def kpi_of(catalogue: KpiCatalogue | None, measure: str) -> KpiDefinition | None:
+    """The catalogue's KPI of this Annex A measure over every child (no cohort of its own), if there is one."""
+    for kpi in catalogue.kpis if catalogue is not None else ():
+        if kpi.source == "annex_a" and kpi.measure == measure and kpi.cohort in (None, ALL):
+            return kpi
+    return None
+
+
+def _rating(kpi: KpiDefinition, month: str, numerator: int, denominator: int) -> str:
+    standards = kpi.thresholds_for(month)
+    value = rating.percent_value(pd.Series([float(numerator)]), pd.Series([float(denominator)]))
+    one = {"target": standards.target, "floor": standards.floor, "polarity": kpi.polarity}
+    rated = rating.rate(value, *(pd.Series([one[k]]) for k in ("target", "floor", "polarity")))
+    return str(rated.iloc[0])
+
+
+def _sentence(row: pd.Series, catalogue: KpiCatalogue | None) -> str:
     def percent(name: str) -> float | None:
         value = row[name]
         return None if pd.isna(value) else float(value)
 
+    kpi = kpi_of(catalogue, str(row["measure"]))
+    ratings = None
+    if kpi is not None and int(row["children_now"]) and int(row["children_then"]):
+        ratings = (
+            _rating(kpi, str(row["month"]), int(row["in_timescale_now"]), int(row["children_now"])),
+            _rating(kpi, str(row["horizon"])[:7], int(row["in_timescale_then"]), int(row["children_then"])),
+        )
     return forward_sentence(
         str(row["measure"]), int(row["falling_due"]), str(row["horizon"]), percent("percent_now"),
-        percent("percent_then"),
+        percent("percent_then"), ratings,
     )  # fmt: skip
 
 
@@ -77,7 +112,9 @@ def _place(area: str, team: str) -> str:
     return f"{area}, all teams" if team == ALL_TEAMS else f"{team} ({area})"
 
 
-def forward_look_view(view: Published, area: str, authority: str) -> dict[str, object]:
+def forward_look_view(
+    view: Published, area: str, authority: str, catalogue: KpiCatalogue | None = None
+) -> dict[str, object]:
     """What the section shows for the page's `area`: its sentences (the next month end) and, for each of its
     teams (on the authority's page, every area's), the counts falling due in each number of weeks ahead."""
     frame = view.frame
@@ -87,7 +124,7 @@ def forward_look_view(view: Published, area: str, authority: str) -> dict[str, o
         found = _pick(frame, measure, None)
         found = found.loc[(found["area"] == area) & (found["team"] == ALL_TEAMS)]
         if len(found):
-            sentences.append(_sentence(found.iloc[0]))
+            sentences.append(_sentence(found.iloc[0], catalogue))
     weeks = sorted({int(w) for w in frame["weeks"].dropna()})
     # Places in the table's order: each area's teams, then the area; children of no known area, then the authority
     places = headline.loc[(headline["area"] == area) | (area == authority), ["area", "team"]]
@@ -120,5 +157,5 @@ def forward_look_section(appendix: Appendix) -> Section:
     view = page_forward_look(appendix.inputs.returns, appendix.month, edition=appendix.edition, authority=authority)
     if view is None or view.edition is not Edition.INTERNAL:
         return Section()
-    shown = forward_look_view(view, appendix.area, authority)
+    shown = forward_look_view(view, appendix.area, authority, appendix.catalogue)
     return render("forward_look.html.j2", **shown, area=appendix.area)
