@@ -4,7 +4,7 @@ by area and team, and what each month-end figure becomes if none of them is met.
 From the same List 8 dates as the timescale measures (measures/timescales.py), at the month end `at`: a child
 falls due before a later date H when the next one is due on `at` or after it but before H, so that, if it is
 not done, the child is overdue at H. The figure at H if none is met counts the children in the measure's cohort
-at H (the same children, less none: Annex A knows no one who will leave or arrive; those reaching 12 months in
+at H (the same children: Annex A knows no one who will leave or come into care; those reaching 12 months in
 care by H join the 12-month cohorts) whose next one is due on H or after. Counts only: no child's ID, name, date
 of birth or postcode leaves this module.
 """
@@ -112,27 +112,30 @@ def horizons(at: pd.Timestamp, weeks: Sequence[int], *, next_month_end: bool = T
     return ahead + [Horizon(at + pd.Timedelta(weeks=w), w) for w in weeks]
 
 
-def child_status(list8: pd.DataFrame, at: pd.Timestamp, until: pd.Timestamp, timescale: Timescale) -> pd.DataFrame:
+def child_status(
+    list8: pd.DataFrame, at: pd.Timestamp, until: pd.Timestamp, timescale: Timescale, now: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """Each child's place in one measure now and at `until` if nothing is done (booleans, indexed like List 8):
     in the cohort, in timescale now and then, not known now, and falling due between. As the measure counts
     them (measures/annex_a.py), a child the workbook cannot say of is in the cohort and not in timescale; such a
-    child never falls due (nothing known is due)."""
+    child never falls due (nothing known is due). `now`: the rule's result at `at`, if already worked out (a
+    due date does not depend on the date asked about, so one result serves every date ahead)."""
     at, until = pd.Timestamp(at).normalize(), pd.Timestamp(until).normalize()
-    now = timescale.rule(list8, at)
-    then = timescale.rule(list8, until)
+    now = timescale.rule(list8, at) if now is None else now
     due = now["due"]
     cohort_now = timescale.cohort(list8, at)
     # Annex A knows no one who will leave or arrive: the children then are those now, as the cohort reads them then
     cohort_then = timescale.cohort(list8, until) & in_care(list8, at)
     known_now = now["in_timescale"].notna()
+    in_time_now = now["in_timescale"].fillna(False).astype(bool)
     return pd.DataFrame(
         {
             "children_now": cohort_now,
-            "in_timescale_now": cohort_now & now["in_timescale"].fillna(False).astype(bool),
+            "in_timescale_now": cohort_now & in_time_now,
             "not_known_now": cohort_now & ~known_now,
             "falling_due": cohort_then & known_now & due.notna() & (due >= at) & (due < until),
             "children_then": cohort_then,
-            "in_timescale_then": cohort_then & known_now & then["in_timescale"].fillna(False).astype(bool),
+            "in_timescale_then": cohort_then & known_now & due.notna() & (due >= until),
         },
         index=list8.index,
     )
@@ -169,9 +172,11 @@ def falling_due(
     team = recorded.mask(recorded.fillna("") == "", TEAM_NOT_RECORDED)
     counts = list(COUNT_COLUMNS)
     rows = []
+    worked_out = {timescale.measure: timescale.rule(list8, at) for timescale in TIMESCALES}
     for horizon in ahead:
         for timescale in TIMESCALES:
-            status = child_status(list8, at, horizon.until, timescale).astype(int)
+            now = worked_out[timescale.measure]
+            status = child_status(list8, at, horizon.until, timescale, now).astype(int)
             status["area"], status["team"] = area, team
             by_team = status.groupby(["area", "team"], observed=True)[counts].sum().reset_index()
             by_area = status.groupby("area", observed=True)[counts].sum().reset_index().assign(team=ALL_TEAMS)
