@@ -566,3 +566,74 @@ def test_the_month_validates_annex_a_and_stops_on_its_errors(annex: Path, tmp_pa
         csv.writer(handle).writerows(rows)
     with pytest.raises(InputError, match='row 3, column "Child\'s Legal Status"'):
         month_data(MONTH, inputs=inputs)
+
+
+def test_the_explorer_explores_an_annex_a_measure(annex: Path) -> None:
+    from lacperf_helpers.present.explore import choices, cohort_table
+
+    assert "no_allocated_worker" in set(choices()["measure"])
+    table = cohort_table(annex.parent.parent, [MONTH], "no_allocated_worker", "all", "total", "LA", edition="internal")
+    la = table.loc[table["area"] == "LA"]
+    assert la["figure"].tolist() == ["2 of 3"]  # B blank, E "Unallocated"
+    public = cohort_table(annex.parent.parent, [MONTH], "no_allocated_worker", "all", "total", "LA")
+    assert public.loc[public["area"] == "LA", "withheld"].iloc[0] != ""  # 2 children: not published
+
+
+def test_a_month_with_an_annex_a_and_no_return_says_so(annex: Path, kpis_file: Path) -> None:
+    """The conftest's KPIs are the return's: a month with only an Annex A would read No data for them."""
+    from lacperf_helpers.config.definitions import load_kpis
+    from lacperf_helpers.config.errors import InputError
+    from lacperf_helpers.measures.figures import load_returns_to
+
+    with pytest.raises(InputError, match="no return for 2019-09, though it has SSDA903 data or an Annex A"):
+        load_returns_to(annex.parent.parent, MONTH, load_kpis(kpis_file))
+
+
+def test_an_annex_a_file_that_is_not_a_file_is_one_problem(tmp_path: Path) -> None:
+    folder = tmp_path / "annex_a"
+    (folder / "list_8.csv").mkdir(parents=True)  # a folder where the list should be
+    (folder / "Annex A.xlsx").write_bytes(b"not a zip")
+    problems = read_annex_a(folder, month_end=D).problems
+    assert sorted(Path(f).name for f in problems["file"]) == ["Annex A.xlsx", "list_8.csv"]
+    assert set(problems["severity"]) == {ERROR}
+
+
+def test_a_disability_cohort(annex: Path, tmp_path: Path) -> None:
+    """B has a disability; A and E have none; C and F are not looked after at D. SSDA903 records no disability:
+    none of its children is in either cohort."""
+    rows = list(csv.reader((annex / "List 8.csv").open()))
+    rows[2][6] = "a) Yes"  # B
+    rows[5][6] = "c) Unknown"  # E: not known, in neither cohort
+    with (annex / "List 8.csv").open("w", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    cohorts_file = tmp_path / "cohorts.yaml"
+    cohorts_file.write_text(
+        "cohorts:\n  - name: all\n  - name: disabled\n    disability: true\n  - name: not disabled\n"
+        "    disability: false\n"
+    )
+    cohorts = load_cohorts(cohorts_file)
+    table = annex_a_measure_table(read_annex_a(annex, month_end=D), MONTH, "LA", ["no_allocated_worker"], cohorts)
+    rows_la = table.loc[(table["area"] == "LA") & (table["breakdown"] == "total")].set_index("cohort")
+    assert rows_la.loc["disabled", ["numerator", "denominator"]].tolist() == [1, 1]  # B, no worker
+    assert rows_la.loc["not disabled", ["numerator", "denominator"]].tolist() == [0, 1]  # A
+    from lacperf_helpers.measures.registry import measure_table
+    from tests.test_measures import EPISODES, HEADER, extract
+
+    month = tmp_path / "returns" / "2019-06"
+    month.mkdir(parents=True)
+    extract(month, EPISODES, HEADER)
+    from lacperf_helpers.ingest.ssda903 import load_903
+
+    ssda903 = measure_table(load_903(month / "903"), "2019-06", "LA", ["cla_count"], cohorts)
+    counted = ssda903.loc[(ssda903["breakdown"] == "total") & (ssda903["area"] == "LA")].set_index("cohort")
+    assert counted.loc["all", "numerator"] == 5
+    assert counted.loc["disabled", "numerator"] == 0 and counted.loc["not disabled", "numerator"] == 0
+
+
+def test_the_validation_report_names_month_folder_file_and_sheet() -> None:
+    from lacperf_helpers.ingest.validation import short_path
+
+    assert (
+        short_path("/r/2019-09/annex_a/Annex A.xlsx, sheet 'List 8'") == "2019-09/annex_a/Annex A.xlsx, sheet 'List 8'"
+    )
+    assert short_path("/r/2019-09/annex_a/list_8.csv") == "2019-09/annex_a/list_8.csv"

@@ -42,11 +42,11 @@ def load_returns(
         needs_return
         and last
         and not exists(return_path(returns_dir, last))
-        and ssda903_path(returns_dir, last).is_dir()
+        and (ssda903_path(returns_dir, last).is_dir() or annex_a_path(returns_dir, last).is_dir())
     ):
-        # the month reported on has an extract and no return
-        raise InputError(return_path(returns_dir, last), f"no return for {last}, though it has SSDA903 data: "
-                         "its return KPIs would read No data")  # fmt: skip
+        # the month reported on has an extract (or an Annex A) and no return
+        raise InputError(return_path(returns_dir, last), f"no return for {last}, though it has SSDA903 data or an "
+                         "Annex A: its return KPIs would read No data")  # fmt: skip
     frames = [  # a return that is there but cannot be read (a FIFO, a folder, a broken link) is an error
         read_return(return_path(returns_dir, month), month, catalogue)
         for month in months
@@ -131,7 +131,7 @@ def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCat
     uses_return = any(k.source == "return" for k in catalogue.kpis)
     for month in months:
         path, folder = return_path(returns_dir, month), ssda903_path(returns_dir, month)
-        if uses_return and not exists(path) and folder.is_dir():
+        if uses_return and not exists(path) and (folder.is_dir() or annex_a_path(returns_dir, month).is_dir()):
             found.append(no_return(path, last=month == months[-1]))
         try:
             if exists(path):  # a FIFO, folder or broken link there is an error, never "no return"
@@ -147,7 +147,9 @@ def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCat
     return combine(found)
 
 
-RULE_NO_RETURN = f"a month with SSDA903 data has its {RETURN_FILE} too (else its return KPIs read No data)"
+RULE_NO_RETURN = (
+    f"a month with SSDA903 data or an Annex A has its {RETURN_FILE} too (else its return KPIs read No data)"
+)
 
 
 def no_return(path: Path, *, last: bool) -> pd.DataFrame:

@@ -346,7 +346,7 @@ def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[Edi
     authority = settings.authority or ""
     cohorts = load_cohorts(inputs.cohorts).exact_only()
     folder = ssda903_path(inputs.returns, month)
-    counts = with_twins(["cla_count", "cla_starts_12_months"])
+    counts = [m for m in with_twins(["cla_count", "cla_starts_12_months"]) if m not in ANNEX_A_MEASURES]
     table = (
         measure_table(load_903(folder), month, authority, counts, cohorts, list(BREAKDOWNS))
         if folder.is_dir()
