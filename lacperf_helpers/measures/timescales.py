@@ -47,6 +47,7 @@ FIRST_VISIT_DAYS = 7  # reg. 28(2)(a): within one week of the start of any place
 VISIT_WEEKS = 6  # reg. 28(2)(b), (c)(ii)
 LONG_TERM_VISIT_MONTHS = 3  # reg. 28(2)(c)(i)
 INITIAL_HEALTH_WORKING_DAYS = 20  # statutory guidance (2015): the initial health assessment
+ASSESSED_BEFORE_CARE_MONTHS = 3  # reg. 7: an assessment in the 3 months before care began stands as the initial one
 UNDER_FIVE_HEALTH_MONTHS = 6
 HEALTH_MONTHS = 12
 DENTAL_MONTHS = 12
@@ -199,13 +200,14 @@ def health_assessment_due(list8: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame
     within 6 months while the child is under 5 and 12 months from 5 (statutory guidance, 2015).
 
     Age is taken on the date 6 months after the last assessment: a child 5 by then is due 12 months after it. A
-    child whose date of birth is blank is held to 6 months. An assessment dated before the current period of care
-    began is not this period's initial one.
+    child whose date of birth is blank is held to 6 months. An assessment in the 3 months before the current
+    period of care began stands as its initial one (reg. 7: none is needed where the child's health was assessed
+    in the 3 months before); one earlier is not this period's, and the initial assessment is due.
     """
     started = _date(list8, STARTED_LOOKED_AFTER)
     born = _date(list8, DATE_OF_BIRTH)
     assessed = _date(list8, LAST_HEALTH_ASSESSMENT)
-    this_period = assessed.notna() & (assessed >= started)
+    this_period = assessed.notna() & (assessed >= add_months(started, -ASSESSED_BEFORE_CARE_MONTHS))
     six_months_on = add_months(assessed, UNDER_FIVE_HEALTH_MONTHS)
     five_by_then = born.notna() & (add_months(born, 60) <= six_months_on)
     due = working_days_after(started, INITIAL_HEALTH_WORKING_DAYS)
