@@ -645,3 +645,14 @@ def test_the_annex_a_benchmark_runs_and_prints_its_figures() -> None:
         [sys.executable, str(script), "--children", "30"], check=True, capture_output=True, text=True
     ).stdout
     assert "     CSV      30 children: read in" in printed and "workbook      30 children: read in" in printed
+
+
+def test_an_empty_list_sheet_is_refused_at_the_sheet(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "List 8"  # nothing in it
+    folder = tmp_path / "annex_a"
+    folder.mkdir()
+    book.save(folder / "Annex_A.xlsx")
+    error = only_error(folder)
+    assert error["file"].endswith("Annex_A.xlsx, sheet 'List 8'") and error["rule"] == reader.RULE_HEADER

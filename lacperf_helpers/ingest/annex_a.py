@@ -75,7 +75,10 @@ PERSONAL_COLUMNS = frozenset({CHILD_ID, DATE_OF_BIRTH, PLACEMENT_POSTCODE, ADOPT
 RULE_HEADER = "the sheet's first filled row names Annex A's columns"
 RULE_AMBIGUOUS_HEADER = "a header names one Annex A column"
 RULE_ONE_SOURCE = "each list comes from one sheet or file"
-RULE_DUPLICATE = "one row per child in a list (the row with the latest Date Started to be Looked After is kept)"
+RULE_DUPLICATE = (
+    "one row per child in a list (List 8: the row with the latest Date Started to be Looked After is kept; other "
+    "lists: the last)"
+)
 RULE_NOT_LOOKED_AFTER = (
     "a child in List 8 is looked after at the month end by its own dates (Date Started on or before it, Date "
     "Ceased blank or after it): else counted only in what is measured over the 12 months to it"
