@@ -95,6 +95,7 @@ MEASURES: dict[str, AnnexAMeasure] = {}
 # Counts that are the same children in two measures, in every cohort, breakdown and area: disclosure control
 # hides both or neither. The last pairs link Annex A to SSDA903 where both count the children looked after.
 SAME_CHILDREN: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
+    (("placements_3plus_12m", "denominator"), ("looked_after_annex_a", "numerator")),
     (("placements_3plus_12m", "denominator"), ("placed_out_of_area", "denominator")),
     (("placements_3plus_12m", "denominator"), ("no_allocated_worker", "denominator")),
     (("placements_3plus_12m", "denominator"), ("placed_with_private_provider", "denominator")),
