@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import io
 import re
+import warnings
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -80,8 +81,8 @@ RULE_DUPLICATE = (
     "lists: the last)"
 )
 RULE_NOT_LOOKED_AFTER = (
-    "a child in List 8 is looked after at the month end by its own dates (Date Started on or before it, Date "
-    "Ceased blank or after it): else counted only in what is measured over the 12 months to it"
+    "a child in List 8 is looked after at the month end or was in the 12 months to it, by its own dates (Date "
+    "Started on or before the month end, Date Ceased blank or in the 12 months): else it is in no measure"
 )
 RULE_CEASED_BEFORE_STARTED = "Date Ceased to be Looked After is on or after Date Started to be Looked After"
 RULE_XLSX = "an Annex A workbook is saved as .xlsx (lacperf reads no macros and no older format)"
@@ -256,7 +257,9 @@ def _workbook(path: Path) -> list[tuple[int, _Raw, pd.DataFrame]]:
 
     data = read_regular_file(path, "an Annex A workbook")
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+        with warnings.catch_warnings():  # "no default style" and the like: said to no one, the page stays clean
+            warnings.simplefilter("ignore", UserWarning)
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError) as exc:
         raise InputError(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
     out = []
@@ -528,9 +531,12 @@ def _dates_after(number: int, frame: pd.DataFrame, where: str, at: pd.Timestamp)
 
 
 def _not_looked_after(frame: pd.DataFrame, sources: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame:
-    """A warning per List 8 child not looked after at the month end by its own dates."""
+    """A warning per List 8 child looked after neither at the month end nor in the 12 months to it, by its own
+    dates. Annex A lists every child looked after in the 12 months: one who left care in them is no problem
+    (counted where a measure reads the 12 months, as missing_12m does)."""
     started, ceased = frame[STARTED_LOOKED_AFTER], frame[CEASED_LOOKED_AFTER]
-    outside = (started > at) | (ceased <= at)
+    year_start = at - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+    outside = (started > at) | (ceased < year_start)
     rows = sources.loc[outside.to_numpy()]
     return problems_at(list(rows["_file"]), list(rows["_row"]), STARTED_LOOKED_AFTER, [PERSONAL] * len(rows),
                        RULE_NOT_LOOKED_AFTER, WARNING)  # fmt: skip
