@@ -105,7 +105,7 @@ WIDE_RULES = {  # checks over whole rows, and the column each is reported at
 def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
     """What a month's return must be: declared once, checked lazily so every problem is listed."""
     percent_ids = [k.id for k in catalogue.kpis if k.unit == "percent"]
-    from_903 = [k.id for k in catalogue.kpis if k.source == "ssda903"]
+    computed = [k.id for k in catalogue.kpis if k.source != "return"]  # from SSDA903 data or Annex A
 
     parsed: list[tuple[weakref.ref[pd.DataFrame], tuple[pd.Series, pd.Series, pd.Series, pd.Series]]] = []
 
@@ -152,7 +152,7 @@ def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
             ),
             "kpi_id": text_column(
                 rule(lambda s: s.isin(catalogue.ids), rules.RETURN_KPI_KNOWN),
-                rule(lambda s: ~s.isin(from_903), rules.NOT_FROM_903),
+                rule(lambda s: ~s.isin(computed), rules.NOT_COMPUTED),
             ),
             **{column: text_column(*number_checks(column)) for column in FIGURE_COLUMNS},
         },

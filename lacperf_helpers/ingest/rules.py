@@ -47,7 +47,7 @@ RETURN_MONTH = Rule("LP101", "month is the folder's month, {month}")
 AREA_GIVEN = Rule("LP102", "area is not blank")
 VISIBLE_AREA = Rule("LP103", "area has no invisible or control characters (a zero-width space would make another area)")
 RETURN_KPI_KNOWN = Rule("LP104", "kpi_id is a KPI in the KPI definitions")
-NOT_FROM_903 = Rule("LP105", "kpi_id is not one lacperf computes from SSDA903 data")
+NOT_COMPUTED = Rule("LP105", "kpi_id is not one lacperf computes from SSDA903 data or Annex A")
 DENOMINATOR_WITH_NUMERATOR = Rule("LP106", "a percent KPI gives its denominator with its numerator")
 NUMERATOR_WITH_DENOMINATOR = Rule("LP107", "a percent KPI gives its numerator with its denominator")
 NOT_VALUE_ONLY = Rule("LP108", "a percent KPI gives numerator and denominator, not only a value")
@@ -88,7 +88,7 @@ ACCOMMODATION_CODE = Rule(
 )
 AREA_KNOWN = Rule("LP303", "a looked-after child is in child_area.csv (else counted in '{area_not_known}')")
 RETURN_BESIDE_EXTRACT = Rule(
-    "LP304", "a month with SSDA903 data has its {return_file} too (else its return KPIs read No data)"
+    "LP304", "a month with SSDA903 data or an Annex A has its {return_file} too (else its return KPIs read No data)"
 )
 
 # --- the benchmarks file (rate/benchmarks.py) ------------------------------------------------------------
@@ -96,7 +96,42 @@ BENCHMARK_KPI_KNOWN = Rule("LP401", "kpi_id is a KPI in the KPI definitions (row
 FINANCIAL_YEAR = Rule("LP402", "year is a financial year such as 2018/19")
 ONE_ROW_PER_KPI_AND_YEAR = Rule("LP403", "one row per KPI and year")
 
-# (LP5xx: kept for the Annex A lists' rules)
+# --- Ofsted's Annex A lists (ingest/annex_a.py, measures/annex_a.py) ---------------------------------------
+ANNEX_A_XLSX = Rule("LP501", "an Annex A workbook is saved as .xlsx (lacperf reads no macros and no older format)")
+ANNEX_A_NOT_A_LIST = Rule(
+    "LP502", "the file is an Annex A list lacperf reads (list_8.csv ... list_11.csv) or an area file"
+)
+ANNEX_A_ONE_SOURCE = Rule("LP503", "each list comes from one sheet or file")
+ANNEX_A_HEADER = Rule("LP504", "the sheet's first filled row names Annex A's columns")
+ANNEX_A_AMBIGUOUS_HEADER = Rule("LP505", "a header names one Annex A column (it could be several)")
+ANNEX_A_DATE = Rule("LP515", "{column} is a real date in the form dd/mm/yyyy, on or after {date}")
+ANNEX_A_CODE = Rule("LP506", "{column} is one of Annex A's codes (as the LIIA schema reads them)")
+ANNEX_A_WHOLE_NUMBER = Rule("LP507", "{column} is a whole number, not negative")
+ANNEX_A_YEARS = Rule("LP508", "{column} is a number of years")
+ANNEX_A_CEASED_AFTER_STARTED = Rule(
+    "LP509", "Date Ceased to be Looked After is on or after Date Started to be Looked After"
+)
+ANNEX_A_DUPLICATE = Rule(
+    "LP510",
+    "one row per child in a list (List 8: the row with the latest Date Started to be Looked After is kept; other "
+    "lists: the last)",
+)
+ANNEX_A_LOOKED_AFTER = Rule(
+    "LP511",
+    "a child in List 8 is looked after at the month end or was in the 12 months to it, by its own dates (Date "
+    "Started on or before the month end, Date Ceased blank or in the 12 months): else it is in no measure",
+)
+ANNEX_A_AREA_FILE = Rule(
+    "LP512", "an area file has the columns CHILD and AREA (child_area.csv) or TEAM and AREA (team_area.csv)"
+)
+ANNEX_A_NOT_AFTER_MONTH_END = Rule(
+    "LP513", "{column} is not after the month end, {date} (an Annex A records what had happened by then)"
+)
+ANNEX_A_AREA_KNOWN = Rule(
+    "LP514",
+    "a looked-after child's area is known: in child_area.csv, or its Allocated Team in team_area.csv (else counted "
+    "in '{area_not_known}')",
+)
 
 CATALOGUE: tuple[Rule, ...] = tuple(v for v in dict(globals()).values() if isinstance(v, Rule))
 CODES = frozenset(r.code for r in CATALOGUE)
