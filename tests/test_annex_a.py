@@ -396,7 +396,7 @@ def test_the_liia_sample_workbook(tmp_path: Path) -> None:
     assert data.lists[LIST_9]["LA in Touch"].tolist()[0] == "YES"
     assert data.problems.empty
     later = read_annex_a(folder, month_end=date(2022, 3, 31)).problems
-    said = later.loc[later["rule"] == RULE_NOT_LOOKED_AFTER]
+    said = later.loc[later["code"] == RULE_NOT_LOOKED_AFTER.code]
     assert said[["row", "column", "severity"]].values.tolist() == [[6, "Date Started to be Looked After", WARNING]]
 
 
@@ -440,7 +440,7 @@ def test_a_child_twice_in_a_list_is_said_and_counted_once(tmp_path: Path) -> Non
     rows = [child(id="001", started="01/01/2015", placements="5"), child(id="001", started="01/01/2014")]
     write_csv(tmp_path / "annex_a" / "list_8.csv", rows)
     data = read_annex_a(tmp_path / "annex_a", month_end=D)
-    said = data.problems.loc[data.problems["rule"] == RULE_DUPLICATE]
+    said = data.problems.loc[data.problems["code"] == RULE_DUPLICATE.code]
     assert said["row"].tolist() == [3]  # the earlier period's row; the latest start is kept
     assert data.lists[LIST_8]["Number of Placements in the Last 12 months"].tolist() == [5]
     assert headline(tmp_path / "annex_a", "placements_3plus_12m") == (1, 1)
@@ -553,7 +553,7 @@ def test_the_month_validates_annex_a_and_stops_on_its_errors(annex: Path, tmp_pa
     settings.write_text("authority: LA\n")
     inputs = Inputs.of(returns=annex.parent.parent, kpis=kpis, settings=settings, benchmarks="")
     found = validate_month(MONTH, inputs=inputs)
-    said = found.loc[found["rule"] == RULE_NOT_LOOKED_AFTER]
+    said = found.loc[found["code"] == RULE_NOT_LOOKED_AFTER.code]
     assert said["row"].tolist() == [7]  # F ceased before the 12 months (C left in them: no problem)
     data = month_data(MONTH, inputs=inputs)
     assert set(data.figures.loc[data.figures["month"] == MONTH, "kpi_id"]) == {"moves", "no_worker", "missing"}
@@ -655,7 +655,7 @@ def test_an_empty_list_sheet_is_refused_at_the_sheet(tmp_path: Path) -> None:
     folder.mkdir()
     book.save(folder / "Annex_A.xlsx")
     error = only_error(folder)
-    assert error["file"].endswith("Annex_A.xlsx, sheet 'List 8'") and error["rule"] == reader.RULE_HEADER
+    assert error["file"].endswith("Annex_A.xlsx, sheet 'List 8'") and error["code"] == reader.RULE_HEADER.code
 
 
 def test_each_pair_of_twins_counts_the_same_children_on_every_row(annex: Path) -> None:
