@@ -149,3 +149,15 @@ def test_the_figures_now_are_the_month_end_measures_figures() -> None:
         assert (now["in_timescale_now"], now["children_now"]) == (rows["numerator"].sum(), len(rows)), timescale
     # the short break (child 6) is left out of both
     assert row(frame, "reviews_in_timescale", "Kent", "All teams", "2024-02-29")["children_now"] == 6
+
+
+def test_the_forward_look_benchmark_runs_and_prints_its_figures() -> None:
+    import re
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    command = [sys.executable, str(root / "benchmarks" / "forward_look.py"), "--children", "200"]
+    printed = subprocess.run(command, check=True, capture_output=True, text=True, cwd=root).stdout
+    assert re.search(r"forward look: 200 children, 3 dates ahead x 6 measures, [\d,]+ rows in [\d.]+ s", printed)

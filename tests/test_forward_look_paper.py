@@ -66,6 +66,11 @@ def test_the_authoritys_page_shows_every_areas_teams_and_its_own_sentences() -> 
     # other file): reviews 1 (child 1) and 2 (1, 2); no visit known; child 1's health assessment due 1 March
     assert rows["Team A (North)"] == ["1", "2", "0", "0", "0", "1", "0", "0"]
     assert rows["Kent, all teams"] == ["2", "4", "0", "0", "0", "1", "0", "0"]
+    # No child has a placement start or a visit: the visits rule cannot be worked out for any of the 7
+    assert shown["not_known"] == (
+        "The workbook does not give the dates a rule needs for some children (counted, as in the scorecard, as not "
+        "in timescale, and never as falling due): visits 7."
+    )
 
 
 def test_an_areas_page_shows_its_own_teams_and_sentences() -> None:

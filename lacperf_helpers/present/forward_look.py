@@ -119,12 +119,21 @@ def forward_look_view(
     teams (on the authority's page, every area's), the counts falling due in each number of weeks ahead."""
     frame = view.frame
     headline = _pick(frame, SENTENCE_MEASURES[0], None)
-    sentences = []
+    sentences, unknown = [], []
     for measure in SENTENCE_MEASURES:
         found = _pick(frame, measure, None)
         found = found.loc[(found["area"] == area) & (found["team"] == ALL_TEAMS)]
         if len(found):
             sentences.append(_sentence(found.iloc[0], catalogue))
+            if count := int(found["not_known_now"].iloc[0]):
+                unknown.append(f"{BY_MEASURE[measure].many} {count:,}")
+    # Children whose dates the rule needs are blank: counted as the scorecard counts them, and said
+    not_known = (
+        "The workbook does not give the dates a rule needs for some children (counted, as in the scorecard, as "
+        f"not in timescale, and never as falling due): {', '.join(unknown)}."
+        if unknown
+        else ""
+    )
     weeks = sorted({int(w) for w in frame["weeks"].dropna()})
     # Places in the table's order: each area's teams, then the area; children of no known area, then the authority
     places = headline.loc[(headline["area"] == area) | (area == authority), ["area", "team"]]
@@ -143,6 +152,7 @@ def forward_look_view(
         rows.append((_place(str(place.area), str(place.team)), cells))
     return {
         "sentences": sentences,
+        "not_known": not_known,
         "before": day_label(str(headline["horizon"].iloc[0])) if len(headline) else "",
         "weeks": weeks,
         "until": {w: day_label(str(_pick(frame, SENTENCE_MEASURES[0], w)["horizon"].iloc[0])) for w in weeks},
