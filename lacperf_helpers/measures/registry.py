@@ -427,8 +427,9 @@ def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") ->
     rows = [None] * len(first) if where is None else [int(r) for r in where.loc[first.index, "_row"]]
     found = problems_at(
         files, rows, "RNE", first["RNE"].astype("string").fillna(""),
-        "a child's period of care starts on record (RNE S), or 30 months before the month end (else long-term "
-        "stability may leave them out)", WARNING,
+        "a child's period of care starts on record (an episode whose reason for new episode, RNE, is S: started "
+        "to be looked after), or 30 months before the month end (else long-term stability may leave them out)",
+        WARNING,
     )  # fmt: skip
     return combine([data.problems, found, _area_not_known(data, at), _accommodation_not_coded(data)])
 

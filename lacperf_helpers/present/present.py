@@ -129,7 +129,7 @@ def breakdown_section(appendix: Appendix, breakdown: str) -> Section:
     heading = Section("<h2>By {}</h2>").format(name)
     if rows.empty:
         return heading + Section("<p>{}</p>").format(
-            f"No KPI here is measured from SSDA903 data, so none is broken down by {name}."
+            f"No KPI here is counted from each child's record, so none is broken down by {name}."
         )
     groups = {g: i for i, g in enumerate(in_natural_order(list(rows["group"].unique()), breakdown))}
     kpis = {k: i for i, k in enumerate(rows["kpi_id"].unique())}
@@ -148,7 +148,7 @@ def breakdown_section(appendix: Appendix, breakdown: str) -> Section:
         for r in rows_of(rows, BreakdownRow)
     )
     caption = (
-        f"{appendix.area}, {month_label(appendix.month)}: the KPIs from SSDA903 data by {name}, "
+        f"{appendix.area}, {month_label(appendix.month)}: the KPIs counted from each child's record by {name}, "
         "each group rated against the KPI's own target."
     )
     columns = ("KPI", name.capitalize(), "This month", "Rating", "Last month")
@@ -254,9 +254,14 @@ def scorecard_table(appendix: Appendix) -> Section:
             if by_cohort
             else ""
         )
-        + ". Children to change rating: for a Green KPI, how many children's outcomes turning the other way "
-        "would lose Green; otherwise, how many more would reach the target. England: the latest published "
-        "figure and how this one compares"
+        + "."
+    )
+    # what the columns mean goes in the key below the table: the caption names the table, short enough to
+    # keep the whole table on the paper's first two pages
+    columns_key = (
+        "Children to change rating: for a Green KPI, how many children's outcomes turning the other way would lose "
+        "Green; otherwise, how many more would reach the target. England: the latest published figure and how "
+        "this one compares"
         + (
             f"; band: where {appendix.area}'s own published figure ranks among every authority in England, A the "
             "best quarter and D the worst (the annex has the detail)."
@@ -269,7 +274,7 @@ def scorecard_table(appendix: Appendix) -> Section:
         f"{page_name(appendix)}-{appendix.month}-kpis.csv",
     )
     hidden_key = NOT_SHOWN_KEY if appendix.edition is Edition.PUBLIC else ""  # the internal edition hides nothing
-    key = Section('<p class="lacperf-key">{} {}</p>').format(icons.KEY, hidden_key)
+    key = Section('<p class="lacperf-key">{} {} {}</p>').format(columns_key, icons.KEY, hidden_key)
     return table_section(Table("scorecard", caption, columns, cells)) + key + download
 
 
