@@ -164,3 +164,16 @@ def test_a_breakdown_lists_age_bands_by_age() -> None:
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td>', section)
     first_kpi = [group for title, group in rows if title == rows[0][0]]
     assert first_kpi == ["under 1", "1-4", "5-9", "10-15", "16 and over"]
+
+
+def test_the_paper_speaks_plainly_before_its_annex(rendered: Path, rendered_internal: Path) -> None:
+    """Members read the overview and the areas: the return's name and codes (SSDA903, reason for new episode
+    S) are for the annex, named there in words."""
+    for folder in (rendered, rendered_internal):
+        html = page(folder)
+        body = html[html.index("<main") : html.index('id="annex"')]
+        text = html_text.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'href="data:[^"]*"', "", body)))
+        assert "SSDA903" not in text and not re.search(r"\bRNE\b", text)
+        assert "from each child's record" in text
+        annex = html[html.index('id="annex"') :]
+        assert "children looked after return to the DfE, SSDA903" in annex

@@ -250,9 +250,18 @@ def test_the_navigation_reaches_the_other_pages(browser: Browser, rendered: Path
         assert anchor in links and page.locator(anchor).count() == 1
     for made in ("west-kent.html", "index.html", "../index.html"):  # pages this run made
         assert made in links and (rendered / SAMPLE_MONTH / made).resolve().is_file()
-    assert "../2019-08/kent.html" in links and "../2019-20-q2/kent.html" in links
+    # every link leads to a page; the pages not made (August, Kent's quarter, the other areas) are named so
+    assert all((rendered / SAMPLE_MONTH / href).resolve().is_file() for href in links if not href.startswith("#"))
+    not_made = page.locator("nav.lacperf-nav .lacperf-not-made").all_inner_texts()
+    assert "previous month, August 2019 (not made yet)" in not_made and "East Kent (not made yet)" in not_made
+    assert "the quarter, Q2 2019/20 (not made yet)" in not_made
     assert page.locator("nav.lacperf-nav [aria-current=page]").inner_text() == "Kent"
     page.close()
+    west = open_offline(browser, rendered / SAMPLE_MONTH / "west-kent.html").page  # its quarter was made after it
+    assert "../2019-20-q2/west-kent.html" in west.locator("nav.lacperf-nav a").evaluate_all(
+        "links => links.map(a => a.getAttribute('href'))"
+    )
+    west.close()
 
 
 def test_the_internal_edition_says_it_is_not_for_publication_on_screen_and_on_every_printed_page(
