@@ -119,8 +119,13 @@ def test_the_tables_to_take_away_are_the_published_figures(rendered: Path, tmp_p
     published = pd.read_csv(out, dtype=str, keep_default_na=False)
     published = published.loc[(published["cohort"] == "all") & (published["breakdown"] == "total")]
     merged = every_area.merge(published, on=["area", "kpi_id"], suffixes=("", "_published"), validate="one_to_one")
-    for column in ("numerator", "denominator", "value", "rag"):
-        assert (merged[column] == merged[f"{column}_published"]).all(), column
+    assert (merged["rag"] == merged["rag_published"]).all()
+    for column in ("numerator", "denominator", "value"):  # the same figures, as the page shows them
+        shown = merged[column] != "c"
+        assert (merged.loc[~shown, f"{column}_published"] == "c").all(), column
+        exact = counted(merged.loc[shown, f"{column}_published"])
+        places = merged.loc[shown, "decimals"].astype(int) if column == "value" else 1
+        assert (counted(merged.loc[shown, column]) - exact).abs().le(0.5 * 10.0**-places).all(), column
     assert (every_area["rag"] == "c").sum() == (every_area["numerator"] == "c").sum() > 0  # hidden: unrated too
     children = every_area.loc[every_area["kpi_id"].isin(published.loc[published["counts"] == "children", "kpi_id"])]
     for column in ("numerator", "denominator"):
@@ -177,3 +182,26 @@ def test_the_paper_speaks_plainly_before_its_annex(rendered: Path, rendered_inte
         assert "from each child's record" in text
         annex = html[html.index('id="annex"') :]
         assert "children looked after return to the DfE, SSDA903" in annex
+
+
+def test_every_table_on_the_page_can_be_taken_away_as_it_is_shown(rendered: Path, rendered_internal: Path) -> None:
+    """Each table of figures has its download, with the figures rounded as the page shows them and the page's
+    words for the verdicts (issue 29: 'Normal variation', never the SPC term 'Common cause')."""
+    html = page(rendered)
+    tables = re.findall(r'<table (?:id="T_\w+" )?class="(?:lacperf-scorecard|lacperf-rag-grid)"', html)
+    downloads = re.findall(r'<a download="([^"]+\.csv)"', html)
+    assert len(tables) == len(downloads) == 5, downloads  # the KPIs, the areas, England, the rates, the ratings
+    kpis = download(html, f"kent-{SAMPLE_MONTH}-kpis.csv")
+    shown = kpis.loc[kpis["value"] != "c"]
+    # a percent of the sample is shown to 1 decimal (59.9%), never 59.86159169550173
+    assert shown["value"].str.fullmatch(r"-?\d+(\.\d)?").all() and (shown["value"] == "59.9").any()
+    assert shown["numerator"].str.fullmatch(r"\d+(\.\d)?").all()  # 519, or 82.3 FTE: not 519.0
+    words = set(kpis["variation"]) | set(kpis["assurance"])
+    assert "Normal variation" in words and "Unusual improvement" in words
+    assert not words & {"Common cause", "Special cause improving", "Consistently missed", "Hit and miss"}
+    england = download(html, "england-2018-19-kent.csv")
+    assert len(england) == 3 and set(england["edition"]) == {"public"}
+    internal = page(rendered_internal)
+    assert re.findall(r'<a download="([^"]+\.csv)"', internal) == [
+        name.replace(".csv", "--internal-not-for-publication.csv") for name in downloads
+    ]
