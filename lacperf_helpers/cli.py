@@ -595,7 +595,7 @@ def batch(
         started_early = scheduler is None and not fresh_kernels
         return plan(
             spec, force, warm=not fresh_kernels, on_new_work=pool.start if started_early else lambda: None,
-            on_planned=_say_planned,
+            say=lambda line: typer.echo(printable(line), err=True),
         )  # fmt: skip
 
     # said at once: on a cold cache, checking a year's inputs takes a minute before the first page
@@ -614,11 +614,6 @@ def _shown_path(path: str) -> str:
         return str(Path(path).resolve().relative_to(Path.cwd()))
     except (ValueError, OSError):
         return path
-
-
-def _say_planned(period: str, edition: Edition, pages: int) -> None:
-    """A line as each period's inputs are checked and its pages planned."""
-    typer.echo(f"{period} ({edition.value} edition): inputs checked, {pages} page(s) planned", err=True)
 
 
 def _summarise(console: Console, results: list[JobResult], outs: list[Path]) -> None:

@@ -314,12 +314,13 @@ def plan(
     force: bool = False,
     warm: bool = True,
     on_new_work: Callable[[], None] = lambda: None,
-    on_planned: Callable[[str, Edition, int], None] = lambda period, edition, pages: None,
+    say: Callable[[str], None] = lambda line: None,
 ) -> list[Job]:
     """The jobs of a run: notebooks x periods x areas x cohorts, every input checked first. `on_new_work` is
     called when a period's inputs are checked and new (nothing has worked out its figures: pages will be
     rendered), before its figures are worked out: the batch starts its workers then (`WorkerPool.start`).
-    `on_planned`: called with each period, edition and its number of pages once they are planned (progress)."""
+    `say`: called with a line of progress as each period's inputs are checked and its pages planned (a cold
+    cache reads and checks a month's inputs for seconds, a year's for minutes)."""
     inputs = Inputs(
         returns=run.path(run.returns),
         kpis=run.path(run.kpis),
@@ -335,6 +336,7 @@ def plan(
     for notebook in run.notebooks:
         for period in periods[notebook]:
             for edition in dict.fromkeys(run.editions):
+                say(f"{period} ({edition.value} edition): checking the inputs")
                 pages = plan_pages(
                     notebook,
                     period,
@@ -348,7 +350,7 @@ def plan(
                     on_new_work=on_new_work,
                     edition=edition,
                 )
-                on_planned(period, edition, len(pages))
+                say(f"{period} ({edition.value} edition): {len(pages)} page(s) planned")
                 jobs += pages
     return jobs
 
