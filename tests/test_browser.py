@@ -223,7 +223,7 @@ def test_a_printed_table_s_caption_is_on_the_page_of_its_first_row(
     tables = page.evaluate(CAPTIONS)
     page.close()
     texts, _ = printed(browser, rendered / appendix)
-    assert len(tables) >= 3
+    assert len(tables) >= 2  # the month: 5 (KPIs, areas, England, rates, ratings); the quarter: 2
     for table_id, caption, first_row in tables:
         caption, first_row = (" ".join(unicodedata.normalize("NFKC", t).split())[:60] for t in (caption, first_row))
         on = [n for n, text in enumerate(texts) if caption in text]
