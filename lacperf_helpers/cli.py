@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -487,10 +488,19 @@ def _execute(jobs: list[Job], workers: int | None, scheduler: str | None, pool: 
     from lacperf_helpers.run.batch import execute
 
     console = Console(stderr=True)
-    columns = (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
-    with Progress(*columns, console=console, transient=False) as progress:
-        task = progress.add_task("Rendering appendices", total=len(jobs))
-        results = execute(jobs, workers, scheduler, on_result=lambda result: progress.advance(task), pool=pool)
+    if console.is_terminal:
+        columns = (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, console=console, transient=False) as progress:
+            task = progress.add_task("Rendering appendices", total=len(jobs))
+            results = execute(jobs, workers, scheduler, on_result=lambda result: progress.advance(task), pool=pool)
+    else:  # a log file or a scheduler's capture: a line per page as it is done (a bar would show only at the end)
+        done = itertools.count(1)
+
+        def said(result: JobResult) -> None:
+            seconds = f" in {result.seconds:.1f} s" if result.seconds else ""
+            typer.echo(printable(f"[{next(done)}/{len(jobs)}] {result.label}: {result.status}{seconds}"), err=True)
+
+        results = execute(jobs, workers, scheduler, on_result=said, pool=pool)
     _summarise(console, results, list(dict.fromkeys(Path(job.out) for job in jobs)))
 
 
@@ -583,14 +593,27 @@ def batch(
             raise InputError(run, str(exc.errors()[0]["msg"])) from None
         # warm workers are started as soon as there is new work, to start their kernels alongside the plan
         started_early = scheduler is None and not fresh_kernels
-        return plan(spec, force, warm=not fresh_kernels, on_new_work=pool.start if started_early else lambda: None)
+        return plan(
+            spec, force, warm=not fresh_kernels, on_new_work=pool.start if started_early else lambda: None,
+            say=lambda line: typer.echo(printable(line), err=True),
+        )  # fmt: skip
 
+    # said at once: on a cold cache, checking a year's inputs takes a minute before the first page
+    typer.echo(printable(f"lacperf batch {run}: checking each period's inputs, then rendering"), err=True)
     with WorkerPool(workers) as pool:
         jobs = _run(lambda: plan_jobs(pool))
         if not jobs:
             typer.echo("lacperf: nothing to render: the run names no months, quarters or areas", err=True)
             raise typer.Exit(2)
         _execute(jobs, workers, scheduler, pool)
+
+
+def _shown_path(path: str) -> str:
+    """A path as short as it can be said: relative to the working folder when it is inside it."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd()))
+    except (ValueError, OSError):
+        return path
 
 
 def _summarise(console: Console, results: list[JobResult], outs: list[Path]) -> None:
@@ -607,20 +630,17 @@ def _summarise(console: Console, results: list[JobResult], outs: list[Path]) -> 
         chosen = [r for r in results if r.status == status]
         totals.add_row(status, str(len(chosen)), f"{sum(r.seconds for r in chosen):.1f}")
     console.print(totals)
-    each = Table(show_header=True, box=None)
-    for heading in ("Appendix", "Status", "File"):
-        each.add_column(heading, overflow="fold")
-    for r in sorted(results, key=lambda r: r.label):
-        where = r.path + (f" (+ {Path(r.pdf).name})" if r.pdf else "")
+    for r in sorted(results, key=lambda r: r.label):  # a line each: a path is never broken inside its name
+        where = _shown_path(r.path) + (f" (+ {Path(r.pdf).name})" if r.pdf else "")
         if r.status == FAILED:
-            kept = f"; the last good one is still at {r.path}" if Path(r.path).exists() else ""
+            kept = f"; the last good one is still at {_shown_path(r.path)}" if Path(r.path).exists() else ""
             where = r.message + kept
         # area names and messages: never markup, never a control character sent to the terminal
-        each.add_row(Text(printable(r.label)), Text(r.status), Text(printable(where)))
-    console.print(each, highlight=False)
+        console.print(Text(printable(f"{r.label}: {r.status}: {where}")), soft_wrap=True, highlight=False)
     for out in outs:
         edition = "internal edition, not for publication" if out.name == FOLDERS[Edition.INTERNAL] else "public edition"
-        console.print(f"index of every appendix ({edition}): {out / 'index.html'}", highlight=False, markup=False)
+        index = _shown_path(str(out / "index.html"))
+        console.print(f"index of every appendix ({edition}): {index}", highlight=False, markup=False, soft_wrap=True)
     failed = [r for r in results if r.status == FAILED]
     for r in failed:  # one line each, as every other error: what, and why
         kept = f"; the last good appendix {r.path} is unchanged" if Path(r.path).exists() else ""
@@ -664,6 +684,7 @@ def measures(
     from lacperf_helpers.config.cohorts import load_cohorts
     from lacperf_helpers.config.definitions import load_settings
     from lacperf_helpers.config.paths import write_atomically
+    from lacperf_helpers.config.vocabulary import TOTAL
     from lacperf_helpers.disclose.publishing import published_csv, published_rows
     from lacperf_helpers.ingest.annex_a import load_annex_a
     from lacperf_helpers.ingest.ssda903 import load_903
@@ -681,9 +702,11 @@ def measures(
         if cohort is not None:
             defined.require(cohort, "--cohort")
         for one in breakdown or []:
-            if one not in defined.breakdown_names:
-                known = ", ".join(defined.breakdown_names)
+            if one != TOTAL and one not in defined.breakdown_names:  # 'total': the headline rows, as the CSV says
+                known = ", ".join([TOTAL, *defined.breakdown_names])
                 raise InputError("--breakdown", f"no breakdown {one!r}; the breakdowns in {cohorts} are: {known}")
+        # the total is always written; asked for alone, it is all that is written
+        breakdowns = None if not breakdown else [one for one in breakdown if one != TOTAL]
         folder = returns / month / "903"
         rules = load_settings(settings)
         name = authority or rules.authority
@@ -691,7 +714,7 @@ def measures(
             raise InputError(settings, "no authority is named: name it here or with --authority", column="authority")
         view = month_measures(
             returns, month, authority=name, rule=rules.disclosure, cohorts=defined, edition=Edition(edition),
-            measures=measure or None, breakdowns=breakdown or None,
+            measures=measure or None, breakdowns=breakdowns,
         )  # fmt: skip
         annex = returns / month / "annex_a"
         if view is None:

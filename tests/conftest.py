@@ -165,7 +165,12 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         terminalreporter.write_line(
             "board paper, A4 pages printed: "
             + ", ".join(f"{page} {n}" for page, n in board.PRINTED.items())
-            + " (target: at most 10)"
+            + f" (target: at most {board.PAGES_TARGET})"
+        )
+    if board is not None and board.TYPE_SIZES:
+        terminalreporter.write_line(
+            "board paper, smallest printed type (pt, body / tables; target 10 / 9): "
+            + ", ".join(f"{page} {n['body']:.1f} / {n['table']:.1f}" for page, n in board.TYPE_SIZES.items())
         )
     if board is not None and board.AXE_FOUND:
         terminalreporter.write_line(

@@ -124,7 +124,9 @@ def test_the_direction_of_travel_section(rendered: Path) -> None:
     assert figures[0] == "Care leavers given their health history at 18"
     assert html.count("<figcaption>") == 26
     assert "Children in care placed within 20 miles of home: 78.8% in September 2019, rated Amber; variation: " in html
-    assert "England 2018/19: 10.4% · worse" in html  # placement stability against England (the DfE's table), lower is better
+    assert (
+        "England 2018/19: 10.4% · worse" in html
+    )  # placement stability against England (the DfE's table), lower is better
 
 
 def test_each_amber_and_red_kpi_is_one_plain_sentence_in_the_annex(rendered_internal: Path) -> None:

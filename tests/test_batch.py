@@ -454,3 +454,22 @@ def test_the_appendix_exporter_matches_nbconverts_own_but_for_its_last_pass() ->
 
     assert shape(ours) == shape(theirs)
     assert sum(tabindex == "0" for _, _, tabindex in shape(ours)) == 3
+
+
+def test_a_batch_says_what_it_does_as_it_goes_when_not_on_a_terminal(run_file: Path) -> None:
+    """Issue 28: the first line at once (a cold year's inputs take a minute to check), a line as each period
+    is planned and as each page is done (a progress bar shows only on a terminal), and a summary whose paths
+    are never broken inside a name."""
+    result = runner.invoke(app, ["batch", str(run_file), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == f"lacperf batch {run_file}: checking each period's inputs, then rendering"
+    assert lines[1:3] == [
+        "2019-04 (public edition): checking the inputs",
+        "2019-04 (public edition): 2 page(s) planned",
+    ]
+    done = [line for line in lines if line.startswith("[")]
+    assert [line.split("]")[0] for line in done] == ["[1/2", "[2/2"]
+    assert all(re.search(r": rendered in \d+\.\d s$", line) for line in done)
+    page = (run_file.parent / "reports" / "public" / "2019-04" / "kent.html").resolve()
+    assert f"scorecard 2019-04 Kent: rendered: {page}" in lines  # whole, on one line

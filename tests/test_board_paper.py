@@ -119,8 +119,13 @@ def test_the_tables_to_take_away_are_the_published_figures(rendered: Path, tmp_p
     published = pd.read_csv(out, dtype=str, keep_default_na=False)
     published = published.loc[(published["cohort"] == "all") & (published["breakdown"] == "total")]
     merged = every_area.merge(published, on=["area", "kpi_id"], suffixes=("", "_published"), validate="one_to_one")
-    for column in ("numerator", "denominator", "value", "rag"):
-        assert (merged[column] == merged[f"{column}_published"]).all(), column
+    assert (merged["rag"] == merged["rag_published"]).all()
+    for column in ("numerator", "denominator", "value"):  # the same figures, as the page shows them
+        shown = ~merged[column].isin(["c", ""])  # blank: a KPI given as a value only, as published
+        assert (merged.loc[~shown, f"{column}_published"] == merged.loc[~shown, column]).all(), column
+        exact = counted(merged.loc[shown, f"{column}_published"])
+        places = merged.loc[shown, "decimals"].astype(int) if column == "value" else 1
+        assert (counted(merged.loc[shown, column]) - exact).abs().le(0.5 * 10.0**-places).all(), column
     assert (every_area["rag"] == "c").sum() == (every_area["numerator"] == "c").sum() > 0  # hidden: unrated too
     children = every_area.loc[every_area["kpi_id"].isin(published.loc[published["counts"] == "children", "kpi_id"])]
     for column in ("numerator", "denominator"):
@@ -146,11 +151,13 @@ def test_the_quarterly_page_lets_its_table_be_taken_away(rendered: Path) -> None
 
 
 def test_the_authority_s_overview_gives_its_national_band_and_an_area_s_does_not(rendered: Path) -> None:
-    kent = table(page(rendered), "scorecard")
+    html = page(rendered)
+    kent = table(html, "scorecard")
     bands = re.findall(r"2018/19: [\d.]+% \(band ([A-D])\)", kent)  # the band of the DfE's year, said so
-    national = table(page(rendered), "national")
+    national = table(html, "national")
     assert bands == re.findall(r'<td class="quartile quartile-[a-d]">([A-D])</td>', national)  # the annex's bands
-    assert len(bands) == 3 and "A the best quarter and D the worst" in kent
+    key = html[html.index('<p class="lacperf-key">', html.index('<table id="T_scorecard"')) :]
+    assert len(bands) == 3 and "A the best quarter and D the worst" in key[: key.index("</p>")]  # the table's key
     assert "(band" not in table(page(rendered, "west-kent"), "scorecard")  # the bands are Kent's, not the area's
 
 
@@ -248,3 +255,40 @@ def test_a_hidden_figure_reads_not_shown_and_nothing_else(rendered: Path) -> Non
         days = [row for row in cells_of(html, "areas") if "days" in row[0]]
         assert days and any("not shown" in row for row in days)  # the sample's hidden days figures
         assert "&lt;5" not in html and "<5" not in html_text.unescape(re.sub(r"<[^>]+>", " ", html))
+
+
+def test_the_paper_speaks_plainly_before_its_annex(rendered: Path, rendered_internal: Path) -> None:
+    """Members read the overview and the areas: the return's name and codes (SSDA903, reason for new episode
+    S) are for the annex, named there in words."""
+    for folder in (rendered, rendered_internal):
+        html = page(folder)
+        body = html[html.index("<main") : html.index('id="annex"')]
+        text = html_text.unescape(re.sub(r"<[^>]+>", " ", re.sub(r'href="data:[^"]*"', "", body)))
+        assert "SSDA903" not in text and not re.search(r"\bRNE\b", text)
+        assert "from each child's record" in text
+        annex = html[html.index('id="annex"') :]
+        assert "children looked after return to the DfE, SSDA903" in annex
+
+
+def test_every_table_on_the_page_can_be_taken_away_as_it_is_shown(rendered: Path, rendered_internal: Path) -> None:
+    """Each table of figures has its download, with the figures rounded as the page shows them and the page's
+    words for the verdicts (issue 29: 'Normal variation', never the SPC term 'Common cause')."""
+    html = page(rendered)
+    tables = re.findall(r'<table (?:id="T_\w+" )?class="(?:lacperf-scorecard|lacperf-rag-grid)"', html)
+    downloads = re.findall(r'<a download="([^"]+\.csv)"', html)
+    assert len(tables) == len(downloads) == 5, downloads  # the KPIs, the areas, England, the rates, the ratings
+    kpis = download(html, f"kent-{SAMPLE_MONTH}-kpis.csv")
+    shown = kpis.loc[kpis["value"] != "c"]
+    # a percent of the sample is shown to 1 decimal (59.9%), never 59.86159169550173
+    assert shown["value"].str.fullmatch(r"-?\d+(\.\d)?").all() and (shown["value"] == "59.9").any()
+    # 519, or 82.3 FTE: not 519.0 (blank: a KPI given as a value only)
+    assert shown["numerator"].str.fullmatch(r"(\d+(\.\d)?)?").all() and (shown["numerator"] == "519").any()
+    words = set(kpis["variation"]) | set(kpis["assurance"])
+    assert "Normal variation" in words and "Unusual improvement" in words
+    assert not words & {"Common cause", "Special cause improving", "Consistently missed", "Hit and miss"}
+    england = download(html, "england-2018-19-kent.csv")
+    assert len(england) == 3 and set(england["edition"]) == {"public"}
+    internal = page(rendered_internal)
+    assert re.findall(r'<a download="([^"]+\.csv)"', internal) == [
+        name.replace(".csv", "--internal-not-for-publication.csv") for name in downloads
+    ]

@@ -92,3 +92,59 @@ def test_the_chart_names_what_it_shows_and_leaves_hidden_figures_as_gaps() -> No
 def test_the_explorer_reads_the_authority_and_rule_from_settings() -> None:
     declared = papermill.inspect_notebook(str(NOTEBOOK))
     assert "authority" not in declared and "settings_file" in declared
+
+
+def test_a_misspelt_area_is_refused_naming_the_areas() -> None:
+    from lacperf_helpers.present.explore import hidden_note, months_across
+
+    table = cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "total", "Kent")
+    for show in (months_across, hidden_note):  # not an empty table and "Every figure is shown."
+        with pytest.raises(InputError, match="no area 'West Knet' in these figures; did you mean 'West Kent'"):
+            show(table, "West Knet", "total")
+    with pytest.raises(InputError, match="the areas are: Kent, East Kent, North Kent, South Kent, West Kent"):
+        cohort_chart(table, "cla_count", "Dover")
+
+
+def test_two_inline_charts_declare_nothing_in_the_page_s_shared_scope() -> None:
+    """JupyterLab runs every output's scripts in one global scope: altair's inline HTML declares `const spec`
+    (and its Vega bundle top-level constants) there, so a second chart failed with "Identifier 'spec' has
+    already been declared". Each script now runs in a function of its own (the browser test draws two)."""
+    import re
+
+    import altair as alt
+
+    from lacperf_helpers.present.explore import charts_inline
+
+    table = cohort_table(paths.SAMPLE_RETURNS, MONTHS, "cla_count", "all", "age_band", "Kent")
+    before = alt.renderers.active
+    charts_inline()
+    try:
+        shown = [alt.renderers.get()(cohort_chart(table, "cla_count", "Kent").to_dict()) for _ in range(2)]
+    finally:
+        alt.renderers.enable(before)
+    for bundle in shown:
+        html = bundle["text/html"] if isinstance(bundle, dict) else bundle[0]["text/html"]
+        scripts = re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)
+        assert len(scripts) == 2 and "const spec" in scripts[1] and "cdn.jsdelivr" not in html
+        assert all(s.startswith("(function () {") and s.rstrip().endswith("})();") for s in scripts)
+
+
+def test_measures_writes_the_total_alone_when_asked(tmp_path: Path) -> None:
+    """`--breakdown total` (the CSV's own word for the headline rows) is accepted, and writes only them."""
+    import pandas as pd
+    from typer.testing import CliRunner
+
+    from lacperf_helpers.cli import app
+
+    out = tmp_path / "total.csv"
+    done = CliRunner().invoke(app, ["measures", "--returns", str(paths.SAMPLE_RETURNS), "--month", "2019-09",
+                                    "--measure", "cla_starts_12_months", "--breakdown", "total", "--out", str(out),
+                                    "--cohorts", str(paths.PANEL_COHORTS_FILE), "--edition", "internal"])  # fmt: skip
+    assert done.exit_code == 0, done.output
+    table = pd.read_csv(out, dtype={"group": str}, keep_default_na=False)
+    assert set(table["breakdown"]) == {"total"} and set(table["group"]) == {"all"}
+    # the 12 months' starts (a flow over the rolling year) for every cohort, the section 20 one included
+    assert "14-17 under section 20" in set(table["cohort"]) and set(table["measure"]) == {"cla_starts_12_months"}
+    wrong = CliRunner().invoke(app, ["measures", "--returns", str(paths.SAMPLE_RETURNS), "--month", "2019-09",
+                                     "--breakdown", "totl", "--out", str(out)])  # fmt: skip
+    assert wrong.exit_code == 2 and "the breakdowns in" in wrong.output and "are: total, age_band" in wrong.output

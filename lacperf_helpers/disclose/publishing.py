@@ -156,6 +156,51 @@ def published_csv(view: Published) -> str:
     return csv_text(frame.assign(edition=MARKS[view.edition]))
 
 
+# "Figures as shown": the columns a page shows as a KPI's value (to its decimals) and as counts (whole, or to
+# one decimal for full-time equivalents), by the ends of their names (this month's, last month's, a period's).
+_SHOWN_AS_VALUES = ("value", "target", "floor", "england", "change")
+_SHOWN_AS_COUNTS = ("numerator", "denominator", "numerator_change", "denominator_change", "children_to_change_rating")
+
+
+def shown_csv(view: Published, decimals: pd.Series, words: dict[str, pd.Series] | None = None) -> str:
+    """`published_csv` of the figures as a page shows them, for its "download this table": each value to its
+    KPI's `decimals` (a Series on the view's rows: 59.9, not 59.86159169550173), counts whole (or to one
+    decimal: full-time equivalents), and each column of `words` (Series on the same rows) in the page's words
+    ('Normal variation', not the SPC term 'Common cause'). Hidden figures read 'c' as in `published_csv`."""
+    frame = view.frame.copy()
+    places = decimals.reindex(frame.index)
+    for column in frame.columns:
+        if column.endswith(_SHOWN_AS_VALUES) and pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = [_to_places(v, d) for v, d in zip(frame[column], places, strict=True)]
+        elif column.endswith(_SHOWN_AS_COUNTS) and pd.api.types.is_numeric_dtype(frame[column]):
+            frame[column] = [_as_count(v) for v in frame[column]]
+    for column, shown in (words or {}).items():
+        if column in frame:
+            frame[column] = shown.reindex(frame.index).fillna("")
+    return published_csv(_published(frame, view.edition))
+
+
+def _to_places(value: object, decimals: object) -> str:
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return ""
+    places = 1 if decimals is None or pd.isna(decimals) else int(decimals)  # type: ignore[call-overload]
+    return f"{float(value):.{places}f}"  # type: ignore[arg-type]
+
+
+def _as_count(value: object) -> str:
+    if value is None or pd.isna(value):  # type: ignore[call-overload]
+        return ""
+    text = f"{float(value):.1f}"  # type: ignore[arg-type]
+    return text.removesuffix(".0")
+
+
+def shown_table_csv(columns: tuple[str, ...], rows: list[tuple[str, ...]], edition: Edition) -> str:
+    """A page's table as its cells read, for "download this table" where the table is made of figures already
+    published (the DfE's national tables, rates shown only where their count is), with the edition's mark."""
+    frame = pd.DataFrame(rows, columns=list(columns))
+    return csv_text(frame.assign(edition=MARKS[edition]))
+
+
 def _period_prefixes(frame: pd.DataFrame) -> list[str]:
     return [c.removesuffix("withheld") for c in frame.columns if c.endswith("_withheld") and c != "previous_withheld"]
 

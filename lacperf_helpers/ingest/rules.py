@@ -80,8 +80,8 @@ DFE_RULES_READ_FILE = Rule(
 # --- what the measures need of the inputs (measures/) -----------------------------------------------------
 PERIOD_START_ON_RECORD = Rule(
     "LP301",
-    "a child's period of care starts on record (RNE S), or 30 months before the month end (else long-term "
-    "stability may leave them out)",
+    "a child's period of care starts on record (an episode whose reason for new episode, RNE, is S: started "
+    "to be looked after), or 30 months before the month end (else long-term stability may leave them out)",
 )
 ACCOMMODATION_CODE = Rule(
     "LP302", "OC3 ACCOM is a code in the DfE's list (an invalid code is never counted as suitable)"

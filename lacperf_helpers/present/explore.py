@@ -5,7 +5,10 @@ Only aggregated frames leave here: one row per month x area x group, never a row
 
 from __future__ import annotations
 
+import re
+from difflib import get_close_matches
 from pathlib import Path
+from typing import Any
 
 import altair as alt
 import pandas as pd
@@ -76,6 +79,18 @@ def cohort_table(
     return chosen.loc[:, columns]
 
 
+def require_area(table: pd.DataFrame, area: str) -> None:
+    """Refuse an area the figures do not have (a misspelling would otherwise show an empty table, and a note
+    that every figure is shown), naming the nearest and every known area."""
+    known = list(dict.fromkeys(table["area"]))
+    if area in known:
+        return
+    folded = {a.casefold(): a for a in known}
+    near = [folded[a] for a in get_close_matches(area.casefold(), list(folded), n=1, cutoff=0.6)]
+    hint = f"did you mean {near[0]!r}? " if near else ""
+    raise InputError("area", f"no area {area!r} in these figures; {hint}the areas are: {', '.join(known)}")
+
+
 def title(measure: str, cohort: str, breakdown: str, area: str) -> str:
     """'Children looked after at the month end: Kent, excluding UASC, by age band'."""
     by = "" if breakdown == TOTAL else f", by {breakdown.replace('_', ' ')}"
@@ -86,6 +101,7 @@ def title(measure: str, cohort: str, breakdown: str, area: str) -> str:
 def months_across(table: pd.DataFrame, area: str, breakdown: str) -> pd.DataFrame:
     """One area's figures with months across and groups down, in their natural order; hidden figures read
     'not shown' as on the appendix."""
+    require_area(table, area)
     one = table.loc[table["area"] == area]
     wide = one.pivot_table(index="group", columns="month", values="figure", aggfunc="first", sort=False)
     wide = wide.loc[in_natural_order(list(wide.index), breakdown)]
@@ -97,6 +113,7 @@ def months_across(table: pd.DataFrame, area: str, breakdown: str) -> pd.DataFram
 def hidden_note(table: pd.DataFrame, area: str, published_exactly: bool = True) -> str:
     """What the table hides, and why. `published_exactly`: the cohort and breakdown are published at all
     (CohortCatalogue.published_exactly); the public edition shows no figure of one that is not."""
+    require_area(table, area)
     mine = table.loc[table["area"] == area]
     hidden = int((mine["withheld"] != "").sum())
     if not hidden:
@@ -130,6 +147,7 @@ def cohort_chart(
 ) -> alt.Chart:
     """Each group's line over the months for one area; click the legend to pick groups; hover for figures.
     A hidden figure is a gap in its line (its value is not drawn)."""
+    require_area(table, area)
     data = table.loc[table["area"] == area].assign(date=lambda f: f["month"] + "-01")
     data = data.assign(value=data["value"].where(data["withheld"] == ""))
     order = in_natural_order(list(data["group"].unique()), breakdown)
@@ -153,3 +171,30 @@ def cohort_chart(
         .add_params(pick)
         .properties(width=520, height=260)
     )
+
+
+INLINE_CHARTS = "lacperf-inline"  # the renderer `charts_inline` enables
+_SCRIPT = re.compile(r'(<script type="text/javascript">)(.*?)(</script>)', re.S)
+
+
+def _inline_html(spec: dict[str, Any], **options: Any) -> dict[str, str]:
+    """Altair's 'inline' HTML (Vega carried in the output: nothing fetched), each script in a function of its
+    own. JupyterLab runs every output's scripts in one global scope, where a second chart's top-level
+    `const spec` (and its Vega bundle's own top-level constants) would be declared again, and the second chart
+    would fail with "Identifier 'spec' has already been declared"."""
+    renderer = alt.utils.display.HTMLRenderer(
+        mode="vega-lite", template="inline", vega_version=alt.VEGA_VERSION,
+        vegaembed_version=alt.VEGAEMBED_VERSION, vegalite_version=alt.VEGALITE_VERSION,
+    )  # fmt: skip
+    bundle = dict(renderer(spec, **options))
+    bundle["text/html"] = _SCRIPT.sub(
+        lambda m: f"{m[1]}(function () {{\n{m[2]}\n}})();{m[3]}", str(bundle["text/html"])
+    )
+    return bundle
+
+
+def charts_inline() -> None:
+    """Show altair charts as HTML that carries its own Vega (in JupyterLab and on a rendered page, offline),
+    any number of them on one page."""
+    alt.renderers.register(INLINE_CHARTS, _inline_html)
+    alt.renderers.enable(INLINE_CHARTS)

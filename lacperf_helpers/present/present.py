@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import pandas as pd
 from markupsafe import Markup
 
-from lacperf_helpers.config.definitions import Settings
+from lacperf_helpers.config.definitions import KpiCatalogue, Settings
 from lacperf_helpers.config.editions import MARKS, Edition
 from lacperf_helpers.config.formatting import DASH, NOT_SHOWN, fmt_count, fmt_figure, fmt_value, missing, slug
 from lacperf_helpers.config.periods import (
@@ -26,7 +26,7 @@ from lacperf_helpers.config.periods import (
     rolling_months,
 )
 from lacperf_helpers.config.vocabulary import in_natural_order
-from lacperf_helpers.disclose.publishing import Published, published_csv, published_rows
+from lacperf_helpers.disclose.publishing import Published, published_rows, shown_csv, shown_table_csv
 from lacperf_helpers.ingest.rules import CODES as LACPERF_CODES
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
 from lacperf_helpers.present import chart_drawing, charts, icons
@@ -129,7 +129,7 @@ def breakdown_section(appendix: Appendix, breakdown: str) -> Section:
     heading = Section("<h2>By {}</h2>").format(name)
     if rows.empty:
         return heading + Section("<p>{}</p>").format(
-            f"No KPI here is measured from SSDA903 data, so none is broken down by {name}."
+            f"No KPI here is counted from each child's record, so none is broken down by {name}."
         )
     groups = {g: i for i, g in enumerate(in_natural_order(list(rows["group"].unique()), breakdown))}
     kpis = {k: i for i, k in enumerate(rows["kpi_id"].unique())}
@@ -148,7 +148,7 @@ def breakdown_section(appendix: Appendix, breakdown: str) -> Section:
         for r in rows_of(rows, BreakdownRow)
     )
     caption = (
-        f"{appendix.area}, {month_label(appendix.month)}: the KPIs from SSDA903 data by {name}, "
+        f"{appendix.area}, {month_label(appendix.month)}: the KPIs counted from each child's record by {name}, "
         "each group rated against the KPI's own target."
     )
     columns = ("KPI", name.capitalize(), "This month", "Rating", "Last month")
@@ -279,11 +279,15 @@ def scorecard_table(appendix: Appendix) -> Section:
             if by_cohort
             else ""
         )
-        + ". Children to change rating: for a Green KPI, how many children's outcomes turning the other way "
-        "would lose Green; otherwise, how many more would reach the target. England: one figure per KPI, of the "
-        "latest year published (the year first), from the DfE's national tables where they publish the KPI and "
-        "otherwise from the benchmarks file (the notes name each KPI's source), then how this month's figure "
-        "compares with it"
+        + "."
+    )
+    # what the columns mean goes in the key below the table: the caption names the table, short enough to
+    # keep the whole table on the paper's first two pages
+    columns_key = (
+        "Children to change rating: for a Green KPI, how many children's outcomes turning the other way would lose "
+        "Green; otherwise, how many more would reach the target. England: one figure per KPI, of the latest year "
+        "published (the year first), from the DfE's national tables where they publish the KPI and otherwise from "
+        "the benchmarks file (the notes name each KPI's source), then how this month's figure compares with it"
         + (
             f"; band: where {appendix.area}'s own published figure that year ranks among every authority in "
             "England, A the best quarter and D the worst (the annex has the detail)."
@@ -294,9 +298,10 @@ def scorecard_table(appendix: Appendix) -> Section:
     download = csv_download(
         published_rows(appendix.card, columns=DOWNLOAD_COLUMNS),
         f"{page_name(appendix)}-{appendix.month}-kpis.csv",
+        appendix.catalogue,
     )
     hidden_key = NOT_SHOWN_KEY if appendix.edition is Edition.PUBLIC else ""  # the internal edition hides nothing
-    key = Section('<p class="lacperf-key">{} {}</p>').format(icons.KEY, hidden_key)
+    key = Section('<p class="lacperf-key">{} {} {}</p>').format(columns_key, icons.KEY, hidden_key)
     return table_section(Table("scorecard", caption, columns, cells)) + key + download
 
 
@@ -316,12 +321,38 @@ def page_name(appendix: Appendix) -> str:
     return slug(appendix.area) + ("" if appendix.cohort == "all" else f"--{slug(appendix.cohort)}")
 
 
-def csv_download(view: Published, file: str) -> Section:
-    """A link that saves the table's published figures as CSV, from the page itself (no network); the internal
-    edition's file is named, and every row marked, not for publication."""
-    internal = view.edition is Edition.INTERNAL
+def csv_download(view: Published, file: str, catalogue: KpiCatalogue) -> Section:
+    """A link that saves the table's published figures as CSV, as the page shows them (each value to its KPI's
+    decimals, the verdicts in the page's words), from the page itself (no network); the internal edition's file
+    is named, and every row marked, not for publication."""
+    kpis = {kpi.id: kpi for kpi in catalogue.kpis}
+    frame = view.frame
+    decimals = frame["kpi_id"].map(lambda k: kpis[k].decimals if k in kpis else None)
+    polarity = frame["kpi_id"].map(lambda k: kpis[k].polarity if k in kpis else "H")
+    words = {}
+    for column in [c for c in frame.columns if c.endswith("variation")]:
+        shown = [
+            icons.variation(v, p)
+            for v, p in zip(frame[column].where(frame[column].notna(), None), polarity, strict=True)
+        ]
+        words[column] = pd.Series([v.words if v else "" for v in shown], index=frame.index)
+    for column in [c for c in frame.columns if c.endswith("assurance")]:
+        verdicts = [icons.assurance(v) for v in frame[column].where(frame[column].notna(), None)]
+        words[column] = pd.Series([v.words if v else "" for v in verdicts], index=frame.index)
+    return _download(shown_csv(view, decimals, words), file, view.edition)
+
+
+def table_download(table: Table, file: str, edition: Edition) -> Section:
+    """A link that saves a table of figures already published (the DfE's, rates shown only where their count is)
+    as its cells read."""
+    rows = [tuple(cell.text for cell in row) for row in table.rows]
+    return _download(shown_table_csv(table.columns, rows, edition), file, edition)
+
+
+def _download(data: str, file: str, edition: Edition) -> Section:
+    internal = edition is Edition.INTERNAL
     name = file.replace(".csv", "--internal-not-for-publication.csv") if internal else file
-    return render("download.html.j2", data=published_csv(view), file=name, internal=internal, mark=MARKS[view.edition])
+    return render("download.html.j2", data=data, file=name, internal=internal, mark=MARKS[edition])
 
 
 def overview(appendix: Appendix) -> Section:
@@ -355,7 +386,9 @@ def national_section(appendix: Appendix) -> Section:
     columns = ("KPI", f"{authority} (published)", "England", region, "Statistical neighbours (how many)",
                "Rank", "Quartile band", "Best", "Worst")  # fmt: skip
     caption = f"{authority} against every authority in England, {national['year'].iloc[0]}."
-    table = table_section(Table("national", caption, columns, tuple(rows)))
+    made = Table("national", caption, columns, tuple(rows))
+    file = f"england-{national['year'].iloc[0]}-{slug(authority)}.csv".replace("/", "-")
+    table = table_section(made) + table_download(made, file, appendix.edition)
     return render(
         "national.html.j2", year=national["year"].iloc[0], authority=authority, region=region, table=table,
         rates=rates_table(appendix),
@@ -386,7 +419,9 @@ def rates_table(appendix: Appendix) -> Section:
         f"{first['population_year']} estimate); the DfE's for {first['year']}. A dash: not published (a rate "
         "gives its count back, so it is shown only where the count itself is published)."
     )
-    return table_section(Table("rates", caption, columns, tuple(rows)))
+    shown = Table("rates", caption, columns, tuple(rows))
+    file = f"rates-per-10000-{appendix.month}-{slug(authority)}.csv"
+    return table_section(shown) + table_download(shown, file, appendix.edition)
 
 
 def areas_table(appendix: Appendix) -> Section:
@@ -428,6 +463,7 @@ def areas_table(appendix: Appendix) -> Section:
     download = csv_download(
         published_rows(appendix.all_areas, frame["area"].isin(areas), columns=DOWNLOAD_COLUMNS),
         f"all-areas-{appendix.month}-kpis.csv",
+        appendix.catalogue,
     )
     return render(
         "areas.html.j2",
@@ -650,9 +686,15 @@ def trend_section(appendix: Appendix) -> Section:
             analysis.points, r.unit, r.decimals, r.counts, r.polarity, *_reference_lines(r, national.get(r.kpi_id))
         )
         figures.append(charts.kpi_figure(frames, kpi_chart_headline(r, appendix.month), heading=r.title))
+    shown = published_rows(
+        appendix.history,
+        appendix.history.frame["month"].isin(months),
+        columns=["month", "area", "cohort", "kpi_id", "title", "rag", "withheld"],
+    )
+    download = csv_download(shown, f"{page_name(appendix)}-ratings-{months[0]}-to-{months[-1]}.csv", appendix.catalogue)
     return render(
         "trends.html.j2",
-        grid=ratings_grid(recent, titles, months, grid_text),
+        grid=ratings_grid(recent, titles, months, grid_text) + download,
         window=window,
         key=render("chart_key.html.j2", lines=CHART_LINES),
         charts=figures,
@@ -761,7 +803,7 @@ def quarter_table(q: QuarterAppendix) -> Section:
         "may be counted in more than one month, so these are not numbers of children), or the months' average "
         "for days and numbers. Each period is rated against the target of its own financial year."
     )
-    download = csv_download(q.card, f"{slug(q.area)}-{quarter_slug(q.quarter)}-kpis.csv")
+    download = csv_download(q.card, f"{slug(q.area)}-{quarter_slug(q.quarter)}-kpis.csv", q.month_end.catalogue)
     return table_section(Table("quarter", caption, QUARTER_COLUMNS, cells)) + download
 
 

@@ -51,6 +51,7 @@ from lacperf_helpers.config.periods import (
 )
 from lacperf_helpers.ingest.layout import VALIDATION_CSV, VALIDATION_PAGE, return_path
 from lacperf_helpers.ingest.manifest import describe, page_inputs
+from lacperf_helpers.run.links import link_pages
 from lacperf_helpers.run.pages import TEMPLATE, TEMPLATES, RenderError, appendix_path, check_file_names, clear_leftovers
 
 if TYPE_CHECKING:
@@ -309,11 +310,17 @@ def load_run(name: str) -> RunFile:
 
 
 def plan(
-    run: RunFile, force: bool = False, warm: bool = True, on_new_work: Callable[[], None] = lambda: None
+    run: RunFile,
+    force: bool = False,
+    warm: bool = True,
+    on_new_work: Callable[[], None] = lambda: None,
+    say: Callable[[str], None] = lambda line: None,
 ) -> list[Job]:
     """The jobs of a run: notebooks x periods x areas x cohorts, every input checked first. `on_new_work` is
     called when a period's inputs are checked and new (nothing has worked out its figures: pages will be
-    rendered), before its figures are worked out: the batch starts its workers then (`WorkerPool.start`)."""
+    rendered), before its figures are worked out: the batch starts its workers then (`WorkerPool.start`).
+    `say`: called with a line of progress as each period's inputs are checked and its pages planned (a cold
+    cache reads and checks a month's inputs for seconds, a year's for minutes)."""
     inputs = Inputs(
         returns=run.path(run.returns),
         kpis=run.path(run.kpis),
@@ -325,25 +332,27 @@ def plan(
         dfe_rules=run.dfe_rules,
     )
     periods = {"scorecard": run.month_list(), "quarterly": run.quarter_list()}
-    return [
-        job
-        for notebook in run.notebooks
-        for period in periods[notebook]
-        for edition in dict.fromkeys(run.editions)
-        for job in plan_pages(
-            notebook,
-            period,
-            inputs=inputs,
-            areas=None if run.areas == "all" else list(run.areas),
-            cohorts=run.cohorts,
-            out=run.path(run.out),
-            pdf=run.pdf,
-            force=force,
-            warm=warm,
-            on_new_work=on_new_work,
-            edition=edition,
-        )
-    ]
+    jobs: list[Job] = []
+    for notebook in run.notebooks:
+        for period in periods[notebook]:
+            for edition in dict.fromkeys(run.editions):
+                say(f"{period} ({edition.value} edition): checking the inputs")
+                pages = plan_pages(
+                    notebook,
+                    period,
+                    inputs=inputs,
+                    areas=None if run.areas == "all" else list(run.areas),
+                    cohorts=run.cohorts,
+                    out=run.path(run.out),
+                    pdf=run.pdf,
+                    force=force,
+                    warm=warm,
+                    on_new_work=on_new_work,
+                    edition=edition,
+                )
+                say(f"{period} ({edition.value} edition): {len(pages)} page(s) planned")
+                jobs += pages
+    return jobs
 
 
 def plan_pages(
@@ -580,8 +589,12 @@ def execute(
             else:
                 log.info("%s: %s", result.label, result.status)
             on_result(result)
+    made = any(result.status == RENDERED for result in results)
     for out in dict.fromkeys(Path(job.out) for job in jobs):  # each edition's folder its own index
         write_indexes(out)
+        if made:  # pages made now: every page links them, and names those not made yet (run/links.py)
+            with FileLock(str(out / ".index.lock")):
+                link_pages(out)
         remove_lock_files(out)
     return results
 
