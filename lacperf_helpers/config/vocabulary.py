@@ -43,6 +43,29 @@ MEASURE_UNITS: dict[str, str] = {
     "dental_check_903": "percent",
 }
 
+# Annex A measures by id (measures/annex_a.py), with what each counts: a KPI with source annex_a names one.
+ANNEX_A_MEASURE_UNITS: dict[str, str] = {
+    "looked_after_annex_a": "count",
+    "reviews_in_timescale": "percent",
+    "visits_in_timescale": "percent",
+    "health_assessment_up_to_date": "percent",
+    "health_assessment_up_to_date_all": "percent",
+    "dental_check_up_to_date": "percent",
+    "dental_check_up_to_date_all": "percent",
+    "placements_3plus_12m": "percent",
+    "placed_out_of_area": "percent",
+    "placed_with_private_provider": "percent",
+    "placed_in_foster_care": "percent",
+    "missing_12m": "percent",
+    "return_interview_offered": "percent",
+    "return_interview_accepted": "percent",
+    "leavers_in_touch": "percent",
+    "pathway_plan_up_to_date": "percent",
+    "leavers_suitable_accommodation": "percent",
+    "leavers_eet": "percent",
+    "no_allocated_worker": "percent",
+}
+
 
 def in_natural_order(groups: list[str], breakdown: str) -> list[str]:
     """Each breakdown's groups as a reader expects them (age bands youngest first, '5-13' before '14-17'),

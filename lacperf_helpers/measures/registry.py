@@ -777,3 +777,18 @@ def _add_up(
     return added.sort_values(
         ["month", "measure", "breakdown", "cohort", "area", "group"], key=position, ignore_index=True
     ).loc[:, [*keys, "numerator", "denominator"]]
+
+
+def add_up_children(
+    joined: pd.DataFrame, month: str, authority: str, areas: list[str], measure_ids: list[str],
+    units: dict[str, str], cohorts: CohortCatalogue, breakdowns: list[str],
+) -> pd.DataFrame:  # fmt: skip
+    """Another source's child-level rows (Annex A's), each with who the child is (age, age_band, sex, ethnicity,
+    legal_status, placement_type, uasc, area), added up as `measure_tables` adds up the SSDA903 measures'."""
+    summed = _area_sums(joined.assign(month=month), cohorts, breakdowns)
+    table = _add_up(summed, authority, [authority, *areas], measure_ids, [month], cohorts, breakdowns)
+    unit = table["measure"].map(units)
+    percent = 100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)
+    table["value"] = percent.where(unit == "percent", table["numerator"])
+    table["denominator"] = table["denominator"].where(unit == "percent")
+    return table.loc[:, list(MEASURE_COLUMNS)]
