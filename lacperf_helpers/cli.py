@@ -631,7 +631,7 @@ def _summarise(console: Console, results: list[JobResult], outs: list[Path]) -> 
         raise typer.Exit(1)
 
 
-@app.command(short_help="Write the SSDA903 measures by cohort, breakdown and area as a CSV.")
+@app.command(short_help="Write the SSDA903 and Annex A measures by cohort, breakdown and area as a CSV.")
 def measures(
     returns: ReturnsOption,
     month: MonthOption,
@@ -651,9 +651,10 @@ def measures(
     ] = None,
     edition: EditionOption = DEFAULT.value,
 ) -> None:
-    """Compute the SSDA903 measures from <returns>/<YYYY-MM>/903/ by cohort (--cohorts: all, excluding UASC
-    ...), breakdown (age band, sex, ethnicity, legal status, placement type, and the file's own: age bands,
-    two crossed) and area (child_area.csv). Every cohort is measured, so the hidden figures are the same
+    """Compute the SSDA903 measures from <returns>/<YYYY-MM>/903/ and the Annex A measures from annex_a/ by
+    cohort (--cohorts: all, excluding UASC ...), breakdown (age band, sex, ethnicity, legal status, placement
+    type, and the file's own: age bands, two crossed) and area (child_area.csv; Annex A: annex_a/child_area.csv
+    or the allocated team's in annex_a/team_area.csv). Every cohort is measured, so the hidden figures are the same
     whichever is written.
 
     One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
@@ -664,15 +665,18 @@ def measures(
     from lacperf_helpers.config.definitions import load_settings
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.disclosure import published_csv, published_rows
+    from lacperf_helpers.ingest.annex_a import load_annex_a
     from lacperf_helpers.ingest.ssda903 import load_903
     from lacperf_helpers.ingest.validation import problem_counts
+    from lacperf_helpers.measures import annex_a
     from lacperf_helpers.measures.registry import MEASURES, data_quality
     from lacperf_helpers.month.data import month_measures
 
     def build() -> tuple[Published, pd.DataFrame]:
-        unknown = sorted(set(measure or []) - set(MEASURES))
+        every = [*MEASURES, *annex_a.MEASURES]
+        unknown = sorted(set(measure or []) - set(every))
         if unknown:
-            raise InputError("--measure", f"no measure {', '.join(unknown)}; measures are: {', '.join(MEASURES)}")
+            raise InputError("--measure", f"no measure {', '.join(unknown)}; measures are: {', '.join(every)}")
         defined = load_cohorts(cohorts)
         if cohort is not None:
             defined.require(cohort, "--cohort")
@@ -689,13 +693,17 @@ def measures(
             returns, month, authority=name, rule=rules.disclosure, cohorts=defined, edition=Edition(edition),
             measures=measure or None, breakdowns=breakdown or None,
         )  # fmt: skip
+        annex = returns / month / "annex_a"
         if view is None:
             load_903(folder)  # says what is wrong with the folder, in one line
-            raise InputError(folder, "no SSDA903 extract for this month")
-        notes = data_quality(load_903(folder), pd.Timestamp(month_end(month)), folder)
+            raise InputError(folder, "no SSDA903 extract and no Annex A for this month")
+        at = pd.Timestamp(month_end(month))
+        notes = [data_quality(load_903(folder), at, folder)] if folder.is_dir() else []
+        if annex.is_dir():
+            notes.append(annex_a.data_quality(load_annex_a(annex, month_end=at.date()), at))
         if cohort is not None:  # decided over every cohort, then one written: the same cells hidden either way
             view = published_rows(view, view.frame["cohort"] == cohort)
-        return view, notes
+        return view, pd.concat(notes, ignore_index=True)
 
     view, notes = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
     table = view.frame

@@ -97,7 +97,7 @@ def test_a_month_with_an_extract_and_no_return_says_so(tmp_path: Path, kpis_file
     # the month's inputs are checked before anything is read for it: the check names the file that is missing
     assert said(result).startswith(f"lacperf: {returns / '2019-09' / 'kpi_return.csv'}")
     assert said(result).endswith(
-        "a month with SSDA903 data has its kpi_return.csv too (else its return KPIs read No data)"
+        "a month with SSDA903 data or an Annex A has its kpi_return.csv too (else its return KPIs read No data)"
     )
     # an earlier month without its return is a warning: a gap in the trend, said
     (returns / "2019-07" / "903").mkdir(parents=True)
@@ -107,7 +107,7 @@ def test_a_month_with_an_extract_and_no_return_says_so(tmp_path: Path, kpis_file
         env={"COLUMNS": "400"},
     )  # fmt: skip
     assert checked.exit_code == 0, checked.output
-    assert "warning: 1 x a month with SSDA903 data has its kpi_return.csv too (else its return KPIs read No " in (
+    assert "warning: 1 x a month with SSDA903 data or an Annex A has its kpi_return.csv too (else its return " in (
         checked.output
     )
 

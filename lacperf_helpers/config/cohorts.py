@@ -41,7 +41,10 @@ ETHNICITIES = (*ETHNIC_GROUPS.values(), "REFU", "NOBT")
 OLDEST = 30  # ages are told apart up to this; older is one age (no child in care or care leaver is older)
 UNKNOWN, OTHER_AGES, CROSSED = "unknown", "other ages", " / "
 # What a cohort condition or a breakdown looks at, in the order they are written
-DIMENSIONS = ("age", "legal_status", "uasc", "sex", "ethnicity", "placement_type", "area")
+DIMENSIONS = ("age", "legal_status", "uasc", "disability", "sex", "ethnicity", "placement_type", "area")
+# yes/no conditions; disability is known from Annex A only (SSDA903 does not record it): a child whose
+# disability is not known is in neither a disability: true nor a disability: false cohort
+YES_NO_DIMENSIONS = ("uasc", "disability")
 Scope = dict[str, frozenset[str]]  # per dimension, the values a figure's children may have (absent: any)
 
 
@@ -101,6 +104,7 @@ class Cohort(_Frozen):
     age: AgeRange | None = None
     legal_status: tuple[str, ...] | None = None
     uasc: bool | None = None
+    disability: bool | None = None  # Annex A's "Does the Child have a Disability" (no SSDA903 child is known)
     sex: tuple[str, ...] | None = None
     ethnicity: tuple[str, ...] | None = None
     placement_type: tuple[str, ...] | None = None
@@ -143,13 +147,18 @@ class Cohort(_Frozen):
         return set(self.conditions()) <= {"uasc"}
 
     def holds(self, children: pd.DataFrame) -> np.ndarray:
-        """Per row of `children` (columns age, legal_status, uasc, sex, ethnicity, placement_type, area):
-        whether the child is in the cohort."""
+        """Per row of `children` (columns age, legal_status, uasc, sex, ethnicity, placement_type, area; and
+        disability where the source records it): whether the child is in the cohort."""
         inside = np.ones(len(children), dtype=bool)
         for dimension, allowed in self.conditions().items():
+            if dimension == "disability" and dimension not in children:  # not recorded: not known
+                inside &= False
+                continue
             column = children[dimension]
             if isinstance(allowed, AgeRange):
                 inside &= allowed.holds(column)
+            elif dimension == "disability":
+                inside &= (column.astype("boolean") == allowed).fillna(False).to_numpy(dtype=bool)
             elif dimension == "uasc":
                 inside &= column.to_numpy(dtype=bool) == allowed
             else:
@@ -161,7 +170,7 @@ class Cohort(_Frozen):
         for dimension, allowed in self.conditions().items():
             if isinstance(allowed, AgeRange):
                 out[dimension] = allowed.ages()
-            elif dimension == "uasc":
+            elif dimension in YES_NO_DIMENSIONS:
                 out[dimension] = frozenset([str(allowed)])
             else:
                 out[dimension] = frozenset(allowed)

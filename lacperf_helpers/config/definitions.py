@@ -16,11 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.paths import read_regular_file
 from lacperf_helpers.config.periods import financial_year
-from lacperf_helpers.config.vocabulary import MEASURE_UNITS
+from lacperf_helpers.config.vocabulary import ANNEX_A_MEASURE_UNITS, MEASURE_UNITS
 
 Polarity = Literal["H", "L"]
 Unit = Literal["percent", "number", "days"]
-Source = Literal["return", "ssda903"]
+Source = Literal["return", "ssda903", "annex_a"]
 # How months add up to a quarter or a year: `latest` for snapshots and rolling measures (the period's
 # figure is its last month's), `sum` for monthly flows (numerators and denominators add up).
 Aggregation = Literal["latest", "sum"]
@@ -90,11 +90,12 @@ class KpiDefinition(_Frozen):
             if self.measure or self.cohort:
                 raise ValueError("measure and cohort are for source ssda903; a return KPI's figures are given")
             return self
-        if self.measure not in MEASURE_UNITS:
-            raise ValueError(f"source ssda903 needs a measure, one of: {', '.join(MEASURE_UNITS)}")
-        expected = "percent" if MEASURE_UNITS[self.measure] == "percent" else "number"
+        units = ANNEX_A_MEASURE_UNITS if self.source == "annex_a" else MEASURE_UNITS
+        if self.measure not in units:
+            raise ValueError(f"source {self.source} needs a measure, one of: {', '.join(units)}")
+        expected = "percent" if units[self.measure] == "percent" else "number"
         if self.unit != expected:
-            raise ValueError(f"measure {self.measure} is a {MEASURE_UNITS[self.measure]}: its unit is {expected}")
+            raise ValueError(f"measure {self.measure} is a {units[self.measure]}: its unit is {expected}")
         return self  # its cohort is looked up in the cohorts file (config/cohorts.py) when measured
 
     @property

@@ -16,6 +16,7 @@ child's Allocated Team to one. Both sit in the same folder; neither is needed.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 import zipfile
@@ -48,6 +49,7 @@ from lacperf_helpers.ingest.annex_a_codes import (
     Code,
     Column,
 )
+from lacperf_helpers.ingest.layout import annex_a_files
 from lacperf_helpers.ingest.validation import (
     EARLIEST_DATE,
     ERROR,
@@ -61,6 +63,7 @@ from lacperf_helpers.ingest.validation import (
     no_problems,
     parse_dates,
     problems_at,
+    raise_on_errors,
     read_csv_text,
 )
 
@@ -154,6 +157,32 @@ class _Raw:
     header_row: int
     headers: list[str]
     rows: pd.DataFrame  # one column per header cell (by position), index: the sheet's row numbers
+
+
+def load_annex_a(folder: str | Path, *, month_end: date, strict: bool = True) -> AnnexA:
+    """`read_annex_a`, once while the folder's files are unchanged (a page reads every month up to its own);
+    with `strict`, errors raise ValidationError naming the first (file and sheet, row, column)."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise InputError(folder, "no Annex A folder here")
+    stamp = tuple((p.name, *_size_and_time(p)) for p in annex_a_files(folder))
+    data = _load_annex_a(folder.resolve(), pd.Timestamp(month_end), stamp)
+    if strict:
+        raise_on_errors(data.problems)
+    return data
+
+
+def _size_and_time(path: Path) -> tuple[int, int]:
+    try:
+        info = path.stat()
+    except OSError:
+        return -1, -1
+    return info.st_size, info.st_mtime_ns
+
+
+@functools.lru_cache(maxsize=32)
+def _load_annex_a(folder: Path, at: pd.Timestamp, stamp: tuple[tuple[str, int, int], ...]) -> AnnexA:
+    return read_annex_a(folder, month_end=at.date())
 
 
 def read_annex_a(folder: Path, *, month_end: date) -> AnnexA:

@@ -18,6 +18,7 @@ from lacperf_helpers.config.periods import is_month
 
 RETURN_FILE = "kpi_return.csv"
 SSDA903_FOLDER = "903"
+ANNEX_A_FOLDER = "annex_a"  # Ofsted's Annex A: the workbook, or one CSV per list
 VALIDATION_CSV, VALIDATION_PAGE = "validation.csv", "validation.html"  # beside each period's pages
 
 log = logging.getLogger("lacperf.layout")
@@ -35,6 +36,18 @@ def ssda903_path(returns_dir: str | Path, month: str) -> Path:
     return Path(returns_dir) / month / SSDA903_FOLDER
 
 
+def annex_a_path(returns_dir: str | Path, month: str) -> Path:
+    return Path(returns_dir) / month / ANNEX_A_FOLDER
+
+
+def annex_a_files(folder: Path) -> list[Path]:
+    """The files of an Annex A folder (the workbook, the lists' CSVs, the area files)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix.lower() in (".xlsx", ".csv", ".xlsm", ".xls"))
+    except OSError:
+        return []
+
+
 def extract_files(folder: Path) -> list[Path]:
     """The CSV files of an SSDA903 folder, whatever they are (a link, a FIFO: the reader says what is wrong)."""
     try:
@@ -46,7 +59,11 @@ def extract_files(folder: Path) -> list[Path]:
 def month_files(returns_dir: str | Path, month: str) -> list[Path]:
     """The regular files a month's figures come from: its return and its SSDA903 extract (anything else there,
     a FIFO or a broken link, is reported when the month is read, never hashed)."""
-    files = [return_path(returns_dir, month), *extract_files(ssda903_path(returns_dir, month))]
+    files = [
+        return_path(returns_dir, month),
+        *extract_files(ssda903_path(returns_dir, month)),
+        *annex_a_files(annex_a_path(returns_dir, month)),
+    ]
     return [f for f in files if is_regular(f)]
 
 
@@ -68,7 +85,7 @@ def exists(path: Path) -> bool:
 
 def _has_month(folder: Path) -> bool:
     try:
-        return exists(folder / RETURN_FILE) or (folder / SSDA903_FOLDER).is_dir()
+        return exists(folder / RETURN_FILE) or (folder / SSDA903_FOLDER).is_dir() or (folder / ANNEX_A_FOLDER).is_dir()
     except OSError:  # a month folder that cannot be entered: a month, whose reading says so
         return True
 

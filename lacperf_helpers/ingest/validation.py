@@ -335,10 +335,10 @@ def findings(problems: pd.DataFrame) -> pd.DataFrame:
 
 
 def short_path(file: object) -> str:
-    """'2019-09/903/episodes.csv', '2019-09/kpi_return.csv': enough to find the file among the returns,
-    nothing of where it sits on a machine."""
+    """'2019-09/903/episodes.csv', '2019-09/annex_a/list_8.csv', '2019-09/kpi_return.csv': enough to find the
+    file among the returns, nothing of where it sits on a machine."""
     parts = Path(str(file)).parts
-    return "/".join(parts[-3:] if len(parts) >= 3 and parts[-2] == "903" else parts[-2:])
+    return "/".join(parts[-3:] if len(parts) >= 3 and parts[-2] in ("903", "annex_a") else parts[-2:])
 
 
 def _rows_text(rows: list[str]) -> str:

@@ -29,6 +29,7 @@ from lacperf_helpers.ingest.annex_a import (
     CEASED_LOOKED_AFTER,
     CHILD_ID,
     DATE_OF_BIRTH,
+    DISABILITY,
     ELIGIBILITY,
     ETHNICITY,
     GENDER,
@@ -374,7 +375,7 @@ def no_allocated_worker(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
 
 def attributes(annex: AnnexA, number: int, rows: np.ndarray, at: pd.Timestamp) -> pd.DataFrame:
     """For each of `rows` of list `number`: age and age band at D, sex, ethnicity group, legal status, placement
-    type (List 9: 'unknown'), UASC and area, as the cohorts and breakdowns read them."""
+    type (List 9: 'unknown'), UASC, disability (nullable) and area, as the cohorts and breakdowns read them."""
     table = annex.list(number).loc[rows]
     age = age_at_month_end(table, at)
     out = pd.DataFrame(index=range(len(table)))
@@ -390,6 +391,7 @@ def attributes(annex: AnnexA, number: int, rows: np.ndarray, at: pd.Timestamp) -
         out["legal_status"] = "unknown"
         out["placement_type"] = "unknown"
         out["uasc"] = _yes(table[UASC_LEAVER]).to_numpy(dtype=bool)
+    out["disability"] = pd.array(table[DISABILITY].to_numpy(), dtype="boolean")
     out["area"] = area_of(annex, table[CHILD_ID], table[ALLOCATED_TEAM]).to_numpy(dtype=object)
     return out
 

@@ -13,10 +13,20 @@ from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import month_end
 from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE, SLICE
-from lacperf_helpers.ingest.layout import RETURN_FILE, available_months, exists, return_path, ssda903_path
+from lacperf_helpers.ingest.annex_a import load_annex_a
+from lacperf_helpers.ingest.layout import (
+    RETURN_FILE,
+    annex_a_path,
+    available_months,
+    exists,
+    return_path,
+    ssda903_path,
+)
 from lacperf_helpers.ingest.returns import check_return, empty_return, read_return, require_month
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import ERROR, WARNING, as_problems, combine, problems_at
+from lacperf_helpers.measures.annex_a import annex_a_measure_table
+from lacperf_helpers.measures.annex_a import data_quality as annex_a_quality
 from lacperf_helpers.measures.registry import data_quality, measure_table
 
 
@@ -32,11 +42,11 @@ def load_returns(
         needs_return
         and last
         and not exists(return_path(returns_dir, last))
-        and ssda903_path(returns_dir, last).is_dir()
+        and (ssda903_path(returns_dir, last).is_dir() or annex_a_path(returns_dir, last).is_dir())
     ):
-        # the month reported on has an extract and no return
-        raise InputError(return_path(returns_dir, last), f"no return for {last}, though it has SSDA903 data: "
-                         "its return KPIs would read No data")  # fmt: skip
+        # the month reported on has an extract (or an Annex A) and no return
+        raise InputError(return_path(returns_dir, last), f"no return for {last}, though it has SSDA903 data or an "
+                         "Annex A: its return KPIs would read No data")  # fmt: skip
     frames = [  # a return that is there but cannot be read (a FIFO, a folder, a broken link) is an error
         read_return(return_path(returns_dir, month), month, catalogue)
         for month in months
@@ -46,7 +56,9 @@ def load_returns(
     for column, headline in zip(SLICE, HEADLINE, strict=True):
         figures[column] = headline
     from_903 = ssda903_figures(returns_dir, months, catalogue, authority or "Authority", cohorts)
-    return pd.concat([figures, from_903], ignore_index=True) if len(from_903) else figures
+    from_annex_a = annex_a_figures(returns_dir, months, catalogue, authority or "Authority", cohorts)
+    measured = [f for f in (from_903, from_annex_a) if len(f)]
+    return pd.concat([figures, *measured], ignore_index=True) if measured else figures
 
 
 def ssda903_figures(
@@ -76,6 +88,33 @@ def ssda903_figures(
     return pd.concat(frames, ignore_index=True)
 
 
+def annex_a_figures(
+    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str,
+    cohorts: CohortCatalogue | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """Figures of the KPIs with source annex_a, by cohort, breakdown and area, for months with an Annex A."""
+    kpis = [kpi for kpi in catalogue.kpis if kpi.source == "annex_a"]
+    cohorts = cohorts or load_cohorts()
+    check_kpi_cohorts(catalogue, cohorts)
+    cohorts = cohorts.exact_only()
+    frames = []
+    for month in months if kpis else []:
+        folder = annex_a_path(returns_dir, month)
+        if not folder.is_dir():
+            continue
+        measures = sorted({str(k.measure) for k in kpis})
+        annex = load_annex_a(folder, month_end=month_end(month))
+        table = annex_a_measure_table(annex, month, authority, measures, cohorts, list(BREAKDOWNS))
+        for kpi in kpis:
+            rows = table.loc[table["measure"] == kpi.measure]
+            if kpi.cohort is not None:
+                rows = rows.loc[rows["cohort"] == kpi.cohort]
+            frames.append(rows.drop(columns="measure").assign(kpi_id=kpi.id, source_file=str(folder), source_row=0))
+    if not frames:
+        return pd.DataFrame(columns=[*empty_return().columns, *SLICE])
+    return pd.concat(frames, ignore_index=True)
+
+
 def check_kpi_cohorts(catalogue: KpiCatalogue, cohorts: CohortCatalogue) -> None:
     """A KPI measured on a cohort the cohorts file does not define is refused, naming the ones it does; so is
     one on a cohort not published exactly (`Cohort.exact`)."""
@@ -85,26 +124,32 @@ def check_kpi_cohorts(catalogue: KpiCatalogue, cohorts: CohortCatalogue) -> None
 
 
 def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue) -> pd.DataFrame:
-    """Every problem in the files these months' figures come from: each return, and each SSDA903 extract
-    when a KPI is measured from it (with what the measures had to leave out). Nothing is raised."""
+    """Every problem in the files these months' figures come from: each return, and each SSDA903 extract and
+    Annex A when a KPI is measured from it (with what the measures had to leave out). Nothing is raised."""
     found = []
     uses_903 = any(k.source == "ssda903" for k in catalogue.kpis)
     uses_return = any(k.source == "return" for k in catalogue.kpis)
     for month in months:
         path, folder = return_path(returns_dir, month), ssda903_path(returns_dir, month)
-        if uses_return and not exists(path) and folder.is_dir():
+        if uses_return and not exists(path) and (folder.is_dir() or annex_a_path(returns_dir, month).is_dir()):
             found.append(no_return(path, last=month == months[-1]))
         try:
             if exists(path):  # a FIFO, folder or broken link there is an error, never "no return"
                 found.append(check_return(path, month, catalogue)[1])
             if uses_903 and folder.is_dir():
                 found.append(data_quality(load_903(folder, strict=False), pd.Timestamp(month_end(month)), folder))
+            annex = annex_a_path(returns_dir, month)
+            if annex.is_dir():  # read when present: its problems are the month's, as the extract's are
+                at = month_end(month)
+                found.append(annex_a_quality(load_annex_a(annex, month_end=at, strict=False), pd.Timestamp(at)))
         except InputError as error:  # a file that cannot be read as a table at all
             found.append(as_problems(error))
     return combine(found)
 
 
-RULE_NO_RETURN = f"a month with SSDA903 data has its {RETURN_FILE} too (else its return KPIs read No data)"
+RULE_NO_RETURN = (
+    f"a month with SSDA903 data or an Annex A has its {RETURN_FILE} too (else its return KPIs read No data)"
+)
 
 
 def no_return(path: Path, *, last: bool) -> pd.DataFrame:

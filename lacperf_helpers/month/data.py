@@ -27,7 +27,7 @@ from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
-from lacperf_helpers.config.periods import is_month, quarter_months
+from lacperf_helpers.config.periods import is_month, month_end, quarter_months
 from lacperf_helpers.config.vocabulary import BREAKDOWNS
 from lacperf_helpers.disclose.disclosure import (
     KEYS,
@@ -39,16 +39,24 @@ from lacperf_helpers.disclose.disclosure import (
     periods_ending,
     published_rows,
 )
+from lacperf_helpers.ingest.annex_a import load_annex_a
 from lacperf_helpers.ingest.dfe_rules import dfe_problems
-from lacperf_helpers.ingest.layout import available_months, month_files, return_path, ssda903_path
+from lacperf_helpers.ingest.layout import annex_a_path, available_months, month_files, return_path, ssda903_path
 from lacperf_helpers.ingest.returns import require_month
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
+from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
+from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILDREN
+from lacperf_helpers.measures.annex_a import annex_a_measure_table
 from lacperf_helpers.measures.figures import input_problems, load_returns_to
-from lacperf_helpers.measures.registry import SAME_CHILDREN, measure_table
+from lacperf_helpers.measures.registry import SAME_CHILDREN as SSDA903_SAME_CHILDREN
+from lacperf_helpers.measures.registry import measure_table
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
 from lacperf_helpers.rate.national import national_problems
 from lacperf_helpers.rate.scorecard import order_areas, with_slice
+
+# counts that are the same children in two measures, of either source (disclosure hides both or neither)
+SAME_CHILDREN = SSDA903_SAME_CHILDREN + ANNEX_A_SAME_CHILDREN
 
 
 def check_inputs(month: str, *, inputs: Inputs, before_work: Callable[[], None] | None = None) -> list[str]:
@@ -306,14 +314,25 @@ def month_measures(
     returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue, edition: Edition,
     measures: list[str] | None = None, breakdowns: list[str] | None = None,
 ) -> Published | None:  # fmt: skip
-    """The month's SSDA903 measures (`measures`, default all) by cohort, breakdown (default all) and area, as
-    `edition` publishes them: every cohort and each measure's twins are decided with them, so `lacperf measures`,
-    the explorer and the pages hide the same figures whichever is asked for. None: the month has no extract."""
-    folder = ssda903_path(returns, month)
-    if not folder.is_dir():
+    """The month's measures (`measures`, default all) from its SSDA903 extract and its Annex A, by cohort,
+    breakdown (default all) and area, as `edition` publishes them: every cohort and each measure's twins are
+    decided with them, so `lacperf measures`, the explorer and the pages hide the same figures whichever is asked
+    for. None: the month has neither."""
+    folder, annex = ssda903_path(returns, month), annex_a_path(returns, month)
+    if not folder.is_dir() and not annex.is_dir():
         return None
-    table = measure_table(load_903(folder), month, authority, with_twins(measures) if measures else None, cohorts,
-                          breakdowns)  # fmt: skip
+    chosen = with_twins(measures) if measures else None
+    tables = []
+    from_903 = [m for m in chosen if m not in ANNEX_A_MEASURES] if chosen else None
+    if folder.is_dir() and from_903 != []:
+        tables.append(measure_table(load_903(folder), month, authority, from_903, cohorts, breakdowns))
+    from_annex_a = [m for m in chosen if m in ANNEX_A_MEASURES] if chosen else None
+    if annex.is_dir() and from_annex_a != []:
+        annex_a = load_annex_a(annex, month_end=month_end(month))
+        tables.append(annex_a_measure_table(annex_a, month, authority, from_annex_a, cohorts, breakdowns))
+    if not tables:
+        return None
+    table = pd.concat(tables, ignore_index=True)
     view = hide_in_measures(table, rule, authority, cohorts, edition, SAME_CHILDREN)
     return published_rows(view, view.frame["measure"].isin(measures)) if measures else view
 
@@ -327,7 +346,7 @@ def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[Edi
     authority = settings.authority or ""
     cohorts = load_cohorts(inputs.cohorts).exact_only()
     folder = ssda903_path(inputs.returns, month)
-    counts = with_twins(["cla_count", "cla_starts_12_months"])
+    counts = [m for m in with_twins(["cla_count", "cla_starts_12_months"]) if m not in ANNEX_A_MEASURES]
     table = (
         measure_table(load_903(folder), month, authority, counts, cohorts, list(BREAKDOWNS))
         if folder.is_dir()

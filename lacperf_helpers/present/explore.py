@@ -17,8 +17,14 @@ from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.formatting import NOT_SHOWN, fmt_count
 from lacperf_helpers.config.periods import month_label
 from lacperf_helpers.config.vocabulary import TOTAL, in_natural_order
-from lacperf_helpers.measures.registry import MEASURES
+from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
+from lacperf_helpers.measures.annex_a import AnnexAMeasure
+from lacperf_helpers.measures.registry import MEASURES as SSDA903_MEASURES
+from lacperf_helpers.measures.registry import Measure
 from lacperf_helpers.month.data import month_measures
+
+# what can be explored: each source's measures
+MEASURES: dict[str, Measure | AnnexAMeasure] = {**SSDA903_MEASURES, **ANNEX_A_MEASURES}
 
 
 def cohort_table(
