@@ -9,7 +9,9 @@ Areas' figures add up to the authority's, as they would in a real return.
 
 The last twelve months also hold a child-level SSDA903 extract (`<month>/903/`): synthetic care histories
 of the authority's children (about 1,500 in care at each month end, as the return counts), cut as an
-extract taken at each month end, with child_area.csv naming each child's area. The return's figures of
+extract taken at each month end, with child_area.csv naming each child's area. The last six months hold
+the month's Annex A too (`<month>/annex_a/`: a workbook in most months, one CSV per list in one), cut from
+the same histories, with team_area.csv mapping each allocated team to its area. The return's figures of
 the KPIs the extract also gives (3+ placements, long-term stability, adopted of leavers) are the
 extract's, in all 24 months, except where a late-recorded move makes the two differ (reconciled on the
 internal edition's page).
@@ -26,6 +28,7 @@ import pandas as pd
 from lacperf_helpers.config.vocabulary import AREA_NOT_KNOWN
 from lacperf_helpers.ingest.ssda903 import Ssda903
 from lacperf_helpers.ingest.synthetic import extract_at, synthetic_903, write_903
+from lacperf_helpers.ingest.synthetic_annex_a import CODES, TEMPLATE, WORDS, synthetic_annex_a, teams_of, write_annex_a
 from lacperf_helpers.measures.registry import measure_table, year_before
 
 SEED = 903
@@ -197,11 +200,38 @@ def write_ssda903(histories: Ssda903, out_dir: Path) -> None:
         write_903(extract_of(histories, month), out_dir / month / "903")
 
 
+# The last six months (two quarters) also hold the month's Annex A, from the same histories. The council's system
+# wrote it three ways: (first month, file form, sheet or file name, the values' style)
+ANNEX_A_MONTHS = 6
+ANNEX_A_FORMS = (
+    ("2019-04", "xlsx", "List {n}", TEMPLATE),  # Ofsted's template: "a) Yes", "d) U4: Foster placement - long term"
+    ("2019-07", "csv", "list_{n}", CODES),  # one CSV per list, bare codes: "Yes", "U4" (a month's stopgap)
+    ("2019-08", "xlsx", "List_{n}", WORDS),  # "Y", "Foster placement - long term"; headers as typed by hand
+)
+# the hand-typed headers of the last system: trailing spaces and capitals, and a column of its own
+HAND_TYPED = {"Allocated Team": "Allocated Team ", "Date of Birth": "DATE OF BIRTH", "Gender": "gender"}
+
+
+def write_annex_a_sample(histories: Ssda903, out_dir: Path) -> None:
+    """The last months' Annex A, from the same histories as their SSDA903 extracts, and team_area.csv."""
+    sizes = dict(zip(AREA_SHARE, [3, 2, 3, 1], strict=True))  # children in care teams in each area
+    teams = teams_of(list(sizes), list(sizes.values()))
+    for month in months()[-ANNEX_A_MONTHS:]:
+        _, form, name, style = [f for f in ANNEX_A_FORMS if f[0] <= month][-1]
+        lists = synthetic_annex_a(histories, month_end_of(month), SEED, style, AUTHORITY, sizes)
+        if style == WORDS:
+            lists = {n: frame.rename(columns=HAND_TYPED) for n, frame in lists.items()}
+            lists[8].insert(1, "Locality", lists[8]["Allocated Team "].map(teams))
+        folder = out_dir / month / "annex_a"
+        write_annex_a(lists, folder, form, name, team_areas=teams)
+
+
 def main() -> None:
     out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "sample"
     histories = care_histories()
     write(from_the_extract(edge_cases(make_rows(np.random.default_rng(SEED))), histories), out_dir)
     write_ssda903(histories, out_dir)
+    write_annex_a_sample(histories, out_dir)
 
 
 if __name__ == "__main__":
