@@ -769,6 +769,49 @@ def trend(
     )
 
 
+@app.command(short_help="Write what falls due in the coming weeks, by area and team (internal: not for publication).")
+def due(
+    returns: ReturnsOption,
+    month: MonthOption,
+    out: Annotated[Path, typer.Option("--out", help="CSV file to write the counts to.", dir_okay=False)],
+    weeks: Annotated[
+        list[int] | None,
+        typer.Option(
+            "--weeks", min=1, max=52, help="Look this many weeks ahead; repeat for several. Default: 4 and 8."
+        ),
+    ] = None,
+    settings: SettingsOption = paths.SETTINGS_FILE,
+    authority: Annotated[
+        str | None, typer.Option("--authority", help="Name of the authority as a whole (default: settings.yaml's).")
+    ] = None,
+) -> None:
+    """From the month's Annex A (<returns>/<YYYY-MM>/annex_a/, List 8): how many statutory reviews, social work
+    visits, health assessments and dental checks fall due before the next month end and in the next --weeks, by
+    area and allocated team (areas from child_area.csv or team_area.csv), and what each month-end figure becomes
+    if none of them is met. Counts only: no child is named, and no ID, date of birth or postcode is written.
+
+    One row per date ahead x measure x area x team, each area's teams added up ('All teams') and the
+    authority's. The counts are exact, small ones included: for the council's own managers, never published."""
+    from lacperf_helpers.config.definitions import load_settings
+    from lacperf_helpers.config.paths import write_atomically
+    from lacperf_helpers.disclose.disclosure import published_csv
+    from lacperf_helpers.month.forward_look import DEFAULT_WEEKS, forward_look
+
+    def build() -> Published:
+        name = authority or load_settings(settings).authority
+        if not name:
+            raise InputError(settings, "no authority is named: name it here or with --authority", column="authority")
+        return forward_look(returns, month, authority=name, weeks=sorted(set(weeks or DEFAULT_WEEKS)))
+
+    view = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
+    write_atomically(out, published_csv(view))
+    table = view.frame
+    ahead = ", ".join(sorted(set(table["horizon"])))
+    typer.echo(
+        f"wrote {out}: {len(table)} rows (date ahead x measure x area x team; {ahead})" + _edition_said(view.edition)
+    )
+
+
 @kpis_app.command("list", short_help="List the KPIs with their polarity, unit, target and floor.")
 def kpis_list(kpis: KpisOption = paths.KPIS_FILE) -> None:
     """List the KPIs with their polarity, unit, target and floor."""

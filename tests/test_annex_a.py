@@ -637,3 +637,40 @@ def test_the_validation_report_names_month_folder_file_and_sheet() -> None:
         short_path("/r/2019-09/annex_a/Annex A.xlsx, sheet 'List 8'") == "2019-09/annex_a/Annex A.xlsx, sheet 'List 8'"
     )
     assert short_path("/r/2019-09/annex_a/list_8.csv") == "2019-09/annex_a/list_8.csv"
+
+
+def test_the_annex_a_benchmark_runs_and_prints_its_figures() -> None:
+    script = Path(__file__).resolve().parents[1] / "benchmarks" / "annex_a.py"
+    printed = subprocess.run(
+        [sys.executable, str(script), "--children", "30"], check=True, capture_output=True, text=True
+    ).stdout
+    assert "     CSV      30 children: read in" in printed and "workbook      30 children: read in" in printed
+
+
+def test_an_empty_list_sheet_is_refused_at_the_sheet(tmp_path: Path) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    book = openpyxl.Workbook()
+    book.active.title = "List 8"  # nothing in it
+    folder = tmp_path / "annex_a"
+    folder.mkdir()
+    book.save(folder / "Annex_A.xlsx")
+    error = only_error(folder)
+    assert error["file"].endswith("Annex_A.xlsx, sheet 'List 8'") and error["rule"] == reader.RULE_HEADER
+
+
+def test_each_pair_of_twins_counts_the_same_children_on_every_row(annex: Path) -> None:
+    """SAME_CHILDREN: disclosure control hides the two counts together, so they must agree everywhere."""
+    from lacperf_helpers.measures.annex_a import SAME_CHILDREN
+
+    table = annex_a_measure_table(read_annex_a(annex, month_end=D), MONTH, "LA")
+    keys = ["area", "cohort", "breakdown", "group"]
+    checked = 0
+    for (one, count), (other, its) in SAME_CHILDREN:
+        if one not in MEASURES or other not in MEASURES:
+            continue  # a twin in SSDA903's measures: the sample's test checks it
+        left = table.loc[table["measure"] == one].set_index(keys)[count]
+        right = table.loc[table["measure"] == other].set_index(keys)[its]
+        together = pd.concat([left, right], axis=1, keys=["one", "other"]).fillna(0)
+        assert (together["one"] == together["other"]).all(), (one, other)
+        checked += 1
+    assert checked == len(SAME_CHILDREN) - 1

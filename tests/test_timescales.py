@@ -218,17 +218,19 @@ def test_health_assessments_initial_in_20_working_days_then_6_monthly_under_5_an
         {"started": "2023-01-01", "born": "2020-03-01", "health": "2023-08-01"},  # 3 on 1 Feb 2024: 6 months
         {"started": "2023-01-01", "born": "2019-02-01", "health": "2023-08-01"},  # 5 on 1 Feb 2024: 12 months
         {"started": "2023-01-01", "born": "2019-02-02", "health": "2023-08-01"},  # 5 a day later: 6 months
-        {"started": "2023-12-15", "born": "2015-05-01", "health": "2023-12-01"},  # before care began: initial due
+        {"started": "2023-12-15", "born": "2015-05-01", "health": "2023-12-01"},  # 2 weeks before care: stands
+        {"started": "2023-12-15", "born": "2015-05-01", "health": "2023-09-15"},  # 3 months before to the day
+        {"started": "2023-12-15", "born": "2015-05-01", "health": "2023-09-14"},  # a day earlier: initial due
         {"started": "2023-01-01", "health": "2023-08-01"},  # date of birth blank: held to 6 months
         {"started": "2023-01-01", "born": "2015-05-01", "health": "2023-01-31"},  # 12 months on the day
         {"started": "2023-01-01", "born": "2015-05-01", "health": "2024-02-01"},  # after the date: cannot say
     )
     result = health_assessment_due(children, END_OF_JANUARY)
     assert dues(result) == days([
-        "2024-01-17", "2024-02-01", "2024-08-01", "2024-02-01", "2024-01-17", "2024-02-01", "2024-01-31",
-        "2025-02-01",
+        "2024-01-17", "2024-02-01", "2024-08-01", "2024-02-01", "2024-12-01", "2024-09-15", "2024-01-17",
+        "2024-02-01", "2024-01-31", "2025-02-01",
     ])  # fmt: skip
-    assert flags(result) == [False, True, True, True, False, True, True, None]
+    assert flags(result) == [False, True, True, True, True, True, False, True, True, None]
 
 
 def test_a_child_born_on_a_leap_day_is_five_on_28_february_in_a_common_year() -> None:

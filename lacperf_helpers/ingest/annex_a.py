@@ -53,7 +53,6 @@ from lacperf_helpers.ingest.layout import annex_a_files
 from lacperf_helpers.ingest.validation import (
     EARLIEST_DATE,
     ERROR,
-    ISO_DATE,
     PERSONAL,
     RULE_EMPTY_ROW,
     WARNING,
@@ -76,7 +75,10 @@ PERSONAL_COLUMNS = frozenset({CHILD_ID, DATE_OF_BIRTH, PLACEMENT_POSTCODE, ADOPT
 RULE_HEADER = "the sheet's first filled row names Annex A's columns"
 RULE_AMBIGUOUS_HEADER = "a header names one Annex A column"
 RULE_ONE_SOURCE = "each list comes from one sheet or file"
-RULE_DUPLICATE = "one row per child in a list (the row with the latest Date Started to be Looked After is kept)"
+RULE_DUPLICATE = (
+    "one row per child in a list (List 8: the row with the latest Date Started to be Looked After is kept; other "
+    "lists: the last)"
+)
 RULE_NOT_LOOKED_AFTER = (
     "a child in List 8 is looked after at the month end by its own dates (Date Started on or before it, Date "
     "Ceased blank or after it): else counted only in what is measured over the 12 months to it"
@@ -382,11 +384,42 @@ def _shown(value: object) -> str:
 
 def _column_values(column: Column, cells: pd.Series) -> tuple[list[object], list[bool]]:
     """Each cell read as the column's kind, and whether it could not be (a blank always can: it is blank)."""
+    if column.kind == DATE:
+        return _dates(cells)
+    read: dict[object, tuple[object, bool]] = {}  # each distinct value read once (a list repeats its codes)
     out: list[object] = []
     bad: list[bool] = []
     for value in cells:
-        typed, ok = _value(column, value)
+        key = (type(value), value)
+        if key not in read:
+            read[key] = _value(column, value)
+        typed, ok = read[key]
         out.append(typed)
+        bad.append(not ok)
+    return out, bad
+
+
+def _dates(cells: pd.Series) -> tuple[list[object], list[bool]]:
+    """A date column: date cells as they are, text parsed at once (dd/mm/yyyy, or yyyy-mm-dd with or without
+    a time, as Excel writes a date into a CSV); anything else, an impossible date or one before 1900, bad."""
+    values = list(cells)
+    filled = [_filled(v) for v in values]
+    texts = pd.Series([v.strip() if isinstance(v, str) else "" for v in values], dtype=object)
+    iso = texts.str.match(r"^\d{4}-\d{2}-\d{2}[ T]")
+    parsed = parse_dates(texts.where(~iso, texts.str[:10]))
+    out: list[object] = []
+    bad: list[bool] = []
+    for value, given, stamp in zip(values, filled, parsed, strict=True):
+        if not given:
+            out.append(None)
+            bad.append(False)
+            continue
+        if isinstance(value, datetime | date):
+            stamp = pd.Timestamp(value).normalize()
+        elif not isinstance(value, str):
+            stamp = pd.NaT
+        ok = not pd.isna(stamp) and stamp >= EARLIEST_DATE
+        out.append(stamp if ok else None)
         bad.append(not ok)
     return out, bad
 
@@ -401,8 +434,6 @@ def _value(column: Column, value: object) -> tuple[object, bool]:
         return str(value).strip(), True
     if kind == TEXT:
         return str(value).strip(), True
-    if kind == DATE:
-        return _date(value)
     if kind in (INTEGER, AGE_YEARS):
         return _whole_number(value, floor=kind == AGE_YEARS)
     code = match_code(column.codes, str(value))
@@ -411,19 +442,6 @@ def _value(column: Column, value: object) -> tuple[object, bool]:
     if kind == YES_NO_KIND:
         return {"Yes": True, "No": False}.get(code), True
     return code, True
-
-
-def _date(value: object) -> tuple[object, bool]:
-    if isinstance(value, datetime | date):
-        stamp = pd.Timestamp(value).normalize()
-    elif isinstance(value, str):
-        text = value.strip().split(" ")[0] if ISO_DATE.match(value.strip()[:10]) else value.strip()
-        stamp = parse_dates(pd.Series([text])).iloc[0]
-    else:
-        return None, False
-    if pd.isna(stamp) or stamp < EARLIEST_DATE:
-        return None, False
-    return stamp, True
 
 
 def _whole_number(value: object, *, floor: bool) -> tuple[object, bool]:

@@ -95,6 +95,7 @@ MEASURES: dict[str, AnnexAMeasure] = {}
 # Counts that are the same children in two measures, in every cohort, breakdown and area: disclosure control
 # hides both or neither. The last pairs link Annex A to SSDA903 where both count the children looked after.
 SAME_CHILDREN: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
+    (("placements_3plus_12m", "denominator"), ("looked_after_annex_a", "numerator")),
     (("placements_3plus_12m", "denominator"), ("placed_out_of_area", "denominator")),
     (("placements_3plus_12m", "denominator"), ("no_allocated_worker", "denominator")),
     (("placements_3plus_12m", "denominator"), ("placed_with_private_provider", "denominator")),
@@ -376,7 +377,15 @@ def no_allocated_worker(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
 def attributes(annex: AnnexA, number: int, rows: np.ndarray, at: pd.Timestamp) -> pd.DataFrame:
     """For each of `rows` of list `number`: age and age band at D, sex, ethnicity group, legal status, placement
     type (List 9: 'unknown'), UASC, disability (nullable) and area, as the cohorts and breakdowns read them."""
-    table = annex.list(number).loc[rows]
+    key = ("who each child is", number, at)
+    if key not in annex.memo:  # every measure of the month asks: worked out once per list
+        annex.memo[key] = _attributes(annex, number, at)
+    every: pd.DataFrame = annex.memo[key]
+    return every.iloc[np.asarray(rows, dtype="int64")].reset_index(drop=True)
+
+
+def _attributes(annex: AnnexA, number: int, at: pd.Timestamp) -> pd.DataFrame:
+    table = annex.list(number)
     age = age_at_month_end(table, at)
     out = pd.DataFrame(index=range(len(table)))
     out["age"] = age.to_numpy(dtype="float64")

@@ -27,18 +27,18 @@ import holidays
 import numpy as np
 import pandas as pd
 
-# List 8's columns by their LIIA canonical names (liiatools/spec/annex_a/annex-a-merge.yml)
-CHILD_ID = "Child Unique ID"
-DATE_OF_BIRTH = "Date of Birth"
-STARTED_LOOKED_AFTER = "Date Started to be Looked After"
-CEASED_LOOKED_AFTER = "Date Ceased to be Looked After"
-LATEST_REVIEW = "Date of Latest Statutory Review"
-LAST_VISIT = "Date of Last Social Work Visit"
-LAST_HEALTH_ASSESSMENT = "Date of Last Health Assessment"
-LAST_DENTAL_CHECK = "Date of Last Dental Check"
-PLACEMENT_START = "Start Date of Most Recent Placement"
-PLACEMENT_TYPE = "Placement Type"
-PERMANENCE_PLAN = "What is the permanence plan for this child?"
+from lacperf_helpers.ingest.annex_a_codes import (  # List 8's columns by their LIIA canonical names
+    CEASED_LOOKED_AFTER,
+    DATE_OF_BIRTH,
+    LAST_DENTAL_CHECK,
+    LAST_HEALTH_ASSESSMENT,
+    LATEST_REVIEW,
+    PERMANENCE_PLAN,
+    PLACEMENT_START,
+    PLACEMENT_TYPE,
+    STARTED_LOOKED_AFTER,
+)
+from lacperf_helpers.ingest.annex_a_codes import LAST_SOCIAL_WORK_VISIT as LAST_VISIT
 
 FIRST_REVIEW_WORKING_DAYS = 20  # reg. 33(1)
 SECOND_REVIEW_MONTHS = 3  # reg. 33(2)
@@ -47,6 +47,7 @@ FIRST_VISIT_DAYS = 7  # reg. 28(2)(a): within one week of the start of any place
 VISIT_WEEKS = 6  # reg. 28(2)(b), (c)(ii)
 LONG_TERM_VISIT_MONTHS = 3  # reg. 28(2)(c)(i)
 INITIAL_HEALTH_WORKING_DAYS = 20  # statutory guidance (2015): the initial health assessment
+ASSESSED_BEFORE_CARE_MONTHS = 3  # reg. 7: an assessment in the 3 months before care began stands as the initial one
 UNDER_FIVE_HEALTH_MONTHS = 6
 HEALTH_MONTHS = 12
 DENTAL_MONTHS = 12
@@ -199,13 +200,14 @@ def health_assessment_due(list8: pd.DataFrame, at: pd.Timestamp) -> pd.DataFrame
     within 6 months while the child is under 5 and 12 months from 5 (statutory guidance, 2015).
 
     Age is taken on the date 6 months after the last assessment: a child 5 by then is due 12 months after it. A
-    child whose date of birth is blank is held to 6 months. An assessment dated before the current period of care
-    began is not this period's initial one.
+    child whose date of birth is blank is held to 6 months. An assessment in the 3 months before the current
+    period of care began stands as its initial one (reg. 7: none is needed where the child's health was assessed
+    in the 3 months before); one earlier is not this period's, and the initial assessment is due.
     """
     started = _date(list8, STARTED_LOOKED_AFTER)
     born = _date(list8, DATE_OF_BIRTH)
     assessed = _date(list8, LAST_HEALTH_ASSESSMENT)
-    this_period = assessed.notna() & (assessed >= started)
+    this_period = assessed.notna() & (assessed >= add_months(started, -ASSESSED_BEFORE_CARE_MONTHS))
     six_months_on = add_months(assessed, UNDER_FIVE_HEALTH_MONTHS)
     five_by_then = born.notna() & (add_months(born, 60) <= six_months_on)
     due = working_days_after(started, INITIAL_HEALTH_WORKING_DAYS)
