@@ -327,11 +327,12 @@ def _periods(episodes: pd.DataFrame) -> pd.DataFrame:
     return eps
 
 
-def _placements_in_year(period: list[dict[str, Any]], since: pd.Timestamp, at: pd.Timestamp) -> int:
+def _placements_in_year(episodes: list[dict[str, Any]], since: pd.Timestamp, at: pd.Timestamp) -> int:
     """Placements in the 12 months as the DfE counts them: the one held when they began and each new one in them
-    (new period, or RNE P, B, T, U), leaving out temporary placements (T0-T4) and the return from one."""
+    (new period, or RNE P, B, T, U; not a change of legal status alone), leaving out temporary placements
+    (T0-T4) and the return from one."""
     count, held_before, was_temporary = 0, "", False
-    for episode in period:
+    for episode in episodes:
         where = "|".join(str(episode[k]) for k in ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST"))
         temporary = str(episode["PLACE"]).startswith("T")
         returning = was_temporary and where == held_before
@@ -342,7 +343,7 @@ def _placements_in_year(period: list[dict[str, Any]], since: pd.Timestamp, at: p
             continue
         start, end = episode["DECOM"], episode["DEC"]
         open_at_start = start < since and (pd.isna(end) or end >= since)
-        if open_at_start or since <= start <= at:
+        if open_at_start or (since <= start <= at and episode["RNE"] in ("S", "P", "B", "T", "U")):
             count += 1
     return count
 
@@ -429,7 +430,7 @@ def _list_8(extract: Ssda903, c: _Context) -> pd.DataFrame:
             LAST_IRO_VISIT: _date(iro),
             LAST_HEALTH_ASSESSMENT: _date(health),
             LAST_DENTAL_CHECK: _date(dental),
-            PLACEMENTS_12_MONTHS: _placements_in_year(current, since, c.at),
+            PLACEMENTS_12_MONTHS: _placements_in_year(history, since, c.at),  # an earlier period's too
             CEASED_LOOKED_AFTER: ended,
             REASON_CEASED: c.coded(reason, r_letter, r_name) if reason else "",
             PLACEMENT_START: placement_start,
@@ -672,6 +673,7 @@ _STYLES = (
     '<cellXfs count="3"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
     '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
     '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs>'
+    '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
     "</styleSheet>"
 )
 _EXCEL_EPOCH = pd.Timestamp("1899-12-30")
