@@ -10,7 +10,7 @@ Areas' figures add up to the authority's, as they would in a real return.
 The last twelve months also hold a child-level SSDA903 extract (`<month>/903/`): synthetic care histories
 of the authority's children (about 1,500 in care at each month end, as the return counts), cut as an
 extract taken at each month end, with child_area.csv naming each child's area. The last six months hold
-the month's Annex A too (`<month>/annex_a/`: a workbook in most months, one CSV per list in one), cut from
+the month's Annex A too (`<month>/annex_a/`: one CSV per list in the first quarter, a workbook in the second), cut from
 the same histories, with team_area.csv mapping each allocated team to its area. The return's figures of
 the KPIs the extract also gives (3+ placements, long-term stability, adopted of leavers) are the
 extract's, in all 24 months, except where a late-recorded move makes the two differ (reconciled on the
@@ -204,9 +204,9 @@ def write_ssda903(histories: Ssda903, out_dir: Path) -> None:
 # wrote it three ways: (first month, file form, sheet or file name, the values' style)
 ANNEX_A_MONTHS = 6
 ANNEX_A_FORMS = (
-    ("2019-04", "xlsx", "List {n}", TEMPLATE),  # Ofsted's template: "a) Yes", "d) U4: Foster placement - long term"
-    ("2019-07", "csv", "list_{n}", CODES),  # one CSV per list, bare codes: "Yes", "U4" (a month's stopgap)
-    ("2019-08", "xlsx", "List_{n}", WORDS),  # "Y", "Foster placement - long term"; headers as typed by hand
+    ("2019-04", "csv", "list_{n}", CODES),  # one CSV per list, bare codes: "Yes", "U4"
+    ("2019-07", "xlsx", "List {n}", TEMPLATE),  # Ofsted's template: "a) Yes", "d) U4: Foster placement - long term"
+    ("2019-09", "xlsx", "List_{n}", WORDS),  # "Y", "Foster placement - long term"; headers as typed by hand
 )
 # the hand-typed headers of the last system: trailing spaces and capitals, and a column of its own
 HAND_TYPED = {"Allocated Team": "Allocated Team ", "Date of Birth": "DATE OF BIRTH", "Gender": "gender"}
