@@ -52,7 +52,7 @@ def open_offline(browser: Browser, path: Path) -> Opened:
 
 @pytest.mark.parametrize(
     ("appendix", "charts_expected"),
-    [(f"{SAMPLE_MONTH}/kent.html", 26), (f"{SAMPLE_MONTH}/west-kent.html", 26), ("2019-20-q2/west-kent.html", 26)],
+    [(f"{SAMPLE_MONTH}/kent.html", 24), (f"{SAMPLE_MONTH}/west-kent.html", 24), ("2019-20-q2/west-kent.html", 24)],
 )
 def test_the_appendix_opens_offline_without_errors(
     browser: Browser, rendered: Path, appendix: str, charts_expected: int
@@ -62,14 +62,14 @@ def test_the_appendix_opens_offline_without_errors(
     assert opened.console_errors == []
     assert opened.blocked == [], "the page tried to fetch something from the network"
     assert page.locator(".lacperf-headline").is_visible()
-    assert page.locator(".lacperf-headline").inner_text().startswith("Of the 26 KPIs")
+    assert page.locator(".lacperf-headline").inner_text().startswith("Of the 24 KPIs")
     table = page.locator("table.lacperf-scorecard").first  # the KPI table, before the areas side by side
-    assert table.locator("tbody tr").count() == 26
+    assert table.locator("tbody tr").count() == 24
     assert table.is_visible()
     assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0  # no code on the page
     charts = page.locator("figure.lacperf-chart")
     assert charts.count() == charts_expected  # one per KPI
-    assert page.locator("table.lacperf-rag-grid tbody tr").count() == 26  # the ratings month by month
+    assert page.locator("table.lacperf-rag-grid tbody tr").count() == 24  # the ratings month by month
     assert page.locator("table.lacperf-rag-grid").is_visible()
     for i in range(charts.count()):  # every chart drawn, with something in it
         box = charts.nth(i).locator("svg").bounding_box()
@@ -83,7 +83,7 @@ def test_ratings_read_as_words_and_colours(browser: Browser, rendered: Path) -> 
     colours = {"Green": "rgb(0, 112, 60)", "Amber": "rgb(255, 191, 71)", "Red": "rgb(212, 53, 28)",
                "Not shown": "rgb(243, 242, 241)"}  # fmt: skip
     cells = page.locator("#T_scorecard td.rag:not(.previous)")
-    assert cells.count() == 26
+    assert cells.count() == 24
     for i in range(cells.count()):
         word = cells.nth(i).inner_text().strip()
         background = cells.nth(i).evaluate("cell => getComputedStyle(cell).backgroundColor")
@@ -154,7 +154,7 @@ def test_the_board_paper_prints_on_at_most_ten_a4_pages(browser: Browser, render
     width, height = float(pages[0].mediabox.width), float(pages[0].mediabox.height)
     assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
     first = pages[0].extract_text()
-    assert "Overview" in first and "Of the 26 KPIs" in first  # the overview starts on page 1, not after it
+    assert "Overview" in first and "Of the 24 KPIs" in first  # the overview starts on page 1, not after it
     assert "Hover" not in "".join(p.extract_text() for p in pages)  # nothing on paper asks for a mouse
     assert all(p.extract_text().strip() for p in pages)  # no blank page
 
