@@ -96,8 +96,8 @@ def main() -> None:
         sizes = np.random.default_rng(2019).integers(25_000, 300_000, size=len(authorities))
         for year in POPULATION_YEARS:
             for (la, la_name, *_), size in zip(authorities, sizes, strict=True):
-                # Kent's made up to match the sample's few hundred children looked after (about 65 per 10,000)
-                base = 36_000 if la == "E10000016" else int(size)
+                # Kent's made up to match the sample's 1,500 or so children looked after (about 65 per 10,000)
+                base = 235_000 if la == "E10000016" else int(size)
                 out.writerow([year, la, la_name, base + 150 * (int(year) - 2017)])
     print(f"wrote {OUT / 'la_indicators.csv'}, {OUT / 'statistical_neighbours.csv'} and {OUT / 'population.csv'}")
 

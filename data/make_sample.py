@@ -8,7 +8,13 @@ child or a real authority's performance: the area names only give the appendices
 Areas' figures add up to the authority's, as they would in a real return.
 
 The last twelve months also hold a child-level SSDA903 extract (`<month>/903/`): synthetic care histories
-of 400 children, cut as an extract taken at each month end, with child_area.csv naming each child's area.
+of the authority's children (about 1,500 in care at each month end, as the return counts), cut as an
+extract taken at each month end, with child_area.csv naming each child's area. The last six months hold
+the month's Annex A too (`<month>/annex_a/`: one CSV per list in the first quarter, a workbook in the second), cut from
+the same histories, with team_area.csv mapping each allocated team to its area. The return's figures of
+the KPIs the extract also gives (3+ placements, long-term stability, adopted of leavers) are the
+extract's, in all 24 months, except where a late-recorded move makes the two differ (reconciled on the
+internal edition's page).
 """
 
 from __future__ import annotations
@@ -19,7 +25,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from lacperf_helpers.config.vocabulary import AREA_NOT_KNOWN
+from lacperf_helpers.ingest.ssda903 import Ssda903
 from lacperf_helpers.ingest.synthetic import extract_at, synthetic_903, write_903
+from lacperf_helpers.ingest.synthetic_annex_a import CODES, TEMPLATE, WORDS, synthetic_annex_a, teams_of, write_annex_a
+from lacperf_helpers.measures.registry import measure_table, year_before
 
 SEED = 903
 FIRST_MONTH, MONTHS = (2017, 10), 24
@@ -137,22 +147,91 @@ def write(rows: pd.DataFrame, out_dir: Path) -> None:
         frame.to_csv(folder / "kpi_return.csv", index=False, float_format="%.10g", lineterminator="\n")
 
 
-SSDA903_CHILDREN = 400
+# Enough children for the extract to hold the authority's 1,500 or so children in care, as the return says
+SSDA903_CHILDREN = 7900
 SSDA903_MONTHS = 12
+# The return's KPIs the extract also gives (the same DfE definitions): the return's figures for them are the
+# extract's, as a council's would be, typed from the same system, so the page's one figure and the return
+# agree; the annex reconciles them where they do not (below: one late-recorded move).
+FROM_THE_EXTRACT = ("placement_stability_short", "placement_stability_long", "adopted_of_leavers")
+# (month, area, KPI, children): the return typed before a move was recorded, so it counts fewer than the extract
+TYPED_BEFORE_A_LATE_RECORD = (("2019-09", "East Kent", "placement_stability_short", -1),)
 
 
-def write_ssda903(out_dir: Path) -> None:
+def care_histories() -> Ssda903:
+    """The authority's children's care histories, from which every extract is cut."""
+    return synthetic_903(SSDA903_CHILDREN, SEED, tuple(AREA_SHARE), tuple(AREA_SHARE.values()))
+
+
+def month_end_of(month: str) -> pd.Timestamp:
+    return pd.Timestamp(month) + pd.offsets.MonthEnd(0)
+
+
+def extract_of(histories: Ssda903, month: str) -> Ssda903:
+    """The extract at the month end: the children looked after at any time in the 12 months to it, with their
+    whole care history (all the measures need)."""
+    at = month_end_of(month)
+    return extract_at(histories, at, since=year_before(at))
+
+
+def from_the_extract(rows: pd.DataFrame, histories: Ssda903) -> pd.DataFrame:
+    """The return's rows of FROM_THE_EXTRACT replaced by the extract's figures of each month and area."""
+    found = []
+    for month in months():
+        table = measure_table(extract_of(histories, month), month, AUTHORITY, list(FROM_THE_EXTRACT), breakdowns=[])
+        table = table.loc[(table["cohort"] == "all") & (table["area"] != AREA_NOT_KNOWN)]
+        found.append(table.rename(columns={"measure": "kpi_id"})[["month", "area", "kpi_id", "numerator",
+                                                                    "denominator"]])  # fmt: skip
+    figures = pd.concat(found, ignore_index=True).set_index(["month", "area", "kpi_id"])
+    for month, area, kpi, children in TYPED_BEFORE_A_LATE_RECORD:
+        for where in (area, AUTHORITY):
+            figures.loc[(month, where, kpi), "numerator"] += children
+    key = ["month", "area", "kpi_id"]
+    replaced = rows.set_index(key)
+    chosen = replaced.index.isin(figures.index)
+    replaced.loc[chosen, ["numerator", "denominator"]] = figures.reindex(replaced.index[chosen]).to_numpy()
+    replaced.loc[chosen, "value"] = None
+    return replaced.reset_index()[rows.columns]
+
+
+def write_ssda903(histories: Ssda903, out_dir: Path) -> None:
     """The child-level extracts of the last months: one set of histories, cut at each month end."""
-    histories = synthetic_903(SSDA903_CHILDREN, SEED, tuple(sorted(AREA_SHARE)))
     for month in months()[-SSDA903_MONTHS:]:
-        at = pd.Timestamp(month) + pd.offsets.MonthEnd(0)
-        write_903(extract_at(histories, at), out_dir / month / "903")
+        write_903(extract_of(histories, month), out_dir / month / "903")
+
+
+# The last six months (two quarters) also hold the month's Annex A, from the same histories. The council's system
+# wrote it three ways: (first month, file form, sheet or file name, the values' style)
+ANNEX_A_MONTHS = 6
+ANNEX_A_FORMS = (
+    ("2019-04", "csv", "list_{n}", CODES),  # one CSV per list, bare codes: "Yes", "U4"
+    ("2019-07", "xlsx", "List {n}", TEMPLATE),  # Ofsted's template: "a) Yes", "d) U4: Foster placement - long term"
+    ("2019-09", "xlsx", "List_{n}", WORDS),  # "Y", "Foster placement - long term"; headers as typed by hand
+)
+# the hand-typed headers of the last system: trailing spaces and capitals, and a column of its own
+HAND_TYPED = {"Allocated Team": "Allocated Team ", "Date of Birth": "DATE OF BIRTH", "Gender": "gender"}
+
+
+def write_annex_a_sample(histories: Ssda903, out_dir: Path) -> None:
+    """The last months' Annex A, from the same histories as their SSDA903 extracts, and team_area.csv."""
+    sizes = dict(zip(AREA_SHARE, [3, 2, 3, 1], strict=True))  # children in care teams in each area
+    teams = teams_of(list(sizes), list(sizes.values()))
+    for month in months()[-ANNEX_A_MONTHS:]:
+        _, form, name, style = [f for f in ANNEX_A_FORMS if f[0] <= month][-1]
+        lists = synthetic_annex_a(histories, month_end_of(month), SEED, style, AUTHORITY, sizes)
+        if style == WORDS:
+            lists = {n: frame.rename(columns=HAND_TYPED) for n, frame in lists.items()}
+            lists[8].insert(1, "Locality", lists[8]["Allocated Team "].map(teams))
+        folder = out_dir / month / "annex_a"
+        write_annex_a(lists, folder, form, name, team_areas=teams)
 
 
 def main() -> None:
     out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "sample"
-    write(edge_cases(make_rows(np.random.default_rng(SEED))), out_dir)
-    write_ssda903(out_dir)
+    histories = care_histories()
+    write(from_the_extract(edge_cases(make_rows(np.random.default_rng(SEED))), histories), out_dir)
+    write_ssda903(histories, out_dir)
+    write_annex_a_sample(histories, out_dir)
 
 
 if __name__ == "__main__":

@@ -59,19 +59,19 @@ def test_the_overview_table_has_every_kpi_with_its_icons_and_the_uasc_figure(ren
     kpis = table(page(rendered_internal), "scorecard")  # the director's paper: every figure and verdict
     headers = re.findall(r'<th scope="col">([^<]*)</th>', kpis)
     assert headers[:3] == ["KPI", "This month", "Excluding UASC"] and {"Variation", "Assurance"} <= set(headers)
-    assert kpis.count('<th scope="row"') == 26
+    assert kpis.count('<th scope="row"') == 24
     variation = re.findall(r'aria-label="Variation: ([^"]*)"', kpis)
     assurance = re.findall(r'aria-label="Assurance: ([^"]*)"', kpis)
-    # 24 KPIs have the 13 months SPC needs; the two from the extract start in 2018-10 (12 months): a dash
+    # every KPI has the 13 months SPC needs: the three from the extract have the return's figures before 2018-10
     assert len(variation) == 24 and len(assurance) == 24
     assert set(variation) <= {"Normal variation", "Unusual improvement", "Unusual concern"}
     rows = re.findall(r"<tr>(.*?)</tr>", kpis, re.S)[1:]
     for row in rows:  # the words are beside each icon, not only in it
         for words in re.findall(r'aria-label="(?:Variation|Assurance): ([^"]*)"', row):
             assert f"</svg> {words}</td>" in row
-    # the cohort column: the two KPIs measured from the extract for children excluding UASC
+    # the cohort column: the three KPIs measured from the extract for children excluding UASC
     uasc = [re.findall(r"<td[^>]*>([^<]*)</td>", row)[1] for row in rows]
-    assert sum(v != "–" for v in uasc) == 2
+    assert sum(v != "–" for v in uasc) == 3
 
 
 def test_the_areas_side_by_side_name_every_area_the_authority_first(rendered: Path) -> None:
@@ -80,9 +80,9 @@ def test_the_areas_side_by_side_name_every_area_the_authority_first(rendered: Pa
     assert re.findall(r'<th scope="col">([^<]*)</th>', areas) == [
         "KPI", "Kent (this page)", "East Kent", "North Kent", "South Kent", "West Kent",
     ]  # fmt: skip
-    assert areas.count('<th scope="row"') == 26 and areas.count("this-area") == 26  # Kent's column marked
+    assert areas.count('<th scope="row"') == 24 and areas.count("this-area") == 24  # Kent's column marked
     west = table(page(rendered, "west-kent"), "areas")
-    assert "West Kent (this page)" in west and west.count("this-area") == 26
+    assert "West Kent (this page)" in west and west.count("this-area") == 24
     section = html[html.index('class="lacperf-areas"') : html.index('<table id="T_areas"')]
     standouts = [html_text.unescape(s) for s in re.findall(r"<li>(.*?)</li>", section)]
     assert standouts, "the sample has areas rated apart from Kent"
@@ -108,8 +108,8 @@ def test_the_tables_to_take_away_are_the_published_figures(rendered: Path, tmp_p
     html = page(rendered)
     kpis = download(html, f"kent-{SAMPLE_MONTH}-kpis.csv")
     every_area = download(html, f"all-areas-{SAMPLE_MONTH}-kpis.csv")
-    assert len(kpis) == 26 and set(kpis["area"]) == {"Kent"}
-    assert len(every_area) == 26 * 5
+    assert len(kpis) == 24 and set(kpis["area"]) == {"Kent"}
+    assert len(every_area) == 24 * 5
     # the same suppressed figures as `lacperf scorecard` publishes for the month (its headline rows)
     out = tmp_path / "scorecard.csv"
     result = CliRunner().invoke(
@@ -145,7 +145,7 @@ def test_the_page_compares_the_authority_with_every_authority_in_england(rendere
 def test_the_quarterly_page_lets_its_table_be_taken_away(rendered: Path) -> None:
     quarter = (rendered / "2019-20-q2" / "west-kent.html").read_text()
     rows = download(quarter, "west-kent-2019-20-q2-kpis.csv")
-    assert len(rows) == 26 and set(rows["area"]) == {"West Kent"}
+    assert len(rows) == 24 and set(rows["area"]) == {"West Kent"}
     for column in ("numerator", "denominator"):  # the quarter's own figures, as suppressed on the page
         assert not counted(rows.loc[rows["counts"] == "children", column]).between(1, 4).any()
 

@@ -54,7 +54,7 @@ def open_offline(browser: Browser, path: Path) -> Opened:
 
 @pytest.mark.parametrize(
     ("appendix", "charts_expected"),
-    [(f"{SAMPLE_MONTH}/kent.html", 26), (f"{SAMPLE_MONTH}/west-kent.html", 26), ("2019-20-q2/west-kent.html", 26)],
+    [(f"{SAMPLE_MONTH}/kent.html", 24), (f"{SAMPLE_MONTH}/west-kent.html", 24), ("2019-20-q2/west-kent.html", 24)],
 )
 def test_the_appendix_opens_offline_without_errors(
     browser: Browser, rendered: Path, appendix: str, charts_expected: int
@@ -64,14 +64,14 @@ def test_the_appendix_opens_offline_without_errors(
     assert opened.console_errors == []
     assert opened.blocked == [], "the page tried to fetch something from the network"
     assert page.locator(".lacperf-headline").is_visible()
-    assert page.locator(".lacperf-headline").inner_text().startswith("Of the 26 KPIs")
+    assert page.locator(".lacperf-headline").inner_text().startswith("Of the 24 KPIs")
     table = page.locator("table.lacperf-scorecard").first  # the KPI table, before the areas side by side
-    assert table.locator("tbody tr").count() == 26
+    assert table.locator("tbody tr").count() == 24
     assert table.is_visible()
     assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0  # no code on the page
     charts = page.locator("figure.lacperf-chart")
     assert charts.count() == charts_expected  # one per KPI
-    assert page.locator("table.lacperf-rag-grid tbody tr").count() == 26  # the ratings month by month
+    assert page.locator("table.lacperf-rag-grid tbody tr").count() == 24  # the ratings month by month
     assert page.locator("table.lacperf-rag-grid").is_visible()
     for i in range(charts.count()):  # every chart drawn, with something in it
         box = charts.nth(i).locator("svg").bounding_box()
@@ -85,7 +85,7 @@ def test_ratings_read_as_words_and_colours(browser: Browser, rendered: Path) -> 
     colours = {"Green": "rgb(0, 112, 60)", "Amber": "rgb(255, 191, 71)", "Red": "rgb(212, 53, 28)",
                "Not shown": "rgb(243, 242, 241)"}  # fmt: skip
     cells = page.locator("#T_scorecard td.rag:not(.previous)")
-    assert cells.count() == 26
+    assert cells.count() == 24
     for i in range(cells.count()):
         word = cells.nth(i).inner_text().strip()
         background = cells.nth(i).evaluate("cell => getComputedStyle(cell).backgroundColor")
@@ -165,7 +165,7 @@ def test_the_board_paper_prints_on_at_most_twelve_a4_pages(browser: Browser, ren
     assert len(pages) <= PAGES_TARGET
     width, height = float(pages[0].mediabox.width), float(pages[0].mediabox.height)
     assert (round(width), round(height)) == (842, 595)  # A4 landscape, in points
-    assert "Overview" in texts[0] and "Of the 26 KPIs" in texts[0]  # the overview starts on page 1, not after it
+    assert "Overview" in texts[0] and "Of the 24 KPIs" in texts[0]  # the overview starts on page 1, not after it
     assert "Hover" not in "".join(texts)  # nothing on paper asks for a mouse
     assert all(texts)  # no blank page
 
@@ -178,8 +178,8 @@ def test_every_kpi_s_rating_is_on_the_first_two_printed_pages(
     folder = rendered_editions / ("public" if edition == "public" else "internal-not-for-publication")
     texts, _ = printed(browser, folder / SAMPLE_MONTH / f"{appendix}.html")
     first_two = " ".join(texts[:2])
-    # each row of the KPI table ends its title with its note's number, [1] to [26]; a row never splits
-    assert [n for n in range(1, 27) if f"[{n}]" not in first_two] == []
+    # each row of the KPI table ends its title with its note's number, [1] to [24]; a row never splits
+    assert [n for n in range(1, 25) if f"[{n}]" not in first_two] == []
     assert "[1]" in texts[0]  # the table starts on page 1, under the headline
 
 
@@ -331,7 +331,7 @@ def test_each_row_reads_as_one_statement_on_screen_and_in_print(browser: Browser
     headers = page.locator("#T_scorecard thead th").all_inner_texts()
     direction, variation, england = (headers.index(h) for h in ("Direction", "Variation", "England"))
     rows = page.locator("#T_scorecard tbody tr")
-    assert rows.count() == 26
+    assert rows.count() == 24
     for i in range(rows.count()):
         cells = [c.strip() for c in rows.nth(i).locator("th, td").all_inner_texts()]
         said, verdict = cells[direction], cells[variation]

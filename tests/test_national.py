@@ -157,13 +157,16 @@ def test_the_sample_page_gives_rates_only_where_their_counts_are_published(
     rendered: Path, rendered_internal: Path
 ) -> None:
     internal = (rendered_internal / "2019-09" / "kent.html").read_text()
-    assert "Rates per 10,000 children aged 0-17 (36,300 in Kent, ONS mid-2019 estimate)" in internal
-    # the 233 children looked after, every figure internally: 10,000 x 233 / 36,300 = 64.19, published as 64
-    assert "64 (233 children)" in internal
+    assert "Rates per 10,000 children aged 0-17 (235,300 in Kent, ONS mid-2019 estimate)" in internal
+    # the 1,529 children looked after, every figure internally: 10,000 x 1,529 / 235,300 = 64.98, published as 65
+    assert "65 (1,529 children)" in internal
+    # the 59 unaccompanied (1,529 less the 1,470 excluding UASC): 10,000 x 59 / 235,300 = 2.51, published as 3
+    assert "3 (59 children)" in internal
     page = (rendered / "2019-09" / "kent.html").read_text()
-    # publicly the 233 are not shown (the denominator of 3+ placements, hidden to protect its age bands): no rate
-    assert "Rates per 10,000 children aged 0-17 (36,300 in Kent, ONS mid-2019 estimate)" in page
-    assert "(233 children)" not in page
+    # publicly the 1,529 are published, and so is their rate; the 59 are not (the public edition does not publish
+    # the excluding-UASC count they are worked out from): no rate for them
+    assert "Rates per 10,000 children aged 0-17 (235,300 in Kent, ONS mid-2019 estimate)" in page
+    assert "65 (1,529 children)" in page and "(59 children)" not in page
 
 
 def test_rates_per_10000_are_whole_numbers_as_the_dfe_publishes_them() -> None:

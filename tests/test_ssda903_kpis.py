@@ -12,9 +12,10 @@ import pytest
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
-from lacperf_helpers.config.definitions import load_kpis
+from lacperf_helpers.config.definitions import Settings, load_kpis
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.measures.figures import load_returns, reconciliation
 from lacperf_helpers.present import present
 from lacperf_helpers.present.appendix import load_appendix
 from lacperf_helpers.rate.scorecard import headline, scorecard_for_month
@@ -105,16 +106,59 @@ def test_render_writes_a_cohort_appendix_of_its_own(setup: tuple[Path, Path], tm
     assert "Of the 3 KPIs" in html and "excluding UASC" in html
 
 
-def test_a_903_kpi_is_not_given_in_the_return(setup: tuple[Path, Path], tmp_path: Path) -> None:
+def test_a_903_kpi_the_return_gives_too_shows_the_computed_figure_and_reconciles_the_returned(
+    setup: tuple[Path, Path], tmp_path: Path
+) -> None:
     returns, kpis = setup
     (returns / "2019-06" / "kpi_return.csv").write_text(
-        "month,area,kpi_id,numerator,denominator,value\n2019-06,Kent,moves,1,5,\n"
+        "month,area,kpi_id,numerator,denominator,value\n2019-06,Kent,moves,2,5,\n2019-06,Kent,looked_after,,,6\n"
     )
-    with pytest.raises(
-        InputError,
-        match="row 2, column 'kpi_id': 'moves' fails the check: kpi_id is not one lacperf computes from SSDA903",
-    ):
-        scorecard_for_month(returns, load_kpis(kpis), "2019-06")
+    catalogue = load_kpis(kpis)
+    card = scorecard_for_month(returns, catalogue, "2019-06", Settings(authority="Kent"))
+    card = headline(card, "all").query("area == 'Kent'")
+    kent = card.set_index("kpi_id")
+    # one figure per KPI: the extract's (001's 3 placements of the 5 children: 1 of 5), never the return's 2 of 5
+    assert kent.loc[["moves"], ["numerator", "denominator"]].values.tolist() == [[1.0, 5.0]]
+    assert kent.loc["looked_after", "value"] == 5 and len(card) == len(set(card["kpi_id"]))
+    figures = load_returns(returns, ["2019-06"], catalogue, "Kent")
+    found = reconciliation(returns, "2019-06", catalogue, figures).set_index("kpi_id")
+    # moves: 1 of 5 = 20.0% on the page, 2 of 5 = 40.0% returned: 20 points lower on the page
+    assert found.loc["moves", ["value", "returned_value", "difference"]].tolist() == [20.0, 40.0, -20.0]
+    assert found.loc["moves", ["numerator", "returned_numerator"]].tolist() == [1.0, 2.0]
+    # looked after: 5 counted, 6 returned
+    assert found.loc["looked_after", ["value", "returned_value", "difference"]].tolist() == [5.0, 6.0, -1.0]
+    assert set(found["source"]) == {"ssda903"}
+
+
+def test_in_a_month_without_the_extract_the_returns_figure_stands(setup: tuple[Path, Path]) -> None:
+    returns, kpis = setup
+    (returns / "2019-05").mkdir()
+    (returns / "2019-05" / "kpi_return.csv").write_text(
+        "month,area,kpi_id,numerator,denominator,value\n2019-05,Kent,moves,1,4,\n"
+    )
+    figures = load_returns(returns, ["2019-05", "2019-06"], load_kpis(kpis), "Kent")
+    moves = figures.loc[(figures["kpi_id"] == "moves") & (figures["cohort"] == "all")
+                        & (figures["breakdown"] == "total") & (figures["area"] == "Kent")]  # fmt: skip
+    # May: the return's 1 of 4 (no extract that month); June: the extract's 1 of 5
+    assert moves.sort_values("month")[["month", "numerator", "denominator"]].values.tolist() == [
+        ["2019-05", 1.0, 4.0], ["2019-06", 1.0, 5.0]
+    ]  # fmt: skip
+
+
+def test_only_the_internal_edition_reconciles_the_returns_figure(setup: tuple[Path, Path], tmp_path: Path) -> None:
+    returns, kpis = setup
+    (returns / "2019-06" / "kpi_return.csv").write_text(
+        "month,area,kpi_id,numerator,denominator,value\n2019-06,Kent,moves,2,5,\n"
+    )
+    inputs = Inputs.of(returns=returns, kpis=kpis, settings=tmp_path / "settings.yaml",
+                       benchmarks=tmp_path / "none.csv")  # fmt: skip
+    internal = load_appendix("2019-06", "Kent", inputs=inputs, made_at="now", edition="internal")
+    annex = str(present.annex(internal))
+    assert "KPIs the return also gives" in annex
+    assert "<td>20.0% (1 of 5 children) (from the SSDA903 extract)</td><td>40.0% (2 of 5 children)</td>" in annex
+    assert "20.0 points lower on the scorecard: the return counts 1 more children" in annex
+    public = load_appendix("2019-06", "Kent", inputs=inputs, made_at="now", edition="public")
+    assert public.reconciled.empty and "KPIs the return also gives" not in str(present.annex(public))
 
 
 def test_a_903_kpi_names_a_known_measure_of_the_right_unit(tmp_path: Path) -> None:

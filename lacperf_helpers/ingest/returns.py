@@ -105,7 +105,6 @@ WIDE_RULES = {  # checks over whole rows, and the column each is reported at
 def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
     """What a month's return must be: declared once, checked lazily so every problem is listed."""
     percent_ids = [k.id for k in catalogue.kpis if k.unit == "percent"]
-    computed = [k.id for k in catalogue.kpis if k.source != "return"]  # from SSDA903 data or Annex A
 
     parsed: list[tuple[weakref.ref[pd.DataFrame], tuple[pd.Series, pd.Series, pd.Series, pd.Series]]] = []
 
@@ -152,7 +151,6 @@ def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
             ),
             "kpi_id": text_column(
                 rule(lambda s: s.isin(catalogue.ids), rules.RETURN_KPI_KNOWN),
-                rule(lambda s: ~s.isin(computed), rules.NOT_COMPUTED),
             ),
             **{column: text_column(*number_checks(column)) for column in FIGURE_COLUMNS},
         },

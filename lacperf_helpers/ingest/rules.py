@@ -47,7 +47,7 @@ RETURN_MONTH = Rule("LP101", "month is the folder's month, {month}")
 AREA_GIVEN = Rule("LP102", "area is not blank")
 VISIBLE_AREA = Rule("LP103", "area has no invisible or control characters (a zero-width space would make another area)")
 RETURN_KPI_KNOWN = Rule("LP104", "kpi_id is a KPI in the KPI definitions")
-NOT_COMPUTED = Rule("LP105", "kpi_id is not one lacperf computes from SSDA903 data or Annex A")
+# LP105 (retired): a return may give a KPI lacperf computes; the page shows the computed one, the annex both
 DENOMINATOR_WITH_NUMERATOR = Rule("LP106", "a percent KPI gives its denominator with its numerator")
 NUMERATOR_WITH_DENOMINATOR = Rule("LP107", "a percent KPI gives its numerator with its denominator")
 NOT_VALUE_ONLY = Rule("LP108", "a percent KPI gives numerator and denominator, not only a value")

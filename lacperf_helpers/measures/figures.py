@@ -59,7 +59,55 @@ def load_returns(
     from_903 = ssda903_figures(returns_dir, months, catalogue, authority or "Authority", cohorts)
     from_annex_a = annex_a_figures(returns_dir, months, catalogue, authority or "Authority", cohorts)
     measured = [f for f in (from_903, from_annex_a) if len(f)]
+    figures = figures.loc[~_computed_this_month(figures, measured)]  # the return's own: reconciled, not shown
     return pd.concat([figures, *measured], ignore_index=True) if measured else figures
+
+
+def _computed_this_month(returned: pd.DataFrame, measured: list[pd.DataFrame]) -> pd.Series:
+    """Which of the return's rows give a KPI that a file computes in the same month: the computed figure wins
+    (every child's record, by the definition; the same for every area, cohort and breakdown), and the return's
+    is reconciled against it (`reconciliation`). In a month without the file the return's figure stands."""
+    if not measured:
+        return pd.Series(False, index=returned.index)
+    computed = pd.concat([f.loc[:, ["month", "kpi_id"]] for f in measured]).drop_duplicates()
+    keys = pd.MultiIndex.from_frame(returned.loc[:, ["month", "kpi_id"]].astype(str))
+    return pd.Series(keys.isin(pd.MultiIndex.from_frame(computed.astype(str))), index=returned.index)
+
+
+RECONCILIATION_COLUMNS = (
+    "month", "area", "kpi_id", "source", "numerator", "denominator", "value", "returned_numerator",
+    "returned_denominator", "returned_value", "difference",
+)  # fmt: skip
+
+
+def reconciliation(returns_dir: str | Path, month: str, catalogue: KpiCatalogue, figures: pd.DataFrame) -> pd.DataFrame:
+    """Each figure the month's return gives for a KPI computed from a file (SSDA903 extract or Annex A), beside
+    the computed figure the pages show (the KPI's cohort, every child, by area) and the difference (value: the
+    computed less the returned, in the KPI's unit, percentage points for a percent). A returned figure with no
+    computed one (an area the file has no children in) is listed with the computed figure blank."""
+    path = return_path(returns_dir, month)
+    kpis = {k.id: k for k in catalogue.kpis if k.source != "return"}
+    if not kpis or not exists(path):
+        return pd.DataFrame(columns=list(RECONCILIATION_COLUMNS))
+    returned = read_return(path, month, catalogue)
+    returned = returned.loc[returned["kpi_id"].isin(list(kpis))].copy()
+    percent = returned["kpi_id"].map(lambda k: kpis[k].unit == "percent").astype(bool)
+    worked_out = 100 * returned["numerator"] / returned["denominator"].where(returned["denominator"] > 0)
+    returned["value"] = returned["value"].where(~percent | returned["value"].notna(), worked_out)
+    cohort = returned["kpi_id"].map(lambda k: kpis[k].cohort or HEADLINE[0])
+    headline = figures.loc[(figures["month"] == month) & (figures["breakdown"] == HEADLINE[1])
+                           & (figures["group"] == HEADLINE[2]) & figures["kpi_id"].isin(list(kpis))]  # fmt: skip
+    computed = headline.set_index(["area", "kpi_id", "cohort"])[["numerator", "denominator", "value"]]
+    shown = computed.reindex(pd.MultiIndex.from_arrays([returned["area"], returned["kpi_id"], cohort]))
+    out = pd.DataFrame({
+        "month": month, "area": returned["area"].to_numpy(), "kpi_id": returned["kpi_id"].to_numpy(),
+        "source": returned["kpi_id"].map(lambda k: kpis[k].source).to_numpy(),
+        "numerator": shown["numerator"].to_numpy(), "denominator": shown["denominator"].to_numpy(),
+        "value": shown["value"].to_numpy(), "returned_numerator": returned["numerator"].to_numpy(),
+        "returned_denominator": returned["denominator"].to_numpy(), "returned_value": returned["value"].to_numpy(),
+    })  # fmt: skip
+    out["difference"] = out["value"] - out["returned_value"]
+    return out.loc[:, list(RECONCILIATION_COLUMNS)].reset_index(drop=True)
 
 
 def ssda903_figures(

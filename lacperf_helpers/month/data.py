@@ -41,7 +41,7 @@ from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_err
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
 from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILDREN
 from lacperf_helpers.measures.annex_a import annex_a_measure_table
-from lacperf_helpers.measures.figures import input_problems, load_returns_to
+from lacperf_helpers.measures.figures import input_problems, load_returns_to, reconciliation
 from lacperf_helpers.measures.registry import SAME_CHILDREN as SSDA903_SAME_CHILDREN
 from lacperf_helpers.measures.registry import measure_table
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
@@ -197,6 +197,9 @@ class MonthData:
     hidden: pd.DataFrame  # the public edition's decision: month or period, area, KPI, cohort, breakdown, group
     disclosure_log: pd.DataFrame  # why each is hidden (disclosure.disclosure_log): internal, not for publication
     children: dict[Edition, dict[str, float | None]]  # per edition, counts given per 10,000 (`published_counts`)
+    # the return's own figures of KPIs computed from a file, beside the computed ones (figures.reconciliation):
+    # the internal edition's annex reconciles them; never on a public page
+    reconciled: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
 
 def months_held(inputs: Inputs) -> tuple[str, ...]:
@@ -289,9 +292,10 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     require_authority(settings, areas, inputs.settings, return_path(returns, month))
     decided = decide_month(figures, catalogue, settings, cohorts)
     children = published_counts(month, inputs, settings)
+    reconciled = reconciliation(returns, month, catalogue, figures)
     return MonthData(
         catalogue, settings, trend_settings, benchmarks, cohorts, figures, areas, problems, decided.hidden,
-        decided.log, children,
+        decided.log, children, reconciled,
     )  # fmt: skip
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,6 +60,9 @@ class Appendix:
     manifest: dict[str, Any]  # every input with its SHA-256, the KPI definitions' hash, version, time made
     version: str
     made_at: str
+    # internal edition only (public: empty): this area's figures the return gives for a KPI computed from a file,
+    # beside the computed one the page shows (measures/figures.py reconciliation)
+    reconciled: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def load_appendix(
@@ -94,6 +97,9 @@ def load_appendix(
     if len(trend_rows):
         area_card = derived(area_card, lambda card: card.merge(trend_rows, on="kpi_id", how="left"))
     made = made_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
+    reconciled = view.data.reconciled
+    internal = edition is Edition.INTERNAL and len(reconciled) > 0
+    reconciled = reconciled.loc[reconciled["area"] == area].reset_index(drop=True) if internal else pd.DataFrame()
     return Appendix(
         month=month,
         area=area,
@@ -121,4 +127,5 @@ def load_appendix(
         or describe(inputs, month, {"month": month, "area": area, "cohort": cohort, "edition": edition.value}, made),
         version=__version__,
         made_at=made,
+        reconciled=reconciled,
     )

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import pandas as pd
 from markupsafe import Markup
 
-from lacperf_helpers.config.definitions import KpiCatalogue, Settings
+from lacperf_helpers.config.definitions import KpiCatalogue, KpiDefinition, Settings
 from lacperf_helpers.config.editions import MARKS, Edition
 from lacperf_helpers.config.formatting import DASH, NOT_SHOWN, fmt_count, fmt_figure, fmt_value, missing, slug
 from lacperf_helpers.config.periods import (
@@ -361,8 +362,50 @@ def overview(appendix: Appendix) -> Section:
 
 
 def annex(appendix: Appendix) -> Section:
-    """The start of the detail (a new printed page): each Amber and Red KPI in a sentence, by direction."""
-    return render("annex.html.j2", s=appendix.summary, period="month")
+    """The start of the detail (a new printed page): each Amber and Red KPI in a sentence, by direction; and, in
+    the internal edition, each figure the return also gives for a KPI computed from a file, reconciled."""
+    return render("annex.html.j2", s=appendix.summary, period="month", reconciled=reconciled_rows(appendix))
+
+
+SOURCE_WORDS = {"ssda903": "the SSDA903 extract", "annex_a": "the Annex A"}
+
+
+def reconciled_rows(appendix: Appendix) -> list[dict[str, str]]:
+    """Each KPI the page shows as computed from a file whose figure the return gives too: the two, and the
+    difference, in words."""
+    rows = []
+    records: list[dict[str, Any]] = appendix.reconciled.to_dict("records")  # type: ignore[assignment]
+    for r in records:
+        kpi = appendix.catalogue.get(str(r["kpi_id"]))
+        difference = float(r["difference"])
+        if missing(difference):
+            said = "not comparable: one of the two has no figure"
+        elif round(difference, kpi.display_decimals) == 0:
+            said = "none: they agree"
+        else:
+            unit = {"percent": " points", "days": " days"}.get(kpi.unit, "")
+            direction = "higher" if difference > 0 else "lower"
+            said = f"{abs(difference):.{kpi.display_decimals}f}{unit} {direction} on the scorecard"
+            more = float(r["numerator"]) - float(r["returned_numerator"]) if kpi.unit == "percent" else math.nan
+            if not missing(more) and more != 0:
+                said += f": the return counts {fmt_count(abs(more))} {'fewer' if more > 0 else 'more'} {kpi.counts}"
+        rows.append({
+            "title": kpi.title, "source": SOURCE_WORDS.get(str(r["source"]), str(r["source"])),
+            "shown": _with_counts(kpi, r["value"], r["numerator"], r["denominator"]),
+            "returned": _with_counts(kpi, r["returned_value"], r["returned_numerator"], r["returned_denominator"]),
+            "difference": said,
+        })  # fmt: skip
+    return rows
+
+
+def _with_counts(kpi: KpiDefinition, value: float, numerator: float, denominator: float) -> str:
+    """'9.0% (137 of 1,522 children)'; '416 days'; 'no figure'."""
+    if missing(value):
+        return "no figure"
+    shown = fmt_value(value, kpi.unit, kpi.display_decimals)
+    if kpi.unit == "percent" and not missing(denominator):
+        return f"{shown} ({fmt_count(numerator)} of {fmt_count(denominator)} {kpi.counts})"
+    return shown
 
 
 def national_section(appendix: Appendix) -> Section:
