@@ -120,17 +120,21 @@ TrendSettingsOption = Annotated[
     ),
 ]
 BenchmarksOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--benchmarks",
-        help="England and statistical neighbour figures, e.g. parameters/benchmarks.csv.",
+        help="England and statistical neighbour figures (default: none), e.g. the sample's parameters/benchmarks.csv.",
         exists=True,
         dir_okay=False,
     ),
 ]
 SettingsOption = Annotated[
     Path,
-    typer.Option("--settings", help="The authority's settings: its name and the small-cohort threshold."),
+    typer.Option(
+        "--settings",
+        help="The authority's settings: its name, notice and small-cohort threshold (default: "
+        "parameters/settings.yaml, no council's; the sample's: parameters/sample-settings.yaml).",
+    ),
 ]
 CohortsOption = Annotated[
     Path,
@@ -241,7 +245,7 @@ def validate(
     kpis: KpisOption = paths.KPIS_FILE,
     settings: SettingsOption = paths.SETTINGS_FILE,
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
-    benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
+    benchmarks: BenchmarksOption = None,
     out: Annotated[
         str,
         typer.Option("--out", help="Folder for <out>/<YYYY-MM>/validation.csv and validation.html; - for none."),
@@ -356,7 +360,7 @@ def render(
     ] = paths.REPORTS,
     settings: SettingsOption = paths.SETTINGS_FILE,
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
-    benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
+    benchmarks: BenchmarksOption = None,
     pdf: PdfOption = False,
     cohorts: CohortsOption = paths.COHORTS_FILE,
     cohort: Annotated[
@@ -397,7 +401,7 @@ def render_quarter(
     ] = paths.REPORTS,
     settings: SettingsOption = paths.SETTINGS_FILE,
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
-    benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
+    benchmarks: BenchmarksOption = None,
     pdf: PdfOption = False,
     force: ForceOption = False,
     workers: WorkersOption = None,
@@ -517,6 +521,10 @@ def batch(
         Path | None,
         typer.Option("--kpis", help="Override the KPI definitions (e.g. your own catalogue).", dir_okay=False),
     ] = None,
+    settings: Annotated[
+        Path | None,
+        typer.Option("--settings", help="Override the settings (the authority's name, notice ...).", dir_okay=False),
+    ] = None,
     workers: WorkersOption = None,
     scheduler: Annotated[
         str | None,
@@ -569,7 +577,7 @@ def batch(
     for key, value in (("quarters", quarter), ("areas", area), ("notebooks", notebook), ("editions", edition)):
         if value:
             overrides[key] = tuple(value)
-    for key, folder in (("returns", returns), ("out", out), ("kpis", kpis)):
+    for key, folder in (("returns", returns), ("out", out), ("kpis", kpis), ("settings", settings)):
         if folder is not None:
             overrides[key] = str(folder.resolve())
     if pdf:

@@ -11,6 +11,8 @@ BREAKDOWNS = ("age_band", "sex", "ethnicity", "legal_status", "placement_type")
 TOTAL, ALL = "total", "all"
 SLICE = ("cohort", "breakdown", "group")  # headline figures: cohort all, breakdown total, group all
 HEADLINE = (ALL, TOTAL, ALL)  # the headline slice's cohort, breakdown and group
+# The extract's total of every area where no return names the authority (`lacperf measures` of an extract alone)
+UNNAMED_AUTHORITY = "Authority"
 AGE_BANDS = ("under 1", "1-4", "5-9", "10-15", "16 and over")  # the DfE's, youngest first
 PLACEMENT_TYPES = ("Foster care", "Placed for adoption", "Placed with parents", "Residential", "Independent living",
                    "Other")  # fmt: skip

@@ -177,3 +177,42 @@ def empty_return() -> pd.DataFrame:
     frame["source_file"] = pd.Series(dtype="str")
     frame["source_row"] = pd.Series(dtype="int64")
     return frame
+
+
+# Two figures agree as a sum to within this: counts are whole, and full-time equivalents are given to 1 dp.
+SUM_TOLERANCE = 0.5
+
+
+def authority_of(month_return: pd.DataFrame, path: Path) -> str:
+    """The area of a month's return (`read_return`'s frame) that is the authority as a whole: its only area, or
+    else the one area whose numerators and denominators are the sum of every other area's, on each KPI they
+    all give. A return where no area, or more than one, is that sum is refused: the authority must be named."""
+    rows = month_return
+    if "cohort" in rows:
+        rows = rows.loc[rows["cohort"] == "all"]
+    areas = list(dict.fromkeys(rows["area"]))
+    if len(areas) == 1:
+        return str(areas[0])
+    tables = [
+        pd.DataFrame(rows.pivot(index="kpi_id", columns="area", values=column)).reindex(columns=areas)
+        for column in ("numerator", "denominator")
+    ]
+    found = []
+    for area in areas:
+        others = [a for a in areas if a != area]
+        compared, agrees = 0, True
+        for table in tables:
+            given = table.loc[table.notna().all(axis="columns")]  # the KPIs every area gives this count for
+            compared += len(given)
+            agrees = agrees and bool(((given[area] - given[others].sum(axis="columns")).abs() <= SUM_TOLERANCE).all())
+        if compared and agrees:
+            found.append(area)
+    if len(found) == 1:
+        return str(found[0])
+    which = "no area's figures are" if not found else f"{' and '.join(map(repr, found))} are each"
+    raise InputError(
+        path,
+        f"cannot tell which area is the authority as a whole: {which} the sum of the others'; name it as "
+        f"'authority:' in a settings file (--settings). Areas: {', '.join(sorted(areas))}",
+        column="area",
+    )

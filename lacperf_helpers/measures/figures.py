@@ -12,9 +12,9 @@ from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import month_end
-from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE, SLICE
+from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE, SLICE, UNNAMED_AUTHORITY
 from lacperf_helpers.ingest.layout import RETURN_FILE, available_months, exists, return_path, ssda903_path
-from lacperf_helpers.ingest.returns import check_return, empty_return, read_return, require_month
+from lacperf_helpers.ingest.returns import authority_of, check_return, empty_return, read_return, require_month
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import ERROR, WARNING, as_problems, combine, problems_at
 from lacperf_helpers.measures.registry import data_quality, measure_table
@@ -45,7 +45,13 @@ def load_returns(
     figures = pd.concat(frames, ignore_index=True) if frames else empty_return()
     for column, headline in zip(SLICE, HEADLINE, strict=True):
         figures[column] = headline
-    from_903 = ssda903_figures(returns_dir, months, catalogue, authority or "Authority", cohorts)
+    if authority is None and last and any(k.source == "ssda903" for k in catalogue.kpis):
+        # the extract's total is the authority's: named as the return names it (its only area, or the sum of the
+        # others), or, with no return, as the extract's total of every area
+        path = return_path(returns_dir, last)
+        month_return = figures.loc[figures["month"] == last]
+        authority = authority_of(month_return, path) if len(month_return) else UNNAMED_AUTHORITY
+    from_903 = ssda903_figures(returns_dir, months, catalogue, authority or UNNAMED_AUTHORITY, cohorts)
     return pd.concat([figures, from_903], ignore_index=True) if len(from_903) else figures
 
 

@@ -40,8 +40,8 @@ from lacperf_helpers.disclose.disclosure import (
     published_rows,
 )
 from lacperf_helpers.ingest.dfe_rules import dfe_problems
-from lacperf_helpers.ingest.layout import available_months, month_files, return_path, ssda903_path
-from lacperf_helpers.ingest.returns import require_month
+from lacperf_helpers.ingest.layout import available_months, exists, month_files, return_path, ssda903_path
+from lacperf_helpers.ingest.returns import authority_of, read_return, require_month
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
 from lacperf_helpers.measures.figures import input_problems, load_returns_to
@@ -90,9 +90,26 @@ def _definitions(month: str, inputs: Inputs) -> tuple[KpiCatalogue, Settings, Tr
     return catalogue, settings, trend_settings, benchmarks
 
 
+def with_authority(
+    settings: Settings, returns: Path, month: str, catalogue: KpiCatalogue, settings_file: Path
+) -> Settings:
+    """`settings` with the authority as a whole named: as the settings name it, else taken from the month's return
+    (`authority_of`: its only area, or the one that is the sum of the others). Without it no sum of the areas to
+    the authority is formed, and hidden counts could be worked out from the areas."""
+    if settings.authority:
+        return settings
+    path = return_path(returns, month)
+    if not exists(path):
+        raise InputError(
+            settings_file,
+            f"no authority is named, and {month} has no return ({path}) to take it from: name it",
+            column="authority",
+        )
+    return settings.model_copy(update={"authority": authority_of(read_return(path, month, catalogue), path)})
+
+
 def require_authority(settings: Settings, areas: list[str], settings_file: str | Path, month_file: str | Path) -> str:
-    """The authority as a whole must be named in settings.yaml, as an area of the month's return: without it no
-    sum of the areas to the authority is formed, and hidden counts could be worked out from the areas."""
+    """The authority as a whole (named, or taken from the return: `with_authority`) must be an area of the month."""
     known = ", ".join(sorted(areas)) or "none"
     if not settings.authority:
         raise InputError(
@@ -271,6 +288,7 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
         )
     )
     cohorts = load_cohorts(inputs.cohorts)
+    settings = with_authority(settings, returns, month, catalogue, inputs.settings)
     figures = with_slice(load_returns_to(returns, month, catalogue, settings.authority, cohorts))
     areas = list(dict.fromkeys(figures.loc[figures["month"] == month, "area"]))
     require_authority(settings, areas, inputs.settings, return_path(returns, month))
