@@ -645,7 +645,11 @@ def measures(
     month: MonthOption,
     out: Annotated[Path, typer.Option("--out", help="CSV file to write the measures table to.", dir_okay=False)],
     authority: Annotated[
-        str | None, typer.Option("--authority", help="Name of the authority as a whole (default: settings.yaml's).")
+        str | None,
+        typer.Option(
+            "--authority",
+            help="Name of the authority as a whole (default: the settings', else taken from the month's return).",
+        ),
     ] = None,
     measure: Annotated[
         list[str] | None, typer.Option("--measure", help="Only this measure; repeat for several. Default: all.")
@@ -675,7 +679,7 @@ def measures(
     from lacperf_helpers.ingest.ssda903 import load_903
     from lacperf_helpers.ingest.validation import problem_counts
     from lacperf_helpers.measures.registry import MEASURES, data_quality
-    from lacperf_helpers.month.data import month_measures
+    from lacperf_helpers.month.data import month_measures, with_authority
 
     def build() -> tuple[Published, pd.DataFrame]:
         unknown = sorted(set(measure or []) - set(MEASURES))
@@ -690,9 +694,8 @@ def measures(
                 raise InputError("--breakdown", f"no breakdown {one!r}; the breakdowns in {cohorts} are: {known}")
         folder = returns / month / "903"
         rules = load_settings(settings)
-        name = authority or rules.authority
-        if not name:  # without it no sum of the areas to the authority is formed: a hidden count could follow
-            raise InputError(settings, "no authority is named: name it here or with --authority", column="authority")
+        # without it no sum of the areas to the authority is formed: a hidden count could follow
+        name = authority or with_authority(rules, returns, month, settings).authority or ""
         view = month_measures(
             returns, month, authority=name, rule=rules.disclosure, cohorts=defined, edition=Edition(edition),
             measures=measure or None, breakdowns=breakdown or None,

@@ -37,14 +37,16 @@ def load_returns(
         # the month reported on has an extract and no return
         raise InputError(return_path(returns_dir, last), f"no return for {last}, though it has SSDA903 data: "
                          "its return KPIs would read No data")  # fmt: skip
+    cohorts = cohorts or load_cohorts()
     frames = [  # a return that is there but cannot be read (a FIFO, a folder, a broken link) is an error
-        read_return(return_path(returns_dir, month), month, catalogue)
+        read_return(return_path(returns_dir, month), month, catalogue, cohorts)
         for month in months
         if exists(return_path(returns_dir, month))
     ]
     figures = pd.concat(frames, ignore_index=True) if frames else empty_return()
     for column, headline in zip(SLICE, HEADLINE, strict=True):
-        figures[column] = headline
+        if column != "cohort":  # the return's rows are of the cohort it gives (all children by default)
+            figures[column] = headline
     if authority is None and last and any(k.source == "ssda903" for k in catalogue.kpis):
         # the extract's total is the authority's: named as the return names it (its only area, or the sum of the
         # others), or, with no return, as the extract's total of every area
@@ -90,7 +92,9 @@ def check_kpi_cohorts(catalogue: KpiCatalogue, cohorts: CohortCatalogue) -> None
             cohorts.require_exact(kpi.cohort, f"KPI {kpi.id}", column="cohort")
 
 
-def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue) -> pd.DataFrame:
+def input_problems(
+    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, cohorts: CohortCatalogue | None = None
+) -> pd.DataFrame:
     """Every problem in the files these months' figures come from: each return, and each SSDA903 extract
     when a KPI is measured from it (with what the measures had to leave out). Nothing is raised."""
     found = []
@@ -102,7 +106,7 @@ def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCat
             found.append(no_return(path, last=month == months[-1]))
         try:
             if exists(path):  # a FIFO, folder or broken link there is an error, never "no return"
-                found.append(check_return(path, month, catalogue)[1])
+                found.append(check_return(path, month, catalogue, cohorts)[1])
             if uses_903 and folder.is_dir():
                 found.append(data_quality(load_903(folder, strict=False), pd.Timestamp(month_end(month)), folder))
         except InputError as error:  # a file that cannot be read as a table at all

@@ -41,7 +41,7 @@ from lacperf_helpers.disclose.disclosure import (
 )
 from lacperf_helpers.ingest.dfe_rules import dfe_problems
 from lacperf_helpers.ingest.layout import available_months, exists, month_files, return_path, ssda903_path
-from lacperf_helpers.ingest.returns import authority_of, read_return, require_month
+from lacperf_helpers.ingest.returns import require_month, return_authority
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
 from lacperf_helpers.measures.figures import input_problems, load_returns_to
@@ -67,6 +67,7 @@ def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
     read at all is one error row."""
     try:
         catalogue, *_ = _definitions(month, inputs)
+        cohorts = load_cohorts(inputs.cohorts)
     except InputError as error:
         return as_problems(error)
     months = [m for m in available_months(inputs.returns) if m <= month]
@@ -74,7 +75,7 @@ def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
         [
             benchmark_problems(inputs.benchmarks, catalogue),
             national_problems(inputs.national),
-            input_problems(inputs.returns, months, catalogue),
+            input_problems(inputs.returns, months, catalogue, cohorts),
             _dfe_findings(month, inputs),
         ]
     )
@@ -90,9 +91,7 @@ def _definitions(month: str, inputs: Inputs) -> tuple[KpiCatalogue, Settings, Tr
     return catalogue, settings, trend_settings, benchmarks
 
 
-def with_authority(
-    settings: Settings, returns: Path, month: str, catalogue: KpiCatalogue, settings_file: Path
-) -> Settings:
+def with_authority(settings: Settings, returns: Path, month: str, settings_file: Path) -> Settings:
     """`settings` with the authority as a whole named: as the settings name it, else taken from the month's return
     (`authority_of`: its only area, or the one that is the sum of the others). Without it no sum of the areas to
     the authority is formed, and hidden counts could be worked out from the areas."""
@@ -105,7 +104,7 @@ def with_authority(
             f"no authority is named, and {month} has no return ({path}) to take it from: name it",
             column="authority",
         )
-    return settings.model_copy(update={"authority": authority_of(read_return(path, month, catalogue), path)})
+    return settings.model_copy(update={"authority": return_authority(path)})
 
 
 def require_authority(settings: Settings, areas: list[str], settings_file: str | Path, month_file: str | Path) -> str:
@@ -277,18 +276,18 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     catalogue, settings, trend_settings, benchmarks = _definitions(month, inputs)
     returns = inputs.returns
     months = [m for m in available_months(returns) if m <= month]
+    cohorts = load_cohorts(inputs.cohorts)
     problems = raise_on_errors(  # every file, before any is used (the DfE's rules' failures are warnings)
         combine(
             [
                 benchmark_problems(inputs.benchmarks, catalogue),
                 national_problems(inputs.national),
-                input_problems(returns, months, catalogue),
+                input_problems(returns, months, catalogue, cohorts),
                 _dfe_findings(month, inputs),
             ]
         )
     )
-    cohorts = load_cohorts(inputs.cohorts)
-    settings = with_authority(settings, returns, month, catalogue, inputs.settings)
+    settings = with_authority(settings, returns, month, inputs.settings)
     figures = with_slice(load_returns_to(returns, month, catalogue, settings.authority, cohorts))
     areas = list(dict.fromkeys(figures.loc[figures["month"] == month, "area"]))
     require_authority(settings, areas, inputs.settings, return_path(returns, month))
