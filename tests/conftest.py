@@ -68,6 +68,14 @@ KPIS_YAML = dedent(
 HEADER = "month,area,kpi_id,numerator,denominator,value\n"
 
 
+def naming(folder: Path, authority: str = "Kent") -> Path:
+    """A settings file naming the authority, for hand-made returns whose areas do not add up to it (the default
+    settings name none: the authority is then the return's area that is the sum of the others)."""
+    path = folder / "settings-naming-the-authority.yaml"
+    path.write_text(f"authority: {authority}\n")
+    return path
+
+
 @pytest.fixture
 def kpis_file(tmp_path: Path) -> Path:
     path = tmp_path / "kpis.yaml"

@@ -97,11 +97,14 @@ def with_authority(settings: Settings, returns: Path, month: str, settings_file:
     the authority is formed, and hidden counts could be worked out from the areas."""
     if settings.authority:
         return settings
-    path = return_path(returns, month)
-    if not exists(path):
+    # the month's return; for a month of SSDA903 data only, the latest return before it
+    given = [return_path(returns, m) for m in reversed(available_months(returns)) if m <= month]
+    path = next((p for p in given if exists(p)), None)
+    if path is None:
         raise InputError(
             settings_file,
-            f"no authority is named, and {month} has no return ({path}) to take it from: name it",
+            f"no authority is named, and no return up to {month} ({return_path(returns, month)}) to take it from: "
+            "name it",
             column="authority",
         )
     return settings.model_copy(update={"authority": return_authority(path)})
