@@ -10,6 +10,8 @@ MONTH       ?= 2019-09
 QUARTER     ?= Q2 2019/20
 RETURNS     ?= data/sample
 KPIS        ?= parameters/kpis.yaml
+SETTINGS    ?= parameters/sample-settings.yaml
+BENCHMARKS  ?= parameters/benchmarks.csv
 REPORTS     ?= reports
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
@@ -29,12 +31,12 @@ setup: $(UV) ## Create .venv with the locked versions (uv.lock) of lacperf and i
 
 report: setup ## Render the sample appendices, both editions: reports/public/<YYYY-MM>/ and reports/internal-not-for-publication/<YYYY-MM>/ (MONTH=2019-09), and the quarter's (QUARTER="Q2 2019/20")
 	$(VENV)/bin/lacperf render --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS) \
-		--edition internal --edition public
+		--settings $(SETTINGS) --benchmarks $(BENCHMARKS) --edition internal --edition public
 	$(VENV)/bin/lacperf render-quarter --returns $(RETURNS) --kpis $(KPIS) --quarter "$(QUARTER)" --out $(REPORTS) \
-		--edition internal --edition public
+		--settings $(SETTINGS) --benchmarks $(BENCHMARKS) --edition internal --edition public
 
 scorecard: setup ## Write the sample month's tidy scorecard to reports/<YYYY-MM>/scorecard.csv
-	$(VENV)/bin/lacperf scorecard --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS)/$(MONTH)/scorecard.csv
+	$(VENV)/bin/lacperf scorecard --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --settings $(SETTINGS) --out $(REPORTS)/$(MONTH)/scorecard.csv
 
 browser: ## Install Debian's Chromium and axe-core (npm, locked) for the browser tests; Playwright downloads nothing
 	@if [ -x /usr/bin/chromium ]; then echo "chromium: $$(/usr/bin/chromium --version 2>/dev/null)"; \

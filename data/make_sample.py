@@ -5,7 +5,8 @@
 Twenty-four months (October 2017 to September 2019) of the monthly KPI return for a made-up authority
 and four areas, one of them small, for every KPI in parameters/kpis.yaml. Nothing here describes a real
 child or a real authority's performance: the area names only give the appendices a familiar shape.
-Areas' figures add up to the authority's, as they would in a real return.
+Areas' figures add up to the authority's, as they would in a real return. Four KPIs are also given for the
+children excluding UASC (the return's `cohort` column).
 
 The last twelve months also hold a child-level SSDA903 extract (`<month>/903/`): synthetic care histories
 of the authority's children (about 1,500 in care at each month end, as the return counts), cut as an
@@ -140,6 +141,27 @@ def edge_cases(rows: pd.DataFrame) -> pd.DataFrame:
     return rows
 
 
+# KPIs the sample's return also gives for the children excluding UASC (its `cohort` column), in every month and
+# area: a fifth or so of the children in each are unaccompanied asylum-seeking children, chosen at random.
+EXCLUDING_UASC_KPIS = ("placed_within_20_miles", "in_house_foster_care", "same_social_worker_12m", "dental_check")
+UASC_SHARE = 0.2
+
+
+def excluding_uasc(rows: pd.DataFrame) -> pd.DataFrame:
+    """`rows` (cohort all) and, for EXCLUDING_UASC_KPIS, each area's figures less its unaccompanied children (drawn
+    from its own children: a hypergeometric share of those counted), the authority's the sum of its areas'."""
+    rng = np.random.default_rng(SEED + 1)  # a stream of its own: every other figure is as it was
+    chosen = rows.loc[rows["kpi_id"].isin(EXCLUDING_UASC_KPIS) & (rows["area"] != AUTHORITY)]
+    numerator, denominator = chosen["numerator"].astype(int).to_numpy(), chosen["denominator"].astype(int).to_numpy()
+    uasc = rng.binomial(denominator, UASC_SHARE)
+    counted = rng.hypergeometric(numerator, denominator - numerator, uasc) if len(chosen) else uasc
+    areas = chosen.assign(numerator=numerator - counted, denominator=denominator - uasc, value=np.nan)
+    authority = areas.groupby(["month", "kpi_id"], sort=False, as_index=False)[["numerator", "denominator"]].sum()
+    authority = authority.assign(area=AUTHORITY, value=np.nan).loc[:, list(rows.columns)]
+    excluding = pd.concat([authority, areas], ignore_index=True).assign(cohort="excluding UASC")
+    return pd.concat([rows.assign(cohort="all"), excluding], ignore_index=True)
+
+
 def write(rows: pd.DataFrame, out_dir: Path) -> None:
     for month, frame in rows.groupby("month"):
         folder = out_dir / str(month)
@@ -229,7 +251,7 @@ def write_annex_a_sample(histories: Ssda903, out_dir: Path) -> None:
 def main() -> None:
     out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "sample"
     histories = care_histories()
-    write(from_the_extract(edge_cases(make_rows(np.random.default_rng(SEED))), histories), out_dir)
+    write(excluding_uasc(from_the_extract(edge_cases(make_rows(np.random.default_rng(SEED))), histories)), out_dir)
     write_ssda903(histories, out_dir)
     write_annex_a_sample(histories, out_dir)
 

@@ -121,17 +121,21 @@ TrendSettingsOption = Annotated[
     ),
 ]
 BenchmarksOption = Annotated[
-    Path,
+    Path | None,
     typer.Option(
         "--benchmarks",
-        help="England and statistical neighbour figures, e.g. parameters/benchmarks.csv.",
+        help="England and statistical neighbour figures (default: none), e.g. the sample's parameters/benchmarks.csv.",
         exists=True,
         dir_okay=False,
     ),
 ]
 SettingsOption = Annotated[
     Path,
-    typer.Option("--settings", help="The authority's settings: its name and the small-cohort threshold."),
+    typer.Option(
+        "--settings",
+        help="The authority's settings: its name, notice and small-cohort threshold (default: "
+        "parameters/settings.yaml, no council's; the sample's: parameters/sample-settings.yaml).",
+    ),
 ]
 CohortsOption = Annotated[
     Path,
@@ -242,7 +246,7 @@ def validate(
     kpis: KpisOption = paths.KPIS_FILE,
     settings: SettingsOption = paths.SETTINGS_FILE,
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
-    benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
+    benchmarks: BenchmarksOption = None,
     out: Annotated[
         str,
         typer.Option("--out", help="Folder for <out>/<YYYY-MM>/validation.csv and validation.html; - for none."),
@@ -357,7 +361,7 @@ def render(
     ] = paths.REPORTS,
     settings: SettingsOption = paths.SETTINGS_FILE,
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
-    benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
+    benchmarks: BenchmarksOption = None,
     pdf: PdfOption = False,
     cohorts: CohortsOption = paths.COHORTS_FILE,
     cohort: Annotated[
@@ -398,7 +402,7 @@ def render_quarter(
     ] = paths.REPORTS,
     settings: SettingsOption = paths.SETTINGS_FILE,
     trend_settings: TrendSettingsOption = paths.TREND_FILE,
-    benchmarks: BenchmarksOption = paths.BENCHMARKS_FILE,
+    benchmarks: BenchmarksOption = None,
     pdf: PdfOption = False,
     force: ForceOption = False,
     workers: WorkersOption = None,
@@ -527,6 +531,10 @@ def batch(
         Path | None,
         typer.Option("--kpis", help="Override the KPI definitions (e.g. your own catalogue).", dir_okay=False),
     ] = None,
+    settings: Annotated[
+        Path | None,
+        typer.Option("--settings", help="Override the settings (the authority's name, notice ...).", dir_okay=False),
+    ] = None,
     workers: WorkersOption = None,
     scheduler: Annotated[
         str | None,
@@ -579,7 +587,7 @@ def batch(
     for key, value in (("quarters", quarter), ("areas", area), ("notebooks", notebook), ("editions", edition)):
         if value:
             overrides[key] = tuple(value)
-    for key, folder in (("returns", returns), ("out", out), ("kpis", kpis)):
+    for key, folder in (("returns", returns), ("out", out), ("kpis", kpis), ("settings", settings)):
         if folder is not None:
             overrides[key] = str(folder.resolve())
     if pdf:
@@ -657,7 +665,11 @@ def measures(
     month: MonthOption,
     out: Annotated[Path, typer.Option("--out", help="CSV file to write the measures table to.", dir_okay=False)],
     authority: Annotated[
-        str | None, typer.Option("--authority", help="Name of the authority as a whole (default: settings.yaml's).")
+        str | None,
+        typer.Option(
+            "--authority",
+            help="Name of the authority as a whole (default: the settings', else taken from the month's return).",
+        ),
     ] = None,
     measure: Annotated[
         list[str] | None, typer.Option("--measure", help="Only this measure; repeat for several. Default: all.")
@@ -691,7 +703,7 @@ def measures(
     from lacperf_helpers.ingest.validation import problem_counts
     from lacperf_helpers.measures import annex_a
     from lacperf_helpers.measures.registry import MEASURES, data_quality
-    from lacperf_helpers.month.data import month_measures
+    from lacperf_helpers.month.data import month_measures, with_authority
 
     def build() -> tuple[Published, pd.DataFrame]:
         every = [*MEASURES, *annex_a.MEASURES]
@@ -709,9 +721,8 @@ def measures(
         breakdowns = None if not breakdown else [one for one in breakdown if one != TOTAL]
         folder = returns / month / "903"
         rules = load_settings(settings)
-        name = authority or rules.authority
-        if not name:  # without it no sum of the areas to the authority is formed: a hidden count could follow
-            raise InputError(settings, "no authority is named: name it here or with --authority", column="authority")
+        # without it no sum of the areas to the authority is formed: a hidden count could follow
+        name = authority or with_authority(rules, returns, month, settings).authority or ""
         view = month_measures(
             returns, month, authority=name, rule=rules.disclosure, cohorts=defined, edition=Edition(edition),
             measures=measure or None, breakdowns=breakdowns,

@@ -372,7 +372,7 @@ def truth_of(internal: Reading, returns: Path | None, domain: Domain) -> dict[Va
             kpi = row["kpi_id"]
             if kpi not in domain.kpis or not domain.adds_up(kpi):
                 continue
-            key: Key = (domain.series(kpi), (row["month"],), row["area"], "all", "total", "all")
+            key: Key = (domain.series(kpi), (row["month"],), row["area"], row.get("cohort") or "all", "total", "all")
             for which, column in (("n", "numerator"), ("d", "denominator")):
                 if number(row.get(column)) is not None:
                     truth.setdefault((key, which), float(row[column]))

@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from lacperf_helpers.cli import app
 from lacperf_helpers.config import paths
 from lacperf_helpers.rate.scorecard import SCORECARD_COLUMNS
-from tests.conftest import exited, write_return
+from tests.conftest import exited, naming, write_return
 from tests.test_scorecard import APRIL, MARCH
 
 runner = CliRunner()
@@ -26,7 +26,8 @@ def returns(tmp_path: Path) -> Path:
 
 
 def scorecard_args(returns: Path, kpis: Path, out: Path, month: str = "2019-04") -> list[str]:
-    return ["scorecard", "--returns", str(returns), "--kpis", str(kpis), "--month", month, "--out", str(out)]
+    return ["scorecard", "--returns", str(returns), "--kpis", str(kpis), "--month", month, "--out", str(out),
+            "--settings", str(naming(returns.parent))]  # fmt: skip
 
 
 def test_scorecard_writes_the_tidy_csv(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
@@ -105,7 +106,8 @@ def test_a_kpi_file_without_a_target_stops_the_run(returns: Path, tmp_path: Path
 def test_unknown_area_and_bad_month(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
     no_benchmarks = tmp_path / "benchmarks.csv"
     no_benchmarks.write_text("kpi_id,year,england,statistical_neighbours,source\n")
-    args = ["render", "--returns", str(returns), "--kpis", str(kpis_file), "--benchmarks", str(no_benchmarks)]
+    args = ["render", "--returns", str(returns), "--kpis", str(kpis_file), "--benchmarks", str(no_benchmarks),
+            "--settings", str(naming(tmp_path))]  # fmt: skip
     result = runner.invoke(app, [*args, "--out", str(tmp_path), "--month", "2019-04", "--area", "Deal"])
     assert result.exit_code == 2
     assert "no area 'Deal' in this month's return; areas are: Kent, Ashford" in result.output
@@ -115,11 +117,14 @@ def test_unknown_area_and_bad_month(returns: Path, kpis_file: Path, tmp_path: Pa
 
 
 def test_benchmarks_for_kpis_not_defined_are_a_warning(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
-    # the project's benchmarks name the project's KPIs, not this fixture's three: a file the user did not give
-    # must not stop them (a warning per row in the validation report)
+    # the sample's benchmarks name the sample's KPIs, not this fixture's three: they must not stop them (a warning
+    # per row in the validation report)
     out = tmp_path / "reports"
-    args = ["--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-04"]
-    result = runner.invoke(app, ["render", *args, "--area", "Kent", "--out", str(out)])
+    args = ["--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-04",
+            "--benchmarks", str(paths.BENCHMARKS_FILE)]  # fmt: skip
+    result = runner.invoke(
+        app, ["render", *args, "--area", "Kent", "--out", str(out), "--settings", str(naming(tmp_path))]
+    )
     assert result.exit_code == 0, result.output
     result = runner.invoke(app, ["validate", *args, "--out", str(out)])
     assert result.exit_code == 0, result.output
@@ -169,6 +174,9 @@ def test_render_refuses_an_unknown_cohort_and_says_when_a_cohort_has_no_kpi(tmp_
     assert exited(unknown, 2), (unknown.output, unknown.exception)
     assert "no cohort 'bogus'; the cohorts are: all, excluding UASC" in unknown.output
     assert "cohorts.yaml" in unknown.output  # the file that names them
-    early = CliRunner().invoke(app, [*common, "--month", "2017-10", "--cohort", "excluding UASC"])  # no extract yet
+    # the sample's return gives no KPI for UASC only, and 2017-10 has no extract yet
+    cohorts = tmp_path / "cohorts.yaml"
+    cohorts.write_text("cohorts:\n  - name: all\n  - name: UASC only\n    uasc: true\n")
+    early = CliRunner().invoke(app, [*common, "--month", "2017-10", "--cohort", "UASC only", "--cohorts", str(cohorts)])
     assert exited(early, 2), (early.output, early.exception)
-    assert "nothing to render: no KPI is measured for the cohort 'excluding UASC' in 2017-10" in early.output
+    assert "nothing to render: no KPI is measured for the cohort 'UASC only' in 2017-10" in early.output

@@ -89,8 +89,13 @@ def test_every_command_with_only_returns_kpis_and_period(
     assert result.exit_code == 0, result.output
     assert set(pd.read_csv(tmp_path / "trend.csv")["kpi_id"]) == set(codes.values())
 
-    # The sample's benchmarks file (the default) names none of these KPIs: a warning in the report, no error
-    result = runner.invoke(app, ["validate", *given, "--month", "2019-09", "--out", str(out)])
+    # No benchmarks unless named; the sample's, named, names none of these KPIs: a warning in the report, no error
+    result = runner.invoke(app, ["validate", *given, "--month", "2019-09", "--out", str(out / "none")])
+    assert result.exit_code == 0, result.output
+    report = pd.read_csv(out / "none" / "2019-09" / "validation.csv")
+    assert not report["file"].str.endswith("benchmarks.csv").any()
+    sample = ["--benchmarks", str(paths.BENCHMARKS_FILE)]
+    result = runner.invoke(app, ["validate", *given, *sample, "--month", "2019-09", "--out", str(out)])
     assert result.exit_code == 0, result.output
     report = pd.read_csv(out / "2019-09" / "validation.csv")  # `validate` writes it where --out says
     unknown = report.loc[report["rule"].str.startswith("kpi_id is a KPI in the KPI definitions")]

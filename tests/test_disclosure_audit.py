@@ -75,7 +75,7 @@ def run_lacperf(returns: Path, month: str, quarter: str, out: Path, kpis: Path, 
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Run:
     out = tmp_path_factory.mktemp("audit-sample")
     return run_lacperf(paths.SAMPLE_RETURNS, SAMPLE_MONTH, SAMPLE_QUARTER, out, paths.KPIS_FILE,
-                       paths.SETTINGS_FILE, paths.COHORTS_FILE)  # fmt: skip
+                       paths.SAMPLE_SETTINGS_FILE, paths.COHORTS_FILE)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -212,21 +212,23 @@ STRESS_MONTHS = [f"2019-{m:02d}" for m in range(4, 10)]
 
 
 def write_stress_returns(folder: Path, seed: int, children: int = 40) -> None:
-    """Six months of returns added up from made-up children spread thinly over five areas (most cells 0-6),
-    and the last month's SSDA903 extract of 80 made-up children: every measure by cohort and breakdown."""
+    """Six months of returns added up from made-up children spread thinly over five areas (most cells 0-6), each
+    KPI of all children and of those excluding UASC (about one child in six unaccompanied: the return's cohort
+    column), and the last month's SSDA903 extract of 80 made-up children: every measure by cohort and breakdown."""
     rng = np.random.default_rng(seed)
     for month in STRESS_MONTHS:
         rows = []
         for kpi, rate in (("seen_in_month", 0.85), ("stable", 0.6)):
             area = rng.choice([f"Area {i}" for i in range(1, 6)], children)
             counted = rng.random(children) < rate
-            frame = pd.DataFrame({"area": area, "counted": counted})
-            for name, there in [("Stress", frame), *frame.groupby("area")]:
-                rows.append((month, name, kpi, int(there["counted"].sum()), len(there), ""))
+            uasc = rng.random(children) < 1 / 6
+            frame = pd.DataFrame({"area": area, "counted": counted, "uasc": uasc})
+            for cohort, children_of in (("", frame), ("excluding UASC", frame.loc[~frame["uasc"]])):
+                for name, there in [("Stress", children_of), *children_of.groupby("area")]:
+                    rows.append((month, name, kpi, int(there["counted"].sum()), len(there), "", cohort))
         (folder / month).mkdir(parents=True)
-        pd.DataFrame(rows, columns=["month", "area", "kpi_id", "numerator", "denominator", "value"]).to_csv(
-            folder / month / "kpi_return.csv", index=False
-        )
+        columns = ["month", "area", "kpi_id", "numerator", "denominator", "value", "cohort"]
+        pd.DataFrame(rows, columns=columns).to_csv(folder / month / "kpi_return.csv", index=False)
     histories = synthetic_903(80, seed, tuple(f"Area {i}" for i in range(1, 6)))
     write_903(
         extract_at(histories, pd.Timestamp(STRESS_MONTHS[-1]) + pd.offsets.MonthEnd(0)),

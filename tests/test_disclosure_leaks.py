@@ -81,7 +81,7 @@ def test_the_trend_csv_gives_no_verdict_of_a_hidden_month(tmp_path: Path) -> Non
     )
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
-    catalogue, settings = load_kpis(paths.KPIS_FILE), load_settings(paths.SETTINGS_FILE)
+    catalogue, settings = load_kpis(paths.KPIS_FILE), load_settings(paths.SAMPLE_SETTINGS_FILE)
     # a month is decided on its own figures: the month's decision, as every page of it makes it
     hidden = hidden_keys(
         with_slice(load_returns(paths.SAMPLE_RETURNS, [SAMPLE_MONTH], catalogue, settings.authority)),

@@ -518,10 +518,11 @@ def test_stray_json_in_a_report_folder_is_skipped_with_a_warning(
 def test_a_pages_manifest_names_files_relative_to_the_project() -> None:
     from lacperf_helpers.run.batch import Job
 
-    manifest = Job("scorecard", "2019-09", "Kent", "all", "reports", Inputs()).manifest("now")
+    sample = Inputs.of(settings=paths.SAMPLE_SETTINGS_FILE, benchmarks=paths.BENCHMARKS_FILE)
+    manifest = Job("scorecard", "2019-09", "Kent", "all", "reports", sample).manifest("now")
     files = {k: v for k, v in manifest["parameters"].items() if k.endswith(("_file", "_dir"))}
     assert files == {"returns_dir": "data/sample", "kpis_file": "parameters/kpis.yaml",
-                     "settings_file": "parameters/settings.yaml", "trend_file": "parameters/trend.yaml",
+                     "settings_file": "parameters/sample-settings.yaml", "trend_file": "parameters/trend.yaml",
                      "benchmarks_file": "parameters/benchmarks.csv", "national_dir": "parameters/national",
                      "cohorts_file": "parameters/cohorts.yaml", "published_dir": ""}  # fmt: skip
     assert str(paths.PROJECT_ROOT) not in json.dumps(manifest)

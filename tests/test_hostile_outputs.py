@@ -19,7 +19,7 @@ from lacperf_helpers.config import paths
 from lacperf_helpers.config.errors import OutputError
 from lacperf_helpers.config.formatting import slug
 from lacperf_helpers.config.paths import csv_text, spreadsheet_safe, write_atomically
-from tests.conftest import exited, write_return
+from tests.conftest import exited, naming, write_return
 
 FORMULA = '=HYPERLINK("http://example.invalid/x","Click")'
 
@@ -54,7 +54,8 @@ def test_the_scorecard_csv_carries_no_formula(tmp_path: Path, kpis_file: Path) -
     area = FORMULA.replace(chr(34), chr(34) * 2)
     write_return(returns, "2019-09", f'2019-09,Kent,reviews_on_time,9,10,\n2019-09,"{area}",reviews_on_time,9,10,\n')
     out = tmp_path / "card.csv"
-    args = ["scorecard", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-09", "--out", str(out)]
+    args = ["scorecard", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-09", "--out", str(out),
+            "--settings", str(naming(tmp_path))]  # fmt: skip
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 0, result.output
     cells = [cell for row in csv.reader(out.open()) for cell in row]

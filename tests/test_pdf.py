@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
-from tests.conftest import write_return
+from tests.conftest import naming, write_return
 from tests.test_scorecard import APRIL, MARCH
 
 
@@ -21,7 +21,8 @@ def test_render_pdf_for_board_papers(chromium: Path, tmp_path: Path, kpis_file: 
     result = CliRunner().invoke(
         app,
         ["render", "--returns", str(tmp_path / "returns"), "--kpis", str(kpis_file), "--benchmarks", str(benchmarks),
-         "--month", "2019-04", "--area", "Ashford", "--out", str(tmp_path / "out"), "--pdf"],
+         "--month", "2019-04", "--area", "Ashford", "--out", str(tmp_path / "out"), "--pdf",
+         "--settings", str(naming(tmp_path))],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     pdf = tmp_path / "out" / "public" / "2019-04" / "ashford.pdf"

@@ -26,7 +26,7 @@ areas: all
 cohorts: [all, excluding UASC]
 returns: {paths.SAMPLE_RETURNS}
 kpis: {paths.KPIS_FILE}
-settings: {paths.SETTINGS_FILE}
+settings: {paths.SAMPLE_SETTINGS_FILE}
 trend: {paths.TREND_FILE}
 benchmarks: {paths.BENCHMARKS_FILE}
 out: {{out}}

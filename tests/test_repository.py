@@ -9,6 +9,7 @@ from pathlib import Path
 
 import nbformat
 import pandas as pd
+import pytest
 import yaml
 
 from lacperf_helpers.config import paths
@@ -68,13 +69,26 @@ def test_the_sample_shows_what_the_appendix_must_handle() -> None:
     assert (small < settings.small_cohort_denominator).sum() == 1  # one area of small cohorts
 
 
-def test_the_authority_is_the_sum_of_its_areas() -> None:
+@pytest.mark.parametrize("cohort", ["all", "excluding UASC"])
+def test_the_authority_is_the_sum_of_its_areas(cohort: str) -> None:
     month = available_months(paths.SAMPLE_RETURNS)[0]
     figures = pd.read_csv(paths.SAMPLE_RETURNS / month / "kpi_return.csv")
-    percent = figures.loc[figures["value"].isna()]
+    percent = figures.loc[figures["value"].isna() & (figures["cohort"] == cohort)]
     authority = percent.loc[percent["area"] == "Kent"].set_index("kpi_id")[["numerator", "denominator"]]
     areas = percent.loc[percent["area"] != "Kent"].groupby("kpi_id")[["numerator", "denominator"]].sum()
+    assert len(authority) >= 4  # the sample gives four KPIs excluding UASC
     pd.testing.assert_frame_equal(authority.sort_index(), areas.sort_index(), check_dtype=False)
+
+
+def test_the_sample_excluding_uasc_is_within_all_children() -> None:
+    figures = pd.read_csv(paths.SAMPLE_RETURNS / "2019-09" / "kpi_return.csv").set_index(["area", "kpi_id"])
+    excluding = figures.loc[figures["cohort"] == "excluding UASC", ["numerator", "denominator"]]
+    every = figures.loc[figures["cohort"] == "all", ["numerator", "denominator"]].reindex(excluding.index)
+    unaccompanied = every - excluding
+    assert (unaccompanied["numerator"] >= 0).all() and (
+        unaccompanied["denominator"] >= unaccompanied["numerator"]
+    ).all()
+    assert (unaccompanied["denominator"] > 0).all()
 
 
 def test_environment_yml_stays_in_step_with_pyproject() -> None:

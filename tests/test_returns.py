@@ -49,7 +49,7 @@ def test_a_good_return_reads_as_numbers_with_its_source_rows(tmp_path: Path, cat
          "value agrees with 100 x numerator / denominator (to within 0.05)", "LP111"),
         ("2019-04,,reviews_on_time,45,50,\n", 2, "area", "", "area is not blank", "LP102"),
         ("2019-04,Kent,reviews_on_time,45,50,\n2019-04,Kent,moves_3plus,4,40,\n2019-04,Kent,reviews_on_time,44,50,\n",
-         4, "kpi_id", "reviews_on_time", "one row per month, area and KPI", "LP112"),
+         4, "kpi_id", "reviews_on_time", "one row per month, area, KPI and cohort", "LP112"),
     ],
 )  # fmt: skip
 def test_bad_rows_are_named_by_file_row_column_value_and_rule(

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from lacperf_helpers.config.periods import month_end
+from lacperf_helpers.config.vocabulary import UNNAMED_AUTHORITY
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.measures.registry import MEASURES, measure_tables
 from tests import ssda903_reference as reference
@@ -30,8 +31,10 @@ CHECKED: dict[str, dict[str, int]] = {}  # data set -> month ends, figures, agre
 @pytest.mark.parametrize("name", list(SETS))
 def test_headline_figures_agree_with_an_independent_reading(name: str) -> None:
     folder, months = SETS[name]
-    table = measure_tables(load_903(folder), months, "Authority", cohorts=None, breakdowns=[])
-    headline = table.loc[(table["area"] == "Authority") & (table["cohort"] == "all") & (table["breakdown"] == "total")]
+    table = measure_tables(load_903(folder), months, UNNAMED_AUTHORITY, cohorts=None, breakdowns=[])
+    headline = table.loc[
+        (table["area"] == UNNAMED_AUTHORITY) & (table["cohort"] == "all") & (table["breakdown"] == "total")
+    ]
     ours = headline.set_index(["month", "measure"])[["numerator", "denominator"]]
     theirs = reference.read(folder)
     differ = []

@@ -112,8 +112,8 @@ def test_validate_writes_every_problem_and_exits_non_zero_on_errors(tmp_path: Pa
     copy_sample_month(returns, "2019-09")
     path = returns / "2019-09" / "kpi_return.csv"
     lines = path.read_text().splitlines()
-    lines[1] = lines[1].rsplit(",", 3)[0] + ",12,x,"  # row 2: a denominator 'x'
-    path.write_text("\n".join(lines) + "\n,,,,,\n")
+    lines[1] = lines[1].rsplit(",", 4)[0] + ",12,x,,all"  # row 2: a denominator 'x' (the sample gives cohorts)
+    path.write_text("\n".join(lines) + "\n,,,,,,\n")
     out = tmp_path / "reports"
     result = CliRunner().invoke(
         app, ["validate", "--returns", str(returns), "--month", "2019-09", "--out", str(out)], env={"COLUMNS": "200"}

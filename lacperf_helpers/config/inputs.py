@@ -27,9 +27,9 @@ NOTEBOOK_PARAMETERS = {
 class Inputs:
     returns: Path = paths.SAMPLE_RETURNS  # folder of <YYYY-MM>/kpi_return.csv and <YYYY-MM>/903/
     kpis: Path = paths.KPIS_FILE  # KPI definitions
-    settings: Path = paths.SETTINGS_FILE  # the authority, disclosure rule, small-cohort size
+    settings: Path = paths.SETTINGS_FILE  # the authority, disclosure rule, small-cohort size (default: no council's)
     trend: Path = paths.TREND_FILE  # trend window, test and SPC rules
-    benchmarks: Path | None = paths.BENCHMARKS_FILE  # England and statistical neighbours (None: none)
+    benchmarks: Path | None = None  # England and statistical neighbours (None, the default: none)
     national: Path = paths.NATIONAL  # folder of la_indicators.csv and statistical_neighbours.csv (none: none)
     cohorts: Path = paths.COHORTS_FILE  # named cohorts and the breakdowns of the file's own
     dfe_rules: bool = False  # also run the DfE's own SSDA903 rules over the month's extract (ingest/dfe_rules.py)
@@ -52,10 +52,15 @@ class Inputs:
         published: str | Path | None = None,
     ) -> Inputs:
         """The files a person named; a blank or missing one is the project's default (`published`: none)."""
-        given = {"returns": returns, "kpis": kpis, "settings": settings, "trend": trend, "benchmarks": benchmarks,
-                 "national": national, "cohorts": cohorts}  # fmt: skip
+        given = {"returns": returns, "kpis": kpis, "settings": settings, "trend": trend, "national": national,
+                 "cohorts": cohorts}  # fmt: skip
         files = {name: paths.or_default(value, getattr(cls, name)) for name, value in given.items()}
-        return cls(**files, dfe_rules=dfe_rules, published=Path(published).resolve() if published else None)
+        return cls(
+            **files,
+            benchmarks=Path(benchmarks) if benchmarks not in (None, "") else None,  # none unless named
+            dfe_rules=dfe_rules,
+            published=Path(published).resolve() if published else None,
+        )
 
     @classmethod
     def from_notebook(cls, parameters: dict[str, object]) -> Inputs:

@@ -9,6 +9,7 @@ import re
 
 BREAKDOWNS = ("age_band", "sex", "ethnicity", "legal_status", "placement_type")
 TOTAL, ALL = "total", "all"
+COHORTS = (ALL, "excluding UASC")  # the cohorts every return may give, in the order pages show them
 SLICE = ("cohort", "breakdown", "group")  # headline figures: cohort all, breakdown total, group all
 HEADLINE = (ALL, TOTAL, ALL)  # the headline slice's cohort, breakdown and group
 # The DfE's age bands, youngest first, each with the age (completed years) it starts at; each ends where the
@@ -21,6 +22,8 @@ SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U", "9": "U"}  # SSDA
 # SSDA903 ETHNIC: the first letter names the group; REFU (refused) and NOBT (not obtained) stand as they are
 ETHNIC_CODES = ("WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN",
                 "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT")  # fmt: skip
+# The extract's total of every area where no return names the authority (`lacperf measures` of an extract alone)
+UNNAMED_AUTHORITY = "Authority"
 ETHNIC_GROUPS = {"W": "White", "M": "Mixed", "A": "Asian or Asian British", "B": "Black or Black British",
                  "C": "Chinese", "O": "Other ethnic group"}  # fmt: skip
 ETHNICITIES = (*ETHNIC_GROUPS.values(), "REFU", "NOBT")  # the ethnicity breakdown's groups

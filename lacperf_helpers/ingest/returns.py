@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
+from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.vocabulary import ALL, COHORTS
 from lacperf_helpers.ingest import rules
 from lacperf_helpers.ingest.layout import SSDA903_FOLDER, available_months, return_path
 from lacperf_helpers.ingest.validation import (
@@ -32,6 +34,9 @@ from lacperf_helpers.ingest.validation import (
 )
 
 RETURN_COLUMNS = ("month", "area", "kpi_id", "numerator", "denominator", "value")
+# Optional: the cohort a row's figures are of. Blank or absent: all children; else `excluding UASC` or another
+# cohort of the cohorts file that is published exactly (its only condition UASC: see `Cohort.exact`).
+COHORT_COLUMN = "cohort"
 FIGURE_COLUMNS = ("numerator", "denominator", "value")
 # Characters nobody sees on a screen: controls (Unicode Cc), format characters (Cf: zero-width spaces and
 # joiners, the word joiner, soft hyphen, a byte-order mark, direction marks), and the line and paragraph separators.
@@ -54,14 +59,19 @@ def require_month(returns_dir: str | Path, month: str) -> None:
         )
 
 
-def read_return(path: Path, month: str, catalogue: KpiCatalogue) -> pd.DataFrame:
-    """Read and check one month's return; ValidationError (every problem, the first named) if it has errors."""
-    raw, problems = check_return(path, month, catalogue)
+def read_return(
+    path: Path, month: str, catalogue: KpiCatalogue, cohorts: CohortCatalogue | None = None
+) -> pd.DataFrame:
+    """Read and check one month's return; ValidationError (every problem, the first named) if it has errors.
+    `cohorts`: the cohorts its `cohort` column may name (default parameters/cohorts.yaml)."""
+    raw, problems = check_return(path, month, catalogue, cohorts)
     raise_on_errors(problems)
     return _tidy(raw, path)
 
 
-def check_return(path: Path, month: str, catalogue: KpiCatalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+def check_return(
+    path: Path, month: str, catalogue: KpiCatalogue, cohorts: CohortCatalogue | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The return as text, and every problem in it as rows (file, row, column, value, rule, severity, code).
 
     Checked once while the file and the definitions are unchanged (a page checks every month before it
@@ -69,26 +79,36 @@ def check_return(path: Path, month: str, catalogue: KpiCatalogue) -> tuple[pd.Da
     """
     stat = path.stat() if path.is_file() else None
     size, modified = (stat.st_size, stat.st_mtime_ns) if stat else (-1, -1)
-    key = (str(path), size, modified, month, catalogue.model_dump_json())
+    named = return_cohorts(cohorts if cohorts is not None else load_cohorts())
+    key = (str(path), size, modified, month, catalogue.model_dump_json(), named)
     if key not in _CHECKED:
         if len(_CHECKED) > 256:
             _CHECKED.clear()
-        _CHECKED[key] = _check_return(path, month, catalogue)
+        _CHECKED[key] = _check_return(path, month, catalogue, named)
     return _CHECKED[key]
 
 
-_CHECKED: dict[tuple[str, int, int, str, str], tuple[pd.DataFrame, pd.DataFrame]] = {}
+_CHECKED: dict[tuple[str, int, int, str, str, tuple[str, ...]], tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
-def _check_return(path: Path, month: str, catalogue: KpiCatalogue) -> tuple[pd.DataFrame, pd.DataFrame]:
+def return_cohorts(cohorts: CohortCatalogue) -> tuple[str, ...]:
+    """The cohorts a return's row may be of: all, excluding UASC, and every cohort of the cohorts file published
+    exactly (the others overlap every way: only `lacperf measures`' internal edition shows them)."""
+    return tuple(dict.fromkeys([*COHORTS, *cohorts.exact_only().names]))
+
+
+def _check_return(
+    path: Path, month: str, catalogue: KpiCatalogue, cohorts: tuple[str, ...]
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     raw, found = read_csv_text(path)
     missing = [c for c in RETURN_COLUMNS if c not in raw.columns]
     if missing:
         return raw, combine([found, problems_at(path, [1] * len(missing), "", missing, rules.REQUIRED_COLUMN, ERROR)])
-    raw = raw.loc[:, list(RETURN_COLUMNS)]
+    raw = raw.loc[:, [*RETURN_COLUMNS, COHORT_COLUMN]] if COHORT_COLUMN in raw else raw.loc[:, list(RETURN_COLUMNS)]
     if raw.empty:
         raise InputError(path, "the file has a header but no rows of figures")
-    return raw, combine([found, schema_problems(return_schema(month, catalogue), raw, path, wide_columns=WIDE_RULES)])
+    schema = return_schema(month, catalogue, cohorts)
+    return raw, combine([found, schema_problems(schema, raw, path, wide_columns=WIDE_RULES)])
 
 
 WIDE_RULES = {  # checks over whole rows, and the column each is reported at
@@ -102,7 +122,7 @@ WIDE_RULES = {  # checks over whole rows, and the column each is reported at
 }
 
 
-def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
+def return_schema(month: str, catalogue: KpiCatalogue, cohorts: tuple[str, ...] = COHORTS) -> pa.DataFrameSchema:
     """What a month's return must be: declared once, checked lazily so every problem is listed."""
     percent_ids = [k.id for k in catalogue.kpis if k.unit == "percent"]
 
@@ -137,7 +157,8 @@ def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
         return ~(percent & value.notna() & computed.notna() & ((value - computed).abs() > PERCENT_TOLERANCE))
 
     def one_row_per_key(f: pd.DataFrame) -> pd.Series:
-        return ~f.duplicated(["month", "area", "kpi_id"], keep="first")
+        cohort = f[COHORT_COLUMN].replace("", ALL) if COHORT_COLUMN in f else pd.Series(ALL, index=f.index)
+        return ~f.assign(_cohort=cohort).duplicated(["month", "area", "kpi_id", "_cohort"], keep="first")
 
     row_checks = [together("numerator", "denominator"), together("denominator", "numerator"), not_value_only,
                   not_over_zero, at_most_denominator, value_agrees, one_row_per_key]  # fmt: skip
@@ -153,6 +174,13 @@ def return_schema(month: str, catalogue: KpiCatalogue) -> pa.DataFrameSchema:
                 rule(lambda s: s.isin(catalogue.ids), rules.RETURN_KPI_KNOWN),
             ),
             **{column: text_column(*number_checks(column)) for column in FIGURE_COLUMNS},
+            COHORT_COLUMN: text_column(
+                rule(
+                    lambda s: (s == "") | s.isin(cohorts),
+                    rules.RETURN_COHORT.of(cohorts=", ".join(cohorts)),
+                ),
+                required=False,
+            ),
         },
         checks=[rule(check, name) for check, name in zip(row_checks, WIDE_RULES, strict=True)],
     )
@@ -162,6 +190,7 @@ def _tidy(raw: pd.DataFrame, path: Path) -> pd.DataFrame:
     tidy = raw.loc[:, ["month", "area", "kpi_id"]].copy()
     for column in FIGURE_COLUMNS:
         tidy[column] = parse_numbers(raw[column])
+    tidy[COHORT_COLUMN] = raw[COHORT_COLUMN].replace("", ALL) if COHORT_COLUMN in raw else ALL
     tidy["source_file"] = str(path)
     tidy["source_row"] = raw.index.to_numpy(dtype=np.int64)
     return tidy.reset_index(drop=True)
@@ -171,6 +200,59 @@ def empty_return() -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype="str") for c in ("month", "area", "kpi_id")})
     for column in FIGURE_COLUMNS:
         frame[column] = pd.Series(dtype="float64")
+    frame[COHORT_COLUMN] = pd.Series(dtype="str")
     frame["source_file"] = pd.Series(dtype="str")
     frame["source_row"] = pd.Series(dtype="int64")
     return frame
+
+
+# Two figures agree as a sum to within this: counts are whole, and full-time equivalents are given to 1 dp.
+SUM_TOLERANCE = 0.5
+
+
+def return_authority(path: Path) -> str:
+    """`authority_of` the return at `path`, read as it stands (its areas and counts, whatever its KPIs' ids)."""
+    raw, _ = read_csv_text(path)
+    missing = [c for c in ("area", "kpi_id", *FIGURE_COLUMNS) if c not in raw.columns]
+    if missing:
+        raise InputError(path, f"no column {', '.join(missing)}: the authority cannot be taken from it", row=1)
+    frame = raw.loc[:, ["area", "kpi_id"]].assign(
+        **{column: parse_numbers(raw[column]) for column in FIGURE_COLUMNS},
+        cohort=raw[COHORT_COLUMN].replace("", ALL) if COHORT_COLUMN in raw else ALL,
+    )
+    return authority_of(frame.drop_duplicates(["area", "kpi_id", "cohort"]), path)
+
+
+def authority_of(month_return: pd.DataFrame, path: Path) -> str:
+    """The area of a month's return (`read_return`'s frame) that is the authority as a whole: its only area, or
+    else the one area whose numerators and denominators are the sum of every other area's, on each KPI they
+    all give. A return where no area, or more than one, is that sum is refused: the authority must be named."""
+    rows = month_return
+    if "cohort" in rows:
+        rows = rows.loc[rows["cohort"] == "all"]
+    areas = list(dict.fromkeys(rows["area"]))
+    if len(areas) == 1:
+        return str(areas[0])
+    tables = [
+        pd.DataFrame(rows.pivot(index="kpi_id", columns="area", values=column)).reindex(columns=areas)
+        for column in ("numerator", "denominator")
+    ]
+    found = []
+    for area in areas:
+        others = [a for a in areas if a != area]
+        compared, agrees = 0, True
+        for table in tables:
+            given = table.loc[table.notna().all(axis="columns")]  # the KPIs every area gives this count for
+            compared += len(given)
+            agrees = agrees and bool(((given[area] - given[others].sum(axis="columns")).abs() <= SUM_TOLERANCE).all())
+        if compared and agrees:
+            found.append(area)
+    if len(found) == 1:
+        return str(found[0])
+    which = "no area's figures are" if not found else f"{' and '.join(map(repr, found))} are each"
+    raise InputError(
+        path,
+        f"cannot tell which area is the authority as a whole: {which} the sum of the others'; name it as "
+        f"'authority:' in a settings file (--settings). Areas: {', '.join(sorted(areas))}",
+        column="area",
+    )

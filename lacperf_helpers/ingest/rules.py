@@ -54,7 +54,8 @@ NOT_VALUE_ONLY = Rule("LP108", "a percent KPI gives numerator and denominator, n
 NOT_OVER_ZERO = Rule("LP109", "no numerator over a denominator of 0")
 AT_MOST_DENOMINATOR = Rule("LP110", "the numerator is at most the denominator")
 VALUE_AGREES = Rule("LP111", "value agrees with 100 x numerator / denominator (to within {tolerance})")
-ONE_ROW_PER_KPI = Rule("LP112", "one row per month, area and KPI")
+ONE_ROW_PER_KPI = Rule("LP112", "one row per month, area, KPI and cohort")
+RETURN_COHORT = Rule("LP113", "cohort is blank (all children) or one published exactly: {cohorts}")
 
 # --- the SSDA903 extract (ingest/ssda903.py) -------------------------------------------------------------
 HEADER_ROW = Rule("LP201", "the first row names the DfE's columns (CHILD, ...), separated by commas")

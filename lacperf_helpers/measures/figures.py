@@ -12,7 +12,7 @@ from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import month_end
-from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE, SLICE
+from lacperf_helpers.config.vocabulary import ALL, BREAKDOWNS, HEADLINE, SLICE, UNNAMED_AUTHORITY
 from lacperf_helpers.ingest import rules
 from lacperf_helpers.ingest.annex_a import load_annex_a
 from lacperf_helpers.ingest.layout import (
@@ -23,7 +23,7 @@ from lacperf_helpers.ingest.layout import (
     return_path,
     ssda903_path,
 )
-from lacperf_helpers.ingest.returns import check_return, empty_return, read_return, require_month
+from lacperf_helpers.ingest.returns import authority_of, check_return, empty_return, read_return, require_month
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import ERROR, WARNING, as_problems, combine, problems_at
 from lacperf_helpers.measures.annex_a import annex_a_measure_table
@@ -48,16 +48,24 @@ def load_returns(
         # the month reported on has an extract (or an Annex A) and no return
         raise InputError(return_path(returns_dir, last), f"no return for {last}, though it has SSDA903 data or an "
                          "Annex A: its return KPIs would read No data")  # fmt: skip
+    cohorts = cohorts or load_cohorts()
     frames = [  # a return that is there but cannot be read (a FIFO, a folder, a broken link) is an error
-        read_return(return_path(returns_dir, month), month, catalogue)
+        read_return(return_path(returns_dir, month), month, catalogue, cohorts)
         for month in months
         if exists(return_path(returns_dir, month))
     ]
     figures = pd.concat(frames, ignore_index=True) if frames else empty_return()
     for column, headline in zip(SLICE, HEADLINE, strict=True):
-        figures[column] = headline
-    from_903 = ssda903_figures(returns_dir, months, catalogue, authority or "Authority", cohorts)
-    from_annex_a = annex_a_figures(returns_dir, months, catalogue, authority or "Authority", cohorts)
+        if column != "cohort":  # the return's rows are of the cohort it gives (all children by default)
+            figures[column] = headline
+    if authority is None and last and any(k.source != "return" for k in catalogue.kpis):
+        # the files' total is the authority's: named as the return names it (its only area, or the sum of the
+        # others), or, with no return, as the total of every area
+        path = return_path(returns_dir, last)
+        month_return = figures.loc[figures["month"] == last]
+        authority = authority_of(month_return, path) if len(month_return) else UNNAMED_AUTHORITY
+    from_903 = ssda903_figures(returns_dir, months, catalogue, authority or UNNAMED_AUTHORITY, cohorts)
+    from_annex_a = annex_a_figures(returns_dir, months, catalogue, authority or UNNAMED_AUTHORITY, cohorts)
     measured = [f for f in (from_903, from_annex_a) if len(f)]
     figures = figures.loc[~_computed_this_month(figures, measured)]  # the return's own: reconciled, not shown
     return pd.concat([figures, *measured], ignore_index=True) if measured else figures
@@ -94,7 +102,8 @@ def reconciliation(returns_dir: str | Path, month: str, catalogue: KpiCatalogue,
     percent = returned["kpi_id"].map(lambda k: kpis[k].unit == "percent").astype(bool)
     worked_out = 100 * returned["numerator"] / returned["denominator"].where(returned["denominator"] > 0)
     returned["value"] = returned["value"].where(~percent | returned["value"].notna(), worked_out)
-    cohort = returned["kpi_id"].map(lambda k: kpis[k].cohort or HEADLINE[0])
+    defined = returned["kpi_id"].map(lambda k: kpis[k].cohort or HEADLINE[0])
+    cohort = returned["cohort"].where(returned["cohort"] != ALL, defined)  # the return's own cohort, where it gives one
     headline = figures.loc[(figures["month"] == month) & (figures["breakdown"] == HEADLINE[1])
                            & (figures["group"] == HEADLINE[2]) & figures["kpi_id"].isin(list(kpis))]  # fmt: skip
     computed = headline.set_index(["area", "kpi_id", "cohort"])[["numerator", "denominator", "value"]]
@@ -172,8 +181,10 @@ def check_kpi_cohorts(catalogue: KpiCatalogue, cohorts: CohortCatalogue) -> None
             cohorts.require_exact(kpi.cohort, f"KPI {kpi.id}", column="cohort")
 
 
-def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue) -> pd.DataFrame:
-    """Every problem in the files these months' figures come from: each return, and each SSDA903 extract and
+def input_problems(
+    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, cohorts: CohortCatalogue | None = None
+) -> pd.DataFrame:
+    """Every problem in the files these months' figures come from: each return, each SSDA903 extract and
     Annex A when a KPI is measured from it (with what the measures had to leave out). Nothing is raised."""
     found = []
     uses_903 = any(k.source == "ssda903" for k in catalogue.kpis)
@@ -184,7 +195,7 @@ def input_problems(returns_dir: str | Path, months: list[str], catalogue: KpiCat
             found.append(no_return(path, last=month == months[-1]))
         try:
             if exists(path):  # a FIFO, folder or broken link there is an error, never "no return"
-                found.append(check_return(path, month, catalogue)[1])
+                found.append(check_return(path, month, catalogue, cohorts)[1])
             if uses_903 and folder.is_dir():
                 found.append(data_quality(load_903(folder, strict=False), pd.Timestamp(month_end(month)), folder))
             annex = annex_a_path(returns_dir, month)

@@ -34,8 +34,8 @@ from lacperf_helpers.disclose.solver import Decision, Twin, decision
 from lacperf_helpers.disclose.sums import KEYS, periods_ending
 from lacperf_helpers.ingest.annex_a import load_annex_a
 from lacperf_helpers.ingest.dfe_rules import dfe_problems
-from lacperf_helpers.ingest.layout import annex_a_path, available_months, month_files, return_path, ssda903_path
-from lacperf_helpers.ingest.returns import require_month
+from lacperf_helpers.ingest.layout import annex_a_path, available_months, exists, month_files, return_path, ssda903_path
+from lacperf_helpers.ingest.returns import require_month, return_authority
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
@@ -68,6 +68,7 @@ def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
     read at all is one error row."""
     try:
         catalogue, *_ = _definitions(month, inputs)
+        cohorts = load_cohorts(inputs.cohorts)
     except InputError as error:
         return as_problems(error)
     months = [m for m in available_months(inputs.returns) if m <= month]
@@ -75,7 +76,7 @@ def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
         [
             benchmark_problems(inputs.benchmarks, catalogue),
             national_problems(inputs.national),
-            input_problems(inputs.returns, months, catalogue),
+            input_problems(inputs.returns, months, catalogue, cohorts),
             _dfe_findings(month, inputs),
         ]
     )
@@ -91,9 +92,27 @@ def _definitions(month: str, inputs: Inputs) -> tuple[KpiCatalogue, Settings, Tr
     return catalogue, settings, trend_settings, benchmarks
 
 
+def with_authority(settings: Settings, returns: Path, month: str, settings_file: Path) -> Settings:
+    """`settings` with the authority as a whole named: as the settings name it, else taken from the month's return
+    (`authority_of`: its only area, or the one that is the sum of the others). Without it no sum of the areas to
+    the authority is formed, and hidden counts could be worked out from the areas."""
+    if settings.authority:
+        return settings
+    # the month's return; for a month of SSDA903 data only, the latest return before it
+    given = [return_path(returns, m) for m in reversed(available_months(returns)) if m <= month]
+    path = next((p for p in given if exists(p)), None)
+    if path is None:
+        raise InputError(
+            settings_file,
+            f"no authority is named, and no return up to {month} ({return_path(returns, month)}) to take it from: "
+            "name it",
+            column="authority",
+        )
+    return settings.model_copy(update={"authority": return_authority(path)})
+
+
 def require_authority(settings: Settings, areas: list[str], settings_file: str | Path, month_file: str | Path) -> str:
-    """The authority as a whole must be named in settings.yaml, as an area of the month's return: without it no
-    sum of the areas to the authority is formed, and hidden counts could be worked out from the areas."""
+    """The authority as a whole (named, or taken from the return: `with_authority`) must be an area of the month."""
     known = ", ".join(sorted(areas)) or "none"
     if not settings.authority:
         raise InputError(
@@ -276,17 +295,18 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     catalogue, settings, trend_settings, benchmarks = _definitions(month, inputs)
     returns = inputs.returns
     months = [m for m in available_months(returns) if m <= month]
+    cohorts = load_cohorts(inputs.cohorts)
     problems = raise_on_errors(  # every file, before any is used (the DfE's rules' failures are warnings)
         combine(
             [
                 benchmark_problems(inputs.benchmarks, catalogue),
                 national_problems(inputs.national),
-                input_problems(returns, months, catalogue),
+                input_problems(returns, months, catalogue, cohorts),
                 _dfe_findings(month, inputs),
             ]
         )
     )
-    cohorts = load_cohorts(inputs.cohorts)
+    settings = with_authority(settings, returns, month, inputs.settings)
     figures = with_slice(load_returns_to(returns, month, catalogue, settings.authority, cohorts))
     areas = list(dict.fromkeys(figures.loc[figures["month"] == month, "area"]))
     require_authority(settings, areas, inputs.settings, return_path(returns, month))

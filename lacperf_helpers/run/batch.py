@@ -70,7 +70,8 @@ class MonthRange(BaseModel):
 
 
 class RunFile(BaseModel):
-    """parameters/runs/<name>.yaml: what one batch renders. Paths are relative to the project folder."""
+    """parameters/runs/<name>.yaml: what one batch renders. Paths given in the file are relative to its own folder
+    (`load_run`); those left out are the project's defaults, which belong to no council (no benchmarks)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     notebooks: tuple[Notebook, ...] = ("scorecard",)
@@ -83,7 +84,7 @@ class RunFile(BaseModel):
     kpis: str = "parameters/kpis.yaml"
     settings: str = "parameters/settings.yaml"
     trend: str = "parameters/trend.yaml"
-    benchmarks: str = "parameters/benchmarks.csv"
+    benchmarks: str | None = None  # England and statistical neighbours (none unless given)
     national: str = "parameters/national"  # the DfE's local-authority tables and statistical neighbours
     out: str = "reports"
     pdf: bool = False
@@ -136,6 +137,7 @@ class Job:
     ratings: tuple[tuple[str, int], ...] = ()  # Green / Amber / Red / Not rated, for the index
     notebook_path: str = ""  # the notebook file, chosen when planned (blank: the project's)
     edition: Edition = DEFAULT  # `out` is this edition's folder
+    authority: str = ""  # the authority as a whole (named, or taken from the return): listed first in the index
 
     @property
     def notebook_file(self) -> Path:
@@ -192,6 +194,7 @@ class Job:
             "html": self.target.name,
             "pdf": self.target.with_suffix(".pdf").name if self.pdf else "",
             "ratings": dict(self.ratings),
+            "authority": self.authority,
         }
 
 
@@ -306,7 +309,17 @@ def load_run(name: str) -> RunFile:
     if not path.exists():
         known = ", ".join(sorted(p.stem for p in (paths.PARAMETERS / "runs").glob("*.yaml")))
         raise InputError(path, f"no such run file; the runs in parameters/runs are: {known}")
-    return load_yaml_model(path, RunFile)
+    run = load_yaml_model(path, RunFile)
+    # a path the file gives is relative to the file's folder, so a council's run file travels with its inputs
+    given = {
+        name: str((path.parent / value).resolve())
+        for name in RUN_PATHS
+        if name in run.model_fields_set and (value := getattr(run, name)) and not Path(value).is_absolute()
+    }
+    return run.model_copy(update=given)
+
+
+RUN_PATHS = ("cohorts_file", "returns", "kpis", "settings", "trend", "benchmarks", "national", "out")
 
 
 def plan(
@@ -326,7 +339,7 @@ def plan(
         kpis=run.path(run.kpis),
         settings=run.path(run.settings),
         trend=run.path(run.trend),
-        benchmarks=run.path(run.benchmarks),
+        benchmarks=run.path(run.benchmarks) if run.benchmarks else None,
         national=run.path(run.national),
         cohorts=run.path(run.cohorts_file),
         dfe_rules=run.dfe_rules,
@@ -445,7 +458,7 @@ def _plan_pages(
     check_file_names(known, source)
     for area in areas or []:
         require_area(known, area, source)
-    authority = load_settings(inputs.settings).authority
+    authority = data.settings.authority  # as the settings name it, or taken from the return
     jobs = []
     # the quarterly appendix is of all children; cohorts are the monthly scorecard's
     defined = load_cohorts(inputs.cohorts)
@@ -462,7 +475,7 @@ def _plan_pages(
                 Job(
                     notebook=notebook, period=period, area=area, cohort=cohort, out=str(edition_folder(out, edition)),
                     inputs=inputs, pdf=pdf, force=force, warm=warm, ratings=counts,
-                    notebook_path=str(NOTEBOOKS[notebook]), edition=edition,
+                    notebook_path=str(NOTEBOOKS[notebook]), edition=edition, authority=authority or "",
                 )
             )  # fmt: skip
     return jobs
@@ -666,6 +679,8 @@ def _index_template() -> jinja2.Template:
 
 
 def _authority_first(manifest: dict[str, Any]) -> tuple[bool, str, str]:
+    if isinstance(manifest.get("authority"), str) and manifest["authority"]:  # as the batch knew it
+        return (manifest["area"] != manifest["authority"], str(manifest["area"]).casefold(), str(manifest["cohort"]))
     given = manifest.get("parameters")
     settings_file = given.get("settings_file") if isinstance(given, dict) else None
     try:  # the manifest names it relative to the project folder

@@ -20,13 +20,12 @@ from lacperf_helpers.config import paths
 HERE = Path(__file__).resolve().parent
 MONTH = "2019-09"
 # file name -> the command that writes it (its --out is added)
+SAMPLE = ("--returns", str(paths.SAMPLE_RETURNS), "--settings", str(paths.SAMPLE_SETTINGS_FILE))  # the sample's own
 SNAPSHOTS = {
-    f"scorecard-{MONTH}.csv": ["scorecard", "--returns", str(paths.SAMPLE_RETURNS), "--month", MONTH],
-    f"measures-{MONTH}.csv": ["measures", "--returns", str(paths.SAMPLE_RETURNS), "--month", MONTH],
+    f"scorecard-{MONTH}.csv": ["scorecard", *SAMPLE, "--month", MONTH],
+    f"measures-{MONTH}.csv": ["measures", *SAMPLE, "--month", MONTH],
     # the internal edition: every figure, as rated before anything is hidden
-    f"scorecard-{MONTH}-internal.csv": [
-        "scorecard", "--returns", str(paths.SAMPLE_RETURNS), "--month", MONTH, "--edition", "internal",
-    ],
+    f"scorecard-{MONTH}-internal.csv": ["scorecard", *SAMPLE, "--month", MONTH, "--edition", "internal"],
 }  # fmt: skip
 
 
