@@ -123,6 +123,11 @@ def test_another_council_has_no_benchmarks_unless_given(council_outputs: Path) -
     assert set(card["area"]) == {AUTHORITY, *AREAS}
     for column in ("england", "statistical_neighbours", "region", "benchmark_year"):
         assert set(card[column]) == {""}, column
+    page = (council_outputs / "public" / MONTHS[-1] / "barsetshire.html").read_text()
+    scorecard = page[
+        page.index('<table id="T_scorecard"') : page.index("</table>", page.index('<table id="T_scorecard"'))
+    ]
+    assert '<th scope="col">Rating</th>' in scorecard and '<th scope="col">England</th>' not in scorecard  # no dashes
 
 
 def test_the_authority_is_taken_from_the_return_named_and_listed_first(council_outputs: Path) -> None:

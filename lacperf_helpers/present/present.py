@@ -272,7 +272,12 @@ def scorecard_table(appendix: Appendix) -> Section:
         scorecard_cells(r, n, small, by_cohort.get(r.kpi_id, DASH) if by_cohort else None, _band(r, bands), previous)
         for n, r in enumerate(rows, start=1)
     )
-    columns = TABLE_COLUMNS if not by_cohort else (*TABLE_COLUMNS[:2], COHORT_COLUMN, *TABLE_COLUMNS[2:])
+    columns: tuple[str, ...] = (
+        TABLE_COLUMNS if not by_cohort else (*TABLE_COLUMNS[:2], COHORT_COLUMN, *TABLE_COLUMNS[2:])
+    )
+    england_shown = not all(missing(r.england) for r in rows)
+    if not england_shown:  # no benchmarks or national tables given: no column of dashes (England is last)
+        columns, cells = columns[:-1], tuple(row[:-1] for row in cells)
     caption = (
         f"{appendix.area}, {month_label(appendix.month)}: every KPI with its figure, standards and rating"
         + (
@@ -286,13 +291,18 @@ def scorecard_table(appendix: Appendix) -> Section:
     # keep the whole table on the paper's first two pages
     columns_key = (
         "Children to change rating: for a Green KPI, how many children's outcomes turning the other way would lose "
-        "Green; otherwise, how many more would reach the target. England: one figure per KPI, of the latest year "
-        "published (the year first), from the DfE's national tables where they publish the KPI and otherwise from "
-        "the benchmarks file (the notes name each KPI's source), then how this month's figure compares with it"
+        "Green; otherwise, how many more would reach the target"
+        + (
+            ". England: one figure per KPI, of the latest year published (the year first), from the DfE's national "
+            "tables where they publish the KPI and otherwise from the benchmarks file (the notes name each KPI's "
+            "source), then how this month's figure compares with it"
+            if england_shown
+            else ""
+        )
         + (
             f"; band: where {appendix.area}'s own published figure that year ranks among every authority in "
             "England, A the best quarter and D the worst (the annex has the detail)."
-            if bands
+            if bands and england_shown
             else "."
         )
     )
