@@ -136,7 +136,7 @@ def page_profile(returns: Path, area: str) -> None:
     sections = ("header", "navigation", "overview", "areas_table", "annex", "national_section", "trend_section",
                 "notes", "data_quality")  # the scorecard notebook's cells, in its order  # fmt: skip
     for name in sections:
-        steps[f"section {name}" + (" (26 charts)" if name == "trend_section" else "")] = lambda name=name: getattr(
+        steps[f"section {name}" + (" (24 charts)" if name == "trend_section" else "")] = lambda name=name: getattr(
             present, name
         )(page)
     steps["section footer"] = lambda: present.footer(page)
@@ -172,7 +172,7 @@ def page_profile(returns: Path, area: str) -> None:
 
 
 PARTS = {  # each part of a page, taken out in this order (a chart's styles are the chart's)
-    "SVG charts (26 KPI charts)": r'<svg [^>]*class="lacperf-kpi-chart".*?</svg>',
+    "SVG charts (24 KPI charts)": r'<svg [^>]*class="lacperf-kpi-chart".*?</svg>',
     "other SVG (icons)": r"<svg.*?</svg>",
     "CSV downloads (data: URLs)": r'href="data:[^"]*"',
     "CSS: JupyterLab's rules the page uses": r"<!-- JupyterLab's styles: only the rules[^>]*>\s*<style.*?</style>",

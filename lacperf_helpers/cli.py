@@ -829,10 +829,11 @@ def due(
     from lacperf_helpers.config.definitions import load_settings
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.publishing import published_csv
+    from lacperf_helpers.month.data import with_authority
     from lacperf_helpers.month.forward_look import DEFAULT_WEEKS, forward_look
 
-    def build() -> Published:
-        name = authority or load_settings(settings).authority
+    def build() -> Published:  # named here, in the settings, or taken from the month's return, as for pages
+        name = authority or with_authority(load_settings(settings), returns, month, settings).authority
         if not name:
             raise InputError(settings, "no authority is named: name it here or with --authority", column="authority")
         return forward_look(returns, month, authority=name, weeks=sorted(set(weeks or DEFAULT_WEEKS)))

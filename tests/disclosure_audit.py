@@ -311,11 +311,14 @@ def read_pages(reading: Reading, folder: Path, domain: Domain) -> None:
             if not rows:
                 continue
             label = f"{where}#{name}"
+            if "kpi_id" not in rows[0]:  # a table of words or of figures already published (England, rates, ratings)
+                _scan_wording(reading, rows, label)
+                continue
             if "quarter" in rows[0]:
                 read_quarter_table(reading, rows, domain, label)
             else:
                 read_month_table(reading, rows, domain, label)
-            if not name.startswith("all-areas"):  # the page's own card: what its index row counts
+            if name.endswith("-kpis.csv") and not name.startswith("all-areas"):  # the page card, as indexed
                 for row in rows:
                     reading.page_ratings[(page.parent.name, row["area"])].append(row.get("rag", ""))
 

@@ -674,3 +674,18 @@ def test_each_pair_of_twins_counts_the_same_children_on_every_row(annex: Path) -
         assert (together["one"] == together["other"]).all(), (one, other)
         checked += 1
     assert checked == len(SAME_CHILDREN) - 1
+
+
+def test_a_pathway_plan_review_falls_due_six_months_on_counted_forward(tmp_path: Path) -> None:
+    """At 31 August 2019: a review on 28 February 2019 was due by 28 August (overdue); one on 1 March is due by 1
+    September (in time). Counting six months back from 31 August would have passed both."""
+    folder = tmp_path / "2019-08" / "annex_a"
+    write_csv(folder / "list_8.csv", CHILDREN)
+    write_csv(folder / "list_9.csv", [
+        leaver("201", "b) Former relevant child", "01/01/2000", "Y", "U", "Suitable", "F1", "28/02/2019"),
+        leaver("202", "b) Former relevant child", "01/01/2000", "Y", "U", "Suitable", "F1", "01/03/2019"),
+    ])  # fmt: skip
+    at = date(2019, 8, 31)
+    table = annex_a_measure_table(read_annex_a(folder, month_end=at), "2019-08", "LA", ["pathway_plan_up_to_date"])
+    row = table.loc[(table["cohort"] == "all") & (table["breakdown"] == "total") & (table["area"] == "LA")]
+    assert (float(row["numerator"].iloc[0]), float(row["denominator"].iloc[0])) == (1, 2)

@@ -28,7 +28,7 @@ from lacperf_helpers.config.vocabulary import in_natural_order
 from lacperf_helpers.disclose.solver import hidden_keys
 from lacperf_helpers.ingest.ssda903 import Ssda903
 from lacperf_helpers.measures.registry import measure_table
-from tests.conftest import exited
+from tests.conftest import exited, naming
 from tests.test_measures import extract
 
 EPISODES = """\
@@ -184,7 +184,8 @@ def test_the_cli_measures_a_cohort_of_the_file(tmp_path: Path, cohorts: CohortCa
     (returns / "2019-06").mkdir(parents=True)
     (tmp_path / "903").rename(returns / "2019-06" / "903")
     out = tmp_path / "measures.csv"
-    common = ["measures", "--returns", str(returns), "--month", "2019-06", "--cohorts", str(tmp_path / "cohorts.yaml")]
+    common = ["measures", "--returns", str(returns), "--month", "2019-06", "--cohorts", str(tmp_path / "cohorts.yaml"),
+              "--settings", str(naming(tmp_path))]  # fmt: skip
     done = CliRunner().invoke(app, [*common, "--out", str(out), "--cohort", "5-13", "--measure", "cla_count"])
     assert done.exit_code == 0, done.output
     written = pd.read_csv(out, dtype={"group": str}, keep_default_na=False)

@@ -103,3 +103,15 @@ def test_a_month_without_an_annex_a_is_said_in_one_line(tmp_path: Path) -> None:
     assert code == 2
     assert "no Annex A for this month" in output
     assert not out.exists()
+
+
+def test_due_takes_the_authority_from_the_month_s_return_as_pages_do(tmp_path: Path) -> None:
+    """Issue 29's defaults name no council: without --authority, the return's only area is the authority."""
+    given = returns(tmp_path)
+    (given / "2024-01" / "kpi_return.csv").write_text(
+        "month,area,kpi_id,numerator,denominator,value\n2024-01,Kent,health_history_18,11,13,\n"
+    )
+    out = tmp_path / "out" / "due.csv"
+    result = CliRunner().invoke(app, ["due", "--returns", str(given), "--month", "2024-01", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "Kent" in {r["area"] for r in csv.DictReader(out.open())}

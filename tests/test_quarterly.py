@@ -89,7 +89,7 @@ def test_render_quarter_on_the_sample(tmp_path: Path) -> None:
     assert "West Kent · Q2 2019/20" in html
     assert "July 2019 to September 2019, compared with Q1 2019/20 and with Q2 2018/19" in html
     table = html[html.index('<table id="T_quarter"') : html.index("</table>", html.index('<table id="T_quarter"'))]
-    assert table.count('<th scope="row"') == 26 and table.count("<td") == 26 * 10  # 26 KPIs, each with 10 figures
+    assert table.count('<th scope="row"') == 24 and table.count("<td") == 24 * 10  # 24 KPIs, each with 10 figures
     assert "Ratings that changed since last quarter" in html
     assert "(2 of 3 months)" in html  # West Kent's return interviews are missing for September
 

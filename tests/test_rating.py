@@ -193,3 +193,25 @@ def test_area_standards_are_checked() -> None:
         _children_in_care("every area")
     with pytest.raises(ValidationError, match="not an area's name"):
         _children_in_care({" North": {"target": 300, "floor": 320}})
+
+
+def test_a_count_of_some_of_the_children_is_not_rated_against_the_whole_count_s_standards() -> None:
+    """The return's cohort column (issue 29): 1,420 children in care excluding UASC, of Shire's 1,556, is not Green
+    against the target of 1,450 set for all children; a percentage excluding UASC is rated as the KPI is."""
+    from lacperf_helpers.config.definitions import Settings
+    from lacperf_helpers.rate.scorecard import build_scorecard
+
+    rows = [
+        {"month": m, "area": "Shire", "kpi_id": k, "numerator": n, "denominator": d, "value": v, "cohort": c}
+        for m in ("2024-01", "2024-02")
+        for k, n, d, v, c in (
+            ("CIC1", math.nan, math.nan, 1556.0, "all"), ("CIC1", math.nan, math.nan, 1420.0, "excluding UASC"),
+            ("CIC2", 70, 100, math.nan, "all"), ("CIC2", 60, 90, math.nan, "excluding UASC"),
+        )
+    ]  # fmt: skip
+    catalogue = _children_in_care()
+    card = build_scorecard(pd.DataFrame(rows), catalogue, "2024-02", Settings(authority="Shire"))  # type: ignore[arg-type]
+    card = card.set_index(["kpi_id", "cohort"])
+    assert card.loc[("CIC1", "all"), "rag"] == "Red"  # 1,556 above the floor of 1,500
+    assert card.loc[("CIC1", "excluding UASC"), "rag"] == rating.NO_AREA_STANDARD
+    assert card.loc[("CIC2", "excluding UASC"), "rag"] == "Amber"  # 60 of 90 = 66.7%: below 70, above 60

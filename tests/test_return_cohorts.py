@@ -59,7 +59,15 @@ def test_an_unknown_cohort_is_named_by_file_row_and_column(
     path = write_return(tmp_path, "2019-04", body, header=WITH_COHORT)
     _, problems = check_return(path, "2019-04", catalogue)
     assert problems.to_dict("records") == [
-        {"file": str(path), "row": 3, "column": "cohort", "value": cohort, "rule": rule, "severity": "error"}
+        {
+            "file": str(path),
+            "row": 3,
+            "column": "cohort",
+            "value": cohort,
+            "rule": rule,
+            "severity": "error",
+            "code": "LP113",
+        }
     ]
 
 

@@ -11,7 +11,7 @@ from lacperf_helpers.config.definitions import KpiCatalogue, TrendSettings
 from lacperf_helpers.config.periods import months_between
 from lacperf_helpers.trend.series import TREND_COLUMNS, load_history, trend_table
 from lacperf_helpers.trend.spc import SpcRules
-from tests.conftest import write_return
+from tests.conftest import naming, write_return
 
 MONTHS = months_between("2018-09", "2019-09")  # 13: the fewest an SPC chart gives limits for (MDC)
 
@@ -79,7 +79,7 @@ def test_a_short_window_says_too_few_points(returns: Path, catalogue: KpiCatalog
 def test_lacperf_trend_writes_the_table(returns: Path, kpis_file: Path, tmp_path: Path) -> None:
     out = tmp_path / "trend.csv"
     args = ["trend", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-09", "--out", str(out)]
-    result = CliRunner().invoke(app, [*args, "--window", "6", "--area", "Kent"])
+    result = CliRunner().invoke(app, [*args, "--window", "6", "--area", "Kent", "--settings", str(naming(tmp_path))])
     assert result.exit_code == 0, result.output
     table = pd.read_csv(out)
     assert table[["kpi_id", "area", "window_start", "points", "trend"]].values.tolist() == [

@@ -207,9 +207,12 @@ def test_a_huge_return_gives_a_page_a_person_opens_and_a_complete_csv(tmp_path: 
 def test_the_console_lists_errors_then_one_line_per_kind_of_warning(tmp_path: Path) -> None:
     returns = tmp_path / "returns"
     copy_sample_month(returns, "2019-09")
+    given = returns / "2019-09" / "kpi_return.csv"  # the sample warns of nothing: three empty rows, one kind
+    given.write_text(given.read_text() + ",,,,,,\n" * 3)
     result = CliRunner().invoke(
         app, ["validate", "--returns", str(returns), "--month", "2019-09", "--out", "-"], env={"COLUMNS": "300"}
     )
     assert result.exit_code == 0, result.output
     lines = [line for line in result.output.splitlines() if line.startswith("warning: ")]
     assert lines and all(" x " in line for line in lines) and len(lines) == len(set(lines)) <= 5
+    assert any("empty rows are skipped" in line and "3 x" in line for line in lines), lines

@@ -352,8 +352,8 @@ def pathway_plan_up_to_date(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
     inside = table[ELIGIBILITY].isin(PATHWAY_PLAN_LEAVERS) & ~table[IN_TOUCH].isin(NOT_CARE_LEAVERS)
     table = table.loc[inside.to_numpy(dtype=bool)]
     reviewed = table[LATEST_PATHWAY_PLAN_REVIEW]
-    since = at - pd.DateOffset(months=PATHWAY_PLAN_REVIEW_MONTHS)
-    return _rows(table, (reviewed >= since) & (reviewed <= at))
+    next_due = timescales.add_months(reviewed, PATHWAY_PLAN_REVIEW_MONTHS)  # counted forward, as Timescales counts
+    return _rows(table, (next_due >= at) & (reviewed <= at))
 
 
 @measure("no_allocated_worker", "Children looked after without an allocated social worker", "percent", "L",

@@ -83,12 +83,15 @@ def _computed_this_month(returned: pd.DataFrame, measured: list[pd.DataFrame]) -
 
 
 RECONCILIATION_COLUMNS = (
-    "month", "area", "kpi_id", "source", "numerator", "denominator", "value", "returned_numerator",
+    "month", "area", "kpi_id", "cohort", "source", "numerator", "denominator", "value", "returned_numerator",
     "returned_denominator", "returned_value", "difference",
 )  # fmt: skip
 
 
-def reconciliation(returns_dir: str | Path, month: str, catalogue: KpiCatalogue, figures: pd.DataFrame) -> pd.DataFrame:
+def reconciliation(
+    returns_dir: str | Path, month: str, catalogue: KpiCatalogue, figures: pd.DataFrame,
+    cohorts: CohortCatalogue | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """Each figure the month's return gives for a KPI computed from a file (SSDA903 extract or Annex A), beside
     the computed figure the pages show (the KPI's cohort, every child, by area) and the difference (value: the
     computed less the returned, in the KPI's unit, percentage points for a percent). A returned figure with no
@@ -97,7 +100,7 @@ def reconciliation(returns_dir: str | Path, month: str, catalogue: KpiCatalogue,
     kpis = {k.id: k for k in catalogue.kpis if k.source != "return"}
     if not kpis or not exists(path):
         return pd.DataFrame(columns=list(RECONCILIATION_COLUMNS))
-    returned = read_return(path, month, catalogue)
+    returned = read_return(path, month, catalogue, cohorts)  # the cohorts the pages were made with
     returned = returned.loc[returned["kpi_id"].isin(list(kpis))].copy()
     percent = returned["kpi_id"].map(lambda k: kpis[k].unit == "percent").astype(bool)
     worked_out = 100 * returned["numerator"] / returned["denominator"].where(returned["denominator"] > 0)
@@ -110,6 +113,7 @@ def reconciliation(returns_dir: str | Path, month: str, catalogue: KpiCatalogue,
     shown = computed.reindex(pd.MultiIndex.from_arrays([returned["area"], returned["kpi_id"], cohort]))
     out = pd.DataFrame({
         "month": month, "area": returned["area"].to_numpy(), "kpi_id": returned["kpi_id"].to_numpy(),
+        "cohort": cohort.to_numpy(),
         "source": returned["kpi_id"].map(lambda k: kpis[k].source).to_numpy(),
         "numerator": shown["numerator"].to_numpy(), "denominator": shown["denominator"].to_numpy(),
         "value": shown["value"].to_numpy(), "returned_numerator": returned["numerator"].to_numpy(),
@@ -188,6 +192,7 @@ def input_problems(
     Annex A when a KPI is measured from it (with what the measures had to leave out). Nothing is raised."""
     found = []
     uses_903 = any(k.source == "ssda903" for k in catalogue.kpis)
+    uses_annex_a = any(k.source == "annex_a" for k in catalogue.kpis)
     uses_return = any(k.source == "return" for k in catalogue.kpis)
     for month in months:
         path, folder = return_path(returns_dir, month), ssda903_path(returns_dir, month)
@@ -199,7 +204,8 @@ def input_problems(
             if uses_903 and folder.is_dir():
                 found.append(data_quality(load_903(folder, strict=False), pd.Timestamp(month_end(month)), folder))
             annex = annex_a_path(returns_dir, month)
-            if annex.is_dir():  # read when present: its problems are the month's, as the extract's are
+            # read where a KPI is measured from it, and for the month reported on: its problems are that month's
+            if annex.is_dir() and (uses_annex_a or month == months[-1]):
                 at = month_end(month)
                 found.append(annex_a_quality(load_annex_a(annex, month_end=at, strict=False), pd.Timestamp(at)))
         except InputError as error:  # a file that cannot be read as a table at all

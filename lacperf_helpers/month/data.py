@@ -312,7 +312,7 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     require_authority(settings, areas, inputs.settings, return_path(returns, month))
     decided = decide_month(figures, catalogue, settings, cohorts)
     children = published_counts(month, inputs, settings)
-    reconciled = reconciliation(returns, month, catalogue, figures)
+    reconciled = reconciliation(returns, month, catalogue, figures, cohorts)
     return MonthData(
         catalogue, settings, trend_settings, benchmarks, cohorts, figures, areas, problems, decided.hidden,
         decided.log, children, reconciled,

@@ -26,7 +26,7 @@ from lacperf_helpers.config.periods import (
     quarter_slug,
     rolling_months,
 )
-from lacperf_helpers.config.vocabulary import in_natural_order
+from lacperf_helpers.config.vocabulary import ALL, in_natural_order
 from lacperf_helpers.disclose.publishing import Published, published_rows, shown_csv, shown_table_csv
 from lacperf_helpers.ingest.rules import CODES as LACPERF_CODES
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
@@ -400,7 +400,8 @@ def reconciled_rows(appendix: Appendix) -> list[dict[str, str]]:
             if not missing(more) and more != 0:
                 said += f": the return counts {fmt_count(abs(more))} {'fewer' if more > 0 else 'more'} {kpi.counts}"
         rows.append({
-            "title": kpi.title, "source": SOURCE_WORDS.get(str(r["source"]), str(r["source"])),
+            "title": kpi.title + ("" if r["cohort"] == ALL else f" ({r['cohort']})"),
+            "source": SOURCE_WORDS.get(str(r["source"]), str(r["source"])),
             "shown": _with_counts(kpi, r["value"], r["numerator"], r["denominator"]),
             "returned": _with_counts(kpi, r["returned_value"], r["returned_numerator"], r["returned_denominator"]),
             "difference": said,

@@ -10,7 +10,7 @@ import pandas as pd
 from lacperf_helpers.config.definitions import KpiCatalogue, Settings
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import previous_month
-from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE, SLICE, TOTAL
+from lacperf_helpers.config.vocabulary import ALL, BREAKDOWNS, HEADLINE, SLICE, TOTAL
 from lacperf_helpers.ingest.returns import require_month
 from lacperf_helpers.measures.figures import load_returns
 from lacperf_helpers.rate import rating
@@ -60,6 +60,13 @@ def with_area_standards(joined: pd.DataFrame, catalogue: KpiCatalogue, authority
         kpis[str(k)].area_thresholds(str(m), str(a), authority) if str(k) in kpis else None
         for k, m, a in zip(joined["kpi_id"], joined["month"], joined["area"], strict=True)
     ]
+    if {"cohort", "breakdown"} <= set(joined.columns):  # a count of some of the children is not the KPI's count
+        whole = [
+            str(k) not in kpis or kpis[str(k)].rated_in_every_area
+            or (str(c) == (kpis[str(k)].cohort or ALL) and str(b) == TOTAL)
+            for k, c, b in zip(joined["kpi_id"], joined["cohort"], joined["breakdown"], strict=True)
+        ]  # fmt: skip
+        pairs = [p if w else None for p, w in zip(pairs, whole, strict=True)]
     return joined.assign(
         target=[p.target if p else np.nan for p in pairs], floor=[p.floor if p else np.nan for p in pairs]
     )
