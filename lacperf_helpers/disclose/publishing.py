@@ -19,6 +19,7 @@ from lacperf_helpers.config.cohorts import CohortCatalogue
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
 from lacperf_helpers.config.editions import MARKS, Edition
 from lacperf_helpers.config.paths import csv_text
+from lacperf_helpers.config.vocabulary import ALL, TOTAL
 from lacperf_helpers.disclose.solver import HIDDEN, Twin, hidden_keys, no_hidden
 from lacperf_helpers.disclose.sums import FIGURES, KEYS, period_keys
 from lacperf_helpers.rate import rating
@@ -216,7 +217,10 @@ def hide_in_measures(
     if edition is Edition.INTERNAL:
         return _published(table.assign(withheld=""), edition)
     figures = table.rename(columns={"measure": "kpi_id"})
-    exact = _published_exactly(figures, cohorts)
+    # a cohort's breakdown groups beside all children's (excluding UASC by age band, say): the audit found
+    # groups whose unaccompanied children (all less excluding UASC, 1-4) the sums did not keep hidden on the
+    # sample of #27/#29, so only a cohort's total is published; its groups are the internal edition's
+    exact = _published_exactly(figures, cohorts) & ((figures["cohort"] == ALL) | (figures["breakdown"] == TOTAL))
     hidden = hidden_keys(
         figures.loc[exact], None, rule, authority, cohorts and cohorts.exact_only(), same_children=same_children
     )

@@ -28,7 +28,7 @@ from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
 from lacperf_helpers.config.periods import is_month, month_end, previous_month, quarter_months
-from lacperf_helpers.config.vocabulary import BREAKDOWNS
+from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE
 from lacperf_helpers.disclose.publishing import Published, hide_in_measures, published_rows
 from lacperf_helpers.disclose.solver import Decision, Twin, decision
 from lacperf_helpers.disclose.sums import KEYS, periods_ending
@@ -285,9 +285,15 @@ def decide_month(
 ) -> Decision:  # fmt: skip
     """The public edition's one decision over every figure up to the month: what is hidden, and why."""
     authority = settings.authority or ""
+    sliced = with_slice(figures)
+    # a cohort's breakdown groups beside all children's (excluding UASC by age band, say) are hidden from the
+    # start: on the full sample the sums left groups whose unaccompanied children (all less excluding UASC) were
+    # 1-4 (the audit recovered 16); the cohort's total and every group of all children are decided as before
+    groups = sliced.loc[(sliced["cohort"] != HEADLINE[0]) & (sliced["breakdown"] != HEADLINE[1]), list(KEYS)]
+    forced = groups if already_hidden is None else pd.concat([already_hidden.loc[:, list(KEYS)], groups])
     return decision(
-        with_slice(figures), catalogue, settings.disclosure, authority, cohorts,
-        same_children=same_children(catalogue), already_hidden=already_hidden,
+        sliced, catalogue, settings.disclosure, authority, cohorts,
+        same_children=same_children(catalogue), already_hidden=forced,
     )  # fmt: skip
 
 

@@ -377,7 +377,10 @@ def annex(appendix: Appendix) -> Section:
     return render("annex.html.j2", s=appendix.summary, period="month", reconciled=reconciled_rows(appendix))
 
 
-SOURCE_WORDS = {"ssda903": "the SSDA903 extract", "annex_a": "the Annex A"}
+SOURCE_WORDS = {
+    "ssda903": "each child's record (the children looked after return to the DfE, SSDA903)",
+    "annex_a": "the council's Annex A lists for Ofsted",
+}
 
 
 def reconciled_rows(appendix: Appendix) -> list[dict[str, str]]:
