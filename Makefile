@@ -13,6 +13,9 @@ KPIS        ?= parameters/kpis.yaml
 REPORTS     ?= reports
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
+# one BLAS thread a process (lacperf_helpers/__init__.py says why): set here too, for what imports numpy first
+export OPENBLAS_NUM_THREADS ?= 1
+export OMP_NUM_THREADS ?= 1
 
 .DEFAULT_GOAL := help
 .PHONY: help setup browser report scorecard test lint typecheck notebooks-clean unit lab sample clean ground-truth
