@@ -81,9 +81,13 @@ def test_the_excluding_uasc_appendix_with_a_breakdown(setup: tuple[Path, Path], 
     settings = tmp_path / "settings.yaml"
     inputs = Inputs.of(returns=returns, kpis=kpis, settings=settings, benchmarks=tmp_path / "none.csv")
     page = load_appendix("2019-06", "Kent", inputs=inputs, cohort="excluding UASC", made_at="now", edition="internal")
-    # every figure (the internal edition: all of these count 1-4 children): 4 looked after (target 4: Green);
-    # 1 of 4 with 3 placements (25%: Red); 1 of 1 long-term stable (Green)
-    assert page.summary.headline == "Of the 3 KPIs, 2 are rated Green, 0 Amber and 1 Red."
+    # every figure (the internal edition: all of these count 1-4 children): 4 looked after excluding UASC
+    # (unrated: the target of 4 is for all children); 1 of 4 with 3 placements (25%: Red); 1 of 1 long-term
+    # stable (Green)
+    assert page.summary.headline == (
+        "Of the 3 KPIs, 1 is rated Green, 0 Amber and 1 Red; 1 is not rated here (the target and floor are for all "
+        "the authority's children)."
+    )
     assert "Kent · excluding UASC · June 2019" in present.header(page)
     section = present.breakdown_section(page, "legal_status")
     assert "<h2>By legal status</h2>" in section and ">C2<" in section and ">V2<" not in section  # V2 is 007, UASC
@@ -155,8 +159,9 @@ def test_only_the_internal_edition_reconciles_the_returns_figure(setup: tuple[Pa
     internal = load_appendix("2019-06", "Kent", inputs=inputs, made_at="now", edition="internal")
     annex = str(present.annex(internal))
     assert "KPIs the return also gives" in annex
-    assert "<td>20.0% (1 of 5 children) (from the SSDA903 extract)</td><td>40.0% (2 of 5 children)</td>" in annex
-    assert "20.0 points lower on the scorecard: the return counts 1 more children" in annex
+    from_903 = "from each child&#39;s record in the children looked after return to the DfE (SSDA903)"
+    assert f"<td>20.0% (1 of 5 children), {from_903}</td><td>40.0% (2 of 5 children)</td>" in annex
+    assert "20.0 points lower on the scorecard: the return counts 1 more child<" in annex
     public = load_appendix("2019-06", "Kent", inputs=inputs, made_at="now", edition="public")
     assert public.reconciled.empty and "KPIs the return also gives" not in str(present.annex(public))
 

@@ -19,7 +19,6 @@ from __future__ import annotations
 import functools
 import io
 import re
-import warnings
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -250,40 +249,35 @@ def _by_position(frame: pd.DataFrame) -> pd.DataFrame:
 def _workbook(path: Path) -> list[tuple[int, _Raw, pd.DataFrame]]:
     """Each sheet of a workbook that names one of the lists lacperf reads, as read (values only: formulas as
     last calculated, no macro run)."""
-    import openpyxl  # type: ignore[import-untyped]  # only a month with a workbook pays for it
-    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
+    import python_calamine  # only a month with a workbook pays for it
 
     data = read_regular_file(path, "an Annex A workbook")
     try:
-        with warnings.catch_warnings():  # "no default style" and the like: said to no one, the page stays clean
-            warnings.simplefilter("ignore", UserWarning)
-            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError, TypeError) as exc:
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
+        sheets = [(name, book.get_sheet_by_name(name).to_python(skip_empty_area=False)) for name in book.sheet_names]
+    except (python_calamine.CalamineError, zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as exc:
         raise InputError(path, f"not a readable .xlsx workbook ({type(exc).__name__}: {exc})") from None
     out = []
-    try:
-        for sheet in book.worksheets:
-            number = list_number(sheet.title)
-            if number not in LISTS:
-                continue
-            where = f"{path}, sheet {sheet.title!r}"
-            cells = [list(row) for row in sheet.iter_rows(values_only=True)]
-            filled = [i for i, row in enumerate(cells) if any(_filled(v) for v in row)]
-            if not filled:
-                out.append((number, _Raw(where, 1, [], pd.DataFrame()), no_problems()))
-                continue
-            top = filled[0]
-            headers = ["" if v is None else str(v).strip() for v in cells[top]]
-            body = cells[top + 1 : filled[-1] + 1]  # rows after the last filled one are formatting, not data
-            width = len(headers)
-            rows = pd.DataFrame([(row + [None] * width)[:width] for row in body], columns=range(width), dtype=object)
-            rows.index = pd.RangeIndex(top + 2, top + 2 + len(body))
-            empty = rows.map(lambda v: not _filled(v)).all(axis=1) if len(rows) else pd.Series(dtype=bool)
-            found = problems_at(where, rows.index[empty.to_numpy()], "", [""] * int(empty.sum()), rules.EMPTY_ROW,
+    for title, values in sheets:
+        number = list_number(title)
+        if number not in LISTS:
+            continue
+        where = f"{path}, sheet {title!r}"
+        cells = [[None if v == "" else v for v in row] for row in values]  # an empty cell reads ""
+        filled = [i for i, row in enumerate(cells) if any(_filled(v) for v in row)]
+        if not filled:
+            out.append((number, _Raw(where, 1, [], pd.DataFrame()), no_problems()))
+            continue
+        top = filled[0]
+        headers = ["" if v is None else str(v).strip() for v in cells[top]]
+        body = cells[top + 1 : filled[-1] + 1]  # rows after the last filled one are formatting, not data
+        width = len(headers)
+        rows = pd.DataFrame([(row + [None] * width)[:width] for row in body], columns=range(width), dtype=object)
+        rows.index = pd.RangeIndex(top + 2, top + 2 + len(body))
+        empty = rows.map(lambda v: not _filled(v)).all(axis=1) if len(rows) else pd.Series(dtype=bool)
+        found = problems_at(where, rows.index[empty.to_numpy()], "", [""] * int(empty.sum()), rules.EMPTY_ROW,
                                 WARNING)  # fmt: skip
-            out.append((number, _Raw(where, top + 1, headers, rows.loc[~empty.to_numpy()]), found))
-    finally:
-        book.close()
+        out.append((number, _Raw(where, top + 1, headers, rows.loc[~empty.to_numpy()]), found))
     return out
 
 

@@ -91,7 +91,8 @@ def headline(rags: pd.Series) -> str:
     unrated = int((rags == rating.NO_AREA_STANDARD).sum())
     if unrated:
         verb = "is" if unrated == 1 else "are"
-        text += f"; {unrated} {verb} not rated in the area (the target and floor are the authority's as a whole)"
+        # an area's count, or a cohort's, beside a target for all the authority's children
+        text += f"; {unrated} {verb} not rated here (the target and floor are for all the authority's children)"
     hidden = int((rags == rating.NOT_SHOWN).sum())
     if hidden:
         text += f"; {hidden} {'is' if hidden == 1 else 'are'} not shown, to protect a small number of children"

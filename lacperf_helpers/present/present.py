@@ -378,7 +378,7 @@ def annex(appendix: Appendix) -> Section:
 
 
 SOURCE_WORDS = {
-    "ssda903": "each child's record (the children looked after return to the DfE, SSDA903)",
+    "ssda903": "each child's record in the children looked after return to the DfE (SSDA903)",
     "annex_a": "the council's Annex A lists for Ofsted",
 }
 
@@ -401,7 +401,8 @@ def reconciled_rows(appendix: Appendix) -> list[dict[str, str]]:
             said = f"{abs(difference):.{kpi.display_decimals}f}{unit} {direction} on the scorecard"
             more = float(r["numerator"]) - float(r["returned_numerator"]) if kpi.unit == "percent" else math.nan
             if not missing(more) and more != 0:
-                said += f": the return counts {fmt_count(abs(more))} {'fewer' if more > 0 else 'more'} {kpi.counts}"
+                counted = "child" if abs(more) == 1 and kpi.counts == "children" else kpi.counts
+                said += f": the return counts {fmt_count(abs(more))} {'fewer' if more > 0 else 'more'} {counted}"
         rows.append({
             "title": kpi.title + ("" if r["cohort"] == ALL else f" ({r['cohort']})"),
             "source": SOURCE_WORDS.get(str(r["source"]), str(r["source"])),
@@ -737,8 +738,8 @@ def trend_section(appendix: Appendix) -> Section:
     national = {n.kpi_id: n for n in rows_of(appendix.national, NationalRow)}
     for r in kpi_rows(appendix.card.frame):
         analysis = appendix.series.get(r.kpi_id)
-        if analysis is None or analysis.points.empty:
-            continue
+        if analysis is None or analysis.points["value"].isna().all():
+            continue  # no month of it shown: no chart (the grid above says so month by month)
         frames = charts.kpi_chart_frames(
             analysis.points, r.unit, r.decimals, r.counts, r.polarity, *_reference_lines(r, national.get(r.kpi_id))
         )
