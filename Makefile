@@ -13,6 +13,7 @@ KPIS        ?= parameters/kpis.yaml
 SETTINGS    ?= parameters/sample-settings.yaml
 BENCHMARKS  ?= parameters/benchmarks.csv
 REPORTS     ?= reports
+TEST_WORKERS ?= 2# pytest-xdist processes, each test file in one (its fixtures made once); 0 runs them in this one
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # one BLAS thread a process (lacperf_helpers/__init__.py says why): set here too, for what imports numpy first
@@ -63,8 +64,8 @@ typecheck: setup ## mypy (strict) on lacperf_helpers
 notebooks-clean: setup ## Fail if a committed notebook carries outputs
 	$(VENV)/bin/python -m lacperf_helpers.run.notebook_hygiene notebooks
 
-unit: setup ## pytest, including every notebook run through papermill on the sample data
-	$(VENV)/bin/pytest
+unit: setup ## pytest, including every notebook run through papermill on the sample data (TEST_WORKERS=2 processes)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
 
 ground-truth: setup ## Remake the sample's snapshots in tests/ground_truth after a deliberate change (say why)
 	$(VENV)/bin/python tests/ground_truth/regenerate.py

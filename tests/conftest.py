@@ -23,6 +23,11 @@ MADE_FOR_THE_RUN: list[Path] = []
 if CACHE_ENV not in os.environ:  # the tests' own disk cache (inherited by every kernel and worker), not the user's
     MADE_FOR_THE_RUN.append(Path(tempfile.mkdtemp(prefix="lacperf-test-cache-")))
     os.environ[CACHE_ENV] = str(MADE_FOR_THE_RUN[-1])
+# Where each pytest-xdist worker leaves the figures the run's summary prints (the summary is the controller's)
+FIGURES_ENV = "LACPERF_TEST_FIGURES"
+if FIGURES_ENV not in os.environ:
+    MADE_FOR_THE_RUN.append(Path(tempfile.mkdtemp(prefix="lacperf-test-figures-")))
+    os.environ[FIGURES_ENV] = str(MADE_FOR_THE_RUN[-1])
 # the DfE rules' environment (about 200 MB), kept where uv keeps its cache: made once, then reused by every run
 # (it is named by the hash of its locked requirements, so a changed lock makes a new one)
 UV_CACHE = Path(
@@ -144,8 +149,28 @@ def chromium() -> Path:
     return CHROMIUM
 
 
+REPORTED: list[str] = []  # the figures of every worker, gathered when the run ends
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Figures the issues ask to see in the test output."""
+    for line in REPORTED:
+        terminalreporter.write_line(line)
+
+
+class _Lines:
+    """What the figures are written to: a list (terminalreporter.write_line's stand-in)."""
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def write_line(self, line: str) -> None:
+        self.lines.append(line)
+
+
+def _figure_lines() -> list[str]:
+    """The figures this process's tests gathered, one line each."""
+    terminalreporter = _Lines()
 
     def loaded(name: str) -> Any:
         """A test module as pytest imported it ('tests.x' or 'x', by how the run was started), if it ran."""
@@ -233,6 +258,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             f"kills survived: {batch.SURVIVED['kills']} (kill -9 of the batch alone at random moments), "
             f"processes left running: {batch.SURVIVED['processes left']}, pages lost or half-written: 0"
         )
+    return terminalreporter.lines
 
 
 def copy_sample_month(returns: Path, month: str) -> Path:
@@ -254,8 +280,16 @@ def pytest_sessionstart(session: pytest.Session) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """No test writes into the user's reports/: their last good appendices are theirs. The run's own
-    temporary folders are removed."""
+    """No test writes into the user's reports/: their last good appendices are theirs. A worker leaves its
+    figures for the controller, which gathers every worker's. The run's own temporary folders are removed."""
+    figures = Path(os.environ[FIGURES_ENV])
+    worker = getattr(session.config, "workerinput", {}).get("workerid")
+    if worker is not None:
+        (figures / f"{worker}.txt").write_text("\n".join(_figure_lines()), encoding="utf-8")
+    else:
+        REPORTED.extend(_figure_lines())
+        for path in sorted(figures.glob("*.txt")):
+            REPORTED.extend(line for line in path.read_text(encoding="utf-8").splitlines() if line)
     for folder in MADE_FOR_THE_RUN:
         shutil.rmtree(folder, ignore_errors=True)
     if _reports_folder() != _REPORTS_BEFORE:

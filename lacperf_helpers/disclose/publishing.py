@@ -217,13 +217,16 @@ def hide_in_measures(
     if edition is Edition.INTERNAL:
         return _published(table.assign(withheld=""), edition)
     figures = table.rename(columns={"measure": "kpi_id"})
-    # a cohort's breakdown groups beside all children's (excluding UASC by age band, say): the audit found
-    # groups whose unaccompanied children (all less excluding UASC, 1-4) the sums did not keep hidden on the
-    # sample of #27/#29, so only a cohort's total is published; its groups are the internal edition's
-    exact = _published_exactly(figures, cohorts) & ((figures["cohort"] == ALL) | (figures["breakdown"] == TOTAL))
+    # a cohort's breakdown groups beside all children's (excluding UASC by age band, say) are hidden from the
+    # start, as the month's decision hides them (month/data.py): only a cohort's total is published. They are
+    # decided with the rest all the same: a reader bounds them (a group of all children less the unaccompanied
+    # children in all), and the sums must keep what they bound from narrowing a count of 1-4
+    exact = _published_exactly(figures, cohorts)
+    groups = exact & (figures["cohort"] != ALL) & (figures["breakdown"] != TOTAL)
     hidden = hidden_keys(
-        figures.loc[exact], None, rule, authority, cohorts and cohorts.exact_only(), same_children=same_children
-    )
+        figures.loc[exact], None, rule, authority, cohorts and cohorts.exact_only(), same_children=same_children,
+        already_hidden=figures.loc[groups, list(KEYS)],
+    )  # fmt: skip
     # Cohorts with conditions beyond UASC and breakdowns of the file's own overlap the exact ones every way: no
     # pattern of hidden cells covers every difference a reader can form, and counts rounded to the nearest 5
     # beside exact ones still narrowed hidden counts (an age group 0-4 of 15, rounded, less an exact 1-4 of 15,

@@ -155,11 +155,17 @@ def _rest_links(cells: pd.DataFrame, members: pd.DataFrame, rem: np.ndarray, aut
         cells.loc[joined["cell"]].reset_index(drop=True),
         cells.loc[joined["cell_part"]].reset_index(drop=True),
     )
+    # a cohort's sum: all children's figure less the cohort's same figure (one part, the same area and group);
+    # not a figure of all children holding the cohort's figures of its areas (contained_sums), whose rest is
+    # another count, and would break the rests' sums
+    one_part = members.loc[members["sign"] < 0].groupby("relation").size().reindex(joined["relation"]).to_numpy() == 1
     is_cohort = (
         (total["cohort"] == "all")
         & (part["cohort"] != "all")
+        & (total["area"] == part["area"])
         & (total["group"] == part["group"])
         & (total["breakdown"] == part["breakdown"])
+        & one_part
     )
     keyed = pd.DataFrame({"relation": joined["relation"], "month": total["month"], "area": total["area"],
                           "kpi_id": total["kpi_id"], "cohort": part["cohort"], "breakdown": total["breakdown"],
