@@ -534,7 +534,20 @@ def build(public: Reading, truth: dict[Var, float], domain: Domain) -> Model:
     same = [(("m:cla_count", "n"), ("m:placement_stability_short", "d")),
             (("m:care_leavers_in_touch", "d"), ("m:care_leavers_eet", "d")),
             (("m:care_leavers_in_touch", "d"), ("m:care_leavers_suitable_accommodation", "d")),
-            (("m:health_assessment", "d"), ("m:dental_check_903", "d"))]  # fmt: skip
+            (("m:health_assessment", "d"), ("m:dental_check_903", "d")),
+            # Annex A's List 8: every child looked after is each of these measures' denominator, and the
+            # extract's children looked after; List 9's care leavers; the missing children and those offered
+            # a return interview
+            *((("m:placements_3plus_12m", "d"), (f"m:{m}", w)) for m, w in (
+                ("looked_after_annex_a", "n"), ("placed_out_of_area", "d"), ("no_allocated_worker", "d"),
+                ("placed_with_private_provider", "d"), ("placed_in_foster_care", "d"), ("reviews_in_timescale", "d"),
+                ("visits_in_timescale", "d"), ("health_assessment_up_to_date_all", "d"),
+                ("dental_check_up_to_date_all", "d"), ("cla_count", "n"))),
+            (("m:health_assessment_up_to_date", "d"), ("m:dental_check_up_to_date", "d")),
+            (("m:missing_12m", "n"), ("m:return_interview_offered", "d")),
+            (("m:return_interview_offered", "n"), ("m:return_interview_accepted", "d")),
+            (("m:leavers_in_touch", "d"), ("m:leavers_eet", "d")),
+            (("m:leavers_in_touch", "d"), ("m:leavers_suitable_accommodation", "d"))]  # fmt: skip
     for key in keys:
         for (a, wa), (b, wb) in same:
             if key[0] == a and (other := (b, *key[1:])) in keyset:

@@ -52,9 +52,11 @@ def open_offline(browser: Browser, path: Path) -> Opened:
     return opened
 
 
+# one chart per KPI with a month shown: three of West Kent's KPIs have none in the public edition (every month
+# counts 1-4 children, or is hidden to protect such a count), and a chart of no point says nothing
 @pytest.mark.parametrize(
     ("appendix", "charts_expected"),
-    [(f"{SAMPLE_MONTH}/kent.html", 24), (f"{SAMPLE_MONTH}/west-kent.html", 24), ("2019-20-q2/west-kent.html", 24)],
+    [(f"{SAMPLE_MONTH}/kent.html", 24), (f"{SAMPLE_MONTH}/west-kent.html", 21), ("2019-20-q2/west-kent.html", 21)],
 )
 def test_the_appendix_opens_offline_without_errors(
     browser: Browser, rendered: Path, appendix: str, charts_expected: int
@@ -70,7 +72,7 @@ def test_the_appendix_opens_offline_without_errors(
     assert table.is_visible()
     assert page.locator(".jp-CodeCell .jp-InputArea").count() == 0  # no code on the page
     charts = page.locator("figure.lacperf-chart")
-    assert charts.count() == charts_expected  # one per KPI
+    assert charts.count() == charts_expected
     assert page.locator("table.lacperf-rag-grid tbody tr").count() == 24  # the ratings month by month
     assert page.locator("table.lacperf-rag-grid").is_visible()
     for i in range(charts.count()):  # every chart drawn, with something in it

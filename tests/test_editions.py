@@ -87,6 +87,10 @@ def test_figures_that_count_the_same_children_are_hidden_together(catalogue: Kpi
     # reviews: A 3 of 10 (hidden), B 27 of 40 (hidden with it, the area with the fewest children);
     # moves: A 0 of 3 (hidden), C 9 of 30 (hidden with it, the fewest moves). Shown alone, moves B's 27 children
     # would be reviews B's numerator, and reviews A = 60 - 27 - 30 = 3.
+    # Together: a figure hidden for the count it shares hides its twin. Reviews A (3 children) hides moves A; B,
+    # hidden to protect A's children, hides moves B. Moves C, hidden for its moves (9: moves A's 0 stood alone),
+    # shows its 30 children through reviews C, so moves hides B for A's children too: moves A, B, C.
+    # Reviews C (30 of 50) is shown: it protects no count it shares, and its 30 children are moves C's anyway.
     figures = _figures([
         ("2019-09", "Kent", "reviews_on_time", 60, 100), ("2019-09", "A", "reviews_on_time", 3, 10),
         ("2019-09", "B", "reviews_on_time", 27, 40), ("2019-09", "C", "reviews_on_time", 30, 50),
@@ -100,7 +104,28 @@ def test_figures_that_count_the_same_children_are_hidden_together(catalogue: Kpi
     twins = ((("reviews_on_time", "numerator"), ("moves_3plus", "denominator")),)
     together = hidden_keys(figures, catalogue, RULE, "Kent", same_children=twins)
     by_kpi = together.groupby("kpi_id")["area"].apply(sorted).to_dict()
-    assert by_kpi == {"moves_3plus": ["A", "B", "C"], "reviews_on_time": ["A", "B", "C"]}
+    assert by_kpi == {"moves_3plus": ["A", "B", "C"], "reviews_on_time": ["A", "B"]}
+
+
+def test_a_figure_hidden_for_a_count_it_does_not_share_leaves_its_twin_shown() -> None:
+    # moves: 37 of 40 leaves out 3 children (hidden). Its 40 children are reviews' 30 of 40: shown, a reader
+    # knows moves' denominator, but not its numerator, so not the 3 either. Nothing else need be hidden.
+    figures = _figures([("2019-09", "Kent", "reviews_on_time", 30, 40), ("2019-09", "Kent", "moves_3plus", 37, 40)])
+    twins = ((("reviews_on_time", "numerator"), ("moves_3plus", "denominator")),)
+    hidden = hidden_keys(figures, None, RULE, "Kent", same_children=twins)
+    assert hidden["kpi_id"].tolist() == ["moves_3plus"]
+
+
+def test_children_left_out_are_not_given_away_by_twins_of_both_counts() -> None:
+    # The missing children (20 of the 100 looked after) are the return interviews' denominator; those offered
+    # one (17 of 20: 3 left out, hidden) are the accepted ones' denominator (10 of 17). With missing and
+    # accepted shown, the offered ones' 17 of 20 would be read off them: the accepted ones are hidden too.
+    figures = _figures([("2019-09", "Kent", "missing", 20, 100), ("2019-09", "Kent", "offered", 17, 20),
+                        ("2019-09", "Kent", "accepted", 10, 17)])  # fmt: skip
+    twins = ((("missing", "numerator"), ("offered", "denominator")),
+             (("offered", "numerator"), ("accepted", "denominator")))  # fmt: skip
+    hidden = hidden_keys(figures, None, RULE, "Kent", same_children=twins)
+    assert sorted(hidden["kpi_id"]) == ["accepted", "offered"]
 
 
 def test_a_number_kpi_given_only_as_its_value_counts_children(tmp_path: Path) -> None:

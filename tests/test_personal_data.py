@@ -3,6 +3,7 @@ PDF is scanned for every child ID, date of birth and postcode in the sample's SS
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from pathlib import Path
@@ -84,7 +85,7 @@ def found_in(text: str, secrets: dict[str, set[str]]) -> list[str]:
     """Each child ID, date of birth or postcode (any case) standing alone in `text`, as '<kind> <value>'."""
     words = [(m.group(0).lower(), m.start(), m.end()) for m in WORD.finditer(text)]
     candidates = [w for w, _, _ in words]
-    candidates += [f"{a} {b}" for (a, _, end), (b, start, _) in zip(words, words[1:]) if text[end:start] == " "]
+    candidates += [f"{a} {b}" for (a, _, end), (b, start, _) in itertools.pairwise(words) if text[end:start] == " "]
     lowered = {kind: {v.lower() for v in values} for kind, values in secrets.items()}
     return [f"{kind} {c!r}" for c in candidates for kind, values in lowered.items() if c in values]
 

@@ -159,7 +159,7 @@ def test_only_the_internal_edition_reconciles_the_returns_figure(setup: tuple[Pa
     internal = load_appendix("2019-06", "Kent", inputs=inputs, made_at="now", edition="internal")
     annex = str(present.annex(internal))
     assert "KPIs the return also gives" in annex
-    from_903 = "from each child&#39;s record in the children looked after return to the DfE (SSDA903)"
+    from_903 = "from each child&#39;s record in the children looked after return to the DfE, SSDA903"
     assert f"<td>20.0% (1 of 5 children), {from_903}</td><td>40.0% (2 of 5 children)</td>" in annex
     assert "20.0 points lower on the scorecard: the return counts 1 more child<" in annex
     public = load_appendix("2019-06", "Kent", inputs=inputs, made_at="now", edition="public")

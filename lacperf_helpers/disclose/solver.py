@@ -43,6 +43,9 @@ PROPAGATION_ROUNDS = 200  # bounds carried from sum to sum narrow a whole number
 SETTLE_ROUNDS = 20  # each round hides more figures, so it ends: this many is far beyond any seen
 
 
+LEAVES_OUT = (Count.DENOMINATOR, Count.NUMERATOR, Count.COMPLEMENT)
+
+
 class NotSettled(RuntimeError):
     """Disclosure control could not finish within its bound: nothing may be published from it."""
 
@@ -57,13 +60,18 @@ class Block:
     """One month and KPI's figures and the sums among them: what the solver decides on its own (no sum crosses
     a block). Members are in order of their sum.
 
-    `counts[figure, Count]`: each figure's counts (NaN: it has no such count). Per member of a sum:
+    `counts[figure, Count]`: each figure's counts (NaN: it has no such count). `twin_shown[figure, Count]`:
+    the same children are a shown figure of another KPI (a twin: `same_children`), so a reader knows the count
+    though its figure is hidden, unless it was hidden for that count (`hidden_for[figure, Count]`, kept as the
+    block is decided): then its twin is hidden too. Per member of a sum:
     `relation` (which sum, 0 to n_relations - 1), `figure` (a row of `counts`) and `sign` (+1 the total, -1 a
     part). `rest[relation, Count]`: the total less its parts, what no figure shows (the unaccompanied
     children, the children of no area; NaN where a member has no such count). `links`: sums of rests, each
     (the total's relation, the groups' relations ...): a reader can form them too."""
 
     counts: np.ndarray
+    twin_shown: np.ndarray
+    hidden_for: np.ndarray
     relation: np.ndarray
     figure: np.ndarray
     sign: np.ndarray
@@ -82,6 +90,17 @@ class Block:
     def members(self, relation: int) -> slice:
         return slice(int(self.starts[relation]), int(self.starts[relation + 1]))
 
+    def known(self, hidden: np.ndarray, k: int) -> np.ndarray:
+        """Per figure: is its count `k` known to a reader though it is hidden (shown by a twin; the children a
+        percentage leaves out, where both its counts are)?"""
+        if k == Count.COMPLEMENT:
+            return np.asarray(self.known(hidden, Count.NUMERATOR) & self.known(hidden, Count.DENOMINATOR), dtype=bool)
+        return np.asarray(hidden & self.twin_shown[:, k] & ~self.hidden_for[:, k], dtype=bool)
+
+    def held(self, hidden: np.ndarray, k: int) -> np.ndarray:
+        """Per figure: is its count `k` unknown to a reader (hidden, and not known through a twin)?"""
+        return np.asarray(hidden & ~self.known(hidden, k), dtype=bool)
+
 
 # --- the decision -------------------------------------------------------------------------------------
 
@@ -98,15 +117,22 @@ def _roomy(rule: DisclosureRule) -> int:
 
 def decide(
     cells: pd.DataFrame, members: pd.DataFrame, rule: DisclosureRule, authority: str = "",
-    forced: np.ndarray | None = None, previous: np.ndarray | None = None,
+    forced: np.ndarray | None = None, previous: np.ndarray | None = None, *,
+    twin_shown: np.ndarray | None = None, hidden_for: np.ndarray | None = None,
 ) -> np.ndarray:  # fmt: skip
     """Which cells are hidden: primary, and `forced`; then, within each month and KPI, secondary until in every
     sum each hidden count of 1-4 can be anything from 1 to 4 for all the others in it show, and no hidden count
     is pinned by the sums together; then each added-up period whose months are not all shown (a period's figure
     would otherwise be one more sum). `previous`: a decision already made of these cells, kept for every month
-    and KPI with no cell forced beyond it (each is decided on its own)."""
+    and KPI with no cell forced beyond it (each is decided on its own). `twin_shown`, `hidden_for` (per cell
+    and count): as in `Block`; `hidden_for` is kept up to date in place."""
     values = cells[list(COUNTS)].to_numpy(float)
-    hidden = np.asarray(_small(values, rule).any(axis=1), dtype=bool)
+    small = _small(values, rule)
+    twin_shown = twin_shown if twin_shown is not None else np.zeros(values.shape, dtype=bool)
+    hidden_for = hidden_for if hidden_for is not None else np.zeros(values.shape, dtype=bool)
+    hidden_for |= small  # a small count is hidden for itself: its twin too
+    hidden_for[:, Count.NUMERATOR] |= small[:, Count.COMPLEMENT]  # the children left out: d - n, n not known
+    hidden = np.asarray(small.any(axis=1), dtype=bool)
     if forced is not None:  # hidden by an earlier version of the month: hidden still
         hidden |= forced
     is_month = cells["month"].to_numpy() == cells["step"].to_numpy()
@@ -133,13 +159,15 @@ def decide(
             sorting = np.argsort(rel, kind="stable")
             position = {int(r): i for i, r in enumerate(relation_ids)}
             block = Block(
-                counts=values[mine], relation=rel[sorting], figure=local[sorting],
+                counts=values[mine], twin_shown=twin_shown[mine], hidden_for=hidden_for[mine],
+                relation=rel[sorting], figure=local[sorting],
                 sign=members["sign"].to_numpy()[rows][sorting], rest=rem_all[relation_ids],
                 links=tuple(tuple(position[r] for r in link) for link in links if link[0] in position),
             )  # fmt: skip
             block_hidden = hidden[mine]
             _decide_block(block, block_hidden, rule)
             hidden[mine] = block_hidden
+            hidden_for[mine] = block.hidden_for
     return _hide_periods(cells, hidden, is_month)
 
 
@@ -189,14 +217,15 @@ def _rest_links(cells: pd.DataFrame, members: pd.DataFrame, rem: np.ndarray, aut
 
 def _decide_block(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> None:
     """Secondary suppression within one month and KPI: `hidden` (per figure of the block) in place."""
-    counts, relation, figure, sign = block.counts, block.relation, block.figure, block.sign
+    counts, relation, figure = block.counts, block.relation, block.figure
+    sign = block.sign
     while True:
         acted = 0
         needs = _needs_partner(block, hidden, rule)
         for r in np.flatnonzero(needs.any(axis=1)):
             k = int(np.flatnonzero(needs[r])[0])
             members = block.members(int(r))
-            acted += _act(figure[members], sign[members], counts[:, k], hidden, rule)
+            acted += _act(block, figure[members], sign[members], k, hidden, rule)
         if acted:
             continue
         pinned = _pinned(block, hidden, rule)
@@ -207,14 +236,14 @@ def _decide_block(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> Non
             k = int(np.flatnonzero(_small(counts[x], rule))[0])
             for r in around:
                 members = block.members(r)
-                if _act(figure[members], sign[members], counts[:, k], hidden, rule):
+                if _act(block, figure[members], sign[members], k, hidden, rule):
                     acted += 1
                     break
             if acted and pinned:
                 break  # one at a time: the next may be unpinned by it
         for relation_id, count in rests:
             members = block.members(relation_id)
-            acted += _act(figure[members], sign[members], counts[:, count], hidden, rule)
+            acted += _act(block, figure[members], sign[members], count, hidden, rule)
         if not acted:
             return
 
@@ -224,11 +253,11 @@ def _needs_partner(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> np
     unable, for the bounds of the others hidden with it, to be anything from 1 to 4? A reader knows of each
     hidden count only that it is at least 0 (every hidden figure reads alike)."""
     rel, cell, sign, n_rel = block.relation, block.figure, block.sign, block.n_relations
-    held = hidden[cell]
-    count_hidden = np.bincount(rel, weights=held, minlength=n_rel)
     out = np.zeros((n_rel, len(Count)), dtype=bool)
     top = rule.smallest_shown - 1.0
     for k in Count:
+        held = block.held(hidden, k)[cell]
+        count_hidden = np.bincount(rel, weights=held, minlength=n_rel)
         v = block.counts[cell, k]
         # how far each hidden member can move the sum: s x (bound - value), either way (bounds 0 and none)
         ends = np.stack([sign * (0.0 - v), sign * (UNBOUNDED - v)])
@@ -257,23 +286,30 @@ def _within(x: np.ndarray, low: np.ndarray, high: np.ndarray) -> np.ndarray:
     return np.asarray((x >= low - ROUNDING) & (x <= high + ROUNDING), dtype=bool)
 
 
-def _act(cells: np.ndarray, signs: np.ndarray, values: np.ndarray, hidden: np.ndarray, rule: DisclosureRule) -> int:
-    """Give a relation room: hide its smallest figure with room to move (`values`: the count that needs it),
-    a group or area before a total; else the largest there is. Returns 1 if anything changed, 0 if every
-    figure in it is hidden already."""
-    v = values[cells]
-    free = ~hidden[cells] & ~np.isnan(v)
+def _act(block: Block, cells: np.ndarray, signs: np.ndarray, k: int, hidden: np.ndarray, rule: DisclosureRule) -> int:
+    """Give a relation room in count `k`: hide its smallest figure with room to move, a group or area before a
+    total, one whose twin shows the count last (its twin is hidden with it); else the largest there is.
+    Returns 1 if anything changed, 0 if every figure in it is hidden already (for count `k`)."""
+    v = block.counts[cells, k]
+    free = ~np.isnan(v) & ~block.held(hidden, k)[cells]  # shown, or hidden with the count shown by its twin
     if not free.any():
         return 0
+    alone = ~block.twin_shown[cells, k]
     spacious = free & (v >= _roomy(rule))
-    for pool in (spacious & (signs < 0), spacious):
+    for pool in (spacious & (signs < 0) & alone, spacious & alone, spacious & (signs < 0), spacious):
         if pool.any():
             options = np.flatnonzero(pool)
-            hidden[cells[options[np.argmin(v[options])]]] = True
+            _hide_for(block, cells[options[np.argmin(v[options])]], k, hidden)
             return 1
     options = np.flatnonzero(free)
-    hidden[cells[options[np.argmax(v[options])]]] = True
+    _hide_for(block, cells[options[np.argmax(v[options])]], k, hidden)
     return 1
+
+
+def _hide_for(block: Block, figure: int, k: int, hidden: np.ndarray) -> None:
+    """Hide `figure` to give room in its count `k` (the children a percentage leaves out: in its numerator)."""
+    hidden[figure] = True
+    block.hidden_for[figure, Count.NUMERATOR if k == Count.COMPLEMENT else k] = True
 
 
 def _hide_periods(cells: pd.DataFrame, hidden: np.ndarray, is_month: np.ndarray) -> np.ndarray:
@@ -292,10 +328,10 @@ def _pinned(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> list[int]
     or denominator; the children a percentage leaves out, when both are pinned)."""
     rel, cell, sign, rem = block.relation, block.figure, block.sign, block.rest
     pinned_in = np.zeros((len(block.counts), 2), dtype=bool)
-    held = hidden[cell]
     for k in (Count.NUMERATOR, Count.DENOMINATOR):
+        pinned_in[:, k] = hidden & ~block.held(hidden, k)  # shown by its twin
         exact = ~np.isnan(rem[:, k]) & (rem[:, k] <= 0)  # parts add up to the total: an equation
-        here = exact[rel] & held
+        here = exact[rel] & block.held(hidden, k)[cell]
         if not here.any():
             continue
         rows = np.unique(rel[here])
@@ -316,7 +352,7 @@ def _pinned(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> list[int]
             # a count is pinned where it lies in the sums' row space: no direction the hidden counts can move
             # in together moves it (1 - its diagonal of the row-space projector is 0)
             free = 1.0 - (vt[:rank] ** 2).sum(axis=0)
-            pinned_in[columns[sub_columns], k] = free < PINNED
+            pinned_in[columns[sub_columns], k] |= free < PINNED
     small = _small(block.counts, rule)
     numerator, denominator, complement = Count
     return [
@@ -360,18 +396,18 @@ def _narrowed(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> tuple[l
     n_vars = 0
     var = np.full((len(values), len(Count)), -1)
     for k in Count:
-        ok = ~np.isnan(values[held_cells, k])
+        ok = ~np.isnan(values[held_cells, k]) & block.held(hidden, k)[held_cells]  # not shown by a twin
         var[held_cells[ok], k] = np.arange(n_vars, n_vars + ok.sum())
         n_vars += int(ok.sum())
     lo, hi = np.zeros(n_vars), np.full(n_vars, np.inf)  # every hidden count reads alike: it is >= 0
     rows: list[tuple[np.ndarray, np.ndarray, float]] = []  # (variables, coefficients, constant): sum = constant
-    held = hidden[cell]
     rest_of: dict[tuple[int, int], int] = {}
     by_relation = np.argsort(rel, kind="stable")  # each relation's members, in order, without a scan per relation
-    with_hidden = np.unique(rel[held])
-    first = np.searchsorted(rel[by_relation], with_hidden, side="left")
-    last = np.searchsorted(rel[by_relation], with_hidden, side="right")
     for k in Count:  # the children left out add up as the counts do: saying so narrows more
+        held = block.held(hidden, k)[cell]
+        with_hidden = np.unique(rel[held])
+        first = np.searchsorted(rel[by_relation], with_hidden, side="left")
+        last = np.searchsorted(rel[by_relation], with_hidden, side="right")
         for r, start, end in zip(with_hidden, first, last, strict=True):
             if np.isnan(rem[r, k]):
                 continue
@@ -389,10 +425,13 @@ def _narrowed(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> tuple[l
             rows.append((np.array(variables), np.array(coefficients), constant))
     lo, hi = np.append(lo, np.zeros(len(rest_of))), np.append(hi, np.full(len(rest_of), np.inf))
     numerator, denominator, complement = Count
-    leaves_out = np.array([1.0, -1.0, -1.0])  # denominator - numerator - complement = 0
-    for c in held_cells:  # the children a percentage leaves out
+    leaves_out = np.array([1.0, -1.0, -1.0])  # denominator - numerator - complement = 0 (LEAVES_OUT's order)
+    for c in held_cells:  # the children a percentage leaves out (a count a twin shows: a constant)
         if var[c, complement] >= 0:
-            rows.append((np.array([var[c, denominator], var[c, numerator], var[c, complement]]), leaves_out, 0.0))
+            terms = [(var[c, k], coef, values[c, k]) for k, coef in zip(LEAVES_OUT, leaves_out, strict=True)]
+            unknown = [(v, coef) for v, coef, _ in terms if v >= 0]
+            rows.append((np.array([v for v, _ in unknown]), np.array([coef for _, coef in unknown]),
+                         -float(sum(coef * value for v, coef, value in terms if v < 0))))  # fmt: skip
     for head, *groups in block.links:  # rest in the total = the rests in the groups
         for k in Count:
             if np.isnan(rem[head, k]) or not any((r, k) in rest_of for r in (head, *groups)):
@@ -470,19 +509,25 @@ def suppressed(
     the sums a reader can form among them (relation, cell, sign). `cohorts`: the cohorts and breakdowns the
     figures were measured by (default parameters/cohorts.yaml: every caller decides with the same sums, so every
     output hides the same). `same_children`: counts two figures share (a KPI's children looked after are another's
-    denominator): where either is hidden, both are, and each figure's own sums are made safe again.
+    denominator). A hidden figure's shared count is known to a reader while its twin shows it, and each figure is
+    decided so; where a figure is hidden for its shared count (it is 1-4, or hidden to protect a count in a sum of
+    such counts), its twin is hidden too, and each figure's own sums are made safe again.
     `already_hidden`: keys hidden by a version of these months already published: hidden again."""
     cohorts = cohorts if cohorts is not None else load_cohorts()
     cells = figure_cells(figures, catalogue)
     members = relations(cells, authority, cohorts, rule)
     forced = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
-    hidden = decide(cells, members, rule, authority, forced)
+    twins = _twins(cells, same_children)
+    hidden_for = np.zeros((len(cells), len(Count)), dtype=bool)
+    hidden, previous = forced, None
     for _ in range(SETTLE_ROUNDS):
-        together = _hidden_with_twins(cells, hidden, same_children)
+        # the twins shown before this round: a figure hidden in it only makes a reader know less
+        shown = _twin_shown(twins, hidden)
+        hidden = decide(cells, members, rule, authority, hidden, previous, twin_shown=shown, hidden_for=hidden_for)
+        together = _hidden_with_twins(twins, hidden_for)
         if not (together & ~hidden).any():
             return cells, hidden, members
-        forced = forced | together
-        hidden = decide(cells, members, rule, authority, forced, previous=hidden)
+        previous, hidden = hidden, hidden | together
     raise NotSettled(f"disclosure control did not settle in {SETTLE_ROUNDS} rounds of figures hidden together")
 
 
@@ -496,17 +541,50 @@ def _keys_in(cells: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
     return probe["_in"].fillna(False).to_numpy(dtype=bool)
 
 
-def _hidden_with_twins(cells: pd.DataFrame, hidden: np.ndarray, same_children: tuple[Twin, ...]) -> np.ndarray:
-    """`hidden`, and every cell sharing a count with a hidden cell (the same month, area, cohort and group)."""
-    out = hidden.copy()
+@dataclass(frozen=True)
+class _TwinCells:
+    """The cells of two figures that are the same children in one count each, row by row (the same month, area,
+    cohort, breakdown and group): `one` with its count `one_count`, `other` with `other_count`."""
+
+    one: np.ndarray
+    one_count: Count
+    other: np.ndarray
+    other_count: Count
+
+
+def _twins(cells: pd.DataFrame, same_children: tuple[Twin, ...]) -> list[_TwinCells]:
     on = ["month", "area", "cohort", "breakdown", "group"]
-    for (one, _), (other, _) in same_children:
+    out = []
+    for (one, count), (other, its) in same_children:
         a = cells.loc[cells["kpi_id"] == one, on].assign(a=lambda f: f.index)
         b = cells.loc[cells["kpi_id"] == other, on].assign(b=lambda f: f.index)
         pairs = a.merge(b, on=on)
-        either = hidden[pairs["a"].to_numpy()] | hidden[pairs["b"].to_numpy()]
-        out[pairs.loc[either, "a"].to_numpy()] = True
-        out[pairs.loc[either, "b"].to_numpy()] = True
+        out.append(_TwinCells(pairs["a"].to_numpy(), Count[count.upper()], pairs["b"].to_numpy(), Count[its.upper()]))
+    return out
+
+
+def _twin_shown(twins: list[_TwinCells], hidden: np.ndarray) -> np.ndarray:
+    """Per cell and count: is the count shown by a twin (the same children, in a figure not hidden)?"""
+    out = np.zeros((len(hidden), len(Count)), dtype=bool)
+    for t in twins:
+        out[t.one, t.one_count] |= ~hidden[t.other]
+        out[t.other, t.other_count] |= ~hidden[t.one]
+    return out
+
+
+def _hidden_with_twins(twins: list[_TwinCells], hidden_for: np.ndarray) -> np.ndarray:
+    """Every cell whose twin is hidden for the count they share (marked hidden for it too, in `hidden_for`)."""
+    out = np.zeros(len(hidden_for), dtype=bool)
+    for _ in range(len(twins) + 1):  # a twin's twin: until no more are found
+        before = hidden_for.copy()
+        for t in twins:
+            hidden_for[t.other, t.other_count] |= hidden_for[t.one, t.one_count]
+            hidden_for[t.one, t.one_count] |= hidden_for[t.other, t.other_count]
+        if np.array_equal(before, hidden_for):
+            break
+    for t in twins:
+        out[t.one] |= hidden_for[t.one, t.one_count]
+        out[t.other] |= hidden_for[t.other, t.other_count]
     return out
 
 

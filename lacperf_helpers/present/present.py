@@ -378,7 +378,7 @@ def annex(appendix: Appendix) -> Section:
 
 
 SOURCE_WORDS = {
-    "ssda903": "each child's record in the children looked after return to the DfE (SSDA903)",
+    "ssda903": "each child's record in the children looked after return to the DfE, SSDA903",
     "annex_a": "the council's Annex A lists for Ofsted",
 }
 
