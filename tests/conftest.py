@@ -11,6 +11,7 @@ from textwrap import dedent
 from typing import Any
 
 import pytest
+from filelock import FileLock
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
@@ -105,8 +106,21 @@ def write_return(returns: Path, month: str, body: str, header: str = HEADER) -> 
 @pytest.fixture(scope="session")
 def rendered_editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample month's appendices for the authority and its small area, and the small area's quarter, in
-    both editions (`<out>/public`, `<out>/internal-not-for-publication`), rendered once per test run."""
-    out = tmp_path_factory.mktemp("reports")
+    both editions (`<out>/public`, `<out>/internal-not-for-publication`), rendered once per test run: the first
+    pytest-xdist worker to ask renders them, under a lock, into the run's shared temporary folder."""
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent  # every worker's temporary folder is in the run's
+    out = shared / "sample-reports"
+    with FileLock(str(shared / "sample-reports.lock")):
+        if not (out / "rendered").exists():
+            shutil.rmtree(out, ignore_errors=True)
+            _render_sample(out)
+            (out / "rendered").touch()
+    return out
+
+
+def _render_sample(out: Path) -> None:
     editions = ["--edition", "public", "--edition", "internal"]
     result = CliRunner().invoke(
         app,
@@ -124,7 +138,6 @@ def rendered_editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     # the sample's pages say nothing there
     logged = [line for line in (result.output + quarter.output).splitlines() if line.startswith("lacperf: ")]
     assert logged == [], logged
-    return out
 
 
 @pytest.fixture(scope="session")
@@ -316,9 +329,16 @@ def published(card: Any) -> Any:
     return card.assign(**extra)
 
 
+# The test files that take longest (a minute or more each, most of it one fixture's work), run first: pytest-xdist
+# hands each worker whole files in this order, so no long file starts last while the other worker idles
+LONGEST_FIRST = ("test_personal_data.py", "test_disclosure_audit.py", "test_browser.py", "test_batch.py")
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """LACPERF_TEST_ORDER=reverse runs every test in the opposite order: no test may lean on another's
-    having run first (a fixture's work, a file left behind, a module-level cache)."""
+    """The longest files first (LONGEST_FIRST). LACPERF_TEST_ORDER=reverse runs every test in the opposite order:
+    no test may lean on another's having run first (a fixture's work, a file left behind, a module-level cache)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))  # stable: the rest as collected
     if os.environ.get("LACPERF_TEST_ORDER") == "reverse":
         items.reverse()
 

@@ -163,10 +163,10 @@ def test_the_sample_page_gives_rates_only_where_their_counts_are_published(
     # the 59 unaccompanied (1,529 less the 1,470 excluding UASC): 10,000 x 59 / 235,300 = 2.51, published as 3
     assert "3 (59 children)" in internal
     page = (rendered / "2019-09" / "kent.html").read_text()
-    # publicly the 1,529 are published, and so is their rate; the 59 are not (the public edition does not publish
-    # the excluding-UASC count they are worked out from): no rate for them
+    # publicly the 1,529 are published, and so is their rate; so are the 1,470 excluding UASC (`lacperf measures`
+    # shows Kent's total of each cohort), and so the 59 and their rate
     assert "Rates per 10,000 children aged 0-17 (235,300 in Kent, ONS mid-2019 estimate)" in page
-    assert "65 (1,529 children)" in page and "(59 children)" not in page
+    assert "65 (1,529 children)" in page and "3 (59 children)" in page
 
 
 def test_rates_per_10000_are_whole_numbers_as_the_dfe_publishes_them() -> None:

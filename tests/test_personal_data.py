@@ -1,5 +1,6 @@
-"""No child-level data in any output: every sample page, index, CSV export, manifest, validation report and
-PDF is scanned for every child ID, date of birth and postcode in the sample's SSDA903 extracts."""
+"""No child-level data in any output: every kind of sample page (both notebooks and cohorts, the authority and an
+area, both editions), index, CSV export, manifest, validation report and PDF is scanned for every child ID, date of
+birth and postcode in the sample's SSDA903 extracts."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ RUN = f"""\
 notebooks: [scorecard, quarterly]
 months: "{SAMPLE_MONTH}"
 quarters: ["Q2 2019/20"]
-areas: all
+areas: [Kent, West Kent]
 cohorts: [all, excluding UASC]
 returns: {paths.SAMPLE_RETURNS}
 kpis: {paths.KPIS_FILE}
