@@ -4,6 +4,7 @@ are what the measures had to leave out)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -64,9 +65,9 @@ def load_returns(
         path = return_path(returns_dir, last)
         month_return = figures.loc[figures["month"] == last]
         authority = authority_of(month_return, path) if len(month_return) else UNNAMED_AUTHORITY
-    from_903 = ssda903_figures(returns_dir, months, catalogue, authority or UNNAMED_AUTHORITY, cohorts)
-    from_annex_a = annex_a_figures(returns_dir, months, catalogue, authority or UNNAMED_AUTHORITY, cohorts)
-    measured = [f for f in (from_903, from_annex_a) if len(f)]
+    from_files = [file_figures(source, returns_dir, months, catalogue, authority or UNNAMED_AUTHORITY, cohorts)
+                  for source in FILE_SOURCES]  # fmt: skip
+    measured = [f for f in from_files if len(f)]
     figures = figures.loc[~_computed_this_month(figures, measured)]  # the return's own: reconciled, not shown
     return pd.concat([figures, *measured], ignore_index=True) if measured else figures
 
@@ -123,50 +124,44 @@ def reconciliation(
     return out.loc[:, list(RECONCILIATION_COLUMNS)].reset_index(drop=True)
 
 
-def ssda903_figures(
-    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str,
+def _ssda903_table(
+    folder: Path, month: str, authority: str, measures: list[str], cohorts: CohortCatalogue
+) -> pd.DataFrame:
+    return measure_table(load_903(folder), month, authority, measures, cohorts, list(BREAKDOWNS))
+
+
+def _annex_a_table(
+    folder: Path, month: str, authority: str, measures: list[str], cohorts: CohortCatalogue
+) -> pd.DataFrame:
+    annex = load_annex_a(folder, month_end=month_end(month))
+    return annex_a_measure_table(annex, month, authority, measures, cohorts, list(BREAKDOWNS))
+
+
+# Each child-level file a KPI is computed from (its `source`): where a month's copy is, and its measures' table
+FILE_SOURCES: dict[str, tuple[Callable[[str | Path, str], Path], Callable[..., pd.DataFrame]]] = {
+    "ssda903": (ssda903_path, _ssda903_table),
+    "annex_a": (annex_a_path, _annex_a_table),
+}
+
+
+def file_figures(
+    source: str, returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str,
     cohorts: CohortCatalogue | None = None,
 ) -> pd.DataFrame:  # fmt: skip
-    """Figures of the KPIs with source ssda903, by cohort (of `cohorts`, default parameters/cohorts.yaml),
-    breakdown and area, for months with an extract."""
-    kpis = [kpi for kpi in catalogue.kpis if kpi.source == "ssda903"]
+    """Figures of the KPIs computed from `source` (a FILE_SOURCES file), by cohort (of `cohorts`, default
+    parameters/cohorts.yaml), breakdown and area, for the months that have the file."""
+    kpis = [kpi for kpi in catalogue.kpis if kpi.source == source]
     cohorts = cohorts or load_cohorts()
     check_kpi_cohorts(catalogue, cohorts)
     cohorts = cohorts.exact_only()  # a KPI's figures are published exactly: all and UASC cohorts only
+    path_of, table_of = FILE_SOURCES[source]
+    measures = sorted({str(k.measure) for k in kpis})  # a KPI's breakdowns: the built-in ones (pages show them)
     frames = []
     for month in months if kpis else []:
-        folder = ssda903_path(returns_dir, month)
+        folder = path_of(returns_dir, month)
         if not folder.is_dir():
             continue
-        measures = sorted({str(k.measure) for k in kpis})  # a KPI's breakdowns: the built-in ones (pages show them)
-        table = measure_table(load_903(folder), month, authority, measures, cohorts, list(BREAKDOWNS))
-        for kpi in kpis:
-            rows = table.loc[table["measure"] == kpi.measure]
-            if kpi.cohort is not None:
-                rows = rows.loc[rows["cohort"] == kpi.cohort]
-            frames.append(rows.drop(columns="measure").assign(kpi_id=kpi.id, source_file=str(folder), source_row=0))
-    if not frames:
-        return pd.DataFrame(columns=[*empty_return().columns, *SLICE])
-    return pd.concat(frames, ignore_index=True)
-
-
-def annex_a_figures(
-    returns_dir: str | Path, months: list[str], catalogue: KpiCatalogue, authority: str,
-    cohorts: CohortCatalogue | None = None,
-) -> pd.DataFrame:  # fmt: skip
-    """Figures of the KPIs with source annex_a, by cohort, breakdown and area, for months with an Annex A."""
-    kpis = [kpi for kpi in catalogue.kpis if kpi.source == "annex_a"]
-    cohorts = cohorts or load_cohorts()
-    check_kpi_cohorts(catalogue, cohorts)
-    cohorts = cohorts.exact_only()
-    frames = []
-    for month in months if kpis else []:
-        folder = annex_a_path(returns_dir, month)
-        if not folder.is_dir():
-            continue
-        measures = sorted({str(k.measure) for k in kpis})
-        annex = load_annex_a(folder, month_end=month_end(month))
-        table = annex_a_measure_table(annex, month, authority, measures, cohorts, list(BREAKDOWNS))
+        table = table_of(folder, month, authority, measures, cohorts)
         for kpi in kpis:
             rows = table.loc[table["measure"] == kpi.measure]
             if kpi.cohort is not None:
