@@ -330,3 +330,16 @@ def test_the_counts_declared_shared_are_the_same_children_on_every_row() -> None
                 checked.add((one, other))
             assert (both["a"].fillna(0) == both["b"].fillna(0)).all(), (folder, one, other)
     assert checked == {(one, other) for (one, _), (other, _) in SAME_CHILDREN}
+
+
+def test_a_measure_is_decided_with_every_twin_of_its_twins() -> None:
+    from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
+    from lacperf_helpers.measures.registry import MEASURES
+    from lacperf_helpers.month.data import SAME_CHILDREN, with_twins
+
+    # the accepted return interviews' children are the offered ones', and theirs the missing children
+    assert with_twins(["return_interview_accepted"]) == ["return_interview_accepted", "return_interview_offered",
+                                                         "missing_12m"]  # fmt: skip
+    for measure in [*MEASURES, *ANNEX_A_MEASURES]:
+        chosen = set(with_twins([measure]))
+        assert all(({one, other} <= chosen) or not ({one, other} & chosen) for (one, _), (other, _) in SAME_CHILDREN)

@@ -423,7 +423,9 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line(
     from lacperf_helpers.run import batch
 
     monkeypatch.setattr(batch, "SCHEDULER_TIMEOUT", "2s")
-    job = batch.Job("scorecard", "2019-09", "Kent", "all", "reports", batch.Inputs())
+    job = batch.Job(
+        notebook="scorecard", period="2019-09", area="Kent", cohort="all", out="reports", inputs=batch.Inputs()
+    )
     with pytest.raises(InputError) as error:
         list(batch.dask_results([(job, {})], "now", scheduler))
     assert str(error.value).startswith(f"--scheduler: {expected}")
@@ -450,7 +452,8 @@ def test_ctrl_c_with_one_worker_stops_the_run_with_exit_130(tmp_path: Path, monk
             raise AssertionError("") from None  # what reached lacperf
         return tmp_path
 
-    jobs = [batch.Job("scorecard", "2019-09", area, "all", str(tmp_path / "reports"), batch.Inputs())
+    jobs = [batch.Job(notebook="scorecard", period="2019-09", area=area, cohort="all", out=str(tmp_path / "reports"),
+                      inputs=batch.Inputs())
             for area in ("Kent", "South Kent", "West Kent")]  # fmt: skip
     monkeypatch.setattr("lacperf_helpers.run.render.render_appendix", interrupted)
     monkeypatch.setattr(batch, "plan_pages", lambda *args, **kwargs: jobs)
@@ -519,7 +522,9 @@ def test_a_pages_manifest_names_files_relative_to_the_project() -> None:
     from lacperf_helpers.run.batch import Job
 
     sample = Inputs.of(settings=paths.SAMPLE_SETTINGS_FILE, benchmarks=paths.BENCHMARKS_FILE)
-    manifest = Job("scorecard", "2019-09", "Kent", "all", "reports", sample).manifest("now")
+    manifest = Job(
+        notebook="scorecard", period="2019-09", area="Kent", cohort="all", out="reports", inputs=sample
+    ).manifest("now")
     files = {k: v for k, v in manifest["parameters"].items() if k.endswith(("_file", "_dir"))}
     assert files == {"returns_dir": "data/sample", "kpis_file": "parameters/kpis.yaml",
                      "settings_file": "parameters/sample-settings.yaml", "trend_file": "parameters/trend.yaml",

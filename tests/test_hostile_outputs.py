@@ -221,7 +221,14 @@ def test_a_page_that_cannot_be_written_names_its_file(tmp_path: Path, monkeypatc
 
     monkeypatch.setattr("lacperf_helpers.run.render.render_appendix", writes_the_page)
     monkeypatch.setattr(paths.os, "replace", full)
-    job = batch.Job("scorecard", "2019-09", "Kent", "all", str(tmp_path / "reports"), batch.Inputs())
+    job = batch.Job(
+        notebook="scorecard",
+        period="2019-09",
+        area="Kent",
+        cohort="all",
+        out=str(tmp_path / "reports"),
+        inputs=batch.Inputs(),
+    )
     result = batch.run_job(job, "now", manifest={"fingerprint": "x"})
     assert (result.status, result.message) == (batch.FAILED, f"{page}: cannot be written (No space left on device)")
     assert not page.exists() and not list(page.parent.glob(".kent.html.*.tmp"))  # no half-written page left

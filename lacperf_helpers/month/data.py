@@ -329,11 +329,14 @@ def with_twins(measures: list[str]) -> list[str]:
     """`measures` and every measure sharing a count with one of them: each is decided with its twins, so a
     table of some measures hides what the table of all of them hides."""
     chosen = list(dict.fromkeys(measures))
-    for (one, _), (other, _) in SAME_CHILDREN * 2:  # twice: a twin's twin
-        if one in chosen and other not in chosen:
-            chosen.append(other)
-        if other in chosen and one not in chosen:
-            chosen.append(one)
+    grown = True
+    while grown:  # a twin's twin, and so on, until none is added
+        grown = False
+        for (one, _), (other, _) in SAME_CHILDREN:
+            for a, b in ((one, other), (other, one)):
+                if a in chosen and b not in chosen:
+                    chosen.append(b)
+                    grown = True
     return chosen
 
 

@@ -123,8 +123,10 @@ class RunFile(BaseModel):
         return path if path.is_absolute() else paths.PROJECT_ROOT / path
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class Job:
+    """One appendix to render: a notebook, for a period, area, cohort and edition, into `out`."""
+
     notebook: str
     period: str  # 'YYYY-MM' for the scorecard, 'Q2 2019/20' for the quarterly appendix
     area: str
