@@ -101,6 +101,25 @@ def test_one_row_per_month_area_kpi_and_cohort(tmp_path: Path, catalogue: KpiCat
     ]
 
 
+def test_a_cohort_counting_more_children_than_all_children_is_refused(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    # Kent: all children 45 of 50 reviewed on time; excluding UASC 46 of 50 (row 3): more than all of them.
+    # South Kent's excluding UASC 30 of 51 (row 5) has more children than all its 50. Its days KPI (row 6) is an
+    # average, not a count: a cohort's may be more.
+    body = (
+        "2019-04,Kent,reviews_on_time,45,50,,all\n"
+        "2019-04,Kent,reviews_on_time,46,50,,excluding UASC\n"
+        "2019-04,South Kent,reviews_on_time,30,50,,\n"
+        "2019-04,South Kent,reviews_on_time,30,51,,excluding UASC\n"
+        "2019-04,Kent,days_to_adoption,,,400,\n"
+        "2019-04,Kent,days_to_adoption,,,410,excluding UASC\n"
+    )
+    path = write_return(tmp_path, "2019-04", body, header=WITH_COHORT)
+    _, problems = check_return(path, "2019-04", catalogue)
+    assert problems[["row", "column", "code", "severity"]].values.tolist() == [
+        [3, "numerator", "LP114", "error"], [5, "numerator", "LP114", "error"]
+    ]  # fmt: skip
+
+
 # --- both columns under disclosure control -------------------------------------------------------------------
 
 

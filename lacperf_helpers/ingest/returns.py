@@ -119,6 +119,7 @@ WIDE_RULES = {  # checks over whole rows, and the column each is reported at
     rules.AT_MOST_DENOMINATOR: "numerator",
     rules.VALUE_AGREES.of(tolerance=PERCENT_TOLERANCE): "value",
     rules.ONE_ROW_PER_KPI: "kpi_id",
+    rules.WITHIN_ALL_CHILDREN: "numerator",
 }
 
 
@@ -156,12 +157,25 @@ def return_schema(month: str, catalogue: KpiCatalogue, cohorts: tuple[str, ...] 
         computed = 100 * num / den.where(den > 0)
         return ~(percent & value.notna() & computed.notna() & ((value - computed).abs() > PERCENT_TOLERANCE))
 
+    def cohort_of(f: pd.DataFrame) -> pd.Series:
+        return f[COHORT_COLUMN].replace("", ALL) if COHORT_COLUMN in f else pd.Series(ALL, index=f.index)
+
     def one_row_per_key(f: pd.DataFrame) -> pd.Series:
-        cohort = f[COHORT_COLUMN].replace("", ALL) if COHORT_COLUMN in f else pd.Series(ALL, index=f.index)
-        return ~f.assign(_cohort=cohort).duplicated(["month", "area", "kpi_id", "_cohort"], keep="first")
+        return ~f.assign(_cohort=cohort_of(f)).duplicated(["month", "area", "kpi_id", "_cohort"], keep="first")
+
+    def within_all_children(f: pd.DataFrame) -> pd.Series:
+        percent, num, den, _ = figures(f)
+        every = cohort_of(f) == ALL
+        key = [f["month"], f["area"], f["kpi_id"]]
+        over = pd.Series(False, index=f.index)
+        for count in (num, den):  # all children's count beside each row of a cohort of the same KPI and area
+            whole = count.where(every).groupby(key).transform("max")
+            over |= ~every & (count > whole)
+        return ~(percent & over)
 
     row_checks = [together("numerator", "denominator"), together("denominator", "numerator"), not_value_only,
-                  not_over_zero, at_most_denominator, value_agrees, one_row_per_key]  # fmt: skip
+                  not_over_zero, at_most_denominator, value_agrees, one_row_per_key,
+                  within_all_children]  # fmt: skip
     return pa.DataFrameSchema(
         {
             "month": text_column(rule(lambda s: s == month, rules.RETURN_MONTH.of(month=month))),

@@ -56,6 +56,9 @@ AT_MOST_DENOMINATOR = Rule("LP110", "the numerator is at most the denominator")
 VALUE_AGREES = Rule("LP111", "value agrees with 100 x numerator / denominator (to within {tolerance})")
 ONE_ROW_PER_KPI = Rule("LP112", "one row per month, area, KPI and cohort")
 RETURN_COHORT = Rule("LP113", "cohort is blank (all children) or one published exactly: {cohorts}")
+WITHIN_ALL_CHILDREN = Rule(
+    "LP114", "a cohort's numerator and denominator are at most all children's (its children are some of them)"
+)
 
 # --- the SSDA903 extract (ingest/ssda903.py) -------------------------------------------------------------
 HEADER_ROW = Rule("LP201", "the first row names the DfE's columns (CHILD, ...), separated by commas")
