@@ -713,19 +713,27 @@ def _solve(model: Model, smallest: int, result: Audit) -> None:
         for k, c in enumerate(mine):
             for i, v in model.checks[c][0].items():
                 objectives[k, local[i]] = v
-        found = (_solution(s * objectives.sum(axis=0), constraints, bounds) for s in (1, -1))
-        pool = [x for x in found if x is not None]
+        # each check must reach 1 or less (side 0) and smallest - 1 or more (side 1) in some integer solution.
+        # Every solution found settles every need it meets; each search for one need also leans every other
+        # need still open its way (its objective), so that one solution settles many
+        constants = np.array([model.checks[c][1] for c in mine])
+        open_needs = np.ones((len(mine), 2), dtype=bool)
+        for sign in (1, -1):
+            x = _solution(sign * objectives.sum(axis=0), constraints, bounds)
+            if x is not None:
+                _settle(open_needs, objectives @ x + constants, smallest)
         for k, c in enumerate(mine):
             objective, constant, label = objectives[k], model.checks[c][1], model.checks[c][2]
             reaches = []
-            for low, high in ((-BIG, 1 - constant), (smallest - 1 - constant, BIG)):
-                if any(low - 1e-6 <= objective @ x <= high + 1e-6 for x in pool):
+            for side, (low, high) in enumerate(((-BIG, 1 - constant), (smallest - 1 - constant, BIG))):
+                if not open_needs[k, side]:
                     reaches.append(True)
                     continue
                 held = LinearConstraint(objective.reshape(1, -1), [low], [high])
-                x = _solution(np.zeros(len(objective)), [*constraints, held], bounds)
+                lean = (open_needs[:, 0].astype(float) - open_needs[:, 1]) @ objectives  # low ones down, high up
+                x = _solution(lean, [*constraints, held], bounds)
                 if x is not None:
-                    pool.append(x)
+                    _settle(open_needs, objectives @ x + constants, smallest)
                 reaches.append(x is not None)
             if all(reaches):
                 continue
@@ -739,6 +747,12 @@ def _solve(model: Model, smallest: int, result: Audit) -> None:
                 result.recoverable.append(f"{label}: {lo}")
             else:
                 result.narrowed.append(f"{label}: {lo} to {hi}")
+
+
+def _settle(open_needs: np.ndarray, counts: np.ndarray, smallest: int) -> None:
+    """Close each need a solution meets (its checked counts `counts`): 1 or less, smallest - 1 or more."""
+    open_needs[:, 0] &= ~(counts <= 1 + 1e-6)
+    open_needs[:, 1] &= ~(counts >= smallest - 1 - 1e-6)
 
 
 def _solution(objective: np.ndarray, constraints: list[LinearConstraint], bounds: Bounds) -> np.ndarray | None:
