@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
 from lacperf_helpers.config import paths
-from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
+from lacperf_helpers.config.cohorts import BUILT_IN_GROUPS, CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule
 from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.config.vocabulary import in_natural_order
+from lacperf_helpers.config.vocabulary import BREAKDOWNS, in_natural_order
 from lacperf_helpers.disclose.solver import hidden_keys
 from lacperf_helpers.ingest.ssda903 import Ssda903
 from lacperf_helpers.measures.registry import measure_table
@@ -275,3 +275,14 @@ def test_a_cohort_beyond_uasc_is_shown_only_internally_and_never_on_a_page(tmp_p
                                     "--cohorts", str(paths.PANEL_COHORTS_FILE), "--cohort", "5-13",
                                     "--out", str(tmp_path / "card.csv")])  # fmt: skip
     assert card.exit_code == 2 and "cohort '5-13' has conditions beyond UASC" in card.output
+
+
+def test_every_breakdown_lists_its_groups_whether_or_not_a_child_is_in_one() -> None:
+    cohorts = load_cohorts()
+    assert set(BUILT_IN_GROUPS) == set(BREAKDOWNS)
+    assert cohorts.group_names("total") == ["all"]
+    assert cohorts.group_names("sex") == ["M", "F", "U", "unknown"]
+    assert cohorts.group_names("age_band") == ["under 1", "1-4", "5-9", "10-15", "16 and over", "unknown"]
+    assert cohorts.group_names("age group") == ["0-4", "5-13", "14-17", "18 and over", "other ages", "unknown"]
+    crossed = cohorts.group_names("age_band x legal_status")
+    assert len(crossed) == 6 * 14 and crossed[0] == "under 1 / C1" and crossed[-1] == "unknown / unknown"

@@ -60,6 +60,23 @@ def test_unaccompanied_children_cannot_be_had_by_subtracting_cohorts(sample_meas
     assert not _small((uasc_d - uasc_n).dropna()).any()
 
 
+def test_a_groups_row_being_there_says_nothing_of_its_children(sample_measures: pd.DataFrame) -> None:
+    # a row only where a child is told a reader of a hidden count that it is at least 1 (a review found 264 on
+    # the sample: "Other ethnic group" in three areas of four, its Kent total 5, put each at 1-3). Every area,
+    # measure and cohort has every group of every breakdown; a group no child is in is hidden like a small one
+    cohorts = load_cohorts()
+    by_area = sample_measures.groupby(["area", "measure", "cohort", "breakdown"])["group"].agg(frozenset)
+    for (area, measure, cohort, breakdown), groups in by_area.items():
+        assert groups >= set(cohorts.group_names(breakdown)), (area, measure, cohort, breakdown)
+    assert by_area.groupby(level=["measure", "cohort", "breakdown"]).nunique().eq(1).all()
+    short_breaks = sample_measures.loc[
+        (sample_measures["area"] == "Kent") & (sample_measures["measure"] == "cla_count")
+        & (sample_measures["cohort"] == "all") & (sample_measures["group"] == "V4")
+    ]  # fmt: skip
+    assert short_breaks["withheld"].tolist() == ["c"]  # V4 is a short break, which no measure counts: 0, hidden
+    assert short_breaks["numerator"].isna().all()
+
+
 def test_no_shown_figure_leaves_out_1_to_4_children(sample_measures: pd.DataFrame, tmp_path: Path) -> None:
     out = tmp_path / "card.csv"
     result = runner.invoke(

@@ -26,6 +26,7 @@ from lacperf_helpers.config.definitions import load_yaml_model
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.vocabulary import (
     AGE_BAND_STARTS,
+    AGE_BANDS,
     ALL,
     BREAKDOWNS,
     ETHNICITIES,
@@ -40,6 +41,14 @@ LEGAL_STATUS_NAMES = {"section 20": "V2"}  # what panels say, as the code the re
 SEXES = {**{c.lower(): s for c, s in SEX_CODES.items() if s != "U"}, "male": "M", "female": "F"}
 OLDEST = 30  # ages are told apart up to this; older is one age (no child in care or care leaver is older)
 UNKNOWN, OTHER_AGES, CROSSED = "unknown", "other ages", " / "
+# Each built-in breakdown's groups (beside 'unknown'), as measures/children.py labels a child
+BUILT_IN_GROUPS: dict[str, tuple[str, ...]] = {
+    "age_band": AGE_BANDS,
+    "sex": tuple(dict.fromkeys(SEX_CODES.values())),
+    "ethnicity": ETHNICITIES,
+    "legal_status": LEGAL_STATUSES,
+    "placement_type": PLACEMENT_TYPES,
+}
 # What a cohort condition or a breakdown looks at, in the order they are written
 DIMENSIONS = ("age", "legal_status", "uasc", "disability", "sex", "ethnicity", "placement_type", "area")
 # yes/no conditions; disability is known from Annex A only (SSDA903 does not record it): a child whose
@@ -306,6 +315,20 @@ class CohortCatalogue(_Frozen):
         return pd.Series(
             pd.Categorical.from_codes(codes, pd.Index([*bands, OTHER_AGES, UNKNOWN])), index=children.index
         )
+
+    def group_names(self, name: str) -> list[str]:
+        """Every group the breakdown `name` has, whether or not a child is in it: a table lists each (0 where
+        none), so that a group's row being there says nothing about its children (a row only where a child is
+        would tell a reader of a hidden count that it is at least 1)."""
+        if name == TOTAL:
+            return [ALL]
+        breakdown = self.breakdown(name)
+        if breakdown is None:
+            return [*BUILT_IN_GROUPS[name], UNKNOWN]
+        if breakdown.by is not None:
+            first, second = (self.group_names(part) for part in breakdown.by)
+            return [f"{a}{CROSSED}{b}" for a in first for b in second]
+        return [*(band.label for band in breakdown.age_bands or ()), OTHER_AGES, UNKNOWN]
 
     def group_scope(self, breakdown: str, group: str) -> Scope | None:
         """The children a group counts, on the dimensions it looks at (None: not known as conditions)."""

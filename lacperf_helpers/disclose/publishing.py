@@ -15,13 +15,14 @@ from dataclasses import InitVar, dataclass
 import numpy as np
 import pandas as pd
 
-from lacperf_helpers.config.cohorts import CohortCatalogue
+from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
 from lacperf_helpers.config.editions import MARKS, Edition
 from lacperf_helpers.config.paths import csv_text
 from lacperf_helpers.config.vocabulary import ALL, TOTAL
-from lacperf_helpers.disclose.solver import HIDDEN, Twin, hidden_keys, no_hidden
+from lacperf_helpers.disclose.solver import HIDDEN, Decision, Twin, hidden_keys, no_hidden
 from lacperf_helpers.disclose.sums import FIGURES, KEYS, period_keys
+from lacperf_helpers.measures.adding_up import missing_from_grid
 from lacperf_helpers.rate import rating
 
 # Columns of the scorecard made from this month's or last month's figures, hidden with them.
@@ -214,8 +215,9 @@ def hide_in_measures(
     each), decided as the KPI measured by a measure decides it (the same figures, the same sums); cohorts and
     breakdowns not published exactly (`CohortCatalogue.published_exactly`) not shown at all. Internal: every
     figure exact."""
+    grid = missing_from_grid(table, cohorts or load_cohorts())
     if edition is Edition.INTERNAL:
-        return _published(table.assign(withheld=""), edition)
+        return _published(_in_grid_order(table, grid).assign(withheld=""), edition)
     figures = table.rename(columns={"measure": "kpi_id"})
     # a cohort's breakdown groups beside all children's (excluding UASC by age band, say) are hidden from the
     # start, as the month's decision hides them (month/data.py): only a cohort's total is published. They are
@@ -232,9 +234,52 @@ def hide_in_measures(
     # beside exact ones still narrowed hidden counts (an age group 0-4 of 15, rounded, less an exact 1-4 of 15,
     # put the hidden under-1s at 0-2; the audit found 22 such on the sample). They are the internal edition's.
     inexact = figures.loc[~exact, list(KEYS)].assign(shown=HIDDEN)
-    hidden = pd.concat([hidden, inexact], ignore_index=True)
-    out = hide_in_history(figures, hidden).rename(columns={"kpi_id": "measure"})
+    # the groups no child is in, published hidden: a reader cannot tell them from a hidden count of 1-4 (the
+    # decision above is made as though a reader knew them for 0s, which hiding them only makes safer)
+    empty = grid.rename(columns={"measure": "kpi_id"}).loc[:, list(KEYS)].assign(shown=HIDDEN)
+    hidden = pd.concat([hidden, inexact, empty], ignore_index=True)
+    gridded = _in_grid_order(table, grid).rename(columns={"measure": "kpi_id"})
+    out = hide_in_history(gridded, hidden).rename(columns={"kpi_id": "measure"})
     return _published(out.drop(columns="suppressed"), edition)
+
+
+EMPTY_GROUP = "no child in this group: hidden, so that a group's row being there says nothing of its children"
+
+
+def with_empty_groups(
+    figures: pd.DataFrame, decided: Decision, cohorts: CohortCatalogue, kpis: list[str]
+) -> tuple[pd.DataFrame, Decision]:
+    """The figures of KPIs computed from files (`kpis`) made a complete grid of groups, each added group a 0
+    (`missing_from_grid`), and the decision with those hidden (the public edition's pages show them as the
+    figures it hides; the internal edition's, 0) and logged. The decision was made without them, as though a
+    reader knew them for 0s: hiding them only makes it safer."""
+    grid = missing_from_grid(figures.loc[figures["kpi_id"].isin(kpis)], cohorts, measure="kpi_id")
+    if grid.empty:
+        return figures, decided
+    grid = grid.assign(step=grid["month"]) if "step" in figures else grid
+    keys = grid.loc[:, list(KEYS)]
+    log = keys.assign(
+        numerator=0.0, denominator=grid["denominator"], complement=grid["denominator"], reason=EMPTY_GROUP,
+        protects="", sum="",
+    )  # fmt: skip
+    return (
+        pd.concat([figures, grid], ignore_index=True),
+        Decision(
+            pd.concat([decided.hidden, keys.assign(shown=HIDDEN)], ignore_index=True),
+            pd.concat([decided.log, log.loc[:, list(decided.log.columns)]], ignore_index=True),
+        ),
+    )
+
+
+def _in_grid_order(table: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
+    """The table with its grid's missing rows, each beside its breakdown's others (groups A-Z, as measured)."""
+    if grid.empty:
+        return table
+    keys = ["month", "measure", "breakdown", "cohort", "area"]
+    out = pd.concat([table, grid.loc[:, [c for c in table.columns if c in grid.columns]]], ignore_index=True)
+    first = {k: {v: i for i, v in enumerate(dict.fromkeys(table[k]))} for k in keys}
+    order = pd.DataFrame({k: out[k].map(first[k]) for k in keys}).assign(group=out["group"].astype(str))
+    return out.iloc[order.sort_values([*keys, "group"], kind="stable").index].reset_index(drop=True)
 
 
 def _published_exactly(figures: pd.DataFrame, cohorts: CohortCatalogue | None) -> pd.Series:

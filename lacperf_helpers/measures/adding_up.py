@@ -171,3 +171,37 @@ def add_up_children(
     table["value"] = percent.where(unit == "percent", table["numerator"])
     table["denominator"] = table["denominator"].where(unit == "percent")
     return table.loc[:, list(MEASURE_COLUMNS)]
+
+
+def missing_from_grid(table: pd.DataFrame, cohorts: CohortCatalogue, measure: str = "measure") -> pd.DataFrame:
+    """The rows a measures table (MEASURE_COLUMNS) lacks of its complete grid, each a 0: for every month, area,
+    measure and cohort in it, every group of every breakdown in it (`CohortCatalogue.group_names`, and any other
+    group a child was found in). A table has a row only where a child is: published as it is, a row being there
+    would tell a reader of a hidden count that it is at least 1 (264 such on the sample). Disclosure control
+    publishes the grid (these rows hidden, in the public edition, as the figures it hides). `measure`: the
+    column naming each row's measure (a KPI's figures: kpi_id)."""
+    keys = ["month", "area", measure, "cohort", "breakdown", "group"]
+    if table.empty:
+        return table.iloc[0:0]
+    headline = table.loc[:, keys[:4]].drop_duplicates()
+    breakdowns = list(dict.fromkeys(table["breakdown"]))
+    seen = table.groupby("breakdown", sort=False)["group"].unique()
+    grid = pd.concat(
+        [pd.DataFrame({"breakdown": b, "group": _grid_groups(cohorts, b, seen[b])}) for b in breakdowns],
+        ignore_index=True,
+    )
+    full = headline.merge(grid, how="cross")
+    lacking = full.merge(table.loc[:, keys], how="left", on=keys, indicator=True)
+    out = lacking.loc[lacking["_merge"] == "left_only", keys].reset_index(drop=True)
+    percent = out[measure].isin(table.loc[table["denominator"].notna(), measure].unique()).to_numpy()
+    out["numerator"] = 0.0
+    out["denominator"] = np.where(percent, 0.0, np.nan)
+    out["value"] = np.where(percent, np.nan, 0.0)
+    return out
+
+
+def _grid_groups(cohorts: CohortCatalogue, breakdown: str, seen: Sequence[str]) -> list[str]:
+    """The breakdown's groups, then any other a child was found in (a code outside the DfE's lists, which the
+    return's checks warn of)."""
+    listed = cohorts.group_names(breakdown)
+    return [*listed, *sorted(set(map(str, seen)) - set(listed))]

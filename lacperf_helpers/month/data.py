@@ -29,7 +29,7 @@ from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
 from lacperf_helpers.config.periods import is_month, month_end, previous_month, quarter_months
 from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE
-from lacperf_helpers.disclose.publishing import Published, hide_in_measures, published_rows
+from lacperf_helpers.disclose.publishing import Published, hide_in_measures, published_rows, with_empty_groups
 from lacperf_helpers.disclose.solver import Decision, Twin, decision
 from lacperf_helpers.disclose.sums import KEYS, periods_ending
 from lacperf_helpers.ingest.annex_a import load_annex_a
@@ -317,6 +317,8 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     areas = list(dict.fromkeys(figures.loc[figures["month"] == month, "area"]))
     require_authority(settings, areas, inputs.settings, return_path(returns, month))
     decided = decide_month(figures, catalogue, settings, cohorts)
+    from_files = [k.id for k in catalogue.kpis if k.source != "return"]  # a return's groups are as it gives them
+    figures, decided = with_empty_groups(figures, decided, cohorts.exact_only(), from_files)
     children = published_counts(month, inputs, settings)
     reconciled = reconciliation(returns, month, catalogue, figures, cohorts)
     return MonthData(
