@@ -23,7 +23,8 @@ if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported 
 
     from lacperf_helpers.config.inputs import Inputs
     from lacperf_helpers.disclose.publishing import Published
-    from lacperf_helpers.run.batch import Job, JobResult, WorkerPool
+    from lacperf_helpers.run.jobs import Job, JobResult
+    from lacperf_helpers.run.workers import WorkerPool
 
 
 class _OneLineGroup(TyperGroup):
@@ -451,7 +452,8 @@ def _render_pages(
 ) -> None:
     """`render` and `render-quarter`: the period's pages planned and run as a batch is (its workers started
     alongside the plan where there may be more than one page), each edition in its own folder."""
-    from lacperf_helpers.run.batch import WorkerPool, plan_pages
+    from lacperf_helpers.run.plan import plan_pages
+    from lacperf_helpers.run.workers import WorkerPool
 
     chosen = [Edition(e) for e in dict.fromkeys(editions or [DEFAULT.value])]
     several = areas is None or len(areas) * len(cohorts) * len(chosen) > 1
@@ -489,7 +491,7 @@ def _execute(jobs: list[Job], workers: int | None, scheduler: str | None, pool: 
     from rich.console import Console
     from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from lacperf_helpers.run.batch import execute
+    from lacperf_helpers.run.workers import execute
 
     console = Console(stderr=True)
     if console.is_terminal:
@@ -558,7 +560,10 @@ def batch(
     """
     from pydantic import ValidationError
 
-    from lacperf_helpers.run.batch import NOTEBOOKS, MonthRange, RunFile, WorkerPool, load_run, plan
+    from lacperf_helpers.run.pages import NOTEBOOKS
+    from lacperf_helpers.run.plan import plan
+    from lacperf_helpers.run.run_file import MonthRange, RunFile, load_run
+    from lacperf_helpers.run.workers import WorkerPool
 
     overrides: dict[str, object] = {}
 
@@ -629,7 +634,7 @@ def _summarise(console: Console, results: list[JobResult], outs: list[Path]) -> 
     from rich.table import Table
     from rich.text import Text
 
-    from lacperf_helpers.run.batch import FAILED, RENDERED, SKIPPED
+    from lacperf_helpers.run.jobs import FAILED, RENDERED, SKIPPED
 
     totals = Table(title="lacperf batch")
     for heading in ("Status", "Appendices", "Seconds"):

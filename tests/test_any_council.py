@@ -20,7 +20,7 @@ from lacperf_helpers.config import paths
 from lacperf_helpers.config.definitions import load_settings
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.ingest.returns import return_authority
-from lacperf_helpers.run.batch import load_run
+from lacperf_helpers.run.run_file import load_run
 from tests.conftest import write_return
 
 # --- a made-up council, written from the README ------------------------------------------------------------

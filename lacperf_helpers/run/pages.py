@@ -8,12 +8,16 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Literal
 
+from lacperf_helpers.config import paths
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.formatting import slug
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"  # nbconvert's template for the appendix; the index's
 TEMPLATE = TEMPLATES / "lacperf_appendix" / "index.html.j2"
+NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}  # the appendices
+Notebook = Literal["scorecard", "quarterly"]
 
 
 SOCKET_FOLDER_PREFIX = "lacperf-kernel-"
