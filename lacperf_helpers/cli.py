@@ -14,7 +14,7 @@ from typer.core import TyperGroup
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.editions import DEFAULT, FOLDERS, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError, printable
-from lacperf_helpers.config.periods import month_end, reporting_month, reporting_quarter
+from lacperf_helpers.config.periods import reporting_month, reporting_quarter
 
 if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported where a command needs them,
     # so `lacperf --help` answers at once
@@ -311,33 +311,20 @@ def scorecard(
 
     The public edition (the default) hides small numbers ('c') and rates only what it shows; the internal edition
     has every figure, each row marked 'internal: not for publication'."""
-    import pandas as pd
-
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.disclose.publishing import published_csv, published_rows
-    from lacperf_helpers.ingest.layout import return_path
-    from lacperf_helpers.month.edition import edition_view
-    from lacperf_helpers.rate.scorecard import require_area
+    from lacperf_helpers.disclose.publishing import published_csv
+    from lacperf_helpers.month.tables import scorecard_table
 
     inputs = replace(
         _inputs(returns, kpis, settings, paths.TREND_FILE, None), cohorts=cohorts.resolve(),
         published=published.resolve() if published else None,
     )  # fmt: skip
-
-    def build() -> Published:
-        view = edition_view(month, inputs=inputs, edition=Edition(edition))
-        card = view.slices.frame
-        if area:
-            require_area(list(card["area"].unique()), area, return_path(returns, month))
-        if cohort is not None:
-            view.data.cohorts.require_exact(cohort, "--cohort")
-        chosen = pd.Series(True, index=card.index)
-        for column, wanted in (("area", area), ("cohort", cohort), ("breakdown", breakdown)):
-            if wanted is not None:
-                chosen &= card[column] == wanted
-        return published_rows(view.slices, chosen)
-
-    view = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
+    view = _run(
+        lambda: scorecard_table(
+            month, inputs=inputs, edition=Edition(edition), area=area, cohort=cohort, breakdown=breakdown
+        ),
+        out.parent,
+    )  # every problem beside the CSV, as the one-line error says
     card = view.frame
     write_atomically(out, published_csv(view))
     typer.echo(
@@ -696,55 +683,20 @@ def measures(
 
     One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
     'all'. Data-quality findings are printed, and nothing is dropped without being counted."""
-    import pandas as pd
-
-    from lacperf_helpers.config.cohorts import load_cohorts
-    from lacperf_helpers.config.definitions import load_settings
+    from lacperf_helpers.config.inputs import Inputs
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.config.vocabulary import TOTAL
-    from lacperf_helpers.disclose.publishing import published_csv, published_rows
-    from lacperf_helpers.ingest.annex_a import load_annex_a
-    from lacperf_helpers.ingest.ssda903 import load_903
+    from lacperf_helpers.disclose.publishing import published_csv
     from lacperf_helpers.ingest.validation import problem_counts
-    from lacperf_helpers.measures import annex_a
-    from lacperf_helpers.measures.registry import MEASURES, data_quality
-    from lacperf_helpers.month.data import month_measures, with_authority
+    from lacperf_helpers.month.tables import measures_table
 
-    def build() -> tuple[Published, pd.DataFrame]:
-        every = [*MEASURES, *annex_a.MEASURES]
-        unknown = sorted(set(measure or []) - set(every))
-        if unknown:
-            raise InputError("--measure", f"no measure {', '.join(unknown)}; measures are: {', '.join(every)}")
-        defined = load_cohorts(cohorts)
-        if cohort is not None:
-            defined.require(cohort, "--cohort")
-        for one in breakdown or []:
-            if one != TOTAL and one not in defined.breakdown_names:  # 'total': the headline rows, as the CSV says
-                known = ", ".join([TOTAL, *defined.breakdown_names])
-                raise InputError("--breakdown", f"no breakdown {one!r}; the breakdowns in {cohorts} are: {known}")
-        # the total is always written; asked for alone, it is all that is written
-        breakdowns = None if not breakdown else [one for one in breakdown if one != TOTAL]
-        folder = returns / month / "903"
-        rules = load_settings(settings)
-        # without it no sum of the areas to the authority is formed: a hidden count could follow
-        name = authority or with_authority(rules, returns, month, settings).authority or ""
-        view = month_measures(
-            returns, month, authority=name, rule=rules.disclosure, cohorts=defined, edition=Edition(edition),
-            measures=measure or None, breakdowns=breakdowns,
-        )  # fmt: skip
-        annex = returns / month / "annex_a"
-        if view is None:
-            load_903(folder)  # says what is wrong with the folder, in one line
-            raise InputError(folder, "no SSDA903 extract and no Annex A for this month")
-        at = pd.Timestamp(month_end(month))
-        notes = [data_quality(load_903(folder), at, folder)] if folder.is_dir() else []
-        if annex.is_dir():
-            notes.append(annex_a.data_quality(load_annex_a(annex, month_end=at.date()), at))
-        if cohort is not None:  # decided over every cohort, then one written: the same cells hidden either way
-            view = published_rows(view, view.frame["cohort"] == cohort)
-        return view, pd.concat(notes, ignore_index=True)
-
-    view, notes = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
+    inputs = Inputs(returns=returns, settings=settings, cohorts=cohorts)
+    view, notes = _run(
+        lambda: measures_table(
+            month, inputs=inputs, edition=Edition(edition), authority=authority, measures=measure or (),
+            cohort=cohort, breakdowns=breakdown or (),
+        ),
+        out.parent,
+    )  # fmt: skip
     table = view.frame
     write_atomically(out, published_csv(view))
     for note in problem_counts(notes).itertuples():
@@ -776,30 +728,17 @@ def trend(
     """Write the direction of travel over a period: per KPI x area x cohort, the fitted change and its
     verdict (Mann-Kendall), the SPC mean, limits, variation and assurance, and the current run. The public
     edition (the default) works each out from the months it shows."""
-    from lacperf_helpers.config.definitions import load_trend_settings
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.publishing import published_csv
-    from lacperf_helpers.ingest.layout import return_path
-    from lacperf_helpers.month.edition import areas_of, edition_view, trend_rows
-    from lacperf_helpers.rate.scorecard import require_area
+    from lacperf_helpers.month.tables import trend_table
 
     inputs = replace(
         _inputs(returns, kpis, settings, trend_settings, None), cohorts=cohorts.resolve(),
         published=published.resolve() if published else None,
     )  # fmt: skip
-
-    def build() -> Published:
-        rules = load_trend_settings(trend_settings)
-        if window is not None:
-            rules = rules.model_copy(update={"window": window})
-        view = edition_view(month, inputs=inputs, edition=Edition(edition))
-        areas = areas_of(view)
-        if area is not None:
-            require_area(areas, area, return_path(returns, month))
-            areas = [area]
-        return trend_rows(view, areas, rules)
-
-    view = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
+    view = _run(  # every problem beside the CSV, as the one-line error says
+        lambda: trend_table(month, inputs=inputs, edition=Edition(edition), window=window, area=area), out.parent
+    )
     table = view.frame
     write_atomically(out, published_csv(view))
     typer.echo(
