@@ -46,16 +46,7 @@ def plan(
     rendered), before its figures are worked out: the batch starts its workers then (`WorkerPool.start`).
     `say`: called with a line of progress as each period's inputs are checked and its pages planned (a cold
     cache reads and checks a month's inputs for seconds, a year's for minutes)."""
-    inputs = Inputs(
-        returns=run.path(run.returns),
-        kpis=run.path(run.kpis),
-        settings=run.path(run.settings),
-        trend=run.path(run.trend),
-        benchmarks=run.path(run.benchmarks) if run.benchmarks else None,
-        national=run.path(run.national),
-        cohorts=run.path(run.cohorts_file),
-        dfe_rules=run.dfe_rules,
-    )
+    inputs = run.inputs()
     periods = {"scorecard": run.month_list(), "quarterly": run.quarter_list()}
     jobs: list[Job] = []
     for notebook in run.notebooks:

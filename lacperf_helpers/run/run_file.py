@@ -12,6 +12,7 @@ from lacperf_helpers.config import paths
 from lacperf_helpers.config.definitions import load_yaml_model
 from lacperf_helpers.config.editions import DEFAULT, Edition
 from lacperf_helpers.config.errors import InputError
+from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import (
     financial_quarter,
     months_between,
@@ -38,13 +39,14 @@ class RunFile(BaseModel):
     quarters: tuple[str, ...] = ()
     areas: Literal["all"] | tuple[str, ...] = "all"
     cohorts: tuple[str, ...] = ("all",)  # names from the cohorts file, each a page per area (quarters: all only)
-    cohorts_file: str = "parameters/cohorts.yaml"  # the cohorts and breakdowns, as data
-    returns: str = "data/sample"
-    kpis: str = "parameters/kpis.yaml"
-    settings: str = "parameters/settings.yaml"
-    trend: str = "parameters/trend.yaml"
+    # the input files (`Inputs`), each by its key in INPUT_KEYS; left out, the project's default (`Inputs.of`)
+    cohorts_file: str | None = None  # the cohorts and breakdowns, as data
+    returns: str | None = None
+    kpis: str | None = None
+    settings: str | None = None
+    trend: str | None = None
     benchmarks: str | None = None  # England and statistical neighbours (none unless given)
-    national: str = "parameters/national"  # the DfE's local-authority tables and statistical neighbours
+    national: str | None = None  # the DfE's local-authority tables and statistical neighbours
     out: str = "reports"
     pdf: bool = False
     dfe_rules: bool = False  # also run the DfE's SSDA903 rules: in validation.csv and each data-quality note
@@ -81,6 +83,12 @@ class RunFile(BaseModel):
         path = Path(value)
         return path if path.is_absolute() else paths.PROJECT_ROOT / path
 
+    def inputs(self) -> Inputs:
+        """The input files the run names (a path not absolute: from the project's folder), the project's default
+        for each it leaves out."""
+        named = {field: self.path(value) for field, key in INPUT_KEYS.items() if (value := getattr(self, key))}
+        return Inputs.of(**named, dfe_rules=self.dfe_rules)
+
 
 def load_run(name: str) -> RunFile:
     """A run file by name (parameters/runs/<name>.yaml) or by path."""
@@ -100,4 +108,10 @@ def load_run(name: str) -> RunFile:
     return run.model_copy(update=given)
 
 
-RUN_PATHS = ("cohorts_file", "returns", "kpis", "settings", "trend", "benchmarks", "national", "out")
+# Each input file's key in a run file, by its field in `Inputs`: the same name, but for the cohorts file
+# (`cohorts` lists the cohorts a run renders, by name)
+INPUT_KEYS = {
+    "returns": "returns", "kpis": "kpis", "settings": "settings", "trend": "trend", "benchmarks": "benchmarks",
+    "national": "national", "cohorts": "cohorts_file",
+}  # fmt: skip
+RUN_PATHS = (*INPUT_KEYS.values(), "out")
