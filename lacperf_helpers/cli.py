@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
@@ -112,10 +111,11 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Render even appendic
 PdfOption = Annotated[
     bool, typer.Option("--pdf", help="Also print each appendix to PDF beside its HTML (for board papers).")
 ]
-TrendSettingsOption = Annotated[
+TrendOption = Annotated[
     Path,
     typer.Option(
-        "--trend-settings",
+        "--trend",
+        "--trend-settings",  # its first name, kept
         help="The trend window, test and SPC rules, e.g. parameters/trend.yaml.",
         exists=True,
         dir_okay=False,
@@ -141,6 +141,15 @@ SettingsOption = Annotated[
 CohortsOption = Annotated[
     Path,
     typer.Option("--cohorts", help="Named cohorts and breakdowns of your own, e.g. parameters/cohorts.yaml."),
+]
+NationalOption = Annotated[
+    Path,
+    typer.Option(
+        "--national",
+        help="Folder of the DfE's local-authority tables and statistical neighbours (la_indicators.csv, "
+        "statistical_neighbours.csv, population.csv), e.g. parameters/national.",
+        file_okay=False,
+    ),
 ]
 
 
@@ -246,8 +255,10 @@ def validate(
     month: MonthOption,
     kpis: KpisOption = paths.KPIS_FILE,
     settings: SettingsOption = paths.SETTINGS_FILE,
-    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    trend: TrendOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = None,
+    national: NationalOption = paths.NATIONAL,
+    cohorts: CohortsOption = paths.COHORTS_FILE,
     out: Annotated[
         str,
         typer.Option("--out", help="Folder for <out>/<YYYY-MM>/validation.csv and validation.html; - for none."),
@@ -268,7 +279,10 @@ def validate(
     from lacperf_helpers.ingest.validation import ERROR, write_report
     from lacperf_helpers.month.data import validate_month
 
-    inputs = replace(_inputs(returns, kpis, settings, trend_settings, benchmarks), dfe_rules=dfe_rules)
+    inputs = _inputs(
+        returns=returns, kpis=kpis, settings=settings, trend=trend, benchmarks=benchmarks, national=national,
+        cohorts=cohorts, dfe_rules=dfe_rules,
+    )  # fmt: skip
     problems = _run(lambda: validate_month(month, inputs=inputs))  # the DfE rules' set-up can fail: one line
     report_to = None if out == "-" else Path(out) / month
     if problems.empty:
@@ -295,6 +309,7 @@ def scorecard(
     ] = None,
     settings: SettingsOption = paths.SETTINGS_FILE,
     cohorts: CohortsOption = paths.COHORTS_FILE,
+    national: NationalOption = paths.NATIONAL,
     cohort: CohortOption = None,
     breakdown: Annotated[
         str | None,
@@ -315,10 +330,9 @@ def scorecard(
     from lacperf_helpers.disclose.publishing import published_csv
     from lacperf_helpers.month.tables import scorecard_table
 
-    inputs = replace(
-        _inputs(returns, kpis, settings, paths.TREND_FILE, None), cohorts=cohorts.resolve(),
-        published=published.resolve() if published else None,
-    )  # fmt: skip
+    inputs = _inputs(
+        returns=returns, kpis=kpis, settings=settings, national=national, cohorts=cohorts, published=published
+    )
     view = _run(
         lambda: scorecard_table(
             month, inputs=inputs, edition=Edition(edition), area=area, cohort=cohort, breakdown=breakdown
@@ -348,8 +362,9 @@ def render(
         typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-MM>/<area>.html.", file_okay=False),
     ] = paths.REPORTS,
     settings: SettingsOption = paths.SETTINGS_FILE,
-    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    trend: TrendOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = None,
+    national: NationalOption = paths.NATIONAL,
     pdf: PdfOption = False,
     cohorts: CohortsOption = paths.COHORTS_FILE,
     cohort: Annotated[
@@ -365,7 +380,10 @@ def render(
     changed are skipped (--force renders them), and the index pages list every page. An area that fails
     does not stop the others; its last good appendix stays in place, and the command exits 1 naming it.
     """
-    inputs = replace(_inputs(returns, kpis, settings, trend_settings, benchmarks), cohorts=cohorts.resolve())
+    inputs = _inputs(
+        returns=returns, kpis=kpis, settings=settings, trend=trend, benchmarks=benchmarks, national=national,
+        cohorts=cohorts,
+    )  # fmt: skip
     _render_pages(
         "scorecard", month, inputs, area, (cohort,), out, pdf=pdf, force=force, workers=workers, editions=edition
     )
@@ -389,8 +407,10 @@ def render_quarter(
         typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-YY-qN>/<area>.html.", file_okay=False),
     ] = paths.REPORTS,
     settings: SettingsOption = paths.SETTINGS_FILE,
-    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    trend: TrendOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = None,
+    national: NationalOption = paths.NATIONAL,
+    cohorts: CohortsOption = paths.COHORTS_FILE,
     pdf: PdfOption = False,
     force: ForceOption = False,
     workers: WorkersOption = None,
@@ -399,7 +419,10 @@ def render_quarter(
     """Render the quarterly appendix of each area: the quarter against the previous quarter, the same
     quarter last year, the year to date and the rolling 12 months, with trends at the quarter's end.
     A batch of one quarter, as `render` is of one month."""
-    inputs = _inputs(returns, kpis, settings, trend_settings, benchmarks)
+    inputs = _inputs(
+        returns=returns, kpis=kpis, settings=settings, trend=trend, benchmarks=benchmarks, national=national,
+        cohorts=cohorts,
+    )  # fmt: skip
     _render_pages(
         "quarterly", quarter, inputs, area, ("all",), out, pdf=pdf, force=force, workers=workers, editions=edition
     )
@@ -413,14 +436,27 @@ def _check_quarter(quarter: str) -> str:
     return quarter
 
 
-def _inputs(returns: Path, kpis: Path, settings: Path, trend_settings: Path, benchmarks: Path | None) -> Inputs:
-    """The files named on the command line, as absolute paths (the kernel runs in notebooks/). No benchmarks
-    for the CSV commands: their CSVs are the council's own figures."""
+def _inputs(
+    *,
+    returns: Path,
+    kpis: Path = paths.KPIS_FILE,
+    settings: Path = paths.SETTINGS_FILE,
+    trend: Path = paths.TREND_FILE,
+    benchmarks: Path | None = None,
+    national: Path = paths.NATIONAL,
+    cohorts: Path = paths.COHORTS_FILE,
+    dfe_rules: bool = False,
+    published: Path | None = None,
+) -> Inputs:
+    """Every command's inputs, one option each (--returns, --kpis, --settings, --trend, --benchmarks, --national,
+    --cohorts), as absolute paths (the kernel runs in notebooks/). No benchmarks for the CSV commands: their CSVs
+    are the council's own figures."""
     from lacperf_helpers.config.inputs import Inputs
 
     return Inputs(
-        returns.resolve(), kpis.resolve(), settings.resolve(), trend_settings.resolve(),
-        benchmarks.resolve() if benchmarks is not None else None,
+        returns=returns.resolve(), kpis=kpis.resolve(), settings=settings.resolve(), trend=trend.resolve(),
+        benchmarks=benchmarks.resolve() if benchmarks is not None else None, national=national.resolve(),
+        cohorts=cohorts.resolve(), dfe_rules=dfe_rules, published=published.resolve() if published else None,
     )  # fmt: skip
 
 
@@ -524,6 +560,21 @@ def batch(
         Path | None,
         typer.Option("--settings", help="Override the settings (the authority's name, notice ...).", dir_okay=False),
     ] = None,
+    trend: Annotated[
+        Path | None,
+        typer.Option("--trend", "--trend-settings", help="Override the trend settings.", dir_okay=False),
+    ] = None,
+    benchmarks: Annotated[
+        Path | None, typer.Option("--benchmarks", help="Override the benchmarks.", dir_okay=False)
+    ] = None,
+    national: Annotated[
+        Path | None,
+        typer.Option("--national", help="Override the folder of the DfE's national tables.", file_okay=False),
+    ] = None,
+    cohorts: Annotated[
+        Path | None,
+        typer.Option("--cohorts", help="Override the cohorts file (the run file's cohorts_file).", dir_okay=False),
+    ] = None,
     workers: WorkersOption = None,
     scheduler: Annotated[
         str | None,
@@ -549,7 +600,7 @@ def batch(
 
     from lacperf_helpers.run.pages import NOTEBOOKS
     from lacperf_helpers.run.plan import plan
-    from lacperf_helpers.run.run_file import MonthRange, RunFile, load_run
+    from lacperf_helpers.run.run_file import INPUT_KEYS, MonthRange, RunFile, load_run
     from lacperf_helpers.run.workers import WorkerPool
 
     overrides: dict[str, object] = {}
@@ -579,9 +630,13 @@ def batch(
     for key, value in (("quarters", quarter), ("areas", area), ("notebooks", notebook), ("editions", edition)):
         if value:
             overrides[key] = tuple(value)
-    for key, folder in (("returns", returns), ("out", out), ("kpis", kpis), ("settings", settings)):
+    given = {"returns": returns, "kpis": kpis, "settings": settings, "trend": trend, "benchmarks": benchmarks,
+             "national": national, "cohorts": cohorts}  # fmt: skip
+    for field, folder in given.items():  # each by its key in the run file
         if folder is not None:
-            overrides[key] = str(folder.resolve())
+            overrides[INPUT_KEYS[field]] = str(folder.resolve())
+    if out is not None:
+        overrides["out"] = str(out.resolve())
     if pdf:
         overrides["pdf"] = True
 
@@ -683,13 +738,12 @@ def measures(
 
     One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
     'all'. Data-quality findings are printed, and nothing is dropped without being counted."""
-    from lacperf_helpers.config.inputs import Inputs
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.publishing import published_csv
     from lacperf_helpers.ingest.validation import problem_counts
     from lacperf_helpers.month.tables import measures_table
 
-    inputs = Inputs(returns=returns, settings=settings, cohorts=cohorts)
+    inputs = _inputs(returns=returns, settings=settings, cohorts=cohorts)
     view, notes = _run(
         lambda: measures_table(
             month, inputs=inputs, edition=Edition(edition), authority=authority, measures=measure or (),
@@ -719,9 +773,10 @@ def trend(
     area: Annotated[
         str | None, typer.Option("--area", help="Only this area (e.g. 'South Kent'); default: every area.")
     ] = None,
-    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    trend: TrendOption = paths.TREND_FILE,
     settings: SettingsOption = paths.SETTINGS_FILE,
     cohorts: CohortsOption = paths.COHORTS_FILE,
+    national: NationalOption = paths.NATIONAL,
     edition: EditionOption = DEFAULT.value,
     published: PublishedOption = None,
 ) -> None:
@@ -732,9 +787,9 @@ def trend(
     from lacperf_helpers.disclose.publishing import published_csv
     from lacperf_helpers.month.tables import trend_table
 
-    inputs = replace(
-        _inputs(returns, kpis, settings, trend_settings, None), cohorts=cohorts.resolve(),
-        published=published.resolve() if published else None,
+    inputs = _inputs(
+        returns=returns, kpis=kpis, settings=settings, trend=trend, national=national, cohorts=cohorts,
+        published=published,
     )  # fmt: skip
     view = _run(  # every problem beside the CSV, as the one-line error says
         lambda: trend_table(month, inputs=inputs, edition=Edition(edition), window=window, area=area), out.parent
