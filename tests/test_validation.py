@@ -1,5 +1,6 @@
 """Validation: each rule on a hand-built file, every problem a row, the report written, errors stop a page."""
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -216,3 +217,25 @@ def test_the_console_lists_errors_then_one_line_per_kind_of_warning(tmp_path: Pa
     lines = [line for line in result.output.splitlines() if line.startswith("warning: ")]
     assert lines and all(" x " in line for line in lines) and len(lines) == len(set(lines)) <= 5
     assert any("empty rows are skipped" in line and "3 x" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("command", [["validate", "--month", "2019-09"], ["render-quarter", "--quarter", "Q2 2019/20"]])
+@pytest.mark.parametrize(("option", "broken"), [("--national", "la_indicators.csv"), ("--cohorts", "cohorts.yaml")])
+def test_validate_and_render_quarter_read_the_national_tables_and_cohorts_named(
+    tmp_path: Path, command: list[str], option: str, broken: str
+) -> None:
+    """--national and --cohorts mean on these commands what they mean on the others: the file named is read (its
+    error stops the command, named), not the project's."""
+    returns = tmp_path / "returns"
+    copy_sample_month(returns, "2019-09")
+    national = tmp_path / "national"
+    shutil.copytree(paths.NATIONAL, national)
+    (national / "la_indicators.csv").write_text("not,the,table\n")
+    (tmp_path / "cohorts.yaml").write_text("cohorts:\n  - nonsense: 1\n")
+    named = national if option == "--national" else tmp_path / "cohorts.yaml"
+    result = CliRunner().invoke(
+        app, [*command, "--returns", str(returns), "--out", str(tmp_path / "reports"), option, str(named)],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert broken in result.output
