@@ -5,10 +5,13 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
 from lacperf_helpers.config import paths
+from lacperf_helpers.config.definitions import KpiCatalogue, load_kpis
+from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.ingest.rules import Rule
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import (
@@ -23,6 +26,7 @@ from lacperf_helpers.ingest.validation import (
     read_csv_text,
     write_report,
 )
+from lacperf_helpers.measures.figures import check_kpi_polarity
 from tests.conftest import copy_sample_month
 from tests.test_measures import OVERLAP
 
@@ -239,3 +243,18 @@ def test_validate_and_render_quarter_read_the_national_tables_and_cohorts_named(
     )  # fmt: skip
     assert result.exit_code == 2, result.output
     assert broken in result.output
+
+
+def test_a_kpi_better_the_other_way_from_its_measure_is_refused(tmp_path: Path) -> None:
+    """Placement stability (3 or more placements) is better lower, as its measure is registered: a catalogue
+    saying higher would rate it backwards."""
+    data = yaml.safe_load(paths.KPIS_FILE.read_text())
+    kpi = next(k for k in data["kpis"] if k.get("measure") == "placement_stability_short")
+    kpi["polarity"], kpi["target"], kpi["floor"] = "H", kpi["floor"], kpi["target"]  # the floor still the weaker
+    with pytest.raises(InputError) as error:
+        check_kpi_polarity(KpiCatalogue.model_validate(data), "kpis.yaml")
+    assert str(error.value) == (
+        "kpis.yaml, column 'polarity': KPI placement_stability_short: polarity H, but its measure "
+        "placement_stability_short is better lower (L)"
+    )
+    check_kpi_polarity(load_kpis(paths.KPIS_FILE), paths.KPIS_FILE)  # the shipped catalogue agrees with its measures

@@ -41,7 +41,7 @@ from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_err
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
 from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILDREN
 from lacperf_helpers.measures.annex_a import annex_a_measure_table
-from lacperf_helpers.measures.figures import input_problems, load_returns_to, reconciliation
+from lacperf_helpers.measures.figures import check_kpi_polarity, input_problems, load_returns_to, reconciliation
 from lacperf_helpers.measures.registry import SAME_CHILDREN as SSDA903_SAME_CHILDREN
 from lacperf_helpers.measures.registry import measure_table
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
@@ -85,6 +85,7 @@ def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
 def _definitions(month: str, inputs: Inputs) -> tuple[KpiCatalogue, Settings, TrendSettings, pd.DataFrame]:
     """The definitions, settings and benchmarks a page reads, each checked; and the month must have data."""
     catalogue = load_kpis(inputs.kpis)
+    check_kpi_polarity(catalogue, inputs.kpis)
     settings = load_settings(inputs.settings)
     trend_settings = load_trend_settings(inputs.trend)
     benchmarks = load_benchmarks(inputs.benchmarks, catalogue)
