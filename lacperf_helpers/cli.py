@@ -14,6 +14,7 @@ from lacperf_helpers.config import paths
 from lacperf_helpers.config.editions import DEFAULT, FOLDERS, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError, printable
 from lacperf_helpers.config.periods import reporting_month, reporting_quarter
+from lacperf_helpers.config.vocabulary import ALL
 
 if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported where a command needs them,
     # so `lacperf --help` answers at once
@@ -369,7 +370,7 @@ def render(
     cohorts: CohortsOption = paths.COHORTS_FILE,
     cohort: Annotated[
         str, typer.Option("--cohort", help="A cohort named in --cohorts: its KPIs measured from SSDA903 data.")
-    ] = "all",
+    ] = ALL,
     force: ForceOption = False,
     workers: WorkersOption = None,
     edition: EditionsOption = None,
@@ -424,7 +425,7 @@ def render_quarter(
         cohorts=cohorts,
     )  # fmt: skip
     _render_pages(
-        "quarterly", quarter, inputs, area, ("all",), out, pdf=pdf, force=force, workers=workers, editions=edition
+        "quarterly", quarter, inputs, area, (ALL,), out, pdf=pdf, force=force, workers=workers, editions=edition
     )
 
 

@@ -28,7 +28,7 @@ from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
 from lacperf_helpers.config.periods import is_month, month_end, previous_month, quarter_months
-from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE
+from lacperf_helpers.config.vocabulary import ALL, BREAKDOWNS, HEADLINE, TOTAL
 from lacperf_helpers.disclose.publishing import Published, hide_in_measures, published_rows
 from lacperf_helpers.disclose.solver import Decision, Twin, decision
 from lacperf_helpers.disclose.sums import KEYS, periods_ending
@@ -401,12 +401,12 @@ def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[Edi
         now = None
         if table is not None:
             frame = measures_published(table, settings, cohorts, edition)
-            now = frame.loc[(frame["area"] == authority) & (frame["breakdown"] == "total")]
-        looked_after, excluding = shown(now, "cla_count", "all"), shown(now, "cla_count", "excluding UASC")
+            now = frame.loc[(frame["area"] == authority) & (frame["breakdown"] == TOTAL)]
+        looked_after, excluding = shown(now, "cla_count", ALL), shown(now, "cla_count", "excluding UASC")
         out[edition] = {
             "looked_after": looked_after,
             "uasc": None if looked_after is None or excluding is None else looked_after - excluding,
-            "started": shown(now, "cla_starts_12_months", "all"),
+            "started": shown(now, "cla_starts_12_months", ALL),
         }
     return out
 

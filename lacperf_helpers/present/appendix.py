@@ -14,6 +14,7 @@ from lacperf_helpers.config.definitions import KpiCatalogue, Settings, TrendSett
 from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.config.vocabulary import ALL
 from lacperf_helpers.disclose.publishing import Published, derived
 from lacperf_helpers.ingest.layout import return_path
 from lacperf_helpers.ingest.manifest import describe
@@ -70,7 +71,7 @@ def load_appendix(
     area: str,
     *,
     inputs: Inputs | None = None,
-    cohort: str = "all",
+    cohort: str = ALL,
     made_at: str = "",
     edition: Edition | str = DEFAULT,
     manifest: dict[str, Any] | None = None,

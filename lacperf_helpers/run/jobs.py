@@ -27,6 +27,7 @@ from lacperf_helpers.config.editions import DEFAULT, Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import is_month, quarter_months, quarter_slug
+from lacperf_helpers.config.vocabulary import ALL
 from lacperf_helpers.ingest.manifest import describe
 from lacperf_helpers.run.pages import NOTEBOOKS, TEMPLATE, RenderError, appendix_path
 
@@ -77,7 +78,7 @@ class Job:
 
     @property
     def label(self) -> str:
-        cohort = "" if self.cohort == "all" else f" ({self.cohort})"
+        cohort = "" if self.cohort == ALL else f" ({self.cohort})"
         return f"{self.notebook} {self.period} {self.area}{cohort}" + (
             " (internal edition)" if self.edition is Edition.INTERNAL else ""
         )

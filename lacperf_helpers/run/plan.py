@@ -14,6 +14,7 @@ from lacperf_helpers.config.editions import DEFAULT, Edition, edition_folder
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
 from lacperf_helpers.config.periods import is_month, quarter_months
+from lacperf_helpers.config.vocabulary import ALL
 from lacperf_helpers.ingest.layout import VALIDATION_CSV, VALIDATION_PAGE, return_path
 from lacperf_helpers.ingest.manifest import page_inputs
 from lacperf_helpers.run.jobs import Job, period_folder
@@ -24,7 +25,7 @@ log = logging.getLogger("lacperf.batch")
 
 
 def rating_counts(
-    notebook: str, period: str, inputs: Inputs, cohort: str = "all", edition: Edition = DEFAULT
+    notebook: str, period: str, inputs: Inputs, cohort: str = ALL, edition: Edition = DEFAULT
 ) -> dict[str, dict[str, int]]:
     """Per area, the Green / Amber / Red / not rated counts of its page in `edition`, for the index."""
     from lacperf_helpers.month.edition import edition_view
@@ -77,7 +78,7 @@ def plan_pages(
     *,
     inputs: Inputs,
     areas: list[str] | None,
-    cohorts: tuple[str, ...] = ("all",),
+    cohorts: tuple[str, ...] = (ALL,),
     out: Path,
     pdf: bool = False,
     force: bool = False,
@@ -160,7 +161,7 @@ def _plan_pages(
     jobs = []
     # the quarterly appendix is of all children; cohorts are the monthly scorecard's
     defined = load_cohorts(inputs.cohorts)
-    for cohort in cohorts if notebook == "scorecard" else ("all",):
+    for cohort in cohorts if notebook == "scorecard" else (ALL,):
         defined.require_exact(cohort, inputs.cohorts, column="cohort")
         ratings = rating_counts(notebook, period, inputs, cohort, edition)
         if not ratings:  # said, not dropped: a month before any SSDA903 extract has no 'excluding UASC' KPI

@@ -20,6 +20,7 @@ from lacperf_helpers.config.periods import (
     reporting_month,
     reporting_quarter,
 )
+from lacperf_helpers.config.vocabulary import ALL
 from lacperf_helpers.run.pages import Notebook
 
 
@@ -38,7 +39,7 @@ class RunFile(BaseModel):
     months: str | tuple[str, ...] | MonthRange
     quarters: tuple[str, ...] = ()
     areas: Literal["all"] | tuple[str, ...] = "all"
-    cohorts: tuple[str, ...] = ("all",)  # names from the cohorts file, each a page per area (quarters: all only)
+    cohorts: tuple[str, ...] = (ALL,)  # names from the cohorts file, each a page per area (quarters: all only)
     # the input files (`Inputs`), each by its key in INPUT_KEYS; left out, the project's default (`Inputs.of`)
     cohorts_file: str | None = None  # the cohorts and breakdowns, as data
     returns: str | None = None
