@@ -28,7 +28,7 @@ from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import is_month, quarter_months, quarter_slug
 from lacperf_helpers.config.vocabulary import ALL
-from lacperf_helpers.ingest.manifest import describe
+from lacperf_helpers.ingest.manifest import Manifest, describe
 from lacperf_helpers.run.pages import NOTEBOOKS, TEMPLATE, RenderError, appendix_path
 
 if TYPE_CHECKING:
@@ -36,6 +36,22 @@ if TYPE_CHECKING:
 
 
 RENDERED, SKIPPED, FAILED = "rendered", "skipped as unchanged", "failed"
+
+
+class PageManifest(Manifest):
+    """A rendered page's manifest, as written beside it (<area>.json): what it was made from, which page it
+    is, its fingerprint and files, and its ratings for the index."""
+
+    fingerprint: str
+    notebook: str
+    period: str
+    area: str
+    cohort: str
+    edition: str
+    html: str  # the page's file name, beside the manifest
+    pdf: str  # its PDF's, or blank
+    ratings: dict[str, int]  # Green / Amber / Red / Not rated
+    authority: str  # the authority as a whole, listed first in the index
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -90,7 +106,7 @@ class Job:
         )
         return {**own, **self.inputs.notebook_parameters(), "made_at": made_at, "edition": self.edition.value}
 
-    def manifest(self, made_at: str) -> dict[str, Any]:
+    def manifest(self, made_at: str) -> PageManifest:
         """What the page is made from, with its fingerprint: made once per page and passed on (to the notebook,
         which shows it, and beside the page as JSON)."""
         made = describe(
@@ -104,15 +120,19 @@ class Job:
             "notebook": self.notebook, "period": self.period, "area": self.area, "cohort": self.cohort,
             "edition": self.edition.value,
         }  # fmt: skip
-        return {
+        return PageManifest(
             **made,
-            "fingerprint": fingerprint({**identity, "pdf": self.pdf}, made),
-            **identity,
-            "html": self.target.name,
-            "pdf": self.target.with_suffix(".pdf").name if self.pdf else "",
-            "ratings": dict(self.ratings),
-            "authority": self.authority,
-        }
+            fingerprint=fingerprint({**identity, "pdf": self.pdf}, made),
+            notebook=self.notebook,
+            period=self.period,
+            area=self.area,
+            cohort=self.cohort,
+            edition=self.edition.value,
+            html=self.target.name,
+            pdf=self.target.with_suffix(".pdf").name if self.pdf else "",
+            ratings=dict(self.ratings),
+            authority=self.authority,
+        )
 
 
 @dataclass
@@ -125,7 +145,7 @@ class JobResult:
     pdf: str = ""
 
 
-def fingerprint(identity: dict[str, Any], manifest: dict[str, Any]) -> str:
+def fingerprint(identity: dict[str, Any], manifest: Manifest) -> str:
     """The hash of what makes the page: which page it is, lacperf's own code (every stage, the notebook and
     template), and every input file's SHA-256. The time it was made is not part of it."""
     digest = hashlib.sha256()
@@ -169,7 +189,7 @@ def worker_kernel() -> WarmKernel:
 INTERRUPTED = threading.Event()  # Ctrl-C while a page renders in this process
 
 
-def run_job(job: Job, made_at: str, manifest: dict[str, Any] | None = None) -> JobResult:
+def run_job(job: Job, made_at: str, manifest: PageManifest | None = None) -> JobResult:
     """Render one appendix (or skip it as unchanged); never raises for a failure of the page itself.
     `manifest`: the page's, if the batch made it already (each input is hashed once per page)."""
     started = time.perf_counter()

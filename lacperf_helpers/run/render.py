@@ -40,7 +40,7 @@ from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import write_atomically
 from lacperf_helpers.config.periods import quarter_months
 from lacperf_helpers.config.vocabulary import ALL
-from lacperf_helpers.ingest.manifest import describe
+from lacperf_helpers.ingest.manifest import Manifest, describe
 from lacperf_helpers.present import templating as present_templating
 from lacperf_helpers.run import stylesheet
 from lacperf_helpers.run.pages import SOCKET_FOLDER_PREFIX, TEMPLATE, TEMPLATES, RenderError, appendix_path
@@ -342,7 +342,7 @@ def render_appendix(
     area: str,
     *,
     parameters: dict[str, Any],
-    manifest: dict[str, Any] | None = None,
+    manifest: Manifest | None = None,
     notebook: Path = paths.SCORECARD_NOTEBOOK,
     kernel: WarmKernel | None = None,
     cohort: str = ALL,

@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 from filelock import FileLock, Timeout
 
@@ -28,6 +27,7 @@ from lacperf_helpers.run.jobs import (
     SKIPPED,
     Job,
     JobResult,
+    PageManifest,
     run_job,
     unchanged,
     worker_kernel,
@@ -85,7 +85,7 @@ class WorkerPool:
         for _ in range(self.workers):  # each worker is busy with one for a second or two, so each gets one
             self.pool.submit(warm_worker)
 
-    def results(self, jobs: list[tuple[Job, dict[str, Any]]], made_at: str) -> Iterator[JobResult]:
+    def results(self, jobs: list[tuple[Job, PageManifest]], made_at: str) -> Iterator[JobResult]:
         self.start()
         assert self.pool is not None
         futures = {self.pool.submit(run_job, job, made_at, manifest): job for job, manifest in jobs}
@@ -112,7 +112,7 @@ class WorkerPool:
 SCHEDULER_TIMEOUT = "20s"  # to connect to a Dask scheduler
 
 
-def dask_results(jobs: list[tuple[Job, dict[str, Any]]], made_at: str, scheduler: str) -> Iterator[JobResult]:
+def dask_results(jobs: list[tuple[Job, PageManifest]], made_at: str, scheduler: str) -> Iterator[JobResult]:
     """The same jobs on a Dask distributed cluster (workers must share the file system)."""
     try:
         from distributed import Client
@@ -170,7 +170,7 @@ def execute(
 
 
 def _results(
-    to_render: list[tuple[Job, dict[str, Any]]],
+    to_render: list[tuple[Job, PageManifest]],
     made_at: str,
     workers: int | None,
     scheduler: str | None,
@@ -191,7 +191,7 @@ def _results(
     return own.results(to_render, made_at)
 
 
-def _in_this_process(to_render: list[tuple[Job, dict[str, Any]]], made_at: str) -> Iterator[JobResult]:
+def _in_this_process(to_render: list[tuple[Job, PageManifest]], made_at: str) -> Iterator[JobResult]:
     """The pages one after another in this process. Ctrl-C stops the run (KeyboardInterrupt, exit 130), as it
     does with workers, even where the kernel's client turns it into an error of the page in hand."""
     if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
