@@ -22,7 +22,6 @@ if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported 
     from rich.console import Console
 
     from lacperf_helpers.config.inputs import Inputs
-    from lacperf_helpers.disclose.publishing import Published
     from lacperf_helpers.run.jobs import Job, JobResult
     from lacperf_helpers.run.workers import WorkerPool
 
@@ -826,19 +825,13 @@ def due(
 
     One row per date ahead x measure x area x team, each area's teams added up ('All teams') and the
     authority's. The counts are exact, small ones included: for the council's own managers, never published."""
-    from lacperf_helpers.config.definitions import load_settings
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.publishing import published_csv
-    from lacperf_helpers.month.data import with_authority
-    from lacperf_helpers.month.forward_look import DEFAULT_WEEKS, forward_look
+    from lacperf_helpers.month.tables import due_table
 
-    def build() -> Published:  # named here, in the settings, or taken from the month's return, as for pages
-        name = authority or with_authority(load_settings(settings), returns, month, settings).authority
-        if not name:
-            raise InputError(settings, "no authority is named: name it here or with --authority", column="authority")
-        return forward_look(returns, month, authority=name, weeks=sorted(set(weeks or DEFAULT_WEEKS)))
-
-    view = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
+    view = _run(  # every problem beside the CSV, as the one-line error says
+        lambda: due_table(returns, month, settings=settings, authority=authority, weeks=weeks or ()), out.parent
+    )
     write_atomically(out, published_csv(view))
     table = view.frame
     ahead = ", ".join(sorted(set(table["horizon"])))

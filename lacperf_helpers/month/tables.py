@@ -1,6 +1,6 @@
-"""The month's tables as `lacperf scorecard`, `measures` and `trend` write them: each a `Published` view of one
-edition, chosen from the month's figures after its one disclosure decision (so a row left out of the CSV
-never changes what is hidden in those written)."""
+"""The month's tables as `lacperf scorecard`, `measures`, `trend` and `due` write them: each a `Published`
+view of one edition, chosen from the month's figures after its one disclosure decision (so a row left out of
+the CSV never changes what is hidden in those written)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from lacperf_helpers.disclose.publishing import Published, published_rows
 from lacperf_helpers.ingest.layout import return_path
 from lacperf_helpers.month.data import month_measures, with_authority
 from lacperf_helpers.month.edition import areas_of, edition_view, trend_rows
+from lacperf_helpers.month.forward_look import DEFAULT_WEEKS, forward_look
 from lacperf_helpers.rate.scorecard import require_area
 
 
@@ -112,3 +113,15 @@ def trend_table(
         require_area(areas, area, return_path(inputs.returns, month))
         areas = [area]
     return trend_rows(view, areas, rules)
+
+
+def due_table(
+    returns: Path, month: str, *, settings: Path, authority: str | None = None, weeks: Sequence[int] = ()
+) -> Published:
+    """What falls due in the coming `weeks` (default: 4 and 8) by area and team, from the month's Annex A (the
+    internal edition: exact counts). The authority is named here, in the settings, or taken from the month's
+    return, as for pages."""
+    name = authority or with_authority(load_settings(settings), returns, month, settings).authority
+    if not name:
+        raise InputError(settings, "no authority is named: name it here or with --authority", column="authority")
+    return forward_look(returns, month, authority=name, weeks=sorted(set(weeks or DEFAULT_WEEKS)))
