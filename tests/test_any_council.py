@@ -235,3 +235,22 @@ def test_batch_takes_settings(tmp_path: Path, council: Path) -> None:
     assert "Draft for the Corporate Parenting Panel of 12 June" in page
     manifest = json.loads((tmp_path / "reports" / "public" / "2024-04" / "barchester.json").read_text())
     assert manifest["authority"] == AUTHORITY
+
+
+def test_a_run_file_names_an_input_by_its_key_and_leaves_the_rest_to_the_project(tmp_path: Path) -> None:
+    """Each input file a run file names is read from beside it (the cohorts file by `cohorts_file`: `cohorts`
+    lists the cohorts to render); each it leaves out is the project's default, which is no council's."""
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    (folder / "ours.yaml").write_text(
+        'months: "2019-09"\ncohorts: [all]\ncohorts_file: ours-cohorts.yaml\ntrend: t.yaml\n'
+    )
+    inputs = load_run(str(folder / "ours.yaml")).inputs()
+    assert (inputs.cohorts, inputs.trend) == ((folder / "ours-cohorts.yaml").resolve(), (folder / "t.yaml").resolve())
+    assert (inputs.returns, inputs.kpis, inputs.settings, inputs.national, inputs.benchmarks) == (
+        paths.SAMPLE_RETURNS,
+        paths.KPIS_FILE,
+        paths.SETTINGS_FILE,
+        paths.NATIONAL,
+        None,
+    )
