@@ -209,7 +209,7 @@ def test_a_run_files_paths_are_relative_to_its_folder(tmp_path: Path, council: P
     assert Path(spec.returns) == council / "returns" and Path(spec.kpis) == council / "kpis.yaml"
     assert Path(spec.out) == council / "reports-batch"
     # left out, they are the project's defaults: settings of no council, and no benchmarks
-    assert spec.settings == "parameters/settings.yaml" and spec.benchmarks is None
+    assert (spec.inputs().settings, spec.inputs().benchmarks) == (paths.SETTINGS_FILE, None)
 
 
 def test_the_shipped_run_files_still_name_the_sample() -> None:
