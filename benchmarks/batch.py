@@ -101,7 +101,7 @@ def lacperf_batch(run: Path, force: bool) -> float:
 def empty_page(index: int, folder: str) -> None:
     """One empty notebook run in this worker's warm kernel and exported, as the batch does a page."""
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.run.batch import worker_kernel
+    from lacperf_helpers.run.jobs import worker_kernel
     from lacperf_helpers.run.render import export_html
 
     notebook = Path(folder) / "empty.ipynb"

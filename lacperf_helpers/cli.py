@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
@@ -14,7 +13,8 @@ from typer.core import TyperGroup
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.editions import DEFAULT, FOLDERS, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError, printable
-from lacperf_helpers.config.periods import month_end, reporting_month, reporting_quarter
+from lacperf_helpers.config.periods import reporting_month, reporting_quarter
+from lacperf_helpers.config.vocabulary import ALL
 
 if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported where a command needs them,
     # so `lacperf --help` answers at once
@@ -22,8 +22,8 @@ if TYPE_CHECKING:  # names for annotations only: the heavy modules are imported 
     from rich.console import Console
 
     from lacperf_helpers.config.inputs import Inputs
-    from lacperf_helpers.disclose.publishing import Published
-    from lacperf_helpers.run.batch import Job, JobResult, WorkerPool
+    from lacperf_helpers.run.jobs import Job, JobResult
+    from lacperf_helpers.run.workers import WorkerPool
 
 
 class _OneLineGroup(TyperGroup):
@@ -111,10 +111,11 @@ ForceOption = Annotated[bool, typer.Option("--force", help="Render even appendic
 PdfOption = Annotated[
     bool, typer.Option("--pdf", help="Also print each appendix to PDF beside its HTML (for board papers).")
 ]
-TrendSettingsOption = Annotated[
+TrendOption = Annotated[
     Path,
     typer.Option(
-        "--trend-settings",
+        "--trend",
+        "--trend-settings",  # its first name, kept
         help="The trend window, test and SPC rules, e.g. parameters/trend.yaml.",
         exists=True,
         dir_okay=False,
@@ -140,6 +141,15 @@ SettingsOption = Annotated[
 CohortsOption = Annotated[
     Path,
     typer.Option("--cohorts", help="Named cohorts and breakdowns of your own, e.g. parameters/cohorts.yaml."),
+]
+NationalOption = Annotated[
+    Path,
+    typer.Option(
+        "--national",
+        help="Folder of the DfE's local-authority tables and statistical neighbours (la_indicators.csv, "
+        "statistical_neighbours.csv, population.csv), e.g. parameters/national.",
+        file_okay=False,
+    ),
 ]
 
 
@@ -245,8 +255,10 @@ def validate(
     month: MonthOption,
     kpis: KpisOption = paths.KPIS_FILE,
     settings: SettingsOption = paths.SETTINGS_FILE,
-    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    trend: TrendOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = None,
+    national: NationalOption = paths.NATIONAL,
+    cohorts: CohortsOption = paths.COHORTS_FILE,
     out: Annotated[
         str,
         typer.Option("--out", help="Folder for <out>/<YYYY-MM>/validation.csv and validation.html; - for none."),
@@ -267,7 +279,10 @@ def validate(
     from lacperf_helpers.ingest.validation import ERROR, write_report
     from lacperf_helpers.month.data import validate_month
 
-    inputs = replace(_inputs(returns, kpis, settings, trend_settings, benchmarks), dfe_rules=dfe_rules)
+    inputs = _inputs(
+        returns=returns, kpis=kpis, settings=settings, trend=trend, benchmarks=benchmarks, national=national,
+        cohorts=cohorts, dfe_rules=dfe_rules,
+    )  # fmt: skip
     problems = _run(lambda: validate_month(month, inputs=inputs))  # the DfE rules' set-up can fail: one line
     report_to = None if out == "-" else Path(out) / month
     if problems.empty:
@@ -294,6 +309,7 @@ def scorecard(
     ] = None,
     settings: SettingsOption = paths.SETTINGS_FILE,
     cohorts: CohortsOption = paths.COHORTS_FILE,
+    national: NationalOption = paths.NATIONAL,
     cohort: CohortOption = None,
     breakdown: Annotated[
         str | None,
@@ -310,33 +326,19 @@ def scorecard(
 
     The public edition (the default) hides small numbers ('c') and rates only what it shows; the internal edition
     has every figure, each row marked 'internal: not for publication'."""
-    import pandas as pd
-
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.disclose.publishing import published_csv, published_rows
-    from lacperf_helpers.ingest.layout import return_path
-    from lacperf_helpers.month.edition import edition_view
-    from lacperf_helpers.rate.scorecard import require_area
+    from lacperf_helpers.disclose.publishing import published_csv
+    from lacperf_helpers.month.tables import scorecard_table
 
-    inputs = replace(
-        _inputs(returns, kpis, settings, paths.TREND_FILE, None), cohorts=cohorts.resolve(),
-        published=published.resolve() if published else None,
-    )  # fmt: skip
-
-    def build() -> Published:
-        view = edition_view(month, inputs=inputs, edition=Edition(edition))
-        card = view.slices.frame
-        if area:
-            require_area(list(card["area"].unique()), area, return_path(returns, month))
-        if cohort is not None:
-            view.data.cohorts.require_exact(cohort, "--cohort")
-        chosen = pd.Series(True, index=card.index)
-        for column, wanted in (("area", area), ("cohort", cohort), ("breakdown", breakdown)):
-            if wanted is not None:
-                chosen &= card[column] == wanted
-        return published_rows(view.slices, chosen)
-
-    view = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
+    inputs = _inputs(
+        returns=returns, kpis=kpis, settings=settings, national=national, cohorts=cohorts, published=published
+    )
+    view = _run(
+        lambda: scorecard_table(
+            month, inputs=inputs, edition=Edition(edition), area=area, cohort=cohort, breakdown=breakdown
+        ),
+        out.parent,
+    )  # every problem beside the CSV, as the one-line error says
     card = view.frame
     write_atomically(out, published_csv(view))
     typer.echo(
@@ -360,13 +362,14 @@ def render(
         typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-MM>/<area>.html.", file_okay=False),
     ] = paths.REPORTS,
     settings: SettingsOption = paths.SETTINGS_FILE,
-    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    trend: TrendOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = None,
+    national: NationalOption = paths.NATIONAL,
     pdf: PdfOption = False,
     cohorts: CohortsOption = paths.COHORTS_FILE,
     cohort: Annotated[
         str, typer.Option("--cohort", help="A cohort named in --cohorts: its KPIs measured from SSDA903 data.")
-    ] = "all",
+    ] = ALL,
     force: ForceOption = False,
     workers: WorkersOption = None,
     edition: EditionsOption = None,
@@ -377,7 +380,10 @@ def render(
     changed are skipped (--force renders them), and the index pages list every page. An area that fails
     does not stop the others; its last good appendix stays in place, and the command exits 1 naming it.
     """
-    inputs = replace(_inputs(returns, kpis, settings, trend_settings, benchmarks), cohorts=cohorts.resolve())
+    inputs = _inputs(
+        returns=returns, kpis=kpis, settings=settings, trend=trend, benchmarks=benchmarks, national=national,
+        cohorts=cohorts,
+    )  # fmt: skip
     _render_pages(
         "scorecard", month, inputs, area, (cohort,), out, pdf=pdf, force=force, workers=workers, editions=edition
     )
@@ -401,8 +407,10 @@ def render_quarter(
         typer.Option("--out", help="Folder for the appendices: <out>/<YYYY-YY-qN>/<area>.html.", file_okay=False),
     ] = paths.REPORTS,
     settings: SettingsOption = paths.SETTINGS_FILE,
-    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    trend: TrendOption = paths.TREND_FILE,
     benchmarks: BenchmarksOption = None,
+    national: NationalOption = paths.NATIONAL,
+    cohorts: CohortsOption = paths.COHORTS_FILE,
     pdf: PdfOption = False,
     force: ForceOption = False,
     workers: WorkersOption = None,
@@ -411,9 +419,12 @@ def render_quarter(
     """Render the quarterly appendix of each area: the quarter against the previous quarter, the same
     quarter last year, the year to date and the rolling 12 months, with trends at the quarter's end.
     A batch of one quarter, as `render` is of one month."""
-    inputs = _inputs(returns, kpis, settings, trend_settings, benchmarks)
+    inputs = _inputs(
+        returns=returns, kpis=kpis, settings=settings, trend=trend, benchmarks=benchmarks, national=national,
+        cohorts=cohorts,
+    )  # fmt: skip
     _render_pages(
-        "quarterly", quarter, inputs, area, ("all",), out, pdf=pdf, force=force, workers=workers, editions=edition
+        "quarterly", quarter, inputs, area, (ALL,), out, pdf=pdf, force=force, workers=workers, editions=edition
     )
 
 
@@ -425,14 +436,27 @@ def _check_quarter(quarter: str) -> str:
     return quarter
 
 
-def _inputs(returns: Path, kpis: Path, settings: Path, trend_settings: Path, benchmarks: Path | None) -> Inputs:
-    """The files named on the command line, as absolute paths (the kernel runs in notebooks/). No benchmarks
-    for the CSV commands: their CSVs are the council's own figures."""
+def _inputs(
+    *,
+    returns: Path,
+    kpis: Path = paths.KPIS_FILE,
+    settings: Path = paths.SETTINGS_FILE,
+    trend: Path = paths.TREND_FILE,
+    benchmarks: Path | None = None,
+    national: Path = paths.NATIONAL,
+    cohorts: Path = paths.COHORTS_FILE,
+    dfe_rules: bool = False,
+    published: Path | None = None,
+) -> Inputs:
+    """Every command's inputs, one option each (--returns, --kpis, --settings, --trend, --benchmarks, --national,
+    --cohorts), as absolute paths (the kernel runs in notebooks/). No benchmarks for the CSV commands: their CSVs
+    are the council's own figures."""
     from lacperf_helpers.config.inputs import Inputs
 
     return Inputs(
-        returns.resolve(), kpis.resolve(), settings.resolve(), trend_settings.resolve(),
-        benchmarks.resolve() if benchmarks is not None else None,
+        returns=returns.resolve(), kpis=kpis.resolve(), settings=settings.resolve(), trend=trend.resolve(),
+        benchmarks=benchmarks.resolve() if benchmarks is not None else None, national=national.resolve(),
+        cohorts=cohorts.resolve(), dfe_rules=dfe_rules, published=published.resolve() if published else None,
     )  # fmt: skip
 
 
@@ -451,7 +475,8 @@ def _render_pages(
 ) -> None:
     """`render` and `render-quarter`: the period's pages planned and run as a batch is (its workers started
     alongside the plan where there may be more than one page), each edition in its own folder."""
-    from lacperf_helpers.run.batch import WorkerPool, plan_pages
+    from lacperf_helpers.run.plan import plan_pages
+    from lacperf_helpers.run.workers import WorkerPool
 
     chosen = [Edition(e) for e in dict.fromkeys(editions or [DEFAULT.value])]
     several = areas is None or len(areas) * len(cohorts) * len(chosen) > 1
@@ -489,7 +514,7 @@ def _execute(jobs: list[Job], workers: int | None, scheduler: str | None, pool: 
     from rich.console import Console
     from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 
-    from lacperf_helpers.run.batch import execute
+    from lacperf_helpers.run.workers import execute
 
     console = Console(stderr=True)
     if console.is_terminal:
@@ -535,6 +560,21 @@ def batch(
         Path | None,
         typer.Option("--settings", help="Override the settings (the authority's name, notice ...).", dir_okay=False),
     ] = None,
+    trend: Annotated[
+        Path | None,
+        typer.Option("--trend", "--trend-settings", help="Override the trend settings.", dir_okay=False),
+    ] = None,
+    benchmarks: Annotated[
+        Path | None, typer.Option("--benchmarks", help="Override the benchmarks.", dir_okay=False)
+    ] = None,
+    national: Annotated[
+        Path | None,
+        typer.Option("--national", help="Override the folder of the DfE's national tables.", file_okay=False),
+    ] = None,
+    cohorts: Annotated[
+        Path | None,
+        typer.Option("--cohorts", help="Override the cohorts file (the run file's cohorts_file).", dir_okay=False),
+    ] = None,
     workers: WorkersOption = None,
     scheduler: Annotated[
         str | None,
@@ -558,7 +598,10 @@ def batch(
     """
     from pydantic import ValidationError
 
-    from lacperf_helpers.run.batch import NOTEBOOKS, MonthRange, RunFile, WorkerPool, load_run, plan
+    from lacperf_helpers.run.pages import NOTEBOOKS
+    from lacperf_helpers.run.plan import plan
+    from lacperf_helpers.run.run_file import INPUT_KEYS, MonthRange, RunFile, load_run
+    from lacperf_helpers.run.workers import WorkerPool
 
     overrides: dict[str, object] = {}
 
@@ -587,9 +630,13 @@ def batch(
     for key, value in (("quarters", quarter), ("areas", area), ("notebooks", notebook), ("editions", edition)):
         if value:
             overrides[key] = tuple(value)
-    for key, folder in (("returns", returns), ("out", out), ("kpis", kpis), ("settings", settings)):
+    given = {"returns": returns, "kpis": kpis, "settings": settings, "trend": trend, "benchmarks": benchmarks,
+             "national": national, "cohorts": cohorts}  # fmt: skip
+    for field, folder in given.items():  # each by its key in the run file
         if folder is not None:
-            overrides[key] = str(folder.resolve())
+            overrides[INPUT_KEYS[field]] = str(folder.resolve())
+    if out is not None:
+        overrides["out"] = str(out.resolve())
     if pdf:
         overrides["pdf"] = True
 
@@ -629,7 +676,7 @@ def _summarise(console: Console, results: list[JobResult], outs: list[Path]) -> 
     from rich.table import Table
     from rich.text import Text
 
-    from lacperf_helpers.run.batch import FAILED, RENDERED, SKIPPED
+    from lacperf_helpers.run.jobs import FAILED, RENDERED, SKIPPED
 
     totals = Table(title="lacperf batch")
     for heading in ("Status", "Appendices", "Seconds"):
@@ -691,55 +738,19 @@ def measures(
 
     One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
     'all'. Data-quality findings are printed, and nothing is dropped without being counted."""
-    import pandas as pd
-
-    from lacperf_helpers.config.cohorts import load_cohorts
-    from lacperf_helpers.config.definitions import load_settings
     from lacperf_helpers.config.paths import write_atomically
-    from lacperf_helpers.config.vocabulary import TOTAL
-    from lacperf_helpers.disclose.publishing import published_csv, published_rows
-    from lacperf_helpers.ingest.annex_a import load_annex_a
-    from lacperf_helpers.ingest.ssda903 import load_903
+    from lacperf_helpers.disclose.publishing import published_csv
     from lacperf_helpers.ingest.validation import problem_counts
-    from lacperf_helpers.measures import annex_a
-    from lacperf_helpers.measures.registry import MEASURES, data_quality
-    from lacperf_helpers.month.data import month_measures, with_authority
+    from lacperf_helpers.month.tables import measures_table
 
-    def build() -> tuple[Published, pd.DataFrame]:
-        every = [*MEASURES, *annex_a.MEASURES]
-        unknown = sorted(set(measure or []) - set(every))
-        if unknown:
-            raise InputError("--measure", f"no measure {', '.join(unknown)}; measures are: {', '.join(every)}")
-        defined = load_cohorts(cohorts)
-        if cohort is not None:
-            defined.require(cohort, "--cohort")
-        for one in breakdown or []:
-            if one != TOTAL and one not in defined.breakdown_names:  # 'total': the headline rows, as the CSV says
-                known = ", ".join([TOTAL, *defined.breakdown_names])
-                raise InputError("--breakdown", f"no breakdown {one!r}; the breakdowns in {cohorts} are: {known}")
-        # the total is always written; asked for alone, it is all that is written
-        breakdowns = None if not breakdown else [one for one in breakdown if one != TOTAL]
-        folder = returns / month / "903"
-        rules = load_settings(settings)
-        # without it no sum of the areas to the authority is formed: a hidden count could follow
-        name = authority or with_authority(rules, returns, month, settings).authority or ""
-        view = month_measures(
-            returns, month, authority=name, rule=rules.disclosure, cohorts=defined, edition=Edition(edition),
-            measures=measure or None, breakdowns=breakdowns,
-        )  # fmt: skip
-        annex = returns / month / "annex_a"
-        if view is None:
-            load_903(folder)  # says what is wrong with the folder, in one line
-            raise InputError(folder, "no SSDA903 extract and no Annex A for this month")
-        at = pd.Timestamp(month_end(month))
-        notes = [data_quality(load_903(folder), at, folder)] if folder.is_dir() else []
-        if annex.is_dir():
-            notes.append(annex_a.data_quality(load_annex_a(annex, month_end=at.date()), at))
-        if cohort is not None:  # decided over every cohort, then one written: the same cells hidden either way
-            view = published_rows(view, view.frame["cohort"] == cohort)
-        return view, pd.concat(notes, ignore_index=True)
-
-    view, notes = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
+    inputs = _inputs(returns=returns, settings=settings, cohorts=cohorts)
+    view, notes = _run(
+        lambda: measures_table(
+            month, inputs=inputs, edition=Edition(edition), authority=authority, measures=measure or (),
+            cohort=cohort, breakdowns=breakdown or (),
+        ),
+        out.parent,
+    )  # fmt: skip
     table = view.frame
     write_atomically(out, published_csv(view))
     for note in problem_counts(notes).itertuples():
@@ -762,39 +773,27 @@ def trend(
     area: Annotated[
         str | None, typer.Option("--area", help="Only this area (e.g. 'South Kent'); default: every area.")
     ] = None,
-    trend_settings: TrendSettingsOption = paths.TREND_FILE,
+    trend: TrendOption = paths.TREND_FILE,
     settings: SettingsOption = paths.SETTINGS_FILE,
     cohorts: CohortsOption = paths.COHORTS_FILE,
+    national: NationalOption = paths.NATIONAL,
     edition: EditionOption = DEFAULT.value,
     published: PublishedOption = None,
 ) -> None:
     """Write the direction of travel over a period: per KPI x area x cohort, the fitted change and its
     verdict (Mann-Kendall), the SPC mean, limits, variation and assurance, and the current run. The public
     edition (the default) works each out from the months it shows."""
-    from lacperf_helpers.config.definitions import load_trend_settings
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.publishing import published_csv
-    from lacperf_helpers.ingest.layout import return_path
-    from lacperf_helpers.month.edition import areas_of, edition_view, trend_rows
-    from lacperf_helpers.rate.scorecard import require_area
+    from lacperf_helpers.month.tables import trend_table
 
-    inputs = replace(
-        _inputs(returns, kpis, settings, trend_settings, None), cohorts=cohorts.resolve(),
-        published=published.resolve() if published else None,
+    inputs = _inputs(
+        returns=returns, kpis=kpis, settings=settings, trend=trend, national=national, cohorts=cohorts,
+        published=published,
     )  # fmt: skip
-
-    def build() -> Published:
-        rules = load_trend_settings(trend_settings)
-        if window is not None:
-            rules = rules.model_copy(update={"window": window})
-        view = edition_view(month, inputs=inputs, edition=Edition(edition))
-        areas = areas_of(view)
-        if area is not None:
-            require_area(areas, area, return_path(returns, month))
-            areas = [area]
-        return trend_rows(view, areas, rules)
-
-    view = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
+    view = _run(  # every problem beside the CSV, as the one-line error says
+        lambda: trend_table(month, inputs=inputs, edition=Edition(edition), window=window, area=area), out.parent
+    )
     table = view.frame
     write_atomically(out, published_csv(view))
     typer.echo(
@@ -826,19 +825,13 @@ def due(
 
     One row per date ahead x measure x area x team, each area's teams added up ('All teams') and the
     authority's. The counts are exact, small ones included: for the council's own managers, never published."""
-    from lacperf_helpers.config.definitions import load_settings
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.publishing import published_csv
-    from lacperf_helpers.month.data import with_authority
-    from lacperf_helpers.month.forward_look import DEFAULT_WEEKS, forward_look
+    from lacperf_helpers.month.tables import due_table
 
-    def build() -> Published:  # named here, in the settings, or taken from the month's return, as for pages
-        name = authority or with_authority(load_settings(settings), returns, month, settings).authority
-        if not name:
-            raise InputError(settings, "no authority is named: name it here or with --authority", column="authority")
-        return forward_look(returns, month, authority=name, weeks=sorted(set(weeks or DEFAULT_WEEKS)))
-
-    view = _run(build, out.parent)  # every problem beside the CSV, as the one-line error says
+    view = _run(  # every problem beside the CSV, as the one-line error says
+        lambda: due_table(returns, month, settings=settings, authority=authority, weeks=weeks or ()), out.parent
+    )
     write_atomically(out, published_csv(view))
     table = view.frame
     ahead = ", ".join(sorted(set(table["horizon"])))

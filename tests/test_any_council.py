@@ -20,7 +20,7 @@ from lacperf_helpers.config import paths
 from lacperf_helpers.config.definitions import load_settings
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.ingest.returns import return_authority
-from lacperf_helpers.run.batch import load_run
+from lacperf_helpers.run.run_file import load_run
 from tests.conftest import write_return
 
 # --- a made-up council, written from the README ------------------------------------------------------------
@@ -209,7 +209,7 @@ def test_a_run_files_paths_are_relative_to_its_folder(tmp_path: Path, council: P
     assert Path(spec.returns) == council / "returns" and Path(spec.kpis) == council / "kpis.yaml"
     assert Path(spec.out) == council / "reports-batch"
     # left out, they are the project's defaults: settings of no council, and no benchmarks
-    assert spec.settings == "parameters/settings.yaml" and spec.benchmarks is None
+    assert (spec.inputs().settings, spec.inputs().benchmarks) == (paths.SETTINGS_FILE, None)
 
 
 def test_the_shipped_run_files_still_name_the_sample() -> None:
@@ -235,3 +235,22 @@ def test_batch_takes_settings(tmp_path: Path, council: Path) -> None:
     assert "Draft for the Corporate Parenting Panel of 12 June" in page
     manifest = json.loads((tmp_path / "reports" / "public" / "2024-04" / "barchester.json").read_text())
     assert manifest["authority"] == AUTHORITY
+
+
+def test_a_run_file_names_an_input_by_its_key_and_leaves_the_rest_to_the_project(tmp_path: Path) -> None:
+    """Each input file a run file names is read from beside it (the cohorts file by `cohorts_file`: `cohorts`
+    lists the cohorts to render); each it leaves out is the project's default, which is no council's."""
+    folder = tmp_path / "runs"
+    folder.mkdir()
+    (folder / "ours.yaml").write_text(
+        'months: "2019-09"\ncohorts: [all]\ncohorts_file: ours-cohorts.yaml\ntrend: t.yaml\n'
+    )
+    inputs = load_run(str(folder / "ours.yaml")).inputs()
+    assert (inputs.cohorts, inputs.trend) == ((folder / "ours-cohorts.yaml").resolve(), (folder / "t.yaml").resolve())
+    assert (inputs.returns, inputs.kpis, inputs.settings, inputs.national, inputs.benchmarks) == (
+        paths.SAMPLE_RETURNS,
+        paths.KPIS_FILE,
+        paths.SETTINGS_FILE,
+        paths.NATIONAL,
+        None,
+    )

@@ -180,3 +180,26 @@ def test_render_refuses_an_unknown_cohort_and_says_when_a_cohort_has_no_kpi(tmp_
     early = CliRunner().invoke(app, [*common, "--month", "2017-10", "--cohort", "UASC only", "--cohorts", str(cohorts)])
     assert exited(early, 2), (early.output, early.exception)
     assert "nothing to render: no KPI is measured for the cohort 'UASC only' in 2017-10" in early.output
+
+
+@pytest.mark.parametrize("command", ["validate", "scorecard", "render", "render-quarter", "trend"])
+def test_every_command_that_reads_a_month_names_its_inputs_alike(command: str) -> None:
+    flags = runner.invoke(app, [command, "--help"], env={"COLUMNS": "200"}).output
+    for option in ("--returns", "--kpis", "--settings", "--national", "--cohorts"):
+        assert f"{option} " in flags, option
+
+
+@pytest.mark.parametrize("option", ["--trend", "--trend-settings"])
+def test_the_trend_file_is_read_by_either_name(tmp_path: Path, option: str) -> None:
+    """--trend, as a run file and Inputs name it; --trend-settings, its first name, still works."""
+    trend = tmp_path / "trend.yaml"
+    text = paths.TREND_FILE.read_text()
+    assert "\nwindow: 12 " in text
+    trend.write_text(text.replace("\nwindow: 12 ", "\nwindow: 6 ", 1))
+    out = tmp_path / "trend.csv"
+    result = runner.invoke(
+        app, ["trend", "--returns", str(paths.SAMPLE_RETURNS), "--month", "2019-09", "--out", str(out), option,
+              str(trend)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert set(pd.read_csv(out)["window_start"]) == {"2019-04"}  # six months to September

@@ -275,7 +275,7 @@ def test_a_hidden_figure_on_a_public_page_has_no_rating_beside_it(rendered: Path
 
 def test_a_corrected_month_keeps_hidden_what_its_published_pages_hid(tmp_path: Path, kpis_file: Path) -> None:
     # the month's pages are planned (the decision kept beside them); then one child is corrected in the return
-    from lacperf_helpers.run.batch import plan_pages
+    from lacperf_helpers.run.plan import plan_pages
 
     returns, out = tmp_path / "returns", tmp_path / "reports"
     first = "2019-09,Kent,reviews_on_time,30,60,\n2019-09,A,reviews_on_time,3,20,\n2019-09,B,reviews_on_time,12,25,\n"

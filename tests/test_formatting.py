@@ -39,3 +39,5 @@ def test_values_and_changes_read_naturally() -> None:
     assert fmt_change(0.96, "percent", 1) == "up 1.0 percentage point"
     assert fmt_change(0.04, "percent", 1) == "unchanged"
     assert fmt_change(-13, "days", 0) == "down 13 days"
+    assert fmt_change(0.6, "days", 0) == "up 1 day"  # one, as it is shown
+    assert fmt_value(1.0, "days", 0) == "1 day"

@@ -23,8 +23,8 @@ from lacperf_helpers.config.formatting import RESERVED_PAGES, slug
 from lacperf_helpers.ingest.returns import RETURN_COLUMNS, read_return
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.rate.benchmarks import load_benchmarks
-from lacperf_helpers.run.batch import load_run
 from lacperf_helpers.run.render import check_file_names
+from lacperf_helpers.run.run_file import load_run
 from tests.conftest import HEADER, KPIS_YAML
 
 GOOD_ROWS = [

@@ -29,7 +29,7 @@ from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.ingest import returns as returns_module
 from lacperf_helpers.ingest.returns import read_return
 from lacperf_helpers.ingest.ssda903 import load_903
-from lacperf_helpers.run.batch import load_run
+from lacperf_helpers.run.run_file import load_run
 from tests.conftest import HEADER, copy_sample_month, write_return
 
 ROOT = os.geteuid() == 0
@@ -179,7 +179,7 @@ def test_a_file_name_that_is_not_utf8_is_read_and_reported(tmp_path: Path) -> No
     (returns / "2019-09" / "903" / odd).write_text("CHILD,NOTE\n1,x\n")  # a table lacperf does not read
     key = cache.cache_key("month", [str(returns / odd)], [returns / "2019-09" / "903" / odd])
     assert key.startswith("month-")
-    from lacperf_helpers.run.batch import fingerprint  # a page's fingerprint hashes its inputs' names
+    from lacperf_helpers.run.jobs import fingerprint  # a page's fingerprint hashes its inputs' names
 
     assert len(fingerprint({"area": "Kent"}, {"code": [], "inputs": [{"file": f"2019-09/903/{odd}", "sha256": "0"}]}))
     out = tmp_path / "reports"
@@ -420,14 +420,14 @@ def test_a_month_no_return_can_be_of_is_refused(tmp_path: Path, kpis_file: Path,
 def test_a_scheduler_that_cannot_be_reached_is_one_line(
     scheduler: str, expected: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from lacperf_helpers.run import batch
+    from lacperf_helpers.config.inputs import Inputs
+    from lacperf_helpers.run import workers
+    from lacperf_helpers.run.jobs import Job
 
-    monkeypatch.setattr(batch, "SCHEDULER_TIMEOUT", "2s")
-    job = batch.Job(
-        notebook="scorecard", period="2019-09", area="Kent", cohort="all", out="reports", inputs=batch.Inputs()
-    )
+    monkeypatch.setattr(workers, "SCHEDULER_TIMEOUT", "2s")
+    job = Job(notebook="scorecard", period="2019-09", area="Kent", cohort="all", out="reports", inputs=Inputs())
     with pytest.raises(InputError) as error:
-        list(batch.dask_results([(job, {})], "now", scheduler))
+        list(workers.dask_results([(job, {})], "now", scheduler))
     assert str(error.value).startswith(f"--scheduler: {expected}")
 
 
@@ -439,7 +439,9 @@ def test_ctrl_c_with_one_worker_stops_the_run_with_exit_130(tmp_path: Path, monk
     in hand (nbclient: "AssertionError: "), which marked that page failed and went on to render every other."""
     import signal
 
-    from lacperf_helpers.run import batch
+    from lacperf_helpers.config.inputs import Inputs
+    from lacperf_helpers.run import plan
+    from lacperf_helpers.run.jobs import Job
 
     rendered: list[str] = []
 
@@ -452,11 +454,11 @@ def test_ctrl_c_with_one_worker_stops_the_run_with_exit_130(tmp_path: Path, monk
             raise AssertionError("") from None  # what reached lacperf
         return tmp_path
 
-    jobs = [batch.Job(notebook="scorecard", period="2019-09", area=area, cohort="all", out=str(tmp_path / "reports"),
-                      inputs=batch.Inputs())
+    jobs = [Job(notebook="scorecard", period="2019-09", area=area, cohort="all", out=str(tmp_path / "reports"),
+                inputs=Inputs())
             for area in ("Kent", "South Kent", "West Kent")]  # fmt: skip
     monkeypatch.setattr("lacperf_helpers.run.render.render_appendix", interrupted)
-    monkeypatch.setattr(batch, "plan_pages", lambda *args, **kwargs: jobs)
+    monkeypatch.setattr(plan, "plan_pages", lambda *args, **kwargs: jobs)
     result = CliRunner().invoke(
         app, ["render", "--returns", str(paths.SAMPLE_RETURNS), "--month", "2019-09", "--workers", "1", "--out",
               str(tmp_path / "reports")],
@@ -497,7 +499,7 @@ def test_a_cache_that_cannot_be_used_is_said_once_and_done_without(
 def test_stray_json_in_a_report_folder_is_skipped_with_a_warning(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from lacperf_helpers.run.batch import write_indexes
+    from lacperf_helpers.run.index_pages import write_indexes
 
     folder = tmp_path / "reports" / "2019-09"
     folder.mkdir(parents=True)
@@ -519,7 +521,7 @@ def test_stray_json_in_a_report_folder_is_skipped_with_a_warning(
 
 
 def test_a_pages_manifest_names_files_relative_to_the_project() -> None:
-    from lacperf_helpers.run.batch import Job
+    from lacperf_helpers.run.jobs import Job
 
     sample = Inputs.of(settings=paths.SAMPLE_SETTINGS_FILE, benchmarks=paths.BENCHMARKS_FILE)
     manifest = Job(

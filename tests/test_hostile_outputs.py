@@ -208,7 +208,8 @@ def test_a_full_disk_or_a_read_only_folder_is_one_line_naming_the_file(
 
 def test_a_page_that_cannot_be_written_names_its_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The disk fills as the page is written: the OSError names no file ('No space left on device (None)')."""
-    from lacperf_helpers.run import batch
+    from lacperf_helpers.config.inputs import Inputs
+    from lacperf_helpers.run.jobs import FAILED, Job, run_job
 
     page = tmp_path / "reports" / "2019-09" / "kent.html"
 
@@ -221,16 +222,16 @@ def test_a_page_that_cannot_be_written_names_its_file(tmp_path: Path, monkeypatc
 
     monkeypatch.setattr("lacperf_helpers.run.render.render_appendix", writes_the_page)
     monkeypatch.setattr(paths.os, "replace", full)
-    job = batch.Job(
+    job = Job(
         notebook="scorecard",
         period="2019-09",
         area="Kent",
         cohort="all",
         out=str(tmp_path / "reports"),
-        inputs=batch.Inputs(),
+        inputs=Inputs(),
     )
-    result = batch.run_job(job, "now", manifest={"fingerprint": "x"})
-    assert (result.status, result.message) == (batch.FAILED, f"{page}: cannot be written (No space left on device)")
+    result = run_job(job, "now", manifest={"fingerprint": "x"})
+    assert (result.status, result.message) == (FAILED, f"{page}: cannot be written (No space left on device)")
     assert not page.exists() and not list(page.parent.glob(".kent.html.*.tmp"))  # no half-written page left
 
 

@@ -1,13 +1,17 @@
 """Validation: each rule on a hand-built file, every problem a row, the report written, errors stop a page."""
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
+import yaml
 from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
 from lacperf_helpers.config import paths
+from lacperf_helpers.config.definitions import KpiCatalogue, load_kpis
+from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.ingest.rules import Rule
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import (
@@ -22,6 +26,7 @@ from lacperf_helpers.ingest.validation import (
     read_csv_text,
     write_report,
 )
+from lacperf_helpers.measures.figures import check_kpi_polarity
 from tests.conftest import copy_sample_month
 from tests.test_measures import OVERLAP
 
@@ -216,3 +221,40 @@ def test_the_console_lists_errors_then_one_line_per_kind_of_warning(tmp_path: Pa
     lines = [line for line in result.output.splitlines() if line.startswith("warning: ")]
     assert lines and all(" x " in line for line in lines) and len(lines) == len(set(lines)) <= 5
     assert any("empty rows are skipped" in line and "3 x" in line for line in lines), lines
+
+
+@pytest.mark.parametrize("command", [["validate", "--month", "2019-09"], ["render-quarter", "--quarter", "Q2 2019/20"]])
+@pytest.mark.parametrize(("option", "broken"), [("--national", "la_indicators.csv"), ("--cohorts", "cohorts.yaml")])
+def test_validate_and_render_quarter_read_the_national_tables_and_cohorts_named(
+    tmp_path: Path, command: list[str], option: str, broken: str
+) -> None:
+    """--national and --cohorts mean on these commands what they mean on the others: the file named is read (its
+    error stops the command, named), not the project's."""
+    returns = tmp_path / "returns"
+    copy_sample_month(returns, "2019-09")
+    national = tmp_path / "national"
+    shutil.copytree(paths.NATIONAL, national)
+    (national / "la_indicators.csv").write_text("not,the,table\n")
+    (tmp_path / "cohorts.yaml").write_text("cohorts:\n  - nonsense: 1\n")
+    named = national if option == "--national" else tmp_path / "cohorts.yaml"
+    result = CliRunner().invoke(
+        app, [*command, "--returns", str(returns), "--out", str(tmp_path / "reports"), option, str(named)],
+        env={"COLUMNS": "200"},
+    )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert broken in result.output
+
+
+def test_a_kpi_better_the_other_way_from_its_measure_is_refused(tmp_path: Path) -> None:
+    """Placement stability (3 or more placements) is better lower, as its measure is registered: a catalogue
+    saying higher would rate it backwards."""
+    data = yaml.safe_load(paths.KPIS_FILE.read_text())
+    kpi = next(k for k in data["kpis"] if k.get("measure") == "placement_stability_short")
+    kpi["polarity"], kpi["target"], kpi["floor"] = "H", kpi["floor"], kpi["target"]  # the floor still the weaker
+    with pytest.raises(InputError) as error:
+        check_kpi_polarity(KpiCatalogue.model_validate(data), "kpis.yaml")
+    assert str(error.value) == (
+        "kpis.yaml, column 'polarity': KPI placement_stability_short: polarity H, but its measure "
+        "placement_stability_short is better lower (L)"
+    )
+    check_kpi_polarity(load_kpis(paths.KPIS_FILE), paths.KPIS_FILE)  # the shipped catalogue agrees with its measures

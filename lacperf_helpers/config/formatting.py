@@ -29,8 +29,14 @@ def fmt_value(value: float, unit: str, decimals: int) -> str:
     if unit == "percent":
         return f"{value:.{decimals}f}%"
     if unit == "days":
-        return f"{fmt_number(value, decimals)} days"
+        return _days(value, decimals)
     return fmt_number(value, decimals)
+
+
+def _days(size: float, decimals: int) -> str:
+    """'416 days', '1 day' (one at the displayed precision)."""
+    shown = fmt_number(size, decimals)
+    return f"{shown} day{'' if float(shown.replace(',', '')) == 1 else 's'}"
 
 
 def noun(n: float, plural: str) -> str:
@@ -93,7 +99,7 @@ def fmt_change(change: float, unit: str, decimals: int) -> str:
         shown = f"{size:.{decimals}f}"
         amount = f"{shown} percentage point{'' if float(shown) == 1 else 's'}"  # 'up 1 percentage point', '1.0' too
     elif unit == "days":
-        amount = f"{fmt_number(size, decimals)} days"
+        amount = _days(size, decimals)
     else:
         amount = fmt_number(size, decimals)
     return f"{way} {amount}"

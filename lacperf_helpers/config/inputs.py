@@ -90,7 +90,9 @@ class Inputs:
         return files + (", with the DfE's SSDA903 rules" if self.dfe_rules else "")
 
 
-def _shown(path: Path) -> str:
+def _shown(path: Path | None) -> str:
+    if path is None:
+        return "none"
     try:
         return path.resolve().relative_to(paths.PROJECT_ROOT).as_posix()
     except ValueError:

@@ -22,7 +22,8 @@ SEX_CODES = {"1": "M", "2": "F", "M": "M", "F": "F", "U": "U", "9": "U"}  # SSDA
 # SSDA903 ETHNIC: the first letter names the group; REFU (refused) and NOBT (not obtained) stand as they are
 ETHNIC_CODES = ("WBRI", "WIRI", "WOTH", "WIRT", "WROM", "MWBC", "MWBA", "MWAS", "MOTH", "AIND", "APKN", "ABAN",
                 "AOTH", "BCRB", "BAFR", "BOTH", "CHNE", "OOTH", "REFU", "NOBT")  # fmt: skip
-# The extract's total of every area where no return names the authority (`lacperf measures` of an extract alone)
+# The authority as a whole when nothing names it: the extract's total of every area where no return names it
+# (`lacperf measures` of an extract alone), and a synthetic Annex A's
 UNNAMED_AUTHORITY = "Authority"
 ETHNIC_GROUPS = {"W": "White", "M": "Mixed", "A": "Asian or Asian British", "B": "Black or Black British",
                  "C": "Chinese", "O": "Other ethnic group"}  # fmt: skip

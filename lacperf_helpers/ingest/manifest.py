@@ -8,13 +8,30 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from lacperf_helpers import __version__
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.cache import sha256_now
 from lacperf_helpers.config.inputs import NOTEBOOK_PARAMETERS, Inputs
 from lacperf_helpers.ingest.layout import available_months, month_files
+
+
+class FileHash(TypedDict):
+    file: str  # where it is among the inputs ('2019-09/903/episodes.csv', 'kpis.yaml'), never a machine's path
+    sha256: str
+
+
+class Manifest(TypedDict):
+    """What a page was made from (`describe`), JSON-ready: a run adds which page it is (run/jobs.py's
+    `PageManifest`)."""
+
+    lacperf_version: str
+    made_at: str
+    parameters: dict[str, Any]  # the notebook's parameters, files relative to the project folder
+    kpi_definitions_sha256: str
+    inputs: list[FileHash]  # every data and parameter file the page reads
+    code: list[FileHash]  # the notebook and template that lay it out
 
 
 def page_inputs(inputs: Inputs, last_month: str) -> list[Path]:
@@ -47,7 +64,7 @@ def project_relative(value: object) -> object:
 
 def describe(
     inputs: Inputs, last_month: str, parameters: dict[str, Any], made_at: str, code: tuple[Path, ...] = ()
-) -> dict[str, Any]:
+) -> Manifest:
     """The manifest of one page (JSON-ready). `code`: the notebook and template that lay it out."""
     kpis = inputs.kpis
     return {

@@ -243,7 +243,7 @@ def authority_of(month_return: pd.DataFrame, path: Path) -> str:
     all give. A return where no area, or more than one, is that sum is refused: the authority must be named."""
     rows = month_return
     if "cohort" in rows:
-        rows = rows.loc[rows["cohort"] == "all"]
+        rows = rows.loc[rows["cohort"] == ALL]
     areas = list(dict.fromkeys(rows["area"]))
     if len(areas) == 1:
         return str(areas[0])

@@ -36,6 +36,7 @@ from xml.sax.saxutils import escape
 import numpy as np
 import pandas as pd
 
+from lacperf_helpers.config.vocabulary import UNNAMED_AUTHORITY
 from lacperf_helpers.ingest.annex_a_codes import (
     ABSENT_12_MONTHS,
     ACCOMMODATION,
@@ -218,7 +219,7 @@ def teams_of(areas: Sequence[str], sizes: Sequence[int] | None = None) -> dict[s
 
 
 def synthetic_annex_a(
-    histories: Ssda903, at: pd.Timestamp, seed: int = 27, style: str = TEMPLATE, authority: str = "Authority",
+    histories: Ssda903, at: pd.Timestamp, seed: int = 27, style: str = TEMPLATE, authority: str = UNNAMED_AUTHORITY,
     team_sizes: Mapping[str, int] | None = None,
 ) -> dict[int, pd.DataFrame]:  # fmt: skip
     """The Annex A at `at` (lists 8 to 11, the LIIA schema's column names), as a system of `style` writes

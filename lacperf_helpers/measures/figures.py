@@ -27,9 +27,10 @@ from lacperf_helpers.ingest.layout import (
 from lacperf_helpers.ingest.returns import authority_of, check_return, empty_return, read_return, require_month
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import ERROR, WARNING, as_problems, combine, problems_at
+from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
 from lacperf_helpers.measures.annex_a import annex_a_measure_table
 from lacperf_helpers.measures.annex_a import data_quality as annex_a_quality
-from lacperf_helpers.measures.registry import data_quality, measure_table
+from lacperf_helpers.measures.registry import MEASURES, data_quality, measure_table
 
 
 def load_returns(
@@ -170,6 +171,21 @@ def file_figures(
     if not frames:
         return pd.DataFrame(columns=[*empty_return().columns, *SLICE])
     return pd.concat(frames, ignore_index=True)
+
+
+def check_kpi_polarity(catalogue: KpiCatalogue, kpis_file: str | Path) -> None:
+    """A KPI measured from child-level data is better the way its measure is (as the measure is registered):
+    a catalogue saying otherwise would rate it backwards, so it is refused, naming the KPI."""
+    registered = {m.id: m.polarity for m in MEASURES.values()} | {m.id: m.polarity for m in ANNEX_A_MEASURES.values()}
+    for kpi in catalogue.kpis:
+        polarity = registered.get(str(kpi.measure))
+        if polarity is not None and polarity != kpi.polarity:
+            better = "higher" if polarity == "H" else "lower"
+            raise InputError(
+                kpis_file,
+                f"KPI {kpi.id}: polarity {kpi.polarity}, but its measure {kpi.measure} is better {better} ({polarity})",
+                column="polarity",
+            )
 
 
 def check_kpi_cohorts(catalogue: KpiCatalogue, cohorts: CohortCatalogue) -> None:

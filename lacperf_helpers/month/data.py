@@ -28,7 +28,7 @@ from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
 from lacperf_helpers.config.periods import is_month, month_end, previous_month, quarter_months
-from lacperf_helpers.config.vocabulary import BREAKDOWNS, HEADLINE
+from lacperf_helpers.config.vocabulary import ALL, BREAKDOWNS, HEADLINE, TOTAL
 from lacperf_helpers.disclose.publishing import Published, hide_in_measures, published_rows, with_empty_groups
 from lacperf_helpers.disclose.solver import Decision, Twin, decision
 from lacperf_helpers.disclose.sums import KEYS, periods_ending
@@ -41,7 +41,7 @@ from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_err
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
 from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILDREN
 from lacperf_helpers.measures.annex_a import annex_a_measure_table
-from lacperf_helpers.measures.figures import input_problems, load_returns_to, reconciliation
+from lacperf_helpers.measures.figures import check_kpi_polarity, input_problems, load_returns_to, reconciliation
 from lacperf_helpers.measures.registry import SAME_CHILDREN as SSDA903_SAME_CHILDREN
 from lacperf_helpers.measures.registry import measure_table
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
@@ -85,6 +85,7 @@ def validate_month(month: str, *, inputs: Inputs) -> pd.DataFrame:
 def _definitions(month: str, inputs: Inputs) -> tuple[KpiCatalogue, Settings, TrendSettings, pd.DataFrame]:
     """The definitions, settings and benchmarks a page reads, each checked; and the month must have data."""
     catalogue = load_kpis(inputs.kpis)
+    check_kpi_polarity(catalogue, inputs.kpis)
     settings = load_settings(inputs.settings)
     trend_settings = load_trend_settings(inputs.trend)
     benchmarks = load_benchmarks(inputs.benchmarks, catalogue)
@@ -402,12 +403,12 @@ def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[Edi
         now = None
         if table is not None:
             frame = measures_published(table, settings, cohorts, edition)
-            now = frame.loc[(frame["area"] == authority) & (frame["breakdown"] == "total")]
-        looked_after, excluding = shown(now, "cla_count", "all"), shown(now, "cla_count", "excluding UASC")
+            now = frame.loc[(frame["area"] == authority) & (frame["breakdown"] == TOTAL)]
+        looked_after, excluding = shown(now, "cla_count", ALL), shown(now, "cla_count", "excluding UASC")
         out[edition] = {
             "looked_after": looked_after,
             "uasc": None if looked_after is None or excluding is None else looked_after - excluding,
-            "started": shown(now, "cla_starts_12_months", "all"),
+            "started": shown(now, "cla_starts_12_months", ALL),
         }
     return out
 

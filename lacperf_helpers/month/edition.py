@@ -22,6 +22,7 @@ from lacperf_helpers.config.definitions import KpiCatalogue, TrendSettings
 from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import previous_month, rolling_months
+from lacperf_helpers.config.vocabulary import ALL, TOTAL
 from lacperf_helpers.disclose.publishing import (
     Published,
     derived,
@@ -80,7 +81,7 @@ class EditionView:
     rates: pd.DataFrame  # children looked after, started, UASC per 10,000 children
 
 
-def edition_view(month: str, *, inputs: Inputs, edition: Edition, cohort: str = "all") -> EditionView:
+def edition_view(month: str, *, inputs: Inputs, edition: Edition, cohort: str = ALL) -> EditionView:
     """The month's view in `edition` for `cohort`, worked out once per worker (not once per page)."""
     stamp = inputs_stamp(month, inputs)
     return _edition_view(month, inputs, stamp, cohort, edition)
@@ -141,7 +142,7 @@ def _work_out_view(
 
 
 def _is_headline(frame: pd.DataFrame) -> pd.Series:
-    return (frame["breakdown"] == "total") & (frame["group"] == "all")
+    return (frame["breakdown"] == TOTAL) & (frame["group"] == ALL)
 
 
 def area_history(
@@ -238,7 +239,7 @@ def trend_rows(view: EditionView, areas: list[str], settings: TrendSettings) -> 
     catalogue = view.data.catalogue
 
     def work_out(frame: pd.DataFrame) -> pd.DataFrame:
-        history = _rated(frame.loc[frame["breakdown"] == "total"], catalogue, view.data.settings.authority)
+        history = _rated(frame.loc[frame["breakdown"] == TOTAL], catalogue, view.data.settings.authority)
 
         def with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame) -> SeriesAnalysis:
             return _with_gaps(analysis, one, settings, view.month)

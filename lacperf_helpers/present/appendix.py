@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 
@@ -14,9 +13,10 @@ from lacperf_helpers.config.definitions import KpiCatalogue, Settings, TrendSett
 from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.config.vocabulary import ALL
 from lacperf_helpers.disclose.publishing import Published, derived
 from lacperf_helpers.ingest.layout import return_path
-from lacperf_helpers.ingest.manifest import describe
+from lacperf_helpers.ingest.manifest import Manifest, describe
 from lacperf_helpers.month.data import months_held, return_files
 from lacperf_helpers.month.edition import (
     TREND_FOR_CARD,
@@ -57,7 +57,7 @@ class Appendix:
     standouts: list[Standout]  # areas whose rating stands apart from the authority's, with their runs
     national: pd.DataFrame  # each KPI against every authority in England (rate/national.py): published figures
     rates: pd.DataFrame  # children looked after, started, UASC per 10,000 children: this month's, and the DfE's
-    manifest: dict[str, Any]  # every input with its SHA-256, the KPI definitions' hash, version, time made
+    manifest: Manifest  # every input with its SHA-256, the KPI definitions' hash, version, time made
     version: str
     made_at: str
     # internal edition only (public: empty): this area's figures the return gives for a KPI computed from a file,
@@ -70,10 +70,10 @@ def load_appendix(
     area: str,
     *,
     inputs: Inputs | None = None,
-    cohort: str = "all",
+    cohort: str = ALL,
     made_at: str = "",
     edition: Edition | str = DEFAULT,
-    manifest: dict[str, Any] | None = None,
+    manifest: Manifest | None = None,
 ) -> Appendix:
     """Load, check and rate the returns up to `month` and gather `area`'s appendix (no inputs: the project's).
 

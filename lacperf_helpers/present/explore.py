@@ -19,7 +19,7 @@ from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.formatting import NOT_SHOWN, fmt_count
 from lacperf_helpers.config.periods import month_label
-from lacperf_helpers.config.vocabulary import TOTAL, in_natural_order
+from lacperf_helpers.config.vocabulary import ALL, TOTAL, in_natural_order
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
 from lacperf_helpers.measures.annex_a import AnnexAMeasure
 from lacperf_helpers.measures.registry import MEASURES as SSDA903_MEASURES
@@ -94,7 +94,7 @@ def require_area(table: pd.DataFrame, area: str) -> None:
 def title(measure: str, cohort: str, breakdown: str, area: str) -> str:
     """'Children looked after at the month end: Kent, excluding UASC, by age band'."""
     by = "" if breakdown == TOTAL else f", by {breakdown.replace('_', ' ')}"
-    who = "all children" if cohort == "all" else cohort
+    who = "all children" if cohort == ALL else cohort
     return f"{MEASURES[measure].title}: {area}, {who}{by}"
 
 
@@ -106,7 +106,7 @@ def months_across(table: pd.DataFrame, area: str, breakdown: str) -> pd.DataFram
     wide = one.pivot_table(index="group", columns="month", values="figure", aggfunc="first", sort=False)
     wide = wide.loc[in_natural_order(list(wide.index), breakdown)]
     wide.columns = [month_label(str(m)) for m in wide.columns]
-    wide.index.name = breakdown.replace("_", " ") if breakdown != TOTAL else "all"
+    wide.index.name = breakdown.replace("_", " ") if breakdown != TOTAL else ALL
     return wide
 
 
@@ -142,9 +142,7 @@ def choices(cohorts: CohortCatalogue | None = None) -> pd.DataFrame:
     return listed.assign(cohorts=", ".join(cohorts.names), breakdowns=", ".join(breakdown_choices(cohorts)))
 
 
-def cohort_chart(
-    table: pd.DataFrame, measure: str, area: str, cohort: str = "all", breakdown: str = TOTAL
-) -> alt.Chart:
+def cohort_chart(table: pd.DataFrame, measure: str, area: str, cohort: str = ALL, breakdown: str = TOTAL) -> alt.Chart:
     """Each group's line over the months for one area; click the legend to pick groups; hover for figures.
     A hidden figure is a gap in its line (its value is not drawn)."""
     require_area(table, area)

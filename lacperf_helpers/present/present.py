@@ -26,7 +26,7 @@ from lacperf_helpers.config.periods import (
     quarter_slug,
     rolling_months,
 )
-from lacperf_helpers.config.vocabulary import ALL, in_natural_order
+from lacperf_helpers.config.vocabulary import ALL, TOTAL, in_natural_order
 from lacperf_helpers.disclose.publishing import Published, published_rows, shown_csv, shown_table_csv
 from lacperf_helpers.ingest.rules import CODES as LACPERF_CODES
 from lacperf_helpers.ingest.validation import VALIDATION_PAGE, short_path
@@ -106,7 +106,7 @@ def header(appendix: Appendix) -> Section:
 
 
 def _cohort_label(cohort: str) -> str:
-    return "" if cohort == "all" else f" · {cohort}"
+    return "" if cohort == ALL else f" · {cohort}"
 
 
 BREAKDOWN_NAMES = {
@@ -233,10 +233,10 @@ def _england(r: KpiRow, compared: str = "", band: str = "") -> str:
 
 def cohort_figures(appendix: Appendix, cohort: str = "excluding UASC") -> dict[str, str]:
     """Each KPI's figure for `cohort` this month, as the table shows it (only on a page of all children)."""
-    if appendix.cohort != "all":
+    if appendix.cohort != ALL:
         return {}
     frame = appendix.slices.frame
-    rows = frame.loc[(frame["area"] == appendix.area) & (frame["cohort"] == cohort) & (frame["breakdown"] == "total")]
+    rows = frame.loc[(frame["area"] == appendix.area) & (frame["cohort"] == cohort) & (frame["breakdown"] == TOTAL)]
     small = appendix.settings.small_cohort_denominator
     return {
         str(kpi_id): fmt_figure(r.value, r.numerator, r.denominator, r.unit, r.decimals, r.counts, small, r.withheld)
@@ -329,7 +329,7 @@ DOWNLOAD_COLUMNS = [
 
 def page_name(appendix: Appendix) -> str:
     """'south-kent', 'south-kent--excluding-uasc': the page's file name without '.html'."""
-    return slug(appendix.area) + ("" if appendix.cohort == "all" else f"--{slug(appendix.cohort)}")
+    return slug(appendix.area) + ("" if appendix.cohort == ALL else f"--{slug(appendix.cohort)}")
 
 
 def csv_download(view: Published, file: str, catalogue: KpiCatalogue) -> Section:
@@ -599,7 +599,7 @@ def navigation(appendix: Appendix) -> Section:
         contents = [c for c in contents if c[0] != "areas"]
     this = page_name(appendix)
     every = list(dict.fromkeys(appendix.all_areas.frame["area"]))
-    areas = _area_links(every, appendix.area if appendix.cohort == "all" else "", appendix.settings)
+    areas = _area_links(every, appendix.area if appendix.cohort == ALL else "", appendix.settings)
     months = list(appendix.months)
     periods = []
     at = months.index(appendix.month) if appendix.month in months else -1

@@ -4,7 +4,6 @@ quarter last year, the year to date and the rolling 12 months, with the trend at
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import pandas as pd
 
@@ -12,7 +11,7 @@ from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import quarter_months
 from lacperf_helpers.disclose.publishing import Published, derived
-from lacperf_helpers.ingest.manifest import describe
+from lacperf_helpers.ingest.manifest import Manifest, describe
 from lacperf_helpers.month.edition import TREND_FOR_CARD, edition_view, quarter_card
 from lacperf_helpers.present.appendix import Appendix, load_appendix
 from lacperf_helpers.present.narrative import Summary, summarise
@@ -56,7 +55,7 @@ def load_quarter_appendix(
     inputs: Inputs | None = None,
     made_at: str = "",
     edition: Edition | str = DEFAULT,
-    manifest: dict[str, Any] | None = None,
+    manifest: Manifest | None = None,
 ) -> QuarterAppendix:
     """Everything the quarterly appendix shows in `edition`; the quarter's last month must have a return.
 

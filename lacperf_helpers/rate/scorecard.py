@@ -113,7 +113,7 @@ def build_scorecard(
         (figures["cohort"] == HEADLINE[0]) & (figures["breakdown"] == HEADLINE[1]) & (figures["group"] == HEADLINE[2])
     )
     # every KPI is in the headline, but for one measured on another cohort only
-    everyone = [k.id for k in catalogue.kpis if k.cohort in (None, "all")]
+    everyone = [k.id for k in catalogue.kpis if k.cohort in (None, ALL)]
     headline_card = _build_slice(
         figures.loc[is_headline].drop(columns=list(SLICE)), catalogue, month, areas, everyone, None, settings.authority
     )
@@ -145,10 +145,10 @@ def with_slice(figures: pd.DataFrame) -> pd.DataFrame:
     return figures.assign(**missing) if missing else figures
 
 
-def headline(card: pd.DataFrame, cohort: str = "all") -> pd.DataFrame:
+def headline(card: pd.DataFrame, cohort: str = ALL) -> pd.DataFrame:
     """A cohort's headline rows (breakdown total, group all): what an appendix rates."""
     card = with_slice(card)
-    chosen = (card["cohort"] == cohort) & (card["breakdown"] == "total") & (card["group"] == "all")
+    chosen = (card["cohort"] == cohort) & (card["breakdown"] == TOTAL) & (card["group"] == ALL)
     return card.loc[chosen].reset_index(drop=True)
 
 

@@ -8,12 +8,17 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Literal
 
+from lacperf_helpers.config import paths
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.formatting import slug
+from lacperf_helpers.config.vocabulary import ALL
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"  # nbconvert's template for the appendix; the index's
 TEMPLATE = TEMPLATES / "lacperf_appendix" / "index.html.j2"
+NOTEBOOKS = {"scorecard": paths.SCORECARD_NOTEBOOK, "quarterly": paths.QUARTERLY_NOTEBOOK}  # the appendices
+Notebook = Literal["scorecard", "quarterly"]
 
 
 SOCKET_FOLDER_PREFIX = "lacperf-kernel-"
@@ -67,8 +72,8 @@ def check_file_names(areas: list[str], source: str | Path) -> None:
             )
 
 
-def appendix_path(out_dir: str | Path, period: str, area: str, cohort: str = "all") -> Path:
+def appendix_path(out_dir: str | Path, period: str, area: str, cohort: str = ALL) -> Path:
     """`<out>/<period>/<area-slug>.html`, e.g. reports/2019-09/south-kent.html or reports/2019-20-q2/kent.html;
     a cohort other than all is added: south-kent--excluding-uasc.html."""
-    suffix = "" if cohort == "all" else f"--{slug(cohort)}"
+    suffix = "" if cohort == ALL else f"--{slug(cohort)}"
     return Path(out_dir) / period / f"{slug(area)}{suffix}.html"

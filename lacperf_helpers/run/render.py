@@ -39,7 +39,8 @@ from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import write_atomically
 from lacperf_helpers.config.periods import quarter_months
-from lacperf_helpers.ingest.manifest import describe
+from lacperf_helpers.config.vocabulary import ALL
+from lacperf_helpers.ingest.manifest import Manifest, describe
 from lacperf_helpers.present import templating as present_templating
 from lacperf_helpers.run import stylesheet
 from lacperf_helpers.run.pages import SOCKET_FOLDER_PREFIX, TEMPLATE, TEMPLATES, RenderError, appendix_path
@@ -341,10 +342,10 @@ def render_appendix(
     area: str,
     *,
     parameters: dict[str, Any],
-    manifest: dict[str, Any] | None = None,
+    manifest: Manifest | None = None,
     notebook: Path = paths.SCORECARD_NOTEBOOK,
     kernel: WarmKernel | None = None,
-    cohort: str = "all",
+    cohort: str = ALL,
     before_manifest: Callable[[Path], object] | None = None,
 ) -> Path:
     """Render one appendix into `<out>/<period>/<area>.html` and its manifest beside it as JSON; on failure
@@ -369,8 +370,8 @@ def render_appendix(
     started = time.perf_counter()
     executed = kernel.execute(notebook, arguments) if kernel else execute_notebook(notebook, arguments)
     for said in warnings_in(executed):  # the page leaves stderr out; what it said is logged, not lost
-        log.warning("%s %s%s: %s", period, area, "" if cohort == "all" else f" ({cohort})", said)
-    cohort_label = "" if cohort == "all" else f" ({cohort})"
+        log.warning("%s %s%s: %s", period, area, "" if cohort == ALL else f" ({cohort})", said)
+    cohort_label = "" if cohort == ALL else f" ({cohort})"
     mark = " · internal edition: not for publication" if edition is Edition.INTERNAL else ""
     html = export_html(executed, f"{area}{cohort_label} · {period} · Children in Care scorecard{mark}")
     target = appendix_path(out_dir, period, area, cohort)

@@ -16,6 +16,7 @@ import pandas as pd
 from lacperf_helpers.config.definitions import KpiCatalogue, KpiDefinition, TrendSettings
 from lacperf_helpers.config.formatting import fmt_value
 from lacperf_helpers.config.periods import rolling_months
+from lacperf_helpers.config.vocabulary import TOTAL
 from lacperf_helpers.measures.figures import load_returns_to
 from lacperf_helpers.rate.scorecard import kpi_frame, rate_joined, with_slice
 from lacperf_helpers.trend import spc, trend
@@ -36,7 +37,7 @@ def load_history(
 ) -> pd.DataFrame:
     """Every month's headline figures (each cohort's totals) up to `month`, checked and rated."""
     figures = load_returns_to(returns_dir, month, catalogue, authority)
-    return rated_history(figures.loc[with_slice(figures)["breakdown"] == "total"], catalogue, authority)
+    return rated_history(figures.loc[with_slice(figures)["breakdown"] == TOTAL], catalogue, authority)
 
 
 def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue, authority: str | None = None) -> pd.DataFrame:
