@@ -268,7 +268,8 @@ def _figure_lines() -> list[str]:
         )
     if batch is not None and batch.SURVIVED["kills"]:
         terminalreporter.write_line(
-            f"kills survived: {batch.SURVIVED['kills']} (kill -9 of the batch alone at random moments), "
+            f"kills survived: {batch.SURVIVED['kills']} (kill -9 of the batch alone as its workers start, as their "
+            "kernels run, after a page), "
             f"processes left running: {batch.SURVIVED['processes left']}, pages lost or half-written: 0"
         )
     return terminalreporter.lines
