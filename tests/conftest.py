@@ -204,10 +204,11 @@ def _figure_lines() -> list[str]:
                         for name, n in reference.CHECKED.items())
             + f"; {sum(n['figures'] for n in reference.CHECKED.values())} checked in all"
         )  # fmt: skip
-    disclosure = loaded("test_disclosure_audit")
-    if disclosure is not None:
-        for name, line in disclosure.FIGURES.items():
-            terminalreporter.write_line(f"disclosure audit, {name}: {line}")
+    for audited in ("test_disclosure_audit", "test_disclosure_audit_stress"):
+        disclosure = loaded(audited)
+        if disclosure is not None:
+            for name, line in disclosure.FIGURES.items():
+                terminalreporter.write_line(f"disclosure audit, {name}: {line}")
     board = loaded("test_browser")
     if board is not None and board.PRINTED:
         terminalreporter.write_line(
@@ -268,7 +269,8 @@ def _figure_lines() -> list[str]:
         )
     if batch is not None and batch.SURVIVED["kills"]:
         terminalreporter.write_line(
-            f"kills survived: {batch.SURVIVED['kills']} (kill -9 of the batch alone at random moments), "
+            f"kills survived: {batch.SURVIVED['kills']} (kill -9 of the batch alone as its workers start, as their "
+            "kernels run, after a page), "
             f"processes left running: {batch.SURVIVED['processes left']}, pages lost or half-written: 0"
         )
     return terminalreporter.lines
@@ -329,9 +331,23 @@ def published(card: Any) -> Any:
     return card.assign(**extra)
 
 
-# The test files that take longest (a minute or more each, most of it one fixture's work), run first: pytest-xdist
-# hands each worker whole files in this order, so no long file starts last while the other worker idles
-LONGEST_FIRST = ("test_personal_data.py", "test_disclosure_audit.py", "test_browser.py", "test_batch.py")
+# The test files that take longest (most of it a fixture's work), longest first, as a test run measured them
+# (`pytest -n 2 --dist loadfile --durations=60`): pytest-xdist hands each worker whole files in this order, so
+# no long file starts last while the other worker idles. The sample's rendered appendices (`rendered_editions`)
+# are made by the worker that reaches test_browser.py while the other is still in the disclosure audit.
+LONGEST_FIRST = (
+    "test_disclosure_audit.py", "test_personal_data.py", "test_browser.py", "test_batch.py", "test_repository.py",
+    "test_disclosure_audit_stress.py", "test_fuzz_inputs.py", "test_dfe_rules.py", "test_ground_truth.py",
+    "test_board_paper.py", "test_explore.py", "test_benchmark_scripts.py", "test_council_codes.py",
+    "test_hostile_inputs.py", "test_cli.py", "test_cache.py", "test_hostile_outputs.py", "test_cohorts.py",
+)  # fmt: skip
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """pytest-xdist's loadfile hands out files with the most tests first unless told not to reorder them
+    (`--no-loadscope-reorder`): it is told here, so that LONGEST_FIRST is the order files are handed out in."""
+    if hasattr(config.option, "loadscopereorder"):
+        config.option.loadscopereorder = False
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

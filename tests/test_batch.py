@@ -379,31 +379,64 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has ended; only its entry waits to be collected
 
 
-def test_a_batch_killed_at_random_moments_leaves_no_process_and_no_half_page(run_file: Path, tmp_path: Path) -> None:
+def _command_lines(pids: set[int]) -> list[str]:
+    """Each running process's command line (from /proc), of those in `pids`."""
+    lines = []
+    for pid in pids:
+        try:
+            lines.append(Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode())
+        except OSError:
+            continue
+    return lines
+
+
+# The moments a batch is killed at, each a state the batch is seen to be in, not a time (which a slow machine
+# reaches at an earlier step than a fast one, or a fast one after the batch has ended): its workers started while
+# it checks the month's inputs; their kernels running; one page of this run written, the other under way.
+KILL_MOMENTS = {
+    "its workers started": lambda family, month, since: any("spawn_main" in c for c in _command_lines(family)),
+    "a kernel running": lambda family, month, since: any("ipykernel" in c for c in _command_lines(family)),
+    "a page written": lambda family, month, since: any(p.stat().st_mtime_ns > since for p in month.glob("*.json")),
+}
+
+
+def test_a_batch_killed_at_each_moment_leaves_no_process_and_no_half_page(run_file: Path, tmp_path: Path) -> None:
     import os
-    import random
     import signal
     import tempfile
     import time
 
+    from filelock import FileLock
+
     month = tmp_path / "reports" / "public" / "2019-04"
     command = [sys.executable, "-m", "lacperf_helpers", "batch", str(run_file), "--workers", "2", "--force"]
+    # the second page's lock, held here: whichever worker takes that page waits for it, so no batch can end
+    # before it is killed, however fast the machine (a worker waiting on a lock is killed like any other)
+    second = plan(load_run(str(run_file)))[1].target
+    second.parent.mkdir(parents=True, exist_ok=True)
     killed: set[int] = set()
-    for delay in random.Random(2019).sample([1.0, 2.5, 4.0, 5.5, 7.0], 3):
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        family = _descendants(process.pid)  # its workers and their kernels, as they are at the kill
-        killed |= family
-        os.kill(process.pid, signal.SIGKILL)  # the batch alone, as kill -9 or the out-of-memory killer would
-        process.wait()
-        deadline = time.monotonic() + 15
-        while any(_running(pid) for pid in family) and time.monotonic() < deadline:
-            time.sleep(0.2)
-        assert [pid for pid in family if _running(pid)] == [], f"left running after a kill at {delay} s"
-        for page in month.glob("*.html"):  # whatever was written is whole
-            assert page.read_text().rstrip().endswith("</html>"), page
-        SURVIVED["kills"] += 1
-        SURVIVED["processes left"] += sum(_running(pid) for pid in family)
+    with FileLock(str(second.with_name(f".{second.name}.lock"))):
+        for moment, reached in KILL_MOMENTS.items():
+            since = time.time_ns()
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            deadline = time.monotonic() + 300
+            while not reached(_descendants(process.pid), month, since) and time.monotonic() < deadline:
+                assert process.poll() is None, f"the batch ended before {moment}"
+                time.sleep(0.02)
+            family = _descendants(process.pid)  # its workers and their kernels, as they are at the kill
+            killed |= family
+            os.kill(process.pid, signal.SIGKILL)  # the batch alone, as kill -9 or the out-of-memory killer would
+            process.wait()
+            assert reached(family, month, since), f"not killed at {moment}: not reached in 300 s"
+            deadline = time.monotonic() + 15
+            while any(_running(pid) for pid in family) and time.monotonic() < deadline:
+                time.sleep(0.05)  # the workers (their parent-death signal) and their kernels (they watch theirs)
+            assert [pid for pid in family if _running(pid)] == [], f"left running after a kill at {moment}"
+            for page in month.glob("*.html"):  # whatever was written is whole
+                assert page.read_text().rstrip().endswith("</html>"), page
+            SURVIVED["kills"] += 1
+            SURVIVED["processes left"] += sum(_running(pid) for pid in family)
+    assert not second.exists()  # its lock was held throughout: every run was killed before the end
     again = runner.invoke(app, ["batch", str(run_file)])
     assert again.exit_code == 0, again.output
     assert sorted(p.name for p in month.glob("*.html")) == ["ashford.html", "index.html", "kent.html"]
