@@ -259,7 +259,7 @@ def annex_a_of_lists(
                 out[column] = out[column].dt.strftime("%d/%m/%Y").fillna("")
         where = f"list_{number} (in memory)"
         rows = pd.read_csv(io.StringIO(out.to_csv(index=False)), dtype=str, keep_default_na=False)
-        rows.index = range(2, len(rows) + 2)  # spreadsheet rows, the header on row 1
+        rows.index = pd.RangeIndex(2, len(rows) + 2)  # spreadsheet rows, the header on row 1
         typed = _read_list(number, _Raw(where, 1, [str(c).strip() for c in rows.columns], _by_position(rows)), at)
         if typed is None:
             raise ValueError(f"List {number}: its columns are not Annex A's")
