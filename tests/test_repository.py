@@ -57,7 +57,7 @@ def test_the_sample_shows_what_the_appendix_must_handle() -> None:
     settings = load_settings(paths.SETTINGS_FILE)
     card = scorecard_for_month(paths.SAMPLE_RETURNS, catalogue, months[-1], settings)
     assert card["area"].nunique() == 5  # the authority and four areas
-    assert card["kpi_id"].nunique() == 26
+    assert card["kpi_id"].nunique() == 24  # one KPI per measure since #29
     assert {"Green", "Amber", "Red", "No data", "Not applicable"} <= set(card["rag"])
     assert {"Improved", "Same", "Worse"} <= set(card["direction"])
     order = {"Red": 0, "Amber": 1, "Green": 2}
