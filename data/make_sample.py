@@ -15,7 +15,8 @@ the month's Annex A too (`<month>/annex_a/`: one CSV per list in the first quart
 the same histories, with team_area.csv mapping each allocated team to its area. The return's figures of
 the KPIs the extract also gives (3+ placements, long-term stability, adopted of leavers) are the
 extract's, in all 24 months, except where a late-recorded move makes the two differ (reconciled on the
-internal edition's page).
+internal edition's page); those of the KPIs Annex A gives (dental checks, pathway plans) are the Annex A's
+the generator makes for each of the 24 months, computed in memory (files are written for six only).
 """
 
 from __future__ import annotations
@@ -27,9 +28,11 @@ import numpy as np
 import pandas as pd
 
 from lacperf_helpers.config.vocabulary import AREA_NOT_KNOWN
+from lacperf_helpers.ingest.annex_a import annex_a_of_lists
 from lacperf_helpers.ingest.ssda903 import Ssda903
 from lacperf_helpers.ingest.synthetic import extract_at, synthetic_903, write_903
 from lacperf_helpers.ingest.synthetic_annex_a import CODES, TEMPLATE, WORDS, synthetic_annex_a, teams_of, write_annex_a
+from lacperf_helpers.measures.annex_a import annex_a_measure_table
 from lacperf_helpers.measures.registry import measure_table, year_before
 
 SEED = 903
@@ -143,7 +146,8 @@ def edge_cases(rows: pd.DataFrame) -> pd.DataFrame:
 
 # KPIs the sample's return also gives for the children excluding UASC (its `cohort` column), in every month and
 # area: a fifth or so of the children in each are unaccompanied asylum-seeking children, chosen at random.
-EXCLUDING_UASC_KPIS = ("placed_within_20_miles", "in_house_foster_care", "same_social_worker_12m", "dental_check")
+# (dental_check is from Annex A: its excluding-UASC figures are the computed cohort's, in the months with the file)
+EXCLUDING_UASC_KPIS = ("placed_within_20_miles", "in_house_foster_care", "same_social_worker_12m")
 UASC_SHARE = 0.2
 
 
@@ -234,13 +238,45 @@ ANNEX_A_FORMS = (
 HAND_TYPED = {"Allocated Team": "Allocated Team ", "Date of Birth": "DATE OF BIRTH", "Gender": "gender"}
 
 
+TEAM_SIZES = dict(zip(AREA_SHARE, [3, 2, 3, 1], strict=True))  # children in care teams in each area
+# The return's KPIs Annex A gives by the same definition (parameters/kpis.yaml's source annex_a), by the measure:
+# the return's figures for them are the Annex A's the generator makes for each month, as a council's would be
+# typed from the same system; the annex reconciles them where the month has the file.
+FROM_ANNEX_A = {"dental_check": "dental_check_up_to_date", "pathway_plans": "pathway_plan_up_to_date"}
+
+
+def annex_a_lists(histories: Ssda903, month: str, style: str = CODES) -> dict[int, pd.DataFrame]:
+    """The Annex A the council's system gives at the month end (its values do not depend on `style`)."""
+    return synthetic_annex_a(histories, month_end_of(month), SEED, style, AUTHORITY, TEAM_SIZES)
+
+
+def from_annex_a(rows: pd.DataFrame, histories: Ssda903) -> pd.DataFrame:
+    """The return's rows of FROM_ANNEX_A replaced by the figures of each month's Annex A and area, computed from
+    the lists in memory (the same the files hold in the months that have them)."""
+    teams = teams_of(list(TEAM_SIZES), list(TEAM_SIZES.values()))
+    kpi_of = {measure: kpi for kpi, measure in FROM_ANNEX_A.items()}
+    found = []
+    for month in months():
+        annex = annex_a_of_lists(annex_a_lists(histories, month), month_end=month_end_of(month).date(),
+                                 team_areas=teams)  # fmt: skip
+        table = annex_a_measure_table(annex, month, AUTHORITY, list(kpi_of), breakdowns=[])
+        table = table.loc[(table["cohort"] == "all") & (table["area"] != AREA_NOT_KNOWN)]
+        found.append(table.assign(kpi_id=table["measure"].map(kpi_of))[["month", "area", "kpi_id", "numerator",
+                                                                         "denominator"]])  # fmt: skip
+    figures = pd.concat(found, ignore_index=True).set_index(["month", "area", "kpi_id"])
+    replaced = rows.set_index(["month", "area", "kpi_id"])
+    chosen = replaced.index.isin(figures.index)
+    replaced.loc[chosen, ["numerator", "denominator"]] = figures.reindex(replaced.index[chosen]).to_numpy()
+    replaced.loc[chosen, "value"] = None
+    return replaced.reset_index()[rows.columns]
+
+
 def write_annex_a_sample(histories: Ssda903, out_dir: Path) -> None:
     """The last months' Annex A, from the same histories as their SSDA903 extracts, and team_area.csv."""
-    sizes = dict(zip(AREA_SHARE, [3, 2, 3, 1], strict=True))  # children in care teams in each area
-    teams = teams_of(list(sizes), list(sizes.values()))
+    teams = teams_of(list(TEAM_SIZES), list(TEAM_SIZES.values()))
     for month in months()[-ANNEX_A_MONTHS:]:
         _, form, name, style = [f for f in ANNEX_A_FORMS if f[0] <= month][-1]
-        lists = synthetic_annex_a(histories, month_end_of(month), SEED, style, AUTHORITY, sizes)
+        lists = annex_a_lists(histories, month, style)
         if style == WORDS:
             lists = {n: frame.rename(columns=HAND_TYPED) for n, frame in lists.items()}
             lists[8].insert(1, "Locality", lists[8]["Allocated Team "].map(teams))
@@ -251,7 +287,8 @@ def write_annex_a_sample(histories: Ssda903, out_dir: Path) -> None:
 def main() -> None:
     out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "sample"
     histories = care_histories()
-    write(excluding_uasc(from_the_extract(edge_cases(make_rows(np.random.default_rng(SEED))), histories)), out_dir)
+    rows = from_the_extract(edge_cases(make_rows(np.random.default_rng(SEED))), histories)
+    write(excluding_uasc(from_annex_a(rows, histories)), out_dir)
     write_ssda903(histories, out_dir)
     write_annex_a_sample(histories, out_dir)
 
