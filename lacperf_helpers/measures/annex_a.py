@@ -240,8 +240,8 @@ def health_assessment_up_to_date_all(annex: AnnexA, at: pd.Timestamp) -> pd.Data
 @measure("dental_check_up_to_date", "Children looked after for 12 months or more with a dental check in 12 months",
          "percent", "H",
          "Of children looked after at the month end and continuously for at least 12 months, those whose last "
-         "dental check was within the 12 months to it (the DfE's SSDA903 OC2 reading); none recorded is not "
-         "up to date.")  # fmt: skip
+         "dental check was within the 12 months to it (OC2 of the children looked after return to the DfE, "
+         "SSDA903); none recorded is not up to date.")  # fmt: skip
 def dental_check_up_to_date(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
     return _timescale(annex, at, "dental_check", _long_looked_after(annex, at))
 
@@ -318,7 +318,8 @@ def return_interview_accepted(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
 
 @measure("leavers_in_touch", "Care leavers the authority is in touch with", "percent", "H",
          "List 9's former relevant care leavers aged 17 to 21 at the month end, those who died or returned home "
-         "(LA in Touch Died, Rhom) left out: LA in Touch Yes (the DfE's SSDA903 OC3 reading).")  # fmt: skip
+         "(LA in Touch Died, Rhom) left out: LA in Touch Yes (OC3 of the children looked after return to the "
+         "DfE, SSDA903).")  # fmt: skip
 def leavers_in_touch(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
     table = care_leavers(annex, at)
     return _rows(table, table[IN_TOUCH] == "YES")
