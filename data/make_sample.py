@@ -13,10 +13,12 @@ of the authority's children (about 1,500 in care at each month end, as the retur
 extract taken at each month end, with child_area.csv naming each child's area. The last six months hold
 the month's Annex A too (`<month>/annex_a/`: one CSV per list in the first quarter, a workbook in the second), cut from
 the same histories, with team_area.csv mapping each allocated team to its area. The return's figures of
-the KPIs the extract also gives (3+ placements, long-term stability, adopted of leavers) are the
-extract's, in all 24 months, except where a late-recorded move makes the two differ (reconciled on the
-internal edition's page); those of the KPIs Annex A gives (dental checks, pathway plans) are the Annex A's
-the generator makes for each of the 24 months, computed in memory (files are written for six only).
+the KPIs the extract also gives (3+ placements, long-term stability, adopted of leavers, missing in the month)
+are the extract's, in all 24 months, except where a late-recorded move makes the two differ (reconciled on the
+internal edition's page); those of the KPIs Annex A gives (reviews, health assessments, dental checks, return
+interviews, care leavers aged 19 to 21 in touch, in education, employment or training and in suitable
+accommodation, pathway plans) are the Annex A's the generator makes for each of the 24 months, computed in
+memory (files are written for six only).
 """
 
 from __future__ import annotations
@@ -134,7 +136,7 @@ def _authority(areas: pd.DataFrame) -> pd.DataFrame:
 def edge_cases(rows: pd.DataFrame) -> pd.DataFrame:
     """What real returns contain: a figure not yet supplied, and a month with nobody in a small cohort."""
     last = months()[-1]
-    not_supplied = (rows["month"] == last) & (rows["area"] == "West Kent") & (rows["kpi_id"] == "return_interviews")
+    not_supplied = (rows["month"] == last) & (rows["area"] == "West Kent") & (rows["kpi_id"] == "review_participation")
     rows = rows.loc[~not_supplied].copy()
     nobody = (rows["month"] == last) & (rows["area"] == "West Kent") & (rows["kpi_id"] == "health_history_18")
     authority = (rows["month"] == last) & (rows["area"] == AUTHORITY) & (rows["kpi_id"] == "health_history_18")
@@ -176,10 +178,15 @@ def write(rows: pd.DataFrame, out_dir: Path) -> None:
 # Enough children for the extract to hold the authority's 1,500 or so children in care, as the return says
 SSDA903_CHILDREN = 7900
 SSDA903_MONTHS = 12
-# The return's KPIs the extract also gives (the same DfE definitions): the return's figures for them are the
-# extract's, as a council's would be, typed from the same system, so the page's one figure and the return
-# agree; the annex reconciles them where they do not (below: one late-recorded move).
-FROM_THE_EXTRACT = ("placement_stability_short", "placement_stability_long", "adopted_of_leavers")
+# The return's KPIs the extract also gives (the same DfE definitions), by the measure: the return's figures for
+# them are the extract's, as a council's would be, typed from the same system, so the page's one figure and the
+# return agree; the annex reconciles them where they do not (below: one late-recorded move).
+FROM_THE_EXTRACT = {
+    "placement_stability_short": "placement_stability_short",
+    "placement_stability_long": "placement_stability_long",
+    "adopted_of_leavers": "adopted_of_leavers",
+    "missing_in_month": "missing_in_month_share",
+}
 # (month, area, KPI, children): the return typed before a move was recorded, so it counts fewer than the extract
 TYPED_BEFORE_A_LATE_RECORD = (("2019-09", "East Kent", "placement_stability_short", -1),)
 
@@ -202,12 +209,13 @@ def extract_of(histories: Ssda903, month: str) -> Ssda903:
 
 def from_the_extract(rows: pd.DataFrame, histories: Ssda903) -> pd.DataFrame:
     """The return's rows of FROM_THE_EXTRACT replaced by the extract's figures of each month and area."""
+    kpi_of = {measure: kpi for kpi, measure in FROM_THE_EXTRACT.items()}
     found = []
     for month in months():
-        table = measure_table(extract_of(histories, month), month, AUTHORITY, list(FROM_THE_EXTRACT), breakdowns=[])
+        table = measure_table(extract_of(histories, month), month, AUTHORITY, list(kpi_of), breakdowns=[])
         table = table.loc[(table["cohort"] == "all") & (table["area"] != AREA_NOT_KNOWN)]
-        found.append(table.rename(columns={"measure": "kpi_id"})[["month", "area", "kpi_id", "numerator",
-                                                                    "denominator"]])  # fmt: skip
+        found.append(table.assign(kpi_id=table["measure"].map(kpi_of))[["month", "area", "kpi_id", "numerator",
+                                                                         "denominator"]])  # fmt: skip
     figures = pd.concat(found, ignore_index=True).set_index(["month", "area", "kpi_id"])
     for month, area, kpi, children in TYPED_BEFORE_A_LATE_RECORD:
         for where in (area, AUTHORITY):
@@ -242,7 +250,16 @@ TEAM_SIZES = dict(zip(AREA_SHARE, [3, 2, 3, 1], strict=True))  # children in car
 # The return's KPIs Annex A gives by the same definition (parameters/kpis.yaml's source annex_a), by the measure:
 # the return's figures for them are the Annex A's the generator makes for each month, as a council's would be
 # typed from the same system; the annex reconciles them where the month has the file.
-FROM_ANNEX_A = {"dental_check": "dental_check_up_to_date", "pathway_plans": "pathway_plan_up_to_date"}
+FROM_ANNEX_A = {
+    "dental_check": "dental_check_up_to_date",
+    "pathway_plans": "pathway_plan_up_to_date",
+    "reviews_in_timescale": "reviews_in_timescale",
+    "rha_in_timescale": "health_assessment_up_to_date",
+    "return_interviews": "return_interview_offered",
+    "care_leavers_eet": "leavers_19_21_eet",
+    "care_leavers_suitable_accommodation": "leavers_19_21_suitable_accommodation",
+    "care_leavers_in_touch": "leavers_19_21_in_touch",
+}
 
 
 def annex_a_lists(histories: Ssda903, month: str, style: str = CODES) -> dict[int, pd.DataFrame]:

@@ -547,7 +547,10 @@ def build(public: Reading, truth: dict[Var, float], domain: Domain) -> Model:
             (("m:missing_12m", "n"), ("m:return_interview_offered", "d")),
             (("m:return_interview_offered", "n"), ("m:return_interview_accepted", "d")),
             (("m:leavers_in_touch", "d"), ("m:leavers_eet", "d")),
-            (("m:leavers_in_touch", "d"), ("m:leavers_suitable_accommodation", "d"))]  # fmt: skip
+            (("m:leavers_in_touch", "d"), ("m:leavers_suitable_accommodation", "d")),
+            (("m:leavers_19_21_in_touch", "d"), ("m:leavers_19_21_eet", "d")),
+            (("m:leavers_19_21_in_touch", "d"), ("m:leavers_19_21_suitable_accommodation", "d")),
+            (("m:missing_in_month", "n"), ("m:missing_in_month_share", "n"))]  # fmt: skip
     for key in keys:
         for (a, wa), (b, wb) in same:
             if key[0] == a and (other := (b, *key[1:])) in keyset:

@@ -26,7 +26,7 @@ List 9 (care leavers):
   106 qualifying care leaver: no pathway plan duty, not the DfE's cohort
   107 former relevant, 17, refuses contact, X custody marked suitable (never suitable), P2 (EET), plan reviewed
       on D itself
-DfE cohort (former relevant, 17-21, not died or returned home): 101, 102, 107.
+DfE cohort (former relevant, 17-21, not died or returned home): 101, 102, 107; of them aged 19 to 21: 101.
 Pathway plan cohort (eligible, relevant, former relevant; not died): 101, 102, 103, 104, 107.
 """
 
@@ -210,6 +210,9 @@ def headline(folder: Path, measure: str, cohort: str = "all", area: str = "LA") 
         ("leavers_in_touch", (1, 3)),  # of 101, 102, 107: 101
         ("leavers_eet", (2, 3)),  # 101 F3, 107 P2; 102 G5
         ("leavers_suitable_accommodation", (1, 3)),  # 101; 102 unsuitable; 107 custody is never suitable
+        ("leavers_19_21_in_touch", (1, 1)),  # 101 (19); 102 is 18, 107 17, 103 22
+        ("leavers_19_21_eet", (1, 1)),  # 101 F3
+        ("leavers_19_21_suitable_accommodation", (1, 1)),  # 101 D suitable
         ("pathway_plan_up_to_date", (3, 5)),  # 101, 103 (30/03, the first day in time), 107 (on D); not 102, 104
         # timescales.py's due dates on the cohorts: A, E looked after 12 months or more; B too for "_all"
         ("reviews_in_timescale", (1, 3)),  # A due 01/12/2019; B first due 13/09/2019; E due 15/09/2019

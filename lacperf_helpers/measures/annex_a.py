@@ -63,6 +63,7 @@ from lacperf_helpers.measures.registry import EET, NOT_CARE_LEAVERS
 # care leavers the DfE measures (SSDA903 OC3): former relevant children aged 17 to 21
 DFE_CARE_LEAVERS = "Former relevant child"
 CARE_LEAVER_AGES = (17, 21)
+OLDER_CARE_LEAVER_AGES = (19, 21)  # the DfE's published figures split them: 17 and 18, and 19 to 21
 # who must have a pathway plan (Children Act 1989 s.23E, Care Leavers (England) Regulations 2010 reg. 6)
 PATHWAY_PLAN_LEAVERS = frozenset({"Eligible child", "Relevant child", "Former relevant child"})
 PATHWAY_PLAN_REVIEW_MONTHS = 6  # Care Leavers (England) Regulations 2010, reg. 7(2)
@@ -103,6 +104,8 @@ SAME_CHILDREN: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
     (("return_interview_offered", "numerator"), ("return_interview_accepted", "denominator")),
     (("leavers_in_touch", "denominator"), ("leavers_eet", "denominator")),
     (("leavers_in_touch", "denominator"), ("leavers_suitable_accommodation", "denominator")),
+    (("leavers_19_21_in_touch", "denominator"), ("leavers_19_21_eet", "denominator")),
+    (("leavers_19_21_in_touch", "denominator"), ("leavers_19_21_suitable_accommodation", "denominator")),
     (("placements_3plus_12m", "denominator"), ("cla_count", "numerator")),
 )
 
@@ -156,12 +159,12 @@ def age_at_month_end(table: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
     return years.where(years.notna(), table[AGE].astype("float64"))
 
 
-def care_leavers(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
-    """List 9's care leavers the DfE measures: former relevant children aged 17 to 21 at D, those who died
-    or returned home to parents for 6 months or more (LA in Touch Died, Rhom) left out."""
+def care_leavers(annex: AnnexA, at: pd.Timestamp, ages: tuple[int, int] = CARE_LEAVER_AGES) -> pd.DataFrame:
+    """List 9's care leavers the DfE measures: former relevant children aged 17 to 21 (or `ages`) at D, those
+    who died or returned home to parents for 6 months or more (LA in Touch Died, Rhom) left out."""
     table = annex.list(LIST_9)
     age = age_at_month_end(table, at)
-    inside = (table[ELIGIBILITY] == DFE_CARE_LEAVERS) & age.between(*CARE_LEAVER_AGES)
+    inside = (table[ELIGIBILITY] == DFE_CARE_LEAVERS) & age.between(*ages)
     inside &= ~table[IN_TOUCH].isin(NOT_CARE_LEAVERS)
     return table.loc[inside.fillna(False).to_numpy(dtype=bool)]
 
@@ -337,8 +340,33 @@ def leavers_eet(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
          "Suitable); no fixed abode (S) and custody (X) are never suitable, as the DfE's codes have it.")  # fmt: skip
 def leavers_suitable_accommodation(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
     table = care_leavers(annex, at)
-    suitable = (table[SUITABILITY] == "Suitable") & ~table[ACCOMMODATION].isin(["S", "X"])
-    return _rows(table, suitable)
+    return _rows(table, _suitable(table))
+
+
+def _suitable(table: pd.DataFrame) -> pd.Series:
+    return (table[SUITABILITY] == "Suitable") & ~table[ACCOMMODATION].isin(["S", "X"])
+
+
+@measure("leavers_19_21_in_touch", "Care leavers aged 19 to 21 the authority is in touch with", "percent", "H",
+         "As leavers_in_touch, of the care leavers aged 19 to 21 at the month end (the DfE publishes them apart "
+         "from those aged 17 and 18).")  # fmt: skip
+def leavers_19_21_in_touch(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
+    table = care_leavers(annex, at, OLDER_CARE_LEAVER_AGES)
+    return _rows(table, table[IN_TOUCH] == "YES")
+
+
+@measure("leavers_19_21_eet", "Care leavers aged 19 to 21 in education, employment or training", "percent", "H",
+         "As leavers_eet, of the care leavers aged 19 to 21 at the month end.")  # fmt: skip
+def leavers_19_21_eet(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
+    table = care_leavers(annex, at, OLDER_CARE_LEAVER_AGES)
+    return _rows(table, table[ACTIVITY].isin(EET))
+
+
+@measure("leavers_19_21_suitable_accommodation", "Care leavers aged 19 to 21 in suitable accommodation", "percent",
+         "H", "As leavers_suitable_accommodation, of the care leavers aged 19 to 21 at the month end.")  # fmt: skip
+def leavers_19_21_suitable_accommodation(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
+    table = care_leavers(annex, at, OLDER_CARE_LEAVER_AGES)
+    return _rows(table, _suitable(table))
 
 
 @measure("pathway_plan_up_to_date", "Care leavers with a pathway plan reviewed in the last 6 months", "percent", "H",
@@ -404,6 +432,9 @@ LIST_OF: dict[str, int] = {
     "leavers_in_touch": LIST_9,
     "leavers_eet": LIST_9,
     "leavers_suitable_accommodation": LIST_9,
+    "leavers_19_21_in_touch": LIST_9,
+    "leavers_19_21_eet": LIST_9,
+    "leavers_19_21_suitable_accommodation": LIST_9,
     "pathway_plan_up_to_date": LIST_9,
 }  # fmt: skip  (every other measure counts List 8's children)
 
