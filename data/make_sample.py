@@ -5,7 +5,7 @@
 Twenty-four months (October 2017 to September 2019) of the monthly KPI return for a made-up authority
 and four areas, one of them small, for every KPI in parameters/kpis.yaml. Nothing here describes a real
 child or a real authority's performance: the area names only give the appendices a familiar shape.
-Areas' figures add up to the authority's, as they would in a real return. Four KPIs are also given for the
+Areas' figures add up to the authority's, as they would in a real return. Two KPIs are also given for the
 children excluding UASC (the return's `cohort` column).
 
 The last twelve months also hold a child-level SSDA903 extract (`<month>/903/`): synthetic care histories
@@ -16,9 +16,9 @@ the same histories, with team_area.csv mapping each allocated team to its area. 
 the KPIs the extract also gives (3+ placements, long-term stability, adopted of leavers, missing in the month)
 are the extract's, in all 24 months, except where a late-recorded move makes the two differ (reconciled on the
 internal edition's page); those of the KPIs Annex A gives (reviews, health assessments, dental checks, return
-interviews, care leavers aged 19 to 21 in touch, in education, employment or training and in suitable
-accommodation, pathway plans) are the Annex A's the generator makes for each of the 24 months, computed in
-memory (files are written for six only).
+interviews, in-house foster care, care leavers aged 19 to 21 in touch, in education, employment or training and
+in suitable accommodation, pathway plans) are the Annex A's the generator makes for each of the 24 months,
+computed in memory (files are written for six only).
 """
 
 from __future__ import annotations
@@ -148,8 +148,9 @@ def edge_cases(rows: pd.DataFrame) -> pd.DataFrame:
 
 # KPIs the sample's return also gives for the children excluding UASC (its `cohort` column), in every month and
 # area: a fifth or so of the children in each are unaccompanied asylum-seeking children, chosen at random.
-# (dental_check is from Annex A: its excluding-UASC figures are the computed cohort's, in the months with the file)
-EXCLUDING_UASC_KPIS = ("placed_within_20_miles", "in_house_foster_care", "same_social_worker_12m")
+# (dental_check and in_house_foster_care are from Annex A: their excluding-UASC figures are the computed cohort's,
+# in the months with the file)
+EXCLUDING_UASC_KPIS = ("placed_within_20_miles", "same_social_worker_12m")
 UASC_SHARE = 0.2
 
 
@@ -256,6 +257,7 @@ FROM_ANNEX_A = {
     "reviews_in_timescale": "reviews_in_timescale",
     "rha_in_timescale": "health_assessment_up_to_date",
     "return_interviews": "return_interview_offered",
+    "in_house_foster_care": "foster_care_in_house",
     "care_leavers_eet": "leavers_19_21_eet",
     "care_leavers_suitable_accommodation": "leavers_19_21_suitable_accommodation",
     "care_leavers_in_touch": "leavers_19_21_in_touch",

@@ -69,10 +69,10 @@ def test_the_overview_table_has_every_kpi_with_its_icons_and_the_uasc_figure(ren
     for row in rows:  # the words are beside each icon, not only in it
         for words in re.findall(r'aria-label="(?:Variation|Assurance): ([^"]*)"', row):
             assert f"</svg> {words}</td>" in row
-    # the cohort column: the three KPIs measured from the extract and the two from Annex A (dental checks, pathway
-    # plans) for children excluding UASC, and the three the sample's return gives for them (its cohort column)
+    # the cohort column: the four KPIs measured from the extract and the nine from Annex A for children excluding
+    # UASC (shown, or not shown to protect a count of 1-4), and the two the sample's return gives for them
     uasc = [re.findall(r"<td[^>]*>([^<]*)</td>", row)[1] for row in rows]
-    assert sum(v != "–" for v in uasc) == 8
+    assert sum(v != "–" for v in uasc) == 15
 
 
 def test_the_areas_side_by_side_name_every_area_the_authority_first(rendered: Path) -> None:

@@ -82,6 +82,7 @@ ANNEX_A_MEASURE_UNITS: dict[str, str] = {
     "placed_out_of_area": "percent",
     "placed_with_private_provider": "percent",
     "placed_in_foster_care": "percent",
+    "foster_care_in_house": "percent",
     "missing_12m": "percent",
     "return_interview_offered": "percent",
     "return_interview_accepted": "percent",

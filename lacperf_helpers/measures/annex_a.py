@@ -68,6 +68,7 @@ OLDER_CARE_LEAVER_AGES = (19, 21)  # the DfE's published figures split them: 17 
 PATHWAY_PLAN_LEAVERS = frozenset({"Eligible child", "Relevant child", "Former relevant child"})
 PATHWAY_PLAN_REVIEW_MONTHS = 6  # Care Leavers (England) Regulations 2010, reg. 7(2)
 PRIVATE_PROVIDER = "PR4"
+OWN_PROVISION = "PR1"  # the authority's own: for a foster placement, its own foster carers
 FOSTER_PLACEMENTS = frozenset({"U1", "U2", "U3", "U4", "U5", "U6"})
 # a worker's cell that says no one is allocated (blank is the same)
 UNALLOCATED = frozenset({"unallocated", "not allocated", "none", "no worker", "vacant", "n/a", "na", "-"})
@@ -100,6 +101,7 @@ SAME_CHILDREN: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
     (("placements_3plus_12m", "denominator"), ("health_assessment_up_to_date_all", "denominator")),
     (("placements_3plus_12m", "denominator"), ("dental_check_up_to_date_all", "denominator")),
     (("health_assessment_up_to_date", "denominator"), ("dental_check_up_to_date", "denominator")),
+    (("placed_in_foster_care", "numerator"), ("foster_care_in_house", "denominator")),
     (("missing_12m", "numerator"), ("return_interview_offered", "denominator")),
     (("return_interview_offered", "numerator"), ("return_interview_accepted", "denominator")),
     (("leavers_in_touch", "denominator"), ("leavers_eet", "denominator")),
@@ -286,6 +288,18 @@ def placed_with_private_provider(annex: AnnexA, at: pd.Timestamp) -> pd.DataFram
 def placed_in_foster_care(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
     table = looked_after(annex, at)
     return _rows(table, table[PLACEMENT_TYPE].isin(FOSTER_PLACEMENTS))
+
+
+@measure("foster_care_in_house", "Children in foster care placed with the authority's own foster carers", "percent",
+         "H",
+         "Of children looked after at the month end in a foster placement (Placement Type U1-U6: "
+         "placed_in_foster_care's children), those whose Placement Provider is PR1 (the authority's own "
+         "provision), rather than another authority (PR2), the private sector (PR4: independent fostering "
+         "agencies) or the voluntary sector (PR5).")  # fmt: skip
+def foster_care_in_house(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
+    table = looked_after(annex, at)
+    table = table.loc[table[PLACEMENT_TYPE].isin(FOSTER_PLACEMENTS).to_numpy(dtype=bool)]
+    return _rows(table, table[PLACEMENT_PROVIDER] == OWN_PROVISION)
 
 
 @measure("missing_12m", "Children looked after who went missing in the last 12 months", "percent", "L",
