@@ -298,7 +298,8 @@ def missing_in_month_share(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     first = month_start(at)
     during = eps.loc[(eps["DECOM"] <= at) & (eps["DEC"].isna() | (eps["DEC"] >= first))]
     # a child is read as they stood on the last day looked after in the month, or when they first went missing
-    last_day = during["DEC"].fillna(at).clip(upper=at).groupby(during["CHILD"]).max()
+    ended = during["DEC"].notna() & (during["DEC"] <= at)
+    last_day = during["DEC"].where(ended, at).groupby(during["CHILD"]).max()
     went = missing_in_month(data, at).set_index("CHILD")["as_at"]
     children = last_day.index.to_series()
     as_at = _lookup(children, went).fillna(_lookup(children, last_day))
