@@ -5,7 +5,7 @@
 Twenty-four months (October 2017 to September 2019) of the monthly KPI return for a made-up authority
 and four areas, one of them small, for every KPI in parameters/kpis.yaml. Nothing here describes a real
 child or a real authority's performance: the area names only give the appendices a familiar shape.
-Areas' figures add up to the authority's, as they would in a real return. Four KPIs are also given for the
+Areas' figures add up to the authority's, as they would in a real return. Two KPIs are also given for the
 children excluding UASC (the return's `cohort` column).
 
 The last twelve months also hold a child-level SSDA903 extract (`<month>/903/`): synthetic care histories
@@ -13,9 +13,12 @@ of the authority's children (about 1,500 in care at each month end, as the retur
 extract taken at each month end, with child_area.csv naming each child's area. The last six months hold
 the month's Annex A too (`<month>/annex_a/`: one CSV per list in the first quarter, a workbook in the second), cut from
 the same histories, with team_area.csv mapping each allocated team to its area. The return's figures of
-the KPIs the extract also gives (3+ placements, long-term stability, adopted of leavers) are the
-extract's, in all 24 months, except where a late-recorded move makes the two differ (reconciled on the
-internal edition's page).
+the KPIs the extract also gives (3+ placements, long-term stability, adopted of leavers, missing in the month)
+are the extract's, in all 24 months, except where a late-recorded move makes the two differ (reconciled on the
+internal edition's page); those of the KPIs Annex A gives (reviews, health assessments, dental checks, return
+interviews, in-house foster care, care leavers aged 19 to 21 in touch, in education, employment or training and
+in suitable accommodation, pathway plans) are the Annex A's the generator makes for each of the 24 months,
+computed in memory (files are written for six only).
 """
 
 from __future__ import annotations
@@ -27,9 +30,11 @@ import numpy as np
 import pandas as pd
 
 from lacperf_helpers.config.vocabulary import AREA_NOT_KNOWN
+from lacperf_helpers.ingest.annex_a import annex_a_of_lists
 from lacperf_helpers.ingest.ssda903 import Ssda903
 from lacperf_helpers.ingest.synthetic import extract_at, synthetic_903, write_903
 from lacperf_helpers.ingest.synthetic_annex_a import CODES, TEMPLATE, WORDS, synthetic_annex_a, teams_of, write_annex_a
+from lacperf_helpers.measures.annex_a import annex_a_measure_table
 from lacperf_helpers.measures.registry import measure_table, year_before
 
 SEED = 903
@@ -131,7 +136,7 @@ def _authority(areas: pd.DataFrame) -> pd.DataFrame:
 def edge_cases(rows: pd.DataFrame) -> pd.DataFrame:
     """What real returns contain: a figure not yet supplied, and a month with nobody in a small cohort."""
     last = months()[-1]
-    not_supplied = (rows["month"] == last) & (rows["area"] == "West Kent") & (rows["kpi_id"] == "return_interviews")
+    not_supplied = (rows["month"] == last) & (rows["area"] == "West Kent") & (rows["kpi_id"] == "review_participation")
     rows = rows.loc[~not_supplied].copy()
     nobody = (rows["month"] == last) & (rows["area"] == "West Kent") & (rows["kpi_id"] == "health_history_18")
     authority = (rows["month"] == last) & (rows["area"] == AUTHORITY) & (rows["kpi_id"] == "health_history_18")
@@ -143,7 +148,9 @@ def edge_cases(rows: pd.DataFrame) -> pd.DataFrame:
 
 # KPIs the sample's return also gives for the children excluding UASC (its `cohort` column), in every month and
 # area: a fifth or so of the children in each are unaccompanied asylum-seeking children, chosen at random.
-EXCLUDING_UASC_KPIS = ("placed_within_20_miles", "in_house_foster_care", "same_social_worker_12m", "dental_check")
+# (dental_check and in_house_foster_care are from Annex A: their excluding-UASC figures are the computed cohort's,
+# in the months with the file)
+EXCLUDING_UASC_KPIS = ("placed_within_20_miles", "same_social_worker_12m")
 UASC_SHARE = 0.2
 
 
@@ -172,10 +179,15 @@ def write(rows: pd.DataFrame, out_dir: Path) -> None:
 # Enough children for the extract to hold the authority's 1,500 or so children in care, as the return says
 SSDA903_CHILDREN = 7900
 SSDA903_MONTHS = 12
-# The return's KPIs the extract also gives (the same DfE definitions): the return's figures for them are the
-# extract's, as a council's would be, typed from the same system, so the page's one figure and the return
-# agree; the annex reconciles them where they do not (below: one late-recorded move).
-FROM_THE_EXTRACT = ("placement_stability_short", "placement_stability_long", "adopted_of_leavers")
+# The return's KPIs the extract also gives (the same DfE definitions), by the measure: the return's figures for
+# them are the extract's, as a council's would be, typed from the same system, so the page's one figure and the
+# return agree; the annex reconciles them where they do not (below: one late-recorded move).
+FROM_THE_EXTRACT = {
+    "placement_stability_short": "placement_stability_short",
+    "placement_stability_long": "placement_stability_long",
+    "adopted_of_leavers": "adopted_of_leavers",
+    "missing_in_month": "missing_in_month_share",
+}
 # (month, area, KPI, children): the return typed before a move was recorded, so it counts fewer than the extract
 TYPED_BEFORE_A_LATE_RECORD = (("2019-09", "East Kent", "placement_stability_short", -1),)
 
@@ -198,12 +210,13 @@ def extract_of(histories: Ssda903, month: str) -> Ssda903:
 
 def from_the_extract(rows: pd.DataFrame, histories: Ssda903) -> pd.DataFrame:
     """The return's rows of FROM_THE_EXTRACT replaced by the extract's figures of each month and area."""
+    kpi_of = {measure: kpi for kpi, measure in FROM_THE_EXTRACT.items()}
     found = []
     for month in months():
-        table = measure_table(extract_of(histories, month), month, AUTHORITY, list(FROM_THE_EXTRACT), breakdowns=[])
+        table = measure_table(extract_of(histories, month), month, AUTHORITY, list(kpi_of), breakdowns=[])
         table = table.loc[(table["cohort"] == "all") & (table["area"] != AREA_NOT_KNOWN)]
-        found.append(table.rename(columns={"measure": "kpi_id"})[["month", "area", "kpi_id", "numerator",
-                                                                    "denominator"]])  # fmt: skip
+        found.append(table.assign(kpi_id=table["measure"].map(kpi_of))[["month", "area", "kpi_id", "numerator",
+                                                                         "denominator"]])  # fmt: skip
     figures = pd.concat(found, ignore_index=True).set_index(["month", "area", "kpi_id"])
     for month, area, kpi, children in TYPED_BEFORE_A_LATE_RECORD:
         for where in (area, AUTHORITY):
@@ -234,13 +247,55 @@ ANNEX_A_FORMS = (
 HAND_TYPED = {"Allocated Team": "Allocated Team ", "Date of Birth": "DATE OF BIRTH", "Gender": "gender"}
 
 
+TEAM_SIZES = dict(zip(AREA_SHARE, [3, 2, 3, 1], strict=True))  # children in care teams in each area
+# The return's KPIs Annex A gives by the same definition (parameters/kpis.yaml's source annex_a), by the measure:
+# the return's figures for them are the Annex A's the generator makes for each month, as a council's would be
+# typed from the same system; the annex reconciles them where the month has the file.
+FROM_ANNEX_A = {
+    "dental_check": "dental_check_up_to_date",
+    "pathway_plans": "pathway_plan_up_to_date",
+    "reviews_in_timescale": "reviews_in_timescale",
+    "rha_in_timescale": "health_assessment_up_to_date",
+    "return_interviews": "return_interview_offered",
+    "in_house_foster_care": "foster_care_in_house",
+    "care_leavers_eet": "leavers_19_21_eet",
+    "care_leavers_suitable_accommodation": "leavers_19_21_suitable_accommodation",
+    "care_leavers_in_touch": "leavers_19_21_in_touch",
+}
+
+
+def annex_a_lists(histories: Ssda903, month: str, style: str = CODES) -> dict[int, pd.DataFrame]:
+    """The Annex A the council's system gives at the month end (its values do not depend on `style`)."""
+    return synthetic_annex_a(histories, month_end_of(month), SEED, style, AUTHORITY, TEAM_SIZES)
+
+
+def from_annex_a(rows: pd.DataFrame, histories: Ssda903) -> pd.DataFrame:
+    """The return's rows of FROM_ANNEX_A replaced by the figures of each month's Annex A and area, computed from
+    the lists in memory (the same the files hold in the months that have them)."""
+    teams = teams_of(list(TEAM_SIZES), list(TEAM_SIZES.values()))
+    kpi_of = {measure: kpi for kpi, measure in FROM_ANNEX_A.items()}
+    found = []
+    for month in months():
+        annex = annex_a_of_lists(annex_a_lists(histories, month), month_end=month_end_of(month).date(),
+                                 team_areas=teams)  # fmt: skip
+        table = annex_a_measure_table(annex, month, AUTHORITY, list(kpi_of), breakdowns=[])
+        table = table.loc[(table["cohort"] == "all") & (table["area"] != AREA_NOT_KNOWN)]
+        found.append(table.assign(kpi_id=table["measure"].map(kpi_of))[["month", "area", "kpi_id", "numerator",
+                                                                         "denominator"]])  # fmt: skip
+    figures = pd.concat(found, ignore_index=True).set_index(["month", "area", "kpi_id"])
+    replaced = rows.set_index(["month", "area", "kpi_id"])
+    chosen = replaced.index.isin(figures.index)
+    replaced.loc[chosen, ["numerator", "denominator"]] = figures.reindex(replaced.index[chosen]).to_numpy()
+    replaced.loc[chosen, "value"] = None
+    return replaced.reset_index()[rows.columns]
+
+
 def write_annex_a_sample(histories: Ssda903, out_dir: Path) -> None:
     """The last months' Annex A, from the same histories as their SSDA903 extracts, and team_area.csv."""
-    sizes = dict(zip(AREA_SHARE, [3, 2, 3, 1], strict=True))  # children in care teams in each area
-    teams = teams_of(list(sizes), list(sizes.values()))
+    teams = teams_of(list(TEAM_SIZES), list(TEAM_SIZES.values()))
     for month in months()[-ANNEX_A_MONTHS:]:
         _, form, name, style = [f for f in ANNEX_A_FORMS if f[0] <= month][-1]
-        lists = synthetic_annex_a(histories, month_end_of(month), SEED, style, AUTHORITY, sizes)
+        lists = annex_a_lists(histories, month, style)
         if style == WORDS:
             lists = {n: frame.rename(columns=HAND_TYPED) for n, frame in lists.items()}
             lists[8].insert(1, "Locality", lists[8]["Allocated Team "].map(teams))
@@ -251,7 +306,8 @@ def write_annex_a_sample(histories: Ssda903, out_dir: Path) -> None:
 def main() -> None:
     out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "sample"
     histories = care_histories()
-    write(excluding_uasc(from_the_extract(edge_cases(make_rows(np.random.default_rng(SEED))), histories)), out_dir)
+    rows = from_the_extract(edge_cases(make_rows(np.random.default_rng(SEED))), histories)
+    write(excluding_uasc(from_annex_a(rows, histories)), out_dir)
     write_ssda903(histories, out_dir)
     write_annex_a_sample(histories, out_dir)
 

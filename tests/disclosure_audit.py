@@ -544,10 +544,14 @@ def build(public: Reading, truth: dict[Var, float], domain: Domain) -> Model:
                 ("visits_in_timescale", "d"), ("health_assessment_up_to_date_all", "d"),
                 ("dental_check_up_to_date_all", "d"), ("cla_count", "n"))),
             (("m:health_assessment_up_to_date", "d"), ("m:dental_check_up_to_date", "d")),
+            (("m:placed_in_foster_care", "n"), ("m:foster_care_in_house", "d")),
             (("m:missing_12m", "n"), ("m:return_interview_offered", "d")),
             (("m:return_interview_offered", "n"), ("m:return_interview_accepted", "d")),
             (("m:leavers_in_touch", "d"), ("m:leavers_eet", "d")),
-            (("m:leavers_in_touch", "d"), ("m:leavers_suitable_accommodation", "d"))]  # fmt: skip
+            (("m:leavers_in_touch", "d"), ("m:leavers_suitable_accommodation", "d")),
+            (("m:leavers_19_21_in_touch", "d"), ("m:leavers_19_21_eet", "d")),
+            (("m:leavers_19_21_in_touch", "d"), ("m:leavers_19_21_suitable_accommodation", "d")),
+            (("m:missing_in_month", "n"), ("m:missing_in_month_share", "n"))]  # fmt: skip
     for key in keys:
         for (a, wa), (b, wb) in same:
             if key[0] == a and (other := (b, *key[1:])) in keyset:

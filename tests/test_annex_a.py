@@ -26,7 +26,7 @@ List 9 (care leavers):
   106 qualifying care leaver: no pathway plan duty, not the DfE's cohort
   107 former relevant, 17, refuses contact, X custody marked suitable (never suitable), P2 (EET), plan reviewed
       on D itself
-DfE cohort (former relevant, 17-21, not died or returned home): 101, 102, 107.
+DfE cohort (former relevant, 17-21, not died or returned home): 101, 102, 107; of them aged 19 to 21: 101.
 Pathway plan cohort (eligible, relevant, former relevant; not died): 101, 102, 103, 104, 107.
 """
 
@@ -203,6 +203,7 @@ def headline(folder: Path, measure: str, cohort: str = "all", area: str = "LA") 
         ("placed_out_of_area", (1, 3)),  # A Out; B In; E "in"
         ("placed_with_private_provider", (1, 3)),  # A "e) PR4 - Private provision"
         ("placed_in_foster_care", (1, 3)),  # A U6; B K2; E P1
+        ("foster_care_in_house", (0, 1)),  # A, the one child in foster care, with a private provider (PR4)
         ("no_allocated_worker", (2, 3)),  # B blank, E "Unallocated"
         ("missing_12m", (3, 4)),  # of A, B, C, E: A 2, C 1, E 1
         ("return_interview_offered", (2, 3)),  # of A, C, E: A a) Yes, C Y; E N
@@ -210,6 +211,9 @@ def headline(folder: Path, measure: str, cohort: str = "all", area: str = "LA") 
         ("leavers_in_touch", (1, 3)),  # of 101, 102, 107: 101
         ("leavers_eet", (2, 3)),  # 101 F3, 107 P2; 102 G5
         ("leavers_suitable_accommodation", (1, 3)),  # 101; 102 unsuitable; 107 custody is never suitable
+        ("leavers_19_21_in_touch", (1, 1)),  # 101 (19); 102 is 18, 107 17, 103 22
+        ("leavers_19_21_eet", (1, 1)),  # 101 F3
+        ("leavers_19_21_suitable_accommodation", (1, 1)),  # 101 D suitable
         ("pathway_plan_up_to_date", (3, 5)),  # 101, 103 (30/03, the first day in time), 107 (on D); not 102, 104
         # timescales.py's due dates on the cohorts: A, E looked after 12 months or more; B too for "_all"
         ("reviews_in_timescale", (1, 3)),  # A due 01/12/2019; B first due 13/09/2019; E due 15/09/2019
@@ -226,6 +230,24 @@ def test_each_measure_counts_the_children_worked_by_hand(
     numerator, denominator = headline(annex, measure)
     assert numerator == expected[0]
     assert denominator == expected[1] or (pd.isna(denominator) and pd.isna(expected[1]))
+
+
+def test_foster_care_in_house_is_the_authority_s_own_carers_of_the_children_in_foster_care(tmp_path: Path) -> None:
+    folder = tmp_path / MONTH / "annex_a"
+    since = "01/01/2018"
+    write_csv(folder / "list_8.csv", [
+        child(id="201", started=since, placement="U1", provider="PR1"),  # in house: counted
+        child(id="202", started=since, placement="f) U6: Foster placement - not FFA",
+              provider="b) PR1: Own provision"),  # counted
+        child(id="203", started=since, placement="U4", provider="PR4"),  # an independent fostering agency
+        child(id="204", started=since, placement="U3", provider="PR5"),  # voluntary sector
+        child(id="205", started=since, placement="U2", provider="PR2"),  # another authority's carers
+        child(id="206", started=since, placement="p) K2: Children's Homes", provider="PR1"),  # not in foster care
+        child(id="207", started=since, placement="U1", provider="PR1", ceased="01/09/2019"),  # not looked after at D
+    ])  # fmt: skip
+    write_csv(folder / "list_9.csv", LEAVERS)
+    assert headline(folder, "foster_care_in_house") == (2, 5)  # 201, 202 of 201-205
+    assert headline(folder, "placed_in_foster_care") == (5, 6)  # the same five children
 
 
 def test_every_measure_named_by_the_issue_is_registered_with_its_unit() -> None:

@@ -69,13 +69,13 @@ def test_the_overview_table_has_every_kpi_with_its_icons_and_the_uasc_figure(ren
     for row in rows:  # the words are beside each icon, not only in it
         for words in re.findall(r'aria-label="(?:Variation|Assurance): ([^"]*)"', row):
             assert f"</svg> {words}</td>" in row
-    # the cohort column: the three KPIs measured from the extract for children excluding UASC, and the four the
-    # sample's return gives for them (its cohort column)
+    # the cohort column: the four KPIs measured from the extract and the nine from Annex A for children excluding
+    # UASC (shown, or not shown to protect a count of 1-4), and the two the sample's return gives for them
     uasc = [re.findall(r"<td[^>]*>([^<]*)</td>", row)[1] for row in rows]
-    assert sum(v != "–" for v in uasc) == 7
+    assert sum(v != "–" for v in uasc) == 15
 
 
-def test_the_areas_side_by_side_name_every_area_the_authority_first(rendered: Path) -> None:
+def test_the_areas_side_by_side_name_every_area_the_authority_first(rendered: Path, rendered_internal: Path) -> None:
     html = page(rendered)
     areas = table(html, "areas")
     assert re.findall(r'<th scope="col">([^<]*)</th>', areas) == [
@@ -84,13 +84,19 @@ def test_the_areas_side_by_side_name_every_area_the_authority_first(rendered: Pa
     assert areas.count('<th scope="row"') == 24 and areas.count("this-area") == 24  # Kent's column marked
     west = table(page(rendered, "west-kent"), "areas")
     assert "West Kent (this page)" in west and west.count("this-area") == 24
-    section = html[html.index('class="lacperf-areas"') : html.index('<table id="T_areas"')]
-    standouts = [html_text.unescape(s) for s in re.findall(r"<li>(.*?)</li>", section)]
-    assert standouts, "the sample has areas rated apart from Kent"
-    for sentence in standouts:  # each names an area, its figure and rating, and Kent's
-        assert re.match(
-            r"[^:]+: (East|North|South|West) Kent .+ \((Red|Green)\) against Kent's .+ \((Green|Amber|Red)\)", sentence
-        )
+    # the sample's areas rated apart from Kent (North Kent's care leavers in suitable accommodation, Red against
+    # Kent's Amber) are the internal edition's: the public edition hides each of them this month (a figure of 1-4
+    # children, or one hidden to protect such a count), and names only what it shows
+    for edition, folder in (("public", rendered), ("internal", rendered_internal)):
+        paper = page(folder)
+        section = paper[paper.index('class="lacperf-areas"') : paper.index('<table id="T_areas"')]
+        standouts = [html_text.unescape(s) for s in re.findall(r"<li>(.*?)</li>", section)]
+        assert standouts or edition == "public", "the sample has areas rated apart from Kent"
+        for sentence in standouts:  # each names an area, its figure and rating, and Kent's
+            assert re.match(
+                r"[^:]+: (East|North|South|West) Kent .+ \((Red|Green)\) against Kent's .+ \((Green|Amber|Red)\)",
+                sentence,
+            )
 
 
 def download(html: str, name: str) -> pd.DataFrame:
@@ -168,9 +174,14 @@ def test_a_breakdown_lists_age_bands_by_age() -> None:
 
     section = present.breakdown_section(load_appendix(SAMPLE_MONTH, "Kent"), "age_band")
     rows = re.findall(r'<tr><th scope="row">([^<]*)</th><td>([^<]*)</td>', section)
-    first_kpi = [group for title, group in rows if title == rows[0][0]]
-    # every band, and the children of no known age last: a computed KPI lists each group (docs/disclosure-control.md)
-    assert first_kpi == ["under 1", "1-4", "5-9", "10-15", "16 and over", "unknown"]
+    # every band, and the children of no known age last: a computed KPI lists each group, children or none
+    # (docs/disclosure-control.md); 3 or more placements is one
+    stability = [group for title, group in rows if title.startswith("Children in care with 3 or more placements")]
+    assert stability == ["under 1", "1-4", "5-9", "10-15", "16 and over", "unknown"]
+    order = {group: i for i, group in enumerate(stability)}
+    for kpi in dict.fromkeys(title for title, _ in rows):  # and every KPI's bands in the same order
+        bands = [order[group] for title, group in rows if title == kpi]
+        assert bands == sorted(bands), kpi
 
 
 def cells_of(html: str, table_id: str) -> list[list[str]]:

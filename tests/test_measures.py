@@ -123,6 +123,14 @@ def test_missing_in_month_counts_missing_not_away(data: Ssda903) -> None:
     assert rows(data, "missing_in_month")["CHILD"].tolist() == ["001"]  # 002 was away (A); 006 went missing in May
 
 
+def test_missing_in_month_share_is_of_every_child_looked_after_in_the_month(data: Ssda903) -> None:
+    result = rows(data, "missing_in_month_share")
+    # 003 had short breaks only; 004 was looked after in June until it ended on D; 007 came into care on 10 June
+    assert result["CHILD"].tolist() == ["001", "002", "004", "005", "006", "007"]
+    assert result.loc[result["numerator"], "CHILD"].tolist() == ["001"]  # 1 of 6: 002 was away, 006 missing in May
+    assert result.set_index("CHILD")["as_at"].loc[["001", "004"]].tolist() == [pd.Timestamp("2019-06-15"), D]
+
+
 def test_a_uasc_is_uasc_until_the_day_status_ends(data: Ssda903) -> None:
     assert uasc_at(data, D).tolist() == ["007"]  # DUC 1 July 2019 is after D
     assert uasc_at(data, pd.Timestamp("2019-07-01")).tolist() == []

@@ -91,7 +91,7 @@ def test_render_quarter_on_the_sample(tmp_path: Path) -> None:
     table = html[html.index('<table id="T_quarter"') : html.index("</table>", html.index('<table id="T_quarter"'))]
     assert table.count('<th scope="row"') == 24 and table.count("<td") == 24 * 10  # 24 KPIs, each with 10 figures
     assert "Ratings that changed since last quarter" in html
-    assert "(2 of 3 months)" in html  # West Kent's return interviews are missing for September
+    assert "(2 of 3 months)" in html  # West Kent's review participation is missing for September
 
 
 def test_a_quarter_is_named_as_the_financial_year_names_it(tmp_path: Path) -> None:

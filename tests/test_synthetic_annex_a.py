@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lacperf_helpers.ingest.annex_a import read_annex_a
+from lacperf_helpers.ingest.annex_a import annex_a_of_lists, read_annex_a
 from lacperf_helpers.ingest.annex_a_codes import (
     CEASED_LOOKED_AFTER,
     CHILD_ID,
@@ -101,3 +101,20 @@ def test_an_unknown_style_is_refused(histories) -> None:  # type: ignore[no-unty
     with pytest.raises(ValueError, match="style 'fancy': one of template, codes, words"):
         synthetic_annex_a(histories, AT, style="fancy")
     assert STYLES == ("template", "codes", "words")
+
+
+@pytest.mark.parametrize("style", ["template", "codes", "words"])
+def test_lists_read_in_memory_are_the_lists_read_from_their_files(histories, style: str, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # data/make_sample.py derives the return's figures of months without a file from the lists in memory: they
+    # must be what the files would give, list by list and in the measures (areas by the same teams)
+    lists = synthetic_annex_a(histories, AT, style=style, authority="Kent")
+    write_annex_a(lists, tmp_path, "xlsx", team_areas=teams_of(AREAS))
+    from_files = read_annex_a(tmp_path, month_end=AT.date())
+    in_memory = annex_a_of_lists(lists, month_end=AT.date(), team_areas=teams_of(AREAS))
+    assert in_memory.problems.loc[in_memory.problems["severity"] == "error"].empty
+    assert sorted(in_memory.lists) == sorted(from_files.lists) == [8, 9, 10, 11]
+    for n, frame in from_files.lists.items():
+        pd.testing.assert_frame_equal(in_memory.lists[n], frame)
+    assert in_memory.team_areas.to_dict() == from_files.team_areas.to_dict()
+    both = [annex_a_measure_table(a, "2019-09", "LA", breakdowns=[]) for a in (in_memory, from_files)]
+    pd.testing.assert_frame_equal(both[0], both[1])

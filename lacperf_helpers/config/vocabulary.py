@@ -62,6 +62,7 @@ MEASURE_UNITS: dict[str, str] = {
     "placement_stability_long": "percent",
     "adopted_of_leavers": "percent",
     "missing_in_month": "count",
+    "missing_in_month_share": "percent",
     "care_leavers_in_touch": "percent",
     "care_leavers_eet": "percent",
     "care_leavers_suitable_accommodation": "percent",
@@ -82,6 +83,7 @@ ANNEX_A_MEASURE_UNITS: dict[str, str] = {
     "placed_out_of_area": "percent",
     "placed_with_private_provider": "percent",
     "placed_in_foster_care": "percent",
+    "foster_care_in_house": "percent",
     "missing_12m": "percent",
     "return_interview_offered": "percent",
     "return_interview_accepted": "percent",
@@ -89,6 +91,9 @@ ANNEX_A_MEASURE_UNITS: dict[str, str] = {
     "pathway_plan_up_to_date": "percent",
     "leavers_suitable_accommodation": "percent",
     "leavers_eet": "percent",
+    "leavers_19_21_in_touch": "percent",
+    "leavers_19_21_suitable_accommodation": "percent",
+    "leavers_19_21_eet": "percent",
     "no_allocated_worker": "percent",
 }
 

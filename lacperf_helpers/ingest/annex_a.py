@@ -242,6 +242,35 @@ def read_annex_a(folder: Path, *, month_end: date) -> AnnexA:
     return AnnexA(lists, found_all, sources, absent, child_areas, team_areas, at)
 
 
+def annex_a_of_lists(
+    lists: Mapping[int, pd.DataFrame], *, month_end: date, team_areas: Mapping[str, str] | None = None
+) -> AnnexA:
+    """The Annex A of lists held in memory (as synthetic_annex_a makes them; dates as Timestamps), typed by the
+    same rules as read_annex_a's CSVs (each list passes through CSV text as write_annex_a writes it), with
+    `team_areas` as team_area.csv's map. What the rules find is in `.problems`. Lets data/make_sample.py derive
+    the return's figures of every month from the Annex A the generator would write, without writing it."""
+    at = pd.Timestamp(month_end)
+    typed_lists, sources, absent, problems = {}, {}, {}, []
+    for number, frame in sorted(lists.items()):
+        out = frame.copy()
+        for column in out.columns:
+            if pd.api.types.is_datetime64_any_dtype(out[column]):
+                out[column] = out[column].dt.strftime("%d/%m/%Y").fillna("")
+        where = f"list_{number} (in memory)"
+        rows = pd.read_csv(io.StringIO(out.to_csv(index=False)), dtype=str, keep_default_na=False)
+        rows.index = pd.RangeIndex(2, len(rows) + 2)  # spreadsheet rows, the header on row 1
+        typed = _read_list(number, _Raw(where, 1, [str(c).strip() for c in rows.columns], _by_position(rows)), at)
+        if typed is None:
+            raise ValueError(f"List {number}: its columns are not Annex A's")
+        typed_lists[number], sources[number], absent[number], read = typed
+        problems.append(read)
+    teams = pd.Series(dict(team_areas or {}), dtype=object)
+    teams.index = teams.index.map(_normal)
+    identifiers = {str(c) for n, frame in typed_lists.items() for c in frame[KEY[n]].dropna()}
+    found = mask_personal(combine(problems), identifiers)
+    return AnnexA(typed_lists, found, sources, absent, team_areas=teams, month_end=at)
+
+
 def _by_position(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.set_axis(range(frame.shape[1]), axis=1)
 

@@ -63,10 +63,12 @@ from lacperf_helpers.measures.registry import EET, NOT_CARE_LEAVERS
 # care leavers the DfE measures (SSDA903 OC3): former relevant children aged 17 to 21
 DFE_CARE_LEAVERS = "Former relevant child"
 CARE_LEAVER_AGES = (17, 21)
+OLDER_CARE_LEAVER_AGES = (19, 21)  # the DfE's published figures split them: 17 and 18, and 19 to 21
 # who must have a pathway plan (Children Act 1989 s.23E, Care Leavers (England) Regulations 2010 reg. 6)
 PATHWAY_PLAN_LEAVERS = frozenset({"Eligible child", "Relevant child", "Former relevant child"})
 PATHWAY_PLAN_REVIEW_MONTHS = 6  # Care Leavers (England) Regulations 2010, reg. 7(2)
 PRIVATE_PROVIDER = "PR4"
+OWN_PROVISION = "PR1"  # the authority's own: for a foster placement, its own foster carers
 FOSTER_PLACEMENTS = frozenset({"U1", "U2", "U3", "U4", "U5", "U6"})
 # a worker's cell that says no one is allocated (blank is the same)
 UNALLOCATED = frozenset({"unallocated", "not allocated", "none", "no worker", "vacant", "n/a", "na", "-"})
@@ -99,10 +101,13 @@ SAME_CHILDREN: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
     (("placements_3plus_12m", "denominator"), ("health_assessment_up_to_date_all", "denominator")),
     (("placements_3plus_12m", "denominator"), ("dental_check_up_to_date_all", "denominator")),
     (("health_assessment_up_to_date", "denominator"), ("dental_check_up_to_date", "denominator")),
+    (("placed_in_foster_care", "numerator"), ("foster_care_in_house", "denominator")),
     (("missing_12m", "numerator"), ("return_interview_offered", "denominator")),
     (("return_interview_offered", "numerator"), ("return_interview_accepted", "denominator")),
     (("leavers_in_touch", "denominator"), ("leavers_eet", "denominator")),
     (("leavers_in_touch", "denominator"), ("leavers_suitable_accommodation", "denominator")),
+    (("leavers_19_21_in_touch", "denominator"), ("leavers_19_21_eet", "denominator")),
+    (("leavers_19_21_in_touch", "denominator"), ("leavers_19_21_suitable_accommodation", "denominator")),
     (("placements_3plus_12m", "denominator"), ("cla_count", "numerator")),
 )
 
@@ -156,12 +161,12 @@ def age_at_month_end(table: pd.DataFrame, at: pd.Timestamp) -> pd.Series:
     return years.where(years.notna(), table[AGE].astype("float64"))
 
 
-def care_leavers(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
-    """List 9's care leavers the DfE measures: former relevant children aged 17 to 21 at D, those who died
-    or returned home to parents for 6 months or more (LA in Touch Died, Rhom) left out."""
+def care_leavers(annex: AnnexA, at: pd.Timestamp, ages: tuple[int, int] = CARE_LEAVER_AGES) -> pd.DataFrame:
+    """List 9's care leavers the DfE measures: former relevant children aged 17 to 21 (or `ages`) at D, those
+    who died or returned home to parents for 6 months or more (LA in Touch Died, Rhom) left out."""
     table = annex.list(LIST_9)
     age = age_at_month_end(table, at)
-    inside = (table[ELIGIBILITY] == DFE_CARE_LEAVERS) & age.between(*CARE_LEAVER_AGES)
+    inside = (table[ELIGIBILITY] == DFE_CARE_LEAVERS) & age.between(*ages)
     inside &= ~table[IN_TOUCH].isin(NOT_CARE_LEAVERS)
     return table.loc[inside.fillna(False).to_numpy(dtype=bool)]
 
@@ -240,8 +245,8 @@ def health_assessment_up_to_date_all(annex: AnnexA, at: pd.Timestamp) -> pd.Data
 @measure("dental_check_up_to_date", "Children looked after for 12 months or more with a dental check in 12 months",
          "percent", "H",
          "Of children looked after at the month end and continuously for at least 12 months, those whose last "
-         "dental check was within the 12 months to it (the DfE's SSDA903 OC2 reading); none recorded is not "
-         "up to date.")  # fmt: skip
+         "dental check was within the 12 months to it (OC2 of the children looked after return to the DfE, "
+         "SSDA903); none recorded is not up to date.")  # fmt: skip
 def dental_check_up_to_date(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
     return _timescale(annex, at, "dental_check", _long_looked_after(annex, at))
 
@@ -285,6 +290,18 @@ def placed_in_foster_care(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
     return _rows(table, table[PLACEMENT_TYPE].isin(FOSTER_PLACEMENTS))
 
 
+@measure("foster_care_in_house", "Children in foster care placed with the authority's own foster carers", "percent",
+         "H",
+         "Of children looked after at the month end in a foster placement (Placement Type U1-U6: "
+         "placed_in_foster_care's children), those whose Placement Provider is PR1 (the authority's own "
+         "provision), rather than another authority (PR2), the private sector (PR4: independent fostering "
+         "agencies) or the voluntary sector (PR5).")  # fmt: skip
+def foster_care_in_house(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
+    table = looked_after(annex, at)
+    table = table.loc[table[PLACEMENT_TYPE].isin(FOSTER_PLACEMENTS).to_numpy(dtype=bool)]
+    return _rows(table, table[PLACEMENT_PROVIDER] == OWN_PROVISION)
+
+
 @measure("missing_12m", "Children looked after who went missing in the last 12 months", "percent", "L",
          "Of children looked after at any time in the 12 months to the month end (List 8: started on or before "
          "it, not ceased before the 12 months began), those with one or more episodes missing from their "
@@ -318,7 +335,8 @@ def return_interview_accepted(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
 
 @measure("leavers_in_touch", "Care leavers the authority is in touch with", "percent", "H",
          "List 9's former relevant care leavers aged 17 to 21 at the month end, those who died or returned home "
-         "(LA in Touch Died, Rhom) left out: LA in Touch Yes (the DfE's SSDA903 OC3 reading).")  # fmt: skip
+         "(LA in Touch Died, Rhom) left out: LA in Touch Yes (OC3 of the children looked after return to the "
+         "DfE, SSDA903).")  # fmt: skip
 def leavers_in_touch(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
     table = care_leavers(annex, at)
     return _rows(table, table[IN_TOUCH] == "YES")
@@ -336,8 +354,33 @@ def leavers_eet(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
          "Suitable); no fixed abode (S) and custody (X) are never suitable, as the DfE's codes have it.")  # fmt: skip
 def leavers_suitable_accommodation(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
     table = care_leavers(annex, at)
-    suitable = (table[SUITABILITY] == "Suitable") & ~table[ACCOMMODATION].isin(["S", "X"])
-    return _rows(table, suitable)
+    return _rows(table, _suitable(table))
+
+
+def _suitable(table: pd.DataFrame) -> pd.Series:
+    return (table[SUITABILITY] == "Suitable") & ~table[ACCOMMODATION].isin(["S", "X"])
+
+
+@measure("leavers_19_21_in_touch", "Care leavers aged 19 to 21 the authority is in touch with", "percent", "H",
+         "As leavers_in_touch, of the care leavers aged 19 to 21 at the month end (the DfE publishes them apart "
+         "from those aged 17 and 18).")  # fmt: skip
+def leavers_19_21_in_touch(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
+    table = care_leavers(annex, at, OLDER_CARE_LEAVER_AGES)
+    return _rows(table, table[IN_TOUCH] == "YES")
+
+
+@measure("leavers_19_21_eet", "Care leavers aged 19 to 21 in education, employment or training", "percent", "H",
+         "As leavers_eet, of the care leavers aged 19 to 21 at the month end.")  # fmt: skip
+def leavers_19_21_eet(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
+    table = care_leavers(annex, at, OLDER_CARE_LEAVER_AGES)
+    return _rows(table, table[ACTIVITY].isin(EET))
+
+
+@measure("leavers_19_21_suitable_accommodation", "Care leavers aged 19 to 21 in suitable accommodation", "percent",
+         "H", "As leavers_suitable_accommodation, of the care leavers aged 19 to 21 at the month end.")  # fmt: skip
+def leavers_19_21_suitable_accommodation(annex: AnnexA, at: pd.Timestamp) -> pd.DataFrame:
+    table = care_leavers(annex, at, OLDER_CARE_LEAVER_AGES)
+    return _rows(table, _suitable(table))
 
 
 @measure("pathway_plan_up_to_date", "Care leavers with a pathway plan reviewed in the last 6 months", "percent", "H",
@@ -403,6 +446,9 @@ LIST_OF: dict[str, int] = {
     "leavers_in_touch": LIST_9,
     "leavers_eet": LIST_9,
     "leavers_suitable_accommodation": LIST_9,
+    "leavers_19_21_in_touch": LIST_9,
+    "leavers_19_21_eet": LIST_9,
+    "leavers_19_21_suitable_accommodation": LIST_9,
     "pathway_plan_up_to_date": LIST_9,
 }  # fmt: skip  (every other measure counts List 8's children)
 

@@ -85,6 +85,7 @@ SAME_CHILDREN: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
     (("care_leavers_in_touch", "denominator"), ("care_leavers_eet", "denominator")),  # the OC3 cohort
     (("care_leavers_in_touch", "denominator"), ("care_leavers_suitable_accommodation", "denominator")),
     (("health_assessment", "denominator"), ("dental_check_903", "denominator")),  # the OC2 cohort
+    (("missing_in_month", "numerator"), ("missing_in_month_share", "numerator")),  # who went missing in the month
 )
 
 
@@ -287,6 +288,22 @@ def missing_in_month(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     went = table.loc[(table["MISSING"] == "M") & (table["MIS_START"] >= first) & (table["MIS_START"] <= at)]
     went = went.loc[went["CHILD"].isin(looked_after)].sort_values(["CHILD", "MIS_START"]).drop_duplicates("CHILD")
     return _count(went["CHILD"], went["MIS_START"])  # as at the first time in the month
+
+
+@measure("missing_in_month_share", "Children looked after who went missing in the month", "percent", "L",
+         "Of children looked after at any time in the month, those with a missing episode (MISSING M) begun in it: "
+         "missing_in_month's children over every child looked after in the month.")  # fmt: skip
+def missing_in_month_share(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = episodes(data)
+    first = month_start(at)
+    during = eps.loc[(eps["DECOM"] <= at) & (eps["DEC"].isna() | (eps["DEC"] >= first))]
+    # a child is read as they stood on the last day looked after in the month, or when they first went missing
+    ended = during["DEC"].notna() & (during["DEC"] <= at)
+    last_day = during["DEC"].where(ended, at).groupby(during["CHILD"]).max()
+    went = missing_in_month(data, at).set_index("CHILD")["as_at"]
+    children = last_day.index.to_series()
+    as_at = _lookup(children, went).fillna(_lookup(children, last_day))
+    return _rows(children, children.isin(went.index)).assign(as_at=as_at.to_numpy())
 
 
 def _oc3(data: Ssda903) -> pd.DataFrame:
