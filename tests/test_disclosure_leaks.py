@@ -15,6 +15,7 @@ from lacperf_helpers.config.cohorts import load_cohorts
 from lacperf_helpers.config.definitions import load_kpis, load_settings
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.disclose.solver import hidden_keys
+from lacperf_helpers.measures.annex_a import NESTED
 from lacperf_helpers.measures.figures import load_returns
 from lacperf_helpers.month.data import decide_month
 from lacperf_helpers.present.quarterly import load_quarter_appendix
@@ -75,6 +76,14 @@ def test_a_groups_row_being_there_says_nothing_of_its_children(sample_measures: 
     ]  # fmt: skip
     assert short_breaks["withheld"].tolist() == ["c"]  # V4 is a short break, which no measure counts: 0, hidden
     assert short_breaks["numerator"].isna().all()
+
+
+def test_no_measure_is_shown_beside_one_holding_its_children(sample_measures: pd.DataFrame) -> None:
+    # care leavers 17-21 in touch less those 19-21 in touch is the 17- and 18-year-olds in touch, a count no sum
+    # holds: the public table shows the DfE's 19-21 (a KPI's), none of the wider measure
+    for narrower, wider in NESTED:
+        assert sample_measures.loc[sample_measures["measure"] == wider, "withheld"].eq("c").all(), wider
+        assert sample_measures.loc[sample_measures["measure"] == narrower, "numerator"].notna().any(), narrower
 
 
 def test_no_shown_figure_leaves_out_1_to_4_children(sample_measures: pd.DataFrame, tmp_path: Path) -> None:

@@ -209,12 +209,13 @@ def _period_prefixes(frame: pd.DataFrame) -> list[str]:
 
 def hide_in_measures(
     table: pd.DataFrame, rule: DisclosureRule, authority: str, cohorts: CohortCatalogue | None = None,
-    edition: Edition = Edition.PUBLIC, same_children: tuple[Twin, ...] = (),
+    edition: Edition = Edition.PUBLIC, same_children: tuple[Twin, ...] = (), wider: frozenset[str] = frozenset(),
 ) -> Published:  # fmt: skip
     """The SSDA903 measures table for export. Public: its small figures hidden (`withheld` says what stands for
     each), decided as the KPI measured by a measure decides it (the same figures, the same sums); cohorts and
-    breakdowns not published exactly (`CohortCatalogue.published_exactly`) not shown at all. Internal: every
-    figure exact."""
+    breakdowns not published exactly (`CohortCatalogue.published_exactly`), and measures holding another's
+    children (`wider`: one less the other is a count no sum holds), not shown at all. Internal: every figure
+    exact."""
     grid = missing_from_grid(table, cohorts or load_cohorts())
     if edition is Edition.INTERNAL:
         return _published(_in_grid_order(table, grid).assign(withheld=""), edition)
@@ -223,7 +224,7 @@ def hide_in_measures(
     # start, as the month's decision hides them (month/data.py): only a cohort's total is published. They are
     # decided with the rest all the same: a reader bounds them (a group of all children less the unaccompanied
     # children in all), and the sums must keep what they bound from narrowing a count of 1-4
-    exact = _published_exactly(figures, cohorts)
+    exact = _published_exactly(figures, cohorts) & ~figures["kpi_id"].isin(wider)
     groups = exact & (figures["cohort"] != ALL) & (figures["breakdown"] != TOTAL)
     hidden = hidden_keys(
         figures.loc[exact], None, rule, authority, cohorts and cohorts.exact_only(), same_children=same_children,

@@ -39,8 +39,8 @@ from lacperf_helpers.ingest.returns import require_month, return_authority
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
+from lacperf_helpers.measures.annex_a import NESTED, annex_a_measure_table
 from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILDREN
-from lacperf_helpers.measures.annex_a import annex_a_measure_table
 from lacperf_helpers.measures.figures import check_kpi_polarity, input_problems, load_returns_to, reconciliation
 from lacperf_helpers.measures.registry import SAME_CHILDREN as SSDA903_SAME_CHILDREN
 from lacperf_helpers.measures.registry import measure_table
@@ -50,6 +50,7 @@ from lacperf_helpers.rate.scorecard import order_areas, with_slice
 
 # counts that are the same children in two measures, of either source (disclosure hides both or neither)
 SAME_CHILDREN = SSDA903_SAME_CHILDREN + ANNEX_A_SAME_CHILDREN
+WIDER = frozenset(wide for _, wide in NESTED)  # the public edition of the measures shows none of their figures
 
 
 def check_inputs(month: str, *, inputs: Inputs, before_work: Callable[[], None] | None = None) -> list[str]:
@@ -348,7 +349,7 @@ def measures_published(
 ) -> pd.DataFrame:
     """A measures table (measure_table) as `lacperf measures` publishes it in `edition`."""
     authority = settings.authority or ""
-    return hide_in_measures(table, settings.disclosure, authority, cohorts, edition, SAME_CHILDREN).frame
+    return hide_in_measures(table, settings.disclosure, authority, cohorts, edition, SAME_CHILDREN, WIDER).frame
 
 
 def month_measures(
@@ -374,7 +375,7 @@ def month_measures(
     if not tables:
         return None
     table = pd.concat(tables, ignore_index=True)
-    view = hide_in_measures(table, rule, authority, cohorts, edition, SAME_CHILDREN)
+    view = hide_in_measures(table, rule, authority, cohorts, edition, SAME_CHILDREN, WIDER)
     return published_rows(view, view.frame["measure"].isin(measures)) if measures else view
 
 
