@@ -75,9 +75,24 @@ class Line:
         parts = []
         for run in self.vertices:
             (x0, y0), rest = run[0], run[1:]
-            moves = self._steps(_n(y0), rest) if self.step else [f"L{_n(x)},{_n(y)}" for x, y in rest]
+            moves = self._steps(_n(y0), rest) if self.step else self._lines(_n(y0), rest)
             parts.append(f"M{_n(x0)},{_n(y0)}" + "".join(moves))
         return "".join(parts)
+
+    @staticmethod
+    def _lines(at: str, rest: tuple[tuple[float, float], ...]) -> list[str]:
+        """Straight to each month; a level stretch (an average or a process limit, for months on end) is one
+        stroke across, the same line in a fraction of the characters."""
+        moves: list[str] = []
+        for x, y in rest:
+            if _n(y) != at:
+                moves.append(f"L{_n(x)},{_n(y)}")
+                at = _n(y)
+            elif moves and moves[-1].startswith("H"):
+                moves[-1] = f"H{_n(x)}"
+            else:
+                moves.append(f"H{_n(x)}")
+        return moves
 
     @staticmethod
     def _steps(at: str, rest: tuple[tuple[float, float], ...]) -> list[str]:
