@@ -78,10 +78,11 @@ class Table:
 
 
 def lab_styles() -> Section:
-    """The appendix's stylesheet, for JupyterLab: the sections then look as they do on the rendered page
-    (the rating colours, the icons, the tables). The rendered page has it already."""
+    """The appendix's stylesheet and the icons' drawings, for JupyterLab: the sections then look as they do on
+    the rendered page (the rating colours, the icons, the tables). The rendered page has them already."""
     css = (TEMPLATES / "appendix.css").read_text()
-    return Section("<style>{}</style>").format(Markup(css))  # our own file, not data
+    drawings = icons.symbols(icons.every_icon())
+    return Section("<style>{}</style>{}").format(Markup(css), drawings)  # our own file, not data
 
 
 def table_section(table: Table) -> Section:
