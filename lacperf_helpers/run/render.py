@@ -290,6 +290,7 @@ def _exporter() -> AppendixExporter:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    exporter.register_filter("minified_css", stylesheet.minified)  # the page's own stylesheet, in the template
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY_TAG}, enabled=True), enabled=True
     )
