@@ -350,6 +350,6 @@ def to_svg(drawing: KpiChartDrawing, text_alternative: str, font: str) -> Markup
         tick=TICK,
         label_gap=LABEL_GAP,
         label_drop=0.32 * FONT_SIZE,  # a y label's middle on its tick (Vega's dy of 0.32em), kept in its y
-        point_colour=SIGNAL_COLOURS["None"],
+        point_colours=[SIGNAL_COLOURS[s] for s in ("None", "Improving", "Concerning")],  # a group each, unusual on top
         reference_width=REFERENCE_WIDTH,
     )
