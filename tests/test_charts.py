@@ -84,7 +84,8 @@ def test_svg_is_inline_with_hover_titles_and_a_text_alternative() -> None:
     assert "<script" not in html and 'xmlns="http://www.w3.org/2000/svg"' in html
     assert "<title>September 2019: 92.5% (37 of 40 children), Green</title>" in html
     assert "<title>England 2018/19: 88.0%</title>" in html
-    assert html.count("<title>") == 3 + 1 + 5  # each month, England, and each line (target, floor, limits, mean)
+    assert html.count("<title>") == 3 + 1 + 4  # each month, England, each line (target, floor, the limits, mean)
+    assert html.count("<title>Process limit</title>") == 1  # the upper and lower limits: one path, one title
     assert "Green" not in re.sub(r"<title>[^<]*</title>|aria-label=\"[^\"]*\"|<figcaption>.*", "", html)
     assert html.endswith("<figcaption>Reviews on time: 92.5% in September 2019, rated Green.</figcaption></figure>")
     svg = re.search(r"<svg .*</svg>", html, re.S)

@@ -335,12 +335,31 @@ def draw(
     )
 
 
+def _strokes(lines: tuple[Line, ...]) -> list[tuple[str, Line]]:
+    """Each line's path, lines of the same look and title one after another drawn as one (the upper and lower
+    process limits: one element and one hover title, not two)."""
+    strokes: list[tuple[str, Line]] = []
+    for ln in lines:
+        last = strokes[-1][1] if strokes else None
+        if last is not None and (last.title, last.colour, last.width, last.dash) == (
+            ln.title,
+            ln.colour,
+            ln.width,
+            ln.dash,
+        ):
+            strokes[-1] = (strokes[-1][0] + ln.path, last)
+        else:
+            strokes.append((ln.path, ln))
+    return strokes
+
+
 def to_svg(drawing: KpiChartDrawing, text_alternative: str, font: str) -> Markup:
     """The drawing as inline SVG: one image named by its text alternative; each month's point and each
     reference line has a hover title."""
     return render(
         "kpi_chart.svg.j2",
         d=drawing,
+        strokes=_strokes(drawing.lines),
         text=text_alternative,
         font=font,
         n=_n,
