@@ -45,8 +45,27 @@ def test_variation_icons_say_which_side_as_mdc_does(verdict: str, polarity: str,
     shown = icons.variation(verdict, polarity)
     assert shown is not None and (shown.words, shown.letter) == (words, letter)
     svg = icons.icon(shown, "variation")
-    assert f'aria-label="Variation: {words}"' in svg and (f">{letter}</text>" in svg) == bool(letter)
+    drawing = icons.symbols([icons.symbol_id(shown, "variation")])  # the page's one drawing of this icon
+    assert f'aria-label="Variation: {words}"' in svg and (f">{letter}</text>" in drawing) == bool(letter)
     assert icons.variation(spc.TOO_FEW_POINTS, polarity) is None
+
+
+def test_a_page_carries_one_drawing_of_each_icon_it_shows_and_no_other() -> None:
+    from lacperf_helpers.run.render import with_icon_drawings
+
+    met, improving = icons.assurance(spc.CONSISTENTLY_MET), icons.variation(spc.SPECIAL_IMPROVING, "L")
+    assert met is not None and improving is not None
+    shown = [icons.icon(met, "assurance"), icons.icon(met, "assurance"), icons.icon(improving, "variation")]
+    page = with_icon_drawings(f"<html><body class='x'><p>{''.join(shown)}</p></body></html>")
+    drawn = re.findall(r'<symbol id="([^"]+)"', page)
+    assert drawn == ["mdc-assurance-target-always-met", "mdc-variation-unusual-improvement-l"]
+    assert page.index("<symbol") < page.index('<use href="#mdc-variation-unusual-improvement-l"')
+    assert 'aria-hidden="true"' in page.split("<symbol")[0]  # the drawings are not read out; each icon is named
+    plain = "<html><body><p>no icons</p></body></html>"
+    assert with_icon_drawings(plain) == plain
+    assert len(icons.every_icon()) == 10  # 7 variation (H and L sides), 3 assurance
+    with pytest.raises(ValueError, match="mdc-variation-made-up"):
+        icons.symbols(["mdc-variation-made-up"])
 
 
 def test_assurance_icons_read_without_colour() -> None:

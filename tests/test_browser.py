@@ -82,7 +82,7 @@ def test_the_appendix_opens_offline_without_errors(
     for i in range(charts.count()):  # every chart drawn, with something in it
         box = charts.nth(i).locator("svg").bounding_box()
         assert box is not None and box["width"] > 100 and box["height"] > 100
-        assert charts.nth(i).locator("svg path, svg rect").count() > 10
+        assert charts.nth(i).locator("svg path, svg rect, svg circle").count() > 10  # bands, lines, points
     page.close()
 
 

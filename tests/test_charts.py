@@ -73,7 +73,7 @@ def test_ratings_grid_is_a_table_of_letters_and_colours() -> None:
         [("rag rag-no-data", "–"), ("rag rag-no-data", "–")],  # B has no August row at all: no data, not a gap
         [("rag rag-green", "G"), ("rag rag-red", "R")],
     ]
-    assert 'title="September 2019: Red"' in html and "<caption>Ratings of 2 KPIs</caption>" in html
+    assert re.findall(r'title="([^"]*)">R<', html) == ["Red"] and "<caption>Ratings of 2 KPIs</caption>" in html
 
 
 def test_svg_is_inline_with_hover_titles_and_a_text_alternative() -> None:
@@ -84,7 +84,8 @@ def test_svg_is_inline_with_hover_titles_and_a_text_alternative() -> None:
     assert "<script" not in html and 'xmlns="http://www.w3.org/2000/svg"' in html
     assert "<title>September 2019: 92.5% (37 of 40 children), Green</title>" in html
     assert "<title>England 2018/19: 88.0%</title>" in html
-    assert html.count("<title>") == 3 + 1 + 5  # each month, England, and each line (target, floor, limits, mean)
+    assert html.count("<title>") == 3 + 1 + 4  # each month, England, each line (target, floor, the limits, mean)
+    assert html.count("<title>Process limit</title>") == 1  # the upper and lower limits: one path, one title
     assert "Green" not in re.sub(r"<title>[^<]*</title>|aria-label=\"[^\"]*\"|<figcaption>.*", "", html)
     assert html.endswith("<figcaption>Reviews on time: 92.5% in September 2019, rated Green.</figcaption></figure>")
     svg = re.search(r"<svg .*</svg>", html, re.S)
@@ -110,8 +111,8 @@ def test_each_point_sits_on_its_months_tick_and_none_beyond_the_last() -> None:
         }
     )  # fmt: skip
     svg = charts.kpi_chart_svg(charts.kpi_chart_frames(many, "percent", 1, "children", "H"), "A chart")
-    ticks = {label: float(x) for x, label in re.findall(r'<text x="([\d.]+)" y="[\d.]+"[^>]*>(\w{3} \d\d)</text>', svg)}
-    dots = dict(re.findall(r'translate\(([\d.]+),[\d.]+\)" fill="[^"]+"><title>(\w+ \d{4}):', svg))
+    ticks = {label: float(x) for x, label in re.findall(r'<text x="([\d.]+)"[^>]*>(\w{3} \d\d)</text>', svg)}
+    dots = dict(re.findall(r'(?:cx="|d="M)([\d.]+)[^>]*><title>(\w+ \d{4}):', svg))  # a circle's or a triangle's
     dots = {month: x for x, month in dots.items()}
     assert ticks, "the axis has month labels"
     for label, x in ticks.items():  # 'Jan 19' is where January 2019's point is

@@ -79,3 +79,17 @@ def test_a_download_is_percent_encoded_only_where_a_data_url_needs_it() -> None:
     assert unquote(encoded) == csv
     assert encoded.startswith("area,kpi,value%0ASouth Kent,%22Care leavers, 19-21%22,12.5%25%0A%231 %26 2 %3Cb%3E")
     assert not set(encoded) & set("\n\r\t#&'\"<>?")
+
+
+def test_the_pages_own_stylesheet_loses_its_comments_and_layout_but_never_a_meaning() -> None:
+    from lacperf_helpers.run.stylesheet import minified
+
+    css = """/* the table */
+    td :first-child , th > b {  color : red ;
+        font-family: Arial, "Liberation  Sans ;}" ; }
+    @media print {
+      .x { margin: 0 auto; }  /* print */
+    }"""
+    assert minified(css) == (
+        'td :first-child,th > b{color :red;font-family:Arial,"Liberation  Sans ;}"}@media print{.x{margin:0 auto}}'
+    )  # a blank before a colon stays: `td :first-child` is any first child inside a cell

@@ -74,10 +74,27 @@ class Line:
     def path(self) -> str:
         parts = []
         for run in self.vertices:
+            if len(run) == 1:
+                continue  # a month alone draws no line (its point is drawn)
             (x0, y0), rest = run[0], run[1:]
-            moves = self._steps(_n(y0), rest) if self.step else [f"L{_n(x)},{_n(y)}" for x, y in rest]
+            moves = self._steps(_n(y0), rest) if self.step else self._lines(_n(y0), rest)
             parts.append(f"M{_n(x0)},{_n(y0)}" + "".join(moves))
         return "".join(parts)
+
+    @staticmethod
+    def _lines(at: str, rest: tuple[tuple[float, float], ...]) -> list[str]:
+        """Straight to each month; a level stretch (an average or a process limit, for months on end) is one
+        stroke across, the same line in a fraction of the characters."""
+        moves: list[str] = []
+        for x, y in rest:
+            if _n(y) != at:
+                moves.append(f"L{_n(x)},{_n(y)}")
+                at = _n(y)
+            elif moves and moves[-1].startswith("H"):
+                moves[-1] = f"H{_n(x)}"
+            else:
+                moves.append(f"H{_n(x)}")
+        return moves
 
     @staticmethod
     def _steps(at: str, rest: tuple[tuple[float, float], ...]) -> list[str]:
@@ -104,15 +121,18 @@ class Point:
     title: str
 
     @property
+    def radius(self) -> str:
+        """A circle's radius, of Vega's symbol size."""
+        return _n(math.sqrt(POINT_SIZE / math.pi))
+
+    @property
     def path(self) -> str:
-        """The symbol around (0, 0), of Vega's size and shape."""
-        if self.shape == "circle":
-            radius = _n(math.sqrt(POINT_SIZE / math.pi))
-            return f"M{radius},0A{radius},{radius},0,1,1,-{radius},0A{radius},{radius},0,1,1,{radius},0Z"
+        """A triangle of Vega's size, tip up or down, at the point: drawn in place (a symbol's `transform` and an
+        arc path for each of a page's 300 points were a tenth of its weight)."""
         r = math.sqrt(POINT_SIZE) / 2
         h = r * math.sqrt(3) / 2
         tip = -h if self.shape == "triangle-up" else h
-        return f"M0,{_n(tip)}L{_n(-r)},{_n(-tip)}L{_n(r)},{_n(-tip)}Z"
+        return f"M{_n(self.x)},{_n(self.y + tip)}l{_n(-r)},{_n(-2 * tip)}h{_n(2 * r)}z"
 
 
 @dataclass(frozen=True)
@@ -143,8 +163,8 @@ class KpiChartDrawing:
 
 
 def _n(x: float) -> str:
-    """A coordinate to a hundredth of a pixel, without trailing zeros."""
-    text = f"{x:.2f}".rstrip("0").rstrip(".")
+    """A coordinate to a tenth of a pixel (finer than a screen or a printer draws), without trailing zeros."""
+    text = f"{x:.1f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
 
@@ -317,12 +337,44 @@ def draw(
     )
 
 
+def _strokes(lines: tuple[Line, ...]) -> list[tuple[str, Line]]:
+    """Each line's path, lines of the same look and title one after another drawn as one (the upper and lower
+    process limits: one element and one hover title, not two)."""
+    strokes: list[tuple[str, Line]] = []
+    for ln in lines:
+        if not ln.path:
+            continue  # months alone, each between gaps: nothing to draw
+        last = strokes[-1][1] if strokes else None
+        if last is not None and (last.title, last.colour, last.width, last.dash) == (
+            ln.title,
+            ln.colour,
+            ln.width,
+            ln.dash,
+        ):
+            strokes[-1] = (strokes[-1][0] + ln.path, last)
+        else:
+            strokes.append((ln.path, ln))
+    return strokes
+
+
+def _x_tick_marks(ticks: tuple[Tick, ...]) -> str:
+    """The x axis's tick marks as one path, each a move along from the last (a third fewer characters)."""
+    marks, at = [], None
+    for t in ticks:
+        x = float(_n(t.position + 0.5))
+        marks.append(f"M{_n(x)},{PLOT_HEIGHT + 0.5}v{TICK}" if at is None else f"m{_n(x - at)},-{TICK}v{TICK}")
+        at = x
+    return "".join(marks)
+
+
 def to_svg(drawing: KpiChartDrawing, text_alternative: str, font: str) -> Markup:
     """The drawing as inline SVG: one image named by its text alternative; each month's point and each
     reference line has a hover title."""
     return render(
         "kpi_chart.svg.j2",
         d=drawing,
+        strokes=_strokes(drawing.lines),
+        x_tick_marks=_x_tick_marks(drawing.x_ticks),
         text=text_alternative,
         font=font,
         n=_n,
@@ -331,5 +383,7 @@ def to_svg(drawing: KpiChartDrawing, text_alternative: str, font: str) -> Markup
         plot_height=PLOT_HEIGHT,
         tick=TICK,
         label_gap=LABEL_GAP,
+        label_drop=0.32 * FONT_SIZE,  # a y label's middle on its tick (Vega's dy of 0.32em), kept in its y
+        point_colours=[SIGNAL_COLOURS[s] for s in ("None", "Improving", "Concerning")],  # a group each, unusual on top
         reference_width=REFERENCE_WIDTH,
     )

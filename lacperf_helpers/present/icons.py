@@ -9,6 +9,7 @@ icon reads in greyscale print; each icon is an image with a text alternative.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from lacperf_helpers.present.templating import Section, render
@@ -59,9 +60,34 @@ def assurance(verdict: str | None) -> Verdict | None:
     return None
 
 
+def symbol_id(verdict: Verdict, kind: str) -> str:
+    """The id of the icon's drawing on the page: its kind, words and side (e.g. mdc-variation-unusual-concern-h)."""
+    side = f"-{verdict.letter.lower()}" if verdict.letter in ("H", "L") else ""
+    return f"mdc-{kind}-{verdict.words.lower().replace(' ', '-')}{side}"
+
+
 def icon(verdict: Verdict, kind: str) -> Section:
-    """The icon as inline SVG (24 px), named for a screen reader by its words; `kind` variation or assurance."""
-    return render("mdc_icon.svg.j2", v=verdict, kind=kind, grey=GREY)
+    """The icon as inline SVG (24 px), named for a screen reader by its words; `kind` variation or assurance.
+    It draws the page's one copy of its drawing (`symbols`): a page has some 40 icons of ten kinds."""
+    return render("mdc_icon.svg.j2", v=verdict, kind=kind, id=symbol_id(verdict, kind))
+
+
+def every_icon() -> dict[str, tuple[Verdict, str]]:
+    """Every icon a page can show, by its drawing's id, with its kind."""
+    special = (spc.COMMON_CAUSE, spc.SPECIAL_IMPROVING, spc.SPECIAL_CONCERNING, spc.SPECIAL_HIGHER, spc.SPECIAL_LOWER)
+    verdicts = [(variation(v, polarity), "variation") for v in special for polarity in ("H", "L")]
+    verdicts += [(assurance(v), "assurance") for v in (spc.CONSISTENTLY_MET, spc.CONSISTENTLY_MISSED, spc.HIT_AND_MISS)]
+    return {symbol_id(v, kind): (v, kind) for v, kind in verdicts if v is not None}
+
+
+def symbols(ids: Iterable[str]) -> Section:
+    """The drawings of these icons, once each, in an SVG that takes no room and that assistive technology skips
+    (each icon is named where it is shown). A page carries those it shows; an id not an icon's is refused."""
+    drawn = every_icon()
+    unknown = sorted(set(ids) - set(drawn))
+    if unknown:
+        raise ValueError(f"no icon is drawn as {', '.join(unknown)}")
+    return render("mdc_symbols.svg.j2", icons=[(i, *drawn[i]) for i in sorted(set(ids))], grey=GREY)
 
 
 KEY = (

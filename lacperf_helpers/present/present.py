@@ -78,10 +78,11 @@ class Table:
 
 
 def lab_styles() -> Section:
-    """The appendix's stylesheet, for JupyterLab: the sections then look as they do on the rendered page
-    (the rating colours, the icons, the tables). The rendered page has it already."""
+    """The appendix's stylesheet and the icons' drawings, for JupyterLab: the sections then look as they do on
+    the rendered page (the rating colours, the icons, the tables). The rendered page has them already."""
     css = (TEMPLATES / "appendix.css").read_text()
-    return Section("<style>{}</style>").format(Markup(css))  # our own file, not data
+    drawings = icons.symbols(icons.every_icon())
+    return Section("<style>{}</style>{}").format(Markup(css), drawings)  # our own file, not data
 
 
 def table_section(table: Table) -> Section:
@@ -777,7 +778,9 @@ RAG_LETTERS = {"Green": "G", "Amber": "A", "Red": "R"}
 
 
 def ratings_grid(history: pd.DataFrame, titles: list[str], months: list[str], caption: str) -> Section:
-    """KPIs down, months across, each cell the rating as colour and as a letter (G, A, R; a dash for none).
+    """KPIs down, months across, each cell the rating as colour and as a letter (G, A, R; a dash for none), and
+    as a word on hover and to a screen reader (the month and the KPI are the cell's headers: 288 cells saying
+    'September 2019: ' again were 4 kB of a page).
 
     A table rather than a chart: it reads aloud row by row, prints sharp, and costs nothing to draw.
     """
@@ -789,7 +792,7 @@ def ratings_grid(history: pd.DataFrame, titles: list[str], months: list[str], ca
         (
             title,
             [
-                {"css": _rag_class(rag), "title": f"{month_label(month)}: {rag}", "text": RAG_LETTERS.get(rag, DASH)}
+                {"css": _rag_class(rag), "title": rag, "text": RAG_LETTERS.get(rag, DASH)}
                 for month in months
                 for rag in [rags.get((title, month), rating.NO_DATA)]
             ],

@@ -41,6 +41,7 @@ from lacperf_helpers.config.paths import write_atomically
 from lacperf_helpers.config.periods import quarter_months
 from lacperf_helpers.config.vocabulary import ALL
 from lacperf_helpers.ingest.manifest import Manifest, describe
+from lacperf_helpers.present import icons as present_icons
 from lacperf_helpers.present import templating as present_templating
 from lacperf_helpers.run import stylesheet
 from lacperf_helpers.run.pages import SOCKET_FOLDER_PREFIX, TEMPLATE, TEMPLATES, RenderError, appendix_path
@@ -290,6 +291,7 @@ def _exporter() -> AppendixExporter:
         exclude_input_prompt=True,
         exclude_output_prompt=True,
     )
+    exporter.register_filter("minified_css", stylesheet.minified)  # the page's own stylesheet, in the template
     exporter.register_preprocessor(
         TagRemovePreprocessor(remove_cell_tags={ANALYST_ONLY_TAG}, enabled=True), enabled=True
     )
@@ -299,7 +301,7 @@ def _exporter() -> AppendixExporter:
 def export_html(executed: nbformat.NotebookNode, title: str) -> str:
     """Self-contained HTML of an executed notebook: outputs only, analysts' cells removed, and only the
     JupyterLab style rules it uses."""
-    return only_used_styles(whole_page(executed, title))
+    return with_icon_drawings(only_used_styles(whole_page(executed, title)))
 
 
 def whole_page(executed: nbformat.NotebookNode, title: str) -> str:
@@ -326,6 +328,22 @@ def only_used_styles(page: str) -> str:
     css = "\n".join(STYLE.findall(found.group(1)))
     used = stylesheet.used_rules(css, stylesheet.classes_of(rest), set(stylesheet.VARIABLE.findall(rest)))
     return f'{page[: found.start()]}{USED_STYLES}\n<style type="text/css">\n{used}\n</style>{page[found.end() :]}'
+
+
+ICON_USE = re.compile(r'<use href="#(mdc-[a-z-]+)"')
+BODY = re.compile(r"<body[^>]*>")
+
+
+def with_icon_drawings(page: str) -> str:
+    """The page with one drawing of each icon it shows, first in its body: each icon draws it by reference
+    (present/icons.py), a tenth of the weight of drawing each in full."""
+    used = set(ICON_USE.findall(page))
+    body = BODY.search(page)
+    if not used:
+        return page
+    if body is None:
+        raise RenderError("the appendix page has no <body> to carry its icons' drawings")
+    return f"{page[: body.end()]}\n{present_icons.symbols(used)}{page[body.end() :]}"
 
 
 def lab_styles() -> str:

@@ -181,3 +181,18 @@ def used_rules(css: str, classes: set[str], variables_used_elsewhere: set[str]) 
     """The rules of `css` a page with these classes can use, its custom properties those it reads."""
     kept = _flatten(_kept(parsed(css), classes))
     return _write(kept, _needed(kept, variables_used_elsewhere))
+
+
+_STRING = r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'"
+_SPACE = re.compile(rf"({_STRING})|(?:/\*.*?\*/|\s)+", re.S)
+_AROUND = re.compile(rf"({_STRING})| ?([{{}};,]) ?|(:) ")
+_LAST = re.compile(rf"({_STRING})|;(}})")
+
+
+def minified(css: str) -> str:
+    """The page's own stylesheet without its comments and layout: a comment or a run of blanks is one blank,
+    dropped beside `{ } ; ,` and after a colon (never before one: `td :first-child` is not `td:first-child`).
+    and a rule's last `;`. Quoted strings are kept as they are."""
+    spaced = _SPACE.sub(lambda m: m.group(1) or " ", css)
+    tight = _AROUND.sub(lambda m: m.group(1) or m.group(2) or m.group(3), spaced)
+    return _LAST.sub(lambda m: m.group(1) or m.group(2), tight).strip()
