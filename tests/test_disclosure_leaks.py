@@ -3,6 +3,7 @@ quarter, tried again on what lacperf now writes: the CSV exports and the quarter
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
@@ -76,6 +77,27 @@ def test_a_groups_row_being_there_says_nothing_of_its_children(sample_measures: 
     ]  # fmt: skip
     assert short_breaks["withheld"].tolist() == ["c"]  # V4 is a short break, which no measure counts: 0, hidden
     assert short_breaks["numerator"].isna().all()
+
+
+def test_an_area_not_known_has_its_rows_for_every_measure(tmp_path: Path) -> None:
+    # one child (who left care, adopted) taken out of child_area.csv: "Area not known" had rows only for the
+    # measures that child is counted in, so their being there said a hidden count was at least 1 (a review
+    # found it); now every measure has them, a 0 where no such child is counted
+    month = tmp_path / "returns" / SAMPLE_MONTH
+    shutil.copytree(paths.SAMPLE_RETURNS / SAMPLE_MONTH / "903", month / "903")
+    areas = month / "903" / "child_area.csv"
+    areas.write_text("".join(line for line in areas.read_text().splitlines(True) if not line.startswith("0000006,")))
+    out = tmp_path / "measures.csv"
+    result = runner.invoke(
+        app,
+        ["measures", "--returns", str(month.parent), "--month", SAMPLE_MONTH, "--out", str(out),
+         "--measure", "adopted_of_leavers", "--measure", "cla_count", "--authority", "Kent"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype=str, keep_default_na=False)
+    unplaced = table.loc[table["area"] == "Area not known"]
+    assert set(unplaced["measure"]) == set(table["measure"]) >= {"adopted_of_leavers", "cla_count"}
+    assert unplaced.groupby("measure").size().nunique() == 1  # the same rows for each
 
 
 def test_no_measure_is_shown_beside_one_holding_its_children(sample_measures: pd.DataFrame) -> None:

@@ -183,7 +183,11 @@ def missing_from_grid(table: pd.DataFrame, cohorts: CohortCatalogue, measure: st
     keys = ["month", "area", measure, "cohort", "breakdown", "group"]
     if table.empty:
         return table.iloc[0:0]
-    headline = table.loc[:, keys[:4]].drop_duplicates()
+    # each month's measures and cohorts in each of the month's areas: an area of children no one placed ("Area
+    # not known") has its rows for every measure, not only those one of its children is counted in
+    areas = table.loc[:, ["month", "area"]].drop_duplicates()
+    headline = table.loc[:, ["month", measure, "cohort"]].drop_duplicates().merge(areas, on="month")
+    headline = headline.loc[:, keys[:4]]
     breakdowns = list(dict.fromkeys(table["breakdown"]))
     seen = table.groupby("breakdown", sort=False)["group"].unique()
     grid = pd.concat(
