@@ -176,6 +176,7 @@ def figures(data: Extract, d: date) -> dict[str, tuple[int, int | None]]:
     during = {c for c, eps in data.episodes.items() if any(e.start <= d and (e.end is None or e.end >= month_first)
                                                            for e in eps)}  # fmt: skip
     out["missing_in_month"] = (len(went & during), None)
+    out["missing_in_month_share"] = (len(went & during), len(during))  # of every child looked after in the month
     leavers_now = [r for r in data.oc3 if r["IN_TOUCH"].upper() not in ("DIED", "RHOM")]
     out["care_leavers_in_touch"] = (sum(r["IN_TOUCH"].upper() == "YES" for r in leavers_now), len(leavers_now))
     out["care_leavers_eet"] = (sum(r["ACTIV"].upper() in EET for r in leavers_now), len(leavers_now))

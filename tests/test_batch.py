@@ -471,6 +471,7 @@ def test_the_appendix_exporter_matches_nbconverts_own_but_for_its_last_pass() ->
     from bs4 import BeautifulSoup
     from nbconvert import HTMLExporter
 
+    from lacperf_helpers.run import stylesheet
     from lacperf_helpers.run.render import _exporter, execute_notebook
 
     executed = execute_notebook(FIXTURE_NOTEBOOKS / "shapes.ipynb", {})  # a text cell, an HTML and a text output
@@ -479,6 +480,7 @@ def test_the_appendix_exporter_matches_nbconverts_own_but_for_its_last_pass() ->
     shared = ("template_name", "extra_template_basedirs", "extra_template_paths")
     public = HTMLExporter(**{k: getattr(_exporter(), k) for k in shared})
     public.exclude_input = public.exclude_input_prompt = public.exclude_output_prompt = True
+    public.register_filter("minified_css", stylesheet.minified)  # the template's own filter (not nbconvert's)
     theirs, _ = public.from_notebook_node(executed)
 
     def shape(page: str) -> list[tuple[str, tuple[str, ...], str | None]]:
