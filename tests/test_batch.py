@@ -13,9 +13,11 @@ from typer.testing import CliRunner
 
 from lacperf_helpers.cli import app
 from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.run import batch
-from lacperf_helpers.run.batch import RunFile, load_run, plan
+from lacperf_helpers.run.jobs import Job
+from lacperf_helpers.run.pages import NOTEBOOKS
+from lacperf_helpers.run.plan import plan
 from lacperf_helpers.run.render import SyncIPCKernelManager, execute_notebook
+from lacperf_helpers.run.run_file import RunFile, load_run
 from tests.conftest import exited, write_return
 from tests.test_scorecard import APRIL, MARCH
 
@@ -125,7 +127,7 @@ FAILS_FOR_ASHFORD = FIXTURE_NOTEBOOKS / "fails_for_ashford.ipynb"  # raises for 
 def test_one_failing_area_keeps_its_last_good_page(
     run_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(batch.NOTEBOOKS, "scorecard", FAILS_FOR_ASHFORD)  # jobs carry the notebook chosen when planned
+    monkeypatch.setitem(NOTEBOOKS, "scorecard", FAILS_FOR_ASHFORD)  # jobs carry the notebook chosen when planned
     last_good = tmp_path / "reports" / "public" / "2019-04" / "ashford.html"
     last_good.parent.mkdir(parents=True)
     last_good.write_text("<html>last good</html>")
@@ -256,7 +258,7 @@ def test_workers_are_started_while_new_inputs_are_worked_out_and_not_for_a_re_ru
     (tmp_path / "cache").mkdir(mode=0o700)
     started: list[str] = []
 
-    def plan_once(force: bool = False, areas: tuple[str, ...] | None = None) -> list[batch.Job]:
+    def plan_once(force: bool = False, areas: tuple[str, ...] | None = None) -> list[Job]:
         run = load_run(str(run_file))
         if areas:
             run = run.model_copy(update={"areas": areas})

@@ -50,7 +50,7 @@ def _series(numerators: list[int], hidden: pd.DataFrame, catalogue: KpiCatalogue
     figures = _figures([(m, "A", "reviews_on_time", n, 20) for m, n in zip(MONTHS, numerators, strict=True)])
     history = area_history(publish_figures(figures, hidden, Edition.PUBLIC), "A", "all", catalogue)
     analysis = area_series(history, catalogue, load_trend_settings(paths.TREND_FILE), "2019-09")["reviews_on_time"]
-    return {"row": analysis.row, "points": analysis.points}
+    return {"row": analysis.row.columns(), "points": analysis.points}
 
 
 def test_the_trend_is_fitted_through_the_months_shown_only(catalogue: KpiCatalogue) -> None:

@@ -5,9 +5,13 @@ import pytest
 from lacperf_helpers.config.periods import (
     financial_quarter,
     financial_year,
+    last_month,
     month_end,
     month_label,
     months_between,
+    period_folder,
+    period_label,
+    period_months,
     previous_month,
     previous_quarter,
     quarter_months,
@@ -69,6 +73,27 @@ def test_quarter_months_and_neighbours() -> None:
         quarter_months("Q5 2019/20")
     with pytest.raises(ValueError, match="Q2 2019/20"):
         quarter_months("Q2 2019/21")
+
+
+@pytest.mark.parametrize(
+    ("period", "months", "label", "folder"),
+    [
+        ("2019-09", ["2019-09"], "September 2019", "2019-09"),
+        ("Q2 2019/20", ["2019-07", "2019-08", "2019-09"], "Q2 2019/20", "2019-20-q2"),
+        ("Q4 2019/20", ["2020-01", "2020-02", "2020-03"], "Q4 2019/20", "2019-20-q4"),
+    ],
+)
+def test_a_page_is_of_a_month_or_a_quarter(period: str, months: list[str], label: str, folder: str) -> None:
+    assert period_months(period) == months
+    assert last_month(period) == months[-1]
+    assert period_label(period) == label
+    assert period_folder(period) == folder
+
+
+@pytest.mark.parametrize("bad", ["2019-13", "Sept 2019", "Q5 2019/20", "1899-12"])
+def test_a_period_neither_month_nor_quarter_is_refused(bad: str) -> None:
+    with pytest.raises(ValueError, match="is not a"):
+        period_months(bad)
 
 
 def test_rolling_and_year_to_date_windows() -> None:

@@ -116,13 +116,13 @@ def test_a_step_is_not_a_steady_trend_and_leaves_the_months_before_it_unmarked()
     analysis = analyse_series(one, kpi, TrendSettings(), "2023-12")
     row = analysis.row
     # Mann-Kendall over the 12 months says "Deteriorating" (S = 30, p = 0.044): all of it is the step
-    assert row["trend"] == trend.DETERIORATING and row["steady_trend"] == trend.NO_CLEAR_CHANGE
-    assert (row["step_month"], row["step_change"]) == ("2023-12", 155.0)
+    assert row.trend == trend.DETERIORATING and row.steady_trend == trend.NO_CLEAR_CHANGE
+    assert (row.step_month, row.step_change) == ("2023-12", 155.0)
     points = analysis.points
     # the months before it are judged against their own mean (1,388.2), not one the step dragged up to 1,394.6,
     # where all 23 sat below it and read as an unusual improvement; the step is an unusual concern
     assert points["mean"].iloc[0] == pytest.approx(np.mean(FLAT))
     assert (points["special_cause"].iloc[:-1] == 0).all()
-    assert row["variation"] == spc.SPECIAL_CONCERNING
+    assert row.variation == spc.SPECIAL_CONCERNING
     without = spc.xmr_chart(STEP_MONTHS, np.array([*FLAT, 1544.0]), 1450, "L", TrendSettings().spc, [])
     assert (without.points["special_cause"].iloc[:-1] != 0).sum() >= 6  # what the step did without the baseline

@@ -123,6 +123,28 @@ def quarter_slug(quarter: str) -> str:
     return f"{year.replace('/', '-')}-{number.lower()}"
 
 
+def period_months(period: str) -> list[str]:
+    """The months of a period a page is of: a month ('2019-09') is its own; a quarter ('Q2 2019/20') has three.
+    Anything else raises ValueError."""
+    return [reporting_month(period)] if is_month(period.strip()) else quarter_months(period)
+
+
+def last_month(period: str) -> str:
+    """The month a period ends with, whose data its page is made from: '2019-09' -> '2019-09',
+    'Q2 2019/20' -> '2019-09'."""
+    return period_months(period)[-1]
+
+
+def period_label(period: str) -> str:
+    """A period as a reader reads it: 'September 2019', 'Q2 2019/20'."""
+    return month_label(period) if is_month(period) else period
+
+
+def period_folder(period: str) -> str:
+    """The folder a period's pages are in: '2019-09', or '2019-20-q2' for a quarter."""
+    return period if is_month(period) else quarter_slug(period)
+
+
 def previous_quarter(quarter: str) -> str:
     return financial_quarter(shift_month(quarter_months(quarter)[0], -3))
 

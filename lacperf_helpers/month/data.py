@@ -27,7 +27,7 @@ from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
-from lacperf_helpers.config.periods import is_month, month_end, previous_month, quarter_months
+from lacperf_helpers.config.periods import is_month, month_end, period_months, previous_month
 from lacperf_helpers.config.vocabulary import ALL, BREAKDOWNS, HEADLINE, TOTAL
 from lacperf_helpers.disclose.publishing import Published, hide_in_measures, published_rows, with_empty_groups
 from lacperf_helpers.disclose.solver import Decision, Twin, decision
@@ -419,7 +419,7 @@ DISCLOSURE_LOG = "disclosure-log.csv"  # beside the internal edition's pages: wh
 
 def period_log(data: MonthData, period: str) -> pd.DataFrame:
     """The disclosure log of a month, or of a quarter (its months), with the added-up periods ending with it."""
-    months = quarter_months(period) if not is_month(period) else [period]
+    months = period_months(period)
     labels = {label for label, _ in periods_ending(months[-1])}
     log = data.disclosure_log
     return log.loc[log["month"].isin(months) | log["month"].isin(labels)].reset_index(drop=True)

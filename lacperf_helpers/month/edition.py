@@ -10,6 +10,7 @@ do. The internal edition does the same from every figure, for the council's own 
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,9 +186,9 @@ def _with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame, settings: TrendSetti
         return analysis
     points = pd.concat([analysis.points, hidden], ignore_index=True).sort_values("month", ignore_index=True)
     points = points.assign(withheld=points["withheld"].fillna(""), suppressed=points["suppressed"].fillna(False))
-    row = dict(analysis.row)
+    row = analysis.row
     if month in set(hidden["month"]):
-        row.update(variation=None, assurance=None, run_direction=NO_RUN, run_since="", run_length=0,
+        row = dataclasses.replace(row, variation=None, assurance=None, run_direction=NO_RUN, run_since="", run_length=0,
                    run_since_value=np.nan, since_when="", variation_since="")  # fmt: skip
     return SeriesAnalysis(row, points)
 
@@ -216,7 +217,7 @@ def standouts(
             histories[area] = area_history(figures, area, cohort, catalogue, authority)
         one = histories[area].frame.loc[histories[area].frame["kpi_id"] == r.kpi_id]
         row = analyse_series(one, catalogue.get(str(r.kpi_id)), trend_settings, month).row
-        since = str(row["since_when"]) if int(row.get("run_length") or 0) >= 2 else ""  # type: ignore[call-overload]
+        since = row.since_when if row.run_length >= 2 else ""
         found.append(Standout(str(r.kpi_id), str(r.title), area, str(r.rag), str(r.authority_rag), since))
     return found
 

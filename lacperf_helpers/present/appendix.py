@@ -93,7 +93,9 @@ def load_appendix(
     area_card = derived(view.card, lambda card: select_area(card, area, return_path(inputs.returns, month)))
     history = area_history(view.figures, area, cohort, catalogue, settings.authority)
     series = area_series(history, catalogue, trend_settings, month)
-    trend_rows = pd.DataFrame([{"kpi_id": k, **{c: s.row[c] for c in TREND_FOR_CARD}} for k, s in series.items()])
+    trend_rows = pd.DataFrame(
+        [{"kpi_id": k, **{c: getattr(s.row, c) for c in TREND_FOR_CARD}} for k, s in series.items()]
+    )
     if len(trend_rows):
         area_card = derived(area_card, lambda card: card.merge(trend_rows, on="kpi_id", how="left"))
     made = made_at or datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")

@@ -17,7 +17,7 @@ from lacperf_helpers.config.definitions import load_settings
 from lacperf_helpers.config.editions import FOLDERS, Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.paths import read_regular_file, write_atomically
-from lacperf_helpers.config.periods import is_month, month_label
+from lacperf_helpers.config.periods import period_label
 from lacperf_helpers.run.pages import TEMPLATES
 
 log = logging.getLogger("lacperf.batch")
@@ -80,7 +80,7 @@ def write_indexes(out: Path) -> None:
         for folder, appendices in sorted(by_folder.items(), reverse=True):
             appendices.sort(key=_authority_first)
             period = str(appendices[0]["period"])
-            period = month_label(period) if is_month(period) else period
+            period = period_label(period)
             title = f"Children in Care scorecard · {period}"
             page = template.render(
                 title=title, appendices=appendices, periods=[], version=__version__, internal=internal

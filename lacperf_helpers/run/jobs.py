@@ -26,7 +26,7 @@ from lacperf_helpers.config.cache import code_hash
 from lacperf_helpers.config.editions import DEFAULT, Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
-from lacperf_helpers.config.periods import is_month, quarter_months, quarter_slug
+from lacperf_helpers.config.periods import last_month, period_folder
 from lacperf_helpers.config.vocabulary import ALL
 from lacperf_helpers.ingest.manifest import Manifest, describe
 from lacperf_helpers.run.pages import NOTEBOOKS, TEMPLATE, RenderError, appendix_path
@@ -82,7 +82,7 @@ class Job:
 
     @property
     def last_month(self) -> str:
-        return self.period if is_month(self.period) else quarter_months(self.period)[-1]
+        return last_month(self.period)
 
     @property
     def target(self) -> Path:
@@ -165,11 +165,6 @@ def unchanged(job: Job, print_: str) -> bool:
     except (ValueError, OSError):  # not JSON, not UTF-8, unreadable: made again
         return False
     return isinstance(manifest, dict) and manifest.get("fingerprint") == print_
-
-
-def period_folder(period: str) -> str:
-    """'2019-09', or '2019-20-q2' for a quarter."""
-    return period if is_month(period) else quarter_slug(period)
 
 
 _WORKER_KERNEL: list[WarmKernel] = []  # imported when a page is rendered: a re-run needs none of it

@@ -13,11 +13,11 @@ from lacperf_helpers.config import cache
 from lacperf_helpers.config.editions import DEFAULT, Edition, edition_folder
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
-from lacperf_helpers.config.periods import is_month, quarter_months
+from lacperf_helpers.config.periods import last_month, period_folder
 from lacperf_helpers.config.vocabulary import ALL
 from lacperf_helpers.ingest.layout import VALIDATION_CSV, VALIDATION_PAGE, return_path
 from lacperf_helpers.ingest.manifest import page_inputs
-from lacperf_helpers.run.jobs import Job, period_folder
+from lacperf_helpers.run.jobs import Job
 from lacperf_helpers.run.pages import NOTEBOOKS, Notebook, check_file_names
 from lacperf_helpers.run.run_file import RunFile
 
@@ -31,7 +31,7 @@ def rating_counts(
     from lacperf_helpers.month.edition import edition_view
     from lacperf_helpers.month.edition import rating_counts as counts_of
 
-    last = period if is_month(period) else quarter_months(period)[-1]
+    last = last_month(period)
     return counts_of(edition_view(last, inputs=inputs, edition=edition, cohort=cohort), notebook, period)
 
 
@@ -94,7 +94,7 @@ def plan_pages(
     about children, so it is never in the public edition's folder. A plan is kept in the disk cache under
     every input's content: a re-run with nothing changed plans without reading a table (or importing a
     library that reads them)."""
-    last = period if is_month(period) else quarter_months(period)[-1]
+    last = last_month(period)
     if edition is Edition.PUBLIC:  # what a version already published hid stays hidden (kept beside the pages)
         inputs = dataclasses.replace(inputs, published=edition_folder(out, Edition.PUBLIC).resolve())
     asked = [
@@ -140,7 +140,7 @@ def _plan_pages(
     from lacperf_helpers.month.data import DISCLOSURE_LOG, check_inputs, keep_decision, month_data, period_log
     from lacperf_helpers.rate.scorecard import order_areas, require_area
 
-    last = period if is_month(period) else quarter_months(period)[-1]
+    last = last_month(period)
     folder = validation_folder(out, period)
     title = f"Validation of the inputs of {folder.name}"
     try:

@@ -38,7 +38,7 @@ from lacperf_helpers.config import paths
 from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import write_atomically
-from lacperf_helpers.config.periods import quarter_months
+from lacperf_helpers.config.periods import last_month
 from lacperf_helpers.config.vocabulary import ALL
 from lacperf_helpers.ingest.manifest import Manifest, describe
 from lacperf_helpers.present import icons as present_icons
@@ -376,9 +376,9 @@ def render_appendix(
     """
     arguments = {**parameters, "area": area}
     if manifest is None:
-        last_month = parameters.get("month") or quarter_months(str(parameters["quarter"]))[-1]
+        month = str(parameters.get("month") or last_month(str(parameters["quarter"])))
         made_at = str(parameters.get("made_at", ""))
-        manifest = describe(Inputs.from_notebook(parameters), str(last_month), arguments, made_at, (notebook, TEMPLATE))
+        manifest = describe(Inputs.from_notebook(parameters), month, arguments, made_at, (notebook, TEMPLATE))
     declared = papermill.inspect_notebook(str(notebook))
     edition = parse_edition(str(parameters.get("edition") or DEFAULT), "edition")
     if "edition" in declared:  # the page's edition is the run's, whatever the notebook's own default

@@ -55,9 +55,47 @@ def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue, authority: str
     )
 
 
+@dataclass(frozen=True, kw_only=True)
+class TrendRow:
+    """One KPI x area x cohort's trend, SPC and run up to a month: a row of `lacperf trend` (after its kpi_id, area
+    and cohort), in TREND_COLUMNS' then TREND_EXTRA_COLUMNS' order."""
+
+    window_start: str
+    window_end: str
+    points: int  # the trend window's months with a value
+    slope_per_month: float
+    trend: str  # Improving / Deteriorating / No clear change (the Mann-Kendall test)
+    mean: float  # the SPC chart's, NaN without limits
+    lower_limit: float
+    upper_limit: float
+    variation: str | None  # MDC's variation icon; None where the month's own figure is hidden
+    assurance: str | None
+    run_direction: str
+    run_since: str
+    run_length: int
+    theil_sen_slope: float
+    change_over_window: float
+    trend_p_value: float
+    spc_points: int
+    special_cause_points: int
+    latest_value: float
+    run_since_value: float
+    since_when: str
+    target: float
+    variation_since: str
+    steady_trend: str  # the trend with a step taken out
+    step_month: str
+    step_change: float
+    step_compared: int
+    step_first_month: str
+
+    def columns(self) -> dict[str, object]:
+        return {name: getattr(self, name) for name in (*TREND_COLUMNS[3:], *TREND_EXTRA_COLUMNS)}
+
+
 @dataclass(frozen=True)
 class SeriesAnalysis:
-    row: dict[str, object]
+    row: TrendRow
     points: pd.DataFrame  # the window's months with value, figures, rating and SPC columns, for charts
 
 
@@ -102,36 +140,36 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
         history["month"].tolist(), history["value"].to_numpy(dtype=float), kpi.polarity, kpi.display_decimals
     )
     limits = chart.limits
-    row: dict[str, object] = {
-        "window_start": window[0],
-        "window_end": window[-1],
-        "points": fitted.points,
-        "slope_per_month": fitted.slope_per_month,
-        "trend": trend.verdict(fitted, kpi.polarity, settings.trend),
-        "mean": limits.mean if limits else np.nan,
-        "lower_limit": limits.lower if limits else np.nan,
-        "upper_limit": limits.upper if limits else np.nan,
-        "variation": chart.variation,
-        "variation_since": variation_since(chart),
-        "assurance": chart.assurance,
-        "run_direction": run.direction,
-        "run_since": run.since or "",
-        "run_length": run.length,
-        "theil_sen_slope": fitted.theil_sen_slope,
-        "change_over_window": fitted.theil_sen_slope * (len(window) - 1),
-        "trend_p_value": fitted.p_value,
-        "spc_points": int((~chart.points["excluded"]).sum()) if len(chart.points) else 0,
-        "special_cause_points": int((chart.points.get("special_cause", pd.Series(dtype=int)) != 0).sum()),
-        "latest_value": float(values[-1]) if len(values) and months[-1] == month else np.nan,
-        "run_since_value": run.since_value,
-        "since_when": trend.since_when(run, fmt_value(run.since_value, kpi.unit, kpi.display_decimals)),
-        "target": target,
-        "steady_trend": trend.verdict(steady, kpi.polarity, settings.trend),
-        "step_month": step.month if step else "",
-        "step_change": step.change if step else np.nan,
-        "step_compared": step.compared if step else 0,
-        "step_first_month": step.first_month if step else "",
-    }
+    row = TrendRow(
+        window_start=window[0],
+        window_end=window[-1],
+        points=fitted.points,
+        slope_per_month=fitted.slope_per_month,
+        trend=trend.verdict(fitted, kpi.polarity, settings.trend),
+        mean=limits.mean if limits else np.nan,
+        lower_limit=limits.lower if limits else np.nan,
+        upper_limit=limits.upper if limits else np.nan,
+        variation=chart.variation,
+        variation_since=variation_since(chart),
+        assurance=chart.assurance,
+        run_direction=run.direction,
+        run_since=run.since or "",
+        run_length=run.length,
+        theil_sen_slope=fitted.theil_sen_slope,
+        change_over_window=fitted.theil_sen_slope * (len(window) - 1),
+        trend_p_value=fitted.p_value,
+        spc_points=int((~chart.points["excluded"]).sum()) if len(chart.points) else 0,
+        special_cause_points=int((chart.points.get("special_cause", pd.Series(dtype=int)) != 0).sum()),
+        latest_value=float(values[-1]) if len(values) and months[-1] == month else np.nan,
+        run_since_value=run.since_value,
+        since_when=trend.since_when(run, fmt_value(run.since_value, kpi.unit, kpi.display_decimals)),
+        target=target,
+        steady_trend=trend.verdict(steady, kpi.polarity, settings.trend),
+        step_month=step.month if step else "",
+        step_change=step.change if step else np.nan,
+        step_compared=step.compared if step else 0,
+        step_first_month=step.first_month if step else "",
+    )
     points = on_chart.merge(chart.points.drop(columns="value"), on="month", how="left") if len(on_chart) else on_chart
     return SeriesAnalysis(row, points)
 
@@ -168,5 +206,5 @@ def trend_table(
             analysis = analyse_series(one, catalogue.get(str(kpi_id)), settings, month)
             if publish is not None:
                 analysis = publish(analysis, one)
-            rows.append({"kpi_id": kpi_id, "area": area, "cohort": cohort, **analysis.row})
+            rows.append({"kpi_id": kpi_id, "area": area, "cohort": cohort, **analysis.row.columns()})
     return pd.DataFrame(rows, columns=[*TREND_COLUMNS, *TREND_EXTRA_COLUMNS])
