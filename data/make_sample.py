@@ -269,14 +269,26 @@ def annex_a_lists(histories: Ssda903, month: str, style: str = CODES) -> dict[in
     return synthetic_annex_a(histories, month_end_of(month), SEED, style, AUTHORITY, TEAM_SIZES)
 
 
-def from_annex_a(rows: pd.DataFrame, histories: Ssda903) -> pd.DataFrame:
+def file_form(month: str) -> tuple[str, str, str]:
+    """How the month's Annex A is written (its file form, name and style): the system the council had then."""
+    _, form, name, style = [f for f in ANNEX_A_FORMS if f[0] <= month][-1]
+    return form, name, style
+
+
+def every_annex_a(histories: Ssda903) -> dict[str, dict[int, pd.DataFrame]]:
+    """Each month's Annex A, made once: in the style its file is written in for the months that have one."""
+    with_files = months()[-ANNEX_A_MONTHS:]
+    return {m: annex_a_lists(histories, m, file_form(m)[2] if m in with_files else CODES) for m in months()}
+
+
+def from_annex_a(rows: pd.DataFrame, annexes: dict[str, dict[int, pd.DataFrame]]) -> pd.DataFrame:
     """The return's rows of FROM_ANNEX_A replaced by the figures of each month's Annex A and area, computed from
     the lists in memory (the same the files hold in the months that have them)."""
     teams = teams_of(list(TEAM_SIZES), list(TEAM_SIZES.values()))
     kpi_of = {measure: kpi for kpi, measure in FROM_ANNEX_A.items()}
     found = []
     for month in months():
-        annex = annex_a_of_lists(annex_a_lists(histories, month), month_end=month_end_of(month).date(),
+        annex = annex_a_of_lists(annexes[month], month_end=month_end_of(month).date(),
                                  team_areas=teams)  # fmt: skip
         table = annex_a_measure_table(annex, month, AUTHORITY, list(kpi_of), breakdowns=[])
         table = table.loc[(table["cohort"] == "all") & (table["area"] != AREA_NOT_KNOWN)]
@@ -290,12 +302,12 @@ def from_annex_a(rows: pd.DataFrame, histories: Ssda903) -> pd.DataFrame:
     return replaced.reset_index()[rows.columns]
 
 
-def write_annex_a_sample(histories: Ssda903, out_dir: Path) -> None:
+def write_annex_a_sample(annexes: dict[str, dict[int, pd.DataFrame]], out_dir: Path) -> None:
     """The last months' Annex A, from the same histories as their SSDA903 extracts, and team_area.csv."""
     teams = teams_of(list(TEAM_SIZES), list(TEAM_SIZES.values()))
     for month in months()[-ANNEX_A_MONTHS:]:
-        _, form, name, style = [f for f in ANNEX_A_FORMS if f[0] <= month][-1]
-        lists = annex_a_lists(histories, month, style)
+        form, name, style = file_form(month)
+        lists = annexes[month]
         if style == WORDS:
             lists = {n: frame.rename(columns=HAND_TYPED) for n, frame in lists.items()}
             lists[8].insert(1, "Locality", lists[8]["Allocated Team "].map(teams))
@@ -307,9 +319,10 @@ def main() -> None:
     out_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).parent / "sample"
     histories = care_histories()
     rows = from_the_extract(edge_cases(make_rows(np.random.default_rng(SEED))), histories)
-    write(excluding_uasc(from_annex_a(rows, histories)), out_dir)
+    annexes = every_annex_a(histories)
+    write(excluding_uasc(from_annex_a(rows, annexes)), out_dir)
     write_ssda903(histories, out_dir)
-    write_annex_a_sample(histories, out_dir)
+    write_annex_a_sample(annexes, out_dir)
 
 
 if __name__ == "__main__":

@@ -26,6 +26,7 @@ same every time) or one CSV per list.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import zipfile
 from collections.abc import Mapping, Sequence
@@ -254,6 +255,13 @@ class _Context:
     def rng(self, kind: int, child: str, anchor: int) -> np.random.Generator:
         return np.random.default_rng([self.seed, kind, int(child), anchor + 100_000])
 
+    def latest(self, kind: int, child: str, first: int, schedule: str, late_share: float, seeded_at: int | None = None,
+               at: int | None = None) -> float:  # fmt: skip
+        """The day of the latest event of a series (_event_days) on or before `at` (the list's day, or earlier)."""
+        seeded = first if seeded_at is None else seeded_at
+        days = _event_days(self.seed, kind, child, seeded, first, schedule, late_share, False)[1]
+        return _latest(days, self.day if at is None else at)
+
     def team(self, child: str, leaver: bool = False) -> tuple[str, str]:
         """The child's allocated team (one of their area's) and worker, or no worker (a few, for a while)."""
         area = str(self.areas.get(child, ""))
@@ -298,13 +306,8 @@ def _date(day: float | None) -> Any:  # a Timestamp, or NaT
     return pd.NaT if day is None or np.isnan(day) else EPOCH + pd.Timedelta(days=int(day))
 
 
-def _latest(rng: np.random.Generator, anchor: int, at: int, nominal: np.ndarray, late_share: float) -> float:
-    """The day of the latest of a series of events that begins at `anchor`, on or before `at` (NaN: none yet).
-    Each comes `nominal` days after the one before, at most (most a little early, `late_share` late)."""
-    early = rng.integers(0, nominal // 3 + 1)
-    late = rng.random(len(nominal)) < late_share
-    gaps = np.where(late, nominal + rng.integers(1, nominal // 4 + 2), nominal - early)
-    days = anchor + np.cumsum(gaps)
+def _latest(days: np.ndarray, at: int) -> float:
+    """The day of the latest of a series of events (`_event_days`) on or before `at` (NaN: none yet)."""
     i = int(np.searchsorted(days, at, side="right"))
     return float(days[i - 1]) if i else float("nan")
 
@@ -317,6 +320,31 @@ REVIEWS = _schedule(27, 91, 182)  # within 20 working days, 3 months after it, t
 VISITS = _schedule(7, 42, 42, 200)  # within a week of the placement starting, then every 6 weeks
 HEALTH_UNDER_5, HEALTH_5_AND_OVER = _schedule(27, 182, 182), _schedule(27, 365, 365)
 DENTAL = _schedule(90, 365, 365)
+PATHWAY_PLANS = np.full(60, 182)  # a care leaver's pathway plan, reviewed every 6 months
+SCHEDULES = {
+    "reviews": REVIEWS, "visits": VISITS, "health under 5": HEALTH_UNDER_5, "health 5 and over": HEALTH_5_AND_OVER,
+    "dental": DENTAL, "pathway plans": PATHWAY_PLANS,
+}  # fmt: skip
+
+
+@functools.lru_cache(maxsize=200_000)
+def _event_days(
+    seed: int, kind: int, child: str, seeded_at: int, first: int, schedule: str, late_share: float, chance: bool
+) -> tuple[float, np.ndarray]:
+    """The days of a series of events that begins at day `first`, each `SCHEDULES[schedule]` days after the one
+    before, at most (most a little early, `late_share` late), drawn from the child's generator for the event it
+    follows (seeded at day `seeded_at`), after a chance in [0, 1) where `chance` asks for one (else NaN).
+    The same series whatever month a list is made at: made once per child and event (the sample makes 24
+    months' lists from the same histories)."""
+    rng = np.random.default_rng([seed, kind, int(child), seeded_at + 100_000])
+    drawn = rng.random() if chance else float("nan")
+    nominal = SCHEDULES[schedule]
+    early = rng.integers(0, nominal // 3 + 1)
+    late = rng.random(len(nominal)) < late_share
+    gaps = np.where(late, nominal + rng.integers(1, nominal // 4 + 2), nominal - early)
+    days = first + np.cumsum(gaps)
+    days.flags.writeable = False  # shared by every list made from the cache
+    return drawn, days
 
 
 def _periods(episodes: pd.DataFrame) -> pd.DataFrame:
@@ -388,14 +416,13 @@ def _list_8(extract: Ssda903, c: _Context) -> pd.DataFrame:
         placement_start = [e["DECOM"] for e in current if e["RNE"] in ("S", "P", "B", "T", "U")][-1]
         end_day = _day(min(c.at, ended)) if pd.notna(ended) else c.day
         start_day = _day(start)
-        review = _latest(c.rng(_REVIEWS, child, start_day), start_day, end_day, REVIEWS, 0.04)
-        visit = _latest(c.rng(_VISITS, child, _day(placement_start)), _day(placement_start), end_day, VISITS, 0.05)
+        review = c.latest(_REVIEWS, child, start_day, "reviews", 0.04, at=end_day)
+        visit = c.latest(_VISITS, child, _day(placement_start), "visits", 0.05, at=end_day)
         iro = review - c.rng(_REVIEWS, child, int(review) if review == review else 0).integers(0, 10)
-        health = _latest(c.rng(_HEALTH, child, start_day), start_day, end_day,
-                         HEALTH_UNDER_5 if age < 5 else HEALTH_5_AND_OVER, 0.08)  # fmt: skip
-        dental_rng = c.rng(_DENTAL, child, start_day)
-        dental = float("nan") if age < 1 or dental_rng.random() < 0.05 else (
-            _latest(dental_rng, start_day, end_day, DENTAL, 0.1))  # fmt: skip
+        health = c.latest(_HEALTH, child, start_day, "health under 5" if age < 5 else "health 5 and over", 0.08,
+                          at=end_day)  # fmt: skip
+        no_dentist, dental_days = _event_days(c.seed, _DENTAL, child, start_day, start_day, "dental", 0.1, True)
+        dental = float("nan") if age < 1 or no_dentist < 0.05 else _latest(dental_days, end_day)
         went = missing_of.get(child, [])
         went_missing = [went_on for kind, went_on in went if kind == "M"]
         offered = accepted = None
@@ -503,7 +530,7 @@ def _list_9(histories: Ssda903, c: _Context) -> pd.DataFrame:
         activity = _pick(rng, [(code, text if c.style != CODES else code, p) for code, text, p in _ACTIVITY])
         suitable = accommodation[0] not in _NEVER_SUITABLE and rng.random() < 0.95
         left_day = _day(row["DEC"])
-        plan = _latest(c.rng(_LEAVER, child, left_day), left_day - 150, c.day, np.full(60, 182), 0.12)
+        plan = c.latest(_LEAVER, child, left_day - 150, "pathway plans", 0.12, seeded_at=left_day)
         contact = c.day - int(rng.integers(1, 120 if touch[0] == "YES" else 400))
         team, worker = c.team(child, leaver=True)
         adviser = worker.replace("Social worker", "Personal adviser")
