@@ -723,7 +723,7 @@ def _solve(model: Model, smallest: int, result: Audit) -> None:
         constants = np.array([model.checks[c][1] for c in mine])
         open_needs = np.ones((len(mine), 2), dtype=bool)
         for sign in (1, -1):
-            x = _solution(sign * objectives.sum(axis=0), constraints, bounds, best=False)
+            x = _solution(sign * objectives.sum(axis=0), constraints, bounds)
             if x is not None:
                 _settle(open_needs, objectives @ x + constants, smallest)
         for k, c in enumerate(mine):
@@ -735,7 +735,7 @@ def _solve(model: Model, smallest: int, result: Audit) -> None:
                     continue
                 held = LinearConstraint(objective.reshape(1, -1), [low], [high])
                 lean = (open_needs[:, 0].astype(float) - open_needs[:, 1]) @ objectives  # low ones down, high up
-                x = _solution(lean, [*constraints, held], bounds, best=False)
+                x = _solution(lean, [*constraints, held], bounds)
                 if x is not None:
                     _settle(open_needs, objectives @ x + constants, smallest)
                 reaches.append(x is not None)
@@ -759,12 +759,6 @@ def _settle(open_needs: np.ndarray, counts: np.ndarray, smallest: int) -> None:
     open_needs[:, 1] &= ~(counts >= smallest - 1 - 1e-6)
 
 
-def _solution(
-    objective: np.ndarray, constraints: list[LinearConstraint], bounds: Bounds, best: bool = True
-) -> np.ndarray | None:
-    """An integer solution: the best for `objective`, or (best=False) the first the solver finds that it leans
-    towards, where any solution will do (whether a count can reach a value: the objective only helps settle
-    other needs on the way)."""
-    options = {} if best else {"mip_rel_gap": np.inf}
-    found = milp(objective, constraints=constraints, bounds=bounds, integrality=np.ones(len(objective)), options=options)
+def _solution(objective: np.ndarray, constraints: list[LinearConstraint], bounds: Bounds) -> np.ndarray | None:
+    found = milp(objective, constraints=constraints, bounds=bounds, integrality=np.ones(len(objective)))
     return np.round(found.x) if found.status == 0 else None
