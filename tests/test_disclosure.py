@@ -33,6 +33,19 @@ def test_a_small_area_is_hidden_with_the_area_of_fewest_children_counted(catalog
     assert hidden(frame, catalogue) == [("A", "all", "c"), ("B", "all", "c")]
 
 
+def test_hidden_parts_beside_a_shown_total_are_not_a_small_count_together(catalogue: KpiCatalogue) -> None:
+    # Kent = A + B + C + D: A's 3 and B's 1 are hidden and protect each other (each could be 0 to 4), but Kent
+    # less C and D would say A and B hold 4 children together: a count of 1-4 worked out from what is shown.
+    # So C (the smaller numerator of the two, 12) is hidden too, and A, B and C hold 16 together.
+    frame = figures([("Kent", "total", "all", 30, 60), ("A", "total", "all", 3, 10), ("B", "total", "all", 1, 10),
+                     ("C", "total", "all", 12, 20), ("D", "total", "all", 14, 20)])  # fmt: skip
+    assert hidden(frame, catalogue) == [("A", "all", "c"), ("B", "all", "c"), ("C", "all", "c")]
+    # with B's 2, A and B hold 5 together: shown as it stands
+    frame.loc[frame["area"] == "B", "numerator"] = 2
+    frame.loc[frame["area"] == "Kent", "numerator"] = 31
+    assert hidden(frame, catalogue) == [("A", "all", "c"), ("B", "all", "c")]
+
+
 def test_the_children_a_percentage_leaves_out_are_a_count_too(catalogue: KpiCatalogue) -> None:
     # "46 of 50" gives away the 4 without; "45 of 50" and "50 of 50" do not
     frame = figures([("Kent", "total", "all", 46, 50)])

@@ -249,9 +249,11 @@ def _decide_block(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> Non
 
 
 def _needs_partner(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> np.ndarray:
-    """Per relation and count: is a hidden count in it alone (worked out exactly), or a hidden count of 1-4
-    unable, for the bounds of the others hidden with it, to be anything from 1 to 4? A reader knows of each
-    hidden count only that it is at least 0 (every hidden figure reads alike)."""
+    """Per relation and count: is a hidden count in it alone (worked out exactly), a hidden count of 1-4
+    unable, for the bounds of the others hidden with it, to be anything from 1 to 4, or are its hidden parts,
+    beside a shown total, 1-4 children together (the total less the parts shown: "placement types X and Y
+    hold 4 children" is a count of 1-4 worked out from what is shown)? A reader knows of each hidden count
+    only that it is at least 0 (every hidden figure reads alike)."""
     rel, cell, sign, n_rel = block.relation, block.figure, block.sign, block.n_relations
     out = np.zeros((n_rel, len(Count)), dtype=bool)
     top = rule.smallest_shown - 1.0
@@ -275,10 +277,14 @@ def _needs_partner(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> np
         a_rest, b_rest = least_sum + UNBOUNDED, most_sum - np.nan_to_num(r)
         rest_stuck = rest_small & ~(_within(1 - r, a_rest, b_rest) & _within(top - r, a_rest, b_rest))
         unknowns = count_hidden + free_rest
+        parts = held & (sign < 0)
+        parts_hidden = np.bincount(rel, weights=parts, minlength=n_rel)
+        together = np.bincount(rel, weights=np.where(parts, np.nan_to_num(v), 0.0), minlength=n_rel)
+        small_together = (parts_hidden >= 2) & (parts_hidden == count_hidden) & ~free_rest & _small(together, rule)
         # a hidden numerator or denominator worked out exactly can no longer protect another; the children
         # a percentage leaves out only matter where they are few (above)
         lone = (count_hidden >= 1) & (unknowns == 1) & (k is not Count.COMPLEMENT)
-        out[:, k] = ~np.isnan(r) & (lone | unprotected | rest_stuck)
+        out[:, k] = ~np.isnan(r) & (lone | unprotected | rest_stuck | small_together)
     return out
 
 
