@@ -15,7 +15,7 @@ from dataclasses import InitVar, dataclass
 import numpy as np
 import pandas as pd
 
-from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
+from lacperf_helpers.config.cohorts import CohortCatalogue
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
 from lacperf_helpers.config.editions import MARKS, Edition
 from lacperf_helpers.config.paths import csv_text
@@ -208,7 +208,7 @@ def _period_prefixes(frame: pd.DataFrame) -> list[str]:
 
 
 def hide_in_measures(
-    table: pd.DataFrame, rule: DisclosureRule, authority: str, cohorts: CohortCatalogue | None = None,
+    table: pd.DataFrame, rule: DisclosureRule, authority: str, cohorts: CohortCatalogue,
     edition: Edition = Edition.PUBLIC, same_children: tuple[Twin, ...] = (), wider: frozenset[str] = frozenset(),
 ) -> Published:  # fmt: skip
     """The SSDA903 measures table for export. Public: its small figures hidden (`withheld` says what stands for
@@ -216,7 +216,7 @@ def hide_in_measures(
     breakdowns not published exactly (`CohortCatalogue.published_exactly`), and measures holding another's
     children (`wider`: one less the other is a count no sum holds), not shown at all. Internal: every figure
     exact."""
-    grid = missing_from_grid(table, cohorts or load_cohorts())
+    grid = missing_from_grid(table, cohorts)  # the run's cohorts: a breakdown of its own has its own groups
     if edition is Edition.INTERNAL:
         return _published(_in_grid_order(table, grid).assign(withheld=""), edition)
     figures = table.rename(columns={"measure": "kpi_id"})
@@ -227,7 +227,7 @@ def hide_in_measures(
     exact = _published_exactly(figures, cohorts) & ~figures["kpi_id"].isin(wider)
     groups = exact & (figures["cohort"] != ALL) & (figures["breakdown"] != TOTAL)
     hidden = hidden_keys(
-        figures.loc[exact], None, rule, authority, cohorts and cohorts.exact_only(), same_children=same_children,
+        figures.loc[exact], None, rule, authority, cohorts.exact_only(), same_children=same_children,
         already_hidden=figures.loc[groups, list(KEYS)],
     )  # fmt: skip
     # Cohorts with conditions beyond UASC and breakdowns of the file's own overlap the exact ones every way: no
@@ -283,9 +283,7 @@ def _in_grid_order(table: pd.DataFrame, grid: pd.DataFrame) -> pd.DataFrame:
     return out.iloc[order.sort_values([*keys, "group"], kind="stable").index].reset_index(drop=True)
 
 
-def _published_exactly(figures: pd.DataFrame, cohorts: CohortCatalogue | None) -> pd.Series:
-    if cohorts is None:
-        return pd.Series(True, index=figures.index)
+def _published_exactly(figures: pd.DataFrame, cohorts: CohortCatalogue) -> pd.Series:
     pairs = zip(figures["cohort"], figures["breakdown"], strict=True)
     return pd.Series([cohorts.published_exactly(c, b) for c, b in pairs], index=figures.index, dtype=bool)
 
