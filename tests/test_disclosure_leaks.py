@@ -22,6 +22,7 @@ from lacperf_helpers.month.data import decide_month
 from lacperf_helpers.present.quarterly import load_quarter_appendix
 from lacperf_helpers.rate.scorecard import with_slice
 from tests.conftest import KPIS_YAML, SAMPLE_MONTH, write_return
+from tests.conftest import naming as naming_kent
 
 runner = CliRunner()
 
@@ -106,6 +107,29 @@ def test_no_measure_is_shown_beside_one_holding_its_children(sample_measures: pd
     for narrower, wider in NESTED:
         assert sample_measures.loc[sample_measures["measure"] == wider, "withheld"].eq("c").all(), wider
         assert sample_measures.loc[sample_measures["measure"] == narrower, "numerator"].notna().any(), narrower
+
+
+def test_no_kpi_is_shown_beside_one_holding_its_children(tmp_path: Path) -> None:
+    # a council measuring care leavers in touch at 19-21 (the DfE's) and at 17-21 too: the public edition shows
+    # the first, none of the second (17-21 less 19-21 would be the 17- and 18-year-olds: 3, here)
+    (tmp_path / "kpis.yaml").write_text(
+        "kpis:\n"
+        + "".join(
+            f"  - {{id: {kpi}, title: {kpi}, polarity: H, unit: percent, target: 90, floor: 80, source: annex_a,"
+            f" measure: {measure}}}\n"
+            for kpi, measure in (("touch_19_21", "leavers_19_21_in_touch"), ("touch_17_21", "leavers_in_touch"))
+        )
+    )
+    catalogue = load_kpis(tmp_path / "kpis.yaml")
+    rows = [("Kent", "touch_19_21", 40, 50), ("Kent", "touch_17_21", 43, 55)]
+    figures = pd.DataFrame(rows, columns=["area", "kpi_id", "numerator", "denominator"]).assign(
+        month=SAMPLE_MONTH, cohort="all", breakdown="total", group="all", value=float("nan")
+    )
+    settings = load_settings(naming_kent(tmp_path))
+    decided = decide_month(figures, catalogue, settings, load_cohorts())
+    assert set(decided.hidden.loc[decided.hidden["month"] == SAMPLE_MONTH, "kpi_id"]) == {"touch_17_21"}
+    log = decided.log.loc[decided.log["month"] == SAMPLE_MONTH]  # the internal edition's log says why
+    assert log["reason"].tolist() == ["its children hold another KPI's: the internal edition's only"]
 
 
 def test_no_shown_figure_leaves_out_1_to_4_children(sample_measures: pd.DataFrame, tmp_path: Path) -> None:

@@ -518,7 +518,8 @@ def suppressed(
     denominator). A hidden figure's shared count is known to a reader while its twin shows it, and each figure is
     decided so; where a figure is hidden for its shared count (it is 1-4, or hidden to protect a count in a sum of
     such counts), its twin is hidden too, and each figure's own sums are made safe again.
-    `already_hidden`: keys hidden by a version of these months already published: hidden again."""
+    `already_hidden`: keys hidden from the start (by a version of these months already published, say: its
+    `reason` column says why, for the log)."""
     cohorts = cohorts if cohorts is not None else load_cohorts()
     cells = figure_cells(figures, catalogue)
     members = relations(cells, authority, cohorts, rule)
@@ -535,6 +536,20 @@ def suppressed(
             return cells, hidden, members
         previous, hidden = hidden, hidden | together
     raise NotSettled(f"disclosure control did not settle in {SETTLE_ROUNDS} rounds of figures hidden together")
+
+
+ALREADY_PUBLISHED = "hidden by a version of this month already published"
+
+
+def _reasons_in(cells: pd.DataFrame, keys: pd.DataFrame | None) -> np.ndarray:
+    """Per cell, why it is among the keys hidden from the start (their `reason`, else ALREADY_PUBLISHED); ''
+    where it is not among them."""
+    if keys is None or keys.empty:
+        return np.full(len(cells), "", dtype=object)
+    why = keys.get("reason", pd.Series(ALREADY_PUBLISHED, index=keys.index)).fillna(ALREADY_PUBLISHED)
+    first = keys.loc[:, list(KEYS)].astype(str).assign(_why=why.astype(str)).drop_duplicates(list(KEYS))
+    probe = cells.loc[:, list(KEYS)].astype(str).merge(first, on=list(KEYS), how="left", validate="many_to_one")
+    return probe["_why"].fillna("").to_numpy(dtype=object)
 
 
 def _keys_in(cells: pd.DataFrame, keys: pd.DataFrame) -> np.ndarray:
@@ -641,7 +656,7 @@ def _log(
 ) -> pd.DataFrame:  # fmt: skip
     values = cells[list(COUNTS)].to_numpy(float)
     small = _small(values, rule)
-    earlier = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
+    earlier = _reasons_in(cells, already_hidden)
     keys = cells.loc[:, list(KEYS)].astype(str).to_numpy()
     is_month = (cells["month"] == cells["step"]).to_numpy()
     # the sums each hidden cell is in, and their hidden members and totals
@@ -661,7 +676,7 @@ def _log(
         if primary:
             reason = "primary: " + ", ".join(primary) + f" of 1-{rule.smallest_shown - 1}"
         elif earlier[c]:
-            reason = "hidden by a version of this month already published"
+            reason = earlier[c]
         elif not is_month[c]:
             reason = "period: a month in it is hidden"
         else:

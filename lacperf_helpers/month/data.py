@@ -30,7 +30,7 @@ from lacperf_helpers.config.paths import csv_text, write_atomically
 from lacperf_helpers.config.periods import is_month, month_end, period_months, previous_month
 from lacperf_helpers.config.vocabulary import ALL, BREAKDOWNS, HEADLINE, TOTAL
 from lacperf_helpers.disclose.publishing import Published, hide_in_measures, published_rows, with_empty_groups
-from lacperf_helpers.disclose.solver import Decision, Twin, decision
+from lacperf_helpers.disclose.solver import ALREADY_PUBLISHED, Decision, Twin, decision
 from lacperf_helpers.disclose.sums import KEYS, periods_ending
 from lacperf_helpers.ingest.annex_a import load_annex_a
 from lacperf_helpers.ingest.dfe_rules import dfe_problems
@@ -281,6 +281,13 @@ def same_children(catalogue: KpiCatalogue) -> tuple[Twin, ...]:
     return tuple(twins)
 
 
+def holding_anothers_children(catalogue: KpiCatalogue) -> set[str]:
+    """The KPIs measured by the wider measure of a NESTED pair whose narrower measure a KPI measures too."""
+    measured = {kpi.measure for kpi in catalogue.kpis if kpi.measure}
+    wide = {w for narrow, w in NESTED if narrow in measured and w in measured}
+    return {kpi.id for kpi in catalogue.kpis if kpi.measure in wide}
+
+
 def decide_month(
     figures: pd.DataFrame, catalogue: KpiCatalogue, settings: Settings, cohorts: CohortCatalogue,
     already_hidden: pd.DataFrame | None = None,
@@ -291,8 +298,17 @@ def decide_month(
     # a cohort's breakdown groups beside all children's (excluding UASC by age band, say) are hidden from the
     # start: on the full sample the sums left groups whose unaccompanied children (all less excluding UASC) were
     # 1-4 (the audit recovered 16); the cohort's total and every group of all children are decided as before
-    groups = sliced.loc[(sliced["cohort"] != HEADLINE[0]) & (sliced["breakdown"] != HEADLINE[1]), list(KEYS)]
-    forced = groups if already_hidden is None else pd.concat([already_hidden.loc[:, list(KEYS)], groups])
+    groups = sliced.loc[(sliced["cohort"] != HEADLINE[0]) & (sliced["breakdown"] != HEADLINE[1]), list(KEYS)].assign(
+        reason="a cohort's breakdown: only the cohort's total is published"
+    )
+    # a KPI whose children hold another KPI's (care leavers 17-21 in touch, beside 19-21): one less the other is
+    # a count no sum holds (the 17- and 18-year-olds), so the wider is shown in the internal edition only, as
+    # `lacperf measures` shows the wider measure
+    wider = sliced.loc[sliced["kpi_id"].isin(holding_anothers_children(catalogue)), list(KEYS)].assign(
+        reason="its children hold another KPI's: the internal edition's only"
+    )
+    kept = [] if already_hidden is None else [already_hidden.loc[:, list(KEYS)].assign(reason=ALREADY_PUBLISHED)]
+    forced = pd.concat([*kept, groups, wider], ignore_index=True)
     return decision(
         sliced, catalogue, settings.disclosure, authority, cohorts,
         same_children=same_children(catalogue), already_hidden=forced,
