@@ -14,7 +14,7 @@ from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.periods import month_end, parse_month
 from lacperf_helpers.config.vocabulary import ALL, AREA_NOT_KNOWN, TOTAL
 from lacperf_helpers.ingest.ssda903 import TABLES, Ssda903
-from lacperf_helpers.measures.children import attributes_when, child_attributes, who_each_child_is
+from lacperf_helpers.measures.children import attributes_coded, who_each_child_is
 from lacperf_helpers.measures.episodes import memo
 
 if TYPE_CHECKING:
@@ -39,19 +39,19 @@ def add_up_months(
     for name in breakdowns:
         if name not in cohorts.breakdown_names:
             raise ValueError(f"no breakdown {name!r}; the breakdowns are: {', '.join(cohorts.breakdown_names)}")
+    names = pd.Index(list(dict.fromkeys(ids)))
     found = []
     for month in months:  # each month's child-level rows are added up at once: only the sums are kept
         parse_month(month)
         at = pd.Timestamp(month_end(month))
-        rows = pd.concat([m.compute(data, at).assign(measure=m.id) for m in chosen], ignore_index=True)
-        if "as_at" not in rows:  # no measure of events asked for
-            rows["as_at"] = pd.NaT
-        dated = rows["as_at"].notna().to_numpy()
-        at_end = rows.loc[~dated].join(child_attributes(data, at), on="CHILD")
-        events = rows.loc[dated]
-        at_event = events.join(attributes_when(data, events["CHILD"], events["as_at"]))
-        joined = pd.concat([at_end, at_event]).assign(month=month)
-        joined["uasc"] = joined["uasc"].fillna(False).astype(bool)
+        each = [m.compute(data, at) for m in chosen]
+        rows = pd.concat(each, ignore_index=True)
+        measure = np.repeat(names.get_indexer(pd.Index(ids)), [len(r) for r in each])
+        # who each child was: at the month end, or on the day of its event (a start, an end of care, ...)
+        when = rows["as_at"].fillna(at) if "as_at" in rows else pd.Series(at, index=rows.index)
+        joined = pd.concat([rows, attributes_coded(data, rows["CHILD"].to_numpy(), when.to_numpy())], axis=1)
+        joined["measure"] = pd.Categorical.from_codes(measure, names)
+        joined["month"] = month
         found.append(_area_sums(joined, cohorts, breakdowns))
     areas = [authority, *sorted(who_each_child_is(data)["area"].dropna().unique())]
     table = _add_up(pd.concat(found, ignore_index=True), authority, areas, ids, months, cohorts, breakdowns)
