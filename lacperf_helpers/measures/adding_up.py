@@ -40,6 +40,9 @@ def add_up_months(
         if name not in cohorts.breakdown_names:
             raise ValueError(f"no breakdown {name!r}; the breakdowns are: {', '.join(cohorts.breakdown_names)}")
     names = pd.Index(list(dict.fromkeys(ids)))
+    areas = [authority, *sorted(who_each_child_is(data)["area"].dropna().unique())]
+    # the authority's sums are added up with the areas' (not grouped afterwards), unless an area has its name
+    whole = authority not in areas[1:] and AREA_NOT_KNOWN not in areas[1:]
     found = []
     for month in months:  # each month's child-level rows are added up at once: only the sums are kept
         parse_month(month)
@@ -52,9 +55,8 @@ def add_up_months(
         joined = pd.concat([rows, attributes_coded(data, rows["CHILD"].to_numpy(), when.to_numpy())], axis=1)
         joined["measure"] = pd.Categorical.from_codes(measure, names)
         joined["month"] = month
-        found.append(_area_sums(joined, cohorts, breakdowns))
-    areas = [authority, *sorted(who_each_child_is(data)["area"].dropna().unique())]
-    table = _add_up(pd.concat(found, ignore_index=True), authority, areas, ids, months, cohorts, breakdowns)
+        found.append(_area_sums(joined, cohorts, breakdowns, authority if whole else None))
+    table = _add_up(pd.concat(found, ignore_index=True), authority, areas, ids, months, cohorts, breakdowns, whole)
     units = table["measure"].map({m.id: m.unit for m in chosen})
     percent = 100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)
     table["value"] = percent.where(units == "percent", table["numerator"])
@@ -77,10 +79,13 @@ def _children_coded(data: Ssda903) -> Ssda903:
     return memo(data, "children coded", work_out)
 
 
-def _area_sums(joined: pd.DataFrame, cohorts: CohortCatalogue, breakdowns: list[str]) -> pd.DataFrame:
+def _area_sums(
+    joined: pd.DataFrame, cohorts: CohortCatalogue, breakdowns: list[str], authority: str | None = None
+) -> pd.DataFrame:
     """Child-level rows added up by month, measure, area, cohort, breakdown and group: a few thousand sums,
     however many children. Keys are counted as integer codes (np.bincount), not grouped as text: at
-    100,000 children x 60 months, grouping strings was most of the time."""
+    100,000 children x 60 months, grouping strings was most of the time. With `authority`, its sums (every
+    row, whatever its area) too, as area `authority`: each key of the areas' summed over them."""
     in_cohort = joined["denominator"].fillna(0).astype(bool).to_numpy()  # a count's rows have no denominator
     counted = joined["numerator"].to_numpy(dtype=bool) & (in_cohort | joined["denominator"].isna().to_numpy())
     measure_code, measures = pd.factorize(joined["measure"])
@@ -90,7 +95,7 @@ def _area_sums(joined: pd.DataFrame, cohorts: CohortCatalogue, breakdowns: list[
         grouped = cohorts.groups(joined, breakdown).cat
         groups_of[breakdown] = (grouped.codes.to_numpy().astype("int64"), pd.Index(grouped.categories.astype(str)))
     parts: list[tuple[np.ndarray, ...]] = []  # per cohort x breakdown: measure, area, group, cohort, counts
-    area_names = np.asarray([None, *areas], dtype=object)  # code 0: no area
+    area_names = np.asarray([None, *areas, authority], dtype=object)  # code 0: no area; the last, the authority
     for n, cohort in enumerate(cohorts.cohorts):
         inside = np.flatnonzero(cohort.holds(joined))
         # the cohort's rows once: measure and area as one code, what each row adds
@@ -100,12 +105,15 @@ def _area_sums(joined: pd.DataFrame, cohorts: CohortCatalogue, breakdowns: list[
             shape = (len(measures), len(areas) + 1, len(groups))
             key = place * len(groups) + group_code[inside]
             size = int(np.prod(shape))
-            present = np.flatnonzero(np.bincount(key, minlength=size))
-            numerator = np.bincount(key, weights=adds, minlength=size)[present]
-            denominator = np.bincount(key, weights=in_it, minlength=size)[present]
-            m, a, g = np.unravel_index(present, shape)
+            sums = [np.bincount(key, weights=w, minlength=size).reshape(shape) for w in (None, adds, in_it)]
+            if authority is not None:  # the sums over every area, in a slot of their own after the areas'
+                sums = [np.concatenate([s, s.sum(axis=1, keepdims=True)], axis=1) for s in sums]
+            rows, numerator, denominator = (s.ravel() for s in sums)
+            present = np.flatnonzero(rows)
+            m, a, g = np.unravel_index(present, sums[0].shape)
             labels = np.asarray(groups, dtype=object)[g]
-            parts.append((m, a, labels, np.full(len(m), n), np.full(len(m), b), numerator, denominator))
+            cohort_of, breakdown_of = np.full(len(m), n), np.full(len(m), b)
+            parts.append((m, a, labels, cohort_of, breakdown_of, numerator[present], denominator[present]))
     m, a, labels, cohort_codes, breakdown_codes, numerator, denominator = (
         np.concatenate(c) for c in zip(*parts, strict=True)
     )
@@ -123,21 +131,27 @@ def _area_sums(joined: pd.DataFrame, cohorts: CohortCatalogue, breakdowns: list[
 
 def _add_up(
     by_area: pd.DataFrame, authority: str, areas: list[str], measure_ids: list[str], months: list[str],
-    cohorts: CohortCatalogue, breakdowns: list[str],
+    cohorts: CohortCatalogue, breakdowns: list[str], whole: bool = False,
 ) -> pd.DataFrame:  # fmt: skip
     """Numerators and denominators by month x area x cohort x breakdown x group, from `_area_sums`; every
     headline row is there, with 0 where no child is counted. The authority (every area together) is the
-    sum of the areas' sums."""
+    sum of the areas' sums: `whole`, `_area_sums` has added them up already (as area `authority`)."""
     keys = ["month", "area", "measure", "cohort", "breakdown", "group"]
-    known = by_area["area"].notna()
-    counted = (by_area["numerator"] > 0) | (by_area["denominator"] > 0)
-    unknown = by_area.loc[~known & counted].assign(area=AREA_NOT_KNOWN) if len(areas) > 1 else by_area.iloc[0:0]
-    scoped = pd.concat([by_area.assign(area=authority), by_area.loc[known], unknown], ignore_index=True)
-    summed = scoped.groupby(keys, sort=False, as_index=False)[["numerator", "denominator"]].sum()
+    mine = (by_area["area"] == authority).to_numpy(dtype=bool) if whole else np.zeros(len(by_area), dtype=bool)
+    known = by_area["area"].notna().to_numpy(dtype=bool) & ~mine
+    counted = ((by_area["numerator"] > 0) | (by_area["denominator"] > 0)).to_numpy(dtype=bool)
+    in_none = ~known & ~mine & counted
+    unknown = by_area.loc[in_none].assign(area=AREA_NOT_KNOWN) if len(areas) > 1 else by_area.iloc[0:0]
+    if whole:  # each key once already: areas' rows as they are, the authority's summed by _area_sums
+        summed = pd.concat([by_area.loc[mine], by_area.loc[known], unknown], ignore_index=True)
+    else:
+        scoped = pd.concat([by_area.assign(area=authority), by_area.loc[known], unknown], ignore_index=True)
+        summed = scoped.groupby(keys, sort=False, as_index=False)[["numerator", "denominator"]].sum()
     headline = pd.MultiIndex.from_product(
         [months, areas, measure_ids, cohorts.names, [TOTAL], [ALL]], names=keys
     ).to_frame(index=False)
-    missing = headline.merge(summed[keys], how="left", indicator=True)
+    in_headline = summed.loc[(summed["breakdown"] == TOTAL).to_numpy(dtype=bool), keys]  # the rest are not asked
+    missing = headline.merge(in_headline, how="left", indicator=True)
     zeros = missing.loc[missing["_merge"] == "left_only", keys].assign(numerator=0, denominator=0)
     added = pd.concat([summed, zeros], ignore_index=True).astype({"numerator": "float64", "denominator": "float64"})
     order = {  # months and measures in the order asked; headline first, the cohorts, the authority first, groups A-Z

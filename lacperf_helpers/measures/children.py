@@ -152,6 +152,12 @@ def attributes_coded(data: Ssda903, children: np.ndarray, when: np.ndarray) -> p
     return out
 
 
+def age_by_code(data: Ssda903, at: pd.Timestamp) -> np.ndarray:
+    """`age_at`, by child code (`child_names`): NaN where the child has no header row or no date of birth."""
+    known = _known_by_code(data)
+    return np.asarray(at.year - known["born_year"] - (known["birthday"] > at.month * 100 + at.day), dtype="float64")
+
+
 def _known_by_code(data: Ssda903) -> dict[str, Any]:
     """What `attributes_coded` looks up, by child code (`child_names`): sex, ethnicity group and area
     (categoricals, NaN where the child is not in `who_each_child_is`), year and month x 100 + day of birth,

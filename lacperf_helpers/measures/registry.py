@@ -30,6 +30,7 @@ from lacperf_helpers.ingest.validation import ERROR, WARNING, combine, no_proble
 from lacperf_helpers.measures.adding_up import MEASURE_COLUMNS as MEASURE_COLUMNS
 from lacperf_helpers.measures.adding_up import add_up_months
 from lacperf_helpers.measures.children import age_at as age_at
+from lacperf_helpers.measures.children import age_by_code
 from lacperf_helpers.measures.children import attributes_when as attributes_when
 from lacperf_helpers.measures.children import child_attributes as child_attributes
 from lacperf_helpers.measures.children import completed_years as completed_years
@@ -268,7 +269,7 @@ def placement_stability_long(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     child = eps["child"][open_now]
     current = open_now[np.r_[child[1:] != child[:-1], True]] if len(open_now) else open_now  # each child's latest
     children = eps["child"][current]
-    ages = _age_by_code(data, at)[children]
+    ages = age_by_code(data, at)[children]
     in_scope = (eps["period_start"][current] <= day(at - pd.DateOffset(months=30))) & (ages < 16)
     window = day(at - pd.DateOffset(months=24))
     # a change of carer is a new placement the DfE counts (not a temporary one, nor the return from it)
@@ -290,11 +291,6 @@ def _changes_of_carer(data: Ssda903) -> tuple[np.ndarray, np.ndarray]:
     eps = care_periods(data)
     changed = eps["RNE"].isin(CHANGE_OF_CARER) & new_placements(data)
     return changed.to_numpy(dtype=bool), eps["PLACE"].isin(ADOPTION_PLACEMENTS).to_numpy(dtype=bool)
-
-
-def _age_by_code(data: Ssda903, at: pd.Timestamp) -> np.ndarray:
-    """Completed years at `at` by child code (`child_names`); NaN where not known."""
-    return _memo(data, ("age by code", at), lambda: age_at(data, at).reindex(child_names(data)).to_numpy("float64"))
 
 
 @measure("adopted_of_leavers", "Children who ceased to be looked after who were adopted", "percent", "H",
@@ -358,7 +354,7 @@ def missing_in_month_share(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 def _oc3(data: Ssda903) -> pd.DataFrame:
     """OC3's care leavers as the DfE counts them: those who died, or returned home for 6 months or more, left out."""
     table = data.table("oc3")
-    return table.loc[~table["IN_TOUCH"].isin(NOT_CARE_LEAVERS)]
+    return _memo(data, "care leavers", lambda: table.loc[~table["IN_TOUCH"].isin(NOT_CARE_LEAVERS)])
 
 
 @measure("care_leavers_in_touch", "Care leavers the authority is in touch with", "percent", "H",
