@@ -42,9 +42,11 @@ def add_up_months(
     names = pd.Index(list(dict.fromkeys(ids)))
     areas = [authority, *sorted(who_each_child_is(data)["area"].dropna().unique())]
     # the authority's sums are added up with the areas' (not grouped afterwards), unless an area has its name
-    whole = authority not in areas[1:] and AREA_NOT_KNOWN not in areas[1:]
-    found = []
-    for month in months:  # each month's child-level rows are added up at once: only the sums are kept
+    whole = authority not in areas[1:] and AREA_NOT_KNOWN not in areas[1:] and len(set(months)) == len(months)
+    found: list[pd.DataFrame] = []
+    batch: list[pd.DataFrame] = []  # months' rows not yet added up: several at once, up to BATCH_ROWS, BATCH_KEYS
+    month_names = pd.Index(list(dict.fromkeys(months)))
+    for n, month in enumerate(months):  # each month's child-level rows are found on their own
         parse_month(month)
         at = pd.Timestamp(month_end(month))
         each = [m.compute(data, at) for m in chosen]
@@ -54,14 +56,25 @@ def add_up_months(
         when = rows["as_at"].fillna(at) if "as_at" in rows else pd.Series(at, index=rows.index)
         joined = pd.concat([rows, attributes_coded(data, rows["CHILD"].to_numpy(), when.to_numpy())], axis=1)
         joined["measure"] = pd.Categorical.from_codes(measure, names)
-        joined["month"] = month
-        found.append(_area_sums(joined, cohorts, breakdowns, authority if whole else None))
+        joined["month"] = pd.Categorical.from_codes(np.full(len(joined), month_names.get_loc(month)), month_names)
+        batch.append(joined)
+        in_batch = sum(len(b) for b in batch)
+        if in_batch >= BATCH_ROWS or len(batch) * len(names) * (len(areas) + 2) >= BATCH_KEYS or n == len(months) - 1:
+            found.append(
+                _area_sums(pd.concat(batch, ignore_index=True), cohorts, breakdowns, authority if whole else None)
+            )
+            batch = []  # only the sums are kept
     table = _add_up(pd.concat(found, ignore_index=True), authority, areas, ids, months, cohorts, breakdowns, whole)
     units = table["measure"].map({m.id: m.unit for m in chosen})
     percent = 100 * table["numerator"] / table["denominator"].where(table["denominator"] > 0)
     table["value"] = percent.where(units == "percent", table["numerator"])
     table["denominator"] = table["denominator"].where(units == "percent")
     return table.loc[:, list(MEASURE_COLUMNS)]
+
+
+# How many months' rows are added up at once: the rows (each ~60 bytes), and month x measure x area sums (each
+# ~100 groups x 24 bytes, for the biggest breakdown): a few months of 100,000 children, every month of 2,000.
+BATCH_ROWS, BATCH_KEYS = 250_000, 6_000
 
 
 def _children_coded(data: Ssda903) -> Ssda903:
@@ -88,6 +101,7 @@ def _area_sums(
     row, whatever its area) too, as area `authority`: each key of the areas' summed over them."""
     in_cohort = joined["denominator"].fillna(0).astype(bool).to_numpy()  # a count's rows have no denominator
     counted = joined["numerator"].to_numpy(dtype=bool) & (in_cohort | joined["denominator"].isna().to_numpy())
+    month_code, month_names = pd.factorize(joined["month"])
     measure_code, measures = pd.factorize(joined["measure"])
     area_code, areas = pd.factorize(joined["area"])  # no area: -1
     groups_of = {TOTAL: (np.zeros(len(joined), dtype="int64"), pd.Index([ALL]))}
@@ -99,26 +113,27 @@ def _area_sums(
     for n, cohort in enumerate(cohorts.cohorts):
         inside = np.flatnonzero(cohort.holds(joined))
         # the cohort's rows once: measure and area as one code, what each row adds
-        place = measure_code[inside].astype("int64") * (len(areas) + 1) + area_code[inside] + 1
+        place = month_code[inside].astype("int64") * len(measures) + measure_code[inside]
+        place = place * (len(areas) + 1) + area_code[inside] + 1
         adds, in_it = counted[inside], in_cohort[inside]
         for b, (group_code, groups) in enumerate(groups_of.values()):
-            shape = (len(measures), len(areas) + 1, len(groups))
+            shape = (len(month_names), len(measures), len(areas) + 1, len(groups))
             key = place * len(groups) + group_code[inside]
             size = int(np.prod(shape))
             sums = [np.bincount(key, weights=w, minlength=size).reshape(shape) for w in (None, adds, in_it)]
             if authority is not None:  # the sums over every area, in a slot of their own after the areas'
-                sums = [np.concatenate([s, s.sum(axis=1, keepdims=True)], axis=1) for s in sums]
+                sums = [np.concatenate([s, s.sum(axis=2, keepdims=True)], axis=2) for s in sums]
             rows, numerator, denominator = (s.ravel() for s in sums)
             present = np.flatnonzero(rows)
-            m, a, g = np.unravel_index(present, sums[0].shape)
+            mo, m, a, g = np.unravel_index(present, sums[0].shape)
             labels = np.asarray(groups, dtype=object)[g]
             cohort_of, breakdown_of = np.full(len(m), n), np.full(len(m), b)
-            parts.append((m, a, labels, cohort_of, breakdown_of, numerator[present], denominator[present]))
-    m, a, labels, cohort_codes, breakdown_codes, numerator, denominator = (
+            parts.append((mo, m, a, labels, cohort_of, breakdown_of, numerator[present], denominator[present]))
+    mo, m, a, labels, cohort_codes, breakdown_codes, numerator, denominator = (
         np.concatenate(c) for c in zip(*parts, strict=True)
     )
     return pd.DataFrame({
-        "month": joined["month"].iloc[0] if len(joined) else "",
+        "month": np.asarray(month_names, dtype=object)[mo],
         "measure": measures.to_numpy(dtype=object)[m],
         "area": area_names[a],
         "cohort": np.asarray(cohorts.names, dtype=object)[cohort_codes],

@@ -118,6 +118,11 @@ def _rows(children: pd.Series, numerator: pd.Series, denominator: pd.Series | No
     return out
 
 
+def _once(data: Ssda903, key: object, work_out: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """A measure's rows that are the same for many month ends: worked out once, a copy for each."""
+    return _memo(data, ("rows", key), work_out).copy()
+
+
 def _count(children: pd.Series, as_at: pd.Series | None = None) -> pd.DataFrame:
     """Rows of a count; `as_at`: when each event happened (a cohort's conditions are read as they stood then)."""
     out = pd.DataFrame({"CHILD": children.to_numpy(), "numerator": True, "denominator": np.nan})
@@ -361,15 +366,21 @@ def _oc3(data: Ssda903) -> pd.DataFrame:
          "OC3 (care leavers at their 19th to 21st birthday in the collection year), those who died or returned "
          "home to parents for 6 months or more (IN_TOUCH DIED, RHOM) left out: IN_TOUCH YES.")  # fmt: skip
 def care_leavers_in_touch(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = _oc3(data)
-    return _rows(table["CHILD"], table["IN_TOUCH"] == "YES")
+    def work_out() -> pd.DataFrame:
+        table = _oc3(data)
+        return _rows(table["CHILD"], table["IN_TOUCH"] == "YES")
+
+    return _once(data, "care_leavers_in_touch", work_out)  # OC3 is the same at every month end
 
 
 @measure("care_leavers_eet", "Care leavers in education, employment or training", "percent", "H",
          "OC3, those who died or returned home (DIED, RHOM) left out: ACTIV F1, P1, F2, P2, F3 or P3.")  # fmt: skip
 def care_leavers_eet(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = _oc3(data)
-    return _rows(table["CHILD"], table["ACTIV"].isin(EET))
+    def work_out() -> pd.DataFrame:
+        table = _oc3(data)
+        return _rows(table["CHILD"], table["ACTIV"].isin(EET))
+
+    return _once(data, "care_leavers_eet", work_out)  # OC3 is the same at every month end
 
 
 @measure("care_leavers_suitable_accommodation", "Care leavers in suitable accommodation", "percent", "H",
@@ -377,8 +388,11 @@ def care_leavers_eet(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
          "C1, D1, E1, G1, H1, K1, R1, T1, U1, V1, W1, Y1, Z1); a code not in the DfE's list is not suitable, "
          "and a data-quality error.")  # fmt: skip
 def care_leavers_suitable_accommodation(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = _oc3(data)
-    return _rows(table["CHILD"], table["ACCOM"].isin(SUITABLE_ACCOMMODATION))
+    def work_out() -> pd.DataFrame:
+        table = _oc3(data)
+        return _rows(table["CHILD"], table["ACCOM"].isin(SUITABLE_ACCOMMODATION))
+
+    return _once(data, "care_leavers_suitable_accommodation", work_out)  # OC3 is the same at every month end
 
 
 def last_31_march(at: pd.Timestamp) -> pd.Timestamp:
@@ -409,16 +423,22 @@ def oc2_cohort(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
          "Of children looked after continuously for 12 months at 31 March (the last by the month end), those "
          "with OC2 HEALTH_ASSESSMENT 1; an OC2 row of another child is left out.")  # fmt: skip
 def health_assessment(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = oc2_cohort(data, at)
-    return _rows(table["CHILD"], table["HEALTH_ASSESSMENT"] == "1")
+    def work_out() -> pd.DataFrame:
+        table = oc2_cohort(data, at)
+        return _rows(table["CHILD"], table["HEALTH_ASSESSMENT"] == "1")
+
+    return _once(data, ("health_assessment", last_31_march(at)), work_out)  # the same until the next 31 March
 
 
 @measure("dental_check_903", "Children looked after for 12 months with a dental check", "percent", "H",
          "Of children looked after continuously for 12 months at 31 March (the last by the month end), those "
          "with OC2 TEETH_CHECK 1; an OC2 row of another child is left out.")  # fmt: skip
 def dental_check_903(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = oc2_cohort(data, at)
-    return _rows(table["CHILD"], table["TEETH_CHECK"] == "1")
+    def work_out() -> pd.DataFrame:
+        table = oc2_cohort(data, at)
+        return _rows(table["CHILD"], table["TEETH_CHECK"] == "1")
+
+    return _once(data, ("dental_check_903", last_31_march(at)), work_out)  # the same until the next 31 March
 
 
 def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") -> pd.DataFrame:
