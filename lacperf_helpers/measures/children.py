@@ -16,7 +16,7 @@ from lacperf_helpers.config.vocabulary import (
     PLACEMENT_TYPE_OF,
 )
 from lacperf_helpers.ingest.ssda903 import Ssda903
-from lacperf_helpers.measures.episodes import child_names, episodes, header, memo, uasc_at
+from lacperf_helpers.measures.episodes import child_codes, child_names, episodes, header, memo, uasc_at
 
 
 def completed_years(dob: pd.Series, when: pd.Series | pd.Timestamp) -> pd.Series:
@@ -134,7 +134,7 @@ def attributes_coded(data: Ssda903, children: np.ndarray, when: np.ndarray) -> p
     the adding up counts by, 100,000 children x 60 months, with no text made or factorised. `children`: CHILD
     values; `when`: each row's day (datetime64)."""
     known = _known_by_code(data)
-    at = child_names(data).get_indexer(pd.Index(children))
+    at = child_codes(data, children)
     out = pd.DataFrame({c: known[c].take(at, allow_fill=True) for c in ("sex", "ethnicity", "area")})
     born_year, birthday = known["born_year"], known["birthday"]
     days = pd.DatetimeIndex(when)
@@ -144,7 +144,7 @@ def attributes_coded(data: Ssda903, children: np.ndarray, when: np.ndarray) -> p
     out["age"] = days.year.to_numpy() - years - after_birthday
     band = np.where(np.isnan(out["age"]), len(AGE_BANDS), np.searchsorted(BAND_STARTS, out["age"], side="right"))
     out["age_band"] = pd.Categorical.from_codes(band, AGE_BAND_LABELS)
-    latest = _latest_episodes(data, pd.Series(children), pd.Series(when))
+    latest = _latest_episodes(data, pd.Series(children), pd.Series(when), at)
     for column in ("legal_status", "placement_type"):
         out[column] = latest[column]
     until, flagged = known["uasc_until"], known["uasc_flagged"]
@@ -185,11 +185,13 @@ def _known_by_code(data: Ssda903) -> dict[str, Any]:
     return memo(data, "known by code", work_out)
 
 
-def _latest_episodes(data: Ssda903, children: pd.Series, when: pd.Series) -> dict[str, pd.Categorical]:
+def _latest_episodes(
+    data: Ssda903, children: pd.Series, when: pd.Series, codes: np.ndarray | None = None
+) -> dict[str, pd.Categorical]:
     """Per row, the legal status and placement type of the child's latest episode begun by `when` (else
-    'unknown')."""
-    eps, keys, known = _episodes_keyed(data)
-    codes = known.get_indexer(pd.Index(children))
+    'unknown'); `codes`: the children's codes (`child_codes`), where the caller has them."""
+    eps, keys = _episodes_keyed(data)
+    codes = child_codes(data, children) if codes is None else codes
     at = np.searchsorted(keys, codes * DAY_SPAN + _days(when), side="right") - 1
     found = (codes >= 0) & (at >= 0) & (keys[np.maximum(at, 0)] // DAY_SPAN == codes)
     out = {}
@@ -212,16 +214,15 @@ def _days(dates: pd.Series) -> np.ndarray:
     return np.asarray(dates.to_numpy(dtype="datetime64[D]").astype("int64") + DAY_SPAN // 2, dtype="int64")
 
 
-def _episodes_keyed(data: Ssda903) -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
-    """Episodes in order of child and start, each keyed child code x DAY_SPAN + start day, with the children
-    coded: the latest episode begun by a day is one binary search (not a join by text per month)."""
+def _episodes_keyed(data: Ssda903) -> tuple[pd.DataFrame, np.ndarray]:
+    """Episodes in order of child and start, each keyed child code (`child_codes`) x DAY_SPAN + start day: the
+    latest episode begun by a day is one binary search (not a join by text per month)."""
 
-    def work_out() -> tuple[pd.DataFrame, np.ndarray, pd.Index]:
+    def work_out() -> tuple[pd.DataFrame, np.ndarray]:
         eps = _episodes_in_order(data)
-        codes, known = pd.factorize(eps["CHILD"])
-        keys = codes.astype("int64") * DAY_SPAN + _days(eps["DECOM"])
+        keys = child_codes(data, eps["CHILD"]) * DAY_SPAN + _days(eps["DECOM"])
         order = np.argsort(keys, kind="stable")
-        return eps.iloc[order].reset_index(drop=True), keys[order], pd.Index(known)
+        return eps.iloc[order].reset_index(drop=True), keys[order]
 
     return memo(data, "episodes keyed", work_out)
 

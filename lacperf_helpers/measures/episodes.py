@@ -58,13 +58,26 @@ def child_names(data: Ssda903) -> pd.Index:
     return memo(data, "child names", work_out)
 
 
+def child_codes(data: Ssda903, children: object) -> np.ndarray:
+    """Each of `children`'s code (position in `child_names`; -1 for a child not in the extract). Children already
+    coded 0 to n - 1 (as measure_tables codes them) are their own codes: no look-up."""
+    values = np.asarray(children)
+    if values.dtype.kind in "iu" and memo(data, "children are codes", lambda: _codes_already(child_names(data))):
+        return values.astype("int64")
+    return child_names(data).get_indexer(pd.Index(values))
+
+
+def _codes_already(names: pd.Index) -> bool:
+    return names.dtype.kind in "iu" and (len(names) == 0 or (names[0] == 0 and names[-1] == len(names) - 1))
+
+
 def episode_arrays(data: Ssda903, ordered: bool = False) -> dict[str, np.ndarray]:
     """`episodes` (or, `ordered`, `care_periods`) as arrays: child (its code), DECOM, DEC; ordered, also
     period_start. Built once per extract: a month's tests are then on arrays, not on columns of a frame."""
 
     def work_out() -> dict[str, np.ndarray]:
         eps = care_periods(data) if ordered else episodes(data)
-        out = {"child": child_names(data).get_indexer(pd.Index(eps["CHILD"])).astype("int64")}
+        out = {"child": child_codes(data, eps["CHILD"])}
         for column in ("DECOM", "DEC", "period_start") if ordered else ("DECOM", "DEC"):
             out[column] = eps[column].to_numpy()
         return out

@@ -36,7 +36,7 @@ from lacperf_helpers.measures.children import child_attributes as child_attribut
 from lacperf_helpers.measures.children import completed_years as completed_years
 from lacperf_helpers.measures.episodes import SHORT_BREAKS as SHORT_BREAKS
 from lacperf_helpers.measures.episodes import care_periods as care_periods
-from lacperf_helpers.measures.episodes import child_names, day, episode_arrays, looked_after_codes
+from lacperf_helpers.measures.episodes import child_codes, child_names, day, episode_arrays, looked_after_codes
 from lacperf_helpers.measures.episodes import episodes as episodes
 from lacperf_helpers.measures.episodes import header as header
 from lacperf_helpers.measures.episodes import looked_after_at as looked_after_at
@@ -155,7 +155,7 @@ def _in_order(data: Ssda903, column: str, code: str, day: str) -> dict[str, np.n
     chosen = (eps[column] == code if column == "RNE" else eps[column] != code).fillna(False).to_numpy(dtype=bool)
     maybe = eps.loc[chosen].sort_values(["CHILD", day])
     out = {c: maybe[c].to_numpy() for c in ("CHILD", "DECOM", "DEC", "REC")}
-    return out | {"child": child_names(data).get_indexer(pd.Index(maybe["CHILD"]))}
+    return out | {"child": child_codes(data, maybe["CHILD"])}
 
 
 def _once_each(
@@ -330,7 +330,7 @@ def _missing_episodes(data: Ssda903) -> dict[str, np.ndarray]:
     table = data.table("missing")
     went = table.loc[(table["MISSING"] == "M").to_numpy(dtype=bool)].sort_values(["CHILD", "MIS_START"])
     out = {c: went[c].to_numpy() for c in ("CHILD", "MIS_START")}
-    return out | {"child": child_names(data).get_indexer(pd.Index(went["CHILD"]))}
+    return out | {"child": child_codes(data, went["CHILD"])}
 
 
 @measure("missing_in_month_share", "Children looked after who went missing in the month", "percent", "L",
@@ -348,7 +348,7 @@ def missing_in_month_share(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     children = np.flatnonzero(latest > np.iinfo("int64").min)
     went = missing_in_month(data, at)
     went_on = np.full(len(child_names(data)), np.datetime64("NaT"), dtype=last_day.dtype)
-    codes = child_names(data).get_indexer(pd.Index(went["CHILD"]))
+    codes = child_codes(data, went["CHILD"])
     went_on[codes] = went["as_at"].to_numpy()
     as_at = np.where(np.isnat(went_on[children]), latest[children].view(last_day.dtype), went_on[children])
     return _rows(pd.Series(child_names(data).take(children)), pd.Series(~np.isnat(went_on[children]))).assign(
