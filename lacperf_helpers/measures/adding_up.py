@@ -15,7 +15,7 @@ from lacperf_helpers.config.periods import month_end, parse_month
 from lacperf_helpers.config.vocabulary import ALL, AREA_NOT_KNOWN, TOTAL
 from lacperf_helpers.ingest.ssda903 import TABLES, Ssda903
 from lacperf_helpers.measures.children import attributes_coded, who_each_child_is
-from lacperf_helpers.measures.episodes import memo
+from lacperf_helpers.measures.episodes import child_names, memo
 
 if TYPE_CHECKING:
     from lacperf_helpers.measures.registry import Measure
@@ -82,7 +82,7 @@ def _children_coded(data: Ssda903) -> Ssda903:
     and look-ups on text were most of a month's time. Only sums leave measure_tables, so no code is seen."""
 
     def work_out() -> Ssda903:
-        names = pd.Index(sorted({c for t in data.tables.values() if "CHILD" in t for c in t["CHILD"]}))
+        names = child_names(data)  # every table's children, sorted: a child's code is its position
         tables = {
             name: data.table(name).assign(CHILD=names.get_indexer(data.table(name)["CHILD"]).astype("int64"))
             for name in TABLES

@@ -208,16 +208,38 @@ def new_placements(data: Ssda903) -> pd.Series:
     first episode on record), or a change of placement (RNE P, B, T or U); but not a temporary placement
     (PLACE T0-T4), nor the return from one to the placement the child left for it, nor being placed for
     adoption with the current foster carer (PLACE A3 or A5 within a period, not at its start)."""
-    return _memo(data, "new placements", lambda: _placement_starts(data)[0])
+    return _placement_starts(data)[0]
+
+
+PLACED_WHERE = ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST")  # the same four: the same placement
 
 
 def _placement_starts(data: Ssda903) -> tuple[pd.Series, pd.Series, pd.Series]:
     """`new_placements`; whether each episode is a temporary placement; and, for a return from a run of
-    temporary placements, the day that run began (NaT otherwise)."""
+    temporary placements, the day that run began (NaT otherwise). Worked out once per extract."""
+    return _memo(data, "placement starts", lambda: _work_out_placement_starts(data))
+
+
+def _placed_where(eps: pd.DataFrame) -> pd.Series:
+    """Per episode, where the child is placed: PLACE, PLACE_PROVIDER, URN and PL_POST as one number (the same
+    four, the same number); NaN where any of them is blank, as their text joined by '|' would be."""
+    as_text = [eps[column].astype("str") for column in PLACED_WHERE]
+    key, blank = np.zeros(len(eps), dtype="int64"), np.zeros(len(eps), dtype=bool)
+    for column in as_text:
+        codes, values = pd.factorize(column)
+        if any("|" in str(value) for value in values):  # joined text could then be the same for other values
+            joined = as_text[0]
+            for other in as_text[1:]:
+                joined = joined + "|" + other
+            return joined
+        blank |= codes < 0
+        key = pd.factorize(key * (len(values) + 1) + codes + 1)[0]  # numbered again: never overflows
+    return pd.Series(np.where(blank, np.nan, key.astype("float64")), index=eps.index)
+
+
+def _work_out_placement_starts(data: Ssda903) -> tuple[pd.Series, pd.Series, pd.Series]:
     eps = care_periods(data)
-    where = eps["PLACE"].astype("str")
-    for column in ("PLACE_PROVIDER", "URN", "PL_POST"):
-        where = where + "|" + eps[column].astype("str")
+    where = _placed_where(eps)
     temporary = eps["PLACE"].isin(TEMPORARY_PLACEMENTS)
     same_child = eps["CHILD"].eq(eps["CHILD"].shift())
     by_child = eps["CHILD"]
@@ -243,7 +265,7 @@ def _placement_starts(data: Ssda903) -> tuple[pd.Series, pd.Series, pd.Series]:
 def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
     eps = episode_arrays(data, ordered=True)
     first, on = day(year_before(at)), day(at)
-    counted, temporary, run_began = _memo(data, "placement starts arrays", lambda: _placement_starts_arrays(data))
+    counted, temporary, run_began = _memo(data, "placement starts, arrays", lambda: _placement_starts_arrays(data))
     open_at_start = (eps["DECOM"] < first) & ~(eps["DEC"] < first) & ~temporary  # DEC NaT: still open
     # a return within the 12 months from a temporary placement open on their first day is the placement held
     returned = (run_began < first) & ~temporary
