@@ -50,11 +50,17 @@ def add_up_months(
         parse_month(month)
         at = pd.Timestamp(month_end(month))
         each = [m.compute(data, at) for m in chosen]
-        rows = pd.concat(each, ignore_index=True)
-        measure = np.repeat(names.get_indexer(pd.Index(ids)), [len(r) for r in each])
         # who each child was: at the month end, or on the day of its event (a start, an end of care, ...)
-        when = rows["as_at"].fillna(at) if "as_at" in rows else pd.Series(at, index=rows.index)
-        joined = pd.concat([rows, attributes_coded(data, rows["CHILD"].to_numpy(), when.to_numpy())], axis=1)
+        when = np.concatenate([
+            pd.to_datetime(r["as_at"]).to_numpy() if "as_at" in r else np.full(len(r), np.datetime64("NaT", "s"))
+            for r in each
+        ])  # fmt: skip
+        when[np.isnat(when)] = at.to_datetime64()
+        joined = attributes_coded(data, np.concatenate([r["CHILD"].to_numpy() for r in each]), when)
+        joined["numerator"] = np.concatenate([r["numerator"].to_numpy(dtype=bool) for r in each])
+        # a count's rows have no denominator (NaN); a percent's, whether the child is in the cohort measured
+        joined["denominator"] = np.concatenate([r["denominator"].to_numpy(dtype="float64") for r in each])
+        measure = np.repeat(names.get_indexer(pd.Index(ids)), [len(r) for r in each])
         joined["measure"] = pd.Categorical.from_codes(measure, names)
         joined["month"] = pd.Categorical.from_codes(np.full(len(joined), month_names.get_loc(month)), month_names)
         batch.append(joined)
@@ -84,7 +90,7 @@ def _children_coded(data: Ssda903) -> Ssda903:
     def work_out() -> Ssda903:
         names = child_names(data)  # every table's children, sorted: a child's code is its position
         tables = {
-            name: data.table(name).assign(CHILD=names.get_indexer(data.table(name)["CHILD"]).astype("int64"))
+            name: data.table(name).assign(CHILD=names.get_indexer(pd.Index(data.table(name)["CHILD"])).astype("int64"))
             for name in TABLES
         }  # every table, an absent one empty: its CHILD an integer too, so no join falls back to text
         return Ssda903(tables, data.problems)
