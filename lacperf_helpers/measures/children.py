@@ -132,9 +132,28 @@ AGE_BAND_LABELS = pd.Index([*AGE_BANDS, "unknown"])
 def attributes_coded(data: Ssda903, children: np.ndarray, when: np.ndarray) -> pd.DataFrame:
     """`attributes_when`, each of its text columns a categorical (the same categories however many rows): what
     the adding up counts by, 100,000 children x 60 months, with no text made or factorised. `children`: CHILD
-    values; `when`: each row's day (datetime64)."""
+    values; `when`: each row's day (datetime64). A child in several rows on the first row's day (in
+    measure_tables, the month end: a row per measure the child is in) is looked up once."""
+    codes = child_codes(data, children)
+    common = when == (when[0] if len(when) else np.datetime64("NaT"))
+    if not common.any() or codes.min(initial=0) < 0:
+        return _attributes_by_code(data, codes, when)
+    seen = np.zeros(len(child_names(data)), dtype=bool)
+    seen[codes[common]] = True
+    once = np.flatnonzero(seen)  # each child of the common day, once
+    position = np.zeros(len(seen), dtype="int64")
+    position[once] = np.arange(len(once))
+    others = np.flatnonzero(~common)
+    probe = np.concatenate([once, codes[others]])
+    found = _attributes_by_code(data, probe, np.concatenate([np.full(len(once), when[0]), when[others]]))
+    rows = np.empty(len(codes), dtype="int64")
+    rows[common], rows[others] = position[codes[common]], len(once) + np.arange(len(others))
+    return found.take(rows).reset_index(drop=True)
+
+
+def _attributes_by_code(data: Ssda903, at: np.ndarray, when: np.ndarray) -> pd.DataFrame:
+    """`attributes_coded` of each row's child, by code (`child_codes`)."""
     known = _known_by_code(data)
-    at = child_codes(data, children)
     out = pd.DataFrame({c: known[c].take(at, allow_fill=True) for c in ("sex", "ethnicity", "area")})
     born_year, birthday = known["born_year"], known["birthday"]
     days = pd.DatetimeIndex(when)
@@ -144,7 +163,7 @@ def attributes_coded(data: Ssda903, children: np.ndarray, when: np.ndarray) -> p
     out["age"] = days.year.to_numpy() - years - after_birthday
     band = np.where(np.isnan(out["age"]), len(AGE_BANDS), np.searchsorted(BAND_STARTS, out["age"], side="right"))
     out["age_band"] = pd.Categorical.from_codes(band, AGE_BAND_LABELS)
-    latest = _latest_episodes(data, pd.Series(children), pd.Series(when), at)
+    latest = _latest_episodes(data, None, pd.Series(when), at)
     for column in ("legal_status", "placement_type"):
         out[column] = latest[column]
     until, flagged = known["uasc_until"], known["uasc_flagged"]
@@ -186,12 +205,12 @@ def _known_by_code(data: Ssda903) -> dict[str, Any]:
 
 
 def _latest_episodes(
-    data: Ssda903, children: pd.Series, when: pd.Series, codes: np.ndarray | None = None
+    data: Ssda903, children: pd.Series | None, when: pd.Series, codes: np.ndarray | None = None
 ) -> dict[str, pd.Categorical]:
     """Per row, the legal status and placement type of the child's latest episode begun by `when` (else
     'unknown'); `codes`: the children's codes (`child_codes`), where the caller has them."""
     eps, keys = _episodes_keyed(data)
-    codes = child_codes(data, children) if codes is None else codes
+    codes = child_codes(data, children) if codes is None else codes  # one or the other is given
     at = np.searchsorted(keys, codes * DAY_SPAN + _days(when), side="right") - 1
     found = (codes >= 0) & (at >= 0) & (keys[np.maximum(at, 0)] // DAY_SPAN == codes)
     out = {}
