@@ -113,22 +113,23 @@ def measure(
 
 
 def _rows(children: pd.Series, numerator: pd.Series, denominator: pd.Series | None = None) -> pd.DataFrame:
-    out = pd.DataFrame({"CHILD": children.to_numpy(), "numerator": numerator.to_numpy(dtype=bool)})
-    out["denominator"] = True if denominator is None else denominator.to_numpy(dtype=bool)
-    return out
+    counted = np.ones(len(children), dtype=bool) if denominator is None else denominator.to_numpy(dtype=bool)
+    return pd.DataFrame(
+        {"CHILD": children.to_numpy(), "numerator": numerator.to_numpy(dtype=bool), "denominator": counted}
+    )
 
 
 def _once(data: Ssda903, key: object, work_out: Callable[[], pd.DataFrame]) -> pd.DataFrame:
-    """A measure's rows that are the same for many month ends: worked out once, a copy for each."""
-    return _memo(data, ("rows", key), work_out).copy()
+    """A measure's rows that are the same for many month ends: worked out once, a copy for each (shallow: a
+    change to it copies what it changes)."""
+    return _memo(data, ("rows", key), work_out).copy(deep=False)
 
 
 def _count(children: pd.Series, as_at: pd.Series | None = None) -> pd.DataFrame:
     """Rows of a count; `as_at`: when each event happened (a cohort's conditions are read as they stood then)."""
-    out = pd.DataFrame({"CHILD": children.to_numpy(), "numerator": True, "denominator": np.nan})
-    if as_at is not None:
-        out["as_at"] = as_at.to_numpy()
-    return out
+    columns = {"CHILD": children.to_numpy(), "numerator": np.ones(len(children), dtype=bool)}
+    columns["denominator"] = np.full(len(children), np.nan)
+    return pd.DataFrame(columns if as_at is None else columns | {"as_at": as_at.to_numpy()})
 
 
 # --- the measures ------------------------------------------------------------------------------------
@@ -332,7 +333,7 @@ def adopted_of_leavers(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 @measure("missing_in_month", "Children looked after who went missing in the month", "count", "L",
          "Children looked after at any time in the month with a missing episode (MISSING M) begun in it.")  # fmt: skip
 def missing_in_month(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    return _memo(data, ("went missing", at), lambda: _went_missing(data, at)).copy()  # the share reads it too
+    return _memo(data, ("went missing", at), lambda: _went_missing(data, at)).copy(deep=False)  # the share reads it
 
 
 def _went_missing(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
