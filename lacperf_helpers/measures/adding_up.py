@@ -117,7 +117,8 @@ def _area_sums(
     parts: list[tuple[np.ndarray, ...]] = []  # per cohort x breakdown: measure, area, group, cohort, counts
     area_names = np.asarray([None, *areas, authority], dtype=object)  # code 0: no area; the last, the authority
     for n, cohort in enumerate(cohorts.cohorts):
-        inside = np.flatnonzero(cohort.holds(joined))
+        holds = cohort.holds(joined)
+        inside: slice | np.ndarray = slice(None) if holds.all() else np.flatnonzero(holds)  # all: no copies
         # the cohort's rows once: measure and area as one code, what each row adds
         place = month_code[inside].astype("int64") * len(measures) + measure_code[inside]
         place = place * (len(areas) + 1) + area_code[inside] + 1
