@@ -4,8 +4,9 @@
 
 Builds a synthetic authority (2,000 children looked after, 10 years of episodes) and, unless
 --national 0, a national-size one (100,000), then times `measure_tables` for 60 month ends on one core
-(each month's rows are found on their own, then added up in one pass).
-Targets: the authority in under 2 s; the national size in under 20 s and 1 GiB peak memory. Prints both.
+(each month's rows are found on their own, then added up a few months at a time).
+Targets (issue #28): the authority in under 2 s; the national size in at most 10 s and 640 MiB peak memory.
+Prints both.
 """
 
 from __future__ import annotations
@@ -20,11 +21,14 @@ from lacperf_helpers.ingest.ssda903 import Ssda903
 from lacperf_helpers.ingest.synthetic import synthetic_903
 from lacperf_helpers.measures.registry import measure_tables
 
+PEAK_MIB = 640  # the national size's peak memory (the process's, so the synthetic data's too)
 
-def time_months(data: Ssda903, months: int) -> float:
-    started = time.perf_counter()
+
+def time_months(data: Ssda903, months: int) -> tuple[float, float]:
+    """Seconds taken, and seconds of this process's CPU (on a shared machine, the first counts others' work)."""
+    started, used = time.perf_counter(), time.process_time()
     measure_tables(data, [shift_month("2019-12", -i) for i in range(months)], UNNAMED_AUTHORITY)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, time.process_time() - used
 
 
 def main() -> None:
@@ -33,16 +37,17 @@ def main() -> None:
     parser.add_argument("--national", type=int, default=100_000)
     parser.add_argument("--months", type=int, default=60)
     args = parser.parse_args()
-    for label, size, target in (("authority", args.children, 2.0), ("national", args.national, 20.0)):
+    for label, size, target in (("authority", args.children, 2.0), ("national", args.national, 10.0)):
         if size <= 0:
             continue
         data = synthetic_903(size)
-        seconds = time_months(data, args.months)
+        seconds, cpu = time_months(data, args.months)
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        verdict = "met" if seconds < target else "missed"
-        memory = "" if label == "authority" else f" (target 1024 MiB: {'met' if peak < 1024 else 'missed'})"
+        verdict = "met" if (seconds <= target if label == "national" else seconds < target) else "missed"
+        memory = "" if label == "authority" else f" (target {PEAK_MIB} MiB: {'met' if peak <= PEAK_MIB else 'missed'})"
         print(f"{label:10} {size:>7} children, {len(data.tables['episodes']):>7} episodes: {args.months} month ends "
-              f"in {seconds:6.1f} s (target {target:.0f} s: {verdict}), peak {peak:.0f} MiB{memory}")  # fmt: skip
+              f"in {seconds:6.1f} s (CPU {cpu:.1f} s; target {target:.0f} s: {verdict}), "
+              f"peak {peak:.0f} MiB{memory}")  # fmt: skip
 
 
 if __name__ == "__main__":

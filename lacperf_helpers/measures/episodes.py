@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from lacperf_helpers.ingest.ssda903 import Ssda903
@@ -45,9 +46,62 @@ def month_start(at: pd.Timestamp) -> pd.Timestamp:
     return at.replace(day=1)
 
 
+def child_names(data: Ssda903) -> pd.Index:
+    """Every child of the extract (any table), sorted: a child's code is its position here, so that what is known
+    of children can be kept in arrays indexed by code, and a month's look-ups are array look-ups."""
+
+    def work_out() -> pd.Index:
+        columns = [t["CHILD"] for t in data.tables.values() if "CHILD" in t]
+        every = pd.concat(columns, ignore_index=True) if columns else pd.Series([], dtype="str")
+        return pd.Index(every.unique()).sort_values()
+
+    return memo(data, "child names", work_out)
+
+
+def child_codes(data: Ssda903, children: object) -> np.ndarray:
+    """Each of `children`'s code (position in `child_names`; -1 for a child not in the extract). Children already
+    coded 0 to n - 1 (as measure_tables codes them) are their own codes: no look-up."""
+    values = np.asarray(children)
+    if values.dtype.kind in "iu" and memo(data, "children are codes", lambda: _codes_already(child_names(data))):
+        return values.astype("int64")
+    return child_names(data).get_indexer(pd.Index(values))
+
+
+def _codes_already(names: pd.Index) -> bool:
+    return names.dtype.kind in "iu" and (len(names) == 0 or (names[0] == 0 and names[-1] == len(names) - 1))
+
+
+def episode_arrays(data: Ssda903, ordered: bool = False) -> dict[str, np.ndarray]:
+    """`episodes` (or, `ordered`, `care_periods`) as arrays: child (its code), DECOM, DEC; ordered, also
+    period_start. Built once per extract: a month's tests are then on arrays, not on columns of a frame."""
+
+    def work_out() -> dict[str, np.ndarray]:
+        eps = care_periods(data) if ordered else episodes(data)
+        out = {"child": child_codes(data, eps["CHILD"])}
+        for column in ("DECOM", "DEC", "period_start") if ordered else ("DECOM", "DEC"):
+            out[column] = eps[column].to_numpy()
+        return out
+
+    return memo(data, ("episode arrays", ordered), work_out)
+
+
+def day(at: pd.Timestamp) -> np.datetime64:
+    """`at` as numpy compares it with a column of dates (NaT compares False, as pandas has it)."""
+    return pd.Timestamp(at).to_datetime64()
+
+
+def looked_after_codes(data: Ssda903, at: pd.Timestamp) -> np.ndarray:
+    """The codes (`child_names`) of the children looked after at `at`, in the order of their episodes."""
+
+    def work_out() -> np.ndarray:
+        eps, on = episode_arrays(data), day(at)
+        return pd.unique(eps["child"][(eps["DECOM"] <= on) & ~(eps["DEC"] <= on)])  # DEC NaT: still open
+
+    return memo(data, ("looked after", at), work_out)
+
+
 def looked_after_at(data: Ssda903, at: pd.Timestamp) -> pd.Index:
-    eps = episodes(data)
-    return memo(data, ("looked after", at), lambda: pd.Index(eps.loc[open_at(eps, at), "CHILD"].unique(), name="CHILD"))
+    return child_names(data).take(looked_after_codes(data, at)).rename("CHILD")
 
 
 def care_periods(data: Ssda903) -> pd.DataFrame:

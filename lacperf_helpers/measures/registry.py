@@ -30,11 +30,13 @@ from lacperf_helpers.ingest.validation import ERROR, WARNING, combine, no_proble
 from lacperf_helpers.measures.adding_up import MEASURE_COLUMNS as MEASURE_COLUMNS
 from lacperf_helpers.measures.adding_up import add_up_months
 from lacperf_helpers.measures.children import age_at as age_at
+from lacperf_helpers.measures.children import age_by_code
 from lacperf_helpers.measures.children import attributes_when as attributes_when
 from lacperf_helpers.measures.children import child_attributes as child_attributes
 from lacperf_helpers.measures.children import completed_years as completed_years
 from lacperf_helpers.measures.episodes import SHORT_BREAKS as SHORT_BREAKS
 from lacperf_helpers.measures.episodes import care_periods as care_periods
+from lacperf_helpers.measures.episodes import child_codes, child_names, day, episode_arrays, looked_after_codes
 from lacperf_helpers.measures.episodes import episodes as episodes
 from lacperf_helpers.measures.episodes import header as header
 from lacperf_helpers.measures.episodes import looked_after_at as looked_after_at
@@ -111,22 +113,23 @@ def measure(
 
 
 def _rows(children: pd.Series, numerator: pd.Series, denominator: pd.Series | None = None) -> pd.DataFrame:
-    out = pd.DataFrame({"CHILD": children.to_numpy(), "numerator": numerator.to_numpy(dtype=bool)})
-    out["denominator"] = True if denominator is None else denominator.to_numpy(dtype=bool)
-    return out
+    counted = np.ones(len(children), dtype=bool) if denominator is None else denominator.to_numpy(dtype=bool)
+    return pd.DataFrame(
+        {"CHILD": children.to_numpy(), "numerator": numerator.to_numpy(dtype=bool), "denominator": counted}
+    )
 
 
-def _lookup(children: pd.Series, by_child: pd.Series) -> pd.Series:
-    """`by_child`'s value for each child (NaN where it has none)."""
-    return pd.Series(by_child.reindex(children.to_numpy()).to_numpy(), index=children.index)
+def _once(data: Ssda903, key: object, work_out: Callable[[], pd.DataFrame]) -> pd.DataFrame:
+    """A measure's rows that are the same for many month ends: worked out once, a copy for each (shallow: a
+    change to it copies what it changes)."""
+    return _memo(data, ("rows", key), work_out).copy(deep=False)
 
 
 def _count(children: pd.Series, as_at: pd.Series | None = None) -> pd.DataFrame:
     """Rows of a count; `as_at`: when each event happened (a cohort's conditions are read as they stood then)."""
-    out = pd.DataFrame({"CHILD": children.to_numpy(), "numerator": True, "denominator": np.nan})
-    if as_at is not None:
-        out["as_at"] = as_at.to_numpy()
-    return out
+    columns = {"CHILD": children.to_numpy(), "numerator": np.ones(len(children), dtype=bool)}
+    columns["denominator"] = np.full(len(children), np.nan)
+    return pd.DataFrame(columns if as_at is None else columns | {"as_at": as_at.to_numpy()})
 
 
 # --- the measures ------------------------------------------------------------------------------------
@@ -141,19 +144,30 @@ def cla_count(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 def started_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
     """The episodes that started care (RNE S) from `first` to `at`: only the first occasion each child
     started to be looked after in the period counts (DfE)."""
-    starts, new_period = _memo(data, "starts of care", lambda: _in_order(episodes(data), "RNE", "S", "DECOM"))
-    began = starts.loc[(starts["DECOM"] >= first) & (starts["DECOM"] <= at) & new_period]
-    return began.drop_duplicates("CHILD", keep="first")
+    starts = _memo(data, "starts of care", lambda: _in_order(data, "RNE", "S", "DECOM"))
+    return _once_each(starts, "DECOM", first, at, keep="first")
 
 
-def _in_order(eps: pd.DataFrame, column: str, code: str, day: str) -> tuple[pd.DataFrame, pd.Series]:
-    """The episodes whose `column` is `code` (for RNE) or is not `code` (for REC), by CHILD and `day`, and that
-    test itself (unknown where `column` is): sorted once per extract, not once per month (a month's episodes
-    are in the same order whether sorted before or after the month is picked out, the sort being stable)."""
-    chosen = eps[column] == code if column == "RNE" else eps[column] != code
-    keep = chosen.fillna(True).to_numpy(dtype=bool)
-    maybe = eps.loc[keep].assign(_chosen=chosen.to_numpy()[keep]).sort_values(["CHILD", day])
-    return maybe.drop(columns="_chosen"), pd.Series(maybe["_chosen"].to_numpy(), index=maybe.index)
+def _in_order(data: Ssda903, column: str, code: str, day: str) -> dict[str, np.ndarray]:
+    """The episodes whose `column` is `code` (for RNE) or is not `code` (for REC), by CHILD and `day`, as arrays
+    (child code, CHILD, DECOM, DEC, REC): sorted once per extract, not once per month (a month's episodes are in
+    the same order whether sorted before or after the month is picked out, the sort being stable)."""
+    eps = episodes(data)
+    chosen = (eps[column] == code if column == "RNE" else eps[column] != code).fillna(False).to_numpy(dtype=bool)
+    maybe = eps.loc[chosen].sort_values(["CHILD", day])
+    out = {c: maybe[c].to_numpy() for c in ("CHILD", "DECOM", "DEC", "REC")}
+    return out | {"child": child_codes(data, maybe["CHILD"])}
+
+
+def _once_each(
+    events: dict[str, np.ndarray], on: str, first: pd.Timestamp, at: pd.Timestamp, keep: str
+) -> pd.DataFrame:
+    """`events` (sorted by child, then `on`) whose `on` is from `first` to `at`: one per child, its first or last."""
+    inside = np.flatnonzero((events[on] >= day(first)) & (events[on] <= day(at)))
+    child = events["child"][inside]
+    change = child[1:] != child[:-1]  # the children are in runs: a run's first and last are where it changes
+    kept = inside[np.r_[True, change] if keep == "first" else np.r_[change, True]] if len(inside) else inside
+    return pd.DataFrame({c: events[c][kept] for c in ("CHILD", "DECOM", "DEC", "REC")})
 
 
 @measure("cla_starts", "Children who started to be looked after in the month", "count", "L",
@@ -177,9 +191,8 @@ def cla_starts_12_months(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 def ceased_between(data: Ssda903, first: pd.Timestamp, at: pd.Timestamp) -> pd.DataFrame:
     """The episodes that ended care (REC other than X1) from `first` to `at`: only the last occasion each child
     ceased to be looked after in the period counts (DfE)."""
-    ends, care_ended = _memo(data, "ends of care", lambda: _in_order(episodes(data), "REC", "X1", "DEC"))
-    left = ends.loc[(ends["DEC"] >= first) & (ends["DEC"] <= at) & care_ended]
-    return left.drop_duplicates("CHILD", keep="last")
+    ends = _memo(data, "ends of care", lambda: _in_order(data, "REC", "X1", "DEC"))
+    return _once_each(ends, "DEC", first, at, keep="last")
 
 
 @measure("cla_ceased", "Children who ceased to be looked after in the month", "count", "H",
@@ -196,16 +209,38 @@ def new_placements(data: Ssda903) -> pd.Series:
     first episode on record), or a change of placement (RNE P, B, T or U); but not a temporary placement
     (PLACE T0-T4), nor the return from one to the placement the child left for it, nor being placed for
     adoption with the current foster carer (PLACE A3 or A5 within a period, not at its start)."""
-    return _memo(data, "new placements", lambda: _placement_starts(data)[0])
+    return _placement_starts(data)[0]
+
+
+PLACED_WHERE = ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST")  # the same four: the same placement
 
 
 def _placement_starts(data: Ssda903) -> tuple[pd.Series, pd.Series, pd.Series]:
     """`new_placements`; whether each episode is a temporary placement; and, for a return from a run of
-    temporary placements, the day that run began (NaT otherwise)."""
+    temporary placements, the day that run began (NaT otherwise). Worked out once per extract."""
+    return _memo(data, "placement starts", lambda: _work_out_placement_starts(data))
+
+
+def _placed_where(eps: pd.DataFrame) -> pd.Series:
+    """Per episode, where the child is placed: PLACE, PLACE_PROVIDER, URN and PL_POST as one number (the same
+    four, the same number); NaN where any of them is blank, as their text joined by '|' would be."""
+    as_text = [eps[column].astype("str") for column in PLACED_WHERE]
+    key, blank = np.zeros(len(eps), dtype="int64"), np.zeros(len(eps), dtype=bool)
+    for column in as_text:
+        codes, values = pd.factorize(column)
+        if any("|" in str(value) for value in values):  # joined text could then be the same for other values
+            joined = as_text[0]
+            for other in as_text[1:]:
+                joined = joined + "|" + other
+            return joined
+        blank |= codes < 0
+        key = pd.factorize(key * (len(values) + 1) + codes + 1)[0]  # numbered again: never overflows
+    return pd.Series(np.where(blank, np.nan, key.astype("float64")), index=eps.index)
+
+
+def _work_out_placement_starts(data: Ssda903) -> tuple[pd.Series, pd.Series, pd.Series]:
     eps = care_periods(data)
-    where = eps["PLACE"].astype("str")
-    for column in ("PLACE_PROVIDER", "URN", "PL_POST"):
-        where = where + "|" + eps[column].astype("str")
+    where = _placed_where(eps)
     temporary = eps["PLACE"].isin(TEMPORARY_PLACEMENTS)
     same_child = eps["CHILD"].eq(eps["CHILD"].shift())
     by_child = eps["CHILD"]
@@ -229,17 +264,22 @@ def _placement_starts(data: Ssda903) -> tuple[pd.Series, pd.Series, pd.Series]:
          "placements, returns from them, and placing for adoption with the current foster carer (A3, A5, but "
          "not when that starts a period of care).")  # fmt: skip
 def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    eps = care_periods(data)
-    first = year_before(at)
-    counted, temporary, run_began = _memo(data, "placement starts", lambda: _placement_starts(data))
-    open_at_start = (eps["DECOM"] < first) & (eps["DEC"].isna() | (eps["DEC"] >= first)) & ~temporary
+    eps = episode_arrays(data, ordered=True)
+    first, on = day(year_before(at)), day(at)
+    counted, temporary, run_began = _memo(data, "placement starts, arrays", lambda: _placement_starts_arrays(data))
+    open_at_start = (eps["DECOM"] < first) & ~(eps["DEC"] < first) & ~temporary  # DEC NaT: still open
     # a return within the 12 months from a temporary placement open on their first day is the placement held
-    held = _memo(data, "not temporary placements", lambda: ~eps["PLACE"].isin(TEMPORARY_PLACEMENTS))
-    returned = (run_began < first) & held
-    moved_within = (eps["DECOM"] >= first) & (eps["DECOM"] <= at) & (counted | returned)
-    placements = eps.loc[open_at_start | moved_within].groupby("CHILD").size()
-    children = looked_after_at(data, at).to_series()
-    return _rows(children, _lookup(children, placements).fillna(0) >= 3)
+    returned = (run_began < first) & ~temporary
+    moved_within = (eps["DECOM"] >= first) & (eps["DECOM"] <= on) & (counted | returned)
+    placements = np.bincount(eps["child"][open_at_start | moved_within], minlength=len(child_names(data)))
+    children = looked_after_codes(data, at)
+    return _rows(pd.Series(child_names(data).take(children)), pd.Series(placements[children] >= 3))
+
+
+def _placement_starts_arrays(data: Ssda903) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`_placement_starts` as arrays (aligned with `care_periods`)."""
+    counted, temporary, run_began = _placement_starts(data)
+    return counted.to_numpy(dtype=bool), temporary.to_numpy(dtype=bool), run_began.to_numpy()
 
 
 @measure("placement_stability_long",
@@ -251,21 +291,34 @@ def placement_stability_short(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
          "placed for adoption where the adoptive placement and the one before it together last 2 years. A period "
          "that began before the earliest episode on record began no later than that episode.")  # fmt: skip
 def placement_stability_long(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    eps = care_periods(data)
-    current = eps.loc[open_at(eps, at)].drop_duplicates("CHILD", keep="last").set_index("CHILD")
-    children = current.index.to_series()
-    ages = _lookup(children, age_at(data, at))
-    in_scope = (current["period_start"] <= at - pd.DateOffset(months=30)) & (ages < 16)
-    window = at - pd.DateOffset(months=24)
+    eps = episode_arrays(data, ordered=True)
+    on = day(at)
+    open_now = np.flatnonzero((eps["DECOM"] <= on) & ~(eps["DEC"] <= on))  # DEC NaT: still open
+    child = eps["child"][open_now]
+    current = open_now[np.r_[child[1:] != child[:-1], True]] if len(open_now) else open_now  # each child's latest
+    children = eps["child"][current]
+    ages = age_by_code(data, at)[children]
+    in_scope = (eps["period_start"][current] <= day(at - pd.DateOffset(months=30))) & (ages < 16)
+    window = day(at - pd.DateOffset(months=24))
     # a change of carer is a new placement the DfE counts (not a temporary one, nor the return from it)
-    changed = _memo(data, "changes of carer", lambda: eps["RNE"].isin(CHANGE_OF_CARER) & new_placements(data))
-    moves = eps.loc[changed & (eps["DECOM"] > window) & (eps["DECOM"] <= at)]
+    changed, adoptive = _memo(data, "changes of carer", lambda: _changes_of_carer(data))
+    moves = np.flatnonzero(changed & (eps["DECOM"] > window) & (eps["DECOM"] <= on))
     # the move into an adoptive placement the child is still in counts with the placement before it
-    current_start = current["DECOM"].reindex(moves["CHILD"]).to_numpy()  # NaT: no placement now
-    into_adoption = moves["PLACE"].isin(ADOPTION_PLACEMENTS) & (current_start == moves["DECOM"].to_numpy())
-    moved = set(moves.loc[~into_adoption, "CHILD"])
-    chosen = children.loc[in_scope.to_numpy()]
-    return _rows(chosen, ~chosen.isin(moved))
+    current_start = np.full(len(child_names(data)), np.datetime64("NaT"), dtype=eps["DECOM"].dtype)
+    current_start[children] = eps["DECOM"][current]  # NaT: no placement now
+    into_adoption = adoptive[moves] & (current_start[eps["child"][moves]] == eps["DECOM"][moves])
+    moved = np.zeros(len(child_names(data)), dtype=bool)
+    moved[eps["child"][moves[~into_adoption]]] = True
+    chosen = children[in_scope]
+    return _rows(pd.Series(child_names(data).take(chosen)), pd.Series(~moved[chosen]))
+
+
+def _changes_of_carer(data: Ssda903) -> tuple[np.ndarray, np.ndarray]:
+    """Per episode (aligned with `care_periods`): whether it is a change of carer; whether it is an adoptive
+    placement."""
+    eps = care_periods(data)
+    changed = eps["RNE"].isin(CHANGE_OF_CARER) & new_placements(data)
+    return changed.to_numpy(dtype=bool), eps["PLACE"].isin(ADOPTION_PLACEMENTS).to_numpy(dtype=bool)
 
 
 @measure("adopted_of_leavers", "Children who ceased to be looked after who were adopted", "percent", "H",
@@ -280,51 +333,77 @@ def adopted_of_leavers(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
 @measure("missing_in_month", "Children looked after who went missing in the month", "count", "L",
          "Children looked after at any time in the month with a missing episode (MISSING M) begun in it.")  # fmt: skip
 def missing_in_month(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    eps = episodes(data)
-    first = month_start(at)
-    during = (eps["DECOM"] <= at) & (eps["DEC"].isna() | (eps["DEC"] >= first))
-    looked_after = set(eps.loc[during, "CHILD"])
+    return _memo(data, ("went missing", at), lambda: _went_missing(data, at)).copy(deep=False)  # the share reads it
+
+
+def _went_missing(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
+    eps = episode_arrays(data)
+    first, on = day(month_start(at)), day(at)
+    looked_after = np.zeros(len(child_names(data)), dtype=bool)
+    looked_after[eps["child"][(eps["DECOM"] <= on) & ~(eps["DEC"] < first)]] = True  # DEC NaT: still open
+    went = _memo(data, "missing episodes", lambda: _missing_episodes(data))
+    inside = np.flatnonzero((went["MIS_START"] >= first) & (went["MIS_START"] <= on) & looked_after[went["child"]])
+    child = went["child"][inside]
+    first_time = inside[np.r_[True, child[1:] != child[:-1]]] if len(inside) else inside  # as at the first in the month
+    return _count(pd.Series(went["CHILD"][first_time]), pd.Series(went["MIS_START"][first_time]))
+
+
+def _missing_episodes(data: Ssda903) -> dict[str, np.ndarray]:
+    """The missing episodes (MISSING M, not away without authorisation: A) by CHILD and MIS_START, as arrays."""
     table = data.table("missing")
-    went = table.loc[(table["MISSING"] == "M") & (table["MIS_START"] >= first) & (table["MIS_START"] <= at)]
-    went = went.loc[went["CHILD"].isin(looked_after)].sort_values(["CHILD", "MIS_START"]).drop_duplicates("CHILD")
-    return _count(went["CHILD"], went["MIS_START"])  # as at the first time in the month
+    went = table.loc[(table["MISSING"] == "M").to_numpy(dtype=bool)].sort_values(["CHILD", "MIS_START"])
+    out = {c: went[c].to_numpy() for c in ("CHILD", "MIS_START")}
+    return out | {"child": child_codes(data, went["CHILD"])}
 
 
 @measure("missing_in_month_share", "Children looked after who went missing in the month", "percent", "L",
          "Of children looked after at any time in the month, those with a missing episode (MISSING M) begun in it: "
          "missing_in_month's children over every child looked after in the month.")  # fmt: skip
 def missing_in_month_share(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    eps = episodes(data)
-    first = month_start(at)
-    during = eps.loc[(eps["DECOM"] <= at) & (eps["DEC"].isna() | (eps["DEC"] >= first))]
+    eps = episode_arrays(data)
+    first, on = day(month_start(at)), day(at)
+    during = (eps["DECOM"] <= on) & ~(eps["DEC"] < first)  # DEC NaT: still open
     # a child is read as they stood on the last day looked after in the month, or when they first went missing
-    ended = during["DEC"].notna() & (during["DEC"] <= at)
-    last_day = during["DEC"].where(ended, at).groupby(during["CHILD"]).max()
-    went = missing_in_month(data, at).set_index("CHILD")["as_at"]
-    children = last_day.index.to_series()
-    as_at = _lookup(children, went).fillna(_lookup(children, last_day))
-    return _rows(children, children.isin(went.index)).assign(as_at=as_at.to_numpy())
+    ended = eps["DEC"][during] <= on  # NaT: not ended
+    last_day = np.where(ended, eps["DEC"][during], on).astype(eps["DECOM"].dtype)
+    latest = np.full(len(child_names(data)), np.iinfo("int64").min)
+    np.maximum.at(latest, eps["child"][during], last_day.view("int64"))
+    children = np.flatnonzero(latest > np.iinfo("int64").min)
+    went = missing_in_month(data, at)
+    went_on = np.full(len(child_names(data)), np.datetime64("NaT"), dtype=last_day.dtype)
+    codes = child_codes(data, went["CHILD"])
+    went_on[codes] = went["as_at"].to_numpy()
+    as_at = np.where(np.isnat(went_on[children]), latest[children].view(last_day.dtype), went_on[children])
+    return _rows(pd.Series(child_names(data).take(children)), pd.Series(~np.isnat(went_on[children]))).assign(
+        as_at=as_at
+    )
 
 
 def _oc3(data: Ssda903) -> pd.DataFrame:
     """OC3's care leavers as the DfE counts them: those who died, or returned home for 6 months or more, left out."""
     table = data.table("oc3")
-    return table.loc[~table["IN_TOUCH"].isin(NOT_CARE_LEAVERS)]
+    return _memo(data, "care leavers", lambda: table.loc[~table["IN_TOUCH"].isin(NOT_CARE_LEAVERS)])
 
 
 @measure("care_leavers_in_touch", "Care leavers the authority is in touch with", "percent", "H",
          "OC3 (care leavers at their 19th to 21st birthday in the collection year), those who died or returned "
          "home to parents for 6 months or more (IN_TOUCH DIED, RHOM) left out: IN_TOUCH YES.")  # fmt: skip
 def care_leavers_in_touch(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = _oc3(data)
-    return _rows(table["CHILD"], table["IN_TOUCH"] == "YES")
+    def work_out() -> pd.DataFrame:
+        table = _oc3(data)
+        return _rows(table["CHILD"], table["IN_TOUCH"] == "YES")
+
+    return _once(data, "care_leavers_in_touch", work_out)  # OC3 is the same at every month end
 
 
 @measure("care_leavers_eet", "Care leavers in education, employment or training", "percent", "H",
          "OC3, those who died or returned home (DIED, RHOM) left out: ACTIV F1, P1, F2, P2, F3 or P3.")  # fmt: skip
 def care_leavers_eet(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = _oc3(data)
-    return _rows(table["CHILD"], table["ACTIV"].isin(EET))
+    def work_out() -> pd.DataFrame:
+        table = _oc3(data)
+        return _rows(table["CHILD"], table["ACTIV"].isin(EET))
+
+    return _once(data, "care_leavers_eet", work_out)  # OC3 is the same at every month end
 
 
 @measure("care_leavers_suitable_accommodation", "Care leavers in suitable accommodation", "percent", "H",
@@ -332,8 +411,11 @@ def care_leavers_eet(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
          "C1, D1, E1, G1, H1, K1, R1, T1, U1, V1, W1, Y1, Z1); a code not in the DfE's list is not suitable, "
          "and a data-quality error.")  # fmt: skip
 def care_leavers_suitable_accommodation(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = _oc3(data)
-    return _rows(table["CHILD"], table["ACCOM"].isin(SUITABLE_ACCOMMODATION))
+    def work_out() -> pd.DataFrame:
+        table = _oc3(data)
+        return _rows(table["CHILD"], table["ACCOM"].isin(SUITABLE_ACCOMMODATION))
+
+    return _once(data, "care_leavers_suitable_accommodation", work_out)  # OC3 is the same at every month end
 
 
 def last_31_march(at: pd.Timestamp) -> pd.Timestamp:
@@ -364,16 +446,22 @@ def oc2_cohort(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
          "Of children looked after continuously for 12 months at 31 March (the last by the month end), those "
          "with OC2 HEALTH_ASSESSMENT 1; an OC2 row of another child is left out.")  # fmt: skip
 def health_assessment(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = oc2_cohort(data, at)
-    return _rows(table["CHILD"], table["HEALTH_ASSESSMENT"] == "1")
+    def work_out() -> pd.DataFrame:
+        table = oc2_cohort(data, at)
+        return _rows(table["CHILD"], table["HEALTH_ASSESSMENT"] == "1")
+
+    return _once(data, ("health_assessment", last_31_march(at)), work_out)  # the same until the next 31 March
 
 
 @measure("dental_check_903", "Children looked after for 12 months with a dental check", "percent", "H",
          "Of children looked after continuously for 12 months at 31 March (the last by the month end), those "
          "with OC2 TEETH_CHECK 1; an OC2 row of another child is left out.")  # fmt: skip
 def dental_check_903(data: Ssda903, at: pd.Timestamp) -> pd.DataFrame:
-    table = oc2_cohort(data, at)
-    return _rows(table["CHILD"], table["TEETH_CHECK"] == "1")
+    def work_out() -> pd.DataFrame:
+        table = oc2_cohort(data, at)
+        return _rows(table["CHILD"], table["TEETH_CHECK"] == "1")
+
+    return _once(data, ("dental_check_903", last_31_march(at)), work_out)  # the same until the next 31 March
 
 
 def data_quality(data: Ssda903, at: pd.Timestamp, folder: str | Path = "903") -> pd.DataFrame:
