@@ -594,3 +594,19 @@ def test_an_extract_without_oc2_rows_has_no_oc2_cohort(data: Ssda903) -> None:
     # 005 and 006 have been looked after since 2015, but the extract has no OC2 table: nothing to measure, not 0%
     for measure in ("health_assessment", "dental_check_903"):
         assert rows(data, measure).empty
+
+
+def test_who_each_child_was_is_the_same_looked_up_by_code_or_by_child() -> None:
+    # measure_tables looks children up by number and categorical (attributes_coded); attributes_when by CHILD and
+    # text: the same answer for each row, on a day shared by many rows (looked up once) and on days of their own
+    from lacperf_helpers.ingest.synthetic import synthetic_903
+    from lacperf_helpers.measures.children import attributes_coded, attributes_when
+
+    data = synthetic_903(300, 7)
+    children = pd.Series(sorted(data.table("header")["CHILD"]) * 2)
+    month_end = pd.Timestamp("2019-09-30")
+    days = pd.Series([month_end] * 300 + list(pd.date_range("2016-01-01", periods=300, freq="5D")))
+    coded = attributes_coded(data, children.to_numpy(dtype=object), days.to_numpy(dtype="datetime64[ns]"))
+    by_child = attributes_when(data, children, days)
+    for column in by_child.columns:
+        assert coded[column].astype(object).tolist() == by_child[column].astype(object).tolist(), column
