@@ -50,6 +50,9 @@ from lacperf_helpers.run.pages import check_file_names as check_file_names  # fo
 log = logging.getLogger("lacperf.render")
 KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 60  # seconds for a new kernel to answer, as nbclient's default
+# nbclient runs each cell with store_history, and IPython then writes the cell to its history database on disk:
+# 10 ms a cell, a fifth of a second a page. A page's cells need no history (each page starts from `%reset -f`).
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
 
 
@@ -152,7 +155,7 @@ class WarmKernel:
         if self.manager is None or not self.manager.is_alive():
             self.shutdown()
             self.manager = SyncIPCKernelManager(kernel_name=KERNEL_NAME)
-            self.manager.start_kernel(cwd=str(cwd))
+            self.manager.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
             client = self.manager.client()
             client.start_channels()
             client.wait_for_ready(timeout=STARTUP_TIMEOUT)
