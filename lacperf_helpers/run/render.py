@@ -227,6 +227,7 @@ class WarmKernelEngine(Engine):  # type: ignore[misc]  # papermill ships no type
             source = kwargs.get("input_path")  # a path, or a notebook papermill was handed
             cwd = Path(source).resolve().parent if isinstance(source, str | Path) else Path.cwd()
             kernel.run_quietly(cwd, RESET)
+            skip_analyst_only(nb_man.nb)
             client = PapermillNotebookClient(
                 nb_man,
                 km=kernel.manager_for(cwd),
@@ -241,6 +242,15 @@ class WarmKernelEngine(Engine):  # type: ignore[misc]  # papermill ships no type
         finally:
             if warm_kernel is None:
                 kernel.shutdown()
+
+
+def skip_analyst_only(nb: nbformat.NotebookNode) -> None:
+    """The cells for analysts in JupyterLab are not run for a page, which leaves them out: each cost a round trip
+    to the kernel and a table drawn for nobody. nbclient runs no cell without code; the cell stays in its place,
+    so the page's cells keep their numbers."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and ANALYST_ONLY_TAG in cell.get("metadata", {}).get("tags", []):
+            cell.source = ""
 
 
 # Registered when lacperf's renderer is imported, not as a `papermill.engine` entry point: papermill imports every
