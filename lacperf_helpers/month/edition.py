@@ -180,9 +180,11 @@ def area_series(
 def _with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame, settings: TrendSettings, month: str) -> SeriesAnalysis:
     """The chart's hidden months put back as gaps; a verdict on the latest point, or a run up to it, is not given
     when this month is hidden (it would speak of an earlier month as if of this one)."""
-    hidden = one.loc[one["suppressed"].astype(bool) & one["month"].isin(rolling_months(month, settings.spc.window))]
-    if hidden.empty:
+    charted = np.isin(one["month"].to_numpy(dtype=object), rolling_months(month, settings.spc.window))
+    gaps = one["suppressed"].to_numpy(dtype=bool) & charted
+    if not gaps.any():  # most series: nothing hidden, asked of arrays (a frame's rows picked out cost 1.5 ms)
         return analysis
+    hidden = one.loc[gaps]
     points = pd.concat([analysis.points, hidden], ignore_index=True).sort_values("month", ignore_index=True)
     points = points.assign(withheld=points["withheld"].fillna(""), suppressed=points["suppressed"].fillna(False))
     row = dict(analysis.row)
