@@ -305,7 +305,7 @@ def draw(
     xs = [x(d) for d in dates]
 
     def line(column: str, style: tuple[str, str, float, str], step: bool = False) -> Line:
-        ys = [y(v) if not math.isnan(v) else math.nan for v in months[column].astype(float).to_numpy()]
+        ys = [y(v) if not math.isnan(v) else math.nan for v in months[column].astype(float).tolist()]
         return Line(_runs(xs, ys), *style, step=step)
 
     values, decimals = tick_values(domain[0], domain[1], Y_TICKS)
