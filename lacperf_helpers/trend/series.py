@@ -63,7 +63,9 @@ class SeriesAnalysis:
 
 def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSettings, month: str) -> SeriesAnalysis:
     """Trend, SPC and run for one KPI x area x cohort, from its rated history up to `month`."""
-    history = one.loc[(one["month"] <= month) & one["value"].notna()].sort_values("month")  # gaps skipped
+    history = one.loc[(one["month"] <= month) & one["value"].notna()]  # gaps skipped
+    if not (history["month"].is_monotonic_increasing and history["month"].is_unique):  # rated: in order already
+        history = history.sort_values("month")
     # the months and values as arrays, each part of the window or chart picked out of them (a frame's rows
     # picked out again and again cost a series a few milliseconds each)
     all_months = history["month"].to_numpy(dtype=object)
