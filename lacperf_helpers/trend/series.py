@@ -141,8 +141,19 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
         "step_compared": step.compared if step else 0,
         "step_first_month": step.first_month if step else "",
     }
-    points = on_chart.merge(chart.points.drop(columns="value"), on="month", how="left") if len(on_chart) else on_chart
-    return SeriesAnalysis(row, points)
+    return SeriesAnalysis(row, _beside(on_chart, chart.points) if len(on_chart) else on_chart)
+
+
+def _beside(on_chart: pd.DataFrame, chart: pd.DataFrame) -> pd.DataFrame:
+    """Each charted month's row with its SPC columns: the chart is of these months, in this order, so each column is
+    set beside them (a merge on month costs twice as much); a merge where a month is there twice or a name taken."""
+    spc = [c for c in chart.columns if c not in ("month", "value")]
+    if not on_chart["month"].is_unique or set(spc) & set(on_chart.columns):
+        return on_chart.merge(chart.drop(columns="value"), on="month", how="left")
+    points = on_chart.reset_index(drop=True)
+    for column in spc:
+        points[column] = chart[column].values
+    return points
 
 
 def variation_since(chart: spc.SpcResult) -> str:
