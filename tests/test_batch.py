@@ -203,6 +203,22 @@ def test_a_warm_kernel_gives_each_appendix_a_fresh_namespace(tmp_path: Path) -> 
     assert second.cells[-1].outputs[0]["data"]["text/plain"] == f"(set(), {pid})"  # same kernel, nothing carried over
 
 
+def test_a_page_runs_no_cell_for_analysts_and_keeps_no_input_history(tmp_path: Path) -> None:
+    """A cell tagged analyst-only is left out of a page, so a render does not run it (one that fails fails
+    nothing); the kernel writes no cell to IPython's history database (10 ms a cell)."""
+    cells = [
+        {"cell_type": "code", "id": "a", "execution_count": None, "metadata": {"tags": ["analyst-only"]},
+         "outputs": [], "source": "raise RuntimeError('only for JupyterLab')"},
+        {"cell_type": "code", "id": "b", "execution_count": None, "metadata": {}, "outputs": [],
+         "source": "get_ipython().history_manager.enabled"},
+    ]  # fmt: skip
+    path = tmp_path / "analysts.ipynb"
+    path.write_text(json.dumps({**json.loads(TINY.read_text()), "cells": cells}))
+    executed = execute_notebook(path, {})
+    assert executed.cells[0].outputs == []
+    assert executed.cells[1].outputs[0]["data"]["text/plain"] == "False"
+
+
 def test_the_warm_kernel_is_papermills_engine_and_runs_a_notebook_on_its_own() -> None:
     """The warm kernel is an engine registered with papermill (its public seam): papermill runs a notebook
     through it, in a kernel of its own when it is given none, and a failing cell is papermill's error."""

@@ -53,6 +53,21 @@ def _series(numerators: list[int], hidden: pd.DataFrame, catalogue: KpiCatalogue
     return {"row": analysis.row.columns(), "points": analysis.points}
 
 
+def test_an_areas_history_is_its_own_whichever_areas_are_rated_with_it(catalogue: KpiCatalogue) -> None:
+    """A worker rates every area's months at once and each page takes its area's rows: the same rows as rating
+    the area alone, another area's hidden month hidden in its own history only."""
+    a = [(m, "A", "reviews_on_time", n, 20) for m, n in zip(MONTHS, [18, 19, 16, 20, 15, 17], strict=True)]
+    b = [(m, "B", "reviews_on_time", n, 30) for m, n in zip(MONTHS, [27, 3, 29, 28, 30, 26], strict=True)]
+    hidden = _keys(("2019-05", "B", "reviews_on_time"))
+    both = publish_figures(_figures(a + b), hidden, Edition.PUBLIC)
+    alone = publish_figures(_figures(a), hidden, Edition.PUBLIC)
+    with_b = area_history(both, "A", "all", catalogue).frame
+    pd.testing.assert_frame_equal(with_b, area_history(alone, "A", "all", catalogue).frame)
+    assert with_b["value"].tolist() == [90.0, 95.0, 80.0, 100.0, 75.0, 85.0]  # 18 of 20 ... 17 of 20
+    of_b = area_history(both, "B", "all", catalogue).frame.set_index("month")
+    assert of_b.loc["2019-05", "rag"] == "Not shown" and of_b.loc["2019-06", "value"] == pytest.approx(29 / 30 * 100)
+
+
 def test_the_trend_is_fitted_through_the_months_shown_only(catalogue: KpiCatalogue) -> None:
     # 50%, 55%, [June: 3 of 20, hidden], 65%, 70%, 75%: the months shown lie on 50% + 5 points a month (June
     # would be 60%); fitted through June's true 15% the slope would give June back (7 of the review's leaks)

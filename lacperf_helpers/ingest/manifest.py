@@ -43,10 +43,11 @@ def page_inputs(inputs: Inputs, last_month: str) -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
-def display_name(path: Path, returns_dir: Path) -> str:
-    """'2019-09/903/episodes.csv', 'kpis.yaml': where the file is among the inputs, not on a machine."""
+def display_name(path: Path, returns_dir: Path, *, resolved: bool = False) -> str:
+    """'2019-09/903/episodes.csv', 'kpis.yaml': where the file is among the inputs, not on a machine.
+    `resolved`: `returns_dir` is resolved already (a manifest names 30 files or more against one folder)."""
     try:
-        return path.resolve().relative_to(returns_dir.resolve()).as_posix()
+        return path.resolve().relative_to(returns_dir if resolved else returns_dir.resolve()).as_posix()
     except ValueError:
         return path.name
 
@@ -66,7 +67,7 @@ def describe(
     inputs: Inputs, last_month: str, parameters: dict[str, Any], made_at: str, code: tuple[Path, ...] = ()
 ) -> Manifest:
     """The manifest of one page (JSON-ready). `code`: the notebook and template that lay it out."""
-    kpis = inputs.kpis
+    kpis, returns = inputs.kpis, inputs.returns.resolve()
     return {
         "lacperf_version": __version__,
         "made_at": made_at,
@@ -77,7 +78,8 @@ def describe(
         },
         "kpi_definitions_sha256": sha256_now(kpis) if kpis.is_file() else "",
         "inputs": [
-            {"file": display_name(p, inputs.returns), "sha256": sha256_now(p)} for p in page_inputs(inputs, last_month)
+            {"file": display_name(p, returns, resolved=True), "sha256": sha256_now(p)}
+            for p in page_inputs(inputs, last_month)
         ],
         "code": [{"file": p.name, "sha256": sha256_now(p)} for p in code if p.is_file()],
     }

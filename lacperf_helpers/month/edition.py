@@ -151,11 +151,26 @@ def area_history(
 ) -> Published:
     """The area's headline figures of `cohort`, every month, each rated against its own year's standards (and its
     area's: a number KPI in an area without its own standards unrated); a hidden month unrated."""
+    every = every_area_history(figures, cohort, catalogue, authority)
+    return derived(every, lambda frame: frame.loc[frame["area"] == area].reset_index(drop=True))
 
-    def rated(frame: pd.DataFrame) -> pd.DataFrame:
-        return _rated(headline(frame.loc[frame["area"] == area], cohort), catalogue, authority)
 
-    return derived(figures, rated)
+def every_area_history(
+    figures: Published, cohort: str, catalogue: KpiCatalogue, authority: str | None = None
+) -> Published:
+    """`area_history` of every area at once (each row is rated on its own, so an area's rows are the same), worked
+    out once for these figures in this process: a worker's kernel rates a month's figures once for all its pages,
+    not once a page. Frames callers must not change."""
+    for known, its_cohort, its_catalogue, its_authority, history in _EVERY_AREA_HISTORY:
+        if known is figures and its_catalogue is catalogue and (its_cohort, its_authority) == (cohort, authority):
+            return history
+    history = derived(figures, lambda frame: _rated(headline(frame, cohort), catalogue, authority))
+    _EVERY_AREA_HISTORY[:] = [(figures, cohort, catalogue, authority, history), *_EVERY_AREA_HISTORY[:3]]
+    return history
+
+
+# the figures themselves, not a copy, so they are known again by identity (the edition's view is kept per process)
+_EVERY_AREA_HISTORY: list[tuple[Published, str, KpiCatalogue, str | None, Published]] = []
 
 
 def _rated(figures: pd.DataFrame, catalogue: KpiCatalogue, authority: str | None = None) -> pd.DataFrame:
@@ -181,9 +196,11 @@ def area_series(
 def _with_gaps(analysis: SeriesAnalysis, one: pd.DataFrame, settings: TrendSettings, month: str) -> SeriesAnalysis:
     """The chart's hidden months put back as gaps; a verdict on the latest point, or a run up to it, is not given
     when this month is hidden (it would speak of an earlier month as if of this one)."""
-    hidden = one.loc[one["suppressed"].astype(bool) & one["month"].isin(rolling_months(month, settings.spc.window))]
-    if hidden.empty:
+    charted = np.isin(one["month"].to_numpy(dtype=object), rolling_months(month, settings.spc.window))
+    gaps = one["suppressed"].to_numpy(dtype=bool) & charted
+    if not gaps.any():  # most series: nothing hidden, asked of arrays (a frame's rows picked out cost 1.5 ms)
         return analysis
+    hidden = one.loc[gaps]
     points = pd.concat([analysis.points, hidden], ignore_index=True).sort_values("month", ignore_index=True)
     points = points.assign(withheld=points["withheld"].fillna(""), suppressed=points["suppressed"].fillna(False))
     row = analysis.row

@@ -12,6 +12,7 @@ mark by mark with Vega's own scenegraph. The differences are deliberate:
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -169,7 +170,13 @@ def _n(x: float) -> str:
 
 
 def _dates(months: pd.Series) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex(pd.to_datetime(months, format="%Y-%m-%d"))
+    return pd.DatetimeIndex([_date(str(m)) for m in months])
+
+
+@functools.lru_cache(maxsize=1024)
+def _date(month: str) -> pd.Timestamp:
+    """A month's first day ('2019-09-01'), read once: a page's charts read each month dozens of times."""
+    return pd.Timestamp(pd.to_datetime(month, format="%Y-%m-%d"))
 
 
 class _XScale:
@@ -264,9 +271,8 @@ def _bands(bands: pd.DataFrame, x: _XScale, y: Callable[[float], float]) -> tupl
     """One rectangle per band while the target and floor hold (the frame has a row per month and band)."""
     drawn: list[Band] = []
     open_: dict[str, Band] = {}
-    for start, end, band, low, high in zip(
-        _dates(bands["start"]), _dates(bands["end"]), bands["band"], bands["y"], bands["y2"], strict=True
-    ):
+    starts, ends = ([_date(str(m)) for m in bands[column]] for column in ("start", "end"))
+    for start, end, band, low, high in zip(starts, ends, bands["band"], bands["y"], bands["y2"], strict=True):
         left, right, top, bottom = x(start), x(end), y(max(low, high)), y(min(low, high))
         if right <= left or bottom <= top:
             continue
@@ -299,7 +305,7 @@ def draw(
     xs = [x(d) for d in dates]
 
     def line(column: str, style: tuple[str, str, float, str], step: bool = False) -> Line:
-        ys = [y(v) if not pd.isna(v) else math.nan for v in months[column].astype(float)]
+        ys = [y(v) if not math.isnan(v) else math.nan for v in months[column].astype(float).tolist()]
         return Line(_runs(xs, ys), *style, step=step)
 
     values, decimals = tick_values(domain[0], domain[1], Y_TICKS)

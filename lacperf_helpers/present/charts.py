@@ -10,6 +10,7 @@ interactive chart in JupyterLab (`charts.kpi_chart(...)` in a cell shows it).
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -37,8 +38,10 @@ if TYPE_CHECKING:
 FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 
-def _month_date(months: pd.Series) -> pd.Series:
-    return months.astype(str) + "-01"
+@functools.lru_cache(maxsize=1024)
+def _label(month: str) -> str:
+    """'September 2019': each month's words worked out once (a page's charts name the same months 24 times)."""
+    return month_label(month)
 
 
 def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, polarity: str) -> pd.DataFrame:
@@ -47,8 +50,8 @@ def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, 
     side = points.get("special_cause", pd.Series(0, index=points.index)).fillna(0).astype(int)
     data = pd.DataFrame(
         {
-            "month": _month_date(points["month"]),
-            "month_label": points["month"].map(month_label),
+            "month": pd.Series([f"{m}-01" for m in points["month"].astype(str)], index=points.index, dtype=str),
+            "month_label": pd.Series([_label(m) for m in points["month"]], index=points.index, dtype=str),
             "value": points["value"],
             "figure": [
                 fmt_figure(v, n, d, unit, decimals, counts, 0, str(w) if isinstance(w, str) else "")
@@ -70,8 +73,16 @@ def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, 
             "rules": points["rules"].fillna("") if "rules" in points else "",
         }
     ).reset_index(drop=True)
-    special = data["signal"].map({"Improving": "; unusual improvement", "Concerning": "; unusual concern"})
-    data["description"] = data["month_label"] + ": " + data["figure"] + ", " + data["rating"] + special.fillna("")
+    special = {"Improving": "; unusual improvement", "Concerning": "; unusual concern"}
+    data["description"] = pd.Series(
+        [
+            f"{label}: {figure}, {rating}{special.get(signal, '')}" if isinstance(rating, str) else np.nan
+            for label, figure, rating, signal in zip(
+                data["month_label"], data["figure"], data["rating"], data["signal"], strict=True
+            )
+        ],
+        dtype=str,
+    )  # words joined in Python: pandas joins text column by column at a cost of milliseconds a chart
     return data
 
 

@@ -50,6 +50,9 @@ from lacperf_helpers.run.pages import check_file_names as check_file_names  # fo
 log = logging.getLogger("lacperf.render")
 KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 60  # seconds for a new kernel to answer, as nbclient's default
+# nbclient runs each cell with store_history, and IPython then writes the cell to its history database on disk:
+# 10 ms a cell, a fifth of a second a page. A page's cells need no history (each page starts from `%reset -f`).
+KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
 ANALYST_ONLY_TAG = "analyst-only"  # cells for analysts in JupyterLab, never in a rendered appendix
 
 
@@ -152,7 +155,7 @@ class WarmKernel:
         if self.manager is None or not self.manager.is_alive():
             self.shutdown()
             self.manager = SyncIPCKernelManager(kernel_name=KERNEL_NAME)
-            self.manager.start_kernel(cwd=str(cwd))
+            self.manager.start_kernel(cwd=str(cwd), extra_arguments=KERNEL_ARGUMENTS)
             client = self.manager.client()
             client.start_channels()
             client.wait_for_ready(timeout=STARTUP_TIMEOUT)
@@ -224,6 +227,7 @@ class WarmKernelEngine(Engine):  # type: ignore[misc]  # papermill ships no type
             source = kwargs.get("input_path")  # a path, or a notebook papermill was handed
             cwd = Path(source).resolve().parent if isinstance(source, str | Path) else Path.cwd()
             kernel.run_quietly(cwd, RESET)
+            skip_analyst_only(nb_man.nb)
             client = PapermillNotebookClient(
                 nb_man,
                 km=kernel.manager_for(cwd),
@@ -238,6 +242,15 @@ class WarmKernelEngine(Engine):  # type: ignore[misc]  # papermill ships no type
         finally:
             if warm_kernel is None:
                 kernel.shutdown()
+
+
+def skip_analyst_only(nb: nbformat.NotebookNode) -> None:
+    """The cells for analysts in JupyterLab are not run for a page, which leaves them out: each cost a round trip
+    to the kernel and a table drawn for nobody. nbclient runs no cell without code; the cell stays in its place,
+    so the page's cells keep their numbers."""
+    for cell in nb.cells:
+        if cell.cell_type == "code" and ANALYST_ONLY_TAG in cell.get("metadata", {}).get("tags", []):
+            cell.source = ""
 
 
 # Registered when lacperf's renderer is imported, not as a `papermill.engine` entry point: papermill imports every

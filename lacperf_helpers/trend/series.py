@@ -101,18 +101,25 @@ class SeriesAnalysis:
 
 def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSettings, month: str) -> SeriesAnalysis:
     """Trend, SPC and run for one KPI x area x cohort, from its rated history up to `month`."""
-    history = one.loc[(one["month"] <= month) & one["value"].notna()].sort_values("month")  # gaps skipped
+    history = one.loc[(one["month"] <= month) & one["value"].notna()]  # gaps skipped
+    if not (history["month"].is_monotonic_increasing and history["month"].is_unique):  # rated: in order already
+        history = history.sort_values("month")
+    # the months and values as arrays, each part of the window or chart picked out of them (a frame's rows
+    # picked out again and again cost a series a few milliseconds each)
+    all_months = history["month"].to_numpy(dtype=object)
+    all_values = history["value"].to_numpy(dtype=float)
     window = rolling_months(month, settings.window)
-    in_window = history.loc[history["month"].isin(window)]
-    months = in_window["month"].tolist()
-    values = in_window["value"].to_numpy(dtype=float)
+    in_window = np.isin(all_months, window)
+    months = all_months[in_window].tolist()
+    values = all_values[in_window]
     fitted = trend.fit(months, values)
     # the target the figure is rated against (an area's own, or none: rated_history); the KPI's without a history
-    at_month = history.loc[history["month"] == month, "target"] if "target" in history else pd.Series(dtype=float)
-    target = float(at_month.iloc[-1]) if len(at_month) else kpi.thresholds_for(month).target
+    at_month = history["target"].to_numpy()[all_months == month] if "target" in history else np.array([])
+    target = float(at_month[-1]) if len(at_month) else kpi.thresholds_for(month).target
     bounds = (0.0, 100.0) if kpi.unit == "percent" else (0.0, np.inf)
-    on_chart = history.loc[history["month"].isin(rolling_months(month, settings.spc.window))]
-    chart_months, chart_values = on_chart["month"].tolist(), on_chart["value"].to_numpy(dtype=float)
+    charted = np.isin(all_months, rolling_months(month, settings.spc.window))
+    on_chart = history.loc[charted]
+    chart_months, chart_values = all_months[charted].tolist(), all_values[charted]
     baseline, change_points = settings.baseline_for(kpi.id), settings.change_points_for(kpi.id)
     excluded = settings.excluded_for(kpi.id)
 
@@ -123,8 +130,10 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
         )  # fmt: skip
 
     chart = xmr(baseline)
-    used = chart.points.loc[~chart.points["excluded"] & chart.points["value"].notna()] if len(on_chart) else on_chart
-    step = trend.find_step(used["month"].tolist(), used["value"].to_numpy(dtype=float), settings.spc.min_points)
+    used = ~chart.points["excluded"].to_numpy(dtype=bool) & ~np.isnan(chart_values) if len(on_chart) else []
+    step = trend.find_step(
+        [m for m, use in zip(chart_months, used, strict=True) if use], chart_values[used], settings.spc.min_points
+    )
     if step is not None and step.month < window[0]:
         step = None  # a step before the trend window: the window's own months tell what followed it
     segmented = baseline or any(chart_months and chart_months[0] < p <= chart_months[-1] for p in change_points)
@@ -170,8 +179,19 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
         step_compared=step.compared if step else 0,
         step_first_month=step.first_month if step else "",
     )
-    points = on_chart.merge(chart.points.drop(columns="value"), on="month", how="left") if len(on_chart) else on_chart
-    return SeriesAnalysis(row, points)
+    return SeriesAnalysis(row, _beside(on_chart, chart.points) if len(on_chart) else on_chart)
+
+
+def _beside(on_chart: pd.DataFrame, chart: pd.DataFrame) -> pd.DataFrame:
+    """Each charted month's row with its SPC columns: the chart is of these months, in this order, so each column is
+    set beside them (a merge on month costs twice as much); a merge where a month is there twice or a name taken."""
+    spc = [c for c in chart.columns if c not in ("month", "value")]
+    if not on_chart["month"].is_unique or set(spc) & set(on_chart.columns):
+        return on_chart.merge(chart.drop(columns="value"), on="month", how="left")
+    points = on_chart.reset_index(drop=True)
+    for column in spc:
+        points[column] = chart[column].values
+    return points
 
 
 def variation_since(chart: spc.SpcResult) -> str:
@@ -180,14 +200,14 @@ def variation_since(chart: spc.SpcResult) -> str:
     points = chart.points
     if points.empty or chart.limits is None:
         return ""
-    used = points.loc[~points["excluded"] & points["value"].notna()]
-    sides = used["special_cause"].to_numpy()
+    used = ~points["excluded"].to_numpy(dtype=bool) & points["value"].notna().to_numpy()
+    sides = points["special_cause"].to_numpy()[used]
     if not len(sides) or sides[-1] == 0:
         return ""
     start = len(sides) - 1
     while start > 0 and sides[start - 1] == sides[-1]:
         start -= 1
-    return str(used["month"].iloc[start]) if start < len(sides) - 1 else ""
+    return str(points["month"].to_numpy()[used][start]) if start < len(sides) - 1 else ""
 
 
 def trend_table(

@@ -99,19 +99,27 @@ def special_causes(
     Every argument but `rules` has one entry per point, in order: each point is judged against its own
     segment's mean and lines (NaN where its segment has too few points), so the rules cross recalculations.
     """
+    return pd.DataFrame(_rule_sides(values, mean, lower, upper, two_sigma, rules), columns=list(RULES))
+
+
+def _rule_sides(
+    values: np.ndarray, mean: np.ndarray, lower: np.ndarray, upper: np.ndarray, two_sigma: np.ndarray, rules: SpcRules
+) -> np.ndarray:
+    """`special_causes` as an array: a row per point, a column per rule (in RULES' order)."""
     n = len(values)
-    side = pd.DataFrame(0, index=range(n), columns=list(RULES), dtype="int64")
+    side = np.zeros((n, len(RULES)), dtype="int64")
+    column = {rule: i for i, rule in enumerate(RULES)}
     with np.errstate(invalid="ignore"):
-        side["outside_limits"] = np.where(values > upper, 1, np.where(values < lower, -1, 0))
+        side[:, column["outside_limits"]] = np.where(values > upper, 1, np.where(values < lower, -1, 0))
         about_mean = np.nan_to_num(np.sign(values - mean)).astype(int)
-        side["shift"] = np.where(_runs(about_mean, rules.shift_run), about_mean, 0)
+        side[:, column["shift"]] = np.where(_runs(about_mean, rules.shift_run), about_mean, 0)
 
         # A trend of k points is k - 1 steps one way; each step flags both points it joins.
         steps = np.sign(np.diff(values)).astype(int)
         trend = np.zeros(n, dtype=int)
         for i in np.flatnonzero(_runs(steps, rules.trend_run - 1)):
             trend[i] = trend[i + 1] = steps[i]
-        side["trend"] = trend
+        side[:, column["trend"]] = trend
 
         if rules.two_of_three:
             high = (values > mean + two_sigma) & (values <= upper)  # beyond the process limit does not count
@@ -125,22 +133,27 @@ def special_causes(
                     if same_side and (beyond[window] == direction).sum() >= 2:
                         hits = start + np.flatnonzero(beyond[window] == direction)
                         flagged[hits] = direction
-            side["two_of_three"] = flagged
+            side[:, column["two_of_three"]] = flagged
     return side
 
 
 def point_side(flags: pd.DataFrame, direction: Direction) -> np.ndarray:
     """Each point's special-cause side. Where rules disagree the improving side wins, as the MDC tool
     shows it; where neither direction is better, a point flagged both ways takes the first rule's side."""
-    high = (flags == 1).any(axis=1).to_numpy()
-    low = (flags == -1).any(axis=1).to_numpy()
+    return _side_of(flags[list(RULES)].to_numpy(), direction)
+
+
+def _side_of(sides: np.ndarray, direction: Direction) -> np.ndarray:
+    """`point_side` of an array of sides (a row per point, a column per rule in RULES' order)."""
+    high = (sides == 1).any(axis=1)
+    low = (sides == -1).any(axis=1)
     if direction == "L":
         return np.where(low, -1, np.where(high, 1, 0))
     if direction == "H":
         return np.where(high, 1, np.where(low, -1, 0))
-    first = np.zeros(len(flags), dtype=int)
-    for rule in reversed(RULES):
-        column = flags[rule].to_numpy()
+    first = np.zeros(len(sides), dtype=int)
+    for rule in reversed(range(len(RULES))):
+        column = sides[:, rule]
         first = np.where(column != 0, column, first)
     return first
 
@@ -214,15 +227,15 @@ def xmr_chart(
     values = np.asarray(values, dtype=float)
     ghosted = np.isin(np.array(months, dtype=object), list(excluded or []))
     used = ~ghosted & ~np.isnan(values)
-    frame = pd.DataFrame({"month": months, "value": values, "excluded": ghosted})
-    frame["segment"] = 0 if baseline_points else segment_of(months, change_points)
-    lines = {name: np.full(len(frame), np.nan) for name in ("mean", "lower_limit", "upper_limit", "two_sigma")}
+    # the chart's frame is made once, from arrays worked out here (a column set at a time cost a series 5 ms)
+    segment = np.zeros(len(months), dtype=int) if baseline_points else segment_of(months, change_points)
+    lines = {name: np.full(len(months), np.nan) for name in ("mean", "lower_limit", "upper_limit", "two_sigma")}
     latest: Limits | None = None
     calculated: Limits | None = None  # the latest limits before they are held within bounds: assurance reads these
     if baseline_points:
         groups = [(np.flatnonzero(used), np.flatnonzero(used)[:baseline_points])]
     else:
-        groups = [(np.flatnonzero(used & (frame["segment"] == s).to_numpy()),) * 2 for s in np.unique(frame["segment"])]
+        groups = [(np.flatnonzero(used & (segment == s)),) * 2 for s in np.unique(segment)]
     for members, basis in groups:
         limits = unbounded = None
         if len(basis) >= rules.min_points:
@@ -231,18 +244,25 @@ def xmr_chart(
             for name, number in zip(lines, (limits.mean, limits.lower, limits.upper, limits.two_sigma), strict=True):
                 lines[name][members] = number
         latest, calculated = limits, unbounded
-    for name in ("mean", "lower_limit", "upper_limit"):
-        frame[name] = lines[name]
-    frame["special_cause"], frame["rules"] = 0, ""
+    special = np.zeros(len(months), dtype="int64")
+    fired_rules = [""] * len(months)
     rows = np.flatnonzero(used)
     if len(rows):
         mean, lower, upper, two_sigma = (lines[name][rows] for name in lines)
-        flags = special_causes(values[rows], mean, lower, upper, two_sigma, rules)
-        flags.loc[np.isnan(lines["mean"][rows])] = 0  # a segment too short for limits shows no special cause
-        frame.loc[rows, "special_cause"] = point_side(flags, direction)
-        fired = flags[list(RULES)].to_numpy() != 0  # a row per point, a column per rule
-        frame.loc[rows, "rules"] = [", ".join(np.array(RULES)[marks]) for marks in fired]
-    frame["point_class"] = [point_class(int(s), direction) for s in frame["special_cause"]]
+        sides = _rule_sides(values[rows], mean, lower, upper, two_sigma, rules)
+        sides[np.isnan(lines["mean"][rows])] = 0  # a segment too short for limits shows no special cause
+        special[rows] = _side_of(sides, direction)
+        names = np.array(RULES)
+        for row, marks in zip(rows, sides != 0, strict=True):  # a row per point, a column per rule
+            fired_rules[row] = ", ".join(names[marks])
+    frame = pd.DataFrame(
+        {
+            "month": months, "value": values, "excluded": ghosted, "segment": segment.astype("int64"),
+            "mean": lines["mean"], "lower_limit": lines["lower_limit"], "upper_limit": lines["upper_limit"],
+            "special_cause": special, "rules": pd.Series(fired_rules, dtype=str),
+            "point_class": [point_class(int(s), direction) for s in special],
+        }
+    )  # fmt: skip
     if latest is None or calculated is None:
         return SpcResult(frame, None, TOO_FEW_POINTS, TOO_FEW_POINTS)
     side_of_latest = int(frame["special_cause"].iloc[rows[-1]])
