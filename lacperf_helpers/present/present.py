@@ -326,9 +326,6 @@ DOWNLOAD_COLUMNS = [
     "rag", "previous_value", "previous_withheld", "previous_rag", "direction", "variation", "assurance",
     "children_to_change_rating", "england", "benchmark_year",
 ]  # fmt: skip
-# The downloads of every area and of every month name each KPI by its id alone: its title, on each of their 300
-# rows, was 36 kB of a page of 13 areas. The page's own KPI download names each id's title.
-EVERY_ROW_NAMED_BY_ID = [c for c in DOWNLOAD_COLUMNS if c != "title"]
 
 
 def page_name(appendix: Appendix) -> str:
@@ -523,7 +520,7 @@ def areas_table(appendix: Appendix) -> Section:
     )
     table = table_section(Table("areas", caption, ("KPI", *columns), tuple(rows)))
     download = csv_download(
-        published_rows(appendix.all_areas, frame["area"].isin(areas), columns=EVERY_ROW_NAMED_BY_ID),
+        published_rows(appendix.all_areas, frame["area"].isin(areas), columns=DOWNLOAD_COLUMNS),
         f"all-areas-{appendix.month}-kpis.csv",
         appendix.catalogue,
     )
@@ -751,7 +748,7 @@ def trend_section(appendix: Appendix) -> Section:
     shown = published_rows(
         appendix.history,
         appendix.history.frame["month"].isin(months),
-        columns=["month", "area", "cohort", "kpi_id", "rag", "withheld"],  # the KPI's title: the page's KPI download
+        columns=["month", "area", "cohort", "kpi_id", "title", "rag", "withheld"],
     )
     download = csv_download(shown, f"{page_name(appendix)}-ratings-{months[0]}-to-{months[-1]}.csv", appendix.catalogue)
     return render(
