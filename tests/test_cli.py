@@ -190,16 +190,19 @@ def test_every_command_that_reads_a_month_names_its_inputs_alike(command: str) -
 
 
 @pytest.mark.parametrize("option", ["--trend", "--trend-settings"])
-def test_the_trend_file_is_read_by_either_name(tmp_path: Path, option: str) -> None:
+def test_the_trend_file_is_read_by_either_name(tmp_path: Path, kpis_file: Path, option: str) -> None:
     """--trend, as a run file and Inputs name it; --trend-settings, its first name, still works."""
     trend = tmp_path / "trend.yaml"
     text = paths.TREND_FILE.read_text()
     assert "\nwindow: 12 " in text
     trend.write_text(text.replace("\nwindow: 12 ", "\nwindow: 6 ", 1))
+    returns = tmp_path / "returns"
+    for number in range(1, 10):  # January to September, a month's return each
+        write_return(returns, f"2019-{number:02d}", f"2019-{number:02d},Kent,reviews_on_time,{80 + number},100,\n")
     out = tmp_path / "trend.csv"
     result = runner.invoke(
-        app, ["trend", "--returns", str(paths.SAMPLE_RETURNS), "--month", "2019-09", "--out", str(out), option,
-              str(trend)],
+        app, ["trend", "--returns", str(returns), "--kpis", str(kpis_file), "--month", "2019-09", "--out", str(out),
+              option, str(trend)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert set(pd.read_csv(out)["window_start"]) == {"2019-04"}  # six months to September
