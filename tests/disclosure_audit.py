@@ -6,10 +6,10 @@ would publish, and writes the sums from its own reading of the domain (kpis.yaml
 cohorts.yaml and what the measures mean), so a sum lacperf forgot is a sum the audit still forms.
 
 A figure is a key: (series, months, area, cohort, breakdown, group). `series` is `m:<measure>` for an
-SSDA903 measure and for every KPI that names one (`source: ssda903`, `measure:`): the same children; else
-`k:<kpi_id>`. `months` is the months a figure counts: one month, or for a KPI whose months add up
-(`aggregation: sum`) every month of a quarter, the year to date or 12 months; a period of a KPI that does
-not add up is its last month's figure. Each figure has a numerator `n` and denominator `d`.
+SSDA903 or Annex A measure and for every KPI computed from one (`source: ssda903` or `annex_a`, `measure:`):
+the same children; else `k:<kpi_id>`. `months` is the months a figure counts: one month, or for a KPI whose
+months add up (`aggregation: sum`) every month of a quarter, the year to date or 12 months; a period of a KPI
+that does not add up is its last month's figure. Each figure has a numerator `n` and denominator `d`.
 
 What a reader knows (every hidden count an integer >= 0):
 - shown counts; a count rounded to the nearest 5 (measures' `rounded`) is within 2 of what it shows;
@@ -70,7 +70,8 @@ class Domain:
 
     def series(self, kpi_id: str) -> str:
         kpi = self.kpis.get(kpi_id, {})
-        return f"m:{kpi['measure']}" if kpi.get("source") == "ssda903" and kpi.get("measure") else f"k:{kpi_id}"
+        computed = kpi.get("source", "return") != "return" and kpi.get("measure")  # from a file: its measure's
+        return f"m:{kpi['measure']}" if computed else f"k:{kpi_id}"
 
     def adds_up(self, kpi_id: str) -> bool:
         return self.kpis.get(kpi_id, {}).get("aggregation") == "sum"

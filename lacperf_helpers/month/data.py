@@ -147,7 +147,7 @@ def decided_month(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int],
         return data
     signature = (month, inputs, stamp, tuple(sorted(_keys_of(kept))))
     if signature not in _REDECIDED:
-        again = decide_month(data.figures, data.catalogue, data.settings, data.cohorts, kept)
+        again = decide_month(data.figures, data.catalogue, data.settings, data.cohorts, kept, data.in_measures)
         _REDECIDED.clear()  # one month at a time: a corrected month is rare
         _REDECIDED[signature] = dataclasses.replace(data, hidden=again.hidden, disclosure_log=again.log)
     return _REDECIDED[signature]
@@ -221,6 +221,8 @@ class MonthData:
     # the return's own figures of KPIs computed from a file, beside the computed ones (figures.reconciliation):
     # the internal edition's annex reconciles them; never on a public page
     reconciled: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    # the figures of KPIs computed from a file that the measures table hides (`measures_hidden`), with why
+    in_measures: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
 
 def months_held(inputs: Inputs) -> tuple[str, ...]:
@@ -290,9 +292,11 @@ def holding_anothers_children(catalogue: KpiCatalogue) -> set[str]:
 
 def decide_month(
     figures: pd.DataFrame, catalogue: KpiCatalogue, settings: Settings, cohorts: CohortCatalogue,
-    already_hidden: pd.DataFrame | None = None,
+    already_hidden: pd.DataFrame | None = None, in_measures: pd.DataFrame | None = None,
 ) -> Decision:  # fmt: skip
-    """The public edition's one decision over every figure up to the month: what is hidden, and why."""
+    """The public edition's one decision over every figure up to the month: what is hidden, and why.
+    `in_measures`: the figures of KPIs computed from a file that the measures table hides (`measures_hidden`),
+    hidden here too: the same children."""
     authority = settings.authority or ""
     sliced = with_slice(figures)
     # a cohort's breakdown groups beside all children's (excluding UASC by age band, say) are hidden from the
@@ -308,7 +312,8 @@ def decide_month(
         reason="its children hold another KPI's: the internal edition's only"
     )
     kept = [] if already_hidden is None else [already_hidden.loc[:, list(KEYS)].assign(reason=ALREADY_PUBLISHED)]
-    forced = pd.concat([*kept, groups, wider], ignore_index=True)
+    measured = [] if in_measures is None else [in_measures.loc[:, [*KEYS, "reason"]]]
+    forced = pd.concat([*kept, *measured, groups, wider], ignore_index=True)
     return decision(
         sliced, catalogue, settings.disclosure, authority, cohorts,
         same_children=same_children(catalogue), already_hidden=forced,
@@ -334,14 +339,15 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     figures = with_slice(load_returns_to(returns, month, catalogue, settings.authority, cohorts))
     areas = list(dict.fromkeys(figures.loc[figures["month"] == month, "area"]))
     require_authority(settings, areas, inputs.settings, return_path(returns, month))
-    decided = decide_month(figures, catalogue, settings, cohorts)
+    in_measures = measures_hidden_in_kpis(returns, figures, catalogue, settings, cohorts)
+    decided = decide_month(figures, catalogue, settings, cohorts, in_measures=in_measures)
     from_files = [k.id for k in catalogue.kpis if k.source != "return"]  # a return's groups are as it gives them
     figures, decided = with_empty_groups(figures, decided, cohorts.exact_only(), from_files)
     children = published_counts(month, inputs, settings)
     reconciled = reconciliation(returns, month, catalogue, figures, cohorts)
     return MonthData(
         catalogue, settings, trend_settings, benchmarks, cohorts, figures, areas, problems, decided.hidden,
-        decided.log, children, reconciled,
+        decided.log, children, reconciled, in_measures,
     )  # fmt: skip
 
 
@@ -358,6 +364,57 @@ def with_twins(measures: list[str]) -> list[str]:
                     chosen.append(b)
                     grown = True
     return chosen
+
+
+IN_MEASURES = "the same children as a figure the measures table hides (lacperf measures)"
+
+
+def measures_hidden_in_kpis(
+    returns: Path, figures: pd.DataFrame, catalogue: KpiCatalogue, settings: Settings, cohorts: CohortCatalogue
+) -> pd.DataFrame:
+    """The figures of KPIs computed from a file (SSDA903, Annex A) that the public measures table of their month
+    hides (`measures_hidden`), with why: a KPI's numerator and denominator are its measure's, and the measure's
+    twins share them, so the scorecard must hide what `lacperf measures` hides or the two files together give
+    hidden counts back. The KPIs' own sums are among the measures', so the measures' decision is safe for them
+    (a test keeps the two files agreeing)."""
+    kpis = [k for k in catalogue.kpis if k.source != "return" and k.measure]
+    computed = figures.loc[figures["kpi_id"].isin({k.id for k in kpis})]
+    measures = sorted({str(k.measure) for k in kpis})
+    frames = []
+    for month in sorted(computed["month"].unique()):
+        hidden = measures_hidden(returns, str(month), authority=settings.authority or "", rule=settings.disclosure,
+                                 cohorts=cohorts, measures=measures)  # fmt: skip
+        for kpi in kpis:
+            frames.append(hidden.loc[hidden["kpi_id"] == kpi.measure].assign(kpi_id=kpi.id))
+    if not frames:
+        return pd.DataFrame(columns=[*KEYS, "reason"])
+    return pd.concat(frames, ignore_index=True).loc[:, list(KEYS)].assign(reason=IN_MEASURES)
+
+
+def measures_hidden(
+    returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue, measures: list[str]
+) -> pd.DataFrame:
+    """The keys (the measure as `kpi_id`) of every figure of `measures` and their twins that the public edition
+    of `lacperf measures` hides in `month` (decided as `month_measures` decides them): kept on disk per month's
+    files, since every later month's decision reads it again."""
+    exact = cohorts.exact_only()  # the only cohorts and breakdowns a KPI has; the others are hidden whole
+    linked = with_twins(measures)
+    folders = (ssda903_path(returns, month), annex_a_path(returns, month))
+    files = [f for f in month_files(returns, month) if any(folder in f.parents for folder in folders)]
+    arguments = [month, authority, rule.model_dump_json(), exact.model_dump_json(), *linked]
+    key = cache.cache_key("measures hidden", arguments, files)
+    kept = cache.load(key)
+    if isinstance(kept, pd.DataFrame):
+        return kept
+    view = month_measures(returns, month, authority=authority, rule=rule, cohorts=exact, edition=Edition.PUBLIC,
+                          measures=linked)  # fmt: skip
+    if view is None:
+        hidden = pd.DataFrame(columns=list(KEYS))
+    else:
+        frame = view.frame.rename(columns={"measure": "kpi_id"})
+        hidden = frame.loc[frame["withheld"] != "", list(KEYS)].reset_index(drop=True)
+    cache.store(key, hidden)
+    return hidden
 
 
 def measures_published(
