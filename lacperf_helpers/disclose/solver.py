@@ -521,7 +521,9 @@ def suppressed(
     `already_hidden`: keys hidden from the start (by a version of these months already published, say: its
     `reason` column says why, for the log)."""
     cohorts = cohorts if cohorts is not None else load_cohorts()
-    cells = figure_cells(figures, catalogue)
+    every = figure_cells(figures, catalogue)
+    as_total = _one_group_holds_all(every, same_children)
+    cells = every.loc[~as_total].reset_index(drop=True)  # decided; a breakdown of one group follows its total
     members = relations(cells, authority, cohorts, rule)
     forced = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
     twins = _twins(cells, same_children)
@@ -533,9 +535,66 @@ def suppressed(
         hidden = decide(cells, members, rule, authority, hidden, previous, twin_shown=shown, hidden_for=hidden_for)
         together = _hidden_with_twins(twins, hidden_for)
         if not (together & ~hidden).any():
-            return cells, hidden, members
+            return (*_with_groups_as_totals(cells, hidden, every.loc[as_total], already_hidden), members)
         previous, hidden = hidden, hidden | together
     raise NotSettled(f"disclosure control did not settle in {SETTLE_ROUNDS} rounds of figures hidden together")
+
+
+def _one_group_holds_all(cells: pd.DataFrame, same_children: tuple[Twin, ...]) -> np.ndarray:
+    """Per cell, whether it is a group of a breakdown whose every child is in one group, in every area and
+    cohort of the month (a care leaver's age band is 16 and over; their legal status, none): the group is its
+    total's figure again, and the other groups have no children. Such a breakdown says nothing its totals do
+    not, so it is not decided: its groups are hidden as their totals are (deciding them apart hid the totals
+    of the care leavers' KPIs, to protect a group that was the total). The KPI's twins' breakdown must be such
+    too: a shared count ties its groups to the twin's, which are decided."""
+    on = ["month", "area", "kpi_id", "cohort"]
+    is_group = ((cells["month"] == cells["step"]) & (cells["breakdown"] != "total")).to_numpy()
+    totals = cells.loc[(cells["breakdown"] == "total") & (cells["month"] == cells["step"]), [*on, *COUNTS[:2]]]
+    totals = totals.rename(columns={c: f"{c}_total" for c in COUNTS[:2]})
+    probe = cells.loc[:, on].merge(totals, on=on, how="left", validate="many_to_one")
+    same, none = np.ones(len(cells), dtype=bool), np.ones(len(cells), dtype=bool)
+    for count in COUNTS[:2]:
+        mine, total = cells[count].to_numpy(float), probe[f"{count}_total"].to_numpy(float)
+        same &= (mine == total) | (np.isnan(mine) & np.isnan(total))
+        none &= np.nan_to_num(mine) == 0
+    breakdown = list(zip(cells["kpi_id"].astype(str), cells["month"].astype(str), cells["breakdown"], strict=True))
+    whole: dict[tuple[str, str, str], bool] = {}
+    for key, fits, group in zip(breakdown, same | none, is_group, strict=True):
+        if group:
+            whole[key] = whole.get(key, True) and bool(fits)
+    tied: dict[str, set[str]] = {}
+    for (one, _), (other, _) in same_children:
+        tied.setdefault(one, set()).add(other)
+        tied.setdefault(other, set()).add(one)
+    changed = True
+    while changed:  # a twin's twin too
+        changed = False
+        for (kpi, month, name), is_whole in list(whole.items()):
+            if is_whole and not all(whole.get((t, month, name), True) for t in tied.get(kpi, ())):
+                whole[(kpi, month, name)] = False
+                changed = True
+    return np.array([group and whole[key] for key, group in zip(breakdown, is_group, strict=True)], dtype=bool)
+
+
+AS_ITS_TOTAL = "every child of its breakdown is in this group: hidden as its total is"
+
+
+def _with_groups_as_totals(
+    cells: pd.DataFrame, hidden: np.ndarray, groups: pd.DataFrame, already_hidden: pd.DataFrame | None
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The decided cells and `groups` (`_one_group_holds_all`'s) after them, each group hidden as its total is
+    (or where it was hidden from the start); the sums' cell numbers still point at the decided cells."""
+    if groups.empty:
+        return cells, hidden
+    on = ["month", "area", "kpi_id", "cohort"]
+    totals = cells.loc[cells["breakdown"] == "total", on].assign(_hidden=hidden[(cells["breakdown"] == "total")])
+    probe = groups.loc[:, on].merge(totals, on=on, how="left", validate="many_to_one")
+    as_total = probe["_hidden"].fillna(True).to_numpy(dtype=bool, copy=True)  # no total decided: hidden, to be safe
+    if already_hidden is not None:
+        as_total |= _keys_in(groups, already_hidden)
+    together = pd.concat([cells, groups.assign(as_total=True)], ignore_index=True)
+    together["as_total"] = together["as_total"].fillna(False).astype(bool)
+    return together, np.concatenate([hidden, as_total])
 
 
 ALREADY_PUBLISHED = "hidden by a version of this month already published"
@@ -659,6 +718,7 @@ def _log(
     earlier = _reasons_in(cells, already_hidden)
     keys = cells.loc[:, list(KEYS)].astype(str).to_numpy()
     is_month = (cells["month"] == cells["step"]).to_numpy()
+    as_total = cells["as_total"].to_numpy(dtype=bool) if "as_total" in cells else np.zeros(len(cells), dtype=bool)
     # the sums each hidden cell is in, and their hidden members and totals
     cell, relation, sign = (members[c].to_numpy() for c in ("cell", "relation", "sign"))
     held = hidden[cell]
@@ -679,6 +739,8 @@ def _log(
             reason = earlier[c]
         elif not is_month[c]:
             reason = "period: a month in it is hidden"
+        elif as_total[c]:
+            reason = AS_ITS_TOTAL
         else:
             reason = "secondary"
             for r in relations_of.get(int(c), []):
