@@ -46,6 +46,27 @@ def test_hidden_parts_beside_a_shown_total_are_not_a_small_count_together(catalo
     assert hidden(frame, catalogue) == [("A", "all", "c"), ("B", "all", "c")]
 
 
+def test_a_breakdown_of_one_group_follows_its_total(catalogue: KpiCatalogue) -> None:
+    # every care leaver is 16 or over: the age band's one group is its total again. The month stage hides a
+    # cohort's groups from the start (only its total is published); decided apart, the hidden group stood alone
+    # in its sum (total = group) and the total 30 of 40 was hidden to protect what it shows anyway
+    frame = pd.concat([
+        figures([("Kent", "total", "all", 40, 50), ("Kent", "age_band", "16 and over", 40, 50)]),
+        figures([("Kent", "total", "all", 30, 40), ("Kent", "age_band", "16 and over", 30, 40)], "excluding UASC"),
+    ])  # fmt: skip
+    groups = frame.loc[(frame["cohort"] != "all") & (frame["breakdown"] != "total")]
+    keys = hidden_keys(frame, catalogue, RULE, "Kent", already_hidden=groups)
+    assert sorted(zip(keys["cohort"], keys["group"], strict=True)) == [("excluding UASC", "16 and over")]
+    # a group of 3 children beside it: the breakdown is decided (the 3 are hidden, and the 16 and over with them)
+    younger = figures([("Kent", "age_band", "10-15", 3, 3)])
+    frame = pd.concat([frame.loc[frame["cohort"] == "all"], younger]).assign(
+        numerator=lambda f: f["numerator"].where(f["breakdown"] != "total", 43),
+        denominator=lambda f: f["denominator"].where(f["breakdown"] != "total", 53),
+    )
+    keys = hidden_keys(frame, catalogue, RULE, "Kent")
+    assert sorted(zip(keys["group"], keys["shown"], strict=True)) == [("10-15", "c"), ("16 and over", "c")]
+
+
 def test_the_children_a_percentage_leaves_out_are_a_count_too(catalogue: KpiCatalogue) -> None:
     # "46 of 50" gives away the 4 without; "45 of 50" and "50 of 50" do not
     frame = figures([("Kent", "total", "all", 46, 50)])
