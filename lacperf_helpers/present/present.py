@@ -756,6 +756,7 @@ def trend_section(appendix: Appendix) -> Section:
         grid=ratings_grid(recent, titles, months, grid_text) + download,
         window=window,
         key=render("chart_key.html.j2", lines=CHART_LINES),
+        chart_style=Markup(chart_drawing.stylesheet()),  # our own rules, from the drawing's constants
         charts=figures,
     )
 
