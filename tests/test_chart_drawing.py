@@ -205,9 +205,27 @@ def test_every_class_a_chart_draws_has_its_look_in_the_stylesheet_the_page_carri
     svg = charts.kpi_chart_svg(frames, "A chart")
     style = chart_drawing.stylesheet()
     drawn = {c for found in re.findall(r'class="([^"]+)"', svg) for c in found.split()} - {"lacperf-kpi-chart"}
-    assert drawn == {"frame", "axis", "labels", "y", "title", "lines", "target", "floor", "limit", "average",
-                     "figure", "england", "neighbours"}  # fmt: skip
+    assert drawn == {"axis", "y-labels", "y-title", "lines", "target", "floor", "limit", "average", "figure",
+                     "england", "neighbours"}  # fmt: skip
     assert all(re.search(rf"\.{c}{{", style) for c in drawn)
     assert "svg.lacperf-kpi-chart .lines .target{stroke:#0b0c0c;stroke-width:1.2;stroke-dasharray:6,3}" in style
     assert "svg.lacperf-kpi-chart .england{fill:none;stroke:#4c2c92;stroke-width:1.2;stroke-dasharray:8,2,2,2}" in style
-    assert "stroke" not in svg  # no line says its own look
+    assert not re.search(r"<path [^>]*stroke", svg)  # no line says its own look
+
+
+def test_charts_of_the_same_months_draw_their_x_axis_once_and_show_it_by_reference() -> None:
+    """A page's charts share their frame and month labels: the first chart of those months draws them, the
+    others show that drawing (<use>); a chart of other months draws its own. Alone, a chart draws its own."""
+    import re
+
+    def frames(n: int) -> charts.KpiChartFrames:
+        return charts.kpi_chart_frames(fixture(n, "percent", "H"), "percent", 1, "children", "H")
+
+    axes: dict[str, str] = {}
+    first, second, other = (charts.kpi_chart_svg(frames(n), "A", axes=axes) for n in (24, 24, 13))
+    alone = charts.kpi_chart_svg(frames(24), "A")
+    drawn = re.search(r'<g id="(lacperf-x-axis-[0-9a-f]{8})"><rect x="0.5" y="0.5" width="380" height="150"', first)
+    assert drawn is not None and ">Oct 17</text>" in first
+    assert f'<use href="#{drawn.group(1)}"/>' in second
+    assert "Oct 17" not in second and len(axes) == 2 and ">Oct 17</text>" in other  # 13 months: its own labels
+    assert "<use" not in alone and ">Oct 17</text>" in alone and "id=" not in alone

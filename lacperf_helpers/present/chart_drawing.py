@@ -13,6 +13,7 @@ mark by mark with Vega's own scenegraph. The differences are deliberate:
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -388,11 +389,9 @@ def stylesheet() -> str:
     }  # fmt: skip
     rules = [
         f"{{font-family:{FONT};font-size:{FONT_SIZE}px;background:#fff}}",
-        " .frame{fill:none;stroke:#b1b4b6}",
         " .axis{fill:none;stroke:#888}",
-        " .labels{fill:#000;text-anchor:middle}",
-        " .labels .y{text-anchor:end}",
-        f" .labels .title{{font-size:{TITLE_SIZE}px;font-weight:bold}}",
+        " .y-labels{fill:#000;text-anchor:end}",
+        f" .y-title{{fill:#000;text-anchor:middle;font-size:{TITLE_SIZE}px;font-weight:bold}}",
         " .lines{fill:none;stroke-miterlimit:10}",
         *(f" .lines .{kind}{{{stroke(*look)}}}" for kind, look in looks.items()),
         *(f" .{REFERENCE_CLASSES[kind]}{{fill:none;{stroke(colour, REFERENCE_WIDTH, dash)}}}"
@@ -401,13 +400,30 @@ def stylesheet() -> str:
     return "".join(f"svg.lacperf-kpi-chart{rule}" for rule in rules)
 
 
-def to_svg(drawing: KpiChartDrawing, text_alternative: str, labelled_by: str = "") -> Markup:
+def _x_axis(drawing: KpiChartDrawing, axes: dict[str, str] | None) -> Markup:
+    """The chart's frame and month labels: drawn in full, or, where a page's charts share them (`axes`, each
+    drawing by its id), drawn by the first chart to show them and shown by the others by reference (a page's
+    24 charts mostly span the same months: the same 300 characters 24 times, a twentieth of their weight)."""
+    drawn = render("kpi_chart_x_axis.svg.j2", d=drawing, n=_n, plot_width=PLOT_WIDTH, plot_height=PLOT_HEIGHT,
+                   tick=TICK, label_gap=LABEL_GAP)  # fmt: skip
+    if axes is None:
+        return drawn
+    if drawn in axes:
+        return Markup('<use href="#{}"/>').format(axes[drawn])
+    axes[drawn] = "lacperf-x-axis-" + hashlib.sha256(drawn.encode()).hexdigest()[:8]  # the same months, the same id
+    return Markup('<g id="{}">{}</g>').format(axes[drawn], drawn)
+
+
+def to_svg(
+    drawing: KpiChartDrawing, text_alternative: str, labelled_by: str = "", axes: dict[str, str] | None = None
+) -> Markup:
     """The drawing as inline SVG: one image named by its text alternative (or by the element of that id that
     says it: a figure's caption); each month's point and each reference line has a hover title. Its look is
-    `stylesheet()`, which the page carries once."""
+    `stylesheet()`, which the page carries once. With `axes`, the page's x axes so far (see `_x_axis`)."""
     return render(
         "kpi_chart.svg.j2",
         d=drawing,
+        x_axis=_x_axis(drawing, axes),
         strokes=_strokes(drawing.lines),
         x_tick_marks=_x_tick_marks(drawing.x_ticks),
         text=text_alternative,

@@ -256,19 +256,25 @@ def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> 
     )
 
 
-def kpi_chart_svg(frames: KpiChartFrames, text_alternative: str, labelled_by: str = "") -> Markup:
+def kpi_chart_svg(
+    frames: KpiChartFrames, text_alternative: str, labelled_by: str = "", axes: dict[str, str] | None = None
+) -> Markup:
     """The appendix's drawing of `kpi_chart`: inline SVG from a template, no Vega (chart_drawing says why),
     one image named by its text alternative (or by the element `labelled_by` names, which says it), each
-    month's point titled on hover. It looks as drawn where the page carries `chart_drawing.stylesheet()`."""
+    month's point titled on hover. It looks as drawn where the page carries `chart_drawing.stylesheet()`;
+    with `axes` (a page's charts' x axes so far) it shows an x axis an earlier chart drew by reference."""
     drawing = chart_drawing.draw(frames.months, frames.bands, frames.benchmark, frames.domain, frames.y_title)
-    return chart_drawing.to_svg(drawing, text_alternative, labelled_by)
+    return chart_drawing.to_svg(drawing, text_alternative, labelled_by, axes)
 
 
-def kpi_figure(frames: KpiChartFrames, text_alternative: str, heading: str) -> Section:
+def kpi_figure(
+    frames: KpiChartFrames, text_alternative: str, heading: str, axes: dict[str, str] | None = None
+) -> Section:
     """The KPI's chart as a figure: headed by the KPI's title, captioned by its headline, which also names the
-    chart for a screen reader (the caption's id: its words once on the page, not twice)."""
+    chart for a screen reader (the caption's id: its words once on the page, not twice). `axes`: as for
+    `kpi_chart_svg`, shared by one page's figures."""
     caption = "chart-" + hashlib.sha256(f"{heading}\n{text_alternative}".encode()).hexdigest()[:8]
-    svg = kpi_chart_svg(frames, text_alternative, labelled_by=caption)
+    svg = kpi_chart_svg(frames, text_alternative, labelled_by=caption, axes=axes)
     return render("figure.html.j2", svg=svg, text=text_alternative, heading=heading, caption=caption)
 
 
