@@ -205,12 +205,12 @@ def test_every_class_a_chart_draws_has_its_look_in_the_stylesheet_the_page_carri
     svg = charts.kpi_chart_svg(frames, "A chart")
     style = chart_drawing.stylesheet()
     drawn = {c for found in re.findall(r'class="([^"]+)"', svg) for c in found.split()} - {"lacperf-kpi-chart"}
-    assert drawn == {"axis", "y-labels", "y-title", "lines", "target", "floor", "limit", "average", "figure",
+    assert drawn == {"y-ticks", "y-labels", "y-title", "lines", "target", "floor", "limit", "average", "figure",
                      "england", "neighbours"}  # fmt: skip
     assert all(re.search(rf"\.{c}{{", style) for c in drawn)
     assert "svg.lacperf-kpi-chart .lines .target{stroke:#0b0c0c;stroke-width:1.2;stroke-dasharray:6,3}" in style
     assert "svg.lacperf-kpi-chart .england{fill:none;stroke:#4c2c92;stroke-width:1.2;stroke-dasharray:8,2,2,2}" in style
-    assert not re.search(r"<path [^>]*stroke", svg)  # no line says its own look
+    assert not re.search(r"<path class=[^>]*stroke", svg)  # no line says its own look
 
 
 def test_charts_of_the_same_months_draw_their_x_axis_once_and_show_it_by_reference() -> None:
