@@ -377,8 +377,9 @@ def _x_tick_marks(ticks: tuple[Tick, ...]) -> str:
 
 
 def stylesheet() -> str:
-    """The charts' look, once a page: their face, frame, axes and labels, and each line's colour, width and dash
-    by its class (written on each of a page's 150 lines, they were a tenth of its charts' weight)."""
+    """The charts' look, once a page: their face, y ticks and labels, and each line's colour, width and dash by
+    its class (written on each of a page's 150 lines, they were a tenth of its charts' weight). The shared x axis
+    (`_x_axis`) says its own look."""
 
     def stroke(colour: str, width: float, dash: str) -> str:
         return f"stroke:{colour};stroke-width:{_n(width)}" + (f";stroke-dasharray:{dash}" if dash else "")
