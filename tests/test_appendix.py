@@ -66,7 +66,7 @@ def test_the_summary_leads_and_the_table_has_every_kpi(rendered_internal: Path) 
     assert "moving the rating from Amber to Red" in html
     table = html[html.index('class="lacperf-scorecard"') :]
     table = table[: table.index("</table>")]
-    rating_cells = re.findall(r'<td [^>]*class="[^"]*(?<!previous )rag rag-([a-z-]+)"[^>]*>([^<]*)</td>', table)
+    rating_cells = re.findall(r'<td [^>]*class="[^"]*(?<!previous )rag rag-([a-z-]+)"[^>]*>([^<]*)', table)
     assert len(rating_cells) == 24
     assert all(word.lower().replace(" ", "-") == band for band, word in rating_cells)  # colour and word agree
 
@@ -129,10 +129,10 @@ def test_the_direction_of_travel_section(rendered: Path) -> None:
         "Ratings of Kent&#39;s 24 KPIs in each of the last 12 months (October 2018 to September 2019)"
     )
     title = r'(?:<h4 class="lacperf-chart-title">([^<]*)</h4>)?'
-    figures = re.findall(f'<figure class="lacperf-chart">{title}<svg [^>]*?role="img" aria-label', html)
-    assert len(figures) == 24  # one chart per KPI, headed by its title
-    assert figures[0] == "Care leavers given their health history at 18"
-    assert html.count("<figcaption>") == 24
+    figures = re.findall(f'<figure class="lacperf-chart">{title}<svg [^>]*?role="img" aria-labelledby="([^"]+)"', html)
+    assert len(figures) == 24  # one chart per KPI, headed by its title, named by its caption
+    assert figures[0][0] == "Care leavers given their health history at 18"
+    assert [html.count(f'<figcaption id="{caption}">') for _, caption in figures] == [1] * 24
     assert "Children in care placed within 20 miles of home: 78.8% in September 2019, rated Amber; variation: " in html
     assert "England 2018/19: 10.4% · better" in html  # 3+ placements: 9.2% against England's, lower is better
 

@@ -193,3 +193,39 @@ def test_one_month_a_chart_of_hidden_months_and_eight_years_draw_as_well_formed_
 def build_from(frames: charts.KpiChartFrames) -> tuple[charts.KpiChartFrames, chart_drawing.KpiChartDrawing]:
     drawing = chart_drawing.draw(frames.months, frames.bands, frames.benchmark, frames.domain, frames.y_title)
     return frames, drawing
+
+
+def test_every_class_a_chart_draws_has_its_look_in_the_stylesheet_the_page_carries() -> None:
+    """A line's colour, width and dash are the page's rules for its class, written once a page, not on each of its
+    150 lines: every class the SVG names has a rule, and the target's is the dashed line the key shows."""
+    import re
+
+    points, unit, polarity, england, neighbours = CASES["24 months, England and neighbours"]
+    frames = charts.kpi_chart_frames(points, unit, 1, "children", polarity, england, "England", neighbours, "SN")
+    svg = charts.kpi_chart_svg(frames, "A chart")
+    style = chart_drawing.stylesheet()
+    drawn = {c for found in re.findall(r'class="([^"]+)"', svg) for c in found.split()} - {"lacperf-kpi-chart"}
+    assert drawn == {"y-ticks", "y-labels", "y-title", "lines", "target", "floor", "limit", "average", "figure",
+                     "england", "neighbours"}  # fmt: skip
+    assert all(re.search(rf"\.{c}{{", style) for c in drawn)
+    assert "svg.lacperf-kpi-chart .lines .target{stroke:#0b0c0c;stroke-width:1.2;stroke-dasharray:6,3}" in style
+    assert "svg.lacperf-kpi-chart .england{fill:none;stroke:#4c2c92;stroke-width:1.2;stroke-dasharray:8,2,2,2}" in style
+    assert not re.search(r"<path class=[^>]*stroke", svg)  # no line says its own look
+
+
+def test_charts_of_the_same_months_draw_their_x_axis_once_and_show_it_by_reference() -> None:
+    """A page's charts share their frame and month labels: the first chart of those months draws them, the
+    others show that drawing (<use>); a chart of other months draws its own. Alone, a chart draws its own."""
+    import re
+
+    def frames(n: int) -> charts.KpiChartFrames:
+        return charts.kpi_chart_frames(fixture(n, "percent", "H"), "percent", 1, "children", "H")
+
+    axes: dict[str, str] = {}
+    first, second, other = (charts.kpi_chart_svg(frames(n), "A", axes=axes) for n in (24, 24, 13))
+    alone = charts.kpi_chart_svg(frames(24), "A")
+    drawn = re.search(r'<g id="(lacperf-x-axis-[0-9a-f]{8})"><rect x="0.5" y="0.5" width="380" height="150"', first)
+    assert drawn is not None and ">Oct 17</text>" in first
+    assert f'<use href="#{drawn.group(1)}"/>' in second
+    assert "Oct 17" not in second and len(axes) == 2 and ">Oct 17</text>" in other  # 13 months: its own labels
+    assert "<use" not in alone and ">Oct 17</text>" in alone and "id=" not in alone

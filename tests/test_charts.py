@@ -66,9 +66,9 @@ def test_ratings_grid_is_a_table_of_letters_and_colours() -> None:
         {"title": ["A", "A", "B"], "month": ["2019-08", "2019-09", "2019-09"], "rag": ["Green", "Red", "No data"]}
     )
     html = ratings_grid(history, ["B", "A"], ["2019-08", "2019-09"], "Ratings of 2 KPIs")
-    rows = re.findall(r"<tr>(.*?)</tr>", html)
-    assert re.findall(r"<th[^>]*>([^<]*)</th>", rows[0]) == ["KPI", "Aug 19", "Sep 19"]
-    cells = [re.findall(r'<td class="([^"]*)"[^>]*>([^<]*)</td>', row) for row in rows[1:]]
+    rows = re.findall(r"<tr>(.*?)(?=<tr>|</thead>|</tbody>)", html)  # end tags left out
+    assert re.findall(r"<th[^>]*>([^<]*)", rows[0]) == ["KPI", "Aug 19", "Sep 19"]
+    cells = [re.findall(r'<td class="([^"]*)"[^>]*>([^<]*)', row) for row in rows[1:]]
     assert cells == [
         [("rag rag-no-data", "–"), ("rag rag-no-data", "–")],  # B has no August row at all: no data, not a gap
         [("rag rag-green", "G"), ("rag rag-red", "R")],
@@ -80,14 +80,19 @@ def test_svg_is_inline_with_hover_titles_and_a_text_alternative() -> None:
     frames = charts.kpi_chart_frames(points(), "percent", 1, "children", "H", 88.0, "England 2018/19: 88.0%")
     html = charts.kpi_figure(frames, "Reviews on time: 92.5% in September 2019, rated Green.", "Reviews on time")
     assert html.startswith('<figure class="lacperf-chart"><h4 class="lacperf-chart-title">Reviews on time</h4><svg ')
-    assert re.search(r'<svg [^>]*role="img" aria-label="Reviews on time: 92.5% in September 2019, rated Green."', html)
+    named = re.search(r'<svg [^>]*role="img" aria-labelledby="([^"]+)"', html)  # named by its caption
+    assert named is not None and html.count(f'id="{named.group(1)}"') == 1
+    caption = f'<figcaption id="{named.group(1)}">Reviews on time: 92.5% in September 2019, rated Green.</figcaption>'
+    assert caption in html
+    bare = charts.kpi_chart_svg(frames, "Reviews on time: 92.5%.")  # a chart alone names itself
+    assert re.search(r'<svg [^>]*role="img" aria-label="Reviews on time: 92.5%."', bare)
     assert "<script" not in html and 'xmlns="http://www.w3.org/2000/svg"' in html
     assert "<title>September 2019: 92.5% (37 of 40 children), Green</title>" in html
     assert "<title>England 2018/19: 88.0%</title>" in html
     assert html.count("<title>") == 3 + 1 + 4  # each month, England, each line (target, floor, the limits, mean)
     assert html.count("<title>Process limit</title>") == 1  # the upper and lower limits: one path, one title
-    assert "Green" not in re.sub(r"<title>[^<]*</title>|aria-label=\"[^\"]*\"|<figcaption>.*", "", html)
-    assert html.endswith("<figcaption>Reviews on time: 92.5% in September 2019, rated Green.</figcaption></figure>")
+    assert "Green" not in re.sub(r"<title>[^<]*</title>|aria-label=\"[^\"]*\"|<figcaption[^>]*>.*", "", html)
+    assert html.endswith("rated Green.</figcaption></figure>")
     svg = re.search(r"<svg .*</svg>", html, re.S)
     assert svg is not None
     ET.fromstring(svg.group())  # well-formed XML, for any SVG reader

@@ -92,7 +92,7 @@ def test_the_excluding_uasc_appendix_with_a_breakdown(setup: tuple[Path, Path], 
     section = present.breakdown_section(page, "legal_status")
     # every legal status listed (a computed KPI's groups are a complete grid): V2 (only 007 has it, a UASC) is 0
     assert "<h2>By legal status</h2>" in section and ">C2<" in section
-    assert "<td>V2</td><td>0</td>" in section
+    assert "<td>V2<td>0<" in section
     with pytest.raises(InputError, match="no cohort 'under 16'; the cohorts are: all, excluding UASC"):
         load_appendix("2019-06", "Kent", inputs=inputs, cohort="under 16")  # not in parameters/cohorts.yaml
 

@@ -38,6 +38,43 @@ def test_classes_inside_not_or_is_are_not_required() -> None:
     ]
 
 
+def test_a_rule_naming_an_element_the_page_does_not_have_is_left_out() -> None:
+    """The page has p and div (and body, as every page does); it has no pre, kbd or img: JupyterLab's rules for
+    them style nothing. A name after `.` or `:` is a class or a pseudo-class, not an element."""
+    from lacperf_helpers.run.stylesheet import elements_of
+
+    css = """
+    pre, .jp-Cell p { margin: 0 }
+    .jp-Cell kbd, .jp-Cell > img { border: 1px solid }
+    body .lead:first-child { color: red }
+    input::placeholder { color: grey }
+    .jp-Cell :not(pre) > p { padding: 0 }
+    tbody tr:hover, html { color: blue }
+    """
+    elements = elements_of(PAGE)
+    assert elements == {"body", "div", "p", "html", "head", "tbody"}  # a table's tbody is there unwritten
+    assert used_rules(css, classes_of(PAGE), set(), elements).splitlines() == [
+        ".jp-Cell p{margin:0}",
+        "body .lead:first-child{color:red}",
+        ".jp-Cell :not(pre) > p{padding:0}",  # inside :not() an element is not required
+        "html{color:blue}",  # tr is not on the page
+    ]
+
+
+def test_keyframes_are_kept_only_where_a_kept_rule_animates_by_them_and_blanks_are_one() -> None:
+    css = """
+    @keyframes fadeIn { 0% { opacity: 0 } 100% { opacity: 1 } }
+    @keyframes spin { 0% { transform: rotate(0deg) } }
+    .jp-Cell { animation: 1s spin; box-shadow: 0 1px 2px red,
+        0 2px   4px blue; font-family: "Segoe  UI",   sans-serif }
+    .jp-Toolbar { animation-name: fadeIn }
+    """
+    assert used_rules(css, classes_of(PAGE), set()).splitlines() == [
+        "@keyframes spin { 0% { transform: rotate(0deg) } }",
+        '.jp-Cell{animation:1s spin;box-shadow:0 1px 2px red, 0 2px 4px blue;font-family:"Segoe  UI", sans-serif}',
+    ]
+
+
 def test_custom_properties_are_kept_where_something_reads_them_directly_or_through_another() -> None:
     css = """
     :root { --a: 1px; --b: var(--c); --c: red; --d: blue; --e: green; --icon: url(data:image/svg+xml;base64,AAAA) }

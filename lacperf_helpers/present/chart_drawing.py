@@ -13,6 +13,7 @@ mark by mark with Vega's own scenegraph. The differences are deliberate:
 from __future__ import annotations
 
 import functools
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -27,6 +28,7 @@ TOP, RIGHT, BOTTOM = 10, 7, 22  # room for the top y label, the last x label and
 X_TICKS, Y_TICKS = 6, math.ceil(PLOT_HEIGHT / 40)  # as many ticks as Vega-Lite asks for
 TICK, LABEL_GAP, TITLE_GAP, TITLE_SIZE = 5, 2, 4, 11
 FONT_SIZE = 10
+FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 # Liberation Sans (metric-compatible with Arial) advance widths in ems, for the y labels' width
 _WIDTHS = {**dict.fromkeys("0123456789", 0.556), ",": 0.278, ".": 0.278, "-": 0.333, "\u2212": 0.584}
 
@@ -44,6 +46,10 @@ LIMIT_LINE = ("Process limit", "#6f777b", 1.0, "1,3")
 MEAN_LINE = ("Average", "#6f777b", 1.0, "")
 FIGURE_LINE = ("", "#0b0c0c", 1.6, "")
 REFERENCE_WIDTH = 1.2  # England and the neighbours: colour and dash by kind (BENCHMARK_*)
+# each line's class on the page (its look is the page's stylesheet, `stylesheet()`, set once, not on each line)
+LINE_CLASSES = {"target": "target", "floor": "floor", "lower_limit": "limit", "upper_limit": "limit",
+                "mean": "average", "value": "figure"}  # fmt: skip
+REFERENCE_CLASSES = {"England": "england", "Statistical neighbours": "neighbours"}
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,7 @@ class Line:
     colour: str
     width: float
     dash: str
+    kind: str = "figure"  # its class on the page (LINE_CLASSES), which gives it its look
     step: bool = False  # a target holds until the next month's: drawn as steps
 
     @property
@@ -144,6 +151,7 @@ class Reference:
     title: str
     colour: str
     dash: str
+    kind: str = "england"  # its class on the page (REFERENCE_CLASSES)
 
 
 @dataclass(frozen=True)
@@ -306,7 +314,7 @@ def draw(
 
     def line(column: str, style: tuple[str, str, float, str], step: bool = False) -> Line:
         ys = [y(v) if not math.isnan(v) else math.nan for v in months[column].astype(float).tolist()]
-        return Line(_runs(xs, ys), *style, step=step)
+        return Line(_runs(xs, ys), *style, kind=LINE_CLASSES[column], step=step)
 
     values, decimals = tick_values(domain[0], domain[1], Y_TICKS)
     y_ticks = tuple(Tick(y(v), f"{v:,.{decimals}f}") for v in values)
@@ -325,7 +333,7 @@ def draw(
         if not pd.isna(v)
     )
     drawn_references = tuple(
-        Reference(y(v), label, *_reference_style(kind))
+        Reference(y(v), label, *_reference_style(kind), kind=REFERENCE_CLASSES[kind])
         for v, label, kind in ([] if references is None else references.itertuples(index=False))
     )
     return KpiChartDrawing(
@@ -351,12 +359,7 @@ def _strokes(lines: tuple[Line, ...]) -> list[tuple[str, Line]]:
         if not ln.path:
             continue  # months alone, each between gaps: nothing to draw
         last = strokes[-1][1] if strokes else None
-        if last is not None and (last.title, last.colour, last.width, last.dash) == (
-            ln.title,
-            ln.colour,
-            ln.width,
-            ln.dash,
-        ):
+        if last is not None and (last.title, last.kind) == (ln.title, ln.kind):
             strokes[-1] = (strokes[-1][0] + ln.path, last)
         else:
             strokes.append((ln.path, ln))
@@ -373,16 +376,60 @@ def _x_tick_marks(ticks: tuple[Tick, ...]) -> str:
     return "".join(marks)
 
 
-def to_svg(drawing: KpiChartDrawing, text_alternative: str, font: str) -> Markup:
-    """The drawing as inline SVG: one image named by its text alternative; each month's point and each
-    reference line has a hover title."""
+def stylesheet() -> str:
+    """The charts' look, once a page: their face, y ticks and labels, and each line's colour, width and dash by
+    its class (written on each of a page's 150 lines, they were a tenth of its charts' weight). The shared x axis
+    (`_x_axis`) says its own look."""
+
+    def stroke(colour: str, width: float, dash: str) -> str:
+        return f"stroke:{colour};stroke-width:{_n(width)}" + (f";stroke-dasharray:{dash}" if dash else "")
+
+    looks = {
+        "target": STANDARD_LINES["target"][1:], "floor": STANDARD_LINES["floor"][1:], "limit": LIMIT_LINE[1:],
+        "average": MEAN_LINE[1:], "figure": FIGURE_LINE[1:],
+    }  # fmt: skip
+    rules = [
+        f"{{font-family:{FONT};font-size:{FONT_SIZE}px;background:#fff}}",
+        " .y-ticks{fill:none;stroke:#888}",
+        " .y-labels{fill:#000;text-anchor:end}",
+        f" .y-title{{fill:#000;text-anchor:middle;font-size:{TITLE_SIZE}px;font-weight:bold}}",
+        " .lines{fill:none;stroke-miterlimit:10}",
+        *(f" .lines .{kind}{{{stroke(*look)}}}" for kind, look in looks.items()),
+        *(f" .{REFERENCE_CLASSES[kind]}{{fill:none;{stroke(colour, REFERENCE_WIDTH, dash)}}}"
+          for kind, (colour, dash) in ((kind, _reference_style(kind)) for kind in BENCHMARKS)),
+    ]  # fmt: skip
+    return "".join(f"svg.lacperf-kpi-chart{rule}" for rule in rules)
+
+
+def _x_axis(drawing: KpiChartDrawing, axes: dict[str, str] | None) -> Markup:
+    """The chart's frame, axis lines, month ticks and labels: drawn in full, or, where a page's charts share
+    them (`axes`, each drawing by its id), drawn by the first chart to show them and shown by the others by
+    reference (a page's 24 charts mostly span the same months: the same 400 characters 24 times, a tenth of
+    their weight). Its one path holds both axes and the month ticks, as before: where they meet, a pixel is
+    drawn once, not twice over."""
+    drawn = render("kpi_chart_x_axis.svg.j2", d=drawing, n=_n, plot_width=PLOT_WIDTH, plot_height=PLOT_HEIGHT,
+                   tick=TICK, label_gap=LABEL_GAP, x_tick_marks=_x_tick_marks(drawing.x_ticks))  # fmt: skip
+    if axes is None:
+        return drawn
+    if drawn in axes:
+        return Markup('<use href="#{}"/>').format(axes[drawn])
+    axes[drawn] = "lacperf-x-axis-" + hashlib.sha256(drawn.encode()).hexdigest()[:8]  # the same months, the same id
+    return Markup('<g id="{}">{}</g>').format(axes[drawn], drawn)
+
+
+def to_svg(
+    drawing: KpiChartDrawing, text_alternative: str, labelled_by: str = "", axes: dict[str, str] | None = None
+) -> Markup:
+    """The drawing as inline SVG: one image named by its text alternative (or by the element of that id that
+    says it: a figure's caption); each month's point and each reference line has a hover title. Its look is
+    `stylesheet()`, which the page carries once. With `axes`, the page's x axes so far (see `_x_axis`)."""
     return render(
         "kpi_chart.svg.j2",
         d=drawing,
+        x_axis=_x_axis(drawing, axes),
         strokes=_strokes(drawing.lines),
-        x_tick_marks=_x_tick_marks(drawing.x_ticks),
         text=text_alternative,
-        font=font,
+        labelled_by=labelled_by,
         n=_n,
         top=TOP,
         plot_width=PLOT_WIDTH,
@@ -391,5 +438,4 @@ def to_svg(drawing: KpiChartDrawing, text_alternative: str, font: str) -> Markup
         label_gap=LABEL_GAP,
         label_drop=0.32 * FONT_SIZE,  # a y label's middle on its tick (Vega's dy of 0.32em), kept in its y
         point_colours=[SIGNAL_COLOURS[s] for s in ("None", "Improving", "Concerning")],  # a group each, unusual on top
-        reference_width=REFERENCE_WIDTH,
     )

@@ -11,6 +11,7 @@ interactive chart in JupyterLab (`charts.kpi_chart(...)` in a cell shows it).
 from __future__ import annotations
 
 import functools
+import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ from lacperf_helpers.present.chart_drawing import (
     BENCHMARK_COLOURS,
     BENCHMARK_DASHES,
     BENCHMARKS,
+    FONT,
     SIGNAL_COLOURS,
     SIGNAL_SHAPES,
 )
@@ -34,8 +36,6 @@ from lacperf_helpers.rate import rating
 
 if TYPE_CHECKING:
     import altair as alt
-
-FONT = "Liberation Sans, Arial, Helvetica, sans-serif"
 
 
 @functools.lru_cache(maxsize=1024)
@@ -256,16 +256,26 @@ def _kpi_layers(frames: KpiChartFrames, width: int = 380, height: int = 150) -> 
     )
 
 
-def kpi_chart_svg(frames: KpiChartFrames, text_alternative: str) -> Markup:
+def kpi_chart_svg(
+    frames: KpiChartFrames, text_alternative: str, labelled_by: str = "", axes: dict[str, str] | None = None
+) -> Markup:
     """The appendix's drawing of `kpi_chart`: inline SVG from a template, no Vega (chart_drawing says why),
-    one image named by its text alternative, each month's point titled on hover."""
+    one image named by its text alternative (or by the element `labelled_by` names, which says it), each
+    month's point titled on hover. It looks as drawn where the page carries `chart_drawing.stylesheet()`;
+    with `axes` (a page's charts' x axes so far) it shows an x axis an earlier chart drew by reference."""
     drawing = chart_drawing.draw(frames.months, frames.bands, frames.benchmark, frames.domain, frames.y_title)
-    return chart_drawing.to_svg(drawing, text_alternative, FONT)
+    return chart_drawing.to_svg(drawing, text_alternative, labelled_by, axes)
 
 
-def kpi_figure(frames: KpiChartFrames, text_alternative: str, heading: str) -> Section:
-    """The KPI's chart as a figure: headed by the KPI's title, captioned by its headline."""
-    return render("figure.html.j2", svg=kpi_chart_svg(frames, text_alternative), text=text_alternative, heading=heading)
+def kpi_figure(
+    frames: KpiChartFrames, text_alternative: str, heading: str, axes: dict[str, str] | None = None
+) -> Section:
+    """The KPI's chart as a figure: headed by the KPI's title, captioned by its headline, which also names the
+    chart for a screen reader (the caption's id: its words once on the page, not twice). `axes`: as for
+    `kpi_chart_svg`, shared by one page's figures."""
+    caption = "chart-" + hashlib.sha256(f"{heading}\n{text_alternative}".encode()).hexdigest()[:8]
+    svg = kpi_chart_svg(frames, text_alternative, labelled_by=caption, axes=axes)
+    return render("figure.html.j2", svg=svg, text=text_alternative, heading=heading, caption=caption)
 
 
 def rating_counts_sentence(rags: pd.Series) -> str:

@@ -736,6 +736,7 @@ def trend_section(appendix: Appendix) -> Section:
         f"{charts.rating_counts_sentence(appendix.card.frame['rag'])}."
     )
     figures = []
+    axes: dict[str, str] = {}  # the charts' x axes: each drawn once, by the first chart of its months
     national = {n.kpi_id: n for n in rows_of(appendix.national, NationalRow)}
     for r in kpi_rows(appendix.card.frame):
         analysis = appendix.series.get(r.kpi_id)
@@ -744,7 +745,7 @@ def trend_section(appendix: Appendix) -> Section:
         frames = charts.kpi_chart_frames(
             analysis.points, r.unit, r.decimals, r.counts, r.polarity, *_reference_lines(r, national.get(r.kpi_id))
         )
-        figures.append(charts.kpi_figure(frames, kpi_chart_headline(r, appendix.month), heading=r.title))
+        figures.append(charts.kpi_figure(frames, kpi_chart_headline(r, appendix.month), heading=r.title, axes=axes))
     shown = published_rows(
         appendix.history,
         appendix.history.frame["month"].isin(months),
@@ -756,6 +757,7 @@ def trend_section(appendix: Appendix) -> Section:
         grid=ratings_grid(recent, titles, months, grid_text) + download,
         window=window,
         key=render("chart_key.html.j2", lines=CHART_LINES),
+        chart_style=Markup(chart_drawing.stylesheet()),  # our own rules, from the drawing's constants
         charts=figures,
     )
 

@@ -339,7 +339,9 @@ def only_used_styles(page: str) -> str:
         raise RenderError("the appendix template no longer marks JupyterLab's styles (run/templates)")
     rest = page[: found.start()] + page[found.end() :]
     css = "\n".join(STYLE.findall(found.group(1)))
-    used = stylesheet.used_rules(css, stylesheet.classes_of(rest), set(stylesheet.VARIABLE.findall(rest)))
+    used = stylesheet.used_rules(
+        css, stylesheet.classes_of(rest), set(stylesheet.VARIABLE.findall(rest)), stylesheet.elements_of(rest)
+    )
     return f'{page[: found.start()]}{USED_STYLES}\n<style type="text/css">\n{used}\n</style>{page[found.end() :]}'
 
 
