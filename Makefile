@@ -65,7 +65,7 @@ notebooks-clean: setup ## Fail if a committed notebook carries outputs
 	$(VENV)/bin/python -m lacperf_helpers.run.notebook_hygiene notebooks
 
 unit: setup ## pytest, including every notebook run through papermill on the sample data (TEST_WORKERS=2 processes)
-	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) --dist loadfile --durations=25  # the slowest: where the time budget goes
 
 ground-truth: setup ## Remake the sample's snapshots in tests/ground_truth after a deliberate change (say why)
 	$(VENV)/bin/python tests/ground_truth/regenerate.py

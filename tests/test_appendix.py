@@ -130,6 +130,8 @@ def test_the_direction_of_travel_section(rendered: Path) -> None:
     )
     title = r'(?:<h4 class="lacperf-chart-title">([^<]*)</h4>)?'
     figures = re.findall(f'<figure class="lacperf-chart">{title}<svg [^>]*?role="img" aria-labelledby="([^"]+)"', html)
+    # the charts span SPC's 24 months (trend.yaml's spc window), not the grid's 12: the heading says so
+    assert "<h4>Each KPI over 24 months</h4>" in html and "Each KPI over 12 months" not in html
     assert len(figures) == 24  # one chart per KPI, headed by its title, named by its caption
     assert figures[0][0] == "Care leavers given their health history at 18"
     assert [html.count(f'<figcaption id="{caption}">') for _, caption in figures] == [1] * 24

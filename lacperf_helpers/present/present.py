@@ -755,7 +755,7 @@ def trend_section(appendix: Appendix) -> Section:
     return render(
         "trends.html.j2",
         grid=ratings_grid(recent, titles, months, grid_text) + download,
-        window=window,
+        chart_months=appendix.trend_settings.spc.window,  # the charts' months (SPC's), not the grid's window
         key=render("chart_key.html.j2", lines=CHART_LINES),
         chart_style=Markup(chart_drawing.stylesheet()),  # our own rules, from the drawing's constants
         charts=figures,
