@@ -7,7 +7,7 @@ import pandas as pd
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue, load_kpis
 from lacperf_helpers.config.formatting import fmt_figure
 from lacperf_helpers.disclose.publishing import hide_in_card, hide_in_periods
-from lacperf_helpers.disclose.solver import hidden_keys
+from lacperf_helpers.disclose.solver import AS_ITS_TOTAL, disclosure_log, hidden_keys
 from lacperf_helpers.present.narrative import HIDDEN_FIGURE, summarise
 from lacperf_helpers.rate import rating
 from tests.conftest import KPIS_YAML, kpi_row
@@ -65,6 +65,15 @@ def test_a_breakdown_of_one_group_follows_its_total(catalogue: KpiCatalogue) -> 
     )
     keys = hidden_keys(frame, catalogue, RULE, "Kent")
     assert sorted(zip(keys["group"], keys["shown"], strict=True)) == [("10-15", "c"), ("16 and over", "c")]
+    # Kent = A + B, each all 16 and over: A's 46 of 50 leaves out 4 (primary), B's total is hidden to protect
+    # it, and B's one group with its total, as the log says
+    frame = figures([(area, breakdown, group, n, d) for area, n, d in (("Kent", 66, 90), ("A", 46, 50), ("B", 20, 40))
+                     for breakdown, group in (("total", "all"), ("age_band", "16 and over"))])  # fmt: skip
+    log = disclosure_log(frame, catalogue, RULE, "Kent")
+    assert sorted(zip(log["area"], log["breakdown"], log["reason"], strict=True)) == [
+        ("A", "age_band", "primary: complement of 1-4"), ("A", "total", "primary: complement of 1-4"),
+        ("B", "age_band", AS_ITS_TOTAL), ("B", "total", "secondary"),
+    ]  # fmt: skip
 
 
 def test_the_children_a_percentage_leaves_out_are_a_count_too(catalogue: KpiCatalogue) -> None:
