@@ -13,6 +13,10 @@ from lacperf_helpers.month import data as month_data
 from lacperf_helpers.month import edition
 from lacperf_helpers.present import appendix
 
+# the sample's first month with an SSDA903 extract: the month's whole work (its measures table's decision among it)
+# in seconds, where the latest month's is a minute (a decision for each of its twelve months of extracts)
+MONTH = "2018-10"
+
 
 @pytest.fixture
 def cache_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
@@ -41,6 +45,12 @@ def test_entries_are_private_and_a_torn_one_is_worked_out_again(cache_folder: Pa
     assert cache.load("month-x") is None
 
 
+def test_an_entry_is_named_so_that_it_can_be_tidied_away() -> None:
+    assert cache.cache_key("measures-hidden", ["2019-09"], []).startswith("measures-hidden-")
+    with pytest.raises(ValueError, match="lower-case letters, digits and hyphens"):
+        cache.cache_key("measures hidden", ["2019-09"], [])  # tidying would never have seen it
+
+
 def test_only_the_newest_entries_are_kept(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "KEEP", 2)
     for i, name in enumerate(["a", "b", "c"]):
@@ -65,8 +75,11 @@ def test_off_means_nothing_is_served_or_written(cache_folder: Path, monkeypatch:
 def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     month_data._month_data.cache_clear()  # worked out here, whatever earlier tests did
     edition._edition_view.cache_clear()
-    first = appendix.load_appendix("2019-09", "South Kent", made_at="2019-10-01T00:00Z")
+    first = appendix.load_appendix(MONTH, "South Kent", made_at="2019-10-01T00:00Z")
     assert len(list(cache_folder.glob("month-*.lacperf-cache"))) == 1
+    assert len(list(cache_folder.glob("measures-hidden-*.lacperf-cache"))) == 13  # a month's each, back to 2017-10
+    made = list(cache_folder.iterdir())
+    assert [p.name for p in made if not cache.OWN_ENTRY.match(p.name)] == []  # each one tidied away in time
     month_data._month_data.cache_clear()  # as a new worker's kernel starts with nothing in memory
     edition._edition_view.cache_clear()
 
@@ -74,7 +87,7 @@ def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypat
         raise AssertionError("the month was worked out again")
 
     monkeypatch.setattr(month_data, "_work_out_month", must_not_run)
-    again = appendix.load_appendix("2019-09", "South Kent", made_at="2019-10-01T00:00Z")
+    again = appendix.load_appendix(MONTH, "South Kent", made_at="2019-10-01T00:00Z")
     assert again.card.frame.equals(first.card.frame)
     assert again.problems.equals(first.problems)
 
@@ -89,7 +102,7 @@ def test_a_kernel_is_served_the_months_view_the_batchs_plan_worked_out(
 
     month_data._month_data.cache_clear()
     edition._edition_view.cache_clear()
-    planned = edition.edition_view("2019-09", inputs=Inputs(), edition=Edition.PUBLIC)
+    planned = edition.edition_view(MONTH, inputs=Inputs(), edition=Edition.PUBLIC)
     assert len(list(cache_folder.glob("view-*.lacperf-cache"))) == 1
     month_data._month_data.cache_clear()
     edition._edition_view.cache_clear()
@@ -98,10 +111,10 @@ def test_a_kernel_is_served_the_months_view_the_batchs_plan_worked_out(
         raise AssertionError("the view was worked out again")
 
     monkeypatch.setattr(edition, "_work_out_view", must_not_run)
-    page = appendix.load_appendix("2019-09", "South Kent", made_at="2019-10-01T00:00Z", edition="public")
+    page = appendix.load_appendix(MONTH, "South Kent", made_at="2019-10-01T00:00Z", edition="public")
     assert page.all_areas.frame.equals(planned.card.frame)
     with pytest.raises(AssertionError, match="worked out again"):  # the internal edition: not this entry
-        edition.edition_view("2019-09", inputs=Inputs(), edition=Edition.INTERNAL)
+        edition.edition_view(MONTH, inputs=Inputs(), edition=Edition.INTERNAL)
 
 
 class Planted:

@@ -43,6 +43,7 @@ KEEP = 64  # entries; the oldest are removed (a month's entry is a few MB at mos
 OFF = "off"
 SUFFIX = ".lacperf-cache"
 OWN_ENTRY = re.compile(r"^[A-Za-z0-9_-]+\.lacperf-cache$")
+KIND = re.compile(r"[a-z][a-z0-9-]*")
 MAC_BYTES = 32
 
 
@@ -140,7 +141,10 @@ def code_hash() -> str:
 
 
 def cache_key(kind: str, arguments: Iterable[str], files: Iterable[Path]) -> str:
-    """The key of one piece of work: what it is, its arguments, and every file it reads, by content."""
+    """The key of one piece of work: what it is (`kind`, a word such as "month" or "measures-hidden"), its
+    arguments, and every file it reads, by content."""
+    if not KIND.fullmatch(kind):  # an entry whose name is not lacperf's own would never be tidied away
+        raise ValueError(f"a cache entry's kind is lower-case letters, digits and hyphens: {kind!r}")
     digest = hashlib.sha256(f"{kind}\x00{code_hash()}".encode())
     for argument in arguments:  # a path that is not UTF-8 (a Windows zip's file name) is its bytes
         digest.update(b"\x00" + argument.encode("utf-8", "surrogateescape"))

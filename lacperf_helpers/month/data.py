@@ -402,7 +402,7 @@ def measures_hidden(
     folders = (ssda903_path(returns, month), annex_a_path(returns, month))
     files = [f for f in month_files(returns, month) if any(folder in f.parents for folder in folders)]
     arguments = [month, authority, rule.model_dump_json(), exact.model_dump_json(), *linked]
-    key = cache.cache_key("measures hidden", arguments, files)
+    key = cache.cache_key("measures-hidden", arguments, files)
     kept = cache.load(key)
     if isinstance(kept, pd.DataFrame):
         return kept
