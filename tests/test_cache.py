@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import concurrent.futures
+import multiprocessing
 import os
 import stat
+import time
 from pathlib import Path
 
 import pytest
@@ -49,6 +52,35 @@ def test_an_entry_is_named_so_that_it_can_be_tidied_away() -> None:
     assert cache.cache_key("measures-hidden", ["2019-09"], []).startswith("measures-hidden-")
     with pytest.raises(ValueError, match="lower-case letters, digits and hyphens"):
         cache.cache_key("measures hidden", ["2019-09"], [])  # tidying would never have seen it
+
+
+def _work_out_slowly(folder: Path) -> int:
+    """A month's work, marked where the test can count it: it lasts until the other process is asking too."""
+    with (folder / "worked").open("a") as marks:
+        marks.write("once\n")
+    for _ in range(100):  # the other asks meanwhile (10 s at most)
+        if (folder / "asking").exists():
+            break
+        time.sleep(0.1)
+    time.sleep(0.5)
+    return 12
+
+
+def _ask(folder: Path, first: bool) -> int:
+    if not first:
+        (folder / "asking").touch()
+    return cache.kept_or_worked_out("month-at-once", int, lambda: _work_out_slowly(folder))
+
+
+def test_two_processes_after_the_same_month_take_turns(cache_folder: Path, tmp_path: Path) -> None:
+    with concurrent.futures.ProcessPoolExecutor(2, mp_context=multiprocessing.get_context("fork")) as pool:
+        first = pool.submit(_ask, tmp_path, True)
+        while not (tmp_path / "worked").exists():  # the first is working it out
+            time.sleep(0.05)
+        second = pool.submit(_ask, tmp_path, False)
+        assert (first.result(), second.result()) == (12, 12)
+    assert (tmp_path / "worked").read_text() == "once\n"  # the second waited and read the first's entry
+    assert list(cache_folder.glob("*.lacperf-lock")) == []  # no lock file left behind
 
 
 def test_only_the_newest_entries_are_kept(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -12,7 +12,9 @@ An entry is a pickle, and unpickling can run code: so every entry carries an HMA
 and bytes made with a secret only this user can read (`cache-secret` in the user's config folder, mode
 0600), and nothing is unpickled unless that checks. A file planted in a shared folder is never run and
 cannot switch anything off. A folder not owned by the user, or writable by others, is refused with a
-message; tidying removes only lacperf's own entries (`*.lacperf-cache`), never other files.
+message; tidying removes only lacperf's own entries (`*.lacperf-cache`, and the lock files a killed run left
+beside them), never other files. Two processes after the same entry take turns: one works it out, the other
+reads it.
 """
 
 from __future__ import annotations
@@ -27,23 +29,29 @@ import re
 import secrets
 import stat
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable
 from importlib import metadata
 from pathlib import Path
+from typing import TypeVar
 
 import platformdirs
+from filelock import FileLock
 
 from lacperf_helpers import __version__
 from lacperf_helpers.config.errors import InputError, OutputError
 from lacperf_helpers.config.paths import write_atomically_bytes
 
 log = logging.getLogger("lacperf.cache")
+T = TypeVar("T")
 CACHE_ENV = "LACPERF_CACHE_DIR"
 KEEP = 64  # entries; the oldest are removed (a month's entry is a few MB at most)
 OFF = "off"
 SUFFIX = ".lacperf-cache"
 OWN_ENTRY = re.compile(r"^[A-Za-z0-9_-]+\.lacperf-cache$")
 KIND = re.compile(r"[a-z][a-z0-9-]*")
+LOCK_SUFFIX = ".lacperf-lock"
+STALE_LOCK_SECONDS = 24 * 3600  # a lock file left by a run that was killed: removed when this old
 MAC_BYTES = 32
 
 
@@ -171,6 +179,10 @@ def _file_sha256(path: Path, size: int, modified_ns: int) -> str:
     return sha256_now(path)
 
 
+def _age(path: Path) -> float:
+    return time.time() - path.stat().st_mtime
+
+
 def sha256_now(path: Path) -> str:
     """The SHA-256 of the file's bytes as they are now: an auditor's record of what a page was made from."""
     return hashlib.sha256(path.read_bytes()).hexdigest()
@@ -197,6 +209,29 @@ def load(key: str) -> object | None:
     return value
 
 
+def kept_or_worked_out(key: str, kind: type[T], work: Callable[[], T]) -> T:
+    """The entry under `key` if it is a `kind`, else `work()`, kept under `key`. Processes asking for the same
+    key at once (a batch's plan and a second run, two test workers) take turns, holding a lock beside the
+    entry: the first works it out, the others wait and read it, rather than each work out the same month."""
+    kept = load(key)
+    if isinstance(kept, kind):
+        return kept
+    folder = _usable_folder()
+    if folder is None:
+        return work()
+    lock = folder / f"{key}{LOCK_SUFFIX}"
+    try:
+        with FileLock(str(lock), mode=0o600):
+            kept = load(key)  # worked out by whoever held the lock before
+            if isinstance(kept, kind):
+                return kept
+            value = work()
+            store(key, value)
+            return value
+    finally:
+        lock.unlink(missing_ok=True)  # one waiting still holds it open: it reads the entry just stored
+
+
 def has(key: str) -> bool:
     """Whether an entry was made under `key` (not whether it will load: `load` checks that)."""
     folder = _usable_folder()
@@ -215,5 +250,8 @@ def store(key: str, value: object) -> None:
         own = [p for p in folder.iterdir() if OWN_ENTRY.match(p.name) and p.is_file()]
         for old in sorted(own, key=lambda p: p.stat().st_mtime_ns, reverse=True)[KEEP:]:
             old.unlink(missing_ok=True)
+        for lock in folder.glob(f"*{LOCK_SUFFIX}"):  # left by a killed run (a lock held is never this old)
+            if OWN_ENTRY.match(lock.name.removesuffix(LOCK_SUFFIX) + SUFFIX) and _age(lock) > STALE_LOCK_SECONDS:
+                lock.unlink(missing_ok=True)
     except OSError:
         return

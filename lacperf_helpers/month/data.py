@@ -260,13 +260,8 @@ def _month_key(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ..
 
 @functools.lru_cache(maxsize=4)
 def _month_data(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> MonthData:
-    key = _month_key(month, inputs, stamp)
-    cached = cache.load(key)
-    if isinstance(cached, MonthData):  # another worker, or the batch's plan, has done this month already
-        return cached
-    data = _work_out_month(month, inputs)
-    cache.store(key, data)
-    return data
+    # another worker, or the batch's plan, may have done this month already, or be doing it
+    return cache.kept_or_worked_out(_month_key(month, inputs, stamp), MonthData, lambda: _work_out_month(month, inputs))
 
 
 def same_children(catalogue: KpiCatalogue) -> tuple[Twin, ...]:
@@ -403,18 +398,16 @@ def measures_hidden(
     files = [f for f in month_files(returns, month) if any(folder in f.parents for folder in folders)]
     arguments = [month, authority, rule.model_dump_json(), exact.model_dump_json(), *linked]
     key = cache.cache_key("measures-hidden", arguments, files)
-    kept = cache.load(key)
-    if isinstance(kept, pd.DataFrame):
-        return kept
-    view = month_measures(returns, month, authority=authority, rule=rule, cohorts=exact, edition=Edition.PUBLIC,
-                          measures=linked)  # fmt: skip
-    if view is None:
-        hidden = pd.DataFrame(columns=list(KEYS))
-    else:
+
+    def work_out() -> pd.DataFrame:
+        view = month_measures(returns, month, authority=authority, rule=rule, cohorts=exact, edition=Edition.PUBLIC,
+                              measures=linked)  # fmt: skip
+        if view is None:
+            return pd.DataFrame(columns=list(KEYS))
         frame = view.frame.rename(columns={"measure": "kpi_id"})
-        hidden = frame.loc[frame["withheld"] != "", list(KEYS)].reset_index(drop=True)
-    cache.store(key, hidden)
-    return hidden
+        return frame.loc[frame["withheld"] != "", list(KEYS)].reset_index(drop=True)
+
+    return cache.kept_or_worked_out(key, pd.DataFrame, work_out)
 
 
 def measures_published(

@@ -96,12 +96,7 @@ def _edition_view(
     month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, edition: Edition
 ) -> EditionView:
     key = _view_key(month, inputs, stamp, cohort, edition)
-    cached = cache.load(key)
-    if isinstance(cached, EditionView):
-        return cached
-    view = _work_out_view(month, inputs, stamp, cohort, edition)
-    cache.store(key, view)
-    return view
+    return cache.kept_or_worked_out(key, EditionView, lambda: _work_out_view(month, inputs, stamp, cohort, edition))
 
 
 def _view_key(
