@@ -410,93 +410,121 @@ def _narrowed(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> tuple[l
     taken together with what each hidden count is known to be (at least 0), keep from reaching 1 or 4. Bounds
     are propagated from sum to sum (each count's range, from the others' ranges in each sum it is in, until
     none narrows): what this finds is narrowed for certain; the tests' integer programme looks for anything it
-    misses."""
+    misses. Every sum is written at once, as arrays (a loop over them took a quarter of a month's decision)."""
     values, rel, cell, sign, rem = block.counts, block.relation, block.figure, block.sign, block.rest
+    n_rel = len(rem)
     held_cells = np.flatnonzero(hidden)
     n_vars = 0
-    var = np.full((len(values), len(Count)), -1)
+    var = np.full((len(values), len(Count)), -1)  # each hidden count's unknown, per figure and count (-1: none)
     for k in Count:
         ok = ~np.isnan(values[held_cells, k]) & block.held(hidden, k)[held_cells]  # not shown by a twin
         var[held_cells[ok], k] = np.arange(n_vars, n_vars + ok.sum())
         n_vars += int(ok.sum())
-    lo, hi = np.zeros(n_vars), np.full(n_vars, np.inf)  # every hidden count reads alike: it is >= 0
-    rows: list[tuple[np.ndarray, np.ndarray, float]] = []  # (variables, coefficients, constant): sum = constant
-    rest_of: dict[tuple[int, int], int] = {}
-    by_relation = np.argsort(rel, kind="stable")  # each relation's members, in order, without a scan per relation
+    rest_var = np.full(rem.shape, -1)  # each rest never shown, a count of its own (>= 0), per sum and count
+    sums = []
     for k in Count:  # the children left out add up as the counts do: saying so narrows more
         held = block.held(hidden, k)[cell]
-        with_hidden = np.unique(rel[held])
-        first = np.searchsorted(rel[by_relation], with_hidden, side="left")
-        last = np.searchsorted(rel[by_relation], with_hidden, side="right")
-        for r, start, end in zip(with_hidden, first, last, strict=True):
-            if np.isnan(rem[r, k]):
-                continue
-            here = by_relation[start:end]
-            unknown, known = here[held[here]], here[~held[here]]
-            constant = -float((sign[known] * values[cell[known], k]).sum())
-            variables, coefficients = list(var[cell[unknown], k]), list(sign[unknown].astype(float))
-            if rem[r, k] > 0:  # the rest, never shown: a count of its own, >= 0 (its bounds added below)
-                rest_of[(r, k)] = n_vars
-                variables.append(n_vars)
-                coefficients.append(-1.0)
-                n_vars += 1
-            else:
-                constant += float(rem[r, k])
-            rows.append((np.array(variables), np.array(coefficients), constant))
-    lo, hi = np.append(lo, np.zeros(len(rest_of))), np.append(hi, np.full(len(rest_of), np.inf))
-    numerator, denominator, complement = Count
+        asked = (np.bincount(rel, weights=held, minlength=n_rel) > 0) & ~np.isnan(rem[:, k])
+        in_sum, free_rest = asked[rel], asked & (rem[:, k] > 0)
+        rest_var[free_rest, k] = np.arange(n_vars, n_vars + free_rest.sum())
+        n_vars += int(free_rest.sum())
+        known = in_sum & ~held
+        constant = -np.bincount(rel[known], weights=sign[known] * values[cell[known], k], minlength=n_rel)
+        unknown, rests = in_sum & held, np.flatnonzero(free_rest)
+        sums.append(Sums(
+            row=np.concatenate([rel[unknown], rests]),
+            variable=np.concatenate([var[cell[unknown], k], rest_var[rests, k]]),
+            coefficient=np.concatenate([sign[unknown].astype(float), np.full(len(rests), -1.0)]),
+            constant=np.where(free_rest, constant, constant + rem[:, k]),
+        ))  # fmt: skip
     leaves_out = np.array([1.0, -1.0, -1.0])  # denominator - numerator - complement = 0 (LEAVES_OUT's order)
-    for c in held_cells:  # the children a percentage leaves out (a count a twin shows: a constant)
-        if var[c, complement] >= 0:
-            terms = [(var[c, k], coef, values[c, k]) for k, coef in zip(LEAVES_OUT, leaves_out, strict=True)]
-            unknown = [(v, coef) for v, coef, _ in terms if v >= 0]
-            rows.append((np.array([v for v, _ in unknown]), np.array([coef for _, coef in unknown]),
-                         -float(sum(coef * value for v, coef, value in terms if v < 0))))  # fmt: skip
-    for head, *groups in block.links:  # rest in the total = the rests in the groups
+    percentages = held_cells[var[held_cells, Count.COMPLEMENT] >= 0]  # the children a percentage leaves out
+    sums.append(
+        _sums_of_terms(var[percentages][:, list(LEAVES_OUT)], leaves_out, values[percentages][:, list(LEAVES_OUT)])
+    )
+    if block.links:  # rest in the total = the rests in the groups
+        sizes = np.array([len(link) for link in block.links])
+        members = np.concatenate(block.links)
+        in_link = np.repeat(np.arange(len(block.links)), sizes)
+        coefficient = np.where(np.arange(len(members)) == np.repeat(np.cumsum(sizes) - sizes, sizes), 1.0, -1.0)
+        heads = members[np.cumsum(sizes) - sizes]
         for k in Count:
-            if np.isnan(rem[head, k]) or not any((r, k) in rest_of for r in (head, *groups)):
-                continue
-            ids, coefs, constant = [], [], 0.0
-            for r, coef in ((head, 1.0), *((g, -1.0) for g in groups)):
-                if (r, k) in rest_of:
-                    ids.append(rest_of[(r, k)])
-                    coefs.append(coef)
-                else:
-                    constant -= coef * float(np.nan_to_num(rem[r, k]))
-            rows.append((np.array(ids), np.array(coefs), constant))
-    for (r, count), v in rest_of.items():
-        if count == numerator and (r, denominator) in rest_of and (r, complement) in rest_of:  # the rest's own
-            rows.append((np.array([rest_of[(r, denominator)], v, rest_of[(r, complement)]]), leaves_out, 0.0))
-    propagate(rows, lo, hi)
-    small = _small(values, rule)
+            rest_known = rest_var[members, k] < 0
+            asked = ~np.isnan(rem[heads, k]) & (np.bincount(in_link, weights=~rest_known, minlength=len(sizes)) > 0)
+            entry = asked[in_link] & ~rest_known
+            shown = coefficient[rest_known] * np.nan_to_num(rem[members[rest_known], k])  # the rests known
+            constant = -np.bincount(in_link[rest_known], weights=shown, minlength=len(sizes))
+            sums.append(Sums(row=in_link[entry], variable=rest_var[members[entry], k],
+                             coefficient=coefficient[entry], constant=constant))  # fmt: skip
+    own = np.flatnonzero((rest_var >= 0).all(axis=1))  # a rest's own children left out
+    sums.append(_sums_of_terms(rest_var[own][:, list(LEAVES_OUT)], leaves_out, np.zeros((len(own), 3))))
+    lo, hi = np.zeros(n_vars), np.full(n_vars, np.inf)  # every hidden count reads alike: it is >= 0
+    propagate(Sums.joined(sums), lo, hi)
     top = rule.smallest_shown - 1
-    cells_out: list[int] = []
-    for c in held_cells:
-        for k in Count:
-            if small[c, k] and var[c, k] >= 0 and (lo[var[c, k]] > 1 or hi[var[c, k]] < top):
-                cells_out.append(int(c))
-                break
+    reached = np.append((lo > 1) | (hi < top), False)  # index -1: no unknown
+    cells_out = np.flatnonzero((_small(values, rule) & (var >= 0) & reached[var]).any(axis=1))
     rests_out = [
-        (r, k) for (r, k), v in rest_of.items() if _small(rem[r, k : k + 1], rule)[0] and (lo[v] > 1 or hi[v] < top)
+        (int(r), int(k))
+        for k in Count
+        for r in np.flatnonzero(rest_var[:, k] >= 0)
+        if _small(rem[r, k : k + 1], rule)[0] and reached[rest_var[r, k]]
     ]
-    return cells_out, rests_out
+    return cells_out.tolist(), rests_out
 
 
-def propagate(
-    rows: list[tuple[np.ndarray, np.ndarray, float]], lo: np.ndarray, hi: np.ndarray,
-    rounds: int = PROPAGATION_ROUNDS,
-) -> None:  # fmt: skip
-    """Narrow each count's [lo, hi] (in place) from the others' in every sum it is in (`rows`: variables,
-    coefficients +1 or -1, constant: sum = constant), until none narrows. Raises NotSettled if they still
-    narrow after `rounds` rounds: what is found by then may miss a count the sums narrow, so nothing may be
-    published from it."""
-    if not rows:
+def _sums_of_terms(variables: np.ndarray, coefficients: np.ndarray, values: np.ndarray) -> Sums:
+    """One sum per row of `variables` (its terms' unknowns, -1 where the term is known): the terms, each times
+    its coefficient, add up to 0; a known term's value (`values`) moves to the constant."""
+    known = variables < 0
+    row = np.broadcast_to(np.arange(len(variables))[:, None], variables.shape)
+    weight = np.broadcast_to(coefficients, variables.shape)
+    return Sums(row=row[~known], variable=variables[~known], coefficient=weight[~known],
+                constant=-(np.where(known, weight * values, 0.0)).sum(axis=1))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Sums:
+    """Sums of counts, as a sparse system: term i is `coefficient[i]` (+1 or -1) times unknown `variable[i]`, in
+    sum `row[i]`; sum j equals `constant[j]` (a sum with no terms says nothing)."""
+
+    row: np.ndarray
+    variable: np.ndarray
+    coefficient: np.ndarray
+    constant: np.ndarray
+
+    @classmethod
+    def of(cls, rows: list[tuple[np.ndarray, np.ndarray, float]]) -> Sums:
+        """From (unknowns, coefficients, constant) per sum."""
+        if not rows:
+            return cls(np.zeros(0, int), np.zeros(0, int), np.zeros(0), np.zeros(0))
+        return cls(
+            row=np.concatenate([np.full(len(ids), i) for i, (ids, _, _) in enumerate(rows)]),
+            variable=np.concatenate([ids for ids, _, _ in rows]).astype(int),
+            coefficient=np.concatenate([coefs for _, coefs, _ in rows]).astype(float),
+            constant=np.array([c for _, _, c in rows], dtype=float),
+        )
+
+    @classmethod
+    def joined(cls, parts: list[Sums]) -> Sums:
+        """Every sum of `parts`, each its own."""
+        offsets = np.cumsum([0, *(len(p.constant) for p in parts)])
+        return cls(
+            row=np.concatenate([p.row + offset for p, offset in zip(parts, offsets, strict=False)]).astype(int),
+            variable=np.concatenate([p.variable for p in parts]).astype(int),
+            coefficient=np.concatenate([p.coefficient for p in parts]).astype(float),
+            constant=np.concatenate([p.constant for p in parts]).astype(float),
+        )
+
+
+def propagate(sums: Sums, lo: np.ndarray, hi: np.ndarray, rounds: int = PROPAGATION_ROUNDS) -> None:
+    """Narrow each count's [lo, hi] (in place) from the others' in every sum it is in, until none narrows.
+    Raises NotSettled if they still narrow after `rounds` rounds: what is found by then may miss a count the
+    sums narrow, so nothing may be published from it."""
+    row, var, coef = sums.row, sums.variable, sums.coefficient
+    if not len(row):
         return
-    row = np.concatenate([np.full(len(ids), i) for i, (ids, _, _) in enumerate(rows)])
-    var = np.concatenate([ids for ids, _, _ in rows]).astype(int)
-    coef = np.concatenate([coefs for _, coefs, _ in rows])
-    constant = np.array([c for _, _, c in rows])
-    n_rows = len(rows)
+    n_rows = len(sums.constant)
+    constant = sums.constant
     for _ in range(rounds):
         least = np.where(coef > 0, lo[var], -hi[var])  # coef x counted at its smallest ...
         most = np.where(coef > 0, hi[var], -lo[var])  # ... and largest
