@@ -14,11 +14,13 @@ from lacperf_helpers.cli import app
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.cohorts import load_cohorts
 from lacperf_helpers.config.definitions import load_kpis, load_settings
+from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.disclose.solver import hidden_keys
 from lacperf_helpers.measures.annex_a import NESTED
 from lacperf_helpers.measures.figures import load_returns
-from lacperf_helpers.month.data import decide_month
+from lacperf_helpers.month.data import decide_month, published_counts, with_authority
+from lacperf_helpers.month.tables import measures_table
 from lacperf_helpers.present.quarterly import load_quarter_appendix
 from lacperf_helpers.rate.scorecard import with_slice
 from tests.conftest import KPIS_YAML, SAMPLE_MONTH, write_return
@@ -218,3 +220,19 @@ def test_last_months_figure_is_hidden_as_last_months_page_hid_it(tmp_path: Path,
     assert set(march["area"]) == {"Ashford", "Deal"}
     assert card.loc["Deal", "previous_withheld"] == "c" and card.loc["Deal", "previous_numerator"] == "c"
     assert card.loc["Dover", "previous_withheld"] == ""
+
+
+@pytest.mark.parametrize("month", ["2019-05", "2019-08"])
+def test_the_rates_table_shows_the_counts_the_measures_table_shows(month: str) -> None:
+    """A review found the rates per 10,000 table printing Kent's children looked after where the public measures
+    table of the month hid them (its decision left out the Annex A twins): together the two undid the table's
+    secondary suppression. Both now come from one decision."""
+    inputs = Inputs(returns=paths.SAMPLE_RETURNS, settings=paths.SAMPLE_SETTINGS_FILE)
+    settings = with_authority(load_settings(inputs.settings), inputs.returns, month, inputs.settings)
+    counts = published_counts(month, inputs, settings)[Edition.PUBLIC]
+    table, _ = measures_table(month, inputs=inputs, edition=Edition.PUBLIC, measures=["cla_count"])
+    rows = table.frame.loc[table.frame["area"].eq("Kent") & table.frame["breakdown"].eq("total")].set_index("cohort")
+    shown = {c: None if rows.at[c, "withheld"] else float(rows.at[c, "numerator"]) for c in ("all", "excluding UASC")}
+    assert counts["looked_after"] == shown["all"]
+    both = None not in shown.values()
+    assert counts["uasc"] == (shown["all"] - shown["excluding UASC"] if both else None)  # type: ignore[operator]
