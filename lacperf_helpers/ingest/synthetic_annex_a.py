@@ -30,6 +30,7 @@ import bisect
 import dataclasses
 import functools
 import itertools
+import math
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -398,7 +399,7 @@ def _day(when: pd.Timestamp) -> int:
 
 
 def _date(day: float | None) -> Any:  # a Timestamp, or NaT
-    return pd.NaT if day is None or np.isnan(day) else _timestamp(int(day))
+    return pd.NaT if day is None or math.isnan(day) else _timestamp(int(day))
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -406,9 +407,9 @@ def _timestamp(day: int) -> pd.Timestamp:
     return EPOCH + pd.Timedelta(days=day)
 
 
-def _latest(days: np.ndarray, at: int) -> float:
+def _latest(days: tuple[int, ...], at: int) -> float:
     """The day of the latest of a series of events (`_event_days`) on or before `at` (NaN: none yet)."""
-    i = int(np.searchsorted(days, at, side="right"))
+    i = bisect.bisect_right(days, at)
     return float(days[i - 1]) if i else float("nan")
 
 
@@ -425,6 +426,8 @@ SCHEDULES = {
     "reviews": REVIEWS, "visits": VISITS, "health under 5": HEALTH_UNDER_5, "health 5 and over": HEALTH_5_AND_OVER,
     "dental": DENTAL, "pathway plans": PATHWAY_PLANS,
 }  # fmt: skip
+# each schedule's gaps, with the bounds of the days early (up to a third of a gap) and late (up to a quarter)
+_GAPS = {name: (nominal, nominal // 3 + 1, nominal // 4 + 2) for name, nominal in SCHEDULES.items()}
 
 
 # What a child draws from their generator for an event is the same in every month's lists: each draw below is made
@@ -439,19 +442,17 @@ def _rng(seed: int, kind: int, child: str, anchor: int) -> np.random.Generator:
 @functools.lru_cache(maxsize=200_000)
 def _event_days(
     seed: int, kind: int, child: str, seeded_at: int, first: int, schedule: str, late_share: float, chance: bool
-) -> tuple[float, np.ndarray]:
+) -> tuple[float, tuple[int, ...]]:
     """The days of a series of events that begins at day `first`, each `SCHEDULES[schedule]` days after the one
     before, at most (most a little early, `late_share` late), drawn from the child's generator for the event it
     follows (seeded at day `seeded_at`), after a chance in [0, 1) where `chance` asks for one (else NaN)."""
     rng = _rng(seed, kind, child, seeded_at)
     drawn = rng.random() if chance else float("nan")
-    nominal = SCHEDULES[schedule]
-    early = rng.integers(0, nominal // 3 + 1)
+    nominal, early_by, late_by = _GAPS[schedule]
+    early = rng.integers(0, early_by)
     late = rng.random(len(nominal)) < late_share
-    gaps = np.where(late, nominal + rng.integers(1, nominal // 4 + 2), nominal - early)
-    days = first + np.cumsum(gaps)
-    days.flags.writeable = False  # shared by every list made from the cache
-    return drawn, days
+    gaps = np.where(late, nominal + rng.integers(1, late_by), nominal - early)
+    return drawn, tuple((first + np.cumsum(gaps)).tolist())  # a tuple: searched by bisect, shared by the cache
 
 
 @functools.lru_cache(maxsize=200_000)
