@@ -430,14 +430,15 @@ def _dates(cells: pd.Series) -> tuple[list[object], list[bool]]:
     """A date column: date cells as they are, text parsed at once (dd/mm/yyyy, or yyyy-mm-dd with or without
     a time, as Excel writes a date into a CSV); anything else, an impossible date or one before 1900, bad."""
     values = cells.tolist()
-    filled = [_filled(v) for v in values]
-    texts = pd.Series([v.strip() if isinstance(v, str) else "" for v in values], dtype=object)
-    iso = texts.str.match(r"^\d{4}-\d{2}-\d{2}[ T]")
-    parsed = parse_dates(texts.where(~iso, texts.str[:10]))
+    texts = [v.strip() if isinstance(v, str) else "" for v in values]
+    distinct = pd.Series(list(dict.fromkeys(texts)), dtype=object)  # each text parsed once (dates repeat)
+    iso = distinct.str.match(r"^\d{4}-\d{2}-\d{2}[ T]")
+    parsed_of = dict(zip(distinct, parse_dates(distinct.where(~iso, distinct.str[:10])).tolist(), strict=True))
     out: list[object] = []
     bad: list[bool] = []
-    for value, given, stamp in zip(values, filled, parsed.tolist(), strict=True):
-        if not given:
+    for value, text in zip(values, texts, strict=True):
+        stamp = parsed_of[text]
+        if not _filled(value):
             out.append(None)
             bad.append(False)
             continue
@@ -549,8 +550,9 @@ def _dates_after(number: int, frame: pd.DataFrame, where: str, at: pd.Timestamp)
         if column.kind != DATE or column.name == STARTED_LOOKED_AFTER:  # a start after it: _not_looked_after
             continue
         late = frame.index[(frame[column.name] > at).to_numpy()]
-        found.append(problems_at(where, late, column.name, [PERSONAL] * len(late), date_after_rule(column.name, at),
-                                 WARNING))  # fmt: skip
+        if len(late):
+            found.append(problems_at(where, late, column.name, [PERSONAL] * len(late),
+                                     date_after_rule(column.name, at), WARNING))  # fmt: skip
     return combine(found)
 
 
