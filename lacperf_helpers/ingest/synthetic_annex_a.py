@@ -235,11 +235,12 @@ def synthetic_annex_a(
     context.histories = {
         child: history for child, record in children.items() if (history := record.known_at(context.day))
     }
+    adoptions = _adoptions(children, context)
     return {
         LIST_8: _list_8(children, context),
         LIST_9: _list_9(children, context),
-        LIST_10: _list_10(children, context),
-        LIST_11: _list_11(context),
+        LIST_10: _list_10(children, adoptions, context),
+        LIST_11: _list_11(adoptions, context),
     }
 
 
@@ -280,6 +281,7 @@ class _Child:
     episodes: tuple[_Episode, ...]  # their whole care history, in order
     starts: tuple[int, ...]  # each episode's DECOM
     missing: tuple[tuple[int, str], ...]  # their missing (M) and absent (A) episodes: (day it began, kind), in order
+    placement_order: bool  # a placement order (LS E1) in their history: their adoption may be in lists 10 and 11
 
     def known_at(self, day: int) -> list[_Episode]:
         """The history as an extract taken on `day` holds it: episodes begun by then, one ending later open."""
@@ -336,7 +338,7 @@ def _read_children(histories: Ssda903) -> dict[str, _Child]:
         children[child] = _Child(
             child, born, _day(born + pd.DateOffset(years=16)), _day(born + pd.DateOffset(years=14)), str(sex),
             str(ethnic), areas.get(child, ""), child in uasc_until, uasc_until.get(child), tuple(history),
-            tuple(e.decom for e in history), tuple(missing_of.get(child, [])),
+            tuple(e.decom for e in history), tuple(missing_of.get(child, [])), any(e.ls == "E1" for e in history),
         )  # fmt: skip
     return children
 
@@ -368,8 +370,7 @@ class _Context:
         area = child.area
         team_number, worker_number = _allocation(self.seed, child.id, self.sizes.get(area, 2), leaver)
         team = f"Care Leavers {area}" if leaver else f"Children in Care {area} {team_number}"
-        initials = "".join(word[0] for word in area.split()) or "X"
-        worker = f"{'Personal adviser' if leaver else 'Social worker'} {initials}{worker_number:02d}"
+        worker = f"{'Personal adviser' if leaver else 'Social worker'} {_initials(area)}{worker_number:02d}"
         if _chance(self.seed, _WORKER, child.id, self.quarter) < 0.02:  # between workers this quarter
             worker = "Unallocated" if self.style != CODES else ""
         return team, worker
@@ -387,6 +388,12 @@ class _Context:
         if self.style == WORDS:
             return name
         return f"{letter}) {code}{sep}{name}" if letter else f"{code}{sep}{name}"
+
+
+@functools.lru_cache(maxsize=1_000)
+def _initials(area: str) -> str:
+    """What an area's workers' names begin with: "EK" for East Kent."""
+    return "".join(word[0] for word in area.split()) or "X"
 
 
 def _age(dob: Any, at: pd.Timestamp) -> int:
@@ -725,9 +732,12 @@ class _Adoption(NamedTuple):
     adopted: int | None
 
 
-def _adoptions(c: _Context) -> list[_Adoption]:
+def _adoptions(children: dict[str, _Child], c: _Context) -> list[_Adoption]:
+    """Every period of care known at `at` that went to a placement order, child by child (lists 10 and 11)."""
     adoptions = []
     for child, history in c.histories.items():
+        if not children[child].placement_order:
+            continue
         for number in sorted({e.period for e in history if e.ls == "E1"}):
             period = [e for e in history if e.period == number]
             order = next(e.decom for e in period if e.ls == "E1")
@@ -738,11 +748,11 @@ def _adoptions(c: _Context) -> list[_Adoption]:
     return adoptions
 
 
-def _list_10(children: dict[str, _Child], c: _Context) -> pd.DataFrame:
+def _list_10(children: dict[str, _Child], adoptions: list[_Adoption], c: _Context) -> pd.DataFrame:
     """Children with a decision that they should be placed for adoption: waiting, placed, or adopted in the
     12 months to `at`."""
     rows = []
-    for a in _adoptions(c):
+    for a in adoptions:
         if a.adopted is not None and a.adopted < c.since:
             continue
         child = children[a.child]
@@ -760,10 +770,9 @@ def _list_10(children: dict[str, _Child], c: _Context) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=list(LIST_COLUMNS[LIST_10]))
 
 
-def _list_11(c: _Context) -> pd.DataFrame:
+def _list_11(adoptions: list[_Adoption], c: _Context) -> pd.DataFrame:
     """The adopters matched with List 10's children in the 12 months to `at` (one adopter each, by the child's
     match), their approval before it."""
-    adoptions = _adoptions(c)
     # numbered in the order of the placement orders, as pandas sorts them (its quicksort: ties as it leaves them)
     orders = pd.DataFrame({"order": [_timestamp(a.order) for a in adoptions]}, dtype="datetime64[us]")
     rows = []
