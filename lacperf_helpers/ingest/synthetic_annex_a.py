@@ -320,8 +320,9 @@ def _read_children(histories: Ssda903) -> dict[str, _Child]:
                                 text["PLACE_PROVIDER"][i], text["PL_POST"][i], urns[i], text["REC"][i], placed_at,
                                 period))  # fmt: skip
     header = histories.table("header")
-    people = dict(zip(header["CHILD"].astype(str), zip(header["DOB"].tolist(), header["SEX"], header["ETHNIC"],
-                                                         strict=True), strict=True))  # fmt: skip
+    sixteen, fourteen = (_days(header["DOB"] + pd.DateOffset(years=years)) for years in (16, 14))  # (a leaver's)
+    people = dict(zip(header["CHILD"].astype(str), zip(header["DOB"].tolist(), header["SEX"], header["ETHNIC"], sixteen,
+                                                         fourteen, strict=True), strict=True))  # fmt: skip
     uasc = histories.table("uasc")
     uasc_until = dict(zip(uasc["CHILD"].astype(str), _days(uasc["DUC"]), strict=True))
     child_area = histories.table("child_area")
@@ -334,9 +335,11 @@ def _read_children(histories: Ssda903) -> dict[str, _Child]:
             missing_of.setdefault(who, []).append((went, kind))
     children = {}
     for child, history in histories_of.items():
-        born, sex, ethnic = people[child]
+        born, sex, ethnic, turns_16, turns_14 = people[child]
+        if turns_16 is None or turns_14 is None:
+            raise ValueError(f"child {child}: no date of birth")
         children[child] = _Child(
-            child, born, _day(born + pd.DateOffset(years=16)), _day(born + pd.DateOffset(years=14)), str(sex),
+            child, born, turns_16, turns_14, str(sex),
             str(ethnic), areas.get(child, ""), child in uasc_until, uasc_until.get(child), tuple(history),
             tuple(e.decom for e in history), tuple(missing_of.get(child, [])), any(e.ls == "E1" for e in history),
         )  # fmt: skip
