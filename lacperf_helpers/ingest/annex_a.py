@@ -431,25 +431,29 @@ def _dates(cells: pd.Series) -> tuple[list[object], list[bool]]:
     a time, as Excel writes a date into a CSV); anything else, an impossible date or one before 1900, bad."""
     values = cells.tolist()
     texts = [v.strip() if isinstance(v, str) else "" for v in values]
-    distinct = pd.Series(list(dict.fromkeys(texts)), dtype=object)  # each text parsed once (dates repeat)
+    distinct = pd.Series(list(dict.fromkeys(texts)), dtype=object)  # each text read once (dates repeat)
     iso = distinct.str.match(r"^\d{4}-\d{2}-\d{2}[ T]")
-    parsed_of = dict(zip(distinct, parse_dates(distinct.where(~iso, distinct.str[:10])).tolist(), strict=True))
+    parsed = parse_dates(distinct.where(~iso, distinct.str[:10])).tolist()
+    date_of = dict(zip(distinct, (_date_or_none(stamp) for stamp in parsed), strict=True))
     out: list[object] = []
     bad: list[bool] = []
     for value, text in zip(values, texts, strict=True):
-        stamp = parsed_of[text]
-        if not _filled(value):
+        if isinstance(value, str):  # text: blank, a date, or bad
+            out.append(date_of[text])
+            bad.append(bool(text) and date_of[text] is None)
+        elif not _filled(value):
             out.append(None)
             bad.append(False)
-            continue
-        if isinstance(value, datetime | date):
-            stamp = pd.Timestamp(value).normalize()
-        elif not isinstance(value, str):
-            stamp = pd.NaT
-        ok = not pd.isna(stamp) and stamp >= EARLIEST_DATE
-        out.append(stamp if ok else None)
-        bad.append(not ok)
+        else:  # a date cell is a date; a number or anything else is bad
+            stamp = _date_or_none(pd.Timestamp(value).normalize() if isinstance(value, datetime | date) else pd.NaT)
+            out.append(stamp)
+            bad.append(stamp is None)
     return out, bad
+
+
+def _date_or_none(stamp: Any) -> pd.Timestamp | None:
+    """The date, or None where it is none or before EARLIEST_DATE."""
+    return stamp if not pd.isna(stamp) and stamp >= EARLIEST_DATE else None
 
 
 def _value(column: Column, value: object) -> tuple[object, bool]:
