@@ -26,6 +26,7 @@ same every time) or one CSV per list.
 
 from __future__ import annotations
 
+import array
 import bisect
 import dataclasses
 import functools
@@ -417,7 +418,7 @@ def _timestamp(day: int) -> pd.Timestamp:
     return EPOCH + pd.Timedelta(days=day)
 
 
-def _latest(days: tuple[int, ...], at: int) -> float:
+def _latest(days: Sequence[int], at: int) -> float:
     """The day of the latest of a series of events (`_event_days`) on or before `at` (NaN: none yet)."""
     i = bisect.bisect_right(days, at)
     return float(days[i - 1]) if i else float("nan")
@@ -452,7 +453,7 @@ def _rng(seed: int, kind: int, child: str, anchor: int) -> np.random.Generator:
 @functools.lru_cache(maxsize=200_000)
 def _event_days(
     seed: int, kind: int, child: str, seeded_at: int, first: int, schedule: str, late_share: float, chance: bool
-) -> tuple[float, tuple[int, ...]]:
+) -> tuple[float, array.array[int]]:
     """The days of a series of events that begins at day `first`, each `SCHEDULES[schedule]` days after the one
     before, at most (most a little early, `late_share` late), drawn from the child's generator for the event it
     follows (seeded at day `seeded_at`), after a chance in [0, 1) where `chance` asks for one (else NaN)."""
@@ -462,7 +463,8 @@ def _event_days(
     early = rng.integers(0, early_by)
     late = rng.random(len(nominal)) < late_share
     gaps = np.where(late, nominal + rng.integers(1, late_by), nominal - early)
-    return drawn, tuple((first + np.cumsum(gaps)).tolist())  # a tuple: searched by bisect, shared by the cache
+    # whole numbers, compactly (the cache keeps a series per child and event; read, never changed), for bisect
+    return drawn, array.array("q", (first + np.cumsum(gaps)).tolist())
 
 
 @functools.lru_cache(maxsize=200_000)
