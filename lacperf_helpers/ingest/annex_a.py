@@ -384,12 +384,15 @@ def _read_list(
         )
         typed, bad = _column_values(column, cells)
         values[column.name] = typed
-        severity = WARNING if column.warn_only else ERROR
-        shown = [PERSONAL if column.name in PERSONAL_COLUMNS else _shown(v) for v in cells.loc[bad]]
-        problems.append(problems_at(raw.where, cells.index[bad], column.name, shown, list_rule(column), severity))
+        if any(bad):  # (most columns read cleanly: nothing to report, no frame to make)
+            severity = WARNING if column.warn_only else ERROR
+            shown = [PERSONAL if column.name in PERSONAL_COLUMNS else _shown(v) for v in cells.loc[bad]]
+            problems.append(problems_at(raw.where, cells.index[bad], column.name, shown, list_rule(column), severity))
         if column.given:
-            blank = [i for i, v in zip(cells.index, cells, strict=True) if not _filled(v)]
-            problems.append(problems_at(raw.where, blank, column.name, [""] * len(blank), given_rule(column), ERROR))
+            blank = [i for i, v in zip(cells.index, cells.tolist(), strict=True) if not _filled(v)]
+            if blank:
+                problems.append(problems_at(raw.where, blank, column.name, [""] * len(blank), given_rule(column),
+                                            ERROR))  # fmt: skip
     frame = _typed_frame(values, number).set_axis(raw.rows.index)
     frame, kept, duplicates = _one_row_per_key(number, frame, raw)
     problems += [duplicates, _dates_after(number, frame, raw.where, at)]
@@ -413,7 +416,7 @@ def _column_values(column: Column, cells: pd.Series) -> tuple[list[object], list
     read: dict[object, tuple[object, bool]] = {}  # each distinct value read once (a list repeats its codes)
     out: list[object] = []
     bad: list[bool] = []
-    for value in cells:
+    for value in cells.tolist():  # (a list iterates far quicker than a Series)
         key = (type(value), value)
         if key not in read:
             read[key] = _value(column, value)
@@ -426,26 +429,31 @@ def _column_values(column: Column, cells: pd.Series) -> tuple[list[object], list
 def _dates(cells: pd.Series) -> tuple[list[object], list[bool]]:
     """A date column: date cells as they are, text parsed at once (dd/mm/yyyy, or yyyy-mm-dd with or without
     a time, as Excel writes a date into a CSV); anything else, an impossible date or one before 1900, bad."""
-    values = list(cells)
-    filled = [_filled(v) for v in values]
-    texts = pd.Series([v.strip() if isinstance(v, str) else "" for v in values], dtype=object)
-    iso = texts.str.match(r"^\d{4}-\d{2}-\d{2}[ T]")
-    parsed = parse_dates(texts.where(~iso, texts.str[:10]))
+    values = cells.tolist()
+    texts = [v.strip() if isinstance(v, str) else "" for v in values]
+    distinct = pd.Series(list(dict.fromkeys(texts)), dtype=object)  # each text read once (dates repeat)
+    iso = distinct.str.match(r"^\d{4}-\d{2}-\d{2}[ T]")
+    parsed = parse_dates(distinct.where(~iso, distinct.str[:10])).tolist()
+    date_of = dict(zip(distinct, (_date_or_none(stamp) for stamp in parsed), strict=True))
     out: list[object] = []
     bad: list[bool] = []
-    for value, given, stamp in zip(values, filled, parsed, strict=True):
-        if not given:
+    for value, text in zip(values, texts, strict=True):
+        if isinstance(value, str):  # text: blank, a date, or bad
+            out.append(date_of[text])
+            bad.append(bool(text) and date_of[text] is None)
+        elif not _filled(value):
             out.append(None)
             bad.append(False)
-            continue
-        if isinstance(value, datetime | date):
-            stamp = pd.Timestamp(value).normalize()
-        elif not isinstance(value, str):
-            stamp = pd.NaT
-        ok = not pd.isna(stamp) and stamp >= EARLIEST_DATE
-        out.append(stamp if ok else None)
-        bad.append(not ok)
+        else:  # a date cell is a date; a number or anything else is bad
+            stamp = _date_or_none(pd.Timestamp(value).normalize() if isinstance(value, datetime | date) else pd.NaT)
+            out.append(stamp)
+            bad.append(stamp is None)
     return out, bad
+
+
+def _date_or_none(stamp: Any) -> pd.Timestamp | None:
+    """The date, or None where it is none or before EARLIEST_DATE."""
+    return stamp if not pd.isna(stamp) and stamp >= EARLIEST_DATE else None
 
 
 def _value(column: Column, value: object) -> tuple[object, bool]:
@@ -546,8 +554,9 @@ def _dates_after(number: int, frame: pd.DataFrame, where: str, at: pd.Timestamp)
         if column.kind != DATE or column.name == STARTED_LOOKED_AFTER:  # a start after it: _not_looked_after
             continue
         late = frame.index[(frame[column.name] > at).to_numpy()]
-        found.append(problems_at(where, late, column.name, [PERSONAL] * len(late), date_after_rule(column.name, at),
-                                 WARNING))  # fmt: skip
+        if len(late):
+            found.append(problems_at(where, late, column.name, [PERSONAL] * len(late),
+                                     date_after_rule(column.name, at), WARNING))  # fmt: skip
     return combine(found)
 
 

@@ -26,12 +26,16 @@ same every time) or one CSV per list.
 
 from __future__ import annotations
 
+import array
+import bisect
+import dataclasses
 import functools
 import itertools
+import math
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -113,7 +117,7 @@ from lacperf_helpers.ingest.annex_a_codes import (
     UASC_LEAVER,
 )
 from lacperf_helpers.ingest.ssda903 import Ssda903
-from lacperf_helpers.ingest.synthetic import EPOCH, extract_at
+from lacperf_helpers.ingest.synthetic import EPOCH
 
 # How a council's system writes its values: Ofsted's template, bare codes, or words
 TEMPLATE, CODES, WORDS = "template", "codes", "words"
@@ -227,33 +231,136 @@ def synthetic_annex_a(
     it; dates are Timestamps (NaT blank), so a writer can give them as date cells or as dd/mm/yyyy."""
     if style not in STYLES:
         raise ValueError(f"style {style!r}: one of {', '.join(STYLES)}")
-    since = at - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    extract = extract_at(histories, at, since=since)
-    areas = histories.table("child_area").set_index("CHILD")["AREA"]
-    sizes = dict(team_sizes or {})
-    context = _Context(seed, at, style, authority, areas, sizes)
-    cut = extract_at(histories, at).table("episodes")
-    context.histories = _by_child(_periods(cut))
-    return {
-        LIST_8: _list_8(extract, context),
-        LIST_9: _list_9(histories, context),
-        LIST_10: _list_10(histories, context),
-        LIST_11: _list_11(histories, context),
+    children = _children(histories)
+    context = _Context(seed, at, style, authority, dict(team_sizes or {}))
+    context.histories = {
+        child: history for child, record in children.items() if (history := record.known_at(context.day))
     }
+    adoptions = _adoptions(children, context)
+    return {
+        LIST_8: _list_8(children, context),
+        LIST_9: _list_9(children, context),
+        LIST_10: _list_10(children, adoptions, context),
+        LIST_11: _list_11(adoptions, context),
+    }
+
+
+# RNE of an episode that begins a placement: a new period (S) or a move (P, B, T, U)
+_NEW_PLACEMENT = ("S", "P", "B", "T", "U")
+
+
+class _Episode(NamedTuple):
+    """An episode of care as the lists read it: its dates as day numbers (`dec` None while open), codes as text."""
+
+    decom: int
+    dec: int | None
+    rne: str
+    ls: str
+    cin: str
+    place: str
+    provider: str
+    pl_post: str
+    urn: str  # "" when none
+    rec: str
+    placed_at: str  # PLACE, PLACE_PROVIDER, URN and PL_POST: where the child is (a return from a temporary one)
+    period: int  # which of the child's periods of care (0, 1, ...): a period begins with RNE S
+
+
+@dataclasses.dataclass(frozen=True)
+class _Child:
+    """What the lists draw on about one child of the histories, read once for every month's lists."""
+
+    id: str
+    born: pd.Timestamp
+    sixteen: int  # the days of their 16th and 14th birthdays (a care leaver's)
+    fourteen: int
+    sex: str
+    ethnic: str
+    area: str
+    uasc: bool  # in the UASC table
+    uasc_until: int | None  # its DUC, the day they are no longer one (None: not given)
+    episodes: tuple[_Episode, ...]  # their whole care history, in order
+    starts: tuple[int, ...]  # each episode's DECOM
+    missing: tuple[tuple[int, str], ...]  # their missing (M) and absent (A) episodes: (day it began, kind), in order
+    placement_order: bool  # a placement order (LS E1) in their history: their adoption may be in lists 10 and 11
+
+    def known_at(self, day: int) -> list[_Episode]:
+        """The history as an extract taken on `day` holds it: episodes begun by then, one ending later open."""
+        known = self.episodes[: bisect.bisect_right(self.starts, day)]
+        return [e if e.dec is None or e.dec <= day else e._replace(dec=None, rec="") for e in known]
+
+    def missing_in(self, first: int, last: int) -> tuple[tuple[int, str], ...]:
+        """Their missing and absent episodes that began from day `first` to day `last`."""
+        days = [went for went, _ in self.missing]
+        return self.missing[bisect.bisect_left(days, first) : bisect.bisect_right(days, last)]
+
+
+def _children(histories: Ssda903) -> dict[str, _Child]:
+    """Every child with an episode in the histories, by CHILD in order: read once and kept in the histories'
+    memo, as every month's lists (the sample makes 24) are cut from the same histories."""
+    key = "synthetic_annex_a children"
+    if key not in histories.memo:
+        histories.memo[key] = _read_children(histories)
+    children: dict[str, _Child] = histories.memo[key]
+    return children
+
+
+def _read_children(histories: Ssda903) -> dict[str, _Child]:
+    episodes = histories.table("episodes").sort_values(["CHILD", "DECOM"])
+    columns = ("CHILD", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "PL_POST", "URN", "REC")
+    text = {c: [str(v) for v in episodes[c].tolist()] for c in columns}
+    urns = ["" if pd.isna(v) else str(v) for v in episodes["URN"].tolist()]
+    histories_of: dict[str, list[_Episode]] = {}
+    for i, (decom, dec) in enumerate(zip(_days(episodes["DECOM"]), _days(episodes["DEC"]), strict=True)):
+        if decom is None:
+            raise ValueError(f"child {text['CHILD'][i]}: an episode without a DECOM")
+        history = histories_of.setdefault(text["CHILD"][i], [])
+        period = history[-1].period + (text["RNE"][i] == "S") if history else 0
+        placed_at = "|".join(text[c][i] for c in ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST"))
+        history.append(_Episode(decom, dec, text["RNE"][i], text["LS"][i], text["CIN"][i], text["PLACE"][i],
+                                text["PLACE_PROVIDER"][i], text["PL_POST"][i], urns[i], text["REC"][i], placed_at,
+                                period))  # fmt: skip
+    header = histories.table("header")
+    sixteen, fourteen = (_days(header["DOB"] + pd.DateOffset(years=years)) for years in (16, 14))  # (a leaver's)
+    people = dict(zip(header["CHILD"].astype(str), zip(header["DOB"].tolist(), header["SEX"], header["ETHNIC"], sixteen,
+                                                         fourteen, strict=True), strict=True))  # fmt: skip
+    uasc = histories.table("uasc")
+    uasc_until = dict(zip(uasc["CHILD"].astype(str), _days(uasc["DUC"]), strict=True))
+    child_area = histories.table("child_area")
+    areas = dict(zip(child_area["CHILD"].astype(str), child_area["AREA"].astype(str), strict=True))
+    missing = histories.table("missing").dropna(subset=["MIS_START"]).sort_values(["CHILD", "MIS_START"])
+    missing_of: dict[str, list[tuple[int, str]]] = {}
+    went_on = _days(missing["MIS_START"])
+    for who, kind, went in zip(missing["CHILD"].astype(str), missing["MISSING"].astype(str), went_on, strict=True):
+        if went is not None:  # (none is: the rows without a date were dropped)
+            missing_of.setdefault(who, []).append((went, kind))
+    children = {}
+    for child, history in histories_of.items():
+        born, sex, ethnic, turns_16, turns_14 = people[child]
+        if turns_16 is None or turns_14 is None:
+            raise ValueError(f"child {child}: no date of birth")
+        children[child] = _Child(
+            child, born, turns_16, turns_14, str(sex),
+            str(ethnic), areas.get(child, ""), child in uasc_until, uasc_until.get(child), tuple(history),
+            tuple(e.decom for e in history), tuple(missing_of.get(child, [])), any(e.ls == "E1" for e in history),
+        )  # fmt: skip
+    return children
+
+
+def _days(dates: pd.Series) -> list[int | None]:
+    """Each date as its day number (None: no date)."""
+    return [None if pd.isna(d) else int(d) for d in (dates - EPOCH).dt.days.tolist()]
 
 
 class _Context:
     """What every list is drawn with: the seed, the month end as a day number, the style and the areas."""
 
-    def __init__(
-        self, seed: int, at: pd.Timestamp, style: str, authority: str, areas: pd.Series, sizes: dict[str, int]
-    ) -> None:
+    def __init__(self, seed: int, at: pd.Timestamp, style: str, authority: str, sizes: dict[str, int]) -> None:
         self.seed, self.at, self.day, self.style, self.authority = seed, at, _day(at), style, authority
-        self.areas, self.sizes = areas, sizes
-        self.histories: dict[str, list[dict[str, Any]]] = {}  # every child's episodes known at `at`
-
-    def rng(self, kind: int, child: str, anchor: int) -> np.random.Generator:
-        return np.random.default_rng([self.seed, kind, int(child), anchor + 100_000])
+        self.sizes = sizes
+        self.since = _day(at - pd.DateOffset(years=1) + pd.Timedelta(days=1))  # the 12 months to `at` begin
+        self.quarter = at.year * 4 + (at.month - 1) // 3
+        self.histories: dict[str, list[_Episode]] = {}  # every child's episodes known at `at`
 
     def latest(self, kind: int, child: str, first: int, schedule: str, late_share: float, seeded_at: int | None = None,
                at: int | None = None) -> float:  # fmt: skip
@@ -262,19 +369,13 @@ class _Context:
         days = _event_days(self.seed, kind, child, seeded, first, schedule, late_share, False)[1]
         return _latest(days, self.day if at is None else at)
 
-    def team(self, child: str, leaver: bool = False) -> tuple[str, str]:
+    def team(self, child: _Child, leaver: bool = False) -> tuple[str, str]:
         """The child's allocated team (one of their area's) and worker, or no worker (a few, for a while)."""
-        area = str(self.areas.get(child, ""))
-        rng = self.rng(_WORKER, child, 0)
-        team = (
-            f"Care Leavers {area}"
-            if leaver
-            else f"Children in Care {area} {rng.integers(1, self.sizes.get(area, 2) + 1)}"
-        )
-        initials = "".join(word[0] for word in area.split()) or "X"
-        worker = f"{'Personal adviser' if leaver else 'Social worker'} {initials}{rng.integers(1, 40):02d}"
-        quarter = self.at.year * 4 + (self.at.month - 1) // 3
-        if self.rng(_WORKER, child, quarter).random() < 0.02:  # between workers this quarter
+        area = child.area
+        team_number, worker_number = _allocation(self.seed, child.id, self.sizes.get(area, 2), leaver)
+        team = f"Care Leavers {area}" if leaver else f"Children in Care {area} {team_number}"
+        worker = f"{'Personal adviser' if leaver else 'Social worker'} {_initials(area)}{worker_number:02d}"
+        if _chance(self.seed, _WORKER, child.id, self.quarter) < 0.02:  # between workers this quarter
             worker = "Unallocated" if self.style != CODES else ""
         return team, worker
 
@@ -293,6 +394,12 @@ class _Context:
         return f"{letter}) {code}{sep}{name}" if letter else f"{code}{sep}{name}"
 
 
+@functools.lru_cache(maxsize=1_000)
+def _initials(area: str) -> str:
+    """What an area's workers' names begin with: "EK" for East Kent."""
+    return "".join(word[0] for word in area.split()) or "X"
+
+
 def _age(dob: Any, at: pd.Timestamp) -> int:
     """Completed years at `at` of someone born on `dob`."""
     return int((at.year - dob.year) - ((at.month, at.day) < (dob.month, dob.day)))
@@ -303,12 +410,17 @@ def _day(when: pd.Timestamp) -> int:
 
 
 def _date(day: float | None) -> Any:  # a Timestamp, or NaT
-    return pd.NaT if day is None or np.isnan(day) else EPOCH + pd.Timedelta(days=int(day))
+    return pd.NaT if day is None or math.isnan(day) else _timestamp(int(day))
 
 
-def _latest(days: np.ndarray, at: int) -> float:
+@functools.lru_cache(maxsize=100_000)
+def _timestamp(day: int) -> pd.Timestamp:
+    return EPOCH + pd.Timedelta(days=day)
+
+
+def _latest(days: Sequence[int], at: int) -> float:
     """The day of the latest of a series of events (`_event_days`) on or before `at` (NaN: none yet)."""
-    i = int(np.searchsorted(days, at, side="right"))
+    i = bisect.bisect_right(days, at)
     return float(days[i - 1]) if i else float("nan")
 
 
@@ -325,159 +437,214 @@ SCHEDULES = {
     "reviews": REVIEWS, "visits": VISITS, "health under 5": HEALTH_UNDER_5, "health 5 and over": HEALTH_5_AND_OVER,
     "dental": DENTAL, "pathway plans": PATHWAY_PLANS,
 }  # fmt: skip
+# each schedule's gaps, with the bounds of the days early (up to a third of a gap) and late (up to a quarter)
+_GAPS = {name: (nominal, nominal // 3 + 1, nominal // 4 + 2) for name, nominal in SCHEDULES.items()}
+
+
+# What a child draws from their generator for an event is the same in every month's lists: each draw below is made
+# once per child and event (the sample makes 24 months' lists from the same histories), in the order it always was.
+
+
+def _rng(seed: int, kind: int, child: str, anchor: int) -> np.random.Generator:
+    """The child's generator for the event of `kind` on (or numbered) `anchor`."""
+    return np.random.default_rng([seed, kind, int(child), anchor + 100_000])
 
 
 @functools.lru_cache(maxsize=200_000)
 def _event_days(
     seed: int, kind: int, child: str, seeded_at: int, first: int, schedule: str, late_share: float, chance: bool
-) -> tuple[float, np.ndarray]:
+) -> tuple[float, array.array[int]]:
     """The days of a series of events that begins at day `first`, each `SCHEDULES[schedule]` days after the one
     before, at most (most a little early, `late_share` late), drawn from the child's generator for the event it
-    follows (seeded at day `seeded_at`), after a chance in [0, 1) where `chance` asks for one (else NaN).
-    The same series whatever month a list is made at: made once per child and event (the sample makes 24
-    months' lists from the same histories)."""
-    rng = np.random.default_rng([seed, kind, int(child), seeded_at + 100_000])
+    follows (seeded at day `seeded_at`), after a chance in [0, 1) where `chance` asks for one (else NaN)."""
+    rng = _rng(seed, kind, child, seeded_at)
     drawn = rng.random() if chance else float("nan")
-    nominal = SCHEDULES[schedule]
-    early = rng.integers(0, nominal // 3 + 1)
+    nominal, early_by, late_by = _GAPS[schedule]
+    early = rng.integers(0, early_by)
     late = rng.random(len(nominal)) < late_share
-    gaps = np.where(late, nominal + rng.integers(1, nominal // 4 + 2), nominal - early)
-    days = first + np.cumsum(gaps)
-    days.flags.writeable = False  # shared by every list made from the cache
-    return drawn, days
+    gaps = np.where(late, nominal + rng.integers(1, late_by), nominal - early)
+    # whole numbers, compactly (the cache keeps a series per child and event; read, never changed), for bisect
+    return drawn, array.array("q", (first + np.cumsum(gaps)).tolist())
 
 
-def _periods(episodes: pd.DataFrame) -> pd.DataFrame:
-    """Each episode with its period of care's first day (a period begins with RNE S), by CHILD and DECOM."""
-    eps = episodes.sort_values(["CHILD", "DECOM"]).reset_index(drop=True)
-    starts = (eps["RNE"] == "S") | ~eps["CHILD"].eq(eps["CHILD"].shift())
-    eps["period"] = starts.cumsum()
-    eps["period_start"] = eps.groupby("period")["DECOM"].transform("first")
-    return eps
+@functools.lru_cache(maxsize=200_000)
+def _chance(seed: int, kind: int, child: str, anchor: int) -> float:
+    """The first draw in [0, 1) of the child's generator for the event."""
+    return float(_rng(seed, kind, child, anchor).random())
 
 
-def _placements_in_year(episodes: list[dict[str, Any]], since: pd.Timestamp, at: pd.Timestamp) -> int:
+@functools.lru_cache(maxsize=200_000)
+def _allocation(seed: int, child: str, teams: int, leaver: bool) -> tuple[int, int]:
+    """The number of the child's team among their area's `teams` (0 for a care leaver: their area has one) and of
+    their worker."""
+    rng = _rng(seed, _WORKER, child, 0)
+    team = 0 if leaver else int(rng.integers(1, teams + 1))
+    return team, int(rng.integers(1, 40))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _days_before(seed: int, kind: int, child: str, anchor: int, low: int, high: int) -> int:
+    """Days (from `low` to `high` - 1) an event came before the one on day `anchor` (an IRO's contact, a review)."""
+    return int(_rng(seed, kind, child, anchor).integers(low, high))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _return_interview(seed: int, child: str, went_missing: int) -> tuple[bool, bool | None]:
+    """Whether the child was offered a return interview after going missing on that day, and accepted it."""
+    rng = _rng(seed, _INTERVIEW, child, went_missing)
+    offered = bool(rng.random() < 0.88)
+    return offered, bool(rng.random() < 0.65) if offered else None
+
+
+@functools.lru_cache(maxsize=200_000)
+def _choice(seed: int, kind: int, child: str, anchor: int, options: tuple[str, ...], chances: tuple[float, ...]) -> str:
+    """One of `options`, as likely as `chances` say."""
+    return str(_rng(seed, kind, child, anchor).choice(list(options), p=list(chances)))
+
+
+@functools.lru_cache(maxsize=200_000)
+def _leaver_circumstances(seed: int, child: str, quarter: int) -> tuple[int, int, int, bool, int]:
+    """A care leaver's circumstances at their latest contact in the quarter: in touch, accommodation and activity
+    (which of _IN_TOUCH, _ACCOMMODATION and _ACTIVITY), whether it is suitable, and the days since the contact."""
+    rng = _rng(seed, _LEAVER, child, quarter)
+    touch = _pick(rng, [p for *_, p in _IN_TOUCH])
+    accommodation = _pick(rng, [p for *_, p in _ACCOMMODATION])
+    activity = _pick(rng, [p for *_, p in _ACTIVITY])
+    suitable = _ACCOMMODATION[accommodation][0] not in _NEVER_SUITABLE and bool(rng.random() < 0.95)
+    since_contact = int(rng.integers(1, 120 if _IN_TOUCH[touch][0] == "YES" else 400))
+    return touch, accommodation, activity, suitable, since_contact
+
+
+def _pick(rng: np.random.Generator, chances: list[float]) -> int:
+    weights = np.array(chances)
+    return int(rng.choice(len(weights), p=weights / weights.sum()))
+
+
+class _AdoptionDays(NamedTuple):
+    """The days between the steps of a child's adoption, and their adopter's sex."""
+
+    decision: int  # the decision, before the placement order
+    match: int  # the match, before the placement
+    approval: int  # the adopter's approval, before the match
+    stage_2: int  # the adopter's stage 2 began, before the approval
+    stage_1: int  # stage 1 began, before stage 2
+    enquiry: int  # their enquiry, before stage 1
+    adopter_sex: str
+
+
+@functools.lru_cache(maxsize=200_000)
+def _adoption_days(seed: int, child: str, order: int) -> _AdoptionDays:
+    """Drawn from the child's generator for the placement order made on day `order`."""
+    rng = _rng(seed, _ADOPTION, child, order)
+    decision, match, approval, stage_2, stage_1, enquiry = (
+        int(rng.integers(low, high)) for low, high in ((30, 120), (14, 60), (30, 200), (90, 130), (40, 70), (10, 60))
+    )
+    return _AdoptionDays(decision, match, approval, stage_2, stage_1, enquiry, str(rng.choice(["M", "F"])))
+
+
+def _placements_in_year(episodes: list[_Episode], since: int, at: int) -> int:
     """Placements in the 12 months as the DfE counts them: the one held when they began and each new one in them
     (new period, or RNE P, B, T, U; not a change of legal status alone), leaving out temporary placements
     (T0-T4) and the return from one."""
     count, held_before, was_temporary = 0, "", False
     for episode in episodes:
-        where = "|".join(str(episode[k]) for k in ("PLACE", "PLACE_PROVIDER", "URN", "PL_POST"))
-        temporary = str(episode["PLACE"]).startswith("T")
-        returning = was_temporary and where == held_before
+        temporary = episode.place.startswith("T")
+        returning = was_temporary and episode.placed_at == held_before
         was_temporary = temporary
         if not temporary:
-            held_before = where
+            held_before = episode.placed_at
         if temporary or returning:
             continue
-        start, end = episode["DECOM"], episode["DEC"]
-        open_at_start = start < since and (pd.isna(end) or end >= since)
-        if open_at_start or (since <= start <= at and episode["RNE"] in ("S", "P", "B", "T", "U")):
+        start, end = episode.decom, episode.dec
+        open_at_start = start < since and (end is None or end >= since)
+        if open_at_start or (since <= start <= at and episode.rne in _NEW_PLACEMENT):
             count += 1
     return count
 
 
-def _by_child(eps: pd.DataFrame) -> dict[str, list[dict[str, Any]]]:
-    """Each child's episodes in order, as plain records (quicker than frames, child by child)."""
-    out: dict[str, list[dict[str, Any]]] = {}
-    records: list[dict[str, Any]] = eps.to_dict("records")  # type: ignore[assignment]
-    for record in records:
-        if pd.isna(record["DEC"]):
-            record["DEC"] = pd.NaT
-        out.setdefault(str(record["CHILD"]), []).append(record)
-    return out
-
-
-def _list_8(extract: Ssda903, c: _Context) -> pd.DataFrame:
-    eps = _periods(extract.table("episodes"))
-    header = extract.table("header").set_index("CHILD")
-    uasc = extract.table("uasc").set_index("CHILD")["DUC"]
-    missing = extract.table("missing")
-    since = c.at - pd.DateOffset(years=1) + pd.Timedelta(days=1)
-    missing = missing.loc[missing["MIS_START"] >= since].sort_values(["CHILD", "MIS_START"])
-    missing_of: dict[str, list[tuple[str, pd.Timestamp]]] = {}
-    for who, kind, went_on in zip(missing["CHILD"], missing["MISSING"], missing["MIS_START"], strict=True):
-        missing_of.setdefault(str(who), []).append((str(kind), went_on))
-    people = header.to_dict("index")
+def _list_8(children: dict[str, _Child], c: _Context) -> pd.DataFrame:
+    """Every child looked after at any time in the 12 months to `at` (the extract's children), with their
+    whole history."""
     rows = []
-    for child, history in _by_child(eps).items():
-        current = [e for e in history if e["period"] == history[-1]["period"]]
-        last = current[-1]
-        start = current[0]["DECOM"]
-        ended = last["DEC"]
-        before = [e for e in history if e["period"] < last["period"]]
-        subsequent = bool(before) and before[-1]["DEC"] >= start - pd.DateOffset(years=1)
-        dob = people[child]["DOB"]
-        age = _age(dob, c.at)
-        ls_start = current[0]["DECOM"]
+    for child_id, history in c.histories.items():
+        if all(e.dec is not None and e.dec < c.since for e in history):
+            continue  # left care before the 12 months
+        child = children[child_id]
+        last = history[-1]
+        current = [e for e in history if e.period == last.period]
+        start = current[0].decom
+        ended = last.dec
+        before = [e for e in history if e.period < last.period]
+        subsequent = bool(before) and before[-1].dec is not None and before[-1].dec >= _years_after(start, -1)
+        age = _age(child.born, c.at)
+        ls_start = current[0].decom
         for earlier, later in itertools.pairwise(current):
-            if later["LS"] != earlier["LS"]:
-                ls_start = later["DECOM"]
-        placement_start = [e["DECOM"] for e in current if e["RNE"] in ("S", "P", "B", "T", "U")][-1]
-        end_day = _day(min(c.at, ended)) if pd.notna(ended) else c.day
-        start_day = _day(start)
-        review = c.latest(_REVIEWS, child, start_day, "reviews", 0.04, at=end_day)
-        visit = c.latest(_VISITS, child, _day(placement_start), "visits", 0.05, at=end_day)
-        iro = review - c.rng(_REVIEWS, child, int(review) if review == review else 0).integers(0, 10)
-        health = c.latest(_HEALTH, child, start_day, "health under 5" if age < 5 else "health 5 and over", 0.08,
+            if later.ls != earlier.ls:
+                ls_start = later.decom
+        placement_start = [e.decom for e in current if e.rne in _NEW_PLACEMENT][-1]
+        end_day = c.day if ended is None else min(c.day, ended)
+        review = c.latest(_REVIEWS, child_id, start, "reviews", 0.04, at=end_day)
+        visit = c.latest(_VISITS, child_id, placement_start, "visits", 0.05, at=end_day)
+        iro = review - _days_before(c.seed, _REVIEWS, child_id, int(review) if review == review else 0, 0, 10)
+        health = c.latest(_HEALTH, child_id, start, "health under 5" if age < 5 else "health 5 and over", 0.08,
                           at=end_day)  # fmt: skip
-        no_dentist, dental_days = _event_days(c.seed, _DENTAL, child, start_day, start_day, "dental", 0.1, True)
+        no_dentist, dental_days = _event_days(c.seed, _DENTAL, child_id, start, start, "dental", 0.1, True)
         dental = float("nan") if age < 1 or no_dentist < 0.05 else _latest(dental_days, end_day)
-        went = missing_of.get(child, [])
-        went_missing = [went_on for kind, went_on in went if kind == "M"]
-        offered = accepted = None
-        if went_missing:
-            rng = c.rng(_INTERVIEW, child, _day(went_missing[-1]))
-            offered = bool(rng.random() < 0.88)
-            accepted = bool(rng.random() < 0.65) if offered else None
-        plan = _plan(last, age, c.rng(_REVIEWS, child, start_day + 1))
+        went = child.missing_in(c.since, c.day)
+        went_missing = [went_on for went_on, kind in went if kind == "M"]
+        offered, accepted = _return_interview(c.seed, child_id, went_missing[-1]) if went_missing else (None, None)
+        plan = _plan(c.seed, child_id, start + 1, last, age)
         team, worker = c.team(child)
-        place, provider = str(last["PLACE"]), str(last["PLACE_PROVIDER"])
-        out_of_area = int(str(last["PL_POST"]).split()[0][2:] or 0) > 33
+        place, provider = last.place, last.provider
+        out_of_area = int(last.pl_post.split()[0][2:] or 0) > 33
         letter, name = _PLACEMENTS.get(place, ("z", "Other placements"))
         p_letter, p_name = _PROVIDERS.get(provider, ("d", "Other public provision"))
-        reason = str(last["REC"]) if pd.notna(ended) else ""
+        reason = last.rec if ended is not None else ""
         r_letter, r_name = _CEASED.get(reason, ("t", "Care ceased for any other reason"))
-        ethnic = str(people[child]["ETHNIC"])
         rows.append({
-            CHILD_ID: child,
-            GENDER: _sex(c, str(people[child]["SEX"])),
-            ETHNICITY: _ethnicity(c, ethnic),
-            DATE_OF_BIRTH: dob,
+            CHILD_ID: child_id,
+            GENDER: _sex(c, child.sex),
+            ETHNICITY: _ethnicity(c, child.ethnic),
+            DATE_OF_BIRTH: child.born,
             AGE: age,
-            UASC: c.yes_no(child in uasc.index and (pd.isna(uasc[child]) or uasc[child] >= since)),
-            DISABILITY: c.yes_no(bool(c.rng(_WORKER, child, 1).random() < 0.08)),
-            STARTED_LOOKED_AFTER: start,
-            CATEGORY_OF_NEED: c.coded(str(last["CIN"]), None, _NEEDS.get(str(last["CIN"]), "Cases other"), " - "),
-            SUBSEQUENT_PERIOD: c.yes_no(bool(subsequent)),
-            LEGAL_STATUS_START: ls_start,
-            LEGAL_STATUS: c.coded(str(last["LS"]), None, _LEGAL.get(str(last["LS"]), "Other")),
+            UASC: c.yes_no(child.uasc and (child.uasc_until is None or child.uasc_until >= c.since)),
+            DISABILITY: c.yes_no(_chance(c.seed, _WORKER, child_id, 1) < 0.08),
+            STARTED_LOOKED_AFTER: _timestamp(start),
+            CATEGORY_OF_NEED: c.coded(last.cin, None, _NEEDS.get(last.cin, "Cases other"), " - "),
+            SUBSEQUENT_PERIOD: c.yes_no(subsequent),
+            LEGAL_STATUS_START: _timestamp(ls_start),
+            LEGAL_STATUS: c.coded(last.ls, None, _LEGAL.get(last.ls, "Other")),
             LATEST_REVIEW: _date(review),
             LAST_SOCIAL_WORK_VISIT: _date(visit),
             PERMANENCE_PLAN: plan if c.style == TEMPLATE else plan.split(") ", 1)[1],
             LAST_IRO_VISIT: _date(iro),
             LAST_HEALTH_ASSESSMENT: _date(health),
             LAST_DENTAL_CHECK: _date(dental),
-            PLACEMENTS_12_MONTHS: _placements_in_year(history, since, c.at),  # an earlier period's too
-            CEASED_LOOKED_AFTER: ended,
+            PLACEMENTS_12_MONTHS: _placements_in_year(history, c.since, c.day),  # an earlier period's too
+            CEASED_LOOKED_AFTER: _date(ended),
             REASON_CEASED: c.coded(reason, r_letter, r_name) if reason else "",
-            PLACEMENT_START: placement_start,
+            PLACEMENT_START: _timestamp(placement_start),
             PLACEMENT_TYPE: c.coded(place, letter, name),
             PLACEMENT_PROVIDER: c.coded(provider, p_letter, p_name),
-            PLACEMENT_POSTCODE: str(last["PL_POST"]),
-            PLACEMENT_URN: str(last["URN"]) if pd.notna(last["URN"]) else "",
+            PLACEMENT_POSTCODE: last.pl_post,
+            PLACEMENT_URN: last.urn,
             PLACEMENT_LOCATION: c.coded("Out" if out_of_area else "In", "b" if out_of_area else "a", ""
                                         ).rstrip(": ") if c.style != WORDS else ("Out" if out_of_area else "In"),
-            PLACEMENT_LA: NEIGHBOURS[int(str(last["PL_POST"])[-1], 36) % len(NEIGHBOURS)] if out_of_area
-            else c.authority,
+            PLACEMENT_LA: NEIGHBOURS[int(last.pl_post[-1], 36) % len(NEIGHBOURS)] if out_of_area else c.authority,
             MISSING_12_MONTHS: len(went_missing),
-            ABSENT_12_MONTHS: sum(kind == "A" for kind, _ in went),
+            ABSENT_12_MONTHS: sum(kind == "A" for _, kind in went),
             RETURN_INTERVIEW_OFFERED: c.yes_no(offered),
             RETURN_INTERVIEW_ACCEPTED: c.yes_no(accepted),
             ALLOCATED_TEAM: team,
-            ALLOCATED_WORKER: worker if pd.isna(ended) else "",
+            ALLOCATED_WORKER: worker if ended is None else "",
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(LIST_COLUMNS[LIST_8]))
+
+
+@functools.lru_cache(maxsize=100_000)
+def _years_after(day: int, years: int) -> int:
+    """The same day `years` years later (earlier if negative; 29 February becomes the 28th)."""
+    return _day(_timestamp(day) + pd.DateOffset(years=years))
 
 
 def _sex(c: _Context, sex: str) -> str:
@@ -491,144 +658,147 @@ def _ethnicity(c: _Context, code: str) -> str:
     return code if c.style == CODES else _ETHNIC_NAMES.get(code, "Any other ethnic group")
 
 
-def _plan(last: dict[str, Any], age: int, rng: np.random.Generator) -> str:
+# The permanence plans a child might have, and how likely each is: by their age, else their placement
+_PLANS_16_AND_OVER: tuple[tuple[str, ...], tuple[float, ...]] = (("supported", "fostering", "home"), (0.5, 0.35, 0.15))
+_PLANS_IN_RESIDENTIAL_CARE = (("residential", "home", "fostering"), (0.6, 0.2, 0.2))
+_PLANS_OTHERWISE = (("fostering", "home", "sgo", "other"), (0.55, 0.25, 0.15, 0.05))
+
+
+def _plan(seed: int, child: str, anchor: int, last: _Episode, age: int) -> str:
     """The permanence plan a child of this age, legal status and placement might have."""
-    if last["LS"] == "E1" or str(last["PLACE"]).startswith("A"):
+    if last.ls == "E1" or last.place.startswith("A"):
         return _PLANS["adoption"]
     if age >= 16:
-        return _PLANS[str(rng.choice(["supported", "fostering", "home"], p=[0.5, 0.35, 0.15]))]
-    if last["PLACE"] in ("K2", "R1", "S1"):
-        return _PLANS[str(rng.choice(["residential", "home", "fostering"], p=[0.6, 0.2, 0.2]))]
-    return _PLANS[str(rng.choice(["fostering", "home", "sgo", "other"], p=[0.55, 0.25, 0.15, 0.05]))]
+        plans = _PLANS_16_AND_OVER
+    elif last.place in ("K2", "R1", "S1"):
+        plans = _PLANS_IN_RESIDENTIAL_CARE
+    else:
+        plans = _PLANS_OTHERWISE
+    return _PLANS[_choice(seed, _REVIEWS, child, anchor, *plans)]
 
 
-def _list_9(histories: Ssda903, c: _Context) -> pd.DataFrame:
+def _list_9(children: dict[str, _Child], c: _Context) -> pd.DataFrame:
     """Care leavers at `at`: care ended on or after their 16th birthday, after 13 weeks or more in care since
     their 14th, and under 22 now (not adopted, not died; a child back in care is in List 8 instead)."""
-    header = histories.table("header").set_index("CHILD")
-    people = header.to_dict("index")
-    uasc = set(histories.table("uasc")["CHILD"])
     rows = []
-    for child, history in c.histories.items():
+    for child_id, history in c.histories.items():
         row = history[-1]
-        dob = people[child]["DOB"]
-        if pd.isna(row["DEC"]) or row["DEC"] > c.at or row["REC"] in ("E11", "E12", "E2"):
+        if row.dec is None or row.dec > c.day or row.rec in ("E11", "E12", "E2"):
             continue
-        sixteen, fourteen = dob + pd.DateOffset(years=16), dob + pd.DateOffset(years=14)
-        age = _age(dob, c.at)
-        if row["DEC"] < sixteen or age > 21:
+        child = children[child_id]
+        age = _age(child.born, c.at)
+        if row.dec < child.sixteen or age > 21:
             continue
-        days = sum(max(0, (min(e["DEC"], c.at) - max(e["DECOM"], fourteen)).days) for e in history)
+        days = sum(max(0, min(c.day if e.dec is None else e.dec, c.day) - max(e.decom, child.fourteen))
+                   for e in history)  # fmt: skip
         if days < 91:
             continue
-        quarter = c.at.year * 4 + (c.at.month - 1) // 3
-        rng = c.rng(_LEAVER, child, quarter)  # their circumstances, as at their latest contact this quarter
-        touch = _pick(rng, [(code, template if c.style == TEMPLATE else word, p) for code, template, word, p
-                            in _IN_TOUCH])  # fmt: skip
-        accommodation = _pick(rng, [(code, text if c.style != CODES else code, p) for code, text, p
-                                    in _ACCOMMODATION])  # fmt: skip
-        activity = _pick(rng, [(code, text if c.style != CODES else code, p) for code, text, p in _ACTIVITY])
-        suitable = accommodation[0] not in _NEVER_SUITABLE and rng.random() < 0.95
-        left_day = _day(row["DEC"])
-        plan = c.latest(_LEAVER, child, left_day - 150, "pathway plans", 0.12, seeded_at=left_day)
-        contact = c.day - int(rng.integers(1, 120 if touch[0] == "YES" else 400))
+        touch, accommodation, activity, suitable, since_contact = _leaver_circumstances(c.seed, child_id, c.quarter)
+        touch_code, touch_template, touch_word, _ = _IN_TOUCH[touch]
+        accommodation_code, accommodation_text, _ = _ACCOMMODATION[accommodation]
+        activity_code, activity_text, _ = _ACTIVITY[activity]
+        left_day = row.dec
+        plan = c.latest(_LEAVER, child_id, left_day - 150, "pathway plans", 0.12, seeded_at=left_day)
+        contact = c.day - since_contact
         team, worker = c.team(child, leaver=True)
         adviser = worker.replace("Social worker", "Personal adviser")
+        in_touch = touch_code == "YES"
         rows.append({
-            CHILD_ID: child,
-            GENDER: _sex(c, str(people[child]["SEX"])),
-            ETHNICITY: _ethnicity(c, str(people[child]["ETHNIC"])),
-            DATE_OF_BIRTH: dob,
+            CHILD_ID: child_id,
+            GENDER: _sex(c, child.sex),
+            ETHNICITY: _ethnicity(c, child.ethnic),
+            DATE_OF_BIRTH: child.born,
             AGE: age,
-            UASC_LEAVER: c.yes_no(child in uasc),
-            DISABILITY: c.yes_no(bool(c.rng(_WORKER, child, 1).random() < 0.08)),
+            UASC_LEAVER: c.yes_no(child.uasc),
+            DISABILITY: c.yes_no(_chance(c.seed, _WORKER, child_id, 1) < 0.08),
             ALLOCATED_TEAM: team,
             ALLOCATED_WORKER: worker,
             PERSONAL_ADVISER: adviser,
             ELIGIBILITY: _ELIGIBILITY["former" if age >= 18 else "relevant"] if c.style == TEMPLATE else
             ("Former relevant child" if age >= 18 else "Relevant child"),
             LATEST_PATHWAY_PLAN_REVIEW: _date(plan),
-            IN_TOUCH: touch[1],
-            LATEST_CONTACT: _date(max(contact, left_day)) if touch[0] in ("YES", "NO", "REFU") else pd.NaT,
-            ACCOMMODATION: accommodation[1] if touch[0] == "YES" else "",
+            IN_TOUCH: touch_template if c.style == TEMPLATE else touch_word,
+            LATEST_CONTACT: _date(max(contact, left_day)) if touch_code in ("YES", "NO", "REFU") else pd.NaT,
+            ACCOMMODATION: (accommodation_text if c.style != CODES else accommodation_code) if in_touch else "",
             SUITABILITY: (("a) Suitable" if suitable else "b) Unsuitable") if c.style == TEMPLATE else
-                          ("Suitable" if suitable else "Unsuitable")) if touch[0] == "YES" else "",
-            ACTIVITY: activity[1] if touch[0] == "YES" else "",
+                          ("Suitable" if suitable else "Unsuitable")) if in_touch else "",
+            ACTIVITY: (activity_text if c.style != CODES else activity_code) if in_touch else "",
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(LIST_COLUMNS[LIST_9]))
 
 
-def _pick(rng: np.random.Generator, options: list[tuple[str, str, float]]) -> tuple[str, str]:
-    weights = np.array([p for _, _, p in options])
-    code, text, _ = options[int(rng.choice(len(options), p=weights / weights.sum()))]
-    return code, text
+class _Adoption(NamedTuple):
+    """A period of care that went to a placement order (LS E1), its days as known at `at` (None: not yet)."""
+
+    child: str
+    start: int
+    order: int
+    placed: int | None
+    adopted: int | None
 
 
-def _adoptions(c: _Context) -> pd.DataFrame:
-    """Periods of care that went to a placement order (LS E1), with their adoption dates as known at `at`."""
-    rows = []
+def _adoptions(children: dict[str, _Child], c: _Context) -> list[_Adoption]:
+    """Every period of care known at `at` that went to a placement order, child by child (lists 10 and 11)."""
+    adoptions = []
     for child, history in c.histories.items():
-        for number in sorted({e["period"] for e in history if e["LS"] == "E1"}):
-            period = [e for e in history if e["period"] == number]
-            order = next(e["DECOM"] for e in period if e["LS"] == "E1")
-            placed = [e["DECOM"] for e in period if e["PLACE"] in ("A3", "A4", "A5", "A6")]
+        if not children[child].placement_order:
+            continue
+        for number in sorted({e.period for e in history if e.ls == "E1"}):
+            period = [e for e in history if e.period == number]
+            order = next(e.decom for e in period if e.ls == "E1")
+            placed = [e.decom for e in period if e.place in ("A3", "A4", "A5", "A6")]
             last = period[-1]
-            adopted = last["DEC"] if last["REC"] in ("E11", "E12") and last["DEC"] <= c.at else pd.NaT
-            rows.append({"CHILD": child, "start": period[0]["DECOM"], "order": order,
-                         "placed": placed[0] if placed else pd.NaT, "adopted": adopted})  # fmt: skip
-    return pd.DataFrame(rows, columns=["CHILD", "start", "order", "placed", "adopted"])
+            adopted = last.dec if last.rec in ("E11", "E12") and last.dec is not None and last.dec <= c.day else None
+            adoptions.append(_Adoption(child, period[0].decom, order, placed[0] if placed else None, adopted))
+    return adoptions
 
 
-def _list_10(histories: Ssda903, c: _Context) -> pd.DataFrame:
+def _list_10(children: dict[str, _Child], adoptions: list[_Adoption], c: _Context) -> pd.DataFrame:
     """Children with a decision that they should be placed for adoption: waiting, placed, or adopted in the
     12 months to `at`."""
-    header = histories.table("header").set_index("CHILD")
-    since = c.at - pd.DateOffset(years=1) + pd.Timedelta(days=1)
     rows = []
-    for _, a in _adoptions(c).iterrows():
-        if pd.notna(a["adopted"]) and a["adopted"] < since:
+    for a in adoptions:
+        if a.adopted is not None and a.adopted < c.since:
             continue
-        child = str(a["CHILD"])
-        rng = c.rng(_ADOPTION, child, _day(a["order"]))
-        decision = a["order"] - pd.Timedelta(days=int(rng.integers(30, 120)))
-        matched = a["placed"] - pd.Timedelta(days=int(rng.integers(14, 60))) if pd.notna(a["placed"]) else pd.NaT
-        dob = header.at[child, "DOB"]
-        age = _age(dob, c.at)
+        child = children[a.child]
+        days = _adoption_days(c.seed, a.child, a.order)
+        matched = a.placed - days.match if a.placed is not None else None
         rows.append({
-            CHILD_ID: child, FAMILY_ID: "", GENDER: _sex(c, str(header.at[child, "SEX"])),
-            ETHNICITY: _ethnicity(c, str(header.at[child, "ETHNIC"])), DATE_OF_BIRTH: dob, AGE: age,
-            DISABILITY: c.yes_no(False), ENTERED_CARE: a["start"], ADOPTION_DECISION: decision,
-            PLACEMENT_ORDER: a["order"], MATCHED: matched if matched <= c.at else pd.NaT,
-            PLACED_FOR_ADOPTION: a["placed"], ADOPTION_ORDER: a["adopted"], NO_LONGER_ADOPTION_DECISION: pd.NaT,
+            CHILD_ID: a.child, FAMILY_ID: "", GENDER: _sex(c, child.sex), ETHNICITY: _ethnicity(c, child.ethnic),
+            DATE_OF_BIRTH: child.born, AGE: _age(child.born, c.at), DISABILITY: c.yes_no(False),
+            ENTERED_CARE: _timestamp(a.start), ADOPTION_DECISION: _timestamp(a.order - days.decision),
+            PLACEMENT_ORDER: _timestamp(a.order), MATCHED: _date(matched if matched is not None and matched <= c.day
+                                                                 else None),
+            PLACED_FOR_ADOPTION: _date(a.placed), ADOPTION_ORDER: _date(a.adopted), NO_LONGER_ADOPTION_DECISION: pd.NaT,
             NO_LONGER_ADOPTION_REASON: "", PLACED_FFA: pd.NaT,
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(LIST_COLUMNS[LIST_10]))
 
 
-def _list_11(histories: Ssda903, c: _Context) -> pd.DataFrame:
+def _list_11(adoptions: list[_Adoption], c: _Context) -> pd.DataFrame:
     """The adopters matched with List 10's children in the 12 months to `at` (one adopter each, by the child's
     match), their approval before it."""
-    since = c.at - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+    # numbered in the order of the placement orders, as pandas sorts them (its quicksort: ties as it leaves them)
+    orders = pd.DataFrame({"order": [_timestamp(a.order) for a in adoptions]}, dtype="datetime64[us]")
     rows = []
-    for n, (_, a) in enumerate(_adoptions(c).sort_values("order").iterrows(), start=1):
-        if pd.isna(a["placed"]) or a["placed"] < since:
+    for n, i in enumerate(orders.sort_values("order").index, start=1):
+        a = adoptions[i]
+        if a.placed is None or a.placed < c.since:
             continue
-        rng = c.rng(_ADOPTION, str(a["CHILD"]), _day(a["order"]))
-        rng.integers(30, 120)  # the draws _list_10 makes, so the match is the same day
-        matched = a["placed"] - pd.Timedelta(days=int(rng.integers(14, 60)))
-        approved = matched - pd.Timedelta(days=int(rng.integers(30, 200)))
-        stage_2 = approved - pd.Timedelta(days=int(rng.integers(90, 130)))
-        stage_1 = stage_2 - pd.Timedelta(days=int(rng.integers(40, 70)))
-        enquiry = stage_1 - pd.Timedelta(days=int(rng.integers(10, 60)))
+        days = _adoption_days(c.seed, a.child, a.order)
+        matched = a.placed - days.match
+        approved = matched - days.approval
+        stage_2 = approved - days.stage_2
+        stage_1 = stage_2 - days.stage_1
         rows.append({
-            ADOPTER_ID: f"ADP{n:04d}", FAMILY_ID: "", GENDER: _sex(c, str(rng.choice(["M", "F"]))),
+            ADOPTER_ID: f"ADP{n:04d}", FAMILY_ID: "", GENDER: _sex(c, days.adopter_sex),
             ETHNICITY: _ethnicity(c, "WBRI"), ADOPTER_DISABILITY: c.yes_no(False), ADOPTER_FFA: c.yes_no(False),
-            ENQUIRY: enquiry, STAGE_1_STARTED: stage_1, STAGE_1_ENDED: stage_2 - pd.Timedelta(days=1),
-            STAGE_2_STARTED: stage_2, STAGE_2_ENDED: approved - pd.Timedelta(days=14),
-            APPLICATION_SUBMITTED: stage_2 + pd.Timedelta(days=7), APPLICATION_APPROVED: approved,
-            ADOPTER_MATCHED: matched if matched <= c.at else pd.NaT,
-            ADOPTER_PLACED: a["placed"] if a["placed"] <= c.at else pd.NaT, CHILDREN_PLACED: 1,
-            ADOPTION_ORDER: a["adopted"], LEFT_PROCESS: pd.NaT, LEFT_PROCESS_REASON: "",
+            ENQUIRY: _timestamp(stage_1 - days.enquiry), STAGE_1_STARTED: _timestamp(stage_1),
+            STAGE_1_ENDED: _timestamp(stage_2 - 1), STAGE_2_STARTED: _timestamp(stage_2),
+            STAGE_2_ENDED: _timestamp(approved - 14), APPLICATION_SUBMITTED: _timestamp(stage_2 + 7),
+            APPLICATION_APPROVED: _timestamp(approved), ADOPTER_MATCHED: _date(matched if matched <= c.day else None),
+            ADOPTER_PLACED: _date(a.placed if a.placed <= c.day else None), CHILDREN_PLACED: 1,
+            ADOPTION_ORDER: _date(a.adopted), LEFT_PROCESS: pd.NaT, LEFT_PROCESS_REASON: "",
         })  # fmt: skip
     return pd.DataFrame(rows, columns=list(LIST_COLUMNS[LIST_11]))
 
