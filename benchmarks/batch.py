@@ -123,11 +123,11 @@ def floor(count: int, out: Path, workers: int) -> float:
     return time.perf_counter() - started
 
 
-def page_profile(returns: Path, area: str, run: Path, cache: Path) -> None:
-    """The batch's plan on a cold cache (`cache`, a folder of its own), then where one page's time goes, warm (as
-    a batch worker's second page): each step timed in this process, then the notebook in a warm kernel (the
-    difference is the kernel's round trips and display), then the export (a second page's: the worker builds its
-    exporter when it warms up)."""
+def page_profile(returns: Path, area: str, run: Path | None = None, cache: Path | None = None) -> None:
+    """The batch's plan of `run` on a cold cache (`cache`, a folder of its own), then where one page's time goes,
+    warm (as a batch worker's second page): each step timed in this process, then the notebook in a warm kernel
+    (the difference is the kernel's round trips and display), then the export (a second page's: the worker builds
+    its exporter when it warms up)."""
     from lacperf_helpers.config.inputs import Inputs
     from lacperf_helpers.present import present
     from lacperf_helpers.present.appendix import load_appendix
@@ -135,11 +135,12 @@ def page_profile(returns: Path, area: str, run: Path, cache: Path) -> None:
     from lacperf_helpers.run.render import WarmKernel, export_html
     from lacperf_helpers.run.run_file import load_run
 
-    os.environ[CACHE_ENV] = str(cache)
-    started = time.perf_counter()
-    plan(load_run(str(run)))
-    planned = time.perf_counter() - started
-    print(f"the batch's plan, cold cache (the month read, checked, hidden figures decided, rated): {planned:.2f} s")
+    if run is not None and cache is not None:
+        os.environ[CACHE_ENV] = str(cache)
+        started = time.perf_counter()
+        plan(load_run(str(run)))
+        planned = time.perf_counter() - started
+        print(f"the batch's plan, cold cache (the month read, checked, hidden figures decided, rated): {planned:.2f} s")
     given = files(returns)
     inputs = Inputs.of(returns=returns, settings=given["settings_file"], benchmarks=given["benchmarks_file"])
     steps = {
