@@ -6,9 +6,12 @@
     after another; (b) `lacperf batch`; (c) the floor: as many empty notebooks run and exported to HTML
     in the same worker pool, each worker keeping one warm kernel as the batch does (a fair floor: a
     fresh kernel per page would flatter b/c). Then (d) `lacperf batch` again with nothing changed.
-Prints seconds per appendix, the ratios a/b and b/c, peak memory (the largest child process), and where
-one page's time goes: gathering its figures, each section (the charts among them), the kernel's round
-trips, and the HTML export; and the page's weight by part (HTML, CSS, SVG charts, downloads, scripts).
+Prints seconds per appendix, the ratios a/b and b/c, peak memory (the largest child process), the batch's plan
+on a cold cache (the month read, checked, its hidden figures decided and rated, once per batch before any page:
+(b) pays it, (c) does not), and where one page's time goes, as in a batch worker's second page: gathering its
+figures, each section (the charts among them), the kernel's round trips, and the HTML export (the worker's
+exporter built at its warm-up, as the batch does); and the page's weight by part (HTML, CSS, SVG charts,
+downloads, scripts).
 Each of (a), (b) and (c) starts with an empty disk cache of its own (lacperf_helpers.config.cache), as the
 first run of a new month does; (d) finds what (b) left, as a re-run does.
 Targets on a 2-core machine: a/b >= 6, b/c <= 2.5, (d) under 0.5 seconds, a page under 300 kB. Timings
@@ -120,14 +123,24 @@ def floor(count: int, out: Path, workers: int) -> float:
     return time.perf_counter() - started
 
 
-def page_profile(returns: Path, area: str) -> None:
-    """Where one page's time goes, warm (as a batch worker's second page): each step timed in this process,
-    then the notebook in a warm kernel (the difference is the kernel's round trips and display), then export."""
+def page_profile(returns: Path, area: str, run: Path | None = None, cache: Path | None = None) -> None:
+    """The batch's plan of `run` on a cold cache (`cache`, a folder of its own), then where one page's time goes,
+    warm (as a batch worker's second page): each step timed in this process, then the notebook in a warm kernel
+    (the difference is the kernel's round trips and display), then the export (a second page's: the worker builds
+    its exporter when it warms up)."""
     from lacperf_helpers.config.inputs import Inputs
     from lacperf_helpers.present import present
     from lacperf_helpers.present.appendix import load_appendix
+    from lacperf_helpers.run.plan import plan
     from lacperf_helpers.run.render import WarmKernel, export_html
+    from lacperf_helpers.run.run_file import load_run
 
+    if run is not None and cache is not None:
+        os.environ[CACHE_ENV] = str(cache)
+        started = time.perf_counter()
+        plan(load_run(str(run)))
+        planned = time.perf_counter() - started
+        print(f"the batch's plan, cold cache (the month read, checked, hidden figures decided, rated): {planned:.2f} s")
     given = files(returns)
     inputs = Inputs.of(returns=returns, settings=given["settings_file"], benchmarks=given["benchmarks_file"])
     steps = {
@@ -151,7 +164,7 @@ def page_profile(returns: Path, area: str) -> None:
     try:
         parameters = {"month": MONTH, "area": area, **files(returns)}
         notebook = ROOT / "notebooks" / "scorecard.ipynb"
-        kernel.execute(notebook, parameters)  # warm the kernel: imports, the month's data
+        export_html(kernel.execute(notebook, parameters), "warm")  # warm: imports, the month's data, the exporter
         started = time.perf_counter()
         executed = kernel.execute(notebook, parameters)
         in_kernel = time.perf_counter() - started
@@ -218,7 +231,7 @@ def main() -> None:
                                    "kpis": files(returns)["kpis_file"],
                                    "settings": files(returns)["settings_file"]}))  # fmt: skip
         if args.page:
-            page_profile(returns, areas[1])
+            page_profile(returns, areas[1], run, work / "cache-plan")
             return
         n = len(areas)
         (work / "a").mkdir()
@@ -243,7 +256,7 @@ def main() -> None:
         b, c, d = (statistics.median(r[k] for r in rounds) for k in range(3))
         print(f"median of {args.rounds} rounds: (b) {b / n:.2f} s per appendix, (c) {c / n:.2f} s, (d) {d:.2f} s")
         print(f"a/b = {a / b:.2f} (target >= 6)   b/c = {b / c:.2f} (target <= 2.5)   re-run {d:.2f} s (target < 0.5)")
-        page_profile(returns, areas[1])
+        page_profile(returns, areas[1], run, work / "cache-plan")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

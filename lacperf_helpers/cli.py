@@ -512,12 +512,13 @@ def _execute(jobs: list[Job], workers: int | None, scheduler: str | None, pool: 
     """Run the jobs with a progress bar, then the summary; exit 1 if any page failed. `pool`: workers
     started while the jobs were planned."""
     from rich.console import Console
-    from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from lacperf_helpers.run.workers import execute
 
     console = Console(stderr=True)
     if console.is_terminal:
+        from rich.progress import MofNCompleteColumn, Progress, TimeElapsedColumn
+
         columns = (*Progress.get_default_columns(), MofNCompleteColumn(), TimeElapsedColumn())
         with Progress(*columns, console=console, transient=False) as progress:
             task = progress.add_task("Rendering appendices", total=len(jobs))

@@ -219,3 +219,69 @@ def test_a_manifest_hashes_a_file_as_it_is_now_even_rewritten_to_look_unchanged(
     manifest = describe(Inputs(returns=tmp_path / "none", kpis=kpis), "2019-09", {}, "now")
     assert manifest["kpi_definitions_sha256"] == hashlib.sha256(b"kpis: [b]\n").hexdigest()
     assert file_sha256(kpis) == hashlib.sha256(b"kpis: [a]\n").hexdigest()  # the key's, within this process
+
+
+def test_a_run_reads_each_input_once_for_all_its_pages_and_the_next_run_reads_it_afresh(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # three pages of one month share their inputs (the return, the KPI definitions, the project's other parameter
+    # files): each read once in the run, not three times; a file rewritten after the run at the same size, its
+    # modification time put back, is read as it is by the next run
+    import hashlib
+
+    from lacperf_helpers.config.inputs import Inputs
+    from lacperf_helpers.ingest import manifest as manifests
+
+    kpis = tmp_path / "kpis.yaml"
+    kpis.write_bytes(b"kpis: [a]\n")
+    (tmp_path / "returns" / "2019-09").mkdir(parents=True)
+    figures = tmp_path / "returns" / "2019-09" / "kpi_return.csv"
+    figures.write_bytes(b"area,kpi_id\nKent,CIC01\n")
+    inputs = Inputs(returns=tmp_path / "returns", kpis=kpis)
+    read: list[Path] = []
+    real = manifests.sha256_now
+    monkeypatch.setattr(manifests, "sha256_now", lambda path: read.append(path) or real(path))
+    run = manifests.RunHashes()
+    made = [manifests.describe(inputs, "2019-09", {"area": area}, "now", run=run) for area in ("A", "B", "C")]
+    assert len(read) == len(set(read)) and {figures, kpis} <= set(read)
+    assert made[0]["inputs"] == made[2]["inputs"]
+    assert {"file": "2019-09/kpi_return.csv", "sha256": hashlib.sha256(b"area,kpi_id\nKent,CIC01\n").hexdigest()} in (
+        made[2]["inputs"]
+    )
+    before = kpis.stat()
+    kpis.write_bytes(b"kpis: [b]\n")
+    os.utime(kpis, ns=(before.st_atime_ns, before.st_mtime_ns))
+    again = manifests.describe(inputs, "2019-09", {"area": "A"}, "now", run=manifests.RunHashes())
+    assert again["kpi_definitions_sha256"] == hashlib.sha256(b"kpis: [b]\n").hexdigest()
+    assert made[0]["kpi_definitions_sha256"] == hashlib.sha256(b"kpis: [a]\n").hexdigest()
+
+
+def test_an_index_is_drawn_again_only_when_what_it_shows_or_its_file_changed(
+    tmp_path: Path, cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import json
+
+    from lacperf_helpers.run import index_pages
+
+    folder = tmp_path / "reports" / "2019-09"
+    folder.mkdir(parents=True)
+    page = {"fingerprint": "f", "html": "kent.html", "period": "2019-09", "area": "Kent", "cohort": "all",
+            "ratings": {"Green": 1, "Amber": 0, "Red": 0, "Not rated": 0}, "authority": "Kent"}  # fmt: skip
+    (folder / "kent.html").write_text("<p>Kent</p>")
+    (folder / "kent.json").write_text(json.dumps(page))
+    drawn: list[int] = []
+    real = index_pages._index_template
+    monkeypatch.setattr(index_pages, "_index_template", lambda: drawn.append(1) or real())
+    index_pages.write_indexes(tmp_path / "reports")
+    index = (folder / "index.html").read_text()
+    index_pages.write_indexes(tmp_path / "reports")  # nothing changed: left as it is
+    assert len(drawn) == 1 and (folder / "index.html").read_text() == index
+    (folder / "index.html").write_text("edited by hand")  # not as written: drawn again
+    index_pages.write_indexes(tmp_path / "reports")
+    assert len(drawn) == 2 and (folder / "index.html").read_text() == index
+    (folder / "kent.json").write_text(json.dumps({**page, "ratings": {**page["ratings"], "Green": 0, "Red": 1}}))
+    index_pages.write_indexes(tmp_path / "reports")  # a page's ratings changed: drawn again, and shows it
+    assert len(drawn) == 3 and (folder / "index.html").read_text() != index
+    (tmp_path / "reports" / "index.html").unlink()  # the top index gone: drawn again
+    index_pages.write_indexes(tmp_path / "reports")
+    assert len(drawn) == 4 and (tmp_path / "reports" / "index.html").is_file()

@@ -1,8 +1,9 @@
 """What a page was made from: every input with its SHA-256, the parameters, the KPI definitions' hash, the
 lacperf version and the time made. Shown in the page's footer and written as JSON beside it, so an auditor
-can tell which files made a figure, and re-make it. Each hash is read afresh, never remembered from an
-earlier read (a file rewritten at the same size with its modification time put back is hashed as it is).
-Made once per page (by lacperf render, or by `load_appendix` in JupyterLab) and passed on."""
+can tell which files made a figure, and re-make it. Each hash is read afresh by each run, never remembered
+from an earlier run nor taken from a file's size and modification time (a file rewritten at the same size with
+its modification time put back is hashed as it is); within one run (`RunHashes`) each file is read once, not
+once per page. Made once per page (by lacperf render, or by `load_appendix` in JupyterLab) and passed on."""
 
 from __future__ import annotations
 
@@ -32,6 +33,33 @@ class Manifest(TypedDict):
     kpi_definitions_sha256: str
     inputs: list[FileHash]  # every data and parameter file the page reads
     code: list[FileHash]  # the notebook and template that lay it out
+
+
+class RunHashes:
+    """One run's reading of its input files: each file's SHA-256 read once, when the run first describes a page
+    made from it, and each period's list of inputs found once (a batch's 13 pages of a month share every input:
+    one read each, not 13). Made afresh for every run, and never kept after it."""
+
+    def __init__(self) -> None:
+        self._sha256: dict[Path, str] = {}
+        self._inputs: dict[tuple[Inputs, str], list[Path]] = {}
+        self._names: dict[tuple[Path, Path], str] = {}
+
+    def sha256(self, path: Path) -> str:
+        if path not in self._sha256:
+            self._sha256[path] = sha256_now(path)
+        return self._sha256[path]
+
+    def page_inputs(self, inputs: Inputs, last_month: str) -> list[Path]:
+        if (inputs, last_month) not in self._inputs:
+            self._inputs[inputs, last_month] = page_inputs(inputs, last_month)
+        return self._inputs[inputs, last_month]
+
+    def display_name(self, path: Path, returns_dir: Path) -> str:
+        """`display_name` of a file among `returns_dir` (resolved)."""
+        if (path, returns_dir) not in self._names:
+            self._names[path, returns_dir] = display_name(path, returns_dir, resolved=True)
+        return self._names[path, returns_dir]
 
 
 def page_inputs(inputs: Inputs, last_month: str) -> list[Path]:
@@ -64,9 +92,16 @@ def project_relative(value: object) -> object:
 
 
 def describe(
-    inputs: Inputs, last_month: str, parameters: dict[str, Any], made_at: str, code: tuple[Path, ...] = ()
+    inputs: Inputs,
+    last_month: str,
+    parameters: dict[str, Any],
+    made_at: str,
+    code: tuple[Path, ...] = (),
+    run: RunHashes | None = None,
 ) -> Manifest:
-    """The manifest of one page (JSON-ready). `code`: the notebook and template that lay it out."""
+    """The manifest of one page (JSON-ready). `code`: the notebook and template that lay it out. `run`: the
+    hashes of the run this page is one of (without one, every file is read for this page alone)."""
+    run = run or RunHashes()
     kpis, returns = inputs.kpis, inputs.returns.resolve()
     return {
         "lacperf_version": __version__,
@@ -76,10 +111,9 @@ def describe(
             for k, v in parameters.items()
             if k not in {"made_at", "manifest"}
         },
-        "kpi_definitions_sha256": sha256_now(kpis) if kpis.is_file() else "",
+        "kpi_definitions_sha256": run.sha256(kpis) if kpis.is_file() else "",
         "inputs": [
-            {"file": display_name(p, returns, resolved=True), "sha256": sha256_now(p)}
-            for p in page_inputs(inputs, last_month)
+            {"file": run.display_name(p, returns), "sha256": run.sha256(p)} for p in run.page_inputs(inputs, last_month)
         ],
-        "code": [{"file": p.name, "sha256": sha256_now(p)} for p in code if p.is_file()],
+        "code": [{"file": p.name, "sha256": run.sha256(p)} for p in code if p.is_file()],
     }

@@ -192,8 +192,15 @@ class _XScale:
 
     def __init__(self, first: pd.Timestamp, last: pd.Timestamp) -> None:
         self.first, self.span = first, (last - first).total_seconds()
+        self._at: dict[pd.Timestamp, float] = {}  # each month's x worked out once (a chart asks for each 7 times)
 
     def __call__(self, when: pd.Timestamp) -> float:
+        at = self._at.get(when)
+        if at is None:
+            at = self._at[when] = self._position(when)
+        return at
+
+    def _position(self, when: pd.Timestamp) -> float:
         if self.span == 0:  # one month: in the middle, as Vega puts a one-value domain
             return PLOT_WIDTH / 2
         return (when - self.first).total_seconds() / self.span * PLOT_WIDTH

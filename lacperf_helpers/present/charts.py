@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,50 +48,59 @@ def _label(month: str) -> str:
 def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, polarity: str) -> pd.DataFrame:
     """One row per month: the figure as text, rating, standards, SPC lines and the special-cause signal."""
     better = 1 if polarity == "H" else -1
-    side = points.get("special_cause", pd.Series(0, index=points.index)).fillna(0).astype(int)
-    data = pd.DataFrame(
-        {
-            "month": pd.Series([f"{m}-01" for m in points["month"].astype(str)], index=points.index, dtype=str),
-            "month_label": pd.Series([_label(m) for m in points["month"]], index=points.index, dtype=str),
-            "value": points["value"],
-            "figure": [
-                fmt_figure(v, n, d, unit, decimals, counts, 0, str(w) if isinstance(w, str) else "")
-                for v, n, d, w in zip(
-                    points["value"],
-                    points["numerator"],
-                    points["denominator"],
-                    points.get("withheld", pd.Series("", index=points.index)),
-                    strict=True,
-                )
-            ],
-            "rating": points["rag"],
-            "target": points["target"],
-            "floor": points["floor"],
-            "mean": points.get("mean", np.nan),
-            "lower_limit": points.get("lower_limit", np.nan),
-            "upper_limit": points.get("upper_limit", np.nan),
-            "signal": np.where(side == 0, "None", np.where(side == better, "Improving", "Concerning")),
-            "rules": points["rules"].fillna("") if "rules" in points else "",
-        }
-    ).reset_index(drop=True)
+    side = points["special_cause"].fillna(0).astype(int).to_numpy() if "special_cause" in points else 0
+    months = [str(m) for m in points["month"]]
+    labels = [_label(m) for m in months]
+    figures = [
+        fmt_figure(v, n, d, unit, decimals, counts, 0, w if isinstance(w, str) else "")
+        for v, n, d, w in zip(
+            points["value"].tolist(),
+            points["numerator"].tolist(),
+            points["denominator"].tolist(),
+            points["withheld"].tolist() if "withheld" in points else [""] * len(points),
+            strict=True,
+        )
+    ]
+    ratings = points["rag"].tolist()
+    signals = np.where(side == 0, "None", np.where(side == better, "Improving", "Concerning"))
+    if signals.ndim == 0:  # no special cause column: every month's signal None
+        signals = np.full(len(points), str(signals))
     special = {"Improving": "; unusual improvement", "Concerning": "; unusual concern"}
-    data["description"] = pd.Series(
-        [
-            f"{label}: {figure}, {rating}{special.get(signal, '')}" if isinstance(rating, str) else np.nan
-            for label, figure, rating, signal in zip(
-                data["month_label"], data["figure"], data["rating"], data["signal"], strict=True
-            )
-        ],
-        dtype=str,
-    )  # words joined in Python: pandas joins text column by column at a cost of milliseconds a chart
-    return data
+    # each column as an array, not a Series on the points' index: the frame is built once, without aligning
+    # fourteen indexes (a chart's data took 7 ms, a page's 24 charts a sixth of a second)
+    return pd.DataFrame(
+        {
+            "month": pd.array([f"{m}-01" for m in months], dtype=str),
+            "month_label": pd.array(labels, dtype=str),
+            "value": points["value"].array,
+            "figure": figures,
+            "rating": points["rag"].array,
+            "target": points["target"].array,
+            "floor": points["floor"].array,
+            **{
+                column: points[column].array if column in points else np.nan
+                for column in ("mean", "lower_limit", "upper_limit")
+            },
+            "signal": signals,
+            "rules": points["rules"].fillna("").array if "rules" in points else "",
+            "description": pd.array(
+                [
+                    f"{label}: {figure}, {rating}{special.get(str(signal), '')}" if isinstance(rating, str) else np.nan
+                    for label, figure, rating, signal in zip(labels, figures, ratings, signals, strict=True)
+                ],
+                dtype=str,
+            ),  # words joined in Python: pandas joins text column by column at a cost of milliseconds a chart
+        }
+    )
 
 
 def _y_domain(data: pd.DataFrame, unit: str, extra: list[float]) -> tuple[float, float]:
-    numbers = pd.concat(
-        [data[c] for c in ("value", "target", "floor", "lower_limit", "upper_limit")] + [pd.Series(extra, dtype=float)]
-    ).dropna()
-    low, high = float(numbers.min()), float(numbers.max())
+    numbers = np.concatenate(
+        [data[c].to_numpy(dtype=float) for c in ("value", "target", "floor", "lower_limit", "upper_limit")]
+        + [np.asarray(extra, dtype=float)]
+    )
+    numbers = numbers[~np.isnan(numbers)]  # as pandas' dropna: the figures shown, the standards, the limits
+    low, high = (float(numbers.min()), float(numbers.max())) if len(numbers) else (math.nan, math.nan)
     pad = max((high - low) * 0.08, 1.0 if unit == "percent" else abs(high) * 0.02 + 0.5)
     low, high = low - pad, high + pad
     if unit == "percent":
@@ -101,21 +111,21 @@ def _y_domain(data: pd.DataFrame, unit: str, extra: list[float]) -> tuple[float,
 def _bands(data: pd.DataFrame, polarity: str, domain: tuple[float, float]) -> pd.DataFrame:
     """Green, Amber and Red bands month by month (a target can change at the financial year)."""
     low, high = domain
-    rows = []
-    months = list(data["month"])
+    columns: dict[str, list[object]] = {"start": [], "end": [], "band": [], "y": [], "y2": []}
+    months = data["month"].tolist()
     # each month's band runs from its point to the next month's: the chart ends at the latest point, so no
     # tick is drawn beyond it (a September point beside an "Oct 19" tick read as October)
-    for month, end, target, floor in zip(months, [*months[1:], months[-1]], data["target"], data["floor"], strict=True):
-        start = month
+    ends = [*months[1:], months[-1]]
+    for month, end, target, floor in zip(months, ends, data["target"].tolist(), data["floor"].tolist(), strict=True):
         if polarity == "H":
             spans = {"Green": (target, high), "Amber": (floor, target), "Red": (low, floor)}
         else:
             spans = {"Green": (low, target), "Amber": (target, floor), "Red": (floor, high)}
         for band, (y, y2) in spans.items():
-            rows.append(
-                {"start": start, "end": end, "band": band, "y": max(min(y, high), low), "y2": max(min(y2, high), low)}
-            )
-    return pd.DataFrame(rows)
+            row = (month, end, band, max(min(y, high), low), max(min(y2, high), low))
+            for column, value in zip(columns.values(), row, strict=True):
+                column.append(value)
+    return pd.DataFrame(columns)  # built from its columns: a row at a time cost a millisecond a chart
 
 
 @dataclass(frozen=True)

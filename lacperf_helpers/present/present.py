@@ -493,7 +493,7 @@ def areas_table(appendix: Appendix) -> Section:
         return Section()
     areas = areas_shown(every, appendix.area, authority)
     small = appendix.settings.small_cohort_denominator
-    by_area = {(r.kpi_id, r.area): r for r in rows_of(frame, FigureRow)}
+    by_area, download = _every_area(appendix.all_areas, tuple(areas), appendix.month, appendix.catalogue)
     rows = []
     for kpi in appendix.catalogue.kpis:
         cells = [Cell(kpi.title)]
@@ -519,11 +519,6 @@ def areas_table(appendix: Appendix) -> Section:
         + (f" {not_listed(len(every) - len(areas))}" if len(every) > len(areas) else "")
     )
     table = table_section(Table("areas", caption, ("KPI", *columns), tuple(rows)))
-    download = csv_download(
-        published_rows(appendix.all_areas, frame["area"].isin(areas), columns=DOWNLOAD_COLUMNS),
-        f"all-areas-{appendix.month}-kpis.csv",
-        appendix.catalogue,
-    )
     return render(
         "areas.html.j2",
         standouts=[_standout_sentence(s, by_area, authority or "", small) for s in appendix.standouts],
@@ -531,6 +526,31 @@ def areas_table(appendix: Appendix) -> Section:
         authority=authority or "the authority",
         table=table + download,
     )
+
+
+def _every_area(
+    every: Published, areas: tuple[str, ...], month: str, catalogue: KpiCatalogue
+) -> tuple[dict[tuple[str, str], FigureRow], Section]:
+    """Every area's figures by KPI and area, and the download of those of `areas`: the same on every area's page of
+    a month and edition, so worked out once for these figures in this process (a worker's kernel renders a month's
+    pages one after another), not once a page. Callers must not change them."""
+    for known, its_areas, its_month, its_catalogue, made in _EVERY_AREA:
+        if known is every and its_catalogue is catalogue and (its_areas, its_month) == (areas, month):
+            return made
+    by_area = {(r.kpi_id, r.area): r for r in rows_of(every.frame, FigureRow)}
+    download = csv_download(
+        published_rows(every, every.frame["area"].isin(areas), columns=DOWNLOAD_COLUMNS),
+        f"all-areas-{month}-kpis.csv",
+        catalogue,
+    )
+    _EVERY_AREA[:] = [(every, areas, month, catalogue, (by_area, download)), *_EVERY_AREA[:3]]
+    return by_area, download
+
+
+# the figures themselves, not a copy, so they are known again by identity (the edition's view is kept per process)
+_EVERY_AREA: list[
+    tuple[Published, tuple[str, ...], str, KpiCatalogue, tuple[dict[tuple[str, str], FigureRow], Section]]
+] = []
 
 
 # A page lists at most this many areas (side by side, in its links): a return of 5,000 areas would make a page

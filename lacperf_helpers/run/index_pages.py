@@ -1,18 +1,20 @@
 """The index pages: `<out>/<period>/index.html` listing a period's appendices with their Green, Amber
-and Red counts, and `<out>/index.html` listing the periods; built from the pages' manifests on disk."""
+and Red counts, and `<out>/index.html` listing the periods; built from the pages' manifests on disk. An index
+whose manifests, template and lacperf are those it was last written from, and which is still as written, is
+left as it is (a re-run with nothing to render draws no index, nor imports Jinja)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import jinja2
 from filelock import FileLock
 
 from lacperf_helpers import __version__
-from lacperf_helpers.config import paths
+from lacperf_helpers.config import cache, paths
 from lacperf_helpers.config.definitions import load_settings
 from lacperf_helpers.config.editions import FOLDERS, Edition
 from lacperf_helpers.config.errors import InputError
@@ -20,10 +22,15 @@ from lacperf_helpers.config.paths import read_regular_file, write_atomically
 from lacperf_helpers.config.periods import period_label
 from lacperf_helpers.run.pages import TEMPLATES
 
+if TYPE_CHECKING:
+    import jinja2
+
 log = logging.getLogger("lacperf.batch")
 
 
 def _index_template() -> jinja2.Template:
+    import jinja2
+
     environment = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True)
     return environment.get_template("index.html.j2")
 
@@ -68,7 +75,6 @@ def write_indexes(out: Path) -> None:
 
     Built from the manifests on disk, so pages made by earlier batches are listed too.
     """
-    template = _index_template()
     internal = out.name == FOLDERS[Edition.INTERNAL]  # an edition's pages and indexes are in its own folder
     with FileLock(str(out / ".index.lock")):
         by_folder: dict[str, list[dict[str, Any]]] = {}
@@ -76,20 +82,35 @@ def write_indexes(out: Path) -> None:
             manifest = _page_manifest(path)
             if manifest is not None and (path.parent / manifest["html"]).is_file():
                 by_folder.setdefault(path.parent.name, []).append(manifest)
+        pages: list[tuple[Path, dict[str, Any]]] = []  # each index and what it shows
         periods = []
         for folder, appendices in sorted(by_folder.items(), reverse=True):
             appendices.sort(key=_authority_first)
             period = str(appendices[0]["period"])
             period = period_label(period)
             title = f"Children in Care scorecard · {period}"
-            page = template.render(
-                title=title, appendices=appendices, periods=[], version=__version__, internal=internal
-            )
-            write_atomically(out / folder / "index.html", page)
+            shown = {"title": title, "appendices": appendices, "periods": [], "internal": internal}
+            pages.append((out / folder / "index.html", shown))
             periods.append({"folder": folder, "period": period, "count": len(appendices)})
         if periods:
-            page = template.render(
-                title="Children in Care scorecard", appendices=[], periods=periods, version=__version__,
-                internal=internal,
-            )  # fmt: skip
-            write_atomically(out / "index.html", page)
+            shown = {"title": "Children in Care scorecard", "appendices": [], "periods": periods, "internal": internal}
+            pages.append((out / "index.html", shown))
+        # what the indexes show, by value (the template and lacperf's version are in every key: code_hash)
+        key = cache.cache_key("index", [json.dumps([(str(path), shown) for path, shown in pages], sort_keys=True)], [])
+        written = cache.load(key)
+        if isinstance(written, dict) and all(_sha256(path) == written.get(str(path)) for path, _ in pages):
+            return  # each index as it was written from these very manifests
+        template = _index_template()
+        made = {}
+        for path, shown in pages:
+            page = template.render(**shown, version=__version__)
+            write_atomically(path, page)
+            made[str(path)] = hashlib.sha256(page.encode("utf-8", errors="backslashreplace")).hexdigest()  # as written
+        cache.store(key, made)
+
+
+def _sha256(path: Path) -> str:
+    try:
+        return cache.sha256_now(path)
+    except OSError:  # gone, or not readable: written again
+        return ""

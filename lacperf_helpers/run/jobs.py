@@ -28,7 +28,7 @@ from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import last_month, period_folder
 from lacperf_helpers.config.vocabulary import ALL
-from lacperf_helpers.ingest.manifest import Manifest, describe
+from lacperf_helpers.ingest.manifest import Manifest, RunHashes, describe
 from lacperf_helpers.run.pages import NOTEBOOKS, TEMPLATE, RenderError, appendix_path
 
 if TYPE_CHECKING:
@@ -106,15 +106,16 @@ class Job:
         )
         return {**own, **self.inputs.notebook_parameters(), "made_at": made_at, "edition": self.edition.value}
 
-    def manifest(self, made_at: str) -> PageManifest:
+    def manifest(self, made_at: str, run: RunHashes | None = None) -> PageManifest:
         """What the page is made from, with its fingerprint: made once per page and passed on (to the notebook,
-        which shows it, and beside the page as JSON)."""
+        which shows it, and beside the page as JSON). `run`: the hashes of the run the page is one of."""
         made = describe(
             self.inputs,
             self.last_month,
             {**self.parameters(made_at), "area": self.area},
             made_at,
             code=(self.notebook_file, TEMPLATE),
+            run=run,
         )
         identity = {
             "notebook": self.notebook, "period": self.period, "area": self.area, "cohort": self.cohort,

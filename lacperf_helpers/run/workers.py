@@ -19,6 +19,7 @@ from filelock import FileLock, Timeout
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.paths import log_to_stderr
+from lacperf_helpers.ingest.manifest import RunHashes
 from lacperf_helpers.run.index_pages import write_indexes
 from lacperf_helpers.run.jobs import (
     FAILED,
@@ -144,8 +145,9 @@ def execute(
     clear_leftovers()  # kernel sockets of a batch killed before this one
     results = []
     to_render = []
+    run = RunHashes()  # each input read once for every page of the run, not once a page
     for job in jobs:  # pages already up to date need no worker (each worker re-checks under its lock)
-        manifest = job.manifest(made_at)
+        manifest = job.manifest(made_at, run)
         if unchanged(job, manifest["fingerprint"]):
             results.append(JobResult(job.label, SKIPPED, str(job.target), 0.0))
             on_result(results[-1])
