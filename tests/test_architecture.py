@@ -75,7 +75,7 @@ def calls_of(path: Path) -> set[str]:
     return called
 
 
-DECISION = {"hidden_keys", "decision", "suppressed", "decide", "disclosure_log", "hide_in_measures"}
+DECISION = {"hidden_keys", "decision", "suppressed", "decide", "disclosure_log", "measures_decided"}
 
 
 def test_only_disclosure_control_makes_a_published_view() -> None:

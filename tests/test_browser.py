@@ -52,15 +52,18 @@ def open_offline(browser: Browser, path: Path) -> Opened:
     return opened
 
 
-# one chart per KPI with a month shown: four of West Kent's KPIs have none in the public edition (every month
+# one chart per KPI with a month shown: five of West Kent's KPIs have none in the public edition (every month
 # counts 1-4 children, or is hidden to protect such a count), and a chart of no point says nothing: health
 # histories, initial health assessments, dental checks (Annex A's: 1 to 4 of West Kent's 48-62 children in
 # care 12 months or more without a check in every month, so every month is hidden), and return interviews
 # (hidden in every month of the return's figures; in Annex A's months, hidden as the measures table hides the
-# children missing in 12 months and offered an interview: shown there, the two files together gave 1-4 back).
+# children missing in 12 months and offered an interview: shown there, the two files together gave 1-4 back),
+# and going missing in the month (1-4 went missing, or the children looked after in the month, its denominator,
+# less those looked after at the month end or the last were 1-4 who ceased or started: docs/disclosure-control.md,
+# "Stocks and flows").
 @pytest.mark.parametrize(
     ("appendix", "charts_expected"),
-    [(f"{SAMPLE_MONTH}/kent.html", 24), (f"{SAMPLE_MONTH}/west-kent.html", 20), ("2019-20-q2/west-kent.html", 20)],
+    [(f"{SAMPLE_MONTH}/kent.html", 24), (f"{SAMPLE_MONTH}/west-kent.html", 19), ("2019-20-q2/west-kent.html", 19)],
 )
 def test_the_appendix_opens_offline_without_errors(
     browser: Browser, rendered: Path, appendix: str, charts_expected: int

@@ -20,7 +20,8 @@ from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
 from lacperf_helpers.config.editions import MARKS, Edition
 from lacperf_helpers.config.paths import csv_text
 from lacperf_helpers.config.vocabulary import ALL, TOTAL
-from lacperf_helpers.disclose.solver import HIDDEN, Decision, Twin, hidden_keys, no_hidden
+from lacperf_helpers.disclose.flows import FlowRule
+from lacperf_helpers.disclose.solver import HIDDEN, Decision, GroupTwin, Twin, hidden_keys, no_hidden
 from lacperf_helpers.disclose.sums import FIGURES, KEYS, period_keys
 from lacperf_helpers.measures.adding_up import missing_from_grid
 from lacperf_helpers.rate import rating
@@ -207,18 +208,15 @@ def _period_prefixes(frame: pd.DataFrame) -> list[str]:
     return [c.removesuffix("withheld") for c in frame.columns if c.endswith("_withheld") and c != "previous_withheld"]
 
 
-def hide_in_measures(
+def measures_decided(
     table: pd.DataFrame, rule: DisclosureRule, authority: str, cohorts: CohortCatalogue,
-    edition: Edition = Edition.PUBLIC, same_children: tuple[Twin, ...] = (), wider: frozenset[str] = frozenset(),
-) -> Published:  # fmt: skip
-    """The SSDA903 measures table for export. Public: its small figures hidden (`withheld` says what stands for
-    each), decided as the KPI measured by a measure decides it (the same figures, the same sums); cohorts and
-    breakdowns not published exactly (`CohortCatalogue.published_exactly`), and measures holding another's
-    children (`wider`: one less the other is a count no sum holds), not shown at all. Internal: every figure
-    exact."""
-    grid = missing_from_grid(table, cohorts)  # the run's cohorts: a breakdown of its own has its own groups
-    if edition is Edition.INTERNAL:
-        return _published(_in_grid_order(table, grid).assign(withheld=""), edition)
+    same_children: tuple[Twin, ...] = (), wider: frozenset[str] = frozenset(), flows: FlowRule | None = None,
+    same_as_group: tuple[GroupTwin, ...] = (),
+) -> pd.DataFrame:  # fmt: skip
+    """The keys (the measure as `kpi_id`) of the figures of a month's measures table (every measure, breakdown and
+    cohort published exactly) that the public edition hides, decided as the KPI measured by a measure decides
+    it (the same figures, the same sums), with `flows` across the months before it and the twins `same_children`
+    and `same_as_group` (one a group of a breakdown) hidden together."""
     figures = table.rename(columns={"measure": "kpi_id"})
     # a cohort's breakdown groups beside all children's (excluding UASC by age band, say) are hidden from the
     # start, as the month's decision hides them (month/data.py): only a cohort's total is published. They are
@@ -226,10 +224,27 @@ def hide_in_measures(
     # children in all), and the sums must keep what they bound from narrowing a count of 1-4
     exact = _published_exactly(figures, cohorts) & ~figures["kpi_id"].isin(wider)
     groups = exact & (figures["cohort"] != ALL) & (figures["breakdown"] != TOTAL)
-    hidden = hidden_keys(
+    return hidden_keys(
         figures.loc[exact], None, rule, authority, cohorts.exact_only(), same_children=same_children,
-        already_hidden=figures.loc[groups, list(KEYS)],
+        already_hidden=figures.loc[groups, list(KEYS)], flows=flows, same_as_group=same_as_group,
     )  # fmt: skip
+
+
+def hide_in_measures(
+    table: pd.DataFrame, hidden: pd.DataFrame | None, cohorts: CohortCatalogue, edition: Edition = Edition.PUBLIC,
+    wider: frozenset[str] = frozenset(),
+) -> Published:  # fmt: skip
+    """The SSDA903 and Annex A measures table for export. Public: the figures `measures_decided` hides of the
+    month's whole table (`hidden`), whichever measures and breakdowns `table` holds (`withheld` says what stands
+    for each); cohorts and breakdowns not published exactly (`CohortCatalogue.published_exactly`), and measures
+    holding another's children (`wider`: one less the other is a count no sum holds), not shown at all.
+    Internal: every figure exact."""
+    grid = missing_from_grid(table, cohorts)  # the run's cohorts: a breakdown of its own has its own groups
+    if edition is Edition.INTERNAL:
+        return _published(_in_grid_order(table, grid).assign(withheld=""), edition)
+    figures = table.rename(columns={"measure": "kpi_id"})
+    exact = _published_exactly(figures, cohorts) & ~figures["kpi_id"].isin(wider)
+    decided = hidden.loc[:, list(KEYS)].assign(shown=HIDDEN) if hidden is not None else no_hidden()
     # Cohorts with conditions beyond UASC and breakdowns of the file's own overlap the exact ones every way: no
     # pattern of hidden cells covers every difference a reader can form, and counts rounded to the nearest 5
     # beside exact ones still narrowed hidden counts (an age group 0-4 of 15, rounded, less an exact 1-4 of 15,
@@ -238,9 +253,9 @@ def hide_in_measures(
     # the groups no child is in, published hidden: a reader cannot tell them from a hidden count of 1-4 (the
     # decision above is made as though a reader knew them for 0s, which hiding them only makes safer)
     empty = grid.rename(columns={"measure": "kpi_id"}).loc[:, list(KEYS)].assign(shown=HIDDEN)
-    hidden = pd.concat([hidden, inexact, empty], ignore_index=True)
+    everything = pd.concat([decided, inexact, empty], ignore_index=True)
     gridded = _in_grid_order(table, grid).rename(columns={"measure": "kpi_id"})
-    out = hide_in_history(gridded, hidden).rename(columns={"kpi_id": "measure"})
+    out = hide_in_history(gridded, everything).rename(columns={"kpi_id": "measure"})
     return _published(out.drop(columns="suppressed"), edition)
 
 

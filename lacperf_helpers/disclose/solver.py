@@ -11,7 +11,9 @@ size, so a reader knows of a hidden count only that it is at least 0.
 
 No sum crosses a month, and none a KPI but through the counts two figures share (`same_children`: both are
 hidden together), so each month and KPI (a `Block`) is decided on its own figures: what an earlier month's
-page showed (or hid) of a month is what every later page, CSV and quarter shows (or hides) of it. A quarter,
+page showed (or hid) of a month is what every later page, CSV and quarter shows (or hides) of it. Stocks and
+flows do cross months and measures (flows.py): they are made safe in the same settling rounds as the twins, each
+month after the months before it, hiding only the month's own figures. A quarter,
 the year to date or 12 months is shown only when all its months are. Staff figures (a KPI with
 `disclosure: staff`) are never hidden. Only the month stage asks this module what to hide.
 tests/test_disclosure_audit.py proves the public edition with an integer programme over everything it writes.
@@ -28,6 +30,7 @@ import pandas as pd
 
 from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
+from lacperf_helpers.disclose.flows import FLOW_REASON, FlowRule, FlowSystem
 from lacperf_helpers.disclose.sums import COUNTS, KEYS, Count, figure_cells, period_months, relations, remainders
 
 log = logging.getLogger("lacperf.disclosure")
@@ -53,6 +56,9 @@ class NotSettled(RuntimeError):
 # A count that is the same children in two figures, as (figure, count): (KPI or measure, numerator or
 # denominator). Whoever sees one sees the other, so the two are hidden together.
 Twin = tuple[tuple[str, str], tuple[str, str]]
+# A group of one figure that is another's count whole, as ((figure, count, breakdown, group), (figure, count)):
+# the same children, in every month, area and cohort.
+GroupTwin = tuple[tuple[str, str, str, str], tuple[str, str]]
 
 
 @dataclass(frozen=True)
@@ -77,6 +83,7 @@ class Block:
     sign: np.ndarray
     rest: np.ndarray
     links: tuple[tuple[int, ...], ...] = ()
+    preferred: np.ndarray | None = None  # per figure: hidden, it gives nothing back elsewhere (a flow): taken first
 
     @property
     def n_relations(self) -> int:
@@ -118,14 +125,16 @@ def _roomy(rule: DisclosureRule) -> int:
 def decide(
     cells: pd.DataFrame, members: pd.DataFrame, rule: DisclosureRule, authority: str = "",
     forced: np.ndarray | None = None, previous: np.ndarray | None = None, *,
-    twin_shown: np.ndarray | None = None, hidden_for: np.ndarray | None = None,
+    twin_shown: np.ndarray | None = None, hidden_for: np.ndarray | None = None, preferred: np.ndarray | None = None,
+    rests: tuple[np.ndarray, list[list[int]]] | None = None,
 ) -> np.ndarray:  # fmt: skip
     """Which cells are hidden: primary, and `forced`; then, within each month and KPI, secondary until in every
     sum each hidden count of 1-4 can be anything from 1 to 4 for all the others in it show, and no hidden count
     is pinned by the sums together; then each added-up period whose months are not all shown (a period's figure
     would otherwise be one more sum). `previous`: a decision already made of these cells, kept for every month
     and KPI with no cell forced beyond it (each is decided on its own). `twin_shown`, `hidden_for` (per cell
-    and count): as in `Block`; `hidden_for` is kept up to date in place."""
+    and count), `preferred` (per cell): as in `Block`; `hidden_for` is kept up to date in place. `rests`: the
+    sums' rests and their links (`_rests`), the same every round of a decision."""
     values = cells[list(COUNTS)].to_numpy(float)
     small = _small(values, rule)
     twin_shown = twin_shown if twin_shown is not None else np.zeros(values.shape, dtype=bool)
@@ -142,8 +151,7 @@ def decide(
         member_block = blocks[members["cell"].to_numpy()]
         order = np.argsort(member_block, kind="stable")
         bounds = np.searchsorted(member_block[order], np.arange(blocks.max() + 2))
-        rem_all = remainders(cells, members)
-        links = _rest_links(cells, members, rem_all, authority)
+        rem_all, links = rests if rests is not None else _rests(cells, members, authority)
         for b in range(blocks.max() + 1):
             rows = order[bounds[b] : bounds[b + 1]]
             if not len(rows):
@@ -163,12 +171,19 @@ def decide(
                 relation=rel[sorting], figure=local[sorting],
                 sign=members["sign"].to_numpy()[rows][sorting], rest=rem_all[relation_ids],
                 links=tuple(tuple(position[r] for r in link) for link in links if link[0] in position),
+                preferred=None if preferred is None else preferred[mine],
             )  # fmt: skip
             block_hidden = hidden[mine]
             _decide_block(block, block_hidden, rule)
             hidden[mine] = block_hidden
             hidden_for[mine] = block.hidden_for
     return _hide_periods(cells, hidden, is_month)
+
+
+def _rests(cells: pd.DataFrame, members: pd.DataFrame, authority: str) -> tuple[np.ndarray, list[list[int]]]:
+    """Each sum's rest (`remainders`) and the sums of rests a reader forms (`_rest_links`)."""
+    rem = remainders(cells, members)
+    return rem, _rest_links(cells, members, rem, authority)
 
 
 def _rest_links(cells: pd.DataFrame, members: pd.DataFrame, rem: np.ndarray, authority: str) -> list[list[int]]:
@@ -314,7 +329,10 @@ def _act(block: Block, cells: np.ndarray, signs: np.ndarray, k: int, hidden: np.
         return 0
     alone = ~block.twin_shown[cells, k]
     spacious = free & (v >= _roomy(rule))
-    for pool in (spacious & (signs < 0) & alone, spacious & alone, spacious & (signs < 0), spacious):
+    pools = (spacious & (signs < 0) & alone, spacious & alone, spacious & (signs < 0), spacious)
+    if block.preferred is not None:  # a figure whose hiding gives nothing back through a flow, in each pool first
+        pools = tuple(p for pool in pools for p in (pool & block.preferred[cells], pool))
+    for pool in pools:
         if pool.any():
             options = np.flatnonzero(pool)
             _hide_for(block, cells[options[np.argmin(v[options])]], k, hidden)
@@ -551,7 +569,8 @@ def propagate(sums: Sums, lo: np.ndarray, hi: np.ndarray, rounds: int = PROPAGAT
 def suppressed(
     figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
     cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
-    already_hidden: pd.DataFrame | None = None,
+    already_hidden: pd.DataFrame | None = None, flows: FlowRule | None = None,
+    same_as_group: tuple[GroupTwin, ...] = (),
 ) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:  # fmt: skip
     """Every figure that may be published up to the last month of `figures`, which of them are hidden, and
     the sums a reader can form among them (relation, cell, sign). `cohorts`: the cohorts and breakdowns the
@@ -561,23 +580,47 @@ def suppressed(
     decided so; where a figure is hidden for its shared count (it is 1-4, or hidden to protect a count in a sum of
     such counts), its twin is hidden too, and each figure's own sums are made safe again.
     `already_hidden`: keys hidden from the start (by a version of these months already published, say: its
-    `reason` column says why, for the log)."""
+    `reason` column says why, for the log). `flows`: stocks and flows across months and measures (flows.py),
+    made safe in the same rounds as the twins. `same_as_group`: twins of which one is a group of a breakdown."""
     cohorts = cohorts if cohorts is not None else load_cohorts()
     every = figure_cells(figures, catalogue)
     as_total = _one_group_holds_all(every, same_children)
     cells = every.loc[~as_total].reset_index(drop=True)  # decided; a breakdown of one group follows its total
     members = relations(cells, authority, cohorts, rule)
     forced = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
-    twins = _twins(cells, same_children)
+    twins = _twins(cells, same_children, same_as_group)
+    system = flows.system(cells) if flows is not None else None
+    hidden, by_flow = _settled(cells, members, rule, authority, forced, twins, system)
+    cells = cells.assign(by_flow=np.where(by_flow, FLOW_REASON, ""))
+    return (*_with_groups_as_totals(cells, hidden, every.loc[as_total], already_hidden), members)
+
+
+def _settled(
+    cells: pd.DataFrame, members: pd.DataFrame, rule: DisclosureRule, authority: str, forced: np.ndarray,
+    twins: list[_TwinCells], system: FlowSystem | None,
+) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
+    """`suppressed`'s rounds until nothing more is hidden: per round each month and KPI decided (`decide`), the
+    twins of figures hidden for a count they share, then the flows (`system`). Which cells are hidden, and which
+    of them for a flow."""
     hidden_for = np.zeros((len(cells), len(Count)), dtype=bool)
     hidden, previous = forced, None
+    by_flow = np.zeros(len(cells), dtype=bool)
+    rests = _rests(cells, members, authority) if len(members) else None
     for _ in range(SETTLE_ROUNDS):
         # the twins shown before this round: a figure hidden in it only makes a reader know less
         shown = _twin_shown(twins, hidden)
-        hidden = decide(cells, members, rule, authority, hidden, previous, twin_shown=shown, hidden_for=hidden_for)
+        preferred = None if system is None else system.free_if_hidden(hidden)
+        hidden = decide(
+            cells, members, rule, authority, hidden, previous, twin_shown=shown, hidden_for=hidden_for,
+            preferred=preferred, rests=rests,
+        )  # fmt: skip
         together = _hidden_with_twins(twins, hidden_for)
+        if system is not None and not (together & ~hidden).any():
+            flowing = system.more_hidden(hidden, rule)
+            by_flow |= flowing
+            together |= flowing
         if not (together & ~hidden).any():
-            return (*_with_groups_as_totals(cells, hidden, every.loc[as_total], already_hidden), members)
+            return hidden, by_flow
         previous, hidden = hidden, hidden | together
     raise NotSettled(f"disclosure control did not settle in {SETTLE_ROUNDS} rounds of figures hidden together")
 
@@ -674,15 +717,24 @@ class _TwinCells:
     other_count: Count
 
 
-def _twins(cells: pd.DataFrame, same_children: tuple[Twin, ...]) -> list[_TwinCells]:
+def _twins(
+    cells: pd.DataFrame, same_children: tuple[Twin, ...], same_as_group: tuple[GroupTwin, ...] = ()
+) -> list[_TwinCells]:
     on = ["month", "area", "cohort", "breakdown", "group"]
-    out = []
+    pairs = []
     for (one, count), (other, its) in same_children:
         a = cells.loc[cells["kpi_id"] == one, on].assign(a=lambda f: f.index)
         b = cells.loc[cells["kpi_id"] == other, on].assign(b=lambda f: f.index)
-        pairs = a.merge(b, on=on)
-        out.append(_TwinCells(pairs["a"].to_numpy(), Count[count.upper()], pairs["b"].to_numpy(), Count[its.upper()]))
-    return out
+        pairs.append((a.merge(b, on=on), count, its))
+    for (one, count, breakdown, group), (other, its) in same_as_group:
+        chosen = (cells["kpi_id"] == one) & (cells["breakdown"] == breakdown) & (cells["group"] == group)
+        a = cells.loc[chosen, on[:3]].assign(a=lambda f: f.index)
+        b = cells.loc[(cells["kpi_id"] == other) & (cells["breakdown"] == "total"), on[:3]].assign(b=lambda f: f.index)
+        pairs.append((a.merge(b, on=on[:3]), count, its))
+    return [
+        _TwinCells(p["a"].to_numpy(), Count[count.upper()], p["b"].to_numpy(), Count[its.upper()])
+        for p, count, its in pairs
+    ]
 
 
 def _twin_shown(twins: list[_TwinCells], hidden: np.ndarray) -> np.ndarray:
@@ -724,12 +776,13 @@ class Decision:
 def decision(
     figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
     cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
-    already_hidden: pd.DataFrame | None = None,
+    already_hidden: pd.DataFrame | None = None, flows: FlowRule | None = None,
 ) -> Decision:  # fmt: skip
     """What `hidden_keys` hides, with `disclosure_log`'s reasons, from one decision."""
     found = suppressed(
-        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden
-    )
+        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden,
+        flows=flows,
+    )  # fmt: skip
     cells, hidden, _ = found
     keys = cells.loc[hidden, list(KEYS)].assign(shown=HIDDEN).reset_index(drop=True)
     return Decision(keys, _log(*found, rule, already_hidden))
@@ -738,16 +791,18 @@ def decision(
 def disclosure_log(
     figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
     cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
-    already_hidden: pd.DataFrame | None = None,
+    already_hidden: pd.DataFrame | None = None, flows: FlowRule | None = None,
 ) -> pd.DataFrame:  # fmt: skip
     """A reason for every hidden figure, for the data-protection officer (the internal edition's
     disclosure-log.csv): `reason` primary (its numerator, denominator or the children a percentage leaves out
     are 1-4: which), secondary (hidden so that `protects`, hidden in `sum` with it, cannot be worked out), a
-    period with a hidden month, the same children as a hidden figure of another KPI, or hidden by a version
-    already published. Its exact counts are beside it: this log is not for publication."""
+    period with a hidden month, the same children as a hidden figure of another KPI, a flow across months
+    (`FLOW_REASON`), or hidden by a version already published. Its exact counts are beside it: this log is not
+    for publication."""
     found = suppressed(
-        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden
-    )
+        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden,
+        flows=flows,
+    )  # fmt: skip
     return _log(*found, rule, already_hidden)
 
 
@@ -761,6 +816,7 @@ def _log(
     keys = cells.loc[:, list(KEYS)].astype(str).to_numpy()
     is_month = (cells["month"] == cells["step"]).to_numpy()
     as_total = cells["as_total"].to_numpy(dtype=bool) if "as_total" in cells else np.zeros(len(cells), dtype=bool)
+    by_flow = cells["by_flow"].fillna("").to_numpy(str) if "by_flow" in cells else np.full(len(cells), "")
     # the sums each hidden cell is in, and their hidden members and totals
     cell, relation, sign = (members[c].to_numpy() for c in ("cell", "relation", "sign"))
     held = hidden[cell]
@@ -783,6 +839,8 @@ def _log(
             reason = "period: a month in it is hidden"
         elif as_total[c]:
             reason = AS_ITS_TOTAL
+        elif by_flow[c]:
+            reason = by_flow[c]
         else:
             reason = "secondary"
             for r in relations_of.get(int(c), []):
@@ -800,13 +858,15 @@ def _log(
 def hidden_keys(
     figures: pd.DataFrame, catalogue: KpiCatalogue | None, rule: DisclosureRule, authority: str,
     cohorts: CohortCatalogue | None = None, *, same_children: tuple[Twin, ...] = (),
-    already_hidden: pd.DataFrame | None = None,
+    already_hidden: pd.DataFrame | None = None, flows: FlowRule | None = None,
+    same_as_group: tuple[GroupTwin, ...] = (),
 ) -> pd.DataFrame:  # fmt: skip
     """The keys (month or period, area, KPI, cohort, breakdown, group) of every figure to hide; `shown`: HIDDEN,
     what stands for each, alike whether it is small or hidden to protect another."""
     cells, mask, _ = suppressed(
-        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden
-    )
+        figures, catalogue, rule, authority, cohorts, same_children=same_children, already_hidden=already_hidden,
+        flows=flows, same_as_group=same_as_group,
+    )  # fmt: skip
     log.info(
         "disclosure control: %d of %d figures hidden, up to %s",
         int(mask.sum()), len(cells), cells["step"].max() if len(cells) else "-",

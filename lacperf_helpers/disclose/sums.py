@@ -5,9 +5,9 @@ Within a month: the groups of a breakdown and their total; the areas and the aut
 ("excluding UASC") and all children, whose difference (never published) is itself a count to protect; and
 every figure whose children are among another's by the cohorts' and groups' conditions (parameters/
 cohorts.yaml: a cohort aged 5-13 holds the age band 5-9 of all children; an age band holds its row of age
-band x legal status), where what is left over is a count to protect or none (`contained_sums`). No sum
-crosses a month, nor a KPI. A quarter, the year to date and 12 months add up their months
-(`period_relations`). What the solver (solver.py) makes safe is exactly these sums.
+band x legal status), where what is left over is a count to protect or none (`contained_sums`). No sum here
+crosses a month, nor a KPI (the stocks and flows that do: flows.py). A quarter, the year to date and 12 months
+add up their months (`period_relations`). What the solver (solver.py) makes safe is exactly these sums.
 """
 
 from __future__ import annotations

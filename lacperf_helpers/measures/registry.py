@@ -91,6 +91,47 @@ SAME_CHILDREN: tuple[tuple[tuple[str, str], tuple[str, str]], ...] = (
 )
 
 
+@dataclass(frozen=True)
+class FlowTerm:
+    """One count in a `Flow`: a measure's count (numerator or denominator) `months_back` months before the
+    month the sum is formed in, with its sign."""
+
+    measure: str
+    count: str
+    months_back: int
+    sign: int
+
+
+@dataclass(frozen=True)
+class Flow:
+    """Stocks and flows: a sum of counts of different measures and months that is 0 for every area, cohort and
+    group (to within a child who started or ceased twice, or changed age band between the month ends). A
+    reader forms it across a month's measures and from one month's tables to the next."""
+
+    says: str
+    terms: tuple[FlowTerm, ...]
+
+
+IN_MONTH = FlowTerm("missing_in_month_share", "denominator", 0, 1)  # looked after at any time in the month
+FLOWS: tuple[Flow, ...] = (
+    Flow("looked after in the month = looked after at the last month end + started in the month",
+         (IN_MONTH, FlowTerm("cla_count", "numerator", 1, -1), FlowTerm("cla_starts", "numerator", 0, -1))),
+    Flow("looked after in the month = looked after at its end + ceased in it",
+         (IN_MONTH, FlowTerm("cla_count", "numerator", 0, -1), FlowTerm("cla_ceased", "numerator", 0, -1))),
+    Flow("started in the 12 months = started in the 12 months to last month + started this month - started in "
+         "the month a year before",
+         (FlowTerm("cla_starts_12_months", "numerator", 0, 1), FlowTerm("cla_starts_12_months", "numerator", 1, -1),
+          FlowTerm("cla_starts", "numerator", 0, -1), FlowTerm("cla_starts", "numerator", 12, 1))),
+)  # fmt: skip
+# The flows' stocks a return gives as KPIs' denominators before any extract (3 or more placements, going
+# missing): a month's measures table is decided as though the month before it showed them.
+RETURNED_STOCKS = frozenset({"cla_count", "missing_in_month_share"})
+# Where a flow would give a hidden count back, which of the month's figures is hidden first: the flows no page
+# shows (the measures table's), then going missing's denominator (a KPI's), the children looked after at the
+# month end (the headline) last.
+FLOW_HIDING_ORDER = ("cla_ceased", "cla_starts", "missing_in_month_share", "cla_starts_12_months", "cla_count")
+
+
 def measure(
     id: str, title: str, unit: str, polarity: str, definition: str
 ) -> Callable[[Callable[[Ssda903, pd.Timestamp], pd.DataFrame]], Callable[[Ssda903, pd.Timestamp], pd.DataFrame]]:

@@ -27,9 +27,15 @@ from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
-from lacperf_helpers.config.periods import is_month, month_end, period_months, previous_month
+from lacperf_helpers.config.periods import is_month, month_end, period_months, previous_month, shift_month
 from lacperf_helpers.config.vocabulary import ALL, HEADLINE, TOTAL
-from lacperf_helpers.disclose.publishing import Published, hide_in_measures, published_rows, with_empty_groups
+from lacperf_helpers.disclose.flows import FlowRule, carriers_of
+from lacperf_helpers.disclose.publishing import (
+    Published,
+    hide_in_measures,
+    measures_decided,
+    with_empty_groups,
+)
 from lacperf_helpers.disclose.solver import ALREADY_PUBLISHED, Decision, Twin, decision
 from lacperf_helpers.disclose.sums import KEYS, periods_ending
 from lacperf_helpers.ingest.annex_a import load_annex_a
@@ -38,12 +44,12 @@ from lacperf_helpers.ingest.layout import annex_a_path, available_months, exists
 from lacperf_helpers.ingest.returns import require_month, return_authority
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
+from lacperf_helpers.measures.annex_a import GROUP_IS_TOTAL, NESTED, annex_a_measure_table
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
-from lacperf_helpers.measures.annex_a import NESTED, annex_a_measure_table
 from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILDREN
 from lacperf_helpers.measures.figures import check_kpi_polarity, input_problems, load_returns_to, reconciliation
+from lacperf_helpers.measures.registry import RETURNED_STOCKS, measure_table
 from lacperf_helpers.measures.registry import SAME_CHILDREN as SSDA903_SAME_CHILDREN
-from lacperf_helpers.measures.registry import measure_table
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
 from lacperf_helpers.rate.national import national_problems
 from lacperf_helpers.rate.scorecard import order_areas, with_slice
@@ -309,9 +315,12 @@ def decide_month(
     kept = [] if already_hidden is None else [already_hidden.loc[:, list(KEYS)].assign(reason=ALREADY_PUBLISHED)]
     measured = [] if in_measures is None else [in_measures.loc[:, [*KEYS, "reason"]]]
     forced = pd.concat([*kept, *measured, groups, wider], ignore_index=True)
+    # the KPIs' stocks and flows across months (a month's figures given by a return, before any extract, too):
+    # the children looked after in the month and at the month ends give starts and ceasings no page shows
+    flows = FlowRule(carriers_of({kpi.id: kpi.measure for kpi in catalogue.kpis if kpi.measure}, SAME_CHILDREN))
     return decision(
         sliced, catalogue, settings.disclosure, authority, cohorts,
-        same_children=same_children(catalogue), already_hidden=forced,
+        same_children=same_children(catalogue), already_hidden=forced, flows=flows,
     )  # fmt: skip
 
 
@@ -346,21 +355,6 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     )  # fmt: skip
 
 
-def with_twins(measures: list[str]) -> list[str]:
-    """`measures` and every measure sharing a count with one of them: each is decided with its twins, so a
-    table of some measures hides what the table of all of them hides."""
-    chosen = list(dict.fromkeys(measures))
-    grown = True
-    while grown:  # a twin's twin, and so on, until none is added
-        grown = False
-        for (one, _), (other, _) in SAME_CHILDREN:
-            for a, b in ((one, other), (other, one)):
-                if a in chosen and b not in chosen:
-                    chosen.append(b)
-                    grown = True
-    return chosen
-
-
 IN_MEASURES = "the same children as a figure the measures table hides (lacperf measures)"
 
 
@@ -389,25 +383,83 @@ def measures_hidden_in_kpis(
 def measures_hidden(
     returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue, measures: list[str]
 ) -> pd.DataFrame:
-    """The keys (the measure as `kpi_id`) of every figure of `measures` and their twins that the public edition
-    of `lacperf measures` hides in `month` (decided as `month_measures` decides them): kept on disk per month's
-    files, since every later month's decision reads it again."""
-    exact = cohorts.exact_only()  # the only cohorts and breakdowns a KPI has; the others are hidden whole
-    linked = with_twins(measures)
+    """The keys (the measure as `kpi_id`) of every figure of `measures` that the public edition of `lacperf
+    measures` hides in `month` (its one decision, `measures_decision`; a measure holding another's children,
+    `WIDER`, is hidden whole)."""
+    if any(m in WIDER for m in measures):  # every figure of it: read from its table
+        view = month_measures(returns, month, authority=authority, rule=rule, cohorts=cohorts.exact_only(),
+                              edition=Edition.PUBLIC, measures=measures)  # fmt: skip
+        frame = (
+            pd.DataFrame(columns=["month", "area", "measure", *KEYS[3:], "withheld"]) if view is None else view.frame
+        )
+        return frame.loc[frame["withheld"] != ""].rename(columns={"measure": "kpi_id"}).loc[:, list(KEYS)]
+    hidden = measures_decision(returns, month, authority=authority, rule=rule, cohorts=cohorts)
+    if hidden is None:
+        return pd.DataFrame(columns=list(KEYS))
+    return hidden.loc[hidden["kpi_id"].isin(measures), list(KEYS)].reset_index(drop=True)
+
+
+def _measure_files(returns: Path, month: str) -> list[Path]:
     folders = (ssda903_path(returns, month), annex_a_path(returns, month))
-    files = [f for f in month_files(returns, month) if any(folder in f.parents for folder in folders)]
-    arguments = [month, authority, rule.model_dump_json(), exact.model_dump_json(), *linked]
-    key = cache.cache_key("measures-hidden", arguments, files)
+    return [f for f in month_files(returns, month) if any(folder in f.parents for folder in folders)]
+
+
+def measures_decision(
+    returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue
+) -> pd.DataFrame | None:
+    """The keys (the measure as `kpi_id`) of the figures the public measures table of `month` hides: every
+    measure, breakdown and cohort published exactly, decided once and kept on disk, so every table, page and
+    count of the month hides the same whichever measures it shows. Decided after the month before and the
+    month a year before (stocks and flows across months: disclose/flows.py), which are decided first. None:
+    the month has no extract and no Annex A."""
+    exact = cohorts.exact_only()
+    held = [m for m in available_months(returns) if m <= month and _measure_files(returns, m)]
+    if month not in held:
+        return None
+    files = [f for m in held for f in _measure_files(returns, m)]  # a month's decision follows every one before
+    arguments = [month, authority, rule.model_dump_json(), exact.model_dump_json()]
+    key = cache.cache_key("measures-decision", arguments, files)
+    if key in _MEASURES_DECIDED:  # each month asks again for the months before it: once per process, cache or none
+        return _MEASURES_DECIDED[key]
 
     def work_out() -> pd.DataFrame:
-        view = month_measures(returns, month, authority=authority, rule=rule, cohorts=exact, edition=Edition.PUBLIC,
-                              measures=linked)  # fmt: skip
-        if view is None:
+        table = _measure_table(returns, month, authority, exact)
+        if table is None:  # a folder without the files: as the month with none
             return pd.DataFrame(columns=list(KEYS))
-        frame = view.frame.rename(columns={"measure": "kpi_id"})
-        return frame.loc[frame["withheld"] != "", list(KEYS)].reset_index(drop=True)
+        before = [m for m in (shift_month(month, -1), shift_month(month, -12)) if m in held]
+        earlier = [measures_decision(returns, m, authority=authority, rule=rule, cohorts=exact) for m in before]
+        flows = FlowRule(
+            carriers_of({m: m for m in table["measure"].unique()}, SAME_CHILDREN),
+            earlier=pd.concat([e for e in earlier if e is not None] or [pd.DataFrame(columns=list(KEYS))]),
+            earlier_months=frozenset(before), unheld_shown=RETURNED_STOCKS,
+        )  # fmt: skip
+        return measures_decided(table, rule, authority, exact, SAME_CHILDREN, WIDER, flows, GROUP_IS_TOTAL)
 
-    return cache.kept_or_worked_out(key, pd.DataFrame, work_out)
+    if len(_MEASURES_DECIDED) >= KEEP_DECIDED:
+        _MEASURES_DECIDED.clear()
+    _MEASURES_DECIDED[key] = cache.kept_or_worked_out(key, pd.DataFrame, work_out)
+    return _MEASURES_DECIDED[key]
+
+
+_MEASURES_DECIDED: dict[str, pd.DataFrame] = {}  # by cache key: a few kB each
+KEEP_DECIDED = 120  # ten years of months, of one returns folder and settings
+
+
+def _measure_table(
+    returns: Path, month: str, authority: str, cohorts: CohortCatalogue,
+    measures: list[str] | None = None, breakdowns: list[str] | None = None,
+) -> pd.DataFrame | None:  # fmt: skip
+    """The month's measures from its SSDA903 extract and its Annex A (None: it has neither)."""
+    folder, annex = ssda903_path(returns, month), annex_a_path(returns, month)
+    tables = []
+    from_903 = [m for m in measures if m not in ANNEX_A_MEASURES] if measures else None
+    if folder.is_dir() and from_903 != []:
+        tables.append(measure_table(load_903(folder), month, authority, from_903, cohorts, breakdowns))
+    from_annex_a = [m for m in measures if m in ANNEX_A_MEASURES] if measures else None
+    if annex.is_dir() and from_annex_a != []:
+        annex_a = load_annex_a(annex, month_end=month_end(month))
+        tables.append(annex_a_measure_table(annex_a, month, authority, from_annex_a, cohorts, breakdowns))
+    return pd.concat(tables, ignore_index=True) if tables else None
 
 
 def month_measures(
@@ -415,26 +467,20 @@ def month_measures(
     measures: list[str] | None = None, breakdowns: list[str] | None = None,
 ) -> Published | None:  # fmt: skip
     """The month's measures (`measures`, default all) from its SSDA903 extract and its Annex A, by cohort,
-    breakdown (default all) and area, as `edition` publishes them: every cohort and each measure's twins are
-    decided with them, so `lacperf measures`, the explorer and the pages hide the same figures whichever is asked
-    for. None: the month has neither."""
+    breakdown (default all) and area, as `edition` publishes them: the public edition hides what the month's
+    one decision of every measure hides (`measures_decision`), so `lacperf measures`, the explorer and the pages
+    hide the same figures whichever is asked for. None: the month has neither."""
     folder, annex = ssda903_path(returns, month), annex_a_path(returns, month)
     if not folder.is_dir() and not annex.is_dir():
         return None
-    chosen = with_twins(measures) if measures else None
-    tables = []
-    from_903 = [m for m in chosen if m not in ANNEX_A_MEASURES] if chosen else None
-    if folder.is_dir() and from_903 != []:
-        tables.append(measure_table(load_903(folder), month, authority, from_903, cohorts, breakdowns))
-    from_annex_a = [m for m in chosen if m in ANNEX_A_MEASURES] if chosen else None
-    if annex.is_dir() and from_annex_a != []:
-        annex_a = load_annex_a(annex, month_end=month_end(month))
-        tables.append(annex_a_measure_table(annex_a, month, authority, from_annex_a, cohorts, breakdowns))
-    if not tables:
+    table = _measure_table(returns, month, authority, cohorts, measures, breakdowns)
+    if table is None:
         return None
-    table = pd.concat(tables, ignore_index=True)
-    view = hide_in_measures(table, rule, authority, cohorts, edition, SAME_CHILDREN, WIDER)
-    return published_rows(view, view.frame["measure"].isin(measures)) if measures else view
+    hidden = (
+        None if edition is Edition.INTERNAL
+        else measures_decision(returns, month, authority=authority, rule=rule, cohorts=cohorts)
+    )  # fmt: skip
+    return hide_in_measures(table, hidden, cohorts, edition, WIDER)
 
 
 def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[Edition, dict[str, float | None]]:

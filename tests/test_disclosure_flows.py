@@ -1,0 +1,178 @@
+"""Stocks and flows across months and measures (disclose/flows.py), worked by hand on a few figures, and the
+reader's attack on the sample that found them (a helper session's, on 78d3d71) tried again on its public
+measures tables and pages.
+
+The flows: looked after in the month (D, going missing's denominator) = at the last month end (E-1) + started
+(S) = at the month end (E) + ceased (C)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lacperf_helpers.config import paths
+from lacperf_helpers.config.cohorts import load_cohorts
+from lacperf_helpers.config.definitions import DisclosureRule
+from lacperf_helpers.config.editions import Edition
+from lacperf_helpers.config.inputs import Inputs
+from lacperf_helpers.config.periods import shift_month
+from lacperf_helpers.disclose.flows import FlowRule, carriers_of
+from lacperf_helpers.disclose.sums import KEYS
+from lacperf_helpers.measures.registry import SAME_CHILDREN
+from lacperf_helpers.month.data import month_measures
+from lacperf_helpers.month.edition import edition_view
+from tests.conftest import SAMPLE_MONTH
+
+RULE = DisclosureRule()
+MEASURES = {m: m for m in ("cla_count", "cla_starts", "cla_ceased", "missing_in_month_share", "cla_starts_12_months")}
+
+
+def _cells(rows: list[tuple[str, str, str, float, float]]) -> pd.DataFrame:
+    """(month, area, figure, numerator, denominator) as the solver's cells, totals of all children."""
+    frame = pd.DataFrame(rows, columns=["month", "area", "kpi_id", "numerator", "denominator"])
+    frame = frame.assign(cohort="all", breakdown="total", group="all", step=frame["month"])
+    frame["complement"] = frame["denominator"] - frame["numerator"]
+    return frame.loc[:, [*KEYS, "numerator", "denominator", "complement", "step"]]
+
+
+def _month(area: str, end: float, started: float, ceased: float, in_month: float, went: float = 9) -> list:
+    return [
+        ("2019-03", area, "cla_count", end, np.nan),
+        ("2019-03", area, "cla_starts", started, np.nan),
+        ("2019-03", area, "cla_ceased", ceased, np.nan),
+        ("2019-03", area, "missing_in_month_share", went, in_month),
+    ]
+
+
+def _hidden_after(cells: pd.DataFrame, hidden: list[str], rule: FlowRule) -> set[str]:
+    mask = cells["kpi_id"].isin(hidden).to_numpy() & (cells["month"] == "2019-03").to_numpy()
+    more = rule.more_hidden(cells, mask, RULE)
+    return set(cells.loc[more, "kpi_id"])
+
+
+def _february(hidden: bool) -> FlowRule:
+    """The measures table's rule for March, February decided before it (its children at the month end shown
+    or hidden)."""
+    earlier = pd.DataFrame(
+        [("2019-02", "Deal", "cla_count", "all", "total", "all")] if hidden else [], columns=list(KEYS)
+    )
+    return FlowRule(carriers_of(MEASURES, SAME_CHILDREN), earlier=earlier, earlier_months=frozenset({"2019-02"}))
+
+
+def test_a_small_start_hides_the_children_looked_after_in_the_month() -> None:
+    # February's end 20 (shown); March: 3 started, 2 ceased (both hidden: 1-4), 23 in the month, 21 at its end.
+    # Shown, 23 - 20 = 3 started and 23 - 21 = 2 ceased: the month's 23 is hidden. Then nothing is pinned: D, S, C
+    # unknown in two sums (D - S = 20, D - C = 21), so each can move (D = 24, S = 4, C = 3 fits as well).
+    cells = _cells(_month("Deal", end=21, started=3, ceased=2, in_month=23))
+    assert _hidden_after(cells, ["cla_starts", "cla_ceased"], _february(hidden=False)) == {"missing_in_month_share"}
+
+
+def test_a_shown_start_and_stock_change_hide_the_ceasings_they_give_back() -> None:
+    # 12 started (shown), 3 ceased (hidden): 32 in the month - 29 at its end = 3, so the month's 32 is hidden (the
+    # children looked after at its end are the headline); then 32 = 20 + 12 gives it back: the starts go too.
+    cells = _cells(_month("Deal", end=29, started=12, ceased=3, in_month=32))
+    assert _hidden_after(cells, ["cla_ceased"], _february(hidden=False)) == {"missing_in_month_share", "cla_starts"}
+
+
+def test_a_stock_hidden_last_month_is_not_given_back_this_month() -> None:
+    # February's end hidden (for another count): March's 33 in the month less its 13 started would show it (and
+    # its end, 21, less 13 started plus 12 ceased). Hiding the starts (before the month's 33: FLOW_HIDING_ORDER)
+    # is enough: February's end and the starts then move together, in both sums alike.
+    cells = _cells(_month("Deal", end=21, started=13, ceased=12, in_month=33))
+    assert _hidden_after(cells, [], _february(hidden=True)) == {"cla_starts"}
+
+
+def test_nothing_is_hidden_where_every_flow_is_shown_or_large() -> None:
+    cells = _cells(_month("Deal", end=30, started=12, ceased=7, in_month=37))
+    assert _hidden_after(cells, [], _february(hidden=False)) == set()
+
+
+def test_kpis_never_showing_the_starts_hide_a_month_whose_difference_is_small() -> None:
+    """The KPIs' decision: starts and ceasings are published by no KPI, so a difference of two shown stocks is
+    a count a reader works out, to protect where it is 1-4 and only then."""
+    kpis = {"missing": "missing_in_month_share", "stability": "placement_stability_short"}  # E: stability's d
+    rule = FlowRule(carriers_of(kpis, SAME_CHILDREN))
+    rows = []
+    for area, (end_before, in_month, end) in {
+        "Deal": (20, 23, 23),
+        "Dover": (20, 27, 20),
+        "Hythe": (20, 20, 20),
+    }.items():
+        rows += [("2019-02", area, "stability", 5, end_before), ("2019-02", area, "missing", 5, end_before + 10)]
+        rows += [("2019-03", area, "stability", 5, end), ("2019-03", area, "missing", 5, in_month)]
+    cells = _cells(rows)
+    more = rule.more_hidden(cells, np.zeros(len(cells), dtype=bool), RULE)
+    # Deal: 3 started (23 - 20); Dover: 7 started, 7 ceased; Hythe: none. February: the month before has no
+    # figures, so no flow is formed in it.
+    assert set(cells.loc[more, ["month", "area", "kpi_id"]].itertuples(index=False, name=None)) == {
+        ("2019-03", "Deal", "missing")
+    }
+
+
+@pytest.fixture(scope="module")
+def public_measures() -> pd.DataFrame:
+    frames = []
+    for month in ("2019-04", "2019-05", "2019-06"):
+        view = month_measures(paths.SAMPLE_RETURNS, month, authority="Kent", rule=RULE,
+                              cohorts=load_cohorts().exact_only(), edition=Edition.PUBLIC)  # fmt: skip
+        assert view is not None
+        frames.append(view.frame)
+    return pd.concat(frames, ignore_index=True)
+
+
+def test_no_flow_gives_a_hidden_count_back_in_the_samples_measures_tables(public_measures: pd.DataFrame) -> None:
+    """The reader's relations, written out as the attack wrote them (not from lacperf's FLOWS): in each area,
+    cohort and group, a count is the others' sum or difference; with every other term shown, a hidden one is
+    given back. On 78d3d71 these gave back West Kent's starts and ceasings of most months (3 and 4 in May)."""
+    shown = public_measures.loc[public_measures["withheld"] == ""]
+    on = ["month", "area", "cohort", "breakdown", "group"]
+    count = {
+        "E": shown.loc[shown["measure"] == "cla_count"].set_index(on)["numerator"],
+        "S": shown.loc[shown["measure"] == "cla_starts"].set_index(on)["numerator"],
+        "C": shown.loc[shown["measure"] == "cla_ceased"].set_index(on)["numerator"],
+        "D": shown.loc[shown["measure"] == "missing_in_month_share"].set_index(on)["denominator"],
+    }
+    # each relation as signs of (D, E-1, S, E, C): D = E-1 + S, D = E + C, and their difference
+    relations = {
+        "D = E-1 + S": (1, -1, -1, 0, 0),
+        "D = E + C": (1, 0, 0, -1, -1),
+        "E = E-1 + S - C": (0, -1, -1, 1, -1),
+    }
+    every = public_measures.loc[public_measures["measure"] == "cla_count", on]
+    given_back, formed = [], 0
+    for key in every.loc[every["month"] != "2019-04"].itertuples(index=False, name=None):
+        last = (f"2019-0{int(key[0][-1]) - 1}", *key[1:])
+        values = [
+            count["D"].get(key),
+            count["E"].get(last),
+            count["S"].get(key),
+            count["E"].get(key),
+            count["C"].get(key),
+        ]
+        for says, signs in relations.items():
+            used = [(sign, value) for sign, value in zip(signs, values, strict=True) if sign]
+            unknown = [sign for sign, value in used if value is None]
+            formed += 1
+            if len(unknown) == 1:  # the one hidden term is the others' sum: what a reader works out
+                worked_out = -sum(sign * value for sign, value in used if value is not None) / unknown[0]
+                if 1 <= worked_out <= 4:
+                    given_back.append((key, says, worked_out))
+    assert formed > 1000 and given_back == []
+
+
+def test_no_two_months_of_the_public_pages_give_starts_or_ceasings_back() -> None:
+    """The pages alone (the reader's attack on 78d3d71, on West Kent's charts): going missing's denominator (in
+    the month) less the children looked after at the month end (3 or more placements' denominator) of the same
+    month or the one before were the ceasings and starts: 92 - 89 = 3 started in January 2018, months before
+    any extract (the return's own figures)."""
+    view = edition_view(SAMPLE_MONTH, inputs=Inputs(returns=paths.SAMPLE_RETURNS), edition=Edition.PUBLIC)
+    figures = view.figures.frame
+    totals = figures.loc[figures["cohort"].eq("all") & figures["breakdown"].eq("total") & figures["withheld"].eq("")]
+    d = totals.loc[totals["kpi_id"] == "missing_in_month"].set_index(["area", "month"])["denominator"].dropna()
+    e = totals.loc[totals["kpi_id"] == "placement_stability_short"].set_index(["area", "month"])["denominator"]
+    before = e.rename(index=lambda m: shift_month(m, 1) if "-" in str(m) else m, level="month")
+    started, ceased = (d - before).dropna(), (d - e).dropna()
+    assert len(started) > 20 and len(ceased) > 20  # the relations are there to be formed
+    assert started.loc[(started >= 1) & (started <= 4)].to_dict() == {}
+    assert ceased.loc[(ceased >= 1) & (ceased <= 4)].to_dict() == {}
