@@ -14,9 +14,10 @@ reader works it out or does not) or not formed (a month before any figure, a bre
 hidden count, or a never-published count of 1-4, that the system pins to one value is given back: the month's
 shown term first in `hiding_order` (its starts and ceasings, then going missing's denominator, the headline
 children looked after last) is hidden, until nothing is pinned. The solver, choosing a figure to hide in one of
-its sums, takes first one whose flows would not give it back (`FlowSystem.free_if_hidden`). Only the month's own terms are hidden, never an earlier month's: what an
-earlier month's page showed stays as it was, and each month is decided against the months before it. Bounds
-(a flow narrowing a count without pinning it) are not carried here; the reader's attack, re-run, is the check.
+its sums, takes first one whose flows would not give it back (`FlowSystem.free_if_hidden`). Only the month's
+own terms are hidden, never an earlier month's: what an earlier month's page showed stays as it was, and each
+month is decided against the months before it. Bounds (a flow narrowing a count without pinning it) are not
+carried here; the reader's attack, re-run, is the check (tests/test_disclosure_flows.py).
 """
 
 from __future__ import annotations

@@ -122,6 +122,10 @@ FLOWS: tuple[Flow, ...] = (
          "the month a year before",
          (FlowTerm("cla_starts_12_months", "numerator", 0, 1), FlowTerm("cla_starts_12_months", "numerator", 1, -1),
           FlowTerm("cla_starts", "numerator", 0, -1), FlowTerm("cla_starts", "numerator", 12, 1))),
+    Flow("ceased in the 12 months (adoption's denominator) = ceased in the 12 months to last month + ceased this "
+         "month - ceased in the month a year before",
+         (FlowTerm("adopted_of_leavers", "denominator", 0, 1), FlowTerm("adopted_of_leavers", "denominator", 1, -1),
+          FlowTerm("cla_ceased", "numerator", 0, -1), FlowTerm("cla_ceased", "numerator", 12, 1))),
 )  # fmt: skip
 # The flows' stocks a return gives as KPIs' denominators before any extract (3 or more placements, going
 # missing): a month's measures table is decided as though the month before it showed them.
@@ -129,7 +133,9 @@ RETURNED_STOCKS = frozenset({"cla_count", "missing_in_month_share"})
 # Where a flow would give a hidden count back, which of the month's figures is hidden first: the flows no page
 # shows (the measures table's), then going missing's denominator (a KPI's), the children looked after at the
 # month end (the headline) last.
-FLOW_HIDING_ORDER = ("cla_ceased", "cla_starts", "missing_in_month_share", "cla_starts_12_months", "cla_count")
+FLOW_HIDING_ORDER = (
+    "cla_ceased", "cla_starts", "missing_in_month_share", "cla_starts_12_months", "adopted_of_leavers", "cla_count",
+)  # fmt: skip
 
 
 def measure(
