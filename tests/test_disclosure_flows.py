@@ -20,7 +20,7 @@ from lacperf_helpers.config.periods import shift_month
 from lacperf_helpers.disclose.flows import FlowRule, carriers_of
 from lacperf_helpers.disclose.sums import KEYS
 from lacperf_helpers.measures.registry import SAME_CHILDREN
-from lacperf_helpers.month.data import month_measures
+from lacperf_helpers.month.data import month_data, month_measures
 from lacperf_helpers.month.edition import edition_view
 from tests.conftest import SAMPLE_MONTH
 
@@ -176,3 +176,17 @@ def test_no_two_months_of_the_public_pages_give_starts_or_ceasings_back() -> Non
     assert len(started) > 20 and len(ceased) > 20  # the relations are there to be formed
     assert started.loc[(started >= 1) & (started <= 4)].to_dict() == {}
     assert ceased.loc[(ceased >= 1) & (ceased <= 4)].to_dict() == {}
+
+
+def test_a_later_months_decision_hides_of_an_earlier_month_what_its_own_did() -> None:
+    """The flows cross months, so a month's decision reads the months before it; deciding up to September must
+    still hide of August (and every month before) what August's own decision hid: else August's page and
+    September's, each safe, would together show what neither hides alone."""
+    inputs = Inputs(returns=paths.SAMPLE_RETURNS)
+    august, september = (month_data(m, inputs=inputs).hidden for m in ("2019-08", SAMPLE_MONTH))
+    months = august["month"].str.fullmatch(r"\d{4}-\d\d")
+    assert months.sum() > 1000
+    keys = list(KEYS)
+    before = set(august.loc[months, keys].itertuples(index=False, name=None))
+    again = september.loc[september["month"].isin(set(august.loc[months, "month"])), keys]
+    assert set(again.itertuples(index=False, name=None)) == before

@@ -615,8 +615,10 @@ def _settled(
             preferred=preferred, rests=rests,
         )  # fmt: skip
         together = _hidden_with_twins(twins, hidden_for)
-        if system is not None and not (together & ~hidden).any():
-            flowing = system.more_hidden(hidden, rule)
+        if system is not None:
+            # every round, not once the twins settle: a month's rounds then depend on the months up to it only,
+            # so deciding up to a later month hides of an earlier one what its own decision hid
+            flowing = system.more_hidden(hidden | together, rule) & ~together
             by_flow |= flowing
             together |= flowing
         if not (together & ~hidden).any():
