@@ -107,6 +107,7 @@ def test_off_means_nothing_is_served_or_written(cache_folder: Path, monkeypatch:
 def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     month_data._month_data.cache_clear()  # worked out here, whatever earlier tests did
     month_data._MEASURES_DECIDED.clear()
+    month_data._FLOW_COUNTS.clear()
     edition._edition_view.cache_clear()
     first = appendix.load_appendix(MONTH, "South Kent", made_at="2019-10-01T00:00Z")
     assert len(list(cache_folder.glob("month-*.lacperf-cache"))) == 1
@@ -116,6 +117,7 @@ def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypat
     assert [p.name for p in made if not cache.OWN_ENTRY.match(p.name)] == []  # each one tidied away in time
     month_data._month_data.cache_clear()  # as a new worker's kernel starts with nothing in memory
     month_data._MEASURES_DECIDED.clear()
+    month_data._FLOW_COUNTS.clear()
     edition._edition_view.cache_clear()
 
     def must_not_run(*args: object) -> None:

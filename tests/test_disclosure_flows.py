@@ -17,15 +17,19 @@ from lacperf_helpers.config.definitions import DisclosureRule
 from lacperf_helpers.config.editions import Edition
 from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import shift_month
+from lacperf_helpers.disclose.flow_tables import FlowTables, history_of
 from lacperf_helpers.disclose.flows import FlowRule, carriers_of
 from lacperf_helpers.disclose.sums import KEYS
-from lacperf_helpers.measures.registry import SAME_CHILDREN
+from lacperf_helpers.ingest.layout import ssda903_path
+from lacperf_helpers.ingest.ssda903 import load_903
+from lacperf_helpers.measures.registry import SAME_CHILDREN, measure_tables
 from lacperf_helpers.month.data import month_data, month_measures
 from lacperf_helpers.month.edition import edition_view
 from tests.conftest import SAMPLE_MONTH
 
 RULE = DisclosureRule()
 MEASURES = {m: m for m in ("cla_count", "cla_starts", "cla_ceased", "missing_in_month_share", "cla_starts_12_months")}
+YEAR = [f"2018-{m}" for m in ("10", "11", "12")] + [f"2019-0{m}" for m in range(1, 9)]  # before September 2019
 
 
 def _cells(rows: list[tuple[str, str, str, float, float]]) -> pd.DataFrame:
@@ -110,6 +114,69 @@ def test_kpis_never_showing_the_starts_hide_a_month_whose_difference_is_small() 
     }
 
 
+def _table_hides(
+    month: list[tuple[str, str, str, float, float]], history: list[tuple[str, str, str, float, float, bool]],
+    hidden: list[str], unheld_shown: frozenset[str] = frozenset(),
+) -> set[str]:  # fmt: skip
+    """What the tables of areas by months (flow_tables.py) hide of September 2019's figures `month` (those named
+    in `hidden` hidden already), the months before it as `history` tells them ((month, area, figure, numerator,
+    denominator, hidden), every month a measures table of its own)."""
+    cells = _cells(month)
+    past = pd.DataFrame(history, columns=["month", "area", "kpi_id", "numerator", "denominator", "hidden"])
+    past = past.assign(cohort="all", breakdown="total", group="all")
+    measures = MEASURES | {"adopted_of_leavers": "adopted_of_leavers"}
+    history = history_of(past.drop(columns="hidden"), past.loc[past["hidden"]])
+    rule = FlowRule(carriers_of(measures, SAME_CHILDREN), history=history, unheld_shown=unheld_shown)
+    tables = FlowTables.of(rule, cells, "Kent", RULE)
+    assert tables is not None
+    more = tables.more_hidden(cells["kpi_id"].isin(hidden).to_numpy(), RULE)
+    return set(cells.loc[more, "kpi_id"])
+
+
+def _september(ceased: float, in_12_months: float) -> list[tuple[str, str, str, float, float]]:
+    return [
+        ("2019-09", "Deal", "cla_ceased", ceased, np.nan),
+        ("2019-09", "Deal", "adopted_of_leavers", 5, in_12_months),
+    ]
+
+
+def test_a_hidden_month_is_not_its_twelve_months_less_the_eleven_shown() -> None:
+    # Deal: 6 ceased in each month October 2018-August 2019 (shown), 3 in September (hidden: 1-4); the 12 months
+    # to September, 69, less the eleven shown 66 is 3. No month's flow sees it (the month a year before, September
+    # 2018, has no table: the difference of two twelve-month totals is not formed); the sum of the months is.
+    history = [(m, "Deal", "cla_ceased", 6, np.nan, False) for m in YEAR]
+    assert _table_hides(_september(3, 69), history, ["cla_ceased"]) == {"adopted_of_leavers"}
+
+
+def test_twelve_month_totals_with_every_month_shown_hide_nothing() -> None:
+    history = [(m, "Deal", "cla_ceased", 6, np.nan, False) for m in YEAR]
+    assert _table_hides(_september(7, 73), history, []) == set()
+
+
+def test_a_month_before_any_extract_is_not_given_back_by_two_twelve_month_totals() -> None:
+    # August's table: 6 ceased in each month October 2018-August 2019, and 69 in the 12 months to August: so 3
+    # ceased in September 2018, a month before any extract (published nowhere), unless one of August's own is
+    # hidden. The least read first: its ceasings. With 33 ceased in September 2018 (not 1-4), nothing is hidden.
+    history = [(m, "Deal", "cla_ceased", 6, np.nan, False) for m in YEAR[:-1]]
+    august = [("2019-08", "Deal", "cla_ceased", 6, np.nan), ("2019-08", "Deal", "adopted_of_leavers", 5, 69)]
+    assert _table_hides([(m, *rest) for m, *rest in august], history, []) == {"cla_ceased"}
+    august_large = [august[0], ("2019-08", "Deal", "adopted_of_leavers", 5, 99)]
+    assert _table_hides(august_large, history, []) == set()
+
+
+def test_the_pages_months_before_any_extract_and_two_totals_give_a_hidden_month_back() -> None:
+    # West Kent, September 2019 (a reader's attack on 29fd64b): every month's ceasings hidden, the 12 months to
+    # August 40 and to September 42 shown: September's ceasings less September 2018's are 2. The pages show the
+    # children looked after in September 2018 and at its end (a return's KPIs, before any extract), whose
+    # difference is September 2018's ceasings: so September 2019's 4 is given back, and its twelve-month total is
+    # hidden. Without the pages' stocks (`unheld_shown`), two unknowns in one sum: nothing is hidden.
+    history = [(m, "Deal", "cla_ceased", 2, np.nan, True) for m in YEAR]
+    history.append(("2019-08", "Deal", "adopted_of_leavers", 5, 40, False))
+    stocks = frozenset({"cla_count", "missing_in_month_share"})
+    assert _table_hides(_september(4, 42), history, ["cla_ceased"], stocks) == {"adopted_of_leavers"}
+    assert _table_hides(_september(4, 42), history, ["cla_ceased"]) == set()
+
+
 @pytest.fixture(scope="module")
 def public_measures() -> pd.DataFrame:
     frames = []
@@ -190,3 +257,89 @@ def test_a_later_months_decision_hides_of_an_earlier_month_what_its_own_did() ->
     before = set(august.loc[months, keys].itertuples(index=False, name=None))
     again = september.loc[september["month"].isin(set(august.loc[months, "month"])), keys]
     assert set(again.itertuples(index=False, name=None)) == before
+
+
+# the reader's names for the counts of a year of measures tables: (measure, count) -> letter
+READER = {
+    ("cla_count", "numerator"): "E", ("missing_in_month_share", "denominator"): "D",
+    ("cla_starts", "numerator"): "S", ("cla_ceased", "numerator"): "C",
+    ("cla_starts_12_months", "numerator"): "S12", ("adopted_of_leavers", "denominator"): "C12",
+}  # fmt: skip
+
+
+def _year_of_measures(edition: Edition) -> dict[tuple[str, ...], float]:
+    """Every shown count of the reader's kinds in the sample's measures tables of October 2018-September 2019,
+    by (letter, area, month, cohort, breakdown, group)."""
+    measures = sorted({m for m, _ in READER})
+    known = {}
+    for month in [*YEAR, SAMPLE_MONTH]:
+        view = month_measures(paths.SAMPLE_RETURNS, month, authority="Kent", rule=RULE,
+                              cohorts=load_cohorts().exact_only(), edition=edition, measures=measures)  # fmt: skip
+        assert view is not None
+        frame = view.frame.loc[view.frame["withheld"] == ""] if "withheld" in view.frame else view.frame
+        for (measure, count), letter in READER.items():
+            rows = frame.loc[frame["measure"] == measure]
+            for key, value in zip(rows.loc[:, ["area", "month", "cohort", "breakdown", "group"]].itertuples(
+                    index=False, name=None), rows[count], strict=True):  # fmt: skip
+                if pd.notna(value):
+                    known[(letter, *key)] = float(value)
+    return known
+
+
+def _month_number(month: str) -> int:
+    return int(month[:4]) * 12 + int(month[5:7]) - 1
+
+
+def test_a_year_of_public_measures_tables_gives_no_small_count_back_over_the_areas() -> None:
+    """The reader's attack on 29fd64b, written out here (not from lacperf's flows): per cohort, breakdown and
+    group, one linear system over a year of public measures tables and the year before it, of D = E-1 + S,
+    D = E + C, the twelve-month totals as the sums of their months (the starts' too, as a reader would try),
+    and the areas adding up to Kent; every count not shown (hidden, or a month before any extract) that the
+    system pins, and that the internal tables (or the extract's own history) put at 1-4, is one given back. On
+    29fd64b it gave back 3: Kent's starts of Black or Black British children in April and May 2018 and of the
+    Other ethnic group in September 2018, months before any extract."""
+    shown, truth = _year_of_measures(Edition.PUBLIC), _year_of_measures(Edition.INTERNAL)
+    before = [shift_month("2018-10", -back) for back in range(11, 0, -1)]  # as October 2018's extract tells them
+    extract = load_903(ssda903_path(paths.SAMPLE_RETURNS, "2018-10"))
+    history = measure_tables(extract, before, "Kent", ["cla_starts", "cla_ceased"], load_cohorts().exact_only())
+    for (measure, count), letter in READER.items():
+        rows = history.loc[history["measure"] == measure]
+        for key, v in zip(rows.loc[:, ["area", "month", "cohort", "breakdown", "group"]].itertuples(
+                index=False, name=None), rows[count], strict=True):  # fmt: skip
+            truth[(letter, *key)] = float(v)
+    first, last = _month_number("2018-10"), _month_number(SAMPLE_MONTH)
+    areas = sorted({k[1] for k in truth})
+    given_back = []
+    for place in sorted({k[3:] for k in truth}):
+        rows: list[dict[tuple[str, str, int], int]] = []
+        for area in areas:
+            for k in range(first - 11, last + 1):
+                rows.append({("D", area, k): 1, ("E", area, k - 1): -1, ("S", area, k): -1})
+                rows.append({("D", area, k): 1, ("E", area, k): -1, ("C", area, k): -1})
+                if k >= first:
+                    for total, of in (("S12", "S"), ("C12", "C")):
+                        rows.append({(total, area, k): 1} | {(of, area, k - j): -1 for j in range(12)})
+        for letter in ("E", "D", "S", "C", "S12", "C12"):
+            for k in range(first - 23, last + 1):
+                rows.append({(letter, "Kent", k): -1} | {(letter, a, k): 1 for a in areas if a != "Kent"})
+        here = {(k[0], k[1], _month_number(k[2])): v for k, v in shown.items() if k[3:] == place}
+        unknown = sorted({v for row in rows for v in row if v not in here})
+        column = {v: i for i, v in enumerate(unknown)}
+        a = np.zeros((len(rows), len(unknown)))
+        b = np.zeros(len(rows))
+        for i, row in enumerate(rows):
+            for v, sign in row.items():
+                if v in column:
+                    a[i, column[v]] += sign
+                else:
+                    b[i] -= sign * here[v]
+        _, singular, vt = np.linalg.svd(a, full_matrices=False)
+        pinned = 1 - (vt[: int((singular > 1e-9).sum())] ** 2).sum(axis=0) < 1e-9
+        solved = np.linalg.lstsq(a, b, rcond=None)[0]
+        for i in np.flatnonzero(pinned):
+            letter, area, k = unknown[i]
+            month = f"{k // 12:04d}-{k % 12 + 1:02d}"
+            true = truth.get((letter, area, month, *place))
+            if true is not None and 1 <= true <= 4 and abs(solved[i] - true) < 1e-6:
+                given_back.append((letter, area, month, place, true))
+    assert given_back == []

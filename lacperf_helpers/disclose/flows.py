@@ -29,7 +29,7 @@ import pandas as pd
 
 from lacperf_helpers.config.definitions import DisclosureRule
 from lacperf_helpers.disclose.sums import KEYS, Count
-from lacperf_helpers.measures.registry import FLOW_HIDING_ORDER, FLOWS, Flow
+from lacperf_helpers.measures.registry import FLOW_HIDING_ORDER, FLOWS, ROLLING_TOTALS, Flow, RollingTotal
 
 PLACE = ("area", "cohort", "breakdown", "group")
 SHOWN, HIDDEN, NEVER_PUBLISHED, NOT_FORMED = range(4)
@@ -53,7 +53,8 @@ def carriers_of(
         for member in group:
             linked[member] = group
     out: Carriers = {}
-    for term in {(t.measure, t.count) for flow in FLOWS for t in flow.terms}:
+    terms = {(t.measure, t.count) for flow in FLOWS for t in flow.terms}
+    for term in terms | {r.total for r in ROLLING_TOTALS} | {r.of for r in ROLLING_TOTALS}:
         same = linked.get(term, {term})
         out[term] = tuple(
             sorted(
@@ -72,7 +73,9 @@ class FlowRule:
     count (`carriers_of`); what earlier months' decisions hid (`earlier`, keys with the measure as kpi_id) and
     which months they decided (`earlier_months`), for a decision that holds one month only; and the measures
     whose count in a month before any this decision holds is read as shown (`unheld_shown`: for the measures
-    table, the stocks a return's KPI pages show before any extract), where any other is a sum not formed."""
+    table, the stocks a return's KPI pages show before any extract), where any other is a sum not formed.
+    `history`: the earlier months' figures with which their decisions hid (`flow_tables.history_of`), for the
+    tables of areas by months (flow_tables.py, with the `rolling` totals as sums of their months)."""
 
     carriers: Carriers
     earlier: pd.DataFrame | None = None
@@ -80,6 +83,8 @@ class FlowRule:
     unheld_shown: frozenset[str] = frozenset()
     flows: tuple[Flow, ...] = FLOWS
     hiding_order: tuple[str, ...] = FLOW_HIDING_ORDER
+    history: pd.DataFrame | None = None
+    rolling: tuple[RollingTotal, ...] = ROLLING_TOTALS
 
     def system(self, cells: pd.DataFrame) -> FlowSystem:
         """The flows formed among `cells` (a decision's), to ask of again as more of them are hidden."""
@@ -90,12 +95,12 @@ class FlowRule:
         return self.system(cells).more_hidden(hidden, rule)
 
 
-def _month_number(month: pd.Series | np.ndarray) -> np.ndarray:
+def month_number(month: pd.Series | np.ndarray) -> np.ndarray:
     text = pd.Series(month).astype(str)
     return (text.str[:4].astype(int) * 12 + text.str[5:7].astype(int) - 1).to_numpy()
 
 
-def _month_text(number: int) -> str:
+def month_text(number: int) -> str:
     return f"{number // 12:04d}-{number % 12 + 1:02d}"
 
 
@@ -123,7 +128,7 @@ class FlowSystem:
                 matrix[i, terms.index((t.measure, t.count, t.months_back))] += t.sign
         is_month = (cells["month"] == cells["step"]).to_numpy()
         month_cells = cells.loc[is_month]
-        number = _month_number(month_cells["month"]) if len(month_cells) else np.zeros(0, dtype=int)
+        number = month_number(month_cells["month"]) if len(month_cells) else np.zeros(0, dtype=int)
         place = [month_cells[c].astype(str).to_numpy() for c in PLACE]
         rows = np.flatnonzero(is_month)
         held_months = set(number.tolist())
@@ -175,8 +180,8 @@ class FlowSystem:
             fixed[held & ~given, j] = NOT_FORMED
             for a in np.flatnonzero(missing & ~held):
                 month = int(target[a])
-                if _month_text(month) in rule.earlier_months:
-                    key = (_month_text(month), anchor_place[0][a], *(p[a] for p in anchor_place[1:]))
+                if month_text(month) in rule.earlier_months:
+                    key = (month_text(month), anchor_place[0][a], *(p[a] for p in anchor_place[1:]))
                     shown = any((key[0], key[1], f, *key[2:]) not in earlier for f, _ in figures)
                     fixed[a, j] = SHOWN if shown else HIDDEN
                 elif measure in rule.unheld_shown and month < first:

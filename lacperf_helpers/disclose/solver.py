@@ -30,6 +30,7 @@ import pandas as pd
 
 from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
+from lacperf_helpers.disclose.flow_tables import TABLE_REASON, FlowTables
 from lacperf_helpers.disclose.flows import FLOW_REASON, FlowRule, FlowSystem
 from lacperf_helpers.disclose.sums import COUNTS, KEYS, Count, figure_cells, period_months, relations, remainders
 
@@ -590,21 +591,22 @@ def suppressed(
     forced = _keys_in(cells, already_hidden) if already_hidden is not None else np.zeros(len(cells), dtype=bool)
     twins = _twins(cells, same_children, same_as_group)
     system = flows.system(cells) if flows is not None else None
-    hidden, by_flow = _settled(cells, members, rule, authority, forced, twins, system)
-    cells = cells.assign(by_flow=np.where(by_flow, FLOW_REASON, ""))
+    tables = FlowTables.of(flows, cells, authority, rule) if flows is not None else None
+    hidden, by_flow = _settled(cells, members, rule, authority, forced, twins, system, tables)
+    cells = cells.assign(by_flow=by_flow)
     return (*_with_groups_as_totals(cells, hidden, every.loc[as_total], already_hidden), members)
 
 
 def _settled(
     cells: pd.DataFrame, members: pd.DataFrame, rule: DisclosureRule, authority: str, forced: np.ndarray,
-    twins: list[_TwinCells], system: FlowSystem | None,
+    twins: list[_TwinCells], system: FlowSystem | None, tables: FlowTables | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
     """`suppressed`'s rounds until nothing more is hidden: per round each month and KPI decided (`decide`), the
-    twins of figures hidden for a count they share, then the flows (`system`). Which cells are hidden, and which
-    of them for a flow."""
+    twins of figures hidden for a count they share, then the flows (`system`, then `tables`). Which cells are
+    hidden, and per cell the flows' reason it is hidden for ("" for none)."""
     hidden_for = np.zeros((len(cells), len(Count)), dtype=bool)
     hidden, previous = forced, None
-    by_flow = np.zeros(len(cells), dtype=bool)
+    by_flow = np.full(len(cells), "", dtype=object)
     rests = _rests(cells, members, authority) if len(members) else None
     for _ in range(SETTLE_ROUNDS):
         # the twins shown before this round: a figure hidden in it only makes a reader know less
@@ -619,8 +621,14 @@ def _settled(
             # every round, not once the twins settle: a month's rounds then depend on the months up to it only,
             # so deciding up to a later month hides of an earlier one what its own decision hid
             flowing = system.more_hidden(hidden | together, rule) & ~together
-            by_flow |= flowing
+            by_flow[flowing & (by_flow == "")] = FLOW_REASON
             together |= flowing
+        if tables is not None and not (together & ~hidden).any():
+            # over the areas and the year, once every sum, twin and flow of the month is safe on its own: a
+            # figure hidden this round has its partners in its sums only in the next
+            tabled = tables.more_hidden(hidden, rule, hidden_for)
+            by_flow[tabled & (by_flow == "")] = TABLE_REASON
+            together |= tabled
         if not (together & ~hidden).any():
             return hidden, by_flow
         previous, hidden = hidden, hidden | together

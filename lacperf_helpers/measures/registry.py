@@ -127,9 +127,26 @@ FLOWS: tuple[Flow, ...] = (
          (FlowTerm("adopted_of_leavers", "denominator", 0, 1), FlowTerm("adopted_of_leavers", "denominator", 1, -1),
           FlowTerm("cla_ceased", "numerator", 0, -1), FlowTerm("cla_ceased", "numerator", 12, 1))),
 )  # fmt: skip
-# The flows' stocks a return gives as KPIs' denominators before any extract (3 or more placements, going
-# missing): a month's measures table is decided as though the month before it showed them.
-RETURNED_STOCKS = frozenset({"cla_count", "missing_in_month_share"})
+
+
+@dataclass(frozen=True)
+class RollingTotal:
+    """A count that is another's added up over the `months` months to its own: a reader adds a year of monthly
+    tables up (adoption's denominator, the children who ceased in the 12 months, is exactly its months'
+    ceasings; the 12 months' starts to within a child who started twice, protected as exact)."""
+
+    total: tuple[str, str]  # (measure, count)
+    of: tuple[str, str]
+    months: int = 12
+
+
+ROLLING_TOTALS: tuple[RollingTotal, ...] = (
+    RollingTotal(("cla_starts_12_months", "numerator"), ("cla_starts", "numerator")),
+    RollingTotal(("adopted_of_leavers", "denominator"), ("cla_ceased", "numerator")),
+)
+# The flows' counts a return gives as KPIs' figures before any extract (3 or more placements, going missing,
+# adoption): a month's measures table is decided as though the months before any extract showed them.
+RETURNED_STOCKS = frozenset({"cla_count", "missing_in_month_share", "adopted_of_leavers"})
 # Where a flow would give a hidden count back, which of the month's figures is hidden first: the flows no page
 # shows (the measures table's), then going missing's denominator (a KPI's), the children looked after at the
 # month end (the headline) last.

@@ -29,6 +29,7 @@ from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.paths import csv_text, write_atomically
 from lacperf_helpers.config.periods import is_month, month_end, period_months, previous_month, shift_month
 from lacperf_helpers.config.vocabulary import ALL, HEADLINE, TOTAL
+from lacperf_helpers.disclose.flow_tables import HORIZON, history_of
 from lacperf_helpers.disclose.flows import FlowRule, carriers_of
 from lacperf_helpers.disclose.publishing import (
     Published,
@@ -426,12 +427,21 @@ def measures_decision(
         table = _measure_table(returns, month, authority, exact)
         if table is None:  # a folder without the files: as the month with none
             return pd.DataFrame(columns=list(KEYS))
-        before = [m for m in (shift_month(month, -1), shift_month(month, -12)) if m in held]
-        earlier = [measures_decision(returns, m, authority=authority, rule=rule, cohorts=exact) for m in before]
+        # every month of the year before and the year before that: the twelve-month totals of each share a month
+        before = [m for m in (shift_month(month, -back) for back in range(HORIZON - 1, 0, -1)) if m in held]
+        decided = {m: measures_decision(returns, m, authority=authority, rule=rule, cohorts=exact) for m in before}
+        carriers = carriers_of({m: m for m in table["measure"].unique()}, SAME_CHILDREN)
+        counted = sorted({figure for figures in carriers.values() for figure, _ in figures})
+        flow_counts(returns, month, authority, exact, counted, table)  # for the months after it
+        history = [
+            history_of(flow_counts(returns, m, authority, exact, counted), hidden)
+            for m, hidden in decided.items() if hidden is not None
+        ]  # fmt: skip
         flows = FlowRule(
-            carriers_of({m: m for m in table["measure"].unique()}, SAME_CHILDREN),
-            earlier=pd.concat([e for e in earlier if e is not None] or [pd.DataFrame(columns=list(KEYS))]),
+            carriers,
+            earlier=pd.concat([e for e in decided.values() if e is not None] or [pd.DataFrame(columns=list(KEYS))]),
             earlier_months=frozenset(before), unheld_shown=RETURNED_STOCKS,
+            history=pd.concat(history, ignore_index=True) if history else _no_history(),
         )  # fmt: skip
         return measures_decided(table, rule, authority, exact, SAME_CHILDREN, WIDER, flows, GROUP_IS_TOTAL)
 
@@ -443,6 +453,40 @@ def measures_decision(
 
 _MEASURES_DECIDED: dict[str, pd.DataFrame] = {}  # by cache key: a few kB each
 KEEP_DECIDED = 120  # ten years of months, of one returns folder and settings
+
+
+def flow_counts(
+    returns: Path, month: str, authority: str, cohorts: CohortCatalogue, measures: list[str],
+    table: pd.DataFrame | None = None,
+) -> pd.DataFrame:  # fmt: skip
+    """The month's figures of `measures` (the flows' counts: `FlowRule.history`), KEYS with the measure as
+    kpi_id, numerator and denominator; kept on disk and in memory, as each later month asks for it. `table`:
+    the month's measures table, where the caller has it."""
+    arguments = [month, authority, cohorts.model_dump_json(), *measures]
+    key = cache.cache_key("flow-counts", arguments, _measure_files(returns, month))
+    if key not in _FLOW_COUNTS:
+
+        def work_out() -> pd.DataFrame:
+            nonlocal table
+            if table is None:
+                table = _measure_table(returns, month, authority, cohorts, measures)
+            else:
+                table = table.loc[table["measure"].isin(measures)]
+            if table is None:
+                return _no_history().loc[:, [*KEYS, "numerator", "denominator"]]
+            return table.rename(columns={"measure": "kpi_id"}).loc[:, [*KEYS, "numerator", "denominator"]]
+
+        if len(_FLOW_COUNTS) >= KEEP_DECIDED:
+            _FLOW_COUNTS.clear()
+        _FLOW_COUNTS[key] = cache.kept_or_worked_out(key, pd.DataFrame, work_out)
+    return _FLOW_COUNTS[key]
+
+
+_FLOW_COUNTS: dict[str, pd.DataFrame] = {}  # by cache key: some 100 kB each
+
+
+def _no_history() -> pd.DataFrame:
+    return pd.DataFrame(columns=[*KEYS, "numerator", "denominator", "complement", "hidden"])
 
 
 def _measure_table(
