@@ -23,7 +23,7 @@ from lacperf_helpers.disclose.sums import KEYS
 from lacperf_helpers.ingest.layout import ssda903_path
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.measures.registry import SAME_CHILDREN, measure_tables
-from lacperf_helpers.month.data import month_data, month_measures
+from lacperf_helpers.month.data import month_data, month_measures, pages_for
 from lacperf_helpers.month.edition import edition_view
 from tests.conftest import SAMPLE_MONTH
 
@@ -124,7 +124,7 @@ def _table_hides(
     cells = _cells(month)
     past = pd.DataFrame(history, columns=["month", "area", "kpi_id", "numerator", "denominator", "hidden"])
     past = past.assign(cohort="all", breakdown="total", group="all")
-    measures = MEASURES | {"adopted_of_leavers": "adopted_of_leavers"}
+    measures = MEASURES | {m: m for m in ("adopted_of_leavers", "placement_stability_short")}
     history = history_of(past.drop(columns="hidden"), past.loc[past["hidden"]])
     rule = FlowRule(carriers_of(measures, SAME_CHILDREN), history=history, unheld_shown=unheld_shown)
     tables = FlowTables.of(rule, cells, "Kent", RULE)
@@ -175,6 +175,26 @@ def test_the_pages_months_before_any_extract_and_two_totals_give_a_hidden_month_
     stocks = frozenset({"cla_count", "missing_in_month_share"})
     assert _table_hides(_september(4, 42), history, ["cla_ceased"], stocks) == {"adopted_of_leavers"}
     assert _table_hides(_september(4, 42), history, ["cla_ceased"]) == set()
+
+
+def test_a_start_the_pages_protect_is_not_given_back_by_two_twelve_month_totals() -> None:
+    # September 2018, a month before any extract: the pages show the children looked after at the end of August
+    # (40) and of September (41), and hide those looked after in September (44: 3 started, 1-4). A year later
+    # the 12 months' starts to August (30) and to September (33) and September 2019's 6 starts (every month
+    # between hidden) would give September 2018's 3 back: 6 - (33 - 30). Read as the pages show it, the month's
+    # starts are hidden; read as though the pages showed every stock (values not known), the 3 would count as
+    # given away by the pages already, and nothing would be hidden.
+    history = [(m, "Deal", "cla_starts", 2, np.nan, True) for m in YEAR]
+    history.append(("2019-08", "Deal", "cla_starts_12_months", 30, np.nan, False))
+    pages = [
+        ("2018-08", "Deal", "placement_stability_short", 5, 40, False),
+        ("2018-09", "Deal", "placement_stability_short", 5, 41, False),
+        ("2018-09", "Deal", "missing_in_month_share", 5, 44, True),
+    ]
+    september = [("2019-09", "Deal", "cla_starts", 6, np.nan), ("2019-09", "Deal", "cla_starts_12_months", 33, np.nan)]
+    stocks = frozenset({"cla_count", "missing_in_month_share"})
+    assert _table_hides(september, history + pages, [], stocks) == {"cla_starts"}
+    assert _table_hides(september, history, [], stocks) == set()
 
 
 @pytest.fixture(scope="module")
@@ -273,7 +293,8 @@ def _year_of_measures(edition: Edition) -> dict[tuple[str, ...], float]:
     measures = sorted({m for m, _ in READER})
     known = {}
     for month in [*YEAR, SAMPLE_MONTH]:
-        view = month_measures(paths.SAMPLE_RETURNS, month, authority="Kent", rule=RULE,
+        pages = pages_for(month, Inputs(returns=paths.SAMPLE_RETURNS))  # as `lacperf measures` decides
+        view = month_measures(paths.SAMPLE_RETURNS, month, authority="Kent", rule=RULE, pages=pages,
                               cohorts=load_cohorts().exact_only(), edition=edition, measures=measures)  # fmt: skip
         assert view is not None
         frame = view.frame.loc[view.frame["withheld"] == ""] if "withheld" in view.frame else view.frame

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -344,11 +345,12 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     figures = with_slice(load_returns_to(returns, month, catalogue, settings.authority, cohorts))
     areas = list(dict.fromkeys(figures.loc[figures["month"] == month, "area"]))
     require_authority(settings, areas, inputs.settings, return_path(returns, month))
-    in_measures = measures_hidden_in_kpis(returns, figures, catalogue, settings, cohorts)
+    pages = pages_for(month, inputs)
+    in_measures = measures_hidden_in_kpis(returns, figures, catalogue, settings, cohorts, pages)
     decided = decide_month(figures, catalogue, settings, cohorts, in_measures=in_measures)
     from_files = [k.id for k in catalogue.kpis if k.source != "return"]  # a return's groups are as it gives them
     figures, decided = with_empty_groups(figures, decided, cohorts.exact_only(), from_files)
-    children = published_counts(month, inputs, settings)
+    children = published_counts(month, inputs, settings, pages)
     reconciled = reconciliation(returns, month, catalogue, figures, cohorts)
     return MonthData(
         catalogue, settings, trend_settings, benchmarks, cohorts, figures, areas, problems, decided.hidden,
@@ -360,8 +362,9 @@ IN_MEASURES = "the same children as a figure the measures table hides (lacperf m
 
 
 def measures_hidden_in_kpis(
-    returns: Path, figures: pd.DataFrame, catalogue: KpiCatalogue, settings: Settings, cohorts: CohortCatalogue
-) -> pd.DataFrame:
+    returns: Path, figures: pd.DataFrame, catalogue: KpiCatalogue, settings: Settings, cohorts: CohortCatalogue,
+    pages: pd.DataFrame | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """The figures of KPIs computed from a file (SSDA903, Annex A) that the public measures table of their month
     hides (`measures_hidden`), with why: a KPI's numerator and denominator are its measure's, and the measure's
     twins share them, so the scorecard must hide what `lacperf measures` hides or the two files together give
@@ -373,7 +376,7 @@ def measures_hidden_in_kpis(
     frames = []
     for month in sorted(computed["month"].unique()):
         hidden = measures_hidden(returns, str(month), authority=settings.authority or "", rule=settings.disclosure,
-                                 cohorts=cohorts, measures=measures)  # fmt: skip
+                                 cohorts=cohorts, measures=measures, pages=pages)  # fmt: skip
         for kpi in kpis:
             frames.append(hidden.loc[hidden["kpi_id"] == kpi.measure].assign(kpi_id=kpi.id))
     if not frames:
@@ -382,19 +385,20 @@ def measures_hidden_in_kpis(
 
 
 def measures_hidden(
-    returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue, measures: list[str]
-) -> pd.DataFrame:
+    returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue, measures: list[str],
+    pages: pd.DataFrame | None = None,
+) -> pd.DataFrame:  # fmt: skip
     """The keys (the measure as `kpi_id`) of every figure of `measures` that the public edition of `lacperf
     measures` hides in `month` (its one decision, `measures_decision`; a measure holding another's children,
     `WIDER`, is hidden whole)."""
     if any(m in WIDER for m in measures):  # every figure of it: read from its table
         view = month_measures(returns, month, authority=authority, rule=rule, cohorts=cohorts.exact_only(),
-                              edition=Edition.PUBLIC, measures=measures)  # fmt: skip
+                              edition=Edition.PUBLIC, measures=measures, pages=pages)  # fmt: skip
         frame = (
             pd.DataFrame(columns=["month", "area", "measure", *KEYS[3:], "withheld"]) if view is None else view.frame
         )
         return frame.loc[frame["withheld"] != ""].rename(columns={"measure": "kpi_id"}).loc[:, list(KEYS)]
-    hidden = measures_decision(returns, month, authority=authority, rule=rule, cohorts=cohorts)
+    hidden = measures_decision(returns, month, authority=authority, rule=rule, cohorts=cohorts, pages=pages)
     if hidden is None:
         return pd.DataFrame(columns=list(KEYS))
     return hidden.loc[hidden["kpi_id"].isin(measures), list(KEYS)].reset_index(drop=True)
@@ -406,19 +410,21 @@ def _measure_files(returns: Path, month: str) -> list[Path]:
 
 
 def measures_decision(
-    returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue
-) -> pd.DataFrame | None:
+    returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue,
+    pages: pd.DataFrame | None = None,
+) -> pd.DataFrame | None:  # fmt: skip
     """The keys (the measure as `kpi_id`) of the figures the public measures table of `month` hides: every
     measure, breakdown and cohort published exactly, decided once and kept on disk, so every table, page and
     count of the month hides the same whichever measures it shows. Decided after the month before and the
-    month a year before (stocks and flows across months: disclose/flows.py), which are decided first. None:
-    the month has no extract and no Annex A."""
+    month a year before (stocks and flows across months: disclose/flows.py), which are decided first. `pages`:
+    what the pages show of the months before any extract (`pages_before_extracts`; None: read as shown, values
+    not known). None: the month has no extract and no Annex A."""
     exact = cohorts.exact_only()
     held = [m for m in available_months(returns) if m <= month and _measure_files(returns, m)]
     if month not in held:
         return None
     files = [f for m in held for f in _measure_files(returns, m)]  # a month's decision follows every one before
-    arguments = [month, authority, rule.model_dump_json(), exact.model_dump_json()]
+    arguments = [month, authority, rule.model_dump_json(), exact.model_dump_json(), _digest(pages)]
     key = cache.cache_key("measures-decision", arguments, files)
     if key in _MEASURES_DECIDED:  # each month asks again for the months before it: once per process, cache or none
         return _MEASURES_DECIDED[key]
@@ -429,14 +435,16 @@ def measures_decision(
             return pd.DataFrame(columns=list(KEYS))
         # every month of the year before and the year before that: the twelve-month totals of each share a month
         before = [m for m in (shift_month(month, -back) for back in range(HORIZON - 1, 0, -1)) if m in held]
-        decided = {m: measures_decision(returns, m, authority=authority, rule=rule, cohorts=exact) for m in before}
+        decided = {
+            m: measures_decision(returns, m, authority=authority, rule=rule, cohorts=exact, pages=pages) for m in before
+        }
         carriers = carriers_of({m: m for m in table["measure"].unique()}, SAME_CHILDREN)
         counted = sorted({figure for figures in carriers.values() for figure, _ in figures})
         flow_counts(returns, month, authority, exact, counted, table)  # for the months after it
         history = [
             history_of(flow_counts(returns, m, authority, exact, counted), hidden)
             for m, hidden in decided.items() if hidden is not None
-        ]  # fmt: skip
+        ] + ([] if pages is None else [pages])  # fmt: skip
         flows = FlowRule(
             carriers,
             earlier=pd.concat([e for e in decided.values() if e is not None] or [pd.DataFrame(columns=list(KEYS))]),
@@ -485,6 +493,44 @@ def flow_counts(
 _FLOW_COUNTS: dict[str, pd.DataFrame] = {}  # by cache key: some 100 kB each
 
 
+def first_extract(returns: Path) -> str | None:
+    """The first month with an SSDA903 extract or an Annex A (None: none has)."""
+    return next((m for m in available_months(returns) if _measure_files(returns, m)), None)
+
+
+def pages_before_extracts(inputs: Inputs) -> pd.DataFrame | None:
+    """What the public pages show of the months before any extract (the return's KPIs: the children looked after
+    at and in each month, adoption's denominator), by the flows' measures, with what the pages' own decision hid
+    (`month_data` of the last month before the first extract: no measures table enters it), as the measures
+    tables' decisions read them (`FlowRule.history`): a count the pages protect by hiding a figure is protected
+    from the measures tables too. None: no month comes before the first extract."""
+    first = first_extract(inputs.returns)
+    before = [m for m in available_months(inputs.returns) if first is not None and m < first]
+    if not before:
+        return None
+    data = month_data(before[-1], inputs=inputs)
+    measure_of = {k.id: str(k.measure) for k in data.catalogue.kpis if k.measure}
+    figures = data.figures.loc[data.figures["kpi_id"].isin(measure_of) & data.figures["month"].isin(before)]
+    hidden = data.hidden.loc[data.hidden["kpi_id"].isin(measure_of) & data.hidden["month"].isin(before)]
+    return history_of(
+        figures.loc[:, [*KEYS, "numerator", "denominator"]].assign(kpi_id=figures["kpi_id"].map(measure_of)),
+        hidden.loc[:, list(KEYS)].assign(kpi_id=hidden["kpi_id"].map(measure_of)),
+    ).reset_index(drop=True)
+
+
+def pages_for(month: str, inputs: Inputs) -> pd.DataFrame | None:
+    """`pages_before_extracts` for a month with an extract or later (a month before has no measures table)."""
+    first = first_extract(inputs.returns)
+    return pages_before_extracts(inputs) if first is not None and month >= first else None
+
+
+def _digest(frame: pd.DataFrame | None) -> str:
+    """A cache key's part for a frame an entry depends on."""
+    if frame is None:
+        return "none"
+    return hashlib.sha256(frame.to_csv(index=False).encode()).hexdigest()
+
+
 def _no_history() -> pd.DataFrame:
     return pd.DataFrame(columns=[*KEYS, "numerator", "denominator", "complement", "hidden"])
 
@@ -508,7 +554,7 @@ def _measure_table(
 
 def month_measures(
     returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue, edition: Edition,
-    measures: list[str] | None = None, breakdowns: list[str] | None = None,
+    measures: list[str] | None = None, breakdowns: list[str] | None = None, pages: pd.DataFrame | None = None,
 ) -> Published | None:  # fmt: skip
     """The month's measures (`measures`, default all) from its SSDA903 extract and its Annex A, by cohort,
     breakdown (default all) and area, as `edition` publishes them: the public edition hides what the month's
@@ -522,12 +568,14 @@ def month_measures(
         return None
     hidden = (
         None if edition is Edition.INTERNAL
-        else measures_decision(returns, month, authority=authority, rule=rule, cohorts=cohorts)
+        else measures_decision(returns, month, authority=authority, rule=rule, cohorts=cohorts, pages=pages)
     )  # fmt: skip
     return hide_in_measures(table, hidden, cohorts, edition, WIDER)
 
 
-def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[Edition, dict[str, float | None]]:
+def published_counts(
+    month: str, inputs: Inputs, settings: Settings, pages: pd.DataFrame | None = None
+) -> dict[Edition, dict[str, float | None]]:  # fmt: skip
     """Per edition, the authority's children looked after and unaccompanied at the month end, and started in the
     12 months to it (children, each once: the DfE counts the first occasion), as `lacperf measures` publishes them
     from the month's extract; None where that hides the figure, or the month has no extract (a rate per 10,000
@@ -547,7 +595,7 @@ def published_counts(month: str, inputs: Inputs, settings: Settings) -> dict[Edi
         # hidden there would undo the measures table's secondary suppression
         view = (
             month_measures(inputs.returns, month, authority=authority, rule=settings.disclosure, cohorts=cohorts,
-                           edition=edition, measures=["cla_count", "cla_starts_12_months"])
+                           edition=edition, measures=["cla_count", "cla_starts_12_months"], pages=pages)
             if has_extract else None
         )  # fmt: skip
         now = (

@@ -18,7 +18,7 @@ from lacperf_helpers.config.periods import month_end
 from lacperf_helpers.config.vocabulary import TOTAL
 from lacperf_helpers.disclose.publishing import Published, published_rows
 from lacperf_helpers.ingest.layout import return_path
-from lacperf_helpers.month.data import month_measures, with_authority
+from lacperf_helpers.month.data import month_measures, pages_for, with_authority
 from lacperf_helpers.month.edition import areas_of, edition_view, trend_rows
 from lacperf_helpers.month.forward_look import DEFAULT_WEEKS, forward_look
 from lacperf_helpers.rate.scorecard import require_area
@@ -84,7 +84,7 @@ def measures_table(
     name = authority or with_authority(rules, returns, month, inputs.settings).authority or ""
     view = month_measures(
         returns, month, authority=name, rule=rules.disclosure, cohorts=defined, edition=edition,
-        measures=list(measures) or None, breakdowns=chosen,
+        measures=list(measures) or None, breakdowns=chosen, pages=pages_for(month, inputs),
     )  # fmt: skip
     annex = returns / month / "annex_a"
     if view is None:

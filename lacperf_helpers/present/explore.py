@@ -18,13 +18,14 @@ from lacperf_helpers.config.definitions import DisclosureRule
 from lacperf_helpers.config.editions import DEFAULT, Edition, parse_edition
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.formatting import NOT_SHOWN, fmt_count
+from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.config.periods import month_label
 from lacperf_helpers.config.vocabulary import ALL, TOTAL, in_natural_order
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
 from lacperf_helpers.measures.annex_a import AnnexAMeasure
 from lacperf_helpers.measures.registry import MEASURES as SSDA903_MEASURES
 from lacperf_helpers.measures.registry import Measure
-from lacperf_helpers.month.data import month_measures
+from lacperf_helpers.month.data import month_measures, pages_for
 
 # what can be explored: each source's measures
 MEASURES: dict[str, Measure | AnnexAMeasure] = {**SSDA903_MEASURES, **ANNEX_A_MEASURES}
@@ -61,6 +62,7 @@ def cohort_table(
         view = month_measures(
             Path(returns_dir), month, authority=authority, rule=rule or DisclosureRule(), cohorts=cohorts,
             edition=edition, measures=[measure], breakdowns=parts,
+            pages=pages_for(month, Inputs.of(returns=returns_dir)),
         )  # fmt: skip
         if view is not None:
             table = view.frame
