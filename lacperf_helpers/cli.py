@@ -730,6 +730,7 @@ def measures(
         typer.Option("--breakdown", help="Only this breakdown (and the total); repeat for several. Default: all."),
     ] = None,
     edition: EditionOption = DEFAULT.value,
+    kpis: KpisOption = paths.KPIS_FILE,
 ) -> None:
     """Compute the SSDA903 measures from <returns>/<YYYY-MM>/903/ and the Annex A measures from annex_a/ by
     cohort (--cohorts: all, excluding UASC ...), breakdown (age band, sex, ethnicity, legal status, placement
@@ -738,13 +739,14 @@ def measures(
     whichever is written.
 
     One row per area x measure x cohort x breakdown x group; headline rows are breakdown 'total', group
-    'all'. Data-quality findings are printed, and nothing is dropped without being counted."""
+    'all'. Data-quality findings are printed, and nothing is dropped without being counted. --kpis: the KPI file
+    the pages are rendered with (the public edition reads what they show of the months before any extract)."""
     from lacperf_helpers.config.paths import write_atomically
     from lacperf_helpers.disclose.publishing import published_csv
     from lacperf_helpers.ingest.validation import problem_counts
     from lacperf_helpers.month.tables import measures_table
 
-    inputs = _inputs(returns=returns, settings=settings, cohorts=cohorts)
+    inputs = _inputs(returns=returns, kpis=kpis, settings=settings, cohorts=cohorts)
     view, notes = _run(
         lambda: measures_table(
             month, inputs=inputs, edition=Edition(edition), authority=authority, measures=measure or (),

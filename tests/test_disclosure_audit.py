@@ -57,7 +57,7 @@ def run_lacperf(returns: Path, month: str, quarter: str, out: Path, kpis: Path, 
         _invoke("trend", *common, "--kpis", str(kpis), "--month", month, "--edition", edition,
                 "--out", str(out / f"trend-{edition}.csv"))  # fmt: skip
         if measures:
-            _invoke("measures", *common, "--month", month, "--edition", edition,
+            _invoke("measures", *common, "--kpis", str(kpis), "--month", month, "--edition", edition,
                     "--out", str(out / f"measures-{edition}.csv"))  # fmt: skip
     both = [x for e in EDITIONS for x in ("--edition", e)]
     _invoke("render", *common, "--kpis", str(kpis), "--month", month, *both, "--out", str(out / "R"))

@@ -11,11 +11,13 @@ month before any extract, published nowhere).
 So the measures table's decision of a month forms, per cohort, breakdown and group, one linear system over the
 counts of the flows' measures in every area and the `HORIZON` months to it: each flow of each area and month,
 each twelve-month total as the sum of its months, each month's areas as their authority. A count is shown (a
-figure carrying it is: the month's own decision, or an earlier month's, `FlowRule.history`), hidden, or not
-published (a month before any extract, a count no figure carries: a reader works it out or does not). The
-month may give back nothing its own figures did not: a hidden count, or a not-published count of 1-4, that the
-system pins to one value but would not pin with the month's own counts unknown is protected by hiding one of the
-month's own shown counts (`FLOW_HIDING_ORDER`, the count's own area first, the authority's last), until none is.
+figure carrying it is: the month's own decision, an earlier month's, or the pages' of the months before any
+extract, all in `FlowRule.history`), hidden, or not published (a count no figure carries, a month before any
+extract's starts: a reader works it out or does not). The month may give back nothing its own figures did not:
+a count hidden to protect it, or a not-published count of 1-4, that the system pins to one value but would not
+pin with the month's own counts unknown is protected by hiding one of the month's own shown counts (`_to_hide`:
+the count's own area's first, the authority's last, then `FLOW_HIDING_ORDER`; the children looked after at the
+month end, the headline, only where nothing else will do), until none is.
 The system is the same for every round of the decision but for which of the month's counts are shown, so its
 null space is worked out once with the month's counts unknown, and each round only asks which of its
 directions the shown ones fix. The cohort's breakdown groups adding to its total are not in one system with
@@ -32,10 +34,10 @@ import pandas as pd
 
 from lacperf_helpers.config.definitions import DisclosureRule
 from lacperf_helpers.config.vocabulary import TOTAL
-from lacperf_helpers.disclose.flows import PLACE, FlowRule, month_number, month_text
+from lacperf_helpers.disclose.flows import PLACE, FlowRule, month_number
 from lacperf_helpers.disclose.sums import KEYS, Count
 
-HORIZON = 13  # months of flows and totals in one system: every twelve-month total sharing a month with the month's
+HORIZON = 13  # months of flows and totals in a system: each twelve-month total sharing a month with the month's
 FREE = 1e-9  # a count whose squared reach into the system's null space is below this is pinned
 RANK = 1e-9  # a singular value below this share of the largest is zero (the system's rank)
 SHOWN, HIDDEN, UNPUBLISHED = range(3)
@@ -341,4 +343,4 @@ def history_of(cells: pd.DataFrame, hidden: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["HORIZON", "TABLE_REASON", "FlowTables", "history_of", "month_text"]
+__all__ = ["HORIZON", "TABLE_REASON", "FlowTables", "history_of"]
