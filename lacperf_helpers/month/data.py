@@ -50,7 +50,7 @@ from lacperf_helpers.measures.annex_a import GROUP_IS_TOTAL, NESTED, annex_a_mea
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
 from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILDREN
 from lacperf_helpers.measures.figures import check_kpi_polarity, input_problems, load_returns_to, reconciliation
-from lacperf_helpers.measures.registry import RETURNED_STOCKS, measure_table
+from lacperf_helpers.measures.registry import RETURNED_STOCKS, ROLLING_TOTALS, measure_table
 from lacperf_helpers.measures.registry import SAME_CHILDREN as SSDA903_SAME_CHILDREN
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
 from lacperf_helpers.rate.national import national_problems
@@ -433,8 +433,9 @@ def measures_decision(
         table = _measure_table(returns, month, authority, exact)
         if table is None:  # a folder without the files: as the month with none
             return pd.DataFrame(columns=list(KEYS))
-        # every month of the year before and the year before that: the twelve-month totals of each share a month
-        before = [m for m in (shift_month(month, -back) for back in range(HORIZON - 1, 0, -1)) if m in held]
+        # every month the tables' counts reach: back to the first month of their earliest twelve-month total
+        reach = HORIZON - 1 + max(r.months for r in ROLLING_TOTALS) - 1
+        before = [m for m in (shift_month(month, -back) for back in range(reach, 0, -1)) if m in held]
         decided = {
             m: measures_decision(returns, m, authority=authority, rule=rule, cohorts=exact, pages=pages) for m in before
         }
