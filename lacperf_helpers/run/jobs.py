@@ -32,6 +32,7 @@ from lacperf_helpers.ingest.manifest import Manifest, RunHashes, describe
 from lacperf_helpers.run.pages import NOTEBOOKS, TEMPLATE, RenderError, appendix_path
 
 if TYPE_CHECKING:
+    from lacperf_helpers.run.pdf import Printer
     from lacperf_helpers.run.render import WarmKernel
 
 
@@ -225,7 +226,26 @@ def run_job(job: Job, made_at: str, manifest: PageManifest | None = None) -> Job
         return JobResult(job.label, RENDERED, str(job.target), time.perf_counter() - started, pdf=pdf)
 
 
-def _print_pdf(page: Path) -> None:
-    from lacperf_helpers.run.pdf import write_pdf
+_PRINTER: list[Printer] = []  # started at the first PDF: a run without PDFs needs none
 
-    write_pdf(page)
+
+def _print_pdf(page: Path) -> None:
+    printer().print(page)
+
+
+def printer() -> Printer:
+    """This process's browser for its pages' PDFs: kept for a worker's every page and closed when the worker
+    ends; in the run's own process, closed when the run ends (`close_printer`)."""
+    from lacperf_helpers.run.pdf import Printer
+
+    if not _PRINTER:
+        kept = Printer()
+        multiprocessing.util.Finalize(kept, kept.close, exitpriority=10)
+        _PRINTER.append(kept)
+    return _PRINTER[0]
+
+
+def close_printer() -> None:
+    """Close this process's browser, if it started one."""
+    if _PRINTER:
+        _PRINTER.pop().close()

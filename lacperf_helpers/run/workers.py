@@ -29,6 +29,7 @@ from lacperf_helpers.run.jobs import (
     Job,
     JobResult,
     PageManifest,
+    close_printer,
     run_job,
     unchanged,
     worker_kernel,
@@ -197,7 +198,10 @@ def _in_this_process(to_render: list[tuple[Job, PageManifest]], made_at: str) ->
     """The pages one after another in this process. Ctrl-C stops the run (KeyboardInterrupt, exit 130), as it
     does with workers, even where the kernel's client turns it into an error of the page in hand."""
     if threading.current_thread() is not threading.main_thread():  # signals reach the main thread only
-        yield from (run_job(job, made_at, manifest) for job, manifest in to_render)
+        try:
+            yield from (run_job(job, made_at, manifest) for job, manifest in to_render)
+        finally:
+            close_printer()
         return
     previous = signal.getsignal(signal.SIGINT)
 
@@ -213,6 +217,7 @@ def _in_this_process(to_render: list[tuple[Job, PageManifest]], made_at: str) ->
     finally:
         signal.signal(signal.SIGINT, previous)
         INTERRUPTED.clear()
+        close_printer()  # this process goes on after the run: its browser does not
 
 
 def remove_lock_files(out: Path) -> None:
