@@ -156,10 +156,14 @@ class FlowTables:
             term[inside].astype(int).to_numpy(), both.loc[inside, "area"].map(areas.index).to_numpy(), offset[inside]
         ]
         both = both.assign(variable=variable).loc[variable >= 0]
+        # the rows' columns as arrays, each place's rows by position: hundreds of places a month
+        variable, cell, column = (both[c].to_numpy(int) for c in ("variable", "cell", "column"))
+        is_shown, guards = (both[c].to_numpy(bool) for c in ("shown", "protected"))
+        count_value = both["count_value"].to_numpy(float)
         places = []
-        for (_, breakdown, _), rows in both.groupby(list(PLACE[1:]), sort=True):
-            own_rows = rows.loc[rows["cell"] >= 0]
-            if own_rows.empty:
+        for (_, breakdown, _), at in sorted(both.groupby(list(PLACE[1:])).indices.items()):
+            mine_at = at[cell[at] >= 0]
+            if not len(mine_at):
                 continue
             # a return gives its KPIs' totals only: no breakdown's group is shown before any extract
             state = np.where(unheld_shown & (breakdown == TOTAL), SHOWN, UNPUBLISHED)
@@ -167,16 +171,11 @@ class FlowTables:
             protected = np.zeros(n, dtype=bool)
             # hidden first, then shown: a count is shown where any figure carrying it is
             for shown in (False, True):
-                chosen = rows.loc[rows["shown"] == shown]
-                state[chosen["variable"].to_numpy()] = SHOWN if shown else HIDDEN
-                value[chosen["variable"].to_numpy()] = chosen["count_value"].to_numpy(float)
-            guarded = rows.loc[~rows["shown"] & rows["protected"], "variable"].to_numpy()
-            protected[guarded] = True
-            own = {
-                int(str(i)): (group["cell"].to_numpy(), group["column"].to_numpy())
-                for i, group in own_rows.groupby("variable")
-            }
-            places.append(_place(state, value, protected, own))
+                chosen = at[is_shown[at] == shown]
+                state[variable[chosen]] = SHOWN if shown else HIDDEN
+                value[variable[chosen]] = count_value[chosen]
+            protected[variable[at[~is_shown[at] & guards[at]]]] = True
+            places.append(_place(state, value, protected, _own(variable[mine_at], cell[mine_at], column[mine_at])))
         return cls(rule, template, places, authority)
 
     def more_hidden(self, hidden: np.ndarray, rule: DisclosureRule, hidden_for: np.ndarray | None = None) -> np.ndarray:
@@ -235,6 +234,15 @@ def _carrying(
     for column in ("month", "area", "cohort", "breakdown", "group"):
         out[column] = out[column].astype(str)
     return out
+
+
+def _own(variable: np.ndarray, cell: np.ndarray, column: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Per variable (ascending), the month's cells carrying it and the count's column in each, in row order."""
+    order = np.argsort(variable, kind="stable")
+    variable, cell, column = variable[order], cell[order], column[order]
+    starts = np.flatnonzero(np.r_[True, variable[1:] != variable[:-1]])
+    ends = np.r_[starts[1:], len(variable)]
+    return {int(variable[a]): (cell[a:b], column[a:b]) for a, b in zip(starts, ends, strict=True)}
 
 
 def _place(

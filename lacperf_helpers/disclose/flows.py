@@ -307,4 +307,4 @@ def _pinned(matrix: np.ndarray) -> np.ndarray:
 def _earlier_keys(earlier: pd.DataFrame | None) -> set[tuple[str, ...]]:
     if earlier is None or earlier.empty:
         return set()
-    return set(earlier.loc[:, list(KEYS)].astype(str).itertuples(index=False, name=None))
+    return set(zip(*(earlier[k].astype(str).tolist() for k in KEYS), strict=True))

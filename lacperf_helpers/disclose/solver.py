@@ -387,12 +387,7 @@ def _pinned(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> list[int]
             matrix[np.searchsorted(sub_rows, at_row[chosen]), np.searchsorted(sub_columns, at_column[chosen])] = sign[
                 here
             ][chosen]
-            _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-            rank = int((singular > SINGULAR).sum())
-            # a count is pinned where it lies in the sums' row space: no direction the hidden counts can move
-            # in together moves it (1 - its diagonal of the row-space projector is 0)
-            free = 1.0 - (vt[:rank] ** 2).sum(axis=0)
-            pinned_in[columns[sub_columns], k] |= free < PINNED
+            pinned_in[columns[sub_columns], k] |= _pinned_columns(matrix)
     numerator, denominator, complement = Count
     return [
         int(x)
@@ -401,6 +396,23 @@ def _pinned(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> list[int]
         or (small[x, denominator] and pinned_in[x, denominator])
         or (small[x, complement] and pinned_in[x, numerator] and pinned_in[x, denominator])
     ]
+
+
+def _pinned_columns(matrix: np.ndarray) -> np.ndarray:
+    """Per column of the sums' matrix (a hidden count): is it pinned? It is where it lies in the sums' row space:
+    no direction the hidden counts can move in together moves it (1 - its diagonal of the row-space projector is
+    0). The same matrix comes back round after round while the figures around it settle: each is solved once."""
+    key = (matrix.shape, matrix.tobytes())
+    if key not in _PINNED_COLUMNS:
+        if len(_PINNED_COLUMNS) > 4096:  # a month's decisions ask for about a thousand
+            _PINNED_COLUMNS.clear()
+        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
+        rank = int((singular > SINGULAR).sum())
+        _PINNED_COLUMNS[key] = np.asarray(1.0 - (vt[:rank] ** 2).sum(axis=0) < PINNED, dtype=bool)
+    return _PINNED_COLUMNS[key]
+
+
+_PINNED_COLUMNS: dict[tuple[tuple[int, ...], bytes], np.ndarray] = {}
 
 
 def _linked(row: np.ndarray, column: np.ndarray, n_columns: int) -> np.ndarray:
