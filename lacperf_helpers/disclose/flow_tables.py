@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
+from typing import cast
 
 import numpy as np
 import pandas as pd
@@ -161,7 +162,11 @@ class FlowTables:
         is_shown, guards = (both[c].to_numpy(bool) for c in ("shown", "protected"))
         count_value = both["count_value"].to_numpy(float)
         places = []
-        for (_, breakdown, _), at in sorted(both.groupby(list(PLACE[1:])).indices.items()):
+        groups = both.groupby(list(PLACE[1:])).indices
+        rows_of = {cast(tuple[str, str, str], k): np.asarray(v) for k, v in groups.items()}  # place -> positions
+        for place_key in sorted(rows_of):
+            _, breakdown, _ = place_key
+            at = rows_of[place_key]
             mine_at = at[cell[at] >= 0]
             if not len(mine_at):
                 continue

@@ -408,7 +408,9 @@ def _pinned_columns(matrix: np.ndarray) -> np.ndarray:
             _PINNED_COLUMNS.clear()
         _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
         rank = int((singular > SINGULAR).sum())
-        _PINNED_COLUMNS[key] = np.asarray(1.0 - (vt[:rank] ** 2).sum(axis=0) < PINNED, dtype=bool)
+        pinned = np.asarray(1.0 - (vt[:rank] ** 2).sum(axis=0) < PINNED, dtype=bool)
+        pinned.setflags(write=False)  # handed to every caller with this matrix
+        _PINNED_COLUMNS[key] = pinned
     return _PINNED_COLUMNS[key]
 
 

@@ -226,7 +226,7 @@ def run_job(job: Job, made_at: str, manifest: PageManifest | None = None) -> Job
         return JobResult(job.label, RENDERED, str(job.target), time.perf_counter() - started, pdf=pdf)
 
 
-_PRINTER: list[Printer] = []  # started at the first PDF: a run without PDFs needs none
+_PRINTER: list[tuple[Printer, multiprocessing.util.Finalize]] = []  # started at the first PDF: else none
 
 
 def _print_pdf(page: Path) -> None:
@@ -240,12 +240,12 @@ def printer() -> Printer:
 
     if not _PRINTER:
         kept = Printer()
-        multiprocessing.util.Finalize(kept, kept.close, exitpriority=10)
-        _PRINTER.append(kept)
-    return _PRINTER[0]
+        _PRINTER.append((kept, multiprocessing.util.Finalize(kept, kept.close, exitpriority=10)))
+    return _PRINTER[0][0]
 
 
 def close_printer() -> None:
-    """Close this process's browser, if it started one."""
+    """Close this process's browser, if it started one (and forget it: nothing is left to do at exit)."""
     if _PRINTER:
-        _PRINTER.pop().close()
+        _, close = _PRINTER.pop()
+        close()
