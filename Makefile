@@ -14,7 +14,7 @@ SETTINGS    ?= parameters/sample-settings.yaml
 BENCHMARKS  ?= parameters/benchmarks.csv
 REPORTS     ?= reports
 TEST_WORKERS ?= 2# pytest-xdist processes, each test file in one (its fixtures made once); 0 runs them in this one
-MYPY_WORKERS ?= 2# mypy's worker processes: a clean clone has no mypy cache, and one process takes 42 s, two 20 s
+MYPY_WORKERS ?= 2# mypy's worker processes: a clean clone has no mypy cache (one process takes 42 s, two 20 s)
 
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 # one BLAS thread a process (lacperf_helpers/__init__.py says why): set here too, for what imports numpy first
@@ -53,7 +53,9 @@ browser: ## Install Debian's Chromium and axe-core (npm, locked) for the browser
 	elif command -v npm >/dev/null; then npm ci --prefix tests/browser --no-audit --no-fund --silent && echo "axe-core installed"; \
 	else echo "npm is not installed: the accessibility tests will be skipped (CI installs it)"; fi
 
-test: setup browser lint typecheck notebooks-clean unit ## Lint, type-check, check notebooks have no outputs, run pytest
+test: setup browser lint notebooks-clean ## Lint, check notebooks have no outputs; then mypy and pytest side by side
+	@# side by side: pytest's workers wait on kernels and browsers, and mypy's 40 s of work fills those waits
+	@$(MAKE) --no-print-directory --jobs 2 --output-sync=line typecheck unit
 
 lint: setup ## ruff: lint and formatting
 	$(VENV)/bin/ruff check .
