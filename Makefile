@@ -55,7 +55,7 @@ browser: ## Install Debian's Chromium and axe-core (npm, locked) for the browser
 
 test: setup browser lint notebooks-clean ## Lint, check notebooks have no outputs; then mypy and pytest side by side
 	@# side by side: pytest's workers wait on kernels and browsers, and mypy's 40 s of work fills those waits
-	@$(MAKE) --no-print-directory --jobs 2 --output-sync=line typecheck unit
+	@$(MAKE) --no-print-directory --jobs 2 --output-sync=line --old-file=setup typecheck unit  # set up above
 
 lint: setup ## ruff: lint and formatting
 	$(VENV)/bin/ruff check .
