@@ -94,6 +94,22 @@ def test_only_the_newest_entries_are_kept(cache_folder: Path, monkeypatch: pytes
     assert (cache_folder / "notes.pickle").exists()
 
 
+def test_an_entry_tidied_away_by_another_process_as_it_is_read_is_still_served(
+    cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # another process's `store` keeps only the newest entries: one can go between this process reading it and
+    # marking it used (a batch's workers and its plan share the folder; a test run failed on it once)
+    cache.store("month-" + "0" * 64, {"figure": 12})
+    touch = os.utime
+
+    def tidied_first(path: Path, *args: object) -> None:
+        Path(path).unlink()
+        touch(path)
+
+    monkeypatch.setattr(cache.os, "utime", tidied_first)
+    assert cache.load("month-" + "0" * 64) == {"figure": 12}
+
+
 def test_off_means_nothing_is_served_or_written(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cache.store("month-y", 1)
     monkeypatch.setenv(cache.CACHE_ENV, "off")

@@ -19,6 +19,7 @@ reads it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import hmac
@@ -205,7 +206,8 @@ def load(key: str) -> object | None:
         value: object = pickle.loads(body)  # signed by `store` with this user's secret
     except Exception:  # signed but stale (a class lacperf no longer has): worked out again
         return None
-    os.utime(path)  # recently used: kept longest
+    with contextlib.suppress(OSError):  # tidied away by another process since it was read: what was read stands
+        os.utime(path)  # recently used: kept longest
     return value
 
 
