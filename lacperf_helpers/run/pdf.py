@@ -26,7 +26,8 @@ CHROMIUM_ARGS = (
 )  # fmt: skip
 
 
-THREAD = "lacperf-pdf"  # the browser's thread
+THREAD = "lacperf-pdf"  # the browser's thread (a daemon)
+CLOSE_SECONDS = 30  # to close the browser and Playwright's driver: a second, as a rule
 Pages = queue.Queue[tuple[Path, Path, "Future[Path]"] | None]  # html, pdf, the caller's result; None: close
 
 
@@ -80,7 +81,7 @@ class Printer:
             if thread is not None:
                 self._pages.put(None)
         if thread is not None:
-            thread.join()
+            thread.join(CLOSE_SECONDS)  # a browser that will not close does not keep its process from ending
 
     def __enter__(self) -> Printer:
         return self
