@@ -35,13 +35,6 @@ class PdfError(Exception):
     """The PDF could not be made: no browser, or no Playwright."""
 
 
-def write_pdf(html: Path, pdf: Path | None = None) -> Path:
-    """Print `html` (A4 landscape, as its print styles ask) to `pdf`, beside it by default, in a browser
-    started for it and closed after."""
-    with Printer() as printer:
-        return printer.print(html, pdf)
-
-
 class Printer:
     """Chromium kept open for a run's pages: starting Playwright's driver and the browser is half of what a
     page's PDF costs (1.3 s a page printed on its own, 0.6 s in a kept browser).
@@ -58,7 +51,8 @@ class Printer:
         self.launches = 0  # browsers started: one for a run's pages unless one goes away
 
     def print(self, html: Path, pdf: Path | None = None) -> Path:
-        """Print `html` to `pdf` (beside it by default); PdfError without Playwright or Chromium."""
+        """Print `html` (A4 landscape, as its print styles ask) to `pdf`, beside it by default; PdfError without
+        Playwright or Chromium."""
         try:
             import playwright.sync_api  # noqa: F401  # said here, in the caller's words, not in the browser's thread
         except ImportError:
