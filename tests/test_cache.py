@@ -84,13 +84,32 @@ def test_two_processes_after_the_same_month_take_turns(cache_folder: Path, tmp_p
 
 
 def test_only_the_newest_entries_are_kept(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cache, "KEEP", 2)
+    monkeypatch.setattr(cache, "KEEP_ENTRIES", 2)
     for i, name in enumerate(["a", "b", "c"]):
         cache.store(name, i)
         os.utime(cache_folder / f"{name}.lacperf-cache", ns=(i * 10**9, i * 10**9))
     (cache_folder / "notes.pickle").write_bytes(b"someone else's")  # not lacperf's: never removed
     cache.store("d", 3)
     assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["c", "d"]
+    assert (cache_folder / "notes.pickle").exists()
+
+
+def test_only_the_newest_entries_that_fit_in_the_bytes_kept_are_kept(
+    cache_folder: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sizes = {}
+    for i, name in enumerate(["a", "b", "c"]):
+        cache.store(name, "x" * 1000)
+        os.utime(cache_folder / f"{name}.lacperf-cache", ns=(i * 10**9, i * 10**9))
+        sizes[name] = (cache_folder / f"{name}.lacperf-cache").stat().st_size
+    (cache_folder / "notes.pickle").write_bytes(b"n" * 10_000)  # not lacperf's: neither counted nor removed
+    assert len(set(sizes.values())) == 1
+    monkeypatch.setattr(cache, "KEEP_BYTES", 2 * sizes["a"] + 10)  # room for two entries of this size
+    cache.store("d", "x" * 1000)
+    assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["c", "d"]
+    monkeypatch.setattr(cache, "KEEP_BYTES", 10)  # smaller than any entry: the one just stored stays
+    cache.store("e", "x" * 1000)
+    assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["e"]
     assert (cache_folder / "notes.pickle").exists()
 
 

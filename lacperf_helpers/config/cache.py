@@ -46,7 +46,11 @@ from lacperf_helpers.config.paths import write_atomically_bytes
 log = logging.getLogger("lacperf.cache")
 T = TypeVar("T")
 CACHE_ENV = "LACPERF_CACHE_DIR"
-KEEP = 64  # entries; the oldest are removed (on the sample a month's entry is 16 MB, an edition's view 24 MB)
+# The newest entries are kept up to both bounds; the oldest beyond either are removed. Bytes are what a disk
+# holds: on the sample a month's entry is 16 MB and an edition's view 24 MB, a plan or an index page's a few kB,
+# so a bound on entries alone throws a month away to keep a hundred index pages
+KEEP_BYTES = 1 << 30
+KEEP_ENTRIES = 1024
 OFF = "off"
 SUFFIX = ".lacperf-cache"
 OWN_ENTRY = re.compile(r"^[A-Za-z0-9_-]+\.lacperf-cache$")
@@ -234,6 +238,24 @@ def kept_or_worked_out(key: str, kind: type[T], work: Callable[[], T]) -> T:
         lock.unlink(missing_ok=True)  # one waiting still holds it open: it reads the entry just stored
 
 
+def _tidy(folder: Path) -> None:
+    """Remove the oldest of lacperf's own entries beyond KEEP_ENTRIES or KEEP_BYTES (the newest always stays: it
+    was just stored, and other processes may be waiting to read it)."""
+    entries = []
+    for path in folder.iterdir():
+        if OWN_ENTRY.match(path.name):
+            with contextlib.suppress(OSError):  # removed by another process's tidying meanwhile
+                info = path.stat(follow_symlinks=False)
+                if stat.S_ISREG(info.st_mode):
+                    entries.append((info.st_mtime_ns, info.st_size, path))
+    entries.sort(key=lambda entry: entry[0], reverse=True)
+    held = 0
+    for count, (_, size, path) in enumerate(entries):
+        held += size
+        if count >= KEEP_ENTRIES or (count > 0 and held > KEEP_BYTES):
+            path.unlink(missing_ok=True)
+
+
 def has(key: str) -> bool:
     """Whether an entry was made under `key` (not whether it will load: `load` checks that)."""
     folder = _usable_folder()
@@ -249,9 +271,7 @@ def store(key: str, value: object) -> None:
         body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         # figures before disclosure control: the user's eyes only
         write_atomically_bytes(folder / f"{key}{SUFFIX}", _mac(key, body) + body, mode=0o600)
-        own = [p for p in folder.iterdir() if OWN_ENTRY.match(p.name) and p.is_file()]
-        for old in sorted(own, key=lambda p: p.stat().st_mtime_ns, reverse=True)[KEEP:]:
-            old.unlink(missing_ok=True)
+        _tidy(folder)
         for lock in folder.glob(f"*{LOCK_SUFFIX}"):  # left by a killed run (a lock held is never this old)
             if OWN_ENTRY.match(lock.name.removesuffix(LOCK_SUFFIX) + SUFFIX) and _age(lock) > STALE_LOCK_SECONDS:
                 lock.unlink(missing_ok=True)
