@@ -431,6 +431,26 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line(
     assert str(error.value).startswith(f"--scheduler: {expected}")
 
 
+def test_a_client_that_could_not_reach_its_scheduler_is_closed_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # left for the garbage collector, it closed itself inside the next client's start, which waited for ever on
+    # the lock that start held: a test run hung on the case above
+    import gc
+
+    from distributed import Client
+
+    from lacperf_helpers.run import workers
+
+    monkeypatch.setattr(workers, "SCHEDULER_TIMEOUT", "2s")
+    gc.collect()
+    gc.disable()  # only what dask_results collects is collected
+    try:
+        with pytest.raises(InputError):
+            list(workers.dask_results([], "now", "nonsense:::"))
+        assert [o for o in gc.get_objects() if type(o) is Client] == []
+    finally:
+        gc.enable()
+
+
 # --- running --------------------------------------------------------------------------------------------------
 
 

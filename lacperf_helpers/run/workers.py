@@ -4,6 +4,7 @@ on a Dask cluster; then each edition's index pages."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing
 import os
@@ -121,11 +122,19 @@ def dask_results(jobs: list[tuple[Job, PageManifest]], made_at: str, scheduler: 
         from distributed import as_completed as dask_completed
     except ImportError:
         raise InputError(scheduler, "a Dask scheduler needs the distributed package: install lacperf[dask]") from None
+    refused: InputError | None = None
     try:
         client = Client(scheduler, timeout=SCHEDULER_TIMEOUT)  # type: ignore[no-untyped-call]
     except (OSError, ValueError, TypeError) as exc:  # no scheduler there, or not an address: one line, not a trace
         said = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        raise InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler!r}: {said}") from None
+        refused = InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler!r}: {said}")
+    if refused is not None:
+        # The client that failed to start is left in a reference cycle, and closes itself when collected: left to
+        # the collector, that can happen inside another client's start, and its close then waits for ever on the
+        # lock distributed's start holds (a test run hung so). Collected here, the exception that held it gone, it
+        # closes now.
+        gc.collect()
+        raise refused
     with client:
         futures = [client.submit(run_job, job, made_at, manifest, pure=False) for job, manifest in jobs]
         for future in dask_completed(futures):  # type: ignore[no-untyped-call]
