@@ -309,7 +309,7 @@ def hide_in_periods(card: pd.DataFrame, quarter: str, hidden: pd.DataFrame, cata
     hidden: an added-up period by its own label, any other KPI's period by its last month's figure.
     `<prefix>withheld` says what stands for each."""
     summed = card["kpi_id"].isin({k.id for k in catalogue.kpis if k.aggregation == "sum"})
-    out = card.assign(cohort="all", breakdown="total", group="all")
+    out = card.assign(cohort=ALL, breakdown=TOTAL, group=ALL)
     for prefix, (label, end) in period_keys(quarter).items():
         if prefix + "numerator" not in out:
             continue

@@ -30,6 +30,7 @@ import pandas as pd
 
 from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
+from lacperf_helpers.config.vocabulary import ALL, TOTAL
 from lacperf_helpers.disclose.flow_tables import TABLE_REASON, FlowTables
 from lacperf_helpers.disclose.flows import FLOW_REASON, FlowRule, FlowSystem
 from lacperf_helpers.disclose.sums import COUNTS, KEYS, Count, figure_cells, period_months, relations, remainders
@@ -204,8 +205,8 @@ def _rest_links(cells: pd.DataFrame, members: pd.DataFrame, rem: np.ndarray, aut
     # another count, and would break the rests' sums
     one_part = members.loc[members["sign"] < 0].groupby("relation").size().reindex(joined["relation"]).to_numpy() == 1
     is_cohort = (
-        (total["cohort"] == "all")
-        & (part["cohort"] != "all")
+        (total["cohort"] == ALL)
+        & (part["cohort"] != ALL)
         & (total["area"] == part["area"])
         & (total["group"] == part["group"])
         & (total["breakdown"] == part["breakdown"])
@@ -218,7 +219,7 @@ def _rest_links(cells: pd.DataFrame, members: pd.DataFrame, rem: np.ndarray, aut
     # in an area, over the groups of each breakdown; in the authority, over its areas
     for on, keys, head_is in (
         (["month", "area", "kpi_id", "cohort", "breakdown"], ["month", "area", "kpi_id", "cohort"],
-         keyed["breakdown"] == "total"),
+         keyed["breakdown"] == TOTAL),
         (["month", "kpi_id", "cohort", "breakdown", "group"], ["month", "kpi_id", "cohort", "breakdown", "group"],
          keyed["area"] == authority),
     ):  # fmt: skip
@@ -657,8 +658,8 @@ def _one_group_holds_all(cells: pd.DataFrame, same_children: tuple[Twin, ...]) -
     of the care leavers' KPIs, to protect a group that was the total). The KPI's twins' breakdown must be such
     too: a shared count ties its groups to the twin's, which are decided."""
     on = ["month", "area", "kpi_id", "cohort"]
-    is_group = ((cells["month"] == cells["step"]) & (cells["breakdown"] != "total")).to_numpy()
-    totals = cells.loc[(cells["breakdown"] == "total") & (cells["month"] == cells["step"]), [*on, *COUNTS[:2]]]
+    is_group = ((cells["month"] == cells["step"]) & (cells["breakdown"] != TOTAL)).to_numpy()
+    totals = cells.loc[(cells["breakdown"] == TOTAL) & (cells["month"] == cells["step"]), [*on, *COUNTS[:2]]]
     totals = totals.rename(columns={c: f"{c}_total" for c in COUNTS[:2]})
     probe = cells.loc[:, on].merge(totals, on=on, how="left", validate="many_to_one")
     same, none = np.ones(len(cells), dtype=bool), np.ones(len(cells), dtype=bool)
@@ -696,7 +697,7 @@ def _with_groups_as_totals(
     if groups.empty:
         return cells, hidden
     on = ["month", "area", "kpi_id", "cohort"]
-    totals = cells.loc[cells["breakdown"] == "total", on].assign(_hidden=hidden[(cells["breakdown"] == "total")])
+    totals = cells.loc[cells["breakdown"] == TOTAL, on].assign(_hidden=hidden[(cells["breakdown"] == TOTAL)])
     probe = groups.loc[:, on].merge(totals, on=on, how="left", validate="many_to_one")
     as_total = probe["_hidden"].fillna(True).to_numpy(dtype=bool, copy=True)  # no total decided: hidden, to be safe
     if already_hidden is not None:
@@ -753,7 +754,7 @@ def _twins(
     for (one, count, breakdown, group), (other, its) in same_as_group:
         chosen = (cells["kpi_id"] == one) & (cells["breakdown"] == breakdown) & (cells["group"] == group)
         a = cells.loc[chosen, on[:3]].assign(a=lambda f: f.index)
-        b = cells.loc[(cells["kpi_id"] == other) & (cells["breakdown"] == "total"), on[:3]].assign(b=lambda f: f.index)
+        b = cells.loc[(cells["kpi_id"] == other) & (cells["breakdown"] == TOTAL), on[:3]].assign(b=lambda f: f.index)
         pairs.append((a.merge(b, on=on[:3]), count, its))
     return [
         _TwinCells(p["a"].to_numpy(), Count[count.upper()], p["b"].to_numpy(), Count[its.upper()])

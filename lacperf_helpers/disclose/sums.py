@@ -23,6 +23,7 @@ import pandas as pd
 from lacperf_helpers.config.cohorts import CohortCatalogue, Scope
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
 from lacperf_helpers.config.periods import financial_quarter
+from lacperf_helpers.config.vocabulary import ALL, TOTAL
 from lacperf_helpers.rate.period_figures import quarter_periods
 
 FIGURES = ("numerator", "denominator", "value")
@@ -100,15 +101,13 @@ def figure_cells(figures: pd.DataFrame, catalogue: KpiCatalogue | None) -> pd.Da
         given = children["kpi_id"].isin(counted) & children["numerator"].isna()
         months.loc[given, "numerator"] = children.loc[given, "value"]
     summed = set() if catalogue is None else {k.id for k in catalogue.kpis if k.aggregation == "sum"}
-    headline = months.loc[
-        months["kpi_id"].isin(summed) & (months["cohort"] == "all") & (months["breakdown"] == "total")
-    ]
+    headline = months.loc[months["kpi_id"].isin(summed) & (months["cohort"] == ALL) & (months["breakdown"] == TOTAL)]
     periods = []
     for end in sorted(headline["month"].unique()):
         for label, period in periods_ending(str(end)):
             inside = headline.loc[headline["month"].isin(period)]
             sums = inside.groupby(["area", "kpi_id"], as_index=False)[["numerator", "denominator"]].sum(min_count=1)
-            periods.append(sums.assign(month=label, cohort="all", breakdown="total", group="all", step=end))
+            periods.append(sums.assign(month=label, cohort=ALL, breakdown=TOTAL, group=ALL, step=end))
     cells = pd.concat([months, *periods], ignore_index=True)
     percent = (
         cells["denominator"].notna()
@@ -136,8 +135,8 @@ def _cohort_sums(cells: pd.DataFrame) -> pd.DataFrame:
     a group with no child of the cohort has no row, and its rest is all of it (still a sum a reader forms)."""
     with_cell = cells.assign(cell=cells.index)
     on = ["month", "area", "kpi_id", "breakdown", "group"]
-    totals = with_cell.loc[cells["cohort"] == "all", [*on, "cell"]].rename(columns={"cell": "total"})
-    parts = with_cell.loc[cells["cohort"] != "all", [*on, "cohort", "cell"]]
+    totals = with_cell.loc[cells["cohort"] == ALL, [*on, "cell"]].rename(columns={"cell": "total"})
+    parts = with_cell.loc[cells["cohort"] != ALL, [*on, "cohort", "cell"]]
     cohorts = parts.loc[:, ["month", "kpi_id", "cohort"]].drop_duplicates()
     joined = totals.merge(cohorts, on=["month", "kpi_id"]).merge(parts, on=[*on, "cohort"], how="left")
     joined["relation"] = joined.groupby([*on, "cohort"], sort=False).ngroup()
@@ -156,7 +155,7 @@ def relations(
     cells = cells.loc[is_month]
     found = [
         # the groups of a breakdown add up to its total
-        _sums(cells, cells["breakdown"] != "total", cells["breakdown"] == "total",
+        _sums(cells, cells["breakdown"] != TOTAL, cells["breakdown"] == TOTAL,
               ["month", "area", "kpi_id", "cohort"], ["breakdown"]),
         # the areas add up to the authority
         _sums(cells, cells["area"] != authority, cells["area"] == authority,
@@ -228,7 +227,7 @@ def _families(key: np.ndarray, authority: str, scope_of: Callable[[tuple[str, ..
     tops, parts_of = np.nonzero(within)
     pairs = []
     for groups, family, member in (
-        (True, _codes(key[:, :3]), key[:, 2] != "total"),
+        (True, _codes(key[:, :3]), key[:, 2] != TOTAL),
         (False, _codes(key[:, 1:]), key[:, 0] != authority),
     ):
         chosen = member[parts_of] & (groups or key[tops, 0] == authority)  # another area's: its own says more
@@ -316,7 +315,7 @@ def _formed_anyway(total: np.ndarray, part: np.ndarray, groups: bool, authority:
     same = total == part
     if groups:
         return bool(
-            (same[0] and same[1] and total[2] == "total") or (same[0] and same[2] and same[3] and total[1] == "all")
+            (same[0] and same[1] and total[2] == TOTAL) or (same[0] and same[2] and same[3] and total[1] == ALL)
         )
     return bool(total[0] == authority and same[1] and same[2] and same[3])
 
@@ -326,7 +325,7 @@ def period_relations(cells: pd.DataFrame) -> pd.DataFrame:
     shown only when all its months are, so these add nothing a reader does not know: the audit checks)."""
     with_cell = cells.assign(cell=cells.index)
     is_month = cells["month"] == cells["step"]
-    months = with_cell.loc[is_month & (cells["cohort"] == "all") & (cells["breakdown"] == "total")]
+    months = with_cell.loc[is_month & (cells["cohort"] == ALL) & (cells["breakdown"] == TOTAL)]
     found = []
     for (label, end), total in with_cell.loc[~is_month].groupby(["month", "step"]):
         inside = months.loc[months["month"].isin(period_months(str(label), str(end)))]
