@@ -61,8 +61,7 @@ def run_lacperf(returns: Path, month: str, quarter: str, out: Path, kpis: Path, 
                     "--out", str(out / f"measures-{edition}.csv"))  # fmt: skip
     both = [x for e in EDITIONS for x in ("--edition", e)]
     _invoke("render", *common, "--kpis", str(kpis), "--month", month, *both, "--out", str(out / "R"))
-    no_cohorts = common[:4]  # render-quarter takes no --cohorts (it reads the default file)
-    _invoke("render-quarter", *no_cohorts, "--kpis", str(kpis), "--quarter", quarter, *both, "--out", str(out / "R"))
+    _invoke("render-quarter", *common, "--kpis", str(kpis), "--quarter", quarter, *both, "--out", str(out / "R"))
     return Run(load_domain(kpis, settings, cohorts), returns, month, out)
 
 
