@@ -83,34 +83,56 @@ def test_two_processes_after_the_same_month_take_turns(cache_folder: Path, tmp_p
     assert list(cache_folder.glob("*.lacperf-lock")) == []  # no lock file left behind
 
 
-def test_only_the_newest_entries_are_kept(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def _used(folder: Path, name: str, seconds_ago: float) -> None:
+    """Mark an entry last used `seconds_ago` (`load` marks what it reads by its modification time)."""
+    when = time.time() - seconds_ago
+    os.utime(folder / f"{name}.lacperf-cache", (when, when))
+
+
+def test_only_the_most_recently_used_entries_are_kept(cache_folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(cache, "KEEP_ENTRIES", 2)
     for i, name in enumerate(["a", "b", "c"]):
         cache.store(name, i)
-        os.utime(cache_folder / f"{name}.lacperf-cache", ns=(i * 10**9, i * 10**9))
+        _used(cache_folder, name, 10 - i)
     (cache_folder / "notes.pickle").write_bytes(b"someone else's")  # not lacperf's: never removed
+    (cache_folder / "notes.lacperf-cache\n").write_bytes(b"nor is this")  # not quite its name: never removed
     cache.store("d", 3)
     assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["c", "d"]
-    assert (cache_folder / "notes.pickle").exists()
+    assert (cache_folder / "notes.pickle").exists() and (cache_folder / "notes.lacperf-cache\n").exists()
 
 
-def test_only_the_newest_entries_that_fit_in_the_bytes_kept_are_kept(
+def test_only_the_most_recently_used_entries_that_fit_in_the_bytes_kept_are_kept(
     cache_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     sizes = {}
     for i, name in enumerate(["a", "b", "c"]):
         cache.store(name, "x" * 1000)
-        os.utime(cache_folder / f"{name}.lacperf-cache", ns=(i * 10**9, i * 10**9))
+        _used(cache_folder, name, 10 - i)
         sizes[name] = (cache_folder / f"{name}.lacperf-cache").stat().st_size
     (cache_folder / "notes.pickle").write_bytes(b"n" * 10_000)  # not lacperf's: neither counted nor removed
     assert len(set(sizes.values())) == 1
     monkeypatch.setattr(cache, "KEEP_BYTES", 2 * sizes["a"] + 10)  # room for two entries of this size
     cache.store("d", "x" * 1000)
     assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["c", "d"]
-    monkeypatch.setattr(cache, "KEEP_BYTES", 10)  # smaller than any entry: the one just stored stays
+    # the entry just stored stays, before one marked used since (by another process's `load`), and even when it
+    # is larger than the bytes kept
+    monkeypatch.setattr(cache, "KEEP_BYTES", sizes["a"] + 10)
+    _used(cache_folder, "c", -5)
     cache.store("e", "x" * 1000)
     assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["e"]
+    monkeypatch.setattr(cache, "KEEP_BYTES", 10)
+    cache.store("f", "x" * 1000)
+    assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["f"]
     assert (cache_folder / "notes.pickle").exists()
+
+
+def test_an_entry_unused_for_30_days_is_removed(cache_folder: Path) -> None:
+    for name in ("used-29-days-ago", "used-31-days-ago"):
+        cache.store(name, name)
+    _used(cache_folder, "used-29-days-ago", 29 * 24 * 3600)
+    _used(cache_folder, "used-31-days-ago", 31 * 24 * 3600)
+    cache.store("new", 1)
+    assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["new", "used-29-days-ago"]
 
 
 def test_an_entry_tidied_away_by_another_process_as_it_is_read_is_still_served(

@@ -46,14 +46,16 @@ from lacperf_helpers.config.paths import write_atomically_bytes
 log = logging.getLogger("lacperf.cache")
 T = TypeVar("T")
 CACHE_ENV = "LACPERF_CACHE_DIR"
-# The newest entries are kept up to both bounds; the oldest beyond either are removed. Bytes are what a disk
-# holds: on the sample a month's entry is 16 MB and an edition's view 24 MB, a plan or an index page's a few kB,
-# so a bound on entries alone throws a month away to keep a hundred index pages
+# Entries are kept while within all three bounds, the least recently used removed first. Bytes are what a disk
+# holds: on the sample a month's entry is 15 MB and an edition's view 20-23 MB, a plan or an index page's a few
+# kB, so a bound on entries alone throws a month away to keep a hundred index pages. Figures before disclosure
+# control are kept no longer than they are of use: an entry unused for 30 days goes.
 KEEP_BYTES = 1 << 30
 KEEP_ENTRIES = 1024
+KEEP_UNUSED_SECONDS = 30 * 24 * 3600
 OFF = "off"
 SUFFIX = ".lacperf-cache"
-OWN_ENTRY = re.compile(r"^[A-Za-z0-9_-]+\.lacperf-cache$")
+OWN_ENTRY = re.compile(r"[A-Za-z0-9_-]+\.lacperf-cache")  # the whole name (fullmatch)
 KIND = re.compile(r"[a-z][a-z0-9-]*")
 LOCK_SUFFIX = ".lacperf-lock"
 STALE_LOCK_SECONDS = 24 * 3600  # a lock file left by a run that was killed: removed when this old
@@ -238,21 +240,26 @@ def kept_or_worked_out(key: str, kind: type[T], work: Callable[[], T]) -> T:
         lock.unlink(missing_ok=True)  # one waiting still holds it open: it reads the entry just stored
 
 
-def _tidy(folder: Path) -> None:
-    """Remove the oldest of lacperf's own entries beyond KEEP_ENTRIES or KEEP_BYTES (the newest always stays: it
-    was just stored, and other processes may be waiting to read it)."""
+def _tidy(folder: Path, stored: Path) -> None:
+    """Remove lacperf's own entries beyond KEEP_ENTRIES or KEEP_BYTES, least recently used first, and any unused
+    for KEEP_UNUSED_SECONDS. `stored`, just written, counts first and always stays: other processes may be
+    waiting to read it."""
     entries = []
     for path in folder.iterdir():
-        if OWN_ENTRY.match(path.name):
+        if path.name != stored.name and OWN_ENTRY.fullmatch(path.name):
             with contextlib.suppress(OSError):  # removed by another process's tidying meanwhile
                 info = path.stat(follow_symlinks=False)
                 if stat.S_ISREG(info.st_mode):
-                    entries.append((info.st_mtime_ns, info.st_size, path))
-    entries.sort(key=lambda entry: entry[0], reverse=True)
-    held = 0
-    for count, (_, size, path) in enumerate(entries):
+                    entries.append((info.st_mtime, info.st_size, path))
+    entries.sort(key=lambda entry: entry[0], reverse=True)  # `load` marks an entry used
+    try:
+        held = stored.stat().st_size
+    except OSError:  # tidied away by another process already
+        held = 0
+    oldest = time.time() - KEEP_UNUSED_SECONDS
+    for count, (used, size, path) in enumerate(entries, start=1):
         held += size
-        if count >= KEEP_ENTRIES or (count > 0 and held > KEEP_BYTES):
+        if count >= KEEP_ENTRIES or held > KEEP_BYTES or used < oldest:
             path.unlink(missing_ok=True)
 
 
@@ -270,10 +277,14 @@ def store(key: str, value: object) -> None:
     try:
         body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         # figures before disclosure control: the user's eyes only
-        write_atomically_bytes(folder / f"{key}{SUFFIX}", _mac(key, body) + body, mode=0o600)
-        _tidy(folder)
+        entry = folder / f"{key}{SUFFIX}"
+        write_atomically_bytes(entry, _mac(key, body) + body, mode=0o600)
+        _tidy(folder, entry)
         for lock in folder.glob(f"*{LOCK_SUFFIX}"):  # left by a killed run (a lock held is never this old)
-            if OWN_ENTRY.match(lock.name.removesuffix(LOCK_SUFFIX) + SUFFIX) and _age(lock) > STALE_LOCK_SECONDS:
-                lock.unlink(missing_ok=True)
+            if not OWN_ENTRY.fullmatch(lock.name.removesuffix(LOCK_SUFFIX) + SUFFIX):
+                continue
+            with contextlib.suppress(OSError):  # removed by the process that held it, as this looked
+                if _age(lock) > STALE_LOCK_SECONDS:
+                    lock.unlink(missing_ok=True)
     except OSError:
         return

@@ -129,10 +129,10 @@ def dask_results(jobs: list[tuple[Job, PageManifest]], made_at: str, scheduler: 
         said = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         refused = InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler!r}: {said}")
     if refused is not None:
-        # The client that failed to start is left in a reference cycle, and closes itself when collected: left to
-        # the collector, that can happen inside another client's start, and its close then waits for ever on the
-        # lock distributed's start holds (a test run hung so). Collected here, the exception that held it gone, it
-        # closes now.
+        # A client refused an address (ValueError, TypeError) is left half made, in a reference cycle, and closes
+        # itself when collected: left to the collector, that can happen inside another client's start, and its
+        # close then waits for ever on the lock distributed's start holds (a test run hung so). Collected here,
+        # the exception that held it gone, it closes now. (One that timed out has closed itself already.)
         gc.collect()
         raise refused
     with client:
