@@ -138,8 +138,8 @@ def test_an_entry_unused_for_30_days_is_removed(cache_folder: Path) -> None:
 def test_an_entry_tidied_away_by_another_process_as_it_is_read_is_still_served(
     cache_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # another process's `store` keeps only the newest entries: one can go between this process reading it and
-    # marking it used (a batch's workers and its plan share the folder; a test run failed on it once)
+    # another process's `store` tidies entries away: one can go between this process reading it and marking it
+    # used (a batch's workers and its plan share the folder; a test run failed on it once)
     cache.store("month-" + "0" * 64, {"figure": 12})
     touch = os.utime
 
