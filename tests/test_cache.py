@@ -135,6 +135,23 @@ def test_an_entry_unused_for_30_days_is_removed(cache_folder: Path) -> None:
     assert sorted(p.stem for p in cache_folder.glob("*.lacperf-cache")) == ["new", "used-29-days-ago"]
 
 
+def test_what_a_killed_run_left_is_removed_a_day_later(cache_folder: Path) -> None:
+    cache.store("month-0", 0)  # the folder, made as lacperf makes it
+    left = [".month-1.lacperf-cache.a1_b2c3d4.tmp", "month-1.lacperf-lock"]  # a half-written entry, a lock
+    for name in [*left, "notes.tmp", ".notes.lacperf-cache.tmp"]:  # and two not quite lacperf's own
+        (cache_folder / name).write_bytes(b"x")
+        os.utime(cache_folder / name, (time.time() - 25 * 3600,) * 2)
+    (cache_folder / ".month-2.lacperf-cache.e5f6g7h8.tmp").write_bytes(b"x")  # being written now, by another run
+    cache.store("month-3", 1)
+    assert sorted(p.name for p in cache_folder.iterdir()) == [
+        ".month-2.lacperf-cache.e5f6g7h8.tmp",
+        ".notes.lacperf-cache.tmp",
+        "month-0.lacperf-cache",
+        "month-3.lacperf-cache",
+        "notes.tmp",
+    ]
+
+
 def test_an_entry_tidied_away_by_another_process_as_it_is_read_is_still_served(
     cache_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

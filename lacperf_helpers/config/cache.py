@@ -12,9 +12,9 @@ An entry is a pickle, and unpickling can run code: so every entry carries an HMA
 and bytes made with a secret only this user can read (`cache-secret` in the user's config folder, mode
 0600), and nothing is unpickled unless that checks. A file planted in a shared folder is never run and
 cannot switch anything off. A folder not owned by the user, or writable by others, is refused with a
-message; tidying removes only lacperf's own entries (`*.lacperf-cache`, and the lock files a killed run left
-beside them), never other files. Two processes after the same entry take turns: one works it out, the other
-reads it.
+message; tidying removes only lacperf's own entries (`*.lacperf-cache`, and the lock files and half-written
+entries a killed run left beside them), never other files. Two processes after the same entry take turns:
+one works it out, the other reads it.
 """
 
 from __future__ import annotations
@@ -58,7 +58,11 @@ SUFFIX = ".lacperf-cache"
 OWN_ENTRY = re.compile(r"[A-Za-z0-9_-]+\.lacperf-cache")  # the whole name (fullmatch)
 KIND = re.compile(r"[a-z][a-z0-9-]*")
 LOCK_SUFFIX = ".lacperf-lock"
-STALE_LOCK_SECONDS = 24 * 3600  # a lock file left by a run that was killed: removed when this old
+# What a run killed at the wrong moment leaves beside the entries: a lock file, and an entry half written (under
+# the temporary name write_atomically_bytes gives it). Removed when this old: a lock held or a write under way
+# is never more than minutes old.
+LEFT_BY_A_KILLED_RUN = re.compile(r"[A-Za-z0-9_-]+\.lacperf-lock|\.[A-Za-z0-9_-]+\.lacperf-cache\.[a-z0-9_]+\.tmp")
+STALE_SECONDS = 24 * 3600
 MAC_BYTES = 32
 
 
@@ -241,16 +245,18 @@ def kept_or_worked_out(key: str, kind: type[T], work: Callable[[], T]) -> T:
 
 
 def _tidy(folder: Path, stored: Path) -> None:
-    """Remove lacperf's own entries beyond KEEP_ENTRIES or KEEP_BYTES, least recently used first, and any unused
-    for KEEP_UNUSED_SECONDS. `stored`, just written, counts first and always stays: other processes may be
-    waiting to read it."""
+    """Remove lacperf's own entries beyond KEEP_ENTRIES or KEEP_BYTES, least recently used first, any unused for
+    KEEP_UNUSED_SECONDS, and what killed runs left. `stored`, just written, counts first and always stays: other
+    processes may be waiting to read it."""
     entries = []
     for path in folder.iterdir():
-        if path.name != stored.name and OWN_ENTRY.fullmatch(path.name):
-            with contextlib.suppress(OSError):  # removed by another process's tidying meanwhile
+        with contextlib.suppress(OSError):  # removed by another process meanwhile (its tidying, its lock released)
+            if path.name != stored.name and OWN_ENTRY.fullmatch(path.name):
                 info = path.stat(follow_symlinks=False)
                 if stat.S_ISREG(info.st_mode):
                     entries.append((info.st_mtime, info.st_size, path))
+            elif LEFT_BY_A_KILLED_RUN.fullmatch(path.name) and _age(path) > STALE_SECONDS:
+                path.unlink(missing_ok=True)
     entries.sort(key=lambda entry: entry[0], reverse=True)  # `load` marks an entry used
     try:
         held = stored.stat().st_size
@@ -280,11 +286,5 @@ def store(key: str, value: object) -> None:
         entry = folder / f"{key}{SUFFIX}"
         write_atomically_bytes(entry, _mac(key, body) + body, mode=0o600)
         _tidy(folder, entry)
-        for lock in folder.glob(f"*{LOCK_SUFFIX}"):  # left by a killed run (a lock held is never this old)
-            if not OWN_ENTRY.fullmatch(lock.name.removesuffix(LOCK_SUFFIX) + SUFFIX):
-                continue
-            with contextlib.suppress(OSError):  # removed by the process that held it, as this looked
-                if _age(lock) > STALE_LOCK_SECONDS:
-                    lock.unlink(missing_ok=True)
     except OSError:
         return
