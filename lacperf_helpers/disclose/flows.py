@@ -221,7 +221,7 @@ class FlowSystem:
             flows = np.flatnonzero(row[:n_flows])
             for j in np.flatnonzero(self.own & ~row[n_flows:]):
                 unknowns = np.union1d(np.flatnonzero(row[n_flows:]), [j])
-                if not _pinned(self.matrix[np.ix_(flows, unknowns)])[np.searchsorted(unknowns, j)]:
+                if not pinned_columns(self.matrix[np.ix_(flows, unknowns)])[np.searchsorted(unknowns, j)]:
                     free[which == p, j] = True
         out = np.zeros(len(hidden), dtype=bool)
         out[self._cells_where(free)] = True
@@ -265,7 +265,7 @@ class FlowSystem:
             anchors = np.flatnonzero(which == p)
             a_u = self.matrix[np.ix_(flows, unknowns)]
             used = np.abs(a_u).sum(axis=1) > 0
-            pinned = _pinned(a_u)
+            pinned = pinned_columns(a_u)
             if not pinned.any():
                 continue
             a_u = a_u[used]
@@ -294,14 +294,15 @@ class FlowSystem:
         return np.unique(self._cells_where(chosen))
 
 
-def _pinned(matrix: np.ndarray) -> np.ndarray:
-    """Per column (an unknown term): is it pinned by the rows (flows) together? It is where it lies in their row
-    space: no direction the unknowns can move in together moves it."""
+def pinned_columns(matrix: np.ndarray, tolerance: float = PINNED) -> np.ndarray:
+    """Per column (an unknown): is it pinned by the rows (sums, flows) together? It is where it lies in their row
+    space: no direction the unknowns can move in together moves it (1 - its diagonal of the row-space projector
+    is below `tolerance`)."""
     if not matrix.size or not np.abs(matrix).any():
         return np.zeros(matrix.shape[1], dtype=bool)
     _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
     rank = int((singular > SINGULAR).sum())
-    return np.asarray(1.0 - (vt[:rank] ** 2).sum(axis=0) < PINNED, dtype=bool)
+    return np.asarray(1.0 - (vt[:rank] ** 2).sum(axis=0) < tolerance, dtype=bool)
 
 
 def _earlier_keys(earlier: pd.DataFrame | None) -> set[tuple[str, ...]]:

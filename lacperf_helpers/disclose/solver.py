@@ -32,7 +32,7 @@ from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import DisclosureRule, KpiCatalogue
 from lacperf_helpers.config.vocabulary import ALL, TOTAL
 from lacperf_helpers.disclose.flow_tables import TABLE_REASON, FlowTables
-from lacperf_helpers.disclose.flows import FLOW_REASON, FlowRule, FlowSystem
+from lacperf_helpers.disclose.flows import FLOW_REASON, FlowRule, FlowSystem, pinned_columns
 from lacperf_helpers.disclose.sums import COUNTS, KEYS, Count, figure_cells, period_months, relations, remainders
 
 log = logging.getLogger("lacperf.disclosure")
@@ -42,7 +42,6 @@ HIDDEN = "c"  # what stands for every hidden figure (the DfE's symbol): one word
 # Sums of whole counts of children, worked out in floating point.
 UNBOUNDED = 1e9  # a bound no count of children reaches: "no upper bound" that still adds and subtracts
 ROUNDING = 1e-9  # within this of a whole number is that number (bounds, and whether a count is in reach)
-SINGULAR = 1e-9  # a singular value of the sums' matrix below this is zero (the sums' rank)
 PINNED = 1e-12  # a count whose freedom (1 - its diagonal of the row-space projector) is below this has none
 PROPAGATION_ROUNDS = 200  # bounds carried from sum to sum narrow a whole number each round: far beyond any seen
 SETTLE_ROUNDS = 20  # each round hides more figures, so it ends: this many is far beyond any seen
@@ -388,7 +387,7 @@ def _pinned(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> list[int]
             matrix[np.searchsorted(sub_rows, at_row[chosen]), np.searchsorted(sub_columns, at_column[chosen])] = sign[
                 here
             ][chosen]
-            pinned_in[columns[sub_columns], k] |= _pinned_columns(matrix)
+            pinned_in[columns[sub_columns], k] |= _pinned_once(matrix)
     numerator, denominator, complement = Count
     return [
         int(x)
@@ -399,23 +398,20 @@ def _pinned(block: Block, hidden: np.ndarray, rule: DisclosureRule) -> list[int]
     ]
 
 
-def _pinned_columns(matrix: np.ndarray) -> np.ndarray:
-    """Per column of the sums' matrix (a hidden count): is it pinned? It is where it lies in the sums' row space:
-    no direction the hidden counts can move in together moves it (1 - its diagonal of the row-space projector is
-    0). The same matrix comes back round after round while the figures around it settle: each is solved once."""
+def _pinned_once(matrix: np.ndarray) -> np.ndarray:
+    """Per column of the sums' matrix (a hidden count): is it pinned by the sums (`pinned_columns`)? The same
+    matrix comes back round after round while the figures around it settle: each is solved once."""
     key = (matrix.shape, matrix.tobytes())
-    if key not in _PINNED_COLUMNS:
-        if len(_PINNED_COLUMNS) > 4096:  # a month's decisions ask for about a thousand
-            _PINNED_COLUMNS.clear()
-        _, singular, vt = np.linalg.svd(matrix, full_matrices=False)
-        rank = int((singular > SINGULAR).sum())
-        pinned = np.asarray(1.0 - (vt[:rank] ** 2).sum(axis=0) < PINNED, dtype=bool)
+    if key not in _PINNED_ONCE:
+        if len(_PINNED_ONCE) > 4096:  # a month's decisions ask for about a thousand
+            _PINNED_ONCE.clear()
+        pinned = pinned_columns(matrix, PINNED)
         pinned.setflags(write=False)  # handed to every caller with this matrix
-        _PINNED_COLUMNS[key] = pinned
-    return _PINNED_COLUMNS[key]
+        _PINNED_ONCE[key] = pinned
+    return _PINNED_ONCE[key]
 
 
-_PINNED_COLUMNS: dict[tuple[tuple[int, ...], bytes], np.ndarray] = {}
+_PINNED_ONCE: dict[tuple[tuple[int, ...], bytes], np.ndarray] = {}
 
 
 def _linked(row: np.ndarray, column: np.ndarray, n_columns: int) -> np.ndarray:
