@@ -66,9 +66,10 @@ def _logging(
     """lacperf: the Children in Care monthly performance scorecard (KPIs, RAG, direction of travel)."""
     import logging
 
-    from lacperf_helpers.config.paths import log_to_stderr
+    from lacperf_helpers.config.paths import leave_memory_to_the_system_at_exit, log_to_stderr
 
     log_to_stderr(logging.INFO if verbose else logging.WARNING)
+    leave_memory_to_the_system_at_exit()
 
 
 app.add_typer(kpis_app, name="kpis")

@@ -7,7 +7,6 @@ import dataclasses
 import functools
 import hashlib
 import itertools
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,6 +51,7 @@ from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILD
 from lacperf_helpers.measures.figures import check_kpi_polarity, input_problems, load_returns_to, reconciliation
 from lacperf_helpers.measures.registry import RETURNED_STOCKS, ROLLING_TOTALS, measure_table
 from lacperf_helpers.measures.registry import SAME_CHILDREN as SSDA903_SAME_CHILDREN
+from lacperf_helpers.month.stamp import Stamp, inputs_stamp, month_key
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
 from lacperf_helpers.rate.national import national_problems
 from lacperf_helpers.rate.scorecard import order_areas, with_slice
@@ -61,13 +61,12 @@ SAME_CHILDREN = SSDA903_SAME_CHILDREN + ANNEX_A_SAME_CHILDREN
 WIDER = frozenset(wide for _, wide in NESTED)  # the public edition of the measures shows none of their figures
 
 
-def check_inputs(month: str, *, inputs: Inputs, before_work: Callable[[], None] | None = None) -> list[str]:
-    """Read and check everything an appendix of `month` reads, once, before any notebook runs (`before_work`:
-    as `month_data`'s).
+def check_inputs(month: str, *, inputs: Inputs) -> list[str]:
+    """Read and check everything an appendix of `month` reads, once, before any notebook runs.
 
     Returns the month's areas, the authority first. Raises InputError naming file, row and column.
     """
-    data = month_data(month, inputs=inputs, before_work=before_work)
+    data = month_data(month, inputs=inputs)
     return order_areas(data.areas, data.settings.authority)
 
 
@@ -137,17 +136,13 @@ def require_authority(settings: Settings, areas: list[str], settings_file: str |
     return settings.authority
 
 
-def month_data(month: str, *, inputs: Inputs, before_work: Callable[[], None] | None = None) -> MonthData:
+def month_data(month: str, *, inputs: Inputs) -> MonthData:
     """The month's checked inputs, figures and decision, read once while the files are unchanged; what a
-    version of a month already published hid (`inputs.published`) stays hidden. `before_work` is called first
-    if they must be worked out (nothing has them yet)."""
-    stamp = inputs_stamp(month, inputs)
-    if before_work is not None and not cache.has(_month_key(month, inputs, stamp)):
-        before_work()
-    return decided_month(month, inputs, stamp)
+    version of a month already published hid (`inputs.published`) stays hidden."""
+    return decided_month(month, inputs, inputs_stamp(month, inputs))
 
 
-def decided_month(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> MonthData:
+def decided_month(month: str, inputs: Inputs, stamp: Stamp) -> MonthData:
     """`_month_data`, its decision made again where a version already published hid more than it does."""
     data = _month_data(month, inputs, stamp)
     kept = kept_decisions(inputs.published, month)
@@ -245,31 +240,10 @@ def return_files(month: str, inputs: Inputs) -> tuple[Path, ...]:
     return tuple(p for p in (return_path(returns, previous_month(month)), return_path(returns, month)) if p.is_file())
 
 
-def inputs_stamp(month: str, inputs: Inputs) -> tuple[tuple[str, int, int], ...]:
-    """Each input file's name, size and modification time: a changed file is read again."""
-    returns = inputs.returns
-    read = [
-        *inputs.parameter_files(),
-        *(f for m in available_months(returns) if m <= month for f in month_files(returns, m)),
-    ]
-    return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in read if p.exists())
-
-
-# A batch worker's warm kernel renders many areas of one month: the month's inputs are read, checked
-# and rated once, not once per area. Keyed on every input file's size and modification time; callers
-# get frames they must not change (every step after this builds new frames).
-def _month_key(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> str:
-    return cache.cache_key(
-        "month",
-        [month, str(inputs.returns), *map(str, inputs.parameter_files()), f"dfe rules {inputs.dfe_rules}"],
-        [Path(name) for name, _, _ in stamp],
-    )
-
-
 @functools.lru_cache(maxsize=4)
-def _month_data(month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...]) -> MonthData:
-    # another worker, or the batch's plan, may have done this month already, or be doing it
-    return cache.kept_or_worked_out(_month_key(month, inputs, stamp), MonthData, lambda: _work_out_month(month, inputs))
+def _month_data(month: str, inputs: Inputs, stamp: Stamp) -> MonthData:
+    # another worker, or the batch's plan, may have done this month already, or be doing it (month/stamp.py)
+    return cache.kept_or_worked_out(month_key(month, inputs, stamp), MonthData, lambda: _work_out_month(month, inputs))
 
 
 def same_children(catalogue: KpiCatalogue) -> tuple[Twin, ...]:

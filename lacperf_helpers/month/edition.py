@@ -33,7 +33,8 @@ from lacperf_helpers.disclose.publishing import (
     published_rows,
 )
 from lacperf_helpers.disclose.solver import no_hidden
-from lacperf_helpers.month.data import KEPT_DECISION, MonthData, decided_month, inputs_stamp
+from lacperf_helpers.month.data import KEPT_DECISION, MonthData, decided_month
+from lacperf_helpers.month.stamp import Stamp, inputs_stamp
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import with_benchmarks
 from lacperf_helpers.rate.national import national_comparison, rates_per_10000
@@ -92,16 +93,12 @@ def edition_view(month: str, *, inputs: Inputs, edition: Edition, cohort: str = 
 # works it out to count each page's ratings, and the workers' kernels read it from the disk cache), not once
 # per worker or per page. Frames callers must not change, as _month_data's.
 @functools.lru_cache(maxsize=4)
-def _edition_view(
-    month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, edition: Edition
-) -> EditionView:
+def _edition_view(month: str, inputs: Inputs, stamp: Stamp, cohort: str, edition: Edition) -> EditionView:
     key = _view_key(month, inputs, stamp, cohort, edition)
     return cache.kept_or_worked_out(key, EditionView, lambda: _work_out_view(month, inputs, stamp, cohort, edition))
 
 
-def _view_key(
-    month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, edition: Edition
-) -> str:
+def _view_key(month: str, inputs: Inputs, stamp: Stamp, cohort: str, edition: Edition) -> str:
     """Every file the view is made from, by content: the month's inputs and what published months hid."""
     kept = [] if inputs.published is None else sorted(inputs.published.glob(f"*/{KEPT_DECISION}"))
     return cache.cache_key(
@@ -112,9 +109,7 @@ def _view_key(
     )  # fmt: skip
 
 
-def _work_out_view(
-    month: str, inputs: Inputs, stamp: tuple[tuple[str, int, int], ...], cohort: str, edition: Edition
-) -> EditionView:
+def _work_out_view(month: str, inputs: Inputs, stamp: Stamp, cohort: str, edition: Edition) -> EditionView:
     data = decided_month(month, inputs, stamp)
     data.cohorts.require_exact(cohort, inputs.cohorts, column="cohort")
     hidden = data.hidden if edition is Edition.PUBLIC else no_hidden()

@@ -17,6 +17,7 @@ from lacperf_helpers.config.periods import last_month, period_folder
 from lacperf_helpers.config.vocabulary import ALL
 from lacperf_helpers.ingest.layout import VALIDATION_CSV, VALIDATION_PAGE, return_path
 from lacperf_helpers.ingest.manifest import page_inputs
+from lacperf_helpers.month.stamp import worked_out
 from lacperf_helpers.run.jobs import Job
 from lacperf_helpers.run.pages import NOTEBOOKS, Notebook, check_file_names
 from lacperf_helpers.run.run_file import RunFile
@@ -43,8 +44,9 @@ def plan(
     say: Callable[[str], None] = lambda line: None,
 ) -> list[Job]:
     """The jobs of a run: notebooks x periods x areas x cohorts, every input checked first. `on_new_work` is
-    called when a period's inputs are checked and new (nothing has worked out its figures: pages will be
-    rendered), before its figures are worked out: the batch starts its workers then (`WorkerPool.start`).
+    called when a period's inputs are new (nothing has worked out its figures: pages will be rendered), before
+    they are read and checked, even before the libraries that do so are imported: the batch starts its workers
+    then (`WorkerPool.start`), and their kernels start alongside.
     `say`: called with a line of progress as each period's inputs are checked and its pages planned (a cold
     cache reads and checks a month's inputs for seconds, a year's for minutes)."""
     inputs = run.inputs()
@@ -112,7 +114,9 @@ def plan_pages(
     reported = all((validation_folder(out, period) / name).is_file() for name in (VALIDATION_CSV, VALIDATION_PAGE))
     if isinstance(planned, list) and reported and all(isinstance(job, Job) for job in planned):
         return [dataclasses.replace(job, force=force, warm=warm) for job in planned]
-    jobs = _plan_pages(notebook, period, inputs, areas, cohorts, out, pdf, force, warm, on_new_work, edition)
+    if not worked_out(last, inputs):  # pages to make: the workers start their kernels while the month is worked out
+        on_new_work()
+    jobs = _plan_pages(notebook, period, inputs, areas, cohorts, out, pdf, force, warm, edition)
     cache.store(key, jobs)
     return jobs
 
@@ -132,7 +136,6 @@ def _plan_pages(
     pdf: bool,
     force: bool,
     warm: bool,
-    on_new_work: Callable[[], None],
     edition: Edition,
 ) -> list[Job]:
     from lacperf_helpers.config.cohorts import load_cohorts
@@ -144,7 +147,7 @@ def _plan_pages(
     folder = validation_folder(out, period)
     title = f"Validation of the inputs of {folder.name}"
     try:
-        known = check_inputs(last, inputs=inputs, before_work=on_new_work)
+        known = check_inputs(last, inputs=inputs)
     except ValidationError as error:  # every problem beside the pages, then the batch stops
         write_report(error.problems, folder, title)
         raise

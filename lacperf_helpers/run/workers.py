@@ -19,7 +19,7 @@ from filelock import FileLock, Timeout
 
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.config.paths import log_to_stderr
+from lacperf_helpers.config.paths import leave_memory_to_the_system_at_exit, log_to_stderr
 from lacperf_helpers.ingest.manifest import RunHashes
 from lacperf_helpers.run.index_pages import write_indexes
 from lacperf_helpers.run.jobs import (
@@ -46,6 +46,7 @@ def die_with(batch: int, log_level: int = logging.WARNING) -> None:
     that is gone (Linux's parent-death signal; its kernel follows it: ipykernel watches its parent). Logs
     as the batch does."""
     log_to_stderr(log_level)
+    leave_memory_to_the_system_at_exit()  # a worker's pages: collected at its exit, a fifth of a second
     try:
         import ctypes
 
