@@ -10,6 +10,7 @@ from pathlib import Path
 from textwrap import dedent
 from typing import Any
 
+import pandas as pd
 import pytest
 from filelock import FileLock
 from typer.testing import CliRunner
@@ -17,7 +18,11 @@ from typer.testing import CliRunner
 from lacperf_helpers.cli import app
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.cache import CACHE_ENV
-from lacperf_helpers.config.definitions import KpiCatalogue, load_kpis
+from lacperf_helpers.config.definitions import KpiCatalogue, Settings, load_kpis
+from lacperf_helpers.config.periods import previous_month
+from lacperf_helpers.ingest.returns import require_month
+from lacperf_helpers.measures.figures import load_returns
+from lacperf_helpers.rate.scorecard import build_scorecard
 
 # Folders this run made in the temporary folder, removed when it ends: a run leaves nothing behind
 MADE_FOR_THE_RUN: list[Path] = []
@@ -92,6 +97,17 @@ def kpis_file(tmp_path: Path) -> Path:
 @pytest.fixture
 def catalogue(kpis_file: Path) -> KpiCatalogue:
     return load_kpis(kpis_file)
+
+
+def scorecard_for_month(
+    returns_dir: Path, catalogue: KpiCatalogue, month: str, settings: Settings | None = None
+) -> pd.DataFrame:
+    """This month's and last month's returns read (this month's must exist) and the scorecard built from them, as
+    the month stage does without its decision: the rating of every figure."""
+    require_month(returns_dir, month)
+    authority = settings.authority if settings else None
+    figures = load_returns(returns_dir, [previous_month(month), month], catalogue, authority)
+    return build_scorecard(figures, catalogue, month, settings)
 
 
 def write_return(returns: Path, month: str, body: str, header: str = HEADER) -> Path:

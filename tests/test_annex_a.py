@@ -536,7 +536,7 @@ kpis:
 def test_an_annex_a_month_in_the_scorecard(annex: Path, tmp_path: Path) -> None:
     from lacperf_helpers.config.definitions import Settings
     from lacperf_helpers.rate.scorecard import headline as headline_rows
-    from lacperf_helpers.rate.scorecard import scorecard_for_month
+    from tests.conftest import scorecard_for_month
 
     kpis = tmp_path / "kpis.yaml"
     kpis.write_text(ANNEX_A_KPIS)

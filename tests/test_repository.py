@@ -15,8 +15,8 @@ import yaml
 from lacperf_helpers.config import paths
 from lacperf_helpers.config.definitions import load_kpis, load_settings
 from lacperf_helpers.ingest.layout import available_months
-from lacperf_helpers.rate.scorecard import scorecard_for_month
 from lacperf_helpers.run.notebook_hygiene import problems
+from tests.conftest import scorecard_for_month
 
 
 def test_committed_notebooks_carry_no_outputs() -> None:

@@ -7,8 +7,8 @@ import pytest
 
 from lacperf_helpers.config.definitions import KpiCatalogue, Settings
 from lacperf_helpers.config.errors import InputError
-from lacperf_helpers.rate.scorecard import SCORECARD_COLUMNS, scorecard_for_month, select_area
-from tests.conftest import write_return
+from lacperf_helpers.rate.scorecard import SCORECARD_COLUMNS, select_area
+from tests.conftest import scorecard_for_month, write_return
 
 MARCH = """\
 2019-03,Kent,reviews_on_time,46,50,

@@ -9,11 +9,20 @@ from typer.testing import CliRunner
 from lacperf_helpers.cli import app
 from lacperf_helpers.config.definitions import KpiCatalogue, TrendSettings
 from lacperf_helpers.config.periods import months_between
-from lacperf_helpers.trend.series import TREND_COLUMNS, load_history, trend_table
+from lacperf_helpers.config.vocabulary import TOTAL
+from lacperf_helpers.measures.figures import load_returns_to
+from lacperf_helpers.rate.scorecard import with_slice
+from lacperf_helpers.trend.series import TREND_COLUMNS, rated_history, trend_table
 from lacperf_helpers.trend.spc import SpcRules
 from tests.conftest import naming, write_return
 
 MONTHS = months_between("2018-09", "2019-09")  # 13: the fewest an SPC chart gives limits for (MDC)
+
+
+def load_history(returns_dir: Path, catalogue: KpiCatalogue, month: str) -> pd.DataFrame:
+    """Every month's headline figures (each cohort's totals) up to `month`, read, checked and rated."""
+    figures = load_returns_to(returns_dir, month, catalogue)
+    return rated_history(figures.loc[with_slice(figures)["breakdown"] == TOTAL], catalogue)
 
 
 @pytest.fixture

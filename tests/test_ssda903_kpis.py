@@ -18,7 +18,8 @@ from lacperf_helpers.config.inputs import Inputs
 from lacperf_helpers.measures.figures import load_returns, reconciliation
 from lacperf_helpers.present import present
 from lacperf_helpers.present.appendix import load_appendix
-from lacperf_helpers.rate.scorecard import headline, scorecard_for_month
+from lacperf_helpers.rate.scorecard import headline
+from tests.conftest import scorecard_for_month
 from tests.test_measures import EPISODES, HEADER, extract
 
 KPIS = dedent(

@@ -11,8 +11,6 @@ from lacperf_helpers.config.definitions import KpiCatalogue, Settings
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import previous_month
 from lacperf_helpers.config.vocabulary import ALL, BREAKDOWNS, HEADLINE, SLICE, TOTAL
-from lacperf_helpers.ingest.returns import require_month
-from lacperf_helpers.measures.figures import load_returns
 from lacperf_helpers.rate import rating
 
 # The contract of `lacperf scorecard --out`: these columns first, in this order.
@@ -200,16 +198,6 @@ def _build_slice(
 def order_areas(areas: list[str], authority: str | None) -> list[str]:
     """The authority as a whole first, then its areas alphabetically."""
     return sorted(areas, key=lambda area: (area != authority, area.casefold()))
-
-
-def scorecard_for_month(
-    returns_dir: str | Path, catalogue: KpiCatalogue, month: str, settings: Settings | None = None
-) -> pd.DataFrame:
-    """Load this month's and last month's figures and build the scorecard; this month's must exist."""
-    require_month(returns_dir, month)
-    authority = settings.authority if settings else None
-    figures = load_returns(returns_dir, [previous_month(month), month], catalogue, authority)
-    return build_scorecard(figures, catalogue, month, settings)
 
 
 def require_area(areas: list[str], area: str, source: str | Path = "the return") -> None:

@@ -303,6 +303,7 @@ def _exporter() -> AppendixExporter:
         exclude_input=True,
         exclude_input_prompt=True,
         exclude_output_prompt=True,
+        optimistic_validation=True,  # the notebook checked once after the preprocessors, not after each of 13
     )
     exporter.register_filter("minified_css", stylesheet.minified)  # the page's own stylesheet, in the template
     exporter.register_preprocessor(

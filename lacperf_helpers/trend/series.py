@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -16,8 +15,6 @@ import pandas as pd
 from lacperf_helpers.config.definitions import KpiCatalogue, KpiDefinition, TrendSettings
 from lacperf_helpers.config.formatting import fmt_value
 from lacperf_helpers.config.periods import rolling_months
-from lacperf_helpers.config.vocabulary import TOTAL
-from lacperf_helpers.measures.figures import load_returns_to
 from lacperf_helpers.rate.scorecard import kpi_frame, rate_joined, with_slice
 from lacperf_helpers.trend import spc, trend
 
@@ -30,14 +27,6 @@ TREND_EXTRA_COLUMNS = (
     "run_since_value", "since_when", "target", "variation_since", "steady_trend", "step_month", "step_change",
     "step_compared", "step_first_month",
 )  # fmt: skip
-
-
-def load_history(
-    returns_dir: str | Path, catalogue: KpiCatalogue, month: str, authority: str | None = None
-) -> pd.DataFrame:
-    """Every month's headline figures (each cohort's totals) up to `month`, checked and rated."""
-    figures = load_returns_to(returns_dir, month, catalogue, authority)
-    return rated_history(figures.loc[with_slice(figures)["breakdown"] == TOTAL], catalogue, authority)
 
 
 def rated_history(figures: pd.DataFrame, catalogue: KpiCatalogue, authority: str | None = None) -> pd.DataFrame:
