@@ -201,6 +201,7 @@ def test_a_warm_kernel_gives_each_appendix_a_fresh_namespace(tmp_path: Path) -> 
         kernel.shutdown()
     pid = first.cells[-1].outputs[0]["data"]["text/plain"]
     assert second.cells[-1].outputs[0]["data"]["text/plain"] == f"(set(), {pid})"  # same kernel, nothing carried over
+    assert not Path(f"/proc/{pid}").exists()  # shut down: killed and reaped, not left running or a zombie
 
 
 def test_a_page_runs_no_cell_for_analysts_and_keeps_no_input_history(tmp_path: Path) -> None:

@@ -7,12 +7,14 @@ file beside it and renamed over it only once it is complete.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import logging
 import os
 import re
 import shutil
+import signal
 import tempfile
 import time
 from collections.abc import Callable
@@ -50,6 +52,7 @@ from lacperf_helpers.run.pages import check_file_names as check_file_names  # fo
 log = logging.getLogger("lacperf.render")
 KERNEL_NAME = "python3"
 STARTUP_TIMEOUT = 60  # seconds for a new kernel to answer, as nbclient's default
+KILL_WAIT = 5  # seconds for a killed kernel to go, as jupyter_client waits
 # nbclient runs each cell with store_history, and IPython then writes the cell to its history database on disk:
 # 10 ms a cell, a fifth of a second a page. A page's cells need no history (each page starts from `%reset -f`).
 KERNEL_ARGUMENTS = ["--HistoryManager.enabled=False"]
@@ -116,8 +119,20 @@ class SyncIPCKernelManager(_OwnSocketFolder, KernelManager):
             self._kept.stop_channels()
             self._kept = None
         if self.has_kernel:
+            self._end_kernel_now()
             self.shutdown_kernel(now=True)
         self._remove_socket_folder()
+
+    def _end_kernel_now(self) -> None:
+        """Kill the kernel and see it gone: jupyter_client's shutdown kills it and then looks a tenth of a second
+        later whether it has gone (every page run in a kernel of its own, and every worker's end, waited so);
+        finding it gone already, its shutdown only tidies up. A kernel holds nothing to save: each page is
+        written by the worker."""
+        with contextlib.suppress(RuntimeError, OSError):  # gone already
+            self.signal_kernel(getattr(signal, "SIGKILL", signal.SIGTERM))  # SIGTERM where there is no SIGKILL
+        deadline = time.monotonic() + KILL_WAIT
+        while self.is_alive() and time.monotonic() < deadline:  # is_alive reaps it once it has gone
+            time.sleep(0.001)
 
 
 def execute_notebook(notebook: Path, parameters: dict[str, Any]) -> nbformat.NotebookNode:
