@@ -182,9 +182,11 @@ class _ToStderr(logging.Handler):
 
 def leave_memory_to_the_system_at_exit() -> None:
     """As a process ends, Python collects every object it made: a batch's month of frames, or a worker's pages,
-    took a sixth of a second after the work was done. Frozen as the process exits (every file written and closed
-    by then; a finaliser asked for still runs), they are left to the operating system, which frees a process's
-    memory whole. Asked for once however often."""
+    took a sixth of a second after the work was done. Frozen as the process exits, they are left to the operating
+    system, which frees a process's memory whole. Every file is written and closed by then, and what is asked to
+    run at exit still runs (atexit, multiprocessing's finalisers, weakref.finalize); only the `__del__` of an
+    object caught in a reference cycle does not (lacperf's own clean-up never waits on one). Asked for once
+    however often."""
     atexit.unregister(gc.freeze)
     atexit.register(gc.freeze)
 

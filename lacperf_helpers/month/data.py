@@ -240,6 +240,9 @@ def return_files(month: str, inputs: Inputs) -> tuple[Path, ...]:
     return tuple(p for p in (return_path(returns, previous_month(month)), return_path(returns, month)) if p.is_file())
 
 
+# A batch worker's warm kernel renders many areas of one month: the month's inputs are read, checked
+# and rated once, not once per area. Keyed on every input file's size and modification time; callers
+# get frames they must not change (every step after this builds new frames).
 @functools.lru_cache(maxsize=4)
 def _month_data(month: str, inputs: Inputs, stamp: Stamp) -> MonthData:
     # another worker, or the batch's plan, may have done this month already, or be doing it (month/stamp.py)

@@ -22,10 +22,8 @@ def inputs_stamp(month: str, inputs: Inputs) -> Stamp:
     return tuple((str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in read if p.exists())
 
 
-# A batch worker's warm kernel renders many areas of one month: the month's inputs are read, checked
-# and rated once, not once per area. Keyed on every input file's size and modification time; callers
-# get frames they must not change (every step after this builds new frames).
 def month_key(month: str, inputs: Inputs, stamp: Stamp) -> str:
+    """The month's entry in the disk cache: its own inputs' names, and every file's content (`cache_key`)."""
     return cache.cache_key(
         "month",
         [month, str(inputs.returns), *map(str, inputs.parameter_files()), f"dfe rules {inputs.dfe_rules}"],

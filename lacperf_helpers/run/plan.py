@@ -45,7 +45,7 @@ def plan(
 ) -> list[Job]:
     """The jobs of a run: notebooks x periods x areas x cohorts, every input checked first. `on_new_work` is
     called when a period's inputs are new (nothing has worked out its figures: pages will be rendered), before
-    they are read and checked, even before the libraries that do so are imported: the batch starts its workers
+    they are parsed and checked, even before the libraries that do so are imported: the batch starts its workers
     then (`WorkerPool.start`), and their kernels start alongside.
     `say`: called with a line of progress as each period's inputs are checked and its pages planned (a cold
     cache reads and checks a month's inputs for seconds, a year's for minutes)."""

@@ -124,14 +124,23 @@ class SyncIPCKernelManager(_OwnSocketFolder, KernelManager):
         self._remove_socket_folder()
 
     def _end_kernel_now(self) -> None:
-        """Kill the kernel and see it gone: jupyter_client's shutdown kills it and then looks a tenth of a second
+        """Kill the kernel and see it end: jupyter_client's shutdown kills it and then looks a tenth of a second
         later whether it has gone (every page run in a kernel of its own, and every worker's end, waited so);
-        finding it gone already, its shutdown only tidies up. A kernel holds nothing to save: each page is
+        finding it ended already, its shutdown only tidies up. A kernel holds nothing to save: each page is
         written by the worker."""
-        with contextlib.suppress(RuntimeError, OSError):  # gone already
-            self.signal_kernel(getattr(signal, "SIGKILL", signal.SIGTERM))  # SIGTERM where there is no SIGKILL
+        pid = getattr(self.provisioner, "pid", None)  # a kernel this process started (jupyter_client's local one)
+        if not isinstance(pid, int):
+            return  # any other: jupyter_client's shutdown alone, as before
+        with contextlib.suppress(RuntimeError, OSError):  # ended already
+            self.signal_kernel(signal.SIGKILL)
         deadline = time.monotonic() + KILL_WAIT
-        while self.is_alive() and time.monotonic() < deadline:  # is_alive reaps it once it has gone
+        while time.monotonic() < deadline:
+            try:  # ended? asked without collecting it (WNOWAIT): its pid, and its group's, stay its own until
+                # jupyter_client's shutdown has sent its signals and collects it
+                if os.waitid(os.P_PID, pid, os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None:
+                    return
+            except ChildProcessError:  # collected already
+                return
             time.sleep(0.001)
 
 
