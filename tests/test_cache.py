@@ -204,6 +204,34 @@ def test_a_fresh_process_is_served_the_months_work(cache_folder: Path, monkeypat
     assert again.problems.equals(first.problems)
 
 
+def test_a_months_figures_are_worked_out_once_with_benchmarks_or_without(
+    cache_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The CSV commands take no benchmarks and a batch's pages do; the month's figures and decision are made of
+    neither, so both are served the one working out. Settings that differ are another month's figures."""
+    import dataclasses
+
+    from lacperf_helpers.config import paths
+    from lacperf_helpers.config.inputs import Inputs
+
+    month_data._month_data.cache_clear()
+    without = month_data.month_data(MONTH, inputs=Inputs())
+    month_data._month_data.cache_clear()  # as another command's process, with nothing in memory
+
+    def must_not_run(*args: object) -> None:
+        raise AssertionError("the month's figures were worked out again")
+
+    monkeypatch.setattr(month_data, "_work_out_figures", must_not_run)
+    with_them = month_data.month_data(MONTH, inputs=dataclasses.replace(Inputs(), benchmarks=paths.BENCHMARKS_FILE))
+    assert with_them.figures.equals(without.figures) and with_them.hidden.equals(without.hidden)
+    assert without.benchmarks.empty and not with_them.benchmarks.empty  # each its own benchmarks
+    stricter = tmp_path / "settings.yaml"  # the disclosure rule decides what is hidden: not the same figures
+    stricter.write_text(paths.SETTINGS_FILE.read_text() + "\ndisclosure: {smallest_shown: 10}\n")
+    month_data._month_data.cache_clear()
+    with pytest.raises(AssertionError, match="worked out again"):
+        month_data.month_data(MONTH, inputs=dataclasses.replace(Inputs(), settings=stricter))
+
+
 def test_a_kernel_is_served_the_months_view_the_batchs_plan_worked_out(
     cache_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -44,14 +44,14 @@ from lacperf_helpers.ingest.dfe_rules import dfe_problems
 from lacperf_helpers.ingest.layout import annex_a_path, available_months, exists, month_files, return_path, ssda903_path
 from lacperf_helpers.ingest.returns import require_month, return_authority
 from lacperf_helpers.ingest.ssda903 import load_903
-from lacperf_helpers.ingest.validation import as_problems, combine, raise_on_errors
+from lacperf_helpers.ingest.validation import as_problems, combine, errors_in, raise_on_errors
 from lacperf_helpers.measures.annex_a import GROUP_IS_TOTAL, NESTED, annex_a_measure_table
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
 from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILDREN
 from lacperf_helpers.measures.figures import check_kpi_polarity, input_problems, load_returns_to, reconciliation
 from lacperf_helpers.measures.registry import RETURNED_STOCKS, ROLLING_TOTALS, measure_table
 from lacperf_helpers.measures.registry import SAME_CHILDREN as SSDA903_SAME_CHILDREN
-from lacperf_helpers.month.stamp import Stamp, inputs_stamp, month_key
+from lacperf_helpers.month.stamp import Stamp, figures_key, inputs_stamp, month_key
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
 from lacperf_helpers.rate.national import national_problems
 from lacperf_helpers.rate.scorecard import order_areas, with_slice
@@ -304,20 +304,48 @@ def decide_month(
 
 
 def _work_out_month(month: str, inputs: Inputs) -> MonthData:
-    catalogue, settings, trend_settings, benchmarks = _definitions(month, inputs)
+    catalogue, _, trend_settings, benchmarks = _definitions(month, inputs)  # each checked, the settings too
+    worked = _worked_out(month, inputs)
+    problems = raise_on_errors(  # every file, before any is used (the DfE's rules' failures are warnings)
+        combine([benchmark_problems(inputs.benchmarks, catalogue), national_problems(inputs.national), worked.problems])
+    )
+    assert worked.figures is not None  # a month whose files have errors has none, and stops above
+    return MonthData(
+        catalogue, worked.settings, trend_settings, benchmarks, load_cohorts(inputs.cohorts), worked.figures,
+        worked.areas, problems, worked.hidden, worked.disclosure_log, worked.children, worked.reconciled,
+        worked.in_measures,
+    )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class _Worked:
+    """A month's figures and decision (`MonthData`'s), from what they are made of alone (`stamp.figures_key`)."""
+
+    settings: Settings  # with the authority named (or taken from the return)
+    problems: pd.DataFrame  # every return's, extract's and Annex A's, and the DfE's rules' findings
+    figures: pd.DataFrame | None = None  # None: the files have errors (`problems`), and nothing more is worked out
+    areas: list[str] = dataclasses.field(default_factory=list)
+    hidden: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    disclosure_log: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    children: dict[Edition, dict[str, float | None]] = dataclasses.field(default_factory=dict)
+    reconciled: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    in_measures: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+
+
+def _worked_out(month: str, inputs: Inputs) -> _Worked:
+    """The month's figures and decision, kept on disk under what they are made of: a batch's pages (with
+    benchmarks) and the CSV commands (without) share them, where each worked the month out in full before."""
+    return cache.kept_or_worked_out(figures_key(month, inputs), _Worked, lambda: _work_out_figures(month, inputs))
+
+
+def _work_out_figures(month: str, inputs: Inputs) -> _Worked:
+    catalogue, settings = load_kpis(inputs.kpis), load_settings(inputs.settings)
     returns = inputs.returns
     months = [m for m in available_months(returns) if m <= month]
     cohorts = load_cohorts(inputs.cohorts)
-    problems = raise_on_errors(  # every file, before any is used (the DfE's rules' failures are warnings)
-        combine(
-            [
-                benchmark_problems(inputs.benchmarks, catalogue),
-                national_problems(inputs.national),
-                input_problems(returns, months, catalogue, cohorts),
-                _dfe_findings(month, inputs),
-            ]
-        )
-    )
+    problems = combine([input_problems(returns, months, catalogue, cohorts), _dfe_findings(month, inputs)])
+    if len(errors_in(problems)):
+        return _Worked(settings, problems)  # raised with every other input's problems (`_work_out_month`)
     settings = with_authority(settings, returns, month, inputs.settings)
     figures = with_slice(load_returns_to(returns, month, catalogue, settings.authority, cohorts))
     areas = list(dict.fromkeys(figures.loc[figures["month"] == month, "area"]))
@@ -329,9 +357,8 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     figures, decided = with_empty_groups(figures, decided, cohorts.exact_only(), from_files)
     children = published_counts(month, inputs, settings, pages)
     reconciled = reconciliation(returns, month, catalogue, figures, cohorts)
-    return MonthData(
-        catalogue, settings, trend_settings, benchmarks, cohorts, figures, areas, problems, decided.hidden,
-        decided.log, children, reconciled, in_measures,
+    return _Worked(
+        settings, problems, figures, areas, decided.hidden, decided.log, children, reconciled, in_measures
     )  # fmt: skip
 
 

@@ -35,3 +35,18 @@ def worked_out(month: str, inputs: Inputs) -> bool:
     """Whether the month's data, from these very inputs, is in the disk cache already (a batch, a worker or a
     page worked it out)."""
     return cache.has(month_key(month, inputs, inputs_stamp(month, inputs)))
+
+
+def figures_key(month: str, inputs: Inputs) -> str:
+    """The disk cache's key of what a month's figures and decision are made from (month/data.py `_worked_out`):
+    its returns, extracts and Annex A up to it, the KPI definitions, the settings and the cohorts, by content; not
+    the benchmarks, national tables or trend settings, which only a page reads (the CSV commands take no
+    benchmarks: with them or without, the month is worked out once)."""
+    returns = inputs.returns
+    definitions = [inputs.kpis, inputs.settings, inputs.cohorts]
+    files = [*definitions, *(f for m in available_months(returns) if m <= month for f in month_files(returns, m))]
+    return cache.cache_key(
+        "figures",
+        [month, str(returns), *map(str, definitions), f"dfe rules {inputs.dfe_rules}"],
+        [f for f in files if f.exists()],
+    )
