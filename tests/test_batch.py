@@ -220,6 +220,17 @@ def test_a_page_runs_no_cell_for_analysts_and_keeps_no_input_history(tmp_path: P
     assert executed.cells[1].outputs[0]["data"]["text/plain"] == "False"
 
 
+def test_a_pages_kernel_imports_no_library_that_checks_files() -> None:
+    """A page's kernel reads the month its batch worked out and checks no file: what every page imports (the
+    kernel's warm-up and the forward look's cell) leaves pandera out, a tenth of a second of each kernel's start."""
+    from lacperf_helpers.run.render import WARM_UP
+
+    probe = f"import sys\n{WARM_UP}, lacperf_helpers.present.forward_look\n"
+    probe += "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pandera'))"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
 def test_the_warm_kernel_is_papermills_engine_and_runs_a_notebook_on_its_own() -> None:
     """The warm kernel is an engine registered with papermill (its public seam): papermill runs a notebook
     through it, in a kernel of its own when it is given none, and a failing cell is papermill's error."""

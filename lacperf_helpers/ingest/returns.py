@@ -9,10 +9,10 @@ from __future__ import annotations
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from lacperf_helpers.config.cohorts import CohortCatalogue, load_cohorts
 from lacperf_helpers.config.definitions import KpiCatalogue
@@ -32,6 +32,9 @@ from lacperf_helpers.ingest.validation import (
     schema_problems,
     text_column,
 )
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 RETURN_COLUMNS = ("month", "area", "kpi_id", "numerator", "denominator", "value")
 # Optional: the cohort a row's figures are of. Blank or absent: all children; else `excluding UASC` or another
@@ -176,6 +179,8 @@ def return_schema(month: str, catalogue: KpiCatalogue, cohorts: tuple[str, ...] 
     row_checks = [together("numerator", "denominator"), together("denominator", "numerator"), not_value_only,
                   not_over_zero, at_most_denominator, value_agrees, one_row_per_key,
                   within_all_children]  # fmt: skip
+    import pandera.pandas as pa  # a file's checks import pandera; a page's kernel checks none
+
     return pa.DataFrameSchema(
         {
             "month": text_column(rule(lambda s: s == month, rules.RETURN_MONTH.of(month=month))),

@@ -16,10 +16,9 @@ import functools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import pandera.pandas as pa
 
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.periods import is_month, month_end
@@ -45,6 +44,9 @@ from lacperf_helpers.ingest.validation import (
     schema_problems,
     text_column,
 )
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 TABLES: dict[str, tuple[str, ...]] = {
     "header": ("CHILD", "SEX", "DOB", "ETHNIC", "UPN", "MOTHER", "MC_DOB"),
@@ -125,6 +127,8 @@ def table_schema(name: str) -> tuple[pa.DataFrameSchema, frozenset[Rule]]:
         if checks:  # a column without a rule is text as it stands: nothing to check, nothing to spend time on
             columns[column] = text_column(*checks)
     unique = rule(lambda f: ~f.duplicated(list(KEYS[name]), keep="last"), key_rule(name))
+    import pandera.pandas as pa  # a file's checks import pandera; a page's kernel checks none
+
     return pa.DataFrameSchema(columns, checks=[unique]), frozenset(warnings)
 
 

@@ -14,12 +14,10 @@ import io
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 import pandas as pd
-import pandera.pandas as pa
-from pandera.errors import SchemaErrors
 
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.config.paths import csv_text, read_regular_file, write_atomically
@@ -39,6 +37,9 @@ from lacperf_helpers.ingest.rules import (
     REQUIRED_COLUMN,
     Rule,
 )
+
+if TYPE_CHECKING:
+    import pandera.pandas as pa
 
 PROBLEM_COLUMNS = ("file", "row", "column", "value", "rule", "severity", "code")  # code: the rule's, last
 ERROR, WARNING = "error", "warning"
@@ -227,10 +228,14 @@ def _without_trailing_cell(path: Path, text: str) -> pd.DataFrame:
 
 def rule(check: Callable[[Any], Any], said: Rule) -> pa.Check:
     """A check of one rule: its code (the check's name) and the sentence a person reads ('CHILD is given')."""
+    import pandera.pandas as pa  # a file's checks import pandera; a page's kernel checks none
+
     return pa.Check(check, name=said.code, error=said.text)
 
 
 def text_column(*checks: pa.Check, required: bool = True) -> pa.Column:
+    import pandera.pandas as pa
+
     return pa.Column(str, checks=list(checks), required=required, nullable=False, coerce=False)
 
 
@@ -260,6 +265,8 @@ def schema_problems(
     Rules in `warnings` are warnings, the rest errors. A check over whole rows is reported at the column
     `wide_columns` names for its rule.
     """
+    from pandera.errors import SchemaErrors
+
     try:
         schema.validate(frame, lazy=True)
     except SchemaErrors as exc:

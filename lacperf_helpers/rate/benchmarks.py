@@ -7,10 +7,10 @@ figures are published months after a year ends, so 2019/20's months are read aga
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-import pandera.pandas as pa
 
 from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.periods import financial_year
@@ -29,6 +29,9 @@ from lacperf_helpers.ingest.validation import (
     text_column,
 )
 from lacperf_helpers.rate.rating import display_round
+
+if TYPE_CHECKING:
+    pass
 
 BENCHMARK_COLUMNS = ("kpi_id", "year", "england", "statistical_neighbours", "region", "authority_published", "source")
 REQUIRED = ("kpi_id", "year", "england", "statistical_neighbours", "source")
@@ -72,6 +75,8 @@ def read_benchmarks(path: str | Path | None, catalogue: KpiCatalogue) -> tuple[p
         if optional not in raw.columns:
             raw[optional] = ""
     frame = raw.loc[:, list(BENCHMARK_COLUMNS)]
+    import pandera.pandas as pa  # a file's checks import pandera; a page's kernel checks none
+
     schema = pa.DataFrameSchema(
         {
             "kpi_id": text_column(rule(lambda s: s.isin(catalogue.ids), RULE_KNOWN_KPI)),
