@@ -15,6 +15,7 @@ from lacperf_helpers.config import cache
 from lacperf_helpers.month import data as month_data
 from lacperf_helpers.month import edition
 from lacperf_helpers.present import appendix
+from tests.conftest import write_return
 
 # the sample's first month with an SSDA903 extract: the month's whole work (its measures table's decision among it)
 # in seconds, where the latest month's is a minute (a decision for each of its twelve months of extracts)
@@ -230,6 +231,21 @@ def test_a_months_figures_are_worked_out_once_with_benchmarks_or_without(
     month_data._month_data.cache_clear()
     with pytest.raises(AssertionError, match="worked out again"):
         month_data.month_data(MONTH, inputs=dataclasses.replace(Inputs(), settings=stricter))
+
+
+def test_a_month_whose_files_have_errors_is_not_kept(cache_folder: Path, tmp_path: Path, kpis_file: Path) -> None:
+    """An error may be mended without changing its file (a size limit raised): nothing of such a month is kept,
+    so the next run reads the files again."""
+    from lacperf_helpers.config.inputs import Inputs
+    from lacperf_helpers.ingest.validation import ValidationError
+
+    returns = tmp_path / "returns"
+    write_return(returns, MONTH, f"{MONTH},Kent,reviews_on_time,120,100,\n")  # more children than in the cohort
+    month_data._month_data.cache_clear()
+    with pytest.raises(ValidationError) as raised:
+        month_data.month_data(MONTH, inputs=Inputs.of(returns=returns, kpis=kpis_file))
+    assert {Path(f).name for f in raised.value.problems["file"]} == {"kpi_return.csv"}
+    assert list(cache_folder.glob("figures-*")) == [] and list(cache_folder.glob("month-*")) == []
 
 
 def test_a_kernel_is_served_the_months_view_the_batchs_plan_worked_out(

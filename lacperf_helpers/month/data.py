@@ -44,7 +44,7 @@ from lacperf_helpers.ingest.dfe_rules import dfe_problems
 from lacperf_helpers.ingest.layout import annex_a_path, available_months, exists, month_files, return_path, ssda903_path
 from lacperf_helpers.ingest.returns import require_month, return_authority
 from lacperf_helpers.ingest.ssda903 import load_903
-from lacperf_helpers.ingest.validation import as_problems, combine, errors_in, raise_on_errors
+from lacperf_helpers.ingest.validation import ValidationError, as_problems, combine, errors_in, raise_on_errors
 from lacperf_helpers.measures.annex_a import GROUP_IS_TOTAL, NESTED, annex_a_measure_table
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
 from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILDREN
@@ -305,16 +305,35 @@ def decide_month(
 
 def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     catalogue, _, trend_settings, benchmarks = _definitions(month, inputs)  # each checked, the settings too
-    worked = _worked_out(month, inputs)
-    problems = raise_on_errors(  # every file, before any is used (the DfE's rules' failures are warnings)
-        combine([benchmark_problems(inputs.benchmarks, catalogue), national_problems(inputs.national), worked.problems])
-    )
-    assert worked.figures is not None  # a month whose files have errors has none, and stops above
+    around = combine([benchmark_problems(inputs.benchmarks, catalogue), national_problems(inputs.national)])
+    # every input's problems, before any is used (the DfE's rules' failures are warnings): listed together
+    if len(errors_in(around)):
+        raise_on_errors(combine([around, _file_problems(month, inputs, catalogue, load_cohorts(inputs.cohorts))]))
+    try:
+        worked = _worked_out(month, inputs)
+    except _FilesHaveErrors as found:
+        raise ValidationError(combine([around, found.problems])) from None
     return MonthData(
         catalogue, worked.settings, trend_settings, benchmarks, load_cohorts(inputs.cohorts), worked.figures,
-        worked.areas, problems, worked.hidden, worked.disclosure_log, worked.children, worked.reconciled,
-        worked.in_measures,
+        worked.areas, combine([around, worked.problems]), worked.hidden, worked.disclosure_log, worked.children,
+        worked.reconciled, worked.in_measures,
     )  # fmt: skip
+
+
+def _file_problems(month: str, inputs: Inputs, catalogue: KpiCatalogue, cohorts: CohortCatalogue) -> pd.DataFrame:
+    """Every problem in the month's files and the months' before it (returns, extracts, Annex A), and the DfE's
+    rules' findings where asked for."""
+    months = [m for m in available_months(inputs.returns) if m <= month]
+    return combine([input_problems(inputs.returns, months, catalogue, cohorts), _dfe_findings(month, inputs)])
+
+
+class _FilesHaveErrors(Exception):
+    """The month's files have errors (`problems`): nothing is worked out, and nothing kept (an error may be
+    mended without changing a file: a size limit raised)."""
+
+    def __init__(self, problems: pd.DataFrame) -> None:
+        super().__init__("the month's files have errors")
+        self.problems = problems
 
 
 @dataclass(frozen=True)
@@ -322,14 +341,14 @@ class _Worked:
     """A month's figures and decision (`MonthData`'s), from what they are made of alone (`stamp.figures_key`)."""
 
     settings: Settings  # with the authority named (or taken from the return)
-    problems: pd.DataFrame  # every return's, extract's and Annex A's, and the DfE's rules' findings
-    figures: pd.DataFrame | None = None  # None: the files have errors (`problems`), and nothing more is worked out
-    areas: list[str] = dataclasses.field(default_factory=list)
-    hidden: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
-    disclosure_log: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
-    children: dict[Edition, dict[str, float | None]] = dataclasses.field(default_factory=dict)
-    reconciled: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
-    in_measures: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
+    problems: pd.DataFrame  # every return's, extract's and Annex A's warnings, and the DfE's rules' findings
+    figures: pd.DataFrame
+    areas: list[str]
+    hidden: pd.DataFrame
+    disclosure_log: pd.DataFrame
+    children: dict[Edition, dict[str, float | None]]
+    reconciled: pd.DataFrame
+    in_measures: pd.DataFrame
 
 
 def _worked_out(month: str, inputs: Inputs) -> _Worked:
@@ -341,11 +360,10 @@ def _worked_out(month: str, inputs: Inputs) -> _Worked:
 def _work_out_figures(month: str, inputs: Inputs) -> _Worked:
     catalogue, settings = load_kpis(inputs.kpis), load_settings(inputs.settings)
     returns = inputs.returns
-    months = [m for m in available_months(returns) if m <= month]
     cohorts = load_cohorts(inputs.cohorts)
-    problems = combine([input_problems(returns, months, catalogue, cohorts), _dfe_findings(month, inputs)])
+    problems = _file_problems(month, inputs, catalogue, cohorts)
     if len(errors_in(problems)):
-        return _Worked(settings, problems)  # raised with every other input's problems (`_work_out_month`)
+        raise _FilesHaveErrors(problems)  # raised with every other input's problems (`_work_out_month`)
     settings = with_authority(settings, returns, month, inputs.settings)
     figures = with_slice(load_returns_to(returns, month, catalogue, settings.authority, cohorts))
     areas = list(dict.fromkeys(figures.loc[figures["month"] == month, "area"]))

@@ -7,7 +7,6 @@ figures are published months after a year ends, so 2019/20's months are read aga
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -29,9 +28,6 @@ from lacperf_helpers.ingest.validation import (
     text_column,
 )
 from lacperf_helpers.rate.rating import display_round
-
-if TYPE_CHECKING:
-    pass
 
 BENCHMARK_COLUMNS = ("kpi_id", "year", "england", "statistical_neighbours", "region", "authority_published", "source")
 REQUIRED = ("kpi_id", "year", "england", "statistical_neighbours", "source")
