@@ -233,6 +233,36 @@ def test_a_months_figures_are_worked_out_once_with_benchmarks_or_without(
         month_data.month_data(MONTH, inputs=dataclasses.replace(Inputs(), settings=stricter))
 
 
+def test_a_months_figures_follow_what_published_pages_before_the_first_extract_hid(
+    cache_folder: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The measures read the pages of the months before the first extract as their published versions hid them
+    (`pages_before_extracts`): a version that hid more makes other figures, worked out again, not served."""
+    import dataclasses
+
+    from lacperf_helpers.config.inputs import Inputs
+    from lacperf_helpers.month.stamp import KEPT_DECISION, first_extract
+
+    published = tmp_path / "public"
+    inputs = dataclasses.replace(Inputs(), published=published)
+    assert first_extract(inputs.returns) == MONTH
+    month_data._month_data.cache_clear()
+    month_data.month_data(MONTH, inputs=inputs)
+
+    def must_not_run(*args: object) -> None:
+        raise AssertionError("the month's figures were worked out again")
+
+    monkeypatch.setattr(month_data, "_work_out_figures", must_not_run)
+    month_data._month_data.cache_clear()
+    month_data.month_data(MONTH, inputs=inputs)  # served: nothing published has changed
+    kept = published / "2018-09" / KEPT_DECISION
+    kept.parent.mkdir(parents=True)
+    kept.write_text("month,area,kpi_id,cohort,breakdown,group\n2018-09,Kent,looked_after,all,total,all\n")
+    month_data._month_data.cache_clear()
+    with pytest.raises(AssertionError, match="worked out again"):
+        month_data.month_data(MONTH, inputs=inputs)
+
+
 def test_a_month_whose_files_have_errors_is_not_kept(cache_folder: Path, tmp_path: Path, kpis_file: Path) -> None:
     """An error may be mended without changing its file (a size limit raised): nothing of such a month is kept,
     so the next run reads the files again."""

@@ -41,7 +41,7 @@ from lacperf_helpers.disclose.solver import ALREADY_PUBLISHED, Decision, Twin, d
 from lacperf_helpers.disclose.sums import KEYS, periods_ending
 from lacperf_helpers.ingest.annex_a import load_annex_a
 from lacperf_helpers.ingest.dfe_rules import dfe_problems
-from lacperf_helpers.ingest.layout import annex_a_path, available_months, exists, month_files, return_path, ssda903_path
+from lacperf_helpers.ingest.layout import annex_a_path, available_months, exists, return_path, ssda903_path
 from lacperf_helpers.ingest.returns import require_month, return_authority
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import ValidationError, as_problems, combine, errors_in, raise_on_errors
@@ -51,7 +51,15 @@ from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILD
 from lacperf_helpers.measures.figures import check_kpi_polarity, input_problems, load_returns_to, reconciliation
 from lacperf_helpers.measures.registry import RETURNED_STOCKS, ROLLING_TOTALS, measure_table
 from lacperf_helpers.measures.registry import SAME_CHILDREN as SSDA903_SAME_CHILDREN
-from lacperf_helpers.month.stamp import Stamp, figures_key, inputs_stamp, month_key
+from lacperf_helpers.month.stamp import (
+    KEPT_DECISION,
+    Stamp,
+    figures_key,
+    first_extract,
+    inputs_stamp,
+    measure_files,
+    month_key,
+)
 from lacperf_helpers.rate.benchmarks import benchmark_problems, load_benchmarks
 from lacperf_helpers.rate.national import national_problems
 from lacperf_helpers.rate.scorecard import order_areas, with_slice
@@ -157,7 +165,6 @@ def decided_month(month: str, inputs: Inputs, stamp: Stamp) -> MonthData:
 
 
 _REDECIDED: dict[object, MonthData] = {}
-KEPT_DECISION = "disclosure-decision.csv"  # beside a month's public pages: what each version of it hid
 
 
 def _keys_of(hidden: pd.DataFrame) -> set[tuple[str, ...]]:
@@ -426,11 +433,6 @@ def measures_hidden(
     return hidden.loc[hidden["kpi_id"].isin(measures), list(KEYS)].reset_index(drop=True)
 
 
-def _measure_files(returns: Path, month: str) -> list[Path]:
-    folders = (ssda903_path(returns, month), annex_a_path(returns, month))
-    return [f for f in month_files(returns, month) if any(folder in f.parents for folder in folders)]
-
-
 def measures_decision(
     returns: Path, month: str, *, authority: str, rule: DisclosureRule, cohorts: CohortCatalogue,
     pages: pd.DataFrame | None = None,
@@ -442,10 +444,10 @@ def measures_decision(
     what the pages show of the months before any extract (`pages_before_extracts`; None: read as shown, values
     not known). None: the month has no extract and no Annex A."""
     exact = cohorts.exact_only()
-    held = [m for m in available_months(returns) if m <= month and _measure_files(returns, m)]
+    held = [m for m in available_months(returns) if m <= month and measure_files(returns, m)]
     if month not in held:
         return None
-    files = [f for m in held for f in _measure_files(returns, m)]  # a month's decision follows every one before
+    files = [f for m in held for f in measure_files(returns, m)]  # a month's decision follows every one before
     arguments = [month, authority, rule.model_dump_json(), exact.model_dump_json(), _digest(pages)]
     key = cache.cache_key("measures-decision", arguments, files)
     if key in _MEASURES_DECIDED:  # each month asks again for the months before it: once per process, cache or none
@@ -494,7 +496,7 @@ def flow_counts(
     kpi_id, numerator and denominator; kept on disk and in memory, as each later month asks for it. `table`:
     the month's measures table, where the caller has it."""
     arguments = [month, authority, cohorts.model_dump_json(), *measures]
-    key = cache.cache_key("flow-counts", arguments, _measure_files(returns, month))
+    key = cache.cache_key("flow-counts", arguments, measure_files(returns, month))
     if key not in _FLOW_COUNTS:
 
         def work_out() -> pd.DataFrame:
@@ -514,11 +516,6 @@ def flow_counts(
 
 
 _FLOW_COUNTS: dict[str, pd.DataFrame] = {}  # by cache key: some 100 kB each
-
-
-def first_extract(returns: Path) -> str | None:
-    """The first month with an SSDA903 extract or an Annex A (None: none has)."""
-    return next((m for m in available_months(returns) if _measure_files(returns, m)), None)
 
 
 def pages_before_extracts(inputs: Inputs) -> pd.DataFrame | None:

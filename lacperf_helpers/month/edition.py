@@ -33,8 +33,8 @@ from lacperf_helpers.disclose.publishing import (
     published_rows,
 )
 from lacperf_helpers.disclose.solver import no_hidden
-from lacperf_helpers.month.data import KEPT_DECISION, MonthData, decided_month
-from lacperf_helpers.month.stamp import Stamp, inputs_stamp
+from lacperf_helpers.month.data import MonthData, decided_month
+from lacperf_helpers.month.stamp import KEPT_DECISION, Stamp, inputs_stamp
 from lacperf_helpers.rate import rating
 from lacperf_helpers.rate.benchmarks import with_benchmarks
 from lacperf_helpers.rate.national import national_comparison, rates_per_10000
