@@ -44,7 +44,7 @@ from lacperf_helpers.ingest.dfe_rules import dfe_problems
 from lacperf_helpers.ingest.layout import annex_a_path, available_months, exists, return_path, ssda903_path
 from lacperf_helpers.ingest.returns import require_month, return_authority
 from lacperf_helpers.ingest.ssda903 import load_903
-from lacperf_helpers.ingest.validation import ValidationError, as_problems, combine, errors_in, raise_on_errors
+from lacperf_helpers.ingest.validation import ValidationError, as_problems, combine, errors_in
 from lacperf_helpers.measures.annex_a import GROUP_IS_TOTAL, NESTED, annex_a_measure_table
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
 from lacperf_helpers.measures.annex_a import SAME_CHILDREN as ANNEX_A_SAME_CHILDREN
@@ -314,8 +314,8 @@ def _work_out_month(month: str, inputs: Inputs) -> MonthData:
     catalogue, _, trend_settings, benchmarks = _definitions(month, inputs)  # each checked, the settings too
     around = combine([benchmark_problems(inputs.benchmarks, catalogue), national_problems(inputs.national)])
     # every input's problems, before any is used (the DfE's rules' failures are warnings): listed together
-    if len(errors_in(around)):
-        raise_on_errors(combine([around, _file_problems(month, inputs, catalogue, load_cohorts(inputs.cohorts))]))
+    if len(errors_in(around)):  # the files checked, not worked out
+        raise ValidationError(combine([around, _file_problems(month, inputs, catalogue, load_cohorts(inputs.cohorts))]))
     try:
         worked = _worked_out(month, inputs)
     except _FilesHaveErrors as found:
