@@ -6,7 +6,8 @@
     after another; (b) `lacperf batch`; (c) the floor: as many empty notebooks run and exported to HTML
     in the same worker pool, each worker keeping one warm kernel as the batch does (a fair floor: a
     fresh kernel per page would flatter b/c). Then (d) `lacperf batch` again with nothing changed.
-Prints seconds per appendix, the ratios a/b and b/c, peak memory (the largest child process), the batch's plan
+Prints seconds per appendix, the ratios a/b and b/c, CPU seconds by process for (b) and (c) in a round of
+their own (the run's own process, its workers, their kernels), peak memory (the largest child process), the batch's plan
 on a cold cache (the month read, checked, its hidden figures decided and rated, once per batch before any page:
 (b) pays it, (c) does not), and where one page's time goes, as in a batch worker's second page: gathering its
 figures, each section (the charts among them), the kernel's round trips, and the HTML export (the worker's
@@ -32,11 +33,13 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import pandas as pd
+import psutil
 
 from lacperf_helpers.config.cache import CACHE_ENV
 
@@ -94,10 +97,65 @@ def naive(areas: list[str], returns: Path, out: Path) -> float:
     return time.perf_counter() - started
 
 
-def lacperf_batch(run: Path, force: bool) -> float:
+class ProcessCpu:
+    """CPU seconds by kind of process under `root` (the run's own process, its workers, their kernels), sampled
+    every 20 ms in a thread of this process while a run goes on: each process's last sample before it ended."""
+
+    def __init__(self, root: int) -> None:
+        self.root = psutil.Process(root)
+        self.seconds: dict[int, float] = {}
+        self.kinds: dict[int, str] = {}
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> ProcessCpu:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+    def _sample(self) -> None:
+        while not self.done.wait(0.02):
+            try:
+                processes = [self.root, *self.root.children(recursive=True)]
+            except psutil.Error:
+                return
+            for process in processes:
+                try:
+                    used = process.cpu_times()
+                    if process.pid not in self.kinds:
+                        self.kinds[process.pid] = self._kind(process)
+                except psutil.Error:  # ended meanwhile: its last sample stands
+                    continue
+                self.seconds[process.pid] = used.user + used.system
+
+    def _kind(self, process: psutil.Process) -> str:
+        command = " ".join(process.cmdline())
+        if process.pid == self.root.pid:
+            return "own"
+        return "kernels" if "ipykernel" in command else "workers" if "spawn_main" in command else "other"
+
+    def line(self) -> str:
+        by_kind = {kind: 0.0 for kind in ("own", "workers", "kernels", "other")}
+        for pid, seconds in self.seconds.items():
+            by_kind[self.kinds[pid]] += seconds
+        parts = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in by_kind.items())
+        return f"CPU by process: {parts} ({sum(by_kind.values()):.1f} s in all)"
+
+
+def lacperf_batch(run: Path, force: bool, cpu: list[str] | None = None) -> float:
+    """Seconds `lacperf batch` took; with `cpu`, its CPU by process appended to it."""
     started = time.perf_counter()
     command = [str(BIN / "lacperf"), "batch", str(run), "--workers", str(WORKERS[0])] + (["--force"] if force else [])
-    subprocess.run(command, check=True, capture_output=True)
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    with ProcessCpu(process.pid) as used:
+        _, said = process.communicate()
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command, stderr=said)
+    if cpu is not None:
+        cpu.append(used.line().replace("own", "the batch"))
     return time.perf_counter() - started
 
 
@@ -112,15 +170,22 @@ def empty_page(index: int, folder: str) -> None:
     write_atomically(Path(folder) / f"empty-{index}.html", page)
 
 
-def floor(count: int, out: Path, workers: int) -> float:
+def floor(count: int, out: Path, workers: int, cpu: list[str] | None = None) -> float:
+    """Seconds the floor took; with `cpu`, its CPU by process appended to it (this process's own included)."""
     kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
     empty = {"cells": [], "metadata": {"kernelspec": kernelspec}, "nbformat": 4, "nbformat_minor": 5}
     (out / "empty.ipynb").write_text(json.dumps(empty))
+    own = resource.getrusage(resource.RUSAGE_SELF)
     started = time.perf_counter()
     spawn = multiprocessing.get_context("spawn")  # as the batch starts its workers
-    with ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
+    with ProcessCpu(os.getpid()) as used, ProcessPoolExecutor(max_workers=workers, mp_context=spawn) as pool:
         list(pool.map(empty_page, range(count), [str(out)] * count))
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    if cpu is not None:  # this process's own: only what it used while the floor ran
+        now = resource.getrusage(resource.RUSAGE_SELF)
+        used.seconds[os.getpid()] = now.ru_utime + now.ru_stime - own.ru_utime - own.ru_stime
+        cpu.append(used.line().replace("own", "this process"))
+    return seconds
 
 
 def page_profile(returns: Path, area: str, run: Path | None = None, cache: Path | None = None) -> None:
@@ -256,6 +321,15 @@ def main() -> None:
         b, c, d = (statistics.median(r[k] for r in rounds) for k in range(3))
         print(f"median of {args.rounds} rounds: (b) {b / n:.2f} s per appendix, (c) {c / n:.2f} s, (d) {d:.2f} s")
         print(f"a/b = {a / b:.2f} (target >= 6)   b/c = {b / c:.2f} (target <= 2.5)   re-run {d:.2f} s (target < 0.5)")
+        # a round of its own, not timed: sampling every process's CPU takes CPU from the run it measures
+        cpu: list[str] = []
+        os.environ[CACHE_ENV] = str(work / "cache-b-cpu")
+        lacperf_batch(run, force=True, cpu=cpu)
+        os.environ[CACHE_ENV] = str(work / "cache-c-cpu")
+        floor(n, work / "c", args.workers, cpu)
+        print("CPU seconds by process, in a round of its own (b is bound by CPU: two cores' worth most of its run):")
+        print(f"  (b) {cpu[0].strip().removeprefix('CPU by process: ')}")
+        print(f"  (c) {cpu[1].strip().removeprefix('CPU by process: ')}")
         page_profile(returns, areas[1], run, work / "cache-plan")
     finally:
         shutil.rmtree(work, ignore_errors=True)

@@ -6,6 +6,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -19,11 +20,17 @@ def test_the_ssda903_benchmark_runs_and_prints_its_figures() -> None:
     assert re.search(r"authority\s+200 children, +\d+ episodes: 2 month ends in +[\d.]+ s", printed), printed
 
 
-def test_the_batch_benchmarks_page_profile_names_every_step(capsys: pytest.CaptureFixture[str]) -> None:
+def _batch_benchmark() -> ModuleType:
+    """benchmarks/batch.py as a module: a script, not part of the package."""
     spec = importlib.util.spec_from_file_location("batch_benchmark", ROOT / "benchmarks" / "batch.py")
     assert spec is not None and spec.loader is not None
     benchmark = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(benchmark)
+    return benchmark
+
+
+def test_the_batch_benchmarks_page_profile_names_every_step(capsys: pytest.CaptureFixture[str]) -> None:
+    benchmark = _batch_benchmark()
     benchmark.page_profile(ROOT / "data" / "sample", "East Kent")
     printed = capsys.readouterr().out
     for step in ("load_appendix", "section overview", "section trend_section (24 charts)", "kernel round trips",
@@ -34,3 +41,13 @@ def test_the_batch_benchmarks_page_profile_names_every_step(capsys: pytest.Captu
                  "scripts", "HTML (text, tables, the rest)"):  # fmt: skip
         assert re.search(rf"  {re.escape(part)}.* \d+\.\d kB\n", printed), (part, printed)
     assert re.search(r"SVG charts \(24 KPI charts\) +[1-9]\d*\.\d kB", printed), printed
+
+
+def test_the_batch_benchmark_counts_each_processs_cpu() -> None:
+    benchmark = _batch_benchmark()
+    burn = "import time\nend = time.process_time() + 0.4\nwhile time.process_time() < end:\n    pass\n"
+    process = subprocess.Popen([sys.executable, "-c", burn])
+    with benchmark.ProcessCpu(process.pid) as used:
+        process.wait()
+    found = re.search(r"own ([\d.]+) s, workers 0\.0 s, kernels 0\.0 s", used.line())
+    assert found and float(found.group(1)) >= 0.3, used.line()  # its last sample, 20 ms or less before it ended
