@@ -137,12 +137,13 @@ class ProcessCpu:
             return "own"
         return "kernels" if "ipykernel" in command else "workers" if "spawn_main" in command else "other"
 
-    def line(self) -> str:
+    def line(self, own: str = "own") -> str:
+        """'<own> 2.4 s, workers 2.7 s, kernels 5.0 s, other 0.0 s (10.2 s in all)', the run's own process named."""
         by_kind = {kind: 0.0 for kind in ("own", "workers", "kernels", "other")}
         for pid, seconds in self.seconds.items():
-            by_kind[self.kinds[pid]] += seconds
-        parts = ", ".join(f"{kind} {seconds:.1f} s" for kind, seconds in by_kind.items())
-        return f"CPU by process: {parts} ({sum(by_kind.values()):.1f} s in all)"
+            by_kind[self.kinds.get(pid, "own" if pid == self.root.pid else "other")] += seconds
+        parts = ", ".join(f"{own if kind == 'own' else kind} {seconds:.1f} s" for kind, seconds in by_kind.items())
+        return f"{parts} ({sum(by_kind.values()):.1f} s in all)"
 
 
 def lacperf_batch(run: Path, force: bool, cpu: list[str] | None = None) -> float:
@@ -155,7 +156,7 @@ def lacperf_batch(run: Path, force: bool, cpu: list[str] | None = None) -> float
     if process.returncode:
         raise subprocess.CalledProcessError(process.returncode, command, stderr=said)
     if cpu is not None:
-        cpu.append(used.line().replace("own", "the batch"))
+        cpu.append(used.line("the batch"))
     return time.perf_counter() - started
 
 
@@ -184,7 +185,7 @@ def floor(count: int, out: Path, workers: int, cpu: list[str] | None = None) -> 
     if cpu is not None:  # this process's own: only what it used while the floor ran
         now = resource.getrusage(resource.RUSAGE_SELF)
         used.seconds[os.getpid()] = now.ru_utime + now.ru_stime - own.ru_utime - own.ru_stime
-        cpu.append(used.line().replace("own", "this process"))
+        cpu.append(used.line("this process"))
     return seconds
 
 
@@ -327,9 +328,9 @@ def main() -> None:
         lacperf_batch(run, force=True, cpu=cpu)
         os.environ[CACHE_ENV] = str(work / "cache-c-cpu")
         floor(n, work / "c", args.workers, cpu)
-        print("CPU seconds by process, in a round of its own (b is bound by CPU: two cores' worth most of its run):")
-        print(f"  (b) {cpu[0].strip().removeprefix('CPU by process: ')}")
-        print(f"  (c) {cpu[1].strip().removeprefix('CPU by process: ')}")
+        print(f"CPU seconds by process, in a round of its own ({os.cpu_count()} cores):")
+        print(f"  (b) {cpu[0]}")
+        print(f"  (c) {cpu[1]}")
         page_profile(returns, areas[1], run, work / "cache-plan")
     finally:
         shutil.rmtree(work, ignore_errors=True)
