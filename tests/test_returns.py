@@ -7,7 +7,7 @@ import pytest
 from lacperf_helpers.config.definitions import KpiCatalogue
 from lacperf_helpers.config.errors import InputError
 from lacperf_helpers.ingest.layout import available_months
-from lacperf_helpers.ingest.returns import check_return, read_return
+from lacperf_helpers.ingest.returns import check_return, check_returns, read_return
 from lacperf_helpers.measures.figures import load_returns
 from tests.conftest import HEADER, write_return
 
@@ -110,6 +110,30 @@ def test_zero_of_zero_is_accepted(tmp_path: Path, catalogue: KpiCatalogue) -> No
     path = write_return(tmp_path, "2019-04", "2019-04,West Kent,reviews_on_time,0,0,\n")
     figures = read_return(path, "2019-04", catalogue)
     assert figures[["numerator", "denominator"]].iloc[0].tolist() == [0.0, 0.0]
+
+
+def test_returns_checked_together_are_each_checked_as_alone(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    """A history's returns are checked in one pass: each row against its own file's month, a row pasted in from
+    another month's return is that month's error alone (not a second row of the other return), each file's rows are
+    its own, and a file that is not a table is its own error, not the others'."""
+    april = write_return(tmp_path, "2019-04", GOOD)
+    may = write_return(tmp_path, "2019-05", GOOD.replace("2019-04", "2019-05") + "2019-04,Kent,moves_3plus,4,40,\n")
+    june = write_return(tmp_path, "2019-06", GOOD.replace("2019-04", "2019-06").replace("45,50", "51,50"))
+    july = tmp_path / "2019-07" / "kpi_return.csv"
+    july.parent.mkdir()
+    july.write_bytes(b"\x00\x01")
+    checked = check_returns([(april, "2019-04"), (may, "2019-05"), (july, "2019-07"), (june, "2019-06")], catalogue)
+    found = [
+        c if isinstance(c, InputError) else c[1].loc[:, ["file", "row", "column", "value", "code"]] for c in checked
+    ]
+    assert found[0].empty
+    assert found[1].to_dict("records") == [{"file": str(may), "row": 5, "column": "month", "value": "2019-04",
+                                            "code": "LP101"}]  # fmt: skip
+    assert checked[1][1]["rule"].tolist() == ["month is the folder's month, 2019-05"]
+    assert isinstance(found[2], InputError) and "binary data" in str(found[2])
+    assert found[3].to_dict("records") == [{"file": str(june), "row": 2, "column": "numerator", "value": "51",
+                                            "code": "LP110"}]  # fmt: skip
+    assert checked[3][0].index.tolist() == [2, 3, 4]  # spreadsheet rows of its own file
 
 
 def test_an_excel_saved_file_reads_as_it_is(tmp_path: Path, catalogue: KpiCatalogue) -> None:

@@ -259,11 +259,13 @@ def schema_problems(
     *,
     warnings: frozenset[Rule] = frozenset(),
     wide_columns: dict[Rule, str] | None = None,
+    origin: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Validate `frame` against `schema` (every check, lazily) and list what failed as problem rows.
 
     Rules in `warnings` are warnings, the rest errors. A check over whole rows is reported at the column
-    `wide_columns` names for its rule.
+    `wide_columns` names for its rule. The frame's index is each row's number in `file`; or, for rows gathered
+    from several files, `origin` gives each row's file and row (columns `file`, `row`, indexed as the frame).
     """
     from pandera.errors import SchemaErrors
 
@@ -289,7 +291,11 @@ def schema_problems(
         value = "" if pd.isna(case.failure_case) else str(case.failure_case)
         rows.append((int(index), str(column), value, said.text, severity, said.code))
     found = pd.DataFrame(rows, columns=["row", "column", "value", "rule", "severity", "code"])
-    found.insert(0, "file", str(file))
+    if origin is None:
+        found.insert(0, "file", str(file))
+    else:
+        at = origin.loc[found["row"].to_numpy()]  # each gathered file has every column: no problem is in a header
+        found = found.assign(row=at["row"].to_numpy()).assign(file=at["file"].to_numpy())
     found = found.astype({"row": "Int64"}).sort_values(["row"], kind="stable", ignore_index=True)
     return found.loc[:, list(PROBLEM_COLUMNS)]
 

@@ -24,7 +24,14 @@ from lacperf_helpers.ingest.layout import (
     return_path,
     ssda903_path,
 )
-from lacperf_helpers.ingest.returns import authority_of, check_return, empty_return, read_return, require_month
+from lacperf_helpers.ingest.returns import (
+    authority_of,
+    check_returns,
+    empty_return,
+    read_return,
+    read_returns,
+    require_month,
+)
 from lacperf_helpers.ingest.ssda903 import load_903
 from lacperf_helpers.ingest.validation import ERROR, WARNING, as_problems, combine, problems_at
 from lacperf_helpers.measures.annex_a import MEASURES as ANNEX_A_MEASURES
@@ -51,11 +58,9 @@ def load_returns(
         raise InputError(return_path(returns_dir, last), f"no return for {last}, though it has SSDA903 data or an "
                          "Annex A: its return KPIs would read No data")  # fmt: skip
     cohorts = cohorts or load_cohorts()
-    frames = [  # a return that is there but cannot be read (a FIFO, a folder, a broken link) is an error
-        read_return(return_path(returns_dir, month), month, catalogue, cohorts)
-        for month in months
-        if exists(return_path(returns_dir, month))
-    ]
+    # a return that is there but cannot be read (a FIFO, a folder, a broken link) is an error
+    frames = read_returns([(return_path(returns_dir, m), m) for m in months if exists(return_path(returns_dir, m))],
+                          catalogue, cohorts)  # fmt: skip
     figures = pd.concat(frames, ignore_index=True) if frames else empty_return()
     for column, headline in zip(SLICE, HEADLINE, strict=True):
         if column != "cohort":  # the return's rows are of the cohort it gives (all children by default)
@@ -205,13 +210,18 @@ def input_problems(
     uses_903 = any(k.source == "ssda903" for k in catalogue.kpis)
     uses_annex_a = any(k.source == "annex_a" for k in catalogue.kpis)
     uses_return = any(k.source == "return" for k in catalogue.kpis)
+    given = [(return_path(returns_dir, m), m) for m in months if exists(return_path(returns_dir, m))]
+    checked = {m: c for (_, m), c in zip(given, check_returns(given, catalogue, cohorts), strict=True)}
     for month in months:
         path, folder = return_path(returns_dir, month), ssda903_path(returns_dir, month)
         if uses_return and not exists(path) and (folder.is_dir() or annex_a_path(returns_dir, month).is_dir()):
             found.append(no_return(path, last=month == months[-1]))
         try:
-            if exists(path):  # a FIFO, folder or broken link there is an error, never "no return"
-                found.append(check_return(path, month, catalogue, cohorts)[1])
+            its_return = checked.get(month)  # a FIFO, folder or broken link there is an error, never "no return"
+            if isinstance(its_return, InputError):
+                raise its_return
+            if its_return is not None:
+                found.append(its_return[1])
             if uses_903 and folder.is_dir():
                 found.append(data_quality(load_903(folder, strict=False), pd.Timestamp(month_end(month)), folder))
             annex = annex_a_path(returns_dir, month)
