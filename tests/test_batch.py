@@ -225,7 +225,7 @@ def test_a_pages_kernel_imports_no_library_that_checks_files() -> None:
     kernel's warm-up and the forward look's cell) leaves pandera out, a tenth of a second of each kernel's start."""
     from lacperf_helpers.run.render import WARM_UP
 
-    probe = f"import sys\n{WARM_UP}, lacperf_helpers.present.forward_look\n"
+    probe = f"import sys\n{WARM_UP}\nimport lacperf_helpers.present.forward_look\n"
     probe += "print(sorted(m for m in sys.modules if m.split('.')[0] == 'pandera'))"
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -6,6 +6,7 @@ differ from the standing target and floor.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -37,6 +38,12 @@ class _Frozen(BaseModel):
 class Thresholds(_Frozen):
     target: float
     floor: float
+
+
+@functools.lru_cache(maxsize=1024)
+def thresholds(target: float, floor: float) -> Thresholds:
+    """The (frozen) Thresholds of a target and floor: made once, not once for each row a history rates."""
+    return Thresholds(target=target, floor=floor)
 
 
 # KPI ids as councils write them: CIC01, NI62, SCS-07, cp_2.1 (letters of either case, digits, _ - .).
@@ -121,7 +128,8 @@ class KpiDefinition(_Frozen):
 
     def thresholds_for(self, month: str) -> Thresholds:
         """The target and floor in force in the financial year that `month` falls in."""
-        return self.years.get(financial_year(month), Thresholds(target=self.target, floor=self.floor))
+        in_year = self.years.get(financial_year(month))
+        return in_year if in_year is not None else thresholds(self.target, self.floor)
 
     @property
     def rated_in_every_area(self) -> bool:

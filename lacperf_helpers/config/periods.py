@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import date
 
@@ -59,6 +60,7 @@ def month_label(month: str) -> str:
     return f"{MONTH_NAMES[number - 1]} {year}"
 
 
+@functools.lru_cache(maxsize=4096)  # asked of every row of a history, in a kernel's first page 8,000 times
 def financial_year(month: str) -> str:
     """The financial year a month falls in: April starts it, March ends it. '2019-03' -> '2018/19'."""
     year, number = parse_month(month)

@@ -158,7 +158,8 @@ def execute_notebook(notebook: Path, parameters: dict[str, Any]) -> nbformat.Not
 # figures cached in the kernel that took 0.13 s a page; freezing what survives it (modules, those caches)
 # leaves the next page's collection only that page's objects to scan.
 RESET = '%reset -f\n__import__("gc").freeze()'
-WARM_UP = "import lacperf_helpers.present.appendix, lacperf_helpers.present.present"  # what every page imports
+# what every page imports, and its templates compiled (each notebook's namespace is cleared before it runs)
+WARM_UP = "from lacperf_helpers.present import appendix, present, templating\ntemplating.compile_templates()"
 ENGINE = "lacperf-warm-kernel"  # papermill's name for WarmKernelEngine, registered below
 
 
