@@ -136,6 +136,18 @@ def test_returns_checked_together_are_each_checked_as_alone(tmp_path: Path, cata
     assert checked[3][0].index.tolist() == [2, 3, 4]  # spreadsheet rows of its own file
 
 
+def test_a_rows_problems_are_in_the_order_of_the_schemas_checks(tmp_path: Path, catalogue: KpiCatalogue) -> None:
+    """A row that breaks several checks lists them in the order the schema declares them (the checks over whole
+    rows first, then each column's), not in the order of pandera's unstable sort, which put LP114 before LP110."""
+    body = "".join(
+        f"2019-04,Area {i},reviews_on_time,10,20,,\n2019-04,Area {i},reviews_on_time,30,25,,excluding UASC\n"
+        for i in range(30)
+    )
+    path = write_return(tmp_path, "2019-04", body, header=HEADER.rstrip("\n") + ",cohort\n")
+    _, problems = check_return(path, "2019-04", catalogue)
+    assert problems.groupby("row", sort=False)["code"].agg(tuple).tolist() == [("LP110", "LP114")] * 30
+
+
 def test_an_excel_saved_file_reads_as_it_is(tmp_path: Path, catalogue: KpiCatalogue) -> None:
     """A byte-order mark, CRLF line ends, thousands separators and the empty rows Excel leaves."""
     folder = tmp_path / "2019-04"

@@ -116,11 +116,13 @@ def check_returns(
     if len(_CHECKED) + len(new) > 256:
         _CHECKED.clear()
         new = dict(zip(keys, returns, strict=True))
-    _CHECKED.update(zip(new, _check_together(list(new.values()), catalogue, named), strict=True))
-    return [_CHECKED[key] for key in keys]
+    found = dict(zip(new, _check_together(list(new.values()), catalogue, named), strict=True))
+    # a file that cannot be read is read again when asked for: it may be mended without changing (a limit raised)
+    _CHECKED.update((key, checked) for key, checked in found.items() if not isinstance(checked, InputError))
+    return [found[key] if key in found else _CHECKED[key] for key in keys]
 
 
-_CHECKED: dict[tuple[str, int, int, str, str, tuple[str, ...]], tuple[pd.DataFrame, pd.DataFrame] | InputError] = {}
+_CHECKED: dict[tuple[str, int, int, str, str, tuple[str, ...]], tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
 def return_cohorts(cohorts: CohortCatalogue) -> tuple[str, ...]:

@@ -276,11 +276,12 @@ def schema_problems(
     else:
         return no_problems()
     wide_columns = wide_columns or {}
+    columns = list(schema.columns)
     rows = []
     for case in cases.itertuples(index=False):
         column, index = case.column, case.index
         if str(case.check) == "column_in_dataframe":
-            rows.append((1, str(case.failure_case), "", REQUIRED_COLUMN.text, ERROR, REQUIRED_COLUMN.code))
+            rows.append((1, str(case.failure_case), "", REQUIRED_COLUMN.text, ERROR, REQUIRED_COLUMN.code, (0, 0, 0)))
             continue
         said = _rule_of(schema, str(case.schema_context), column, case.check_number)
         if said in wide_columns and column != wide_columns[said]:
@@ -289,14 +290,18 @@ def schema_problems(
             continue  # a summary row pandera adds for a whole-column failure
         severity = WARNING if said in warnings else ERROR
         value = "" if pd.isna(case.failure_case) else str(case.failure_case)
-        rows.append((int(index), str(column), value, said.text, severity, said.code))
-    found = pd.DataFrame(rows, columns=["row", "column", "value", "rule", "severity", "code"])
+        # within a row: the checks over whole rows, then each column's, in the schema's order (pandera's own order
+        # is of an unstable sort, and shuffles as the rows grow)
+        whole_row = str(case.schema_context) != "Column"
+        order = (0 if whole_row else 1, 0 if whole_row else columns.index(column), int(case.check_number))
+        rows.append((int(index), str(column), value, said.text, severity, said.code, order))
+    found = pd.DataFrame(rows, columns=["row", "column", "value", "rule", "severity", "code", "order"])
     if origin is None:
         found.insert(0, "file", str(file))
     else:
         at = origin.loc[found["row"].to_numpy()]  # each gathered file has every column: no problem is in a header
         found = found.assign(row=at["row"].to_numpy()).assign(file=at["file"].to_numpy())
-    found = found.astype({"row": "Int64"}).sort_values(["row"], kind="stable", ignore_index=True)
+    found = found.astype({"row": "Int64"}).sort_values(["row", "order"], kind="stable", ignore_index=True)
     return found.loc[:, list(PROBLEM_COLUMNS)]
 
 
