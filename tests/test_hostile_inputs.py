@@ -7,6 +7,7 @@ either (a FIFO, a folder, a broken link, a link loop); the permission cases are 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -429,6 +430,40 @@ def test_a_scheduler_that_cannot_be_reached_is_one_line(
     with pytest.raises(InputError) as error:
         list(workers.dask_results([(job, {})], "now", scheduler))
     assert str(error.value).startswith(f"--scheduler: {expected}")
+
+
+def test_a_web_server_given_as_the_scheduler_is_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The dashboard's address given for the scheduler's: distributed read the web server's reply as a frame's
+    length and asked for 3 EiB, a MemoryError's traceback."""
+    import socket
+    import threading
+
+    from lacperf_helpers.config.inputs import Inputs
+    from lacperf_helpers.run import workers
+    from lacperf_helpers.run.jobs import Job
+
+    server = socket.create_server(("127.0.0.1", 0))
+
+    def answer_as_a_web_server() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                connection, _ = server.accept()
+                with connection:
+                    connection.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n")
+
+    threading.Thread(target=answer_as_a_web_server, daemon=True).start()
+    monkeypatch.setattr(workers, "SCHEDULER_TIMEOUT", "5s")
+    address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+    job = Job(notebook="scorecard", period="2019-09", area="Kent", cohort="all", out="reports", inputs=Inputs())
+    try:
+        with pytest.raises(InputError) as error:
+            list(workers.dask_results([(job, {})], "now", address))
+    finally:
+        server.close()
+    assert str(error.value) == (
+        f"--scheduler: {address!r} answered, but not as a Dask scheduler does: is it the dashboard's address (port "
+        "8787 by default) and not the scheduler's (8786)?"
+    )
 
 
 def test_a_client_that_could_not_reach_its_scheduler_is_closed_at_once(monkeypatch: pytest.MonkeyPatch) -> None:

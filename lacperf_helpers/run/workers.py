@@ -129,6 +129,10 @@ def dask_results(jobs: list[tuple[Job, PageManifest]], made_at: str, scheduler: 
     except (OSError, ValueError, TypeError) as exc:  # no scheduler there, or not an address: one line, not a trace
         said = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         refused = InputError("--scheduler", f"cannot reach a Dask scheduler at {scheduler!r}: {said}")
+    except Exception:  # something answered, not as a scheduler: a web server's reply read as a frame's length
+        # asked for exabytes (MemoryError)
+        refused = InputError("--scheduler", f"{scheduler!r} answered, but not as a Dask scheduler does: is it the "
+                             "dashboard's address (port 8787 by default) and not the scheduler's (8786)?")  # fmt: skip
     if refused is not None:
         # A client refused an address (ValueError, TypeError) is left half made, in a reference cycle, and closes
         # itself when collected: left to the collector, that can happen inside another client's start, and its
