@@ -148,6 +148,21 @@ def test_a_rows_problems_are_in_the_order_of_the_schemas_checks(tmp_path: Path, 
     assert problems.groupby("row", sort=False)["code"].agg(tuple).tolist() == [("LP110", "LP114")] * 30
 
 
+def test_a_return_over_the_size_limit_is_read_once_the_limit_is_raised(
+    tmp_path: Path, catalogue: KpiCatalogue, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An error mended without changing the file (a limit raised) is mended in the same process: the checked
+    returns kept for the file's size and time keep no error."""
+    from lacperf_helpers.config import paths
+
+    path = write_return(tmp_path, "2019-04", GOOD * 20)  # 2.5 kB
+    monkeypatch.setenv(paths.INPUT_LIMIT_ENV, "0.001")  # 1 kB
+    with pytest.raises(InputError, match="larger than the limit"):
+        check_return(path, "2019-04", catalogue)
+    monkeypatch.delenv(paths.INPUT_LIMIT_ENV)
+    assert len(check_return(path, "2019-04", catalogue)[0]) == 60
+
+
 def test_an_excel_saved_file_reads_as_it_is(tmp_path: Path, catalogue: KpiCatalogue) -> None:
     """A byte-order mark, CRLF line ends, thousands separators and the empty rows Excel leaves."""
     folder = tmp_path / "2019-04"

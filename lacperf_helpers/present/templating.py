@@ -55,7 +55,7 @@ def data_url(text: str) -> str:
 
 def compile_templates() -> None:
     """Every template compiled into the environment's cache, before there is a page to fill in (a warm kernel's
-    first page compiled 18 of them, some 0.1 s)."""
+    first page compiled 18 of them; all 21 take some 70 ms)."""
     for template in sorted(TEMPLATES.glob("*.j2")):
         environment().get_template(template.name)
 
