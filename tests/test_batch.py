@@ -163,6 +163,25 @@ def test_the_same_batch_on_a_dask_cluster(run_file: Path, tmp_path: Path) -> Non
     assert (tmp_path / "reports" / "public" / "2019-04" / "ashford.html").read_text().rstrip().endswith("</html>")
 
 
+def test_pages_a_dask_cluster_loses_are_marked_failed(run_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A page's future that raises (the scheduler lost mid-run: FutureCancelledError; a worker killed:
+    KilledWorker) was a traceback, with no summary and no index. Each such page is now marked failed, as a local
+    pool's dead worker's are, and the run goes on to its summary (and its index, of the pages it has)."""
+    from distributed import LocalCluster
+
+    from lacperf_helpers.run import workers
+
+    def lost(*args: object, **kwargs: object) -> None:
+        raise ConnectionError("scheduler-connection-lost")
+
+    monkeypatch.setattr(workers, "run_job", lost)
+    with LocalCluster(n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None) as cluster:
+        result = runner.invoke(app, ["batch", str(run_file), "--scheduler", cluster.scheduler_address])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit), result.output  # not a traceback
+    assert counts(result.output) == {"rendered": 0, "skipped as unchanged": 0, "failed": 2}
+    assert "the Dask cluster lost it: ConnectionError" in result.output
+
+
 TINY = FIXTURE_NOTEBOOKS / "tiny.ipynb"  # one cell: 1 + 1
 
 

@@ -141,9 +141,16 @@ def dask_results(jobs: list[tuple[Job, PageManifest]], made_at: str, scheduler: 
         gc.collect()
         raise refused
     with client:
-        futures = [client.submit(run_job, job, made_at, manifest, pure=False) for job, manifest in jobs]
-        for future in dask_completed(futures):  # type: ignore[no-untyped-call]
-            yield future.result()
+        futures = {client.submit(run_job, job, made_at, manifest, pure=False): job for job, manifest in jobs}
+        for future in dask_completed(list(futures)):  # type: ignore[no-untyped-call]
+            try:
+                yield future.result()
+            except Exception as exc:  # the scheduler lost, or the worker gone: as in a local pool, the page is
+                # marked failed, the summary and index are still written, and the next run makes it
+                job = futures[future]
+                yield JobResult(
+                    job.label, FAILED, str(job.target), 0.0, f"the Dask cluster lost it: {type(exc).__name__}"
+                )
 
 
 def execute(
