@@ -59,8 +59,6 @@ def test_mistakes_are_explained(tmp_path: Path, change: tuple[str, str], message
 
 
 def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
-    # PyYAML's words, though libyaml reads the files: its own ('found character that cannot start any token') do
-    # not say which character
     with pytest.raises(InputError, match=r"line 2: not valid YAML: found character '\\t' that cannot start"):
         load_kpis(write(tmp_path, "kpis:\n\t- id: tabs_are_not_yaml_indentation\n"))
     with pytest.raises(InputError, match="file not found"):

@@ -284,28 +284,12 @@ def load_trend_settings(path: str | Path | None) -> TrendSettings:
     return load_yaml_model(Path(path), TrendSettings)
 
 
-# libyaml's parser where it is built in (PyYAML's own took 50 ms for kpis.yaml, which a batch reads several times);
-# a file it refuses is read again by PyYAML's, whose words and line numbers the error messages give
-_FAST_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-
-
-def _parsed(path: Path, text: str) -> tuple[yaml.Node | None, Any]:
-    """The file's node tree (for its line numbers) and its data; InputError where it uses an alias."""
-    try:
-        return _parsed_by(path, text, _FAST_LOADER)
-    except yaml.YAMLError:  # raised again with PyYAML's words (or read, should libyaml refuse what it reads)
-        return _parsed_by(path, text, yaml.SafeLoader)
-
-
-def _parsed_by(path: Path, text: str, loader: type[yaml.SafeLoader]) -> tuple[yaml.Node | None, Any]:
-    _refuse_aliases(path, text, loader)
-    return yaml.compose(text, Loader=loader), yaml.load(text, Loader=loader)
-
-
 def load_yaml_model(path: Path, model: type[M]) -> M:
     text = _read_text(path)
     try:
-        node, data = _parsed(path, text)
+        _refuse_aliases(path, text)
+        node = yaml.compose(text)
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(
@@ -340,10 +324,10 @@ def _read_text(path: Path) -> str:
         raise InputError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
 
 
-def _refuse_aliases(path: Path, text: str, loader: type[yaml.SafeLoader] = yaml.SafeLoader) -> None:
+def _refuse_aliases(path: Path, text: str) -> None:
     """A file that names a value once and repeats it (`&a` ... `*a`) is refused: settings are written out in
     full, and a few hundred bytes of aliases nested in aliases would stand for billions of values to check."""
-    for event in yaml.parse(text, Loader=loader):
+    for event in yaml.parse(text):
         if isinstance(event, yaml.AliasEvent):
             line = event.start_mark.line + 1 if event.start_mark else None
             raise InputError(
