@@ -65,6 +65,12 @@ def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
         load_kpis(tmp_path / "nowhere.yaml")
 
 
+def test_nesting_too_deep_to_read_is_one_line(tmp_path: Path) -> None:
+    """A few kilobytes of brackets nested thousands deep: PyYAML's recursion ran out, a RecursionError's traceback."""
+    with pytest.raises(InputError, match="not valid YAML for lacperf: nested too deeply to read"):
+        load_kpis(write(tmp_path, "kpis: " + "[" * 5000 + "]" * 5000 + "\n"))
+
+
 def test_settings_default_when_the_file_is_absent(tmp_path: Path) -> None:
     settings = load_settings(tmp_path / "settings.yaml")
     assert settings.authority is None

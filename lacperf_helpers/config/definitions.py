@@ -298,6 +298,8 @@ def load_yaml_model(path: Path, model: type[M]) -> M:
             row=mark.line + 1 if mark else None,
             row_label="line",
         ) from None
+    except RecursionError:  # lists in lists a thousand deep: PyYAML reads nesting by recursion
+        raise InputError(path, "not valid YAML for lacperf: nested too deeply to read") from None
     if not isinstance(data, dict):
         raise InputError(path, "expected a mapping of settings at the top level (e.g. 'kpis:')")
     twice = _key_given_twice(node)
