@@ -136,6 +136,21 @@ def test_returns_checked_together_are_each_checked_as_alone(tmp_path: Path, cata
     assert checked[3][0].index.tolist() == [2, 3, 4]  # spreadsheet rows of its own file
 
 
+def test_one_file_for_two_months_or_two_files_for_one_month_are_checked_apart(
+    tmp_path: Path, catalogue: KpiCatalogue
+) -> None:
+    """A caller may give one file for two months, or two files for one month: each is checked as it would be alone
+    (found in review: the first got both months' errors, the second a cohort checked against the other file's all
+    children)."""
+    one = write_return(tmp_path, "a", "2019-02,Kent,reviews_on_time,12,14,\n")
+    other = write_return(tmp_path, "b", "2019-02,Kent,reviews_on_time,13,14,,excluding UASC\n",
+                         header=HEADER.rstrip("\n") + ",cohort\n")  # fmt: skip
+    checked = check_returns([(one, "2019-03"), (one, "2019-02"), (other, "2019-02")], catalogue)
+    codes = [c[1]["code"].tolist() for c in checked if not isinstance(c, InputError)]
+    assert codes == [["LP101"], [], []]
+    assert checked[0][1]["rule"].tolist() == ["month is the folder's month, 2019-03"]
+
+
 def test_a_rows_problems_are_in_the_order_of_the_schemas_checks(tmp_path: Path, catalogue: KpiCatalogue) -> None:
     """A row that breaks several checks lists them in the order the schema declares them (the checks over whole
     rows first, then each column's), not in the order of pandera's unstable sort, which put LP114 before LP110."""

@@ -103,8 +103,9 @@ def check_returns(
     returns: Sequence[tuple[Path, str]], catalogue: KpiCatalogue, cohorts: CohortCatalogue | None = None
 ) -> list[tuple[pd.DataFrame, pd.DataFrame] | InputError]:
     """`check_return` of each (path, month), in order; an InputError in place of a file that cannot be read as a
-    table. The returns not checked before are checked together, in one pass of the schema over all their rows: a
-    pass costs some 25 milliseconds however few its rows, and a two-year history is 24 returns."""
+    table. The returns not checked before are checked together, in one pass of the schema over all their rows (a
+    history's months are each one file: one pass): a pass costs some 25 milliseconds however few its rows, and a
+    two-year history is 24 returns."""
     named = return_cohorts(cohorts if cohorts is not None else load_cohorts())
     catalogued = catalogue.model_dump_json()
     keys = []
@@ -116,19 +117,36 @@ def check_returns(
     if len(_CHECKED) + len(new) > 256:
         _CHECKED.clear()
         new = dict(zip(keys, returns, strict=True))
-    found = dict(zip(new, _check_together(list(new.values()), catalogue, named), strict=True))
+    found: dict[_Key, tuple[pd.DataFrame, pd.DataFrame] | InputError] = {}
+    for one_pass in _passes(new):
+        found.update(zip(one_pass, _check_together(list(one_pass.values()), catalogue, named), strict=True))
     # a file that cannot be read is read again when asked for: it may be mended without changing (a limit raised)
     _CHECKED.update((key, checked) for key, checked in found.items() if not isinstance(checked, InputError))
     return [found[key] if key in found else _CHECKED[key] for key in keys]
 
 
-_CHECKED: dict[tuple[str, int, int, str, str, tuple[str, ...]], tuple[pd.DataFrame, pd.DataFrame]] = {}
+_Key = tuple[str, int, int, str, str, tuple[str, ...]]  # the file, its size and time, its month, the definitions
+_CHECKED: dict[_Key, tuple[pd.DataFrame, pd.DataFrame]] = {}
 
 
 def return_cohorts(cohorts: CohortCatalogue) -> tuple[str, ...]:
     """The cohorts a return's row may be of: all, excluding UASC, and every cohort of the cohorts file published
     exactly (the others overlap every way: only `lacperf measures`' internal edition shows them)."""
     return tuple(dict.fromkeys([*COHORTS, *cohorts.exact_only().names]))
+
+
+def _passes(returns: dict[_Key, tuple[Path, str]]) -> list[dict[_Key, tuple[Path, str]]]:
+    """The returns in passes that each hold a file once and a month once, so that a pass's problems are told apart by
+    file and its rows keyed by month (a caller may give one file for two months, or two files for one month)."""
+    passes: list[dict[_Key, tuple[Path, str]]] = []
+    for key, (path, month) in returns.items():
+        for one_pass in passes:
+            if all(str(p) != str(path) and m != month for p, m in one_pass.values()):
+                one_pass[key] = (path, month)
+                break
+        else:
+            passes.append({key: (path, month)})
+    return passes
 
 
 def _check_together(
