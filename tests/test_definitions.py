@@ -1,5 +1,6 @@
 """kpis.yaml: what a person can get wrong, and targets that change at the financial year."""
 
+import os
 from pathlib import Path
 from textwrap import dedent
 
@@ -98,3 +99,23 @@ def test_a_financial_year_in_other_digits_is_refused(tmp_path: Path) -> None:
     path.write_text(KPIS_YAML.replace('"2019/20"', '"\uff12\uff10\uff11\uff19/20"'))
     with pytest.raises(InputError, match="is not a financial year"):
         load_kpis(path)
+
+
+def test_a_file_rewritten_to_the_same_size_and_time_is_read_afresh(tmp_path: Path) -> None:
+    """Definitions are read once a process for the same text: a file changed in place is its new text, even where
+    its size and modification time are what they were (a cache keyed by them would keep the old title)."""
+    path = write(tmp_path, KPIS_YAML)
+    assert load_kpis(path).get("reviews_on_time").title == "Reviews held on time"
+    before = path.stat()
+    path.write_text(KPIS_YAML.replace("Reviews held on time", "Reviews held in time"))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    assert load_kpis(path).get("reviews_on_time").title == "Reviews held in time"
+    assert load_kpis(path) is load_kpis(path)  # the same text: read once, the one frozen catalogue shared
+
+
+def test_a_file_that_fails_fails_each_time_it_is_read(tmp_path: Path) -> None:
+    path = write(tmp_path, KPIS_YAML.replace("    target: 10\n", ""))
+    for _ in range(2):
+        with pytest.raises(InputError, match="'target' is required"):
+            load_kpis(path)

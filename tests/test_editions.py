@@ -68,6 +68,33 @@ def test_an_areas_history_is_its_own_whichever_areas_are_rated_with_it(catalogue
     assert of_b.loc["2019-05", "rag"] == "Not shown" and of_b.loc["2019-06", "value"] == pytest.approx(29 / 30 * 100)
 
 
+def test_each_kpis_series_is_its_own_whichever_kpis_are_analysed_with_it(catalogue: KpiCatalogue) -> None:
+    """A page analyses its area's KPIs from one frame, each by the positions of its rows: the same trend, SPC and
+    chart as the KPI analysed alone, another KPI's hidden month a gap on that KPI's chart only; a KPI with every
+    charted month hidden is charted as gaps alone, with no SPC and no verdict."""
+    reviews = [(m, "A", "reviews_on_time", n, 20) for m, n in zip(MONTHS, [18, 19, 16, 20, 15, 17], strict=True)]
+    moves = [(m, "A", "moves_3plus", n, 30) for m, n in zip(MONTHS, [6, 7, 5, 8, 6, 9], strict=True)]
+    hidden = _keys(("2019-06", "A", "reviews_on_time"), *((m, "A", "moves_3plus") for m in MONTHS))
+    settings = load_trend_settings(paths.TREND_FILE)
+
+    def series(rows: list[tuple[str, str, str, float, float]]) -> dict[str, object]:
+        history = area_history(publish_figures(_figures(rows), hidden, Edition.PUBLIC), "A", "all", catalogue)
+        return area_series(history, catalogue, settings, "2019-09")
+
+    together = series([row for pair in zip(moves, reviews, strict=True) for row in pair])  # rows interleaved
+    for kpi_id, rows in (("reviews_on_time", reviews), ("moves_3plus", moves)):
+        alone = series(rows)[kpi_id]
+        row, its_own = (pd.Series(s.row.columns(), dtype=object) for s in (together[kpi_id], alone))  # type: ignore[attr-defined]
+        assert row.equals(its_own)  # NaN where NaN: a KPI with every month hidden has no slope
+        pd.testing.assert_frame_equal(together[kpi_id].points, alone.points)  # type: ignore[attr-defined]
+    points = together["reviews_on_time"].points  # type: ignore[attr-defined]
+    assert points["month"].tolist() == MONTHS and points["suppressed"].tolist() == [False] * 2 + [True] + [False] * 3
+    assert points["special_cause"].isna().tolist() == [False] * 2 + [True] + [False] * 3  # June a gap: no SPC
+    gaps = together["moves_3plus"]
+    assert gaps.points["month"].tolist() == MONTHS and gaps.points["value"].isna().all()  # type: ignore[attr-defined]
+    assert "special_cause" not in gaps.points and gaps.row.variation is None  # type: ignore[attr-defined]
+
+
 def test_the_trend_is_fitted_through_the_months_shown_only(catalogue: KpiCatalogue) -> None:
     # 50%, 55%, [June: 3 of 20, hidden], 65%, 70%, 75%: the months shown lie on 50% + 5 points a month (June
     # would be 60%); fitted through June's true 15% the slope would give June back (7 of the review's leaks)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -286,6 +286,25 @@ def load_trend_settings(path: str | Path | None) -> TrendSettings:
 
 def load_yaml_model(path: Path, model: type[M]) -> M:
     text = _read_text(path)
+    if not model.model_config.get("frozen"):
+        return _validated(path, model, text)
+    # A frozen model is read once a process for the same text, wherever the file is named from (a plan reads the
+    # KPI definitions for each month and edition: 40 ms of YAML each time); callers cannot change what another
+    # was given. A file that changed is read afresh (the key is its text, not its size or time); a file that
+    # fails is checked again each time it is read.
+    key = (model, text)
+    if key not in _VALIDATED:
+        if len(_VALIDATED) >= 16:
+            del _VALIDATED[next(iter(_VALIDATED))]
+        _VALIDATED[key] = _validated(path, model, text)
+    return cast(M, _VALIDATED[key])
+
+
+_VALIDATED: dict[tuple[type[BaseModel], str], BaseModel] = {}
+
+
+def _validated(path: Path, model: type[M], text: str) -> M:
+    """The file's text parsed, checked and validated as `model`; InputError naming its line."""
     try:
         _refuse_aliases(path, text)
         node = yaml.compose(text)

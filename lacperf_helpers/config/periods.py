@@ -90,7 +90,13 @@ def months_between(first: str, last: str) -> list[str]:
 
 def rolling_months(month: str, length: int = 12) -> list[str]:
     """The `length` months ending with `month`: the rolling 12 months to September 2019 start in October 2018."""
-    return months_between(shift_month(month, -(length - 1)), month)
+    return list(_rolling_months(month, length))
+
+
+@functools.lru_cache(maxsize=256)
+def _rolling_months(month: str, length: int) -> tuple[str, ...]:
+    # asked for each series of every page (its trend's window and its chart's): worked out once a month
+    return tuple(months_between(shift_month(month, -(length - 1)), month))
 
 
 def year_to_date_months(month: str) -> list[str]:

@@ -88,26 +88,62 @@ class SeriesAnalysis:
     points: pd.DataFrame  # the window's months with value, figures, rating and SPC columns, for charts
 
 
+@dataclass(frozen=True)
+class SeriesRows:
+    """Rated history (one series or many: KPIs x areas x cohorts) with the columns an analysis reads taken out as
+    arrays once, so that a series is the positions of its rows (each series reading a frame's columns afresh cost
+    a page's 24 series a sixtieth of a second)."""
+
+    frame: pd.DataFrame
+    month: np.ndarray  # each row's month, 'YYYY-MM'
+    value: np.ndarray
+    target: np.ndarray | None  # the target each row was rated against, where rated
+    usable: np.ndarray  # a value, in or before the month analysed
+
+    @classmethod
+    def of(cls, frame: pd.DataFrame, month: str) -> SeriesRows:
+        return cls(
+            frame=frame,
+            month=frame["month"].to_numpy(dtype=object),
+            value=frame["value"].to_numpy(dtype=float, na_value=np.nan),
+            target=frame["target"].to_numpy() if "target" in frame else None,
+            usable=((frame["month"] <= month) & frame["value"].notna()).to_numpy(dtype=bool),
+        )
+
+
 def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSettings, month: str) -> SeriesAnalysis:
     """Trend, SPC and run for one KPI x area x cohort, from its rated history up to `month`."""
-    history = one.loc[(one["month"] <= month) & one["value"].notna()]  # gaps skipped
-    if not (history["month"].is_monotonic_increasing and history["month"].is_unique):  # rated: in order already
-        history = history.sort_values("month")
-    # the months and values as arrays, each part of the window or chart picked out of them (a frame's rows
-    # picked out again and again cost a series a few milliseconds each)
-    all_months = history["month"].to_numpy(dtype=object)
-    all_values = history["value"].to_numpy(dtype=float)
+    return analyse_rows(SeriesRows.of(one, month), np.arange(len(one)), kpi, settings, month, NO_GAPS)
+
+
+NO_GAPS = np.array([], dtype=int)
+
+
+def analyse_rows(
+    history: SeriesRows, rows: np.ndarray, kpi: KpiDefinition, settings: TrendSettings, month: str,
+    gap_rows: np.ndarray,
+) -> SeriesAnalysis:  # fmt: skip
+    """`analyse_series` of the series at positions `rows` of `history`, with the rows `gap_rows` (positions too:
+    the months an edition hides) kept on its chart as gaps, without a value or SPC; the trend, limits and run
+    are the same with or without them."""
+    # the rows used, as positions: the frame's rows are picked out once, for the chart (a frame's rows picked out
+    # again and again cost a series a few milliseconds each)
+    used = rows[history.usable[rows]]
+    if not (_increasing(history.month[used])):  # rated: in order already
+        used = used[history.frame["month"].iloc[used].reset_index(drop=True).sort_values().index.to_numpy()]
+    all_months = history.month[used]
+    all_values = history.value[used]
     window = rolling_months(month, settings.window)
     in_window = np.isin(all_months, window)
     months = all_months[in_window].tolist()
     values = all_values[in_window]
     fitted = trend.fit(months, values)
     # the target the figure is rated against (an area's own, or none: rated_history); the KPI's without a history
-    at_month = history["target"].to_numpy()[all_months == month] if "target" in history else np.array([])
+    at_month = history.target[used][all_months == month] if history.target is not None else np.array([])
     target = float(at_month[-1]) if len(at_month) else kpi.thresholds_for(month).target
     bounds = (0.0, 100.0) if kpi.unit == "percent" else (0.0, np.inf)
     charted = np.isin(all_months, rolling_months(month, settings.spc.window))
-    on_chart = history.loc[charted]
+    on_chart = used[charted]
     chart_months, chart_values = all_months[charted].tolist(), all_values[charted]
     baseline, change_points = settings.baseline_for(kpi.id), settings.change_points_for(kpi.id)
     excluded = settings.excluded_for(kpi.id)
@@ -119,9 +155,9 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
         )  # fmt: skip
 
     chart = xmr(baseline)
-    used = ~chart.points["excluded"].to_numpy(dtype=bool) & ~np.isnan(chart_values) if len(on_chart) else []
+    in_spc = ~chart.points["excluded"].to_numpy(dtype=bool) & ~np.isnan(chart_values) if len(on_chart) else []
     step = trend.find_step(
-        [m for m, use in zip(chart_months, used, strict=True) if use], chart_values[used], settings.spc.min_points
+        [m for m, use in zip(chart_months, in_spc, strict=True) if use], chart_values[in_spc], settings.spc.min_points
     )
     if step is not None and step.month < window[0]:
         step = None  # a step before the trend window: the window's own months tell what followed it
@@ -134,9 +170,7 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
     if step is not None:  # the trend with the step taken out: is there more to it than the step?
         after = np.array([m >= step.month for m in months])
         steady = trend.fit(months, values - np.where(after, step.change, 0.0))
-    run = trend.current_run(
-        history["month"].tolist(), history["value"].to_numpy(dtype=float), kpi.polarity, kpi.display_decimals
-    )
+    run = trend.current_run(all_months.tolist(), all_values, kpi.polarity, kpi.display_decimals)
     limits = chart.limits
     row = TrendRow(
         window_start=window[0],
@@ -168,7 +202,49 @@ def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSetting
         step_compared=step.compared if step else 0,
         step_first_month=step.first_month if step else "",
     )
-    return SeriesAnalysis(row, _beside(on_chart, chart.points) if len(on_chart) else on_chart)
+    return SeriesAnalysis(row, _chart_points(history, on_chart, chart.points, gap_rows))
+
+
+def _increasing(months: np.ndarray) -> bool:
+    """Each month after the one before it (no month twice)."""
+    return bool(len(months) < 2 or (months[1:] > months[:-1]).all())
+
+
+def _chart_points(history: SeriesRows, on_chart: np.ndarray, chart: pd.DataFrame, gap_rows: np.ndarray) -> pd.DataFrame:
+    """The charted months' rows of `history` (positions `on_chart`) with their SPC columns beside them, and the
+    rows `gap_rows` among them in month order, without SPC. The SPC columns are set beside the rows (a merge on
+    month costs twice as much); where a month is there twice or a name is taken, merged and the gaps added after,
+    as one series at a time was."""
+    one, months = history.frame, history.month
+    spc_columns = [c for c in chart.columns if c not in ("month", "value")]
+    plain = len(on_chart) > 0 and _increasing(months[on_chart]) and not set(spc_columns) & set(one.columns)
+    if not len(gap_rows) and plain:
+        rows = one.take(on_chart).reset_index(drop=True)
+        return pd.concat([rows, chart[spc_columns].reset_index(drop=True)], axis=1)
+    if not len(on_chart) and _increasing(months[gap_rows]):  # every charted month hidden: gaps alone, no SPC
+        return _blanks_filled(one.take(gap_rows).reset_index(drop=True))
+    every = np.concatenate([on_chart, gap_rows])
+    if not plain or not _increasing(np.sort(months[every])):  # as it was done before: one piece at a time
+        points = one.take(on_chart)
+        if len(on_chart):
+            points = _beside(points, chart)
+        if not len(gap_rows):
+            return points
+        points = pd.concat([points, one.take(gap_rows)], ignore_index=True).sort_values("month", ignore_index=True)
+        return points.assign(withheld=points["withheld"].fillna(""), suppressed=points["suppressed"].fillna(False))
+    order = np.argsort(months[every], kind="stable")
+    rows = one.take(every[order]).reset_index(drop=True)
+    # each value's row among them; a gap's SPC columns are missing (NaN), as a concatenation leaves them
+    spc = chart[spc_columns].set_axis(np.flatnonzero(order < len(on_chart))).reindex(range(len(rows)))
+    return _blanks_filled(pd.concat([rows, spc], axis=1))
+
+
+def _blanks_filled(points: pd.DataFrame) -> pd.DataFrame:
+    """A chart's points with gaps: nothing withheld or hidden where a row does not say."""
+    for column, blank in (("withheld", ""), ("suppressed", False)):
+        if points[column].isna().any():
+            points[column] = points[column].fillna(blank)
+    return points
 
 
 def _beside(on_chart: pd.DataFrame, chart: pd.DataFrame) -> pd.DataFrame:
@@ -205,15 +281,14 @@ def trend_table(
     settings: TrendSettings,
     month: str,
     areas: list[str],
-    publish: Callable[[SeriesAnalysis, pd.DataFrame], SeriesAnalysis] | None = None,
+    analyse: Callable[[pd.DataFrame, KpiDefinition], SeriesAnalysis] | None = None,
 ) -> pd.DataFrame:
     """One row per KPI x area x cohort for the areas given (in their order): the columns of `lacperf trend`.
-    `publish`: what an edition makes of each series (and the history it was made from) before it is written."""
+    `analyse`: how an edition analyses each series (its history, its KPI), in place of `analyse_series`."""
     rows = []
     for area in areas:
         for (kpi_id, cohort), one in history.loc[history["area"] == area].groupby(["kpi_id", "cohort"], sort=False):
-            analysis = analyse_series(one, catalogue.get(str(kpi_id)), settings, month)
-            if publish is not None:
-                analysis = publish(analysis, one)
+            kpi = catalogue.get(str(kpi_id))
+            analysis = analyse(one, kpi) if analyse is not None else analyse_series(one, kpi, settings, month)
             rows.append({"kpi_id": kpi_id, "area": area, "cohort": cohort, **analysis.row.columns()})
     return pd.DataFrame(rows, columns=[*TREND_COLUMNS, *TREND_EXTRA_COLUMNS])

@@ -259,11 +259,11 @@ def xmr_chart(
         {
             "month": months, "value": values, "excluded": ghosted, "segment": segment.astype("int64"),
             "mean": lines["mean"], "lower_limit": lines["lower_limit"], "upper_limit": lines["upper_limit"],
-            "special_cause": special, "rules": pd.Series(fired_rules, dtype=str),
-            "point_class": [point_class(int(s), direction) for s in special],
+            "special_cause": special, "rules": np.array(fired_rules, dtype=object),
+            "point_class": np.array([point_class(int(s), direction) for s in special], dtype=object),
         }
     )  # fmt: skip
     if latest is None or calculated is None:
         return SpcResult(frame, None, TOO_FEW_POINTS, TOO_FEW_POINTS)
-    side_of_latest = int(frame["special_cause"].iloc[rows[-1]])
+    side_of_latest = int(special[rows[-1]])
     return SpcResult(frame, latest, variation(side_of_latest, direction), assurance(calculated, target, direction))
