@@ -15,7 +15,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 import pandas as pd
@@ -177,8 +177,17 @@ def _n(x: float) -> str:
     return "0" if text == "-0" else text
 
 
-def _dates(months: pd.Series) -> pd.DatetimeIndex:
-    return pd.DatetimeIndex([_date(str(m)) for m in months])
+def _dates(months: Iterable[str]) -> pd.DatetimeIndex:
+    return pd.DatetimeIndex([_date(m) for m in months])
+
+
+@functools.lru_cache(maxsize=64)
+def _time_axis(months: tuple[str, ...]) -> tuple[_XScale, tuple[float, ...], tuple[Tick, ...]]:
+    """The x scale, each month's x and the x axis's ticks: the same for every chart of the same months (a page's
+    24 charts mostly are), so worked out once for them. Nothing here is changed by a caller."""
+    dates = _dates(months)
+    x = _XScale(dates.min(), dates.max())
+    return x, tuple(x(d) for d in dates), _x_ticks(dates, x)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -270,7 +279,7 @@ def _label_width(text: str) -> float:
     return sum(_WIDTHS.get(c, 0.6) for c in text) * FONT_SIZE
 
 
-def _runs(xs: list[float], ys: list[float]) -> tuple[tuple[tuple[float, float], ...], ...]:
+def _runs(xs: Sequence[float], ys: Sequence[float]) -> tuple[tuple[tuple[float, float], ...], ...]:
     """The line's unbroken runs: a month without a figure breaks it, as Vega breaks a line at a gap."""
     runs: list[list[tuple[float, float]]] = [[]]
     for px, py in zip(xs, ys, strict=True):
@@ -315,9 +324,8 @@ def draw(
     y_title: str,
 ) -> KpiChartDrawing:
     """The chart's geometry from `KpiChartFrames`' parts (charts.py: that module builds on this one)."""
-    dates = _dates(months["month"])
-    x, y = _XScale(dates.min(), dates.max()), _y_scale(domain)
-    xs = [x(d) for d in dates]
+    x, xs, x_ticks = _time_axis(tuple(str(m) for m in months["month"]))
+    y = _y_scale(domain)
 
     def line(column: str, style: tuple[str, str, float, str], step: bool = False) -> Line:
         ys = [y(v) if not math.isnan(v) else math.nan for v in months[column].astype(float).tolist()]
@@ -348,7 +356,7 @@ def draw(
         height=TOP + PLOT_HEIGHT + BOTTOM,
         left=left,
         y_title_x=title_x,
-        x_ticks=_x_ticks(dates, x),
+        x_ticks=x_ticks,
         y_ticks=y_ticks,
         y_title=y_title,
         bands=_bands(bands, x, y),
