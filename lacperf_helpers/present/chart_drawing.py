@@ -171,8 +171,11 @@ class KpiChartDrawing:
     references: tuple[Reference, ...]
 
 
+@functools.lru_cache(maxsize=4096)
 def _n(x: float) -> str:
-    """A coordinate to a tenth of a pixel (finer than a screen or a printer draws), without trailing zeros."""
+    """A coordinate to a tenth of a pixel (finer than a screen or a printer draws), without trailing zeros. Kept
+    once worked out: a page's charts write some 16,000 coordinates, mostly the same months' x and the same lines'
+    y again and again."""
     text = f"{x:.1f}".rstrip("0").rstrip(".")
     return "0" if text == "-0" else text
 
