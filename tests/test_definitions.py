@@ -102,7 +102,7 @@ def test_a_financial_year_in_other_digits_is_refused(tmp_path: Path) -> None:
 
 
 def test_a_file_rewritten_to_the_same_size_and_time_is_read_afresh(tmp_path: Path) -> None:
-    """Definitions are read once a process for the same text: a file changed in place is its new text, even where
+    """Definitions are parsed once a process for the same text: a file changed in place is its new text, even where
     its size and modification time are what they were (a cache keyed by them would keep the old title)."""
     path = write(tmp_path, KPIS_YAML)
     assert load_kpis(path).get("reviews_on_time").title == "Reviews held on time"
@@ -111,7 +111,10 @@ def test_a_file_rewritten_to_the_same_size_and_time_is_read_afresh(tmp_path: Pat
     os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
     assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
     assert load_kpis(path).get("reviews_on_time").title == "Reviews held in time"
-    assert load_kpis(path) is load_kpis(path)  # the same text: read once, the one frozen catalogue shared
+    first, again = load_kpis(path), load_kpis(path)
+    assert first == again and first is not again  # each caller's own: a change to one is not another's
+    first.get("reviews_on_time").years.clear()
+    assert load_kpis(path).get("reviews_on_time").years == again.get("reviews_on_time").years != {}
 
 
 def test_a_file_that_fails_fails_each_time_it_is_read(tmp_path: Path) -> None:

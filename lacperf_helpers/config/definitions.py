@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any, Literal, TypeVar, cast
+from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
@@ -286,25 +286,29 @@ def load_trend_settings(path: str | Path | None) -> TrendSettings:
 
 def load_yaml_model(path: Path, model: type[M]) -> M:
     text = _read_text(path)
-    if not model.model_config.get("frozen"):
-        return _validated(path, model, text)
-    # A frozen model is read once a process for the same text, wherever the file is named from (a plan reads the
-    # KPI definitions for each month and edition: 40 ms of YAML each time); callers cannot change what another
-    # was given. A file that changed is read afresh (the key is its text, not its size or time); a file that
-    # fails is checked again each time it is read.
-    key = (model, text)
-    if key not in _VALIDATED:
-        if len(_VALIDATED) >= 16:
-            del _VALIDATED[next(iter(_VALIDATED))]
-        _VALIDATED[key] = _validated(path, model, text)
-    return cast(M, _VALIDATED[key])
+    data, node = _parsed(path, text)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise InputError(
+            path,
+            _explain(first, data),
+            row=_line_of(node, first["loc"]),
+            row_label="line",
+            column=".".join(str(part) for part in first["loc"] if isinstance(part, str)) or None,
+        ) from None
 
 
-_VALIDATED: dict[tuple[type[BaseModel], str], BaseModel] = {}
-
-
-def _validated(path: Path, model: type[M], text: str) -> M:
-    """The file's text parsed, checked and validated as `model`; InputError naming its line."""
+def _parsed(path: Path, text: str) -> tuple[dict[str, Any], yaml.Node | None]:
+    """The file's text as YAML (its data, and its nodes for the line of a mistake), checked for what YAML itself
+    lets through; InputError naming its line. Parsed once a process for the same text (a plan reads the KPI
+    definitions for each month and edition: 40 ms of YAML each time), not for the same size or time: a file
+    changed in place is parsed afresh. Each caller still gets a model of its own (validation makes new ones),
+    and a text that fails is checked again each time it is read."""
+    parsed = _PARSED.get(text)
+    if parsed is not None:
+        return parsed
     try:
         _refuse_aliases(path, text)
         node = yaml.compose(text)
@@ -325,17 +329,13 @@ def _validated(path: Path, model: type[M], text: str) -> M:
     if twice is not None:  # YAML itself would quietly keep the last
         key, line, again = twice
         raise InputError(path, f"{key!r} is given twice (lines {line} and {again})", row=again, row_label="line")
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        first = exc.errors()[0]
-        raise InputError(
-            path,
-            _explain(first, data),
-            row=_line_of(node, first["loc"]),
-            row_label="line",
-            column=".".join(str(part) for part in first["loc"] if isinstance(part, str)) or None,
-        ) from None
+    if len(_PARSED) >= 16:
+        del _PARSED[next(iter(_PARSED))]
+    _PARSED[text] = data, node
+    return data, node
+
+
+_PARSED: dict[str, tuple[dict[str, Any], yaml.Node | None]] = {}
 
 
 def _read_text(path: Path) -> str:

@@ -183,6 +183,8 @@ def area_series(
 ) -> dict[str, SeriesAnalysis]:
     """Each KPI's trend, SPC and run, from the months the edition shows (a hidden month is a gap: no slope,
     limit or run goes through it), with the hidden months on the chart as gaps."""
+    if history.frame.empty:
+        return {}
     rows = SeriesRows.of(history.frame, month)
     hidden = _hidden_on_chart(history.frame, rows.month, settings, month)
     codes, kpi_ids = pd.factorize(history.frame["kpi_id"])  # in the order they come, as a groupby(sort=False)

@@ -58,6 +58,8 @@ def rows_of(frame: pd.DataFrame, row: type[R]) -> list[R]:
     lacking = [name for name in needed if name not in frame.columns]
     if lacking:
         raise KeyError(f"the card has no column(s) {', '.join(lacking)} for {row.__name__}")
+    if not frame.columns.is_unique:  # a name twice: pandas' records keep the last (and warn), as they always did
+        return [row.from_record(record) for record in frame.to_dict("records")]
     columns = [frame[name].tolist() for name in needed]
     return [row.from_record(dict(zip(needed, cells, strict=True))) for cells in zip(*columns, strict=True)]
 

@@ -102,12 +102,17 @@ class SeriesRows:
 
     @classmethod
     def of(cls, frame: pd.DataFrame, month: str) -> SeriesRows:
+        usable = ((frame["month"] <= month) & frame["value"].notna()).fillna(False).to_numpy(dtype=bool)
+        if "kpi_id" in frame:  # a row of no KPI is in no series
+            usable = usable & frame["kpi_id"].notna().to_numpy(dtype=bool)
+        value = np.full(len(frame), np.nan)  # read where used only, as one series at a time was
+        value[usable] = frame["value"].to_numpy()[usable].astype(float)
         return cls(
             frame=frame,
             month=frame["month"].to_numpy(dtype=object),
-            value=frame["value"].to_numpy(dtype=float, na_value=np.nan),
+            value=value,
             target=frame["target"].to_numpy() if "target" in frame else None,
-            usable=((frame["month"] <= month) & frame["value"].notna()).to_numpy(dtype=bool),
+            usable=usable,
         )
 
 
@@ -217,6 +222,8 @@ def _chart_points(history: SeriesRows, on_chart: np.ndarray, chart: pd.DataFrame
     as one series at a time was."""
     one, months = history.frame, history.month
     spc_columns = [c for c in chart.columns if c not in ("month", "value")]
+    if not len(on_chart) and not len(gap_rows):
+        return one.take(on_chart)  # nothing on the chart
     plain = len(on_chart) > 0 and _increasing(months[on_chart]) and not set(spc_columns) & set(one.columns)
     if not len(gap_rows) and plain:
         rows = one.take(on_chart).reset_index(drop=True)

@@ -259,8 +259,8 @@ def xmr_chart(
         {
             "month": months, "value": values, "excluded": ghosted, "segment": segment.astype("int64"),
             "mean": lines["mean"], "lower_limit": lines["lower_limit"], "upper_limit": lines["upper_limit"],
-            "special_cause": special, "rules": np.array(fired_rules, dtype=object),
-            "point_class": np.array([point_class(int(s), direction) for s in special], dtype=object),
+            "special_cause": special, "rules": pd.Series(fired_rules, dtype=str),
+            "point_class": [point_class(int(s), direction) for s in special],
         }
     )  # fmt: skip
     if latest is None or calculated is None:
