@@ -10,9 +10,9 @@ Prints seconds per appendix, the ratios a/b and b/c, CPU seconds by process for 
 their own (the run's own process, its workers, their kernels), peak memory (the largest child process), the batch's plan
 on a cold cache (the month read, checked, its hidden figures decided and rated, once per batch before any page:
 (b) pays it, (c) does not), and where one page's time goes, as in a batch worker's second page: gathering its
-figures, each section (the charts among them), the kernel's round trips, and the HTML export (the worker's
-exporter built at its warm-up, as the batch does); and the page's weight by part (HTML, CSS, SVG charts,
-downloads, scripts).
+figures, each section (the charts among them), the kernel's round trips (and of them, what the notebook costs with
+no work in it: its cells showing the page's outputs), and the HTML export (the worker's exporter built at its
+warm-up, as the batch does); and the page's weight by part (HTML, CSS, SVG charts, downloads, scripts).
 Each of (a), (b) and (c) starts with an empty disk cache of its own (lacperf_helpers.config.cache), as the
 first run of a new month does; (d) finds what (b) left, as a re-run does.
 Targets on a 2-core machine: a/b >= 6, b/c <= 2.5, (d) under 0.5 seconds, a page under 300 kB. Timings
@@ -37,6 +37,7 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import psutil
@@ -237,6 +238,7 @@ def page_profile(returns: Path, area: str, run: Path | None = None, cache: Path 
         started = time.perf_counter()
         html = export_html(executed, "profile")
         exported = time.perf_counter() - started
+        machinery = notebook_alone(kernel, executed, notebook, parameters)
     finally:
         kernel.shutdown()
     print(f"one page ({area}), warm, in seconds:")
@@ -244,11 +246,42 @@ def page_profile(returns: Path, area: str, run: Path | None = None, cache: Path 
         print(f"  {label:52} {seconds:6.3f}")
     work = sum(timed.values())
     print(f"  {'kernel round trips, parameters, display (the rest)':52} {max(in_kernel - work, 0):6.3f}")
+    print(f"    {'of which the notebook alone (its cells, no work)':50} {machinery:6.3f}")
     print(f"  {'HTML export (nbconvert)':52} {exported:6.3f}")
     print(f"  {'page, in all':52} {in_kernel + exported:6.3f}")
     print(f"page weight: {len(html.encode()) / 1000:.0f} kB (target < 300 kB), by part:")
     for part, kilobytes in page_weight(html).items():
         print(f"  {part:52} {kilobytes:6.1f} kB")
+
+
+def notebook_alone(kernel: Any, executed: Any, notebook: Path, parameters: dict[str, str]) -> float:
+    """Seconds the page's notebook takes in the warm kernel with no work in it: its parameters cell, then as many
+    cells as it has, each showing the output the page's own cell showed (kept in the kernel beforehand): the
+    kernel's round trips, the outputs' way to the client and papermill's own, which the page pays whatever its
+    sections cost."""
+    import nbformat
+
+    shown = [
+        next((o["data"]["text/html"] for o in cell.get("outputs", []) if "text/html" in o.get("data", {})), "")
+        for cell in executed.cells
+        if cell.cell_type == "code" and cell.source and "injected-parameters" not in cell.metadata.get("tags", [])
+    ]
+    kernel.run_quietly(notebook.parent, f"import sys\nsys.lacperf_benchmark_outputs = {shown!r}")
+    original = nbformat.read(notebook, as_version=4)
+    parameters_cell = next(c for c in original.cells if "parameters" in c.metadata.get("tags", []))
+    cells = [parameters_cell] + [
+        nbformat.v4.new_code_cell(
+            f"from IPython.display import HTML\nHTML(__import__('sys').lacperf_benchmark_outputs[{i}])"
+        )
+        for i in range(1, len(shown))
+    ]
+    with tempfile.TemporaryDirectory() as folder:
+        alone = Path(folder) / notebook.name
+        nbformat.write(nbformat.v4.new_notebook(cells=cells, metadata=original.metadata), alone)
+        kernel.execute(alone, parameters)  # once to warm
+        started = time.perf_counter()
+        kernel.execute(alone, parameters)
+        return time.perf_counter() - started
 
 
 PARTS = {  # each part of a page, taken out in this order (a chart's styles are the chart's)

@@ -34,7 +34,7 @@ def test_the_batch_benchmarks_page_profile_names_every_step(capsys: pytest.Captu
     benchmark.page_profile(ROOT / "data" / "sample", "East Kent")
     printed = capsys.readouterr().out
     for step in ("load_appendix", "section overview", "section trend_section (24 charts)", "kernel round trips",
-                 "HTML export", "page, in all"):  # fmt: skip
+                 "of which the notebook alone", "HTML export", "page, in all"):  # fmt: skip
         assert re.search(rf"{re.escape(step)}.* \d+\.\d{{3}}\n", printed), (step, printed)
     assert re.search(r"page weight: \d+ kB \(target < 300 kB\), by part:\n", printed), printed
     for part in ("SVG charts", "CSV downloads", "CSS: JupyterLab's rules the page uses", "CSS: the page's own",
