@@ -1,6 +1,7 @@
 """XmR limits and every special-cause rule on series built by hand; the arithmetic is beside each."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from lacperf_helpers.trend import spc
@@ -129,3 +130,18 @@ def test_assurance_reads_the_limits_as_calculated_not_as_drawn() -> None:
     assert result.assurance == spc.HIT_AND_MISS
     # higher better, target 80: the lower limit as calculated (82.19) is above it, bounds or not
     assert spc.xmr_chart(MONTHS, values, 80.0, "H", RULES, [], bounds=(0.0, 100.0)).assurance == spc.CONSISTENTLY_MET
+
+
+def test_charts_points_made_together_are_each_charts_own() -> None:
+    """A page's charts' points are made into one frame and cut up again (trend.series): the frame of two charts is
+    the first chart's points then the second's, column for column and type for type."""
+    months = [f"2018-{m:02d}" for m in range(1, 13)] + [f"2019-{m:02d}" for m in range(1, 4)]
+    rising = spc.xmr_chart(months, np.arange(15.0), 10.0, "H", RULES, [], excluded=["2018-02"])
+    level = spc.xmr_chart(months[:3], np.array([5.0, 5.0, 9.0]), 10.0, "L", RULES, [])  # too few points: no limits
+    together = spc.points_frame([rising.columns, level.columns])
+    pd.testing.assert_frame_equal(together, pd.concat([rising.points, level.points], ignore_index=True))
+    # 0 to 14, February left out: mean 104 / 14 = 7.43, mean moving range 14 / 13, upper limit 10.29; November (10)
+    # is within it, December (11) the first beyond; both in a run above the mean and a trend up
+    assert together["rules"].tolist()[10:12] == ["shift, trend", "outside_limits, shift, trend"]
+    assert together["excluded"].tolist()[:2] == [False, True] and together["month"].tolist()[15:] == months[:3]
+    assert together["point_class"].tolist()[15:] == [spc.GREY] * 3  # the second chart's: no limits, no signal

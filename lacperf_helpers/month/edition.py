@@ -43,7 +43,7 @@ from lacperf_helpers.rate.scorecard import build_scorecard, headline, order_area
 from lacperf_helpers.trend.series import (
     SeriesAnalysis,
     SeriesRows,
-    analyse_rows,
+    analyse_each,
     analyse_series,
     rated_history,
     trend_table,
@@ -185,31 +185,30 @@ def area_series(
     limit or run goes through it), with the hidden months on the chart as gaps."""
     if history.frame.empty:
         return {}
-    rows = SeriesRows.of(history.frame, month)
-    hidden = _hidden_on_chart(history.frame, rows.month, settings, month)
     codes, kpi_ids = pd.factorize(history.frame["kpi_id"])  # in the order they come, as a groupby(sort=False)
-    return {
-        str(kpi_id): _with_gaps(rows, np.flatnonzero(codes == code), hidden, catalogue.get(str(kpi_id)), settings,
-                                month)
-        for code, kpi_id in enumerate(kpi_ids)
-    }  # fmt: skip
-
-
-def _hidden_on_chart(frame: pd.DataFrame, months: np.ndarray, settings: TrendSettings, month: str) -> np.ndarray:
-    """The rows of months the edition hides that a chart of `month` shows (as gaps)."""
-    return frame["suppressed"].to_numpy(dtype=bool) & np.isin(months, rolling_months(month, settings.spc.window))
+    each = [(np.flatnonzero(codes == code), catalogue.get(str(kpi_id))) for code, kpi_id in enumerate(kpi_ids)]
+    analysed = _with_gaps(SeriesRows.of(history.frame, month), each, settings, month)
+    return {str(kpi_id): analysis for kpi_id, analysis in zip(kpi_ids, analysed, strict=True)}
 
 
 def _with_gaps(
-    history: SeriesRows, rows: np.ndarray, hidden: np.ndarray, kpi: KpiDefinition, settings: TrendSettings,
-    month: str,
-) -> SeriesAnalysis:  # fmt: skip
-    """The analysis of the series at positions `rows`, with the chart's hidden months put back as gaps; a verdict
-    on the latest point, or a run up to it, is not given when this month is hidden (it would speak of an earlier
-    month as if of this one)."""
-    gap_rows = rows[hidden[rows]]
-    analysis = analyse_rows(history, rows, kpi, settings, month, gap_rows)
-    if month not in set(history.month[gap_rows]):
+    history: SeriesRows, each: list[tuple[np.ndarray, KpiDefinition]], settings: TrendSettings, month: str
+) -> list[SeriesAnalysis]:
+    """The analysis of each series (its rows' positions, its KPI), with the chart's hidden months put back as gaps;
+    a verdict on the latest point, or a run up to it, is not given when this month is hidden (it would speak of
+    an earlier month as if of this one)."""
+    charted = np.isin(history.month, rolling_months(month, settings.spc.window))
+    hidden = history.frame["suppressed"].to_numpy(dtype=bool) & charted
+    series = [(rows, kpi, rows[hidden[rows]]) for rows, kpi in each]
+    analysed = analyse_each(history, series, settings, month)
+    return [
+        _verdicts_of_a_month_shown(analysis, month in set(history.month[gap_rows]))
+        for analysis, (_, _, gap_rows) in zip(analysed, series, strict=True)
+    ]
+
+
+def _verdicts_of_a_month_shown(analysis: SeriesAnalysis, month_hidden: bool) -> SeriesAnalysis:
+    if not month_hidden:
         return analysis
     row = dataclasses.replace(analysis.row, variation=None, assurance=None, run_direction=NO_RUN, run_since="",
                run_length=0, run_since_value=np.nan, since_when="", variation_since="")  # fmt: skip
@@ -266,9 +265,7 @@ def trend_rows(view: EditionView, areas: list[str], settings: TrendSettings) -> 
         history = _rated(frame.loc[frame["breakdown"] == TOTAL], catalogue, view.data.settings.authority)
 
         def with_gaps(one: pd.DataFrame, kpi: KpiDefinition) -> SeriesAnalysis:
-            rows = SeriesRows.of(one, view.month)
-            hidden = _hidden_on_chart(one, rows.month, settings, view.month)
-            return _with_gaps(rows, np.arange(len(one)), hidden, kpi, settings, view.month)
+            return _with_gaps(SeriesRows.of(one, view.month), [(np.arange(len(one)), kpi)], settings, view.month)[0]
 
         return trend_table(history, catalogue, settings, view.month, areas, with_gaps)
 

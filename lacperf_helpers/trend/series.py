@@ -6,6 +6,7 @@ window and its verdict, the SPC mean, limits, variation and assurance, and the c
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -118,19 +119,37 @@ class SeriesRows:
 
 def analyse_series(one: pd.DataFrame, kpi: KpiDefinition, settings: TrendSettings, month: str) -> SeriesAnalysis:
     """Trend, SPC and run for one KPI x area x cohort, from its rated history up to `month`."""
-    return analyse_rows(SeriesRows.of(one, month), np.arange(len(one)), kpi, settings, month, NO_GAPS)
+    return analyse_each(SeriesRows.of(one, month), [(np.arange(len(one)), kpi, NO_GAPS)], settings, month)[0]
 
 
 NO_GAPS = np.array([], dtype=int)
 
 
-def analyse_rows(
+def analyse_each(
+    history: SeriesRows, series: list[tuple[np.ndarray, KpiDefinition, np.ndarray]], settings: TrendSettings,
+    month: str,
+) -> list[SeriesAnalysis]:  # fmt: skip
+    """`analyse_series` of each series of `history`: its rows (positions), its KPI, and the rows of its months an
+    edition hides (positions too), kept on its chart as gaps, without a value or SPC (the trend, limits and run
+    are the same with or without them). The charts' points are picked out of `history` together (one series at a
+    time, they cost a page's 24 series a fiftieth of a second)."""
+    analysed = [_analysed(history, rows, kpi, settings, month, gap_rows) for rows, kpi, gap_rows in series]
+    points = _charts_points(history, analysed)
+    return [SeriesAnalysis(a.row, chart_points) for a, chart_points in zip(analysed, points, strict=True)]
+
+
+@dataclass(frozen=True)
+class _Analysed:
+    row: TrendRow
+    chart: spc.SpcResult
+    on_chart: np.ndarray  # the chart's months with a value: positions in the history
+    gap_rows: np.ndarray  # its months hidden, as gaps: positions too
+
+
+def _analysed(
     history: SeriesRows, rows: np.ndarray, kpi: KpiDefinition, settings: TrendSettings, month: str,
     gap_rows: np.ndarray,
-) -> SeriesAnalysis:  # fmt: skip
-    """`analyse_series` of the series at positions `rows` of `history`, with the rows `gap_rows` (positions too:
-    the months an edition hides) kept on its chart as gaps, without a value or SPC; the trend, limits and run
-    are the same with or without them."""
+) -> _Analysed:  # fmt: skip
     # the rows used, as positions: the frame's rows are picked out once, for the chart (a frame's rows picked out
     # again and again cost a series a few milliseconds each)
     used = rows[history.usable[rows]]
@@ -160,7 +179,7 @@ def analyse_rows(
         )  # fmt: skip
 
     chart = xmr(baseline)
-    in_spc = ~chart.points["excluded"].to_numpy(dtype=bool) & ~np.isnan(chart_values) if len(on_chart) else []
+    in_spc = ~chart.columns.excluded & ~np.isnan(chart_values) if len(on_chart) else []
     step = trend.find_step(
         [m for m, use in zip(chart_months, in_spc, strict=True) if use], chart_values[in_spc], settings.spc.min_points
     )
@@ -195,8 +214,8 @@ def analyse_rows(
         theil_sen_slope=fitted.theil_sen_slope,
         change_over_window=fitted.theil_sen_slope * (len(window) - 1),
         trend_p_value=fitted.p_value,
-        spc_points=int((~chart.points["excluded"]).sum()) if len(chart.points) else 0,
-        special_cause_points=int((chart.points.get("special_cause", pd.Series(dtype=int)) != 0).sum()),
+        spc_points=int((~chart.columns.excluded).sum()),
+        special_cause_points=int((chart.columns.special_cause != 0).sum()),
         latest_value=float(values[-1]) if len(values) and months[-1] == month else np.nan,
         run_since_value=run.since_value,
         since_when=trend.since_when(run, fmt_value(run.since_value, kpi.unit, kpi.display_decimals)),
@@ -207,7 +226,7 @@ def analyse_rows(
         step_compared=step.compared if step else 0,
         step_first_month=step.first_month if step else "",
     )
-    return SeriesAnalysis(row, _chart_points(history, on_chart, chart.points, gap_rows))
+    return _Analysed(row, chart, on_chart, gap_rows)
 
 
 def _increasing(months: np.ndarray) -> bool:
@@ -215,35 +234,65 @@ def _increasing(months: np.ndarray) -> bool:
     return bool(len(months) < 2 or (months[1:] > months[:-1]).all())
 
 
+SPC_COLUMNS = ("excluded", "segment", "mean", "lower_limit", "upper_limit", "special_cause", "rules", "point_class")
+
+
+def _charts_points(history: SeriesRows, analysed: list[_Analysed]) -> list[pd.DataFrame]:
+    """Each chart's points (`_chart_points`): those of the charts without gaps picked out of the history together,
+    and those of the charts with gaps together, each then a slice of the one frame; a chart whose months repeat,
+    or whose rows already have a column of SPC's name, alone."""
+    months, clash = history.month, set(SPC_COLUMNS) & set(history.frame.columns)
+    together: dict[bool, list[int]] = {False: [], True: []}  # by whether the chart has gaps
+    points: dict[int, pd.DataFrame] = {}
+    for i, a in enumerate(analysed):
+        every = np.concatenate([a.on_chart, a.gap_rows])
+        if len(a.on_chart) and not clash and _increasing(np.sort(months[every])) and _increasing(months[a.on_chart]):
+            together[bool(len(a.gap_rows))].append(i)
+        else:
+            points[i] = _chart_points(history, a.on_chart, a.chart.points, a.gap_rows)
+    for chosen in together.values():
+        if chosen:
+            for i, chart_points in zip(chosen, _points_together(history, [analysed[i] for i in chosen]), strict=True):
+                points[i] = chart_points
+    return [points[i] for i in range(len(analysed))]
+
+
+def _points_together(history: SeriesRows, analysed: list[_Analysed]) -> list[pd.DataFrame]:
+    """The charts' points, as `_chart_points` makes each (all with gaps, or all without; none whose months repeat):
+    their rows picked out of the history at once, their SPC columns beside them, then cut into each chart's."""
+    taken, values_at, ends = [], [], [0]
+    for a in analysed:
+        every = np.concatenate([a.on_chart, a.gap_rows])
+        order = np.argsort(history.month[every], kind="stable")  # gaps in month order among the months shown
+        taken.append(every[order])
+        values_at.append(ends[-1] + np.flatnonzero(order < len(a.on_chart)))
+        ends.append(ends[-1] + len(every))
+    rows = history.frame.take(np.concatenate(taken)).reset_index(drop=True)
+    charts = spc.points_frame([a.chart.columns for a in analysed])[list(SPC_COLUMNS)]
+    if ends[-1] > len(charts):  # a gap's SPC columns are missing (NaN), as a concatenation leaves them
+        charts = charts.set_axis(np.concatenate(values_at)).reindex(range(ends[-1]))
+        rows = _blanks_filled(rows)
+    every_chart = pd.concat([rows, charts.reset_index(drop=True)], axis=1)
+    return [every_chart.iloc[start:end].reset_index(drop=True) for start, end in itertools.pairwise(ends)]
+
+
 def _chart_points(history: SeriesRows, on_chart: np.ndarray, chart: pd.DataFrame, gap_rows: np.ndarray) -> pd.DataFrame:
-    """The charted months' rows of `history` (positions `on_chart`) with their SPC columns beside them, and the
-    rows `gap_rows` among them in month order, without SPC. The SPC columns are set beside the rows (a merge on
-    month costs twice as much); where a month is there twice or a name is taken, merged and the gaps added after,
-    as one series at a time was."""
+    """The charted months' rows of `history` (positions `on_chart`) with their SPC columns, and the rows `gap_rows`
+    among them in month order, without SPC, for a chart whose points are not made with others' (`_charts_points`):
+    nothing charted with a value, a month there twice, or a column of SPC's name taken. Made as one series at a
+    time always was: merged on month, the gaps added after."""
     one, months = history.frame, history.month
-    spc_columns = [c for c in chart.columns if c not in ("month", "value")]
     if not len(on_chart) and not len(gap_rows):
         return one.take(on_chart)  # nothing on the chart
-    plain = len(on_chart) > 0 and _increasing(months[on_chart]) and not set(spc_columns) & set(one.columns)
-    if not len(gap_rows) and plain:
-        rows = one.take(on_chart).reset_index(drop=True)
-        return pd.concat([rows, chart[spc_columns].reset_index(drop=True)], axis=1)
     if not len(on_chart) and _increasing(months[gap_rows]):  # every charted month hidden: gaps alone, no SPC
         return _blanks_filled(one.take(gap_rows).reset_index(drop=True))
-    every = np.concatenate([on_chart, gap_rows])
-    if not plain or not _increasing(np.sort(months[every])):  # as it was done before: one piece at a time
-        points = one.take(on_chart)
-        if len(on_chart):
-            points = _beside(points, chart)
-        if not len(gap_rows):
-            return points
-        points = pd.concat([points, one.take(gap_rows)], ignore_index=True).sort_values("month", ignore_index=True)
-        return points.assign(withheld=points["withheld"].fillna(""), suppressed=points["suppressed"].fillna(False))
-    order = np.argsort(months[every], kind="stable")
-    rows = one.take(every[order]).reset_index(drop=True)
-    # each value's row among them; a gap's SPC columns are missing (NaN), as a concatenation leaves them
-    spc = chart[spc_columns].set_axis(np.flatnonzero(order < len(on_chart))).reindex(range(len(rows)))
-    return _blanks_filled(pd.concat([rows, spc], axis=1))
+    points = one.take(on_chart)
+    if len(on_chart):
+        points = _beside(points, chart)
+    if not len(gap_rows):
+        return points
+    points = pd.concat([points, one.take(gap_rows)], ignore_index=True).sort_values("month", ignore_index=True)
+    return points.assign(withheld=points["withheld"].fillna(""), suppressed=points["suppressed"].fillna(False))
 
 
 def _blanks_filled(points: pd.DataFrame) -> pd.DataFrame:
@@ -269,17 +318,17 @@ def _beside(on_chart: pd.DataFrame, chart: pd.DataFrame) -> pd.DataFrame:
 def variation_since(chart: spc.SpcResult) -> str:
     """The month the latest point's run of special cause (the same way) began, where it began before the latest
     month: 'an unusually good run since March 2019'. '' where the latest point is common cause or alone."""
-    points = chart.points
-    if points.empty or chart.limits is None:
+    points = chart.columns
+    if not len(points.month) or chart.limits is None:
         return ""
-    used = ~points["excluded"].to_numpy(dtype=bool) & points["value"].notna().to_numpy()
-    sides = points["special_cause"].to_numpy()[used]
+    used = ~points.excluded & ~np.isnan(points.value)
+    sides = points.special_cause[used]
     if not len(sides) or sides[-1] == 0:
         return ""
     start = len(sides) - 1
     while start > 0 and sides[start - 1] == sides[-1]:
         start -= 1
-    return str(points["month"].to_numpy()[used][start]) if start < len(sides) - 1 else ""
+    return str(np.array(points.month, dtype=object)[used][start]) if start < len(sides) - 1 else ""
 
 
 def trend_table(
