@@ -52,10 +52,10 @@ def test_special_causes_are_read_through_polarity(polarity: str, expected: list[
 
 def test_bands_follow_polarity() -> None:
     one = pd.DataFrame({"month": ["2019-09-01"], "target": [90.0], "floor": [80.0]})
-    high = charts._bands(one, "H", (70.0, 100.0)).set_index("band")[["y", "y2"]].to_dict("index")
+    high = pd.DataFrame(charts._bands(one, "H", (70.0, 100.0))).set_index("band")[["y", "y2"]].to_dict("index")
     assert high == {"Green": {"y": 90.0, "y2": 100.0}, "Amber": {"y": 80.0, "y2": 90.0}, "Red": {"y": 70.0, "y2": 80.0}}
     one = pd.DataFrame({"month": ["2019-09-01"], "target": [10.0], "floor": [12.0]})
-    low = charts._bands(one, "L", (5.0, 20.0)).set_index("band")[["y", "y2"]].to_dict("index")
+    low = pd.DataFrame(charts._bands(one, "L", (5.0, 20.0))).set_index("band")[["y", "y2"]].to_dict("index")
     assert low == {"Green": {"y": 5.0, "y2": 10.0}, "Amber": {"y": 10.0, "y2": 12.0}, "Red": {"y": 12.0, "y2": 20.0}}
 
 

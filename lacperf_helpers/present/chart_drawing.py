@@ -15,9 +15,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
+import numpy as np
 import pandas as pd
 from markupsafe import Markup
 
@@ -294,7 +296,7 @@ def _runs(xs: Sequence[float], ys: Sequence[float]) -> tuple[tuple[tuple[float, 
     return tuple(tuple(run) for run in runs if run)
 
 
-def _bands(bands: pd.DataFrame, x: _XScale, y: Callable[[float], float]) -> tuple[Band, ...]:
+def _bands(bands: Mapping[str, Any] | pd.DataFrame, x: _XScale, y: Callable[[float], float]) -> tuple[Band, ...]:
     """One rectangle per band while the target and floor hold (the frame has a row per month and band)."""
     drawn: list[Band] = []
     open_: dict[str, Band] = {}
@@ -320,18 +322,20 @@ def _reference_style(kind: str) -> tuple[str, str]:
 
 
 def draw(
-    months: pd.DataFrame,
-    bands: pd.DataFrame,
-    references: pd.DataFrame | None,
+    months: Mapping[str, Any] | pd.DataFrame,
+    bands: Mapping[str, Any] | pd.DataFrame,
+    references: pd.DataFrame | Iterable[tuple[float, str, str]] | None,
     domain: tuple[float, float],
     y_title: str,
 ) -> KpiChartDrawing:
-    """The chart's geometry from `KpiChartFrames`' parts (charts.py: that module builds on this one)."""
+    """The chart's geometry from `KpiChartFrames`' parts (charts.py: that module builds on this one): the months'
+    and the bands' columns (as frames, or a column each), and England's and the neighbours' (figure, label,
+    kind)."""
     x, xs, x_ticks = _time_axis(tuple(str(m) for m in months["month"]))
     y = _y_scale(domain)
 
     def line(column: str, style: tuple[str, str, float, str], step: bool = False) -> Line:
-        ys = [y(v) if not math.isnan(v) else math.nan for v in months[column].astype(float).tolist()]
+        ys = [y(v) if not math.isnan(v) else math.nan for v in np.asarray(months[column], dtype=float).tolist()]
         return Line(_runs(xs, ys), *style, kind=LINE_CLASSES[column], step=step)
 
     values, decimals = tick_values(domain[0], domain[1], Y_TICKS)
@@ -352,7 +356,9 @@ def draw(
     )
     drawn_references = tuple(
         Reference(y(v), label, *_reference_style(kind), kind=REFERENCE_CLASSES[kind])
-        for v, label, kind in ([] if references is None else references.itertuples(index=False))
+        for v, label, kind in (
+            references.itertuples(index=False) if isinstance(references, pd.DataFrame) else references or ()
+        )
     )
     return KpiChartDrawing(
         width=left + PLOT_WIDTH + RIGHT,

@@ -13,8 +13,9 @@ from __future__ import annotations
 import functools
 import hashlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -47,6 +48,12 @@ def _label(month: str) -> str:
 
 def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, polarity: str) -> pd.DataFrame:
     """One row per month: the figure as text, rating, standards, SPC lines and the special-cause signal."""
+    return pd.DataFrame(_chart_columns(points, unit, decimals, counts, polarity))
+
+
+def _chart_columns(points: pd.DataFrame, unit: str, decimals: int, counts: str, polarity: str) -> dict[str, Any]:
+    """`kpi_chart_data`'s columns, each an array of one entry per month: what a page's chart is drawn from (a frame
+    made of them cost a chart a tenth of a millisecond, and each column read from it as much again)."""
     better = 1 if polarity == "H" else -1
     side = points["special_cause"].fillna(0).astype(int).to_numpy() if "special_cause" in points else 0
     months = [str(m) for m in points["month"]]
@@ -66,37 +73,36 @@ def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, 
     if signals.ndim == 0:  # no special cause column: every month's signal None
         signals = np.full(len(points), str(signals))
     special = {"Improving": "; unusual improvement", "Concerning": "; unusual concern"}
-    # each column as an array, not a Series on the points' index: the frame is built once, without aligning
+    # each column as an array, not a Series on the points' index: a frame of them is built without aligning
     # fourteen indexes (a chart's data took 7 ms, a page's 24 charts a sixth of a second)
-    return pd.DataFrame(
-        {
-            "month": pd.array([f"{m}-01" for m in months], dtype=str),
-            "month_label": pd.array(labels, dtype=str),
-            "value": points["value"].array,
-            "figure": figures,
-            "rating": points["rag"].array,
-            "target": points["target"].array,
-            "floor": points["floor"].array,
-            **{
-                column: points[column].array if column in points else np.nan
-                for column in ("mean", "lower_limit", "upper_limit")
-            },
-            "signal": signals,
-            "rules": points["rules"].fillna("").array if "rules" in points else "",
-            "description": pd.array(
-                [
-                    f"{label}: {figure}, {rating}{special.get(str(signal), '')}" if isinstance(rating, str) else np.nan
-                    for label, figure, rating, signal in zip(labels, figures, ratings, signals, strict=True)
-                ],
-                dtype=str,
-            ),  # words joined in Python: pandas joins text column by column at a cost of milliseconds a chart
-        }
-    )
+    missing = np.full(len(points), np.nan)
+    return {
+        "month": pd.array([f"{m}-01" for m in months], dtype=str),
+        "month_label": pd.array(labels, dtype=str),
+        "value": points["value"].array,
+        "figure": figures,
+        "rating": points["rag"].array,
+        "target": points["target"].array,
+        "floor": points["floor"].array,
+        **{
+            column: points[column].array if column in points else missing
+            for column in ("mean", "lower_limit", "upper_limit")
+        },
+        "signal": signals,
+        "rules": points["rules"].fillna("").array if "rules" in points else "",
+        "description": pd.array(
+            [
+                f"{label}: {figure}, {rating}{special.get(str(signal), '')}" if isinstance(rating, str) else np.nan
+                for label, figure, rating, signal in zip(labels, figures, ratings, signals, strict=True)
+            ],
+            dtype=str,
+        ),  # words joined in Python: pandas joins text column by column at a cost of milliseconds a chart
+    }
 
 
-def _y_domain(data: pd.DataFrame, unit: str, extra: list[float]) -> tuple[float, float]:
+def _y_domain(data: Mapping[str, Any], unit: str, extra: list[float]) -> tuple[float, float]:
     numbers = np.concatenate(
-        [data[c].to_numpy(dtype=float) for c in ("value", "target", "floor", "lower_limit", "upper_limit")]
+        [np.asarray(data[c], dtype=float) for c in ("value", "target", "floor", "lower_limit", "upper_limit")]
         + [np.asarray(extra, dtype=float)]
     )
     numbers = numbers[~np.isnan(numbers)]  # as pandas' dropna: the figures shown, the standards, the limits
@@ -108,15 +114,17 @@ def _y_domain(data: pd.DataFrame, unit: str, extra: list[float]) -> tuple[float,
     return max(low, 0.0), high
 
 
-def _bands(data: pd.DataFrame, polarity: str, domain: tuple[float, float]) -> pd.DataFrame:
-    """Green, Amber and Red bands month by month (a target can change at the financial year)."""
+def _bands(data: Mapping[str, Any], polarity: str, domain: tuple[float, float]) -> dict[str, list[object]]:
+    """Green, Amber and Red bands month by month (a target can change at the financial year): a row per month and
+    band, as columns."""
     low, high = domain
     columns: dict[str, list[object]] = {"start": [], "end": [], "band": [], "y": [], "y2": []}
-    months = data["month"].tolist()
+    months = [str(m) for m in data["month"]]
     # each month's band runs from its point to the next month's: the chart ends at the latest point, so no
     # tick is drawn beyond it (a September point beside an "Oct 19" tick read as October)
     ends = [*months[1:], months[-1]]
-    for month, end, target, floor in zip(months, ends, data["target"].tolist(), data["floor"].tolist(), strict=True):
+    targets, floors = (np.asarray(data[column], dtype=float).tolist() for column in ("target", "floor"))
+    for month, end, target, floor in zip(months, ends, targets, floors, strict=True):
         if polarity == "H":
             spans = {"Green": (target, high), "Amber": (floor, target), "Red": (low, floor)}
         else:
@@ -125,21 +133,35 @@ def _bands(data: pd.DataFrame, polarity: str, domain: tuple[float, float]) -> pd
             row = (month, end, band, max(min(y, high), low), max(min(y2, high), low))
             for column, value in zip(columns.values(), row, strict=True):
                 column.append(value)
-    return pd.DataFrame(columns)  # built from its columns: a row at a time cost a millisecond a chart
+    return columns  # its columns: a frame built a row at a time cost a millisecond a chart
 
 
 @dataclass(frozen=True)
 class KpiChartFrames:
-    """What one KPI chart draws: the months, the RAG bands, England, the y range and the y axis's title.
+    """What one KPI chart draws: the months, the RAG bands, England, the y range and the y axis's title; each
+    as columns (what a page's chart is drawn from) and as a frame (`months`, `bands`, `benchmark`: what altair
+    draws from, made when asked).
 
     The KPI's own title is HTML above the chart (`figure`'s heading): Vega measures every character
     of every label it draws, and a long title costs a page more than the chart's data does."""
 
-    months: pd.DataFrame
-    bands: pd.DataFrame
-    benchmark: pd.DataFrame | None
+    month_columns: dict[str, Any]  # kpi_chart_data's, an entry per month
+    band_columns: dict[str, list[object]]  # an entry per month and band
+    references: tuple[tuple[float, str, str], ...]  # England's and the neighbours' figure, label and kind
     domain: tuple[float, float]
     y_title: str
+
+    @functools.cached_property
+    def months(self) -> pd.DataFrame:
+        return pd.DataFrame(self.month_columns)
+
+    @functools.cached_property
+    def bands(self) -> pd.DataFrame:
+        return pd.DataFrame(self.band_columns)
+
+    @functools.cached_property
+    def benchmark(self) -> pd.DataFrame | None:
+        return pd.DataFrame(list(self.references), columns=["benchmark", "label", "kind"]) if self.references else None
 
 
 def kpi_chart_frames(
@@ -155,13 +177,12 @@ def kpi_chart_frames(
 ) -> KpiChartFrames:
     """`benchmark`: England's figure; `neighbours`: the statistical neighbours' average (each a line, where
     given)."""
-    data = kpi_chart_data(points, unit, decimals, counts, polarity)
-    lines = [(v, label, kind) for v, label, kind in ((benchmark, benchmark_label, BENCHMARKS[0]),
-             (neighbours, neighbours_label, BENCHMARKS[1])) if v is not None]  # fmt: skip
+    data = _chart_columns(points, unit, decimals, counts, polarity)
+    lines = tuple((v, label, kind) for v, label, kind in ((benchmark, benchmark_label, BENCHMARKS[0]),
+                  (neighbours, neighbours_label, BENCHMARKS[1])) if v is not None)  # fmt: skip
     domain = _y_domain(data, unit, [v for v, *_ in lines])
-    references = pd.DataFrame(lines, columns=["benchmark", "label", "kind"]) if lines else None
     y_title = {"percent": "%", "days": "days"}.get(unit, "")
-    return KpiChartFrames(data, _bands(data, polarity, domain), references, domain, y_title)
+    return KpiChartFrames(data, _bands(data, polarity, domain), lines, domain, y_title)
 
 
 def kpi_chart(
@@ -273,7 +294,9 @@ def kpi_chart_svg(
     one image named by its text alternative (or by the element `labelled_by` names, which says it), each
     month's point titled on hover. It looks as drawn where the page carries `chart_drawing.stylesheet()`;
     with `axes` (a page's charts' x axes so far) it shows an x axis an earlier chart drew by reference."""
-    drawing = chart_drawing.draw(frames.months, frames.bands, frames.benchmark, frames.domain, frames.y_title)
+    drawing = chart_drawing.draw(
+        frames.month_columns, frames.band_columns, frames.references, frames.domain, frames.y_title
+    )
     return chart_drawing.to_svg(drawing, text_alternative, labelled_by, axes)
 
 
