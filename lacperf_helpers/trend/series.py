@@ -267,13 +267,15 @@ def _points_together(history: SeriesRows, analysed: list[_Analysed]) -> list[pd.
         taken.append(every[order])
         values_at.append(ends[-1] + np.flatnonzero(order < len(a.on_chart)))
         ends.append(ends[-1] + len(every))
-    rows = history.frame.take(np.concatenate(taken)).reset_index(drop=True)
+    # a copy: picking out every row of the history in order would otherwise share its memory
+    rows = history.frame.take(np.concatenate(taken)).reset_index(drop=True).copy()
     charts = spc.points_frame([a.chart.columns for a in analysed])[list(SPC_COLUMNS)]
-    if ends[-1] > len(charts):  # a gap's SPC columns are missing (NaN), as a concatenation leaves them
+    with_gaps = ends[-1] > len(charts)
+    if with_gaps:  # a gap's SPC columns are missing (NaN), as a concatenation leaves them
         charts = charts.set_axis(np.concatenate(values_at)).reindex(range(ends[-1]))
-        rows = _blanks_filled(rows)
     every_chart = pd.concat([rows, charts.reset_index(drop=True)], axis=1)
-    return [every_chart.iloc[start:end].reset_index(drop=True) for start, end in itertools.pairwise(ends)]
+    cut = [every_chart.iloc[start:end].reset_index(drop=True) for start, end in itertools.pairwise(ends)]
+    return [_blanks_filled(points) for points in cut] if with_gaps else cut
 
 
 def _chart_points(history: SeriesRows, on_chart: np.ndarray, chart: pd.DataFrame, gap_rows: np.ndarray) -> pd.DataFrame:

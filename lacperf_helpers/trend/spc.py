@@ -267,7 +267,7 @@ def xmr_chart(
     """The XmR chart of a series: segmented at change points, or with limits fixed from a baseline of the
     first `baseline_points` points; months in `excluded` are shown but left out of every calculation, and
     months without a value are skipped. Verdicts come from the latest segment and the latest point."""
-    values = np.asarray(values, dtype=float)
+    values = np.array(values, dtype=float)  # a copy: the chart's points are made when asked, from what it was given
     ghosted = np.isin(np.array(months, dtype=object), list(excluded or []))
     used = ~ghosted & ~np.isnan(values)
     # the chart's frame is made once, from arrays worked out here (a column set at a time cost a series 5 ms)
@@ -299,7 +299,8 @@ def xmr_chart(
         for row, marks in zip(rows, sides != 0, strict=True):  # a row per point, a column per rule
             fired_rules[row] = ", ".join(names[marks])
     columns = SpcPoints(
-        month=list(months), value=values, excluded=ghosted, segment=segment, mean=lines["mean"],
+        month=[str(m) if isinstance(m, str) else m for m in months], value=values, excluded=ghosted,
+        segment=segment, mean=lines["mean"],
         lower_limit=lines["lower_limit"], upper_limit=lines["upper_limit"], special_cause=special,
         rules=fired_rules, point_class=[point_class(int(s), direction) for s in special],
     )  # fmt: skip
