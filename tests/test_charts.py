@@ -135,3 +135,17 @@ def test_a_section_is_html_in_jupyterlab_and_one_line_as_plain_text() -> None:
     shown, _ = DisplayFormatter().format(section)
     assert shown["text/html"] == str(section)
     assert shown["text/plain"] == f"<Section: {len(section):,} characters of HTML>"
+
+
+def test_a_chart_made_keeps_what_it_showed_whatever_is_done_to_its_points_after() -> None:
+    """A chart's columns are its own, not views of the points: writing to the points after (as an analyst may in
+    JupyterLab, or a later page's work) changes neither the chart nor its drawing."""
+    shown = points()
+    frames = charts.kpi_chart_frames(shown, "percent", 1, "children", "H")
+    drawn = charts.kpi_chart_svg(frames, "A chart")
+    shown.loc[0, "value"] = 20.0
+    shown["value"].array[1] = 30.0  # through the array itself, which copy-on-write does not watch
+    shown.loc[0, "rag"] = "Red"
+    assert list(frames.month_columns["value"]) == [80.0, 85.0, 92.5]
+    assert list(frames.months["rating"]) == ["Amber", "Amber", "Green"]
+    assert charts.kpi_chart_svg(frames, "A chart") == drawn
