@@ -202,12 +202,13 @@ def _with_gaps(
     series = [(rows, kpi, rows[hidden[rows]]) for rows, kpi in each]
     analysed = analyse_each(history, series, settings, month)
     return [
-        _verdicts_of_a_month_shown(analysis, month in set(history.month[gap_rows]))
+        _no_verdict_on_a_hidden_month(analysis, month in set(history.month[gap_rows]))
         for analysis, (_, _, gap_rows) in zip(analysed, series, strict=True)
     ]
 
 
-def _verdicts_of_a_month_shown(analysis: SeriesAnalysis, month_hidden: bool) -> SeriesAnalysis:
+def _no_verdict_on_a_hidden_month(analysis: SeriesAnalysis, month_hidden: bool) -> SeriesAnalysis:
+    """The analysis, without its verdict on the latest point and its run where this month is hidden."""
     if not month_hidden:
         return analysis
     row = dataclasses.replace(analysis.row, variation=None, assurance=None, run_direction=NO_RUN, run_since="",

@@ -150,6 +150,8 @@ def _analysed(
     history: SeriesRows, rows: np.ndarray, kpi: KpiDefinition, settings: TrendSettings, month: str,
     gap_rows: np.ndarray,
 ) -> _Analysed:  # fmt: skip
+    """The trend row and SPC chart of the series at positions `rows`; its chart's points are made after, with the
+    other series' (`_charts_points`)."""
     # the rows used, as positions: the frame's rows are picked out once, for the chart (a frame's rows picked out
     # again and again cost a series a few milliseconds each)
     used = rows[history.usable[rows]]
