@@ -52,8 +52,9 @@ def kpi_chart_data(points: pd.DataFrame, unit: str, decimals: int, counts: str, 
 
 
 def _chart_columns(points: pd.DataFrame, unit: str, decimals: int, counts: str, polarity: str) -> dict[str, Any]:
-    """`kpi_chart_data`'s columns, each an array of one entry per month: what a page's chart is drawn from (a frame
-    made of them cost a chart a tenth of a millisecond, and each column read from it as much again)."""
+    """`kpi_chart_data`'s columns, an entry per month (the rules '' for every month where the points have none):
+    what a page's chart is drawn from (a frame made of them cost a chart a tenth of a millisecond, and each column
+    read from it as much again)."""
     better = 1 if polarity == "H" else -1
     side = points["special_cause"].fillna(0).astype(int).to_numpy() if "special_cause" in points else 0
     months = [str(m) for m in points["month"]]
