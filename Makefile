@@ -33,6 +33,10 @@ $(UV):
 
 setup: $(UV) ## Create .venv with the locked versions (uv.lock) of lacperf and its tools
 	$(UV) sync --locked
+	@# uv compiles every package's bytecode (compile-bytecode) but lacperf's own, installed editable: where
+	@# PYTHONDONTWRITEBYTECODE is set (CI images, containers), each process would compile it again: a batch's kernels,
+	@# workers and plan a tenth of a second each
+	@$(VENV)/bin/python -m compileall -q lacperf_helpers
 
 report: setup ## Render the sample appendices, both editions: reports/public/<YYYY-MM>/ and reports/internal-not-for-publication/<YYYY-MM>/ (MONTH=2019-09), and the quarter's (QUARTER="Q2 2019/20")
 	$(VENV)/bin/lacperf render --returns $(RETURNS) --kpis $(KPIS) --month $(MONTH) --out $(REPORTS) \
