@@ -185,6 +185,24 @@ def test_pages_a_dask_cluster_loses_are_marked_failed(run_file: Path, monkeypatc
 TINY = FIXTURE_NOTEBOOKS / "tiny.ipynb"  # one cell: 1 + 1
 
 
+def test_a_parameter_the_notebook_does_not_declare_is_refused_as_the_notebook_now_reads(tmp_path: Path) -> None:
+    """A notebook's parameters are read once a process for the same text: rewritten, it is read again."""
+    import nbformat
+
+    from lacperf_helpers.run.render import RenderError, check_parameters
+
+    notebook = tmp_path / "parameters.ipynb"
+    cell = nbformat.v4.new_code_cell("month = ''", metadata={"tags": ["parameters"]})
+    kernelspec = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata=kernelspec), notebook)
+    check_parameters(notebook, {"month": "2019-09"})
+    with pytest.raises(RenderError, match=r"has no parameter\(s\) area; it takes month$"):
+        check_parameters(notebook, {"month": "2019-09", "area": "Kent"})
+    cell.source = "month = ''\narea = ''"
+    nbformat.write(nbformat.v4.new_notebook(cells=[cell], metadata=kernelspec), notebook)
+    check_parameters(notebook, {"month": "2019-09", "area": "Kent"})
+
+
 def test_many_kernels_started_at_once_do_not_collide(tmp_path: Path) -> None:
     """Over TCP, kernels started together can pick one port; over IPC each has its own socket folder."""
     assert SyncIPCKernelManager().transport == "ipc"

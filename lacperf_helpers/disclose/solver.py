@@ -149,28 +149,31 @@ def decide(
     if len(members):
         # sums never cross a month or a KPI: each (month, KPI) is decided on its own, and the same wherever
         blocks = cells.groupby(["month", "kpi_id"], sort=False).ngroup().to_numpy()
-        member_block = blocks[members["cell"].to_numpy()]
+        member_cell, member_relation, member_sign = (members[c].to_numpy() for c in ("cell", "relation", "sign"))
+        member_block = blocks[member_cell]
         order = np.argsort(member_block, kind="stable")
         bounds = np.searchsorted(member_block[order], np.arange(blocks.max() + 2))
+        by_block = np.argsort(blocks, kind="stable")  # each block's cells, in order
+        cell_bounds = np.searchsorted(blocks[by_block], np.arange(blocks.max() + 2))
         rem_all, links = rests if rests is not None else _rests(cells, members, authority)
         for b in range(blocks.max() + 1):
             rows = order[bounds[b] : bounds[b + 1]]
             if not len(rows):
                 continue
-            relation_ids, rel = np.unique(members["relation"].to_numpy()[rows], return_inverse=True)
-            if not hidden[members["cell"].to_numpy()[rows]].any() and not _small(rem_all[relation_ids], rule).any():
+            relation_ids, rel = np.unique(member_relation[rows], return_inverse=True)
+            if not hidden[member_cell[rows]].any() and not _small(rem_all[relation_ids], rule).any():
                 continue  # nothing small in it, shown or by subtraction
-            mine = np.flatnonzero(blocks == b)
+            mine = by_block[cell_bounds[b] : cell_bounds[b + 1]]
             if previous is not None and not (hidden[mine] & ~previous[mine]).any():
                 hidden[mine] = previous[mine]  # nothing new in it: decided as before
                 continue
-            local = np.searchsorted(mine, members["cell"].to_numpy()[rows])
+            local = np.searchsorted(mine, member_cell[rows])
             sorting = np.argsort(rel, kind="stable")
             position = {int(r): i for i, r in enumerate(relation_ids)}
             block = Block(
                 counts=values[mine], twin_shown=twin_shown[mine], hidden_for=hidden_for[mine],
                 relation=rel[sorting], figure=local[sorting],
-                sign=members["sign"].to_numpy()[rows][sorting], rest=rem_all[relation_ids],
+                sign=member_sign[rows][sorting], rest=rem_all[relation_ids],
                 links=tuple(tuple(position[r] for r in link) for link in links if link[0] in position),
                 preferred=None if preferred is None else preferred[mine],
             )  # fmt: skip

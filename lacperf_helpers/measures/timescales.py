@@ -23,7 +23,6 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-import holidays
 import numpy as np
 import pandas as pd
 
@@ -74,6 +73,8 @@ def add_months(dates: pd.Series, months: int) -> pd.Series:
 
 @lru_cache(maxsize=16)
 def _bank_holidays(first_year: int, last_year: int) -> np.ndarray:
+    import holidays  # here: every process that reads a month imports this module, few count working days
+
     days = holidays.country_holidays("GB", subdiv="ENG", years=range(first_year, last_year + 1))
     return np.array(sorted(days), dtype="datetime64[D]")
 

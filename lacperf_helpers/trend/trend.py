@@ -10,6 +10,7 @@ one odd month cannot drag). The test and the slope agree with pymannkendall and 
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
@@ -45,16 +46,25 @@ def least_squares_slope(t: np.ndarray, y: np.ndarray) -> float:
     return float((dt * (y - y.mean())).sum() / (dt * dt).sum())
 
 
+@functools.lru_cache(maxsize=64)
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair of n points (i < j), by position: the same few lengths come back for every KPI of every page."""
+    i, j = np.triu_indices(n, k=1)
+    i.setflags(write=False)
+    j.setflags(write=False)
+    return i, j
+
+
 def theil_sen_slope(t: np.ndarray, y: np.ndarray) -> float:
     if len(y) < 2:
         return math.nan
-    i, j = np.triu_indices(len(y), k=1)
+    i, j = _pairs(len(y))
     return float(np.median((y[j] - y[i]) / (t[j] - t[i])))
 
 
 def mann_kendall_s(y: np.ndarray) -> float:
     """The Mann-Kendall statistic S: over every pair of points, those rising less those falling."""
-    i, j = np.triu_indices(len(y), k=1)
+    i, j = _pairs(len(y))
     return float(np.sign(y[j] - y[i]).sum())
 
 
