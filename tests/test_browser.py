@@ -1,5 +1,6 @@
 """The sample appendices in a real browser with the network cut off, as a director opens an attachment."""
 
+import itertools
 import os
 import unicodedata
 from collections.abc import Callable, Iterator
@@ -294,6 +295,24 @@ def test_the_internal_edition_says_it_is_not_for_publication_on_screen_and_on_ev
     for number, printed in enumerate(pages, start=1):  # each printed page's header and footer
         text = printed.extract_text()
         assert text.count("Internal edition: not for publication") >= 2, number
+
+
+@pytest.mark.parametrize(("media", "apart"), [("screen", 15), ("print", 5)])
+def test_sections_one_cell_shows_are_as_far_apart_as_cells(
+    browser: Browser, rendered: Path, media: str, apart: int
+) -> None:
+    """A cell of the notebook shows a part of the page, a section to an output (each cell a page runs is a round
+    trip to its kernel): its sections are as far apart as those of cells of their own, on screen and in print."""
+    page = open_offline(browser, rendered / SAMPLE_MONTH / "kent.html").page
+    page.emulate_media(media=media)
+    outputs = page.locator("[data-mime-type='text/html']").evaluate_all(
+        "found => found.map(o => [o.getBoundingClientRect(), o.closest('.jp-Cell').id])"
+        ".map(([box, cell]) => [box.top, box.bottom, cell])"
+    )
+    page.close()
+    assert len({cell for _, _, cell in outputs}) < len(outputs) - 4  # most cells show several sections
+    gaps = {(one[2] == other[2], round(other[0] - one[1])) for one, other in itertools.pairwise(outputs)}
+    assert gaps == {(True, apart), (False, apart)}
 
 
 # --- the page's weight: only the JupyterLab style rules it uses ---------------------------------------------
