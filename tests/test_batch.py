@@ -268,6 +268,16 @@ def test_a_pages_kernel_imports_no_library_that_checks_files() -> None:
     assert out.strip() == "[]"
 
 
+def test_what_the_warm_up_imported_is_frozen_for_every_page() -> None:
+    """What a kernel's warm-up imports outlives every page: frozen, the first page's reset does not collect among
+    it (which took 0.07 s), as every later page's does not."""
+    from lacperf_helpers.run.render import WARM_UP
+
+    probe = f"{WARM_UP}\nprint(__import__('gc').get_freeze_count())"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout
+    assert int(out) > 50_000  # pandas, numpy, Jinja, lacperf: some 100,000 objects
+
+
 def test_the_warm_kernel_is_papermills_engine_and_runs_a_notebook_on_its_own() -> None:
     """The warm kernel is an engine registered with papermill (its public seam): papermill runs a notebook
     through it, in a kernel of its own when it is given none, and a failing cell is papermill's error."""
