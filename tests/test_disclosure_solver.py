@@ -33,3 +33,33 @@ def test_the_three_counts_are_the_cells_columns_in_order() -> None:
     assert COUNTS == ("numerator", "denominator", "complement")
     assert [int(c) for c in Count] == [0, 1, 2]
     assert Count.COMPLEMENT.column == "complement"
+
+
+def test_a_period_of_an_area_and_kpi_is_hidden_where_any_of_its_figures_is_hidden_in_a_month_of_it() -> None:
+    """Any cohort or group of the area and KPI, in any month of the period; a month outside it, or another area's or
+    KPI's, hides nothing; a period with no month in the figures stays as it was."""
+    import pandas as pd
+
+    from lacperf_helpers.disclose.solver import _hide_periods
+
+    q2, ytd = "Q2 2019/20", "year to date to 2019-09"
+    rows = [  # month, area, kpi, cohort, step, hidden
+        ("2019-06", "A", "k", "all", "2019-06", True),  # in A's year to date, not its quarter
+        ("2019-07", "A", "k", "all", "2019-07", False),
+        ("2019-08", "B", "k", "all", "2019-08", False),
+        ("2019-08", "B", "k", "excluding UASC", "2019-08", True),  # B's quarter, by a cohort
+        ("2019-09", "A", "other", "all", "2019-09", True),  # another KPI
+        (q2, "A", "k", "all", "2019-09", False),
+        (ytd, "A", "k", "all", "2019-09", False),
+        (q2, "B", "k", "all", "2019-09", False),
+        (ytd, "B", "other", "all", "2019-09", False),
+        (q2, "C", "k", "all", "2019-09", True),  # no month of C: hidden as it was
+        (q2, "C", "other", "all", "2019-09", False),
+    ]
+    cells = pd.DataFrame(rows, columns=["month", "area", "kpi_id", "cohort", "step", "hidden"])
+    hidden = cells.pop("hidden").to_numpy()
+    is_month = (cells["month"] == cells["step"]).to_numpy()
+    assert _hide_periods(cells, hidden, is_month).tolist() == [
+        True, False, False, True, True,  # the months as they were
+        False, True, True, False, True, False,
+    ]  # fmt: skip
