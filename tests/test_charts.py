@@ -149,3 +149,23 @@ def test_a_chart_made_keeps_what_it_showed_whatever_is_done_to_its_points_after(
     assert list(frames.month_columns["value"]) == [80.0, 85.0, 92.5]
     assert list(frames.months["rating"]) == ["Amber", "Amber", "Green"]
     assert charts.kpi_chart_svg(frames, "A chart") == drawn
+
+
+def test_a_charts_special_causes_and_rules_read_as_pandas_would_read_them() -> None:
+    """Each month's special cause a whole number (a gap 0) and its rules' text ('' for a gap), whatever the
+    column's type, as `fillna(0).astype(int)` and `fillna('')` give them; the rules a copy of the points'."""
+    from lacperf_helpers.present.charts import _blank_for_none, _sides
+
+    for column in (
+        pd.Series([1, 0, -1]),
+        pd.Series([1.0, np.nan, -1.0]),
+        pd.Series([1, None, -1], dtype=object),
+        pd.Series([1, pd.NA, -1], dtype="Int64"),
+    ):
+        sides = _sides(column)
+        assert sides.tolist() == [1, 0, -1] and sides.dtype == column.fillna(0).astype(int).to_numpy().dtype
+    for rules in (pd.Series(["a", "b"], dtype="str"), pd.Series(["a", None], dtype="str")):
+        blank = _blank_for_none(rules)
+        assert list(blank) == list(rules.fillna("")) and blank.dtype == rules.fillna("").array.dtype
+        blank[0] = "changed"
+        assert rules[0] == "a"
