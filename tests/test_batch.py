@@ -541,6 +541,26 @@ def test_what_a_page_writes_to_stderr_is_logged_not_lost(tmp_path: Path, caplog:
     assert any(level == "INFO" and message.startswith(f"rendered {written}") for level, message in said)
 
 
+def test_what_a_cell_wrote_to_stderr_leaves_no_gap_between_its_sections() -> None:
+    """A cell shows several sections; a warning written while one was drawn (logged, never shown) leaves not even
+    its empty wrapper between two of them, which would put twice the space between them."""
+    import nbformat
+
+    from lacperf_helpers.run.render import whole_page
+
+    new_output = nbformat.v4.new_output
+    outputs = [
+        new_output("display_data", data={"text/html": "<h2 id='a'>A</h2>", "text/plain": "A"}),
+        new_output("stream", name="stderr", text="RuntimeWarning: Mean of empty slice\n"),
+        new_output("display_data", data={"text/html": "<h2 id='b'>B</h2>", "text/plain": "B"}),
+    ]
+    kernelspec = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("", outputs=outputs)])
+    notebook.metadata["kernelspec"] = kernelspec
+    page = whole_page(notebook, "sections")
+    assert page.count('<div class="jp-OutputArea-child">') == 2 and "RuntimeWarning" not in page
+
+
 def test_the_appendix_exporter_matches_nbconverts_own_but_for_its_last_pass() -> None:
     """AppendixExporter copies HTMLExporter.from_notebook_node (nbconvert has no public switch for its
     BeautifulSoup pass): the page it makes must be nbconvert's page, element for element, with the same tab

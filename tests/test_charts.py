@@ -164,6 +164,8 @@ def test_a_charts_special_causes_and_rules_read_as_pandas_would_read_them() -> N
     ):
         sides = _sides(column)
         assert sides.tolist() == [1, 0, -1] and sides.dtype == column.fillna(0).astype(int).to_numpy().dtype
+    with pytest.raises(ValueError):  # an infinity is no special cause: pandas' error, as before
+        _sides(pd.Series([1.0, np.inf]))
     for rules in (pd.Series(["a", "b"], dtype="str"), pd.Series(["a", None], dtype="str")):
         blank = _blank_for_none(rules)
         assert list(blank) == list(rules.fillna("")) and blank.dtype == rules.fillna("").array.dtype

@@ -55,6 +55,9 @@ def test_a_period_of_an_area_and_kpi_is_hidden_where_any_of_its_figures_is_hidde
         (ytd, "B", "other", "all", "2019-09", False),
         (q2, "C", "k", "all", "2019-09", True),  # no month of C: hidden as it was
         (q2, "C", "other", "all", "2019-09", False),
+        ("2019-08", None, "k", "all", "2019-08", True),  # of no area: hides nothing ...
+        (q2, None, "k", "all", "2019-09", False),  # ... and nothing hides it
+        (None, "A", "k", "all", "2019-09", False),  # of no period: as it was
     ]
     cells = pd.DataFrame(rows, columns=["month", "area", "kpi_id", "cohort", "step", "hidden"])
     hidden = cells.pop("hidden").to_numpy()
@@ -62,4 +65,5 @@ def test_a_period_of_an_area_and_kpi_is_hidden_where_any_of_its_figures_is_hidde
     assert _hide_periods(cells, hidden, is_month).tolist() == [
         True, False, False, True, True,  # the months as they were
         False, True, True, False, True, False,
+        True, False, False,
     ]  # fmt: skip

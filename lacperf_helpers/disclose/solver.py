@@ -360,14 +360,15 @@ def _hide_periods(cells: pd.DataFrame, hidden: np.ndarray, is_month: np.ndarray)
     if is_month.all():
         return out
     key, keys = pd.MultiIndex.from_arrays([cells["area"], cells["kpi_id"]]).factorize()
-    key = np.where(key < 0, len(keys), key)  # no area or KPI (none is): a row of its own, never hidden
-    month, labels = pd.factorize(cells["month"])
+    # a figure of no area or KPI (none is) hides nothing and is hidden by nothing, as a groupby leaves it out
+    key = np.where(cells["area"].isna().to_numpy() | cells["kpi_id"].isna().to_numpy(), len(keys), key)
+    month, labels = pd.factorize(cells["month"])  # a figure of no month: -1, left as it is
     column = {str(label): i for i, label in enumerate(labels)}
     any_hidden = np.zeros((len(keys) + 1, len(labels)), dtype=bool)
-    held = is_month & hidden & (key < len(keys))
+    held = is_month & hidden & (key < len(keys)) & (month >= 0)
     any_hidden[key[held], month[held]] = True  # per area and KPI, the months hidden
     steps = cells["step"].to_numpy()
-    periods = np.flatnonzero(~is_month)
+    periods = np.flatnonzero(~is_month & (month >= 0))
     for i in np.unique(month[periods]):
         rows = periods[month[periods] == i]
         # the months of a period in the figures: those not in them have nothing hidden

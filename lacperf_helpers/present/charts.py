@@ -108,8 +108,9 @@ def _sides(special_cause: pd.Series) -> np.ndarray:
     values = special_cause.to_numpy()
     if values.dtype.kind in "iu":
         return values.astype(int)
-    if values.dtype.kind == "f":
-        return np.where(np.isnan(values), 0.0, values).astype(int)
+    if values.dtype.kind == "f" and not np.isinf(values).any():  # an infinity: pandas' error, as before
+        with np.errstate(invalid="ignore"):  # a number beyond int64 cast as pandas casts it, without a word
+            return np.where(np.isnan(values), 0.0, values).astype(int)
     return special_cause.fillna(0).astype(int).to_numpy()
 
 
