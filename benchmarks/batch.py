@@ -215,7 +215,7 @@ def page_profile(returns: Path, area: str, run: Path | None = None, cache: Path 
     }
     page = load_appendix(MONTH, area, inputs=inputs)  # warm: the month's data is cached, as for a second page
     sections = ("header", "navigation", "overview", "areas_table", "annex", "national_section", "trend_section",
-                "notes", "data_quality")  # the scorecard notebook's cells, in its order  # fmt: skip
+                "notes", "data_quality")  # the scorecard notebook's sections, in its order  # fmt: skip
     for name in sections:
         steps[f"section {name}" + (" (24 charts)" if name == "trend_section" else "")] = lambda name=name: getattr(
             present, name
@@ -256,13 +256,13 @@ def page_profile(returns: Path, area: str, run: Path | None = None, cache: Path 
 
 def notebook_alone(kernel: Any, executed: Any, notebook: Path, parameters: dict[str, str]) -> float:
     """Seconds the page's notebook takes in the warm kernel with no work in it: its parameters cell, then as many
-    cells as it has, each showing the output the page's own cell showed (kept in the kernel beforehand): the
+    cells as it has, each showing the outputs the page's own cell showed (kept in the kernel beforehand): the
     kernel's round trips, the outputs' way to the client and papermill's own, which the page pays whatever its
     sections cost."""
     import nbformat
 
     shown = [
-        next((o["data"]["text/html"] for o in cell.get("outputs", []) if "text/html" in o.get("data", {})), "")
+        [o["data"]["text/html"] for o in cell.get("outputs", []) if "text/html" in o.get("data", {})]
         for cell in executed.cells
         if cell.cell_type == "code" and cell.source and "injected-parameters" not in cell.metadata.get("tags", [])
     ]
@@ -271,7 +271,8 @@ def notebook_alone(kernel: Any, executed: Any, notebook: Path, parameters: dict[
     parameters_cell = next(c for c in original.cells if "parameters" in c.metadata.get("tags", []))
     cells = [parameters_cell] + [
         nbformat.v4.new_code_cell(
-            f"from IPython.display import HTML\nHTML(__import__('sys').lacperf_benchmark_outputs[{i}])"
+            "from IPython.display import HTML, display\n"
+            f"for html in __import__('sys').lacperf_benchmark_outputs[{i}]:\n    display(HTML(html))"
         )
         for i in range(1, len(shown))
     ]
