@@ -6,6 +6,7 @@ from textwrap import dedent
 
 import pytest
 
+from lacperf_helpers.config import definitions, paths
 from lacperf_helpers.config.definitions import load_kpis, load_settings
 from lacperf_helpers.config.errors import InputError
 from tests.conftest import KPIS_YAML
@@ -64,6 +65,50 @@ def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
         load_kpis(write(tmp_path, "kpis:\n\t- id: tabs_are_not_yaml_indentation\n"))
     with pytest.raises(InputError, match="file not found"):
         load_kpis(tmp_path / "nowhere.yaml")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("kpis:\n  - {id: x, flo?or: 60}\n", r"line 2: not valid YAML: expected ',' or '}', but got '\?'"),
+        ("kpis:\n  - id: a\tb\n", r"line 2: not valid YAML: found character '\\t' that cannot start any token"),
+    ],
+)
+def test_what_only_libyaml_would_take_is_refused_as_pyyaml_refuses_it(tmp_path: Path, text: str, message: str) -> None:
+    # libyaml reads a file fifteen times as fast, and reads these (a '?' inside a flow, a tab in a value); the
+    # messages are PyYAML's own, as lacperf always gave them
+    with pytest.raises(InputError, match=message):
+        load_kpis(write(tmp_path, text))
+
+
+def test_libyaml_and_pyyaml_read_every_definitions_file_alike() -> None:
+    files = sorted(paths.PARAMETERS.rglob("*.yaml"))
+    assert len(files) >= 6
+    for path in files:
+        text = path.read_text(encoding="utf-8-sig")
+        by_libyaml = definitions._read_by_libyaml(text)
+        assert by_libyaml is not None, path  # the fast reader reads every file lacperf ships
+        data, node = definitions._read_by_pyyaml(path, text)
+        assert by_libyaml[0] == data, path
+        assert _lines(by_libyaml[1]) == _lines(node), path  # each entry on the line a message names
+
+
+def _lines(node: object) -> list[tuple[str, int]]:
+    import yaml
+
+    if isinstance(node, yaml.MappingNode):
+        return [(node.tag, node.start_mark.line)] + [x for k, v in node.value for x in _lines(k) + _lines(v)]
+    if isinstance(node, yaml.SequenceNode):
+        return [(node.tag, node.start_mark.line)] + [x for v in node.value for x in _lines(v)]
+    assert isinstance(node, yaml.ScalarNode)
+    return [(f"{node.tag} {node.value}", node.start_mark.line)]
+
+
+def test_deep_nesting_and_aliases_are_left_to_pyyaml() -> None:
+    assert definitions._read_by_libyaml("a: " + "[" * 63 + "]" * 63) is not None  # 64 deep, the mapping too
+    assert definitions._read_by_libyaml("a: " + "[" * 64 + "]" * 64) is None  # libyaml would recurse in C
+    assert definitions._read_by_libyaml("a: &x 1\nb: *x\n") is None  # refused in PyYAML's words (the alias)
+    assert definitions._read_by_libyaml("a: [1, 2\n") is None  # a mistake: PyYAML's message
 
 
 def test_nesting_too_deep_to_read_is_one_line(tmp_path: Path) -> None:

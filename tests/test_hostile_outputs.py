@@ -49,6 +49,14 @@ def test_csv_text_leaves_numbers_alone() -> None:
     assert rows == [["area", "change", "note"], ["'" + FORMULA, "-3.0", "-1"], ["Kent", "2.0", "'@x"]]
 
 
+def test_csv_text_guards_headers_and_only_the_cells_that_need_it_leaving_the_frame_as_it_was() -> None:
+    frame = pd.DataFrame({"=area": ["Kent", "=HYPERLINK()"], "kpi": ["a", None], "rag": pd.array(["G", pd.NA])})
+    before = frame.copy()
+    rows = list(csv.reader(io.StringIO(csv_text(frame))))
+    assert rows == [["'=area", "kpi", "rag"], ["Kent", "a", "G"], ["'=HYPERLINK()", "", ""]]
+    pd.testing.assert_frame_equal(frame, before)  # the caller's frame is not guarded in place
+
+
 def test_the_scorecard_csv_carries_no_formula(tmp_path: Path, kpis_file: Path) -> None:
     returns = tmp_path / "returns"
     area = FORMULA.replace(chr(34), chr(34) * 2)
