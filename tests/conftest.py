@@ -349,11 +349,13 @@ def published(card: Any) -> Any:
 
 # The test files that take longest (most of it a fixture's work), longest first, as a test run measured them
 # (`pytest -n 2 --dist loadfile --durations=60`): pytest-xdist hands each worker whole files in this order, so
-# no long file starts last while the other worker idles. The sample's rendered appendices (`rendered_editions`)
-# are made by the worker that reaches test_browser.py while the other is still in the disclosure audit.
+# no long file starts last while the other worker idles. The stress audit (data of its own) goes second: the
+# sample's month takes its first half minute to work out in the disclosure audit, and the personal-data scan,
+# second before, waited for it all that time (its 100 s became 55). The sample's rendered appendices
+# (`rendered_editions`) are made by the worker that reaches test_browser.py while the other is in the audit.
 LONGEST_FIRST = (
-    "test_disclosure_audit.py", "test_personal_data.py", "test_browser.py", "test_batch.py", "test_repository.py",
-    "test_disclosure_audit_stress.py", "test_fuzz_inputs.py", "test_dfe_rules.py", "test_ground_truth.py",
+    "test_disclosure_audit.py", "test_disclosure_audit_stress.py", "test_personal_data.py", "test_browser.py",
+    "test_batch.py", "test_repository.py", "test_fuzz_inputs.py", "test_dfe_rules.py", "test_ground_truth.py",
     "test_board_paper.py", "test_explore.py", "test_benchmark_scripts.py", "test_council_codes.py",
     "test_hostile_inputs.py", "test_cli.py", "test_cache.py", "test_hostile_outputs.py", "test_cohorts.py",
 )  # fmt: skip
