@@ -351,7 +351,7 @@ def published(card: Any) -> Any:
 # (`pytest -n 2 --dist loadfile --durations=60`): pytest-xdist hands each worker whole files in this order, so
 # no long file starts last while the other worker idles. The stress audit (data of its own) goes second: the
 # sample's month takes its first half minute to work out in the disclosure audit, and the personal-data scan,
-# second before, waited for it all that time (its 100 s became 55). The sample's rendered appendices
+# which was second before, waited for it all that time (its 100 s became 55). The sample's rendered appendices
 # (`rendered_editions`) are made by the worker that reaches test_browser.py while the other is in the audit.
 LONGEST_FIRST = (
     "test_disclosure_audit.py", "test_disclosure_audit_stress.py", "test_personal_data.py", "test_browser.py",

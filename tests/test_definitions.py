@@ -5,9 +5,10 @@ from pathlib import Path
 from textwrap import dedent
 
 import pytest
+import yaml
 
 from lacperf_helpers.config import definitions, paths
-from lacperf_helpers.config.definitions import load_kpis, load_settings
+from lacperf_helpers.config.definitions import load_kpis, load_settings, load_trend_settings
 from lacperf_helpers.config.errors import InputError
 from tests.conftest import KPIS_YAML
 
@@ -75,8 +76,8 @@ def test_not_yaml_and_missing_file(tmp_path: Path) -> None:
     ],
 )
 def test_what_only_libyaml_would_take_is_refused_as_pyyaml_refuses_it(tmp_path: Path, text: str, message: str) -> None:
-    # libyaml reads a file fifteen times as fast, and reads these (a '?' inside a flow, a tab in a value); the
-    # messages are PyYAML's own, as lacperf always gave them
+    # libyaml would read these (a '?' inside a flow, a tab in a value); the messages are PyYAML's own, as lacperf
+    # always gave them
     with pytest.raises(InputError, match=message):
         load_kpis(write(tmp_path, text))
 
@@ -94,8 +95,6 @@ def test_libyaml_and_pyyaml_read_every_definitions_file_alike() -> None:
 
 
 def _lines(node: object) -> list[tuple[str, int]]:
-    import yaml
-
     if isinstance(node, yaml.MappingNode):
         return [(node.tag, node.start_mark.line)] + [x for k, v in node.value for x in _lines(k) + _lines(v)]
     if isinstance(node, yaml.SequenceNode):
@@ -104,11 +103,37 @@ def _lines(node: object) -> list[tuple[str, int]]:
     return [(f"{node.tag} {node.value}", node.start_mark.line)]
 
 
-def test_deep_nesting_and_aliases_are_left_to_pyyaml() -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: " + "[" * 64 + "]" * 64,  # libyaml would recurse in C (63 deep inside the mapping is read)
+        "a: &x 1\nb: *x\n",  # an alias: refused in lacperf's words
+        "a: &x 1\n",  # an anchor
+        "a: !!str 1\n",  # a tag
+        "a: !\n",  # the bare tag: PyYAML reads null, libyaml ''
+        "<<: {a: 1}\nb: 2\n",  # a merge key: constructing the data rewrites libyaml's nodes
+        "a: {b: }\n",  # an empty flow entry: its node on another line
+        "a: |#c\n  x\n",  # '#' after '|': PyYAML refuses it
+        "---\na: 1\n",  # a document marker
+        "%YAML 1.1\n---\na: 1\n",  # a directive
+        "a: [1, 2\n",  # a mistake: PyYAML's message
+    ],
+)
+def test_what_libyaml_might_read_otherwise_is_left_to_pyyaml(text: str) -> None:
+    assert definitions._read_by_libyaml(text) is None
+
+
+def test_libyaml_reads_plain_settings_to_the_depth_it_is_trusted_with() -> None:
     assert definitions._read_by_libyaml("a: " + "[" * 63 + "]" * 63) is not None  # 64 deep, the mapping too
-    assert definitions._read_by_libyaml("a: " + "[" * 64 + "]" * 64) is None  # libyaml would recurse in C
-    assert definitions._read_by_libyaml("a: &x 1\nb: *x\n") is None  # refused in PyYAML's words (the alias)
-    assert definitions._read_by_libyaml("a: [1, 2\n") is None  # a mistake: PyYAML's message
+    data, node = definitions._read_by_libyaml("a: 1\nb:\n  - {c: x}\n  - d\n") or (None, None)
+    assert data == {"a": 1, "b": [{"c": "x"}, "d"]} and node is not None
+
+
+def test_a_merge_key_still_reads_as_pyyaml_reads_it(tmp_path: Path) -> None:
+    # the later key overrides the merged one (no 'given twice'), as lacperf always read it
+    path = tmp_path / "trend.yaml"
+    path.write_text("<<: {window: 12}\nwindow: 24\n")
+    assert load_trend_settings(path).window == 24
 
 
 def test_nesting_too_deep_to_read_is_one_line(tmp_path: Path) -> None:

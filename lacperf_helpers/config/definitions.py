@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
@@ -337,15 +338,15 @@ def _parsed(path: Path, text: str) -> tuple[dict[str, Any], yaml.Node | None]:
 _PARSED: dict[str, tuple[dict[str, Any], yaml.Node | None]] = {}
 
 # libyaml (PyYAML's C parser) reads the KPI catalogue in 2 ms, PyYAML's own Python reader in 37 (a plan, a CLI
-# command and each test read it). PyYAML's reader still reads whatever libyaml would not read as it does: a
-# mistake (so its message and line are PyYAML's own, as they always were), an alias (refused in PyYAML's words),
-# what the two read differently (below), and nesting deeper than LIBYAML_DEPTH (libyaml builds nodes by recursion
-# in C: no RecursionError stops it).
+# command and each test read it). libyaml reads only plain settings: block and flow mappings and lists of untagged
+# scalars. PyYAML's reader reads all else as before, so each message is PyYAML's own, line for line: a mistake, an
+# alias or anchor, a tag, a merge key, '---' or a directive, what the two read apart (below), and nesting deeper
+# than LIBYAML_DEPTH (libyaml builds nodes by recursion in C, which no RecursionError stops: it crashes).
 _LIBYAML = getattr(yaml, "CSafeLoader", None)  # absent where PyYAML was built without libyaml
 LIBYAML_DEPTH = 64  # a settings file nests four or five deep
-# what libyaml takes where PyYAML refuses it (a tab, '?' in a flow, a byte-order mark in the text) or reads it
-# otherwise (other line breaks, control characters): a text with any of these is PyYAML's to read
-_PYYAML_READS = re.compile("[\t?\ufeff\x85\u2028\u2029\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+# text the two read apart: libyaml takes a tab, '?' in a flow, '#' just after a block scalar's '|' or '>', or a
+# byte-order mark where PyYAML refuses it (or the other way round); other line breaks and control characters
+_PYYAML_READS = re.compile("[\t?\ufeff\x85\u2028\u2029\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|[|>][-+0-9]*#")
 
 
 def _read_by_libyaml(text: str) -> tuple[Any, yaml.Node | None] | None:
@@ -353,24 +354,32 @@ def _read_by_libyaml(text: str) -> tuple[Any, yaml.Node | None] | None:
     if _LIBYAML is None or _PYYAML_READS.search(text):
         return None
     try:
-        depth = 0
-        for event in yaml.parse(text, Loader=_LIBYAML):  # events, read without recursion
-            if isinstance(event, yaml.AliasEvent):
-                return None
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > LIBYAML_DEPTH:
-                    return None
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
-        loader = _LIBYAML(text)
-        try:
-            node = loader.get_single_node()
-            return (loader.construct_document(node) if node is not None else None), node
-        finally:
-            loader.dispose()
+        if not _plain_settings(yaml.parse(text, Loader=_LIBYAML)):
+            return None
+        # composed apart from the data: constructing a document rewrites its nodes (a merge key's, for one)
+        return yaml.load(text, Loader=_LIBYAML), yaml.compose(text, Loader=_LIBYAML)
     except yaml.YAMLError:
         return None
+
+
+def _plain_settings(events: Iterator[yaml.Event]) -> bool:
+    """Are these events (read without recursion) plain settings, no deeper than LIBYAML_DEPTH?"""
+    flows: list[bool] = []  # each open collection: is it a flow ([...], {...})?
+    for event in events:
+        if isinstance(event, yaml.DocumentStartEvent) and (event.explicit or event.version or event.tags):
+            return False  # '---', %YAML or %TAG
+        if isinstance(event, yaml.NodeEvent) and (event.anchor is not None or getattr(event, "tag", None)):
+            return False  # an alias (its anchor named), an anchor, a tag
+        plain = event.value if isinstance(event, yaml.ScalarEvent) and event.implicit[0] else None
+        if plain in ("<<", "=") or (plain == "" and any(flows)):
+            return False  # a merge key (or YAML's '=' value key); an empty entry of a flow
+        if isinstance(event, yaml.CollectionStartEvent):
+            flows.append(bool(event.flow_style))
+            if len(flows) > LIBYAML_DEPTH:
+                return False
+        elif isinstance(event, yaml.CollectionEndEvent):
+            flows.pop()
+    return True
 
 
 def _read_by_pyyaml(path: Path, text: str) -> tuple[Any, yaml.Node | None]:

@@ -162,22 +162,22 @@ def spreadsheet_safe(value: object) -> object:
 
 
 def csv_text(frame: pd.DataFrame) -> str:
-    """A frame as CSV for people to open in a spreadsheet: no text cell can run as a formula. Only a column with
-    a cell that starts like one is copied and guarded (a page's downloads: a column mapped for each of its 30
-    columns cost more than writing the CSV)."""
+    """A frame as CSV for people to open in a spreadsheet: no text cell can run as a formula. The guard is mapped
+    over a column of text only where a cell starts like a formula (mapping every column of a page's download cost
+    more than writing the CSV), and over every column of Python objects, whose cells pandas then reads afresh as
+    it writes them (1 and None as 1.0 and '')."""
     from pandas.api.types import is_numeric_dtype
 
-    guarded: dict[int, list[object]] = {}
+    guarded: dict[int, pd.Series] = {}
     for position in range(frame.shape[1]):
         column = frame.iloc[:, position]
         if is_numeric_dtype(column):  # numbers are never touched
             continue
-        cells = column.tolist()
-        if any(isinstance(cell, str) and cell.startswith(_FORMULA_START) for cell in cells):
-            guarded[position] = [spreadsheet_safe(cell) for cell in cells]
-    safe = frame.copy() if guarded else frame
+        if column.dtype == object or any(isinstance(c, str) and c.startswith(_FORMULA_START) for c in column.tolist()):
+            guarded[position] = column.map(spreadsheet_safe)
+    safe = frame.copy() if guarded else frame  # the caller's frame is never guarded in place
     for position, cells in guarded.items():
-        safe.isetitem(position, cells)
+        safe.isetitem(position, cells.array)
     header = [str(spreadsheet_safe(str(c))) for c in frame.columns]
     return safe.to_csv(index=False, header=header, lineterminator="\n")
 
