@@ -49,7 +49,7 @@ def test_csv_text_leaves_numbers_alone() -> None:
     assert rows == [["area", "change", "note"], ["'" + FORMULA, "-3.0", "-1"], ["Kent", "2.0", "'@x"]]
 
 
-def test_csv_text_guards_headers_and_only_the_cells_that_need_it_leaving_the_frame_as_it_was() -> None:
+def test_csv_text_guards_a_header_and_a_cell_and_leaves_the_callers_frame_as_it_was() -> None:
     frame = pd.DataFrame({"=area": ["Kent", "=HYPERLINK()"], "kpi": ["a", None], "rag": pd.array(["G", pd.NA])})
     before = frame.copy()
     rows = list(csv.reader(io.StringIO(csv_text(frame))))
