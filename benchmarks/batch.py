@@ -126,17 +126,22 @@ class ProcessCpu:
             for process in processes:
                 try:
                     used = process.cpu_times()
-                    if process.pid not in self.kinds:
-                        self.kinds[process.pid] = self._kind(process)
+                    if self.kinds.get(process.pid, "other") == "other":  # a child seen before its exec is
+                        self.kinds[process.pid] = self._kind(process)  # its parent's double: asked again
                 except psutil.Error:  # ended meanwhile: its last sample stands
                     continue
                 self.seconds[process.pid] = used.user + used.system
 
     def _kind(self, process: psutil.Process) -> str:
-        command = " ".join(process.cmdline())
+        """'own', 'kernels', 'workers' (the root's children that multiprocessing spawned), or 'other' for now: a
+        process between its fork and its exec has its parent's command line (a kernel its worker's, a worker the
+        batch's), so it is asked again at the next sample."""
         if process.pid == self.root.pid:
             return "own"
-        return "kernels" if "ipykernel" in command else "workers" if "spawn_main" in command else "other"
+        command = " ".join(process.cmdline())
+        if "ipykernel" in command:
+            return "kernels"
+        return "workers" if "spawn_main" in command and process.ppid() == self.root.pid else "other"
 
     def line(self, own: str = "own") -> str:
         """'<own> 2.4 s, workers 2.7 s, kernels 5.0 s, other 0.0 s (10.2 s in all)', the run's own process named."""

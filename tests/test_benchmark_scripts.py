@@ -52,3 +52,24 @@ def test_the_batch_benchmark_counts_each_processs_cpu() -> None:
     said = used.line("the burner")
     found = re.search(r"^the burner ([\d.]+) s, workers 0\.0 s, kernels 0\.0 s", said)
     assert found and float(found.group(1)) >= 0.3, said  # its last sample, 20 ms or less before it ended
+
+
+def test_the_batch_benchmark_counts_a_process_by_what_it_became_after_its_exec() -> None:
+    # a kernel and a worker are first seen between their fork and their exec, with their parent's command line
+    benchmark = _batch_benchmark()
+    root = (
+        "import os, sys, time\n"
+        "burn = 'import time\\nend = time.process_time() + 0.3\\nwhile time.process_time() < end:\\n    pass\\n'\n"
+        "for tag in ('spawn' + '_main', 'ipy' + 'kernel'):\n"
+        "    if os.fork() == 0:\n"
+        "        time.sleep(0.3)\n"
+        "        os.execv(sys.executable, [sys.executable, '-c', burn, tag])\n"
+        "for _ in range(2):\n"
+        "    os.wait()\n"
+    )
+    process = subprocess.Popen([sys.executable, "-c", root])
+    with benchmark.ProcessCpu(process.pid) as used:
+        process.wait()
+    said = used.line()
+    found = re.search(r"workers ([\d.]+) s, kernels ([\d.]+) s, other 0\.0 s", said)
+    assert found and float(found.group(1)) >= 0.2 and float(found.group(2)) >= 0.2, said
