@@ -55,13 +55,15 @@ def _hidden_after(cells: pd.DataFrame, hidden: list[str], rule: FlowRule) -> set
     return set(cells.loc[more, "kpi_id"])
 
 
-def _february(hidden: bool) -> FlowRule:
-    """The measures table's rule for March, February decided before it (its children at the month end shown
-    or hidden)."""
-    earlier = pd.DataFrame(
-        [("2019-02", "Deal", "cla_count", "all", "total", "all")] if hidden else [], columns=list(KEYS)
+def _february(shown: str | None, measures: dict[str, str] = MEASURES) -> FlowRule:
+    """The measures table's rule for March, February decided before it: Deal's children looked after at its end
+    (20), in February's table as the children looked after (hidden unless `shown` names it) and as 3 or more
+    placements' denominator (shown where `shown` names it)."""
+    past = _cells(
+        [("2019-02", "Deal", "cla_count", 20, np.nan), ("2019-02", "Deal", "placement_stability_short", 5, 20)]
     )
-    return FlowRule(carriers_of(MEASURES, SAME_CHILDREN), earlier=earlier, earlier_months=frozenset({"2019-02"}))
+    history = history_of(past, past.loc[past["kpi_id"] != shown])
+    return FlowRule(carriers_of(measures, SAME_CHILDREN), earlier_months=frozenset({"2019-02"}), history=history)
 
 
 def test_a_small_start_hides_the_children_looked_after_in_the_month() -> None:
@@ -69,14 +71,19 @@ def test_a_small_start_hides_the_children_looked_after_in_the_month() -> None:
     # Shown, 23 - 20 = 3 started and 23 - 21 = 2 ceased: the month's 23 is hidden. Then nothing is pinned: D, S, C
     # unknown in two sums (D - S = 20, D - C = 21), so each can move (D = 24, S = 4, C = 3 fits as well).
     cells = _cells(_month("Deal", end=21, started=3, ceased=2, in_month=23))
-    assert _hidden_after(cells, ["cla_starts", "cla_ceased"], _february(hidden=False)) == {"missing_in_month_share"}
+    assert _hidden_after(cells, ["cla_starts", "cla_ceased"], _february(shown="cla_count")) == {
+        "missing_in_month_share"
+    }
 
 
 def test_a_shown_start_and_stock_change_hide_the_ceasings_they_give_back() -> None:
     # 12 started (shown), 3 ceased (hidden): 32 in the month - 29 at its end = 3, so the month's 32 is hidden (the
     # children looked after at its end are the headline); then 32 = 20 + 12 gives it back: the starts go too.
     cells = _cells(_month("Deal", end=29, started=12, ceased=3, in_month=32))
-    assert _hidden_after(cells, ["cla_ceased"], _february(hidden=False)) == {"missing_in_month_share", "cla_starts"}
+    assert _hidden_after(cells, ["cla_ceased"], _february(shown="cla_count")) == {
+        "missing_in_month_share",
+        "cla_starts",
+    }
 
 
 def test_a_stock_hidden_last_month_is_not_given_back_this_month() -> None:
@@ -84,12 +91,28 @@ def test_a_stock_hidden_last_month_is_not_given_back_this_month() -> None:
     # its end, 21, less 13 started plus 12 ceased). Hiding the starts (before the month's 33: FLOW_HIDING_ORDER)
     # is enough: February's end and the starts then move together, in both sums alike.
     cells = _cells(_month("Deal", end=21, started=13, ceased=12, in_month=33))
-    assert _hidden_after(cells, [], _february(hidden=True)) == {"cla_starts"}
+    assert _hidden_after(cells, [], _february(shown=None)) == {"cla_starts"}
+
+
+def test_a_stock_is_shown_last_month_only_where_a_figure_carrying_it_was_there_and_shown() -> None:
+    # As above, February's end hidden; 3 or more placements' denominator (the same children) carries it too. On
+    # e0635cf a figure February's table did not hide was taken as shown, though the table never had it (a
+    # measure holding another's children, published in the internal edition only): Kent's June 2019 stock,
+    # hidden in June's table, was given back by July's (1,587 looked after in July less 51 started).
+    cells = _cells(_month("Deal", end=21, started=13, ceased=12, in_month=33))
+    with_twin = MEASURES | {"placement_stability_short": "placement_stability_short"}
+    absent = FlowRule(
+        carriers_of(with_twin | {"not_in_februarys_table": "cla_count"}, SAME_CHILDREN),
+        earlier_months=frozenset({"2019-02"}), history=_february(None).history,
+    )  # fmt: skip
+    assert _hidden_after(cells, [], absent) == {"cla_starts"}
+    assert _hidden_after(cells, [], _february(None, with_twin)) == {"cla_starts"}  # both hidden in February
+    assert _hidden_after(cells, [], _february("placement_stability_short", with_twin)) == set()  # the twin shown
 
 
 def test_nothing_is_hidden_where_every_flow_is_shown_or_large() -> None:
     cells = _cells(_month("Deal", end=30, started=12, ceased=7, in_month=37))
-    assert _hidden_after(cells, [], _february(hidden=False)) == set()
+    assert _hidden_after(cells, [], _february(shown="cla_count")) == set()
 
 
 def test_kpis_never_showing_the_starts_hide_a_month_whose_difference_is_small() -> None:
@@ -311,15 +334,20 @@ def _month_number(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
-def test_a_year_of_public_measures_tables_gives_no_small_count_back_over_the_areas() -> None:
+def test_a_year_of_public_measures_tables_gives_no_hidden_or_small_count_back_over_the_areas() -> None:
     """The reader's attack on 29fd64b, written out here (not from lacperf's flows): per cohort, breakdown and
     group, one linear system over a year of public measures tables and the year before it, of D = E-1 + S,
     D = E + C, the twelve-month totals as the sums of their months (the starts' too, as a reader would try),
     and the areas adding up to Kent; every count not shown (hidden, or a month before any extract) that the
-    system pins, and that the internal tables (or the extract's own history) put at 1-4, is one given back. On
+    system pins, and that the internal tables (or the extract's own history) put at 1-4, is one given back; so is
+    a count of any size the public tables hide (hidden as a partner, it protects a small count in its sums). On
     29fd64b it gave back 3: Kent's starts of Black or Black British children in April and May 2018 and of the
-    Other ethnic group in September 2018, months before any extract."""
+    Other ethnic group in September 2018, months before any extract. On e0635cf (a reader's attack, 2026-12-07)
+    it gave back Kent's children looked after at the end of June 2019, 1,536, hidden in June's table: July's
+    going missing's denominator (1,587) less July's starts (51); West Kent's 88 followed from the areas' sum,
+    and with May's 91 its June ceasings were 3 or more (4)."""
     shown, truth = _year_of_measures(Edition.PUBLIC), _year_of_measures(Edition.INTERNAL)
+    hidden = {key for key in truth if key not in shown}  # the public tables' hidden counts, of every size
     before = [shift_month("2018-10", -back) for back in range(11, 0, -1)]  # as October 2018's extract tells them
     extract = load_903(ssda903_path(paths.SAMPLE_RETURNS, "2018-10"))
     history = measure_tables(extract, before, "Kent", ["cla_starts", "cla_ceased"], load_cohorts().exact_only())
@@ -356,11 +384,35 @@ def test_a_year_of_public_measures_tables_gives_no_small_count_back_over_the_are
                     b[i] -= sign * here[v]
         _, singular, vt = np.linalg.svd(a, full_matrices=False)
         pinned = 1 - (vt[: int((singular > 1e-9).sum())] ** 2).sum(axis=0) < 1e-9
-        solved = np.linalg.lstsq(a, b, rcond=None)[0]
+        # the relations hold to within a child who started twice: least squares over all of them blurs a count
+        # one relation gives exactly, so a reader works out first what one relation at a time gives, then
+        # rounds the rest to a whole child
+        solved = dict(zip(unknown, np.linalg.lstsq(a, b, rcond=None)[0], strict=True)) | _one_at_a_time(rows, here)
         for i in np.flatnonzero(pinned):
             letter, area, k = unknown[i]
             month = f"{k // 12:04d}-{k % 12 + 1:02d}"
-            true = truth.get((letter, area, month, *place))
-            if true is not None and 1 <= true <= 4 and abs(solved[i] - true) < 1e-6:
+            key = (letter, area, month, *place)
+            true = truth.get(key)
+            worth_hiding = true is not None and (1 <= true <= 4 or (key in hidden and true >= 1))
+            if worth_hiding and abs(solved[unknown[i]] - true) < 0.5:
                 given_back.append((letter, area, month, place, true))
     assert given_back == []
+
+
+def _one_at_a_time(rows: list[dict[tuple[str, str, int], int]], known: dict[tuple[str, str, int], float]) -> dict:
+    """What a reader works out from the relations one at a time: a relation with one count not known gives it,
+    which may give another's, until none does."""
+    worked = dict(known)
+    waiting = list(rows)
+    while True:
+        left = []
+        for row in waiting:
+            unknown = [v for v in row if v not in worked]
+            if len(unknown) == 1:
+                (v,) = unknown
+                worked[v] = -sum(sign * worked[u] for u, sign in row.items() if u != v) / row[v]
+            elif unknown:
+                left.append(row)
+        if len(left) == len(waiting):
+            return {v: value for v, value in worked.items() if v not in known}
+        waiting = left

@@ -70,15 +70,16 @@ def carriers_of(
 @dataclass(frozen=True)
 class FlowRule:
     """What a decision needs to keep `flows` from giving a hidden count back: which figures carry each term's
-    count (`carriers_of`); what earlier months' decisions hid (`earlier`, keys with the measure as kpi_id) and
-    which months they decided (`earlier_months`), for a decision that holds one month only; and the measures
+    count (`carriers_of`: only figures a reader can be shown); the earlier months' figures with which their
+    decisions hid (`history`, `flow_tables.history_of`) and which months were decided (`earlier_months`), for a
+    decision that holds one month only: a term of a decided month is shown only where a figure carrying it is
+    there and not hidden (a figure its table lacks, a group no child is in, shows nothing); and the measures
     whose count in a month before any this decision holds is read as shown (`unheld_shown`: for the measures
     table, the stocks a return's KPI pages show before any extract), where any other is a sum not formed.
-    `history`: the earlier months' figures with which their decisions hid (`flow_tables.history_of`), for the
-    tables of areas by months (flow_tables.py, with the `rolling` totals as sums of their months)."""
+    `history` serves the tables of areas by months too (flow_tables.py, with the `rolling` totals as sums of
+    their months)."""
 
     carriers: Carriers
-    earlier: pd.DataFrame | None = None
     earlier_months: frozenset[str] = frozenset()
     unheld_shown: frozenset[str] = frozenset()
     flows: tuple[Flow, ...] = FLOWS
@@ -148,7 +149,7 @@ class FlowSystem:
         anchor_of, cell_of = [], []
         # the breakdowns each figure has in each month (an absent group of one it has is a known 0)
         breakdowns = pd.MultiIndex.from_arrays([by_figure, number, *place[:3]]).unique()
-        earlier = _earlier_keys(rule.earlier)
+        shown_before = _shown_keys(rule.history, rule.earlier_months)
         for j, (measure, count, back) in enumerate(terms):
             figures = rule.carriers[(measure, count)]
             target = anchor_month - back
@@ -182,7 +183,7 @@ class FlowSystem:
                 month = int(target[a])
                 if month_text(month) in rule.earlier_months:
                     key = (month_text(month), anchor_place[0][a], *(p[a] for p in anchor_place[1:]))
-                    shown = any((key[0], key[1], f, *key[2:]) not in earlier for f, _ in figures)
+                    shown = any((key[0], key[1], f, *key[2:]) in shown_before for f, _ in figures)
                     fixed[a, j] = SHOWN if shown else HIDDEN
                 elif measure in rule.unheld_shown and month < first:
                     fixed[a, j] = SHOWN  # another output (a return's KPI page) may show it; its value is not known
@@ -305,7 +306,10 @@ def pinned_columns(matrix: np.ndarray, tolerance: float = PINNED) -> np.ndarray:
     return np.asarray(1.0 - (vt[:rank] ** 2).sum(axis=0) < tolerance, dtype=bool)
 
 
-def _earlier_keys(earlier: pd.DataFrame | None) -> set[tuple[str, ...]]:
-    if earlier is None or earlier.empty:
+def _shown_keys(history: pd.DataFrame | None, months: frozenset[str]) -> set[tuple[str, ...]]:
+    """The keys of the figures the decisions of `months` showed (`history`: those months' figures, hidden or
+    not)."""
+    if history is None or history.empty or not months:
         return set()
-    return set(zip(*(earlier[k].astype(str).tolist() for k in KEYS), strict=True))
+    shown = history.loc[history["month"].astype(str).isin(months) & ~history["hidden"].astype(bool)]
+    return set(zip(*(shown[k].astype(str).tolist() for k in KEYS), strict=True))

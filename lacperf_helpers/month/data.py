@@ -466,7 +466,8 @@ def measures_decision(
         decided = {
             m: measures_decision(returns, m, authority=authority, rule=rule, cohorts=exact, pages=pages) for m in before
         }
-        carriers = carriers_of({m: m for m in table["measure"].unique()}, SAME_CHILDREN)
+        # a measure holding another's children is never shown (WIDER): it carries no count to a reader
+        carriers = carriers_of({m: m for m in table["measure"].unique() if m not in WIDER}, SAME_CHILDREN)
         counted = sorted({figure for figures in carriers.values() for figure, _ in figures})
         flow_counts(returns, month, authority, exact, counted, table)  # for the months after it
         history = [
@@ -474,9 +475,7 @@ def measures_decision(
             for m, hidden in decided.items() if hidden is not None
         ] + ([] if pages is None else [pages])  # fmt: skip
         flows = FlowRule(
-            carriers,
-            earlier=pd.concat([e for e in decided.values() if e is not None] or [pd.DataFrame(columns=list(KEYS))]),
-            earlier_months=frozenset(before), unheld_shown=RETURNED_STOCKS,
+            carriers, earlier_months=frozenset(before), unheld_shown=RETURNED_STOCKS,
             history=pd.concat(history, ignore_index=True) if history else _no_history(),
         )  # fmt: skip
         return measures_decided(table, rule, authority, exact, SAME_CHILDREN, WIDER, flows, GROUP_IS_TOTAL)
