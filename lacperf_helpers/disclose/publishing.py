@@ -250,8 +250,8 @@ def hide_in_measures(
     # beside exact ones still narrowed hidden counts (an age group 0-4 of 15, rounded, less an exact 1-4 of 15,
     # put the hidden under-1s at 0-2; the audit found 22 such on the sample). They are the internal edition's.
     inexact = figures.loc[~exact, list(KEYS)].assign(shown=HIDDEN)
-    # the groups no child is in, published hidden: a reader cannot tell them from a hidden count of 1-4 (the
-    # decision above is made as though a reader knew them for 0s, which hiding them only makes safer)
+    # the groups no child is in, published hidden: their rows say nothing of their size (the sums may show them
+    # to be 0s: the decision above is made as though a reader knew them for 0s, which hiding them only makes safer)
     empty = grid.rename(columns={"measure": "kpi_id"}).loc[:, list(KEYS)].assign(shown=HIDDEN)
     everything = pd.concat([decided, inexact, empty], ignore_index=True)
     gridded = _in_grid_order(table, grid).rename(columns={"measure": "kpi_id"})
