@@ -11,6 +11,7 @@ import contextlib
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import time
@@ -591,6 +592,18 @@ def test_a_pages_manifest_names_files_relative_to_the_project() -> None:
                      "benchmarks_file": "parameters/benchmarks.csv", "national_dir": "parameters/national",
                      "cohorts_file": "parameters/cohorts.yaml", "published_dir": ""}  # fmt: skip
     assert str(paths.PROJECT_ROOT) not in json.dumps(manifest)
+
+
+def test_a_pages_manifest_names_a_file_outside_the_project_by_its_own_name_only(tmp_path: Path) -> None:
+    from lacperf_helpers.run.jobs import Job
+
+    returns = tmp_path / "home" / "a.user" / "returns"
+    shutil.copytree(paths.SAMPLE_RETURNS, returns)
+    inputs = Inputs.of(returns=returns, settings=paths.SAMPLE_SETTINGS_FILE, published=tmp_path / "published")
+    manifest = Job(notebook="scorecard", period="2019-09", area="Kent", cohort="all", out="reports", inputs=inputs)
+    parameters = manifest.manifest("now")["parameters"]
+    assert (parameters["returns_dir"], parameters["published_dir"]) == (".../returns", ".../published")
+    assert "a.user" not in json.dumps(manifest.manifest("now"))
 
 
 def test_a_rendered_page_says_nothing_of_where_the_checkout_is(rendered: Path) -> None:

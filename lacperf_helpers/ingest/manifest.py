@@ -83,12 +83,18 @@ def display_name(path: Path, returns_dir: Path, *, resolved: bool = False) -> st
 FILE_PARAMETERS = frozenset({*NOTEBOOK_PARAMETERS.values(), "published_dir"})  # returns_dir, kpis_file ...
 
 
+OUTSIDE = ".../"  # a file parameter outside the project folder: its own name only
+
+
 def project_relative(value: object) -> object:
-    """A file parameter relative to the project folder ('data/sample', '../reports/kpis.yaml'): a page and its
-    manifest are the same whichever checkout made them, and say nothing of where a machine keeps its files."""
+    """A file parameter relative to the project folder ('data/sample'), or, outside it, its own name after
+    `OUTSIDE` ('.../returns'): a page and its manifest are the same whichever checkout made them, and say nothing
+    of where a machine keeps its files (a path up and out of the project, '../../home/<user>/returns', would
+    name a person's account in every public page's manifest). The files' SHA-256 say which they were."""
     if not isinstance(value, str) or not Path(value).is_absolute():
         return value
-    return Path(os.path.relpath(value, paths.PROJECT_ROOT)).as_posix()
+    relative = Path(os.path.relpath(value, paths.PROJECT_ROOT))
+    return OUTSIDE + relative.name if relative.parts[:1] == ("..",) else relative.as_posix()
 
 
 def describe(
