@@ -336,6 +336,11 @@ def _month_number(month: str) -> int:
     return int(month[:4]) * 12 + int(month[5:7]) - 1
 
 
+def _month_of(number: int) -> str:
+    """The month of a `_month_number`: 'YYYY-MM'."""
+    return f"{number // 12:04d}-{number % 12 + 1:02d}"
+
+
 @pytest.fixture(scope="module")
 def year_of_measures() -> tuple[dict[tuple[str, ...], float], dict[tuple[str, ...], float]]:
     """The shown counts of the sample's public measures tables of a year, and every count of its internal ones."""
@@ -400,7 +405,7 @@ def test_a_year_of_public_measures_tables_gives_no_hidden_or_small_count_back_ov
         solved = dict(zip(unknown, np.linalg.lstsq(a, b, rcond=None)[0], strict=True)) | _one_at_a_time(rows, here)
         for i in np.flatnonzero(pinned):
             letter, area, k = unknown[i]
-            month = f"{k // 12:04d}-{k % 12 + 1:02d}"
+            month = _month_of(k)
             key = (letter, area, month, *place)
             true = truth.get(key)
             worth_hiding = true is not None and (1 <= true <= 4 or (key in hidden and true >= 1))
@@ -557,7 +562,7 @@ def _bounds_over_the_year(
     n = len(column)
     lower, upper = np.zeros(n), np.full(n, UNBOUNDED)
     for (letter, area, k, cohort), i in column.items():
-        month = f"{k // 12:04d}-{k % 12 + 1:02d}"
+        month = _month_of(k)
         value = shown.get((letter, area, month, cohort, "total", "all"))
         if value is not None:
             lower[i] = upper[i] = value
@@ -583,7 +588,7 @@ def _bounds_over_the_year(
     exposed: dict[tuple[str, str, str, str], tuple[int, int | None]] = {}
     asked: list[tuple[tuple[str, str, str, str], np.ndarray, float]] = []
     for (letter, area, k, cohort), i in column.items():
-        month = f"{k // 12:04d}-{k % 12 + 1:02d}"
+        month = _month_of(k)
         key = (letter, area, month, cohort, "total", "all")
         if first <= k and key in truth and key not in shown:
             asked.append(((IN_WORDS[letter], area, month, cohort), np.eye(1, n, i)[0], truth[key]))
